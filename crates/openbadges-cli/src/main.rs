@@ -1,0 +1,47 @@
+//! `openbadges`: the command-line face of the Open Badges crates (see CLI.md for the contract).
+//!
+//! Each subcommand lives in its own module under `cmd/` and only wires library calls together.
+#![forbid(unsafe_code)]
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+mod cmd;
+
+/// Exit codes shared by every subcommand (the CLI contract).
+pub(crate) mod exit {
+    /// Success / valid.
+    pub(crate) const OK: u8 = 0;
+    /// The input was examined and is invalid (or holds no badge).
+    pub(crate) const INVALID: u8 = 1;
+    /// Usage error, unreadable input, or the check could not be completed.
+    pub(crate) const CANNOT_CHECK: u8 = 2;
+}
+
+#[derive(Debug, Parser)]
+#[command(name = "openbadges", version, about = "Inspect, verify, sign, bake and keep Open Badges")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Parse without verifying: detect kind and version, validate the structure, show the upgrade.
+    Inspect(cmd::inspect::Args),
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { exit::CANNOT_CHECK } else { exit::OK });
+        }
+    };
+    let code = match cli.command {
+        Command::Inspect(args) => cmd::inspect::run(args),
+    };
+    ExitCode::from(code)
+}

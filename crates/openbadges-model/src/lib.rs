@@ -1,0 +1,114 @@
+//! The Open Badges data model: every version in use (0.5, 1.0, 1.1, 2.0, 3.0) and CLR 2.0.
+//!
+//! Parse untrusted JSON within [`Limits`], [`detect`] its version and class, [`inspect`] it for
+//! structural problems (all at once, each with a stable code and a JSON pointer), upgrade legacy
+//! badges to 2.0 ([`legacy`]), and convert 2.0 to 3.0 ([`convert`]).
+//!
+//! ```
+//! use openbadges_model::{inspect_bytes, Limits, Version};
+//! let json = br#"{
+//!   "@context": "https://w3id.org/openbadges/v2",
+//!   "type": "Assertion",
+//!   "id": "https://example.org/assertions/1",
+//!   "recipient": {"type": "email", "hashed": false, "identity": "student@example.org"},
+//!   "badge": "https://example.org/badges/1",
+//!   "verification": {"type": "hosted"},
+//!   "issuedOn": "2024-01-31T12:00:00Z"
+//! }"#;
+//! let report = inspect_bytes(json, &Limits::default())?;
+//! assert_eq!(report.version, Some(Version::V2_0));
+//! # Ok::<(), openbadges_model::Error>(())
+//! ```
+#![forbid(unsafe_code)]
+
+pub mod convert;
+pub mod detect;
+mod error;
+pub mod identity;
+pub mod legacy;
+pub mod limits;
+pub mod ob2;
+pub mod ob3;
+pub mod problem;
+pub mod value;
+
+pub use detect::{Class, Detection, Version, detect};
+pub use error::Error;
+pub use identity::{HashAlgorithm, IdentityHash, Salt};
+pub use limits::{Limits, parse_json};
+pub use problem::{Problem, ProblemCode, Severity, pointer_join};
+pub use value::{DateTime, IdOrObject, Iri, OneOrMany};
+
+use serde_json::Value;
+
+/// What [`inspect`] found out about a document, without fetching anything or checking proofs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Inspection {
+    /// The detected version, if recognised.
+    pub version: Option<Version>,
+    /// The detected class, if recognised.
+    pub class: Option<Class>,
+    /// Every structural problem (errors and warnings).
+    pub problems: Vec<Problem>,
+    /// The document in the current model: the 2.0 upgrade of a 0.5–1.1 document, the document
+    /// itself for 2.0 and 3.0/CLR; `None` when the version is not recognised.
+    pub upgraded: Option<Value>,
+}
+
+impl Inspection {
+    /// Whether the structure is valid: a recognised document with no error-severity problem.
+    pub fn valid_structure(&self) -> bool {
+        self.version.is_some() && !self.problems.iter().any(Problem::is_error)
+    }
+}
+
+/// Detects, upgrades and validates a parsed JSON document.
+pub fn inspect(doc: &Value) -> Inspection {
+    let Detection { version, class } = detect(doc);
+    let Some(v) = version else {
+        return Inspection {
+            version,
+            class,
+            problems: vec![Problem::error(
+                ProblemCode::UnknownDocument,
+                "",
+                "not a recognised open badges or clr document",
+            )],
+            upgraded: None,
+        };
+    };
+    match v {
+        Version::V0_5 | Version::V1_0 | Version::V1_1 => {
+            let (upgraded, mut problems) = legacy::upgrade(doc, v, class.as_ref());
+            let upgraded_class = detect(&upgraded).class.or(class.clone());
+            problems.extend(ob2::validate(&upgraded, upgraded_class.as_ref()));
+            Inspection {
+                version,
+                class,
+                problems,
+                upgraded: Some(upgraded),
+            }
+        }
+        Version::V2_0 => Inspection {
+            version,
+            problems: ob2::validate(doc, class.as_ref()),
+            class,
+            upgraded: Some(doc.clone()),
+        },
+        Version::V3_0 | Version::Clr2_0 => Inspection {
+            version,
+            problems: ob3::validate(doc, class.as_ref()),
+            class,
+            upgraded: Some(doc.clone()),
+        },
+    }
+}
+
+/// Parses untrusted bytes within `limits` and [`inspect`]s them.
+///
+/// # Errors
+/// The errors of [`parse_json`]: too large, malformed JSON (with line and column), too deep.
+pub fn inspect_bytes(bytes: &[u8], limits: &Limits) -> Result<Inspection, Error> {
+    let doc = parse_json(bytes, limits)?;
+    Ok(inspect(&doc))
+}

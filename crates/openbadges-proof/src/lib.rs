@@ -1,0 +1,2 @@
+//! Signing and verification for Open Badges and CLR. (Being written.)
+#![forbid(unsafe_code)]

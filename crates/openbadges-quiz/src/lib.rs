@@ -1,0 +1,2 @@
+//! A declarative quiz engine for Open Badges. (Being written.)
+#![forbid(unsafe_code)]
