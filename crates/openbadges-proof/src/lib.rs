@@ -1,2 +1,16 @@
 //! Signing and verification for Open Badges and CLR. (Being written.)
 #![forbid(unsafe_code)]
+
+pub mod data_integrity;
+pub mod did;
+mod error;
+pub mod input;
+pub mod jws;
+pub mod key;
+pub mod loader;
+pub mod report;
+pub mod jsonld;
+pub mod multibase;
+pub mod rdfc;
+
+pub use error::Error;
