@@ -3,14 +3,6 @@
 
 pub mod data_integrity;
 pub mod did;
-mod error;
-pub mod input;
-pub mod jws;
-pub mod key;
-pub mod loader;
-pub mod report;
 pub mod jsonld;
 pub mod multibase;
 pub mod rdfc;
-
-pub use error::Error;
