@@ -1,0 +1,563 @@
+//! SVG: a byte-exact splice of the badge element, and a safe, bounded reader.
+//!
+//! Reading uses quick-xml's namespace-aware pull parser over the borrowed bytes: it never
+//! processes a DTD, never expands an entity beyond the five predefined ones and character
+//! references, and never fetches anything. Writing never re-serializes the document: the
+//! parser only tells us byte offsets, and the output is the input with a few bytes inserted.
+
+use quick_xml::NsReader;
+use quick_xml::events::{BytesStart, Event};
+use quick_xml::name::ResolveResult;
+
+use crate::payload::hosted_url;
+use crate::{
+    BadgeVersion, BakeOptions, Baked, Error, Extracted, ImageFormat, Limits, PayloadKind, Position,
+    SVG_NAMESPACE_OB2, SVG_NAMESPACE_OB3, Warning,
+};
+
+/// Namespace URIs accepted for badge elements: the two the specifications prescribe and the
+/// variants seen in the wild.
+const ACCEPTED_NAMESPACES: &[&str] = &[
+    SVG_NAMESPACE_OB2,
+    "http://openbadges.org/",
+    "https://openbadges.org",
+    "https://openbadges.org/",
+    SVG_NAMESPACE_OB3,
+    "https://purl.imsglobal.org/ob/v3p0/",
+    "http://purl.imsglobal.org/ob/v3p0",
+    "https://purl.imsglobal.org/spec/ob/v3p0",
+    "https://purl.imsglobal.org/spec/ob/v3p0/",
+];
+
+fn skip_ws(b: &[u8], mut i: usize) -> usize {
+    while b.get(i).is_some_and(u8::is_ascii_whitespace) {
+        i += 1;
+    }
+    i
+}
+
+fn find(hay: &[u8], needle: &[u8], from: usize) -> Option<usize> {
+    hay.get(from..)?
+        .windows(needle.len())
+        .position(|w| w == needle)
+        .map(|p| p + from)
+}
+
+/// Cheap content sniffing: an XML prolog followed by an `svg` root element.
+pub(crate) fn looks_like_svg(bytes: &[u8]) -> bool {
+    let mut i = if bytes.starts_with(b"\xEF\xBB\xBF") {
+        3
+    } else {
+        0
+    };
+    loop {
+        i = skip_ws(bytes, i);
+        let rest = bytes.get(i..).unwrap_or_default();
+        if rest.starts_with(b"<?") {
+            match find(bytes, b"?>", i + 2) {
+                Some(e) => i = e + 2,
+                None => return false,
+            }
+        } else if rest.starts_with(b"<!--") {
+            match find(bytes, b"-->", i + 4) {
+                Some(e) => i = e + 3,
+                None => return false,
+            }
+        } else if rest.starts_with(b"<!DOCTYPE") || rest.starts_with(b"<!doctype") {
+            // Skip to the closing '>' outside the internal subset and quotes.
+            let mut depth = 0usize;
+            let mut quote: Option<u8> = None;
+            let mut j = i + 9;
+            loop {
+                let Some(&c) = bytes.get(j) else { return false };
+                match (quote, c) {
+                    (Some(q), c) if c == q => quote = None,
+                    (Some(_), _) => {}
+                    (None, b'"' | b'\'') => quote = Some(c),
+                    (None, b'[') => depth += 1,
+                    (None, b']') => depth = depth.saturating_sub(1),
+                    (None, b'>') if depth == 0 => break,
+                    _ => {}
+                }
+                j += 1;
+            }
+            i = j + 1;
+        } else if rest.starts_with(b"<") {
+            let name_end = rest
+                .iter()
+                .position(|&c| c.is_ascii_whitespace() || c == b'>' || c == b'/')
+                .unwrap_or(rest.len());
+            let name = rest.get(1..name_end).unwrap_or_default();
+            let local = name.rsplit(|&c| c == b':').next().unwrap_or_default();
+            return local == b"svg" && name_end < rest.len();
+        } else {
+            return false;
+        }
+    }
+}
+
+/// Why bytes that are not a PNG were not taken for an SVG either.
+pub(crate) fn explain_not_svg(bytes: &[u8]) -> Result<Extracted, Error> {
+    if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
+        return Err(Error::UnsupportedEncoding {
+            encoding: "UTF-16".into(),
+        });
+    }
+    Err(Error::UnknownFormat)
+}
+
+/// A badge element found in the document.
+#[derive(Debug, Clone)]
+struct Found {
+    /// Byte range of the whole element (start tag to end tag).
+    range: std::ops::Range<usize>,
+    local: String,
+    namespace: Option<String>,
+    verify: Option<String>,
+    body: String,
+    first_child: bool,
+}
+
+/// What a scan learned about the document.
+#[derive(Debug, Default)]
+struct Scan {
+    /// Offset of the root start tag's `<`.
+    root_start: usize,
+    /// Offset just past the root start tag's `>`.
+    root_tag_end: usize,
+    root_self_closing: bool,
+    /// The root's qualified name (e.g. `svg` or `svg:svg`).
+    root_name: String,
+    /// Value of `xmlns:openbadges` on the root, if declared.
+    root_ns: Option<String>,
+    badges: Vec<Found>,
+    warnings: Vec<Warning>,
+}
+
+fn syntax(bytes: &[u8], offset: u64, reason: impl Into<String>) -> Error {
+    let offset = usize::try_from(offset).unwrap_or(usize::MAX);
+    Error::MalformedSvg {
+        position: Position::in_text(bytes, offset),
+        reason: reason.into(),
+    }
+}
+
+fn check_encoding(bytes: &[u8], decl: &quick_xml::events::BytesDecl<'_>) -> Result<(), Error> {
+    if let Some(enc) = decl.encoding() {
+        let enc = enc.map_err(|e| syntax(bytes, 0, format!("bad XML declaration: {e}")))?;
+        let name = String::from_utf8_lossy(&enc).to_ascii_lowercase();
+        if !matches!(name.as_str(), "utf-8" | "utf8" | "us-ascii" | "ascii") {
+            return Err(Error::UnsupportedEncoding { encoding: name });
+        }
+    }
+    Ok(())
+}
+
+/// Decides whether a start tag is a badge element; returns (local name, namespace, warnings).
+fn badge_element(
+    resolved: &ResolveResult<'_>,
+    start: &BytesStart<'_>,
+) -> Option<(String, Option<String>, Option<bool>)> {
+    let local = start.local_name();
+    let local = match local.as_ref() {
+        b"assertion" => "assertion",
+        b"credential" => "credential",
+        _ => return None,
+    };
+    match resolved {
+        ResolveResult::Bound(ns) => {
+            let ns = std::str::from_utf8(ns.as_ref()).ok()?;
+            ACCEPTED_NAMESPACES
+                .contains(&ns)
+                .then(|| (local.to_owned(), Some(ns.to_owned()), Some(true)))
+        }
+        ResolveResult::Unknown(prefix) if prefix.as_slice() == b"openbadges" => {
+            Some((local.to_owned(), None, None))
+        }
+        _ => None,
+    }
+}
+
+fn attr_value(
+    bytes: &[u8],
+    at: u64,
+    start: &BytesStart<'_>,
+    key: &[u8],
+) -> Result<Option<String>, Error> {
+    for attr in start.attributes().with_checks(false) {
+        let attr = attr.map_err(|e| syntax(bytes, at, format!("bad attribute: {e}")))?;
+        if attr.key.as_ref() == key {
+            let v = attr
+                .unescape_value()
+                .map_err(|e| syntax(bytes, at, format!("bad attribute value: {e}")))?;
+            return Ok(Some(v.into_owned()));
+        }
+    }
+    Ok(None)
+}
+
+/// Scans the document. With `stop_after_first_badge`, errors after the first badge element are
+/// ignored (the rest of the document may be discarded) but duplicates are still looked for.
+fn scan(bytes: &[u8], limits: &Limits, lenient_after_badge: bool) -> Result<Scan, Error> {
+    if bytes.len() as u64 > limits.max_svg_bytes {
+        return Err(Error::LimitExceeded {
+            what: "SVG bytes",
+            limit: limits.max_svg_bytes,
+            position: Position::Offset(limits.max_svg_bytes),
+        });
+    }
+    let mut reader = NsReader::from_reader(bytes);
+    {
+        let cfg = reader.config_mut();
+        cfg.trim_text_start = false;
+        cfg.trim_text_end = false;
+        cfg.expand_empty_elements = false;
+        cfg.check_end_names = true;
+    }
+    let mut out = Scan::default();
+    let mut nodes: u64 = 0;
+    let mut depth: usize = 0;
+    let mut root_seen = false;
+    let mut elements_in_root: u64 = 0;
+    // The badge element being read: (found, its depth).
+    let mut current: Option<(Found, usize)> = None;
+    loop {
+        let before = reader.buffer_position();
+        let (resolved, event) = match reader.read_resolved_event() {
+            Ok(x) => x,
+            Err(e) => {
+                if lenient_after_badge && !out.badges.is_empty() && current.is_none() {
+                    break;
+                }
+                return Err(syntax(bytes, reader.error_position(), e.to_string()));
+            }
+        };
+        let badge = match &event {
+            Event::Start(s) | Event::Empty(s) => badge_element(&resolved, s),
+            _ => None,
+        };
+        let after = reader.buffer_position();
+        let start_off = usize::try_from(before).unwrap_or(usize::MAX);
+        let end_off = usize::try_from(after).unwrap_or(usize::MAX);
+        nodes += 1;
+        if nodes > limits.max_svg_nodes {
+            return Err(Error::LimitExceeded {
+                what: "SVG nodes",
+                limit: limits.max_svg_nodes,
+                position: Position::in_text(bytes, start_off),
+            });
+        }
+        match event {
+            Event::Decl(d) => check_encoding(bytes, &d)?,
+            Event::Start(ref s) | Event::Empty(ref s) => {
+                let empty = matches!(event, Event::Empty(_));
+                if !root_seen {
+                    root_seen = true;
+                    if s.local_name().as_ref() != b"svg" {
+                        return Err(Error::UnknownFormat);
+                    }
+                    out.root_start = start_off;
+                    out.root_tag_end = end_off;
+                    out.root_self_closing = empty;
+                    out.root_name = String::from_utf8_lossy(s.name().as_ref()).into_owned();
+                    out.root_ns = attr_value(bytes, before, s, b"xmlns:openbadges")?;
+                } else if current.is_none() {
+                    if depth == 1 {
+                        elements_in_root += 1;
+                    }
+                    if let Some((local, namespace, declared)) = badge {
+                        let position = Position::in_text(bytes, start_off);
+                        if declared.is_none() {
+                            out.warnings.push(Warning::UndeclaredNamespace { position });
+                        }
+                        let found = Found {
+                            range: start_off..end_off,
+                            local,
+                            namespace,
+                            verify: attr_value(bytes, before, s, b"verify")?,
+                            body: String::new(),
+                            first_child: depth == 1 && elements_in_root == 1,
+                        };
+                        if empty {
+                            out.badges.push(found);
+                        } else {
+                            current = Some((found, depth + 1));
+                        }
+                    }
+                }
+                if !empty {
+                    depth += 1;
+                }
+            }
+            Event::End(_) => {
+                depth = depth.saturating_sub(1);
+                if let Some((found, d)) = current.take() {
+                    if depth + 1 == d {
+                        let mut found = found;
+                        found.range.end = end_off;
+                        out.badges.push(found);
+                    } else {
+                        current = Some((found, d));
+                    }
+                }
+                if depth == 0 && root_seen {
+                    break;
+                }
+            }
+            Event::Text(t) => {
+                if let Some((found, d)) = current.as_mut() {
+                    if *d == depth {
+                        let text = t.unescape().map_err(|e| {
+                            syntax(bytes, before, format!("bad text in badge element: {e}"))
+                        })?;
+                        found.body.push_str(&text);
+                    }
+                }
+            }
+            Event::CData(c) => {
+                if let Some((found, d)) = current.as_mut() {
+                    if *d == depth {
+                        let raw = c.into_inner();
+                        let text = std::str::from_utf8(&raw).map_err(|_| Error::InvalidUtf8 {
+                            position: Position::in_text(bytes, start_off),
+                        })?;
+                        found.body.push_str(text);
+                    }
+                }
+            }
+            Event::Eof => {
+                if !root_seen {
+                    return Err(Error::UnknownFormat);
+                }
+                if depth > 0
+                    && !(lenient_after_badge && !out.badges.is_empty() && current.is_none())
+                {
+                    return Err(syntax(
+                        bytes,
+                        after,
+                        "document ends before the root element is closed",
+                    ));
+                }
+                break;
+            }
+            Event::Comment(_) | Event::PI(_) | Event::DocType(_) => {}
+        }
+        if root_seen && out.root_self_closing {
+            break;
+        }
+    }
+    Ok(out)
+}
+
+fn to_extracted(bytes: &[u8], found: &Found) -> Result<(Extracted, Vec<Warning>), Error> {
+    let position = Position::in_text(bytes, found.range.start);
+    let mut warnings = Vec::new();
+    let version = if found.local == "credential" {
+        BadgeVersion::V3
+    } else {
+        BadgeVersion::V2
+    };
+    if let Some(ns) = &found.namespace {
+        if ns != version.svg_namespace() {
+            warnings.push(Warning::UnexpectedNamespace {
+                namespace: ns.clone(),
+                position,
+            });
+        }
+    }
+    if !found.first_child {
+        warnings.push(Warning::NotFirstChild { position });
+    }
+    let body = found.body.trim();
+    let payload = if !body.is_empty() {
+        body.to_owned()
+    } else {
+        match found.verify.as_deref().map(str::trim) {
+            Some(v) if !v.is_empty() => v.to_owned(),
+            _ => return Err(Error::UnrecognizedPayload { position }),
+        }
+    };
+    let payload_kind =
+        PayloadKind::detect(&payload).ok_or(Error::UnrecognizedPayload { position })?;
+    Ok((
+        Extracted {
+            format: ImageFormat::Svg,
+            keyword: found.local.clone(),
+            payload,
+            payload_kind,
+            version,
+            position,
+            warnings: Vec::new(),
+        },
+        warnings,
+    ))
+}
+
+pub(crate) fn extract(bytes: &[u8], limits: &Limits) -> Result<Extracted, Error> {
+    let scan = scan(bytes, limits, true)?;
+    let mut badges = scan.badges.iter();
+    let first = badges.next().ok_or(Error::NotBaked {
+        format: ImageFormat::Svg,
+    })?;
+    let (mut extracted, warnings) = to_extracted(bytes, first)?;
+    extracted.warnings = scan.warnings;
+    extracted.warnings.extend(warnings);
+    for dup in badges {
+        extracted.warnings.push(Warning::DuplicateBadge {
+            position: Position::in_text(bytes, dup.range.start),
+        });
+    }
+    Ok(extracted)
+}
+
+fn escape_attr(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\t' => out.push_str("&#9;"),
+            '\n' => out.push_str("&#10;"),
+            '\r' => out.push_str("&#13;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn cdata(s: &str) -> String {
+    // "]]>" cannot appear inside one CDATA section: close it after "]]" and reopen before ">".
+    format!("<![CDATA[{}]]>", s.replace("]]>", "]]]]><![CDATA[>"))
+}
+
+fn xml_safe(s: &str) -> bool {
+    s.chars().all(|c| {
+        matches!(c, '\t' | '\n' | '\r')
+            || (c >= ' '
+                && c != '\u{FFFE}'
+                && c != '\u{FFFF}'
+                && !('\u{7F}'..='\u{84}').contains(&c)
+                && !('\u{86}'..='\u{9F}').contains(&c))
+    })
+}
+
+/// The badge element text for this payload and form.
+fn element(payload: &str, kind: PayloadKind, version: BadgeVersion, ns_attr: &str) -> String {
+    let name = format!("openbadges:{}", version.svg_element());
+    match kind {
+        PayloadKind::Json => {
+            let verify = match version {
+                BadgeVersion::V2 => {
+                    hosted_url(payload).map(|u| format!(" verify=\"{}\"", escape_attr(&u)))
+                }
+                _ => None,
+            }
+            .unwrap_or_default();
+            format!("<{name}{ns_attr}{verify}>{}</{name}>", cdata(payload))
+        }
+        _ => format!("<{name}{ns_attr} verify=\"{}\"/>", escape_attr(payload)),
+    }
+}
+
+pub(crate) fn bake(
+    bytes: &[u8],
+    payload: &str,
+    kind: PayloadKind,
+    version: BadgeVersion,
+    options: &BakeOptions,
+) -> Result<Baked, Error> {
+    if !xml_safe(payload) {
+        return Err(Error::InvalidPayload {
+            reason: "the payload holds characters XML cannot carry".into(),
+        });
+    }
+    let scan = scan(bytes, &options.limits, false)?;
+    if let Some(first) = scan.badges.first() {
+        if !options.replace {
+            return Err(Error::AlreadyBaked {
+                format: ImageFormat::Svg,
+                position: Position::in_text(bytes, first.range.start),
+            });
+        }
+    }
+    let ns = version.svg_namespace();
+    let decl = format!(" xmlns:openbadges=\"{ns}\"");
+    let (root_attr, elem_attr) = match scan.root_ns.as_deref() {
+        None => (decl, String::new()),
+        Some(existing) if existing == ns => (String::new(), String::new()),
+        Some(_) => (String::new(), decl),
+    };
+    let elem = element(payload, kind, version, &elem_attr);
+    let tag_end = scan.root_tag_end;
+    // Where the attribute goes: just before ">" or "/>" of the root start tag.
+    let close_len = if scan.root_self_closing { 2 } else { 1 };
+    let attr_at = tag_end
+        .checked_sub(close_len)
+        .ok_or_else(|| syntax(bytes, 0, "root tag too short"))?;
+    let mut out =
+        Vec::with_capacity(bytes.len() + elem.len() + root_attr.len() + scan.root_name.len() + 4);
+    let mut inserted = Vec::new();
+    out.extend_from_slice(bytes.get(..attr_at).unwrap_or_default());
+    if !root_attr.is_empty() {
+        inserted.push(out.len()..out.len() + root_attr.len());
+        out.extend_from_slice(root_attr.as_bytes());
+    }
+    out.push(b'>');
+    let elem_start = out.len();
+    out.extend_from_slice(elem.as_bytes());
+    if scan.root_self_closing {
+        out.extend_from_slice(format!("</{}>", scan.root_name).as_bytes());
+    }
+    inserted.push(elem_start..out.len());
+    // The rest, minus any badge elements being replaced.
+    let mut pos = tag_end;
+    for b in &scan.badges {
+        out.extend_from_slice(bytes.get(pos..b.range.start).unwrap_or_default());
+        pos = b.range.end;
+    }
+    out.extend_from_slice(bytes.get(pos..).unwrap_or_default());
+    Ok(Baked {
+        bytes: out,
+        version,
+        inserted,
+    })
+}
+
+pub(crate) fn unbake(bytes: &[u8], limits: &Limits) -> Result<Vec<u8>, Error> {
+    let scan = scan(bytes, limits, false)?;
+    if scan.badges.is_empty() {
+        return Err(Error::NotBaked {
+            format: ImageFormat::Svg,
+        });
+    }
+    let mut body = Vec::with_capacity(bytes.len());
+    let mut pos = scan.root_tag_end;
+    for b in &scan.badges {
+        body.extend_from_slice(bytes.get(pos..b.range.start).unwrap_or_default());
+        pos = b.range.end;
+    }
+    body.extend_from_slice(bytes.get(pos..).unwrap_or_default());
+    let mut head = bytes.get(..scan.root_tag_end).unwrap_or_default().to_vec();
+    // Drop the namespace declaration bake() writes, if nothing else uses the prefix.
+    if !scan.root_self_closing && find(&body, b"openbadges:", 0).is_none() {
+        for ns in [SVG_NAMESPACE_OB2, SVG_NAMESPACE_OB3] {
+            let decl = format!(" xmlns:openbadges=\"{ns}\">");
+            if head.ends_with(decl.as_bytes()) {
+                head.truncate(head.len() - decl.len());
+                head.push(b'>');
+                break;
+            }
+        }
+    }
+    // A root that bake() had to open for the element becomes self-closing again.
+    let end_tag = format!("</{}>", scan.root_name);
+    if body.starts_with(end_tag.as_bytes()) && head.ends_with(b">") {
+        head.pop();
+        head.extend_from_slice(b"/>");
+        body.drain(..end_tag.len());
+    }
+    head.extend_from_slice(&body);
+    Ok(head)
+}
