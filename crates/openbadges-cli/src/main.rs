@@ -20,7 +20,11 @@ pub(crate) mod exit {
 }
 
 #[derive(Debug, Parser)]
-#[command(name = "openbadges", version, about = "Inspect, verify, sign, bake and keep Open Badges")]
+#[command(
+    name = "openbadges",
+    version,
+    about = "Inspect, verify, sign, bake and keep Open Badges"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -30,6 +34,10 @@ struct Cli {
 enum Command {
     /// Parse without verifying: detect kind and version, validate the structure, show the upgrade.
     Inspect(cmd::inspect::Args),
+    /// Embed an assertion/credential (JSON, compact JWS/JWT or URL) into a PNG or SVG.
+    Bake(cmd::bake::Args),
+    /// Print the assertion/credential baked into a PNG or SVG, exactly as stored.
+    Extract(cmd::extract::Args),
 }
 
 fn main() -> ExitCode {
@@ -37,11 +45,17 @@ fn main() -> ExitCode {
         Ok(c) => c,
         Err(e) => {
             let _ = e.print();
-            return ExitCode::from(if e.use_stderr() { exit::CANNOT_CHECK } else { exit::OK });
+            return ExitCode::from(if e.use_stderr() {
+                exit::CANNOT_CHECK
+            } else {
+                exit::OK
+            });
         }
     };
     let code = match cli.command {
         Command::Inspect(args) => cmd::inspect::run(args),
+        Command::Bake(args) => cmd::bake::run(args),
+        Command::Extract(args) => cmd::extract::run(args),
     };
     ExitCode::from(code)
 }

@@ -1,0 +1,108 @@
+//! `openbadges bake --image IN [--payload FILE|URL|-] -o OUT [--replace]`.
+
+use std::io::{Read as _, Write as _};
+use std::path::PathBuf;
+
+use openbadges_bake::{BadgeVersion, BakeOptions, Error};
+
+use crate::exit;
+
+/// The baking form to force.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub(crate) enum Form {
+    /// OB 1.x/2.0: PNG keyword `openbadges`, SVG `<openbadges:assertion>`.
+    Ob2,
+    /// OB 3.0 / CLR 2.0: PNG keyword `openbadgecredential`, SVG `<openbadges:credential>`.
+    Ob3,
+}
+
+/// Arguments of `bake`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    /// The PNG or SVG image to bake into (`-` for stdin).
+    #[arg(long, value_name = "IN")]
+    image: PathBuf,
+    /// The assertion/credential: a file (JSON or compact JWS/JWT), an http(s) URL to bake as a
+    /// hosted assertion, or `-` for stdin (the default).
+    #[arg(long, value_name = "FILE|URL|-", default_value = "-")]
+    payload: String,
+    /// Where to write the baked image (`-` for stdout).
+    #[arg(short = 'o', long = "output", value_name = "OUT")]
+    output: PathBuf,
+    /// Replace a badge the image already holds (otherwise that is an error, exit 1).
+    #[arg(long)]
+    replace: bool,
+    /// Force the baking form instead of choosing it from the payload.
+    #[arg(long, value_enum)]
+    form: Option<Form>,
+}
+
+fn read_payload(arg: &str, image_from_stdin: bool) -> Result<String, String> {
+    if arg.starts_with("https://") || arg.starts_with("http://") {
+        return Ok(arg.to_owned());
+    }
+    let bytes = if arg == "-" {
+        if image_from_stdin {
+            return Err("the image and the payload cannot both come from stdin".into());
+        }
+        let mut b = Vec::new();
+        std::io::stdin()
+            .take(crate::cmd::MAX_INPUT_BYTES + 1)
+            .read_to_end(&mut b)
+            .map_err(|e| format!("stdin: {e}"))?;
+        b
+    } else {
+        crate::cmd::read_input(std::path::Path::new(arg)).map_err(|e| format!("{arg}: {e}"))?
+    };
+    let text = String::from_utf8(bytes).map_err(|_| format!("{arg}: the payload is not UTF-8"))?;
+    // A file's trailing newline is not part of a JWS or URL; JSON does not care.
+    Ok(text.trim().to_owned())
+}
+
+/// Runs `bake`, returning the process exit code.
+pub(crate) fn run(args: Args) -> u8 {
+    let image_stdin = args.image.as_os_str() == "-";
+    let payload = match read_payload(&args.payload, image_stdin) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("openbadges bake: {e}");
+            return exit::CANNOT_CHECK;
+        }
+    };
+    let image = match crate::cmd::read_input(&args.image) {
+        Ok(b) => b,
+        Err(e) => {
+            eprintln!("openbadges bake: {}: {e}", args.image.display());
+            return exit::CANNOT_CHECK;
+        }
+    };
+    let options = BakeOptions::default()
+        .replace(args.replace)
+        .version(args.form.map(|f| match f {
+            Form::Ob2 => BadgeVersion::V2,
+            Form::Ob3 => BadgeVersion::V3,
+        }));
+    let baked = match openbadges_bake::bake(&image, &payload, &options) {
+        Ok(b) => b,
+        Err(e) => {
+            eprintln!("openbadges bake: {}: {e}", args.image.display());
+            return match e {
+                Error::AlreadyBaked { .. } | Error::InvalidPayload { .. } => exit::INVALID,
+                _ => exit::CANNOT_CHECK,
+            };
+        }
+    };
+    let written = if args.output.as_os_str() == "-" {
+        let mut out = std::io::stdout().lock();
+        out.write_all(&baked).and_then(|()| out.flush())
+    } else {
+        std::fs::write(&args.output, &baked)
+    };
+    match written {
+        Ok(()) => exit::OK,
+        Err(e) => {
+            eprintln!("openbadges bake: {}: {e}", args.output.display());
+            exit::CANNOT_CHECK
+        }
+    }
+}
