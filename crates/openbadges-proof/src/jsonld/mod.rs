@@ -1,1 +1,221 @@
-//! placeholder
+//! A focused JSON-LD 1.1 processor: context processing, expansion and deserialization to
+//! RDF (`toRdf`), with contexts only from a loader (by default the bundled ones; never the
+//! network) and a "safe mode" that turns every silent drop into an error.
+//!
+//! ```
+//! use openbadges_proof::jsonld::{to_rdf, JsonLdOptions};
+//! let doc = serde_json::json!({
+//!     "@context": ["https://www.w3.org/ns/credentials/v2"],
+//!     "id": "urn:uuid:1", "type": ["VerifiableCredential"], "name": "A"
+//! });
+//! let ds = to_rdf(&doc, &JsonLdOptions::default())?;
+//! assert_eq!(ds.len(), 2);
+//! // An undefined term is an error in safe mode (the default), not a silently dropped claim.
+//! let bad = serde_json::json!({"@context": ["https://www.w3.org/ns/credentials/v2"], "nmae": "A"});
+//! assert!(to_rdf(&bad, &JsonLdOptions::default()).is_err());
+//! # Ok::<(), openbadges_proof::jsonld::JsonLdError>(())
+//! ```
+
+mod bundled;
+mod context;
+mod expand;
+mod iri;
+mod to_rdf;
+
+use std::sync::Arc;
+
+use serde_json::Value;
+
+pub use bundled::{BUNDLED_CONTEXTS, BundledContexts, StaticContexts};
+
+use crate::rdfc::Dataset;
+use context::Context;
+
+/// Where contexts come from. Implementations must not perform network I/O behind the
+/// caller's back; the bundled set is [`BundledContexts`].
+pub trait ContextLoader: Send + Sync {
+    /// The JSON-LD document (with an `@context` entry) published at `url`, if known.
+    fn load(&self, url: &str) -> Option<Arc<Value>>;
+}
+
+/// Errors of JSON-LD processing.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum JsonLdError {
+    /// A context URL is not in the loader (no network is ever used).
+    #[error("unknown JSON-LD context {0}")]
+    UnknownContext(String),
+    /// Safe mode: something would have been silently dropped or left relative.
+    #[error("JSON-LD safe mode: {0}")]
+    SafeMode(String),
+    /// An invalid local context or term definition.
+    #[error("invalid JSON-LD context: {0}")]
+    InvalidContext(String),
+    /// An invalid value object.
+    #[error("invalid value object: {0}")]
+    InvalidValueObject(String),
+    /// A keyword appears twice.
+    #[error("colliding keywords {0}")]
+    CollidingKeywords(String),
+    /// An invalid `@id` value.
+    #[error("invalid @id value {0}")]
+    InvalidIdValue(String),
+    /// An invalid `@type` value.
+    #[error("invalid @type value {0}")]
+    InvalidTypeValue(String),
+    /// An invalid `@reverse` use.
+    #[error("invalid reverse property")]
+    InvalidReverse,
+    /// An invalid `@included` value.
+    #[error("invalid @included value")]
+    InvalidIncluded,
+    /// An invalid `@set` or `@list` object.
+    #[error("invalid set or list object")]
+    InvalidSetOrList,
+    /// An invalid language map value.
+    #[error("invalid language map value")]
+    InvalidLanguageMapValue,
+    /// An invalid `@nest` value.
+    #[error("invalid @nest value")]
+    InvalidNestValue,
+    /// A processing limit was hit.
+    #[error("JSON-LD limit exceeded: {0}")]
+    LimitExceeded(&'static str),
+}
+
+/// Processing limits (on by default).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct JsonLdLimits {
+    /// Maximum nesting depth of the document.
+    pub max_depth: usize,
+    /// Maximum number of processing steps (elements, contexts, term definitions).
+    pub max_work: usize,
+    /// Maximum depth of remote context inclusion.
+    pub max_remote_contexts: usize,
+    /// Maximum number of quads produced.
+    pub max_quads: usize,
+}
+
+impl Default for JsonLdLimits {
+    fn default() -> Self {
+        Self {
+            max_depth: 64,
+            max_work: 1_000_000,
+            max_remote_contexts: 32,
+            max_quads: 100_000,
+        }
+    }
+}
+
+/// Options of [`expand`] and [`to_rdf`].
+#[derive(Clone, Copy)]
+pub struct JsonLdOptions<'a> {
+    /// Where contexts come from (default: the bundled contexts).
+    pub loader: &'a dyn ContextLoader,
+    /// Safe mode (default `true`): undefined terms, relative `@id`/`@type`/`@vocab`
+    /// references, free-floating values and other silent drops are errors.
+    pub safe_mode: bool,
+    /// Limits.
+    pub limits: JsonLdLimits,
+    /// The document's base IRI (default none: relative references stay relative and are
+    /// errors in safe mode).
+    pub base: Option<&'a str>,
+}
+
+impl Default for JsonLdOptions<'_> {
+    fn default() -> Self {
+        Self {
+            loader: &BundledContexts,
+            safe_mode: true,
+            limits: JsonLdLimits::default(),
+            base: None,
+        }
+    }
+}
+
+impl std::fmt::Debug for JsonLdOptions<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("JsonLdOptions")
+            .field("safe_mode", &self.safe_mode)
+            .field("limits", &self.limits)
+            .field("base", &self.base)
+            .finish_non_exhaustive()
+    }
+}
+
+pub(crate) struct Processor<'a> {
+    pub(crate) loader: &'a dyn ContextLoader,
+    pub(crate) safe: bool,
+    pub(crate) limits: JsonLdLimits,
+    work: usize,
+}
+
+impl Processor<'_> {
+    pub(crate) fn tick(&mut self) -> Result<(), JsonLdError> {
+        self.work += 1;
+        if self.work > self.limits.max_work {
+            return Err(JsonLdError::LimitExceeded("too much work"));
+        }
+        Ok(())
+    }
+}
+
+/// Expands a JSON-LD document (JSON-LD 1.1 Expansion algorithm). The result is always an
+/// array of node objects.
+///
+/// # Errors
+/// A [`JsonLdError`]: unknown context, invalid syntax, safe-mode violation, limits.
+pub fn expand(doc: &Value, opts: &JsonLdOptions<'_>) -> Result<Value, JsonLdError> {
+    let mut p = Processor {
+        loader: opts.loader,
+        safe: opts.safe_mode,
+        limits: opts.limits,
+        work: 0,
+    };
+    let active = Arc::new(Context::new(opts.base.map(str::to_owned)));
+    let r = p.expand_element(&active, None, doc, opts.base, false, 0)?;
+    let r = match r {
+        Some(Value::Object(mut m)) if m.len() == 1 && m.contains_key("@graph") => {
+            m.remove("@graph").unwrap_or(Value::Null)
+        }
+        Some(v) => v,
+        None => Value::Array(Vec::new()),
+    };
+    Ok(match r {
+        Value::Array(a) => Value::Array(a),
+        Value::Null => Value::Array(Vec::new()),
+        v => Value::Array(vec![v]),
+    })
+}
+
+/// Deserializes an expanded document (the output of [`expand`]) to an RDF dataset.
+///
+/// # Errors
+/// [`JsonLdError::SafeMode`] in safe mode when a relative IRI or blank node predicate would
+/// be dropped; [`JsonLdError::LimitExceeded`].
+pub fn expanded_to_rdf(expanded: &Value, opts: &JsonLdOptions<'_>) -> Result<Dataset, JsonLdError> {
+    let mut t = to_rdf::ToRdf::new(opts.safe_mode, opts.limits.max_quads);
+    let items: &[Value] = match expanded {
+        Value::Array(a) => a,
+        v => std::slice::from_ref(v),
+    };
+    for item in items {
+        if let Value::Object(m) = item {
+            if m.contains_key("@value") || m.contains_key("@list") {
+                continue;
+            }
+            t.node(m, &None)?;
+        }
+    }
+    Ok(t.ds)
+}
+
+/// Expands `doc` and deserializes it to an RDF dataset (JSON-LD `toRdf`).
+///
+/// # Errors
+/// See [`expand`] and [`expanded_to_rdf`].
+pub fn to_rdf(doc: &Value, opts: &JsonLdOptions<'_>) -> Result<Dataset, JsonLdError> {
+    let e = expand(doc, opts)?;
+    expanded_to_rdf(&e, opts)
+}
