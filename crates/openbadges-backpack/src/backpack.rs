@@ -1,0 +1,580 @@
+//! The backpack: an owner's store plus the import pipeline.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use openbadges_model::{Class, Version, detect, inspect};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::dedup::{dedup_key, supersedes, valid_from};
+use crate::identity::match_recipient;
+use crate::input::{ImportLimits, Item, Parsed, parse_input};
+use crate::model::{
+    BadgeId, BadgeRecord, BadgeState, Collection, CollectionId, Identifier, Source, Verification,
+    VerificationStatus,
+};
+use crate::store::{Store, Write};
+use crate::verify::{VerificationOutcome, Verifier, VerifyRequest};
+use crate::{Error, Result};
+
+/// What happened to one badge of an input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ImportResult {
+    /// Stored (new, a newer re-issue that superseded the held one, or a rejected badge
+    /// re-accepted).
+    Imported,
+    /// Already held; nothing changed.
+    Duplicate,
+    /// Not stored; `reason` says why.
+    Failed,
+}
+
+impl ImportResult {
+    /// `imported`, `duplicate` or `failed`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ImportResult::Imported => "imported",
+            ImportResult::Duplicate => "duplicate",
+            ImportResult::Failed => "failed",
+        }
+    }
+}
+
+/// The outcome for one badge (an input holds one, or several: a CLR and its members, an API
+/// response). Serializes to the CLI's line `{"input", "result", "id", "reason"}` plus details.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ItemReport {
+    /// The input's location, with `#<position>` for one of several badges in it.
+    pub input: String,
+    /// Imported, duplicate, or failed.
+    pub result: ImportResult,
+    /// The badge's local id (for imported and duplicate badges).
+    pub id: Option<BadgeId>,
+    /// Why it failed, or a note (superseded, re-accepted).
+    pub reason: Option<String>,
+    /// The badge's name, when it could be read.
+    pub name: Option<String>,
+    /// The verification verdict, when it was verified.
+    pub verification: Option<VerificationStatus>,
+}
+
+/// The report for one input, item by item.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ImportReport {
+    /// The input's location as given.
+    pub input: String,
+    /// One entry per badge found (at least one: a failed input reports itself).
+    pub items: Vec<ItemReport>,
+}
+
+/// The Learner Credential Wallet's summary shape: names (or inputs) per outcome.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportSummary {
+    /// Imported badges.
+    pub success: Vec<String>,
+    /// Badges already held.
+    pub duplicate: Vec<String>,
+    /// Badges that failed, each `"<name or input>: <reason>"`.
+    pub failed: Vec<String>,
+}
+
+impl ImportReport {
+    /// The input's overall result: imported if any badge was, else duplicate if any was, else
+    /// failed.
+    pub fn result(&self) -> ImportResult {
+        if self
+            .items
+            .iter()
+            .any(|i| i.result == ImportResult::Imported)
+        {
+            ImportResult::Imported
+        } else if self
+            .items
+            .iter()
+            .any(|i| i.result == ImportResult::Duplicate)
+        {
+            ImportResult::Duplicate
+        } else {
+            ImportResult::Failed
+        }
+    }
+
+    /// Counts of (imported, duplicate, failed) items.
+    pub fn counts(&self) -> (usize, usize, usize) {
+        let n = |r| self.items.iter().filter(|i| i.result == r).count();
+        (
+            n(ImportResult::Imported),
+            n(ImportResult::Duplicate),
+            n(ImportResult::Failed),
+        )
+    }
+
+    /// The summary in the Learner Credential Wallet's `{success, duplicate, failed}` shape.
+    pub fn summary(&self) -> ImportSummary {
+        let mut s = ImportSummary::default();
+        for i in &self.items {
+            let label = i.name.clone().unwrap_or_else(|| i.input.clone());
+            match i.result {
+                ImportResult::Imported => s.success.push(label),
+                ImportResult::Duplicate => s.duplicate.push(label),
+                ImportResult::Failed => s.failed.push(format!(
+                    "{label}: {}",
+                    i.reason.as_deref().unwrap_or("failed")
+                )),
+            }
+        }
+        s
+    }
+}
+
+type Clock = Box<dyn Fn() -> DateTime<Utc> + Send + Sync>;
+
+/// An owner's backpack over a [`Store`], verifying imports with a [`Verifier`].
+///
+/// See the crate documentation for an example.
+pub struct Backpack<S, V> {
+    store: S,
+    verifier: V,
+    limits: ImportLimits,
+    clock: Clock,
+}
+
+impl<S: std::fmt::Debug, V> std::fmt::Debug for Backpack<S, V> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Backpack")
+            .field("store", &self.store)
+            .field("limits", &self.limits)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The classes a backpack holds: awarded badges and CLRs.
+fn is_awarded(version: Version, class: Option<&Class>) -> bool {
+    match version {
+        Version::V3_0 => matches!(
+            class,
+            Some(Class::OpenBadgeCredential | Class::AchievementCredential)
+        ),
+        Version::Clr2_0 => matches!(class, Some(Class::ClrCredential)),
+        _ => matches!(class, Some(Class::Assertion)),
+    }
+}
+
+/// A badge accepted for storage, before its writes are committed.
+struct Pending {
+    record: BadgeRecord,
+}
+
+impl<S: Store, V: Verifier> Backpack<S, V> {
+    /// A backpack over `store`, verifying with `verifier`, with default limits and the system
+    /// clock.
+    pub fn new(store: S, verifier: V) -> Self {
+        Backpack {
+            store,
+            verifier,
+            limits: ImportLimits::default(),
+            clock: Box::new(Utc::now),
+        }
+    }
+
+    /// Replaces the import limits.
+    pub fn with_limits(mut self, limits: ImportLimits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// Replaces the clock used for `importedAt` and `checkedAt` (tests, reproducible builds).
+    pub fn with_clock(mut self, clock: impl Fn() -> DateTime<Utc> + Send + Sync + 'static) -> Self {
+        self.clock = Box::new(clock);
+        self
+    }
+
+    /// The store.
+    pub fn store(&self) -> &S {
+        &self.store
+    }
+
+    /// Gives the store back.
+    pub fn into_store(self) -> S {
+        self.store
+    }
+
+    /// Adds one of the owner's identifiers, which the application has verified.
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub fn add_identifier(&mut self, identifier: Identifier) -> Result<()> {
+        self.store.commit(vec![Write::AddIdentifier(identifier)])
+    }
+
+    /// The accepted badges, sorted by id.
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub fn badges(&self) -> Result<Vec<BadgeRecord>> {
+        Ok(self
+            .store
+            .badges()?
+            .into_iter()
+            .filter(|b| b.state == BadgeState::Accepted)
+            .collect())
+    }
+
+    /// Rejects a badge (soft delete: importing it again re-accepts it).
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] or storage errors.
+    pub fn reject(&mut self, id: &BadgeId) -> Result<()> {
+        self.store
+            .commit(vec![Write::SetBadgeState(id.clone(), BadgeState::Rejected)])
+    }
+
+    /// Accepts a previously rejected badge.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] or storage errors.
+    pub fn accept(&mut self, id: &BadgeId) -> Result<()> {
+        self.store
+            .commit(vec![Write::SetBadgeState(id.clone(), BadgeState::Accepted)])
+    }
+
+    /// Creates or replaces a collection. Members must be accepted badges.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] for a missing member, [`Error::InvalidArgument`] for a rejected or
+    /// repeated one, storage errors.
+    pub fn put_collection(&mut self, collection: Collection) -> Result<()> {
+        for m in &collection.members {
+            match self.store.badge(m)? {
+                Some(b) if b.state == BadgeState::Accepted => {}
+                Some(_) => {
+                    return Err(Error::InvalidArgument(format!(
+                        "badge {m} is rejected; accept it before adding it to a collection"
+                    )));
+                }
+                None => {
+                    return Err(Error::NotFound {
+                        what: "badge",
+                        id: m.to_string(),
+                    });
+                }
+            }
+        }
+        self.store.commit(vec![Write::PutCollection(collection)])
+    }
+
+    /// Deletes a collection (its badges stay).
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] or storage errors.
+    pub fn delete_collection(&mut self, id: &CollectionId) -> Result<()> {
+        self.store.commit(vec![Write::DeleteCollection(id.clone())])
+    }
+
+    /// Imports one input: any badge form, a CLR (kept, and unbundled into its credentials), an
+    /// OB 3.0 API `getCredentials` response, a Badge Connect `assertions` response, a Mozilla
+    /// Displayer group, or a backpack export archive. Every badge found is matched to the owner,
+    /// de-duplicated and verified; all that pass are stored in one transaction.
+    ///
+    /// Problems with the input are reported per badge in the [`ImportReport`], not as errors.
+    ///
+    /// # Errors
+    /// Only storage errors (then nothing of this input was stored).
+    pub fn import(&mut self, bytes: &[u8], source: Source) -> Result<ImportReport> {
+        let label = source.location.clone();
+        let parsed = match parse_input(bytes, &self.limits) {
+            Ok(p) => p,
+            Err(reason) => return Ok(failed_input(&label, reason)),
+        };
+        let owner = self.store.identifiers()?;
+        let mut ctx = Batch::default();
+        match parsed {
+            Parsed::Single { item, members } => {
+                self.process(&mut ctx, item, &source, &owner)?;
+                let clr_id = ctx.items.last().and_then(|i| i.id.clone());
+                for m in members {
+                    match m {
+                        Ok(mut item) => {
+                            if let (Some(id), Some(w)) = (&clr_id, &item.within) {
+                                item.within = Some(format!("clr:{id}/{w}"));
+                            }
+                            self.process(&mut ctx, item, &source, &owner)?;
+                        }
+                        Err(reason) => ctx.fail(&label, None, reason),
+                    }
+                }
+            }
+            Parsed::Many(items) => {
+                if items.is_empty() {
+                    ctx.fail(&label, None, "the response holds no badges".to_owned());
+                }
+                for m in items {
+                    match m {
+                        Ok(item) => self.process(&mut ctx, item, &source, &owner)?,
+                        Err(reason) => ctx.fail(&label, None, reason),
+                    }
+                }
+            }
+            Parsed::Archive => {
+                return crate::archive::import_archive(self, bytes, &source);
+            }
+        }
+        self.finish(label, ctx)
+    }
+
+    pub(crate) fn finish(&mut self, label: String, ctx: Batch) -> Result<ImportReport> {
+        let mut writes: Vec<Write> = ctx
+            .pending
+            .into_values()
+            .map(|p| Write::PutBadge(Box::new(p.record)))
+            .collect();
+        writes.extend(ctx.extra);
+        if !writes.is_empty() {
+            self.store.commit(writes)?;
+        }
+        Ok(ImportReport {
+            input: label,
+            items: ctx.items,
+        })
+    }
+
+    pub(crate) fn limits(&self) -> &ImportLimits {
+        &self.limits
+    }
+
+    /// Runs one item through identity, de-duplication and verification.
+    pub(crate) fn process(
+        &mut self,
+        ctx: &mut Batch,
+        item: Item,
+        source: &Source,
+        owner: &[Identifier],
+    ) -> Result<()> {
+        self.process_with(ctx, item, source, owner, None)
+    }
+
+    pub(crate) fn process_with(
+        &mut self,
+        ctx: &mut Batch,
+        item: Item,
+        source: &Source,
+        owner: &[Identifier],
+        restore: Option<Restore>,
+    ) -> Result<()> {
+        let label = match &item.within {
+            Some(w) => format!("{}#{w}", source.location),
+            None => source.location.clone(),
+        };
+        let detection = detect(&item.document);
+        let name = crate::display::name(&item.document).map(str::to_owned);
+        let Some(version) = detection.version else {
+            ctx.fail(
+                &label,
+                name,
+                "not a recognised Open Badges or CLR document".to_owned(),
+            );
+            return Ok(());
+        };
+        if !is_awarded(version, detection.class.as_ref()) {
+            let what = detection
+                .class
+                .as_ref()
+                .map_or("an unknown class", |c| c.as_str());
+            ctx.fail(
+                &label,
+                name,
+                format!("not an awarded badge (a {what} document)"),
+            );
+            return Ok(());
+        }
+        let recipient = match match_recipient(&item.document, version, owner) {
+            Ok(m) => m,
+            Err(e) => {
+                ctx.fail(&label, name, e.to_string());
+                return Ok(());
+            }
+        };
+        let key = dedup_key(&item.document, version);
+        let id = BadgeId::for_key(&key);
+        let new_valid_from = match version {
+            Version::V3_0 | Version::Clr2_0 => valid_from(&item.document),
+            _ => None,
+        };
+        let held = match ctx.pending.get(&id) {
+            Some(p) => Some(p.record.clone()),
+            None => self.store.badge(&id)?,
+        };
+        let mut note = None;
+        if let Some(held) = &held {
+            let newer = matches!(version, Version::V3_0 | Version::Clr2_0)
+                && supersedes(new_valid_from, held.valid_from);
+            if !newer {
+                if held.state == BadgeState::Rejected && restore.is_none() {
+                    ctx.extra
+                        .push(Write::SetBadgeState(id.clone(), BadgeState::Accepted));
+                    ctx.done(
+                        label,
+                        ImportResult::Imported,
+                        Some(id),
+                        Some("re-accepted a badge rejected earlier".to_owned()),
+                        name,
+                        None,
+                    );
+                } else {
+                    ctx.done(
+                        label,
+                        ImportResult::Duplicate,
+                        Some(id.clone()),
+                        Some(format!("already held as {id}")),
+                        name,
+                        None,
+                    );
+                }
+                return Ok(());
+            }
+            note = Some(format!(
+                "supersedes the earlier issue valid from {}",
+                held.valid_from
+                    .map_or_else(|| "an unknown date".to_owned(), |t| t.to_rfc3339())
+            ));
+        }
+        let outcome: VerificationOutcome = self.verifier.verify(&VerifyRequest {
+            original: &item.original,
+            kind: item.kind,
+            document: &item.document,
+            version,
+            recipient: &recipient.identifier,
+        });
+        if outcome.status == VerificationStatus::Invalid {
+            let why = first_error(&outcome.report);
+            ctx.fail(
+                &label,
+                name,
+                format!("verification failed: the badge is invalid{why}"),
+            );
+            return Ok(());
+        }
+        let now = (self.clock)();
+        let document = match version {
+            v if v.is_legacy() => inspect(&item.document)
+                .upgraded
+                .unwrap_or_else(|| item.document.clone()),
+            _ => item.document.clone(),
+        };
+        let mut source = source.clone();
+        source.within = item.within.clone();
+        let mut record = BadgeRecord {
+            id: id.clone(),
+            original: item.original,
+            document,
+            source,
+            input_kind: item.kind,
+            version,
+            class: detection.class.as_ref().map(|c| c.as_str().to_owned()),
+            recipient,
+            state: BadgeState::Accepted,
+            imported_at: now,
+            dedup_key: key,
+            valid_from: new_valid_from,
+            verification: Verification {
+                status: outcome.status,
+                report: outcome.report.to_string(),
+                checked_at: now,
+            },
+        };
+        if let Some(r) = restore {
+            record.source = r.source;
+            record.state = r.state;
+            record.imported_at = r.imported_at;
+        }
+        let status = record.verification.status;
+        ctx.pending.insert(id.clone(), Pending { record });
+        ctx.done(
+            label,
+            ImportResult::Imported,
+            Some(id),
+            note,
+            name,
+            Some(status),
+        );
+        Ok(())
+    }
+}
+
+/// What an archive import restores onto a record.
+pub(crate) struct Restore {
+    pub(crate) source: Source,
+    pub(crate) state: BadgeState,
+    pub(crate) imported_at: DateTime<Utc>,
+}
+
+fn first_error(report: &Value) -> String {
+    let e = report
+        .get("errors")
+        .and_then(Value::as_array)
+        .and_then(|a| a.first());
+    match e {
+        Some(e) => {
+            let code = e.get("code").and_then(Value::as_str).unwrap_or("");
+            let msg = e.get("message").and_then(Value::as_str).unwrap_or("");
+            format!(" ({code}: {msg})")
+        }
+        None => String::new(),
+    }
+}
+
+fn failed_input(label: &str, reason: String) -> ImportReport {
+    ImportReport {
+        input: label.to_owned(),
+        items: vec![ItemReport {
+            input: label.to_owned(),
+            result: ImportResult::Failed,
+            id: None,
+            reason: Some(reason),
+            name: None,
+            verification: None,
+        }],
+    }
+}
+
+/// The state of one input's import: reports so far and the writes to commit together.
+#[derive(Default)]
+pub(crate) struct Batch {
+    pub(crate) items: Vec<ItemReport>,
+    pending: BTreeMap<BadgeId, Pending>,
+    pub(crate) extra: Vec<Write>,
+}
+
+impl Batch {
+    pub(crate) fn fail(&mut self, label: &str, name: Option<String>, reason: String) {
+        self.done(
+            label.to_owned(),
+            ImportResult::Failed,
+            None,
+            Some(reason),
+            name,
+            None,
+        );
+    }
+
+    fn done(
+        &mut self,
+        input: String,
+        result: ImportResult,
+        id: Option<BadgeId>,
+        reason: Option<String>,
+        name: Option<String>,
+        verification: Option<VerificationStatus>,
+    ) {
+        self.items.push(ItemReport {
+            input,
+            result,
+            id,
+            reason,
+            name,
+            verification,
+        });
+    }
+}

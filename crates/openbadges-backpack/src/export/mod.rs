@@ -1,0 +1,9 @@
+//! Exports: pure functions over a [`Store`](crate::Store).
+//!
+//! - [`zip::export_zip`]: the deterministic backpack archive (layout in `docs/backpack.md`).
+//! - [`html::portfolio_html`]: the static, escaped portfolio page inside it.
+//! - [`api`]: Mozilla Displayer, Badge Connect 2.1 and OB 3.0 API response bodies, paged.
+
+pub mod api;
+pub mod html;
+pub mod zip;

@@ -1,0 +1,130 @@
+//! The deterministic backpack archive (format version 1; specified in `docs/backpack.md`).
+
+use std::io::Write as _;
+
+use serde_json::{Value, json};
+
+use crate::model::{BadgeRecord, BadgeState, Collection, Visibility};
+use crate::store::Store;
+use crate::{Error, Result};
+
+/// The `format` value in `manifest.json`.
+pub const FORMAT: &str = "openbadges-rs-backpack";
+/// The archive layout version this build writes and reads.
+pub const FORMAT_VERSION: u64 = 1;
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    hex::encode(ring::digest::digest(&ring::digest::SHA256, bytes).as_ref())
+}
+
+fn file_entry(path: &str, bytes: &[u8]) -> Value {
+    json!({"path": path, "sha256": sha256_hex(bytes), "size": bytes.len()})
+}
+
+/// The paths of a badge's files in the archive.
+pub(crate) fn original_path(b: &BadgeRecord) -> String {
+    format!("badges/{}/original.{}", b.id, b.input_kind.extension())
+}
+
+fn document_path(b: &BadgeRecord) -> String {
+    format!("badges/{}/badge.json", b.id)
+}
+
+fn pretty(v: &Value) -> Result<Vec<u8>> {
+    let mut out = serde_json::to_vec_pretty(v).map_err(|e| Error::Export(e.to_string()))?;
+    out.push(b'\n');
+    Ok(out)
+}
+
+fn collection_json(c: &Collection) -> Value {
+    let mut v = json!({
+        "id": c.id,
+        "name": c.name,
+        "description": c.description,
+        "visibility": c.visibility.as_str(),
+        "portfolio": c.portfolio,
+        "members": c.members,
+    });
+    if let (Visibility::Unlisted { token }, Some(o)) = (&c.visibility, v.as_object_mut()) {
+        o.insert("token".into(), Value::String(token.clone()));
+    }
+    v
+}
+
+/// Builds the archive of every accepted badge and every collection in `store`.
+///
+/// The same store always gives the same bytes: entries are sorted by path, stored (no
+/// compression, so no dependence on a compressor's version), dated 1980-01-01 00:00:00 with
+/// mode 0644, and `manifest.json` holds no export time.
+///
+/// # Errors
+/// Storage errors, or [`Error::Export`] if writing the archive fails.
+pub fn export_zip<S: Store + ?Sized>(store: &S) -> Result<Vec<u8>> {
+    let badges: Vec<BadgeRecord> = store
+        .badges()?
+        .into_iter()
+        .filter(|b| b.state == BadgeState::Accepted)
+        .collect();
+    let collections = store.collections()?;
+
+    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
+    let mut manifest_badges = Vec::new();
+    for b in &badges {
+        let original = original_path(b);
+        let document_path = document_path(b);
+        let document = pretty(&b.document)?;
+        let report: Value = serde_json::from_str(&b.verification.report)
+            .unwrap_or_else(|_| Value::String(b.verification.report.clone()));
+        manifest_badges.push(json!({
+            "id": b.id,
+            "name": b.name(),
+            "version": b.version.as_str(),
+            "class": b.class,
+            "inputKind": b.input_kind.as_str(),
+            "source": b.source,
+            "state": b.state.as_str(),
+            "importedAt": b.imported_at.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true),
+            "dedupKey": b.dedup_key,
+            "validFrom": b.valid_from.map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)),
+            "recipient": b.recipient,
+            "verification": {
+                "status": b.verification.status.as_str(),
+                "checkedAt": b.verification.checked_at.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true),
+                "report": report,
+            },
+            "files": {
+                "original": file_entry(&original, &b.original),
+                "document": file_entry(&document_path, &document),
+            },
+        }));
+        files.push((original, b.original.clone()));
+        files.push((document_path, document));
+    }
+    let manifest = json!({
+        "format": FORMAT,
+        "formatVersion": FORMAT_VERSION,
+        "badges": manifest_badges,
+        "collections": collections.iter().map(collection_json).collect::<Vec<_>>(),
+    });
+    files.push(("manifest.json".to_owned(), pretty(&manifest)?));
+    files.push((
+        "index.html".to_owned(),
+        super::html::portfolio_html(&badges, &collections).into_bytes(),
+    ));
+    files.sort_by(|a, b| a.0.cmp(&b.0));
+
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Stored)
+        .last_modified_time(zip::DateTime::default())
+        .unix_permissions(0o644)
+        .large_file(false);
+    for (path, bytes) in &files {
+        w.start_file(path.as_str(), options)
+            .map_err(|e| Error::Export(e.to_string()))?;
+        w.write_all(bytes)
+            .map_err(|e| Error::Export(e.to_string()))?;
+    }
+    let cursor = w.finish().map_err(|e| Error::Export(e.to_string()))?;
+    Ok(cursor.into_inner())
+}

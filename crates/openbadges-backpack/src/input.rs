@@ -1,0 +1,452 @@
+//! Turning input bytes into badge items: content detection (never by file name), JWS/JWT
+//! payloads, baked images, CLR bundles and API responses.
+
+use base64::Engine as _;
+use openbadges_model::{Limits, Version, detect, parse_json};
+use serde_json::Value;
+
+use crate::model::InputKind;
+
+/// Caps on untrusted input, on by default.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ImportLimits {
+    /// The largest single input (a file, a response body). Default 16 MiB.
+    pub max_input_bytes: usize,
+    /// The largest backpack archive. Default 1 GiB.
+    pub max_archive_bytes: usize,
+    /// The most badges one input may carry (CLR members, API results, archive entries).
+    /// Default 10,000.
+    pub max_items: usize,
+    /// Limits for every JSON document (size, depth).
+    pub json: Limits,
+}
+
+impl Default for ImportLimits {
+    fn default() -> Self {
+        ImportLimits {
+            max_input_bytes: 16 * 1024 * 1024,
+            max_archive_bytes: 1024 * 1024 * 1024,
+            max_items: 10_000,
+            json: Limits::default(),
+        }
+    }
+}
+
+/// One badge found in an input, ready for identity matching, de-duplication and verification.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Item {
+    /// The bytes to keep verbatim.
+    pub(crate) original: Vec<u8>,
+    /// Their kind.
+    pub(crate) kind: InputKind,
+    /// The decoded document.
+    pub(crate) document: Value,
+    /// The position inside the input, for multi-badge inputs.
+    pub(crate) within: Option<String>,
+}
+
+/// What an input holds.
+#[derive(Debug)]
+pub(crate) enum Parsed {
+    /// One badge (or a CLR, whose members are listed separately).
+    Single {
+        item: Item,
+        /// CLR members: each an item or why it could not be read.
+        members: Vec<Result<Item, String>>,
+    },
+    /// Several badges from an API response or a Displayer group.
+    Many(Vec<Result<Item, String>>),
+    /// A backpack export archive.
+    Archive,
+}
+
+const PNG_SIGNATURE: &[u8] = b"\x89PNG\r\n\x1a\n";
+const ZIP_SIGNATURE: &[u8] = b"PK\x03\x04";
+
+fn trim_ascii(b: &[u8]) -> &[u8] {
+    b.trim_ascii()
+}
+
+/// Whether `s` is a compact JWS: three base64url segments.
+pub(crate) fn is_compact_jws(s: &str) -> bool {
+    let parts: Vec<&str> = s.split('.').collect();
+    parts.len() == 3
+        && parts.first().is_some_and(|p| !p.is_empty())
+        && parts.get(1).is_some_and(|p| !p.is_empty())
+        && parts.iter().all(|p| {
+            p.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'=')
+        })
+}
+
+/// Decodes a compact JWS / JWT payload into the badge document it carries.
+///
+/// A VC-JWT (VC 1.1) carries the credential in the `vc` claim; `jti`, `iss`, `sub` and `nbf`
+/// fill in its `id`, `issuer`, `credentialSubject.id` and `issuanceDate` when absent there.
+/// Anything else (an OB 2.0 signed assertion, a VC 2.0 JOSE credential) is the payload itself.
+pub(crate) fn decode_jws(s: &str, limits: &Limits) -> Result<Value, String> {
+    let payload = s
+        .split('.')
+        .nth(1)
+        .ok_or_else(|| "not a compact JWS".to_owned())?;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload.trim_end_matches('='))
+        .map_err(|e| format!("the JWS payload is not base64url: {e}"))?;
+    let payload = parse_json(&bytes, limits).map_err(|e| format!("the JWS payload: {e}"))?;
+    let Some(vc) = payload.get("vc").and_then(Value::as_object) else {
+        return Ok(payload);
+    };
+    let mut vc = vc.clone();
+    let claim = |k: &str| payload.get(k).cloned();
+    if !vc.contains_key("id") {
+        if let Some(jti) = claim("jti") {
+            vc.insert("id".into(), jti);
+        }
+    }
+    if !vc.contains_key("issuer") {
+        if let Some(iss) = claim("iss") {
+            vc.insert("issuer".into(), iss);
+        }
+    }
+    if !vc.contains_key("issuanceDate") && !vc.contains_key("validFrom") {
+        if let Some(nbf) = payload.get("nbf").and_then(Value::as_i64) {
+            if let Some(t) = chrono::DateTime::from_timestamp(nbf, 0) {
+                vc.insert(
+                    "issuanceDate".into(),
+                    Value::String(t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
+                );
+            }
+        }
+    }
+    if let Some(sub) = payload.get("sub").and_then(Value::as_str) {
+        if let Some(Value::Object(cs)) = vc.get_mut("credentialSubject") {
+            cs.entry("id")
+                .or_insert_with(|| Value::String(sub.to_owned()));
+        }
+    }
+    Ok(Value::Object(vc))
+}
+
+/// Why an SVG is refused: it carries script (a `script` element, an `on…` event attribute, or a
+/// `javascript:` URL). The backpack never stores or serves such an SVG.
+pub(crate) fn svg_script(svg: &[u8]) -> Option<&'static str> {
+    let text = String::from_utf8_lossy(svg).to_ascii_lowercase();
+    let mut rest = text.as_str();
+    while let Some(start) = rest.find('<') {
+        rest = rest.get(start..).unwrap_or("");
+        if rest.starts_with("<![cdata[") {
+            rest = rest.find("]]>").and_then(|e| rest.get(e..)).unwrap_or("");
+            continue;
+        }
+        if rest.starts_with("<!--") {
+            rest = rest.find("-->").and_then(|e| rest.get(e..)).unwrap_or("");
+            continue;
+        }
+        let end = tag_end(rest);
+        let tag = rest.get(1..end).unwrap_or("");
+        rest = rest.get(end..).unwrap_or("");
+        let name: String = tag
+            .trim_start_matches('/')
+            .chars()
+            .take_while(|c| !c.is_whitespace() && *c != '>' && *c != '/')
+            .collect();
+        if name == "script" || name.ends_with(":script") {
+            return Some("a script element");
+        }
+        if has_event_attribute(tag) {
+            return Some("an event-handler attribute");
+        }
+        if tag
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect::<String>()
+            .contains("javascript:")
+        {
+            return Some("a javascript: URL");
+        }
+    }
+    None
+}
+
+/// The index just past the `>` closing the tag that starts `s`, honouring quoted values.
+fn tag_end(s: &str) -> usize {
+    let mut quote = None;
+    for (i, c) in s.char_indices() {
+        match (quote, c) {
+            (None, '"' | '\'') => quote = Some(c),
+            (Some(q), c) if c == q => quote = None,
+            (None, '>') => return i + 1,
+            _ => {}
+        }
+    }
+    s.len()
+}
+
+fn has_event_attribute(tag: &str) -> bool {
+    let mut quote = None;
+    let mut prev_space = false;
+    let chars: Vec<char> = tag.chars().collect();
+    for (i, &c) in chars.iter().enumerate() {
+        match (quote, c) {
+            (None, '"' | '\'') => quote = Some(c),
+            (Some(q), c) if c == q => quote = None,
+            (None, c) if prev_space && c == 'o' => {
+                let name: String = chars
+                    .iter()
+                    .skip(i)
+                    .take_while(|c| c.is_ascii_alphanumeric() || **c == '-' || **c == ':')
+                    .collect();
+                let after = chars
+                    .iter()
+                    .skip(i + name.chars().count())
+                    .find(|c| !c.is_whitespace());
+                if name.len() > 2 && name.starts_with("on") && after == Some(&'=') {
+                    return true;
+                }
+            }
+            _ => {}
+        }
+        prev_space = quote.is_none() && c.is_whitespace();
+    }
+    false
+}
+
+/// The payload baked into a PNG or SVG, as stored (JSON, compact JWS, or a URL).
+fn extract_baked(kind: InputKind, _bytes: &[u8]) -> Result<Vec<u8>, String> {
+    Err(format!(
+        "reading badges baked into {} images is not available in this build yet",
+        kind.as_str().to_ascii_uppercase()
+    ))
+}
+
+/// Decodes one badge's bytes (JSON text, compact JWS, URL, or a baked image's payload).
+fn document_from_payload(payload: &[u8], limits: &Limits) -> Result<(InputKind, Value), String> {
+    let t = trim_ascii(payload);
+    if t.first() == Some(&b'{') {
+        let v = parse_json(t, limits).map_err(|e| format!("malformed JSON: {e}"))?;
+        return Ok((InputKind::Json, v));
+    }
+    let s = std::str::from_utf8(t).map_err(|_| "not UTF-8 text".to_owned())?;
+    if is_compact_jws(s) {
+        return Ok((InputKind::Jws, decode_jws(s, limits)?));
+    }
+    if s.starts_with("http://") || s.starts_with("https://") {
+        return Err(
+            "the badge is a hosted URL; fetching is not available in this build yet".to_owned(),
+        );
+    }
+    Err("not an Open Badge: neither JSON, a compact JWS, nor a URL".to_owned())
+}
+
+/// An item from an embedded JSON value or JWS string (CLR members, API results).
+fn embedded_item(v: &Value, within: String, limits: &Limits) -> Result<Item, String> {
+    match v {
+        Value::Object(_) => {
+            let original = serde_json::to_vec(v).map_err(|e| e.to_string())?;
+            Ok(Item {
+                original,
+                kind: InputKind::Json,
+                document: v.clone(),
+                within: Some(within),
+            })
+        }
+        Value::String(s) if is_compact_jws(s.trim()) => Ok(Item {
+            original: s.trim().as_bytes().to_vec(),
+            kind: InputKind::Jws,
+            document: decode_jws(s.trim(), limits)?,
+            within: Some(within),
+        }),
+        Value::String(_) => Err(format!("{within}: a string that is not a compact JWS")),
+        _ => Err(format!("{within}: neither a credential object nor a JWS")),
+    }
+}
+
+fn array_items(
+    v: Option<&Value>,
+    prefix: &str,
+    out: &mut Vec<Result<Item, String>>,
+    limits: &ImportLimits,
+) -> Result<(), String> {
+    let Some(v) = v else { return Ok(()) };
+    let list: Vec<&Value> = match v {
+        Value::Array(a) => a.iter().collect(),
+        other => vec![other],
+    };
+    for (n, e) in list.into_iter().enumerate() {
+        if out.len() >= limits.max_items {
+            return Err(format!(
+                "more than {} badges in one input",
+                limits.max_items
+            ));
+        }
+        out.push(embedded_item(e, format!("{prefix}/{n}"), &limits.json));
+    }
+    Ok(())
+}
+
+/// Detects what `bytes` hold.
+pub(crate) fn parse_input(bytes: &[u8], limits: &ImportLimits) -> Result<Parsed, String> {
+    if bytes.starts_with(ZIP_SIGNATURE) {
+        if bytes.len() > limits.max_archive_bytes {
+            return Err(format!(
+                "the archive is {} bytes; the limit is {}",
+                bytes.len(),
+                limits.max_archive_bytes
+            ));
+        }
+        return Ok(Parsed::Archive);
+    }
+    if bytes.len() > limits.max_input_bytes {
+        return Err(format!(
+            "the input is {} bytes; the limit is {}",
+            bytes.len(),
+            limits.max_input_bytes
+        ));
+    }
+    if bytes.starts_with(PNG_SIGNATURE) {
+        let payload = extract_baked(InputKind::Png, bytes)?;
+        let (_, document) = document_from_payload(&payload, &limits.json)?;
+        return single(bytes.to_vec(), InputKind::Png, document, limits);
+    }
+    let t = trim_ascii(bytes);
+    if t.first() == Some(&b'<') {
+        let head = String::from_utf8_lossy(t.get(..t.len().min(4096)).unwrap_or(t));
+        if !head.to_ascii_lowercase().contains("<svg") {
+            return Err("markup that is not an SVG image".to_owned());
+        }
+        if let Some(what) = svg_script(bytes) {
+            return Err(format!(
+                "the SVG contains {what}; images with script are refused"
+            ));
+        }
+        let payload = extract_baked(InputKind::Svg, bytes)?;
+        let (_, document) = document_from_payload(&payload, &limits.json)?;
+        return single(bytes.to_vec(), InputKind::Svg, document, limits);
+    }
+    if t.first() == Some(&b'{') || t.first() == Some(&b'[') {
+        let v = parse_json(t, &limits.json).map_err(|e| format!("malformed JSON: {e}"))?;
+        return parse_json_input(bytes, v, limits);
+    }
+    let (kind, document) = document_from_payload(bytes, &limits.json)?;
+    single(bytes.to_vec(), kind, document, limits)
+}
+
+fn single(
+    original: Vec<u8>,
+    kind: InputKind,
+    document: Value,
+    limits: &ImportLimits,
+) -> Result<Parsed, String> {
+    let mut members = Vec::new();
+    if detect(&document).version == Some(Version::Clr2_0) {
+        let subject = match document.get("credentialSubject") {
+            Some(Value::Array(a)) => a.first(),
+            other => other,
+        };
+        array_items(
+            subject.and_then(|s| s.get("verifiableCredential")),
+            "credentialSubject/verifiableCredential",
+            &mut members,
+            limits,
+        )?;
+    }
+    Ok(Parsed::Single {
+        item: Item {
+            original,
+            kind,
+            document,
+            within: None,
+        },
+        members,
+    })
+}
+
+fn parse_json_input(bytes: &[u8], v: Value, limits: &ImportLimits) -> Result<Parsed, String> {
+    let mut items = Vec::new();
+    match &v {
+        Value::Array(_) => {
+            array_items(Some(&v), "", &mut items, limits)?;
+            return Ok(Parsed::Many(items));
+        }
+        Value::Object(o) => {
+            // OB 3.0 API getCredentials: `credential` + `compactJwsString` (the normative
+            // model), or `compactJwsStrings` (the published example).
+            let api_keys = ["credential", "compactJwsString", "compactJwsStrings"];
+            if api_keys.iter().any(|k| o.contains_key(*k)) && !o.contains_key("@context") {
+                for k in api_keys {
+                    array_items(o.get(k), &format!("ob30-api/{k}"), &mut items, limits)?;
+                }
+                return Ok(Parsed::Many(items));
+            }
+            // Badge Connect 2.1 getAssertions: `assertions` + `signedAssertions`.
+            if o.contains_key("status")
+                && (o.contains_key("assertions") || o.contains_key("signedAssertions"))
+            {
+                for k in ["assertions", "signedAssertions"] {
+                    array_items(o.get(k), &format!("badge-connect/{k}"), &mut items, limits)?;
+                }
+                return Ok(Parsed::Many(items));
+            }
+            // Mozilla Displayer group: `badges[].assertion`.
+            if let Some(Value::Array(badges)) = o.get("badges") {
+                if o.contains_key("groupId") || o.contains_key("userId") {
+                    for (n, b) in badges.iter().enumerate() {
+                        if items.len() >= limits.max_items {
+                            return Err(format!(
+                                "more than {} badges in one input",
+                                limits.max_items
+                            ));
+                        }
+                        let within = format!("displayer/badges/{n}");
+                        items.push(match b.get("assertion") {
+                            Some(a) => embedded_item(a, within, &limits.json),
+                            None => Err(format!("{within}: no assertion")),
+                        });
+                    }
+                    return Ok(Parsed::Many(items));
+                }
+            }
+        }
+        _ => {}
+    }
+    single(bytes.to_vec(), InputKind::Json, v, limits)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn svg_script_detection() {
+        assert!(svg_script(b"<svg><script>alert(1)</script></svg>").is_some());
+        assert!(svg_script(b"<svg><SVG:Script xlink:href='x.js'/></svg>").is_some());
+        assert!(svg_script(b"<svg><rect onload = 'x()'/></svg>").is_some());
+        assert!(svg_script(b"<svg><a href=\"java\nscript:alert(1)\">x</a></svg>").is_some());
+        // Text that merely mentions these words is fine, as is a CDATA payload.
+        assert!(svg_script(b"<svg><desc>once upon = a time; script</desc></svg>").is_none());
+        assert!(
+            svg_script(b"<svg><openbadges:assertion><![CDATA[{\"a\": \"<script>\"}]]></openbadges:assertion></svg>")
+                .is_none()
+        );
+        assert!(svg_script(b"<svg><rect data-on='1' fill='red'/></svg>").is_none());
+    }
+
+    #[test]
+    fn jws_detection_and_vc_jwt_claims() {
+        use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        let payload = serde_json::json!({"iss": "did:example:issuer", "jti": "urn:uuid:1", "sub": "did:example:me", "nbf": 1262304000,
+            "vc": {"@context": ["https://www.w3.org/2018/credentials/v1"], "type": ["VerifiableCredential", "OpenBadgeCredential"], "credentialSubject": {"type": "AchievementSubject"}}});
+        let jws = format!(
+            "eyJhbGciOiJFZERTQSJ9.{}.c2ln",
+            URL_SAFE_NO_PAD.encode(payload.to_string())
+        );
+        assert!(is_compact_jws(&jws));
+        let doc = decode_jws(&jws, &Limits::default()).unwrap();
+        assert_eq!(doc["id"], "urn:uuid:1");
+        assert_eq!(doc["issuer"], "did:example:issuer");
+        assert_eq!(doc["credentialSubject"]["id"], "did:example:me");
+        assert_eq!(doc["issuanceDate"], "2010-01-01T00:00:00Z");
+        assert!(!is_compact_jws("header.payload"));
+        assert!(!is_compact_jws("a.b.c d"));
+    }
+}

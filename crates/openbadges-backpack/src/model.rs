@@ -1,0 +1,582 @@
+//! The backpack's data model: badge records, owners' identifiers, collections.
+
+use std::fmt;
+
+use chrono::{DateTime, Utc};
+use openbadges_model::Version;
+use serde::{Deserialize, Serialize};
+
+use crate::{Error, Result};
+
+/// A badge record's stable local id: `b` followed by 32 lowercase hex digits, derived from the
+/// badge's [`DedupKey`] (the first 128 bits of its SHA-256), so the same badge gets the same id in
+/// every backpack and an exported archive re-imports under the same ids.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct BadgeId(String);
+
+impl BadgeId {
+    /// The id for a de-duplication key.
+    pub fn for_key(key: &DedupKey) -> Self {
+        let digest = ring::digest::digest(&ring::digest::SHA256, key.as_str().as_bytes());
+        let head = digest.as_ref().get(..16).unwrap_or_default();
+        BadgeId(format!("b{}", hex::encode(head)))
+    }
+
+    /// Parses an id as written by [`Display`](fmt::Display).
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] if it is not `b` + 32 lowercase hex digits.
+    pub fn parse(s: &str) -> Result<Self> {
+        let ok = s.len() == 33
+            && s.starts_with('b')
+            && s.bytes()
+                .skip(1)
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+        if ok {
+            Ok(BadgeId(s.to_owned()))
+        } else {
+            Err(Error::InvalidArgument(format!("`{s}` is not a badge id")))
+        }
+    }
+
+    /// The id as a string.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for BadgeId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// The key two records are "the same badge" under (see `docs/backpack.md`):
+/// `ob2:<assertion id>`, `ob3:<issuer id> <credential id>` (percent-decoded, trimmed), or
+/// `sha256:<hex>` of the canonical JSON for id-less legacy badges.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct DedupKey(String);
+
+impl DedupKey {
+    /// Wraps a key string (as produced by [`crate::dedup`] or read back from storage).
+    pub fn new(s: impl Into<String>) -> Self {
+        DedupKey(s.into())
+    }
+
+    /// The key as a string.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for DedupKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// How an input reached the backpack.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+#[non_exhaustive]
+pub enum SourceKind {
+    /// A file the user uploaded or named.
+    File,
+    /// A URL the backpack fetched.
+    Url,
+    /// An API response (OB 3.0 API, Badge Connect, Mozilla Displayer).
+    Api,
+    /// A backpack export archive.
+    Archive,
+}
+
+impl SourceKind {
+    /// The lowercase name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SourceKind::File => "file",
+            SourceKind::Url => "url",
+            SourceKind::Api => "api",
+            SourceKind::Archive => "archive",
+        }
+    }
+
+    pub(crate) fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "file" => SourceKind::File,
+            "url" => SourceKind::Url,
+            "api" => SourceKind::Api,
+            "archive" => SourceKind::Archive,
+            _ => return None,
+        })
+    }
+}
+
+/// Where a badge came from.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Source {
+    /// File, URL, API or archive.
+    pub kind: SourceKind,
+    /// The file name, URL or API endpoint as the caller named it.
+    pub location: String,
+    /// Where inside the input the badge sat when it was one of several: e.g.
+    /// `clr:<badge id of the CLR>/credentialSubject/verifiableCredential/0`,
+    /// `ob30-api/credential/2`, `badge-connect/assertions/0`, `displayer/badges/1`.
+    pub within: Option<String>,
+}
+
+impl Source {
+    /// A file source.
+    pub fn file(name: impl Into<String>) -> Self {
+        Source {
+            kind: SourceKind::File,
+            location: name.into(),
+            within: None,
+        }
+    }
+
+    /// A source of the given kind.
+    pub fn new(kind: SourceKind, location: impl Into<String>) -> Self {
+        Source {
+            kind,
+            location: location.into(),
+            within: None,
+        }
+    }
+}
+
+/// The kind of a badge's original bytes (detected from content, never from a file name).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+#[non_exhaustive]
+pub enum InputKind {
+    /// A JSON document.
+    Json,
+    /// A compact JWS / JWT.
+    Jws,
+    /// A baked PNG.
+    Png,
+    /// A baked SVG.
+    Svg,
+    /// A URL (a hosted assertion).
+    Url,
+}
+
+impl InputKind {
+    /// The lowercase name (as the CLI's `kind`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            InputKind::Json => "json",
+            InputKind::Jws => "jws",
+            InputKind::Png => "png",
+            InputKind::Svg => "svg",
+            InputKind::Url => "url",
+        }
+    }
+
+    /// The file extension used for the original bytes in an export.
+    pub fn extension(self) -> &'static str {
+        match self {
+            InputKind::Json => "json",
+            InputKind::Jws => "jws",
+            InputKind::Png => "png",
+            InputKind::Svg => "svg",
+            InputKind::Url => "url.txt",
+        }
+    }
+
+    pub(crate) fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "json" => InputKind::Json,
+            "jws" => InputKind::Jws,
+            "png" => InputKind::Png,
+            "svg" => InputKind::Svg,
+            "url" => InputKind::Url,
+            _ => return None,
+        })
+    }
+}
+
+/// Whether the owner keeps a badge. Rejecting is a soft delete: the record stays (so a later
+/// import of the same badge is recognised) and importing it again re-accepts it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BadgeState {
+    /// Shown, exported, shareable.
+    Accepted,
+    /// Hidden from lists, exports and collections.
+    Rejected,
+}
+
+impl BadgeState {
+    /// The lowercase name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BadgeState::Accepted => "accepted",
+            BadgeState::Rejected => "rejected",
+        }
+    }
+
+    pub(crate) fn parse(s: &str) -> Option<Self> {
+        match s {
+            "accepted" => Some(BadgeState::Accepted),
+            "rejected" => Some(BadgeState::Rejected),
+            _ => None,
+        }
+    }
+}
+
+/// A verification verdict, as the proof crate reports it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum VerificationStatus {
+    /// Checked and good.
+    Valid,
+    /// Checked and wrong (forged, expired, revoked, mismatched).
+    Invalid,
+    /// Could not be checked (a document could not be fetched, a feature is unsupported).
+    Indeterminate,
+}
+
+impl VerificationStatus {
+    /// The lowercase name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            VerificationStatus::Valid => "valid",
+            VerificationStatus::Invalid => "invalid",
+            VerificationStatus::Indeterminate => "indeterminate",
+        }
+    }
+
+    /// Parses `valid`, `invalid` or `indeterminate`.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "valid" => Some(VerificationStatus::Valid),
+            "invalid" => Some(VerificationStatus::Invalid),
+            "indeterminate" => Some(VerificationStatus::Indeterminate),
+            _ => None,
+        }
+    }
+}
+
+/// The result of verifying a badge when it was imported.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Verification {
+    /// The verdict.
+    pub status: VerificationStatus,
+    /// The verifier's full report, serialized (JSON), kept opaque by the backpack.
+    pub report: String,
+    /// When it was checked.
+    pub checked_at: DateTime<Utc>,
+}
+
+/// The kinds of recipient identifier an owner can prove.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+#[non_exhaustive]
+pub enum IdentifierKind {
+    /// An email address (compared case-insensitively).
+    Email,
+    /// A URL.
+    Url,
+    /// A telephone number (E.164 recommended).
+    Telephone,
+    /// A DID (or any IRI used as `credentialSubject.id`).
+    Did,
+}
+
+impl IdentifierKind {
+    /// The lowercase name, as in the CLI's `--identity TYPE:VALUE`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IdentifierKind::Email => "email",
+            IdentifierKind::Url => "url",
+            IdentifierKind::Telephone => "telephone",
+            IdentifierKind::Did => "did",
+        }
+    }
+
+    /// Parses `email`, `url`, `telephone`, `did` (or `id`, the OB 2.0 spelling).
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s.to_ascii_lowercase().as_str() {
+            "email" => IdentifierKind::Email,
+            "url" => IdentifierKind::Url,
+            "telephone" | "phone" => IdentifierKind::Telephone,
+            "did" | "id" => IdentifierKind::Did,
+            _ => return None,
+        })
+    }
+}
+
+/// One of the owner's identifiers. The application proves it (a confirmation email, a DID Auth,
+/// an SMS code) before it adds it to the backpack; the backpack trusts what it is given.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Identifier {
+    /// What kind of identifier.
+    pub kind: IdentifierKind,
+    /// The value, as the owner proved it.
+    pub value: String,
+}
+
+impl Identifier {
+    /// A new identifier.
+    pub fn new(kind: IdentifierKind, value: impl Into<String>) -> Self {
+        Identifier {
+            kind,
+            value: value.into(),
+        }
+    }
+
+    /// Parses `TYPE:VALUE` (e.g. `email:student@example.org`, `did:did:key:z6Mk…`; a bare
+    /// `did:…` value is taken as a DID).
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] for an unknown type or an empty value.
+    pub fn parse(s: &str) -> Result<Self> {
+        let (t, v) = s
+            .split_once(':')
+            .ok_or_else(|| Error::InvalidArgument(format!("`{s}` is not TYPE:VALUE")))?;
+        let kind = IdentifierKind::parse(t)
+            .ok_or_else(|| Error::InvalidArgument(format!("unknown identifier type `{t}`")))?;
+        let value = if kind == IdentifierKind::Did && t.eq_ignore_ascii_case("did") {
+            // `did:key:z…` means the DID itself; `did:did:key:z…` is TYPE:VALUE.
+            if v.starts_with("did:") {
+                v.to_owned()
+            } else {
+                s.to_owned()
+            }
+        } else {
+            v.to_owned()
+        };
+        if value.trim().is_empty() {
+            return Err(Error::InvalidArgument(format!("`{s}` has an empty value")));
+        }
+        Ok(Identifier::new(kind, value.trim()))
+    }
+}
+
+impl fmt::Display for Identifier {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.kind.as_str(), self.value)
+    }
+}
+
+/// How a badge's recipient was matched to the owner.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub enum MatchMethod {
+    /// An OB ≤ 2.0 recipient given in plain text.
+    Plain,
+    /// An OB ≤ 2.0 recipient hash (with or without salt).
+    Hashed,
+    /// OB 3.0 / CLR `credentialSubject.id`.
+    SubjectId,
+    /// An OB 3.0 / CLR `credentialSubject.identifier` IdentityObject, plain.
+    IdentityObject,
+    /// An OB 3.0 / CLR `credentialSubject.identifier` IdentityObject, hashed.
+    IdentityObjectHashed,
+}
+
+/// Which of the owner's identifiers a badge was issued to.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct MatchedIdentity {
+    /// The owner's identifier that matched.
+    pub identifier: Identifier,
+    /// How it matched.
+    pub method: MatchMethod,
+}
+
+/// One badge held in the backpack.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BadgeRecord {
+    /// Stable local id (from the de-duplication key).
+    pub id: BadgeId,
+    /// The bytes exactly as received (a baked image, a JWS, a JSON file). For a credential
+    /// unbundled from a CLR or an API response, its JSON as it stood there (re-serialized) or
+    /// its compact JWS string.
+    #[serde(skip)]
+    pub original: Vec<u8>,
+    /// The badge document decoded from `original` (JWS payload, baked payload), in the current
+    /// model: the OB 2.0 upgrade of a legacy badge, the 2.0 assertion or 3.0 credential itself.
+    pub document: serde_json::Value,
+    /// Where it came from.
+    pub source: Source,
+    /// The kind of `original`.
+    pub input_kind: InputKind,
+    /// The detected specification version.
+    pub version: Version,
+    /// The detected class (`Assertion`, `OpenBadgeCredential`, `ClrCredential`, …).
+    pub class: Option<String>,
+    /// The owner's identifier the recipient matched.
+    pub recipient: MatchedIdentity,
+    /// Accepted or rejected.
+    pub state: BadgeState,
+    /// When it was (last) imported.
+    pub imported_at: DateTime<Utc>,
+    /// The de-duplication key.
+    pub dedup_key: DedupKey,
+    /// OB 3.0 / CLR `validFrom` (or `issuanceDate`), used to decide which of two equal credentials
+    /// supersedes the other.
+    pub valid_from: Option<DateTime<Utc>>,
+    /// The verification result at import time.
+    pub verification: Verification,
+}
+
+impl BadgeRecord {
+    /// The badge's display name (achievement/badge class name, or the credential's name).
+    pub fn name(&self) -> Option<&str> {
+        crate::display::name(&self.document)
+    }
+
+    /// Whether this record is a CLR (a bundle whose members are stored as their own records).
+    pub fn is_clr(&self) -> bool {
+        self.version == Version::Clr2_0
+    }
+}
+
+/// A collection's id: `c` followed by 32 lowercase hex digits (random).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct CollectionId(String);
+
+impl CollectionId {
+    /// A fresh random id.
+    ///
+    /// # Errors
+    /// [`Error::Random`] if the system random source fails.
+    pub fn generate() -> Result<Self> {
+        Ok(CollectionId(format!(
+            "c{}",
+            hex::encode(random_bytes::<16>()?)
+        )))
+    }
+
+    /// Parses an id as written by [`Display`](fmt::Display).
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] if it is not `c` + 32 lowercase hex digits.
+    pub fn parse(s: &str) -> Result<Self> {
+        let ok = s.len() == 33
+            && s.starts_with('c')
+            && s.bytes()
+                .skip(1)
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+        if ok {
+            Ok(CollectionId(s.to_owned()))
+        } else {
+            Err(Error::InvalidArgument(format!(
+                "`{s}` is not a collection id"
+            )))
+        }
+    }
+
+    /// The id as a string.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for CollectionId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+pub(crate) fn random_bytes<const N: usize>() -> Result<[u8; N]> {
+    use ring::rand::SecureRandom;
+    let mut bytes = [0u8; N];
+    ring::rand::SystemRandom::new()
+        .fill(&mut bytes)
+        .map_err(|_| Error::Random)?;
+    Ok(bytes)
+}
+
+/// Who may see a collection.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum Visibility {
+    /// Only the owner (the default). Never listed, never served.
+    Private,
+    /// Anyone holding the link: served at a URL containing `token`, never listed.
+    Unlisted {
+        /// 256 random bits, base64url without padding (43 characters).
+        token: String,
+    },
+    /// Listed in the owner's public profile (e.g. the Displayer `groups.json`).
+    Public,
+}
+
+impl Visibility {
+    /// An unlisted visibility with a fresh unguessable token.
+    ///
+    /// # Errors
+    /// [`Error::Random`] if the system random source fails.
+    pub fn new_unlisted() -> Result<Self> {
+        use base64::Engine as _;
+        let token = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(random_bytes::<32>()?);
+        Ok(Visibility::Unlisted { token })
+    }
+
+    /// `private`, `unlisted` or `public`.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Visibility::Private => "private",
+            Visibility::Unlisted { .. } => "unlisted",
+            Visibility::Public => "public",
+        }
+    }
+}
+
+/// A named, ordered set of the owner's badges, with its own visibility and portfolio text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Collection {
+    /// Stable id.
+    pub id: CollectionId,
+    /// Name shown to viewers.
+    pub name: String,
+    /// A short description.
+    pub description: String,
+    /// The member badges, in display order (no repeats).
+    pub members: Vec<BadgeId>,
+    /// Who may see it.
+    pub visibility: Visibility,
+    /// Free portfolio text (plain text; always HTML-escaped when rendered).
+    pub portfolio: String,
+}
+
+impl Collection {
+    /// A new, empty, private collection with a random id.
+    ///
+    /// # Errors
+    /// [`Error::Random`] if the system random source fails.
+    pub fn new(name: impl Into<String>) -> Result<Self> {
+        Ok(Collection {
+            id: CollectionId::generate()?,
+            name: name.into(),
+            description: String::new(),
+            members: Vec::new(),
+            visibility: Visibility::Private,
+            portfolio: String::new(),
+        })
+    }
+}
+
+/// Parses a version string as [`Version::as_str`] writes it.
+pub(crate) fn parse_version(s: &str) -> Option<Version> {
+    Some(match s {
+        "0.5" => Version::V0_5,
+        "1.0" => Version::V1_0,
+        "1.1" => Version::V1_1,
+        "2.0" => Version::V2_0,
+        "3.0" => Version::V3_0,
+        "clr-2.0" => Version::Clr2_0,
+        _ => return None,
+    })
+}

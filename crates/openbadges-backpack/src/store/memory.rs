@@ -1,0 +1,110 @@
+//! The in-memory store.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::{Store, Write};
+use crate::model::{BadgeId, BadgeRecord, BadgeState, Collection, CollectionId, Identifier};
+use crate::{Error, Result};
+
+/// A store held in memory: for tests and throw-away backpacks. Commits are atomic (applied to a
+/// copy that replaces the state only when every write succeeded).
+#[derive(Debug, Clone, Default)]
+pub struct MemoryStore {
+    state: State,
+}
+
+#[derive(Debug, Clone, Default)]
+struct State {
+    badges: BTreeMap<BadgeId, BadgeRecord>,
+    collections: BTreeMap<CollectionId, Collection>,
+    identifiers: BTreeSet<Identifier>,
+}
+
+impl MemoryStore {
+    /// An empty store.
+    pub fn new() -> Self {
+        MemoryStore::default()
+    }
+}
+
+impl State {
+    fn apply(&mut self, w: Write) -> Result<()> {
+        match w {
+            Write::PutBadge(b) => {
+                self.badges.insert(b.id.clone(), *b);
+            }
+            Write::SetBadgeState(id, state) => {
+                let b = self.badges.get_mut(&id).ok_or_else(|| Error::NotFound {
+                    what: "badge",
+                    id: id.to_string(),
+                })?;
+                b.state = state;
+                if state == BadgeState::Rejected {
+                    for c in self.collections.values_mut() {
+                        c.members.retain(|m| m != &id);
+                    }
+                }
+            }
+            Write::PutCollection(c) => {
+                let mut seen = BTreeSet::new();
+                for m in &c.members {
+                    if !self.badges.contains_key(m) {
+                        return Err(Error::NotFound {
+                            what: "badge",
+                            id: m.to_string(),
+                        });
+                    }
+                    if !seen.insert(m) {
+                        return Err(Error::InvalidArgument(format!(
+                            "badge {m} appears twice in collection {}",
+                            c.id
+                        )));
+                    }
+                }
+                self.collections.insert(c.id.clone(), c);
+            }
+            Write::DeleteCollection(id) => {
+                self.collections
+                    .remove(&id)
+                    .ok_or_else(|| Error::NotFound {
+                        what: "collection",
+                        id: id.to_string(),
+                    })?;
+            }
+            Write::AddIdentifier(i) => {
+                self.identifiers.insert(i);
+            }
+            Write::RemoveIdentifier(i) => {
+                self.identifiers.remove(&i);
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Store for MemoryStore {
+    fn badge(&self, id: &BadgeId) -> Result<Option<BadgeRecord>> {
+        Ok(self.state.badges.get(id).cloned())
+    }
+
+    fn badges(&self) -> Result<Vec<BadgeRecord>> {
+        Ok(self.state.badges.values().cloned().collect())
+    }
+
+    fn collections(&self) -> Result<Vec<Collection>> {
+        Ok(self.state.collections.values().cloned().collect())
+    }
+
+    fn identifiers(&self) -> Result<Vec<Identifier>> {
+        Ok(self.state.identifiers.iter().cloned().collect())
+    }
+
+    fn commit(&mut self, writes: Vec<Write>) -> Result<()> {
+        let mut next = self.state.clone();
+        for w in writes {
+            next.apply(w)?;
+        }
+        self.state = next;
+        Ok(())
+    }
+}

@@ -1,0 +1,589 @@
+//! The SQLite store (the default): one file, WAL journal, versioned migrations.
+
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, Row, params};
+
+use super::{Store, Write};
+use crate::model::{
+    BadgeId, BadgeRecord, BadgeState, Collection, CollectionId, DedupKey, Identifier,
+    IdentifierKind, InputKind, MatchedIdentity, Source, SourceKind, Verification,
+    VerificationStatus, Visibility, parse_version,
+};
+use crate::{Error, Result};
+
+/// The newest schema version this build writes (see `docs/backpack.md`).
+pub const SCHEMA_VERSION: i64 = 1;
+
+/// Migrations, in order; migration `n` (1-based) brings the schema from `n - 1` to `n`.
+const MIGRATIONS: &[&str] = &[
+    // 1: badges, identifiers, collections.
+    "CREATE TABLE badges (
+        id TEXT PRIMARY KEY NOT NULL,
+        dedup_key TEXT NOT NULL UNIQUE,
+        original BLOB NOT NULL,
+        original_sha256 TEXT NOT NULL,
+        document TEXT NOT NULL,
+        source_kind TEXT NOT NULL,
+        source_location TEXT NOT NULL,
+        source_within TEXT,
+        input_kind TEXT NOT NULL,
+        version TEXT NOT NULL,
+        class TEXT,
+        recipient TEXT NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('accepted', 'rejected')),
+        imported_at TEXT NOT NULL,
+        valid_from TEXT,
+        verification_status TEXT NOT NULL
+            CHECK (verification_status IN ('valid', 'invalid', 'indeterminate')),
+        verification_report TEXT NOT NULL,
+        verified_at TEXT NOT NULL
+    ) STRICT;
+    CREATE TABLE identifiers (
+        kind TEXT NOT NULL,
+        value TEXT NOT NULL,
+        PRIMARY KEY (kind, value)
+    ) STRICT;
+    CREATE TABLE collections (
+        id TEXT PRIMARY KEY NOT NULL,
+        name TEXT NOT NULL,
+        description TEXT NOT NULL,
+        visibility TEXT NOT NULL CHECK (visibility IN ('private', 'unlisted', 'public')),
+        token TEXT,
+        portfolio TEXT NOT NULL
+    ) STRICT;
+    CREATE TABLE collection_members (
+        collection_id TEXT NOT NULL REFERENCES collections(id) ON DELETE CASCADE,
+        position INTEGER NOT NULL,
+        badge_id TEXT NOT NULL REFERENCES badges(id),
+        PRIMARY KEY (collection_id, position),
+        UNIQUE (collection_id, badge_id)
+    ) STRICT;",
+];
+
+/// A backpack kept in one SQLite file (plus its `-wal`/`-shm` companions while open).
+///
+/// The file is created on first use; the schema is migrated forward on open (each migration in
+/// its own transaction, the version recorded in `schema_version`). Journal mode is WAL with
+/// `synchronous = FULL`: a commit that returned is on disk, and a process killed at any point
+/// leaves the last committed state. A file that is not a backpack database gives
+/// [`Error::Corrupted`], never a panic.
+#[derive(Debug)]
+pub struct SqliteStore {
+    conn: Connection,
+    path: PathBuf,
+}
+
+fn classify(path: &Path, e: rusqlite::Error) -> Error {
+    match e.sqlite_error_code() {
+        Some(ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt) => Error::Corrupted {
+            path: path.display().to_string(),
+            message: e.to_string(),
+        },
+        _ => Error::Storage(e.to_string()),
+    }
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the backpack database at `path` and migrates it.
+    ///
+    /// # Errors
+    /// [`Error::Corrupted`] when the file is not a SQLite database or is damaged,
+    /// [`Error::SchemaTooNew`] when a newer build wrote it, [`Error::Storage`] otherwise.
+    pub fn open(path: impl AsRef<Path>) -> Result<Self> {
+        let path = path.as_ref().to_path_buf();
+        let conn = Connection::open_with_flags(
+            &path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE
+                | OpenFlags::SQLITE_OPEN_CREATE
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(|e| classify(&path, e))?;
+        let mut store = SqliteStore { conn, path };
+        store.init().map_err(|e| match e {
+            Error::Storage(m) if m.contains("not a database") || m.contains("malformed") => {
+                Error::Corrupted {
+                    path: store.path.display().to_string(),
+                    message: m,
+                }
+            }
+            other => other,
+        })?;
+        Ok(store)
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn init(&mut self) -> Result<()> {
+        let p = self.path.clone();
+        self.conn
+            .busy_timeout(std::time::Duration::from_secs(5))
+            .map_err(|e| classify(&p, e))?;
+        // Reading the journal mode touches the header: a garbage file fails here.
+        let _mode: String = self
+            .conn
+            .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
+            .map_err(|e| classify(&p, e))?;
+        self.conn
+            .execute_batch("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;")
+            .map_err(|e| classify(&p, e))?;
+        self.conn
+            .execute_batch(
+                "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL) STRICT;",
+            )
+            .map_err(|e| classify(&p, e))?;
+        let found: Option<i64> = self
+            .conn
+            .query_row("SELECT max(version) FROM schema_version", [], |r| r.get(0))
+            .map_err(|e| classify(&p, e))?;
+        let found = found.unwrap_or(0);
+        let supported = i64::try_from(MIGRATIONS.len()).unwrap_or(i64::MAX);
+        if found > supported {
+            return Err(Error::SchemaTooNew { found, supported });
+        }
+        for (n, sql) in MIGRATIONS.iter().enumerate() {
+            let version = i64::try_from(n).unwrap_or(i64::MAX).saturating_add(1);
+            if version <= found {
+                continue;
+            }
+            let tx = self.conn.transaction().map_err(|e| classify(&p, e))?;
+            tx.execute_batch(sql).map_err(|e| classify(&p, e))?;
+            tx.execute("DELETE FROM schema_version", [])
+                .map_err(|e| classify(&p, e))?;
+            tx.execute(
+                "INSERT INTO schema_version (version) VALUES (?1)",
+                [version],
+            )
+            .map_err(|e| classify(&p, e))?;
+            tx.commit().map_err(|e| classify(&p, e))?;
+        }
+        Ok(())
+    }
+
+    /// The schema version recorded in the file.
+    ///
+    /// # Errors
+    /// [`Error::Storage`].
+    pub fn schema_version(&self) -> Result<i64> {
+        Ok(self
+            .conn
+            .query_row("SELECT max(version) FROM schema_version", [], |r| r.get(0))?)
+    }
+
+    /// Runs SQLite's own integrity check plus [`Store::check`]; returns the problems found.
+    ///
+    /// # Errors
+    /// [`Error::Storage`] / [`Error::Corrupted`].
+    pub fn integrity_check(&self) -> Result<Vec<String>> {
+        let mut problems = Vec::new();
+        let mut stmt = self
+            .conn
+            .prepare("PRAGMA integrity_check")
+            .map_err(|e| classify(&self.path, e))?;
+        let rows = stmt
+            .query_map([], |r| r.get::<_, String>(0))
+            .map_err(|e| classify(&self.path, e))?;
+        for r in rows {
+            let r = r.map_err(|e| classify(&self.path, e))?;
+            if r != "ok" {
+                problems.push(r);
+            }
+        }
+        let mut stmt = self
+            .conn
+            .prepare("SELECT id, original, original_sha256 FROM badges ORDER BY id")?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, Vec<u8>>(1)?,
+                r.get::<_, String>(2)?,
+            ))
+        })?;
+        for r in rows {
+            let (id, original, sha) = r?;
+            if sha256_hex(&original) != sha {
+                problems.push(format!(
+                    "badge {id}: original bytes do not match their SHA-256"
+                ));
+            }
+        }
+        problems.extend(self.check()?);
+        Ok(problems)
+    }
+}
+
+pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
+    hex::encode(ring::digest::digest(&ring::digest::SHA256, bytes).as_ref())
+}
+
+fn decode_err(id: &str, message: impl Into<String>) -> Error {
+    Error::Decode {
+        id: id.to_owned(),
+        message: message.into(),
+    }
+}
+
+fn parse_time(id: &str, s: &str) -> Result<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(s)
+        .map(|d| d.with_timezone(&Utc))
+        .map_err(|e| decode_err(id, format!("bad timestamp `{s}`: {e}")))
+}
+
+fn time_str(t: &DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
+}
+
+const BADGE_COLUMNS: &str = "id, dedup_key, original, document, source_kind, source_location, \
+    source_within, input_kind, version, class, recipient, state, imported_at, valid_from, \
+    verification_status, verification_report, verified_at";
+
+struct RawBadge {
+    id: String,
+    dedup_key: String,
+    original: Vec<u8>,
+    document: String,
+    source_kind: String,
+    source_location: String,
+    source_within: Option<String>,
+    input_kind: String,
+    version: String,
+    class: Option<String>,
+    recipient: String,
+    state: String,
+    imported_at: String,
+    valid_from: Option<String>,
+    verification_status: String,
+    verification_report: String,
+    verified_at: String,
+}
+
+fn raw_badge(r: &Row<'_>) -> rusqlite::Result<RawBadge> {
+    Ok(RawBadge {
+        id: r.get(0)?,
+        dedup_key: r.get(1)?,
+        original: r.get(2)?,
+        document: r.get(3)?,
+        source_kind: r.get(4)?,
+        source_location: r.get(5)?,
+        source_within: r.get(6)?,
+        input_kind: r.get(7)?,
+        version: r.get(8)?,
+        class: r.get(9)?,
+        recipient: r.get(10)?,
+        state: r.get(11)?,
+        imported_at: r.get(12)?,
+        valid_from: r.get(13)?,
+        verification_status: r.get(14)?,
+        verification_report: r.get(15)?,
+        verified_at: r.get(16)?,
+    })
+}
+
+impl RawBadge {
+    fn decode(self) -> Result<BadgeRecord> {
+        let id = self.id.as_str();
+        let recipient: MatchedIdentity = serde_json::from_str(&self.recipient)
+            .map_err(|e| decode_err(id, format!("recipient: {e}")))?;
+        Ok(BadgeRecord {
+            id: BadgeId::parse(id)?,
+            dedup_key: DedupKey::new(self.dedup_key),
+            document: serde_json::from_str(&self.document)
+                .map_err(|e| decode_err(id, format!("document: {e}")))?,
+            source: Source {
+                kind: SourceKind::parse(&self.source_kind)
+                    .ok_or_else(|| decode_err(id, "unknown source kind"))?,
+                location: self.source_location,
+                within: self.source_within,
+            },
+            input_kind: InputKind::parse(&self.input_kind)
+                .ok_or_else(|| decode_err(id, "unknown input kind"))?,
+            version: parse_version(&self.version)
+                .ok_or_else(|| decode_err(id, "unknown version"))?,
+            class: self.class,
+            recipient,
+            state: BadgeState::parse(&self.state).ok_or_else(|| decode_err(id, "unknown state"))?,
+            imported_at: parse_time(id, &self.imported_at)?,
+            valid_from: self
+                .valid_from
+                .as_deref()
+                .map(|s| parse_time(id, s))
+                .transpose()?,
+            verification: Verification {
+                status: VerificationStatus::parse(&self.verification_status)
+                    .ok_or_else(|| decode_err(id, "unknown verification status"))?,
+                report: self.verification_report,
+                checked_at: parse_time(id, &self.verified_at)?,
+            },
+            original: self.original,
+        })
+    }
+}
+
+fn put_badge(tx: &rusqlite::Transaction<'_>, b: &BadgeRecord) -> Result<()> {
+    let recipient = serde_json::to_string(&b.recipient)
+        .map_err(|e| Error::Storage(format!("encoding recipient: {e}")))?;
+    tx.execute(
+        &format!(
+            "INSERT OR REPLACE INTO badges ({BADGE_COLUMNS}, original_sha256) VALUES \
+             (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)"
+        ),
+        params![
+            b.id.as_str(),
+            b.dedup_key.as_str(),
+            b.original,
+            b.document.to_string(),
+            b.source.kind.as_str(),
+            b.source.location,
+            b.source.within,
+            b.input_kind.as_str(),
+            b.version.as_str(),
+            b.class,
+            recipient,
+            b.state.as_str(),
+            time_str(&b.imported_at),
+            b.valid_from.as_ref().map(time_str),
+            b.verification.status.as_str(),
+            b.verification.report,
+            time_str(&b.verification.checked_at),
+            sha256_hex(&b.original),
+        ],
+    )?;
+    Ok(())
+}
+
+fn put_collection(tx: &rusqlite::Transaction<'_>, c: &Collection) -> Result<()> {
+    let token = match &c.visibility {
+        Visibility::Unlisted { token } => Some(token.as_str()),
+        _ => None,
+    };
+    tx.execute(
+        "INSERT INTO collections (id, name, description, visibility, token, portfolio)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+         ON CONFLICT(id) DO UPDATE SET name = excluded.name, description = excluded.description,
+           visibility = excluded.visibility, token = excluded.token, portfolio = excluded.portfolio",
+        params![
+            c.id.as_str(),
+            c.name,
+            c.description,
+            c.visibility.as_str(),
+            token,
+            c.portfolio
+        ],
+    )?;
+    tx.execute(
+        "DELETE FROM collection_members WHERE collection_id = ?1",
+        [c.id.as_str()],
+    )?;
+    for (pos, m) in c.members.iter().enumerate() {
+        let exists: Option<i64> = tx
+            .query_row("SELECT 1 FROM badges WHERE id = ?1", [m.as_str()], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        if exists.is_none() {
+            return Err(Error::NotFound {
+                what: "badge",
+                id: m.to_string(),
+            });
+        }
+        let pos = i64::try_from(pos).map_err(|e| Error::Storage(e.to_string()))?;
+        tx.execute(
+            "INSERT INTO collection_members (collection_id, position, badge_id) VALUES (?1, ?2, ?3)",
+            params![c.id.as_str(), pos, m.as_str()],
+        )
+        .map_err(|e| match e.sqlite_error_code() {
+            Some(ErrorCode::ConstraintViolation) => Error::InvalidArgument(format!(
+                "badge {m} appears twice in collection {}",
+                c.id
+            )),
+            _ => Error::from(e),
+        })?;
+    }
+    Ok(())
+}
+
+fn apply(tx: &rusqlite::Transaction<'_>, w: &Write) -> Result<()> {
+    match w {
+        Write::PutBadge(b) => put_badge(tx, b)?,
+        Write::SetBadgeState(id, state) => {
+            let n = tx.execute(
+                "UPDATE badges SET state = ?2 WHERE id = ?1",
+                params![id.as_str(), state.as_str()],
+            )?;
+            if n == 0 {
+                return Err(Error::NotFound {
+                    what: "badge",
+                    id: id.to_string(),
+                });
+            }
+            if *state == BadgeState::Rejected {
+                // Remove it from collections and close the gaps in positions.
+                let affected: Vec<String> = {
+                    let mut stmt = tx.prepare(
+                        "SELECT DISTINCT collection_id FROM collection_members WHERE badge_id = ?1",
+                    )?;
+                    let rows = stmt.query_map([id.as_str()], |r| r.get(0))?;
+                    rows.collect::<rusqlite::Result<_>>()?
+                };
+                tx.execute(
+                    "DELETE FROM collection_members WHERE badge_id = ?1",
+                    [id.as_str()],
+                )?;
+                for cid in affected {
+                    renumber(tx, &cid)?;
+                }
+            }
+        }
+        Write::PutCollection(c) => put_collection(tx, c)?,
+        Write::DeleteCollection(id) => {
+            tx.execute(
+                "DELETE FROM collection_members WHERE collection_id = ?1",
+                [id.as_str()],
+            )?;
+            let n = tx.execute("DELETE FROM collections WHERE id = ?1", [id.as_str()])?;
+            if n == 0 {
+                return Err(Error::NotFound {
+                    what: "collection",
+                    id: id.to_string(),
+                });
+            }
+        }
+        Write::AddIdentifier(i) => {
+            tx.execute(
+                "INSERT OR IGNORE INTO identifiers (kind, value) VALUES (?1, ?2)",
+                params![i.kind.as_str(), i.value],
+            )?;
+        }
+        Write::RemoveIdentifier(i) => {
+            tx.execute(
+                "DELETE FROM identifiers WHERE kind = ?1 AND value = ?2",
+                params![i.kind.as_str(), i.value],
+            )?;
+        }
+    }
+    Ok(())
+}
+
+fn renumber(tx: &rusqlite::Transaction<'_>, cid: &str) -> Result<()> {
+    let members: Vec<String> = {
+        let mut stmt = tx.prepare(
+            "SELECT badge_id FROM collection_members WHERE collection_id = ?1 ORDER BY position",
+        )?;
+        let rows = stmt.query_map([cid], |r| r.get(0))?;
+        rows.collect::<rusqlite::Result<_>>()?
+    };
+    tx.execute(
+        "DELETE FROM collection_members WHERE collection_id = ?1",
+        [cid],
+    )?;
+    for (pos, m) in members.iter().enumerate() {
+        let pos = i64::try_from(pos).map_err(|e| Error::Storage(e.to_string()))?;
+        tx.execute(
+            "INSERT INTO collection_members (collection_id, position, badge_id) VALUES (?1, ?2, ?3)",
+            params![cid, pos, m],
+        )?;
+    }
+    Ok(())
+}
+
+impl Store for SqliteStore {
+    fn badge(&self, id: &BadgeId) -> Result<Option<BadgeRecord>> {
+        let raw = self
+            .conn
+            .query_row(
+                &format!("SELECT {BADGE_COLUMNS} FROM badges WHERE id = ?1"),
+                [id.as_str()],
+                raw_badge,
+            )
+            .optional()
+            .map_err(|e| classify(&self.path, e))?;
+        raw.map(RawBadge::decode).transpose()
+    }
+
+    fn badges(&self) -> Result<Vec<BadgeRecord>> {
+        let mut stmt = self
+            .conn
+            .prepare(&format!("SELECT {BADGE_COLUMNS} FROM badges ORDER BY id"))
+            .map_err(|e| classify(&self.path, e))?;
+        let rows = stmt
+            .query_map([], raw_badge)
+            .map_err(|e| classify(&self.path, e))?;
+        let mut out = Vec::new();
+        for r in rows {
+            out.push(r.map_err(|e| classify(&self.path, e))?.decode()?);
+        }
+        Ok(out)
+    }
+
+    fn collections(&self) -> Result<Vec<Collection>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT id, name, description, visibility, token, portfolio FROM collections ORDER BY id",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, Option<String>>(4)?,
+                r.get::<_, String>(5)?,
+            ))
+        })?;
+        let mut members_stmt = self.conn.prepare(
+            "SELECT badge_id FROM collection_members WHERE collection_id = ?1 ORDER BY position",
+        )?;
+        let mut out = Vec::new();
+        for r in rows {
+            let (id, name, description, visibility, token, portfolio) = r?;
+            let visibility = match (visibility.as_str(), token) {
+                ("private", _) => Visibility::Private,
+                ("public", _) => Visibility::Public,
+                ("unlisted", Some(token)) => Visibility::Unlisted { token },
+                _ => return Err(decode_err(&id, "bad visibility")),
+            };
+            let members = members_stmt
+                .query_map([id.as_str()], |r| r.get::<_, String>(0))?
+                .map(|m| m.map_err(Error::from).and_then(|m| BadgeId::parse(&m)))
+                .collect::<Result<Vec<_>>>()?;
+            out.push(Collection {
+                id: CollectionId::parse(&id)?,
+                name,
+                description,
+                members,
+                visibility,
+                portfolio,
+            });
+        }
+        Ok(out)
+    }
+
+    fn identifiers(&self) -> Result<Vec<Identifier>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT kind, value FROM identifiers ORDER BY kind, value")?;
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+        let mut out = Vec::new();
+        for r in rows {
+            let (kind, value) = r?;
+            let kind = IdentifierKind::parse(&kind)
+                .ok_or_else(|| decode_err(&value, "unknown identifier kind"))?;
+            out.push(Identifier::new(kind, value));
+        }
+        out.sort();
+        Ok(out)
+    }
+
+    fn commit(&mut self, writes: Vec<Write>) -> Result<()> {
+        let p = self.path.clone();
+        let tx = self.conn.transaction().map_err(|e| classify(&p, e))?;
+        for w in &writes {
+            apply(&tx, w)?;
+        }
+        tx.commit().map_err(|e| classify(&p, e))?;
+        Ok(())
+    }
+}

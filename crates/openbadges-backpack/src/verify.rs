@@ -1,0 +1,50 @@
+//! The verification hook: the backpack asks a [`Verifier`] about every badge it imports.
+//!
+//! The proof crate (`openbadges-proof`) provides the real verifier; the backpack only needs a
+//! verdict and a serialized report to keep. There is deliberately no "always valid" verifier in
+//! this crate.
+
+use openbadges_model::Version;
+use serde_json::Value;
+
+use crate::model::{Identifier, InputKind, VerificationStatus};
+
+/// What a verifier is asked to check: one badge, as received.
+#[derive(Debug, Clone, Copy)]
+pub struct VerifyRequest<'a> {
+    /// The badge's original bytes (JSON, a compact JWS, a baked image, or a URL).
+    pub original: &'a [u8],
+    /// The kind of `original`.
+    pub kind: InputKind,
+    /// The decoded document (JWS payload, baked payload, or the JSON itself).
+    pub document: &'a Value,
+    /// The detected version.
+    pub version: Version,
+    /// The owner's identifier the recipient matched (to pass as the expected recipient).
+    pub recipient: &'a Identifier,
+}
+
+/// A verifier's answer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VerificationOutcome {
+    /// Valid, invalid, or could not be checked.
+    pub status: VerificationStatus,
+    /// The full report, as JSON (kept opaque and stored with the badge).
+    pub report: Value,
+}
+
+/// Checks a badge's proof, status and validity period.
+///
+/// Implementations must follow the workspace rule: "could not check" (a document could not be
+/// fetched, an unsupported feature) is [`VerificationStatus::Indeterminate`], never
+/// [`VerificationStatus::Invalid`] and never [`VerificationStatus::Valid`].
+pub trait Verifier {
+    /// Verifies one badge.
+    fn verify(&self, request: &VerifyRequest<'_>) -> VerificationOutcome;
+}
+
+impl<V: Verifier + ?Sized> Verifier for &V {
+    fn verify(&self, request: &VerifyRequest<'_>) -> VerificationOutcome {
+        (**self).verify(request)
+    }
+}
