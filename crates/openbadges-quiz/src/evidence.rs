@@ -1,0 +1,130 @@
+//! From a graded attempt to what a badge carries: OB 2.0 `Criteria` and `Evidence`, OB 3.0
+//! `Criteria`, `ResultDescription`, `Result` and `Evidence`.
+//!
+//! The objects are plain JSON shaped exactly as the specifications name them (OB 2.0
+//! §Evidence / §Criteria; OB 3.0 §B.1.3 Criteria, §B.1.6 Evidence, §B.1.12 Result,
+//! §B.1.13 ResultDescription). The attempt record's digest and the definition's content hash
+//! appear in the evidence narrative, so a verifier holding the record can check both.
+
+use serde_json::{Map, Value, json};
+
+use crate::def::{PassPolicy, Quiz};
+use crate::record::AttemptRecord;
+
+fn num(x: f64) -> String {
+    let r = crate::grade::round9(x);
+    if r.fract() == 0.0 && r.abs() < 1e15 { format!("{}", r as i64) } else { format!("{r}") }
+}
+
+/// Where the evidence points to: an optional public URL of the attempt record.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EvidenceOptions {
+    /// `id` of the evidence (a URL where the attempt record can be fetched).
+    pub id: Option<String>,
+    /// Audience of the evidence (e.g. "Learners").
+    pub audience: Option<String>,
+}
+
+/// The narrative that describes a record (Markdown, as both specs allow).
+pub fn narrative(record: &AttemptRecord) -> String {
+    let answered = record.items.iter().filter(|i| i.response.is_some()).count();
+    let correct = record.items.iter().filter(|i| i.correct == Some(true)).count();
+    format!(
+        "{} the quiz \u{201c}{}\u{201d} (attempt {}): answered {answered} of {} questions, {correct} fully correct; \
+         score {} of {} ({}%).\n\nPass rule: {}\n\nAttempt record digest: {}\nQuiz definition hash: {}",
+        if record.passed { "Passed" } else { "Did not pass" },
+        record.quiz.title,
+        record.attempt,
+        record.items.len(),
+        num(record.score),
+        num(record.max_score),
+        num(record.percent),
+        record.criteria,
+        record.digest,
+        record.quiz.content_hash,
+    )
+}
+
+/// OB 2.0 `Criteria` for the BadgeClass: `{"narrative": …}` plus `id` when given.
+pub fn ob2_criteria(quiz: &Quiz, criteria_url: Option<&str>) -> Value {
+    let mut m = Map::new();
+    if let Some(u) = criteria_url {
+        m.insert("id".into(), json!(u));
+    }
+    m.insert("narrative".into(), json!(crate::policy::criteria_text(quiz)));
+    Value::Object(m)
+}
+
+/// OB 2.0 `Evidence` for the Assertion.
+pub fn ob2_evidence(record: &AttemptRecord, opts: &EvidenceOptions) -> Value {
+    let mut m = Map::new();
+    m.insert("type".into(), json!("Evidence"));
+    if let Some(id) = &opts.id {
+        m.insert("id".into(), json!(id));
+    }
+    m.insert("name".into(), json!(format!("Quiz attempt: {}", record.quiz.title)));
+    m.insert(
+        "description".into(),
+        json!(format!("Graded attempt record {} of quiz {}", record.digest, record.quiz.id)),
+    );
+    m.insert("narrative".into(), json!(narrative(record)));
+    m.insert("genre".into(), json!("Assessment"));
+    if let Some(a) = &opts.audience {
+        m.insert("audience".into(), json!(a));
+    }
+    Value::Object(m)
+}
+
+/// OB 3.0 `Criteria` for the Achievement.
+pub fn ob3_criteria(quiz: &Quiz, criteria_url: Option<&str>) -> Value {
+    ob2_criteria(quiz, criteria_url)
+}
+
+/// The OB 3.0 `resultType` and bounds that describe this quiz's result.
+fn result_shape(quiz: &Quiz) -> (&'static str, String, String, Option<String>) {
+    let max = crate::validate::guaranteed_max(quiz);
+    match &quiz.pass {
+        PassPolicy::MinPercent { percent } => ("Percent", "0".into(), "100".into(), Some(num(*percent))),
+        PassPolicy::MinScore { points } => ("RawScore", "0".into(), num(max), Some(num(*points))),
+        PassPolicy::AllCorrect => ("RawScore", "0".into(), num(max), Some(num(max))),
+        _ => ("RawScore", "0".into(), num(max), None),
+    }
+}
+
+/// OB 3.0 `ResultDescription` for the Achievement (`id` is required by the spec).
+pub fn ob3_result_description(quiz: &Quiz, id: &str) -> Value {
+    let (kind, min, max, required) = result_shape(quiz);
+    let mut m = Map::new();
+    m.insert("id".into(), json!(id));
+    m.insert("type".into(), json!(["ResultDescription"]));
+    m.insert("name".into(), json!(format!("{} score", quiz.title)));
+    m.insert("resultType".into(), json!(kind));
+    m.insert("valueMin".into(), json!(min));
+    m.insert("valueMax".into(), json!(max));
+    if let Some(r) = required {
+        m.insert("requiredValue".into(), json!(r));
+    }
+    Value::Object(m)
+}
+
+/// OB 3.0 `Result` for the credential subject. `status` is `Completed` when the attempt
+/// passed and `Failed` otherwise (ResultStatusType).
+pub fn ob3_result(quiz: &Quiz, record: &AttemptRecord, result_description_id: &str) -> Value {
+    let (kind, ..) = result_shape(quiz);
+    let value = if kind == "Percent" { num(record.percent) } else { num(record.score) };
+    json!({
+        "type": ["Result"],
+        "resultDescription": result_description_id,
+        "value": value,
+        "status": if record.passed { "Completed" } else { "Failed" },
+    })
+}
+
+/// OB 3.0 `Evidence` for the credential.
+pub fn ob3_evidence(record: &AttemptRecord, opts: &EvidenceOptions) -> Value {
+    let mut v = ob2_evidence(record, opts);
+    if let Value::Object(m) = &mut v {
+        m.insert("type".into(), json!(["Evidence"]));
+    }
+    v
+}

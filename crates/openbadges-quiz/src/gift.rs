@@ -1,0 +1,530 @@
+//! Moodle GIFT import, following Moodle's own reader (`question/format/gift/format.php`):
+//! questions are separated by blank lines; lines starting with `//` are comments;
+//! `$CATEGORY: a/b` starts a section; `::name::` names a question; the answer block is
+//! between the first unescaped `{` and `}`; `####` starts general feedback (imported as the
+//! explanation); `[markdown]`/`[html]`/`[plain]`/`[moodle]` format prefixes are removed;
+//! escapes `\\ \: \# \= \{ \} \~ \n` are honoured.
+//!
+//! Types as Moodle decides them: `{}` essay and text without braces (description) are not
+//! gradable and are reported as `gift-unsupported` warnings with their position;
+//! `{#…}` numeric; a `~` makes multiple choice (single answer when an `=` is present,
+//! otherwise multiple answers with `%n%` weights); `=` with `->` matching; `T`/`TRUE`/`F`/
+//! `FALSE` true/false; anything else short answer (case-insensitive, trimmed, `*` wildcard).
+
+use crate::def::{Answer, Choice, Distractor, Item, ItemType, Pair, Quiz, Section, Whitespace};
+use crate::error::{Error, Problem, Severity};
+use crate::source::{Format, Limits, Loaded, SpanIndex};
+
+#[derive(Debug, Clone, Copy)]
+struct C {
+    c: char,
+    lit: bool,
+    off: usize,
+}
+
+type S = Vec<C>;
+
+fn text(s: &[C]) -> String {
+    s.iter().map(|c| c.c).collect()
+}
+
+fn trim(s: &[C]) -> &[C] {
+    let a = s.iter().position(|c| !c.c.is_whitespace()).unwrap_or(s.len());
+    let b = s.iter().rposition(|c| !c.c.is_whitespace()).map_or(a, |i| i + 1);
+    s.get(a..b.max(a)).unwrap_or(&[])
+}
+
+fn find(s: &[C], ch: char) -> Option<usize> {
+    s.iter().position(|c| c.c == ch && !c.lit)
+}
+
+fn find_seq(s: &[C], pat: &str) -> Option<usize> {
+    let p: Vec<char> = pat.chars().collect();
+    (0..s.len()).find(|&i| p.iter().enumerate().all(|(k, pc)| s.get(i + k).is_some_and(|c| c.c == *pc && !c.lit)))
+}
+
+fn rfind_seq(s: &[C], pat: &str) -> Option<usize> {
+    let p: Vec<char> = pat.chars().collect();
+    (0..s.len()).rev().find(|&i| p.iter().enumerate().all(|(k, pc)| s.get(i + k).is_some_and(|c| c.c == *pc && !c.lit)))
+}
+
+fn split_on(s: &[C], ch: char) -> Vec<&[C]> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    for (i, c) in s.iter().enumerate() {
+        if c.c == ch && !c.lit {
+            out.push(s.get(start..i).unwrap_or(&[]));
+            start = i + 1;
+        }
+    }
+    out.push(s.get(start..).unwrap_or(&[]));
+    out
+}
+
+/// Parses `%n%` at the start (Moodle's `^%-*([0-9]{1,2})\.?([0-9]*)%`).
+fn weight(s: &[C]) -> Option<(f64, usize)> {
+    if s.first().map(|c| c.c) != Some('%') {
+        return None;
+    }
+    let rest = s.get(1..)?;
+    let end = find(rest, '%')?;
+    let w = text(rest.get(..end)?);
+    let digits = w.trim_start_matches('-');
+    let neg = w.starts_with('-');
+    let (int, frac) = digits.split_once('.').unwrap_or((digits, ""));
+    if int.is_empty() || int.len() > 3 || !int.chars().all(|c| c.is_ascii_digit()) || !frac.chars().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    let v: f64 = format!("{int}.{}", if frac.is_empty() { "0" } else { frac }).parse().ok()?;
+    Some((if neg { -v } else { v } / 100.0, end + 2))
+}
+
+fn strip_format(s: &[C]) -> &[C] {
+    let t = trim(s);
+    if t.first().map(|c| c.c) == Some('[') {
+        if let Some(end) = find(t, ']') {
+            let name = text(t.get(1..end).unwrap_or(&[]));
+            if matches!(name.as_str(), "moodle" | "html" | "plain" | "markdown") {
+                return trim(t.get(end + 1..).unwrap_or(&[]));
+            }
+        }
+    }
+    t
+}
+
+/// Answer text and its `#feedback`.
+fn comment(s: &[C]) -> (String, Option<String>) {
+    match find(s, '#') {
+        Some(i) => {
+            let fb = text(strip_format(s.get(i + 1..).unwrap_or(&[])));
+            (text(strip_format(s.get(..i).unwrap_or(&[]))), if fb.is_empty() { None } else { Some(fb) })
+        }
+        None => (text(strip_format(s)), None),
+    }
+}
+
+fn slug(s: &str) -> String {
+    let mut out = String::new();
+    for c in s.chars() {
+        if c.is_alphanumeric() {
+            out.extend(c.to_lowercase());
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+    }
+    while out.ends_with('-') {
+        out.pop();
+    }
+    out.chars().take(48).collect()
+}
+
+struct Ctx<'a> {
+    spans: SpanIndex,
+    problems: Vec<Problem>,
+    file: Option<&'a str>,
+    sections: Vec<Section>,
+    ids: std::collections::HashSet<String>,
+    count: usize,
+}
+
+impl Ctx<'_> {
+    fn problem(&mut self, severity: Severity, code: &'static str, off: usize, message: String) {
+        let (line, column) = self.spans.line_col(off);
+        self.problems.push(Problem {
+            code,
+            severity,
+            message,
+            path: String::new(),
+            file: self.file.map(str::to_owned),
+            line,
+            column,
+        });
+    }
+}
+
+/// Imports a GIFT file.
+///
+/// # Errors
+/// [`Error::Invalid`] with positions when a question is malformed (unbalanced braces, bad
+/// numbers, matching without `->`); unsupported but well-formed questions become warnings.
+pub fn import(src: &str, file: Option<&str>, limits: &Limits) -> Result<Loaded, Error> {
+    if src.len() > limits.max_bytes {
+        return Err(Error::Limit(format!("definition is {} bytes, the limit is {}", src.len(), limits.max_bytes)));
+    }
+    let mut cx = Ctx {
+        spans: SpanIndex::new(src),
+        problems: Vec::new(),
+        file,
+        sections: Vec::new(),
+        ids: Default::default(),
+        count: 0,
+    };
+    // Split into blocks of non-blank lines; comment lines become blank within a block.
+    let mut block: Vec<(usize, &str)> = Vec::new();
+    let mut off = 0usize;
+    let body = src.strip_prefix('\u{feff}').unwrap_or(src);
+    let bom = src.len() - body.len();
+    off += bom;
+    for line in body.split_inclusive('\n') {
+        let content = line.trim_end_matches(['\n', '\r']);
+        if content.trim().is_empty() {
+            if !block.is_empty() {
+                question(&mut cx, &block, limits)?;
+                block.clear();
+            }
+        } else if content.trim_start().starts_with("//") {
+            block.push((off, ""));
+        } else {
+            block.push((off, content));
+        }
+        off += line.len();
+    }
+    if !block.is_empty() {
+        question(&mut cx, &block, limits)?;
+    }
+    if cx.problems.iter().any(Problem::is_error) {
+        return Err(Error::Invalid(cx.problems));
+    }
+    let title = file
+        .and_then(|f| std::path::Path::new(f).file_stem())
+        .map_or_else(|| "GIFT quiz".to_owned(), |s| s.to_string_lossy().into_owned());
+    let quiz = Quiz {
+        id: format!("gift:{}", slug(&title)),
+        title,
+        instructions: None,
+        language: "en".into(),
+        version: None,
+        pass: Default::default(),
+        feedback: Vec::new(),
+        settings: Default::default(),
+        sections: cx.sections,
+    };
+    Ok(Loaded { quiz, spans: cx.spans, problems: cx.problems, file: file.map(str::to_owned), format: Format::Gift })
+}
+
+fn chars_of(block: &[(usize, &str)]) -> S {
+    let mut raw: Vec<(char, usize)> = Vec::new();
+    for (n, (off, line)) in block.iter().enumerate() {
+        if n > 0 {
+            raw.push(('\n', off.saturating_sub(1)));
+        }
+        raw.extend(line.char_indices().map(|(i, c)| (c, off + i)));
+    }
+    let mut out = Vec::with_capacity(raw.len());
+    let mut i = 0;
+    while let Some(&(c, o)) = raw.get(i) {
+        if c == '\\' {
+            if let Some(&(n, _)) = raw.get(i + 1) {
+                let lit = match n {
+                    '\\' | ':' | '#' | '=' | '{' | '}' | '~' => Some(n),
+                    'n' => Some('\n'),
+                    _ => None,
+                };
+                if let Some(l) = lit {
+                    out.push(C { c: l, lit: true, off: o });
+                    i += 2;
+                    continue;
+                }
+            }
+        }
+        out.push(C { c, lit: false, off: o });
+        i += 1;
+    }
+    out
+}
+
+fn question(cx: &mut Ctx<'_>, block: &[(usize, &str)], limits: &Limits) -> Result<(), Error> {
+    let all = chars_of(block);
+    let t = trim(&all);
+    let Some(start) = t.first().map(|c| c.off) else { return Ok(()) };
+    if cx.count >= limits.max_items {
+        return Err(Error::Limit(format!("more than {} questions", limits.max_items)));
+    }
+    let txt = text(t);
+    if let Some(cat) = txt.strip_prefix("$CATEGORY:") {
+        let name = cat.trim().to_owned();
+        let mut id = slug(&name);
+        if id.is_empty() {
+            id = "category".into();
+        }
+        let base = id.clone();
+        let mut k = 2;
+        while cx.sections.iter().any(|s| s.id == id) {
+            id = format!("{base}-{k}");
+            k += 1;
+        }
+        cx.spans.insert(format!("/sections/{}", cx.sections.len()), start);
+        cx.sections.push(Section { id, title: Some(name), instructions: None, shuffle: false, pool: None, items: Vec::new() });
+        return Ok(());
+    }
+    let mut t = t;
+    let mut name = None;
+    if text(t.get(..2).unwrap_or(&[])) == "::" && t.get(..2).is_some_and(|x| x.iter().all(|c| !c.lit)) {
+        let rest = t.get(2..).unwrap_or(&[]);
+        if let Some(end) = find_seq(rest, "::") {
+            name = Some(text(trim(rest.get(..end).unwrap_or(&[]))));
+            t = trim(rest.get(end + 2..).unwrap_or(&[]));
+        } else {
+            t = rest;
+        }
+    }
+    let open = find(t, '{');
+    let close = find(t, '}');
+    let (qtext, answer): (String, Option<&[C]>) = match (open, close) {
+        (None, None) => (text(strip_format(t)), None),
+        (Some(a), Some(b)) if a < b => {
+            let inner = trim(t.get(a + 1..b).unwrap_or(&[]));
+            let before = t.get(..a).unwrap_or(&[]);
+            let after = t.get(b + 1..).unwrap_or(&[]);
+            let q = if after.is_empty() {
+                text(strip_format(before))
+            } else {
+                format!("{}_____{}", text(strip_format(before)), text(after)).trim().to_owned()
+            };
+            (q, Some(inner))
+        }
+        _ => {
+            let at = open.or(close).and_then(|i| t.get(i)).map_or(start, |c| c.off);
+            cx.problem(Severity::Error, "gift-syntax", at, "unbalanced braces: the answer block needs both { and }".into());
+            return Ok(());
+        }
+    };
+    let Some(mut ans) = answer else {
+        cx.problem(
+            Severity::Warning,
+            "gift-unsupported",
+            start,
+            "a description (text without an answer block) is not a gradable question; not imported".into(),
+        );
+        return Ok(());
+    };
+    // General feedback.
+    let mut explanation = None;
+    if let Some(g) = rfind_seq(ans, "####") {
+        let fb = text(strip_format(ans.get(g + 4..).unwrap_or(&[])));
+        if !fb.is_empty() {
+            explanation = Some(fb);
+        }
+        ans = trim(ans.get(..g).unwrap_or(&[]));
+    }
+    if ans.is_empty() {
+        cx.problem(Severity::Warning, "gift-unsupported", start, "an essay question ({}) cannot be graded automatically; not imported".into());
+        return Ok(());
+    }
+    cx.count += 1;
+    let number = cx.count;
+    if cx.sections.is_empty() {
+        cx.spans.insert("/sections/0".into(), start);
+        cx.sections.push(Section {
+            id: "default".into(),
+            title: None,
+            instructions: None,
+            shuffle: false,
+            pool: None,
+            items: Vec::new(),
+        });
+    }
+    let s = cx.sections.len() - 1;
+    let i = cx.sections.last().map_or(0, |x| x.items.len());
+    let ip = format!("/sections/{s}/items/{i}");
+    cx.spans.insert(ip.clone(), start);
+    let mut id = name.as_deref().map(slug).filter(|x| !x.is_empty()).unwrap_or_else(|| format!("q{number}"));
+    if cx.ids.contains(&id) {
+        id = format!("{id}-{number}");
+    }
+    cx.ids.insert(id.clone());
+    let mut item = Item::new(id, ItemType::TrueFalse, qtext);
+    item.explanation = explanation;
+    let first = ans.first().map(|c| (c.c, c.lit));
+    let has = |ch: char| find(ans, ch).is_some();
+    if first == Some(('#', false)) {
+        item.kind = ItemType::Numeric;
+        let mut body = ans.get(1..).unwrap_or(&[]);
+        if let Some(w) = find(body, '~') {
+            let (_, fb) = comment(body.get(w + 1..).unwrap_or(&[]));
+            item.feedback_incorrect = fb;
+            body = body.get(..w).unwrap_or(&[]);
+        }
+        let mut parts = split_on(body, '=');
+        if parts.first().is_some_and(|p| trim(p).is_empty()) {
+            parts.remove(0);
+        }
+        for (k, p) in parts.iter().enumerate() {
+            let p = trim(p);
+            let at = p.first().map_or(start, |c| c.off);
+            cx.spans.insert(format!("{ip}/answers/{k}"), at);
+            let (fraction, p) = match weight(p) {
+                Some((w, n)) => (w, p.get(n..).unwrap_or(&[])),
+                None => (1.0, p),
+            };
+            let (a, feedback) = comment(p);
+            let mut answer = Answer { fraction, feedback, ..Answer::default() };
+            let parse = |x: &str| x.trim().parse::<f64>().ok().filter(|v| v.is_finite());
+            let ok = if let Some((lo, hi)) = a.split_once("..") {
+                answer.min = parse(lo);
+                answer.max = parse(hi);
+                answer.min.is_some() && answer.max.is_some()
+            } else if let Some((v, tol)) = a.split_once(':') {
+                answer.value = parse(v);
+                answer.tolerance = parse(tol);
+                answer.value.is_some() && answer.tolerance.is_some()
+            } else {
+                answer.value = parse(&a);
+                answer.value.is_some()
+            };
+            if !ok {
+                cx.problem(Severity::Error, "gift-syntax", at, format!("{a:?} is not a number, value:tolerance or min..max"));
+            }
+            item.answers.push(answer);
+        }
+        if item.answers.is_empty() {
+            cx.problem(Severity::Error, "gift-syntax", start, "a numerical question without an answer".into());
+        }
+    } else if has('~') {
+        let single = has('=');
+        item.kind = if single { ItemType::SingleChoice } else { ItemType::MultipleResponse };
+        let mut parts: Vec<(bool, &[C])> = Vec::new();
+        let mut cur = 0usize;
+        let mut marker_eq = false;
+        for (k, c) in ans.iter().enumerate() {
+            if !c.lit && (c.c == '~' || c.c == '=') {
+                parts.push((marker_eq, ans.get(cur..k).unwrap_or(&[])));
+                cur = k + 1;
+                marker_eq = c.c == '=';
+            }
+        }
+        parts.push((marker_eq, ans.get(cur..).unwrap_or(&[])));
+        if parts.first().is_some_and(|(_, p)| trim(p).is_empty()) {
+            parts.remove(0);
+        }
+        for (k, (eq, p)) in parts.iter().enumerate() {
+            let p = trim(p);
+            let at = p.first().map_or(start, |c| c.off.saturating_sub(1));
+            cx.spans.insert(format!("{ip}/choices/{k}"), at);
+            let (w, rest) = if *eq {
+                (1.0, p)
+            } else {
+                match weight(p) {
+                    Some((w, n)) => (w, p.get(n..).unwrap_or(&[])),
+                    None => (0.0, p),
+                }
+            };
+            let (t, feedback) = comment(rest);
+            let mut ch = Choice::new(format!("c{}", k + 1), t, if single { w >= 1.0 } else { w > 0.0 });
+            ch.feedback = feedback;
+            #[allow(clippy::float_cmp)]
+            if !(single && (w == 1.0 || w == 0.0)) {
+                ch.fraction = Some(w);
+            }
+            item.choices.push(ch);
+        }
+        if item.choices.len() < 2 {
+            cx.problem(Severity::Error, "gift-syntax", start, "a multiple-choice question needs at least 2 answers".into());
+        }
+    } else if has('=') && find_seq(ans, "->").is_some() {
+        item.kind = ItemType::Matching;
+        let mut parts = split_on(ans, '=');
+        if parts.first().is_some_and(|p| trim(p).is_empty()) {
+            parts.remove(0);
+        }
+        for (k, p) in parts.iter().enumerate() {
+            let p = trim(p);
+            let at = p.first().map_or(start, |c| c.off);
+            let Some(m) = find_seq(p, "->") else {
+                cx.problem(Severity::Error, "gift-syntax", at, "a matching answer needs `->`".into());
+                continue;
+            };
+            let left = text(strip_format(p.get(..m).unwrap_or(&[])));
+            let right = text(trim(p.get(m + 2..).unwrap_or(&[])));
+            if left.is_empty() {
+                item.distractors.push(Distractor { id: format!("d{}", k + 1), text: right });
+            } else {
+                cx.spans.insert(format!("{ip}/pairs/{}", item.pairs.len()), at);
+                item.pairs.push(Pair { id: format!("p{}", k + 1), left, right });
+            }
+        }
+        item.shuffle = true;
+    } else {
+        let check = match find(ans, '#') {
+            Some(h) if h > 0 => text(trim(ans.get(..h).unwrap_or(&[]))),
+            _ => text(ans),
+        };
+        if matches!(check.as_str(), "T" | "TRUE" | "F" | "FALSE") {
+            item.kind = ItemType::TrueFalse;
+            let bits: Vec<&[C]> = {
+                let mut v = Vec::new();
+                let mut rest = ans;
+                for _ in 0..2 {
+                    match find(rest, '#') {
+                        Some(h) => {
+                            v.push(rest.get(..h).unwrap_or(&[]));
+                            rest = rest.get(h + 1..).unwrap_or(&[]);
+                        }
+                        None => break,
+                    }
+                }
+                v.push(rest);
+                v
+            };
+            let truth = matches!(check.as_str(), "T" | "TRUE");
+            item.answer = Some(truth);
+            let wrong = bits.get(1).map(|b| text(strip_format(b))).filter(|s| !s.is_empty());
+            let right = bits.get(2).map(|b| text(strip_format(b))).filter(|s| !s.is_empty());
+            let (t_fb, f_fb) = if truth { (right, wrong) } else { (wrong, right) };
+            if let Some(x) = t_fb {
+                item.choice_feedback.insert("true".into(), x);
+            }
+            if let Some(x) = f_fb {
+                item.choice_feedback.insert("false".into(), x);
+            }
+        } else {
+            item.kind = ItemType::TextEntry;
+            item.whitespace = Whitespace::Trim;
+            let mut parts = split_on(ans, '=');
+            if parts.first().is_some_and(|p| trim(p).is_empty()) {
+                parts.remove(0);
+            }
+            for (k, p) in parts.iter().enumerate() {
+                let p = trim(p);
+                cx.spans.insert(format!("{ip}/answers/{k}"), p.first().map_or(start, |c| c.off));
+                let (fraction, p) = match weight(p) {
+                    Some((w, n)) => (w, p.get(n..).unwrap_or(&[])),
+                    None => (1.0, p),
+                };
+                let (a, feedback) = comment(p);
+                let mut answer = Answer { fraction, feedback, ..Answer::default() };
+                if a.contains('*') {
+                    answer.regex = Some(wildcard_regex(&a));
+                } else {
+                    answer.text = Some(a);
+                }
+                item.answers.push(answer);
+            }
+        }
+    }
+    if let Some(sec) = cx.sections.last_mut() {
+        sec.items.push(item);
+    }
+    Ok(())
+}
+
+/// Moodle's short-answer wildcard: `*` matches anything, `\*` is a literal asterisk.
+fn wildcard_regex(a: &str) -> String {
+    let mut out = String::new();
+    let mut lit = String::new();
+    let mut chars = a.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\\' && chars.peek() == Some(&'*') {
+            chars.next();
+            lit.push('*');
+        } else if c == '*' {
+            out.push_str(&regex::escape(&lit));
+            lit.clear();
+            out.push_str(".*");
+        } else {
+            lit.push(c);
+        }
+    }
+    out.push_str(&regex::escape(&lit));
+    out
+}

@@ -1,0 +1,591 @@
+//! Grading: responses in, scores, correctness, feedback and the pass decision out.
+//!
+//! Per item, in this order (see docs/quiz.md for the table against QTI, GIFT and H5P):
+//! 1. the *raw fraction* of the response (type rules below);
+//! 2. all-or-nothing: a raw fraction below the item's `max_fraction` becomes 0;
+//! 3. hint penalties are subtracted;
+//! 4. the result is clamped to `[min_fraction, max_fraction]`;
+//! 5. score = fraction × `points`; the item's maximum is `max_fraction` × `points`.
+//!
+//! The quiz total is the sum of item scores, floored at 0. Scores are rounded to 9 decimal
+//! places so sums such as 1/3 + 1/3 + 1/3 come out as 1.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use regex::Regex;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::def::{Answer, Item, ItemType, Quiz, Whitespace};
+use crate::error::Error;
+use crate::shuffle::{Presentation, matching_options};
+use crate::source::Limits;
+
+/// A learner's response to one item.
+///
+/// In JSON (the `grade` responses file): true/false → `true`/`false`; single choice → the
+/// choice's id or text; multiple response and ordering → an array of ids or texts; text entry
+/// → a string; numeric → a number; matching → an object from left text (or pair id) to right
+/// text (or option id).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Response {
+    /// True/false.
+    Bool(bool),
+    /// Numeric.
+    Number(f64),
+    /// Single choice (id or text) or text entry.
+    Text(String),
+    /// Multiple response or ordering.
+    List(Vec<String>),
+    /// Matching: left → right.
+    Map(BTreeMap<String, String>),
+}
+
+/// Responses by item id.
+pub type Responses = BTreeMap<String, Response>;
+
+/// Reads a responses object: keys are item ids or 1-based item numbers (file order).
+///
+/// # Errors
+/// [`Error::Response`] for a key that names no item, or a value of the wrong JSON type.
+pub fn responses_from_json(quiz: &Quiz, value: &Value) -> Result<Responses, Error> {
+    let obj = value
+        .as_object()
+        .ok_or_else(|| Error::Response { item: String::new(), message: "responses must be a JSON object".into() })?;
+    let mut out = Responses::new();
+    for (k, v) in obj {
+        let item = quiz
+            .item(k)
+            .or_else(|| k.parse::<usize>().ok().and_then(|n| quiz.item_by_number(n)))
+            .ok_or_else(|| Error::Response { item: k.clone(), message: "no item has this id or number".into() })?;
+        if v.is_null() {
+            continue;
+        }
+        let r: Response = serde_json::from_value(v.clone())
+            .map_err(|e| Error::Response { item: k.clone(), message: e.to_string() })?;
+        out.insert(item.id.clone(), r);
+    }
+    Ok(out)
+}
+
+/// The outcome of one item.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ItemOutcome {
+    /// Item id.
+    pub id: String,
+    /// Section id.
+    pub section: String,
+    /// Points earned.
+    pub score: f64,
+    /// Points available.
+    pub max_score: f64,
+    /// Fully correct (before hint penalties); `None` when unanswered.
+    pub correct: Option<bool>,
+    /// Whether a response was given.
+    pub answered: bool,
+    /// Hints revealed.
+    #[serde(default)]
+    pub hints_used: u32,
+    /// Feedback for the response (choice/answer feedback, right/wrong feedback, explanation).
+    pub feedback: Option<String>,
+}
+
+/// Totals of one section.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SectionTotal {
+    /// Section id.
+    pub id: String,
+    /// Points earned (floored at 0).
+    pub score: f64,
+    /// Points available.
+    pub max_score: f64,
+}
+
+/// A graded set of responses.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Grade {
+    /// Total points (floored at 0).
+    pub score: f64,
+    /// Points available.
+    pub max_score: f64,
+    /// `100 × score / max_score` (0 when nothing can be scored).
+    pub percent: f64,
+    /// The pass decision under the quiz's policy.
+    pub passed: bool,
+    /// Items in presentation order.
+    pub items: Vec<ItemOutcome>,
+    /// Section totals.
+    pub sections: Vec<SectionTotal>,
+    /// Overall feedback of the matching score band.
+    pub band_feedback: Option<String>,
+}
+
+impl Grade {
+    /// How many presented items were answered.
+    pub fn answered(&self) -> usize {
+        self.items.iter().filter(|i| i.answered).count()
+    }
+}
+
+/// A quiz prepared for grading (regular expressions compiled once).
+#[derive(Debug, Clone)]
+pub struct Grader<'q> {
+    quiz: &'q Quiz,
+    regexes: HashMap<(usize, usize), Regex>,
+}
+
+/// Rounds to 9 decimal places.
+pub(crate) fn round9(x: f64) -> f64 {
+    let r = (x * 1e9).round() / 1e9;
+    if r == 0.0 { 0.0 } else { r }
+}
+
+const EPS: f64 = 1e-9;
+
+pub(crate) fn compile_regex(pattern: &str, case_sensitive: bool, limits: &Limits) -> Result<Regex, String> {
+    if pattern.len() > limits.max_regex_len {
+        return Err(format!("regex is {} bytes, the limit is {}", pattern.len(), limits.max_regex_len));
+    }
+    regex::RegexBuilder::new(&format!("^(?:{pattern})$"))
+        .case_insensitive(!case_sensitive)
+        .size_limit(limits.max_regex_compiled)
+        .dfa_size_limit(limits.max_regex_compiled)
+        .nest_limit(64)
+        .build()
+        .map_err(|e| e.to_string())
+}
+
+impl<'q> Grader<'q> {
+    /// Prepares `quiz` with default limits.
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] when a regular expression does not compile within the limits
+    /// (validation reports the same with a position).
+    pub fn new(quiz: &'q Quiz) -> Result<Grader<'q>, Error> {
+        Grader::with_limits(quiz, &Limits::default())
+    }
+
+    /// Prepares `quiz` with the given limits.
+    ///
+    /// # Errors
+    /// See [`Grader::new`].
+    pub fn with_limits(quiz: &'q Quiz, limits: &Limits) -> Result<Grader<'q>, Error> {
+        let mut regexes = HashMap::new();
+        for (n, (_, item)) in quiz.items().enumerate() {
+            for (k, a) in item.answers.iter().enumerate() {
+                if let Some(p) = &a.regex {
+                    let re = compile_regex(p, item.case_sensitive, limits).map_err(|m| {
+                        Error::Invalid(vec![crate::error::Problem {
+                            code: "invalid-regex",
+                            severity: crate::error::Severity::Error,
+                            message: m,
+                            path: String::new(),
+                            file: None,
+                            line: 0,
+                            column: 0,
+                        }])
+                    })?;
+                    regexes.insert((n, k), re);
+                }
+            }
+        }
+        Ok(Grader { quiz, regexes })
+    }
+
+    /// The quiz.
+    pub fn quiz(&self) -> &'q Quiz {
+        self.quiz
+    }
+
+    /// Grades responses against the items of `presentation` (all items when `None`).
+    /// `hints` counts hints revealed per item id.
+    ///
+    /// # Errors
+    /// [`Error::Response`] when a response does not fit its item (wrong JSON type, unknown
+    /// choice) or names an item that is not presented.
+    pub fn grade(
+        &self,
+        presentation: Option<&Presentation>,
+        responses: &Responses,
+        hints: &BTreeMap<String, u32>,
+    ) -> Result<Grade, Error> {
+        let quiz = self.quiz;
+        let index: HashMap<&str, (usize, usize, &Item)> = quiz
+            .items()
+            .enumerate()
+            .map(|(n, (s, i))| (i.id.as_str(), (n, s, i)))
+            .collect();
+        let order: Vec<&str> = match presentation {
+            Some(p) => p.item_ids().collect(),
+            None => quiz.items().map(|(_, i)| i.id.as_str()).collect(),
+        };
+        for id in responses.keys() {
+            if !order.contains(&id.as_str()) {
+                return Err(Error::Response { item: id.clone(), message: "item is not presented".into() });
+            }
+        }
+        let mut items = Vec::with_capacity(order.len());
+        let mut sections: Vec<SectionTotal> = quiz
+            .sections
+            .iter()
+            .map(|s| SectionTotal { id: s.id.clone(), score: 0.0, max_score: 0.0 })
+            .collect();
+        for id in order {
+            let Some((n, s, item)) = index.get(id).copied() else {
+                return Err(Error::Response { item: id.to_owned(), message: "presentation names an unknown item".into() });
+            };
+            let section = quiz.sections.get(s).map(|x| x.id.clone()).unwrap_or_default();
+            let out = self.grade_item(n, item, &section, responses.get(id), hints.get(id).copied().unwrap_or(0))?;
+            if let Some(t) = sections.get_mut(s) {
+                t.score += out.score;
+                t.max_score += out.max_score;
+            }
+            items.push(out);
+        }
+        for t in &mut sections {
+            t.score = round9(t.score.max(0.0));
+            t.max_score = round9(t.max_score);
+        }
+        let score = round9(items.iter().map(|i| i.score).sum::<f64>().max(0.0));
+        let max_score = round9(items.iter().map(|i| i.max_score).sum::<f64>());
+        let percent = if max_score > 0.0 { round9(100.0 * score / max_score) } else { 0.0 };
+        let band_feedback = quiz
+            .feedback
+            .iter()
+            .find(|b| percent + EPS >= b.min_percent && percent <= b.max_percent + EPS)
+            .map(|b| b.text.clone());
+        let mut grade = Grade { score, max_score, percent, passed: false, items, sections, band_feedback };
+        grade.passed = crate::policy::evaluate(&quiz.pass, &grade);
+        Ok(grade)
+    }
+
+    /// Grades one item (used by interactive front ends to show feedback right away).
+    ///
+    /// # Errors
+    /// [`Error::Response`] when the response does not fit, or the item is unknown.
+    pub fn grade_one(&self, item_id: &str, response: Option<&Response>, hints_used: u32) -> Result<ItemOutcome, Error> {
+        let (n, (s, item)) = self
+            .quiz
+            .items()
+            .enumerate()
+            .find(|(_, (_, i))| i.id == item_id)
+            .ok_or_else(|| Error::Response { item: item_id.to_owned(), message: "no such item".into() })?;
+        let section = self.quiz.sections.get(s).map(|x| x.id.clone()).unwrap_or_default();
+        self.grade_item(n, item, &section, response, hints_used)
+    }
+
+    fn grade_item(
+        &self,
+        n: usize,
+        item: &Item,
+        section: &str,
+        response: Option<&Response>,
+        hints_used: u32,
+    ) -> Result<ItemOutcome, Error> {
+        let max_score = round9(item.points * item.max_fraction);
+        let Some(response) = response else {
+            return Ok(ItemOutcome {
+                id: item.id.clone(),
+                section: section.to_owned(),
+                score: 0.0,
+                max_score,
+                correct: None,
+                answered: false,
+                hints_used,
+                feedback: None,
+            });
+        };
+        let (raw, mut notes) = self.raw_fraction(n, item, response)?;
+        let full = raw + EPS >= item.max_fraction;
+        let mut f = if item.is_all_or_nothing() && !full { 0.0 } else { raw };
+        let used = usize::try_from(hints_used).unwrap_or(usize::MAX);
+        f -= item.hints.iter().take(used).map(|h| h.penalty).sum::<f64>();
+        f = f.clamp(item.min_fraction.min(item.max_fraction), item.max_fraction);
+        let verdict = if full { &item.feedback_correct } else { &item.feedback_incorrect };
+        if let Some(v) = verdict {
+            notes.push(v.clone());
+        }
+        if let Some(e) = &item.explanation {
+            notes.push(e.clone());
+        }
+        Ok(ItemOutcome {
+            id: item.id.clone(),
+            section: section.to_owned(),
+            score: round9(f * item.points),
+            max_score,
+            correct: Some(full),
+            answered: true,
+            hints_used,
+            feedback: if notes.is_empty() { None } else { Some(notes.join("\n")) },
+        })
+    }
+
+    /// Raw fraction and the specific feedback notes.
+    fn raw_fraction(&self, n: usize, item: &Item, r: &Response) -> Result<(f64, Vec<String>), Error> {
+        let bad = |m: &str| Error::Response { item: item.id.clone(), message: m.to_owned() };
+        let mut notes = Vec::new();
+        let fb = |id: &str, own: &Option<String>, notes: &mut Vec<String>| {
+            if let Some(t) = own.as_ref().or(item.choice_feedback.get(id)) {
+                notes.push(t.clone());
+            }
+        };
+        let raw = match item.kind {
+            ItemType::TrueFalse => {
+                let b = match r {
+                    Response::Bool(b) => *b,
+                    Response::Text(t) => parse_bool(t).ok_or_else(|| bad("expected true or false"))?,
+                    _ => return Err(bad("expected true or false")),
+                };
+                fb(if b { "true" } else { "false" }, &None, &mut notes);
+                if Some(b) == item.answer { 1.0 } else { 0.0 }
+            }
+            ItemType::SingleChoice => {
+                let t = match r {
+                    Response::Text(t) => t.as_str(),
+                    Response::List(l) if l.len() == 1 => l.first().map_or("", String::as_str),
+                    _ => return Err(bad("expected one choice (id or text)")),
+                };
+                let c = resolve_choice(item, t).ok_or_else(|| bad(&format!("no choice {t:?}")))?;
+                fb(&c.id, &c.feedback, &mut notes);
+                single_fraction(c)
+            }
+            ItemType::MultipleResponse => {
+                let list = match r {
+                    Response::List(l) => l.clone(),
+                    Response::Text(t) => vec![t.clone()],
+                    _ => return Err(bad("expected an array of choices")),
+                };
+                let mut seen = BTreeSet::new();
+                let mut sum = 0.0;
+                for t in &list {
+                    let c = resolve_choice(item, t).ok_or_else(|| bad(&format!("no choice {t:?}")))?;
+                    if seen.insert(c.id.clone()) {
+                        fb(&c.id, &c.feedback, &mut notes);
+                        sum += multiple_fraction(item, c);
+                    }
+                }
+                sum
+            }
+            ItemType::TextEntry => {
+                let t = match r {
+                    Response::Text(t) => t.clone(),
+                    Response::Number(x) => x.to_string(),
+                    _ => return Err(bad("expected a string")),
+                };
+                let norm = normalize(&t, item.whitespace, item.case_sensitive);
+                let hit = item.answers.iter().enumerate().find(|(k, a)| self.text_matches(n, *k, item, a, &norm, &t));
+                match hit {
+                    Some((_, a)) => {
+                        if let Some(f) = &a.feedback {
+                            notes.push(f.clone());
+                        }
+                        a.fraction
+                    }
+                    None => 0.0,
+                }
+            }
+            ItemType::Numeric => {
+                let x = match r {
+                    Response::Number(x) => *x,
+                    Response::Text(t) => t.trim().parse::<f64>().map_err(|_| bad("expected a number"))?,
+                    _ => return Err(bad("expected a number")),
+                };
+                if !x.is_finite() {
+                    return Err(bad("expected a finite number"));
+                }
+                match item.answers.iter().find(|a| numeric_matches(a, x)) {
+                    Some(a) => {
+                        if let Some(f) = &a.feedback {
+                            notes.push(f.clone());
+                        }
+                        a.fraction
+                    }
+                    None => 0.0,
+                }
+            }
+            ItemType::Ordering => {
+                let Response::List(list) = r else { return Err(bad("expected an array of choices in order")) };
+                let mut ids = Vec::new();
+                for t in list {
+                    let c = resolve_choice(item, t).ok_or_else(|| bad(&format!("no choice {t:?}")))?;
+                    if ids.contains(&c.id) {
+                        return Err(bad(&format!("choice {:?} appears twice", c.id)));
+                    }
+                    ids.push(c.id.clone());
+                }
+                let total = item.choices.len().max(1);
+                let right = item.choices.iter().zip(ids.iter()).filter(|(c, id)| c.id == **id).count();
+                right as f64 / total as f64
+            }
+            ItemType::Matching => {
+                let Response::Map(m) = r else { return Err(bad("expected an object from left to right texts")) };
+                let opts = matching_options(item);
+                let total = item.pairs.len().max(1);
+                let mut right = 0usize;
+                for (l, rt) in m {
+                    let pair = item
+                        .pairs
+                        .iter()
+                        .find(|p| p.id == *l)
+                        .or_else(|| item.pairs.iter().find(|p| p.left == *l))
+                        .ok_or_else(|| bad(&format!("no left-hand entry {l:?}")))?;
+                    let text = opts
+                        .iter()
+                        .find(|(id, _)| id == rt)
+                        .or_else(|| opts.iter().find(|(_, t)| t == rt))
+                        .map(|(_, t)| t.as_str())
+                        .ok_or_else(|| bad(&format!("no right-hand option {rt:?}")))?;
+                    if text == pair.right {
+                        right += 1;
+                    }
+                }
+                right as f64 / total as f64
+            }
+        };
+        Ok((raw, notes))
+    }
+
+    fn text_matches(&self, n: usize, k: usize, item: &Item, a: &Answer, norm: &str, _raw: &str) -> bool {
+        if let Some(t) = &a.text {
+            if normalize(t, item.whitespace, item.case_sensitive) == norm {
+                return true;
+            }
+        }
+        if a.regex.is_some() {
+            if let Some(re) = self.regexes.get(&(n, k)) {
+                return re.is_match(&normalize_ws(norm, Whitespace::Exact));
+            }
+        }
+        false
+    }
+}
+
+fn parse_bool(t: &str) -> Option<bool> {
+    match t.trim().to_ascii_lowercase().as_str() {
+        "true" | "t" => Some(true),
+        "false" | "f" => Some(false),
+        _ => None,
+    }
+}
+
+/// Finds a choice by id, then by exact text, then by text ignoring case and outer spaces.
+pub(crate) fn resolve_choice<'a>(item: &'a Item, t: &str) -> Option<&'a crate::def::Choice> {
+    item.choice(t)
+        .or_else(|| item.choices.iter().find(|c| c.text == t))
+        .or_else(|| item.choices.iter().find(|c| c.text.trim().to_lowercase() == t.trim().to_lowercase()))
+}
+
+/// Credit of a single-choice choice.
+pub(crate) fn single_fraction(c: &crate::def::Choice) -> f64 {
+    c.fraction.unwrap_or(if c.correct { 1.0 } else { 0.0 })
+}
+
+/// Credit of a multiple-response choice.
+pub(crate) fn multiple_fraction(item: &Item, c: &crate::def::Choice) -> f64 {
+    if let Some(f) = c.fraction {
+        return f;
+    }
+    let k = item.choices.iter().filter(|c| c.correct).count().max(1) as f64;
+    if c.correct { 1.0 / k } else { -1.0 / k }
+}
+
+pub(crate) fn numeric_matches(a: &Answer, x: f64) -> bool {
+    if let Some(v) = a.value {
+        let tol = a.tolerance.unwrap_or(0.0).abs();
+        return (x - v).abs() <= tol + 1e-12 * v.abs().max(1.0);
+    }
+    match (a.min, a.max) {
+        (Some(lo), Some(hi)) => x >= lo && x <= hi,
+        (Some(lo), None) => x >= lo,
+        (None, Some(hi)) => x <= hi,
+        (None, None) => false,
+    }
+}
+
+fn normalize_ws(s: &str, w: Whitespace) -> String {
+    match w {
+        Whitespace::Exact => s.to_owned(),
+        Whitespace::Trim => s.trim().to_owned(),
+        Whitespace::Collapse => s.split_whitespace().collect::<Vec<_>>().join(" "),
+        Whitespace::Remove => s.chars().filter(|c| !c.is_whitespace()).collect(),
+    }
+}
+
+/// Applies the whitespace and case rules to a text.
+pub fn normalize(s: &str, w: Whitespace, case_sensitive: bool) -> String {
+    let s = normalize_ws(s, w);
+    if case_sensitive { s } else { s.to_lowercase() }
+}
+
+/// The best raw fraction any response can earn for an item (before bounds).
+pub fn best_fraction(item: &Item) -> f64 {
+    match item.kind {
+        ItemType::TrueFalse => {
+            if item.answer.is_some() {
+                1.0
+            } else {
+                0.0
+            }
+        }
+        ItemType::SingleChoice => item.choices.iter().map(single_fraction).fold(0.0, f64::max),
+        ItemType::MultipleResponse => {
+            item.choices.iter().map(|c| multiple_fraction(item, c)).filter(|f| *f > 0.0).sum()
+        }
+        ItemType::TextEntry | ItemType::Numeric => item.answers.iter().map(|a| a.fraction).fold(0.0, f64::max),
+        ItemType::Ordering => {
+            if item.choices.is_empty() {
+                0.0
+            } else {
+                1.0
+            }
+        }
+        ItemType::Matching => {
+            if item.pairs.is_empty() {
+                0.0
+            } else {
+                1.0
+            }
+        }
+    }
+}
+
+/// A response that earns full credit (used by tests and by "show the answer" front ends
+/// that hold the full definition). `None` when the item has no reachable full credit or the
+/// best text answer is a regular expression.
+pub fn best_response(item: &Item) -> Option<Response> {
+    Some(match item.kind {
+        ItemType::TrueFalse => Response::Bool(item.answer?),
+        ItemType::SingleChoice => {
+            let c = item.choices.iter().max_by(|a, b| single_fraction(a).total_cmp(&single_fraction(b)))?;
+            Response::Text(c.id.clone())
+        }
+        ItemType::MultipleResponse => Response::List(
+            item.choices.iter().filter(|c| multiple_fraction(item, c) > 0.0).map(|c| c.id.clone()).collect(),
+        ),
+        ItemType::TextEntry => {
+            let a = item.answers.iter().filter(|a| a.text.is_some()).max_by(|a, b| a.fraction.total_cmp(&b.fraction))?;
+            Response::Text(a.text.clone()?)
+        }
+        ItemType::Numeric => {
+            let a = item.answers.iter().max_by(|a, b| a.fraction.total_cmp(&b.fraction))?;
+            Response::Number(match (a.value, a.min, a.max) {
+                (Some(v), _, _) => v,
+                (None, Some(lo), Some(hi)) => (lo + hi) / 2.0,
+                (None, Some(lo), None) => lo,
+                (None, None, Some(hi)) => hi,
+                (None, None, None) => return None,
+            })
+        }
+        ItemType::Ordering => Response::List(item.choices.iter().map(|c| c.id.clone()).collect()),
+        ItemType::Matching => Response::Map(item.pairs.iter().map(|p| (p.id.clone(), p.right.clone())).collect()),
+    })
+}
+
+/// Grades with a fresh [`Grader`] (convenience).
+///
+/// # Errors
+/// See [`Grader::new`] and [`Grader::grade`].
+pub fn grade(quiz: &Quiz, presentation: Option<&Presentation>, responses: &Responses) -> Result<Grade, Error> {
+    Grader::new(quiz)?.grade(presentation, responses, &BTreeMap::new())
+}

@@ -1,0 +1,780 @@
+//! QTI 3.0 interchange: import of assessment items and tests for the supported interactions
+//! (choice, text entry, order, match) with the standard response processing templates
+//! `match_correct` and `map_response`, and export of a quiz to QTI 3.0 XML.
+//!
+//! Anything else (other interactions, custom response processing, several interactions in
+//! one item, modal feedback) is reported as a `qti-unsupported` warning with its position,
+//! never dropped silently.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use quick_xml::events::Event;
+
+use crate::def::{Answer, Choice, Distractor, Item, ItemType, Pair, Quiz, Section, Whitespace};
+use crate::error::{Error, Problem, Severity};
+use crate::source::{Format, Limits, Loaded, SpanIndex};
+
+/// A resolver for `href`s of item references in a test: returns the referenced file's text.
+pub type Resolver<'a> = &'a dyn Fn(&str) -> Option<String>;
+
+#[derive(Debug, Clone, Default)]
+struct El {
+    name: String,
+    attrs: Vec<(String, String)>,
+    kids: Vec<Node>,
+    off: usize,
+}
+
+#[derive(Debug, Clone)]
+enum Node {
+    El(El),
+    Text(String),
+}
+
+impl El {
+    fn attr(&self, k: &str) -> Option<&str> {
+        self.attrs.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str())
+    }
+    fn children(&self) -> impl Iterator<Item = &El> {
+        self.kids.iter().filter_map(|n| if let Node::El(e) = n { Some(e) } else { None })
+    }
+    fn child(&self, name: &str) -> Option<&El> {
+        self.children().find(|e| e.name == name)
+    }
+    fn descendants<'a>(&'a self, out: &mut Vec<&'a El>) {
+        for c in self.children() {
+            out.push(c);
+            c.descendants(out);
+        }
+    }
+    fn text(&self) -> String {
+        let mut s = String::new();
+        self.text_into(&mut s, &|_| false);
+        s.split_whitespace().collect::<Vec<_>>().join(" ")
+    }
+    fn text_into(&self, s: &mut String, skip: &dyn Fn(&El) -> bool) {
+        for k in &self.kids {
+            match k {
+                Node::Text(t) => s.push_str(t),
+                Node::El(e) => {
+                    if !skip(e) {
+                        if matches!(e.name.as_str(), "p" | "div" | "br" | "li") && !s.ends_with(' ') {
+                            s.push(' ');
+                        }
+                        e.text_into(s, skip);
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn parse_xml(src: &str, limits: &Limits) -> Result<El, (usize, String)> {
+    let mut reader = quick_xml::Reader::from_str(src);
+    let mut stack: Vec<El> = vec![El::default()];
+    let max_depth = 256;
+    loop {
+        let pos = usize::try_from(reader.buffer_position()).unwrap_or(0);
+        let ev = reader.read_event().map_err(|e| (usize::try_from(reader.error_position()).unwrap_or(pos), e.to_string()))?;
+        match ev {
+            Event::Start(_) | Event::Empty(_) if stack.len() > max_depth => {
+                return Err((pos, "elements are nested too deeply".into()));
+            }
+            Event::Start(e) => {
+                stack.push(element(&e, pos)?);
+            }
+            Event::Empty(e) => {
+                let el = element(&e, pos)?;
+                if let Some(top) = stack.last_mut() {
+                    top.kids.push(Node::El(el));
+                }
+            }
+            Event::End(_) => {
+                let done = stack.pop().ok_or((pos, "unbalanced end tag".to_owned()))?;
+                match stack.last_mut() {
+                    Some(top) => top.kids.push(Node::El(done)),
+                    None => return Err((pos, "unbalanced end tag".into())),
+                }
+            }
+            Event::Text(t) => {
+                let s = t.unescape().map_err(|e| (pos, e.to_string()))?;
+                if let Some(top) = stack.last_mut() {
+                    top.kids.push(Node::Text(s.into_owned()));
+                }
+            }
+            Event::CData(t) => {
+                if let Some(top) = stack.last_mut() {
+                    top.kids.push(Node::Text(String::from_utf8_lossy(&t).into_owned()));
+                }
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+        if pos > limits.max_bytes {
+            return Err((pos, "input too large".into()));
+        }
+    }
+    if stack.len() != 1 {
+        return Err((src.len(), "unclosed element".into()));
+    }
+    let root = stack.pop().unwrap_or_default();
+    root.children().next().cloned().ok_or((0, "no root element".into()))
+}
+
+fn element(e: &quick_xml::events::BytesStart<'_>, pos: usize) -> Result<El, (usize, String)> {
+    let name = String::from_utf8_lossy(e.local_name().as_ref()).into_owned();
+    let mut attrs = Vec::new();
+    for a in e.attributes() {
+        let a = a.map_err(|x| (pos, x.to_string()))?;
+        let k = String::from_utf8_lossy(a.key.local_name().as_ref()).into_owned();
+        let v = a.unescape_value().map_err(|x| (pos, x.to_string()))?.into_owned();
+        attrs.push((k, v));
+    }
+    Ok(El { name, attrs, kids: Vec::new(), off: pos })
+}
+
+struct Ctx<'a> {
+    spans: SpanIndex,
+    problems: Vec<Problem>,
+    file: Option<&'a str>,
+}
+
+impl Ctx<'_> {
+    fn warn(&mut self, off: usize, msg: String) {
+        self.push(Severity::Warning, "qti-unsupported", off, msg);
+    }
+    fn error(&mut self, off: usize, msg: String) {
+        self.push(Severity::Error, "qti-invalid", off, msg);
+    }
+    fn push(&mut self, severity: Severity, code: &'static str, off: usize, message: String) {
+        let (line, column) = self.spans.line_col(off);
+        self.problems.push(Problem { code, severity, message, path: String::new(), file: self.file.map(str::to_owned), line, column });
+    }
+}
+
+fn xml_error(src: &str, file: Option<&str>, off: usize, msg: String) -> Error {
+    let spans = SpanIndex::new(src);
+    let (line, column) = spans.line_col(off);
+    Error::Invalid(vec![Problem {
+        code: "syntax",
+        severity: Severity::Error,
+        message: msg,
+        path: String::new(),
+        file: file.map(str::to_owned),
+        line,
+        column,
+    }])
+}
+
+/// Imports a QTI 3.0 assessment item (as a one-item quiz) or an assessment test whose item
+/// references are read through `resolve`.
+///
+/// # Errors
+/// [`Error::Invalid`] when the XML is malformed or not an item/test, with positions.
+pub fn import_item_or_test(src: &str, file: Option<&str>, limits: &Limits, resolve: Resolver<'_>) -> Result<Loaded, Error> {
+    if src.len() > limits.max_bytes {
+        return Err(Error::Limit(format!("definition is {} bytes, the limit is {}", src.len(), limits.max_bytes)));
+    }
+    let root = parse_xml(src, limits).map_err(|(o, m)| xml_error(src, file, o, m))?;
+    let mut cx = Ctx { spans: SpanIndex::new(src), problems: Vec::new(), file };
+    let quiz = match root.name.as_str() {
+        "qti-assessment-item" => {
+            let item = convert_item(&root, &mut cx, "/sections/0/items/0");
+            Quiz {
+                id: root.attr("identifier").unwrap_or("qti-item").to_owned(),
+                title: root.attr("title").unwrap_or("QTI item").to_owned(),
+                instructions: None,
+                language: root.attr("lang").unwrap_or("en").to_owned(),
+                version: None,
+                pass: Default::default(),
+                feedback: Vec::new(),
+                settings: Default::default(),
+                sections: vec![Section {
+                    id: "main".into(),
+                    title: None,
+                    instructions: None,
+                    shuffle: false,
+                    pool: None,
+                    items: item.into_iter().collect(),
+                }],
+            }
+        }
+        "qti-assessment-test" => import_test(&root, &mut cx, limits, resolve),
+        other => {
+            return Err(xml_error(src, file, root.off, format!("<{other}> is not a QTI 3.0 assessment item or test")));
+        }
+    };
+    if cx.problems.iter().any(Problem::is_error) {
+        return Err(Error::Invalid(cx.problems));
+    }
+    Ok(Loaded { quiz, spans: cx.spans, problems: cx.problems, file: file.map(str::to_owned), format: Format::Qti })
+}
+
+fn import_test(root: &El, cx: &mut Ctx<'_>, limits: &Limits, resolve: Resolver<'_>) -> Quiz {
+    let mut all = Vec::new();
+    root.descendants(&mut all);
+    let mut sections = Vec::new();
+    for sec in all.iter().filter(|e| e.name == "qti-assessment-section") {
+        let s = sections.len();
+        cx.spans.insert(format!("/sections/{s}"), sec.off);
+        let mut items = Vec::new();
+        for r in sec.children().filter(|e| e.name == "qti-assessment-item-ref") {
+            let Some(href) = r.attr("href") else {
+                cx.error(r.off, "item reference without href".into());
+                continue;
+            };
+            let Some(text) = resolve(href) else {
+                cx.error(r.off, format!("cannot read the referenced item {href:?}"));
+                continue;
+            };
+            let path = format!("/sections/{s}/items/{}", items.len());
+            cx.spans.insert(path.clone(), r.off);
+            match parse_xml(&text, limits) {
+                Ok(el) if el.name == "qti-assessment-item" => {
+                    let mut sub = Ctx { spans: SpanIndex::new(&text), problems: Vec::new(), file: Some(href) };
+                    if let Some(item) = convert_item(&el, &mut sub, &path) {
+                        items.push(item);
+                    }
+                    cx.problems.extend(sub.problems);
+                }
+                Ok(_) => cx.error(r.off, format!("{href:?} is not an assessment item")),
+                Err((o, m)) => {
+                    let sp = SpanIndex::new(&text);
+                    let (line, column) = sp.line_col(o);
+                    cx.problems.push(Problem {
+                        code: "syntax",
+                        severity: Severity::Error,
+                        message: m,
+                        path: String::new(),
+                        file: Some(href.to_owned()),
+                        line,
+                        column,
+                    });
+                }
+            }
+        }
+        let pool = sec.child("qti-selection").and_then(|e| e.attr("select")).and_then(|v| v.parse().ok());
+        if sec.child("qti-selection").and_then(|e| e.attr("with-replacement")) == Some("true") {
+            cx.warn(sec.off, "selection with replacement is not supported; drawing without replacement".into());
+        }
+        let shuffle = sec.child("qti-ordering").and_then(|e| e.attr("shuffle")) == Some("true");
+        sections.push(Section {
+            id: sec.attr("identifier").unwrap_or("section").to_owned(),
+            title: sec.attr("title").map(str::to_owned),
+            instructions: None,
+            shuffle,
+            pool,
+            items,
+        });
+    }
+    Quiz {
+        id: root.attr("identifier").unwrap_or("qti-test").to_owned(),
+        title: root.attr("title").unwrap_or("QTI test").to_owned(),
+        instructions: None,
+        language: "en".into(),
+        version: None,
+        pass: Default::default(),
+        feedback: Vec::new(),
+        settings: Default::default(),
+        sections,
+    }
+}
+
+#[derive(Debug, Default)]
+struct Decl {
+    cardinality: String,
+    base_type: String,
+    correct: Vec<String>,
+    mapping: Option<Mapping>,
+}
+
+#[derive(Debug, Default)]
+struct Mapping {
+    lower: Option<f64>,
+    upper: Option<f64>,
+    default: f64,
+    entries: Vec<(String, f64, bool)>,
+}
+
+fn num(s: Option<&str>) -> Option<f64> {
+    s.and_then(|v| v.trim().parse::<f64>().ok()).filter(|v| v.is_finite())
+}
+
+fn convert_item(root: &El, cx: &mut Ctx<'_>, path: &str) -> Option<Item> {
+    cx.spans.insert(path.to_owned(), root.off);
+    let mut decls: BTreeMap<String, Decl> = BTreeMap::new();
+    for d in root.children().filter(|e| e.name == "qti-response-declaration") {
+        let mut decl = Decl {
+            cardinality: d.attr("cardinality").unwrap_or("single").to_owned(),
+            base_type: d.attr("base-type").unwrap_or("identifier").to_owned(),
+            ..Decl::default()
+        };
+        if let Some(c) = d.child("qti-correct-response") {
+            decl.correct = c.children().filter(|v| v.name == "qti-value").map(|v| v.text()).collect();
+        }
+        if let Some(m) = d.child("qti-mapping") {
+            decl.mapping = Some(Mapping {
+                lower: num(m.attr("lower-bound")),
+                upper: num(m.attr("upper-bound")),
+                default: num(m.attr("default-value")).unwrap_or(0.0),
+                entries: m
+                    .children()
+                    .filter(|e| e.name == "qti-map-entry")
+                    .map(|e| {
+                        (
+                            e.attr("map-key").unwrap_or("").to_owned(),
+                            num(e.attr("mapped-value")).unwrap_or(0.0),
+                            e.attr("case-sensitive") != Some("false"),
+                        )
+                    })
+                    .collect(),
+            });
+        }
+        decls.insert(d.attr("identifier").unwrap_or("RESPONSE").to_owned(), decl);
+    }
+    let template = root
+        .child("qti-response-processing")
+        .map(|rp| (rp.off, rp.attr("template").unwrap_or("").to_owned(), rp.children().next().is_some()));
+    let rp = match &template {
+        Some((_, t, _)) if t.ends_with("match_correct.xml") || t.ends_with("match_correct") => "match_correct",
+        Some((_, t, _)) if t.ends_with("map_response.xml") || t.ends_with("map_response") => "map_response",
+        Some((off, t, custom)) => {
+            let what = if *custom || t.is_empty() { "custom response processing".to_owned() } else { format!("template {t}") };
+            cx.warn(*off, format!("{what} is not supported; scoring as match_correct"));
+            "match_correct"
+        }
+        None => "match_correct",
+    };
+    let body = root.child("qti-item-body")?;
+    let mut all = Vec::new();
+    body.descendants(&mut all);
+    let is_interaction = |e: &El| e.name.ends_with("-interaction");
+    let interactions: Vec<&&El> = all.iter().filter(|e| is_interaction(e)).collect();
+    for extra in interactions.iter().skip(1) {
+        cx.warn(extra.off, format!("only one interaction per item is supported; <{}> ignored", extra.name));
+    }
+    for fb in root.children().filter(|e| e.name == "qti-modal-feedback") {
+        cx.warn(fb.off, "modal feedback is not imported".into());
+    }
+    let Some(ia) = interactions.first() else {
+        cx.warn(body.off, "the item has no interaction; not imported".into());
+        return None;
+    };
+    let mut stem = String::new();
+    body.text_into(&mut stem, &|e| is_interaction(e) || e.name.starts_with("qti-feedback"));
+    let stem = stem.split_whitespace().collect::<Vec<_>>().join(" ");
+    let prompt = ia.child("qti-prompt").map(El::text).unwrap_or_default();
+    let prompt = match (stem.is_empty(), prompt.is_empty()) {
+        (false, false) => format!("{stem}\n{prompt}"),
+        (true, _) => prompt,
+        (false, true) => stem,
+    };
+    let id = root.attr("identifier").unwrap_or("item").to_owned();
+    let resp_id = ia.attr("response-identifier").unwrap_or("RESPONSE");
+    let decl = decls.remove(resp_id).unwrap_or_default();
+    let mut item = Item::new(id, ItemType::SingleChoice, prompt);
+    let mapped = rp == "map_response" && decl.mapping.is_some();
+    let map = decl.mapping.unwrap_or_default();
+    let value_of = |key: &str| -> f64 {
+        map.entries.iter().find(|(k, _, _)| k == key).map_or(map.default, |(_, v, _)| *v)
+    };
+    match ia.name.as_str() {
+        "qti-choice-interaction" => {
+            let max_choices: usize = ia.attr("max-choices").and_then(|v| v.parse().ok()).unwrap_or(1);
+            let multiple = decl.cardinality == "multiple" || max_choices != 1;
+            item.kind = if multiple { ItemType::MultipleResponse } else { ItemType::SingleChoice };
+            item.shuffle = ia.attr("shuffle") == Some("true");
+            let choices: Vec<&El> = ia.children().filter(|e| e.name == "qti-simple-choice").collect();
+            let points = if mapped {
+                map.upper.unwrap_or_else(|| {
+                    if multiple {
+                        choices.iter().map(|c| value_of(c.attr("identifier").unwrap_or(""))).filter(|v| *v > 0.0).sum()
+                    } else {
+                        choices.iter().map(|c| value_of(c.attr("identifier").unwrap_or(""))).fold(0.0, f64::max)
+                    }
+                })
+            } else {
+                1.0
+            };
+            let points = if points > 0.0 { points } else { 1.0 };
+            item.points = points;
+            for (k, c) in choices.iter().enumerate() {
+                let cid = c.attr("identifier").unwrap_or("").to_owned();
+                cx.spans.insert(format!("{path}/choices/{k}"), c.off);
+                let mut ch = Choice::new(cid.clone(), c.text(), decl.correct.contains(&cid));
+                ch.pinned = c.attr("fixed") == Some("true");
+                if mapped {
+                    let v = value_of(&cid) / points;
+                    ch.correct = v > 0.0 && (multiple || v >= 1.0);
+                    ch.fraction = Some(v.clamp(-1.0, 1.0));
+                } else if multiple {
+                    ch.fraction = Some(if ch.correct { 1.0 / decl.correct.len().max(1) as f64 } else { -1.0 });
+                }
+                item.choices.push(ch);
+            }
+            if multiple && !mapped {
+                item.all_or_nothing = Some(true);
+            }
+            if mapped {
+                item.min_fraction = map.lower.map_or(0.0, |l| (l / points).clamp(-1.0, 1.0));
+            }
+        }
+        "qti-text-entry-interaction" => {
+            let numeric = matches!(decl.base_type.as_str(), "float" | "integer");
+            item.kind = if numeric { ItemType::Numeric } else { ItemType::TextEntry };
+            item.whitespace = Whitespace::Exact;
+            item.case_sensitive = !numeric;
+            if mapped {
+                let points = map.upper.unwrap_or_else(|| map.entries.iter().map(|e| e.1).fold(0.0, f64::max));
+                let points = if points > 0.0 { points } else { 1.0 };
+                item.points = points;
+                if !numeric && map.entries.iter().any(|e| !e.2) {
+                    item.case_sensitive = false;
+                    if map.entries.iter().any(|e| e.2) {
+                        cx.warn(ia.off, "mixed case sensitivity across map entries; comparing case-insensitively".into());
+                    }
+                }
+                for (k, v, _) in &map.entries {
+                    item.answers.push(answer_for(numeric, k, (v / points).clamp(-1.0, 1.0)));
+                }
+            } else {
+                for v in &decl.correct {
+                    item.answers.push(answer_for(numeric, v, 1.0));
+                }
+            }
+        }
+        "qti-order-interaction" => {
+            item.kind = ItemType::Ordering;
+            if mapped {
+                cx.warn(ia.off, "map_response on an order interaction is not supported; scoring all-or-nothing".into());
+            }
+            let by_id: BTreeMap<String, String> = ia
+                .children()
+                .filter(|e| e.name == "qti-simple-choice")
+                .map(|c| (c.attr("identifier").unwrap_or("").to_owned(), c.text()))
+                .collect();
+            for (k, cid) in decl.correct.iter().enumerate() {
+                cx.spans.insert(format!("{path}/choices/{k}"), ia.off);
+                if let Some(t) = by_id.get(cid) {
+                    item.choices.push(Choice::new(cid.clone(), t.clone(), false));
+                } else {
+                    cx.error(ia.off, format!("the correct order names an unknown choice {cid:?}"));
+                }
+            }
+            item.all_or_nothing = Some(true);
+        }
+        "qti-match-interaction" => {
+            item.kind = ItemType::Matching;
+            item.shuffle = ia.attr("shuffle") == Some("true");
+            let sets: Vec<&El> = ia.children().filter(|e| e.name == "qti-simple-match-set").collect();
+            let opts = |n: usize| -> Vec<(String, String)> {
+                sets.get(n)
+                    .map(|s| {
+                        s.children()
+                            .filter(|e| e.name == "qti-simple-associable-choice")
+                            .map(|c| (c.attr("identifier").unwrap_or("").to_owned(), c.text()))
+                            .collect()
+                    })
+                    .unwrap_or_default()
+            };
+            let (lefts, rights) = (opts(0), opts(1));
+            let keys: Vec<String> = if mapped {
+                map.entries.iter().filter(|e| e.1 > 0.0).map(|e| e.0.clone()).collect()
+            } else {
+                decl.correct.clone()
+            };
+            if mapped {
+                let vals: Vec<f64> = map.entries.iter().filter(|e| e.1 > 0.0).map(|e| e.1).collect();
+                #[allow(clippy::float_cmp)]
+                if vals.windows(2).any(|w| w.first() != w.get(1)) || map.entries.iter().any(|e| e.1 < 0.0) {
+                    cx.warn(ia.off, "unequal or negative pair values are approximated as equal credit per pair".into());
+                }
+                item.points = map.upper.unwrap_or_else(|| vals.iter().sum()).max(f64::MIN_POSITIVE);
+                item.all_or_nothing = Some(false);
+            } else {
+                item.all_or_nothing = Some(true);
+            }
+            let mut used_right = Vec::new();
+            for key in keys {
+                let mut parts = key.split_whitespace();
+                let (Some(l), Some(r)) = (parts.next(), parts.next()) else { continue };
+                let (Some(lt), Some(rt)) =
+                    (lefts.iter().find(|(i, _)| i == l), rights.iter().find(|(i, _)| i == r))
+                else {
+                    cx.error(ia.off, format!("the pair {key:?} names unknown choices"));
+                    continue;
+                };
+                if item.pairs.iter().any(|p| p.id == l) {
+                    cx.warn(ia.off, format!("{l:?} has more than one correct match; only the first is kept"));
+                    continue;
+                }
+                item.pairs.push(Pair { id: l.to_owned(), left: lt.1.clone(), right: rt.1.clone() });
+                used_right.push(r.to_owned());
+            }
+            for (lid, _) in lefts.iter().filter(|(i, _)| !item.pairs.iter().any(|p| p.id == *i)) {
+                cx.warn(ia.off, format!("left-hand choice {lid:?} has no correct match; not imported"));
+            }
+            for (rid, rt) in rights.iter().filter(|(i, _)| !used_right.contains(i)) {
+                if !item.pairs.iter().any(|p| p.right == *rt) {
+                    item.distractors.push(Distractor { id: rid.clone(), text: rt.clone() });
+                }
+            }
+        }
+        other => {
+            cx.warn(ia.off, format!("<{other}> is not supported; item not imported"));
+            return None;
+        }
+    }
+    Some(item)
+}
+
+fn answer_for(numeric: bool, v: &str, fraction: f64) -> Answer {
+    if numeric {
+        Answer { value: v.trim().parse().ok(), fraction, ..Answer::default() }
+    } else {
+        Answer { text: Some(v.to_owned()), fraction, ..Answer::default() }
+    }
+}
+
+fn esc(s: &str) -> String {
+    quick_xml::escape::escape(s).into_owned()
+}
+
+fn xml_id(s: &str) -> String {
+    let mut out: String = s.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.' { c } else { '_' }).collect();
+    if !out.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_') {
+        out.insert(0, '_');
+    }
+    out
+}
+
+const NS: &str = "http://www.imsglobal.org/xsd/imsqtiasi_v3p0";
+const RP: &str = "https://purl.imsglobal.org/spec/qti/v3p0/rptemplates/";
+
+/// A QTI 3.0 export: the test and one file per item.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QtiExport {
+    /// `qti-assessment-test` XML.
+    pub test: String,
+    /// `(href, qti-assessment-item XML)` per item.
+    pub items: Vec<(String, String)>,
+}
+
+/// Exports a quiz to QTI 3.0.
+///
+/// # Errors
+/// [`Error::Unsupported`] for what QTI's standard templates cannot express: numeric
+/// tolerances/ranges, regular expressions, hint penalties.
+pub fn export(quiz: &Quiz) -> Result<QtiExport, Error> {
+    let mut test = String::new();
+    let _ = write!(
+        test,
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<qti-assessment-test xmlns=\"{NS}\" identifier=\"{}\" title=\"{}\">\n  <qti-test-part identifier=\"part1\" navigation-mode=\"nonlinear\" submission-mode=\"simultaneous\">\n",
+        esc(&xml_id(&quiz.id)),
+        esc(&quiz.title)
+    );
+    let mut items = Vec::new();
+    for sec in &quiz.sections {
+        let _ = writeln!(
+            test,
+            "    <qti-assessment-section identifier=\"{}\" title=\"{}\" visible=\"true\">",
+            esc(&xml_id(&sec.id)),
+            esc(sec.title.as_deref().unwrap_or(&sec.id))
+        );
+        if let Some(n) = sec.pool {
+            let _ = writeln!(test, "      <qti-selection select=\"{n}\"/>");
+        }
+        if sec.shuffle {
+            let _ = writeln!(test, "      <qti-ordering shuffle=\"true\"/>");
+        }
+        for item in &sec.items {
+            let href = format!("items/{}.xml", xml_id(&item.id));
+            let _ = writeln!(test, "      <qti-assessment-item-ref identifier=\"{}\" href=\"{}\"/>", esc(&xml_id(&item.id)), esc(&href));
+            items.push((href, export_item(item)?));
+        }
+        let _ = writeln!(test, "    </qti-assessment-section>");
+    }
+    test.push_str("  </qti-test-part>\n</qti-assessment-test>\n");
+    Ok(QtiExport { test, items })
+}
+
+/// Exports one item as a `qti-assessment-item`.
+///
+/// # Errors
+/// See [`export`].
+pub fn export_item(item: &Item) -> Result<String, Error> {
+    let unsupported = |m: &str| Error::Unsupported(format!("item {}: {m}", item.id));
+    if item.hints.iter().any(|h| h.penalty > 0.0) {
+        return Err(unsupported("hint penalties have no QTI template"));
+    }
+    let mut decl = String::new();
+    let mut body = String::new();
+    let mut template = "match_correct";
+    let shuffle = if item.shuffle { "true" } else { "false" };
+    let choices_xml = |item: &Item| -> String {
+        item.choices
+            .iter()
+            .map(|c| {
+                format!(
+                    "      <qti-simple-choice identifier=\"{}\"{}>{}</qti-simple-choice>\n",
+                    esc(&xml_id(&c.id)),
+                    if c.pinned { " fixed=\"true\"" } else { "" },
+                    esc(&c.text)
+                )
+            })
+            .collect()
+    };
+    let mapping = |entries: &[(String, f64)], lower: f64, upper: f64, extra: &str| -> String {
+        let mut m = format!("    <qti-mapping default-value=\"0\" lower-bound=\"{lower}\" upper-bound=\"{upper}\">\n");
+        for (k, v) in entries {
+            let _ = writeln!(m, "      <qti-map-entry map-key=\"{}\" mapped-value=\"{v}\"{extra}/>", esc(k));
+        }
+        m.push_str("    </qti-mapping>\n");
+        m
+    };
+    let p = item.points;
+    match item.kind {
+        ItemType::TrueFalse => {
+            let a = item.answer.ok_or_else(|| unsupported("no answer"))?;
+            let _ = write!(
+                decl,
+                "  <qti-response-declaration identifier=\"RESPONSE\" cardinality=\"single\" base-type=\"identifier\">\n    <qti-correct-response><qti-value>{a}</qti-value></qti-correct-response>\n  </qti-response-declaration>\n"
+            );
+            let _ = write!(
+                body,
+                "    <qti-choice-interaction response-identifier=\"RESPONSE\" max-choices=\"1\" shuffle=\"false\">\n      <qti-prompt>{}</qti-prompt>\n      <qti-simple-choice identifier=\"true\">True</qti-simple-choice>\n      <qti-simple-choice identifier=\"false\">False</qti-simple-choice>\n    </qti-choice-interaction>\n",
+                esc(&item.prompt)
+            );
+        }
+        ItemType::SingleChoice | ItemType::MultipleResponse => {
+            let multiple = item.kind == ItemType::MultipleResponse;
+            let correct: Vec<String> = if multiple {
+                item.choices.iter().filter(|c| crate::grade::multiple_fraction(item, c) > 0.0).map(|c| xml_id(&c.id)).collect()
+            } else {
+                item.choices
+                    .iter()
+                    .filter(|c| crate::grade::single_fraction(c) >= 1.0)
+                    .map(|c| xml_id(&c.id))
+                    .take(1)
+                    .collect()
+            };
+            let _ = write!(
+                decl,
+                "  <qti-response-declaration identifier=\"RESPONSE\" cardinality=\"{}\" base-type=\"identifier\">\n    <qti-correct-response>{}</qti-correct-response>\n",
+                if multiple { "multiple" } else { "single" },
+                correct.iter().map(|c| format!("<qti-value>{c}</qti-value>")).collect::<String>()
+            );
+            if !item.is_all_or_nothing() {
+                template = "map_response";
+                let entries: Vec<(String, f64)> = item
+                    .choices
+                    .iter()
+                    .map(|c| {
+                        let f = if multiple { crate::grade::multiple_fraction(item, c) } else { crate::grade::single_fraction(c) };
+                        (xml_id(&c.id), crate::grade::round9(f * p))
+                    })
+                    .collect();
+                decl.push_str(&mapping(&entries, item.min_fraction * p, item.max_fraction * p, ""));
+            }
+            decl.push_str("  </qti-response-declaration>\n");
+            let _ = write!(
+                body,
+                "    <qti-choice-interaction response-identifier=\"RESPONSE\" max-choices=\"{}\" shuffle=\"{shuffle}\">\n      <qti-prompt>{}</qti-prompt>\n{}    </qti-choice-interaction>\n",
+                if multiple { 0 } else { 1 },
+                esc(&item.prompt),
+                choices_xml(item)
+            );
+        }
+        ItemType::TextEntry | ItemType::Numeric => {
+            let numeric = item.kind == ItemType::Numeric;
+            let mut entries = Vec::new();
+            for a in &item.answers {
+                if a.regex.is_some() {
+                    return Err(unsupported("regular expressions have no QTI template"));
+                }
+                if a.tolerance.is_some_and(|t| t > 0.0) || a.min.is_some() || a.max.is_some() {
+                    return Err(unsupported("numeric tolerances and ranges need custom response processing"));
+                }
+                let key = if numeric { a.value.map(|v| v.to_string()) } else { a.text.clone() };
+                if let Some(k) = key {
+                    entries.push((k, crate::grade::round9(a.fraction * p)));
+                }
+            }
+            let best = entries.iter().max_by(|a, b| a.1.total_cmp(&b.1)).map(|e| e.0.clone()).unwrap_or_default();
+            let _ = write!(
+                decl,
+                "  <qti-response-declaration identifier=\"RESPONSE\" cardinality=\"single\" base-type=\"{}\">\n    <qti-correct-response><qti-value>{}</qti-value></qti-correct-response>\n",
+                if numeric { "float" } else { "string" },
+                esc(&best)
+            );
+            template = "map_response";
+            let cs = if numeric { "" } else if item.case_sensitive { " case-sensitive=\"true\"" } else { " case-sensitive=\"false\"" };
+            decl.push_str(&mapping(&entries, item.min_fraction * p, item.max_fraction * p, cs));
+            decl.push_str("  </qti-response-declaration>\n");
+            let _ = write!(
+                body,
+                "    <p>{}</p>\n    <qti-text-entry-interaction response-identifier=\"RESPONSE\"/>\n",
+                esc(&item.prompt)
+            );
+        }
+        ItemType::Ordering => {
+            if !item.is_all_or_nothing() {
+                return Err(unsupported("partial credit for ordering has no QTI template"));
+            }
+            let _ = write!(
+                decl,
+                "  <qti-response-declaration identifier=\"RESPONSE\" cardinality=\"ordered\" base-type=\"identifier\">\n    <qti-correct-response>{}</qti-correct-response>\n  </qti-response-declaration>\n",
+                item.choices.iter().map(|c| format!("<qti-value>{}</qti-value>", xml_id(&c.id))).collect::<String>()
+            );
+            let _ = write!(
+                body,
+                "    <qti-order-interaction response-identifier=\"RESPONSE\" shuffle=\"true\">\n      <qti-prompt>{}</qti-prompt>\n{}    </qti-order-interaction>\n",
+                esc(&item.prompt),
+                choices_xml(item)
+            );
+        }
+        ItemType::Matching => {
+            let opts = crate::shuffle::matching_options(item);
+            let right_id = |text: &str| opts.iter().find(|(_, t)| t == text).map(|(i, _)| format!("R_{}", xml_id(i))).unwrap_or_default();
+            let pairs: Vec<(String, f64)> = item
+                .pairs
+                .iter()
+                .map(|pr| (format!("L_{} {}", xml_id(&pr.id), right_id(&pr.right)), crate::grade::round9(p / item.pairs.len().max(1) as f64)))
+                .collect();
+            let _ = write!(
+                decl,
+                "  <qti-response-declaration identifier=\"RESPONSE\" cardinality=\"multiple\" base-type=\"directedPair\">\n    <qti-correct-response>{}</qti-correct-response>\n",
+                pairs.iter().map(|(k, _)| format!("<qti-value>{}</qti-value>", esc(k))).collect::<String>()
+            );
+            if !item.is_all_or_nothing() {
+                template = "map_response";
+                decl.push_str(&mapping(&pairs, 0.0, p, ""));
+            }
+            decl.push_str("  </qti-response-declaration>\n");
+            let lefts: String = item
+                .pairs
+                .iter()
+                .map(|pr| format!("        <qti-simple-associable-choice identifier=\"L_{}\" match-max=\"1\">{}</qti-simple-associable-choice>\n", xml_id(&pr.id), esc(&pr.left)))
+                .collect();
+            let rights: String = opts
+                .iter()
+                .map(|(i, t)| format!("        <qti-simple-associable-choice identifier=\"R_{}\" match-max=\"{}\">{}</qti-simple-associable-choice>\n", xml_id(i), item.pairs.len(), esc(t)))
+                .collect();
+            let _ = write!(
+                body,
+                "    <qti-match-interaction response-identifier=\"RESPONSE\" shuffle=\"{shuffle}\" max-associations=\"{}\">\n      <qti-prompt>{}</qti-prompt>\n      <qti-simple-match-set>\n{lefts}      </qti-simple-match-set>\n      <qti-simple-match-set>\n{rights}      </qti-simple-match-set>\n    </qti-match-interaction>\n",
+                item.pairs.len(),
+                esc(&item.prompt)
+            );
+        }
+    }
+    let mut out = String::new();
+    let _ = write!(
+        out,
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<qti-assessment-item xmlns=\"{NS}\" identifier=\"{}\" title=\"{}\" adaptive=\"false\" time-dependent=\"false\">\n{decl}  <qti-outcome-declaration identifier=\"SCORE\" cardinality=\"single\" base-type=\"float\"/>\n  <qti-item-body>\n{body}  </qti-item-body>\n  <qti-response-processing template=\"{RP}{template}.xml\"/>\n</qti-assessment-item>\n",
+        esc(&xml_id(&item.id)),
+        esc(&item.prompt.chars().take(60).collect::<String>())
+    );
+    Ok(out)
+}
