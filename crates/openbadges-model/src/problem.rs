@@ -52,6 +52,11 @@ pub enum ProblemCode {
     UnknownDocument,
     /// A date range is inverted (for example `validUntil` before `validFrom`).
     InvalidDateRange,
+    /// The document itself says it is revoked (`revoked: true`); a warning, since revocation is
+    /// a verification outcome, not a structural defect.
+    Revoked,
+    /// The input is not well-formed JSON (reported by tools that inspect raw input).
+    InvalidJson,
 }
 
 impl ProblemCode {
@@ -74,6 +79,8 @@ impl ProblemCode {
             ProblemCode::Deprecated => "DEPRECATED",
             ProblemCode::UnknownDocument => "UNKNOWN_DOCUMENT",
             ProblemCode::InvalidDateRange => "INVALID_DATE_RANGE",
+            ProblemCode::Revoked => "REVOKED",
+            ProblemCode::InvalidJson => "INVALID_JSON",
         }
     }
 }
