@@ -1,0 +1,201 @@
+//! Open Badges 3.0 and CLR 2.0: typed model, validation and builders.
+//!
+//! - **Types** ([`OpenBadgeCredential`], [`Achievement`], [`Profile`], [`ClrCredential`], …) are
+//!   lossless: properties a struct does not name are kept in its `extra` map, single values stay
+//!   single and arrays stay arrays, so [`from_value`] then [`to_value`] returns an equal JSON
+//!   value. Both VC data-model shapes are read: 2.0 (`validFrom`) and 1.1 (`issuanceDate`).
+//! - **Validation** ([`validate`]) works on the JSON itself, so it reports on documents that do
+//!   not fit the typed model too, and returns every problem at once with a stable
+//!   [`ProblemCode`](crate::ProblemCode) and a JSON pointer. It applies the rules of the
+//!   specification and of the official 1EdTech validator's structural probes (context, type,
+//!   credential subject, issuer, evidence); proofs, expiry and status are verification, not
+//!   structure, and belong to the proof crate.
+//! - **Builders** ([`CredentialBuilder`], [`AchievementBuilder`], [`ProfileBuilder`]) refuse to
+//!   build an object that [`validate`] would reject.
+//!
+//! ```
+//! use openbadges_model::ob3::{self, OpenBadgeCredential};
+//! let json = serde_json::json!({
+//!   "@context": ["https://www.w3.org/ns/credentials/v2",
+//!                "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"],
+//!   "id": "urn:uuid:91537dba-56cb-11ec-bf63-0242ac130002",
+//!   "type": ["VerifiableCredential", "OpenBadgeCredential"],
+//!   "issuer": {"id": "https://example.edu/issuers/565049", "type": "Profile", "name": "Example U"},
+//!   "validFrom": "2024-01-01T00:00:00Z",
+//!   "credentialSubject": {
+//!     "id": "did:example:ebfeb1f712ebc6f1c276e12ec21",
+//!     "type": "AchievementSubject",
+//!     "achievement": {
+//!       "id": "https://example.edu/achievements/1", "type": "Achievement",
+//!       "name": "Teamwork", "description": "Works well in a team.",
+//!       "criteria": {"narrative": "Nominated by peers."},
+//!       "x-extension": {"kept": true}
+//!     }
+//!   }
+//! });
+//! let cred: OpenBadgeCredential = ob3::from_value(&json)?;
+//! assert_eq!(cred.credential_subject.achievement.name, "Teamwork");
+//! assert_eq!(ob3::to_value(&cred)?, json); // lossless
+//! assert!(ob3::validate(&json, None).is_empty());
+//! # Ok::<(), openbadges_model::Error>(())
+//! ```
+
+mod builder;
+mod clr;
+mod types;
+mod validate;
+
+pub use builder::{AchievementBuilder, CredentialBuilder, ProfileBuilder};
+pub use clr::{Association, ClrCredential, ClrSubject, EmbeddedCredential};
+pub use types::Achievement;
+pub use types::Profile;
+pub use types::{
+    AchievementCredential, AchievementResult, AchievementSubject, Address, Alignment, ContextEntry,
+    Credential, CredentialSchema, CredentialStatus, Criteria, EndorsementCredential,
+    EndorsementSubject, Evidence, Extra, IdentifierEntry, IdentityObject, Image,
+    OpenBadgeCredential, Proof, RefreshService, Related, ResultDescription, RubricCriterionLevel,
+    StatusMethod, TermsOfUse,
+};
+pub use validate::validate;
+
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::{Error, Limits};
+
+/// The current OB 3.0 context (`context-3.0.3.json`), written by the builders.
+pub const OB3_CONTEXT: &str = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json";
+/// The current CLR 2.0 context.
+pub const CLR2_CONTEXT: &str = "https://purl.imsglobal.org/spec/clr/v2p0/context-2.0.1.json";
+
+/// Reads a typed OB 3.0 / CLR 2.0 object from JSON.
+///
+/// # Errors
+/// [`Error::Shape`] with the JSON pointer of the first node that does not fit (a missing
+/// required property, a number where a string belongs, …). Use [`validate`] to list every
+/// structural problem instead.
+pub fn from_value<T: DeserializeOwned>(value: &Value) -> Result<T, Error> {
+    serde_path_to_error::deserialize(value).map_err(Error::from_path_to_error)
+}
+
+/// Writes a typed object back to JSON (the same JSON it was read from, for read objects).
+///
+/// # Errors
+/// [`Error::Shape`] if serialization fails (it does not for the types of this module).
+pub fn to_value<T: Serialize>(item: &T) -> Result<Value, Error> {
+    serde_json::to_value(item).map_err(|e| Error::Shape {
+        path: String::new(),
+        message: e.to_string(),
+    })
+}
+
+/// Parses untrusted bytes within `limits` into a typed object.
+///
+/// # Errors
+/// The errors of [`crate::parse_json`], then those of [`from_value`].
+pub fn from_slice<T: DeserializeOwned>(bytes: &[u8], limits: &Limits) -> Result<T, Error> {
+    let value = crate::parse_json(bytes, limits)?;
+    from_value(&value)
+}
+
+/// The `type` of an OB 3.0 object: an unordered set of type names.
+///
+/// JSON allows a single string or an array ("array-compacted"); both are read, and the shape read
+/// is the shape written back. Equality ignores order, duplicates and shape: `"Profile"` equals
+/// `["Profile"]`.
+#[derive(Debug, Clone, Eq)]
+pub struct TypeSet {
+    values: Vec<String>,
+    single: bool,
+}
+
+impl TypeSet {
+    /// A single type, written as a bare string.
+    pub fn one(name: &str) -> Self {
+        TypeSet {
+            values: vec![name.to_string()],
+            single: true,
+        }
+    }
+
+    /// Several types, written as an array.
+    pub fn many<I, S>(names: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        TypeSet {
+            values: names.into_iter().map(Into::into).collect(),
+            single: false,
+        }
+    }
+
+    /// Whether `name` is one of the types.
+    pub fn contains(&self, name: &str) -> bool {
+        self.values.iter().any(|v| v == name)
+    }
+
+    /// Adds a type (the set is then written as an array).
+    pub fn insert(&mut self, name: &str) {
+        if !self.contains(name) {
+            self.values.push(name.to_string());
+            self.single = false;
+        }
+    }
+
+    /// The types, in the order read.
+    pub fn iter(&self) -> impl Iterator<Item = &str> {
+        self.values.iter().map(String::as_str)
+    }
+
+    /// The number of types.
+    pub fn len(&self) -> usize {
+        self.values.len()
+    }
+
+    /// Whether there is no type (an empty array).
+    pub fn is_empty(&self) -> bool {
+        self.values.is_empty()
+    }
+}
+
+impl PartialEq for TypeSet {
+    fn eq(&self, other: &Self) -> bool {
+        self.values.iter().all(|v| other.contains(v))
+            && other.values.iter().all(|v| self.contains(v))
+    }
+}
+
+impl Serialize for TypeSet {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match (self.single, self.values.as_slice()) {
+            (true, [one]) => s.serialize_str(one),
+            _ => self.values.serialize(s),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for TypeSet {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Shape {
+            One(String),
+            Many(Vec<String>),
+        }
+        match Shape::deserialize(d) {
+            Ok(Shape::One(s)) => Ok(TypeSet {
+                values: vec![s],
+                single: true,
+            }),
+            Ok(Shape::Many(v)) => Ok(TypeSet {
+                values: v,
+                single: false,
+            }),
+            Err(_) => Err(serde::de::Error::custom(
+                "`type` must be a string or an array of strings",
+            )),
+        }
+    }
+}
