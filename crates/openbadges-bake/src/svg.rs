@@ -132,6 +132,9 @@ struct Scan {
     root_ns: Option<String>,
     badges: Vec<Found>,
     warnings: Vec<Warning>,
+    /// Whether an element other than the root and the badges uses the `openbadges:` prefix
+    /// (tracked only when asked for).
+    prefix_used: bool,
 }
 
 fn syntax(bytes: &[u8], offset: u64, reason: impl Into<String>) -> Error {
@@ -198,7 +201,12 @@ fn attr_value(
 
 /// Scans the document. With `stop_after_first_badge`, errors after the first badge element are
 /// ignored (the rest of the document may be discarded) but duplicates are still looked for.
-fn scan(bytes: &[u8], limits: &Limits, lenient_after_badge: bool) -> Result<Scan, Error> {
+fn scan(
+    bytes: &[u8],
+    limits: &Limits,
+    lenient_after_badge: bool,
+    track_prefix: bool,
+) -> Result<Scan, Error> {
     if bytes.len() as u64 > limits.max_svg_bytes {
         return Err(Error::LimitExceeded {
             what: "SVG bytes",
@@ -283,6 +291,9 @@ fn scan(bytes: &[u8], limits: &Limits, lenient_after_badge: bool) -> Result<Scan
                         } else {
                             current = Some((found, depth + 1));
                         }
+                    } else if track_prefix && !out.prefix_used {
+                        out.prefix_used = s.name().as_ref().starts_with(b"openbadges:")
+                            || find(s.attributes_raw(), b"openbadges:", 0).is_some();
                     }
                 }
                 if !empty {
@@ -394,7 +405,7 @@ fn to_extracted(bytes: &[u8], found: &Found) -> Result<(Extracted, Vec<Warning>)
 }
 
 pub(crate) fn extract(bytes: &[u8], limits: &Limits) -> Result<Extracted, Error> {
-    let scan = scan(bytes, limits, true)?;
+    let scan = scan(bytes, limits, true, false)?;
     let mut badges = scan.badges.iter();
     let first = badges.next().ok_or(Error::NotBaked {
         format: ImageFormat::Svg,
@@ -473,7 +484,7 @@ pub(crate) fn bake(
             reason: "the payload holds characters XML cannot carry".into(),
         });
     }
-    let scan = scan(bytes, &options.limits, false)?;
+    let scan = scan(bytes, &options.limits, false, false)?;
     if let Some(first) = scan.badges.first() {
         if !options.replace {
             return Err(Error::AlreadyBaked {
@@ -526,7 +537,7 @@ pub(crate) fn bake(
 }
 
 pub(crate) fn unbake(bytes: &[u8], limits: &Limits) -> Result<Vec<u8>, Error> {
-    let scan = scan(bytes, limits, false)?;
+    let scan = scan(bytes, limits, false, true)?;
     if scan.badges.is_empty() {
         return Err(Error::NotBaked {
             format: ImageFormat::Svg,
@@ -541,7 +552,7 @@ pub(crate) fn unbake(bytes: &[u8], limits: &Limits) -> Result<Vec<u8>, Error> {
     body.extend_from_slice(bytes.get(pos..).unwrap_or_default());
     let mut head = bytes.get(..scan.root_tag_end).unwrap_or_default().to_vec();
     // Drop the namespace declaration bake() writes, if nothing else uses the prefix.
-    if !scan.root_self_closing && find(&body, b"openbadges:", 0).is_none() {
+    if !scan.root_self_closing && !scan.prefix_used {
         for ns in [SVG_NAMESPACE_OB2, SVG_NAMESPACE_OB3] {
             let decl = format!(" xmlns:openbadges=\"{ns}\">");
             if head.ends_with(decl.as_bytes()) {

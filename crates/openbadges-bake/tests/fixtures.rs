@@ -325,7 +325,10 @@ fn ob3() {
         ("openbadgecredential", PayloadKind::Json)
     );
     let v = serde_json(&ldp.payload);
-    assert_eq!(v["proof"]["cryptosuite"], "eddsa-rdfc-2022", "an embedded Data Integrity proof");
+    assert_eq!(
+        v["proof"]["cryptosuite"], "eddsa-rdfc-2022",
+        "an embedded Data Integrity proof"
+    );
 }
 
 fn serde_json(s: &str) -> serde_json::Value {
