@@ -3,6 +3,14 @@
 
 pub mod data_integrity;
 pub mod did;
+mod error;
+pub mod input;
 pub mod jsonld;
+pub mod jws;
+pub mod key;
+pub mod loader;
 pub mod multibase;
 pub mod rdfc;
+pub mod report;
+
+pub use error::Error;

@@ -1,0 +1,250 @@
+//! Inputs: what a user hands to `inspect` or `verify`, detected from its content.
+//!
+//! This module is the single entry point that `openbadges inspect` and `openbadges verify` (and
+//! any other consumer) share to turn raw bytes into the document they carry:
+//!
+//! 1. [`detect`] looks at the bytes only (never a file name) and says which [`InputKind`] they
+//!    are: JSON, a compact JWS, a PNG or SVG image, or a URL.
+//! 2. [`unpack`] returns an [`Input`]: the kind plus the carried [`Payload`] — a parsed JSON
+//!    value, a parsed compact JWS (header and payload decoded but **not verified**), or a URL
+//!    string. Baked images are opened with `openbadges_bake::extract` and their payload is
+//!    unpacked the same way, so a baked JWS comes out as [`Payload::Jws`].
+//!
+//! Nothing here fetches or verifies anything; [`crate::verify`] does that.
+//!
+//! ```
+//! use openbadges_proof::input::{unpack, InputKind, Payload};
+//! let input = unpack(br#"{"type": "Assertion", "id": "https://example.org/a/1"}"#, &Default::default())?;
+//! assert_eq!(input.kind, InputKind::Json);
+//! assert!(matches!(input.payload, Payload::Json(_)));
+//!
+//! let url = unpack(b"https://example.org/a/1\n", &Default::default())?;
+//! assert_eq!(url.payload, Payload::Url("https://example.org/a/1".into()));
+//! # Ok::<(), openbadges_proof::Error>(())
+//! ```
+
+use openbadges_model::Limits;
+use serde_json::Value;
+
+use crate::Error;
+use crate::jws::{Jws, JwsLimits, looks_like_compact_jws};
+
+/// The kind of an input, detected from its content.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum InputKind {
+    /// A JSON document.
+    Json,
+    /// A compact JWS (or JWT).
+    Jws,
+    /// A PNG image.
+    Png,
+    /// An SVG image.
+    Svg,
+    /// An `http(s)` URL.
+    Url,
+}
+
+impl InputKind {
+    /// `"json"`, `"jws"`, `"png"`, `"svg"` or `"url"` (the CLI's names).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            InputKind::Json => "json",
+            InputKind::Jws => "jws",
+            InputKind::Png => "png",
+            InputKind::Svg => "svg",
+            InputKind::Url => "url",
+        }
+    }
+}
+
+impl std::fmt::Display for InputKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The document an input carries.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum Payload {
+    /// A JSON document, parsed within the limits.
+    Json(Value),
+    /// A compact JWS: parsed, NOT verified.
+    Jws(Jws),
+    /// A URL to fetch (hosted assertion).
+    Url(String),
+}
+
+/// An unpacked input.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct Input {
+    /// What the bytes were.
+    pub kind: InputKind,
+    /// What they carry.
+    pub payload: Payload,
+    /// Warnings from reading a baked image (stable code, message), e.g. `DUPLICATE_BADGE`.
+    pub warnings: Vec<(String, String)>,
+}
+
+/// Whether `s` (trimmed) is a single absolute `http`/`https` URL.
+pub fn is_http_url(s: &str) -> bool {
+    let t = s.trim();
+    (t.starts_with("https://") || t.starts_with("http://"))
+        && !t.chars().any(char::is_whitespace)
+        && url::Url::parse(t).is_ok()
+}
+
+/// Detects the kind of `bytes` from their content; `None` when they are none of the kinds.
+///
+/// ```
+/// use openbadges_proof::input::{detect, InputKind};
+/// assert_eq!(detect(b"\xEF\xBB\xBF {\"a\": 1}"), Some(InputKind::Json));
+/// assert_eq!(detect(b"\x89PNG\r\n\x1a\n...."), Some(InputKind::Png));
+/// assert_eq!(detect(b"<?xml version=\"1.0\"?><svg/>"), Some(InputKind::Svg));
+/// assert_eq!(detect(b"eyJhbGciOiJSUzI1NiJ9.e30.c2ln"), Some(InputKind::Jws));
+/// assert_eq!(detect(b"hello"), None);
+/// ```
+pub fn detect(bytes: &[u8]) -> Option<InputKind> {
+    if let Some(f) = openbadges_bake::ImageFormat::detect(bytes) {
+        return Some(match f {
+            openbadges_bake::ImageFormat::Png => InputKind::Png,
+            _ => InputKind::Svg,
+        });
+    }
+    let t = bytes
+        .strip_prefix(b"\xEF\xBB\xBF")
+        .unwrap_or(bytes)
+        .trim_ascii();
+    match t.first() {
+        Some(b'{') | Some(b'[') => Some(InputKind::Json),
+        Some(b'<') => None,
+        _ if looks_like_compact_jws(t) => Some(InputKind::Jws),
+        _ => match std::str::from_utf8(t) {
+            Ok(s) if is_http_url(s) => Some(InputKind::Url),
+            _ => None,
+        },
+    }
+}
+
+fn unpack_text(text: &str, limits: &Limits) -> Result<Payload, Error> {
+    let t = text.strip_prefix('\u{feff}').unwrap_or(text).trim();
+    if t.starts_with('{') || t.starts_with('[') {
+        return Ok(Payload::Json(openbadges_model::parse_json(
+            t.as_bytes(),
+            limits,
+        )?));
+    }
+    if looks_like_compact_jws(t.as_bytes()) {
+        let jl = JwsLimits {
+            max_bytes: limits.max_bytes,
+            ..JwsLimits::default()
+        };
+        return Ok(Payload::Jws(Jws::parse_with_limits(t, &jl)?));
+    }
+    if is_http_url(t) {
+        return Ok(Payload::Url(t.to_string()));
+    }
+    Err(Error::UnrecognizedInput(
+        "neither JSON, a compact JWS, a URL, a PNG nor an SVG".into(),
+    ))
+}
+
+/// Detects and unpacks `bytes` into the document they carry.
+///
+/// # Errors
+/// [`Error::UnrecognizedInput`] when the bytes are none of the kinds; [`Error::Json`] /
+/// [`Error::TooLarge`] / [`Error::MalformedJws`] when the carried document is malformed;
+/// [`Error::NoBakedBadge`] or [`Error::InvalidImage`] for images.
+pub fn unpack(bytes: &[u8], limits: &Limits) -> Result<Input, Error> {
+    if bytes.len() > limits.max_bytes {
+        return Err(Error::TooLarge {
+            size: bytes.len(),
+            limit: limits.max_bytes,
+        });
+    }
+    let kind = detect(bytes).ok_or_else(|| {
+        Error::UnrecognizedInput("neither JSON, a compact JWS, a URL, a PNG nor an SVG".into())
+    })?;
+    match kind {
+        InputKind::Png | InputKind::Svg => {
+            let ex = openbadges_bake::extract(bytes).map_err(|e| match e {
+                openbadges_bake::Error::NotBaked { .. } => Error::NoBakedBadge,
+                other => Error::InvalidImage(other.to_string()),
+            })?;
+            let warnings = ex
+                .warnings
+                .iter()
+                .map(|w| (w.code().to_string(), w.to_string()))
+                .collect();
+            let payload = unpack_text(&ex.payload, limits)?;
+            Ok(Input {
+                kind,
+                payload,
+                warnings,
+            })
+        }
+        _ => {
+            let text = std::str::from_utf8(bytes)
+                .map_err(|e| Error::UnrecognizedInput(format!("not UTF-8 text: {e}")))?;
+            Ok(Input {
+                kind,
+                payload: unpack_text(text, limits)?,
+                warnings: Vec::new(),
+            })
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+    use super::*;
+
+    fn fixture(p: &str) -> Vec<u8> {
+        std::fs::read(format!(
+            "{}/../../fixtures/ob2/{p}",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap()
+    }
+
+    #[test]
+    fn unpacks_each_kind_from_fixtures() {
+        let l = Limits::default();
+        let j = unpack(&fixture("served/hosted/valid.json"), &l).unwrap();
+        assert_eq!(j.kind, InputKind::Json);
+        let s = unpack(&fixture("served/signed/valid.jws"), &l).unwrap();
+        assert_eq!(s.kind, InputKind::Jws);
+        let Payload::Jws(jws) = s.payload else {
+            panic!()
+        };
+        assert_eq!(jws.alg(), "RS256");
+        let png = unpack(&fixture("baked/signed-valid.png"), &l).unwrap();
+        assert_eq!(png.kind, InputKind::Png);
+        assert!(matches!(png.payload, Payload::Jws(_)));
+        let url = unpack(&fixture("baked/hosted-valid-url.png"), &l).unwrap();
+        assert!(matches!(url.payload, Payload::Url(_)));
+        let svg = unpack(&fixture("baked/signed-valid.svg"), &l).unwrap();
+        assert_eq!(svg.kind, InputKind::Svg);
+    }
+
+    #[test]
+    fn malformed_and_unbaked_inputs_are_typed_errors() {
+        let l = Limits::default();
+        assert!(matches!(
+            unpack(&fixture("served/hosted/malformed.json"), &l),
+            Err(Error::Json(_))
+        ));
+        assert!(matches!(
+            unpack(&fixture("upstream/mozbakery-unbaked.png"), &l),
+            Err(Error::NoBakedBadge)
+        ));
+        assert!(matches!(
+            unpack(b"just words", &l),
+            Err(Error::UnrecognizedInput(_))
+        ));
+        assert!(unpack(&fixture("baked/invalid-compressed-itxt.png"), &l).is_err());
+    }
+}

@@ -1,0 +1,296 @@
+//! Compact JWS (RFC 7515): strict parsing, signing and verification.
+//!
+//! This is the only module that touches base64url and signatures. Parsing is strict: exactly
+//! three parts, unpadded base64url with no stray characters or non-zero trailing bits, a header
+//! that is a JSON object with a string `alg`, no `crit` extensions and no unencoded payloads.
+//! Verification accepts only `RS256`, `ES256` and `EdDSA`, and only with a key of the matching
+//! type: `none` and HMAC are refused before any key is looked at, and the failure of a signature
+//! is opaque ([`Error::SignatureInvalid`]).
+//!
+//! ```
+//! use openbadges_proof::{jws, key::{Algorithm, SecretKey}};
+//! let key = SecretKey::generate(Algorithm::EdDsa)?;
+//! let token = jws::sign(br#"{"hello":"world"}"#, &key, Some("https://example.org/key"))?;
+//! let parsed = jws::Jws::parse(&token)?;
+//! assert_eq!(parsed.kid(), Some("https://example.org/key"));
+//! parsed.verify(key.public_key())?;
+//! # Ok::<(), openbadges_proof::Error>(())
+//! ```
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde_json::{Map, Value};
+
+use crate::Error;
+use crate::key::{Algorithm, PublicKey, SecretKey};
+
+/// Bounds on a compact JWS.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct JwsLimits {
+    /// The largest whole token, in bytes. Default 16 MiB (a badge may embed its image).
+    pub max_bytes: usize,
+    /// The largest decoded header, in bytes. Default 8 KiB.
+    pub max_header_bytes: usize,
+}
+
+impl Default for JwsLimits {
+    fn default() -> Self {
+        JwsLimits {
+            max_bytes: 16 * 1024 * 1024,
+            max_header_bytes: 8 * 1024,
+        }
+    }
+}
+
+/// A parsed compact JWS. Parsing checks the form only: the signature is NOT verified until
+/// [`Jws::verify`] succeeds.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Jws {
+    header: Map<String, Value>,
+    /// `base64url(header) || '.' || base64url(payload)`, the bytes that are signed.
+    signing_input: String,
+    payload: Vec<u8>,
+    signature: Vec<u8>,
+}
+
+fn b64(part: &str, what: &str) -> Result<Vec<u8>, Error> {
+    if !part
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    {
+        return Err(Error::MalformedJws(format!(
+            "{what} has characters outside unpadded base64url"
+        )));
+    }
+    URL_SAFE_NO_PAD
+        .decode(part)
+        .map_err(|_| Error::MalformedJws(format!("{what} is not valid base64url")))
+}
+
+/// Whether `text` (trimmed) has the shape of a compact JWS: three dot-separated base64url parts,
+/// the first being a JSON object (`eyJ…`). Cheap; does not decode.
+pub fn looks_like_compact_jws(text: &[u8]) -> bool {
+    let t = text.trim_ascii();
+    let mut parts = 0;
+    for p in t.split(|&b| b == b'.') {
+        parts += 1;
+        if !p
+            .iter()
+            .all(|&b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        {
+            return false;
+        }
+    }
+    parts == 3 && t.starts_with(b"eyJ")
+}
+
+impl Jws {
+    /// Parses a compact JWS with the default [`JwsLimits`]. Surrounding ASCII whitespace is
+    /// ignored.
+    ///
+    /// # Errors
+    /// [`Error::TooLarge`] or [`Error::MalformedJws`] saying what is wrong.
+    pub fn parse(token: &str) -> Result<Self, Error> {
+        Self::parse_with_limits(token, &JwsLimits::default())
+    }
+
+    /// Parses a compact JWS within `limits`.
+    ///
+    /// # Errors
+    /// As [`Jws::parse`].
+    pub fn parse_with_limits(token: &str, limits: &JwsLimits) -> Result<Self, Error> {
+        let token = token.trim_matches(|c: char| c.is_ascii_whitespace());
+        if token.len() > limits.max_bytes {
+            return Err(Error::TooLarge {
+                size: token.len(),
+                limit: limits.max_bytes,
+            });
+        }
+        let mut it = token.split('.');
+        let (Some(h), Some(p), Some(s), None) = (it.next(), it.next(), it.next(), it.next()) else {
+            return Err(Error::MalformedJws(
+                "a compact JWS has exactly three dot-separated parts".into(),
+            ));
+        };
+        if h.is_empty() || s.is_empty() {
+            return Err(Error::MalformedJws("empty header or signature".into()));
+        }
+        if h.len() > limits.max_header_bytes.saturating_mul(4) / 3 + 4 {
+            return Err(Error::MalformedJws("header too large".into()));
+        }
+        let header_bytes = b64(h, "header")?;
+        let payload = b64(p, "payload")?;
+        let signature = b64(s, "signature")?;
+        let header: Value = serde_json::from_slice(&header_bytes)
+            .map_err(|e| Error::MalformedJws(format!("header is not JSON: {e}")))?;
+        let Value::Object(header) = header else {
+            return Err(Error::MalformedJws("header is not a JSON object".into()));
+        };
+        if !header.get("alg").is_some_and(Value::is_string) {
+            return Err(Error::MalformedJws("header has no string `alg`".into()));
+        }
+        if header.contains_key("crit") {
+            return Err(Error::MalformedJws(
+                "critical header extensions (`crit`) are not supported".into(),
+            ));
+        }
+        if header.get("b64") == Some(&Value::Bool(false)) {
+            return Err(Error::MalformedJws(
+                "unencoded payloads (`b64: false`) are not supported".into(),
+            ));
+        }
+        Ok(Jws {
+            header,
+            signing_input: format!("{h}.{p}"),
+            payload,
+            signature,
+        })
+    }
+
+    /// The protected header (decoded, unverified).
+    pub fn header(&self) -> &Map<String, Value> {
+        &self.header
+    }
+
+    /// The header's `alg`, as written.
+    pub fn alg(&self) -> &str {
+        self.header.get("alg").and_then(Value::as_str).unwrap_or("")
+    }
+
+    /// The header's `kid`, if any.
+    pub fn kid(&self) -> Option<&str> {
+        self.header.get("kid").and_then(Value::as_str)
+    }
+
+    /// The payload bytes (decoded, unverified).
+    pub fn payload(&self) -> &[u8] {
+        &self.payload
+    }
+
+    /// The signature bytes.
+    pub fn signature(&self) -> &[u8] {
+        &self.signature
+    }
+
+    /// The signed bytes: `base64url(header).base64url(payload)`.
+    pub fn signing_input(&self) -> &str {
+        &self.signing_input
+    }
+
+    /// Checks that the header's `alg` is one this crate accepts and matches `key`'s type, then
+    /// verifies the signature.
+    ///
+    /// # Errors
+    /// [`Error::AlgorithmNotAllowed`] for `none`, HMAC, unknown algorithms or a key-type
+    /// mismatch; [`Error::SignatureInvalid`] (opaque) when the signature does not verify.
+    pub fn verify(&self, key: &PublicKey) -> Result<(), Error> {
+        let alg = Algorithm::from_jws_name(self.alg())?;
+        key.verify(alg, self.signing_input.as_bytes(), &self.signature)
+    }
+}
+
+/// Signs `payload` as a compact JWS with `key`'s algorithm; the header is
+/// `{"alg": …, "typ": "JWT", "kid": …}` (`kid` only when given).
+///
+/// # Errors
+/// [`Error::Crypto`] if signing fails.
+pub fn sign(payload: &[u8], key: &SecretKey, kid: Option<&str>) -> Result<String, Error> {
+    let mut header = Map::new();
+    header.insert("alg".into(), key.algorithm().as_str().into());
+    header.insert("typ".into(), "JWT".into());
+    if let Some(k) = kid {
+        header.insert("kid".into(), k.into());
+    }
+    let header_json = serde_json::to_vec(&Value::Object(header)).map_err(|_| Error::Crypto)?;
+    let signing_input = format!(
+        "{}.{}",
+        URL_SAFE_NO_PAD.encode(header_json),
+        URL_SAFE_NO_PAD.encode(payload)
+    );
+    let sig = key.sign(signing_input.as_bytes())?;
+    Ok(format!("{signing_input}.{}", URL_SAFE_NO_PAD.encode(sig)))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+    use super::*;
+
+    fn enc(s: &str) -> String {
+        URL_SAFE_NO_PAD.encode(s)
+    }
+
+    #[test]
+    fn strict_parsing() {
+        let ok = format!("{}.{}.{}", enc(r#"{"alg":"RS256"}"#), enc("{}"), enc("sig"));
+        assert!(Jws::parse(&ok).is_ok());
+        assert!(Jws::parse(&format!(" {ok}\n")).is_ok());
+        for bad in [
+            "a.b".to_string(),
+            format!("{ok}.x"),
+            format!("{}=.{}.{}", enc(r#"{"alg":"RS256"}"#), enc("{}"), enc("s")),
+            format!("{}.{}.{}", enc(r#"["alg"]"#), enc("{}"), enc("s")),
+            format!("{}.{}.{}", enc(r#"{"typ":"JWT"}"#), enc("{}"), enc("s")),
+            format!(
+                "{}.{}.{}",
+                enc(r#"{"alg":"RS256","crit":["x"]}"#),
+                enc("{}"),
+                enc("s")
+            ),
+            format!("{}.{}.", enc(r#"{"alg":"RS256"}"#), enc("{}")),
+            format!("{}.{}.{}", enc(r#"{"alg":"RS256"}"#), "e30+", enc("s")),
+            // non-zero trailing bits: "QR" decodes "A" only with trailing bits set
+            format!("{}.{}.QR", enc(r#"{"alg":"RS256"}"#), enc("{}")),
+        ] {
+            assert!(Jws::parse(&bad).is_err(), "{bad}");
+        }
+        let limits = JwsLimits {
+            max_bytes: 10,
+            ..JwsLimits::default()
+        };
+        assert!(matches!(
+            Jws::parse_with_limits(&ok, &limits),
+            Err(Error::TooLarge { .. })
+        ));
+    }
+
+    #[test]
+    fn none_and_hmac_are_refused() {
+        let k = SecretKey::generate(Algorithm::EdDsa).unwrap();
+        for alg in ["none", "HS256", "RS512", "rs256"] {
+            let t = format!(
+                "{}.{}.{}",
+                enc(&format!(r#"{{"alg":"{alg}"}}"#)),
+                enc("{}"),
+                enc("x")
+            );
+            let j = Jws::parse(&t).unwrap();
+            assert!(matches!(
+                j.verify(k.public_key()),
+                Err(Error::AlgorithmNotAllowed(_))
+            ));
+        }
+    }
+
+    #[test]
+    fn tampering_is_detected() {
+        let k = SecretKey::generate(Algorithm::Es256).unwrap();
+        let t = sign(b"{\"a\":1}", &k, None).unwrap();
+        Jws::parse(&t).unwrap().verify(k.public_key()).unwrap();
+        let mut parts: Vec<&str> = t.split('.').collect();
+        let p = enc("{\"a\":2}");
+        parts[1] = &p;
+        let forged = parts.join(".");
+        assert_eq!(
+            Jws::parse(&forged).unwrap().verify(k.public_key()),
+            Err(Error::SignatureInvalid)
+        );
+    }
+
+    #[test]
+    fn shape_sniffing() {
+        assert!(looks_like_compact_jws(b"eyJhbGciOiJub25lIn0.e30.\n"));
+        assert!(!looks_like_compact_jws(b"{\"a\":1}"));
+        assert!(!looks_like_compact_jws(b"eyJ.a.b.c"));
+    }
+}

@@ -1,0 +1,423 @@
+//! Document loading: the [`DocumentLoader`] trait, an offline [`StaticLoader`], a per-batch
+//! [`CachingLoader`], [`Layered`] fallback, and (feature `http`) the guarded [`HttpLoader`].
+//!
+//! Verification never opens a connection itself: every document it needs (assertion, badge
+//! class, issuer profile, key, revocation list, JSON-LD context) comes through a
+//! [`DocumentLoader`]. The trait is synchronous and object-safe, so that
+//!
+//! - plain programs pass a [`StaticLoader`] (fully offline) or an [`HttpLoader`];
+//! - async servers either run verification on a blocking thread (`spawn_blocking`), or fetch
+//!   with their own async client first and hand the documents over in a [`StaticLoader`]
+//!   (pre-fetching): verification then never blocks on I/O;
+//! - a batch shares one [`CachingLoader`], so each URL is fetched at most once per batch.
+//!
+//! ```
+//! use openbadges_proof::loader::{DocumentLoader, StaticLoader, LoadError};
+//! let mut loader = StaticLoader::with_bundled_contexts();
+//! loader.insert_json("https://example.org/issuer", &serde_json::json!({"id": "https://example.org/issuer"}));
+//! loader.insert_gone("https://example.org/assertions/revoked");
+//! assert!(loader.load("https://w3id.org/openbadges/v2").is_ok());
+//! assert!(loader.load("https://example.org/issuer").is_ok());
+//! assert!(matches!(loader.load("https://example.org/assertions/revoked"), Err(LoadError::Gone { .. })));
+//! assert!(matches!(loader.load("https://example.org/other"), Err(LoadError::NotAvailable { .. })));
+//! ```
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+#[cfg(feature = "http")]
+mod http;
+#[cfg(feature = "http")]
+pub use http::HttpLoader;
+
+/// A loaded document: its bytes and what the server said about them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Document {
+    /// The URL that was asked for.
+    pub url: String,
+    /// The URL the bytes finally came from (after redirects).
+    pub final_url: String,
+    /// The media type, lowercased, without parameters (`application/json`), if known.
+    pub content_type: Option<String>,
+    /// The body.
+    pub body: Arc<[u8]>,
+}
+
+/// Why a document could not be loaded. Every variant except [`LoadError::Gone`] means
+/// "could not check" for verification; `Gone` (HTTP 410) means the issuer revoked a hosted
+/// assertion.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum LoadError {
+    /// The server answered 410 Gone.
+    #[error("{url}: 410 gone")]
+    Gone {
+        /// The URL.
+        url: String,
+    },
+    /// The server answered another non-success status.
+    #[error("{url}: http status {status}")]
+    Status {
+        /// The URL.
+        url: String,
+        /// The status code.
+        status: u16,
+    },
+    /// An offline loader does not hold the document (or network access is forbidden).
+    #[error("{url}: not available offline")]
+    NotAvailable {
+        /// The URL.
+        url: String,
+    },
+    /// The fetch was refused by policy (scheme, private address, …).
+    #[error("{url}: refused: {reason}")]
+    Refused {
+        /// The URL.
+        url: String,
+        /// Why.
+        reason: String,
+    },
+    /// The response was larger than the limit.
+    #[error("{url}: response larger than {limit} bytes")]
+    TooLarge {
+        /// The URL.
+        url: String,
+        /// The limit.
+        limit: usize,
+    },
+    /// Too many redirects.
+    #[error("{url}: more than {limit} redirects")]
+    TooManyRedirects {
+        /// The URL.
+        url: String,
+        /// The limit.
+        limit: usize,
+    },
+    /// A network or protocol failure (DNS, connect, TLS, timeout).
+    #[error("{url}: {message}")]
+    Network {
+        /// The URL.
+        url: String,
+        /// What happened.
+        message: String,
+    },
+    /// Not an absolute `http`/`https` URL.
+    #[error("`{url}` is not an http(s) url")]
+    InvalidUrl {
+        /// The text given.
+        url: String,
+    },
+}
+
+/// Something that turns a URL into a document. Implementations must be safe to share across
+/// threads; the trait is object-safe (`&dyn DocumentLoader`).
+pub trait DocumentLoader: Send + Sync {
+    /// Loads the document at `url` (no fragment: callers strip it).
+    ///
+    /// # Errors
+    /// A [`LoadError`] saying why not.
+    fn load(&self, url: &str) -> Result<Document, LoadError>;
+}
+
+impl<T: DocumentLoader + ?Sized> DocumentLoader for &T {
+    fn load(&self, url: &str) -> Result<Document, LoadError> {
+        (**self).load(url)
+    }
+}
+
+impl<T: DocumentLoader + ?Sized> DocumentLoader for Arc<T> {
+    fn load(&self, url: &str) -> Result<Document, LoadError> {
+        (**self).load(url)
+    }
+}
+
+impl<T: DocumentLoader + ?Sized> DocumentLoader for Box<T> {
+    fn load(&self, url: &str) -> Result<Document, LoadError> {
+        (**self).load(url)
+    }
+}
+
+/// The OB v2 JSON-LD context, bundled (`https://w3id.org/openbadges/v2`).
+pub const OB_V2_CONTEXT: &str = include_str!("../../contexts/openbadges-v2-context.json");
+/// The OB v1 JSON-LD context, bundled (`https://w3id.org/openbadges/v1`).
+pub const OB_V1_CONTEXT: &str = include_str!("../../contexts/openbadges-v1-context.json");
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Entry {
+    Doc(Document),
+    Gone,
+    Status(u16),
+}
+
+/// An offline loader: answers from documents given to it, and nothing else.
+#[derive(Debug, Clone, Default)]
+pub struct StaticLoader {
+    docs: HashMap<String, Entry>,
+}
+
+impl StaticLoader {
+    /// An empty loader.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// A loader holding the bundled OB v1 and v2 JSON-LD contexts under their `w3id.org` URLs
+    /// (`http` and `https`, with and without a trailing slash).
+    pub fn with_bundled_contexts() -> Self {
+        let mut l = Self::new();
+        for (v, text) in [("v2", OB_V2_CONTEXT), ("v1", OB_V1_CONTEXT)] {
+            for scheme in ["https", "http"] {
+                for slash in ["", "/"] {
+                    l.insert(
+                        &format!("{scheme}://w3id.org/openbadges/{v}{slash}"),
+                        Some("application/ld+json"),
+                        text.as_bytes(),
+                    );
+                }
+            }
+        }
+        l
+    }
+
+    /// Adds (or replaces) a document.
+    pub fn insert(&mut self, url: &str, content_type: Option<&str>, body: &[u8]) {
+        self.docs.insert(
+            url.to_string(),
+            Entry::Doc(Document {
+                url: url.to_string(),
+                final_url: url.to_string(),
+                content_type: content_type.map(str::to_string),
+                body: Arc::from(body),
+            }),
+        );
+    }
+
+    /// Adds a JSON document.
+    pub fn insert_json(&mut self, url: &str, doc: &serde_json::Value) {
+        let body = serde_json::to_vec(doc).unwrap_or_default();
+        self.insert(url, Some("application/json"), &body);
+    }
+
+    /// Makes `url` answer 410 Gone (a revoked hosted assertion).
+    pub fn insert_gone(&mut self, url: &str) {
+        self.docs.insert(url.to_string(), Entry::Gone);
+    }
+
+    /// Makes `url` answer with an HTTP error status.
+    pub fn insert_status(&mut self, url: &str, status: u16) {
+        self.docs.insert(url.to_string(), Entry::Status(status));
+    }
+
+    /// How many URLs it answers.
+    pub fn len(&self) -> usize {
+        self.docs.len()
+    }
+
+    /// Whether it answers no URL.
+    pub fn is_empty(&self) -> bool {
+        self.docs.is_empty()
+    }
+}
+
+impl DocumentLoader for StaticLoader {
+    fn load(&self, url: &str) -> Result<Document, LoadError> {
+        match self.docs.get(url) {
+            Some(Entry::Doc(d)) => Ok(d.clone()),
+            Some(Entry::Gone) => Err(LoadError::Gone {
+                url: url.to_string(),
+            }),
+            Some(Entry::Status(s)) => Err(LoadError::Status {
+                url: url.to_string(),
+                status: *s,
+            }),
+            None => Err(LoadError::NotAvailable {
+                url: url.to_string(),
+            }),
+        }
+    }
+}
+
+/// Tries `first`; when it does not hold a document ([`LoadError::NotAvailable`]), asks `then`.
+/// Typical use: bundled contexts and caller-supplied documents first, the network second.
+#[derive(Debug, Clone)]
+pub struct Layered<A, B> {
+    /// Asked first.
+    pub first: A,
+    /// Asked when `first` has nothing.
+    pub then: B,
+}
+
+impl<A: DocumentLoader, B: DocumentLoader> DocumentLoader for Layered<A, B> {
+    fn load(&self, url: &str) -> Result<Document, LoadError> {
+        match self.first.load(url) {
+            Err(LoadError::NotAvailable { .. }) => self.then.load(url),
+            other => other,
+        }
+    }
+}
+
+/// A per-batch cache in front of another loader: each URL is loaded at most once (failures are
+/// remembered too, so one unreachable issuer costs one timeout per batch, not one per badge).
+/// Share one across the threads of a batch; drop it after the batch.
+#[derive(Debug)]
+pub struct CachingLoader<L> {
+    inner: L,
+    cache: Mutex<HashMap<String, Result<Document, LoadError>>>,
+}
+
+impl<L: DocumentLoader> CachingLoader<L> {
+    /// Wraps `inner`.
+    pub fn new(inner: L) -> Self {
+        CachingLoader {
+            inner,
+            cache: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// How many URLs are cached.
+    pub fn cached(&self) -> usize {
+        self.cache.lock().map(|c| c.len()).unwrap_or(0)
+    }
+}
+
+impl<L: DocumentLoader> DocumentLoader for CachingLoader<L> {
+    fn load(&self, url: &str) -> Result<Document, LoadError> {
+        if let Ok(c) = self.cache.lock() {
+            if let Some(hit) = c.get(url) {
+                return hit.clone();
+            }
+        }
+        // Not holding the lock while loading: two threads may fetch the same URL at once the
+        // first time; that costs a duplicate fetch, never a wrong answer.
+        let r = self.inner.load(url);
+        if let Ok(mut c) = self.cache.lock() {
+            c.insert(url.to_string(), r.clone());
+        }
+        r
+    }
+}
+
+/// A loader that refuses everything (`--offline` with nothing preloaded).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoNetwork;
+
+impl DocumentLoader for NoNetwork {
+    fn load(&self, url: &str) -> Result<Document, LoadError> {
+        Err(LoadError::NotAvailable {
+            url: url.to_string(),
+        })
+    }
+}
+
+/// Whether an IP address is one the HTTP loader refuses unless its host is explicitly allowed:
+/// loopback, private (RFC 1918, unique-local), link-local, unspecified, shared (CGNAT),
+/// multicast, broadcast, documentation and other reserved ranges, including IPv4-mapped and
+/// IPv4-compatible IPv6 forms of those.
+pub fn is_non_public(ip: std::net::IpAddr) -> bool {
+    use std::net::IpAddr;
+    match ip {
+        IpAddr::V4(v4) => {
+            let o = v4.octets();
+            v4.is_loopback()
+                || v4.is_private()
+                || v4.is_link_local()
+                || v4.is_unspecified()
+                || v4.is_broadcast()
+                || v4.is_multicast()
+                || v4.is_documentation()
+                || o[0] == 0
+                || (o[0] == 100 && (64..128).contains(&o[1]))
+                || (o[0] == 192 && o[1] == 0 && o[2] == 0)
+                || (o[0] == 198 && (o[1] == 18 || o[1] == 19))
+                || o[0] >= 240
+        }
+        IpAddr::V6(v6) => {
+            if let Some(v4) = v6.to_ipv4_mapped() {
+                return is_non_public(IpAddr::V4(v4));
+            }
+            let s = v6.segments();
+            v6.is_loopback()
+                || v6.is_unspecified()
+                || v6.is_multicast()
+                || (s[0] & 0xfe00) == 0xfc00
+                || (s[0] & 0xffc0) == 0xfe80
+                || (s[0] & 0xffc0) == 0xfec0
+                || (s[0] == 0x2001 && s[1] == 0x0db8)
+                || (s[0] == 0x64 && s[1] == 0xff9b)
+                || (s[0..6] == [0, 0, 0, 0, 0, 0])
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+    use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    struct Counting(AtomicUsize);
+    impl DocumentLoader for Counting {
+        fn load(&self, url: &str) -> Result<Document, LoadError> {
+            self.0.fetch_add(1, Ordering::SeqCst);
+            Err(LoadError::Network {
+                url: url.into(),
+                message: "down".into(),
+            })
+        }
+    }
+
+    #[test]
+    fn cache_loads_each_url_once_including_failures() {
+        let c = CachingLoader::new(Counting(AtomicUsize::new(0)));
+        for _ in 0..3 {
+            assert!(c.load("https://a.example/x").is_err());
+        }
+        assert!(c.load("https://a.example/y").is_err());
+        assert_eq!(c.inner.0.load(Ordering::SeqCst), 2);
+    }
+
+    #[test]
+    fn layered_falls_through_only_when_not_available() {
+        let mut a = StaticLoader::new();
+        a.insert_gone("https://a.example/gone");
+        let mut b = StaticLoader::new();
+        b.insert("https://a.example/gone", None, b"{}");
+        b.insert("https://a.example/b", None, b"{}");
+        let l = Layered { first: a, then: b };
+        assert!(matches!(
+            l.load("https://a.example/gone"),
+            Err(LoadError::Gone { .. })
+        ));
+        assert!(l.load("https://a.example/b").is_ok());
+    }
+
+    #[test]
+    fn non_public_ranges() {
+        for ip in [
+            "127.0.0.1",
+            "10.1.2.3",
+            "172.16.0.1",
+            "192.168.1.1",
+            "169.254.169.254",
+            "0.0.0.0",
+            "100.64.0.1",
+            "::1",
+            "::",
+            "fe80::1",
+            "fc00::1",
+            "::ffff:127.0.0.1",
+            "::ffff:10.0.0.1",
+            "255.255.255.255",
+            "224.0.0.1",
+        ] {
+            assert!(is_non_public(ip.parse().unwrap()), "{ip}");
+        }
+        for ip in [
+            "93.184.216.34",
+            "8.8.8.8",
+            "2606:2800:220:1:248:1893:25c8:1946",
+        ] {
+            assert!(!is_non_public(ip.parse().unwrap()), "{ip}");
+        }
+    }
+}

@@ -1,0 +1,321 @@
+//! The verification report: a status, the checks that ran, and errors and warnings with stable
+//! codes.
+//!
+//! The status is derived from the findings, never set by hand:
+//! - any error whose code [`Code::is_verdict`] (checked and wrong: forged, expired, revoked,
+//!   mismatched, malformed) makes the report [`Status::Invalid`];
+//! - otherwise any error (a fetch failure, an unsupported feature) makes it
+//!   [`Status::Indeterminate`] — "could not check" is never "invalid" and never "valid";
+//! - otherwise it is [`Status::Valid`].
+//!
+//! ```
+//! use openbadges_proof::report::{Code, Report, Status};
+//! let mut r = Report::new("badge.json");
+//! r.error(Code::FetchFailed, "issuer unreachable", None);
+//! assert_eq!(r.status(), Status::Indeterminate);
+//! r.error(Code::Expired, "expired on 2024-02-01", None);
+//! assert_eq!(r.status(), Status::Invalid);
+//! ```
+
+use serde::Serialize;
+
+/// The overall outcome.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// Every check passed.
+    Valid,
+    /// Checked and wrong.
+    Invalid,
+    /// Could not be checked (a document was unreachable, a feature is unsupported).
+    Indeterminate,
+}
+
+impl Status {
+    /// `"valid"`, `"invalid"` or `"indeterminate"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Valid => "valid",
+            Status::Invalid => "invalid",
+            Status::Indeterminate => "indeterminate",
+        }
+    }
+}
+
+/// The outcome of one check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CheckStatus {
+    /// It held.
+    Passed,
+    /// It did not hold (an error was recorded).
+    Failed,
+    /// It held with a reservation (a warning was recorded).
+    Warning,
+    /// It did not apply or could not run.
+    Skipped,
+}
+
+/// One check that ran (or was skipped).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Check {
+    /// Stable identifier, e.g. `jws-signature` (see the crate docs for the table).
+    pub id: String,
+    /// Outcome.
+    pub status: CheckStatus,
+    /// Human-readable detail.
+    pub message: String,
+    /// The id (IRI) of the node it concerns, when there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub node: Option<String>,
+}
+
+macro_rules! codes {
+    ($( $(#[$doc:meta])* $v:ident = $s:literal, $verdict:literal; )*) => {
+        /// A stable finding code. The string forms never change meaning.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum Code { $( $(#[$doc])* $v, )* }
+        impl Code {
+            /// The stable string, e.g. `SIGNATURE_INVALID`.
+            pub fn as_str(self) -> &'static str { match self { $( Code::$v => $s, )* } }
+            /// Whether an error with this code is a verdict (makes the report invalid) rather
+            /// than "could not check" (indeterminate).
+            pub fn is_verdict(self) -> bool { match self { $( Code::$v => $verdict, )* } }
+            /// Every code, in documentation order.
+            pub const ALL: &'static [Code] = &[ $( Code::$v, )* ];
+        }
+    };
+}
+
+codes! {
+    /// The signature does not verify with the issuer's key.
+    SignatureInvalid = "SIGNATURE_INVALID", true;
+    /// The JWS uses `none`, HMAC, an unknown algorithm, or one that does not match the key.
+    AlgorithmNotAllowed = "ALGORITHM_NOT_ALLOWED", true;
+    /// The compact JWS is malformed.
+    MalformedJws = "MALFORMED_JWS", true;
+    /// A signed badge given without its signature (plain JSON claiming `SignedBadge`).
+    SignatureMissing = "SIGNATURE_MISSING", true;
+    /// The signing key is not linked to the issuer both ways (key `owner` and issuer `publicKey`).
+    KeyNotOwnedByIssuer = "KEY_NOT_OWNED_BY_ISSUER", true;
+    /// The issuer's key document is unusable (no or bad `publicKeyPem`, unsupported type).
+    KeyInvalid = "KEY_INVALID", true;
+    /// The issuer lists no key that could have signed the badge.
+    KeyNotFound = "KEY_NOT_FOUND", true;
+    /// `expires` is in the past.
+    Expired = "EXPIRED", true;
+    /// `issuedOn` is in the future.
+    NotYetValid = "NOT_YET_VALID", true;
+    /// Revoked: `revoked: true`, HTTP 410, or listed in the issuer's revocation list.
+    Revoked = "REVOKED", true;
+    /// The recipient does not match any identity in the recipient profile.
+    RecipientMismatch = "RECIPIENT_MISMATCH", true;
+    /// The hosted assertion (or its badge class) is outside the issuer's verification scope.
+    OutOfVerificationScope = "OUT_OF_VERIFICATION_SCOPE", true;
+    /// The document breaks the data model (missing or malformed required property).
+    SchemaInvalid = "SCHEMA_INVALID", true;
+    /// The input or a fetched document is not well-formed JSON.
+    MalformedJson = "MALFORMED_JSON", true;
+    /// The input is not a badge in any recognised form.
+    InputUnrecognized = "INPUT_UNRECOGNIZED", true;
+    /// A baked image holds no badge.
+    NoBakedBadge = "NO_BAKED_BADGE", true;
+    /// A baked image breaks the baking specification (e.g. a compressed iTXt chunk).
+    ImageInvalid = "IMAGE_INVALID", true;
+    /// The hosted copy declares another `id` than the URL it came from (warning when that
+    /// declared id serves itself, error otherwise).
+    IdMismatch = "ID_MISMATCH", true;
+    /// A required document could not be fetched (network, HTTP error, offline).
+    FetchFailed = "FETCH_FAILED", false;
+    /// A feature this verifier does not support (a version, a proof type).
+    Unsupported = "UNSUPPORTED", false;
+    /// An endorsement did not verify (always a warning: it does not affect the badge).
+    EndorsementNotVerified = "ENDORSEMENT_NOT_VERIFIED", false;
+    /// A baked image carries something worth noting (duplicate badge, legacy chunk); warning.
+    ImageWarning = "IMAGE_WARNING", false;
+    /// A legacy (0.5–1.1) badge was upgraded to 2.0 before verification; warning.
+    LegacyUpgraded = "LEGACY_UPGRADED", false;
+}
+
+impl std::fmt::Display for Code {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for Code {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+/// An error or warning with a stable code.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    /// Stable code.
+    pub code: Code,
+    /// Human-readable detail.
+    pub message: String,
+    /// The id (IRI) of the node it concerns, when there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub node: Option<String>,
+}
+
+/// The result of verifying one input.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Report {
+    /// What was verified (a path or URL, as the caller named it).
+    pub input: String,
+    /// The derived status (kept in sync by the recording methods).
+    status: Status,
+    /// The detected Open Badges version (`"2.0"`, `"1.0"`, …), if known.
+    pub version: Option<String>,
+    /// The proof method: `"hosted"`, `"jws"`, … if known.
+    pub proof: Option<String>,
+    /// The checks, in the order they ran.
+    pub checks: Vec<Check>,
+    /// Errors (they decide the status).
+    pub errors: Vec<Finding>,
+    /// Warnings (they never change the status).
+    pub warnings: Vec<Finding>,
+    /// Reports for the endorsements found on the assertion, badge class and issuer.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub endorsements: Vec<Report>,
+}
+
+impl Report {
+    /// An empty (valid) report for `input`.
+    pub fn new(input: impl Into<String>) -> Self {
+        Report {
+            input: input.into(),
+            status: Status::Valid,
+            version: None,
+            proof: None,
+            checks: Vec::new(),
+            errors: Vec::new(),
+            warnings: Vec::new(),
+            endorsements: Vec::new(),
+        }
+    }
+
+    /// The status derived from the errors.
+    pub fn status(&self) -> Status {
+        self.status
+    }
+
+    fn recompute(&mut self) {
+        self.status = if self.errors.iter().any(|e| e.code.is_verdict()) {
+            Status::Invalid
+        } else if self.errors.is_empty() {
+            Status::Valid
+        } else {
+            Status::Indeterminate
+        };
+    }
+
+    /// Records an error.
+    pub fn error(&mut self, code: Code, message: impl Into<String>, node: Option<&str>) {
+        self.errors.push(Finding {
+            code,
+            message: message.into(),
+            node: node.map(str::to_string),
+        });
+        self.recompute();
+    }
+
+    /// Records a warning.
+    pub fn warning(&mut self, code: Code, message: impl Into<String>, node: Option<&str>) {
+        self.warnings.push(Finding {
+            code,
+            message: message.into(),
+            node: node.map(str::to_string),
+        });
+    }
+
+    /// Records a check outcome.
+    pub fn check(
+        &mut self,
+        id: &str,
+        status: CheckStatus,
+        message: impl Into<String>,
+        node: Option<&str>,
+    ) {
+        self.checks.push(Check {
+            id: id.to_string(),
+            status,
+            message: message.into(),
+            node: node.map(str::to_string),
+        });
+    }
+
+    /// Records a passed check.
+    pub fn pass(&mut self, id: &str, message: impl Into<String>, node: Option<&str>) {
+        self.check(id, CheckStatus::Passed, message, node);
+    }
+
+    /// Records a failed check and the error that goes with it.
+    pub fn fail(&mut self, id: &str, code: Code, message: impl Into<String>, node: Option<&str>) {
+        let m = message.into();
+        self.check(id, CheckStatus::Failed, m.clone(), node);
+        self.error(code, m, node);
+    }
+
+    /// Records a skipped check.
+    pub fn skip(&mut self, id: &str, message: impl Into<String>, node: Option<&str>) {
+        self.check(id, CheckStatus::Skipped, message, node);
+    }
+
+    /// Whether an error with `code` was recorded.
+    pub fn has_error(&self, code: Code) -> bool {
+        self.errors.iter().any(|e| e.code == code)
+    }
+
+    /// The first error's code: the headline reason for an invalid or indeterminate report.
+    pub fn primary_code(&self) -> Option<Code> {
+        self.errors
+            .iter()
+            .find(|e| e.code.is_verdict())
+            .or(self.errors.first())
+            .map(|e| e.code)
+    }
+
+    /// The report as one JSON line in the CLI's shape.
+    pub fn to_json_line(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn json_shape_matches_the_cli_contract() {
+        let mut r = Report::new("x.json");
+        r.version = Some("2.0".into());
+        r.proof = Some("hosted".into());
+        r.fail("timestamps", Code::Expired, "expired", Some("urn:x"));
+        r.warning(Code::LegacyUpgraded, "upgraded", None);
+        let v: serde_json::Value = serde_json::from_str(&r.to_json_line()).unwrap();
+        assert_eq!(v["status"], "invalid");
+        assert_eq!(v["errors"][0]["code"], "EXPIRED");
+        assert_eq!(v["checks"][0]["status"], "failed");
+        assert_eq!(v["warnings"][0]["code"], "LEGACY_UPGRADED");
+        assert_eq!(v["proof"], "hosted");
+        assert!(v.get("endorsements").is_none());
+    }
+
+    #[test]
+    fn warnings_never_change_status_and_fetch_failure_is_indeterminate() {
+        let mut r = Report::new("x");
+        r.warning(Code::IdMismatch, "w", None);
+        assert_eq!(r.status(), Status::Valid);
+        r.error(Code::FetchFailed, "down", None);
+        assert_eq!(r.status(), Status::Indeterminate);
+        r.error(Code::SignatureInvalid, "bad", None);
+        assert_eq!(r.status(), Status::Invalid);
+        assert_eq!(r.primary_code(), Some(Code::SignatureInvalid));
+    }
+}
