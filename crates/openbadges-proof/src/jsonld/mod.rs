@@ -11,7 +11,7 @@
 //! let ds = to_rdf(&doc, &JsonLdOptions::default())?;
 //! assert_eq!(ds.len(), 2);
 //! // An undefined term is an error in safe mode (the default), not a silently dropped claim.
-//! let bad = serde_json::json!({"@context": ["https://www.w3.org/ns/credentials/v2"], "nmae": "A"});
+//! let bad = serde_json::json!({"@context": ["https://www.w3.org/2018/credentials/v1"], "nmae": "A"});
 //! assert!(to_rdf(&bad, &JsonLdOptions::default()).is_err());
 //! # Ok::<(), openbadges_proof::jsonld::JsonLdError>(())
 //! ```
