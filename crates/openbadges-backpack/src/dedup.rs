@@ -1,9 +1,11 @@
 //! De-duplication keys and the OB 3.0 equality rule.
 //!
 //! - OB 2.0 (and 1.1, and a hosted 1.0 whose `verify.url` is its id): `ob2:<assertion id>`.
-//! - OB 3.0 / CLR 2.0: `ob3:["<issuer id>","<credential id>"]`, both percent-decoded and trimmed
+//! - OB 3.0: `ob3:["<issuer id>","<credential id>"]`, both percent-decoded and trimmed
 //!   (OB 3.0 §"Credential equality and comparison"); of two equal credentials the one with the
 //!   newer `validFrom` is the up-to-date one and supersedes the other.
+//! - CLR 2.0: the same rule under `clr:`, so a CLR never collides with an OB 3.0 credential that
+//!   happens to share its issuer and id (the spec examples do).
 //! - Anything without an id (OB 0.5, signed 1.0, an id-less credential): `sha256:<hex>` of the
 //!   document's canonical JSON (keys sorted, no whitespace), so re-serialized copies still match.
 
@@ -33,7 +35,12 @@ pub fn dedup_key(doc: &Value, version: Version) -> DedupKey {
             match (issuer, id) {
                 (Some(i), Some(c)) if !i.is_empty() && !c.is_empty() => {
                     let pair = Value::Array(vec![Value::String(i), Value::String(c)]);
-                    DedupKey::new(format!("ob3:{pair}"))
+                    let ns = if version == Version::Clr2_0 {
+                        "clr"
+                    } else {
+                        "ob3"
+                    };
+                    DedupKey::new(format!("{ns}:{pair}"))
                 }
                 _ => content_key(doc),
             }

@@ -212,11 +212,15 @@ fn has_event_attribute(tag: &str) -> bool {
 }
 
 /// The payload baked into a PNG or SVG, as stored (JSON, compact JWS, or a URL).
-fn extract_baked(kind: InputKind, _bytes: &[u8]) -> Result<Vec<u8>, String> {
-    Err(format!(
-        "reading badges baked into {} images is not available in this build yet",
-        kind.as_str().to_ascii_uppercase()
-    ))
+fn extract_baked(kind: InputKind, bytes: &[u8]) -> Result<Vec<u8>, String> {
+    let image = kind.as_str().to_ascii_uppercase();
+    match openbadges_bake::extract(bytes) {
+        Ok(x) => Ok(x.payload.into_bytes()),
+        Err(openbadges_bake::Error::NotBaked { .. }) => {
+            Err(format!("the {image} image holds no baked badge"))
+        }
+        Err(e) => Err(format!("the {image} image could not be read: {e}")),
+    }
 }
 
 /// Decodes one badge's bytes (JSON text, compact JWS, URL, or a baked image's payload).

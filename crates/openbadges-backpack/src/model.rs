@@ -53,7 +53,8 @@ impl fmt::Display for BadgeId {
 }
 
 /// The key two records are "the same badge" under (see `docs/backpack.md`):
-/// `ob2:<assertion id>`, `ob3:<issuer id> <credential id>` (percent-decoded, trimmed), or
+/// `ob2:<assertion id>`, `ob3:["<issuer id>","<credential id>"]` (percent-decoded, trimmed;
+/// `clr:` for CLRs), or
 /// `sha256:<hex>` of the canonical JSON for id-less legacy badges.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(transparent)]

@@ -1,0 +1,121 @@
+//! Shared test helpers: verifier test doubles (test code only), fixtures, a fixed clock.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    dead_code,
+    unreachable_pub
+)]
+
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, TimeZone, Utc};
+use openbadges_backpack::{
+    Backpack, Identifier, IdentifierKind, Source, Store, VerificationOutcome, VerificationStatus,
+    Verifier, VerifyRequest,
+};
+use serde_json::{Value, json};
+
+pub const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures");
+
+pub fn fixture(rel: &str) -> Vec<u8> {
+    std::fs::read(Path::new(FIXTURES).join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
+}
+
+pub fn fixture_json(rel: &str) -> Value {
+    serde_json::from_slice(&fixture(rel)).unwrap()
+}
+
+/// Every fixture file under `dirs`, sorted, as paths relative to the fixtures folder.
+pub fn fixture_files(dirs: &[&str]) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut stack: Vec<PathBuf> = dirs.iter().map(|d| Path::new(FIXTURES).join(d)).collect();
+    while let Some(p) = stack.pop() {
+        if p.is_dir() {
+            for e in std::fs::read_dir(&p).unwrap() {
+                stack.push(e.unwrap().path());
+            }
+        } else {
+            let rel = p
+                .strip_prefix(FIXTURES)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/");
+            out.push(rel);
+        }
+    }
+    out.sort();
+    out
+}
+
+/// A verifier test double that answers with a fixed status. Exists only in test code: the
+/// crate ships no verifier that approves without checking.
+pub struct FixedVerifier(pub VerificationStatus);
+
+impl Verifier for FixedVerifier {
+    fn verify(&self, r: &VerifyRequest<'_>) -> VerificationOutcome {
+        let errors = match self.0 {
+            VerificationStatus::Valid => json!([]),
+            VerificationStatus::Invalid => {
+                json!([{"code": "SIGNATURE_INVALID", "message": "test double says invalid"}])
+            }
+            VerificationStatus::Indeterminate => {
+                json!([{"code": "FETCH_FAILED", "message": "test double could not check"}])
+            }
+        };
+        VerificationOutcome {
+            status: self.0,
+            report: json!({"status": self.0.as_str(), "version": r.version.as_str(), "errors": errors}),
+        }
+    }
+}
+
+/// A verifier test double: invalid when the document's `id` contains one of the given markers,
+/// valid otherwise.
+pub struct MarkerVerifier(pub Vec<&'static str>);
+
+impl Verifier for MarkerVerifier {
+    fn verify(&self, r: &VerifyRequest<'_>) -> VerificationOutcome {
+        let id = r.document.get("id").and_then(Value::as_str).unwrap_or("");
+        let bad = self.0.iter().any(|m| id.contains(m));
+        FixedVerifier(if bad {
+            VerificationStatus::Invalid
+        } else {
+            VerificationStatus::Valid
+        })
+        .verify(r)
+    }
+}
+
+pub fn t0() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 1, 2, 3, 4, 5).unwrap()
+}
+
+/// The identities the fixtures are issued to.
+pub fn owner() -> Vec<Identifier> {
+    vec![
+        Identifier::new(IdentifierKind::Email, "student@example.org"),
+        Identifier::new(IdentifierKind::Email, "test@example.com"),
+        Identifier::new(
+            IdentifierKind::Did,
+            "did:example:ebfeb1f712ebc6f1c276e12ec21",
+        ),
+        Identifier::new(
+            IdentifierKind::Did,
+            "urn:uuid:360a0e1e-c3f4-4fc4-9975-379889927d54",
+        ),
+    ]
+}
+
+pub fn backpack<S: Store, V: Verifier>(store: S, verifier: V) -> Backpack<S, V> {
+    let mut bp = Backpack::new(store, verifier).with_clock(t0);
+    for i in owner() {
+        bp.add_identifier(i).unwrap();
+    }
+    bp
+}
+
+pub fn file(rel: &str) -> Source {
+    Source::file(rel)
+}

@@ -1,0 +1,444 @@
+//! Import: every fixture against a golden results file, re-import, supersede, identity,
+//! verification outcomes, input forms.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+mod common;
+
+use base64::Engine as _;
+use common::*;
+use openbadges_backpack::{
+    BadgeState, ImportLimits, ImportResult, MemoryStore, Source, SourceKind, Store,
+    VerificationStatus,
+};
+use serde_json::{Value, json};
+
+const GOLDEN: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/golden/import-fixtures.txt"
+);
+
+fn import_all(
+    bp: &mut openbadges_backpack::Backpack<MemoryStore, FixedVerifier>,
+    files: &[String],
+) -> Vec<String> {
+    let mut lines = Vec::new();
+    for f in files {
+        let report = bp.import(&fixture(f), file(f)).unwrap();
+        for item in &report.items {
+            let suffix = item.input.strip_prefix(f.as_str()).unwrap_or(&item.input);
+            let detail = match item.result {
+                ImportResult::Failed => item.reason.clone().unwrap_or_default(),
+                _ => item.id.as_ref().map(|i| i.to_string()).unwrap_or_default(),
+            };
+            lines.push(format!("{f}{suffix}\t{}\t{detail}", item.result.as_str()));
+        }
+    }
+    lines
+}
+
+/// Imports every fixture (all versions and kinds) and compares the outcomes with the golden
+/// file; `UPDATE_GOLDEN=1` rewrites it. Then imports them all again: nothing new is imported.
+#[test]
+fn every_fixture_matches_the_golden_results_and_reimport_is_all_duplicates() {
+    let files = fixture_files(&["backpack", "ob2", "ob3"]);
+    let files: Vec<String> = files.into_iter().filter(|f| !f.ends_with(".md")).collect();
+    assert!(files.len() > 150, "fixtures missing: {}", files.len());
+    let mut bp = backpack(
+        MemoryStore::new(),
+        FixedVerifier(VerificationStatus::Indeterminate),
+    );
+    let lines = import_all(&mut bp, &files);
+    let text = lines.join("\n") + "\n";
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::write(GOLDEN, &text).unwrap();
+    }
+    let golden = std::fs::read_to_string(GOLDEN).expect("golden file (run with UPDATE_GOLDEN=1)");
+    if golden != text {
+        for (a, b) in golden.lines().zip(text.lines()) {
+            if a != b {
+                eprintln!("golden: {a}\nnow:    {b}");
+            }
+        }
+        panic!("import outcomes differ from {GOLDEN}; rerun with UPDATE_GOLDEN=1 if intended");
+    }
+    let imported = lines.iter().filter(|l| l.contains("\timported\t")).count();
+    assert!(imported >= 40, "only {imported} imported");
+
+    // The same set again: everything that was held is a duplicate, nothing is imported.
+    let before = bp.store().badges().unwrap();
+    let again = import_all(&mut bp, &files);
+    assert_eq!(again.len(), lines.len());
+    for (first, second) in lines.iter().zip(&again) {
+        assert!(
+            !second.contains("\timported\t"),
+            "re-import imported: {second}"
+        );
+        if first.contains("\timported\t") || first.contains("\tduplicate\t") {
+            assert!(second.contains("\tduplicate\t"), "{first} -> {second}");
+        } else {
+            assert_eq!(first, second);
+        }
+    }
+    assert_eq!(bp.store().badges().unwrap(), before);
+}
+
+fn ob3_credential(id: &str, valid_from: &str, name: &str) -> Value {
+    let mut c = fixture_json("ob3/examples/basicOpenBadgeCredential.json");
+    c["id"] = json!(id);
+    c["validFrom"] = json!(valid_from);
+    c["credentialSubject"]["id"] = json!("did:example:ebfeb1f712ebc6f1c276e12ec21");
+    c["credentialSubject"]["achievement"]["name"] = json!(name);
+    c
+}
+
+#[test]
+fn a_newer_reissue_supersedes_and_an_older_one_is_a_duplicate() {
+    let mut bp = backpack(MemoryStore::new(), FixedVerifier(VerificationStatus::Valid));
+    let v1 = ob3_credential(
+        "http://example.edu/credentials/3732",
+        "2010-01-01T00:00:00Z",
+        "Old",
+    );
+    // Same credential: id percent-encoded and padded with whitespace, issuer as an object.
+    let mut v2 = ob3_credential(
+        " http://example.edu/credentials/%33732 ",
+        "2012-01-01T00:00:00Z",
+        "New",
+    );
+    let issuer = v2["issuer"].clone();
+    let issuer_id = issuer.get("id").cloned().unwrap_or(issuer);
+    v2["issuer"] = json!({"id": issuer_id, "type": "Profile", "name": "Renamed"});
+
+    let r1 = bp
+        .import(v1.to_string().as_bytes(), file("v1.json"))
+        .unwrap();
+    assert_eq!(r1.result(), ImportResult::Imported);
+    let id = r1.items[0].id.clone().unwrap();
+
+    let r2 = bp
+        .import(v2.to_string().as_bytes(), file("v2.json"))
+        .unwrap();
+    assert_eq!(r2.result(), ImportResult::Imported);
+    assert_eq!(r2.items[0].id.as_ref(), Some(&id));
+    assert!(
+        r2.items[0]
+            .reason
+            .as_deref()
+            .unwrap()
+            .contains("supersedes")
+    );
+    let held = bp.store().badge(&id).unwrap().unwrap();
+    assert_eq!(held.name(), Some("New"));
+    assert_eq!(held.original, v2.to_string().into_bytes());
+    assert_eq!(bp.store().badges().unwrap().len(), 1);
+
+    // The older issue arriving later changes nothing.
+    let r3 = bp
+        .import(v1.to_string().as_bytes(), file("v1-again.json"))
+        .unwrap();
+    assert_eq!(r3.result(), ImportResult::Duplicate);
+    assert_eq!(bp.store().badge(&id).unwrap().unwrap().name(), Some("New"));
+}
+
+#[test]
+fn rejected_badges_are_re_accepted_by_re_import() {
+    let mut bp = backpack(MemoryStore::new(), FixedVerifier(VerificationStatus::Valid));
+    let f = "backpack/badgr-import-testfiles/2_0_assertion_embedded_badgeclass.json";
+    let id = bp.import(&fixture(f), file(f)).unwrap().items[0]
+        .id
+        .clone()
+        .unwrap();
+    bp.reject(&id).unwrap();
+    assert!(bp.badges().unwrap().is_empty());
+    assert_eq!(
+        bp.store().badge(&id).unwrap().unwrap().state,
+        BadgeState::Rejected
+    );
+    let r = bp.import(&fixture(f), file(f)).unwrap();
+    assert_eq!(r.result(), ImportResult::Imported);
+    assert!(
+        r.items[0]
+            .reason
+            .as_deref()
+            .unwrap()
+            .contains("re-accepted")
+    );
+    assert_eq!(bp.badges().unwrap().len(), 1);
+}
+
+#[test]
+fn invalid_badges_fail_and_indeterminate_ones_are_kept_as_such() {
+    let f = "backpack/badgr-import-testfiles/2_0_assertion_embedded_badgeclass.json";
+    let mut bp = backpack(
+        MemoryStore::new(),
+        FixedVerifier(VerificationStatus::Invalid),
+    );
+    let r = bp.import(&fixture(f), file(f)).unwrap();
+    assert_eq!(r.result(), ImportResult::Failed);
+    assert!(
+        r.items[0]
+            .reason
+            .as_deref()
+            .unwrap()
+            .contains("SIGNATURE_INVALID")
+    );
+    assert!(bp.store().badges().unwrap().is_empty());
+
+    let mut bp = backpack(
+        MemoryStore::new(),
+        FixedVerifier(VerificationStatus::Indeterminate),
+    );
+    let r = bp.import(&fixture(f), file(f)).unwrap();
+    assert_eq!(r.result(), ImportResult::Imported);
+    let b = &bp.store().badges().unwrap()[0];
+    assert_eq!(b.verification.status, VerificationStatus::Indeterminate);
+    let report: Value = serde_json::from_str(&b.verification.report).unwrap();
+    assert_eq!(report["errors"][0]["code"], "FETCH_FAILED");
+    assert_eq!(b.verification.checked_at, t0());
+}
+
+#[test]
+fn the_record_keeps_source_kind_version_and_the_matched_identity() {
+    let mut bp = backpack(MemoryStore::new(), FixedVerifier(VerificationStatus::Valid));
+    let f = "ob2/served/hosted/valid.json";
+    let r = bp.import(&fixture(f), file(f)).unwrap();
+    assert_eq!(r.result(), ImportResult::Imported, "{r:?}");
+    let b = &bp.store().badges().unwrap()[0];
+    assert_eq!(b.original, fixture(f));
+    assert_eq!(b.source.kind, SourceKind::File);
+    assert_eq!(b.source.location, f);
+    assert_eq!(b.version.as_str(), "2.0");
+    assert_eq!(b.class.as_deref(), Some("Assertion"));
+    assert_eq!(b.recipient.identifier.value, "student@example.org");
+    assert_eq!(b.recipient.method, openbadges_backpack::MatchMethod::Hashed);
+    assert_eq!(b.imported_at, t0());
+    assert!(b.dedup_key.as_str().starts_with("ob2:"));
+}
+
+#[test]
+fn a_recipient_who_is_not_the_owner_is_refused() {
+    let mut bp = openbadges_backpack::Backpack::new(
+        MemoryStore::new(),
+        FixedVerifier(VerificationStatus::Valid),
+    );
+    bp.add_identifier(openbadges_backpack::Identifier::parse("email:other@example.org").unwrap())
+        .unwrap();
+    let f = "ob2/served/hosted/valid.json";
+    let r = bp.import(&fixture(f), file(f)).unwrap();
+    assert_eq!(r.result(), ImportResult::Failed);
+    assert!(
+        r.items[0]
+            .reason
+            .as_deref()
+            .unwrap()
+            .contains("verified identifiers")
+    );
+}
+
+#[test]
+fn clr_is_kept_and_unbundled() {
+    let mut bp = backpack(MemoryStore::new(), FixedVerifier(VerificationStatus::Valid));
+    let f = "backpack/clr20/simple.json";
+    let r = bp.import(&fixture(f), file(f)).unwrap();
+    assert_eq!(r.counts(), (2, 0, 0), "{r:?}");
+    let clr_id = r.items[0].id.clone().unwrap();
+    let badges = bp.store().badges().unwrap();
+    let clr = badges.iter().find(|b| b.id == clr_id).unwrap();
+    assert!(clr.is_clr());
+    assert_eq!(clr.original, fixture(f));
+    let member = badges.iter().find(|b| b.id != clr_id).unwrap();
+    assert_eq!(member.version.as_str(), "3.0");
+    assert_eq!(
+        member.source.within.as_deref(),
+        Some(format!("clr:{clr_id}/credentialSubject/verifiableCredential/0").as_str())
+    );
+    // The member's original is its JSON as it stood in the CLR.
+    let clr_doc = fixture_json(f);
+    let embedded = &clr_doc["credentialSubject"]["verifiableCredential"][0];
+    assert_eq!(
+        serde_json::from_slice::<Value>(&member.original).unwrap(),
+        *embedded
+    );
+}
+
+fn jws_of(payload: &Value) -> String {
+    let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    format!(
+        "{}.{}.{}",
+        b64.encode(br#"{"alg":"EdDSA"}"#),
+        b64.encode(payload.to_string()),
+        b64.encode(b"not-a-real-signature")
+    )
+}
+
+#[test]
+fn ob3_api_responses_normative_and_published_keys() {
+    let a = ob3_credential("urn:uuid:a", "2020-01-01T00:00:00Z", "A");
+    let b = ob3_credential("urn:uuid:b", "2020-01-01T00:00:00Z", "B");
+    let c = ob3_credential("urn:uuid:c", "2020-01-01T00:00:00Z", "C");
+    let normative = json!({"credential": [a, b], "compactJwsString": [jws_of(&c)]});
+    let mut bp = backpack(MemoryStore::new(), FixedVerifier(VerificationStatus::Valid));
+    let r = bp
+        .import(
+            normative.to_string().as_bytes(),
+            Source::new(
+                SourceKind::Api,
+                "https://issuer.example/ims/ob/v3p0/credentials",
+            ),
+        )
+        .unwrap();
+    assert_eq!(r.counts(), (3, 0, 0), "{r:?}");
+    let jws_badge = bp
+        .store()
+        .badges()
+        .unwrap()
+        .into_iter()
+        .find(|b| b.name() == Some("C"))
+        .unwrap();
+    assert_eq!(jws_badge.original, jws_of(&c).into_bytes());
+    assert_eq!(jws_badge.input_kind.as_str(), "jws");
+    assert_eq!(
+        jws_badge.source.within.as_deref(),
+        Some("ob30-api/compactJwsString/0")
+    );
+
+    // The published example's `compactJwsStrings` key is accepted too.
+    let published = json!({"compactJwsStrings": [jws_of(&c)]});
+    let r = bp
+        .import(published.to_string().as_bytes(), file("published.json"))
+        .unwrap();
+    assert_eq!(r.counts(), (0, 1, 0));
+    // The published example itself holds placeholder strings, which fail one by one.
+    let f = "backpack/ob30-api/example-getCredentials-200-as-published.json";
+    let r = bp.import(&fixture(f), file(f)).unwrap();
+    assert_eq!(r.counts(), (0, 0, 2));
+}
+
+#[test]
+fn badge_connect_and_displayer_responses() {
+    let assertion =
+        fixture_json("backpack/badgr-import-testfiles/2_0_assertion_embedded_badgeclass.json");
+    let body = json!({"status": {"statusCode": 200, "statusText": "OK"}, "assertions": [assertion], "signedAssertions": []});
+    let mut bp = backpack(MemoryStore::new(), FixedVerifier(VerificationStatus::Valid));
+    let r = bp
+        .import(body.to_string().as_bytes(), file("bc.json"))
+        .unwrap();
+    assert_eq!(r.counts(), (1, 0, 0), "{r:?}");
+    assert_eq!(r.items[0].input, "bc.json#badge-connect/assertions/0");
+
+    // The Displayer fixture's recipient is a truncated placeholder hash: reported, not stored.
+    let f = "backpack/mozilla-displayer/group-200.json";
+    let r = bp.import(&fixture(f), file(f)).unwrap();
+    assert_eq!(r.counts(), (0, 0, 1));
+    assert!(
+        r.items[0].reason.as_deref().unwrap().contains("malformed"),
+        "{r:?}"
+    );
+}
+
+#[test]
+fn svg_with_script_is_refused_and_never_stored() {
+    let mut bp = backpack(MemoryStore::new(), FixedVerifier(VerificationStatus::Valid));
+    let svg = fixture("ob2/baked/hosted-valid.svg");
+    let text = String::from_utf8(svg).unwrap();
+    let hostile = text.replacen("<svg", "<svg onload=\"alert(1)\"", 1);
+    let r = bp.import(hostile.as_bytes(), file("hostile.svg")).unwrap();
+    assert_eq!(r.result(), ImportResult::Failed);
+    assert!(r.items[0].reason.as_deref().unwrap().contains("script"));
+    let hostile = text.replacen("</svg>", "<script>alert(1)</script></svg>", 1);
+    let r = bp.import(hostile.as_bytes(), file("hostile2.svg")).unwrap();
+    assert_eq!(r.result(), ImportResult::Failed);
+    assert!(bp.store().badges().unwrap().is_empty());
+    // The clean original imports.
+    let r = bp.import(text.as_bytes(), file("clean.svg")).unwrap();
+    assert_eq!(r.result(), ImportResult::Imported, "{r:?}");
+}
+
+#[test]
+fn size_caps_apply_before_parsing() {
+    let mut bp = backpack(MemoryStore::new(), FixedVerifier(VerificationStatus::Valid))
+        .with_limits(ImportLimits {
+            max_input_bytes: 100,
+            ..ImportLimits::default()
+        });
+    let f = "backpack/badgr-import-testfiles/2_0_assertion_embedded_badgeclass.json";
+    let r = bp.import(&fixture(f), file(f)).unwrap();
+    assert_eq!(r.result(), ImportResult::Failed);
+    assert!(r.items[0].reason.as_deref().unwrap().contains("limit"));
+
+    let mut bp = backpack(MemoryStore::new(), FixedVerifier(VerificationStatus::Valid))
+        .with_limits(ImportLimits {
+            max_items: 1,
+            ..ImportLimits::default()
+        });
+    let body = json!({"compactJwsStrings": ["a.b.c", "a.b.c"]});
+    let r = bp
+        .import(body.to_string().as_bytes(), file("many.json"))
+        .unwrap();
+    assert!(
+        r.items[0]
+            .reason
+            .as_deref()
+            .unwrap()
+            .contains("more than 1"),
+        "{r:?}"
+    );
+}
+
+#[test]
+fn garbage_never_panics() {
+    let mut bp = backpack(MemoryStore::new(), FixedVerifier(VerificationStatus::Valid));
+    for input in [
+        &b""[..],
+        b"{",
+        b"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]",
+        b"\x89PNG\r\n\x1a\n\0\0",
+        b"PK\x03\x04garbage",
+        b"<svg",
+        b"a.b.c",
+        b"https://example.org/assertion",
+        b"{\"credential\": 5}",
+        b"{\"@context\": \"https://w3id.org/openbadges/v2\", \"type\": \"BadgeClass\"}",
+    ] {
+        let r = bp.import(input, file("x")).unwrap();
+        assert_eq!(r.result(), ImportResult::Failed, "{input:?}: {r:?}");
+        assert!(r.items.iter().all(|i| i.reason.is_some()));
+    }
+}
+
+#[test]
+fn summary_has_the_learner_credential_wallet_shape() {
+    let mut bp = backpack(MemoryStore::new(), FixedVerifier(VerificationStatus::Valid));
+    let a = ob3_credential("urn:uuid:a", "2020-01-01T00:00:00Z", "Alpha");
+    let body = json!({"credential": [a.clone(), a, {"x": 1}]});
+    let r = bp
+        .import(body.to_string().as_bytes(), file("api.json"))
+        .unwrap();
+    let s = serde_json::to_value(r.summary()).unwrap();
+    assert_eq!(s["success"], json!(["Alpha"]));
+    assert_eq!(s["duplicate"], json!(["Alpha"]));
+    assert_eq!(s["failed"].as_array().unwrap().len(), 1);
+    let line = serde_json::to_value(&r.items[0]).unwrap();
+    for k in ["input", "result", "id", "reason"] {
+        assert!(line.get(k).is_some(), "{k}");
+    }
+    assert_eq!(line["result"], "imported");
+}
+
+#[test]
+fn marker_verifier_fails_only_the_marked_badge_in_a_batch() {
+    let mut bp = backpack(MemoryStore::new(), MarkerVerifier(vec!["tampered"]));
+    let good = ob3_credential("urn:uuid:good", "2020-01-01T00:00:00Z", "Good");
+    let bad = ob3_credential("urn:uuid:tampered", "2020-01-01T00:00:00Z", "Bad");
+    let body = json!({"credential": [good, bad]});
+    let r = bp
+        .import(body.to_string().as_bytes(), file("api.json"))
+        .unwrap();
+    assert_eq!(r.counts(), (1, 0, 1));
+    assert_eq!(bp.store().badges().unwrap().len(), 1);
+}
