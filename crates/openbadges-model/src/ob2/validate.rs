@@ -201,6 +201,14 @@ impl Validator {
         class: &str,
     ) -> Option<&'a Value> {
         let v = present(obj, key);
+        if v.is_some_and(|x| x.as_array().is_some_and(Vec::is_empty)) {
+            self.err(
+                ProblemCode::EmptyValue,
+                pointer_join(path, key),
+                format!("{class} requires a value for `{key}`, not an empty array"),
+            );
+            return None;
+        }
         if v.is_none() {
             self.err(
                 ProblemCode::MissingProperty,
