@@ -45,6 +45,7 @@ mod clr;
 mod types;
 mod validate;
 
+pub(crate) use builder::name_based_urn_uuid;
 pub use builder::{AchievementBuilder, CredentialBuilder, ProfileBuilder};
 pub use clr::{Association, ClrCredential, ClrSubject, EmbeddedCredential};
 pub use types::Achievement;
