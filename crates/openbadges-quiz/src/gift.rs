@@ -92,6 +92,16 @@ fn strip_format(s: &[C]) -> &[C] {
     t
 }
 
+fn strip_format_str(s: &str) -> String {
+    let t = s.trim();
+    for f in ["[moodle]", "[html]", "[plain]", "[markdown]"] {
+        if let Some(rest) = t.strip_prefix(f) {
+            return rest.trim().to_owned();
+        }
+    }
+    t.to_owned()
+}
+
 /// Answer text and its `#feedback`.
 fn comment(s: &[C]) -> (String, Option<String>) {
     match find(s, '#') {
@@ -279,7 +289,7 @@ fn question(cx: &mut Ctx<'_>, block: &[(usize, &str)], limits: &Limits) -> Resul
             let q = if after.is_empty() {
                 text(strip_format(before))
             } else {
-                format!("{}_____{}", text(strip_format(before)), text(after)).trim().to_owned()
+                strip_format_str(&format!("{}_____{}", text(before), text(after)))
             };
             (q, Some(inner))
         }
