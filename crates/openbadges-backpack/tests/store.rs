@@ -1,0 +1,330 @@
+//! Storage: SQLite on disk (creation, migrations, persistence, corruption, a process killed
+//! mid-import) and the in-memory store behaving the same.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+mod common;
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use common::*;
+use openbadges_backpack::{
+    Backpack, BadgeState, Collection, Error, ImportResult, MemoryStore, SqliteStore, Store,
+    VerificationStatus, Visibility, Write,
+};
+use serde_json::{Value, json};
+
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "openbadges-backpack-test-{name}-{}",
+        std::process::id()
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// A CLR with `n` member credentials, all issued to the fixtures' DID, unique per `seq`.
+fn clr(seq: usize, n: usize) -> Value {
+    let subject = "did:example:ebfeb1f712ebc6f1c276e12ec21";
+    let members: Vec<Value> = (0..n)
+        .map(|i| {
+            json!({
+                "@context": ["https://www.w3.org/ns/credentials/v2", "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"],
+                "id": format!("urn:uuid:member-{seq}-{i}"),
+                "type": ["VerifiableCredential", "OpenBadgeCredential"],
+                "issuer": {"id": "https://example.edu/issuers/1", "type": ["Profile"], "name": "Example"},
+                "validFrom": "2020-01-01T00:00:00Z",
+                "name": format!("Badge {seq}.{i}"),
+                "credentialSubject": {"id": subject, "type": ["AchievementSubject"],
+                    "achievement": {"id": format!("https://example.edu/a/{i}"), "type": ["Achievement"], "name": format!("Badge {seq}.{i}"),
+                        "description": "x".repeat(2000), "criteria": {"narrative": "Do it."}}}
+            })
+        })
+        .collect();
+    json!({
+        "@context": ["https://www.w3.org/ns/credentials/v2", "https://purl.imsglobal.org/spec/clr/v2p0/context-2.0.1.json"],
+        "id": format!("urn:uuid:clr-{seq}"),
+        "type": ["VerifiableCredential", "ClrCredential"],
+        "issuer": {"id": "https://example.edu/issuers/1", "type": ["Profile"], "name": "Example"},
+        "validFrom": "2020-01-01T00:00:00Z",
+        "name": format!("Transcript {seq}"),
+        "credentialSubject": {"id": subject, "type": ["ClrSubject"], "verifiableCredential": members}
+    })
+}
+
+#[test]
+fn sqlite_file_is_created_on_first_use_and_persists() {
+    let dir = temp_dir("persist");
+    let path = dir.join("sub").join("backpack.sqlite");
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    assert!(!path.exists());
+    let f = "backpack/clr20/simple.json";
+    let (badges, collections) = {
+        let store = SqliteStore::open(&path).unwrap();
+        assert!(path.exists());
+        assert_eq!(
+            store.schema_version().unwrap(),
+            openbadges_backpack::store::SCHEMA_VERSION
+        );
+        let mut bp = backpack(store, FixedVerifier(VerificationStatus::Valid));
+        assert_eq!(bp.import(&fixture(f), file(f)).unwrap().counts(), (2, 0, 0));
+        let ids: Vec<_> = bp.badges().unwrap().into_iter().map(|b| b.id).collect();
+        let mut c = Collection::new("Transcripts").unwrap();
+        c.members = ids.iter().rev().cloned().collect();
+        c.visibility = Visibility::new_unlisted().unwrap();
+        c.portfolio = "What I learned.".into();
+        bp.put_collection(c).unwrap();
+        (
+            bp.store().badges().unwrap(),
+            bp.store().collections().unwrap(),
+        )
+    };
+    let store = SqliteStore::open(&path).unwrap();
+    assert_eq!(store.badges().unwrap(), badges);
+    assert_eq!(store.collections().unwrap(), collections);
+    assert_eq!(store.identifiers().unwrap().len(), owner().len());
+    assert!(store.integrity_check().unwrap().is_empty());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_garbage_database_file_is_a_typed_error_not_a_panic() {
+    let dir = temp_dir("garbage");
+    let path = dir.join("backpack.sqlite");
+    let garbage: Vec<u8> = (0..16384u32)
+        .map(|i| (i.wrapping_mul(2654435761) >> 13) as u8)
+        .collect();
+    std::fs::write(&path, &garbage).unwrap();
+    let err = SqliteStore::open(&path).unwrap_err();
+    assert!(matches!(err, Error::Corrupted { .. }), "{err:?}");
+    assert!(err.to_string().contains("corrupted"), "{err}");
+    // The file was not touched.
+    assert_eq!(std::fs::read(&path).unwrap(), garbage);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_damaged_database_never_panics() {
+    let dir = temp_dir("damaged");
+    let path = dir.join("backpack.sqlite");
+    {
+        let mut bp = backpack(
+            SqliteStore::open(&path).unwrap(),
+            FixedVerifier(VerificationStatus::Valid),
+        );
+        for seq in 0..3 {
+            bp.import(clr(seq, 5).to_string().as_bytes(), file("gen.json"))
+                .unwrap();
+        }
+    }
+    // Checkpointed on close: the data is in the main file. Overwrite pages past the header.
+    let mut bytes = std::fs::read(&path).unwrap();
+    assert!(bytes.len() > 8192, "{}", bytes.len());
+    let half = bytes.len() / 2;
+    for b in bytes.iter_mut().skip(4096).take(half) {
+        *b = 0xA5;
+    }
+    std::fs::write(&path, &bytes).unwrap();
+    match SqliteStore::open(&path) {
+        Err(e) => assert!(
+            matches!(e, Error::Corrupted { .. } | Error::Storage(_)),
+            "{e:?}"
+        ),
+        Ok(store) => {
+            let listed = store.badges();
+            let checked = store.integrity_check();
+            assert!(
+                listed.is_err() || checked.is_err() || !checked.unwrap().is_empty(),
+                "damage went unnoticed"
+            );
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_database_from_a_newer_build_is_refused() {
+    let dir = temp_dir("newer");
+    let path = dir.join("backpack.sqlite");
+    drop(SqliteStore::open(&path).unwrap());
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute("UPDATE schema_version SET version = 99", [])
+        .unwrap();
+    drop(conn);
+    let err = SqliteStore::open(&path).unwrap_err();
+    assert!(
+        matches!(err, Error::SchemaTooNew { found: 99, .. }),
+        "{err:?}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The same script against both stores gives the same observable state.
+fn exercise<S: Store>(store: S) -> (Vec<openbadges_backpack::BadgeRecord>, Vec<Collection>) {
+    let mut bp = backpack(store, FixedVerifier(VerificationStatus::Valid));
+    bp.import(clr(1, 3).to_string().as_bytes(), file("a.json"))
+        .unwrap();
+    let ids: Vec<_> = bp.badges().unwrap().into_iter().map(|b| b.id).collect();
+    assert_eq!(ids.len(), 4);
+    let mut c = Collection::new("All").unwrap();
+    c.members = ids.clone();
+    bp.put_collection(c.clone()).unwrap();
+    // Rejecting removes the badge from collections, keeping the order of the rest.
+    bp.reject(&ids[1]).unwrap();
+    let got = bp.store().collection(&c.id).unwrap().unwrap();
+    assert_eq!(
+        got.members,
+        vec![ids[0].clone(), ids[2].clone(), ids[3].clone()]
+    );
+    // A rejected badge cannot join a collection; a missing one neither.
+    let mut bad = c.clone();
+    bad.members.push(ids[1].clone());
+    assert!(matches!(
+        bp.put_collection(bad),
+        Err(Error::InvalidArgument(_))
+    ));
+    // A failing batch applies nothing.
+    let before = bp.store().badges().unwrap();
+    let mut other = Collection::new("Other").unwrap();
+    other.members = vec![ids[0].clone(), ids[0].clone()];
+    let r = {
+        let store_badge = before[0].clone();
+        let mut changed = store_badge.clone();
+        changed.state = BadgeState::Rejected;
+        (changed, other)
+    };
+    let mut store = bp.into_store();
+    let err = store.commit(vec![
+        Write::PutBadge(Box::new(r.0)),
+        Write::PutCollection(r.1),
+    ]);
+    assert!(err.is_err());
+    assert_eq!(store.badges().unwrap(), before);
+    assert!(matches!(
+        store.commit(vec![Write::DeleteCollection(
+            openbadges_backpack::CollectionId::generate().unwrap()
+        )]),
+        Err(Error::NotFound { .. })
+    ));
+    let mut collections = store.collections().unwrap();
+    for c in &mut collections {
+        // Ids are random per run; compare the rest.
+        c.id =
+            openbadges_backpack::CollectionId::parse("c00000000000000000000000000000000").unwrap();
+    }
+    (store.badges().unwrap(), collections)
+}
+
+#[test]
+fn memory_and_sqlite_stores_behave_the_same() {
+    let dir = temp_dir("same");
+    let a = exercise(MemoryStore::new());
+    let b = exercise(SqliteStore::open(dir.join("b.sqlite")).unwrap());
+    assert_eq!(a, b);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+const CHILD_ENV: &str = "OPENBADGES_BACKPACK_KILL_TEST_DB";
+const MEMBERS: usize = 8;
+
+/// In the child: import CLRs in a loop until killed.
+fn child_loop(path: &str) -> ! {
+    let store = SqliteStore::open(path).unwrap();
+    let mut bp = Backpack::new(store, FixedVerifier(VerificationStatus::Valid));
+    for i in owner() {
+        bp.add_identifier(i).unwrap();
+    }
+    for seq in 0.. {
+        let r = bp
+            .import(clr(seq, MEMBERS).to_string().as_bytes(), file("loop.json"))
+            .unwrap();
+        assert_eq!(r.result(), ImportResult::Imported);
+    }
+    unreachable!()
+}
+
+/// A child process importing in a loop is killed (SIGKILL) mid-import; the store it leaves
+/// opens, passes SQLite's integrity check and ours, and holds only whole imports: every CLR
+/// with all of its members.
+#[test]
+fn a_process_killed_mid_import_leaves_the_store_consistent() {
+    if let Ok(path) = std::env::var(CHILD_ENV) {
+        child_loop(&path);
+    }
+    let dir = temp_dir("kill");
+    let path = dir.join("backpack.sqlite");
+    let exe = std::env::current_exe().unwrap();
+    for round in 0..3 {
+        let mut child = std::process::Command::new(&exe)
+            .args([
+                "--exact",
+                "a_process_killed_mid_import_leaves_the_store_consistent",
+                "--nocapture",
+                "--test-threads=1",
+            ])
+            .env(CHILD_ENV, &path)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        // Let it commit some imports, then kill it at an arbitrary point.
+        let start = Instant::now();
+        let target = (round + 1) * 3 * (MEMBERS + 1);
+        loop {
+            std::thread::sleep(Duration::from_millis(20));
+            let n = SqliteStore::open(&path)
+                .ok()
+                .and_then(|s| s.badges().ok())
+                .map_or(0, |b| b.len());
+            if n >= target || start.elapsed() > Duration::from_secs(60) {
+                break;
+            }
+        }
+        std::thread::sleep(Duration::from_millis(7 * (round as u64 + 1)));
+        child.kill().unwrap();
+        child.wait().unwrap();
+
+        let store = SqliteStore::open(&path).unwrap();
+        assert_eq!(store.integrity_check().unwrap(), Vec::<String>::new());
+        let badges = store.badges().unwrap();
+        let clrs: Vec<_> = badges.iter().filter(|b| b.is_clr()).collect();
+        assert!(!clrs.is_empty(), "round {round}: the child stored nothing");
+        assert_eq!(
+            badges.len(),
+            clrs.len() * (MEMBERS + 1),
+            "round {round}: a partial import"
+        );
+        for c in &clrs {
+            let members = badges
+                .iter()
+                .filter(|b| {
+                    b.source
+                        .within
+                        .as_deref()
+                        .is_some_and(|w| w.starts_with(&format!("clr:{}/", c.id)))
+                })
+                .count();
+            assert_eq!(
+                members, MEMBERS,
+                "round {round}: CLR {} is incomplete",
+                c.id
+            );
+        }
+    }
+    // Still writable after the crashes.
+    let mut bp = backpack(
+        SqliteStore::open(&path).unwrap(),
+        FixedVerifier(VerificationStatus::Valid),
+    );
+    let r = bp
+        .import(clr(1_000_000, 1).to_string().as_bytes(), file("after.json"))
+        .unwrap();
+    assert_eq!(r.counts(), (2, 0, 0));
+    let _ = std::fs::remove_dir_all(&dir);
+}
