@@ -1,0 +1,247 @@
+//! One test per validation rule: each reports the right `file:line:column`.
+//!
+//! Positions are checked against the text itself: `at(src, needle)` is the 1-based line and
+//! column where `needle` starts, so a test names the exact spot it expects.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
+use openbadges_quiz::{Error, Format, Limits, Problem, load};
+
+fn at(src: &str, needle: &str) -> (usize, usize) {
+    assert_eq!(src.matches(needle).count(), 1, "needle {needle:?} must be unique");
+    let off = src.find(needle).unwrap();
+    let before = &src[..off];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().unwrap().chars().count() + 1;
+    (line, col)
+}
+
+fn problems(src: &str, format: Format, file: &str) -> Vec<Problem> {
+    match load(src, format, Some(file), &Limits::default()) {
+        Ok(l) => l.check(&Limits::default()),
+        Err(Error::Invalid(p)) => p,
+        Err(e) => panic!("{e}"),
+    }
+}
+
+/// Asserts exactly one problem with `code`, at the position of `needle`.
+fn expect(src: &str, code: &str, needle: &str) {
+    let p = problems(src, Format::Toml, "quiz.toml");
+    let hits: Vec<&Problem> = p.iter().filter(|p| p.code == code).collect();
+    assert_eq!(hits.len(), 1, "{code}: {p:#?}");
+    let (line, col) = at(src, needle);
+    assert_eq!((hits[0].line, hits[0].column), (line, col), "{}", hits[0]);
+    assert!(hits[0].to_string().starts_with(&format!("quiz.toml:{line}:{col}: ")), "{}", hits[0]);
+}
+
+const HEAD: &str = "id = \"q\"\ntitle = \"Q\"\n";
+
+fn tf(id: &str) -> String {
+    format!("[[sections.items]]\nid = \"{id}\"\ntype = \"true_false\"\nprompt = \"p\"\nanswer = true\n")
+}
+
+#[test]
+fn valid_definition_has_no_problems() {
+    let src = format!("{HEAD}[[sections]]\nid = \"s\"\n{}{}", tf("a"), tf("b"));
+    assert!(problems(&src, Format::Toml, "quiz.toml").is_empty());
+}
+
+#[test]
+fn duplicate_item_id() {
+    let src = format!("{HEAD}[[sections]]\nid = \"s\"\n{}{}", tf("a"), tf("a").replace("\"a\"", "\"a\" # again"));
+    expect(&src, "duplicate-id", "\"a\" # again");
+}
+
+#[test]
+fn duplicate_section_and_choice_ids() {
+    let src = format!(
+        "{HEAD}[[sections]]\nid = \"s\"\n{}[[sections]]\nid = \"s\"   # twice\n[[sections.items]]\nid = \"c\"\ntype = \"single_choice\"\nprompt = \"p\"\nchoices = [{{ id = \"x\", text = \"1\", correct = true }}, {{ id = \"x\", text = \"2\" }}]\n",
+        tf("a")
+    );
+    let p = problems(&src, Format::Toml, "quiz.toml");
+    let d: Vec<(usize, usize)> = p.iter().filter(|p| p.code == "duplicate-id").map(|p| (p.line, p.column)).collect();
+    assert_eq!(d, vec![at(&src, "\"s\"   # twice"), at(&src, "\"x\", text = \"2\"")]);
+}
+
+#[test]
+fn no_correct_answer() {
+    let src = format!(
+        "{HEAD}[[sections]]\nid = \"s\"\n[[sections.items]]\nid = \"c\"\ntype = \"single_choice\"\nprompt = \"p\"\nchoices = [{{ id = \"x\", text = \"1\" }}, {{ id = \"y\", text = \"2\" }}]\n"
+    );
+    // Reported at the item (its table header).
+    expect(&src, "no-correct-answer", "[[sections.items]]");
+}
+
+#[test]
+fn no_correct_answer_in_json_with_computed_positions() {
+    let src = r#"{
+  "id": "q",
+  "title": "Q",
+  "sections": [
+    {
+      "id": "s",
+      "items": [
+        { "id": "a", "type": "true_false", "prompt": "p", "answer": true },
+        { "id": "b", "type": "multiple_response", "prompt": "p",
+          "choices": [ { "id": "x", "text": "1", "fraction": 0.4 }, { "id": "y", "text": "2", "fraction": 0.4 } ] }
+      ]
+    }
+  ]
+}"#;
+    let p = problems(src, Format::Json, "quiz.json");
+    assert_eq!(p.len(), 1, "{p:#?}");
+    assert_eq!(p[0].code, "no-correct-answer");
+    assert_eq!((p[0].line, p[0].column), at(src, "{ \"id\": \"b\""));
+    assert!(p[0].to_string().starts_with("quiz.json:9:9: error[no-correct-answer]"), "{}", p[0]);
+}
+
+#[test]
+fn unreachable_threshold() {
+    let src = format!("{HEAD}[pass]\nrule = \"min_score\"\npoints = 3\n[[sections]]\nid = \"s\"\n{}{}", tf("a"), tf("b"));
+    expect(&src, "unreachable-threshold", "3\n");
+}
+
+#[test]
+fn unreachable_threshold_with_a_pool() {
+    // Pool draws 1 of {1 point, 5 points}: only 1 point is guaranteed, so 2 is unreachable.
+    let src = format!(
+        "{HEAD}[pass]\nrule = \"min_score\"\npoints = 2\n[[sections]]\nid = \"s\"\npool = 1\n{}{}points = 5\n",
+        tf("a"),
+        tf("b")
+    );
+    expect(&src, "unreachable-threshold", "2\n");
+}
+
+#[test]
+fn pool_larger_than_section() {
+    let src = format!("{HEAD}[[sections]]\nid = \"s\"\npool = 3\n{}{}", tf("a"), tf("b"));
+    expect(&src, "pool-too-large", "3\n");
+}
+
+#[test]
+fn feedback_for_unknown_choice() {
+    let src = format!(
+        "{HEAD}[[sections]]\nid = \"s\"\n[[sections.items]]\nid = \"c\"\ntype = \"single_choice\"\nprompt = \"p\"\nchoices = [{{ id = \"x\", text = \"1\", correct = true }}, {{ id = \"y\", text = \"2\" }}]\nchoice_feedback = {{ x = \"ok\", z = \"no such choice\" }}\n"
+    );
+    expect(&src, "unknown-choice-feedback", "\"no such choice\"");
+}
+
+#[test]
+fn contradictory_bounds() {
+    let src = format!("{HEAD}[[sections]]\nid = \"s\"\n{}min_fraction = 0.9\nmax_fraction = 0.5\n", tf("a"));
+    expect(&src, "contradictory-rule", "0.9");
+}
+
+#[test]
+fn contradictory_numeric_answer() {
+    let src = format!(
+        "{HEAD}[[sections]]\nid = \"s\"\n[[sections.items]]\nid = \"n\"\ntype = \"numeric\"\nprompt = \"p\"\nanswers = [{{ value = 1 }}, {{ min = 5, max = 2, fraction = 0.5 }}]\n"
+    );
+    expect(&src, "contradictory-rule", "5, max");
+}
+
+#[test]
+fn contradictory_correct_choice_without_credit() {
+    let src = format!(
+        "{HEAD}[[sections]]\nid = \"s\"\n[[sections.items]]\nid = \"c\"\ntype = \"single_choice\"\nprompt = \"p\"\nchoices = [{{ id = \"x\", text = \"1\", correct = true }}, {{ id = \"y\", text = \"2\", correct = true, fraction = -0.5 }}]\n"
+    );
+    expect(&src, "contradictory-rule", "-0.5");
+}
+
+#[test]
+fn contradictory_overlapping_score_bands() {
+    let src = format!(
+        "{HEAD}[[feedback]]\nmin_percent = 0\nmax_percent = 60\ntext = \"low\"\n[[feedback]] # second\nmin_percent = 50\ntext = \"high\"\n[[sections]]\nid = \"s\"\n{}",
+        tf("a")
+    );
+    expect(&src, "contradictory-rule", "[[feedback]] # second");
+}
+
+#[test]
+fn field_not_applicable() {
+    let src = format!("{HEAD}[[sections]]\nid = \"s\"\n{}case_sensitive = true # here\n", tf("a"));
+    expect(&src, "field-not-applicable", "true # here");
+}
+
+#[test]
+fn invalid_regex_and_regex_size_bound() {
+    let src = format!(
+        "{HEAD}[[sections]]\nid = \"s\"\n[[sections.items]]\nid = \"t\"\ntype = \"text_entry\"\nprompt = \"p\"\nanswers = [{{ text = \"a\" }}, {{ regex = \"(unclosed\", fraction = 0.5 }}]\n"
+    );
+    expect(&src, "invalid-regex", "\"(unclosed\"");
+    // A pattern that compiles into a huge automaton is refused by the size limit.
+    let big = format!(
+        "{HEAD}[[sections]]\nid = \"s\"\n[[sections.items]]\nid = \"t\"\ntype = \"text_entry\"\nprompt = \"p\"\nanswers = [{{ text = \"a\" }}, {{ regex = \"\\\\w{{500}}\\\\w{{500}}\", fraction = 0.5 }}]\n"
+    );
+    let p = problems(&big, Format::Toml, "quiz.toml");
+    assert!(p.iter().any(|p| p.code == "invalid-regex" && p.message.contains("size limit")), "{p:#?}");
+}
+
+#[test]
+fn invalid_number() {
+    let src = format!("{HEAD}[[sections]]\nid = \"s\"\n{}points = -2\n", tf("a"));
+    expect(&src, "invalid-number", "-2");
+}
+
+#[test]
+fn unknown_section_in_pass_rule() {
+    let src = format!("{HEAD}[pass]\nrule = \"section_min\"\nsection = \"nope\"\npoints = 1\n[[sections]]\nid = \"s\"\n{}", tf("a"));
+    expect(&src, "unknown-section", "\"nope\"");
+}
+
+#[test]
+fn too_few_choices() {
+    let src = format!(
+        "{HEAD}[[sections]]\nid = \"s\"\n[[sections.items]]\nid = \"o\"\ntype = \"ordering\"\nprompt = \"p\"\nchoices = [{{ id = \"x\", text = \"only\" }}]\n"
+    );
+    expect(&src, "too-few-choices", "[{ id = \"x\"");
+}
+
+#[test]
+fn empty_id() {
+    let src = format!("{HEAD}[[sections]]\nid = \"\"\n{}", tf("a"));
+    expect(&src, "empty-id", "\"\"");
+}
+
+#[test]
+fn limit_on_items() {
+    let src = format!("{HEAD}[[sections]]\nid = \"s\"\n{}{}", tf("a"), tf("b"));
+    let l = load(&src, Format::Toml, Some("quiz.toml"), &Limits::default()).unwrap();
+    let p = l.check(&Limits { max_items: 1, ..Limits::default() });
+    assert!(p.iter().any(|p| p.code == "limit"), "{p:#?}");
+    let e = load(&src, Format::Toml, None, &Limits { max_bytes: 10, ..Limits::default() }).unwrap_err();
+    assert!(matches!(e, Error::Limit(_)));
+}
+
+#[test]
+fn warnings_empty_prompt_and_pinned_without_shuffle() {
+    let src = format!(
+        "{HEAD}[[sections]]\nid = \"s\"\n[[sections.items]]\nid = \"c\"\ntype = \"single_choice\"\nprompt = \"\"\nchoices = [{{ id = \"x\", text = \"1\", correct = true }}, {{ id = \"y\", text = \"2\", pinned = true }}]\n"
+    );
+    expect(&src, "empty-prompt", "\"\"\n");
+    expect(&src, "pinned-without-shuffle", "true }]");
+    assert!(problems(&src, Format::Toml, "quiz.toml").iter().all(|p| !p.is_error()));
+}
+
+#[test]
+fn toml_syntax_error_position() {
+    let src = "id = \"q\"\ntitle = = \"Q\"\n";
+    let p = problems(src, Format::Toml, "quiz.toml");
+    assert_eq!(p.len(), 1);
+    assert_eq!((p[0].code, p[0].line, p[0].column), ("syntax", 2, 9), "{}", p[0]);
+}
+
+#[test]
+fn shape_error_names_the_field_position() {
+    let src = format!("{HEAD}[[sections]]\nid = \"s\"\n{}points = \"many\"\n", tf("a"));
+    let p = problems(&src, Format::Toml, "quiz.toml");
+    assert_eq!(p.len(), 1);
+    assert_eq!(p[0].code, "shape");
+    assert_eq!((p[0].line, p[0].column), at(&src, "\"many\""));
+}
+
+#[test]
+fn json_syntax_error_position() {
+    let src = "{\n  \"id\": \"q\",\n  \"title\": \"Q\" \"x\"\n}";
+    let p = problems(src, Format::Json, "quiz.json");
+    assert_eq!((p[0].code, p[0].line, p[0].column), ("syntax", 3, 16), "{}", p[0]);
+}
