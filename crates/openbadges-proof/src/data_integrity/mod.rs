@@ -702,6 +702,14 @@ fn resolve_vm(vm_id: &str, o: &VerifyOptions<'_>) -> Result<VerificationMethod, 
                         format!("controller document {document_url} is not available"),
                     )
                 })?;
+            if let Some(did) = vm_id.strip_prefix("did:").map(|_| vm_id.split('#').next().unwrap_or(vm_id)) {
+                if doc.get("id").and_then(Value::as_str) != Some(did) {
+                    return Err(Outcome::invalid(
+                        DiCode::VerificationMethodInvalid,
+                        format!("the DID document at {document_url} is not the document of {did}"),
+                    ));
+                }
+            }
             verification_method_from_document(&doc, vm_id).map_err(bad)
         }
     }
