@@ -12,5 +12,7 @@ pub mod loader;
 pub mod multibase;
 pub mod rdfc;
 pub mod report;
+pub mod status;
+pub mod verify;
 
 pub use error::Error;

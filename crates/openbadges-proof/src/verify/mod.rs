@@ -1,0 +1,354 @@
+//! The verification engine: one [`Verifier`] for every input kind and version.
+//!
+//! A [`Verifier`] borrows a [`DocumentLoader`] (all I/O), a [`Clock`] (all time) and a
+//! [`RecipientProfile`] (who the badge should belong to), and turns an input into a
+//! [`Report`]. Open Badges 0.5–2.0 (hosted and signed) are handled by the OB 2.0 pipeline in
+//! this module (legacy versions are upgraded through `openbadges_model::legacy` first). OB 3.0 /
+//! CLR 2.0 inputs are recognised and reported as `UNSUPPORTED` (indeterminate) until the OB 3.0
+//! pipeline is wired in here.
+//!
+//! ```
+//! use openbadges_proof::loader::{CachingLoader, StaticLoader};
+//! use openbadges_proof::verify::{FixedClock, RecipientProfile, Verifier};
+//! use openbadges_proof::report::Status;
+//!
+//! let fixtures = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/ob2/served/");
+//! // Serve the issuer's documents from memory (offline):
+//! let mut docs = StaticLoader::with_bundled_contexts();
+//! for f in ["badgeclass.json", "issuer.json", "key.json", "revocations.json"] {
+//!     docs.insert(&format!("http://127.0.0.1:8765/{f}"), Some("application/json"),
+//!                 &std::fs::read(format!("{fixtures}{f}"))?);
+//! }
+//! let loader = CachingLoader::new(docs);
+//! let clock = FixedClock::parse("2025-06-01T00:00:00Z")?;
+//! let verifier = Verifier::new(&loader)
+//!     .with_clock(&clock)
+//!     .with_recipient("email:student@example.org".parse::<RecipientProfile>()?);
+//! let report = verifier.verify_bytes("valid.jws", &std::fs::read(format!("{fixtures}signed/valid.jws"))?);
+//! assert_eq!(report.status(), Status::Valid, "{report:#?}");
+//! assert_eq!(report.proof.as_deref(), Some("jws"));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+use std::str::FromStr;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use chrono::{DateTime, Utc};
+use openbadges_model::Limits;
+
+use crate::Error;
+use crate::input::{self, Payload};
+use crate::loader::DocumentLoader;
+use crate::report::{Code, Report};
+
+mod ob2;
+
+/// The source of "now" for time-dependent rules (expiry, issued-in-the-future).
+pub trait Clock: Send + Sync {
+    /// The current instant.
+    fn now(&self) -> DateTime<Utc>;
+}
+
+/// The system clock.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> DateTime<Utc> {
+        Utc::now()
+    }
+}
+
+/// A clock stopped at one instant (`--at`, tests).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FixedClock(pub DateTime<Utc>);
+
+impl FixedClock {
+    /// Parses an RFC 3339 instant.
+    ///
+    /// # Errors
+    /// [`Error::Json`] naming the bad value (the error type has no better variant).
+    pub fn parse(s: &str) -> Result<Self, Error> {
+        DateTime::parse_from_rfc3339(s)
+            .map(|t| FixedClock(t.with_timezone(&Utc)))
+            .map_err(|e| Error::Json(format!("`{s}` is not an RFC 3339 date-time: {e}")))
+    }
+}
+
+impl Clock for FixedClock {
+    fn now(&self) -> DateTime<Utc> {
+        self.0
+    }
+}
+
+static SYSTEM_CLOCK: SystemClock = SystemClock;
+
+/// A recipient identity type (OB 2.0 `recipient.type`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum IdentityType {
+    /// An email address (compared case-insensitively when plain).
+    Email,
+    /// A URL.
+    Url,
+    /// A telephone number.
+    Telephone,
+    /// Any other IRI (`id`, `did`).
+    Id,
+}
+
+impl IdentityType {
+    /// Reads an OB `recipient.type` or CLI type name (`email`, `url`, `telephone`, `id`, `did`).
+    pub fn parse(s: &str) -> Option<Self> {
+        let short = s
+            .strip_prefix("https://w3id.org/openbadges#")
+            .or_else(|| s.strip_prefix("obi:"))
+            .unwrap_or(s);
+        match short.to_ascii_lowercase().as_str() {
+            "email" | "emailaddress" => Some(IdentityType::Email),
+            "url" => Some(IdentityType::Url),
+            "telephone" | "phone" => Some(IdentityType::Telephone),
+            "id" | "did" => Some(IdentityType::Id),
+            _ => None,
+        }
+    }
+}
+
+/// The identities a badge may be issued to: the recipient check passes when the badge's
+/// recipient matches any of them. Empty: the recipient check is skipped.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct RecipientProfile {
+    identities: Vec<(IdentityType, String)>,
+}
+
+impl RecipientProfile {
+    /// An empty profile.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds an identity.
+    pub fn with(mut self, kind: IdentityType, value: impl Into<String>) -> Self {
+        self.identities.push((kind, value.into()));
+        self
+    }
+
+    /// Adds an email address.
+    pub fn email(self, v: impl Into<String>) -> Self {
+        self.with(IdentityType::Email, v)
+    }
+
+    /// Adds a URL.
+    pub fn url(self, v: impl Into<String>) -> Self {
+        self.with(IdentityType::Url, v)
+    }
+
+    /// Adds a telephone number.
+    pub fn telephone(self, v: impl Into<String>) -> Self {
+        self.with(IdentityType::Telephone, v)
+    }
+
+    /// Adds an IRI / DID.
+    pub fn id(self, v: impl Into<String>) -> Self {
+        self.with(IdentityType::Id, v)
+    }
+
+    /// Merges another profile in.
+    pub fn extend(&mut self, other: RecipientProfile) {
+        self.identities.extend(other.identities);
+    }
+
+    /// The identities.
+    pub fn identities(&self) -> &[(IdentityType, String)] {
+        &self.identities
+    }
+
+    /// Whether it has no identity.
+    pub fn is_empty(&self) -> bool {
+        self.identities.is_empty()
+    }
+}
+
+impl FromStr for RecipientProfile {
+    type Err = Error;
+    /// Parses one `TYPE:VALUE` (the CLI's `--recipient`), e.g. `email:a@example.org`,
+    /// `url:https://example.org/me`.
+    fn from_str(s: &str) -> Result<Self, Error> {
+        let (t, v) = s
+            .split_once(':')
+            .ok_or_else(|| Error::Json(format!("`{s}` is not TYPE:VALUE")))?;
+        let kind = IdentityType::parse(t).ok_or_else(|| {
+            Error::Json(format!(
+                "unknown identity type `{t}` (email, url, telephone, id)"
+            ))
+        })?;
+        if v.is_empty() {
+            return Err(Error::Json(format!("`{s}` has an empty value")));
+        }
+        Ok(RecipientProfile::new().with(kind, v))
+    }
+}
+
+/// One input of a batch.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    /// Bytes (a file's content), with the name to report.
+    Bytes {
+        /// The name to report (a path).
+        name: String,
+        /// The content.
+        bytes: Vec<u8>,
+    },
+    /// A URL to verify as a hosted assertion.
+    Url(String),
+}
+
+/// Verifies badges. Cheap to build; share one across threads (`Sync`).
+#[derive(Clone)]
+pub struct Verifier<'a> {
+    pub(crate) loader: &'a dyn DocumentLoader,
+    pub(crate) clock: &'a dyn Clock,
+    pub(crate) recipient: RecipientProfile,
+    pub(crate) limits: Limits,
+    pub(crate) max_endorsements: usize,
+}
+
+impl std::fmt::Debug for Verifier<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Verifier")
+            .field("recipient", &self.recipient)
+            .field("limits", &self.limits)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<'a> Verifier<'a> {
+    /// A verifier that loads documents through `loader`, with the system clock, no recipient
+    /// profile and default limits.
+    pub fn new(loader: &'a dyn DocumentLoader) -> Self {
+        Verifier {
+            loader,
+            clock: &SYSTEM_CLOCK,
+            recipient: RecipientProfile::new(),
+            limits: Limits::default(),
+            max_endorsements: 8,
+        }
+    }
+
+    /// Uses `clock` for "now".
+    pub fn with_clock(mut self, clock: &'a dyn Clock) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// Checks the recipient against `profile`.
+    pub fn with_recipient(mut self, profile: RecipientProfile) -> Self {
+        self.recipient = profile;
+        self
+    }
+
+    /// Uses `limits` for every JSON document read.
+    pub fn with_limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// Verifies at most `n` endorsements per badge (default 8; 0 disables endorsement checks).
+    pub fn with_max_endorsements(mut self, n: usize) -> Self {
+        self.max_endorsements = n;
+        self
+    }
+
+    /// Verifies raw input bytes of any kind (JSON, compact JWS, baked PNG/SVG, a URL as text).
+    pub fn verify_bytes(&self, name: &str, bytes: &[u8]) -> Report {
+        let mut r = Report::new(name);
+        match input::unpack(bytes, &self.limits) {
+            Ok(inp) => {
+                for (code, msg) in &inp.warnings {
+                    r.warning(Code::ImageWarning, format!("{code}: {msg}"), None);
+                }
+                r.pass(
+                    "detect-input",
+                    format!("input is {}", inp.kind.as_str()),
+                    None,
+                );
+                self.verify_payload(&mut r, inp.payload);
+            }
+            Err(e) => {
+                let code = match &e {
+                    Error::Json(_) => Code::MalformedJson,
+                    Error::MalformedJws(_) => Code::MalformedJws,
+                    Error::NoBakedBadge => Code::NoBakedBadge,
+                    Error::InvalidImage(_) => Code::ImageInvalid,
+                    Error::TooLarge { .. } | Error::UnsupportedInput(_) => Code::Unsupported,
+                    _ => Code::InputUnrecognized,
+                };
+                r.fail("detect-input", code, e.to_string(), None);
+            }
+        }
+        r
+    }
+
+    /// Verifies the hosted assertion at `url`.
+    pub fn verify_url(&self, url: &str) -> Report {
+        let mut r = Report::new(url);
+        self.verify_payload(&mut r, Payload::Url(url.to_string()));
+        r
+    }
+
+    /// Verifies an already unpacked payload into `report`.
+    pub fn verify_payload(&self, report: &mut Report, payload: Payload) {
+        ob2::Pipeline { v: self }.payload(report, payload);
+    }
+
+    /// Verifies many inputs concurrently on `threads` OS threads (at least 1), returning the
+    /// reports in input order. Give the verifier a [`crate::loader::CachingLoader`] so that
+    /// shared documents (issuer, badge class, key, revocation list) are fetched once per batch.
+    pub fn verify_batch(&self, sources: &[Source], threads: usize) -> Vec<Report> {
+        let next = AtomicUsize::new(0);
+        let threads = threads.clamp(1, sources.len().max(1));
+        let mut out: Vec<Option<Report>> = vec![None; sources.len()];
+        let results: Vec<Vec<(usize, Report)>> = std::thread::scope(|s| {
+            let handles: Vec<_> = (0..threads)
+                .map(|_| {
+                    s.spawn(|| {
+                        let mut done = Vec::new();
+                        loop {
+                            let i = next.fetch_add(1, Ordering::Relaxed);
+                            let Some(src) = sources.get(i) else { break };
+                            let r = match src {
+                                Source::Bytes { name, bytes } => self.verify_bytes(name, bytes),
+                                Source::Url(u) => self.verify_url(u),
+                            };
+                            done.push((i, r));
+                        }
+                        done
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().unwrap_or_default())
+                .collect()
+        });
+        for (i, r) in results.into_iter().flatten() {
+            if let Some(slot) = out.get_mut(i) {
+                *slot = Some(r);
+            }
+        }
+        out.into_iter()
+            .zip(sources)
+            .map(|(r, src)| {
+                r.unwrap_or_else(|| {
+                    let name = match src {
+                        Source::Bytes { name, .. } => name.clone(),
+                        Source::Url(u) => u.clone(),
+                    };
+                    let mut r = Report::new(name);
+                    r.error(Code::Unsupported, "verification thread failed", None);
+                    r
+                })
+            })
+            .collect()
+    }
+}
