@@ -1,0 +1,285 @@
+//! `openbadges inspect` over the built binary: on every OB 0.5–2.0 JSON fixture it gives the
+//! answers recorded in the model crate's golden file (crates/openbadges-model/tests/golden/
+//! ob2.txt); on JWS, PNG and SVG inputs it detects the kind from the content; exit codes and
+//! output shapes follow CLI.md.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+use serde_json::Value;
+
+const BIN: &str = env!("CARGO_BIN_EXE_openbadges");
+const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures");
+const GOLDEN: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../openbadges-model/tests/golden/ob2.txt"
+);
+
+fn run(args: &[&str]) -> Output {
+    Command::new(BIN)
+        .args(args)
+        .current_dir(FIXTURES)
+        .output()
+        .unwrap()
+}
+
+fn inspect_json(input: &str) -> (Value, i32) {
+    let out = run(&["inspect", "--json", input]);
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let v: Value = serde_json::from_str(stdout.trim())
+        .unwrap_or_else(|e| panic!("{input}: not one json document ({e}): {stdout}"));
+    (v, out.status.code().unwrap())
+}
+
+fn problems(v: &Value) -> Vec<String> {
+    v["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            let path = p["path"].as_str().unwrap();
+            format!(
+                "{}{}@{}",
+                if p["severity"] == "warning" { "~" } else { "" },
+                p["code"].as_str().unwrap(),
+                if path.is_empty() { "/" } else { path }
+            )
+        })
+        .collect()
+}
+
+fn opt(v: &Value) -> &str {
+    v.as_str().unwrap_or("-")
+}
+
+/// Every fixture line of the golden file: the CLI reports the same version, class, verdict and
+/// problems, the CLI.md output shape, and the matching exit code.
+#[test]
+fn every_fixture_matches_the_model_golden_file() {
+    let golden = std::fs::read_to_string(GOLDEN).unwrap();
+    let mut n = 0;
+    for line in golden.lines().filter(|l| !l.starts_with('#')) {
+        let cols: Vec<&str> = line.split('\t').collect();
+        let [rel, version, class, verdict, expected] = cols[..] else {
+            panic!("bad golden line {line}")
+        };
+        assert!(Path::new(FIXTURES).join(rel).exists(), "{rel}");
+        let (v, code) = inspect_json(rel);
+        let keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
+        for k in [
+            "input",
+            "kind",
+            "version",
+            "class",
+            "valid_structure",
+            "problems",
+            "upgraded",
+        ] {
+            assert!(keys.contains(&k), "{rel}: no `{k}` in {v}");
+        }
+        assert_eq!(v["input"], rel);
+        assert_eq!(v["kind"], "json", "{rel}");
+        if verdict == "JSON_ERROR" {
+            assert_eq!(v["valid_structure"], false);
+            assert_eq!(problems(&v), vec!["INVALID_JSON@/"], "{rel}");
+            assert_eq!(code, 1, "{rel}");
+        } else {
+            assert_eq!(opt(&v["version"]), version, "{rel}");
+            assert_eq!(opt(&v["class"]), class, "{rel}");
+            assert_eq!(v["valid_structure"], verdict == "VALID", "{rel}");
+            let want: Vec<String> = if expected == "-" {
+                Vec::new()
+            } else {
+                expected.split(' ').map(str::to_string).collect()
+            };
+            assert_eq!(problems(&v), want, "{rel}");
+            assert_eq!(code, if verdict == "VALID" { 0 } else { 1 }, "{rel}");
+            if version == "-" {
+                assert!(v["upgraded"].is_null());
+            } else {
+                assert_eq!(
+                    v["upgraded"]["@context"], "https://w3id.org/openbadges/v2",
+                    "{rel}"
+                );
+            }
+        }
+        n += 1;
+    }
+    assert!(n >= 45, "{n} fixtures in the golden file");
+}
+
+#[test]
+fn signed_badges_are_read_from_their_jws_payload() {
+    for entry in std::fs::read_dir(Path::new(FIXTURES).join("ob2/served/signed")).unwrap() {
+        let p = entry.unwrap().path();
+        let rel = format!(
+            "ob2/served/signed/{}",
+            p.file_name().unwrap().to_string_lossy()
+        );
+        let (v, code) = inspect_json(&rel);
+        assert_eq!(v["kind"], "jws", "{rel}");
+        assert_eq!(v["version"], "2.0", "{rel}");
+        assert_eq!(v["class"], "Assertion", "{rel}");
+        assert_eq!(v["valid_structure"], true, "{rel}: {v}");
+        assert_eq!(
+            v["upgraded"]["verification"]["type"], "SignedBadge",
+            "{rel}"
+        );
+        assert_eq!(code, 0);
+    }
+}
+
+#[test]
+fn baked_images_are_detected_and_extracted() {
+    // (file, kind, version, exit code, a problem code that must be present or "")
+    let cases = [
+        ("ob2/baked/hosted-valid-json.png", "png", "2.0", 0, ""),
+        ("ob2/baked/signed-valid.png", "png", "2.0", 0, ""),
+        ("ob2/baked/hosted-valid.svg", "svg", "2.0", 0, ""),
+        ("ob2/baked/signed-valid.svg", "svg", "2.0", 0, ""),
+        (
+            "ob2/baked/hosted-valid-url.png",
+            "png",
+            "-",
+            2,
+            "NOT_FETCHED",
+        ),
+        (
+            "ob2/baked/legacy-text-chunk-url.png",
+            "png",
+            "-",
+            2,
+            "LEGACY_TEXT_CHUNK",
+        ),
+        (
+            "ob2/baked/invalid-duplicate-itxt.png",
+            "png",
+            "-",
+            2,
+            "DUPLICATE_BADGE",
+        ),
+        (
+            "ob2/baked/invalid-compressed-itxt.png",
+            "png",
+            "-",
+            1,
+            "COMPRESSED_CHUNK",
+        ),
+        (
+            "ob2/upstream/mozbakery-unbaked.png",
+            "png",
+            "-",
+            1,
+            "NOT_BAKED",
+        ),
+        (
+            "ob2/upstream/mozbakery-unbaked.svg",
+            "svg",
+            "-",
+            1,
+            "NOT_BAKED",
+        ),
+        (
+            "ob2/upstream/mozbakery-bad-json.svg",
+            "svg",
+            "-",
+            1,
+            "INVALID_JSON",
+        ),
+        (
+            "ob2/upstream/csbakery-baked_heart.png",
+            "png",
+            "1.0",
+            1,
+            "MISSING_PROPERTY",
+        ),
+    ];
+    for (file, kind, version, exit, code) in cases {
+        let (v, got) = inspect_json(file);
+        assert_eq!(v["kind"], kind, "{file}");
+        assert_eq!(opt(&v["version"]), version, "{file}");
+        assert_eq!(got, exit, "{file}: {v}");
+        assert_eq!(v["valid_structure"], exit == 0, "{file}");
+        if !code.is_empty() {
+            assert!(
+                v["problems"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|p| p["code"] == code),
+                "{file}: no {code} in {v}"
+            );
+        }
+    }
+}
+
+#[test]
+fn urls_are_not_fetched() {
+    let (v, code) = inspect_json("https://example.org/assertion.json");
+    assert_eq!(v["kind"], "url");
+    assert_eq!(v["valid_structure"], false);
+    assert_eq!(problems(&v), vec!["~NOT_FETCHED@/"]);
+    assert_eq!(code, 2);
+}
+
+#[test]
+fn stdin_and_many_inputs_and_exit_codes() {
+    let mut child = Command::new(BIN)
+        .args(["inspect", "--json", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let doc = std::fs::read(Path::new(FIXTURES).join("ob2/served/v1/assertion.json")).unwrap();
+    child.stdin.take().unwrap().write_all(&doc).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["input"], "-");
+    assert_eq!(v["version"], "1.0");
+    assert_eq!(v["upgraded"]["issuedOn"], "2024-01-15T12:00:00Z");
+
+    // One JSON line per input; any invalid input makes the exit code 1.
+    let out = run(&[
+        "inspect",
+        "--json",
+        "ob2/served/hosted/valid.json",
+        "ob2/served/hosted/bad-hash.json",
+        "https://example.org/a",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(String::from_utf8(out.stdout).unwrap().lines().count(), 3);
+    // Valid plus not-checked: 2. Unreadable file: 2, with a diagnostic on stderr.
+    let out = run(&[
+        "inspect",
+        "ob2/served/hosted/valid.json",
+        "https://example.org/a",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let out = run(&["inspect", "no-such-file.json"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no-such-file.json"));
+    // Usage error.
+    assert_eq!(run(&["inspect"]).status.code(), Some(2));
+}
+
+#[test]
+fn human_output() {
+    let out = run(&["inspect", "ob2/served/hosted/unix-timestamp.json"]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.starts_with(
+            "ob2/served/hosted/unix-timestamp.json: json 2.0 Assertion — structure INVALID"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("error UNIX_TIMESTAMP /issuedOn:"), "{text}");
+    assert_eq!(out.status.code(), Some(1));
+}
