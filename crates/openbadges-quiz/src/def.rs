@@ -34,6 +34,12 @@ pub struct Quiz {
     /// Overall feedback by score band.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub feedback: Vec<ScoreBand>,
+    /// Message shown when the attempt passes (Badges 101: "Congratulations! …").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pass_feedback: Option<String>,
+    /// Message shown when the attempt does not pass.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fail_feedback: Option<String>,
     /// Attempt settings (limits, answer changes).
     #[serde(default, skip_serializing_if = "Settings::is_default")]
     pub settings: Settings,

@@ -206,6 +206,8 @@ pub fn import(src: &str, file: Option<&str>, limits: &Limits) -> Result<Loaded, 
         version: None,
         pass: Default::default(),
         feedback: Vec::new(),
+        pass_feedback: None,
+        fail_feedback: None,
         settings: Default::default(),
         sections: cx.sections,
     };

@@ -119,6 +119,8 @@ pub struct Grade {
     pub sections: Vec<SectionTotal>,
     /// Overall feedback of the matching score band.
     pub band_feedback: Option<String>,
+    /// The quiz's pass or fail message, by the pass decision.
+    pub result_feedback: Option<String>,
 }
 
 impl Grade {
@@ -255,8 +257,10 @@ impl<'q> Grader<'q> {
             .iter()
             .find(|b| percent + EPS >= b.min_percent && percent <= b.max_percent + EPS)
             .map(|b| b.text.clone());
-        let mut grade = Grade { score, max_score, percent, passed: false, items, sections, band_feedback };
+        let mut grade =
+            Grade { score, max_score, percent, passed: false, items, sections, band_feedback, result_feedback: None };
         grade.passed = crate::policy::evaluate(&quiz.pass, &grade);
+        grade.result_feedback = if grade.passed { quiz.pass_feedback.clone() } else { quiz.fail_feedback.clone() };
         Ok(grade)
     }
 

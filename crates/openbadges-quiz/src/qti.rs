@@ -189,6 +189,8 @@ pub fn import_item_or_test(src: &str, file: Option<&str>, limits: &Limits, resol
                 version: None,
                 pass: Default::default(),
                 feedback: Vec::new(),
+                pass_feedback: None,
+                fail_feedback: None,
                 settings: Default::default(),
                 sections: vec![Section {
                     id: "main".into(),
@@ -276,6 +278,8 @@ fn import_test(root: &El, cx: &mut Ctx<'_>, limits: &Limits, resolve: Resolver<'
         version: None,
         pass: Default::default(),
         feedback: Vec::new(),
+        pass_feedback: None,
+        fail_feedback: None,
         settings: Default::default(),
         sections,
     }

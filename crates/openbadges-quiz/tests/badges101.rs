@@ -98,13 +98,13 @@ fn mastery_needs_three_of_three() {
     a.answer(&q, "resumes-validated", Response::Bool(true), 4).unwrap(); // wrong
     let g = a.preview(&q).unwrap();
     assert!(!g.passed);
-    assert_eq!(g.band_feedback.as_deref(), Some("Take the quiz to see if you get badges!"));
+    assert_eq!(g.result_feedback.as_deref(), Some("Take the quiz to see if you get badges!"));
     a.answer(&q, "resumes-validated", Response::Bool(false), 5).unwrap();
     let rec = a.submit(&q, 6).unwrap();
     assert!(rec.passed);
     assert_eq!(rec.percent, 100.0);
     let g = openbadges_quiz::Grader::new(&q).unwrap().grade(Some(&a.presentation), &a.responses, &a.hints).unwrap();
-    assert_eq!(g.band_feedback.as_deref(), Some("Congratulations! You’ve just earned the Badges 101 badge!"));
+    assert_eq!(g.result_feedback.as_deref(), Some("Congratulations! You’ve just earned the Badges 101 badge!"));
 }
 
 #[test]

@@ -85,6 +85,8 @@ fn arb_quiz() -> impl Strategy<Value = Quiz> {
         version: None,
         pass,
         feedback: Vec::new(),
+        pass_feedback: None,
+        fail_feedback: None,
         settings: Default::default(),
         sections: if two { vec![a, b] } else { vec![a] },
     })
