@@ -1,6 +1,6 @@
 //! The Open Badges data model: every version in use (0.5, 1.0, 1.1, 2.0, 3.0) and CLR 2.0.
 //!
-//! Parse untrusted JSON within [`Limits`], [`detect`] its version and class, [`inspect`] it for
+//! Parse untrusted JSON within [`Limits`], [`detect()`] its version and class, [`inspect`] it for
 //! structural problems (all at once, each with a stable code and a JSON pointer), upgrade legacy
 //! badges to 2.0 ([`legacy`]), and convert 2.0 to 3.0 ([`convert`]).
 //!
@@ -17,6 +17,31 @@
 //! }"#;
 //! let report = inspect_bytes(json, &Limits::default())?;
 //! assert_eq!(report.version, Some(Version::V2_0));
+//! # Ok::<(), openbadges_model::Error>(())
+//! ```
+//!
+//! Build and serialize an OB 3.0 credential (unsigned; the proof crate signs it). The builders
+//! refuse anything [`ob3::validate`] would reject:
+//!
+//! ```
+//! use openbadges_model::ob3::{self, AchievementBuilder, CredentialBuilder, IdentityObject, ProfileBuilder};
+//! use openbadges_model::{DateTime, Iri};
+//! let credential = CredentialBuilder::new()
+//!     .issuer(ProfileBuilder::new(Iri::parse("https://example.org/issuer")?).name("Example Org").build()?)
+//!     .achievement(
+//!         AchievementBuilder::new(Iri::parse("https://example.org/badges/101")?, "Badges 101", "Knows badges.")
+//!             .criteria_narrative("Answer three questions correctly.")
+//!             .build()?,
+//!     )
+//!     .recipient_identity(IdentityObject::hashed("emailAddress", "student@example.org")?)
+//!     .valid_from(DateTime::new("2024-01-31T12:00:00Z"))
+//!     .build()?;
+//! let json = serde_json::to_string_pretty(&credential).map_err(|e| openbadges_model::Error::Shape {
+//!     path: String::new(),
+//!     message: e.to_string(),
+//! })?;
+//! assert!(json.contains("\"OpenBadgeCredential\""));
+//! assert!(ob3::validate(&ob3::to_value(&credential)?, None).is_empty());
 //! # Ok::<(), openbadges_model::Error>(())
 //! ```
 #![forbid(unsafe_code)]

@@ -10,7 +10,9 @@
 
 use std::path::{Path, PathBuf};
 
-use openbadges_model::ob3::{self, ClrCredential, EndorsementCredential, OpenBadgeCredential};
+use openbadges_model::ob3::{
+    self, ClrCredential, EmbeddedCredential, EndorsementCredential, OpenBadgeCredential,
+};
 use openbadges_model::{Class, Limits, Version, inspect, parse_json};
 use serde_json::Value;
 
@@ -212,9 +214,23 @@ fn typed_round_trip(doc: &Value, class: Option<&Class>) -> Result<Option<Value>,
         Some(Class::EndorsementCredential) => {
             ob3::from_value::<EndorsementCredential>(doc).and_then(|c| ob3::to_value(&c))
         }
-        Some(Class::ClrCredential) => {
-            ob3::from_value::<ClrCredential>(doc).and_then(|c| ob3::to_value(&c))
-        }
+        Some(Class::ClrCredential) => ob3::from_value::<ClrCredential>(doc).and_then(|c| {
+            // Every bundled credential of the fixtures reads as an OpenBadgeCredential.
+            for (i, e) in c
+                .credential_subject
+                .verifiable_credential
+                .iter()
+                .enumerate()
+            {
+                if !matches!(e, EmbeddedCredential::OpenBadge(_)) {
+                    return Err(openbadges_model::Error::Shape {
+                        path: format!("/credentialSubject/verifiableCredential/{i}"),
+                        message: "not read as an OpenBadgeCredential".into(),
+                    });
+                }
+            }
+            ob3::to_value(&c)
+        }),
         _ => return Ok(None),
     };
     back.map(Some).map_err(|e| e.to_string())

@@ -1,7 +1,7 @@
 //! CLR 2.0: the ClrCredential, its ClrSubject and Associations.
 
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use super::TypeSet;
 use super::types::{Achievement, Credential, Extra, IdentityObject, Image, OpenBadgeCredential};
@@ -55,8 +55,9 @@ pub enum EmbeddedCredential {
     OpenBadge(Box<OpenBadgeCredential>),
     /// A VC-JWT (compact JWS).
     Jwt(String),
-    /// Something else (another kind of credential, or one that does not fit the model).
-    Other(Value),
+    /// Another JSON object (another kind of credential, or one that does not fit the model).
+    /// Only objects: an array here would swallow the whole `verifiableCredential` list.
+    Other(Map<String, Value>),
 }
 
 /// A relation between two achievements of a CLR (`isParentOf`, `precedes`, …).

@@ -412,15 +412,12 @@ impl Checker {
         let p = pointer_join(path, key);
         match obj.get(key) {
             None => {}
-            Some(Value::String(s)) => {
-                if parse_datetime(s).is_none() {
-                    self.error(
-                        ProblemCode::InvalidDateTime,
-                        &p,
-                        format!("`{key}` is not an ISO 8601 date-time with a time zone: `{s}`"),
-                    );
-                }
-            }
+            Some(Value::String(s)) if parse_datetime(s).is_none() => self.error(
+                ProblemCode::InvalidDateTime,
+                &p,
+                format!("`{key}` is not an ISO 8601 date-time with a time zone: `{s}`"),
+            ),
+            Some(Value::String(_)) => {}
             Some(Value::Number(_)) => self.error(
                 ProblemCode::UnixTimestamp,
                 &p,
