@@ -233,6 +233,17 @@ fn memory_and_sqlite_stores_behave_the_same() {
 const CHILD_ENV: &str = "OPENBADGES_BACKPACK_KILL_TEST_DB";
 const MEMBERS: usize = 8;
 
+/// Counts badges through a read-only connection (never writing while the child writes).
+fn count_badges(path: &std::path::Path) -> usize {
+    let Ok(conn) =
+        rusqlite::Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+    else {
+        return 0;
+    };
+    conn.query_row("SELECT count(*) FROM badges", [], |r| r.get::<_, i64>(0))
+        .map_or(0, |n| n as usize)
+}
+
 /// In the child: import CLRs in a loop until killed.
 fn child_loop(path: &str) -> ! {
     let store = SqliteStore::open(path).unwrap();
@@ -240,7 +251,9 @@ fn child_loop(path: &str) -> ! {
     for i in owner() {
         bp.add_identifier(i).unwrap();
     }
-    for seq in 0.. {
+    // Each child run imports CLRs of its own (numbered from its process id).
+    let base = std::process::id() as usize * 1_000_000;
+    for seq in base.. {
         let r = bp
             .import(clr(seq, MEMBERS).to_string().as_bytes(), file("loop.json"))
             .unwrap();
@@ -278,10 +291,10 @@ fn a_process_killed_mid_import_leaves_the_store_consistent() {
         let target = (round + 1) * 3 * (MEMBERS + 1);
         loop {
             std::thread::sleep(Duration::from_millis(20));
-            let n = SqliteStore::open(&path)
-                .ok()
-                .and_then(|s| s.badges().ok())
-                .map_or(0, |b| b.len());
+            if let Some(status) = child.try_wait().unwrap() {
+                panic!("round {round}: the importing child exited by itself: {status}");
+            }
+            let n = count_badges(&path);
             if n >= target || start.elapsed() > Duration::from_secs(60) {
                 break;
             }

@@ -91,10 +91,20 @@ fn paged<'a>(all: &'a [BadgeRecord], page: &Page) -> Result<(Vec<&'a BadgeRecord
     Ok((slice, total))
 }
 
+/// The compact JWS a badge was received as: the original itself, or the JWS baked into its
+/// image.
 fn jws_text(b: &BadgeRecord) -> Option<String> {
-    (b.input_kind == InputKind::Jws)
-        .then(|| String::from_utf8(b.original.clone()).ok())
-        .flatten()
+    match b.input_kind {
+        InputKind::Jws => std::str::from_utf8(&b.original)
+            .ok()
+            .map(|s| s.trim().to_owned()),
+        InputKind::Png | InputKind::Svg => {
+            let x = openbadges_bake::extract(&b.original).ok()?;
+            (x.payload_kind == openbadges_bake::PayloadKind::Jws)
+                .then(|| x.payload.trim().to_owned())
+        }
+        _ => None,
+    }
 }
 
 /// The Badge Connect 2.1 `GET /assertions` body: `{"status": {...}, "assertions": [...],

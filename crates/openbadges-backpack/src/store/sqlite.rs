@@ -3,7 +3,9 @@
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, Row, params};
+use rusqlite::{
+    Connection, ErrorCode, OpenFlags, OptionalExtension, Row, TransactionBehavior, params,
+};
 
 use super::{Store, Write};
 use crate::model::{
@@ -150,7 +152,10 @@ impl SqliteStore {
             if version <= found {
                 continue;
             }
-            let tx = self.conn.transaction().map_err(|e| classify(&p, e))?;
+            let tx = self
+                .conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .map_err(|e| classify(&p, e))?;
             tx.execute_batch(sql).map_err(|e| classify(&p, e))?;
             tx.execute("DELETE FROM schema_version", [])
                 .map_err(|e| classify(&p, e))?;
@@ -579,7 +584,12 @@ impl Store for SqliteStore {
 
     fn commit(&mut self, writes: Vec<Write>) -> Result<()> {
         let p = self.path.clone();
-        let tx = self.conn.transaction().map_err(|e| classify(&p, e))?;
+        // IMMEDIATE: take the write lock up front (waiting on busy_timeout), so a concurrent
+        // writer never makes this transaction fail half-way with SQLITE_BUSY.
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(|e| classify(&p, e))?;
         for w in &writes {
             apply(&tx, w)?;
         }
