@@ -259,8 +259,11 @@ fn convert(
 
     // The three documents must belong together.
     let badge_id = str_of(b, "id");
-    if let (Some(ref_id), Some(bid)) = (a.get("badge").and_then(id_of), badge_id)
-        && ref_id != bid
+    if let Some((ref_id, bid)) = a
+        .get("badge")
+        .and_then(id_of)
+        .zip(badge_id)
+        .filter(|(r, b)| r != b)
     {
         notes.push(
             NoteKind::Blocking,
@@ -269,8 +272,11 @@ fn convert(
             format!("the assertion's badge `{ref_id}` is not the badge class given (`{bid}`)"),
         );
     }
-    if let (Some(ref_id), Some(iid)) = (b.get("issuer").and_then(id_of), str_of(i, "id"))
-        && ref_id != iid
+    if let Some((ref_id, iid)) = b
+        .get("issuer")
+        .and_then(id_of)
+        .zip(str_of(i, "id"))
+        .filter(|(r, i)| r != i)
     {
         notes.push(
             NoteKind::Blocking,

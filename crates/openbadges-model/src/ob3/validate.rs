@@ -432,9 +432,7 @@ impl Checker {
     }
 
     fn number(&mut self, obj: &Map<String, Value>, key: &str, path: &str) {
-        if let Some(v) = obj.get(key)
-            && !v.is_number()
-        {
+        if obj.get(key).is_some_and(|v| !v.is_number()) {
             self.error(
                 ProblemCode::WrongType,
                 &pointer_join(path, key),
@@ -750,10 +748,8 @@ impl Checker {
                 "a ClrCredential must also declare the OB 3.0 context",
             );
         }
-        if let Some(i) = ob_pos
-            && let Some(Some(iri)) = iris.get(i)
-            && !iri.ends_with("context-3.0.3.json")
-        {
+        let old_ob = ob_pos.and_then(|i| Some((i, (*iris.get(i)?)?)));
+        if let Some((i, iri)) = old_ob.filter(|(_, iri)| !iri.ends_with("context-3.0.3.json")) {
             self.warning(
                 ProblemCode::Deprecated,
                 &at(i),
@@ -844,9 +840,7 @@ impl Checker {
             Some(e) => ("validUntil", Some(e)),
             None => ("expirationDate", get("expirationDate")),
         };
-        if let (Some(s), Some(e)) = (start, end)
-            && e < s
-        {
+        if start.zip(end).is_some_and(|(s, e)| e < s) {
             self.error(
                 ProblemCode::InvalidDateRange,
                 &pointer_join(path, end_key),
@@ -1030,10 +1024,11 @@ impl Checker {
             }
         };
         self.string(o, "identityHash", path, true);
-        if hashed == Some(true)
-            && let Some(h) = o.get("identityHash").and_then(Value::as_str)
-            && let Err(e) = h.parse::<IdentityHash>()
-        {
+        let bad_hash = match (hashed, o.get("identityHash").and_then(Value::as_str)) {
+            (Some(true), Some(h)) => h.parse::<IdentityHash>().err(),
+            _ => None,
+        };
+        if let Some(e) = bad_hash {
             self.error(
                 ProblemCode::InvalidIdentityHash,
                 &pointer_join(path, "identityHash"),
