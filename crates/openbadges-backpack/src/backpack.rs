@@ -12,7 +12,7 @@ use crate::identity::match_recipient;
 use crate::input::{ImportLimits, Item, Parsed, parse_input};
 use crate::model::{
     BadgeId, BadgeRecord, BadgeState, Collection, CollectionId, Identifier, Source, Verification,
-    VerificationStatus,
+    VerificationStatus, Visibility,
 };
 use crate::store::{Store, Write};
 use crate::verify::{VerificationOutcome, Verifier, VerifyRequest};
@@ -263,6 +263,28 @@ impl<S: Store, V: Verifier> Backpack<S, V> {
             }
         }
         self.store.commit(vec![Write::PutCollection(collection)])
+    }
+
+    /// The collection shared under an unlisted link's `token`, or a public one with that id;
+    /// `None` for a private collection or an unknown token. Tokens compare in constant time.
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub fn shared_collection(&self, token_or_id: &str) -> Result<Option<Collection>> {
+        for c in self.store.collections()? {
+            let hit = match &c.visibility {
+                Visibility::Unlisted { token } => openbadges_model::identity::constant_time_eq(
+                    token.as_bytes(),
+                    token_or_id.as_bytes(),
+                ),
+                Visibility::Public => c.id.as_str() == token_or_id,
+                Visibility::Private => false,
+            };
+            if hit {
+                return Ok(Some(c));
+            }
+        }
+        Ok(None)
     }
 
     /// Deletes a collection (its badges stay).

@@ -1,4 +1,64 @@
-//! Backpack.
+//! An Open Badges backpack: import every kind of badge, match it to its owner, keep it safely,
+//! and export it in forms a learner or another backpack can use.
+//!
+//! - **Import** ([`Backpack::import`]): OB 0.5–2.0 JSON, OB 3.0 JSON or VC-JWT, compact JWS,
+//!   baked PNG/SVG, a CLR 2.0 (kept, and unbundled into its credentials), an OB 3.0 API
+//!   `getCredentials` response (normative `credential`/`compactJwsString` keys and the published
+//!   `compactJwsStrings` variant), a Badge Connect `assertions` response, a Mozilla Displayer
+//!   group, or a backpack archive. Kind is detected from content; sizes are capped
+//!   ([`ImportLimits`]); SVGs with script are refused.
+//! - **Identity** ([`identity`]): a badge is accepted only if its recipient is one of the owner's
+//!   verified [`Identifier`]s; the record says which one matched and how.
+//! - **De-duplication** ([`dedup`]): OB 2.0 by assertion id, OB 3.0 by issuer id + credential
+//!   id with the newer `validFrom` superseding, content hash for id-less legacy badges. Every
+//!   input gets a per-badge [`ImportReport`] (imported / duplicate / failed with a reason).
+//! - **Verification** through the [`Verifier`] trait (the proof crate plugs in here); the
+//!   verdict and the full report are stored with the badge.
+//! - **Storage** ([`store`]): SQLite by default ([`SqliteStore`]: one file, WAL, versioned
+//!   migrations, one transaction per import) or in memory ([`MemoryStore`]).
+//! - **Exports** ([`export`]): a deterministic zip archive with a manifest and an escaped
+//!   portfolio page; Mozilla Displayer, Badge Connect 2.1 and OB 3.0 API bodies with paging.
+//!
+//! ```
+//! use openbadges_backpack::{
+//!     Backpack, Identifier, ImportResult, MemoryStore, Source, VerificationOutcome,
+//!     VerificationStatus, Verifier, VerifyRequest,
+//! };
+//!
+//! // Until a real verifier is plugged in, say honestly that nothing was checked.
+//! struct NotChecked;
+//! impl Verifier for NotChecked {
+//!     fn verify(&self, _: &VerifyRequest<'_>) -> VerificationOutcome {
+//!         VerificationOutcome {
+//!             status: VerificationStatus::Indeterminate,
+//!             report: serde_json::json!({"status": "indeterminate"}),
+//!         }
+//!     }
+//! }
+//!
+//! let mut backpack = Backpack::new(MemoryStore::new(), NotChecked);
+//! backpack.add_identifier(Identifier::parse("email:student@example.org")?)?;
+//!
+//! let badge = br#"{
+//!   "@context": "https://w3id.org/openbadges/v2",
+//!   "type": "Assertion",
+//!   "id": "https://example.org/assertions/1",
+//!   "recipient": {"type": "email", "hashed": false, "identity": "student@example.org"},
+//!   "badge": {"type": "BadgeClass", "id": "https://example.org/badges/1", "name": "Badges 101"},
+//!   "verification": {"type": "hosted"},
+//!   "issuedOn": "2024-01-31T12:00:00Z"
+//! }"#;
+//! let report = backpack.import(badge, Source::file("badge.json"))?;
+//! assert_eq!(report.result(), ImportResult::Imported);
+//! // The same badge again is a duplicate.
+//! let again = backpack.import(badge, Source::file("copy.json"))?;
+//! assert_eq!(again.result(), ImportResult::Duplicate);
+//!
+//! // A deterministic archive of everything held.
+//! let zip = openbadges_backpack::export::zip::export_zip(backpack.store())?;
+//! assert_eq!(zip, openbadges_backpack::export::zip::export_zip(backpack.store())?);
+//! # Ok::<(), openbadges_backpack::Error>(())
+//! ```
 #![forbid(unsafe_code)]
 
 mod archive;

@@ -341,3 +341,52 @@ fn a_process_killed_mid_import_leaves_the_store_consistent() {
     assert_eq!(r.counts(), (2, 0, 0));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn open_dir_creates_the_backpack_and_private_collections_stay_private() {
+    let dir = temp_dir("opendir").join("nested").join("backpack");
+    let store = SqliteStore::open_dir(&dir).unwrap();
+    assert!(dir.join(openbadges_backpack::store::DB_FILE).exists());
+    let mut bp = backpack(store, FixedVerifier(VerificationStatus::Valid));
+    bp.import(clr(7, 2).to_string().as_bytes(), file("c.json"))
+        .unwrap();
+    let ids: Vec<_> = bp.badges().unwrap().into_iter().map(|b| b.id).collect();
+    let mut private = Collection::new("Private").unwrap();
+    private.members = ids.clone();
+    let mut unlisted = Collection::new("Unlisted").unwrap();
+    unlisted.visibility = Visibility::new_unlisted().unwrap();
+    let Visibility::Unlisted { token } = unlisted.visibility.clone() else {
+        unreachable!()
+    };
+    assert_eq!(token.len(), 43);
+    let mut public = Collection::new("Public").unwrap();
+    public.visibility = Visibility::Public;
+    for c in [&private, &unlisted, &public] {
+        bp.put_collection(c.clone()).unwrap();
+    }
+    assert!(bp.shared_collection(private.id.as_str()).unwrap().is_none());
+    assert_eq!(
+        bp.shared_collection(&token).unwrap().unwrap().id,
+        unlisted.id
+    );
+    assert!(
+        bp.shared_collection(unlisted.id.as_str())
+            .unwrap()
+            .is_none(),
+        "an unlisted collection is reachable only by its token"
+    );
+    assert!(bp.shared_collection(&token[..42]).unwrap().is_none());
+    assert_eq!(
+        bp.shared_collection(public.id.as_str())
+            .unwrap()
+            .unwrap()
+            .id,
+        public.id
+    );
+    // Two fresh tokens differ.
+    assert_ne!(
+        Visibility::new_unlisted().unwrap(),
+        Visibility::new_unlisted().unwrap()
+    );
+    let _ = std::fs::remove_dir_all(dir.parent().unwrap().parent().unwrap());
+}

@@ -9,7 +9,7 @@ mod memory;
 mod sqlite;
 
 pub use memory::MemoryStore;
-pub use sqlite::{SCHEMA_VERSION, SqliteStore};
+pub use sqlite::{DB_FILE, SCHEMA_VERSION, SqliteStore};
 
 use crate::Result;
 use crate::model::{BadgeId, BadgeRecord, BadgeState, Collection, CollectionId, Identifier};

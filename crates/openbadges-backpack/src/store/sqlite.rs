@@ -15,6 +15,9 @@ use crate::model::{
 };
 use crate::{Error, Result};
 
+/// The database file's name inside a backpack directory ([`SqliteStore::open_dir`]).
+pub const DB_FILE: &str = "backpack.sqlite";
+
 /// The newest schema version this build writes (see `docs/backpack.md`).
 pub const SCHEMA_VERSION: i64 = 1;
 
@@ -113,6 +116,18 @@ impl SqliteStore {
             other => other,
         })?;
         Ok(store)
+    }
+
+    /// Opens the backpack kept in directory `dir` (file `backpack.sqlite`), creating the
+    /// directory and the file on first use. This is what the CLI's `--store DIR` names.
+    ///
+    /// # Errors
+    /// As [`SqliteStore::open`]; [`Error::Storage`] if the directory cannot be created.
+    pub fn open_dir(dir: impl AsRef<Path>) -> Result<Self> {
+        let dir = dir.as_ref();
+        std::fs::create_dir_all(dir)
+            .map_err(|e| Error::Storage(format!("creating {}: {e}", dir.display())))?;
+        SqliteStore::open(dir.join(DB_FILE))
     }
 
     /// The database file.
