@@ -181,7 +181,10 @@ pub fn did_web_document_url(did: &str) -> Result<String, DidError> {
         return Err(DidError::Malformed(did.to_owned()));
     }
     let path: Vec<&str> = segs.collect();
-    if path.iter().any(|s| s.is_empty() || s.contains(['/', '?', '#'])) {
+    if path
+        .iter()
+        .any(|s| s.is_empty() || s.contains(['/', '?', '#']))
+    {
         return Err(DidError::Malformed(did.to_owned()));
     }
     if path.is_empty() {

@@ -93,7 +93,9 @@ fn base58_encode(bytes: &[u8]) -> String {
         s.push('1');
     }
     for &d in digits.iter().rev() {
-        s.push(char::from(ALPHABET.get(usize::from(d)).copied().unwrap_or(b'1')));
+        s.push(char::from(
+            ALPHABET.get(usize::from(d)).copied().unwrap_or(b'1'),
+        ));
     }
     s
 }

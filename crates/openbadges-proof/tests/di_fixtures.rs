@@ -2,7 +2,12 @@
 //! says (where the MANIFEST's finding is about expiry, status or structure, the signature
 //! verdict is what this file records; those checks are "not checked here").
 //! Results are kept in tests/golden/ob3-di.txt; rewrite with `UPDATE_GOLDEN=1`.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use openbadges_proof::data_integrity::{Outcome, VerifyOptions, verify};
 use serde_json::Value;
@@ -24,82 +29,342 @@ fn verdict(o: &Outcome) -> String {
 
 /// (fixture, expected signature verdict, why). "invalid" alone accepts any invalid code.
 const EXPECTED: &[(&str, &str, &str)] = &[
-    ("spec-vectors/clrv2p0-signed-TAMPERED-name.json", "invalid(SIGNATURE_INVALID)", "tampered name"),
-    ("spec-vectors/clrv2p0-signed-eddsa-rdfc-2022.json", "valid", "spec vector"),
-    ("spec-vectors/obv3p0-signed-TAMPERED-name.json", "invalid(SIGNATURE_INVALID)", "tampered name"),
-    ("spec-vectors/obv3p0-signed-eddsa-rdfc-2022.json", "valid", "spec vector"),
-    ("1edtech-validator/complete.json", "valid", "validator: inline schema probe needs network (not checked here)"),
-    ("1edtech-validator/complete_v1.json", "invalid(JSONLD_SAFE_MODE)", "1EdTechJsonSchemaValidator2019 undefined without the extensions context (validator reports only the schema probe)"),
-    ("1edtech-validator/credential-status-revoked.json", "indeterminate(VERIFICATION_METHOD_UNRESOLVED)", "did:web on dc.1edtech.org needs network; revocation not checked here"),
-    ("1edtech-validator/endorsement-err-schema-status-refresh.json", "invalid(SIGNATURE_INVALID)", "error sample, no manifest signature verdict; the JS peer cannot check Ed25519Signature2020"),
-    ("1edtech-validator/endorsement-valid.json", "valid", "validator: valid"),
-    ("1edtech-validator/simple-context-alias.json", "valid", "validator: valid"),
-    ("1edtech-validator/simple-context-version.json", "valid", "validator: context probe only"),
-    ("1edtech-validator/simple-did-key-method.json", "invalid(KEY_NOT_OWNED_BY_ISSUER)", "DIVERGES from validator (valid): did:key controller != issuer urn:uuid, issue #5 requires controller == issuer"),
-    ("1edtech-validator/simple-did-web-method.json", "valid", "validator: valid (key in vm fragment, offline)"),
-    ("1edtech-validator/simple-eddsa-2022.json", "valid", "validator: warning (deprecated eddsa-2022)"),
-    ("1edtech-validator/simple-err-context.json", "invalid", "validator: invalid (context)"),
-    ("1edtech-validator/simple-err-credential-subject-achievement-result-description-type.json", "invalid", "validator: invalid"),
-    ("1edtech-validator/simple-err-credential-subject-identifier-type.json", "invalid", "validator: invalid"),
-    ("1edtech-validator/simple-err-credential-subject-profile-type.json", "invalid", "validator: invalid"),
-    ("1edtech-validator/simple-err-credential-subject-result-type.json", "invalid", "validator: invalid"),
-    ("1edtech-validator/simple-err-credential-subject-type.json", "invalid", "validator: invalid"),
-    ("1edtech-validator/simple-err-evidence-type.json", "invalid", "validator: invalid"),
-    ("1edtech-validator/simple-err-expired.json", "valid", "validator: expired (not checked here); signature valid"),
-    ("1edtech-validator/simple-err-issued.json", "valid", "validator: not yet valid (not checked here); signature valid"),
-    ("1edtech-validator/simple-err-issuer-otheridentifier-type.json", "invalid", "validator: invalid"),
-    ("1edtech-validator/simple-err-issuer-parentorg-type.json", "invalid", "validator: invalid"),
-    ("1edtech-validator/simple-err-issuer-type.json", "invalid", "validator: invalid"),
-    ("1edtech-validator/simple-err-issuer.json", "invalid", "validator: invalid (issuer missing)"),
-    ("1edtech-validator/simple-err-proof-method-no-scheme.json", "invalid(VERIFICATION_METHOD_INVALID)", "validator: invalid"),
-    ("1edtech-validator/simple-err-proof-method-unknown-did-method.json", "invalid(VERIFICATION_METHOD_INVALID)", "validator: invalid (did:example never resolves)"),
-    ("1edtech-validator/simple-err-proof-method-unknown-scheme.json", "invalid(VERIFICATION_METHOD_INVALID)", "validator: invalid"),
-    ("1edtech-validator/simple-err-proof-method.json", "invalid(VERIFICATION_METHOD_INVALID)", "validator: invalid (corrupted key)"),
-    ("1edtech-validator/simple-err-proof-value.json", "invalid(SIGNATURE_INVALID)", "validator: invalid"),
-    ("1edtech-validator/simple-err-type.json", "invalid", "validator: invalid (type)"),
-    ("1edtech-validator/simple-multiple-proofs.json", "valid", "validator: 1 error for the unknown proof type, reported per proof"),
+    (
+        "spec-vectors/clrv2p0-signed-TAMPERED-name.json",
+        "invalid(SIGNATURE_INVALID)",
+        "tampered name",
+    ),
+    (
+        "spec-vectors/clrv2p0-signed-eddsa-rdfc-2022.json",
+        "valid",
+        "spec vector",
+    ),
+    (
+        "spec-vectors/obv3p0-signed-TAMPERED-name.json",
+        "invalid(SIGNATURE_INVALID)",
+        "tampered name",
+    ),
+    (
+        "spec-vectors/obv3p0-signed-eddsa-rdfc-2022.json",
+        "valid",
+        "spec vector",
+    ),
+    (
+        "1edtech-validator/complete.json",
+        "valid",
+        "validator: inline schema probe needs network (not checked here)",
+    ),
+    (
+        "1edtech-validator/complete_v1.json",
+        "invalid(JSONLD_SAFE_MODE)",
+        "1EdTechJsonSchemaValidator2019 undefined without the extensions context (validator reports only the schema probe)",
+    ),
+    (
+        "1edtech-validator/credential-status-revoked.json",
+        "indeterminate(VERIFICATION_METHOD_UNRESOLVED)",
+        "did:web on dc.1edtech.org needs network; revocation not checked here",
+    ),
+    (
+        "1edtech-validator/endorsement-err-schema-status-refresh.json",
+        "invalid(SIGNATURE_INVALID)",
+        "error sample, no manifest signature verdict; the JS peer cannot check Ed25519Signature2020",
+    ),
+    (
+        "1edtech-validator/endorsement-valid.json",
+        "valid",
+        "validator: valid",
+    ),
+    (
+        "1edtech-validator/simple-context-alias.json",
+        "valid",
+        "validator: valid",
+    ),
+    (
+        "1edtech-validator/simple-context-version.json",
+        "valid",
+        "validator: context probe only",
+    ),
+    (
+        "1edtech-validator/simple-did-key-method.json",
+        "invalid(KEY_NOT_OWNED_BY_ISSUER)",
+        "DIVERGES from validator (valid): did:key controller != issuer urn:uuid, issue #5 requires controller == issuer",
+    ),
+    (
+        "1edtech-validator/simple-did-web-method.json",
+        "valid",
+        "validator: valid (key in vm fragment, offline)",
+    ),
+    (
+        "1edtech-validator/simple-eddsa-2022.json",
+        "valid",
+        "validator: warning (deprecated eddsa-2022)",
+    ),
+    (
+        "1edtech-validator/simple-err-context.json",
+        "invalid",
+        "validator: invalid (context)",
+    ),
+    (
+        "1edtech-validator/simple-err-credential-subject-achievement-result-description-type.json",
+        "invalid",
+        "validator: invalid",
+    ),
+    (
+        "1edtech-validator/simple-err-credential-subject-identifier-type.json",
+        "invalid",
+        "validator: invalid",
+    ),
+    (
+        "1edtech-validator/simple-err-credential-subject-profile-type.json",
+        "invalid",
+        "validator: invalid",
+    ),
+    (
+        "1edtech-validator/simple-err-credential-subject-result-type.json",
+        "invalid",
+        "validator: invalid",
+    ),
+    (
+        "1edtech-validator/simple-err-credential-subject-type.json",
+        "invalid",
+        "validator: invalid",
+    ),
+    (
+        "1edtech-validator/simple-err-evidence-type.json",
+        "invalid",
+        "validator: invalid",
+    ),
+    (
+        "1edtech-validator/simple-err-expired.json",
+        "valid",
+        "validator: expired (not checked here); signature valid",
+    ),
+    (
+        "1edtech-validator/simple-err-issued.json",
+        "valid",
+        "validator: not yet valid (not checked here); signature valid",
+    ),
+    (
+        "1edtech-validator/simple-err-issuer-otheridentifier-type.json",
+        "invalid",
+        "validator: invalid",
+    ),
+    (
+        "1edtech-validator/simple-err-issuer-parentorg-type.json",
+        "invalid",
+        "validator: invalid",
+    ),
+    (
+        "1edtech-validator/simple-err-issuer-type.json",
+        "invalid",
+        "validator: invalid",
+    ),
+    (
+        "1edtech-validator/simple-err-issuer.json",
+        "invalid",
+        "validator: invalid (issuer missing)",
+    ),
+    (
+        "1edtech-validator/simple-err-proof-method-no-scheme.json",
+        "invalid(VERIFICATION_METHOD_INVALID)",
+        "validator: invalid",
+    ),
+    (
+        "1edtech-validator/simple-err-proof-method-unknown-did-method.json",
+        "invalid(VERIFICATION_METHOD_INVALID)",
+        "validator: invalid (did:example never resolves)",
+    ),
+    (
+        "1edtech-validator/simple-err-proof-method-unknown-scheme.json",
+        "invalid(VERIFICATION_METHOD_INVALID)",
+        "validator: invalid",
+    ),
+    (
+        "1edtech-validator/simple-err-proof-method.json",
+        "invalid(VERIFICATION_METHOD_INVALID)",
+        "validator: invalid (corrupted key)",
+    ),
+    (
+        "1edtech-validator/simple-err-proof-value.json",
+        "invalid(SIGNATURE_INVALID)",
+        "validator: invalid",
+    ),
+    (
+        "1edtech-validator/simple-err-type.json",
+        "invalid",
+        "validator: invalid (type)",
+    ),
+    (
+        "1edtech-validator/simple-multiple-proofs.json",
+        "valid",
+        "validator: 1 error for the unknown proof type, reported per proof",
+    ),
     ("1edtech-validator/simple.json", "valid", "validator: valid"),
-    ("1edtech-validator/simple_v1.json", "valid", "validator: warning (VC 1.1)"),
-    ("1edtech-validator/bit-string-list/credential-status-revoked-blank-nodes.json", "valid", "validator: revoked (status not checked here); signature valid"),
-    ("1edtech-validator/bit-string-list/credential-status-revoked.json", "valid", "validator: revoked (status not checked here); signature valid"),
-    ("1edtech-validator/sd/derivedcredential.json", "indeterminate(UNSUPPORTED_CRYPTOSUITE)", "validator: valid; ecdsa-sd-2023 not supported here"),
-    ("dcc-verifier-core/safeModeBreaker.json", "invalid(JSONLD_SAFE_MODE)", "DCC: relative @type reference"),
-    ("dcc-verifier-core/status-list-e5WK8CbZ1GjycuPombrj.json", "valid", "status list credential"),
-    ("dcc-verifier-core/testVC.json", "invalid(SIGNATURE_INVALID)", "DCC: invalid_signature"),
-    ("dcc-verifier-core/v1Expired.json", "valid", "expiry not checked here"),
-    ("dcc-verifier-core/v1ExpiredWithValidStatus.json", "valid", "expiry/status not checked here"),
+    (
+        "1edtech-validator/simple_v1.json",
+        "valid",
+        "validator: warning (VC 1.1)",
+    ),
+    (
+        "1edtech-validator/bit-string-list/credential-status-revoked-blank-nodes.json",
+        "valid",
+        "validator: revoked (status not checked here); signature valid",
+    ),
+    (
+        "1edtech-validator/bit-string-list/credential-status-revoked.json",
+        "valid",
+        "validator: revoked (status not checked here); signature valid",
+    ),
+    (
+        "1edtech-validator/sd/derivedcredential.json",
+        "indeterminate(UNSUPPORTED_CRYPTOSUITE)",
+        "validator: valid; ecdsa-sd-2023 not supported here",
+    ),
+    (
+        "dcc-verifier-core/safeModeBreaker.json",
+        "invalid(JSONLD_SAFE_MODE)",
+        "DCC: relative @type reference",
+    ),
+    (
+        "dcc-verifier-core/status-list-e5WK8CbZ1GjycuPombrj.json",
+        "valid",
+        "status list credential",
+    ),
+    (
+        "dcc-verifier-core/testVC.json",
+        "invalid(SIGNATURE_INVALID)",
+        "DCC: invalid_signature",
+    ),
+    (
+        "dcc-verifier-core/v1Expired.json",
+        "valid",
+        "expiry not checked here",
+    ),
+    (
+        "dcc-verifier-core/v1ExpiredWithValidStatus.json",
+        "valid",
+        "expiry/status not checked here",
+    ),
     ("dcc-verifier-core/v1NoStatus.json", "valid", "DCC: valid"),
-    ("dcc-verifier-core/v1OBv3SpecExample.json", "valid", "DCC: valid"),
-    ("dcc-verifier-core/v1Revoked.json", "valid", "status not checked here"),
-    ("dcc-verifier-core/v1RevokedAndExpired.json", "valid", "expiry/status not checked here"),
-    ("dcc-verifier-core/v1SimpleIssuerId.json", "valid", "DCC: valid"),
-    ("dcc-verifier-core/v1WithValidStatus.json", "valid", "status not checked here"),
-    ("dcc-verifier-core/v2DoubleSigWithBadStatusUrl.json", "valid", "status not checked here"),
-    ("dcc-verifier-core/v2DoubleSigWithValidStatus.json", "valid", "status not checked here"),
-    ("dcc-verifier-core/v2EddsaWithValidStatus.json", "valid", "status not checked here"),
-    ("dcc-verifier-core/v2Expired.json", "valid", "expiry not checked here"),
-    ("dcc-verifier-core/v2ExpiredWithValidStatus.json", "valid", "expiry/status not checked here"),
+    (
+        "dcc-verifier-core/v1OBv3SpecExample.json",
+        "valid",
+        "DCC: valid",
+    ),
+    (
+        "dcc-verifier-core/v1Revoked.json",
+        "valid",
+        "status not checked here",
+    ),
+    (
+        "dcc-verifier-core/v1RevokedAndExpired.json",
+        "valid",
+        "expiry/status not checked here",
+    ),
+    (
+        "dcc-verifier-core/v1SimpleIssuerId.json",
+        "valid",
+        "DCC: valid",
+    ),
+    (
+        "dcc-verifier-core/v1WithValidStatus.json",
+        "valid",
+        "status not checked here",
+    ),
+    (
+        "dcc-verifier-core/v2DoubleSigWithBadStatusUrl.json",
+        "valid",
+        "status not checked here",
+    ),
+    (
+        "dcc-verifier-core/v2DoubleSigWithValidStatus.json",
+        "valid",
+        "status not checked here",
+    ),
+    (
+        "dcc-verifier-core/v2EddsaWithValidStatus.json",
+        "valid",
+        "status not checked here",
+    ),
+    (
+        "dcc-verifier-core/v2Expired.json",
+        "valid",
+        "expiry not checked here",
+    ),
+    (
+        "dcc-verifier-core/v2ExpiredWithValidStatus.json",
+        "valid",
+        "expiry/status not checked here",
+    ),
     ("dcc-verifier-core/v2NoStatus.json", "valid", "DCC: valid"),
-    ("dcc-verifier-core/v2OBv3SpecExample.json", "valid", "DCC: valid"),
-    ("dcc-verifier-core/v2Revoked.json", "valid", "status not checked here"),
-    ("dcc-verifier-core/v2RevokedAndExpired.json", "valid", "expiry/status not checked here"),
-    ("dcc-verifier-core/v2SimpleIssuerId.json", "valid", "DCC: valid"),
-    ("dcc-verifier-core/v2WithBadDidWeb.json", "indeterminate(VERIFICATION_METHOD_UNRESOLVED)", "did:web document does not exist (needs network)"),
-    ("dcc-verifier-core/v2WithValidStatus.json", "valid", "status not checked here"),
-    ("dcc-verifier-core/v2didWebMultikeyWithValidStatus.json", "valid", "did:web document preloaded (tests/data/did-web); status not checked here"),
-    ("dcc-verifier-core/v2didWebWithValidStatus.json", "valid", "did:web document preloaded (tests/data/did-web); status not checked here"),
-    ("peers/js-ob3-eddsa-rdfc-2022-didkey.json", "valid", "JS peer output"),
-    ("peers/ob3-eddsa-rdfc-2022-didkey.json", "valid", "Python peer output"),
+    (
+        "dcc-verifier-core/v2OBv3SpecExample.json",
+        "valid",
+        "DCC: valid",
+    ),
+    (
+        "dcc-verifier-core/v2Revoked.json",
+        "valid",
+        "status not checked here",
+    ),
+    (
+        "dcc-verifier-core/v2RevokedAndExpired.json",
+        "valid",
+        "expiry/status not checked here",
+    ),
+    (
+        "dcc-verifier-core/v2SimpleIssuerId.json",
+        "valid",
+        "DCC: valid",
+    ),
+    (
+        "dcc-verifier-core/v2WithBadDidWeb.json",
+        "indeterminate(VERIFICATION_METHOD_UNRESOLVED)",
+        "did:web document does not exist (needs network)",
+    ),
+    (
+        "dcc-verifier-core/v2WithValidStatus.json",
+        "valid",
+        "status not checked here",
+    ),
+    (
+        "dcc-verifier-core/v2didWebMultikeyWithValidStatus.json",
+        "valid",
+        "did:web document preloaded (tests/data/did-web); status not checked here",
+    ),
+    (
+        "dcc-verifier-core/v2didWebWithValidStatus.json",
+        "valid",
+        "did:web document preloaded (tests/data/did-web); status not checked here",
+    ),
+    (
+        "peers/js-ob3-eddsa-rdfc-2022-didkey.json",
+        "valid",
+        "JS peer output",
+    ),
+    (
+        "peers/ob3-eddsa-rdfc-2022-didkey.json",
+        "valid",
+        "Python peer output",
+    ),
 ];
 
 fn preloaded() -> HashMap<String, Value> {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/did-web");
     let mut m = HashMap::new();
     for (url, file) in [
-        ("https://digitalcredentials.github.io/dcc-did-web/did.json", "did.json"),
-        ("https://digitalcredentials.github.io/dcc-did-web/multikey/did.json", "multikey/did.json"),
+        (
+            "https://digitalcredentials.github.io/dcc-did-web/did.json",
+            "did.json",
+        ),
+        (
+            "https://digitalcredentials.github.io/dcc-did-web/multikey/did.json",
+            "multikey/did.json",
+        ),
     ] {
-        let v: Value = serde_json::from_str(&std::fs::read_to_string(format!("{dir}/{file}")).unwrap()).unwrap();
+        let v: Value =
+            serde_json::from_str(&std::fs::read_to_string(format!("{dir}/{file}")).unwrap())
+                .unwrap();
         m.insert(url.to_owned(), v);
     }
     m
@@ -108,7 +373,14 @@ fn preloaded() -> HashMap<String, Value> {
 #[test]
 fn ob3_data_integrity_fixtures_golden() {
     let mut files = Vec::new();
-    for dir in ["spec-vectors", "1edtech-validator", "1edtech-validator/bit-string-list", "1edtech-validator/sd", "dcc-verifier-core", "peers"] {
+    for dir in [
+        "spec-vectors",
+        "1edtech-validator",
+        "1edtech-validator/bit-string-list",
+        "1edtech-validator/sd",
+        "dcc-verifier-core",
+        "peers",
+    ] {
         let mut v: Vec<_> = std::fs::read_dir(root().join(dir))
             .unwrap()
             .map(|e| e.unwrap().path())
@@ -118,7 +390,10 @@ fn ob3_data_integrity_fixtures_golden() {
         files.extend(v);
     }
     let docs = preloaded();
-    let opts = VerifyOptions { documents: Some(&docs), ..VerifyOptions::default() };
+    let opts = VerifyOptions {
+        documents: Some(&docs),
+        ..VerifyOptions::default()
+    };
     let mut out = String::from(
         "# Data Integrity signature verdicts on fixtures/ob3 (tests/di_fixtures.rs; UPDATE_GOLDEN=1 rewrites).\n\
          # file | our verdict | per proof | expected | why. Expiry, validity dates and status lists: not checked here.\n",
@@ -126,7 +401,11 @@ fn ob3_data_integrity_fixtures_golden() {
     let mut failures = Vec::new();
     let mut seen = 0;
     for f in files {
-        let rel = f.strip_prefix(root()).unwrap().to_string_lossy().replace('\\', "/");
+        let rel = f
+            .strip_prefix(root())
+            .unwrap()
+            .to_string_lossy()
+            .replace('\\', "/");
         let doc: Value = serde_json::from_str(&std::fs::read_to_string(&f).unwrap()).unwrap();
         if doc.get("proof").is_none() {
             continue;
@@ -140,7 +419,10 @@ fn ob3_data_integrity_fixtures_golden() {
                 let mut s = format!(
                     "{}{}={}",
                     p.proof_type,
-                    p.cryptosuite.as_deref().map(|c| format!("/{c}")).unwrap_or_default(),
+                    p.cryptosuite
+                        .as_deref()
+                        .map(|c| format!("/{c}"))
+                        .unwrap_or_default(),
                     verdict(&p.outcome)
                 );
                 for w in &p.warnings {
@@ -158,7 +440,12 @@ fn ob3_data_integrity_fixtures_golden() {
         if !ok {
             failures.push(format!("{rel}: ours {ours}, expected {want}"));
         }
-        writeln!(out, "{rel} | {ours} | {} | expected {want} | {why}", proofs.join(", ")).unwrap();
+        writeln!(
+            out,
+            "{rel} | {ours} | {} | expected {want} | {why}",
+            proofs.join(", ")
+        )
+        .unwrap();
     }
     assert_eq!(seen, EXPECTED.len(), "every expectation has its fixture");
     let golden = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/golden/ob3-di.txt");
@@ -167,7 +454,10 @@ fn ob3_data_integrity_fixtures_golden() {
         std::fs::write(golden, &out).unwrap();
     } else {
         let want = std::fs::read_to_string(golden).unwrap_or_default();
-        assert_eq!(out, want, "golden file differs (UPDATE_GOLDEN=1 to rewrite)");
+        assert_eq!(
+            out, want,
+            "golden file differs (UPDATE_GOLDEN=1 to rewrite)"
+        );
     }
     assert!(failures.is_empty(), "{failures:#?}");
 }

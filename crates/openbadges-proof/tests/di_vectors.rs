@@ -1,6 +1,11 @@
 //! eddsa-rdfc-2022 against the 1EdTech spec vectors (OB 3.0 and CLR 2.0): hashes, exact
 //! proofValue reproduction, verification, tampering, and negative cases.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use openbadges_proof::data_integrity::{
     DiCode, Ed25519Signer, Outcome, ProofOptions, VerifyOptions, canonical_nquads, hash_data, sign,
@@ -9,13 +14,20 @@ use openbadges_proof::data_integrity::{
 use serde_json::{Value, json};
 
 fn read(p: &str) -> String {
-    std::fs::read_to_string(format!("{}/../../fixtures/ob3/{p}", env!("CARGO_MANIFEST_DIR"))).unwrap()
+    std::fs::read_to_string(format!(
+        "{}/../../fixtures/ob3/{p}",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap()
 }
 fn json_of(p: &str) -> Value {
     serde_json::from_str(&read(p)).unwrap()
 }
 fn hex(s: &str) -> Vec<u8> {
-    (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap()).collect()
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+        .collect()
 }
 fn first_proof(v: &Value) -> Value {
     match &v["proof"] {
@@ -28,29 +40,50 @@ fn keys(prefix: &str) -> Value {
 }
 fn signer(prefix: &str) -> Ed25519Signer {
     let k = keys(prefix);
-    let seed: [u8; 32] = hex(k["private_key_hex"].as_str().unwrap())[..32].try_into().unwrap();
+    let seed: [u8; 32] = hex(k["private_key_hex"].as_str().unwrap())[..32]
+        .try_into()
+        .unwrap();
     Ed25519Signer::from_seed(&seed).unwrap()
 }
 
 fn hashes_match(prefix: &str) {
     let k = keys(prefix);
-    let signed = json_of(&format!("spec-vectors/{prefix}-signed-eddsa-rdfc-2022.json"));
+    let signed = json_of(&format!(
+        "spec-vectors/{prefix}-signed-eddsa-rdfc-2022.json"
+    ));
     let data = hash_data(&signed, &first_proof(&signed)).unwrap();
     assert_eq!(data.to_vec(), hex(k["data_to_sign_hex"].as_str().unwrap()));
-    assert_eq!(data[..32].to_vec(), hex(k["proof_hash_hex"].as_str().unwrap()));
-    assert_eq!(data[32..].to_vec(), hex(k["document_hash_hex"].as_str().unwrap()));
+    assert_eq!(
+        data[..32].to_vec(),
+        hex(k["proof_hash_hex"].as_str().unwrap())
+    );
+    assert_eq!(
+        data[32..].to_vec(),
+        hex(k["document_hash_hex"].as_str().unwrap())
+    );
     let unsigned = json_of(&format!("spec-vectors/{prefix}-unsigned.json"));
-    assert_eq!(canonical_nquads(&unsigned).unwrap(), read(&format!("spec-vectors/{prefix}-document-canon.nq")));
+    assert_eq!(
+        canonical_nquads(&unsigned).unwrap(),
+        read(&format!("spec-vectors/{prefix}-document-canon.nq"))
+    );
 }
 
 fn signing_reproduces_proof_value(prefix: &str) {
     let k = keys(prefix);
     let s = signer(prefix);
-    assert_eq!(s.multikey().encode(), k["publicKeyMultibase"].as_str().unwrap());
+    assert_eq!(
+        s.multikey().encode(),
+        k["publicKeyMultibase"].as_str().unwrap()
+    );
     let unsigned = json_of(&format!("spec-vectors/{prefix}-unsigned.json"));
-    let signed = json_of(&format!("spec-vectors/{prefix}-signed-eddsa-rdfc-2022.json"));
+    let signed = json_of(&format!(
+        "spec-vectors/{prefix}-signed-eddsa-rdfc-2022.json"
+    ));
     let p = first_proof(&signed);
-    let opts = ProofOptions::new(p["verificationMethod"].as_str().unwrap(), p["created"].as_str().unwrap());
+    let opts = ProofOptions::new(
+        p["verificationMethod"].as_str().unwrap(),
+        p["created"].as_str().unwrap(),
+    );
     let ours = sign(&unsigned, &s, &opts).unwrap();
     assert_eq!(ours["proof"]["proofValue"], k["proof_value_multibase"]);
     assert_eq!(ours["proof"], p, "whole proof object equal");
@@ -77,10 +110,22 @@ fn clr_vector_signing_reproduces_published_proof_value() {
 #[test]
 fn vectors_verify_and_tampered_copies_fail() {
     for prefix in ["obv3p0", "clrv2p0"] {
-        let ok = verify(&json_of(&format!("spec-vectors/{prefix}-signed-eddsa-rdfc-2022.json")), &VerifyOptions::default());
+        let ok = verify(
+            &json_of(&format!(
+                "spec-vectors/{prefix}-signed-eddsa-rdfc-2022.json"
+            )),
+            &VerifyOptions::default(),
+        );
         assert!(ok.outcome.is_valid(), "{prefix}: {ok:?}");
-        let bad = verify(&json_of(&format!("spec-vectors/{prefix}-signed-TAMPERED-name.json")), &VerifyOptions::default());
-        assert_eq!(bad.outcome.code(), Some(DiCode::SignatureInvalid), "{prefix}: {bad:?}");
+        let bad = verify(
+            &json_of(&format!("spec-vectors/{prefix}-signed-TAMPERED-name.json")),
+            &VerifyOptions::default(),
+        );
+        assert_eq!(
+            bad.outcome.code(),
+            Some(DiCode::SignatureInvalid),
+            "{prefix}: {bad:?}"
+        );
         assert!(matches!(bad.outcome, Outcome::Invalid { .. }));
     }
 }
@@ -102,8 +147,10 @@ fn proof_copied_onto_another_credential_fails() {
 fn verification_method_swapped_for_another_key_fails() {
     let other = Ed25519Signer::from_seed(&[9u8; 32]).unwrap();
     let mut doc = signed_ob();
-    doc["proof"]["verificationMethod"] =
-        json!(format!("https://example.edu/issuers/565049#{}", other.multikey().encode()));
+    doc["proof"]["verificationMethod"] = json!(format!(
+        "https://example.edu/issuers/565049#{}",
+        other.multikey().encode()
+    ));
     let r = verify(&doc, &VerifyOptions::default());
     assert_eq!(r.outcome.code(), Some(DiCode::SignatureInvalid), "{r:?}");
 }
@@ -114,7 +161,10 @@ fn issuer_not_controller_fails() {
     doc["issuer"]["id"] = json!("https://evil.example/issuers/1");
     // Signed by the vector key whose controller is https://example.edu/issuers/565049.
     let s = signer("obv3p0");
-    let opts = ProofOptions::new(keys("obv3p0")["verificationMethod"].as_str().unwrap(), "2010-01-01T19:23:24Z");
+    let opts = ProofOptions::new(
+        keys("obv3p0")["verificationMethod"].as_str().unwrap(),
+        "2010-01-01T19:23:24Z",
+    );
     let signed = sign(&doc, &s, &opts).unwrap();
     let r = verify(&signed, &VerifyOptions::default());
     assert_eq!(r.outcome.code(), Some(DiCode::KeyNotOwnedByIssuer), "{r:?}");
@@ -128,7 +178,10 @@ fn undefined_term_is_safe_mode_error_not_silently_unsigned() {
     doc.as_object_mut().unwrap().remove("proof");
     doc["issuer"] = json!("https://example.edu/issuers/565049");
     doc["undefinedTerm"] = json!("claim nobody signs");
-    let opts = ProofOptions::new(keys("obv3p0")["verificationMethod"].as_str().unwrap(), "2024-01-01T00:00:00Z");
+    let opts = ProofOptions::new(
+        keys("obv3p0")["verificationMethod"].as_str().unwrap(),
+        "2024-01-01T00:00:00Z",
+    );
     let err = sign(&doc, &s, &opts).unwrap_err();
     assert!(err.to_string().contains("safe mode"), "{err}");
     // And a proof over the document without the term does not cover it: verification fails.
@@ -150,14 +203,20 @@ fn relative_type_is_safe_mode_error() {
         let r = verify(&d, &VerifyOptions::default());
         assert!(matches!(r.outcome, Outcome::Invalid { .. }), "{r:?}");
     }
-    let r = verify(&json_of("dcc-verifier-core/safeModeBreaker.json"), &VerifyOptions::default());
+    let r = verify(
+        &json_of("dcc-verifier-core/safeModeBreaker.json"),
+        &VerifyOptions::default(),
+    );
     assert_eq!(r.outcome.code(), Some(DiCode::JsonLdSafeMode), "{r:?}");
 }
 
 #[test]
 fn unknown_context_is_indeterminate() {
     let mut doc = signed_ob();
-    doc["@context"].as_array_mut().unwrap().push(json!("https://example.org/unknown-context.jsonld"));
+    doc["@context"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!("https://example.org/unknown-context.jsonld"));
     let r = verify(&doc, &VerifyOptions::default());
     assert_eq!(r.outcome.code(), Some(DiCode::UnknownContext), "{r:?}");
     assert!(matches!(r.outcome, Outcome::Indeterminate { .. }));
@@ -167,10 +226,16 @@ fn unknown_context_is_indeterminate() {
 fn wrong_purpose_and_malformed_proof_value() {
     let mut doc = signed_ob();
     doc["proof"]["proofPurpose"] = json!("authentication");
-    assert_eq!(verify(&doc, &VerifyOptions::default()).outcome.code(), Some(DiCode::ProofPurposeMismatch));
+    assert_eq!(
+        verify(&doc, &VerifyOptions::default()).outcome.code(),
+        Some(DiCode::ProofPurposeMismatch)
+    );
     let mut doc = signed_ob();
     doc["proof"]["proofValue"] = json!("u123");
-    assert_eq!(verify(&doc, &VerifyOptions::default()).outcome.code(), Some(DiCode::ProofValueMalformed));
+    assert_eq!(
+        verify(&doc, &VerifyOptions::default()).outcome.code(),
+        Some(DiCode::ProofValueMalformed)
+    );
 }
 
 #[test]
@@ -178,16 +243,37 @@ fn did_key_issuer_round_trip_and_multiple_proofs() {
     let s = Ed25519Signer::from_seed(&[3u8; 32]).unwrap();
     let mut doc = json_of("spec-vectors/obv3p0-unsigned.json");
     doc["issuer"]["id"] = json!(s.did_key());
-    let signed = sign(&doc, &s, &ProofOptions::new(s.verification_method_did_key(), "2024-05-01T10:00:00Z")).unwrap();
-    assert!(verify(&signed, &VerifyOptions::default()).outcome.is_valid());
+    let signed = sign(
+        &doc,
+        &s,
+        &ProofOptions::new(s.verification_method_did_key(), "2024-05-01T10:00:00Z"),
+    )
+    .unwrap();
+    assert!(
+        verify(&signed, &VerifyOptions::default())
+            .outcome
+            .is_valid()
+    );
     // Bare did:key verification method (no fragment), as the 1EdTech validator accepts.
-    let signed2 = sign(&doc, &s, &ProofOptions::new(s.did_key(), "2024-05-01T10:00:00Z")).unwrap();
-    assert!(verify(&signed2, &VerifyOptions::default()).outcome.is_valid());
+    let signed2 = sign(
+        &doc,
+        &s,
+        &ProofOptions::new(s.did_key(), "2024-05-01T10:00:00Z"),
+    )
+    .unwrap();
+    assert!(
+        verify(&signed2, &VerifyOptions::default())
+            .outcome
+            .is_valid()
+    );
     // An unknown proof type next to a good proof: valid overall, the unknown one reported.
     let mut multi = signed.clone();
     let good = multi["proof"].clone();
     multi["proof"] = json!([{"type": "SomeProofType", "proofValue": "x"}, good]);
     let r = verify(&multi, &VerifyOptions::default());
     assert!(r.outcome.is_valid());
-    assert_eq!(r.proofs[0].outcome.code(), Some(DiCode::UnsupportedProofType));
+    assert_eq!(
+        r.proofs[0].outcome.code(),
+        Some(DiCode::UnsupportedProofType)
+    );
 }

@@ -1,5 +1,10 @@
 //! JSON-LD → RDF → RDFC-1.0 on the 1EdTech spec vectors: byte-for-byte canonical N-Quads.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use openbadges_proof::jsonld::{JsonLdOptions, to_rdf};
 use openbadges_proof::rdfc::{CanonLimits, canonicalize};
@@ -19,17 +24,27 @@ fn canon(doc: &Value) -> String {
 }
 
 fn check(prefix: &str) {
-    let signed: Value = serde_json::from_str(&fixture(&format!("{prefix}-signed-eddsa-rdfc-2022.json"))).unwrap();
-    let unsigned: Value = serde_json::from_str(&fixture(&format!("{prefix}-unsigned.json"))).unwrap();
+    let signed: Value =
+        serde_json::from_str(&fixture(&format!("{prefix}-signed-eddsa-rdfc-2022.json"))).unwrap();
+    let unsigned: Value =
+        serde_json::from_str(&fixture(&format!("{prefix}-unsigned.json"))).unwrap();
     let doc_canon = canon(&unsigned);
-    assert_eq!(doc_canon, fixture(&format!("{prefix}-document-canon.nq")), "{prefix} document");
+    assert_eq!(
+        doc_canon,
+        fixture(&format!("{prefix}-document-canon.nq")),
+        "{prefix} document"
+    );
     let mut proof = match &signed["proof"] {
         Value::Array(a) => a[0].clone(),
         p => p.clone(),
     };
     proof.as_object_mut().unwrap().remove("proofValue");
     proof["@context"] = signed["@context"].clone();
-    assert_eq!(canon(&proof), fixture(&format!("{prefix}-proof-canon.nq")), "{prefix} proof");
+    assert_eq!(
+        canon(&proof),
+        fixture(&format!("{prefix}-proof-canon.nq")),
+        "{prefix} proof"
+    );
     // The signed document without its proof canonicalizes like the unsigned one.
     let mut stripped = signed.clone();
     stripped.as_object_mut().unwrap().remove("proof");

@@ -1,6 +1,11 @@
 //! The W3C RDF Dataset Canonicalization (RDFC-1.0) test suite, run from the copied data in
 //! `tests/data/rdfc` (see the README there for origin and licence).
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use openbadges_proof::rdfc::{
     CanonLimits, HashAlgorithm, RdfcError, canonicalize_with_hash, parse_nquads,
@@ -65,8 +70,7 @@ fn w3c_rdfc10_suite() {
                         .map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone())))
                         .collect();
                     let mut a: Vec<_> = got.iter().map(|(k, v)| (k, v.to_string())).collect();
-                    let mut b: Vec<_> =
-                        expected.iter().map(|(k, v)| (k, v.to_string())).collect();
+                    let mut b: Vec<_> = expected.iter().map(|(k, v)| (k, v.to_string())).collect();
                     a.sort();
                     b.sort();
                     if a == b {
@@ -88,13 +92,15 @@ fn w3c_rdfc10_suite() {
 
 #[test]
 fn parse_then_serialize_round_trips_escapes() {
-    let src = "<http://e.org/s> <http://e.org/p> \"a\\tb\\u0001\\\"\\\\\"@en-us <http://e.org/g> .\n";
+    let src =
+        "<http://e.org/s> <http://e.org/p> \"a\\tb\\u0001\\\"\\\\\"@en-us <http://e.org/g> .\n";
     let ds = parse_nquads(src).unwrap();
-    assert_eq!(ds.to_nquads(), src.replace("\\u0001", "\\u0001"));
+    assert_eq!(ds.to_nquads(), src);
 }
 
 #[test]
 fn syntax_errors_have_line_numbers() {
-    let err = parse_nquads("<http://e.org/s> <http://e.org/p> <http://e.org/o> .\n<bad").unwrap_err();
+    let err =
+        parse_nquads("<http://e.org/s> <http://e.org/p> <http://e.org/o> .\n<bad").unwrap_err();
     assert!(matches!(err, RdfcError::Syntax { line: 2, .. }), "{err:?}");
 }

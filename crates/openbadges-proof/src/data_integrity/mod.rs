@@ -702,7 +702,10 @@ fn resolve_vm(vm_id: &str, o: &VerifyOptions<'_>) -> Result<VerificationMethod, 
                         format!("controller document {document_url} is not available"),
                     )
                 })?;
-            if let Some(did) = vm_id.strip_prefix("did:").map(|_| vm_id.split('#').next().unwrap_or(vm_id)) {
+            if let Some(did) = vm_id
+                .strip_prefix("did:")
+                .map(|_| vm_id.split('#').next().unwrap_or(vm_id))
+            {
                 if doc.get("id").and_then(Value::as_str) != Some(did) {
                     return Err(Outcome::invalid(
                         DiCode::VerificationMethodInvalid,

@@ -1,8 +1,8 @@
 //! JSON-LD 1.1 context processing (§4.1), term definitions (§4.2) and IRI expansion (§5.2).
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 
 use serde_json::{Map, Value};
 
@@ -195,7 +195,11 @@ impl Processor<'_> {
                         .loader
                         .load(&url)
                         .ok_or_else(|| JsonLdError::UnknownContext(url.clone()))?;
-                    let key = (result.id, Arc::as_ptr(&doc) as usize, opts.override_protected);
+                    let key = (
+                        result.id,
+                        Arc::as_ptr(&doc) as usize,
+                        opts.override_protected,
+                    );
                     if let Some(c) = cache_get(&key) {
                         result = (*c).clone();
                         changed = false;
@@ -238,7 +242,7 @@ impl Processor<'_> {
         result: &mut Context,
         map: &Map<String, Value>,
         base_url: Option<&str>,
-        remote: &mut Vec<String>,
+        remote: &[String],
         opts: CtxOpts,
     ) -> Result<(), JsonLdError> {
         let mut map = map.clone();
@@ -248,7 +252,9 @@ impl Processor<'_> {
             }
         }
         if let Some(imp) = map.get("@import").cloned() {
-            let s = imp.as_str().ok_or_else(|| ERR("@import must be a string"))?;
+            let s = imp
+                .as_str()
+                .ok_or_else(|| ERR("@import must be a string"))?;
             let url = match base_url {
                 Some(b) => resolve(b, s),
                 None => s.to_owned(),
@@ -399,10 +405,14 @@ impl Processor<'_> {
                 _ => false,
             };
             if !ok {
-                return Err(JsonLdError::InvalidContext("keyword redefinition of @type".into()));
+                return Err(JsonLdError::InvalidContext(
+                    "keyword redefinition of @type".into(),
+                ));
             }
         } else if is_keyword(term) {
-            return Err(JsonLdError::InvalidContext(format!("keyword redefinition {term:?}")));
+            return Err(JsonLdError::InvalidContext(format!(
+                "keyword redefinition {term:?}"
+            )));
         } else if looks_like_keyword(term) {
             defined.insert(term.to_owned(), true);
             if self.safe {
@@ -430,9 +440,7 @@ impl Processor<'_> {
             ..TermDef::default()
         };
         if let Some(p) = value.get("@protected") {
-            def.protected = p
-                .as_bool()
-                .ok_or_else(|| ERR("invalid @protected value"))?;
+            def.protected = p.as_bool().ok_or_else(|| ERR("invalid @protected value"))?;
         }
         if let Some(t) = value.get("@type") {
             let t = t.as_str().ok_or_else(|| ERR("invalid type mapping"))?;
@@ -499,9 +507,12 @@ impl Processor<'_> {
                         .is_some_and(|m| m.contains(':'));
                     if inner_colon || term.contains('/') {
                         defined.insert(term.to_owned(), true);
-                        let te = self.expand_iri(active, term, false, true, Some(local), Some(defined))?;
+                        let te =
+                            self.expand_iri(active, term, false, true, Some(local), Some(defined))?;
                         if te.as_deref() != Some(e.as_str()) {
-                            return Err(ERR("invalid IRI mapping (term does not expand to its @id)"));
+                            return Err(ERR(
+                                "invalid IRI mapping (term does not expand to its @id)",
+                            ));
                         }
                     }
                     if !term.contains(':')
@@ -516,7 +527,10 @@ impl Processor<'_> {
                 _ => return Err(ERR("invalid IRI mapping")),
             }
         } else if let Some(i) = term.get(1..).and_then(|r| r.find(':')).map(|i| i + 1) {
-            let (prefix, suffix) = (term.get(..i).unwrap_or_default(), term.get(i + 1..).unwrap_or_default());
+            let (prefix, suffix) = (
+                term.get(..i).unwrap_or_default(),
+                term.get(i + 1..).unwrap_or_default(),
+            );
             if local.contains_key(prefix) {
                 self.create_term(active, local, prefix, defined, base_url, false, false)?;
             }
@@ -568,7 +582,9 @@ impl Processor<'_> {
             }
         }
         if let Some(ix) = value.get("@index") {
-            let s = ix.as_str().ok_or_else(|| ERR("invalid term definition (@index)"))?;
+            let s = ix
+                .as_str()
+                .ok_or_else(|| ERR("invalid term definition (@index)"))?;
             if def.container & container::INDEX == 0 || looks_like_keyword(s) {
                 return Err(ERR("invalid term definition (@index)"));
             }
@@ -685,7 +701,7 @@ impl Processor<'_> {
             if prefix == "_" || suffix.starts_with("//") {
                 return Ok(Some(value.to_owned()));
             }
-            if let (Some(l), Some(d)) = (local, defined.as_deref_mut()) {
+            if let (Some(l), Some(d)) = (local, defined) {
                 if l.contains_key(prefix) && d.get(prefix) != Some(&true) {
                     self.create_term(active, l, prefix, d, None, false, false)?;
                 }

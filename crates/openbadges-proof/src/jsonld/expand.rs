@@ -90,11 +90,19 @@ impl Processor<'_> {
             Value::Array(items) => {
                 let mut result = Vec::new();
                 for item in items {
-                    let e =
-                        self.expand_element(active, active_property, item, base_url, from_map, depth + 1)?;
+                    let e = self.expand_element(
+                        active,
+                        active_property,
+                        item,
+                        base_url,
+                        from_map,
+                        depth + 1,
+                    )?;
                     let e = match e {
                         Some(Value::Array(a))
-                            if prop_def.as_ref().is_some_and(|d| d.container & container::LIST != 0) =>
+                            if prop_def
+                                .as_ref()
+                                .is_some_and(|d| d.container & container::LIST != 0) =>
                         {
                             let mut m = Map::new();
                             m.insert("@list".into(), Value::Array(a));
@@ -119,7 +127,13 @@ impl Processor<'_> {
                 let ctx = match &property_scoped {
                     Some(psc) => {
                         let b = prop_def.as_ref().and_then(|d| d.base_url.clone());
-                        self.process_context(active, psc, b.as_deref(), &mut Vec::new(), CtxOpts::default())?
+                        self.process_context(
+                            active,
+                            psc,
+                            b.as_deref(),
+                            &mut Vec::new(),
+                            CtxOpts::default(),
+                        )?
                     }
                     None => active.clone(),
                 };
@@ -162,7 +176,8 @@ impl Processor<'_> {
             )?;
         }
         if let Some(lc) = element.get("@context") {
-            active = self.process_context(&active, lc, base_url, &mut Vec::new(), CtxOpts::default())?;
+            active =
+                self.process_context(&active, lc, base_url, &mut Vec::new(), CtxOpts::default())?;
         }
         let type_scoped = active.clone();
         let mut input_type: Option<String> = None;
@@ -214,32 +229,45 @@ impl Processor<'_> {
         // Step 15+
         if let Some(v) = result.get("@value") {
             for k in result.keys() {
-                if !matches!(k.as_str(), "@direction" | "@index" | "@language" | "@type" | "@value") {
+                if !matches!(
+                    k.as_str(),
+                    "@direction" | "@index" | "@language" | "@type" | "@value"
+                ) {
                     return Err(JsonLdError::InvalidValueObject(format!("unexpected {k}")));
                 }
             }
             if result.contains_key("@type")
                 && (result.contains_key("@language") || result.contains_key("@direction"))
             {
-                return Err(JsonLdError::InvalidValueObject("@type with @language".into()));
+                return Err(JsonLdError::InvalidValueObject(
+                    "@type with @language".into(),
+                ));
             }
-            if input_type.as_deref() == Some("@json") || result.get("@type").and_then(Value::as_str) == Some("@json") {
+            if input_type.as_deref() == Some("@json")
+                || result.get("@type").and_then(Value::as_str) == Some("@json")
+            {
                 // JSON literal: anything goes.
             } else if v.is_null() {
                 self.safe_err("null @value value".into())?;
                 return Ok(None);
             } else if !v.is_string() && result.contains_key("@language") {
-                return Err(JsonLdError::InvalidValueObject("@language on a non-string".into()));
+                return Err(JsonLdError::InvalidValueObject(
+                    "@language on a non-string".into(),
+                ));
             } else if let Some(t) = result.get("@type") {
                 match t.as_str() {
                     Some(t) if is_absolute(t) && !t.starts_with("_:") => {}
                     _ => {
                         self.safe_err(format!("relative @type reference {t}"))?;
-                        return Err(JsonLdError::InvalidValueObject(format!("invalid typed value type {t}")));
+                        return Err(JsonLdError::InvalidValueObject(format!(
+                            "invalid typed value type {t}"
+                        )));
                     }
                 }
             } else if v.is_object() || v.is_array() {
-                return Err(JsonLdError::InvalidValueObject("@value must be a scalar".into()));
+                return Err(JsonLdError::InvalidValueObject(
+                    "@value must be a scalar".into(),
+                ));
             }
         } else if let Some(t) = result.get_mut("@type") {
             if !t.is_array() {
@@ -347,8 +375,10 @@ impl Processor<'_> {
                                 None => self.safe_err(format!("invalid @type value {s:?}"))?,
                             }
                         }
-                        if let Some(Value::Array(prev)) = result.get_mut("@type") {
-                            prev.extend(out);
+                        if let Some(prev) = result.get_mut("@type") {
+                            let mut all = as_array(prev.take());
+                            all.extend(out);
+                            *prev = Value::Array(all);
                             continue;
                         }
                         Some(if value.is_array() || out.len() != 1 {
@@ -365,7 +395,9 @@ impl Processor<'_> {
                             .expand_element(active, None, value, base_url, false, depth + 1)?
                             .map(as_array)
                             .unwrap_or_default();
-                        if v.iter().any(|n| is_value_obj(n) || is_list_obj(n) || !n.is_object()) {
+                        if v.iter()
+                            .any(|n| is_value_obj(n) || is_list_obj(n) || !n.is_object())
+                        {
                             return Err(JsonLdError::InvalidIncluded);
                         }
                         if let Some(Value::Array(prev)) = result.get_mut("@included") {
@@ -397,11 +429,17 @@ impl Processor<'_> {
                     }
                     "@direction" => match value.as_str() {
                         Some("ltr" | "rtl") => Some(value.clone()),
-                        _ => return Err(JsonLdError::InvalidValueObject("invalid @direction".into())),
+                        _ => {
+                            return Err(JsonLdError::InvalidValueObject(
+                                "invalid @direction".into(),
+                            ));
+                        }
                     },
                     "@index" => {
                         if !value.is_string() {
-                            return Err(JsonLdError::InvalidValueObject("invalid @index value".into()));
+                            return Err(JsonLdError::InvalidValueObject(
+                                "invalid @index value".into(),
+                            ));
                         }
                         Some(value.clone())
                     }
@@ -410,15 +448,36 @@ impl Processor<'_> {
                             self.safe_err("free-floating list".into())?;
                             continue;
                         }
-                        let v = self.expand_element(active, active_property, value, base_url, false, depth + 1)?;
+                        let v = self.expand_element(
+                            active,
+                            active_property,
+                            value,
+                            base_url,
+                            false,
+                            depth + 1,
+                        )?;
                         Some(Value::Array(v.map(as_array).unwrap_or_default()))
                     }
-                    "@set" => self.expand_element(active, active_property, value, base_url, false, depth + 1)?,
+                    "@set" => self.expand_element(
+                        active,
+                        active_property,
+                        value,
+                        base_url,
+                        false,
+                        depth + 1,
+                    )?,
                     "@reverse" => {
                         if !value.is_object() {
                             return Err(JsonLdError::InvalidReverse);
                         }
-                        let ev = self.expand_element(active, Some("@reverse"), value, base_url, false, depth + 1)?;
+                        let ev = self.expand_element(
+                            active,
+                            Some("@reverse"),
+                            value,
+                            base_url,
+                            false,
+                            depth + 1,
+                        )?;
                         if let Some(Value::Object(mut ev)) = ev {
                             if let Some(Value::Object(rev)) = ev.remove("@reverse") {
                                 for (p, items) in rev {
@@ -478,7 +537,9 @@ impl Processor<'_> {
                 let mut langs: Vec<&String> = lm.keys().collect();
                 langs.sort();
                 for lang in langs {
-                    let Some(lv) = lm.get(lang.as_str()) else { continue };
+                    let Some(lv) = lm.get(lang.as_str()) else {
+                        continue;
+                    };
                     let items: Vec<&Value> = match lv {
                         Value::Array(a) => a.iter().collect(),
                         v => vec![v],
@@ -494,7 +555,10 @@ impl Processor<'_> {
                                     if !valid_language(lang) {
                                         self.safe_err(format!("invalid @language value {lang:?}"))?;
                                     }
-                                    m.insert("@language".into(), Value::String(lang.to_ascii_lowercase()));
+                                    m.insert(
+                                        "@language".into(),
+                                        Value::String(lang.to_ascii_lowercase()),
+                                    );
                                 }
                                 if let Some(d) = &dir {
                                     m.insert("@direction".into(), Value::String(d.clone()));
@@ -506,7 +570,9 @@ impl Processor<'_> {
                     }
                 }
                 Some(Value::Array(out))
-            } else if cm & (container::INDEX | container::TYPE | container::ID) != 0 && value.is_object() {
+            } else if cm & (container::INDEX | container::TYPE | container::ID) != 0
+                && value.is_object()
+            {
                 let Value::Object(im) = value else { continue };
                 let index_key = def
                     .as_ref()
@@ -516,7 +582,9 @@ impl Processor<'_> {
                 let mut idxs: Vec<&String> = im.keys().collect();
                 idxs.sort();
                 for index in idxs {
-                    let Some(iv) = im.get(index.as_str()) else { continue };
+                    let Some(iv) = im.get(index.as_str()) else {
+                        continue;
+                    };
                     let mut map_ctx = active.clone();
                     if cm & (container::ID | container::TYPE) != 0 {
                         if let Some(p) = &active.previous {
@@ -552,7 +620,11 @@ impl Processor<'_> {
                         }
                         let none = expanded_index.as_deref() == Some("@none");
                         if cm & container::INDEX != 0 && index_key != "@index" && !none {
-                            let re = self.expand_value(active, Some(&index_key), &Value::String(index.clone()))?;
+                            let re = self.expand_value(
+                                active,
+                                Some(&index_key),
+                                &Value::String(index.clone()),
+                            )?;
                             let eik = self
                                 .expand_iri_a(active, &index_key, false, true)?
                                 .unwrap_or_default();
@@ -570,7 +642,8 @@ impl Processor<'_> {
                             }
                         } else if cm & container::INDEX != 0 && !none {
                             if let Value::Object(m) = &mut item {
-                                m.entry("@index").or_insert_with(|| Value::String(index.clone()));
+                                m.entry("@index")
+                                    .or_insert_with(|| Value::String(index.clone()));
                             }
                         } else if cm & container::ID != 0 && !none {
                             if let Value::Object(m) = &mut item {
@@ -586,7 +659,8 @@ impl Processor<'_> {
                             }
                         } else if cm & container::TYPE != 0 && !none {
                             if let Value::Object(m) = &mut item {
-                                let mut types = vec![Value::String(expanded_index.clone().unwrap_or_default())];
+                                let mut types =
+                                    vec![Value::String(expanded_index.clone().unwrap_or_default())];
                                 if let Some(old) = m.remove("@type") {
                                     types.extend(as_array(old));
                                 }

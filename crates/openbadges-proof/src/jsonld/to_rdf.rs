@@ -6,8 +6,8 @@ use std::collections::HashMap;
 
 use serde_json::{Map, Value};
 
-use super::iri::is_absolute;
 use super::JsonLdError;
+use super::iri::is_absolute;
 use crate::rdfc::{Dataset, Literal, Quad, RDF_LANG_STRING, Term, XSD_STRING};
 
 const RDF: &str = "http://www.w3.org/1999/02/22-rdf-syntax-ns#";
@@ -60,7 +60,7 @@ impl ToRdf {
             }
             return Ok(Some(Term::Blank(label)));
         }
-        if is_absolute(id) {
+        if is_absolute(id) && well_formed_iri(id) {
             Ok(Some(Term::Iri(id.to_owned())))
         } else {
             self.unsafe_drop(format!("relative {what} reference {id:?}"))?;
@@ -132,7 +132,9 @@ impl ToRdf {
                 "@reverse" => {
                     let Value::Object(rm) = v else { continue };
                     for (p, items) in rm {
-                        let Some(pt) = self.predicate(p)? else { continue };
+                        let Some(pt) = self.predicate(p)? else {
+                            continue;
+                        };
                         for item in as_slice(items) {
                             if let Value::Object(m) = item {
                                 if let Some(s) = self.node(m, graph)? {
@@ -144,7 +146,9 @@ impl ToRdf {
                 }
                 p if p.starts_with('@') => {}
                 p => {
-                    let Some(pt) = self.predicate(p)? else { continue };
+                    let Some(pt) = self.predicate(p)? else {
+                        continue;
+                    };
                     for item in as_slice(v) {
                         if let Some(o) = self.object(item, graph)? {
                             self.emit(subject.clone(), pt.clone(), o, graph)?;
@@ -161,7 +165,7 @@ impl ToRdf {
             self.unsafe_drop(format!("blank node predicate {p:?}"))?;
             return Ok(None);
         }
-        if !is_absolute(p) {
+        if !is_absolute(p) || !well_formed_iri(p) {
             self.unsafe_drop(format!("relative predicate reference {p:?}"))?;
             return Ok(None);
         }
@@ -184,17 +188,19 @@ impl ToRdf {
     fn list(&mut self, items: &[Value], graph: &Option<Term>) -> Result<Option<Term>, JsonLdError> {
         let mut objects = Vec::new();
         for it in items {
-            if let Some(o) = self.object(it, graph)? {
-                objects.push(o);
-            }
+            objects.push(self.object(it, graph)?);
         }
         if objects.is_empty() {
             return Ok(Some(Term::Iri(format!("{RDF}nil"))));
         }
         let heads: Vec<Term> = objects.iter().map(|_| self.fresh()).collect();
         for (i, o) in objects.into_iter().enumerate() {
-            let Some(h) = heads.get(i).cloned() else { continue };
-            self.emit(h.clone(), Term::Iri(format!("{RDF}first")), o, graph)?;
+            let Some(h) = heads.get(i).cloned() else {
+                continue;
+            };
+            if let Some(o) = o {
+                self.emit(h.clone(), Term::Iri(format!("{RDF}first")), o, graph)?;
+            }
             let rest = heads
                 .get(i + 1)
                 .cloned()
@@ -207,7 +213,7 @@ impl ToRdf {
     fn literal(&mut self, m: &Map<String, Value>, v: &Value) -> Result<Option<Term>, JsonLdError> {
         let dt = m.get("@type").and_then(Value::as_str);
         if let Some(t) = dt {
-            if t != "@json" && (!is_absolute(t) || t.starts_with("_:")) {
+            if t != "@json" && (!is_absolute(t) || t.starts_with("_:") || !well_formed_iri(t)) {
                 self.unsafe_drop(format!("relative datatype reference {t:?}"))?;
                 return Ok(None);
             }
@@ -217,33 +223,56 @@ impl ToRdf {
             (canonical_json(v), format!("{RDF}JSON"))
         } else {
             match v {
-                Value::Bool(b) => (b.to_string(), dt.map_or_else(|| format!("{XSD}boolean"), str::to_owned)),
+                Value::Bool(b) => (
+                    b.to_string(),
+                    dt.map_or_else(|| format!("{XSD}boolean"), str::to_owned),
+                ),
                 Value::Number(n) => {
                     let is_double_dt = dt == Some("http://www.w3.org/2001/XMLSchema#double");
                     let integral = n.is_i64()
                         || n.is_u64()
-                        || n.as_f64().is_some_and(|f| f.fract() == 0.0 && f.abs() < 1e21);
+                        || n.as_f64()
+                            .is_some_and(|f| f.fract() == 0.0 && f.abs() < 1e21);
                     if !integral || is_double_dt {
                         let f = n.as_f64().unwrap_or_default();
-                        (double_form(f), dt.map_or_else(|| format!("{XSD}double"), str::to_owned))
+                        (
+                            double_form(f),
+                            dt.map_or_else(|| format!("{XSD}double"), str::to_owned),
+                        )
                     } else {
                         let s = if n.is_i64() || n.is_u64() {
                             n.to_string()
                         } else {
-                            format!("{:.0}", n.as_f64().unwrap_or_default())
+                            let f = n.as_f64().unwrap_or_default();
+                            if f == 0.0 {
+                                "0".to_owned()
+                            } else {
+                                format!("{f:.0}")
+                            }
                         };
                         (s, dt.map_or_else(|| format!("{XSD}integer"), str::to_owned))
                     }
                 }
                 Value::String(s) => {
                     if let Some(l) = lang {
+                        if !l.split('-').all(|t| {
+                            !t.is_empty()
+                                && t.len() <= 8
+                                && t.bytes().all(|b| b.is_ascii_alphanumeric())
+                        }) {
+                            self.unsafe_drop(format!("invalid language tag {l:?}"))?;
+                            return Ok(None);
+                        }
                         return Ok(Some(Term::Literal(Literal {
                             value: s.clone(),
                             datatype: RDF_LANG_STRING.to_owned(),
                             language: Some(l.to_owned()),
                         })));
                     }
-                    (s.clone(), dt.map_or_else(|| XSD_STRING.to_owned(), str::to_owned))
+                    (
+                        s.clone(),
+                        dt.map_or_else(|| XSD_STRING.to_owned(), str::to_owned),
+                    )
                 }
                 _ => return Ok(None),
             }
@@ -254,6 +283,12 @@ impl ToRdf {
             language: None,
         })))
     }
+}
+
+/// No characters that N-Quads cannot carry in an IRI (spaces, controls, `<>"{}|^` and backquote, backslash).
+fn well_formed_iri(s: &str) -> bool {
+    !s.chars()
+        .any(|c| c <= ' ' || matches!(c, '<' | '>' | '"' | '{' | '}' | '|' | '^' | '`' | '\\'))
 }
 
 fn as_slice(v: &Value) -> &[Value] {
@@ -296,12 +331,7 @@ fn write_jcs(out: &mut String, v: &Value) {
             if n.is_i64() || n.is_u64() {
                 out.push_str(&n.to_string());
             } else {
-                let f = n.as_f64().unwrap_or_default();
-                if f.fract() == 0.0 && f.abs() < 1e21 {
-                    out.push_str(&format!("{f:.0}"));
-                } else {
-                    out.push_str(&format!("{f}"));
-                }
+                out.push_str(&es_number(n.as_f64().unwrap_or_default()));
             }
         }
         Value::String(s) => out.push_str(&Value::String(s.clone()).to_string()),
@@ -332,4 +362,44 @@ fn write_jcs(out: &mut String, v: &Value) {
             out.push('}');
         }
     }
+}
+
+/// ECMAScript Number::toString (RFC 8785 §3.2.2.3) for finite doubles.
+fn es_number(f: f64) -> String {
+    if f == 0.0 {
+        return "0".to_owned();
+    }
+    let sign = if f < 0.0 { "-" } else { "" };
+    // Shortest round-trip digits and exponent.
+    let e = format!("{:e}", f.abs());
+    let Some((mant, exp)) = e.split_once('e') else {
+        return e;
+    };
+    let digits: String = mant.chars().filter(char::is_ascii_digit).collect();
+    let Ok(exp) = exp.parse::<i32>() else {
+        return e;
+    };
+    let k = i32::try_from(digits.len()).unwrap_or(i32::MAX);
+    let n = exp + 1;
+    let body = if k <= n && n <= 21 {
+        format!(
+            "{digits}{}",
+            "0".repeat(usize::try_from(n - k).unwrap_or(0))
+        )
+    } else if 0 < n && n <= 21 {
+        let (a, b) = digits.split_at(usize::try_from(n).unwrap_or(0).min(digits.len()));
+        format!("{a}.{b}")
+    } else if -6 < n && n <= 0 {
+        format!("0.{}{digits}", "0".repeat(usize::try_from(-n).unwrap_or(0)))
+    } else {
+        let (a, b) = digits.split_at(1.min(digits.len()));
+        let frac = if b.is_empty() {
+            String::new()
+        } else {
+            format!(".{b}")
+        };
+        let es = if n > 0 { "+" } else { "-" };
+        format!("{a}{frac}e{es}{}", (n - 1).abs())
+    };
+    format!("{sign}{body}")
 }

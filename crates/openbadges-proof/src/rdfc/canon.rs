@@ -121,8 +121,12 @@ pub(crate) fn hex_lower(bytes: &[u8]) -> String {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     let mut s = String::with_capacity(bytes.len() * 2);
     for b in bytes {
-        s.push(char::from(HEX.get(usize::from(b >> 4)).copied().unwrap_or(b'0')));
-        s.push(char::from(HEX.get(usize::from(b & 15)).copied().unwrap_or(b'0')));
+        s.push(char::from(
+            HEX.get(usize::from(b >> 4)).copied().unwrap_or(b'0'),
+        ));
+        s.push(char::from(
+            HEX.get(usize::from(b & 15)).copied().unwrap_or(b'0'),
+        ));
     }
     s
 }
@@ -302,18 +306,30 @@ impl<'a> State<'a> {
     ) -> Result<(String, Issuer), RdfcError> {
         self.ndegree_calls += 1;
         if self.ndegree_calls > self.limits.max_ndegree_calls {
-            return Err(RdfcError::LimitExceeded("too many hash n-degree quads calls"));
+            return Err(RdfcError::LimitExceeded(
+                "too many hash n-degree quads calls",
+            ));
         }
         if depth > self.limits.max_depth {
-            return Err(RdfcError::LimitExceeded("hash n-degree quads recursion too deep"));
+            return Err(RdfcError::LimitExceeded(
+                "hash n-degree quads recursion too deep",
+            ));
         }
         // Steps 1-3: related hash → related blank nodes.
         let mut hn: BTreeMap<String, Vec<&'a str>> = BTreeMap::new();
         let quads = self.quads;
-        let idxs = self.bnode_quads.get(identifier).cloned().unwrap_or_default();
+        let idxs = self
+            .bnode_quads
+            .get(identifier)
+            .cloned()
+            .unwrap_or_default();
         for i in idxs {
             let Some(q) = quads.get(i) else { continue };
-            for (t, pos) in [(Some(&q.subject), 's'), (Some(&q.object), 'o'), (q.graph.as_ref(), 'g')] {
+            for (t, pos) in [
+                (Some(&q.subject), 's'),
+                (Some(&q.object), 'o'),
+                (q.graph.as_ref(), 'g'),
+            ] {
                 let Some(b) = t.and_then(blank_of) else {
                     continue;
                 };
@@ -371,7 +387,8 @@ impl<'a> State<'a> {
                     continue;
                 }
                 for related in recursion {
-                    let (h, new_issuer) = self.hash_ndegree(related, issuer_copy.clone(), depth + 1)?;
+                    let (h, new_issuer) =
+                        self.hash_ndegree(related, issuer_copy.clone(), depth + 1)?;
                     issuer_copy = new_issuer;
                     path.push_str("_:");
                     path.push_str(&issuer_copy.issue(related));

@@ -162,7 +162,12 @@ fn write_escaped(out: &mut String, v: &str) {
             '\r' => out.push_str("\\r"),
             '"' => out.push_str("\\\""),
             '\\' => out.push_str("\\\\"),
-            '\u{0}'..='\u{7}' | '\u{b}' | '\u{e}'..='\u{1f}' | '\u{7f}' | '\u{fffe}' | '\u{ffff}' => {
+            '\u{0}'..='\u{7}'
+            | '\u{b}'
+            | '\u{e}'..='\u{1f}'
+            | '\u{7f}'
+            | '\u{fffe}'
+            | '\u{ffff}' => {
                 let _ = write!(out, "\\u{:04X}", u32::from(c));
             }
             _ => out.push(c),
