@@ -93,6 +93,10 @@ pub(crate) fn decode_jws(s: &str, limits: &Limits) -> Result<Value, String> {
         .decode(payload.trim_end_matches('='))
         .map_err(|e| format!("the JWS payload is not base64url: {e}"))?;
     let payload = parse_json(&bytes, limits).map_err(|e| format!("the JWS payload: {e}"))?;
+    if let Some(vp) = payload.get("vp").and_then(Value::as_object) {
+        // A VP-JWT: the presentation, whose credentials are unbundled by the caller.
+        return Ok(Value::Object(vp.clone()));
+    }
     let Some(vc) = payload.get("vc").and_then(Value::as_object) else {
         return Ok(payload);
     };
@@ -342,7 +346,18 @@ fn single(
     limits: &ImportLimits,
 ) -> Result<Parsed, String> {
     let mut members = Vec::new();
-    if detect(&document).version == Some(Version::Clr2_0) {
+    let detection = detect(&document);
+    if detection.class == Some(openbadges_model::Class::VerifiablePresentation) {
+        // A presentation is a wrapper: its credentials are the badges; it is not kept.
+        array_items(
+            document.get("verifiableCredential"),
+            "vp/verifiableCredential",
+            &mut members,
+            limits,
+        )?;
+        return Ok(Parsed::Many(members));
+    }
+    if detection.version == Some(Version::Clr2_0) {
         let subject = match document.get("credentialSubject") {
             Some(Value::Array(a)) => a.first(),
             other => other,

@@ -442,3 +442,23 @@ fn marker_verifier_fails_only_the_marked_badge_in_a_batch() {
     assert_eq!(r.counts(), (1, 0, 1));
     assert_eq!(bp.store().badges().unwrap().len(), 1);
 }
+
+#[test]
+fn a_verifiable_presentation_is_unbundled_and_not_kept() {
+    let a = ob3_credential("urn:uuid:vp-a", "2020-01-01T00:00:00Z", "A");
+    let b = ob3_credential("urn:uuid:vp-b", "2020-01-01T00:00:00Z", "B");
+    let vp = json!({
+        "@context": ["https://www.w3.org/ns/credentials/v2"],
+        "type": ["VerifiablePresentation"],
+        "holder": "did:example:ebfeb1f712ebc6f1c276e12ec21",
+        "verifiableCredential": [a, jws_of(&b)]
+    });
+    let mut bp = backpack(MemoryStore::new(), FixedVerifier(VerificationStatus::Valid));
+    let r = bp.import(vp.to_string().as_bytes(), file("vp.json")).unwrap();
+    assert_eq!(r.counts(), (2, 0, 0), "{r:?}");
+    assert_eq!(bp.store().badges().unwrap().len(), 2);
+    // The same presentation as a VP-JWT: both credentials are already held.
+    let vp_jwt = jws_of(&json!({"iss": "did:example:ebfeb1f712ebc6f1c276e12ec21", "vp": vp}));
+    let r = bp.import(vp_jwt.as_bytes(), file("vp.jwt")).unwrap();
+    assert_eq!(r.counts(), (0, 2, 0), "{r:?}");
+}
