@@ -38,6 +38,12 @@ enum Command {
     Bake(cmd::bake::Args),
     /// Print the assertion/credential baked into a PNG or SVG, exactly as stored.
     Extract(cmd::extract::Args),
+    /// Verify badges of any version and form (hosted, signed, baked): valid / invalid / indeterminate.
+    Verify(cmd::verify::Args),
+    /// Generate a signing key pair (Ed25519, ECDSA P-256 or RSA-2048).
+    Keygen(cmd::keygen::Args),
+    /// Sign an OB 2.0 assertion as a compact JWS.
+    Sign(cmd::sign::Args),
 }
 
 fn main() -> ExitCode {
@@ -56,6 +62,9 @@ fn main() -> ExitCode {
         Command::Inspect(args) => cmd::inspect::run(args),
         Command::Bake(args) => cmd::bake::run(args),
         Command::Extract(args) => cmd::extract::run(args),
+        Command::Verify(args) => cmd::verify::run(args),
+        Command::Keygen(args) => cmd::keygen::run(args),
+        Command::Sign(args) => cmd::sign::run(args),
     };
     ExitCode::from(code)
 }

@@ -5,6 +5,7 @@ pub mod data_integrity;
 pub mod did;
 mod error;
 pub mod input;
+pub mod issue;
 pub mod jsonld;
 pub mod jws;
 pub mod key;

@@ -128,6 +128,8 @@ codes! {
     IdMismatch = "ID_MISMATCH", true;
     /// A required document could not be fetched (network, HTTP error, offline).
     FetchFailed = "FETCH_FAILED", false;
+    /// The input itself could not be read (missing file, permission, I/O error).
+    InputUnreadable = "INPUT_UNREADABLE", false;
     /// A feature this verifier does not support (a version, a proof type).
     Unsupported = "UNSUPPORTED", false;
     /// An endorsement did not verify (always a warning: it does not affect the badge).

@@ -3,6 +3,9 @@
 pub(crate) mod bake;
 pub(crate) mod extract;
 pub(crate) mod inspect;
+pub(crate) mod keygen;
+pub(crate) mod sign;
+pub(crate) mod verify;
 
 use std::io::Read;
 use std::path::Path;
