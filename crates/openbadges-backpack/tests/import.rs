@@ -454,7 +454,9 @@ fn a_verifiable_presentation_is_unbundled_and_not_kept() {
         "verifiableCredential": [a, jws_of(&b)]
     });
     let mut bp = backpack(MemoryStore::new(), FixedVerifier(VerificationStatus::Valid));
-    let r = bp.import(vp.to_string().as_bytes(), file("vp.json")).unwrap();
+    let r = bp
+        .import(vp.to_string().as_bytes(), file("vp.json"))
+        .unwrap();
     assert_eq!(r.counts(), (2, 0, 0), "{r:?}");
     assert_eq!(bp.store().badges().unwrap().len(), 2);
     // The same presentation as a VP-JWT: both credentials are already held.
