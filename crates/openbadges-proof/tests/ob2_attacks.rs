@@ -1,0 +1,299 @@
+//! Negative tests, one per attack on OB 2.0 verification: each must be caught with the right
+//! code, and "could not check" must never come out as valid or invalid.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use std::path::{Path, PathBuf};
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use openbadges_proof::issue;
+use openbadges_proof::key::{Algorithm, SecretKey};
+use openbadges_proof::loader::StaticLoader;
+use openbadges_proof::report::{Code, Report, Status};
+use openbadges_proof::verify::{FixedClock, RecipientProfile, Verifier};
+use serde_json::{Value, json};
+
+const B: &str = "http://127.0.0.1:8765";
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/ob2")
+}
+
+fn served(rel: &str) -> Vec<u8> {
+    std::fs::read(fixtures().join("served").join(rel)).unwrap()
+}
+
+fn served_json(rel: &str) -> Value {
+    serde_json::from_slice(&served(rel)).unwrap()
+}
+
+/// The issuer's documents from the fixtures (issuer, badge class, key, revocation list).
+fn base_loader() -> StaticLoader {
+    let mut l = StaticLoader::with_bundled_contexts();
+    for f in [
+        "issuer.json",
+        "badgeclass.json",
+        "key.json",
+        "revocations.json",
+        "hosted/valid.json",
+    ] {
+        l.insert(&format!("{B}/{f}"), None, &served(f));
+    }
+    l
+}
+
+fn verify(loader: &StaticLoader, input: &[u8]) -> Report {
+    let clock = FixedClock::parse("2025-06-01T00:00:00Z").unwrap();
+    Verifier::new(loader)
+        .with_clock(&clock)
+        .with_recipient(RecipientProfile::new().email("student@example.org"))
+        .verify_bytes("attack", input)
+}
+
+fn assert_invalid(r: &Report, code: Code) {
+    assert_eq!(r.status(), Status::Invalid, "{r:#?}");
+    assert!(r.has_error(code), "expected {code}: {r:#?}");
+}
+
+fn payload_of_valid() -> Value {
+    let jws = String::from_utf8(served("signed/valid.jws")).unwrap();
+    let p = jws.trim().split('.').nth(1).unwrap().to_string();
+    serde_json::from_slice(&URL_SAFE_NO_PAD.decode(p).unwrap()).unwrap()
+}
+
+fn compact(header: &Value, payload: &Value, sig: &[u8]) -> String {
+    format!(
+        "{}.{}.{}",
+        URL_SAFE_NO_PAD.encode(serde_json::to_vec(header).unwrap()),
+        URL_SAFE_NO_PAD.encode(serde_json::to_vec(payload).unwrap()),
+        URL_SAFE_NO_PAD.encode(sig)
+    )
+}
+
+fn fixture_key() -> SecretKey {
+    SecretKey::from_pem(
+        &std::fs::read_to_string(fixtures().join("upstream/mozvalidator-rsa-private.pem")).unwrap(),
+    )
+    .unwrap()
+}
+
+#[test]
+fn control_the_fixture_signed_badge_is_valid() {
+    let r = verify(&base_loader(), &served("signed/valid.jws"));
+    assert_eq!(r.status(), Status::Valid, "{r:#?}");
+}
+
+#[test]
+fn alg_none_is_rejected() {
+    let payload = payload_of_valid();
+    for sig in [&b""[..], b"x"] {
+        let t = compact(&json!({"alg": "none"}), &payload, sig);
+        let r = verify(&base_loader(), t.as_bytes());
+        assert_eq!(r.status(), Status::Invalid, "{r:#?}");
+        assert!(r.has_error(Code::AlgorithmNotAllowed) || r.has_error(Code::MalformedJws));
+    }
+    let t = compact(&json!({"alg": "none"}), &payload, b"x");
+    assert_invalid(
+        &verify(&base_loader(), t.as_bytes()),
+        Code::AlgorithmNotAllowed,
+    );
+}
+
+#[test]
+fn hs256_signed_with_the_public_key_as_secret_is_rejected() {
+    let pem = served_json("key.json")["publicKeyPem"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let payload = payload_of_valid();
+    let header = json!({"alg": "HS256", "typ": "JWT"});
+    let signing_input = format!(
+        "{}.{}",
+        URL_SAFE_NO_PAD.encode(serde_json::to_vec(&header).unwrap()),
+        URL_SAFE_NO_PAD.encode(serde_json::to_vec(&payload).unwrap())
+    );
+    for secret in [pem.as_bytes(), pem.trim().as_bytes()] {
+        let k = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, secret);
+        let tag = ring::hmac::sign(&k, signing_input.as_bytes());
+        let t = format!("{signing_input}.{}", URL_SAFE_NO_PAD.encode(tag.as_ref()));
+        assert_invalid(
+            &verify(&base_loader(), t.as_bytes()),
+            Code::AlgorithmNotAllowed,
+        );
+    }
+}
+
+#[test]
+fn algorithm_that_does_not_match_the_key_type_is_rejected() {
+    // ES256 header, but the issuer's key is RSA.
+    let payload = payload_of_valid();
+    let ec = SecretKey::generate(Algorithm::Es256).unwrap();
+    let t = openbadges_proof::jws::sign(&serde_json::to_vec(&payload).unwrap(), &ec, None).unwrap();
+    assert_invalid(
+        &verify(&base_loader(), t.as_bytes()),
+        Code::AlgorithmNotAllowed,
+    );
+}
+
+#[test]
+fn jws_signed_by_a_key_the_issuer_does_not_list_is_rejected() {
+    // The attacker hosts their own key claiming the issuer as owner.
+    let attacker = SecretKey::from_pem(
+        &std::fs::read_to_string(fixtures().join("upstream/mozvalidator-rsa-wrong-private.pem"))
+            .unwrap(),
+    )
+    .unwrap();
+    let kid = format!("{B}/attacker-key.json");
+    let mut l = base_loader();
+    l.insert_json(
+        &kid,
+        &issue::cryptographic_key(&kid, &format!("{B}/issuer.json"), attacker.public_key())
+            .unwrap(),
+    );
+    let mut a = payload_of_valid();
+    a["id"] = json!("urn:uuid:00000000-0000-4000-8000-000000000001");
+    let t = issue::sign_assertion(&a, &attacker, Some(&kid)).unwrap();
+    assert_invalid(&verify(&l, t.as_bytes()), Code::KeyNotOwnedByIssuer);
+    // Without creator: the issuer's own keys are tried, none verifies.
+    let t = issue::sign_assertion(&a, &attacker, None).unwrap();
+    assert_invalid(&verify(&l, t.as_bytes()), Code::SignatureInvalid);
+}
+
+#[test]
+fn key_whose_owner_is_another_issuer_is_rejected_both_ways() {
+    let evil = SecretKey::generate(Algorithm::Es256).unwrap();
+    let kid = format!("{B}/evil-key.json");
+    let evil_issuer = format!("{B}/evil-issuer.json");
+    let mut l = base_loader();
+    l.insert_json(
+        &kid,
+        &issue::cryptographic_key(&kid, &evil_issuer, evil.public_key()).unwrap(),
+    );
+    l.insert_json(
+        &evil_issuer,
+        &issue::issuer_with_key(&json!({"@context": "https://w3id.org/openbadges/v2", "id": evil_issuer, "type": "Issuer", "name": "Evil", "url": "https://evil.example", "email": "e@evil.example"}), &kid, None).unwrap(),
+    );
+    let a = payload_of_valid();
+    // 1. The victim issuer does not list the key; the key names the evil issuer.
+    let t = issue::sign_assertion(&a, &evil, Some(&kid)).unwrap();
+    assert_invalid(&verify(&l, t.as_bytes()), Code::KeyNotOwnedByIssuer);
+    // 2. Even if the victim issuer's profile lists the key (e.g. a copy-paste mistake), the
+    //    key's owner is the evil issuer: still not the issuer's key.
+    let victim = issue::issuer_with_key(&served_json("issuer.json"), &kid, None).unwrap();
+    l.insert_json(&format!("{B}/issuer.json"), &victim);
+    let r = verify(&l, t.as_bytes());
+    assert_invalid(&r, Code::KeyNotOwnedByIssuer);
+    assert!(
+        r.errors.iter().any(|e| e.message.contains("owned by")),
+        "{r:#?}"
+    );
+}
+
+#[test]
+fn badge_class_from_an_origin_the_issuer_policy_does_not_allow_is_rejected() {
+    let mut l = base_loader();
+    let evil_bc = "http://evil.example/badgeclass.json";
+    let mut bc = served_json("badgeclass.json");
+    bc["id"] = json!(evil_bc);
+    l.insert_json(evil_bc, &bc);
+    let mut a = served_json("hosted/valid.json");
+    a["id"] = json!(format!("{B}/hosted/evil.json"));
+    a["badge"] = json!(evil_bc);
+    l.insert_json(&format!("{B}/hosted/evil.json"), &a);
+    let r = verify(&l, &serde_json::to_vec(&a).unwrap());
+    assert_invalid(&r, Code::OutOfVerificationScope);
+    // And an assertion hosted off the issuer's origin.
+    let mut a2 = served_json("hosted/valid.json");
+    a2["id"] = json!("http://evil.example/assertion.json");
+    l.insert_json("http://evil.example/assertion.json", &a2);
+    assert_invalid(
+        &verify(&l, &serde_json::to_vec(&a2).unwrap()),
+        Code::OutOfVerificationScope,
+    );
+}
+
+fn signed_with_list(list: Value, id: &str) -> Report {
+    let mut l = base_loader();
+    l.insert_json(&format!("{B}/revocations.json"), &list);
+    let mut a = payload_of_valid();
+    a["id"] = json!(id);
+    let t = issue::sign_assertion(&a, &fixture_key(), Some(&format!("{B}/key.json"))).unwrap();
+    verify(&l, t.as_bytes())
+}
+
+#[test]
+fn revocation_list_with_a_one_element_array_and_as_a_single_object() {
+    let id = "urn:uuid:11111111-2222-4333-8444-555555555555";
+    for entries in [
+        json!([{"id": id, "revocationReason": "r"}]),
+        json!({"id": id, "revocationReason": "r"}),
+        json!([id]),
+        json!(id),
+    ] {
+        let list = json!({"@context": "https://w3id.org/openbadges/v2", "id": format!("{B}/revocations.json"), "type": "RevocationList", "revokedAssertions": entries});
+        assert_invalid(&signed_with_list(list.clone(), id), Code::Revoked);
+        let r = signed_with_list(list, "urn:uuid:99999999-2222-4333-8444-555555555555");
+        assert_eq!(r.status(), Status::Valid, "{r:#?}");
+    }
+}
+
+#[test]
+fn unreachable_documents_are_indeterminate_never_valid_or_invalid() {
+    // Signed badge, issuer documents missing.
+    let l = StaticLoader::with_bundled_contexts();
+    let r = verify(&l, &served("signed/valid.jws"));
+    assert_eq!(r.status(), Status::Indeterminate, "{r:#?}");
+    assert!(r.has_error(Code::FetchFailed));
+    // Revocation list missing: cannot say it is not revoked.
+    let mut l = base_loader();
+    l.insert_status(&format!("{B}/revocations.json"), 503);
+    let r = verify(&l, &served("signed/valid.jws"));
+    assert_eq!(r.status(), Status::Indeterminate, "{r:#?}");
+}
+
+#[test]
+fn hosted_assertion_answering_410_gone_is_revoked() {
+    let mut l = base_loader();
+    l.insert_gone(&format!("{B}/hosted/valid.json"));
+    assert_invalid(&verify(&l, &served("hosted/valid.json")), Code::Revoked);
+}
+
+#[test]
+fn the_fetched_copy_is_the_truth_for_hosted_assertions() {
+    // The holder edits the expiry away locally; the hosted copy still says expired.
+    let mut l = base_loader();
+    l.insert(
+        &format!("{B}/hosted/valid.json"),
+        None,
+        &served("hosted/expired.json"),
+    );
+    let mut expired = served_json("hosted/expired.json");
+    expired["id"] = json!(format!("{B}/hosted/valid.json"));
+    l.insert_json(&format!("{B}/hosted/valid.json"), &expired);
+    assert_invalid(&verify(&l, &served("hosted/valid.json")), Code::Expired);
+}
+
+#[test]
+fn sign_then_verify_round_trips_for_every_algorithm() {
+    for alg in [Algorithm::Rs256, Algorithm::Es256, Algorithm::EdDsa] {
+        let key = SecretKey::generate(alg).unwrap();
+        let kid = format!("{B}/k-{alg}.json");
+        let mut l = base_loader();
+        l.insert_json(
+            &kid,
+            &issue::cryptographic_key(&kid, &format!("{B}/issuer.json"), key.public_key()).unwrap(),
+        );
+        l.insert_json(
+            &format!("{B}/issuer.json"),
+            &issue::issuer_with_key(&served_json("issuer.json"), &kid, None).unwrap(),
+        );
+        let t = issue::sign_assertion(&payload_of_valid(), &key, Some(&kid)).unwrap();
+        let r = verify(&l, t.as_bytes());
+        assert_eq!(r.status(), Status::Valid, "{alg}: {r:#?}");
+    }
+}
