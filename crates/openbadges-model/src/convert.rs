@@ -215,6 +215,51 @@ pub fn ob2_to_ob3(assertion: &Value, badge_class: &Value, issuer: &Value) -> Con
     }
 }
 
+/// [`ob2_to_ob3`] for the typed OB 2.0 model.
+///
+/// ```
+/// use openbadges_model::convert::ob2_typed_to_ob3;
+/// use openbadges_model::ob2::{Assertion, BadgeClass, Profile};
+/// use serde_json::json;
+/// let issuer = Profile::from_value(&json!({"@context": "https://w3id.org/openbadges/v2",
+///     "type": "Issuer", "id": "https://example.org/issuer", "name": "Example",
+///     "url": "https://example.org", "email": "badges@example.org"}))?;
+/// let badge = BadgeClass::from_value(&json!({"@context": "https://w3id.org/openbadges/v2",
+///     "type": "BadgeClass", "id": "https://example.org/badge", "name": "Badges 101",
+///     "description": "Basics.", "image": "https://example.org/badge.png",
+///     "criteria": "https://example.org/criteria", "issuer": "https://example.org/issuer"}))?;
+/// let assertion = Assertion::from_value(&json!({"@context": "https://w3id.org/openbadges/v2",
+///     "type": "Assertion", "id": "https://example.org/assertions/1",
+///     "badge": "https://example.org/badge", "issuedOn": "2024-01-31T12:00:00Z",
+///     "recipient": {"type": "email", "hashed": false, "identity": "student@example.org"},
+///     "verification": {"type": "hosted"}}))?;
+/// assert!(ob2_typed_to_ob3(&assertion, &badge, &issuer).is_converted());
+/// # Ok::<(), openbadges_model::Error>(())
+/// ```
+pub fn ob2_typed_to_ob3(
+    assertion: &crate::ob2::Assertion,
+    badge_class: &crate::ob2::BadgeClass,
+    issuer: &crate::ob2::Profile,
+) -> Conversion {
+    let values = (
+        serde_json::to_value(assertion),
+        serde_json::to_value(badge_class),
+        serde_json::to_value(issuer),
+    );
+    match values {
+        (Ok(a), Ok(b), Ok(i)) => ob2_to_ob3(&a, &b, &i),
+        _ => Conversion {
+            credential: None,
+            notes: vec![ConversionNote {
+                kind: NoteKind::Blocking,
+                source: Source::Assertion,
+                path: String::new(),
+                message: "the OB 2.0 documents could not be serialized".into(),
+            }],
+        },
+    }
+}
+
 fn convert(
     assertion: &Value,
     badge_class: &Value,

@@ -4,6 +4,8 @@
 //!   lossless: properties a struct does not name are kept in its `extra` map, single values stay
 //!   single and arrays stay arrays, so [`from_value`] then [`to_value`] returns an equal JSON
 //!   value. Both VC data-model shapes are read: 2.0 (`validFrom`) and 1.1 (`issuanceDate`).
+//!   One exception: a known optional property written as JSON `null` reads as absent and is not
+//!   written back (JSON-LD ignores `null` values, so the document means the same).
 //! - **Validation** ([`validate`]) works on the JSON itself, so it reports on documents that do
 //!   not fit the typed model too, and returns every problem at once with a stable
 //!   [`ProblemCode`](crate::ProblemCode) and a JSON pointer. It applies the rules of the
@@ -99,6 +101,46 @@ pub fn from_slice<T: DeserializeOwned>(bytes: &[u8], limits: &Limits) -> Result<
     let value = crate::parse_json(bytes, limits)?;
     from_value(&value)
 }
+
+/// `from_value` / `to_value` / `from_slice` methods for the typed classes (the same as the free
+/// functions [`from_value`], [`to_value`] and [`from_slice`]).
+macro_rules! json_methods {
+    ($($t:ty),* $(,)?) => {$(
+        impl $t {
+            /// Reads the object from JSON.
+            ///
+            /// # Errors
+            /// [`Error::Shape`] with the JSON pointer of the first node that does not fit.
+            pub fn from_value(value: &Value) -> Result<Self, Error> {
+                from_value(value)
+            }
+
+            /// Parses untrusted bytes within `limits`.
+            ///
+            /// # Errors
+            /// The errors of [`crate::parse_json`], then those of [`from_value`].
+            pub fn from_slice(bytes: &[u8], limits: &Limits) -> Result<Self, Error> {
+                from_slice(bytes, limits)
+            }
+
+            /// Writes the object to JSON (for a read object: the JSON it was read from).
+            ///
+            /// # Errors
+            /// [`Error::Shape`] if serialization fails (it does not for this type).
+            pub fn to_value(&self) -> Result<Value, Error> {
+                to_value(self)
+            }
+        }
+    )*};
+}
+
+json_methods!(
+    OpenBadgeCredential,
+    EndorsementCredential,
+    ClrCredential,
+    Achievement,
+    Profile,
+);
 
 /// The `type` of an OB 3.0 object: an unordered set of type names.
 ///
