@@ -152,7 +152,7 @@ pub(crate) fn import_archive<S: Store, V: Verifier>(
             );
             continue;
         }
-        let item = match parse_input(&original, &limits) {
+        let item = match parse_input(&original, &limits, None) {
             Ok(Parsed::Single { item, .. }) => item,
             Ok(_) => {
                 ctx.fail(&entry_label, None, format!("{path} is not a single badge"));

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::dedup::{dedup_key, supersedes, valid_from};
+use crate::fetch::Fetcher;
 use crate::identity::match_recipient;
 use crate::input::{ImportLimits, Item, Parsed, parse_input};
 use crate::model::{
@@ -139,6 +140,7 @@ pub struct Backpack<S, V> {
     verifier: V,
     limits: ImportLimits,
     clock: Clock,
+    fetcher: Option<Box<dyn Fetcher + Send + Sync>>,
 }
 
 impl<S: std::fmt::Debug, V> std::fmt::Debug for Backpack<S, V> {
@@ -176,6 +178,7 @@ impl<S: Store, V: Verifier> Backpack<S, V> {
             verifier,
             limits: ImportLimits::default(),
             clock: Box::new(Utc::now),
+            fetcher: None,
         }
     }
 
@@ -188,6 +191,13 @@ impl<S: Store, V: Verifier> Backpack<S, V> {
     /// Replaces the clock used for `importedAt` and `checkedAt` (tests, reproducible builds).
     pub fn with_clock(mut self, clock: impl Fn() -> DateTime<Utc> + Send + Sync + 'static) -> Self {
         self.clock = Box::new(clock);
+        self
+    }
+
+    /// Fetches hosted badges (a URL given as input, or baked into an image) with `fetcher`.
+    /// Without one, such inputs fail with a clear reason.
+    pub fn with_fetcher(mut self, fetcher: impl Fetcher + Send + Sync + 'static) -> Self {
+        self.fetcher = Some(Box::new(fetcher));
         self
     }
 
@@ -306,7 +316,8 @@ impl<S: Store, V: Verifier> Backpack<S, V> {
     /// Only storage errors (then nothing of this input was stored).
     pub fn import(&mut self, bytes: &[u8], source: Source) -> Result<ImportReport> {
         let label = source.location.clone();
-        let parsed = match parse_input(bytes, &self.limits) {
+        let fetcher = self.fetcher.as_deref().map(|f| f as &dyn Fetcher);
+        let parsed = match parse_input(bytes, &self.limits, fetcher) {
             Ok(p) => p,
             Err(reason) => return Ok(failed_input(&label, reason)),
         };

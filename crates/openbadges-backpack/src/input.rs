@@ -5,6 +5,7 @@ use base64::Engine as _;
 use openbadges_model::{Limits, Version, detect, parse_json};
 use serde_json::Value;
 
+use crate::fetch::Fetcher;
 use crate::model::InputKind;
 
 /// Caps on untrusted input, on by default.
@@ -227,21 +228,42 @@ fn extract_baked(kind: InputKind, bytes: &[u8]) -> Result<Vec<u8>, String> {
     }
 }
 
-/// Decodes one badge's bytes (JSON text, compact JWS, URL, or a baked image's payload).
-fn document_from_payload(payload: &[u8], limits: &Limits) -> Result<(InputKind, Value), String> {
+/// Decodes one badge's bytes (JSON text, compact JWS, URL, or a baked image's payload). A URL
+/// is fetched with `fetch` (once: a fetched URL is not followed again); the fetched bytes are
+/// returned too.
+fn document_from_payload(
+    payload: &[u8],
+    limits: &ImportLimits,
+    fetch: Option<&dyn Fetcher>,
+) -> Result<(InputKind, Value, Option<Vec<u8>>), String> {
     let t = trim_ascii(payload);
     if t.first() == Some(&b'{') {
-        let v = parse_json(t, limits).map_err(|e| format!("malformed JSON: {e}"))?;
-        return Ok((InputKind::Json, v));
+        let v = parse_json(t, &limits.json).map_err(|e| format!("malformed JSON: {e}"))?;
+        return Ok((InputKind::Json, v, None));
     }
     let s = std::str::from_utf8(t).map_err(|_| "not UTF-8 text".to_owned())?;
     if is_compact_jws(s) {
-        return Ok((InputKind::Jws, decode_jws(s, limits)?));
+        return Ok((InputKind::Jws, decode_jws(s, &limits.json)?, None));
     }
     if s.starts_with("http://") || s.starts_with("https://") {
-        return Err(
-            "the badge is a hosted URL; fetching is not available in this build yet".to_owned(),
-        );
+        let Some(fetcher) = fetch else {
+            return Err(
+                "the badge is a hosted URL and this backpack has no fetcher to get it".to_owned(),
+            );
+        };
+        let body = fetcher
+            .fetch(s, limits.max_input_bytes)
+            .map_err(|e| format!("fetching {s} failed: {e}"))?;
+        if body.len() > limits.max_input_bytes {
+            return Err(format!(
+                "{s} returned {} bytes; the limit is {}",
+                body.len(),
+                limits.max_input_bytes
+            ));
+        }
+        let (kind, document, _) = document_from_payload(&body, limits, None)
+            .map_err(|e| format!("the document at {s}: {e}"))?;
+        return Ok((kind, document, Some(body)));
     }
     Err("not an Open Badge: neither JSON, a compact JWS, nor a URL".to_owned())
 }
@@ -293,7 +315,11 @@ fn array_items(
 }
 
 /// Detects what `bytes` hold.
-pub(crate) fn parse_input(bytes: &[u8], limits: &ImportLimits) -> Result<Parsed, String> {
+pub(crate) fn parse_input(
+    bytes: &[u8],
+    limits: &ImportLimits,
+    fetch: Option<&dyn Fetcher>,
+) -> Result<Parsed, String> {
     if bytes.starts_with(ZIP_SIGNATURE) {
         if bytes.len() > limits.max_archive_bytes {
             return Err(format!(
@@ -313,7 +339,7 @@ pub(crate) fn parse_input(bytes: &[u8], limits: &ImportLimits) -> Result<Parsed,
     }
     if bytes.starts_with(PNG_SIGNATURE) {
         let payload = extract_baked(InputKind::Png, bytes)?;
-        let (_, document) = document_from_payload(&payload, &limits.json)?;
+        let (_, document, _) = document_from_payload(&payload, limits, fetch)?;
         return single(bytes.to_vec(), InputKind::Png, document, limits);
     }
     let t = trim_ascii(bytes);
@@ -328,15 +354,21 @@ pub(crate) fn parse_input(bytes: &[u8], limits: &ImportLimits) -> Result<Parsed,
             ));
         }
         let payload = extract_baked(InputKind::Svg, bytes)?;
-        let (_, document) = document_from_payload(&payload, &limits.json)?;
+        let (_, document, _) = document_from_payload(&payload, limits, fetch)?;
         return single(bytes.to_vec(), InputKind::Svg, document, limits);
     }
     if t.first() == Some(&b'{') || t.first() == Some(&b'[') {
         let v = parse_json(t, &limits.json).map_err(|e| format!("malformed JSON: {e}"))?;
         return parse_json_input(bytes, v, limits);
     }
-    let (kind, document) = document_from_payload(bytes, &limits.json)?;
-    single(bytes.to_vec(), kind, document, limits)
+    let (kind, document, fetched) = document_from_payload(bytes, limits, fetch)?;
+    // A URL given as the input: the badge is what it points to.
+    single(
+        fetched.unwrap_or_else(|| bytes.to_vec()),
+        kind,
+        document,
+        limits,
+    )
 }
 
 fn single(

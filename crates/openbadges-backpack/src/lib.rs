@@ -67,6 +67,7 @@ pub mod dedup;
 mod display;
 mod error;
 pub mod export;
+pub mod fetch;
 pub mod identity;
 mod input;
 mod model;
@@ -75,6 +76,7 @@ pub mod verify;
 
 pub use backpack::{Backpack, ImportReport, ImportResult, ImportSummary, ItemReport};
 pub use error::{Error, Result};
+pub use fetch::Fetcher;
 pub use input::ImportLimits;
 pub use model::*;
 pub use store::{MemoryStore, SqliteStore, Store, Write};

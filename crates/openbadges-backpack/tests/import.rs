@@ -51,7 +51,8 @@ fn every_fixture_matches_the_golden_results_and_reimport_is_all_duplicates() {
     let mut bp = backpack(
         MemoryStore::new(),
         FixedVerifier(VerificationStatus::Indeterminate),
-    );
+    )
+    .with_fetcher(ServedFetcher);
     let lines = import_all(&mut bp, &files);
     let text = lines.join("\n") + "\n";
     if std::env::var_os("UPDATE_GOLDEN").is_some() {
@@ -463,4 +464,43 @@ fn a_verifiable_presentation_is_unbundled_and_not_kept() {
     let vp_jwt = jws_of(&json!({"iss": "did:example:ebfeb1f712ebc6f1c276e12ec21", "vp": vp}));
     let r = bp.import(vp_jwt.as_bytes(), file("vp.jwt")).unwrap();
     assert_eq!(r.counts(), (0, 2, 0), "{r:?}");
+}
+
+#[test]
+fn hosted_urls_are_fetched_through_the_fetcher() {
+    let url = "http://127.0.0.1:8765/hosted/valid.json";
+    // Without a fetcher: a clear failure.
+    let mut bp = backpack(MemoryStore::new(), FixedVerifier(VerificationStatus::Valid));
+    let r = bp
+        .import(url.as_bytes(), Source::new(SourceKind::Url, url))
+        .unwrap();
+    assert_eq!(r.result(), ImportResult::Failed);
+    assert!(r.items[0].reason.as_deref().unwrap().contains("no fetcher"));
+
+    let mut bp = backpack(MemoryStore::new(), FixedVerifier(VerificationStatus::Valid))
+        .with_fetcher(ServedFetcher);
+    let r = bp
+        .import(url.as_bytes(), Source::new(SourceKind::Url, url))
+        .unwrap();
+    assert_eq!(r.result(), ImportResult::Imported, "{r:?}");
+    let held = &bp.store().badges().unwrap()[0];
+    // The badge is the fetched assertion, kept verbatim.
+    assert_eq!(held.original, fixture("ob2/served/hosted/valid.json"));
+    assert_eq!(held.input_kind.as_str(), "json");
+    assert_eq!(held.source.kind, SourceKind::Url);
+    // The same assertion baked into a PNG as a URL: the PNG is kept, and it is a duplicate.
+    let f = "ob2/baked/hosted-valid-url.png";
+    let r = bp.import(&fixture(f), file(f)).unwrap();
+    assert_eq!(r.result(), ImportResult::Duplicate, "{r:?}");
+    // A URL the fetcher cannot serve.
+    let r = bp
+        .import(b"https://example.org/nowhere", file("u"))
+        .unwrap();
+    assert!(
+        r.items[0]
+            .reason
+            .as_deref()
+            .unwrap()
+            .contains("fetching https://example.org/nowhere failed")
+    );
 }

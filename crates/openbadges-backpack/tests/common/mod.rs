@@ -119,3 +119,24 @@ pub fn backpack<S: Store, V: Verifier>(store: S, verifier: V) -> Backpack<S, V> 
 pub fn file(rel: &str) -> Source {
     Source::file(rel)
 }
+
+/// A fetcher test double: serves `fixtures/ob2/served` at `http://127.0.0.1:8765/` from disk
+/// (no network), and nothing else.
+pub struct ServedFetcher;
+
+impl openbadges_backpack::Fetcher for ServedFetcher {
+    fn fetch(&self, url: &str, max_bytes: usize) -> Result<Vec<u8>, String> {
+        let rel = url
+            .strip_prefix("http://127.0.0.1:8765/")
+            .ok_or_else(|| format!("no route to {url} in this test"))?;
+        if rel.contains("..") {
+            return Err("refused".into());
+        }
+        let bytes = std::fs::read(Path::new(FIXTURES).join("ob2/served").join(rel))
+            .map_err(|_| "404 not found".to_owned())?;
+        if bytes.len() > max_bytes {
+            return Err("too large".into());
+        }
+        Ok(bytes)
+    }
+}
