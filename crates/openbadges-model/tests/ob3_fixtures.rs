@@ -157,10 +157,16 @@ fn expected_offending_path(name: &str) -> Option<&'static str> {
 }
 
 /// Documents that are not Open Badges at all, and what they are.
-const NOT_BADGES: &[(&str, &str)] = &[(
-    "ob3/dcc-verifier-core/status-list-e5WK8CbZ1GjycuPombrj.json",
-    "a BitstringStatusListCredential: a W3C VC, checked against the VC data model only",
-)];
+const NOT_BADGES: &[(&str, &str)] = &[
+    (
+        "ob3/dcc-verifier-core/status-list-e5WK8CbZ1GjycuPombrj.json",
+        "a BitstringStatusListCredential: a W3C VC, checked against the VC data model only",
+    ),
+    (
+        "ob3/1edtech-validator/bit-string-list/testlist",
+        "a BitstringStatusListCredential: a W3C VC, checked against the VC data model only",
+    ),
+];
 
 /// JSON-LD contexts (for an offline document loader) are not documents we recognise.
 const CONTEXTS: &str = "ob3/contexts/";
@@ -196,11 +202,16 @@ fn collect(dir: &Path, recurse: bool, out: &mut Vec<PathBuf>) {
     }
 }
 
+/// JSON documents without a `.json` name: the status list the 1EdTech validator's bitstring
+/// fixtures point at.
+const EXTRA_FILES: &[&str] = &["ob3/1edtech-validator/bit-string-list/testlist"];
+
 fn fixtures() -> Vec<PathBuf> {
     let mut out = Vec::new();
     for (folder, recurse) in FOLDERS {
         collect(&Path::new(FIXTURES).join(folder), *recurse, &mut out);
     }
+    out.extend(EXTRA_FILES.iter().map(|f| Path::new(FIXTURES).join(f)));
     out
 }
 
@@ -244,7 +255,8 @@ fn every_ob3_fixture() {
         "# OB 3.0 / CLR 2.0 fixtures: file | version | class | structure | typed model | problems (code@path, w: = warning)\n\
          # structure is the structural verdict only: proofs, expiry and status are verification (proof crate).\n\
          # typed model: `lossless` = parsed into the typed model and written back equal to the input;\n\
-         # `n/a` = no typed model for that class; `error` = the document does not fit the model.\n",
+         # `n/a` = no typed model for that class; `error` = the document does not fit the model.\n\
+         # A plain W3C VC (a status list) is detected as version 3.0 (the VC family), class VerifiableCredential.\n",
     );
     let mut failures = Vec::new();
     for path in &files {
