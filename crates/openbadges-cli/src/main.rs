@@ -44,6 +44,8 @@ enum Command {
     Keygen(cmd::keygen::Args),
     /// Sign an OB 2.0 assertion as a compact JWS.
     Sign(cmd::sign::Args),
+    /// Validate, grade and take quizzes (TOML/JSON definitions, Moodle GIFT, QTI 3.0).
+    Quiz(cmd::quiz::Args),
 }
 
 fn main() -> ExitCode {
@@ -65,6 +67,7 @@ fn main() -> ExitCode {
         Command::Verify(args) => cmd::verify::run(args),
         Command::Keygen(args) => cmd::keygen::run(args),
         Command::Sign(args) => cmd::sign::run(args),
+        Command::Quiz(args) => cmd::quiz::run(args),
     };
     ExitCode::from(code)
 }

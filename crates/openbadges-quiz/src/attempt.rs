@@ -53,10 +53,18 @@ impl Attempt {
     ///
     /// # Errors
     /// [`AttemptError::NoAttemptsLeft`] when the quiz's `max_attempts` is used up.
-    pub fn start(quiz: &Quiz, seed: u64, now: i64, previous_attempts: u32) -> Result<Attempt, AttemptError> {
+    pub fn start(
+        quiz: &Quiz,
+        seed: u64,
+        now: i64,
+        previous_attempts: u32,
+    ) -> Result<Attempt, AttemptError> {
         if let Some(max) = quiz.settings.max_attempts {
             if previous_attempts >= max {
-                return Err(AttemptError::NoAttemptsLeft { used: previous_attempts, allowed: max });
+                return Err(AttemptError::NoAttemptsLeft {
+                    used: previous_attempts,
+                    allowed: max,
+                });
             }
         }
         let deadline = quiz
@@ -100,7 +108,10 @@ impl Attempt {
             return Err(AttemptError::WrongQuiz);
         }
         if now < self.started_at {
-            return Err(AttemptError::ClockWentBack { now, started: self.started_at });
+            return Err(AttemptError::ClockWentBack {
+                now,
+                started: self.started_at,
+            });
         }
         if let Some(d) = self.deadline {
             if now > d {
@@ -115,7 +126,13 @@ impl Attempt {
     /// # Errors
     /// [`Error::Attempt`] when submitted, out of time, for another quiz, the item is not
     /// presented or its answer is locked; [`Error::Response`] when the response does not fit.
-    pub fn answer(&mut self, quiz: &Quiz, item: &str, response: Response, now: i64) -> Result<AnswerFeedback, Error> {
+    pub fn answer(
+        &mut self,
+        quiz: &Quiz,
+        item: &str,
+        response: Response,
+        now: i64,
+    ) -> Result<AnswerFeedback, Error> {
         self.check_open(quiz, now)?;
         if !self.presentation.contains(item) {
             return Err(AttemptError::UnknownItem(item.to_owned()).into());
@@ -124,10 +141,17 @@ impl Attempt {
             return Err(AttemptError::AnswerLocked(item.to_owned()).into());
         }
         let grader = Grader::new(quiz)?;
-        let outcome = grader.grade_one(item, Some(&response), self.hints.get(item).copied().unwrap_or(0))?;
+        let outcome = grader.grade_one(
+            item,
+            Some(&response),
+            self.hints.get(item).copied().unwrap_or(0),
+        )?;
         self.responses.insert(item.to_owned(), response);
         self.answered_at.insert(item.to_owned(), now);
-        Ok(AnswerFeedback { correct: outcome.correct == Some(true), feedback: outcome.feedback })
+        Ok(AnswerFeedback {
+            correct: outcome.correct == Some(true),
+            feedback: outcome.feedback,
+        })
     }
 
     /// Reveals the next hint of an item.
@@ -139,7 +163,9 @@ impl Attempt {
         if !self.presentation.contains(item) {
             return Err(AttemptError::UnknownItem(item.to_owned()).into());
         }
-        let it = quiz.item(item).ok_or_else(|| AttemptError::UnknownItem(item.to_owned()))?;
+        let it = quiz
+            .item(item)
+            .ok_or_else(|| AttemptError::UnknownItem(item.to_owned()))?;
         let used = self.hints.get(item).copied().unwrap_or(0);
         let hint = it
             .hints
@@ -171,7 +197,11 @@ impl Attempt {
             return Err(AttemptError::WrongQuiz.into());
         }
         if now < self.started_at {
-            return Err(AttemptError::ClockWentBack { now, started: self.started_at }.into());
+            return Err(AttemptError::ClockWentBack {
+                now,
+                started: self.started_at,
+            }
+            .into());
         }
         let grade = self.preview(quiz)?;
         self.submitted_at = Some(now);

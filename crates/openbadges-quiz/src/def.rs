@@ -54,7 +54,10 @@ fn default_language() -> String {
 impl Quiz {
     /// Every item of the definition in file order, with the index of its section.
     pub fn items(&self) -> impl Iterator<Item = (usize, &Item)> {
-        self.sections.iter().enumerate().flat_map(|(s, sec)| sec.items.iter().map(move |i| (s, i)))
+        self.sections
+            .iter()
+            .enumerate()
+            .flat_map(|(s, sec)| sec.items.iter().map(move |i| (s, i)))
     }
 
     /// Finds an item by id.
@@ -64,7 +67,9 @@ impl Quiz {
 
     /// The item with the given 1-based number in file order.
     pub fn item_by_number(&self, n: usize) -> Option<&Item> {
-        n.checked_sub(1).and_then(|k| self.items().nth(k)).map(|(_, i)| i)
+        n.checked_sub(1)
+            .and_then(|k| self.items().nth(k))
+            .map(|(_, i)| i)
     }
 }
 
@@ -300,7 +305,8 @@ impl Item {
 
     /// Whether all-or-nothing scoring applies (explicit, or the type's default).
     pub fn is_all_or_nothing(&self) -> bool {
-        self.all_or_nothing.unwrap_or(self.kind == ItemType::Ordering)
+        self.all_or_nothing
+            .unwrap_or(self.kind == ItemType::Ordering)
     }
 
     /// Finds a choice by id.
@@ -337,7 +343,14 @@ pub struct Choice {
 impl Choice {
     /// A plain choice.
     pub fn new(id: impl Into<String>, text: impl Into<String>, correct: bool) -> Choice {
-        Choice { id: id.into(), text: text.into(), correct, fraction: None, feedback: None, pinned: false }
+        Choice {
+            id: id.into(),
+            text: text.into(),
+            correct,
+            fraction: None,
+            feedback: None,
+            pinned: false,
+        }
     }
 }
 
@@ -374,11 +387,20 @@ pub struct Answer {
 impl Answer {
     /// An accepted text answer with full credit.
     pub fn text(t: impl Into<String>) -> Answer {
-        Answer { text: Some(t.into()), fraction: 1.0, ..Answer::default() }
+        Answer {
+            text: Some(t.into()),
+            fraction: 1.0,
+            ..Answer::default()
+        }
     }
     /// An accepted numeric answer with full credit.
     pub fn number(value: f64, tolerance: Option<f64>) -> Answer {
-        Answer { value: Some(value), tolerance, fraction: 1.0, ..Answer::default() }
+        Answer {
+            value: Some(value),
+            tolerance,
+            fraction: 1.0,
+            ..Answer::default()
+        }
     }
 }
 

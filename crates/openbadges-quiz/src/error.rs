@@ -49,7 +49,11 @@ impl fmt::Display for Problem {
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
-        write!(f, "{file}:{}:{}: {sev}[{}]: {}", self.line, self.column, self.code, self.message)
+        write!(
+            f,
+            "{file}:{}:{}: {sev}[{}]: {}",
+            self.line, self.column, self.code, self.message
+        )
     }
 }
 
@@ -83,7 +87,11 @@ pub enum Error {
 }
 
 fn first_problem(p: &[Problem]) -> String {
-    p.iter().find(|p| p.is_error()).or(p.first()).map(|p| format!(": {p}")).unwrap_or_default()
+    p.iter()
+        .find(|p| p.is_error())
+        .or(p.first())
+        .map(|p| format!(": {p}"))
+        .unwrap_or_default()
 }
 
 /// Why an attempt operation was refused.

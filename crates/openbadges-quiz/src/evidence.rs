@@ -13,7 +13,11 @@ use crate::record::AttemptRecord;
 
 fn num(x: f64) -> String {
     let r = crate::grade::round9(x);
-    if r.fract() == 0.0 && r.abs() < 1e15 { format!("{}", r as i64) } else { format!("{r}") }
+    if r.fract() == 0.0 && r.abs() < 1e15 {
+        format!("{}", r as i64)
+    } else {
+        format!("{r}")
+    }
 }
 
 /// Where the evidence points to: an optional public URL of the attempt record.
@@ -28,11 +32,19 @@ pub struct EvidenceOptions {
 /// The narrative that describes a record (Markdown, as both specs allow).
 pub fn narrative(record: &AttemptRecord) -> String {
     let answered = record.items.iter().filter(|i| i.response.is_some()).count();
-    let correct = record.items.iter().filter(|i| i.correct == Some(true)).count();
+    let correct = record
+        .items
+        .iter()
+        .filter(|i| i.correct == Some(true))
+        .count();
     format!(
         "{} the quiz \u{201c}{}\u{201d} (attempt {}): answered {answered} of {} questions, {correct} fully correct; \
          score {} of {} ({}%).\n\nPass rule: {}\n\nAttempt record digest: {}\nQuiz definition hash: {}",
-        if record.passed { "Passed" } else { "Did not pass" },
+        if record.passed {
+            "Passed"
+        } else {
+            "Did not pass"
+        },
         record.quiz.title,
         record.attempt,
         record.items.len(),
@@ -51,7 +63,10 @@ pub fn ob2_criteria(quiz: &Quiz, criteria_url: Option<&str>) -> Value {
     if let Some(u) = criteria_url {
         m.insert("id".into(), json!(u));
     }
-    m.insert("narrative".into(), json!(crate::policy::criteria_text(quiz)));
+    m.insert(
+        "narrative".into(),
+        json!(crate::policy::criteria_text(quiz)),
+    );
     Value::Object(m)
 }
 
@@ -62,10 +77,16 @@ pub fn ob2_evidence(record: &AttemptRecord, opts: &EvidenceOptions) -> Value {
     if let Some(id) = &opts.id {
         m.insert("id".into(), json!(id));
     }
-    m.insert("name".into(), json!(format!("Quiz attempt: {}", record.quiz.title)));
+    m.insert(
+        "name".into(),
+        json!(format!("Quiz attempt: {}", record.quiz.title)),
+    );
     m.insert(
         "description".into(),
-        json!(format!("Graded attempt record {} of quiz {}", record.digest, record.quiz.id)),
+        json!(format!(
+            "Graded attempt record {} of quiz {}",
+            record.digest, record.quiz.id
+        )),
     );
     m.insert("narrative".into(), json!(narrative(record)));
     m.insert("genre".into(), json!("Assessment"));
@@ -84,7 +105,9 @@ pub fn ob3_criteria(quiz: &Quiz, criteria_url: Option<&str>) -> Value {
 fn result_shape(quiz: &Quiz) -> (&'static str, String, String, Option<String>) {
     let max = crate::validate::guaranteed_max(quiz);
     match &quiz.pass {
-        PassPolicy::MinPercent { percent } => ("Percent", "0".into(), "100".into(), Some(num(*percent))),
+        PassPolicy::MinPercent { percent } => {
+            ("Percent", "0".into(), "100".into(), Some(num(*percent)))
+        }
         PassPolicy::MinScore { points } => ("RawScore", "0".into(), num(max), Some(num(*points))),
         PassPolicy::AllCorrect => ("RawScore", "0".into(), num(max), Some(num(max))),
         _ => ("RawScore", "0".into(), num(max), None),
@@ -111,7 +134,11 @@ pub fn ob3_result_description(quiz: &Quiz, id: &str) -> Value {
 /// passed and `Failed` otherwise (ResultStatusType).
 pub fn ob3_result(quiz: &Quiz, record: &AttemptRecord, result_description_id: &str) -> Value {
     let (kind, ..) = result_shape(quiz);
-    let value = if kind == "Percent" { num(record.percent) } else { num(record.score) };
+    let value = if kind == "Percent" {
+        num(record.percent)
+    } else {
+        num(record.score)
+    };
     json!({
         "type": ["Result"],
         "resultDescription": result_description_id,

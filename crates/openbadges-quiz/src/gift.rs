@@ -29,8 +29,14 @@ fn text(s: &[C]) -> String {
 }
 
 fn trim(s: &[C]) -> &[C] {
-    let a = s.iter().position(|c| !c.c.is_whitespace()).unwrap_or(s.len());
-    let b = s.iter().rposition(|c| !c.c.is_whitespace()).map_or(a, |i| i + 1);
+    let a = s
+        .iter()
+        .position(|c| !c.c.is_whitespace())
+        .unwrap_or(s.len());
+    let b = s
+        .iter()
+        .rposition(|c| !c.c.is_whitespace())
+        .map_or(a, |i| i + 1);
     s.get(a..b.max(a)).unwrap_or(&[])
 }
 
@@ -40,12 +46,20 @@ fn find(s: &[C], ch: char) -> Option<usize> {
 
 fn find_seq(s: &[C], pat: &str) -> Option<usize> {
     let p: Vec<char> = pat.chars().collect();
-    (0..s.len()).find(|&i| p.iter().enumerate().all(|(k, pc)| s.get(i + k).is_some_and(|c| c.c == *pc && !c.lit)))
+    (0..s.len()).find(|&i| {
+        p.iter()
+            .enumerate()
+            .all(|(k, pc)| s.get(i + k).is_some_and(|c| c.c == *pc && !c.lit))
+    })
 }
 
 fn rfind_seq(s: &[C], pat: &str) -> Option<usize> {
     let p: Vec<char> = pat.chars().collect();
-    (0..s.len()).rev().find(|&i| p.iter().enumerate().all(|(k, pc)| s.get(i + k).is_some_and(|c| c.c == *pc && !c.lit)))
+    (0..s.len()).rev().find(|&i| {
+        p.iter()
+            .enumerate()
+            .all(|(k, pc)| s.get(i + k).is_some_and(|c| c.c == *pc && !c.lit))
+    })
 }
 
 fn split_on(s: &[C], ch: char) -> Vec<&[C]> {
@@ -72,10 +86,16 @@ fn weight(s: &[C]) -> Option<(f64, usize)> {
     let digits = w.trim_start_matches('-');
     let neg = w.starts_with('-');
     let (int, frac) = digits.split_once('.').unwrap_or((digits, ""));
-    if int.is_empty() || int.len() > 3 || !int.chars().all(|c| c.is_ascii_digit()) || !frac.chars().all(|c| c.is_ascii_digit()) {
+    if int.is_empty()
+        || int.len() > 3
+        || !int.chars().all(|c| c.is_ascii_digit())
+        || !frac.chars().all(|c| c.is_ascii_digit())
+    {
         return None;
     }
-    let v: f64 = format!("{int}.{}", if frac.is_empty() { "0" } else { frac }).parse().ok()?;
+    let v: f64 = format!("{int}.{}", if frac.is_empty() { "0" } else { frac })
+        .parse()
+        .ok()?;
     Some((if neg { -v } else { v } / 100.0, end + 2))
 }
 
@@ -107,7 +127,10 @@ fn comment(s: &[C]) -> (String, Option<String>) {
     match find(s, '#') {
         Some(i) => {
             let fb = text(strip_format(s.get(i + 1..).unwrap_or(&[])));
-            (text(strip_format(s.get(..i).unwrap_or(&[]))), if fb.is_empty() { None } else { Some(fb) })
+            (
+                text(strip_format(s.get(..i).unwrap_or(&[]))),
+                if fb.is_empty() { None } else { Some(fb) },
+            )
         }
         None => (text(strip_format(s)), None),
     }
@@ -159,7 +182,11 @@ impl Ctx<'_> {
 /// numbers, matching without `->`); unsupported but well-formed questions become warnings.
 pub fn import(src: &str, file: Option<&str>, limits: &Limits) -> Result<Loaded, Error> {
     if src.len() > limits.max_bytes {
-        return Err(Error::Limit(format!("definition is {} bytes, the limit is {}", src.len(), limits.max_bytes)));
+        return Err(Error::Limit(format!(
+            "definition is {} bytes, the limit is {}",
+            src.len(),
+            limits.max_bytes
+        )));
     }
     let mut cx = Ctx {
         spans: SpanIndex::new(src),
@@ -197,7 +224,10 @@ pub fn import(src: &str, file: Option<&str>, limits: &Limits) -> Result<Loaded, 
     }
     let title = file
         .and_then(|f| std::path::Path::new(f).file_stem())
-        .map_or_else(|| "GIFT quiz".to_owned(), |s| s.to_string_lossy().into_owned());
+        .map_or_else(
+            || "GIFT quiz".to_owned(),
+            |s| s.to_string_lossy().into_owned(),
+        );
     let quiz = Quiz {
         id: format!("gift:{}", slug(&title)),
         title,
@@ -211,7 +241,13 @@ pub fn import(src: &str, file: Option<&str>, limits: &Limits) -> Result<Loaded, 
         settings: Default::default(),
         sections: cx.sections,
     };
-    Ok(Loaded { quiz, spans: cx.spans, problems: cx.problems, file: file.map(str::to_owned), format: Format::Gift })
+    Ok(Loaded {
+        quiz,
+        spans: cx.spans,
+        problems: cx.problems,
+        file: file.map(str::to_owned),
+        format: Format::Gift,
+    })
 }
 
 fn chars_of(block: &[(usize, &str)]) -> S {
@@ -233,13 +269,21 @@ fn chars_of(block: &[(usize, &str)]) -> S {
                     _ => None,
                 };
                 if let Some(l) = lit {
-                    out.push(C { c: l, lit: true, off: o });
+                    out.push(C {
+                        c: l,
+                        lit: true,
+                        off: o,
+                    });
                     i += 2;
                     continue;
                 }
             }
         }
-        out.push(C { c, lit: false, off: o });
+        out.push(C {
+            c,
+            lit: false,
+            off: o,
+        });
         i += 1;
     }
     out
@@ -248,9 +292,14 @@ fn chars_of(block: &[(usize, &str)]) -> S {
 fn question(cx: &mut Ctx<'_>, block: &[(usize, &str)], limits: &Limits) -> Result<(), Error> {
     let all = chars_of(block);
     let t = trim(&all);
-    let Some(start) = t.first().map(|c| c.off) else { return Ok(()) };
+    let Some(start) = t.first().map(|c| c.off) else {
+        return Ok(());
+    };
     if cx.count >= limits.max_items {
-        return Err(Error::Limit(format!("more than {} questions", limits.max_items)));
+        return Err(Error::Limit(format!(
+            "more than {} questions",
+            limits.max_items
+        )));
     }
     let txt = text(t);
     if let Some(cat) = txt.strip_prefix("$CATEGORY:") {
@@ -265,13 +314,23 @@ fn question(cx: &mut Ctx<'_>, block: &[(usize, &str)], limits: &Limits) -> Resul
             id = format!("{base}-{k}");
             k += 1;
         }
-        cx.spans.insert(format!("/sections/{}", cx.sections.len()), start);
-        cx.sections.push(Section { id, title: Some(name), instructions: None, shuffle: false, pool: None, items: Vec::new() });
+        cx.spans
+            .insert(format!("/sections/{}", cx.sections.len()), start);
+        cx.sections.push(Section {
+            id,
+            title: Some(name),
+            instructions: None,
+            shuffle: false,
+            pool: None,
+            items: Vec::new(),
+        });
         return Ok(());
     }
     let mut t = t;
     let mut name = None;
-    if text(t.get(..2).unwrap_or(&[])) == "::" && t.get(..2).is_some_and(|x| x.iter().all(|c| !c.lit)) {
+    if text(t.get(..2).unwrap_or(&[])) == "::"
+        && t.get(..2).is_some_and(|x| x.iter().all(|c| !c.lit))
+    {
         let rest = t.get(2..).unwrap_or(&[]);
         if let Some(end) = find_seq(rest, "::") {
             name = Some(text(trim(rest.get(..end).unwrap_or(&[]))));
@@ -296,8 +355,16 @@ fn question(cx: &mut Ctx<'_>, block: &[(usize, &str)], limits: &Limits) -> Resul
             (q, Some(inner))
         }
         _ => {
-            let at = open.or(close).and_then(|i| t.get(i)).map_or(start, |c| c.off);
-            cx.problem(Severity::Error, "gift-syntax", at, "unbalanced braces: the answer block needs both { and }".into());
+            let at = open
+                .or(close)
+                .and_then(|i| t.get(i))
+                .map_or(start, |c| c.off);
+            cx.problem(
+                Severity::Error,
+                "gift-syntax",
+                at,
+                "unbalanced braces: the answer block needs both { and }".into(),
+            );
             return Ok(());
         }
     };
@@ -306,7 +373,8 @@ fn question(cx: &mut Ctx<'_>, block: &[(usize, &str)], limits: &Limits) -> Resul
             Severity::Warning,
             "gift-unsupported",
             start,
-            "a description (text without an answer block) is not a gradable question; not imported".into(),
+            "a description (text without an answer block) is not a gradable question; not imported"
+                .into(),
         );
         return Ok(());
     };
@@ -320,7 +388,12 @@ fn question(cx: &mut Ctx<'_>, block: &[(usize, &str)], limits: &Limits) -> Resul
         ans = trim(ans.get(..g).unwrap_or(&[]));
     }
     if ans.is_empty() {
-        cx.problem(Severity::Warning, "gift-unsupported", start, "an essay question ({}) cannot be graded automatically; not imported".into());
+        cx.problem(
+            Severity::Warning,
+            "gift-unsupported",
+            start,
+            "an essay question ({}) cannot be graded automatically; not imported".into(),
+        );
         return Ok(());
     }
     cx.count += 1;
@@ -340,7 +413,11 @@ fn question(cx: &mut Ctx<'_>, block: &[(usize, &str)], limits: &Limits) -> Resul
     let i = cx.sections.last().map_or(0, |x| x.items.len());
     let ip = format!("/sections/{s}/items/{i}");
     cx.spans.insert(ip.clone(), start);
-    let mut id = name.as_deref().map(slug).filter(|x| !x.is_empty()).unwrap_or_else(|| format!("q{number}"));
+    let mut id = name
+        .as_deref()
+        .map(slug)
+        .filter(|x| !x.is_empty())
+        .unwrap_or_else(|| format!("q{number}"));
     if cx.ids.contains(&id) {
         id = format!("{id}-{number}");
     }
@@ -370,7 +447,11 @@ fn question(cx: &mut Ctx<'_>, block: &[(usize, &str)], limits: &Limits) -> Resul
                 None => (1.0, p),
             };
             let (a, feedback) = comment(p);
-            let mut answer = Answer { fraction, feedback, ..Answer::default() };
+            let mut answer = Answer {
+                fraction,
+                feedback,
+                ..Answer::default()
+            };
             let parse = |x: &str| x.trim().parse::<f64>().ok().filter(|v| v.is_finite());
             let ok = if let Some((lo, hi)) = a.split_once("..") {
                 answer.min = parse(lo);
@@ -385,16 +466,30 @@ fn question(cx: &mut Ctx<'_>, block: &[(usize, &str)], limits: &Limits) -> Resul
                 answer.value.is_some()
             };
             if !ok {
-                cx.problem(Severity::Error, "gift-syntax", at, format!("{a:?} is not a number, value:tolerance or min..max"));
+                cx.problem(
+                    Severity::Error,
+                    "gift-syntax",
+                    at,
+                    format!("{a:?} is not a number, value:tolerance or min..max"),
+                );
             }
             item.answers.push(answer);
         }
         if item.answers.is_empty() {
-            cx.problem(Severity::Error, "gift-syntax", start, "a numerical question without an answer".into());
+            cx.problem(
+                Severity::Error,
+                "gift-syntax",
+                start,
+                "a numerical question without an answer".into(),
+            );
         }
     } else if has('~') {
         let single = has('=');
-        item.kind = if single { ItemType::SingleChoice } else { ItemType::MultipleResponse };
+        item.kind = if single {
+            ItemType::SingleChoice
+        } else {
+            ItemType::MultipleResponse
+        };
         let mut parts: Vec<(bool, &[C])> = Vec::new();
         let mut cur = 0usize;
         let mut marker_eq = false;
@@ -422,7 +517,11 @@ fn question(cx: &mut Ctx<'_>, block: &[(usize, &str)], limits: &Limits) -> Resul
                 }
             };
             let (t, feedback) = comment(rest);
-            let mut ch = Choice::new(format!("c{}", k + 1), t, if single { w >= 1.0 } else { w > 0.0 });
+            let mut ch = Choice::new(
+                format!("c{}", k + 1),
+                t,
+                if single { w >= 1.0 } else { w > 0.0 },
+            );
             ch.feedback = feedback;
             #[allow(clippy::float_cmp)]
             if !(single && (w == 1.0 || w == 0.0)) {
@@ -431,7 +530,12 @@ fn question(cx: &mut Ctx<'_>, block: &[(usize, &str)], limits: &Limits) -> Resul
             item.choices.push(ch);
         }
         if item.choices.len() < 2 {
-            cx.problem(Severity::Error, "gift-syntax", start, "a multiple-choice question needs at least 2 answers".into());
+            cx.problem(
+                Severity::Error,
+                "gift-syntax",
+                start,
+                "a multiple-choice question needs at least 2 answers".into(),
+            );
         }
     } else if has('=') && find_seq(ans, "->").is_some() {
         item.kind = ItemType::Matching;
@@ -443,16 +547,29 @@ fn question(cx: &mut Ctx<'_>, block: &[(usize, &str)], limits: &Limits) -> Resul
             let p = trim(p);
             let at = p.first().map_or(start, |c| c.off);
             let Some(m) = find_seq(p, "->") else {
-                cx.problem(Severity::Error, "gift-syntax", at, "a matching answer needs `->`".into());
+                cx.problem(
+                    Severity::Error,
+                    "gift-syntax",
+                    at,
+                    "a matching answer needs `->`".into(),
+                );
                 continue;
             };
             let left = text(strip_format(p.get(..m).unwrap_or(&[])));
             let right = text(trim(p.get(m + 2..).unwrap_or(&[])));
             if left.is_empty() {
-                item.distractors.push(Distractor { id: format!("d{}", k + 1), text: right });
+                item.distractors.push(Distractor {
+                    id: format!("d{}", k + 1),
+                    text: right,
+                });
             } else {
-                cx.spans.insert(format!("{ip}/pairs/{}", item.pairs.len()), at);
-                item.pairs.push(Pair { id: format!("p{}", k + 1), left, right });
+                cx.spans
+                    .insert(format!("{ip}/pairs/{}", item.pairs.len()), at);
+                item.pairs.push(Pair {
+                    id: format!("p{}", k + 1),
+                    left,
+                    right,
+                });
             }
         }
         item.shuffle = true;
@@ -480,9 +597,19 @@ fn question(cx: &mut Ctx<'_>, block: &[(usize, &str)], limits: &Limits) -> Resul
             };
             let truth = matches!(check.as_str(), "T" | "TRUE");
             item.answer = Some(truth);
-            let wrong = bits.get(1).map(|b| text(strip_format(b))).filter(|s| !s.is_empty());
-            let right = bits.get(2).map(|b| text(strip_format(b))).filter(|s| !s.is_empty());
-            let (t_fb, f_fb) = if truth { (right, wrong) } else { (wrong, right) };
+            let wrong = bits
+                .get(1)
+                .map(|b| text(strip_format(b)))
+                .filter(|s| !s.is_empty());
+            let right = bits
+                .get(2)
+                .map(|b| text(strip_format(b)))
+                .filter(|s| !s.is_empty());
+            let (t_fb, f_fb) = if truth {
+                (right, wrong)
+            } else {
+                (wrong, right)
+            };
             if let Some(x) = t_fb {
                 item.choice_feedback.insert("true".into(), x);
             }
@@ -498,13 +625,20 @@ fn question(cx: &mut Ctx<'_>, block: &[(usize, &str)], limits: &Limits) -> Resul
             }
             for (k, p) in parts.iter().enumerate() {
                 let p = trim(p);
-                cx.spans.insert(format!("{ip}/answers/{k}"), p.first().map_or(start, |c| c.off));
+                cx.spans.insert(
+                    format!("{ip}/answers/{k}"),
+                    p.first().map_or(start, |c| c.off),
+                );
                 let (fraction, p) = match weight(p) {
                     Some((w, n)) => (w, p.get(n..).unwrap_or(&[])),
                     None => (1.0, p),
                 };
                 let (a, feedback) = comment(p);
-                let mut answer = Answer { fraction, feedback, ..Answer::default() };
+                let mut answer = Answer {
+                    fraction,
+                    feedback,
+                    ..Answer::default()
+                };
                 if a.contains('*') {
                     answer.regex = Some(wildcard_regex(&a));
                 } else {

@@ -50,20 +50,26 @@ pub type Responses = BTreeMap<String, Response>;
 /// # Errors
 /// [`Error::Response`] for a key that names no item, or a value of the wrong JSON type.
 pub fn responses_from_json(quiz: &Quiz, value: &Value) -> Result<Responses, Error> {
-    let obj = value
-        .as_object()
-        .ok_or_else(|| Error::Response { item: String::new(), message: "responses must be a JSON object".into() })?;
+    let obj = value.as_object().ok_or_else(|| Error::Response {
+        item: String::new(),
+        message: "responses must be a JSON object".into(),
+    })?;
     let mut out = Responses::new();
     for (k, v) in obj {
         let item = quiz
             .item(k)
             .or_else(|| k.parse::<usize>().ok().and_then(|n| quiz.item_by_number(n)))
-            .ok_or_else(|| Error::Response { item: k.clone(), message: "no item has this id or number".into() })?;
+            .ok_or_else(|| Error::Response {
+                item: k.clone(),
+                message: "no item has this id or number".into(),
+            })?;
         if v.is_null() {
             continue;
         }
-        let r: Response = serde_json::from_value(v.clone())
-            .map_err(|e| Error::Response { item: k.clone(), message: e.to_string() })?;
+        let r: Response = serde_json::from_value(v.clone()).map_err(|e| Error::Response {
+            item: k.clone(),
+            message: e.to_string(),
+        })?;
         out.insert(item.id.clone(), r);
     }
     Ok(out)
@@ -145,9 +151,17 @@ pub(crate) fn round9(x: f64) -> f64 {
 
 const EPS: f64 = 1e-9;
 
-pub(crate) fn compile_regex(pattern: &str, case_sensitive: bool, limits: &Limits) -> Result<Regex, String> {
+pub(crate) fn compile_regex(
+    pattern: &str,
+    case_sensitive: bool,
+    limits: &Limits,
+) -> Result<Regex, String> {
     if pattern.len() > limits.max_regex_len {
-        return Err(format!("regex is {} bytes, the limit is {}", pattern.len(), limits.max_regex_len));
+        return Err(format!(
+            "regex is {} bytes, the limit is {}",
+            pattern.len(),
+            limits.max_regex_len
+        ));
     }
     regex::RegexBuilder::new(&format!("^(?:{pattern})$"))
         .case_insensitive(!case_sensitive)
@@ -224,21 +238,41 @@ impl<'q> Grader<'q> {
         };
         for id in responses.keys() {
             if !order.contains(&id.as_str()) {
-                return Err(Error::Response { item: id.clone(), message: "item is not presented".into() });
+                return Err(Error::Response {
+                    item: id.clone(),
+                    message: "item is not presented".into(),
+                });
             }
         }
         let mut items = Vec::with_capacity(order.len());
         let mut sections: Vec<SectionTotal> = quiz
             .sections
             .iter()
-            .map(|s| SectionTotal { id: s.id.clone(), score: 0.0, max_score: 0.0 })
+            .map(|s| SectionTotal {
+                id: s.id.clone(),
+                score: 0.0,
+                max_score: 0.0,
+            })
             .collect();
         for id in order {
             let Some((n, s, item)) = index.get(id).copied() else {
-                return Err(Error::Response { item: id.to_owned(), message: "presentation names an unknown item".into() });
+                return Err(Error::Response {
+                    item: id.to_owned(),
+                    message: "presentation names an unknown item".into(),
+                });
             };
-            let section = quiz.sections.get(s).map(|x| x.id.clone()).unwrap_or_default();
-            let out = self.grade_item(n, item, &section, responses.get(id), hints.get(id).copied().unwrap_or(0))?;
+            let section = quiz
+                .sections
+                .get(s)
+                .map(|x| x.id.clone())
+                .unwrap_or_default();
+            let out = self.grade_item(
+                n,
+                item,
+                &section,
+                responses.get(id),
+                hints.get(id).copied().unwrap_or(0),
+            )?;
             if let Some(t) = sections.get_mut(s) {
                 t.score += out.score;
                 t.max_score += out.max_score;
@@ -251,16 +285,32 @@ impl<'q> Grader<'q> {
         }
         let score = round9(items.iter().map(|i| i.score).sum::<f64>().max(0.0));
         let max_score = round9(items.iter().map(|i| i.max_score).sum::<f64>());
-        let percent = if max_score > 0.0 { round9(100.0 * score / max_score) } else { 0.0 };
+        let percent = if max_score > 0.0 {
+            round9(100.0 * score / max_score)
+        } else {
+            0.0
+        };
         let band_feedback = quiz
             .feedback
             .iter()
             .find(|b| percent + EPS >= b.min_percent && percent <= b.max_percent + EPS)
             .map(|b| b.text.clone());
-        let mut grade =
-            Grade { score, max_score, percent, passed: false, items, sections, band_feedback, result_feedback: None };
+        let mut grade = Grade {
+            score,
+            max_score,
+            percent,
+            passed: false,
+            items,
+            sections,
+            band_feedback,
+            result_feedback: None,
+        };
         grade.passed = crate::policy::evaluate(&quiz.pass, &grade);
-        grade.result_feedback = if grade.passed { quiz.pass_feedback.clone() } else { quiz.fail_feedback.clone() };
+        grade.result_feedback = if grade.passed {
+            quiz.pass_feedback.clone()
+        } else {
+            quiz.fail_feedback.clone()
+        };
         Ok(grade)
     }
 
@@ -268,14 +318,27 @@ impl<'q> Grader<'q> {
     ///
     /// # Errors
     /// [`Error::Response`] when the response does not fit, or the item is unknown.
-    pub fn grade_one(&self, item_id: &str, response: Option<&Response>, hints_used: u32) -> Result<ItemOutcome, Error> {
+    pub fn grade_one(
+        &self,
+        item_id: &str,
+        response: Option<&Response>,
+        hints_used: u32,
+    ) -> Result<ItemOutcome, Error> {
         let (n, (s, item)) = self
             .quiz
             .items()
             .enumerate()
             .find(|(_, (_, i))| i.id == item_id)
-            .ok_or_else(|| Error::Response { item: item_id.to_owned(), message: "no such item".into() })?;
-        let section = self.quiz.sections.get(s).map(|x| x.id.clone()).unwrap_or_default();
+            .ok_or_else(|| Error::Response {
+                item: item_id.to_owned(),
+                message: "no such item".into(),
+            })?;
+        let section = self
+            .quiz
+            .sections
+            .get(s)
+            .map(|x| x.id.clone())
+            .unwrap_or_default();
         self.grade_item(n, item, &section, response, hints_used)
     }
 
@@ -302,11 +365,19 @@ impl<'q> Grader<'q> {
         };
         let (raw, mut notes) = self.raw_fraction(n, item, response)?;
         let full = raw + EPS >= item.max_fraction;
-        let mut f = if item.is_all_or_nothing() && !full { 0.0 } else { raw };
+        let mut f = if item.is_all_or_nothing() && !full {
+            0.0
+        } else {
+            raw
+        };
         let used = usize::try_from(hints_used).unwrap_or(usize::MAX);
         f -= item.hints.iter().take(used).map(|h| h.penalty).sum::<f64>();
         f = f.clamp(item.min_fraction.min(item.max_fraction), item.max_fraction);
-        let verdict = if full { &item.feedback_correct } else { &item.feedback_incorrect };
+        let verdict = if full {
+            &item.feedback_correct
+        } else {
+            &item.feedback_incorrect
+        };
         if let Some(v) = verdict {
             notes.push(v.clone());
         }
@@ -321,13 +392,25 @@ impl<'q> Grader<'q> {
             correct: Some(full),
             answered: true,
             hints_used,
-            feedback: if notes.is_empty() { None } else { Some(notes.join("\n")) },
+            feedback: if notes.is_empty() {
+                None
+            } else {
+                Some(notes.join("\n"))
+            },
         })
     }
 
     /// Raw fraction and the specific feedback notes.
-    fn raw_fraction(&self, n: usize, item: &Item, r: &Response) -> Result<(f64, Vec<String>), Error> {
-        let bad = |m: &str| Error::Response { item: item.id.clone(), message: m.to_owned() };
+    fn raw_fraction(
+        &self,
+        n: usize,
+        item: &Item,
+        r: &Response,
+    ) -> Result<(f64, Vec<String>), Error> {
+        let bad = |m: &str| Error::Response {
+            item: item.id.clone(),
+            message: m.to_owned(),
+        };
         let mut notes = Vec::new();
         let fb = |id: &str, own: &Option<String>, notes: &mut Vec<String>| {
             if let Some(t) = own.as_ref().or(item.choice_feedback.get(id)) {
@@ -338,7 +421,9 @@ impl<'q> Grader<'q> {
             ItemType::TrueFalse => {
                 let b = match r {
                     Response::Bool(b) => *b,
-                    Response::Text(t) => parse_bool(t).ok_or_else(|| bad("expected true or false"))?,
+                    Response::Text(t) => {
+                        parse_bool(t).ok_or_else(|| bad("expected true or false"))?
+                    }
                     _ => return Err(bad("expected true or false")),
                 };
                 fb(if b { "true" } else { "false" }, &None, &mut notes);
@@ -363,7 +448,8 @@ impl<'q> Grader<'q> {
                 let mut seen = BTreeSet::new();
                 let mut sum = 0.0;
                 for t in &list {
-                    let c = resolve_choice(item, t).ok_or_else(|| bad(&format!("no choice {t:?}")))?;
+                    let c =
+                        resolve_choice(item, t).ok_or_else(|| bad(&format!("no choice {t:?}")))?;
                     if seen.insert(c.id.clone()) {
                         fb(&c.id, &c.feedback, &mut notes);
                         sum += multiple_fraction(item, c);
@@ -378,7 +464,11 @@ impl<'q> Grader<'q> {
                     _ => return Err(bad("expected a string")),
                 };
                 let norm = normalize(&t, item.whitespace, item.case_sensitive);
-                let hit = item.answers.iter().enumerate().find(|(k, a)| self.text_matches(n, *k, item, a, &norm, &t));
+                let hit = item
+                    .answers
+                    .iter()
+                    .enumerate()
+                    .find(|(k, a)| self.text_matches(n, *k, item, a, &norm, &t));
                 match hit {
                     Some((_, a)) => {
                         if let Some(f) = &a.feedback {
@@ -392,7 +482,10 @@ impl<'q> Grader<'q> {
             ItemType::Numeric => {
                 let x = match r {
                     Response::Number(x) => *x,
-                    Response::Text(t) => t.trim().parse::<f64>().map_err(|_| bad("expected a number"))?,
+                    Response::Text(t) => t
+                        .trim()
+                        .parse::<f64>()
+                        .map_err(|_| bad("expected a number"))?,
                     _ => return Err(bad("expected a number")),
                 };
                 if !x.is_finite() {
@@ -409,21 +502,31 @@ impl<'q> Grader<'q> {
                 }
             }
             ItemType::Ordering => {
-                let Response::List(list) = r else { return Err(bad("expected an array of choices in order")) };
+                let Response::List(list) = r else {
+                    return Err(bad("expected an array of choices in order"));
+                };
                 let mut ids = Vec::new();
                 for t in list {
-                    let c = resolve_choice(item, t).ok_or_else(|| bad(&format!("no choice {t:?}")))?;
+                    let c =
+                        resolve_choice(item, t).ok_or_else(|| bad(&format!("no choice {t:?}")))?;
                     if ids.contains(&c.id) {
                         return Err(bad(&format!("choice {:?} appears twice", c.id)));
                     }
                     ids.push(c.id.clone());
                 }
                 let total = item.choices.len().max(1);
-                let right = item.choices.iter().zip(ids.iter()).filter(|(c, id)| c.id == **id).count();
+                let right = item
+                    .choices
+                    .iter()
+                    .zip(ids.iter())
+                    .filter(|(c, id)| c.id == **id)
+                    .count();
                 right as f64 / total as f64
             }
             ItemType::Matching => {
-                let Response::Map(m) = r else { return Err(bad("expected an object from left to right texts")) };
+                let Response::Map(m) = r else {
+                    return Err(bad("expected an object from left to right texts"));
+                };
                 let opts = matching_options(item);
                 let total = item.pairs.len().max(1);
                 let mut right = 0usize;
@@ -450,7 +553,15 @@ impl<'q> Grader<'q> {
         Ok((raw, notes))
     }
 
-    fn text_matches(&self, n: usize, k: usize, item: &Item, a: &Answer, norm: &str, _raw: &str) -> bool {
+    fn text_matches(
+        &self,
+        n: usize,
+        k: usize,
+        item: &Item,
+        a: &Answer,
+        norm: &str,
+        _raw: &str,
+    ) -> bool {
         if let Some(t) = &a.text {
             if normalize(t, item.whitespace, item.case_sensitive) == norm {
                 return true;
@@ -477,7 +588,11 @@ fn parse_bool(t: &str) -> Option<bool> {
 pub(crate) fn resolve_choice<'a>(item: &'a Item, t: &str) -> Option<&'a crate::def::Choice> {
     item.choice(t)
         .or_else(|| item.choices.iter().find(|c| c.text == t))
-        .or_else(|| item.choices.iter().find(|c| c.text.trim().to_lowercase() == t.trim().to_lowercase()))
+        .or_else(|| {
+            item.choices
+                .iter()
+                .find(|c| c.text.trim().to_lowercase() == t.trim().to_lowercase())
+        })
 }
 
 /// Credit of a single-choice choice.
@@ -533,10 +648,15 @@ pub fn best_fraction(item: &Item) -> f64 {
             }
         }
         ItemType::SingleChoice => item.choices.iter().map(single_fraction).fold(0.0, f64::max),
-        ItemType::MultipleResponse => {
-            item.choices.iter().map(|c| multiple_fraction(item, c)).filter(|f| *f > 0.0).sum()
+        ItemType::MultipleResponse => item
+            .choices
+            .iter()
+            .map(|c| multiple_fraction(item, c))
+            .filter(|f| *f > 0.0)
+            .sum(),
+        ItemType::TextEntry | ItemType::Numeric => {
+            item.answers.iter().map(|a| a.fraction).fold(0.0, f64::max)
         }
-        ItemType::TextEntry | ItemType::Numeric => item.answers.iter().map(|a| a.fraction).fold(0.0, f64::max),
         ItemType::Ordering => {
             if item.choices.is_empty() {
                 0.0
@@ -561,18 +681,32 @@ pub fn best_response(item: &Item) -> Option<Response> {
     Some(match item.kind {
         ItemType::TrueFalse => Response::Bool(item.answer?),
         ItemType::SingleChoice => {
-            let c = item.choices.iter().max_by(|a, b| single_fraction(a).total_cmp(&single_fraction(b)))?;
+            let c = item
+                .choices
+                .iter()
+                .max_by(|a, b| single_fraction(a).total_cmp(&single_fraction(b)))?;
             Response::Text(c.id.clone())
         }
         ItemType::MultipleResponse => Response::List(
-            item.choices.iter().filter(|c| multiple_fraction(item, c) > 0.0).map(|c| c.id.clone()).collect(),
+            item.choices
+                .iter()
+                .filter(|c| multiple_fraction(item, c) > 0.0)
+                .map(|c| c.id.clone())
+                .collect(),
         ),
         ItemType::TextEntry => {
-            let a = item.answers.iter().filter(|a| a.text.is_some()).max_by(|a, b| a.fraction.total_cmp(&b.fraction))?;
+            let a = item
+                .answers
+                .iter()
+                .filter(|a| a.text.is_some())
+                .max_by(|a, b| a.fraction.total_cmp(&b.fraction))?;
             Response::Text(a.text.clone()?)
         }
         ItemType::Numeric => {
-            let a = item.answers.iter().max_by(|a, b| a.fraction.total_cmp(&b.fraction))?;
+            let a = item
+                .answers
+                .iter()
+                .max_by(|a, b| a.fraction.total_cmp(&b.fraction))?;
             Response::Number(match (a.value, a.min, a.max) {
                 (Some(v), _, _) => v,
                 (None, Some(lo), Some(hi)) => (lo + hi) / 2.0,
@@ -582,7 +716,12 @@ pub fn best_response(item: &Item) -> Option<Response> {
             })
         }
         ItemType::Ordering => Response::List(item.choices.iter().map(|c| c.id.clone()).collect()),
-        ItemType::Matching => Response::Map(item.pairs.iter().map(|p| (p.id.clone(), p.right.clone())).collect()),
+        ItemType::Matching => Response::Map(
+            item.pairs
+                .iter()
+                .map(|p| (p.id.clone(), p.right.clone()))
+                .collect(),
+        ),
     })
 }
 
@@ -590,6 +729,10 @@ pub fn best_response(item: &Item) -> Option<Response> {
 ///
 /// # Errors
 /// See [`Grader::new`] and [`Grader::grade`].
-pub fn grade(quiz: &Quiz, presentation: Option<&Presentation>, responses: &Responses) -> Result<Grade, Error> {
+pub fn grade(
+    quiz: &Quiz,
+    presentation: Option<&Presentation>,
+    responses: &Responses,
+) -> Result<Grade, Error> {
     Grader::new(quiz)?.grade(presentation, responses, &BTreeMap::new())
 }

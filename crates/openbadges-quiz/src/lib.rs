@@ -54,7 +54,10 @@ pub mod validate;
 pub mod view;
 
 pub use attempt::{AnswerFeedback, Attempt};
-pub use def::{Answer, Choice, Distractor, Hint, Item, ItemType, Pair, PassPolicy, Quiz, ScoreBand, Section, Settings, Whitespace};
+pub use def::{
+    Answer, Choice, Distractor, Hint, Item, ItemType, Pair, PassPolicy, Quiz, ScoreBand, Section,
+    Settings, Whitespace,
+};
 pub use error::{AttemptError, Error, Problem, Severity};
 pub use grade::{Grade, Grader, ItemOutcome, Response, Responses, grade, responses_from_json};
 pub use record::{AttemptRecord, content_hash};
@@ -72,7 +75,12 @@ pub const BADGES101_MASTERY_TOML: &str = include_str!("../quizzes/badges101-mast
 ///
 /// # Errors
 /// [`Error::Invalid`] with all problems, [`Error::Limit`] when too large.
-pub fn load_checked(text: &str, format: Format, file: Option<&str>, limits: &Limits) -> Result<(Quiz, Vec<Problem>), Error> {
+pub fn load_checked(
+    text: &str,
+    format: Format,
+    file: Option<&str>,
+    limits: &Limits,
+) -> Result<(Quiz, Vec<Problem>), Error> {
     let loaded = load(text, format, file, limits)?;
     let problems = loaded.check(limits);
     if problems.iter().any(Problem::is_error) {

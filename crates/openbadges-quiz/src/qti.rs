@@ -34,10 +34,15 @@ enum Node {
 
 impl El {
     fn attr(&self, k: &str) -> Option<&str> {
-        self.attrs.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str())
+        self.attrs
+            .iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.as_str())
     }
     fn children(&self) -> impl Iterator<Item = &El> {
-        self.kids.iter().filter_map(|n| if let Node::El(e) = n { Some(e) } else { None })
+        self.kids
+            .iter()
+            .filter_map(|n| if let Node::El(e) = n { Some(e) } else { None })
     }
     fn child(&self, name: &str) -> Option<&El> {
         self.children().find(|e| e.name == name)
@@ -59,7 +64,8 @@ impl El {
                 Node::Text(t) => s.push_str(t),
                 Node::El(e) => {
                     if !skip(e) {
-                        if matches!(e.name.as_str(), "p" | "div" | "br" | "li") && !s.ends_with(' ') {
+                        if matches!(e.name.as_str(), "p" | "div" | "br" | "li") && !s.ends_with(' ')
+                        {
                             s.push(' ');
                         }
                         e.text_into(s, skip);
@@ -76,7 +82,12 @@ fn parse_xml(src: &str, limits: &Limits) -> Result<El, (usize, String)> {
     let max_depth = 256;
     loop {
         let pos = usize::try_from(reader.buffer_position()).unwrap_or(0);
-        let ev = reader.read_event().map_err(|e| (usize::try_from(reader.error_position()).unwrap_or(pos), e.to_string()))?;
+        let ev = reader.read_event().map_err(|e| {
+            (
+                usize::try_from(reader.error_position()).unwrap_or(pos),
+                e.to_string(),
+            )
+        })?;
         match ev {
             Event::Start(_) | Event::Empty(_) if stack.len() > max_depth => {
                 return Err((pos, "elements are nested too deeply".into()));
@@ -105,7 +116,8 @@ fn parse_xml(src: &str, limits: &Limits) -> Result<El, (usize, String)> {
             }
             Event::CData(t) => {
                 if let Some(top) = stack.last_mut() {
-                    top.kids.push(Node::Text(String::from_utf8_lossy(&t).into_owned()));
+                    top.kids
+                        .push(Node::Text(String::from_utf8_lossy(&t).into_owned()));
                 }
             }
             Event::Eof => break,
@@ -119,7 +131,10 @@ fn parse_xml(src: &str, limits: &Limits) -> Result<El, (usize, String)> {
         return Err((src.len(), "unclosed element".into()));
     }
     let root = stack.pop().unwrap_or_default();
-    root.children().next().cloned().ok_or((0, "no root element".into()))
+    root.children()
+        .next()
+        .cloned()
+        .ok_or((0, "no root element".into()))
 }
 
 fn element(e: &quick_xml::events::BytesStart<'_>, pos: usize) -> Result<El, (usize, String)> {
@@ -128,10 +143,18 @@ fn element(e: &quick_xml::events::BytesStart<'_>, pos: usize) -> Result<El, (usi
     for a in e.attributes() {
         let a = a.map_err(|x| (pos, x.to_string()))?;
         let k = String::from_utf8_lossy(a.key.local_name().as_ref()).into_owned();
-        let v = a.unescape_value().map_err(|x| (pos, x.to_string()))?.into_owned();
+        let v = a
+            .unescape_value()
+            .map_err(|x| (pos, x.to_string()))?
+            .into_owned();
         attrs.push((k, v));
     }
-    Ok(El { name, attrs, kids: Vec::new(), off: pos })
+    Ok(El {
+        name,
+        attrs,
+        kids: Vec::new(),
+        off: pos,
+    })
 }
 
 struct Ctx<'a> {
@@ -149,7 +172,15 @@ impl Ctx<'_> {
     }
     fn push(&mut self, severity: Severity, code: &'static str, off: usize, message: String) {
         let (line, column) = self.spans.line_col(off);
-        self.problems.push(Problem { code, severity, message, path: String::new(), file: self.file.map(str::to_owned), line, column });
+        self.problems.push(Problem {
+            code,
+            severity,
+            message,
+            path: String::new(),
+            file: self.file.map(str::to_owned),
+            line,
+            column,
+        });
     }
 }
 
@@ -172,12 +203,25 @@ fn xml_error(src: &str, file: Option<&str>, off: usize, msg: String) -> Error {
 ///
 /// # Errors
 /// [`Error::Invalid`] when the XML is malformed or not an item/test, with positions.
-pub fn import_item_or_test(src: &str, file: Option<&str>, limits: &Limits, resolve: Resolver<'_>) -> Result<Loaded, Error> {
+pub fn import_item_or_test(
+    src: &str,
+    file: Option<&str>,
+    limits: &Limits,
+    resolve: Resolver<'_>,
+) -> Result<Loaded, Error> {
     if src.len() > limits.max_bytes {
-        return Err(Error::Limit(format!("definition is {} bytes, the limit is {}", src.len(), limits.max_bytes)));
+        return Err(Error::Limit(format!(
+            "definition is {} bytes, the limit is {}",
+            src.len(),
+            limits.max_bytes
+        )));
     }
     let root = parse_xml(src, limits).map_err(|(o, m)| xml_error(src, file, o, m))?;
-    let mut cx = Ctx { spans: SpanIndex::new(src), problems: Vec::new(), file };
+    let mut cx = Ctx {
+        spans: SpanIndex::new(src),
+        problems: Vec::new(),
+        file,
+    };
     let quiz = match root.name.as_str() {
         "qti-assessment-item" => {
             let item = convert_item(&root, &mut cx, "/sections/0/items/0");
@@ -204,13 +248,24 @@ pub fn import_item_or_test(src: &str, file: Option<&str>, limits: &Limits, resol
         }
         "qti-assessment-test" => import_test(&root, &mut cx, limits, resolve),
         other => {
-            return Err(xml_error(src, file, root.off, format!("<{other}> is not a QTI 3.0 assessment item or test")));
+            return Err(xml_error(
+                src,
+                file,
+                root.off,
+                format!("<{other}> is not a QTI 3.0 assessment item or test"),
+            ));
         }
     };
     if cx.problems.iter().any(Problem::is_error) {
         return Err(Error::Invalid(cx.problems));
     }
-    Ok(Loaded { quiz, spans: cx.spans, problems: cx.problems, file: file.map(str::to_owned), format: Format::Qti })
+    Ok(Loaded {
+        quiz,
+        spans: cx.spans,
+        problems: cx.problems,
+        file: file.map(str::to_owned),
+        format: Format::Qti,
+    })
 }
 
 fn import_test(root: &El, cx: &mut Ctx<'_>, limits: &Limits, resolve: Resolver<'_>) -> Quiz {
@@ -221,7 +276,10 @@ fn import_test(root: &El, cx: &mut Ctx<'_>, limits: &Limits, resolve: Resolver<'
         let s = sections.len();
         cx.spans.insert(format!("/sections/{s}"), sec.off);
         let mut items = Vec::new();
-        for r in sec.children().filter(|e| e.name == "qti-assessment-item-ref") {
+        for r in sec
+            .children()
+            .filter(|e| e.name == "qti-assessment-item-ref")
+        {
             let Some(href) = r.attr("href") else {
                 cx.error(r.off, "item reference without href".into());
                 continue;
@@ -234,7 +292,11 @@ fn import_test(root: &El, cx: &mut Ctx<'_>, limits: &Limits, resolve: Resolver<'
             cx.spans.insert(path.clone(), r.off);
             match parse_xml(&text, limits) {
                 Ok(el) if el.name == "qti-assessment-item" => {
-                    let mut sub = Ctx { spans: SpanIndex::new(&text), problems: Vec::new(), file: Some(href) };
+                    let mut sub = Ctx {
+                        spans: SpanIndex::new(&text),
+                        problems: Vec::new(),
+                        file: Some(href),
+                    };
                     if let Some(item) = convert_item(&el, &mut sub, &path) {
                         items.push(item);
                     }
@@ -256,9 +318,19 @@ fn import_test(root: &El, cx: &mut Ctx<'_>, limits: &Limits, resolve: Resolver<'
                 }
             }
         }
-        let pool = sec.child("qti-selection").and_then(|e| e.attr("select")).and_then(|v| v.parse().ok());
-        if sec.child("qti-selection").and_then(|e| e.attr("with-replacement")) == Some("true") {
-            cx.warn(sec.off, "selection with replacement is not supported; drawing without replacement".into());
+        let pool = sec
+            .child("qti-selection")
+            .and_then(|e| e.attr("select"))
+            .and_then(|v| v.parse().ok());
+        if sec
+            .child("qti-selection")
+            .and_then(|e| e.attr("with-replacement"))
+            == Some("true")
+        {
+            cx.warn(
+                sec.off,
+                "selection with replacement is not supported; drawing without replacement".into(),
+            );
         }
         let shuffle = sec.child("qti-ordering").and_then(|e| e.attr("shuffle")) == Some("true");
         sections.push(Section {
@@ -302,20 +374,28 @@ struct Mapping {
 }
 
 fn num(s: Option<&str>) -> Option<f64> {
-    s.and_then(|v| v.trim().parse::<f64>().ok()).filter(|v| v.is_finite())
+    s.and_then(|v| v.trim().parse::<f64>().ok())
+        .filter(|v| v.is_finite())
 }
 
 fn convert_item(root: &El, cx: &mut Ctx<'_>, path: &str) -> Option<Item> {
     cx.spans.insert(path.to_owned(), root.off);
     let mut decls: BTreeMap<String, Decl> = BTreeMap::new();
-    for d in root.children().filter(|e| e.name == "qti-response-declaration") {
+    for d in root
+        .children()
+        .filter(|e| e.name == "qti-response-declaration")
+    {
         let mut decl = Decl {
             cardinality: d.attr("cardinality").unwrap_or("single").to_owned(),
             base_type: d.attr("base-type").unwrap_or("identifier").to_owned(),
             ..Decl::default()
         };
         if let Some(c) = d.child("qti-correct-response") {
-            decl.correct = c.children().filter(|v| v.name == "qti-value").map(|v| v.text()).collect();
+            decl.correct = c
+                .children()
+                .filter(|v| v.name == "qti-value")
+                .map(|v| v.text())
+                .collect();
         }
         if let Some(m) = d.child("qti-mapping") {
             decl.mapping = Some(Mapping {
@@ -337,15 +417,30 @@ fn convert_item(root: &El, cx: &mut Ctx<'_>, path: &str) -> Option<Item> {
         }
         decls.insert(d.attr("identifier").unwrap_or("RESPONSE").to_owned(), decl);
     }
-    let template = root
-        .child("qti-response-processing")
-        .map(|rp| (rp.off, rp.attr("template").unwrap_or("").to_owned(), rp.children().next().is_some()));
+    let template = root.child("qti-response-processing").map(|rp| {
+        (
+            rp.off,
+            rp.attr("template").unwrap_or("").to_owned(),
+            rp.children().next().is_some(),
+        )
+    });
     let rp = match &template {
-        Some((_, t, _)) if t.ends_with("match_correct.xml") || t.ends_with("match_correct") => "match_correct",
-        Some((_, t, _)) if t.ends_with("map_response.xml") || t.ends_with("map_response") => "map_response",
+        Some((_, t, _)) if t.ends_with("match_correct.xml") || t.ends_with("match_correct") => {
+            "match_correct"
+        }
+        Some((_, t, _)) if t.ends_with("map_response.xml") || t.ends_with("map_response") => {
+            "map_response"
+        }
         Some((off, t, custom)) => {
-            let what = if *custom || t.is_empty() { "custom response processing".to_owned() } else { format!("template {t}") };
-            cx.warn(*off, format!("{what} is not supported; scoring as match_correct"));
+            let what = if *custom || t.is_empty() {
+                "custom response processing".to_owned()
+            } else {
+                format!("template {t}")
+            };
+            cx.warn(
+                *off,
+                format!("{what} is not supported; scoring as match_correct"),
+            );
             "match_correct"
         }
         None => "match_correct",
@@ -356,7 +451,13 @@ fn convert_item(root: &El, cx: &mut Ctx<'_>, path: &str) -> Option<Item> {
     let is_interaction = |e: &El| e.name.ends_with("-interaction");
     let interactions: Vec<&&El> = all.iter().filter(|e| is_interaction(e)).collect();
     for extra in interactions.iter().skip(1) {
-        cx.warn(extra.off, format!("only one interaction per item is supported; <{}> ignored", extra.name));
+        cx.warn(
+            extra.off,
+            format!(
+                "only one interaction per item is supported; <{}> ignored",
+                extra.name
+            ),
+        );
     }
     for fb in root.children().filter(|e| e.name == "qti-modal-feedback") {
         cx.warn(fb.off, "modal feedback is not imported".into());
@@ -366,7 +467,9 @@ fn convert_item(root: &El, cx: &mut Ctx<'_>, path: &str) -> Option<Item> {
         return None;
     };
     let mut stem = String::new();
-    body.text_into(&mut stem, &|e| is_interaction(e) || e.name.starts_with("qti-feedback"));
+    body.text_into(&mut stem, &|e| {
+        is_interaction(e) || e.name.starts_with("qti-feedback")
+    });
     let stem = stem.split_whitespace().collect::<Vec<_>>().join(" ");
     let prompt = ia.child("qti-prompt").map(El::text).unwrap_or_default();
     let prompt = match (stem.is_empty(), prompt.is_empty()) {
@@ -381,21 +484,41 @@ fn convert_item(root: &El, cx: &mut Ctx<'_>, path: &str) -> Option<Item> {
     let mapped = rp == "map_response" && decl.mapping.is_some();
     let map = decl.mapping.unwrap_or_default();
     let value_of = |key: &str| -> f64 {
-        map.entries.iter().find(|(k, _, _)| k == key).map_or(map.default, |(_, v, _)| *v)
+        map.entries
+            .iter()
+            .find(|(k, _, _)| k == key)
+            .map_or(map.default, |(_, v, _)| *v)
     };
     match ia.name.as_str() {
         "qti-choice-interaction" => {
-            let max_choices: usize = ia.attr("max-choices").and_then(|v| v.parse().ok()).unwrap_or(1);
+            let max_choices: usize = ia
+                .attr("max-choices")
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(1);
             let multiple = decl.cardinality == "multiple" || max_choices != 1;
-            item.kind = if multiple { ItemType::MultipleResponse } else { ItemType::SingleChoice };
+            item.kind = if multiple {
+                ItemType::MultipleResponse
+            } else {
+                ItemType::SingleChoice
+            };
             item.shuffle = ia.attr("shuffle") == Some("true");
-            let choices: Vec<&El> = ia.children().filter(|e| e.name == "qti-simple-choice").collect();
+            let choices: Vec<&El> = ia
+                .children()
+                .filter(|e| e.name == "qti-simple-choice")
+                .collect();
             let points = if mapped {
                 map.upper.unwrap_or_else(|| {
                     if multiple {
-                        choices.iter().map(|c| value_of(c.attr("identifier").unwrap_or(""))).filter(|v| *v > 0.0).sum()
+                        choices
+                            .iter()
+                            .map(|c| value_of(c.attr("identifier").unwrap_or("")))
+                            .filter(|v| *v > 0.0)
+                            .sum()
                     } else {
-                        choices.iter().map(|c| value_of(c.attr("identifier").unwrap_or(""))).fold(0.0, f64::max)
+                        choices
+                            .iter()
+                            .map(|c| value_of(c.attr("identifier").unwrap_or("")))
+                            .fold(0.0, f64::max)
                     }
                 })
             } else {
@@ -413,7 +536,11 @@ fn convert_item(root: &El, cx: &mut Ctx<'_>, path: &str) -> Option<Item> {
                     ch.correct = v > 0.0 && (multiple || v >= 1.0);
                     ch.fraction = Some(v.clamp(-1.0, 1.0));
                 } else if multiple {
-                    ch.fraction = Some(if ch.correct { 1.0 / decl.correct.len().max(1) as f64 } else { -1.0 });
+                    ch.fraction = Some(if ch.correct {
+                        1.0 / decl.correct.len().max(1) as f64
+                    } else {
+                        -1.0
+                    });
                 }
                 item.choices.push(ch);
             }
@@ -426,11 +553,17 @@ fn convert_item(root: &El, cx: &mut Ctx<'_>, path: &str) -> Option<Item> {
         }
         "qti-text-entry-interaction" => {
             let numeric = matches!(decl.base_type.as_str(), "float" | "integer");
-            item.kind = if numeric { ItemType::Numeric } else { ItemType::TextEntry };
+            item.kind = if numeric {
+                ItemType::Numeric
+            } else {
+                ItemType::TextEntry
+            };
             item.whitespace = Whitespace::Exact;
             item.case_sensitive = !numeric;
             if mapped {
-                let points = map.upper.unwrap_or_else(|| map.entries.iter().map(|e| e.1).fold(0.0, f64::max));
+                let points = map
+                    .upper
+                    .unwrap_or_else(|| map.entries.iter().map(|e| e.1).fold(0.0, f64::max));
                 let points = if points > 0.0 { points } else { 1.0 };
                 item.points = points;
                 if !numeric && map.entries.iter().any(|e| !e.2) {
@@ -440,7 +573,8 @@ fn convert_item(root: &El, cx: &mut Ctx<'_>, path: &str) -> Option<Item> {
                     }
                 }
                 for (k, v, _) in &map.entries {
-                    item.answers.push(answer_for(numeric, k, (v / points).clamp(-1.0, 1.0)));
+                    item.answers
+                        .push(answer_for(numeric, k, (v / points).clamp(-1.0, 1.0)));
                 }
             } else {
                 for v in &decl.correct {
@@ -451,7 +585,11 @@ fn convert_item(root: &El, cx: &mut Ctx<'_>, path: &str) -> Option<Item> {
         "qti-order-interaction" => {
             item.kind = ItemType::Ordering;
             if mapped {
-                cx.warn(ia.off, "map_response on an order interaction is not supported; scoring all-or-nothing".into());
+                cx.warn(
+                    ia.off,
+                    "map_response on an order interaction is not supported; scoring all-or-nothing"
+                        .into(),
+                );
             }
             let by_id: BTreeMap<String, String> = ia
                 .children()
@@ -461,9 +599,13 @@ fn convert_item(root: &El, cx: &mut Ctx<'_>, path: &str) -> Option<Item> {
             for (k, cid) in decl.correct.iter().enumerate() {
                 cx.spans.insert(format!("{path}/choices/{k}"), ia.off);
                 if let Some(t) = by_id.get(cid) {
-                    item.choices.push(Choice::new(cid.clone(), t.clone(), false));
+                    item.choices
+                        .push(Choice::new(cid.clone(), t.clone(), false));
                 } else {
-                    cx.error(ia.off, format!("the correct order names an unknown choice {cid:?}"));
+                    cx.error(
+                        ia.off,
+                        format!("the correct order names an unknown choice {cid:?}"),
+                    );
                 }
             }
             item.all_or_nothing = Some(true);
@@ -471,7 +613,10 @@ fn convert_item(root: &El, cx: &mut Ctx<'_>, path: &str) -> Option<Item> {
         "qti-match-interaction" => {
             item.kind = ItemType::Matching;
             item.shuffle = ia.attr("shuffle") == Some("true");
-            let sets: Vec<&El> = ia.children().filter(|e| e.name == "qti-simple-match-set").collect();
+            let sets: Vec<&El> = ia
+                .children()
+                .filter(|e| e.name == "qti-simple-match-set")
+                .collect();
             let opts = |n: usize| -> Vec<(String, String)> {
                 sets.get(n)
                     .map(|s| {
@@ -484,17 +629,35 @@ fn convert_item(root: &El, cx: &mut Ctx<'_>, path: &str) -> Option<Item> {
             };
             let (lefts, rights) = (opts(0), opts(1));
             let keys: Vec<String> = if mapped {
-                map.entries.iter().filter(|e| e.1 > 0.0).map(|e| e.0.clone()).collect()
+                map.entries
+                    .iter()
+                    .filter(|e| e.1 > 0.0)
+                    .map(|e| e.0.clone())
+                    .collect()
             } else {
                 decl.correct.clone()
             };
             if mapped {
-                let vals: Vec<f64> = map.entries.iter().filter(|e| e.1 > 0.0).map(|e| e.1).collect();
+                let vals: Vec<f64> = map
+                    .entries
+                    .iter()
+                    .filter(|e| e.1 > 0.0)
+                    .map(|e| e.1)
+                    .collect();
                 #[allow(clippy::float_cmp)]
-                if vals.windows(2).any(|w| w.first() != w.get(1)) || map.entries.iter().any(|e| e.1 < 0.0) {
-                    cx.warn(ia.off, "unequal or negative pair values are approximated as equal credit per pair".into());
+                if vals.windows(2).any(|w| w.first() != w.get(1))
+                    || map.entries.iter().any(|e| e.1 < 0.0)
+                {
+                    cx.warn(
+                        ia.off,
+                        "unequal or negative pair values are approximated as equal credit per pair"
+                            .into(),
+                    );
                 }
-                item.points = map.upper.unwrap_or_else(|| vals.iter().sum()).max(f64::MIN_POSITIVE);
+                item.points = map
+                    .upper
+                    .unwrap_or_else(|| vals.iter().sum())
+                    .max(f64::MIN_POSITIVE);
                 item.all_or_nothing = Some(false);
             } else {
                 item.all_or_nothing = Some(true);
@@ -502,31 +665,53 @@ fn convert_item(root: &El, cx: &mut Ctx<'_>, path: &str) -> Option<Item> {
             let mut used_right = Vec::new();
             for key in keys {
                 let mut parts = key.split_whitespace();
-                let (Some(l), Some(r)) = (parts.next(), parts.next()) else { continue };
-                let (Some(lt), Some(rt)) =
-                    (lefts.iter().find(|(i, _)| i == l), rights.iter().find(|(i, _)| i == r))
-                else {
+                let (Some(l), Some(r)) = (parts.next(), parts.next()) else {
+                    continue;
+                };
+                let (Some(lt), Some(rt)) = (
+                    lefts.iter().find(|(i, _)| i == l),
+                    rights.iter().find(|(i, _)| i == r),
+                ) else {
                     cx.error(ia.off, format!("the pair {key:?} names unknown choices"));
                     continue;
                 };
                 if item.pairs.iter().any(|p| p.id == l) {
-                    cx.warn(ia.off, format!("{l:?} has more than one correct match; only the first is kept"));
+                    cx.warn(
+                        ia.off,
+                        format!("{l:?} has more than one correct match; only the first is kept"),
+                    );
                     continue;
                 }
-                item.pairs.push(Pair { id: l.to_owned(), left: lt.1.clone(), right: rt.1.clone() });
+                item.pairs.push(Pair {
+                    id: l.to_owned(),
+                    left: lt.1.clone(),
+                    right: rt.1.clone(),
+                });
                 used_right.push(r.to_owned());
             }
-            for (lid, _) in lefts.iter().filter(|(i, _)| !item.pairs.iter().any(|p| p.id == *i)) {
-                cx.warn(ia.off, format!("left-hand choice {lid:?} has no correct match; not imported"));
+            for (lid, _) in lefts
+                .iter()
+                .filter(|(i, _)| !item.pairs.iter().any(|p| p.id == *i))
+            {
+                cx.warn(
+                    ia.off,
+                    format!("left-hand choice {lid:?} has no correct match; not imported"),
+                );
             }
             for (rid, rt) in rights.iter().filter(|(i, _)| !used_right.contains(i)) {
                 if !item.pairs.iter().any(|p| p.right == *rt) {
-                    item.distractors.push(Distractor { id: rid.clone(), text: rt.clone() });
+                    item.distractors.push(Distractor {
+                        id: rid.clone(),
+                        text: rt.clone(),
+                    });
                 }
             }
         }
         other => {
-            cx.warn(ia.off, format!("<{other}> is not supported; item not imported"));
+            cx.warn(
+                ia.off,
+                format!("<{other}> is not supported; item not imported"),
+            );
             return None;
         }
     }
@@ -535,9 +720,17 @@ fn convert_item(root: &El, cx: &mut Ctx<'_>, path: &str) -> Option<Item> {
 
 fn answer_for(numeric: bool, v: &str, fraction: f64) -> Answer {
     if numeric {
-        Answer { value: v.trim().parse().ok(), fraction, ..Answer::default() }
+        Answer {
+            value: v.trim().parse().ok(),
+            fraction,
+            ..Answer::default()
+        }
     } else {
-        Answer { text: Some(v.to_owned()), fraction, ..Answer::default() }
+        Answer {
+            text: Some(v.to_owned()),
+            fraction,
+            ..Answer::default()
+        }
     }
 }
 
@@ -546,7 +739,16 @@ fn esc(s: &str) -> String {
 }
 
 fn xml_id(s: &str) -> String {
-    let mut out: String = s.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.' { c } else { '_' }).collect();
+    let mut out: String = s
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
     if !out.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_') {
         out.insert(0, '_');
     }
@@ -594,7 +796,12 @@ pub fn export(quiz: &Quiz) -> Result<QtiExport, Error> {
         }
         for item in &sec.items {
             let href = format!("items/{}.xml", xml_id(&item.id));
-            let _ = writeln!(test, "      <qti-assessment-item-ref identifier=\"{}\" href=\"{}\"/>", esc(&xml_id(&item.id)), esc(&href));
+            let _ = writeln!(
+                test,
+                "      <qti-assessment-item-ref identifier=\"{}\" href=\"{}\"/>",
+                esc(&xml_id(&item.id)),
+                esc(&href)
+            );
             items.push((href, export_item(item)?));
         }
         let _ = writeln!(test, "    </qti-assessment-section>");
@@ -630,9 +837,15 @@ pub fn export_item(item: &Item) -> Result<String, Error> {
             .collect()
     };
     let mapping = |entries: &[(String, f64)], lower: f64, upper: f64, extra: &str| -> String {
-        let mut m = format!("    <qti-mapping default-value=\"0\" lower-bound=\"{lower}\" upper-bound=\"{upper}\">\n");
+        let mut m = format!(
+            "    <qti-mapping default-value=\"0\" lower-bound=\"{lower}\" upper-bound=\"{upper}\">\n"
+        );
         for (k, v) in entries {
-            let _ = writeln!(m, "      <qti-map-entry map-key=\"{}\" mapped-value=\"{v}\"{extra}/>", esc(k));
+            let _ = writeln!(
+                m,
+                "      <qti-map-entry map-key=\"{}\" mapped-value=\"{v}\"{extra}/>",
+                esc(k)
+            );
         }
         m.push_str("    </qti-mapping>\n");
         m
@@ -654,7 +867,11 @@ pub fn export_item(item: &Item) -> Result<String, Error> {
         ItemType::SingleChoice | ItemType::MultipleResponse => {
             let multiple = item.kind == ItemType::MultipleResponse;
             let correct: Vec<String> = if multiple {
-                item.choices.iter().filter(|c| crate::grade::multiple_fraction(item, c) > 0.0).map(|c| xml_id(&c.id)).collect()
+                item.choices
+                    .iter()
+                    .filter(|c| crate::grade::multiple_fraction(item, c) > 0.0)
+                    .map(|c| xml_id(&c.id))
+                    .collect()
             } else {
                 item.choices
                     .iter()
@@ -667,7 +884,10 @@ pub fn export_item(item: &Item) -> Result<String, Error> {
                 decl,
                 "  <qti-response-declaration identifier=\"RESPONSE\" cardinality=\"{}\" base-type=\"identifier\">\n    <qti-correct-response>{}</qti-correct-response>\n",
                 if multiple { "multiple" } else { "single" },
-                correct.iter().map(|c| format!("<qti-value>{c}</qti-value>")).collect::<String>()
+                correct
+                    .iter()
+                    .map(|c| format!("<qti-value>{c}</qti-value>"))
+                    .collect::<String>()
             );
             if !item.is_all_or_nothing() {
                 template = "map_response";
@@ -675,11 +895,20 @@ pub fn export_item(item: &Item) -> Result<String, Error> {
                     .choices
                     .iter()
                     .map(|c| {
-                        let f = if multiple { crate::grade::multiple_fraction(item, c) } else { crate::grade::single_fraction(c) };
+                        let f = if multiple {
+                            crate::grade::multiple_fraction(item, c)
+                        } else {
+                            crate::grade::single_fraction(c)
+                        };
                         (xml_id(&c.id), crate::grade::round9(f * p))
                     })
                     .collect();
-                decl.push_str(&mapping(&entries, item.min_fraction * p, item.max_fraction * p, ""));
+                decl.push_str(&mapping(
+                    &entries,
+                    item.min_fraction * p,
+                    item.max_fraction * p,
+                    "",
+                ));
             }
             decl.push_str("  </qti-response-declaration>\n");
             let _ = write!(
@@ -698,14 +927,24 @@ pub fn export_item(item: &Item) -> Result<String, Error> {
                     return Err(unsupported("regular expressions have no QTI template"));
                 }
                 if a.tolerance.is_some_and(|t| t > 0.0) || a.min.is_some() || a.max.is_some() {
-                    return Err(unsupported("numeric tolerances and ranges need custom response processing"));
+                    return Err(unsupported(
+                        "numeric tolerances and ranges need custom response processing",
+                    ));
                 }
-                let key = if numeric { a.value.map(|v| v.to_string()) } else { a.text.clone() };
+                let key = if numeric {
+                    a.value.map(|v| v.to_string())
+                } else {
+                    a.text.clone()
+                };
                 if let Some(k) = key {
                     entries.push((k, crate::grade::round9(a.fraction * p)));
                 }
             }
-            let best = entries.iter().max_by(|a, b| a.1.total_cmp(&b.1)).map(|e| e.0.clone()).unwrap_or_default();
+            let best = entries
+                .iter()
+                .max_by(|a, b| a.1.total_cmp(&b.1))
+                .map(|e| e.0.clone())
+                .unwrap_or_default();
             let _ = write!(
                 decl,
                 "  <qti-response-declaration identifier=\"RESPONSE\" cardinality=\"single\" base-type=\"{}\">\n    <qti-correct-response><qti-value>{}</qti-value></qti-correct-response>\n",
@@ -713,8 +952,19 @@ pub fn export_item(item: &Item) -> Result<String, Error> {
                 esc(&best)
             );
             template = "map_response";
-            let cs = if numeric { "" } else if item.case_sensitive { " case-sensitive=\"true\"" } else { " case-sensitive=\"false\"" };
-            decl.push_str(&mapping(&entries, item.min_fraction * p, item.max_fraction * p, cs));
+            let cs = if numeric {
+                ""
+            } else if item.case_sensitive {
+                " case-sensitive=\"true\""
+            } else {
+                " case-sensitive=\"false\""
+            };
+            decl.push_str(&mapping(
+                &entries,
+                item.min_fraction * p,
+                item.max_fraction * p,
+                cs,
+            ));
             decl.push_str("  </qti-response-declaration>\n");
             let _ = write!(
                 body,
@@ -724,12 +974,17 @@ pub fn export_item(item: &Item) -> Result<String, Error> {
         }
         ItemType::Ordering => {
             if !item.is_all_or_nothing() {
-                return Err(unsupported("partial credit for ordering has no QTI template"));
+                return Err(unsupported(
+                    "partial credit for ordering has no QTI template",
+                ));
             }
             let _ = write!(
                 decl,
                 "  <qti-response-declaration identifier=\"RESPONSE\" cardinality=\"ordered\" base-type=\"identifier\">\n    <qti-correct-response>{}</qti-correct-response>\n  </qti-response-declaration>\n",
-                item.choices.iter().map(|c| format!("<qti-value>{}</qti-value>", xml_id(&c.id))).collect::<String>()
+                item.choices
+                    .iter()
+                    .map(|c| format!("<qti-value>{}</qti-value>", xml_id(&c.id)))
+                    .collect::<String>()
             );
             let _ = write!(
                 body,
@@ -740,16 +995,29 @@ pub fn export_item(item: &Item) -> Result<String, Error> {
         }
         ItemType::Matching => {
             let opts = crate::shuffle::matching_options(item);
-            let right_id = |text: &str| opts.iter().find(|(_, t)| t == text).map(|(i, _)| format!("R_{}", xml_id(i))).unwrap_or_default();
+            let right_id = |text: &str| {
+                opts.iter()
+                    .find(|(_, t)| t == text)
+                    .map(|(i, _)| format!("R_{}", xml_id(i)))
+                    .unwrap_or_default()
+            };
             let pairs: Vec<(String, f64)> = item
                 .pairs
                 .iter()
-                .map(|pr| (format!("L_{} {}", xml_id(&pr.id), right_id(&pr.right)), crate::grade::round9(p / item.pairs.len().max(1) as f64)))
+                .map(|pr| {
+                    (
+                        format!("L_{} {}", xml_id(&pr.id), right_id(&pr.right)),
+                        crate::grade::round9(p / item.pairs.len().max(1) as f64),
+                    )
+                })
                 .collect();
             let _ = write!(
                 decl,
                 "  <qti-response-declaration identifier=\"RESPONSE\" cardinality=\"multiple\" base-type=\"directedPair\">\n    <qti-correct-response>{}</qti-correct-response>\n",
-                pairs.iter().map(|(k, _)| format!("<qti-value>{}</qti-value>", esc(k))).collect::<String>()
+                pairs
+                    .iter()
+                    .map(|(k, _)| format!("<qti-value>{}</qti-value>", esc(k)))
+                    .collect::<String>()
             );
             if !item.is_all_or_nothing() {
                 template = "map_response";

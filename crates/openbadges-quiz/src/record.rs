@@ -61,7 +61,10 @@ fn write_canonical(v: &Value, out: &mut String) {
 
 /// `sha256:` + hex of the SHA-256 of `bytes`.
 pub fn sha256_tag(bytes: &[u8]) -> String {
-    format!("sha256:{}", hex::encode(ring::digest::digest(&ring::digest::SHA256, bytes).as_ref()))
+    format!(
+        "sha256:{}",
+        hex::encode(ring::digest::digest(&ring::digest::SHA256, bytes).as_ref())
+    )
 }
 
 /// The content hash of a definition: SHA-256 of its canonical JSON. Any change to the
@@ -173,7 +176,11 @@ impl AttemptRecord {
             .map(|o| RecordItem {
                 id: o.id.clone(),
                 section: o.section.clone(),
-                order: input.presentation.item(&o.id).map(|p| p.order.clone()).unwrap_or_default(),
+                order: input
+                    .presentation
+                    .item(&o.id)
+                    .map(|p| p.order.clone())
+                    .unwrap_or_default(),
                 response: input.responses.get(&o.id).cloned(),
                 hints_used: input.hints.get(&o.id).copied().unwrap_or(0),
                 score: o.score,
@@ -228,7 +235,11 @@ impl AttemptRecord {
     pub fn verify(&self) -> Result<(), Error> {
         let want = self.compute_digest();
         // Constant-time comparison is not needed: the digest is public.
-        if want == self.digest { Ok(()) } else { Err(Error::Record("digest does not match the content".into())) }
+        if want == self.digest {
+            Ok(())
+        } else {
+            Err(Error::Record("digest does not match the content".into()))
+        }
     }
 
     /// Checks the digest, that `quiz` is the definition it was made with, and that grading
@@ -239,21 +250,36 @@ impl AttemptRecord {
     pub fn verify_with(&self, quiz: &Quiz) -> Result<(), Error> {
         self.verify()?;
         if content_hash(quiz) != self.quiz.content_hash {
-            return Err(Error::Record("the definition's content hash differs".into()));
+            return Err(Error::Record(
+                "the definition's content hash differs".into(),
+            ));
         }
-        let seed: u64 = self.seed.parse().map_err(|_| Error::Record("seed is not a number".into()))?;
+        let seed: u64 = self
+            .seed
+            .parse()
+            .map_err(|_| Error::Record("seed is not a number".into()))?;
         let presentation = Presentation::new(quiz, seed);
         let presented: Vec<&str> = presentation.item_ids().collect();
         let recorded: Vec<&str> = self.items.iter().map(|i| i.id.as_str()).collect();
         if presented != recorded {
-            return Err(Error::Record("the presented items differ from the seed's presentation".into()));
+            return Err(Error::Record(
+                "the presented items differ from the seed's presentation".into(),
+            ));
         }
-        let responses: Responses =
-            self.items.iter().filter_map(|i| i.response.clone().map(|r| (i.id.clone(), r))).collect();
-        let hints: BTreeMap<String, u32> = self.items.iter().map(|i| (i.id.clone(), i.hints_used)).collect();
+        let responses: Responses = self
+            .items
+            .iter()
+            .filter_map(|i| i.response.clone().map(|r| (i.id.clone(), r)))
+            .collect();
+        let hints: BTreeMap<String, u32> = self
+            .items
+            .iter()
+            .map(|i| (i.id.clone(), i.hints_used))
+            .collect();
         let g = Grader::new(quiz)?.grade(Some(&presentation), &responses, &hints)?;
         #[allow(clippy::float_cmp)]
-        let same = g.score == self.score && g.max_score == self.max_score && g.passed == self.passed;
+        let same =
+            g.score == self.score && g.max_score == self.max_score && g.passed == self.passed;
         if !same {
             return Err(Error::Record("regrading gives a different result".into()));
         }

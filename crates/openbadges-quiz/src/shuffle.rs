@@ -31,7 +31,9 @@ pub struct SplitMix64 {
 impl SplitMix64 {
     /// A generator for `seed` and `scope`.
     pub fn new(seed: u64, scope: &str) -> SplitMix64 {
-        SplitMix64 { state: seed ^ fnv1a64(scope.as_bytes()) }
+        SplitMix64 {
+            state: seed ^ fnv1a64(scope.as_bytes()),
+        }
     }
 
     /// The next 64 random bits.
@@ -126,17 +128,29 @@ impl Presentation {
                 let items = idx
                     .iter()
                     .filter_map(|i| sec.items.get(*i))
-                    .map(|item| PresentedItem { id: item.id.clone(), order: choice_order(item, seed) })
+                    .map(|item| PresentedItem {
+                        id: item.id.clone(),
+                        order: choice_order(item, seed),
+                    })
                     .collect();
-                PresentedSection { id: sec.id.clone(), items }
+                PresentedSection {
+                    id: sec.id.clone(),
+                    items,
+                }
             })
             .collect();
-        Presentation { algorithm: ALGORITHM.to_owned(), seed, sections }
+        Presentation {
+            algorithm: ALGORITHM.to_owned(),
+            seed,
+            sections,
+        }
     }
 
     /// Item ids in presentation order.
     pub fn item_ids(&self) -> impl Iterator<Item = &str> {
-        self.sections.iter().flat_map(|s| s.items.iter().map(|i| i.id.as_str()))
+        self.sections
+            .iter()
+            .flat_map(|s| s.items.iter().map(|i| i.id.as_str()))
     }
 
     /// Whether an item is presented.
@@ -146,7 +160,10 @@ impl Presentation {
 
     /// The presented entry of an item.
     pub fn item(&self, id: &str) -> Option<&PresentedItem> {
-        self.sections.iter().flat_map(|s| s.items.iter()).find(|i| i.id == id)
+        self.sections
+            .iter()
+            .flat_map(|s| s.items.iter())
+            .find(|i| i.id == id)
     }
 }
 
@@ -170,22 +187,46 @@ pub fn matching_options(item: &Item) -> Vec<(String, String)> {
 fn choice_order(item: &Item, seed: u64) -> Vec<String> {
     match item.kind {
         ItemType::SingleChoice | ItemType::MultipleResponse | ItemType::Ordering => {
-            let ids: Vec<(String, bool)> = item.choices.iter().map(|c| (c.id.clone(), c.pinned)).collect();
+            let ids: Vec<(String, bool)> = item
+                .choices
+                .iter()
+                .map(|c| (c.id.clone(), c.pinned))
+                .collect();
             // Ordering items are always shown shuffled (showing the key would give it away).
             let shuffle = item.shuffle || item.kind == ItemType::Ordering;
-            if shuffle { shuffle_pinned(ids, seed, &item.id) } else { ids.into_iter().map(|(id, _)| id).collect() }
+            if shuffle {
+                shuffle_pinned(ids, seed, &item.id)
+            } else {
+                ids.into_iter().map(|(id, _)| id).collect()
+            }
         }
         ItemType::Matching => {
-            let ids: Vec<(String, bool)> = matching_options(item).into_iter().map(|(id, _)| (id, false)).collect();
-            if item.shuffle { shuffle_pinned(ids, seed, &item.id) } else { ids.into_iter().map(|(id, _)| id).collect() }
+            let ids: Vec<(String, bool)> = matching_options(item)
+                .into_iter()
+                .map(|(id, _)| (id, false))
+                .collect();
+            if item.shuffle {
+                shuffle_pinned(ids, seed, &item.id)
+            } else {
+                ids.into_iter().map(|(id, _)| id).collect()
+            }
         }
         _ => Vec::new(),
     }
 }
 
 fn shuffle_pinned(ids: Vec<(String, bool)>, seed: u64, item_id: &str) -> Vec<String> {
-    let free_slots: Vec<usize> = ids.iter().enumerate().filter(|(_, (_, p))| !p).map(|(i, _)| i).collect();
-    let mut free: Vec<String> = ids.iter().filter(|(_, p)| !p).map(|(id, _)| id.clone()).collect();
+    let free_slots: Vec<usize> = ids
+        .iter()
+        .enumerate()
+        .filter(|(_, (_, p))| !p)
+        .map(|(i, _)| i)
+        .collect();
+    let mut free: Vec<String> = ids
+        .iter()
+        .filter(|(_, p)| !p)
+        .map(|(id, _)| id.clone())
+        .collect();
     SplitMix64::new(seed, &format!("choices:{item_id}")).shuffle(&mut free);
     let mut out: Vec<String> = ids.into_iter().map(|(id, _)| id).collect();
     for (slot, id) in free_slots.into_iter().zip(free) {

@@ -31,7 +31,9 @@ pub enum Format {
 impl Format {
     /// Picks the format from a file name's extension, falling back to the content.
     pub fn detect(file_name: Option<&str>, text: &str) -> Format {
-        let ext = file_name.and_then(|n| n.rsplit_once('.')).map(|(_, e)| e.to_ascii_lowercase());
+        let ext = file_name
+            .and_then(|n| n.rsplit_once('.'))
+            .map(|(_, e)| e.to_ascii_lowercase());
         match ext.as_deref() {
             Some("toml") => return Format::Toml,
             Some("json") => return Format::Json,
@@ -40,7 +42,9 @@ impl Format {
             _ => {}
         }
         let t = text.trim_start_matches('\u{feff}').trim_start();
-        if t.starts_with('{') || t.starts_with('[') && !t.starts_with("[[") && !t.starts_with("[sections") {
+        if t.starts_with('{')
+            || t.starts_with('[') && !t.starts_with("[[") && !t.starts_with("[sections")
+        {
             Format::Json
         } else if t.starts_with('<') {
             Format::Qti
@@ -53,12 +57,21 @@ impl Format {
 }
 
 fn looks_like_toml(t: &str) -> bool {
-    t.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')).take(5).any(|l| {
-        l.starts_with("[[sections") || l.starts_with("[pass") || {
-            let key: String = l.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-').collect();
-            !key.is_empty() && l.get(key.len()..).is_some_and(|rest| rest.trim_start().starts_with('='))
-        }
-    })
+    t.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .take(5)
+        .any(|l| {
+            l.starts_with("[[sections") || l.starts_with("[pass") || {
+                let key: String = l
+                    .chars()
+                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-')
+                    .collect();
+                !key.is_empty()
+                    && l.get(key.len()..)
+                        .is_some_and(|rest| rest.trim_start().starts_with('='))
+            }
+        })
 }
 
 /// Limits applied while reading untrusted definitions. On by default.
@@ -105,7 +118,11 @@ impl SpanIndex {
     pub fn new(text: &str) -> SpanIndex {
         let mut line_starts = vec![0];
         line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-        SpanIndex { offsets: BTreeMap::new(), line_starts, text: text.to_owned() }
+        SpanIndex {
+            offsets: BTreeMap::new(),
+            line_starts,
+            text: text.to_owned(),
+        }
     }
 
     /// Records the offset of the value at `pointer` (the first record wins).
@@ -131,7 +148,10 @@ impl SpanIndex {
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
         let line = self.line_starts.partition_point(|s| *s <= offset).max(1);
         let start = self.line_starts.get(line - 1).copied().unwrap_or(0);
-        let col = self.text.get(start..offset.min(self.text.len())).map_or(1, |s| s.chars().count() + 1);
+        let col = self
+            .text
+            .get(start..offset.min(self.text.len()))
+            .map_or(1, |s| s.chars().count() + 1);
         (line, col)
     }
 
@@ -157,11 +177,25 @@ pub struct Issue {
 impl Issue {
     /// An error.
     pub fn error(code: &'static str, path: impl Into<String>, message: impl Into<String>) -> Issue {
-        Issue { code, severity: Severity::Error, path: path.into(), message: message.into() }
+        Issue {
+            code,
+            severity: Severity::Error,
+            path: path.into(),
+            message: message.into(),
+        }
     }
     /// A warning.
-    pub fn warning(code: &'static str, path: impl Into<String>, message: impl Into<String>) -> Issue {
-        Issue { code, severity: Severity::Warning, path: path.into(), message: message.into() }
+    pub fn warning(
+        code: &'static str,
+        path: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Issue {
+        Issue {
+            code,
+            severity: Severity::Warning,
+            path: path.into(),
+            message: message.into(),
+        }
     }
 }
 
@@ -183,7 +217,10 @@ pub struct Loaded {
 impl Loaded {
     /// Attaches file, line and column to issues.
     pub fn locate(&self, issues: &[Issue]) -> Vec<Problem> {
-        issues.iter().map(|i| locate(&self.spans, self.file.as_deref(), i)).collect()
+        issues
+            .iter()
+            .map(|i| locate(&self.spans, self.file.as_deref(), i))
+            .collect()
     }
 
     /// Validates the definition; returns reading warnings plus every validation problem,
@@ -215,9 +252,18 @@ pub(crate) fn locate(spans: &SpanIndex, file: Option<&str>, i: &Issue) -> Proble
 /// [`Error::Invalid`] with every positioned problem when the text cannot be read or does not
 /// have the shape of a quiz; [`Error::Limit`] when it is too large. Semantic problems are
 /// not errors here: call [`Loaded::check`].
-pub fn load(text: &str, format: Format, file: Option<&str>, limits: &Limits) -> Result<Loaded, Error> {
+pub fn load(
+    text: &str,
+    format: Format,
+    file: Option<&str>,
+    limits: &Limits,
+) -> Result<Loaded, Error> {
     if text.len() > limits.max_bytes {
-        return Err(Error::Limit(format!("definition is {} bytes, the limit is {}", text.len(), limits.max_bytes)));
+        return Err(Error::Limit(format!(
+            "definition is {} bytes, the limit is {}",
+            text.len(),
+            limits.max_bytes
+        )));
     }
     match format {
         Format::Toml => load_toml(text, file),
@@ -250,17 +296,28 @@ pub fn load_toml(text: &str, file: Option<&str>) -> Result<Loaded, Error> {
     spans.insert(String::new(), doc.span().start);
     let value = toml_table(doc.get_ref(), "", &mut spans, &mut issues);
     if !issues.is_empty() {
-        return Err(Error::Invalid(issues.iter().map(|i| locate(&spans, file, i)).collect()));
+        return Err(Error::Invalid(
+            issues.iter().map(|i| locate(&spans, file, i)).collect(),
+        ));
     }
     finish(value, spans, file, Format::Toml)
 }
 
-fn toml_table(t: &toml::de::DeTable<'_>, path: &str, spans: &mut SpanIndex, issues: &mut Vec<Issue>) -> Value {
+fn toml_table(
+    t: &toml::de::DeTable<'_>,
+    path: &str,
+    spans: &mut SpanIndex,
+    issues: &mut Vec<Issue>,
+) -> Value {
     let mut map = serde_json::Map::new();
     for (k, v) in t.iter() {
         let p = format!("{path}/{}", escape_pointer(k.get_ref()));
         // Point at the value; for tables (headers) the key itself is the better anchor.
-        let off = if matches!(v.get_ref(), toml::de::DeValue::Table(_)) { k.span().start } else { v.span().start };
+        let off = if matches!(v.get_ref(), toml::de::DeValue::Table(_)) {
+            k.span().start
+        } else {
+            v.span().start
+        };
         spans.insert(p.clone(), off);
         let value = toml_value(v, &p, spans, issues);
         map.insert(k.get_ref().to_string(), value);
@@ -280,14 +337,27 @@ fn toml_value(
         DeValue::Integer(i) => match i64::from_str_radix(i.as_str(), i.radix()) {
             Ok(n) => Value::from(n),
             Err(_) => {
-                issues.push(Issue::error("syntax", path, format!("integer {} is out of range", i.as_str())));
+                issues.push(Issue::error(
+                    "syntax",
+                    path,
+                    format!("integer {} is out of range", i.as_str()),
+                ));
                 Value::Null
             }
         },
-        DeValue::Float(f) => match f.as_str().parse::<f64>().ok().and_then(serde_json::Number::from_f64) {
+        DeValue::Float(f) => match f
+            .as_str()
+            .parse::<f64>()
+            .ok()
+            .and_then(serde_json::Number::from_f64)
+        {
             Some(n) => Value::Number(n),
             None => {
-                issues.push(Issue::error("syntax", path, format!("number {} is not finite", f.as_str())));
+                issues.push(Issue::error(
+                    "syntax",
+                    path,
+                    format!("number {} is not finite", f.as_str()),
+                ));
                 Value::Null
             }
         },
@@ -325,7 +395,10 @@ pub fn load_json(text: &str, file: Option<&str>) -> Result<Loaded, Error> {
         }])
     })?;
     let mut spans = spans;
-    let mut scan = JsonScan { s: text.as_bytes(), i: 0 };
+    let mut scan = JsonScan {
+        s: text.as_bytes(),
+        i: 0,
+    };
     scan.value("", &mut spans);
     finish(value, spans, file, Format::Json)
 }
@@ -337,9 +410,20 @@ fn strip_position(msg: &str) -> String {
     }
 }
 
-pub(crate) fn finish(value: Value, spans: SpanIndex, file: Option<&str>, format: Format) -> Result<Loaded, Error> {
+pub(crate) fn finish(
+    value: Value,
+    spans: SpanIndex,
+    file: Option<&str>,
+    format: Format,
+) -> Result<Loaded, Error> {
     match serde_path_to_error::deserialize::<_, Quiz>(value) {
-        Ok(quiz) => Ok(Loaded { quiz, spans, problems: Vec::new(), file: file.map(str::to_owned), format }),
+        Ok(quiz) => Ok(Loaded {
+            quiz,
+            spans,
+            problems: Vec::new(),
+            file: file.map(str::to_owned),
+            format,
+        }),
         Err(e) => {
             let pointer = pointer_of(e.path());
             let issue = Issue::error("shape", pointer, strip_position(&e.inner().to_string()));
@@ -398,7 +482,10 @@ impl JsonScan<'_> {
                 _ => self.i += 1,
             }
         }
-        self.s.get(start..self.i).and_then(|b| serde_json::from_slice::<String>(b).ok()).unwrap_or_default()
+        self.s
+            .get(start..self.i)
+            .and_then(|b| serde_json::from_slice::<String>(b).ok())
+            .unwrap_or_default()
     }
     fn value(&mut self, path: &str, spans: &mut SpanIndex) {
         self.ws();
@@ -452,7 +539,10 @@ impl JsonScan<'_> {
             }
             0 => {}
             _ => {
-                while !matches!(self.peek(), b',' | b'}' | b']' | b' ' | b'\t' | b'\n' | b'\r' | 0) {
+                while !matches!(
+                    self.peek(),
+                    b',' | b'}' | b']' | b' ' | b'\t' | b'\n' | b'\r' | 0
+                ) {
                     self.i += 1;
                 }
             }

@@ -34,7 +34,10 @@ pub fn validate(quiz: &Quiz) -> Vec<Issue> {
 
 /// The maximum score every presentation can reach (pools count their lowest-weighted items).
 pub fn guaranteed_max(quiz: &Quiz) -> f64 {
-    quiz.sections.iter().map(|s| section_guaranteed_max(&s.items, s.pool)).sum()
+    quiz.sections
+        .iter()
+        .map(|s| section_guaranteed_max(&s.items, s.pool))
+        .sum()
 }
 
 fn section_guaranteed_max(items: &[Item], pool: Option<usize>) -> f64 {
@@ -52,35 +55,62 @@ pub fn validate_with(quiz: &Quiz, limits: &Limits) -> Vec<Issue> {
     }
     let total: usize = quiz.sections.iter().map(|s| s.items.len()).sum();
     if total > limits.max_items {
-        v.push(Issue::error("limit", "/sections", format!("{total} items, the limit is {}", limits.max_items)));
+        v.push(Issue::error(
+            "limit",
+            "/sections",
+            format!("{total} items, the limit is {}", limits.max_items),
+        ));
     }
     if total == 0 {
-        v.push(Issue::error("no-items", "/sections", "the quiz has no items"));
+        v.push(Issue::error(
+            "no-items",
+            "/sections",
+            "the quiz has no items",
+        ));
     }
     let mut section_ids = HashSet::new();
     let mut item_ids: BTreeMap<&str, String> = BTreeMap::new();
     for (s, sec) in quiz.sections.iter().enumerate() {
         let sp = format!("/sections/{s}");
         if sec.id.trim().is_empty() {
-            v.push(Issue::error("empty-id", format!("{sp}/id"), "the section id is empty"));
+            v.push(Issue::error(
+                "empty-id",
+                format!("{sp}/id"),
+                "the section id is empty",
+            ));
         } else if !section_ids.insert(sec.id.as_str()) {
-            v.push(Issue::error("duplicate-id", format!("{sp}/id"), format!("section id {:?} is used twice", sec.id)));
+            v.push(Issue::error(
+                "duplicate-id",
+                format!("{sp}/id"),
+                format!("section id {:?} is used twice", sec.id),
+            ));
         }
         if let Some(n) = sec.pool {
             if n > sec.items.len() {
                 v.push(Issue::error(
                     "pool-too-large",
                     format!("{sp}/pool"),
-                    format!("the pool draws {n} items but the section has {}", sec.items.len()),
+                    format!(
+                        "the pool draws {n} items but the section has {}",
+                        sec.items.len()
+                    ),
                 ));
             } else if n == 0 {
-                v.push(Issue::error("pool-too-large", format!("{sp}/pool"), "the pool draws no items"));
+                v.push(Issue::error(
+                    "pool-too-large",
+                    format!("{sp}/pool"),
+                    "the pool draws no items",
+                ));
             }
         }
         for (i, item) in sec.items.iter().enumerate() {
             let ip = format!("{sp}/items/{i}");
             if item.id.trim().is_empty() {
-                v.push(Issue::error("empty-id", format!("{ip}/id"), "the item id is empty"));
+                v.push(Issue::error(
+                    "empty-id",
+                    format!("{ip}/id"),
+                    "the item id is empty",
+                ));
             } else if let Some(first) = item_ids.get(item.id.as_str()) {
                 v.push(Issue::error(
                     "duplicate-id",
@@ -97,7 +127,11 @@ pub fn validate_with(quiz: &Quiz, limits: &Limits) -> Vec<Issue> {
     for (b, band) in quiz.feedback.iter().enumerate() {
         let bp = format!("/feedback/{b}");
         if band.min_percent > band.max_percent {
-            v.push(Issue::error("contradictory-rule", format!("{bp}/min_percent"), "min_percent is above max_percent"));
+            v.push(Issue::error(
+                "contradictory-rule",
+                format!("{bp}/min_percent"),
+                "min_percent is above max_percent",
+            ));
         }
         for (o, other) in quiz.feedback.iter().enumerate().skip(b + 1) {
             if band.min_percent < other.max_percent && other.min_percent < band.max_percent {
@@ -110,17 +144,36 @@ pub fn validate_with(quiz: &Quiz, limits: &Limits) -> Vec<Issue> {
         }
     }
     if quiz.settings.max_attempts == Some(0) {
-        v.push(Issue::error("contradictory-rule", "/settings/max_attempts", "max_attempts is 0: nobody could start"));
+        v.push(Issue::error(
+            "contradictory-rule",
+            "/settings/max_attempts",
+            "max_attempts is 0: nobody could start",
+        ));
     }
     if quiz.settings.time_limit_seconds == Some(0) {
-        v.push(Issue::error("contradictory-rule", "/settings/time_limit_seconds", "the time limit is 0 seconds"));
+        v.push(Issue::error(
+            "contradictory-rule",
+            "/settings/time_limit_seconds",
+            "the time limit is 0 seconds",
+        ));
     }
     v
 }
 
-fn validate_policy(quiz: &Quiz, p: &PassPolicy, path: &str, depth: usize, limits: &Limits, v: &mut Vec<Issue>) {
+fn validate_policy(
+    quiz: &Quiz,
+    p: &PassPolicy,
+    path: &str,
+    depth: usize,
+    limits: &Limits,
+    v: &mut Vec<Issue>,
+) {
     if depth > limits.max_rule_depth {
-        v.push(Issue::error("limit", path, "pass rules are nested too deeply"));
+        v.push(Issue::error(
+            "limit",
+            path,
+            "pass rules are nested too deeply",
+        ));
         return;
     }
     let max = guaranteed_max(quiz);
@@ -128,7 +181,11 @@ fn validate_policy(quiz: &Quiz, p: &PassPolicy, path: &str, depth: usize, limits
         PassPolicy::Completion | PassPolicy::AllCorrect => {}
         PassPolicy::MinScore { points } => {
             if !points.is_finite() || *points < 0.0 {
-                v.push(Issue::error("invalid-number", format!("{path}/points"), "the threshold must be a number ≥ 0"));
+                v.push(Issue::error(
+                    "invalid-number",
+                    format!("{path}/points"),
+                    "the threshold must be a number ≥ 0",
+                ));
             } else if *points > max + EPS {
                 v.push(Issue::error(
                     "unreachable-threshold",
@@ -139,7 +196,11 @@ fn validate_policy(quiz: &Quiz, p: &PassPolicy, path: &str, depth: usize, limits
         }
         PassPolicy::MinPercent { percent } => {
             if !percent.is_finite() || *percent < 0.0 {
-                v.push(Issue::error("invalid-number", format!("{path}/percent"), "the threshold must be a number ≥ 0"));
+                v.push(Issue::error(
+                    "invalid-number",
+                    format!("{path}/percent"),
+                    "the threshold must be a number ≥ 0",
+                ));
             } else if *percent > 100.0 + EPS {
                 v.push(Issue::error(
                     "unreachable-threshold",
@@ -148,13 +209,25 @@ fn validate_policy(quiz: &Quiz, p: &PassPolicy, path: &str, depth: usize, limits
                 ));
             }
         }
-        PassPolicy::SectionMin { section, points, percent } => {
+        PassPolicy::SectionMin {
+            section,
+            points,
+            percent,
+        } => {
             let Some(sec) = quiz.sections.iter().find(|s| s.id == *section) else {
-                v.push(Issue::error("unknown-section", format!("{path}/section"), format!("no section {section:?}")));
+                v.push(Issue::error(
+                    "unknown-section",
+                    format!("{path}/section"),
+                    format!("no section {section:?}"),
+                ));
                 return;
             };
             if points.is_none() && percent.is_none() {
-                v.push(Issue::error("contradictory-rule", path, "section_min needs points or percent"));
+                v.push(Issue::error(
+                    "contradictory-rule",
+                    path,
+                    "section_min needs points or percent",
+                ));
             }
             let smax = section_guaranteed_max(&sec.items, sec.pool);
             if let Some(p) = points {
@@ -168,13 +241,21 @@ fn validate_policy(quiz: &Quiz, p: &PassPolicy, path: &str, depth: usize, limits
             }
             if let Some(p) = percent {
                 if *p > 100.0 + EPS {
-                    v.push(Issue::error("unreachable-threshold", format!("{path}/percent"), "more than 100%"));
+                    v.push(Issue::error(
+                        "unreachable-threshold",
+                        format!("{path}/percent"),
+                        "more than 100%",
+                    ));
                 }
             }
         }
         PassPolicy::All { of } | PassPolicy::Any { of } => {
             if of.is_empty() {
-                v.push(Issue::error("contradictory-rule", format!("{path}/of"), "a combination without rules"));
+                v.push(Issue::error(
+                    "contradictory-rule",
+                    format!("{path}/of"),
+                    "a combination without rules",
+                ));
             }
             for (k, sub) in of.iter().enumerate() {
                 validate_policy(quiz, sub, &format!("{path}/of/{k}"), depth + 1, limits, v);
@@ -186,27 +267,54 @@ fn validate_policy(quiz: &Quiz, p: &PassPolicy, path: &str, depth: usize, limits
 fn validate_item(item: &Item, ip: &str, limits: &Limits, v: &mut Vec<Issue>) {
     let t = item.kind;
     if item.prompt.trim().is_empty() {
-        v.push(Issue::warning("empty-prompt", format!("{ip}/prompt"), "the item has no prompt"));
+        v.push(Issue::warning(
+            "empty-prompt",
+            format!("{ip}/prompt"),
+            "the item has no prompt",
+        ));
     }
     if !item.points.is_finite() || item.points <= 0.0 {
-        v.push(Issue::error("invalid-number", format!("{ip}/points"), "points must be a number > 0"));
+        v.push(Issue::error(
+            "invalid-number",
+            format!("{ip}/points"),
+            "points must be a number > 0",
+        ));
     }
     if !(-1.0..=0.0).contains(&item.min_fraction) && !(0.0..=1.0).contains(&item.min_fraction) {
-        v.push(Issue::error("invalid-number", format!("{ip}/min_fraction"), "min_fraction must lie in [-1, 1]"));
+        v.push(Issue::error(
+            "invalid-number",
+            format!("{ip}/min_fraction"),
+            "min_fraction must lie in [-1, 1]",
+        ));
     }
     if !(item.max_fraction > 0.0 && item.max_fraction <= 1.0) {
-        v.push(Issue::error("invalid-number", format!("{ip}/max_fraction"), "max_fraction must lie in (0, 1]"));
+        v.push(Issue::error(
+            "invalid-number",
+            format!("{ip}/max_fraction"),
+            "max_fraction must lie in (0, 1]",
+        ));
     }
     if item.min_fraction > item.max_fraction {
-        v.push(Issue::error("contradictory-rule", format!("{ip}/min_fraction"), "min_fraction is above max_fraction"));
+        v.push(Issue::error(
+            "contradictory-rule",
+            format!("{ip}/min_fraction"),
+            "min_fraction is above max_fraction",
+        ));
     }
     for (h, hint) in item.hints.iter().enumerate() {
         if !(0.0..=1.0).contains(&hint.penalty) {
-            v.push(Issue::error("invalid-number", format!("{ip}/hints/{h}/penalty"), "a hint penalty lies in [0, 1]"));
+            v.push(Issue::error(
+                "invalid-number",
+                format!("{ip}/hints/{h}/penalty"),
+                "a hint penalty lies in [0, 1]",
+            ));
         }
     }
     // Fields by type.
-    let uses_choices = matches!(t, ItemType::SingleChoice | ItemType::MultipleResponse | ItemType::Ordering);
+    let uses_choices = matches!(
+        t,
+        ItemType::SingleChoice | ItemType::MultipleResponse | ItemType::Ordering
+    );
     let uses_answers = matches!(t, ItemType::TextEntry | ItemType::Numeric);
     let mut na = |field: &str, present: bool| {
         if present {
@@ -221,27 +329,62 @@ fn validate_item(item: &Item, ip: &str, limits: &Limits, v: &mut Vec<Issue>) {
     na("choices", !uses_choices && !item.choices.is_empty());
     na("answers", !uses_answers && !item.answers.is_empty());
     na("pairs", t != ItemType::Matching && !item.pairs.is_empty());
-    na("distractors", t != ItemType::Matching && !item.distractors.is_empty());
-    na("case_sensitive", t != ItemType::TextEntry && item.case_sensitive);
-    na("whitespace", t != ItemType::TextEntry && item.whitespace != crate::def::Whitespace::Collapse);
-    na("shuffle", matches!(t, ItemType::TrueFalse | ItemType::TextEntry | ItemType::Numeric) && item.shuffle);
+    na(
+        "distractors",
+        t != ItemType::Matching && !item.distractors.is_empty(),
+    );
+    na(
+        "case_sensitive",
+        t != ItemType::TextEntry && item.case_sensitive,
+    );
+    na(
+        "whitespace",
+        t != ItemType::TextEntry && item.whitespace != crate::def::Whitespace::Collapse,
+    );
+    na(
+        "shuffle",
+        matches!(
+            t,
+            ItemType::TrueFalse | ItemType::TextEntry | ItemType::Numeric
+        ) && item.shuffle,
+    );
 
-    let n_choices = item.choices.len().max(item.pairs.len() + item.distractors.len()).max(item.answers.len());
+    let n_choices = item
+        .choices
+        .len()
+        .max(item.pairs.len() + item.distractors.len())
+        .max(item.answers.len());
     if n_choices > limits.max_choices {
-        v.push(Issue::error("limit", ip, format!("{n_choices} choices, the limit is {}", limits.max_choices)));
+        v.push(Issue::error(
+            "limit",
+            ip,
+            format!("{n_choices} choices, the limit is {}", limits.max_choices),
+        ));
         return;
     }
     // Ids inside the item.
     let mut ids = HashSet::new();
     for (c, ch) in item.choices.iter().enumerate() {
         if ch.id.trim().is_empty() {
-            v.push(Issue::error("empty-id", format!("{ip}/choices/{c}/id"), "the choice id is empty"));
+            v.push(Issue::error(
+                "empty-id",
+                format!("{ip}/choices/{c}/id"),
+                "the choice id is empty",
+            ));
         } else if !ids.insert(ch.id.as_str()) {
-            v.push(Issue::error("duplicate-id", format!("{ip}/choices/{c}/id"), format!("choice id {:?} is used twice", ch.id)));
+            v.push(Issue::error(
+                "duplicate-id",
+                format!("{ip}/choices/{c}/id"),
+                format!("choice id {:?} is used twice", ch.id),
+            ));
         }
         if let Some(f) = ch.fraction {
             if !(-1.0..=1.0).contains(&f) {
-                v.push(Issue::error("invalid-number", format!("{ip}/choices/{c}/fraction"), "a fraction lies in [-1, 1]"));
+                v.push(Issue::error(
+                    "invalid-number",
+                    format!("{ip}/choices/{c}/fraction"),
+                    "a fraction lies in [-1, 1]",
+                ));
             } else if ch.correct && f <= 0.0 {
                 v.push(Issue::error(
                     "contradictory-rule",
@@ -251,7 +394,11 @@ fn validate_item(item: &Item, ip: &str, limits: &Limits, v: &mut Vec<Issue>) {
             }
         }
         if ch.pinned && !item.shuffle && t != ItemType::Ordering {
-            v.push(Issue::warning("pinned-without-shuffle", format!("{ip}/choices/{c}/pinned"), "pinned has no effect without shuffle"));
+            v.push(Issue::warning(
+                "pinned-without-shuffle",
+                format!("{ip}/choices/{c}/pinned"),
+                "pinned has no effect without shuffle",
+            ));
         }
         if t == ItemType::Ordering && (ch.correct || ch.fraction.is_some()) {
             v.push(Issue::error(
@@ -264,23 +411,42 @@ fn validate_item(item: &Item, ip: &str, limits: &Limits, v: &mut Vec<Issue>) {
             v.push(Issue::error(
                 "contradictory-rule",
                 format!("{ip}/choice_feedback/{}", escape_pointer(&ch.id)),
-                format!("choice {:?} has feedback both inline and in choice_feedback", ch.id),
+                format!(
+                    "choice {:?} has feedback both inline and in choice_feedback",
+                    ch.id
+                ),
             ));
         }
     }
     for (p, pair) in item.pairs.iter().enumerate() {
         if pair.id.trim().is_empty() {
-            v.push(Issue::error("empty-id", format!("{ip}/pairs/{p}/id"), "the pair id is empty"));
+            v.push(Issue::error(
+                "empty-id",
+                format!("{ip}/pairs/{p}/id"),
+                "the pair id is empty",
+            ));
         } else if !ids.insert(pair.id.as_str()) {
-            v.push(Issue::error("duplicate-id", format!("{ip}/pairs/{p}/id"), format!("id {:?} is used twice", pair.id)));
+            v.push(Issue::error(
+                "duplicate-id",
+                format!("{ip}/pairs/{p}/id"),
+                format!("id {:?} is used twice", pair.id),
+            ));
         }
         if item.pairs.iter().take(p).any(|q| q.left == pair.left) {
-            v.push(Issue::error("contradictory-rule", format!("{ip}/pairs/{p}/left"), "two pairs share a left-hand text"));
+            v.push(Issue::error(
+                "contradictory-rule",
+                format!("{ip}/pairs/{p}/left"),
+                "two pairs share a left-hand text",
+            ));
         }
     }
     for (d, dis) in item.distractors.iter().enumerate() {
         if !ids.insert(dis.id.as_str()) {
-            v.push(Issue::error("duplicate-id", format!("{ip}/distractors/{d}/id"), format!("id {:?} is used twice", dis.id)));
+            v.push(Issue::error(
+                "duplicate-id",
+                format!("{ip}/distractors/{d}/id"),
+                format!("id {:?} is used twice", dis.id),
+            ));
         }
         if item.pairs.iter().any(|p| p.right == dis.text) {
             v.push(Issue::error(
@@ -308,18 +474,38 @@ fn validate_item(item: &Item, ip: &str, limits: &Limits, v: &mut Vec<Issue>) {
     for (a, ans) in item.answers.iter().enumerate() {
         let ap = format!("{ip}/answers/{a}");
         if !(-1.0..=1.0).contains(&ans.fraction) {
-            v.push(Issue::error("invalid-number", format!("{ap}/fraction"), "a fraction lies in [-1, 1]"));
+            v.push(Issue::error(
+                "invalid-number",
+                format!("{ap}/fraction"),
+                "a fraction lies in [-1, 1]",
+            ));
         }
         match t {
             ItemType::TextEntry => {
-                if ans.value.is_some() || ans.tolerance.is_some() || ans.min.is_some() || ans.max.is_some() {
-                    v.push(Issue::error("field-not-applicable", ap.clone(), "numbers do not apply to a text_entry answer"));
+                if ans.value.is_some()
+                    || ans.tolerance.is_some()
+                    || ans.min.is_some()
+                    || ans.max.is_some()
+                {
+                    v.push(Issue::error(
+                        "field-not-applicable",
+                        ap.clone(),
+                        "numbers do not apply to a text_entry answer",
+                    ));
                 }
                 if ans.text.is_none() && ans.regex.is_none() {
-                    v.push(Issue::error("no-correct-answer", ap.clone(), "the answer has neither text nor regex"));
+                    v.push(Issue::error(
+                        "no-correct-answer",
+                        ap.clone(),
+                        "the answer has neither text nor regex",
+                    ));
                 }
                 if ans.text.is_some() && ans.regex.is_some() {
-                    v.push(Issue::error("contradictory-rule", format!("{ap}/regex"), "give text or regex, not both"));
+                    v.push(Issue::error(
+                        "contradictory-rule",
+                        format!("{ap}/regex"),
+                        "give text or regex, not both",
+                    ));
                 }
                 if let Some(re) = &ans.regex {
                     if let Err(m) = compile_regex(re, item.case_sensitive, limits) {
@@ -329,24 +515,48 @@ fn validate_item(item: &Item, ip: &str, limits: &Limits, v: &mut Vec<Issue>) {
             }
             ItemType::Numeric => {
                 if ans.text.is_some() || ans.regex.is_some() {
-                    v.push(Issue::error("field-not-applicable", ap.clone(), "text/regex do not apply to a numeric answer"));
+                    v.push(Issue::error(
+                        "field-not-applicable",
+                        ap.clone(),
+                        "text/regex do not apply to a numeric answer",
+                    ));
                 }
                 let ranged = ans.min.is_some() || ans.max.is_some();
                 if ans.value.is_some() && ranged {
-                    v.push(Issue::error("contradictory-rule", ap.clone(), "give value (± tolerance) or min/max, not both"));
+                    v.push(Issue::error(
+                        "contradictory-rule",
+                        ap.clone(),
+                        "give value (± tolerance) or min/max, not both",
+                    ));
                 }
                 if ans.value.is_none() && !ranged {
-                    v.push(Issue::error("no-correct-answer", ap.clone(), "the answer has no value and no range"));
+                    v.push(Issue::error(
+                        "no-correct-answer",
+                        ap.clone(),
+                        "the answer has no value and no range",
+                    ));
                 }
                 if ans.tolerance.is_some() && ans.value.is_none() {
-                    v.push(Issue::error("contradictory-rule", format!("{ap}/tolerance"), "tolerance without value"));
+                    v.push(Issue::error(
+                        "contradictory-rule",
+                        format!("{ap}/tolerance"),
+                        "tolerance without value",
+                    ));
                 }
                 if ans.tolerance.is_some_and(|t| t < 0.0 || !t.is_finite()) {
-                    v.push(Issue::error("invalid-number", format!("{ap}/tolerance"), "tolerance must be ≥ 0"));
+                    v.push(Issue::error(
+                        "invalid-number",
+                        format!("{ap}/tolerance"),
+                        "tolerance must be ≥ 0",
+                    ));
                 }
                 if let (Some(lo), Some(hi)) = (ans.min, ans.max) {
                     if lo > hi {
-                        v.push(Issue::error("contradictory-rule", format!("{ap}/min"), format!("min {lo} is above max {hi}")));
+                        v.push(Issue::error(
+                            "contradictory-rule",
+                            format!("{ap}/min"),
+                            format!("min {lo} is above max {hi}"),
+                        ));
                     }
                 }
             }
@@ -362,7 +572,11 @@ fn validate_item(item: &Item, ip: &str, limits: &Limits, v: &mut Vec<Issue>) {
         _ => None,
     };
     if let Some(p) = few {
-        v.push(Issue::error("too-few-choices", p, format!("a {} item needs at least 2", t.as_str())));
+        v.push(Issue::error(
+            "too-few-choices",
+            p,
+            format!("a {} item needs at least 2", t.as_str()),
+        ));
     }
     if t == ItemType::SingleChoice && item.all_or_nothing == Some(false) {
         // Harmless; nothing to say.
@@ -372,8 +586,12 @@ fn validate_item(item: &Item, ip: &str, limits: &Limits, v: &mut Vec<Issue>) {
         let what = match t {
             ItemType::TrueFalse => "no `answer` is given".to_owned(),
             ItemType::SingleChoice => "no choice is correct (or earns full credit)".to_owned(),
-            ItemType::MultipleResponse => format!("the choices' credits add up to {best}, short of full credit"),
-            ItemType::TextEntry | ItemType::Numeric => "no accepted answer earns full credit".to_owned(),
+            ItemType::MultipleResponse => {
+                format!("the choices' credits add up to {best}, short of full credit")
+            }
+            ItemType::TextEntry | ItemType::Numeric => {
+                "no accepted answer earns full credit".to_owned()
+            }
             ItemType::Ordering => "there are no choices to order".to_owned(),
             ItemType::Matching => "there are no pairs".to_owned(),
         };

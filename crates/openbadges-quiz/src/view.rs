@@ -94,18 +94,34 @@ impl PublicQuiz {
                             pi.order
                                 .iter()
                                 .filter_map(|id| opts.iter().find(|(i, _)| i == id))
-                                .map(|(id, text)| PublicOption { id: id.clone(), text: text.clone() })
+                                .map(|(id, text)| PublicOption {
+                                    id: id.clone(),
+                                    text: text.clone(),
+                                })
                                 .collect()
                         };
                         let (choices, left, right) = match item.kind {
-                            ItemType::SingleChoice | ItemType::MultipleResponse | ItemType::Ordering => (
-                                by_order(item.choices.iter().map(|c| (c.id.clone(), c.text.clone())).collect()),
+                            ItemType::SingleChoice
+                            | ItemType::MultipleResponse
+                            | ItemType::Ordering => (
+                                by_order(
+                                    item.choices
+                                        .iter()
+                                        .map(|c| (c.id.clone(), c.text.clone()))
+                                        .collect(),
+                                ),
                                 Vec::new(),
                                 Vec::new(),
                             ),
                             ItemType::Matching => (
                                 Vec::new(),
-                                item.pairs.iter().map(|p| PublicOption { id: p.id.clone(), text: p.left.clone() }).collect(),
+                                item.pairs
+                                    .iter()
+                                    .map(|p| PublicOption {
+                                        id: p.id.clone(),
+                                        text: p.left.clone(),
+                                    })
+                                    .collect(),
                                 by_order(matching_options(item)),
                             ),
                             _ => (Vec::new(), Vec::new(), Vec::new()),
@@ -173,7 +189,9 @@ impl PublicItem {
                     return opts.get(k).map(|o| o.id.clone());
                 }
             }
-            opts.iter().find(|o| o.text.eq_ignore_ascii_case(tok) || o.id == tok).map(|o| o.id.clone())
+            opts.iter()
+                .find(|o| o.text.eq_ignore_ascii_case(tok) || o.id == tok)
+                .map(|o| o.id.clone())
         };
         match self.kind {
             ItemType::TrueFalse => match line.to_ascii_lowercase().as_str() {
@@ -183,11 +201,16 @@ impl PublicItem {
             },
             ItemType::SingleChoice => pick(&self.choices, line).map(Response::Text),
             ItemType::MultipleResponse | ItemType::Ordering => {
-                let picked: Option<Vec<String>> = line.split(',').map(|t| pick(&self.choices, t)).collect();
+                let picked: Option<Vec<String>> =
+                    line.split(',').map(|t| pick(&self.choices, t)).collect();
                 picked.map(Response::List)
             }
             ItemType::TextEntry => Some(Response::Text(line.to_owned())),
-            ItemType::Numeric => line.parse::<f64>().ok().filter(|x| x.is_finite()).map(Response::Number),
+            ItemType::Numeric => line
+                .parse::<f64>()
+                .ok()
+                .filter(|x| x.is_finite())
+                .map(Response::Number),
             ItemType::Matching => {
                 let mut map = std::collections::BTreeMap::new();
                 for part in line.split(',') {

@@ -1,11 +1,17 @@
 //! The Badges 101 quiz as shipped: the page's exact wording, answers and explanations, the
 //! completion policy of the original, the mastery variant, attempts and evidence.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, clippy::float_cmp)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::float_cmp
+)]
 
 use openbadges_quiz::evidence::{self, EvidenceOptions};
 use openbadges_quiz::{
-    Attempt, AttemptError, BADGES101_MASTERY_TOML, BADGES101_TOML, Error, Format, Limits, PassPolicy, PublicQuiz,
-    Quiz, Response, load_checked,
+    Attempt, AttemptError, BADGES101_MASTERY_TOML, BADGES101_TOML, Error, Format, Limits,
+    PassPolicy, PublicQuiz, Quiz, Response, load_checked,
 };
 
 fn load(src: &str, name: &str) -> Quiz {
@@ -35,7 +41,10 @@ const PAGE: [(&str, bool, &str); 3] = [
 
 #[test]
 fn both_files_carry_the_page_exactly() {
-    for (src, name) in [(BADGES101_TOML, "badges101.toml"), (BADGES101_MASTERY_TOML, "badges101-mastery.toml")] {
+    for (src, name) in [
+        (BADGES101_TOML, "badges101.toml"),
+        (BADGES101_MASTERY_TOML, "badges101-mastery.toml"),
+    ] {
         let q = load(src, name);
         let items: Vec<_> = q.items().map(|(_, i)| i).collect();
         assert_eq!(items.len(), 3);
@@ -49,7 +58,11 @@ fn both_files_carry_the_page_exactly() {
         assert_eq!(q.sections[0].title.as_deref(), Some("Your First Badge"));
     }
     // The files sit in the crate for other users (the example) as well.
-    let on_disk = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/quizzes/badges101.toml")).unwrap();
+    let on_disk = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/quizzes/badges101.toml"
+    ))
+    .unwrap();
     assert_eq!(on_disk, BADGES101_TOML);
 }
 
@@ -57,12 +70,17 @@ fn both_files_carry_the_page_exactly() {
 fn completion_policy_passes_on_any_three_answers() {
     let q = load(BADGES101_TOML, "badges101.toml");
     assert_eq!(q.pass, PassPolicy::Completion);
-    assert_eq!(openbadges_quiz::policy::criteria_text(&q), "Answer all 3 questions (any answer counts) in the quiz “Badges 101”.");
+    assert_eq!(
+        openbadges_quiz::policy::criteria_text(&q),
+        "Answer all 3 questions (any answer counts) in the quiz “Badges 101”."
+    );
     // All wrong still passes (the "not-a-quiz quiz").
     let mut a = Attempt::start(&q, 7, 0, 0).unwrap();
     for (k, (_, ans, _)) in PAGE.iter().enumerate() {
         let id = q.item_by_number(k + 1).unwrap().id.clone();
-        let fb = a.answer(&q, &id, Response::Bool(!ans), 10 + k as i64).unwrap();
+        let fb = a
+            .answer(&q, &id, Response::Bool(!ans), 10 + k as i64)
+            .unwrap();
         assert!(!fb.correct);
         assert!(fb.feedback.unwrap().starts_with("That's wrong!\nAnswer: "));
     }
@@ -71,8 +89,10 @@ fn completion_policy_passes_on_any_three_answers() {
     assert_eq!((rec.score, rec.max_score), (0.0, 3.0));
     // Two of three answered does not pass.
     let mut a = Attempt::start(&q, 7, 0, 0).unwrap();
-    a.answer(&q, "learning-everywhere", Response::Bool(true), 1).unwrap();
-    a.answer(&q, "degree-skill-set", Response::Bool(false), 2).unwrap();
+    a.answer(&q, "learning-everywhere", Response::Bool(true), 1)
+        .unwrap();
+    a.answer(&q, "degree-skill-set", Response::Bool(false), 2)
+        .unwrap();
     assert!(!a.submit(&q, 3).unwrap().passed);
 }
 
@@ -80,31 +100,54 @@ fn completion_policy_passes_on_any_three_answers() {
 fn each_question_accepts_one_click() {
     let q = load(BADGES101_TOML, "badges101.toml");
     let mut a = Attempt::start(&q, 1, 0, 0).unwrap();
-    a.answer(&q, "learning-everywhere", Response::Bool(false), 1).unwrap();
-    let e = a.answer(&q, "learning-everywhere", Response::Bool(true), 2).unwrap_err();
-    assert_eq!(e, Error::Attempt(AttemptError::AnswerLocked("learning-everywhere".into())));
+    a.answer(&q, "learning-everywhere", Response::Bool(false), 1)
+        .unwrap();
+    let e = a
+        .answer(&q, "learning-everywhere", Response::Bool(true), 2)
+        .unwrap_err();
+    assert_eq!(
+        e,
+        Error::Attempt(AttemptError::AnswerLocked("learning-everywhere".into()))
+    );
 }
 
 #[test]
 fn mastery_needs_three_of_three() {
     let q = load(BADGES101_MASTERY_TOML, "badges101-mastery.toml");
     assert_eq!(q.pass, PassPolicy::AllCorrect);
-    assert_eq!(openbadges_quiz::policy::criteria_text(&q), "Answer all 3 questions correctly in the quiz “Badges 101 (mastery)”.");
+    assert_eq!(
+        openbadges_quiz::policy::criteria_text(&q),
+        "Answer all 3 questions correctly in the quiz “Badges 101 (mastery)”."
+    );
     let mut a = Attempt::start(&q, 1, 0, 0).unwrap();
-    a.answer(&q, "learning-everywhere", Response::Bool(true), 1).unwrap();
-    a.answer(&q, "degree-skill-set", Response::Bool(true), 2).unwrap(); // wrong
+    a.answer(&q, "learning-everywhere", Response::Bool(true), 1)
+        .unwrap();
+    a.answer(&q, "degree-skill-set", Response::Bool(true), 2)
+        .unwrap(); // wrong
     // Answers may be changed in the mastery variant.
-    a.answer(&q, "degree-skill-set", Response::Bool(false), 3).unwrap();
-    a.answer(&q, "resumes-validated", Response::Bool(true), 4).unwrap(); // wrong
+    a.answer(&q, "degree-skill-set", Response::Bool(false), 3)
+        .unwrap();
+    a.answer(&q, "resumes-validated", Response::Bool(true), 4)
+        .unwrap(); // wrong
     let g = a.preview(&q).unwrap();
     assert!(!g.passed);
-    assert_eq!(g.result_feedback.as_deref(), Some("Take the quiz to see if you get badges!"));
-    a.answer(&q, "resumes-validated", Response::Bool(false), 5).unwrap();
+    assert_eq!(
+        g.result_feedback.as_deref(),
+        Some("Take the quiz to see if you get badges!")
+    );
+    a.answer(&q, "resumes-validated", Response::Bool(false), 5)
+        .unwrap();
     let rec = a.submit(&q, 6).unwrap();
     assert!(rec.passed);
     assert_eq!(rec.percent, 100.0);
-    let g = openbadges_quiz::Grader::new(&q).unwrap().grade(Some(&a.presentation), &a.responses, &a.hints).unwrap();
-    assert_eq!(g.result_feedback.as_deref(), Some("Congratulations! You’ve just earned the Badges 101 badge!"));
+    let g = openbadges_quiz::Grader::new(&q)
+        .unwrap()
+        .grade(Some(&a.presentation), &a.responses, &a.hints)
+        .unwrap();
+    assert_eq!(
+        g.result_feedback.as_deref(),
+        Some("Congratulations! You’ve just earned the Badges 101 badge!")
+    );
 }
 
 #[test]
@@ -116,11 +159,20 @@ fn public_view_has_no_answers() {
     for (_, _, explanation) in PAGE {
         assert!(!json.contains(&explanation[..20]), "explanation leaked");
     }
-    for forbidden in ["\"answer\"", "correct", "fraction", "That's right", "explanation"] {
+    for forbidden in [
+        "\"answer\"",
+        "correct",
+        "fraction",
+        "That's right",
+        "explanation",
+    ] {
         assert!(!json.contains(forbidden), "{forbidden} leaked: {json}");
     }
     assert_eq!(view.items().count(), 3);
-    assert_eq!(view.criteria, "Answer all 3 questions (any answer counts) in the quiz “Badges 101”.");
+    assert_eq!(
+        view.criteria,
+        "Answer all 3 questions (any answer counts) in the quiz “Badges 101”."
+    );
 }
 
 #[test]
@@ -129,11 +181,15 @@ fn evidence_for_ob2_and_ob3() {
     let mut a = Attempt::start(&q, 99, 1_000, 0).unwrap();
     for (k, (_, ans, _)) in PAGE.iter().enumerate() {
         let id = q.item_by_number(k + 1).unwrap().id.clone();
-        a.answer(&q, &id, Response::Bool(*ans), 1_001 + k as i64).unwrap();
+        a.answer(&q, &id, Response::Bool(*ans), 1_001 + k as i64)
+            .unwrap();
     }
     let rec = a.submit(&q, 1_010).unwrap();
     rec.verify_with(&q).unwrap();
-    let opts = EvidenceOptions { id: Some("https://example.org/attempts/1".into()), audience: None };
+    let opts = EvidenceOptions {
+        id: Some("https://example.org/attempts/1".into()),
+        audience: None,
+    };
     let ev2 = evidence::ob2_evidence(&rec, &opts);
     assert_eq!(ev2["type"], "Evidence");
     assert_eq!(ev2["id"], "https://example.org/attempts/1");
@@ -147,9 +203,15 @@ fn evidence_for_ob2_and_ob3() {
     let rd = evidence::ob3_result_description(&q, "urn:uuid:rd-1");
     assert_eq!(rd["type"], serde_json::json!(["ResultDescription"]));
     assert_eq!(rd["resultType"], "RawScore");
-    assert_eq!((rd["valueMin"].as_str(), rd["valueMax"].as_str()), (Some("0"), Some("3")));
+    assert_eq!(
+        (rd["valueMin"].as_str(), rd["valueMax"].as_str()),
+        (Some("0"), Some("3"))
+    );
     let res = evidence::ob3_result(&q, &rec, "urn:uuid:rd-1");
-    assert_eq!(res, serde_json::json!({"type": ["Result"], "resultDescription": "urn:uuid:rd-1", "value": "3", "status": "Completed"}));
+    assert_eq!(
+        res,
+        serde_json::json!({"type": ["Result"], "resultDescription": "urn:uuid:rd-1", "value": "3", "status": "Completed"})
+    );
     let ev3 = evidence::ob3_evidence(&rec, &opts);
     assert_eq!(ev3["type"], serde_json::json!(["Evidence"]));
 
@@ -164,25 +226,50 @@ fn attempt_limits_from_caller_time() {
     q.settings.max_attempts = Some(2);
     q.settings.time_limit_seconds = Some(60);
     assert!(Attempt::start(&q, 1, 0, 1).is_ok());
-    assert_eq!(Attempt::start(&q, 1, 0, 2).unwrap_err(), AttemptError::NoAttemptsLeft { used: 2, allowed: 2 });
+    assert_eq!(
+        Attempt::start(&q, 1, 0, 2).unwrap_err(),
+        AttemptError::NoAttemptsLeft {
+            used: 2,
+            allowed: 2
+        }
+    );
     let mut a = Attempt::start(&q, 1, 1_000, 0).unwrap();
     assert_eq!(a.deadline, Some(1_060));
-    a.answer(&q, "learning-everywhere", Response::Bool(true), 1_060).unwrap(); // at the deadline: in time
-    let late = a.answer(&q, "degree-skill-set", Response::Bool(false), 1_061).unwrap_err();
-    assert_eq!(late, Error::Attempt(AttemptError::TimeUp { deadline: 1_060 }));
+    a.answer(&q, "learning-everywhere", Response::Bool(true), 1_060)
+        .unwrap(); // at the deadline: in time
+    let late = a
+        .answer(&q, "degree-skill-set", Response::Bool(false), 1_061)
+        .unwrap_err();
+    assert_eq!(
+        late,
+        Error::Attempt(AttemptError::TimeUp { deadline: 1_060 })
+    );
     assert!(a.is_expired(1_061));
-    assert!(matches!(a.answer(&q, "degree-skill-set", Response::Bool(false), 999), Err(Error::Attempt(AttemptError::ClockWentBack { .. }))));
+    assert!(matches!(
+        a.answer(&q, "degree-skill-set", Response::Bool(false), 999),
+        Err(Error::Attempt(AttemptError::ClockWentBack { .. }))
+    ));
     // Hints: none in this quiz.
-    assert!(matches!(a.hint(&q, "learning-everywhere", 1_001), Err(Error::Attempt(AttemptError::NoMoreHints(_)))));
+    assert!(matches!(
+        a.hint(&q, "learning-everywhere", 1_001),
+        Err(Error::Attempt(AttemptError::NoMoreHints(_)))
+    ));
     // Resumable: serialize, restore, continue.
     let saved = serde_json::to_string(&a).unwrap();
     let mut b: Attempt = serde_json::from_str(&saved).unwrap();
     assert_eq!(a, b);
     let rec = b.submit(&q, 2_000).unwrap(); // late submission keeps the in-time answers
     assert_eq!(rec.score, 1.0);
-    assert_eq!(b.submit(&q, 2_001).unwrap_err(), Error::Attempt(AttemptError::AlreadySubmitted));
+    assert_eq!(
+        b.submit(&q, 2_001).unwrap_err(),
+        Error::Attempt(AttemptError::AlreadySubmitted)
+    );
     // Another definition is refused.
     let other = load(BADGES101_TOML, "b.toml");
     let mut c = Attempt::start(&q, 1, 0, 0).unwrap();
-    assert_eq!(c.answer(&other, "learning-everywhere", Response::Bool(true), 1).unwrap_err(), Error::Attempt(AttemptError::WrongQuiz));
+    assert_eq!(
+        c.answer(&other, "learning-everywhere", Response::Bool(true), 1)
+            .unwrap_err(),
+        Error::Attempt(AttemptError::WrongQuiz)
+    );
 }

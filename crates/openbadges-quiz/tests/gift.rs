@@ -1,6 +1,13 @@
 //! GIFT import: every construct of Moodle's GIFT documentation imports, and grades the way
 //! Moodle scores it (fractions as Moodle computes them, worked out in the comments).
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, clippy::float_cmp)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::float_cmp,
+    clippy::approx_constant
+)]
 
 use openbadges_quiz::{Format, Grader, ItemType, Limits, Quiz, Response, Severity, load};
 use serde_json::json;
@@ -8,7 +15,13 @@ use serde_json::json;
 const SRC: &str = include_str!("data/moodle-constructs.gift");
 
 fn quiz() -> (Quiz, Vec<openbadges_quiz::Problem>) {
-    let l = load(SRC, Format::Gift, Some("moodle-constructs.gift"), &Limits::default()).unwrap();
+    let l = load(
+        SRC,
+        Format::Gift,
+        Some("moodle-constructs.gift"),
+        &Limits::default(),
+    )
+    .unwrap();
     let p = l.check(&Limits::default());
     (l.quiz, p)
 }
@@ -32,12 +45,26 @@ fn imports_every_construct_with_warnings_for_ungradable_ones() {
     // Description and essay are reported with their positions, as warnings.
     let w: Vec<String> = problems.iter().map(ToString::to_string).collect();
     assert_eq!(problems.len(), 2, "{w:#?}");
-    assert!(problems.iter().all(|p| p.severity == Severity::Warning && p.code == "gift-unsupported"));
-    let desc_line = SRC.lines().position(|l| l.starts_with("This text has no answer block")).unwrap() + 1;
-    let essay_line = SRC.lines().position(|l| l.starts_with("Write a short essay")).unwrap() + 1;
+    assert!(
+        problems
+            .iter()
+            .all(|p| p.severity == Severity::Warning && p.code == "gift-unsupported")
+    );
+    let desc_line = SRC
+        .lines()
+        .position(|l| l.starts_with("This text has no answer block"))
+        .unwrap()
+        + 1;
+    let essay_line = SRC
+        .lines()
+        .position(|l| l.starts_with("Write a short essay"))
+        .unwrap()
+        + 1;
     assert_eq!((problems[0].line, problems[0].column), (desc_line, 1));
     assert_eq!((problems[1].line, problems[1].column), (essay_line, 1));
-    assert!(w[0].starts_with(&format!("moodle-constructs.gift:{desc_line}:1: warning[gift-unsupported]")));
+    assert!(w[0].starts_with(&format!(
+        "moodle-constructs.gift:{desc_line}:1: warning[gift-unsupported]"
+    )));
 }
 
 #[test]
@@ -48,17 +75,48 @@ fn types_as_moodle_decides_them() {
     assert_eq!(
         kinds,
         vec![
-            SingleChoice, SingleChoice, TrueFalse, TrueFalse, TextEntry, Matching, Numeric, Numeric, Numeric, Numeric,
-            TextEntry, SingleChoice, TextEntry, SingleChoice, TextEntry, MultipleResponse, MultipleResponse,
-            SingleChoice, SingleChoice, TrueFalse, TextEntry, Numeric
+            SingleChoice,
+            SingleChoice,
+            TrueFalse,
+            TrueFalse,
+            TextEntry,
+            Matching,
+            Numeric,
+            Numeric,
+            Numeric,
+            Numeric,
+            TextEntry,
+            SingleChoice,
+            TextEntry,
+            SingleChoice,
+            TextEntry,
+            MultipleResponse,
+            MultipleResponse,
+            SingleChoice,
+            SingleChoice,
+            TrueFalse,
+            TextEntry,
+            Numeric
         ]
     );
     // Missing word inserts a blank; names become ids; the format prefix is removed.
-    assert_eq!(q.item_by_number(2).unwrap().prompt, "Grant is _____ in Grant's tomb.");
+    assert_eq!(
+        q.item_by_number(2).unwrap().prompt,
+        "Grant is _____ in Grant's tomb."
+    );
     assert_eq!(q.item_by_number(10).unwrap().id, "numerical-example");
-    assert_eq!(q.item_by_number(11).unwrap().prompt, "Japanese characters originally\ncame from what country?");
-    assert_eq!(q.item_by_number(13).unwrap().prompt, "Who's buried in **Grant's tomb**?");
-    assert_eq!(q.item_by_number(20).unwrap().explanation.as_deref(), Some("The Earth turns\nto the east."));
+    assert_eq!(
+        q.item_by_number(11).unwrap().prompt,
+        "Japanese characters originally\ncame from what country?"
+    );
+    assert_eq!(
+        q.item_by_number(13).unwrap().prompt,
+        "Who's buried in **Grant's tomb**?"
+    );
+    assert_eq!(
+        q.item_by_number(20).unwrap().explanation.as_deref(),
+        Some("The Earth turns\nto the east.")
+    );
 }
 
 #[test]
@@ -74,8 +132,14 @@ fn multiple_choice_and_missing_word() {
     assert_eq!(frac(&q, 14, json!("wrong answer")), 0.0);
     // 12: per-answer feedback.
     let item = q.item_by_number(12).unwrap();
-    let o = Grader::new(&q).unwrap().grade_one(&item.id, Some(&Response::Text("wrong answer".into())), 0).unwrap();
-    assert_eq!(o.feedback.as_deref(), Some("feedback comment on the wrong answer"));
+    let o = Grader::new(&q)
+        .unwrap()
+        .grade_one(&item.id, Some(&Response::Text("wrong answer".into())), 0)
+        .unwrap();
+    assert_eq!(
+        o.feedback.as_deref(),
+        Some("feedback comment on the wrong answer")
+    );
 }
 
 #[test]
@@ -86,8 +150,14 @@ fn true_false_with_feedback() {
     assert_eq!(frac(&q, 20, json!(true)), 1.0);
     // {FALSE#wrong-feedback}: answering true (wrong) shows it.
     let item = q.item_by_number(4).unwrap();
-    let o = Grader::new(&q).unwrap().grade_one(&item.id, Some(&Response::Bool(true)), 0).unwrap();
-    assert_eq!(o.feedback.as_deref(), Some("No one is buried in Grant's tomb."));
+    let o = Grader::new(&q)
+        .unwrap()
+        .grade_one(&item.id, Some(&Response::Bool(true)), 0)
+        .unwrap();
+    assert_eq!(
+        o.feedback.as_deref(),
+        Some("No one is buried in Grant's tomb.")
+    );
     assert_eq!(o.score, 0.0);
 }
 
@@ -110,8 +180,22 @@ fn short_answer_case_insensitive_weights_wildcard() {
 fn matching_partial_per_subquestion() {
     let (q, _) = quiz();
     // Moodle: fraction = right subquestions / subquestions: 2 of 4 = 0.5.
-    assert_eq!(frac(&q, 6, json!({"Canada": "Ottawa", "Italy": "Rome", "Japan": "New Delhi", "India": "Tokyo"})), 0.5);
-    assert_eq!(frac(&q, 6, json!({"Canada": "Ottawa", "Italy": "Rome", "Japan": "Tokyo", "India": "New Delhi"})), 1.0);
+    assert_eq!(
+        frac(
+            &q,
+            6,
+            json!({"Canada": "Ottawa", "Italy": "Rome", "Japan": "New Delhi", "India": "Tokyo"})
+        ),
+        0.5
+    );
+    assert_eq!(
+        frac(
+            &q,
+            6,
+            json!({"Canada": "Ottawa", "Italy": "Rome", "Japan": "Tokyo", "India": "New Delhi"})
+        ),
+        1.0
+    );
 }
 
 #[test]
@@ -128,11 +212,20 @@ fn numeric_exact_tolerance_range_and_weights() {
     assert_eq!(frac(&q, 10, json!(1820)), 0.5);
     assert_eq!(frac(&q, 10, json!(1825)), 0.0);
     let item = q.item_by_number(10).unwrap();
-    let o = Grader::new(&q).unwrap().grade_one(&item.id, Some(&Response::Number(1821.0)), 0).unwrap();
-    assert_eq!(o.feedback.as_deref(), Some("He was born in 1822.\n                  You get 50% credit for being close."));
+    let o = Grader::new(&q)
+        .unwrap()
+        .grade_one(&item.id, Some(&Response::Number(1821.0)), 0)
+        .unwrap();
+    assert_eq!(
+        o.feedback.as_deref(),
+        Some("He was born in 1822.\n                  You get 50% credit for being close.")
+    );
     // 22: other answers get the ~ feedback.
     let item = q.item_by_number(22).unwrap();
-    let o = Grader::new(&q).unwrap().grade_one(&item.id, Some(&Response::Number(5.0)), 0).unwrap();
+    let o = Grader::new(&q)
+        .unwrap()
+        .grade_one(&item.id, Some(&Response::Number(5.0)), 0)
+        .unwrap();
     assert_eq!(o.feedback.as_deref(), Some("Count again."));
 }
 
@@ -141,25 +234,51 @@ fn multiple_answers_sum_and_clamp_like_moodle() {
     let (q, _) = quiz();
     // 16: weights 0, .5, .5, 0. Grant + wife = 1; all four = 1 (wrong ones weigh 0); Grant = .5.
     assert_eq!(frac(&q, 16, json!(["Grant", "Grant's wife"])), 1.0);
-    assert_eq!(frac(&q, 16, json!(["No one", "Grant", "Grant's wife", "Grant's father"])), 1.0);
+    assert_eq!(
+        frac(
+            &q,
+            16,
+            json!(["No one", "Grant", "Grant's wife", "Grant's father"])
+        ),
+        1.0
+    );
     assert_eq!(frac(&q, 16, json!(["Grant"])), 0.5);
     // 17: -.5, .5, .5, -.5. All four: 0; Grant + No one: 0; Grant + wife + father: .5;
     // No one alone: -.5 → Moodle clamps at 0.
-    assert_eq!(frac(&q, 17, json!(["No one", "Grant", "Grant's wife", "Grant's father"])), 0.0);
-    assert_eq!(frac(&q, 17, json!(["Grant", "Grant's wife", "Grant's father"])), 0.5);
+    assert_eq!(
+        frac(
+            &q,
+            17,
+            json!(["No one", "Grant", "Grant's wife", "Grant's father"])
+        ),
+        0.0
+    );
+    assert_eq!(
+        frac(&q, 17, json!(["Grant", "Grant's wife", "Grant's father"])),
+        0.5
+    );
     assert_eq!(frac(&q, 17, json!(["No one"])), 0.0);
 }
 
 #[test]
 fn escapes() {
     let (q, _) = quiz();
-    let texts: Vec<&str> = q.item_by_number(18).unwrap().choices.iter().map(|c| c.text.as_str()).collect();
+    let texts: Vec<&str> = q
+        .item_by_number(18)
+        .unwrap()
+        .choices
+        .iter()
+        .map(|c| c.text.as_str())
+        .collect();
     assert_eq!(texts, ["= 2 + 2", "= 2 + 3", "= 2 + 4"]);
     assert_eq!(frac(&q, 18, json!("= 2 + 3")), 1.0);
     let item = q.item_by_number(19).unwrap();
     let texts: Vec<&str> = item.choices.iter().map(|c| c.text.as_str()).collect();
     assert_eq!(texts, ["~", "=", "#", "{", "}", "\\"]);
-    assert_eq!(item.choices[0].feedback.as_deref(), Some("~ is a control character."));
+    assert_eq!(
+        item.choices[0].feedback.as_deref(),
+        Some("~ is a control character.")
+    );
     assert_eq!(frac(&q, 19, json!("\\")), 1.0);
     assert_eq!(frac(&q, 19, json!("{")), 0.0);
 }
@@ -168,9 +287,17 @@ fn escapes() {
 fn malformed_questions_report_positions() {
     let src = "// intro\n\nWhat? {=yes\n\nWhen? {#abc}\n";
     let e = load(src, Format::Gift, Some("bad.gift"), &Limits::default()).unwrap_err();
-    let openbadges_quiz::Error::Invalid(p) = e else { panic!() };
+    let openbadges_quiz::Error::Invalid(p) = e else {
+        panic!()
+    };
     let s: Vec<String> = p.iter().map(ToString::to_string).collect();
     assert_eq!(s.len(), 2, "{s:?}");
-    assert!(s[0].starts_with("bad.gift:3:7: error[gift-syntax]"), "{s:?}");
-    assert!(s[1].starts_with("bad.gift:5:9: error[gift-syntax]"), "{s:?}");
+    assert!(
+        s[0].starts_with("bad.gift:3:7: error[gift-syntax]"),
+        "{s:?}"
+    );
+    assert!(
+        s[1].starts_with("bad.gift:5:9: error[gift-syntax]"),
+        "{s:?}"
+    );
 }

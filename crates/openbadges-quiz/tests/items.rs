@@ -1,5 +1,12 @@
 //! Every item type and scoring rule, with worked examples computed by hand in the comments.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, clippy::float_cmp)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::float_cmp,
+    clippy::approx_constant
+)]
 
 use std::collections::BTreeMap;
 
@@ -29,7 +36,10 @@ fn score_hints(q: &Quiz, item: &str, r: serde_json::Value, hints: u32) -> f64 {
 
 #[test]
 fn true_false() {
-    let q = quiz("", "[[sections.items]]\nid = \"q\"\ntype = \"true_false\"\nprompt = \"Sky is blue\"\nanswer = true\npoints = 2\nchoice_feedback = { false = \"Look up.\" }\n");
+    let q = quiz(
+        "",
+        "[[sections.items]]\nid = \"q\"\ntype = \"true_false\"\nprompt = \"Sky is blue\"\nanswer = true\npoints = 2\nchoice_feedback = { false = \"Look up.\" }\n",
+    );
     // Right: 1 × 2 points = 2. Wrong: 0.
     assert_eq!(score(&q, "q", json!(true)), 2.0);
     assert_eq!(score(&q, "q", json!(false)), 0.0);
@@ -65,7 +75,10 @@ choices = [
     assert_eq!(score(&q, "q", json!("b")), 1.0);
     assert_eq!(score(&q, "q", json!("a")), 0.0);
     let g = Grader::new(&q).unwrap();
-    assert!(g.grade_one("q", Some(&Response::Text("Rome".into())), 0).is_err());
+    assert!(
+        g.grade_one("q", Some(&Response::Text("Rome".into())), 0)
+            .is_err()
+    );
 }
 
 #[test]
@@ -112,7 +125,14 @@ choices = [
     // but the quiz total is floored at 0.
     let q = quiz("", &format!("{base}min_fraction = -0.5\n"));
     assert_eq!(score(&q, "q", json!(["c"])), -5.0);
-    let g = Grader::new(&q).unwrap().grade(None, &BTreeMap::from([("q".to_owned(), Response::List(vec!["c".into()]))]), &BTreeMap::new()).unwrap();
+    let g = Grader::new(&q)
+        .unwrap()
+        .grade(
+            None,
+            &BTreeMap::from([("q".to_owned(), Response::List(vec!["c".into()]))]),
+            &BTreeMap::new(),
+        )
+        .unwrap();
     assert_eq!(g.score, 0.0);
     // Cap: max_fraction 0.8 → {a,b} = 1 → capped 0.8 → 8 points of a maximum of 8.
     let q = quiz("", &format!("{base}max_fraction = 0.8\n"));
@@ -184,7 +204,10 @@ answers = [
     assert_eq!(score(&q, "q", json!(1799)), 0.0);
     assert_eq!(score(&q, "q", json!("1822")), 1.0); // typed as text
     // Tolerance with decimals: pi to 3 places ± 0.0005.
-    let pi = quiz("", "[[sections.items]]\nid = \"q\"\ntype = \"numeric\"\nprompt = \"pi\"\nanswers = [{ value = 3.1415, tolerance = 0.0005 }]\n");
+    let pi = quiz(
+        "",
+        "[[sections.items]]\nid = \"q\"\ntype = \"numeric\"\nprompt = \"pi\"\nanswers = [{ value = 3.1415, tolerance = 0.0005 }]\n",
+    );
     assert_eq!(score(&pi, "q", json!(3.141)), 1.0);
     assert_eq!(score(&pi, "q", json!(3.142)), 1.0);
     assert_eq!(score(&pi, "q", json!(3.143)), 0.0);
@@ -201,7 +224,10 @@ choices = [{ id = "a", text = "OB 0.5" }, { id = "b", text = "OB 1.0" }, { id = 
     let q = quiz("", items);
     // Default all-or-nothing: exact order 1, anything else 0.
     assert_eq!(score(&q, "q", json!(["a", "b", "c", "d"])), 1.0);
-    assert_eq!(score(&q, "q", json!(["OB 0.5", "OB 1.0", "OB 2.0", "OB 3.0"])), 1.0);
+    assert_eq!(
+        score(&q, "q", json!(["OB 0.5", "OB 1.0", "OB 2.0", "OB 3.0"])),
+        1.0
+    );
     assert_eq!(score(&q, "q", json!(["a", "b", "d", "c"])), 0.0);
     // Partial: positions right / 4: [a,b,d,c] → a,b right → 2/4 = 0.5.
     let q = quiz("", &format!("{items}all_or_nothing = false\n"));
@@ -225,12 +251,33 @@ distractors = [{ id = "x", text = "Sydney" }]
 "#;
     let q = quiz("", items);
     // Per pair (Moodle): 2 of 3 right → 2/3 × 3 points = 2.
-    assert_eq!(score(&q, "q", json!({"Canada": "Ottawa", "Italy": "Rome", "Japan": "Sydney"})), 2.0);
-    assert_eq!(score(&q, "q", json!({"ca": "Ottawa", "it": "Rome", "jp": "Tokyo"})), 3.0);
+    assert_eq!(
+        score(
+            &q,
+            "q",
+            json!({"Canada": "Ottawa", "Italy": "Rome", "Japan": "Sydney"})
+        ),
+        2.0
+    );
+    assert_eq!(
+        score(
+            &q,
+            "q",
+            json!({"ca": "Ottawa", "it": "Rome", "jp": "Tokyo"})
+        ),
+        3.0
+    );
     // 1/3 + 1/3 + 1/3 rounds to exactly 1 × 3.
     assert_eq!(score(&q, "q", json!({"Japan": "Tokyo"})), 1.0);
     let q = quiz("", &format!("{items}all_or_nothing = true\n"));
-    assert_eq!(score(&q, "q", json!({"Canada": "Ottawa", "Italy": "Rome", "Japan": "Sydney"})), 0.0);
+    assert_eq!(
+        score(
+            &q,
+            "q",
+            json!({"Canada": "Ottawa", "Italy": "Rome", "Japan": "Sydney"})
+        ),
+        0.0
+    );
 }
 
 #[test]
@@ -316,7 +363,9 @@ fn pass_policies() {
     assert!(!grade(&q, r_missing.clone()).passed); // section s2 = 0
 
     // Completion AND at least 50%: partial (4/6, all answered) passes, missing fails.
-    let q = three_items("[pass]\nrule = \"all\"\nof = [{ rule = \"completion\" }, { rule = \"min_percent\", percent = 50 }]");
+    let q = three_items(
+        "[pass]\nrule = \"all\"\nof = [{ rule = \"completion\" }, { rule = \"min_percent\", percent = 50 }]",
+    );
     assert!(grade(&q, r_partial.clone()).passed);
     assert!(!grade(&q, r_missing.clone()).passed);
     assert_eq!(
@@ -324,7 +373,9 @@ fn pass_policies() {
         "Answer all 3 questions (any answer counts) and score at least 50% in the quiz \u{201c}T\u{201d}."
     );
     // Any: all correct OR section s2 ≥ 3 points.
-    let q = three_items("[pass]\nrule = \"any\"\nof = [{ rule = \"all_correct\" }, { rule = \"section_min\", section = \"s2\", percent = 100 }]");
+    let q = three_items(
+        "[pass]\nrule = \"any\"\nof = [{ rule = \"all_correct\" }, { rule = \"section_min\", section = \"s2\", percent = 100 }]",
+    );
     assert!(grade(&q, r_partial).passed);
     assert!(!grade(&q, r_missing).passed);
     assert_eq!(
@@ -335,9 +386,17 @@ fn pass_policies() {
 
 #[test]
 fn score_bands_and_unknown_response_keys() {
-    let q = three_items("[[feedback]]\nmin_percent = 0\nmax_percent = 49\ntext = \"Keep going\"\n[[feedback]]\nmin_percent = 50\nmax_percent = 100\ntext = \"Well done\"");
-    assert_eq!(grade(&q, json!({"c": 7})).band_feedback.as_deref(), Some("Well done")); // 50%
-    assert_eq!(grade(&q, json!({"a": true})).band_feedback.as_deref(), Some("Keep going")); // 16.7%
+    let q = three_items(
+        "[[feedback]]\nmin_percent = 0\nmax_percent = 49\ntext = \"Keep going\"\n[[feedback]]\nmin_percent = 50\nmax_percent = 100\ntext = \"Well done\"",
+    );
+    assert_eq!(
+        grade(&q, json!({"c": 7})).band_feedback.as_deref(),
+        Some("Well done")
+    ); // 50%
+    assert_eq!(
+        grade(&q, json!({"a": true})).band_feedback.as_deref(),
+        Some("Keep going")
+    ); // 16.7%
     assert!(openbadges_quiz::responses_from_json(&q, &json!({"zz": true})).is_err());
     assert!(openbadges_quiz::responses_from_json(&q, &json!({"4": true})).is_err());
 }

@@ -1,14 +1,20 @@
 //! Property tests: grading invariants, the randomisation contract, content hashes and
 //! tamper evidence, over randomly generated valid quizzes.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, clippy::float_cmp)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::float_cmp
+)]
 
 use std::collections::BTreeMap;
 
 use openbadges_quiz::grade::best_response;
 use openbadges_quiz::record::{AttemptRecord, RecordInput};
 use openbadges_quiz::{
-    Answer, Choice, Distractor, Grader, Item, ItemType, Pair, PassPolicy, Presentation, Quiz, Response, Section,
-    content_hash,
+    Answer, Choice, Distractor, Grader, Item, ItemType, Pair, PassPolicy, Presentation, Quiz,
+    Response, Section, content_hash,
 };
 use proptest::prelude::*;
 
@@ -22,7 +28,14 @@ fn arb_item(id: String) -> impl Strategy<Value = Item> {
         Just(ItemType::Ordering),
         Just(ItemType::Matching),
     ];
-    (kind, 1u8..5, 2usize..6, any::<u64>(), proptest::option::of(prop_oneof![Just(true), Just(false)]), 0u8..3)
+    (
+        kind,
+        1u8..5,
+        2usize..6,
+        any::<u64>(),
+        proptest::option::of(prop_oneof![Just(true), Just(false)]),
+        0u8..3,
+    )
         .prop_map(move |(kind, points, n, bits, aon, floor)| {
             let mut it = Item::new(id.clone(), kind, format!("prompt {id}"));
             it.points = f64::from(points);
@@ -33,7 +46,12 @@ fn arb_item(id: String) -> impl Strategy<Value = Item> {
                 ItemType::TrueFalse => it.answer = Some(bit(0)),
                 ItemType::SingleChoice | ItemType::MultipleResponse | ItemType::Ordering => {
                     for k in 0..n {
-                        let mut c = Choice::new(format!("c{k}"), format!("choice {k}"), kind != ItemType::Ordering && (k == 0 || (kind == ItemType::MultipleResponse && bit(k))));
+                        let mut c = Choice::new(
+                            format!("c{k}"),
+                            format!("choice {k}"),
+                            kind != ItemType::Ordering
+                                && (k == 0 || (kind == ItemType::MultipleResponse && bit(k))),
+                        );
                         c.pinned = bit(k + 8) && kind != ItemType::Ordering;
                         if kind == ItemType::SingleChoice && k == 1 && bit(20) {
                             c.fraction = Some(0.5);
@@ -44,17 +62,34 @@ fn arb_item(id: String) -> impl Strategy<Value = Item> {
                 }
                 ItemType::TextEntry => {
                     it.answers.push(Answer::text(format!("answer {id}")));
-                    it.answers.push(Answer { text: Some("half".into()), fraction: 0.5, ..Answer::default() });
+                    it.answers.push(Answer {
+                        text: Some("half".into()),
+                        fraction: 0.5,
+                        ..Answer::default()
+                    });
                 }
                 ItemType::Numeric => {
-                    it.answers.push(Answer::number(f64::from(points) * 3.0, Some(0.5)));
-                    it.answers.push(Answer { min: Some(100.0), max: Some(200.0), fraction: 0.25, ..Answer::default() });
+                    it.answers
+                        .push(Answer::number(f64::from(points) * 3.0, Some(0.5)));
+                    it.answers.push(Answer {
+                        min: Some(100.0),
+                        max: Some(200.0),
+                        fraction: 0.25,
+                        ..Answer::default()
+                    });
                 }
                 ItemType::Matching => {
                     for k in 0..n {
-                        it.pairs.push(Pair { id: format!("p{k}"), left: format!("left {k}"), right: format!("right {k}") });
+                        it.pairs.push(Pair {
+                            id: format!("p{k}"),
+                            left: format!("left {k}"),
+                            right: format!("right {k}"),
+                        });
                     }
-                    it.distractors.push(Distractor { id: "d".into(), text: "nothing".into() });
+                    it.distractors.push(Distractor {
+                        id: "d".into(),
+                        text: "nothing".into(),
+                    });
                     it.shuffle = bit(31);
                 }
                 _ => {}
@@ -65,17 +100,39 @@ fn arb_item(id: String) -> impl Strategy<Value = Item> {
 
 fn arb_quiz() -> impl Strategy<Value = Quiz> {
     let section = |s: usize| {
-        (proptest::collection::vec(any::<u8>(), 1..6), any::<bool>(), any::<bool>()).prop_flat_map(move |(ids, shuffle, pooled)| {
-            let n = ids.len();
-            let items: Vec<_> = (0..n).map(|i| arb_item(format!("s{s}i{i}"))).collect();
-            (items, Just(shuffle), if pooled { (1..=n).prop_map(Some).boxed() } else { Just(None).boxed() })
-                .prop_map(move |(items, shuffle, pool)| Section { id: format!("s{s}"), title: None, instructions: None, shuffle, pool, items })
-        })
+        (
+            proptest::collection::vec(any::<u8>(), 1..6),
+            any::<bool>(),
+            any::<bool>(),
+        )
+            .prop_flat_map(move |(ids, shuffle, pooled)| {
+                let n = ids.len();
+                let items: Vec<_> = (0..n).map(|i| arb_item(format!("s{s}i{i}"))).collect();
+                (
+                    items,
+                    Just(shuffle),
+                    if pooled {
+                        (1..=n).prop_map(Some).boxed()
+                    } else {
+                        Just(None).boxed()
+                    },
+                )
+                    .prop_map(move |(items, shuffle, pool)| Section {
+                        id: format!("s{s}"),
+                        title: None,
+                        instructions: None,
+                        shuffle,
+                        pool,
+                        items,
+                    })
+            })
     };
     let policy = prop_oneof![
         Just(PassPolicy::Completion),
         Just(PassPolicy::AllCorrect),
-        (0u8..=100).prop_map(|p| PassPolicy::MinPercent { percent: f64::from(p) }),
+        (0u8..=100).prop_map(|p| PassPolicy::MinPercent {
+            percent: f64::from(p)
+        }),
     ];
     (section(0), section(1), any::<bool>(), policy).prop_map(|(a, b, two, pass)| Quiz {
         id: "prop".into(),
@@ -99,7 +156,12 @@ fn some_response(item: &Item, pick: u64) -> Response {
         ItemType::TrueFalse => Response::Bool(pick % 2 == 0),
         ItemType::SingleChoice => Response::Text(item.choices[p % item.choices.len()].id.clone()),
         ItemType::MultipleResponse => Response::List(
-            item.choices.iter().enumerate().filter(|(k, _)| pick >> k & 1 == 1).map(|(_, c)| c.id.clone()).collect(),
+            item.choices
+                .iter()
+                .enumerate()
+                .filter(|(k, _)| pick >> k & 1 == 1)
+                .map(|(_, c)| c.id.clone())
+                .collect(),
         ),
         ItemType::TextEntry => Response::Text(["half", "nope", "answer x"][p % 3].into()),
         ItemType::Numeric => Response::Number((pick % 300) as f64 / 2.0),
@@ -110,8 +172,19 @@ fn some_response(item: &Item, pick: u64) -> Response {
             Response::List(ids)
         }
         ItemType::Matching => {
-            let rights: Vec<String> = item.pairs.iter().map(|x| x.right.clone()).chain(["nothing".to_owned()]).collect();
-            Response::Map(item.pairs.iter().enumerate().map(|(k, x)| (x.left.clone(), rights[(p + k) % rights.len()].clone())).collect())
+            let rights: Vec<String> = item
+                .pairs
+                .iter()
+                .map(|x| x.right.clone())
+                .chain(["nothing".to_owned()])
+                .collect();
+            Response::Map(
+                item.pairs
+                    .iter()
+                    .enumerate()
+                    .map(|(k, x)| (x.left.clone(), rights[(p + k) % rights.len()].clone()))
+                    .collect(),
+            )
         }
         _ => unreachable!(),
     }
@@ -121,7 +194,12 @@ fn responses(quiz: &Quiz, pres: &Presentation, picks: &[u64]) -> BTreeMap<String
     pres.item_ids()
         .enumerate()
         .filter(|(k, _)| picks[k % picks.len()] % 5 != 0) // leave some unanswered
-        .map(|(k, id)| (id.to_owned(), some_response(quiz.item(id).unwrap(), picks[k % picks.len()])))
+        .map(|(k, id)| {
+            (
+                id.to_owned(),
+                some_response(quiz.item(id).unwrap(), picks[k % picks.len()]),
+            )
+        })
         .collect()
 }
 

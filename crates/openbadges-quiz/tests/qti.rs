@@ -1,6 +1,12 @@
 //! QTI 3.0 import (choice, text entry, order, match; match_correct and map_response; tests
 //! with selection and ordering) and export round trips.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, clippy::float_cmp)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::float_cmp
+)]
 
 use std::collections::BTreeMap;
 
@@ -19,12 +25,22 @@ fn item(id: &str, decl: &str, body: &str, rp: &str) -> String {
 }
 
 fn one(xml: &str) -> Quiz {
-    load(xml, Format::Qti, Some("item.xml"), &Limits::default()).unwrap().quiz
+    load(xml, Format::Qti, Some("item.xml"), &Limits::default())
+        .unwrap()
+        .quiz
 }
 
 fn score(q: &Quiz, r: serde_json::Value) -> f64 {
     let id = q.item_by_number(1).unwrap().id.clone();
-    Grader::new(q).unwrap().grade_one(&id, Some(&serde_json::from_value::<Response>(r).unwrap()), 0).unwrap().score
+    Grader::new(q)
+        .unwrap()
+        .grade_one(
+            &id,
+            Some(&serde_json::from_value::<Response>(r).unwrap()),
+            0,
+        )
+        .unwrap()
+        .score
 }
 
 fn choice_xml(max: u32) -> String {
@@ -70,7 +86,10 @@ fn multiple_choice_map_response_with_bounds() {
         &choice_xml(0),
         MR,
     ));
-    assert_eq!(q.item_by_number(1).unwrap().kind, ItemType::MultipleResponse);
+    assert_eq!(
+        q.item_by_number(1).unwrap().kind,
+        ItemType::MultipleResponse
+    );
     assert_eq!(score(&q, json!(["A", "B"])), 2.0);
     assert_eq!(score(&q, json!(["A", "C"])), 0.0);
     assert_eq!(score(&q, json!(["C", "D"])), 0.0);
@@ -135,10 +154,25 @@ fn order_and_match() {
         MR,
     ));
     let it = m.item_by_number(1).unwrap();
-    assert_eq!((it.pairs.len(), it.distractors.len(), it.points), (2, 1, 2.0));
+    assert_eq!(
+        (it.pairs.len(), it.distractors.len(), it.points),
+        (2, 1, 2.0)
+    );
     // map_response: 1 point per right pair.
-    assert_eq!(score(&m, json!({"Capulet": "Romeo and Juliet", "Demetrius": "The Tempest"})), 1.0);
-    assert_eq!(score(&m, json!({"Capulet": "Romeo and Juliet", "Demetrius": "A Midsummer-Night's Dream"})), 2.0);
+    assert_eq!(
+        score(
+            &m,
+            json!({"Capulet": "Romeo and Juliet", "Demetrius": "The Tempest"})
+        ),
+        1.0
+    );
+    assert_eq!(
+        score(
+            &m,
+            json!({"Capulet": "Romeo and Juliet", "Demetrius": "A Midsummer-Night's Dream"})
+        ),
+        2.0
+    );
 }
 
 #[test]
@@ -152,17 +186,42 @@ fn unsupported_constructs_are_reported_with_positions() {
     let l = load(&xml, Format::Qti, Some("hot.xml"), &Limits::default()).unwrap();
     let w: Vec<String> = l.problems.iter().map(ToString::to_string).collect();
     assert_eq!(w.len(), 1, "{w:?}");
-    assert!(w[0].starts_with("hot.xml:5:1: warning[qti-unsupported]"), "{w:?}");
+    assert!(
+        w[0].starts_with("hot.xml:5:1: warning[qti-unsupported]"),
+        "{w:?}"
+    );
     // Malformed XML is an error with a position.
-    let e = load("<qti-assessment-item>\n  <a></b>", Format::Qti, Some("bad.xml"), &Limits::default()).unwrap_err();
+    let e = load(
+        "<qti-assessment-item>\n  <a></b>",
+        Format::Qti,
+        Some("bad.xml"),
+        &Limits::default(),
+    )
+    .unwrap_err();
     assert!(e.to_string().contains("bad.xml:2:"), "{e}");
 }
 
 #[test]
 fn test_with_selection_ordering_and_resolver() {
     let items: BTreeMap<&str, String> = BTreeMap::from([
-        ("a.xml", item("a", "<qti-response-declaration identifier=\"RESPONSE\" cardinality=\"single\" base-type=\"identifier\"><qti-correct-response><qti-value>B</qti-value></qti-correct-response></qti-response-declaration>", &choice_xml(1), MC)),
-        ("b.xml", item("b", "<qti-response-declaration identifier=\"RESPONSE\" cardinality=\"single\" base-type=\"identifier\"><qti-correct-response><qti-value>A</qti-value></qti-correct-response></qti-response-declaration>", &choice_xml(1), MC)),
+        (
+            "a.xml",
+            item(
+                "a",
+                "<qti-response-declaration identifier=\"RESPONSE\" cardinality=\"single\" base-type=\"identifier\"><qti-correct-response><qti-value>B</qti-value></qti-correct-response></qti-response-declaration>",
+                &choice_xml(1),
+                MC,
+            ),
+        ),
+        (
+            "b.xml",
+            item(
+                "b",
+                "<qti-response-declaration identifier=\"RESPONSE\" cardinality=\"single\" base-type=\"identifier\"><qti-correct-response><qti-value>A</qti-value></qti-correct-response></qti-response-declaration>",
+                &choice_xml(1),
+                MC,
+            ),
+        ),
     ]);
     let test = format!(
         "<qti-assessment-test {NS} identifier=\"t\" title=\"Test\"><qti-test-part identifier=\"p\" navigation-mode=\"linear\" submission-mode=\"individual\">\
@@ -175,8 +234,14 @@ fn test_with_selection_ordering_and_resolver() {
     assert!(l.quiz.sections[0].shuffle);
     assert_eq!(l.quiz.items().count(), 2);
     assert!(l.check(&Limits::default()).is_empty());
-    let missing = import_item_or_test(&test, Some("test.xml"), &Limits::default(), &|_| None).unwrap_err();
-    assert!(missing.to_string().contains("cannot read the referenced item"), "{missing}");
+    let missing =
+        import_item_or_test(&test, Some("test.xml"), &Limits::default(), &|_| None).unwrap_err();
+    assert!(
+        missing
+            .to_string()
+            .contains("cannot read the referenced item"),
+        "{missing}"
+    );
 }
 
 #[test]
@@ -215,7 +280,9 @@ prompt = "Match"
 pairs = [{ id = "p", left = "L1", right = "R1" }, { id = "q", left = "L2", right = "R2" }]
 distractors = [{ id = "d", text = "R3" }]
 "#;
-    let q = load(src, Format::Toml, None, &Limits::default()).unwrap().quiz;
+    let q = load(src, Format::Toml, None, &Limits::default())
+        .unwrap()
+        .quiz;
     let out = export(&q).unwrap();
     assert!(out.test.contains("<qti-selection select=\"3\"/>"));
     let files: BTreeMap<String, String> = out.items.iter().cloned().collect();
@@ -238,8 +305,16 @@ distractors = [{ id = "d", text = "R3" }]
     ];
     for (id, r, want) in cases {
         let resp: Response = serde_json::from_value(r.clone()).unwrap();
-        let ours = Grader::new(&q).unwrap().grade_one(id, Some(&resp), 0).unwrap().score;
-        let theirs = Grader::new(&b).unwrap().grade_one(id, Some(&resp), 0).unwrap().score;
+        let ours = Grader::new(&q)
+            .unwrap()
+            .grade_one(id, Some(&resp), 0)
+            .unwrap()
+            .score;
+        let theirs = Grader::new(&b)
+            .unwrap()
+            .grade_one(id, Some(&resp), 0)
+            .unwrap()
+            .score;
         assert_eq!((ours, theirs), (want, want), "{id} {r}");
     }
     // What QTI templates cannot express is refused, not approximated.

@@ -2,12 +2,21 @@
 //!
 //! Positions are checked against the text itself: `at(src, needle)` is the 1-based line and
 //! column where `needle` starts, so a test names the exact spot it expects.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use openbadges_quiz::{Error, Format, Limits, Problem, load};
 
 fn at(src: &str, needle: &str) -> (usize, usize) {
-    assert_eq!(src.matches(needle).count(), 1, "needle {needle:?} must be unique");
+    assert_eq!(
+        src.matches(needle).count(),
+        1,
+        "needle {needle:?} must be unique"
+    );
     let off = src.find(needle).unwrap();
     let before = &src[..off];
     let line = before.matches('\n').count() + 1;
@@ -30,13 +39,21 @@ fn expect(src: &str, code: &str, needle: &str) {
     assert_eq!(hits.len(), 1, "{code}: {p:#?}");
     let (line, col) = at(src, needle);
     assert_eq!((hits[0].line, hits[0].column), (line, col), "{}", hits[0]);
-    assert!(hits[0].to_string().starts_with(&format!("quiz.toml:{line}:{col}: ")), "{}", hits[0]);
+    assert!(
+        hits[0]
+            .to_string()
+            .starts_with(&format!("quiz.toml:{line}:{col}: ")),
+        "{}",
+        hits[0]
+    );
 }
 
 const HEAD: &str = "id = \"q\"\ntitle = \"Q\"\n";
 
 fn tf(id: &str) -> String {
-    format!("[[sections.items]]\nid = \"{id}\"\ntype = \"true_false\"\nprompt = \"p\"\nanswer = true\n")
+    format!(
+        "[[sections.items]]\nid = \"{id}\"\ntype = \"true_false\"\nprompt = \"p\"\nanswer = true\n"
+    )
 }
 
 #[test]
@@ -47,7 +64,11 @@ fn valid_definition_has_no_problems() {
 
 #[test]
 fn duplicate_item_id() {
-    let src = format!("{HEAD}[[sections]]\nid = \"s\"\n{}{}", tf("a"), tf("a").replace("\"a\"", "\"a\" # again"));
+    let src = format!(
+        "{HEAD}[[sections]]\nid = \"s\"\n{}{}",
+        tf("a"),
+        tf("a").replace("\"a\"", "\"a\" # again")
+    );
     expect(&src, "duplicate-id", "\"a\" # again");
 }
 
@@ -58,8 +79,15 @@ fn duplicate_section_and_choice_ids() {
         tf("a")
     );
     let p = problems(&src, Format::Toml, "quiz.toml");
-    let d: Vec<(usize, usize)> = p.iter().filter(|p| p.code == "duplicate-id").map(|p| (p.line, p.column)).collect();
-    assert_eq!(d, vec![at(&src, "\"s\"   # twice"), at(&src, "\"x\", text = \"2\"")]);
+    let d: Vec<(usize, usize)> = p
+        .iter()
+        .filter(|p| p.code == "duplicate-id")
+        .map(|p| (p.line, p.column))
+        .collect();
+    assert_eq!(
+        d,
+        vec![at(&src, "\"s\"   # twice"), at(&src, "\"x\", text = \"2\"")]
+    );
 }
 
 #[test]
@@ -91,12 +119,21 @@ fn no_correct_answer_in_json_with_computed_positions() {
     assert_eq!(p.len(), 1, "{p:#?}");
     assert_eq!(p[0].code, "no-correct-answer");
     assert_eq!((p[0].line, p[0].column), at(src, "{ \"id\": \"b\""));
-    assert!(p[0].to_string().starts_with("quiz.json:9:9: error[no-correct-answer]"), "{}", p[0]);
+    assert!(
+        p[0].to_string()
+            .starts_with("quiz.json:9:9: error[no-correct-answer]"),
+        "{}",
+        p[0]
+    );
 }
 
 #[test]
 fn unreachable_threshold() {
-    let src = format!("{HEAD}[pass]\nrule = \"min_score\"\npoints = 3\n[[sections]]\nid = \"s\"\n{}{}", tf("a"), tf("b"));
+    let src = format!(
+        "{HEAD}[pass]\nrule = \"min_score\"\npoints = 3\n[[sections]]\nid = \"s\"\n{}{}",
+        tf("a"),
+        tf("b")
+    );
     expect(&src, "unreachable-threshold", "3\n");
 }
 
@@ -113,7 +150,11 @@ fn unreachable_threshold_with_a_pool() {
 
 #[test]
 fn pool_larger_than_section() {
-    let src = format!("{HEAD}[[sections]]\nid = \"s\"\npool = 3\n{}{}", tf("a"), tf("b"));
+    let src = format!(
+        "{HEAD}[[sections]]\nid = \"s\"\npool = 3\n{}{}",
+        tf("a"),
+        tf("b")
+    );
     expect(&src, "pool-too-large", "3\n");
 }
 
@@ -127,7 +168,10 @@ fn feedback_for_unknown_choice() {
 
 #[test]
 fn contradictory_bounds() {
-    let src = format!("{HEAD}[[sections]]\nid = \"s\"\n{}min_fraction = 0.9\nmax_fraction = 0.5\n", tf("a"));
+    let src = format!(
+        "{HEAD}[[sections]]\nid = \"s\"\n{}min_fraction = 0.9\nmax_fraction = 0.5\n",
+        tf("a")
+    );
     expect(&src, "contradictory-rule", "0.9");
 }
 
@@ -158,7 +202,10 @@ fn contradictory_overlapping_score_bands() {
 
 #[test]
 fn field_not_applicable() {
-    let src = format!("{HEAD}[[sections]]\nid = \"s\"\n{}case_sensitive = true # here\n", tf("a"));
+    let src = format!(
+        "{HEAD}[[sections]]\nid = \"s\"\n{}case_sensitive = true # here\n",
+        tf("a")
+    );
     expect(&src, "field-not-applicable", "true # here");
 }
 
@@ -173,7 +220,11 @@ fn invalid_regex_and_regex_size_bound() {
         "{HEAD}[[sections]]\nid = \"s\"\n[[sections.items]]\nid = \"t\"\ntype = \"text_entry\"\nprompt = \"p\"\nanswers = [{{ text = \"a\" }}, {{ regex = \"\\\\w{{500}}\\\\w{{500}}\", fraction = 0.5 }}]\n"
     );
     let p = problems(&big, Format::Toml, "quiz.toml");
-    assert!(p.iter().any(|p| p.code == "invalid-regex" && p.message.contains("size limit")), "{p:#?}");
+    assert!(
+        p.iter()
+            .any(|p| p.code == "invalid-regex" && p.message.contains("size limit")),
+        "{p:#?}"
+    );
 }
 
 #[test]
@@ -184,7 +235,10 @@ fn invalid_number() {
 
 #[test]
 fn unknown_section_in_pass_rule() {
-    let src = format!("{HEAD}[pass]\nrule = \"section_min\"\nsection = \"nope\"\npoints = 1\n[[sections]]\nid = \"s\"\n{}", tf("a"));
+    let src = format!(
+        "{HEAD}[pass]\nrule = \"section_min\"\nsection = \"nope\"\npoints = 1\n[[sections]]\nid = \"s\"\n{}",
+        tf("a")
+    );
     expect(&src, "unknown-section", "\"nope\"");
 }
 
@@ -206,9 +260,21 @@ fn empty_id() {
 fn limit_on_items() {
     let src = format!("{HEAD}[[sections]]\nid = \"s\"\n{}{}", tf("a"), tf("b"));
     let l = load(&src, Format::Toml, Some("quiz.toml"), &Limits::default()).unwrap();
-    let p = l.check(&Limits { max_items: 1, ..Limits::default() });
+    let p = l.check(&Limits {
+        max_items: 1,
+        ..Limits::default()
+    });
     assert!(p.iter().any(|p| p.code == "limit"), "{p:#?}");
-    let e = load(&src, Format::Toml, None, &Limits { max_bytes: 10, ..Limits::default() }).unwrap_err();
+    let e = load(
+        &src,
+        Format::Toml,
+        None,
+        &Limits {
+            max_bytes: 10,
+            ..Limits::default()
+        },
+    )
+    .unwrap_err();
     assert!(matches!(e, Error::Limit(_)));
 }
 
@@ -219,7 +285,11 @@ fn warnings_empty_prompt_and_pinned_without_shuffle() {
     );
     expect(&src, "empty-prompt", "\"\"\n");
     expect(&src, "pinned-without-shuffle", "true }]");
-    assert!(problems(&src, Format::Toml, "quiz.toml").iter().all(|p| !p.is_error()));
+    assert!(
+        problems(&src, Format::Toml, "quiz.toml")
+            .iter()
+            .all(|p| !p.is_error())
+    );
 }
 
 #[test]
@@ -227,12 +297,20 @@ fn toml_syntax_error_position() {
     let src = "id = \"q\"\ntitle = = \"Q\"\n";
     let p = problems(src, Format::Toml, "quiz.toml");
     assert_eq!(p.len(), 1);
-    assert_eq!((p[0].code, p[0].line, p[0].column), ("syntax", 2, 9), "{}", p[0]);
+    assert_eq!(
+        (p[0].code, p[0].line, p[0].column),
+        ("syntax", 2, 9),
+        "{}",
+        p[0]
+    );
 }
 
 #[test]
 fn shape_error_names_the_field_position() {
-    let src = format!("{HEAD}[[sections]]\nid = \"s\"\n{}points = \"many\"\n", tf("a"));
+    let src = format!(
+        "{HEAD}[[sections]]\nid = \"s\"\n{}points = \"many\"\n",
+        tf("a")
+    );
     let p = problems(&src, Format::Toml, "quiz.toml");
     assert_eq!(p.len(), 1);
     assert_eq!(p[0].code, "shape");
@@ -243,5 +321,10 @@ fn shape_error_names_the_field_position() {
 fn json_syntax_error_position() {
     let src = "{\n  \"id\": \"q\",\n  \"title\": \"Q\" \"x\"\n}";
     let p = problems(src, Format::Json, "quiz.json");
-    assert_eq!((p[0].code, p[0].line, p[0].column), ("syntax", 3, 16), "{}", p[0]);
+    assert_eq!(
+        (p[0].code, p[0].line, p[0].column),
+        ("syntax", 3, 16),
+        "{}",
+        p[0]
+    );
 }
