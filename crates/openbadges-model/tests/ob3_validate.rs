@@ -347,3 +347,68 @@ fn built_credential_is_detected_and_inspected_as_valid() {
     assert!(report.valid_structure(), "{:?}", report.problems);
     assert!(report.problems.is_empty(), "{:?}", report.problems);
 }
+
+#[test]
+fn results_link_to_result_descriptions() {
+    let mut d = base();
+    d["credentialSubject"]["achievement"]["resultDescription"] = json!([
+        {"id": "urn:rd:grade", "type": ["ResultDescription"], "name": "Grade",
+         "resultType": "RubricCriterionLevel",
+         "rubricCriterionLevel": [{"id": "urn:lvl:1", "type": ["RubricCriterionLevel"], "name": "L1"}]},
+        {"id": "urn:rd:status", "type": ["ResultDescription"], "name": "Status", "resultType": "Status"}
+    ]);
+    d["credentialSubject"]["result"] = json!([
+        {"type": ["Result"], "resultDescription": "urn:rd:grade", "achievedLevel": "urn:lvl:1"},
+        {"type": ["Result"], "resultDescription": "urn:rd:status", "status": "Completed"}
+    ]);
+    assert_eq!(ob3::validate(&d, None), vec![]);
+    d["credentialSubject"]["result"][1]
+        .as_object_mut()
+        .unwrap()
+        .remove("status");
+    d["credentialSubject"]["result"][0]["achievedLevel"] = json!("urn:lvl:9");
+    d["credentialSubject"]["result"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({"type": "Result", "resultDescription": "urn:rd:none", "value": "x"}));
+    assert_eq!(
+        errors(&d),
+        vec![(
+            ProblemCode::MissingProperty,
+            "/credentialSubject/result/1/status".to_string()
+        )]
+    );
+    let warnings: Vec<String> = ob3::validate(&d, None)
+        .into_iter()
+        .filter(|p| p.severity == Severity::Warning)
+        .map(|p| p.path)
+        .collect();
+    assert_eq!(
+        warnings,
+        vec![
+            "/credentialSubject/result/0/achievedLevel",
+            "/credentialSubject/result/2/resultDescription"
+        ]
+    );
+}
+
+/// Regression: `OneOrMany<EmbeddedCredential>` once read a whole `verifiableCredential` array as
+/// one `Other(Value)` (untagged enums try the single-value variant first).
+#[test]
+fn regression_clr_verifiable_credential_array_read_as_one_value() {
+    let clr: Value = serde_json::from_str(
+        &std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../fixtures/backpack/clr20/simple.json"
+        ))
+        .unwrap(),
+    )
+    .unwrap();
+    let typed: ClrCredential = ob3::from_value(&clr).unwrap();
+    let vcs = &typed.credential_subject.verifiable_credential;
+    assert!(matches!(vcs, openbadges_model::OneOrMany::Many(_)));
+    assert!(
+        vcs.iter()
+            .all(|c| matches!(c, EmbeddedCredential::OpenBadge(_)))
+    );
+}

@@ -940,6 +940,9 @@ impl Checker {
             self.achievement(a, &p);
         }
         self.objects(s, "result", path, "a Result", |c, r, p| c.result(r, p));
+        if let Some(a) = s.get("achievement").and_then(Value::as_object) {
+            self.result_links(s, a, path);
+        }
         if let Some((src, p)) = self.single_object(s, "source", path, "a Profile", false) {
             self.profile_as(src, &p, "source");
         }
@@ -948,6 +951,55 @@ impl Checker {
         self.datetime(s, "activityEndDate", path);
         self.number(s, "creditsEarned", path);
         self.strings(s, &["licenseNumber", "narrative", "role", "term"], path);
+    }
+
+    /// Results link to the achievement's result descriptions (`resultDescription`) and rubric
+    /// levels (`achievedLevel`); a result for a `Status` description needs a `status`.
+    fn result_links(&mut self, s: &Map<String, Value>, a: &Map<String, Value>, path: &str) {
+        let descriptions: Vec<&Map<String, Value>> = each(a, "resultDescription", "")
+            .into_iter()
+            .filter_map(|(v, _)| v.as_object())
+            .collect();
+        for (r, p) in each(s, "result", path) {
+            let Some(r) = r.as_object() else { continue };
+            let Some(rd_id) = r.get("resultDescription").and_then(Value::as_str) else {
+                continue;
+            };
+            let Some(rd) = descriptions
+                .iter()
+                .find(|d| d.get("id").and_then(Value::as_str) == Some(rd_id))
+            else {
+                self.warning(
+                    ProblemCode::InvalidValue,
+                    &pointer_join(&p, "resultDescription"),
+                    format!("no resultDescription of the achievement has the id `{rd_id}`"),
+                );
+                continue;
+            };
+            if rd.get("resultType").and_then(Value::as_str) == Some("Status")
+                && !r.contains_key("status")
+            {
+                self.error(
+                    ProblemCode::MissingProperty,
+                    &pointer_join(&p, "status"),
+                    "`status` is required for a result of a `Status` result description",
+                );
+            }
+            if let Some(level) = r.get("achievedLevel").and_then(Value::as_str) {
+                let known = each(rd, "rubricCriterionLevel", "")
+                    .into_iter()
+                    .any(|(l, _)| l.get("id").and_then(Value::as_str) == Some(level));
+                if !known {
+                    self.warning(
+                        ProblemCode::InvalidValue,
+                        &pointer_join(&p, "achievedLevel"),
+                        format!(
+                            "`{level}` is not a rubricCriterionLevel of the result description `{rd_id}`"
+                        ),
+                    );
+                }
+            }
+        }
     }
 
     fn endorsement_subject(&mut self, s: &Map<String, Value>, path: &str) {
