@@ -145,6 +145,9 @@ pub struct Grader<'q> {
 
 /// Rounds to 9 decimal places.
 pub(crate) fn round9(x: f64) -> f64 {
+    if !x.is_finite() || x.abs() > 1e9 {
+        return x;
+    }
     let r = (x * 1e9).round() / 1e9;
     if r == 0.0 { 0.0 } else { r }
 }
@@ -468,7 +471,7 @@ impl<'q> Grader<'q> {
                     .answers
                     .iter()
                     .enumerate()
-                    .find(|(k, a)| self.text_matches(n, *k, item, a, &norm, &t));
+                    .find(|(k, a)| self.text_matches(n, *k, item, a, &norm));
                 match hit {
                     Some((_, a)) => {
                         if let Some(f) = &a.feedback {
@@ -569,7 +572,7 @@ impl<'q> Grader<'q> {
         }
         if a.regex.is_some() {
             if let Some(re) = self.regexes.get(&(n, k)) {
-                return re.is_match(&normalize_ws(norm, Whitespace::Exact));
+                return re.is_match(norm);
             }
         }
         false

@@ -33,7 +33,7 @@
 //! ```
 //!
 //! Modules: [`def`] (the definition types), [`source`] (reading with positions), [`validate`],
-//! [`grade`], [`policy`] (pass rules and criteria text), [`shuffle`] (seeded presentation),
+//! [`mod@grade`], [`policy`] (pass rules and criteria text), [`shuffle`] (seeded presentation),
 //! [`view`] (the answer-free public view), [`attempt`], [`record`] (tamper-evident records),
 //! [`evidence`] (OB 2.0 / 3.0 objects), [`gift`] and [`qti`] (interchange). The format
 //! reference and the scoring table are in `docs/quiz.md`.

@@ -246,7 +246,7 @@ pub(crate) fn locate(spans: &SpanIndex, file: Option<&str>, i: &Issue) -> Proble
 }
 
 /// Reads a definition in the given format (QTI tests that reference other files need
-/// [`crate::qti::import_test`] with a resolver instead).
+/// [`crate::qti::import_item_or_test`] with a resolver instead).
 ///
 /// # Errors
 /// [`Error::Invalid`] with every positioned problem when the text cannot be read or does not

@@ -27,6 +27,9 @@ use crate::source::{Issue, Limits, escape_pointer};
 
 const EPS: f64 = 1e-9;
 
+/// The largest weight an item may carry (keeps every total exact in an `f64`).
+pub const MAX_POINTS: f64 = 1e6;
+
 /// Validates with default limits.
 pub fn validate(quiz: &Quiz) -> Vec<Issue> {
     validate_with(quiz, &Limits::default())
