@@ -8,7 +8,10 @@
 mod inputs;
 
 fn main() {
-    let dir = std::env::args_os().nth(1).map(std::path::PathBuf::from).unwrap_or_else(std::env::temp_dir);
+    let dir = std::env::args_os()
+        .nth(1)
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(std::env::temp_dir);
     std::fs::create_dir_all(&dir).unwrap();
     for (name, bytes) in [
         ("png-2MB.png", inputs::png(2 * 1024 * 1024)),

@@ -304,6 +304,11 @@ pub struct Limits {
     pub max_svg_nodes: u64,
     /// Largest number of PNG chunks walked. Default 1,000,000.
     pub max_png_chunks: u64,
+    /// Whether PNG extraction walks every chunk header to the end of the file looking for a
+    /// duplicate badge chunk. Default `false`: after the badge, chunks are walked up to the next
+    /// `IDAT`, so the cost of extraction does not depend on the amount of image data; a
+    /// duplicate on the far side of the image data is then not reported.
+    pub full_duplicate_scan: bool,
 }
 
 impl Default for Limits {
@@ -315,6 +320,7 @@ impl Default for Limits {
             max_svg_bytes: 64 * 1024 * 1024,
             max_svg_nodes: 2_000_000,
             max_png_chunks: 1_000_000,
+            full_duplicate_scan: false,
         }
     }
 }
@@ -324,6 +330,12 @@ impl Limits {
     /// [`max_inflated_bytes`](Limits::max_inflated_bytes).
     pub fn inflate_compressed(mut self, yes: bool) -> Self {
         self.inflate_compressed = yes;
+        self
+    }
+
+    /// Sets [`full_duplicate_scan`](Limits::full_duplicate_scan).
+    pub fn full_duplicate_scan(mut self, yes: bool) -> Self {
+        self.full_duplicate_scan = yes;
         self
     }
 

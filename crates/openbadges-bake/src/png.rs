@@ -314,6 +314,12 @@ pub(crate) fn extract(bytes: &[u8], limits: &Limits) -> Result<Extracted, Error>
             Err(e) if found.is_none() => return Err(e),
             Err(_) => break,
         };
+        // Once the badge is found, look for duplicates only up to the next image data, unless
+        // asked to walk the whole file: extraction then costs the same however large the
+        // image is (see `Limits::full_duplicate_scan`).
+        if found.is_some() && &chunk.ty == b"IDAT" && !limits.full_duplicate_scan {
+            break;
+        }
         let Some(keyword) = badge_keyword(&chunk.ty, chunk.data.get(..80).unwrap_or(chunk.data))
         else {
             continue;

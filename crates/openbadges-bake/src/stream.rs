@@ -21,11 +21,40 @@ fn read_exact_at<R: Read>(r: &mut R, buf: &mut [u8], offset: u64, what: &str) ->
     })
 }
 
-/// Skips (or copies) exactly `n` bytes.
-fn pass<R: Read, W: Write>(r: &mut R, w: &mut W, n: u64, offset: u64) -> Result<(), Error> {
-    let copied = io::copy(&mut r.take(n), w)?;
-    if copied != n {
-        return Err(png_err(offset + copied, "truncated chunk"));
+/// Buffer size for passing image data through.
+const COPY_BUF: usize = 256 * 1024;
+
+/// Copies exactly `n` bytes through `buf`.
+fn pass<R: Read, W: Write>(
+    r: &mut R,
+    w: &mut W,
+    n: u64,
+    offset: u64,
+    buf: &mut [u8],
+) -> Result<(), Error> {
+    let mut left = n;
+    while left > 0 {
+        let want = usize::try_from(left).unwrap_or(usize::MAX).min(buf.len());
+        let Some(slice) = buf.get_mut(..want) else {
+            break;
+        };
+        let got = match r.read(slice) {
+            Ok(0) => return Err(png_err(offset + (n - left), "truncated chunk")),
+            Ok(k) => k,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(Error::Io(e)),
+        };
+        w.write_all(slice.get(..got).unwrap_or_default())?;
+        left -= got as u64;
+    }
+    Ok(())
+}
+
+/// Skips exactly `n` bytes.
+fn skip<R: Read>(r: &mut R, n: u64, offset: u64) -> Result<(), Error> {
+    let skipped = io::copy(&mut r.take(n), &mut io::sink())?;
+    if skipped != n {
+        return Err(png_err(offset + skipped, "truncated chunk"));
     }
     Ok(())
 }
@@ -201,7 +230,7 @@ fn extract_png_stream<R: Read>(r: &mut R, limits: &Limits) -> Result<Extracted, 
                     return badge_from(keyword, h.ty, &data, crc, offset, limits);
                 }
                 TextChunk::Other { prefix } => {
-                    pass(r, &mut io::sink(), total - 8 - prefix.len() as u64, offset)?;
+                    skip(r, total - 8 - prefix.len() as u64, offset)?;
                 }
             }
         } else if &h.ty == b"IEND" {
@@ -209,7 +238,7 @@ fn extract_png_stream<R: Read>(r: &mut R, limits: &Limits) -> Result<Extracted, 
                 format: ImageFormat::Png,
             });
         } else {
-            pass(r, &mut io::sink(), total - 8, offset)?;
+            skip(r, total - 8, offset)?;
         }
         offset += total;
     }
@@ -289,6 +318,7 @@ pub fn bake_stream<R: Read, W: Write>(
     writer.write_all(&chunk)?;
     written += chunk.len() as u64;
     let mut chunks = 1u64;
+    let mut buf = vec![0u8; COPY_BUF];
     loop {
         let Some(h) = header(&mut reader, offset)? else {
             return Err(png_err(offset, "missing IEND chunk"));
@@ -315,13 +345,13 @@ pub fn bake_stream<R: Read, W: Write>(
                     writer.write_all(&h.raw)?;
                     writer.write_all(&prefix)?;
                     let rest = total - 8 - prefix.len() as u64;
-                    pass(&mut reader, &mut writer, rest, offset)?;
+                    pass(&mut reader, &mut writer, rest, offset, &mut buf)?;
                     written += total;
                 }
             }
         } else {
             writer.write_all(&h.raw)?;
-            pass(&mut reader, &mut writer, total - 8, offset)?;
+            pass(&mut reader, &mut writer, total - 8, offset, &mut buf)?;
             written += total;
             if &h.ty == b"IEND" {
                 // Keep anything after IEND too, as the in-memory baker does.

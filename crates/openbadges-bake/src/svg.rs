@@ -199,8 +199,23 @@ fn attr_value(
     Ok(None)
 }
 
-/// Scans the document. With `stop_after_first_badge`, errors after the first badge element are
-/// ignored (the rest of the document may be discarded) but duplicates are still looked for.
+/// Whether a badge element could start anywhere in `rest`: every badge element's name holds
+/// `assertion` or `credential` literally (XML names cannot be escaped), so when neither occurs
+/// the remaining bytes need no parsing.
+fn may_hold_badge(rest: &[u8]) -> bool {
+    memchr::memmem::find(rest, b"assertion").is_some()
+        || memchr::memmem::find(rest, b"credential").is_some()
+}
+
+/// Scans the document.
+///
+/// - `lenient_after_badge`: errors after the first complete badge element are ignored (the rest
+///   of the document may be discarded), while duplicates are still looked for.
+/// - `track_prefix`: note whether anything else uses the `openbadges:` prefix (for unbake); this
+///   also disables the shortcut below.
+///
+/// Shortcut: after the root start tag and after each badge element, the rest of the document is
+/// parsed only if it could hold another badge element ([`may_hold_badge`]).
 fn scan(
     bytes: &[u8],
     limits: &Limits,
@@ -229,8 +244,16 @@ fn scan(
     let mut elements_in_root: u64 = 0;
     // The badge element being read: (found, its depth).
     let mut current: Option<(Found, usize)> = None;
+    let mut check_rest = false;
     loop {
         let before = reader.buffer_position();
+        if check_rest && !track_prefix {
+            check_rest = false;
+            let at = usize::try_from(before).unwrap_or(usize::MAX);
+            if !may_hold_badge(bytes.get(at..).unwrap_or_default()) {
+                break;
+            }
+        }
         let (resolved, event) = match reader.read_resolved_event() {
             Ok(x) => x,
             Err(e) => {
@@ -269,6 +292,7 @@ fn scan(
                     out.root_self_closing = empty;
                     out.root_name = String::from_utf8_lossy(s.name().as_ref()).into_owned();
                     out.root_ns = attr_value(bytes, before, s, b"xmlns:openbadges")?;
+                    check_rest = true;
                 } else if current.is_none() {
                     if depth == 1 {
                         elements_in_root += 1;
@@ -288,6 +312,7 @@ fn scan(
                         };
                         if empty {
                             out.badges.push(found);
+                            check_rest = true;
                         } else {
                             current = Some((found, depth + 1));
                         }
@@ -307,6 +332,7 @@ fn scan(
                         let mut found = found;
                         found.range.end = end_off;
                         out.badges.push(found);
+                        check_rest = true;
                     } else {
                         current = Some((found, d));
                     }

@@ -480,12 +480,23 @@ fn entities_are_never_expanded() {
 }
 
 #[test]
+fn svg_without_more_badges_is_not_parsed_further() {
+    // Nothing after the root start tag could be a badge element: the rest is kept byte for byte
+    // without being parsed (even when it is not well-formed).
+    let svg = b"<svg xmlns=\"http://www.w3.org/2000/svg\"><g></h></svg>";
+    let baked = openbadges_bake::bake(svg, "https://e.org/a", &BakeOptions::default()).unwrap();
+    assert_eq!(extract(&baked).unwrap().payload, "https://e.org/a");
+    assert!(matches!(extract(svg), Err(Error::NotBaked { .. })));
+}
+
+#[test]
 fn svg_limits() {
     let mut svg = String::from(r#"<svg xmlns="http://www.w3.org/2000/svg">"#);
     for _ in 0..1000 {
         svg.push_str("<g/>");
     }
-    svg.push_str("</svg>");
+    // Text that could name a badge element, so the reader has to parse everything before it.
+    svg.push_str("<!-- credential --></svg>");
     let limits = Limits::default().max_svg_nodes(100);
     assert!(matches!(
         openbadges_bake::extract_with(svg.as_bytes(), &limits),
@@ -530,10 +541,59 @@ fn bad_crc_on_badge_chunk_is_an_error() {
 
 #[test]
 fn svg_error_positions_are_line_column() {
-    let svg = b"<svg xmlns=\"http://www.w3.org/2000/svg\">\n  <g>\n</svg>";
+    let svg = b"<svg xmlns=\"http://www.w3.org/2000/svg\">\n  <g>credential\n</svg>";
     let e = openbadges_bake::bake(svg, "https://e.org/a", &BakeOptions::default()).unwrap_err();
     match e.position() {
         Some(openbadges_bake::Position::LineColumn { line, .. }) => assert_eq!(line, 3),
         other => panic!("{other:?} {e}"),
     }
+}
+
+#[test]
+fn duplicate_after_image_data_needs_the_full_scan() {
+    let spec = PngSpec {
+        width: 2,
+        height: 2,
+        color: 0,
+        depth: 8,
+        interlaced: false,
+        pixels: vec![1, 2, 3, 4],
+        palette: vec![],
+        before: vec![],
+        after: vec![(
+            *b"iTXt",
+            b"openbadges\0\0\0\0\0https://example.org/other".to_vec(),
+        )],
+        idat_parts: 1,
+        gama: false,
+        time: false,
+    };
+    let png = spec.encode();
+    // Baking refuses: the image already holds a badge (after IDAT).
+    assert!(matches!(
+        openbadges_bake::bake(&png, "https://example.org/a", &BakeOptions::default()),
+        Err(Error::AlreadyBaked { .. })
+    ));
+    let mut baked = png.clone();
+    // Splice a first badge chunk after IHDR by hand via bake on the image without it.
+    let mut plain = spec.clone();
+    plain.after.clear();
+    let first = openbadges_bake::bake(
+        &plain.encode(),
+        "https://example.org/a",
+        &BakeOptions::default(),
+    )
+    .unwrap();
+    let chunk_len = first.len() - plain.encode().len();
+    baked.splice(33..33, first[33..33 + chunk_len].iter().copied());
+    let quick = extract(&baked).unwrap();
+    assert_eq!(quick.payload, "https://example.org/a");
+    assert!(quick.warnings.is_empty());
+    let full = openbadges_bake::extract_with(&baked, &Limits::default().full_duplicate_scan(true))
+        .unwrap();
+    assert_eq!(full.payload, "https://example.org/a");
+    assert!(matches!(
+        full.warnings[..],
+        [openbadges_bake::Warning::DuplicateBadge { .. }]
+    ));
 }
