@@ -20,6 +20,29 @@
 //! # Ok::<(), openbadges_model::Error>(())
 //! ```
 //!
+//! Upgrade an OB 1.0 assertion (no `@context`, a Unix `issuedOn`, `verify.url`) to 2.0 and read
+//! it into the typed, lossless OB 2.0 model ([`ob2`]):
+//!
+//! ```
+//! use openbadges_model::{inspect, ob2, Version};
+//! let v1 = serde_json::json!({
+//!   "uid": "abc123",
+//!   "recipient": {"type": "email", "hashed": false, "identity": "student@example.org"},
+//!   "badge": "https://example.org/badge.json",
+//!   "verify": {"type": "hosted", "url": "https://example.org/assertion.json"},
+//!   "issuedOn": 1705320000
+//! });
+//! let report = inspect(&v1);
+//! assert_eq!(report.version, Some(Version::V1_0));
+//! assert!(report.valid_structure());
+//! let v2 = report.upgraded.unwrap_or_default();
+//! let assertion = ob2::Assertion::from_value(&v2)?;
+//! assert_eq!(assertion.id.as_ref().map(|i| i.as_str()), Some("https://example.org/assertion.json"));
+//! assert_eq!(assertion.issued_on.as_ref().map(|d| d.as_str()), Some("2024-01-15T12:00:00Z"));
+//! assert_eq!(assertion.extra["uid"], "abc123"); // unknown and deprecated properties are kept
+//! # Ok::<(), openbadges_model::Error>(())
+//! ```
+//!
 //! Build and serialize an OB 3.0 credential (unsigned; the proof crate signs it). The builders
 //! refuse anything [`ob3::validate`] would reject:
 //!

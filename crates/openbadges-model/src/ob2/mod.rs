@@ -22,7 +22,7 @@
 //!   extensions, which land in `extra`. The structs can therefore be built with literals.
 //!
 //! ```
-//! use openbadges_model::ob2::{Assertion, IdOrObject};
+//! use openbadges_model::{ob2::Assertion, IdOrObject};
 //! let a: Assertion = r#"{
 //!   "@context": "https://w3id.org/openbadges/v2",
 //!   "type": "Assertion",
