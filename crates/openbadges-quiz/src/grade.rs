@@ -556,15 +556,7 @@ impl<'q> Grader<'q> {
         Ok((raw, notes))
     }
 
-    fn text_matches(
-        &self,
-        n: usize,
-        k: usize,
-        item: &Item,
-        a: &Answer,
-        norm: &str,
-        _raw: &str,
-    ) -> bool {
+    fn text_matches(&self, n: usize, k: usize, item: &Item, a: &Answer, norm: &str) -> bool {
         if let Some(t) = &a.text {
             if normalize(t, item.whitespace, item.case_sensitive) == norm {
                 return true;
