@@ -444,6 +444,27 @@ impl<S: Store, V: Verifier> Backpack<S, V> {
             let newer = matches!(version, Version::V3_0 | Version::Clr2_0)
                 && supersedes(new_valid_from, held.valid_from);
             if !newer {
+                // Another copy of a held badge. The same bytes need no second look; different
+                // bytes (another form, or a forgery reusing the id) are verified, so that a
+                // tampered copy is reported as such and not as a harmless duplicate.
+                if held.original != item.original {
+                    let outcome = self.verifier.verify(&VerifyRequest {
+                        original: &item.original,
+                        kind: item.kind,
+                        document: &item.document,
+                        version,
+                        recipient: &recipient.identifier,
+                    });
+                    if outcome.status == VerificationStatus::Invalid {
+                        let why = first_error(&outcome.report);
+                        ctx.fail(
+                            &label,
+                            name,
+                            format!("verification failed: this copy of badge {id} is invalid{why}"),
+                        );
+                        return Ok(());
+                    }
+                }
                 if held.state == BadgeState::Rejected && restore.is_none() {
                     ctx.extra
                         .push(Write::SetBadgeState(id.clone(), BadgeState::Accepted));

@@ -71,6 +71,8 @@ pub mod fetch;
 pub mod identity;
 mod input;
 mod model;
+#[cfg(feature = "proof")]
+pub mod proof;
 pub mod store;
 pub mod verify;
 

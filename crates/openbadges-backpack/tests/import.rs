@@ -504,3 +504,49 @@ fn hosted_urls_are_fetched_through_the_fetcher() {
             .contains("fetching https://example.org/nowhere failed")
     );
 }
+
+#[test]
+fn a_tampered_copy_of_a_held_badge_is_reported_not_a_duplicate() {
+    let mut bp = backpack(MemoryStore::new(), MarkerVerifier(vec![]));
+    let good = ob3_credential("urn:uuid:same", "2020-01-01T00:00:00Z", "Good");
+    bp.import(good.to_string().as_bytes(), file("good.json"))
+        .unwrap();
+    // Byte-identical copy: a duplicate, without a second verification.
+    let r = bp
+        .import(good.to_string().as_bytes(), file("copy.json"))
+        .unwrap();
+    assert_eq!(r.result(), ImportResult::Duplicate);
+    // A copy with the same issuer and id but other bytes that fail verification.
+    let mut bp = openbadges_backpack::Backpack::new(bp.into_store(), TamperVerifier);
+    let mut forged = good.clone();
+    forged["credentialSubject"]["achievement"]["name"] = json!("Forged");
+    let r = bp
+        .import(forged.to_string().as_bytes(), file("forged.json"))
+        .unwrap();
+    assert_eq!(r.result(), ImportResult::Failed, "{r:?}");
+    assert!(
+        r.items[0]
+            .reason
+            .as_deref()
+            .unwrap()
+            .contains("this copy of badge")
+    );
+    assert_eq!(bp.store().badges().unwrap()[0].name(), Some("Good"));
+}
+
+/// Invalid when the achievement is named "Forged".
+struct TamperVerifier;
+impl openbadges_backpack::Verifier for TamperVerifier {
+    fn verify(
+        &self,
+        r: &openbadges_backpack::VerifyRequest<'_>,
+    ) -> openbadges_backpack::VerificationOutcome {
+        let forged = r.document["credentialSubject"]["achievement"]["name"] == "Forged";
+        FixedVerifier(if forged {
+            VerificationStatus::Invalid
+        } else {
+            VerificationStatus::Valid
+        })
+        .verify(r)
+    }
+}

@@ -1,0 +1,113 @@
+//! The backpack with the proof crate's verifier (feature `proof`): OB 0.5–2.0 fixtures served
+//! offline from `fixtures/ob2/served` reach the outcomes the spec expects (fixtures/ob2/MANIFEST.md).
+#![cfg(feature = "proof")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+mod common;
+
+use std::sync::Arc;
+
+use common::*;
+use openbadges_backpack::proof::{LoaderFetcher, ProofVerifier};
+use openbadges_backpack::{ImportResult, MemoryStore, Store, VerificationStatus};
+use openbadges_proof::loader::StaticLoader;
+use openbadges_proof::verify::{FixedClock, Verifier};
+
+fn served_loader() -> StaticLoader {
+    let mut docs = StaticLoader::with_bundled_contexts();
+    for f in fixture_files(&["ob2/served"]) {
+        let rel = f.strip_prefix("ob2/served/").unwrap();
+        let ct = if rel.ends_with(".json") {
+            Some("application/json")
+        } else if rel.ends_with(".png") {
+            Some("image/png")
+        } else {
+            None
+        };
+        docs.insert(&format!("http://127.0.0.1:8765/{rel}"), ct, &fixture(&f));
+    }
+    docs
+}
+
+#[test]
+fn ob2_fixtures_reach_the_spec_expected_outcomes() {
+    let loader = Arc::new(served_loader());
+    let clock = FixedClock::parse("2025-06-01T00:00:00Z").unwrap();
+    let verifier = ProofVerifier::new(Verifier::new(&*loader).with_clock(&clock));
+    let mut bp =
+        backpack(MemoryStore::new(), verifier).with_fetcher(LoaderFetcher(Arc::clone(&loader)));
+    // (input, expected result, expected stored verdict for imported ones)
+    let cases: &[(&str, ImportResult)] = &[
+        ("ob2/served/hosted/valid.json", ImportResult::Imported),
+        ("ob2/served/hosted/expired.json", ImportResult::Failed),
+        ("ob2/served/hosted/future-issued.json", ImportResult::Failed),
+        ("ob2/served/hosted/revoked-full.json", ImportResult::Failed),
+        (
+            "ob2/served/hosted/missing-issuedOn.json",
+            ImportResult::Failed,
+        ),
+        ("ob2/served/hosted/bad-hash.json", ImportResult::Failed),
+        ("ob2/served/hosted/out-of-scope.json", ImportResult::Failed),
+        ("ob2/served/hosted/wrong-origin.json", ImportResult::Failed),
+        ("ob2/served/scoped/in-scope.json", ImportResult::Imported),
+        ("ob2/served/signed/valid.jws", ImportResult::Imported),
+        ("ob2/served/signed/revoked.jws", ImportResult::Failed),
+        (
+            "ob2/served/signed/revoked-single-entry-list.jws",
+            ImportResult::Failed,
+        ),
+        ("ob2/served/signed/expired.jws", ImportResult::Failed),
+        ("ob2/served/signed/wrong-key.jws", ImportResult::Failed),
+        (
+            "ob2/served/signed/tampered-payload.jws",
+            ImportResult::Failed,
+        ),
+        (
+            "ob2/served/signed/tampered-signature.jws",
+            ImportResult::Failed,
+        ),
+        ("ob2/served/signed/undeclared-key.jws", ImportResult::Failed),
+        ("ob2/baked/signed-tampered.png", ImportResult::Failed),
+        ("ob2/served/signed/no-creator.jws", ImportResult::Imported),
+        (
+            "ob2/served/hosted/unix-timestamp.json",
+            ImportResult::Failed,
+        ),
+        ("ob2/served/hosted/revoked-flag.json", ImportResult::Failed),
+        ("ob2/served/hosted/malformed.json", ImportResult::Failed),
+        ("ob2/served/v1/assertion.json", ImportResult::Imported),
+        ("ob2/served/v1_1/assertion.json", ImportResult::Imported),
+        (
+            "ob2/baked/legacy-text-chunk-url.png",
+            ImportResult::Duplicate,
+        ),
+        // Same assertions as above in other forms: duplicates of what is held.
+        ("ob2/baked/hosted-valid-json.png", ImportResult::Duplicate),
+        ("ob2/baked/hosted-valid-url.png", ImportResult::Duplicate),
+        ("ob2/baked/signed-valid.png", ImportResult::Duplicate),
+        ("ob2/baked/signed-valid.svg", ImportResult::Duplicate),
+    ];
+    let mut wrong = Vec::new();
+    for (f, expected) in cases {
+        let r = bp.import(&fixture(f), file(f)).unwrap();
+        if r.result() != *expected {
+            wrong.push(format!("{f}: expected {expected:?}, got {:?}", r.items));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    for b in bp.store().badges().unwrap() {
+        assert_eq!(
+            b.verification.status,
+            VerificationStatus::Valid,
+            "{}",
+            b.source.location
+        );
+        let report: serde_json::Value = serde_json::from_str(&b.verification.report).unwrap();
+        assert_eq!(report["status"], "valid");
+    }
+}
