@@ -111,3 +111,52 @@ fn ob2_fixtures_reach_the_spec_expected_outcomes() {
         assert_eq!(report["status"], "valid");
     }
 }
+
+const GOLDEN: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/golden/import-fixtures-proof.txt"
+);
+
+/// Every fixture through the real verifier, compared with its own golden file
+/// (`UPDATE_GOLDEN=1` rewrites it): the diff against `import-fixtures.txt` shows what
+/// verification changes.
+#[test]
+fn every_fixture_with_the_real_verifier_matches_its_golden_file() {
+    let loader = Arc::new(served_loader());
+    let clock = FixedClock::parse("2025-06-01T00:00:00Z").unwrap();
+    let verifier = ProofVerifier::new(Verifier::new(&*loader).with_clock(&clock));
+    let mut bp =
+        backpack(MemoryStore::new(), verifier).with_fetcher(LoaderFetcher(Arc::clone(&loader)));
+    let mut lines = Vec::new();
+    for f in fixture_files(&["backpack", "ob2", "ob3"])
+        .into_iter()
+        .filter(|f| !f.ends_with(".md"))
+    {
+        let report = bp.import(&fixture(&f), file(&f)).unwrap();
+        for item in &report.items {
+            let suffix = item.input.strip_prefix(f.as_str()).unwrap_or(&item.input);
+            let detail = match item.result {
+                ImportResult::Failed => item.reason.clone().unwrap_or_default(),
+                _ => format!(
+                    "{} {}",
+                    item.id.as_ref().map(|i| i.to_string()).unwrap_or_default(),
+                    item.verification.map_or("-", |v| v.as_str())
+                ),
+            };
+            lines.push(format!("{f}{suffix}\t{}\t{detail}", item.result.as_str()));
+        }
+    }
+    let text = lines.join("\n") + "\n";
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::write(GOLDEN, &text).unwrap();
+    }
+    let golden = std::fs::read_to_string(GOLDEN).expect("golden file (run with UPDATE_GOLDEN=1)");
+    if golden != text {
+        for (a, b) in golden.lines().zip(text.lines()) {
+            if a != b {
+                eprintln!("golden: {a}\nnow:    {b}");
+            }
+        }
+        panic!("outcomes differ from {GOLDEN}; rerun with UPDATE_GOLDEN=1 if intended");
+    }
+}
