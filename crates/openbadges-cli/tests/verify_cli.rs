@@ -1,0 +1,314 @@
+//! `openbadges keygen`, `sign --format jws` and `verify` end to end: keys made by keygen, an
+//! assertion signed by sign, the issuer's documents served on a loopback port by the test, and
+//! verify's exit codes and JSON lines as CLI.md specifies.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use std::io::{BufRead as _, BufReader, Write as _};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_openbadges"))
+}
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/ob2")
+}
+
+fn tmp(name: &str) -> PathBuf {
+    static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = N.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    let d = std::env::temp_dir().join(format!("ob-verify-cli-{}-{n}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn lines(o: &Output) -> Vec<Value> {
+    String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+/// Serves the files of `dir` on 127.0.0.1 (ephemeral port), for at most 60 s / 100 connections.
+fn serve_dir(dir: PathBuf) -> u16 {
+    let l = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = l.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        let start = Instant::now();
+        for (n, conn) in l.incoming().enumerate() {
+            if n > 100 || start.elapsed() > Duration::from_secs(60) {
+                break;
+            }
+            let Ok(mut s) = conn else { continue };
+            s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+            let mut r = BufReader::new(s.try_clone().unwrap());
+            let mut line = String::new();
+            let _ = r.read_line(&mut line);
+            let path = line
+                .split_whitespace()
+                .nth(1)
+                .unwrap_or("/")
+                .trim_start_matches('/')
+                .to_string();
+            loop {
+                let mut h = String::new();
+                if r.read_line(&mut h).is_err() || h == "\r\n" || h.is_empty() {
+                    break;
+                }
+            }
+            let resp = match std::fs::read(dir.join(&path)) {
+                Ok(body) if !path.contains("..") => {
+                    let mut v = format!("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", body.len()).into_bytes();
+                    v.extend(body);
+                    v
+                }
+                _ => b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                    .to_vec(),
+            };
+            let _ = s.write_all(&resp);
+        }
+    });
+    port
+}
+
+/// keygen + an issuer site on a loopback port + sign. Returns (dir, port, signed jws paths).
+fn issuer_site(alg: &str) -> (PathBuf, u16, PathBuf, PathBuf) {
+    let d = tmp(&format!("site-{alg}"));
+    let site = d.join("site");
+    std::fs::create_dir_all(&site).unwrap();
+    let port = serve_dir(site.clone());
+    let b = format!("http://127.0.0.1:{port}");
+    let key = d.join("key.pem");
+    let public = d.join("pub.pem");
+    let o = bin()
+        .args(["keygen", "--alg", alg, "-o"])
+        .arg(&key)
+        .arg("--public")
+        .arg(&public)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{o:?}");
+    let pem = std::fs::read_to_string(&public).unwrap();
+    let ctx = "https://w3id.org/openbadges/v2";
+    let write = |name: &str, v: Value| {
+        std::fs::write(site.join(name), serde_json::to_vec(&v).unwrap()).unwrap()
+    };
+    write(
+        "issuer.json",
+        json!({"@context": ctx, "id": format!("{b}/issuer.json"), "type": "Issuer", "name": "I", "url": "https://example.org", "email": "i@example.org", "publicKey": format!("{b}/key.json"), "revocationList": format!("{b}/rl.json")}),
+    );
+    write(
+        "key.json",
+        json!({"@context": ctx, "id": format!("{b}/key.json"), "type": "CryptographicKey", "owner": format!("{b}/issuer.json"), "publicKeyPem": pem}),
+    );
+    write(
+        "badge.json",
+        json!({"@context": ctx, "id": format!("{b}/badge.json"), "type": "BadgeClass", "name": "B", "description": "d", "image": format!("{b}/i.png"), "criteria": {"narrative": "n"}, "issuer": format!("{b}/issuer.json")}),
+    );
+    write(
+        "rl.json",
+        json!({"@context": ctx, "id": format!("{b}/rl.json"), "type": "RevocationList", "revokedAssertions": ["urn:uuid:00000000-0000-4000-8000-000000000002"]}),
+    );
+    let mut out = Vec::new();
+    for (n, expires) in [("1", "2030-01-01T00:00:00Z"), ("2", "2030-01-01T00:00:00Z")] {
+        let a = json!({"@context": ctx, "type": "Assertion", "id": format!("urn:uuid:00000000-0000-4000-8000-00000000000{n}"),
+            "recipient": {"type": "email", "hashed": false, "identity": "student@example.org"},
+            "badge": format!("{b}/badge.json"), "issuedOn": "2024-01-15T12:00:00Z", "expires": expires,
+            "verification": {"type": "hosted"}});
+        let input = d.join(format!("a{n}.json"));
+        std::fs::write(&input, serde_json::to_vec(&a).unwrap()).unwrap();
+        let o = bin()
+            .args([
+                "sign",
+                "--format",
+                "jws",
+                "--kid",
+                &format!("{b}/key.json"),
+                "--key",
+            ])
+            .arg(&key)
+            .arg(&input)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{o:?}");
+        let p = d.join(format!("a{n}.jws"));
+        std::fs::write(&p, &o.stdout).unwrap();
+        out.push(p);
+    }
+    (d, port, out[0].clone(), out[1].clone())
+}
+
+#[test]
+fn keygen_sign_verify_round_trip_with_exit_codes() {
+    for alg in ["ed25519", "es256", "rs256"] {
+        let (_d, port, good, revoked) = issuer_site(alg);
+        let allow = format!("127.0.0.1:{port}");
+        let o = bin()
+            .args([
+                "verify",
+                "--json",
+                "--allow-host",
+                &allow,
+                "--recipient",
+                "email:student@example.org",
+            ])
+            .arg(&good)
+            .output()
+            .unwrap();
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{alg}: {}",
+            String::from_utf8_lossy(&o.stdout)
+        );
+        let l = lines(&o);
+        assert_eq!(l[0]["status"], "valid");
+        assert_eq!(l[0]["proof"], "jws");
+        assert_eq!(l[0]["version"], "2.0");
+        // One invalid among valid inputs: exit 1, one line per input, input order.
+        let o = bin()
+            .args(["verify", "--json", "--allow-host", &allow])
+            .arg(&good)
+            .arg(&revoked)
+            .arg(&good)
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(1));
+        let l = lines(&o);
+        assert_eq!(l.len(), 3);
+        assert_eq!(l[1]["status"], "invalid");
+        assert_eq!(l[1]["errors"][0]["code"], "REVOKED");
+        assert_eq!(l[2]["status"], "valid");
+    }
+}
+
+#[test]
+fn at_recipient_offline_and_allow_host_change_the_verdict() {
+    let (_d, port, good, _) = issuer_site("ed25519");
+    let allow = format!("127.0.0.1:{port}");
+    let run = |extra: &[&str]| {
+        let o = bin()
+            .arg("verify")
+            .arg("--json")
+            .args(extra)
+            .arg(&good)
+            .output()
+            .unwrap();
+        (o.status.code(), lines(&o))
+    };
+    let (c, l) = run(&["--allow-host", &allow, "--at", "2031-01-01T00:00:00Z"]);
+    assert_eq!(c, Some(1));
+    assert!(
+        l[0]["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["code"] == "EXPIRED")
+    );
+    let (c, l) = run(&["--allow-host", &allow, "--at", "2020-01-01T00:00:00Z"]);
+    assert_eq!(c, Some(1));
+    assert!(
+        l[0]["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["code"] == "NOT_YET_VALID")
+    );
+    let (c, l) = run(&[
+        "--allow-host",
+        &allow,
+        "--recipient",
+        "email:other@example.org",
+    ]);
+    assert_eq!(c, Some(1));
+    assert_eq!(l[0]["errors"][0]["code"], "RECIPIENT_MISMATCH");
+    // Loopback without --allow-host, and --offline: could not check (2), never invalid.
+    for extra in [&[][..], &["--offline", "--allow-host", &allow][..]] {
+        let (c, l) = run(extra);
+        assert_eq!(c, Some(2), "{extra:?}");
+        assert_eq!(l[0]["status"], "indeterminate");
+        assert_eq!(l[0]["errors"][0]["code"], "FETCH_FAILED");
+    }
+}
+
+#[test]
+fn fixture_images_and_usage_errors() {
+    // An image with a compressed iTXt chunk is invalid even offline; an unbaked image too.
+    let o = bin()
+        .args(["verify", "--offline", "--json"])
+        .arg(fixtures().join("baked/invalid-compressed-itxt.png"))
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(lines(&o)[0]["errors"][0]["code"], "IMAGE_INVALID");
+    // Human output names the status.
+    let o = bin()
+        .args(["verify", "--offline"])
+        .arg(fixtures().join("served/signed/valid.jws"))
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("INDETERMINATE"));
+    // Unreadable file: reported, exit 2.
+    let o = bin()
+        .args(["verify", "--json", "/nonexistent/badge.json"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(lines(&o)[0]["errors"][0]["code"], "INPUT_UNREADABLE");
+    // Bad --recipient / --at: usage errors.
+    for args in [&["--recipient", "nope"][..], &["--at", "yesterday"][..]] {
+        let o = bin()
+            .arg("verify")
+            .args(args)
+            .arg("x.json")
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+    }
+}
+
+#[test]
+fn keygen_writes_jwk_and_never_overwrites() {
+    let d = tmp("keygen");
+    let o = bin()
+        .args(["keygen", "--alg", "es256", "--jwk", "-o"])
+        .arg(d.join("k.pem"))
+        .output()
+        .unwrap();
+    assert!(o.status.success());
+    let jwk: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(jwk["kty"], "EC");
+    assert!(jwk.get("d").is_none(), "public JWK only");
+    assert!(
+        std::fs::read_to_string(d.join("k.pem"))
+            .unwrap()
+            .starts_with("-----BEGIN PRIVATE KEY-----")
+    );
+    let o = bin()
+        .args(["keygen", "--alg", "es256", "-o"])
+        .arg(d.join("k.pem"))
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let o = bin().args(["keygen", "--alg", "hs256"]).output().unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let o = bin()
+        .args(["sign", "--format", "nope", "--key"])
+        .arg(d.join("k.pem"))
+        .arg(fixtures().join("served/hosted/valid.json"))
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+}
