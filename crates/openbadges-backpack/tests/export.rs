@@ -97,6 +97,14 @@ fn the_archive_is_byte_identical_across_exports_and_stores() {
     let a = export_zip(bp.store()).unwrap();
     let b = export_zip(bp.store()).unwrap();
     assert_eq!(a, b);
+    // Streaming into a file writes the same bytes.
+    let streamed = openbadges_backpack::export::zip::export_zip_to(
+        bp.store(),
+        std::io::Cursor::new(Vec::new()),
+    )
+    .unwrap()
+    .into_inner();
+    assert_eq!(streamed, a);
 
     // The same content in SQLite exports to the same bytes, also after reopening the file.
     let dir =

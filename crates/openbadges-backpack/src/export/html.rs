@@ -1,10 +1,11 @@
 //! The static portfolio page: every text from a badge is HTML-escaped, and a Content Security
 //! Policy forbids scripts outright.
 
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use crate::display;
-use crate::model::{BadgeRecord, Collection, InputKind};
+use crate::model::{BadgeId, BadgeRecord, Collection, InputKind};
 
 /// Escapes text for HTML element content and quoted attribute values.
 ///
@@ -87,8 +88,21 @@ fn badge_card(out: &mut String, b: &BadgeRecord) {
     out.push_str("</article>\n");
 }
 
+/// The card for one badge, as the portfolio page shows it.
+pub(crate) fn card(b: &BadgeRecord) -> String {
+    let mut out = String::new();
+    badge_card(&mut out, b);
+    out
+}
+
 /// The portfolio page for `badges` (accepted, sorted) and `collections`.
 pub fn portfolio_html(badges: &[BadgeRecord], collections: &[Collection]) -> String {
+    let cards: BTreeMap<BadgeId, String> = badges.iter().map(|b| (b.id.clone(), card(b))).collect();
+    page(&cards, collections)
+}
+
+/// The page from pre-rendered cards (one per accepted badge, by id).
+pub(crate) fn page(cards: &BTreeMap<BadgeId, String>, collections: &[Collection]) -> String {
     let mut out = String::from(
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; \
@@ -115,8 +129,8 @@ pub fn portfolio_html(badges: &[BadgeRecord], collections: &[Collection]) -> Str
         }
         out.push_str("<div class=\"grid\">\n");
         for m in &c.members {
-            if let Some(b) = badges.iter().find(|b| &b.id == m) {
-                badge_card(&mut out, b);
+            if let Some(card) = cards.get(m) {
+                out.push_str(card);
             }
         }
         out.push_str("</div>\n</section>\n");
@@ -124,10 +138,10 @@ pub fn portfolio_html(badges: &[BadgeRecord], collections: &[Collection]) -> Str
     let _ = writeln!(
         out,
         "<section>\n<h2>All badges ({})</h2>\n<div class=\"grid\">",
-        badges.len()
+        cards.len()
     );
-    for b in badges {
-        badge_card(&mut out, b);
+    for card in cards.values() {
+        out.push_str(card);
     }
     out.push_str("</div>\n</section>\n</body>\n</html>\n");
     out

@@ -60,18 +60,41 @@ fn collection_json(c: &Collection) -> Value {
 /// # Errors
 /// Storage errors, or [`Error::Export`] if writing the archive fails.
 pub fn export_zip<S: Store + ?Sized>(store: &S) -> Result<Vec<u8>> {
-    let badges: Vec<BadgeRecord> = store
-        .badges()?
-        .into_iter()
-        .filter(|b| b.state == BadgeState::Accepted)
-        .collect();
-    let collections = store.collections()?;
+    Ok(export_zip_to(store, std::io::Cursor::new(Vec::new()))?.into_inner())
+}
 
-    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
+/// [`export_zip`] into any seekable writer (a file), holding one badge in memory at a time.
+///
+/// # Errors
+/// As [`export_zip`].
+pub fn export_zip_to<S: Store + ?Sized, W: std::io::Write + std::io::Seek>(
+    store: &S,
+    writer: W,
+) -> Result<W> {
+    let collections = store.collections()?;
+    let mut w = zip::ZipWriter::new(writer);
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Stored)
+        .last_modified_time(zip::DateTime::default())
+        .unix_permissions(0o644)
+        .large_file(false);
+    let put = |w: &mut zip::ZipWriter<W>, path: &str, bytes: &[u8]| -> Result<()> {
+        w.start_file(path, options)
+            .map_err(|e| Error::Export(e.to_string()))?;
+        w.write_all(bytes).map_err(|e| Error::Export(e.to_string()))
+    };
+
+    // Paths sort as: badges/<id>/badge.json < badges/<id>/original.* (by id) < index.html <
+    // manifest.json, so writing in id order writes the entries sorted.
     let mut manifest_badges = Vec::new();
-    for b in &badges {
-        let original = original_path(b);
-        let document_path = document_path(b);
+    let mut cards = std::collections::BTreeMap::new();
+    for id in store.badge_ids()? {
+        let Some(b) = store.badge(&id)? else { continue };
+        if b.state != BadgeState::Accepted {
+            continue;
+        }
+        let original = original_path(&b);
+        let document_path = document_path(&b);
         let document = pretty(&b.document)?;
         let report: Value = serde_json::from_str(&b.verification.report)
             .unwrap_or_else(|_| Value::String(b.verification.report.clone()));
@@ -97,34 +120,18 @@ pub fn export_zip<S: Store + ?Sized>(store: &S) -> Result<Vec<u8>> {
                 "document": file_entry(&document_path, &document),
             },
         }));
-        files.push((original, b.original.clone()));
-        files.push((document_path, document));
+        put(&mut w, &document_path, &document)?;
+        put(&mut w, &original, &b.original)?;
+        cards.insert(b.id.clone(), super::html::card(&b));
     }
+    let html = super::html::page(&cards, &collections);
+    put(&mut w, "index.html", html.as_bytes())?;
     let manifest = json!({
         "format": FORMAT,
         "formatVersion": FORMAT_VERSION,
         "badges": manifest_badges,
         "collections": collections.iter().map(collection_json).collect::<Vec<_>>(),
     });
-    files.push(("manifest.json".to_owned(), pretty(&manifest)?));
-    files.push((
-        "index.html".to_owned(),
-        super::html::portfolio_html(&badges, &collections).into_bytes(),
-    ));
-    files.sort_by(|a, b| a.0.cmp(&b.0));
-
-    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    let options = zip::write::SimpleFileOptions::default()
-        .compression_method(zip::CompressionMethod::Stored)
-        .last_modified_time(zip::DateTime::default())
-        .unix_permissions(0o644)
-        .large_file(false);
-    for (path, bytes) in &files {
-        w.start_file(path.as_str(), options)
-            .map_err(|e| Error::Export(e.to_string()))?;
-        w.write_all(bytes)
-            .map_err(|e| Error::Export(e.to_string()))?;
-    }
-    let cursor = w.finish().map_err(|e| Error::Export(e.to_string()))?;
-    Ok(cursor.into_inner())
+    put(&mut w, "manifest.json", &pretty(&manifest)?)?;
+    w.finish().map_err(|e| Error::Export(e.to_string()))
 }

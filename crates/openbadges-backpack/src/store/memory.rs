@@ -91,6 +91,10 @@ impl Store for MemoryStore {
         Ok(self.state.badges.values().cloned().collect())
     }
 
+    fn badge_ids(&self) -> Result<Vec<BadgeId>> {
+        Ok(self.state.badges.keys().cloned().collect())
+    }
+
     fn collections(&self) -> Result<Vec<Collection>> {
         Ok(self.state.collections.values().cloned().collect())
     }

@@ -49,6 +49,15 @@ pub trait Store {
     /// As [`Store::badge`].
     fn badges(&self) -> Result<Vec<BadgeRecord>>;
 
+    /// The ids of every badge, sorted (cheaper than [`Store::badges`] when only ids are needed,
+    /// e.g. to export one badge at a time).
+    ///
+    /// # Errors
+    /// As [`Store::badge`].
+    fn badge_ids(&self) -> Result<Vec<BadgeId>> {
+        Ok(self.badges()?.into_iter().map(|b| b.id).collect())
+    }
+
     /// Every collection, sorted by id.
     ///
     /// # Errors

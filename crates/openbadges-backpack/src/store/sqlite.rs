@@ -539,6 +539,21 @@ impl Store for SqliteStore {
         Ok(out)
     }
 
+    fn badge_ids(&self) -> Result<Vec<BadgeId>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT id FROM badges ORDER BY id")
+            .map_err(|e| classify(&self.path, e))?;
+        let rows = stmt
+            .query_map([], |r| r.get::<_, String>(0))
+            .map_err(|e| classify(&self.path, e))?;
+        let mut out = Vec::new();
+        for r in rows {
+            out.push(BadgeId::parse(&r.map_err(|e| classify(&self.path, e))?)?);
+        }
+        Ok(out)
+    }
+
     fn collections(&self) -> Result<Vec<Collection>> {
         let mut stmt = self.conn.prepare(
             "SELECT id, name, description, visibility, token, portfolio FROM collections ORDER BY id",
