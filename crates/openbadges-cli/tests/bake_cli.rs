@@ -345,3 +345,58 @@ fn bake_form_override() {
         serde_json::from_slice(&run(&["extract", "--json", s(&out_path)]).stdout).unwrap();
     assert_eq!(v["keyword"], "openbadgecredential");
 }
+
+/// Serves `body` once on a loopback port; returns the URL.
+fn serve_once(body: Vec<u8>) -> String {
+    use std::io::{Read as _, Write as _};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        if let Ok((mut s, _)) = listener.accept() {
+            let mut buf = [0u8; 4096];
+            let _ = s.read(&mut buf);
+            let head = format!(
+                "HTTP/1.1 200 OK\r\nContent-Type: image/png\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                body.len()
+            );
+            let _ = s.write_all(head.as_bytes());
+            let _ = s.write_all(&body);
+        }
+    });
+    format!("http://127.0.0.1:{port}/badge.png")
+}
+
+#[test]
+fn extract_from_url_is_guarded() {
+    let png = std::fs::read(fx("ob2/baked/signed-valid.png")).unwrap();
+    let url = serve_once(png.clone());
+    let host = url
+        .trim_start_matches("http://")
+        .split('/')
+        .next()
+        .unwrap()
+        .to_owned();
+    // Loopback is refused unless allowed; --offline forbids the fetch: both exit 2.
+    assert_eq!(run(&["extract", &url]).status.code(), Some(2));
+    assert_eq!(run(&["extract", "--offline", &url]).status.code(), Some(2));
+    let url = serve_once(png);
+    let host2 = url
+        .trim_start_matches("http://")
+        .split('/')
+        .next()
+        .unwrap()
+        .to_owned();
+    let out = run(&["extract", "--allow-host", &host2, &url]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let jws = std::fs::read_to_string(fx("ob2/served/signed/valid.jws")).unwrap();
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap().trim_end(),
+        jws.trim()
+    );
+    let _ = host;
+}

@@ -19,7 +19,7 @@ pub(crate) enum Form {
 /// Arguments of `bake`.
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
-    /// The PNG or SVG image to bake into (`-` for stdin).
+    /// The PNG or SVG image to bake into (a file, `-` for stdin, or an http(s) URL).
     #[arg(long, value_name = "IN")]
     image: PathBuf,
     /// The assertion/credential: a file (JSON or compact JWS/JWT), an http(s) URL to bake as a
@@ -35,6 +35,8 @@ pub(crate) struct Args {
     /// Force the baking form instead of choosing it from the payload.
     #[arg(long, value_enum)]
     form: Option<Form>,
+    #[command(flatten)]
+    net: crate::cmd::extract::NetArgs,
 }
 
 fn read_payload(arg: &str, image_from_stdin: bool) -> Result<String, String> {
@@ -69,10 +71,10 @@ pub(crate) fn run(args: Args) -> u8 {
             return exit::CANNOT_CHECK;
         }
     };
-    let image = match crate::cmd::read_input(&args.image) {
+    let image = match crate::cmd::extract::read_image(&args.image, &args.net) {
         Ok(b) => b,
         Err(e) => {
-            eprintln!("openbadges bake: {}: {e}", args.image.display());
+            eprintln!("openbadges bake: {e}");
             return exit::CANNOT_CHECK;
         }
     };

@@ -3,13 +3,48 @@
 use std::path::PathBuf;
 
 use openbadges_bake::{Error, Limits};
+use openbadges_proof::loader::{DocumentLoader as _, HttpLoader};
 
 use crate::exit;
+
+/// Network options shared by `bake` and `extract` (for `http(s)://` image inputs).
+#[derive(Debug, Clone, Default, clap::Args)]
+pub(crate) struct NetArgs {
+    /// Allow fetching from this host even if it resolves to a loopback/private address.
+    #[arg(long = "allow-host", value_name = "HOST[:PORT]")]
+    allow_host: Vec<String>,
+    /// Forbid all network access (a URL input is then an error, exit 2).
+    #[arg(long)]
+    offline: bool,
+}
+
+/// Reads an image from a file, `-` (stdin), or an `http(s)://` URL (guarded fetch: no
+/// private/loopback addresses unless allowed, bounded size, redirects and time).
+pub(crate) fn read_image(input: &std::path::Path, net: &NetArgs) -> Result<Vec<u8>, String> {
+    let text = input.to_string_lossy();
+    if text.starts_with("http://") || text.starts_with("https://") {
+        if net.offline {
+            return Err(format!("{text}: network access is forbidden by --offline"));
+        }
+        let max = usize::try_from(crate::cmd::MAX_INPUT_BYTES).unwrap_or(usize::MAX);
+        let mut http = HttpLoader::new()
+            .and_then(|h| h.max_bytes(max))
+            .map_err(|e| e.to_string())?;
+        for h in &net.allow_host {
+            http = http.allow_host(h).map_err(|e| e.to_string())?;
+        }
+        return http
+            .load(&text)
+            .map(|d| d.body.to_vec())
+            .map_err(|e| e.to_string());
+    }
+    crate::cmd::read_input(input).map_err(|e| format!("{}: {e}", input.display()))
+}
 
 /// Arguments of `extract`.
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
-    /// The baked PNG or SVG image (`-` for stdin).
+    /// The baked PNG or SVG image (a file, `-` for stdin, or an http(s) URL).
     input: PathBuf,
     /// Print `{"format","keyword","payload_kind","payload","warnings"}` instead of the payload.
     #[arg(long)]
@@ -18,14 +53,16 @@ pub(crate) struct Args {
     /// rejecting it.
     #[arg(long)]
     inflate_compressed: bool,
+    #[command(flatten)]
+    net: NetArgs,
 }
 
 /// Runs `extract`, returning the process exit code.
 pub(crate) fn run(args: Args) -> u8 {
-    let bytes = match crate::cmd::read_input(&args.input) {
+    let bytes = match read_image(&args.input, &args.net) {
         Ok(b) => b,
         Err(e) => {
-            eprintln!("openbadges extract: {}: {e}", args.input.display());
+            eprintln!("openbadges extract: {e}");
             return exit::CANNOT_CHECK;
         }
     };
