@@ -219,6 +219,30 @@ impl<S: Store, V: Verifier> Backpack<S, V> {
         self.store.commit(vec![Write::AddIdentifier(identifier)])
     }
 
+    /// Removes one of the owner's identifiers. Badges already matched to it stay.
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub fn remove_identifier(&mut self, identifier: Identifier) -> Result<()> {
+        self.store.commit(vec![Write::RemoveIdentifier(identifier)])
+    }
+
+    /// The owner's verified identifiers.
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub fn identifiers(&self) -> Result<Vec<Identifier>> {
+        self.store.identifiers()
+    }
+
+    /// The collections, sorted by id.
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub fn collections(&self) -> Result<Vec<Collection>> {
+        self.store.collections()
+    }
+
     /// The accepted badges, sorted by id.
     ///
     /// # Errors
@@ -419,6 +443,16 @@ impl<S: Store, V: Verifier> Backpack<S, V> {
                 &label,
                 name,
                 format!("not an awarded badge (a {what} document)"),
+            );
+            return Ok(());
+        }
+        if owner.is_empty() {
+            ctx.fail(
+                &label,
+                name,
+                "this backpack has no verified identifiers yet; add the owner's email, URL, \
+                 telephone or DID first"
+                    .to_owned(),
             );
             return Ok(());
         }

@@ -400,7 +400,7 @@ pub struct BadgeRecord {
     pub id: BadgeId,
     /// The bytes exactly as received (a baked image, a JWS, a JSON file). For a credential
     /// unbundled from a CLR or an API response, its JSON as it stood there (re-serialized) or
-    /// its compact JWS string.
+    /// its compact JWS string. Not part of the record's serde form (exports write it as a file).
     #[serde(skip)]
     pub original: Vec<u8>,
     /// The badge document decoded from `original` (JWS payload, baked payload), in the current

@@ -550,3 +550,31 @@ impl openbadges_backpack::Verifier for TamperVerifier {
         .verify(r)
     }
 }
+
+#[test]
+fn a_backpack_without_identifiers_says_so() {
+    let mut bp = openbadges_backpack::Backpack::new(
+        MemoryStore::new(),
+        FixedVerifier(VerificationStatus::Valid),
+    );
+    let f = "ob2/served/hosted/valid.json";
+    let r = bp.import(&fixture(f), file(f)).unwrap();
+    assert!(
+        r.items[0]
+            .reason
+            .as_deref()
+            .unwrap()
+            .contains("no verified identifiers")
+    );
+    let me = openbadges_backpack::Identifier::parse("email:student@example.org").unwrap();
+    bp.add_identifier(me.clone()).unwrap();
+    assert_eq!(bp.identifiers().unwrap(), vec![me.clone()]);
+    assert_eq!(
+        bp.import(&fixture(f), file(f)).unwrap().result(),
+        ImportResult::Imported
+    );
+    bp.remove_identifier(me).unwrap();
+    assert!(bp.identifiers().unwrap().is_empty());
+    // The badge stays.
+    assert_eq!(bp.badges().unwrap().len(), 1);
+}
