@@ -81,6 +81,9 @@ pub enum Error {
     /// An evidence record failed its integrity check.
     #[error("attempt record: {0}")]
     Record(String),
+    /// An evidence object could not be built (e.g. an `id` that is not an IRI).
+    #[error("evidence: {0}")]
+    Evidence(String),
     /// The requested conversion is not supported for this definition.
     #[error("unsupported: {0}")]
     Unsupported(String),

@@ -1,12 +1,95 @@
 //! From a graded attempt to what a badge carries: OB 2.0 `Criteria` and `Evidence`, OB 3.0
 //! `Criteria`, `ResultDescription`, `Result` and `Evidence`.
 //!
-//! The objects are plain JSON shaped exactly as the specifications name them (OB 2.0
-//! §Evidence / §Criteria; OB 3.0 §B.1.3 Criteria, §B.1.6 Evidence, §B.1.12 Result,
-//! §B.1.13 ResultDescription). The attempt record's digest and the definition's content hash
+//! Each object comes twice: as the typed model of `openbadges-model` (`ob2::Evidence`,
+//! `ob2::Criteria`, `ob3::Criteria`, `ob3::ResultDescription`, `ob3::AchievementResult`,
+//! `ob3::Evidence`; functions without suffix) and as plain JSON shaped exactly as the
+//! specifications name them (`*_json`; OB 2.0 §Evidence / §Criteria; OB 3.0 Criteria, Evidence,
+//! Result, ResultDescription). The attempt record's digest and the definition's content hash
 //! appear in the evidence narrative, so a verifier holding the record can check both.
 
+use openbadges_model::{ob2, ob3};
 use serde_json::{Map, Value, json};
+
+use crate::error::Error;
+
+fn typed<T: serde::de::DeserializeOwned>(v: Value) -> Result<T, Error> {
+    serde_json::from_value(v).map_err(|e| Error::Evidence(e.to_string()))
+}
+
+/// Refuses ids that are not absolute IRIs (`openbadges_model::Iri::parse`).
+fn iri(s: Option<&str>) -> Result<(), Error> {
+    match s {
+        Some(x) => openbadges_model::Iri::parse(x)
+            .map(|_| ())
+            .map_err(|e| Error::Evidence(format!("{x:?}: {e}"))),
+        None => Ok(()),
+    }
+}
+
+/// OB 2.0 `Criteria` (typed).
+///
+/// # Errors
+/// [`Error::Evidence`] when `criteria_url` is not an IRI.
+pub fn ob2_criteria(quiz: &Quiz, criteria_url: Option<&str>) -> Result<ob2::Criteria, Error> {
+    iri(criteria_url)?;
+    typed(ob2_criteria_json(quiz, criteria_url))
+}
+
+/// OB 2.0 `Evidence` (typed).
+///
+/// # Errors
+/// [`Error::Evidence`] when the evidence `id` is not an IRI.
+pub fn ob2_evidence(
+    record: &AttemptRecord,
+    opts: &EvidenceOptions,
+) -> Result<ob2::Evidence, Error> {
+    iri(opts.id.as_deref())?;
+    typed(ob2_evidence_json(record, opts))
+}
+
+/// OB 3.0 `Criteria` (typed).
+///
+/// # Errors
+/// [`Error::Evidence`] when `criteria_url` is not an IRI.
+pub fn ob3_criteria(quiz: &Quiz, criteria_url: Option<&str>) -> Result<ob3::Criteria, Error> {
+    iri(criteria_url)?;
+    typed(ob3_criteria_json(quiz, criteria_url))
+}
+
+/// OB 3.0 `ResultDescription` (typed).
+///
+/// # Errors
+/// [`Error::Evidence`] when `id` is not an IRI.
+pub fn ob3_result_description(quiz: &Quiz, id: &str) -> Result<ob3::ResultDescription, Error> {
+    iri(Some(id))?;
+    typed(ob3_result_description_json(quiz, id))
+}
+
+/// OB 3.0 `Result` (typed: `AchievementResult`).
+///
+/// # Errors
+/// [`Error::Evidence`] when `result_description_id` is not an IRI.
+pub fn ob3_result(
+    quiz: &Quiz,
+    record: &AttemptRecord,
+    result_description_id: &str,
+) -> Result<ob3::AchievementResult, Error> {
+    iri(Some(result_description_id))?;
+    typed(ob3_result_json(quiz, record, result_description_id))
+}
+
+/// OB 3.0 `Evidence` (typed).
+///
+/// # Errors
+/// [`Error::Evidence`] when the evidence `id` is not an IRI.
+pub fn ob3_evidence(
+    record: &AttemptRecord,
+    opts: &EvidenceOptions,
+) -> Result<ob3::Evidence, Error> {
+    iri(opts.id.as_deref())?;
+    typed(ob3_evidence_json(record, opts))
+}
 
 use crate::def::{PassPolicy, Quiz};
 use crate::record::AttemptRecord;
@@ -58,7 +141,7 @@ pub fn narrative(record: &AttemptRecord) -> String {
 }
 
 /// OB 2.0 `Criteria` for the BadgeClass: `{"narrative": …}` plus `id` when given.
-pub fn ob2_criteria(quiz: &Quiz, criteria_url: Option<&str>) -> Value {
+pub fn ob2_criteria_json(quiz: &Quiz, criteria_url: Option<&str>) -> Value {
     let mut m = Map::new();
     if let Some(u) = criteria_url {
         m.insert("id".into(), json!(u));
@@ -71,7 +154,7 @@ pub fn ob2_criteria(quiz: &Quiz, criteria_url: Option<&str>) -> Value {
 }
 
 /// OB 2.0 `Evidence` for the Assertion.
-pub fn ob2_evidence(record: &AttemptRecord, opts: &EvidenceOptions) -> Value {
+pub fn ob2_evidence_json(record: &AttemptRecord, opts: &EvidenceOptions) -> Value {
     let mut m = Map::new();
     m.insert("type".into(), json!("Evidence"));
     if let Some(id) = &opts.id {
@@ -97,8 +180,8 @@ pub fn ob2_evidence(record: &AttemptRecord, opts: &EvidenceOptions) -> Value {
 }
 
 /// OB 3.0 `Criteria` for the Achievement.
-pub fn ob3_criteria(quiz: &Quiz, criteria_url: Option<&str>) -> Value {
-    ob2_criteria(quiz, criteria_url)
+pub fn ob3_criteria_json(quiz: &Quiz, criteria_url: Option<&str>) -> Value {
+    ob2_criteria_json(quiz, criteria_url)
 }
 
 /// The OB 3.0 `resultType` and bounds that describe this quiz's result.
@@ -115,7 +198,7 @@ fn result_shape(quiz: &Quiz) -> (&'static str, String, String, Option<String>) {
 }
 
 /// OB 3.0 `ResultDescription` for the Achievement (`id` is required by the spec).
-pub fn ob3_result_description(quiz: &Quiz, id: &str) -> Value {
+pub fn ob3_result_description_json(quiz: &Quiz, id: &str) -> Value {
     let (kind, min, max, required) = result_shape(quiz);
     let mut m = Map::new();
     m.insert("id".into(), json!(id));
@@ -132,7 +215,7 @@ pub fn ob3_result_description(quiz: &Quiz, id: &str) -> Value {
 
 /// OB 3.0 `Result` for the credential subject. `status` is `Completed` when the attempt
 /// passed and `Failed` otherwise (ResultStatusType).
-pub fn ob3_result(quiz: &Quiz, record: &AttemptRecord, result_description_id: &str) -> Value {
+pub fn ob3_result_json(quiz: &Quiz, record: &AttemptRecord, result_description_id: &str) -> Value {
     let (kind, ..) = result_shape(quiz);
     let value = if kind == "Percent" {
         num(record.percent)
@@ -148,8 +231,8 @@ pub fn ob3_result(quiz: &Quiz, record: &AttemptRecord, result_description_id: &s
 }
 
 /// OB 3.0 `Evidence` for the credential.
-pub fn ob3_evidence(record: &AttemptRecord, opts: &EvidenceOptions) -> Value {
-    let mut v = ob2_evidence(record, opts);
+pub fn ob3_evidence_json(record: &AttemptRecord, opts: &EvidenceOptions) -> Value {
+    let mut v = ob2_evidence_json(record, opts);
     if let Value::Object(m) = &mut v {
         m.insert("type".into(), json!(["Evidence"]));
     }

@@ -24,10 +24,10 @@
 //! record.verify_with(quiz)?; // tamper-evident and re-gradable
 //!
 //! // Evidence for an OB 2.0 assertion and an OB 3.0 credential.
-//! let ev = evidence::ob2_evidence(&record, &Default::default());
-//! assert!(ev["narrative"].as_str().unwrap().contains(&record.digest));
-//! let result = evidence::ob3_result(quiz, &record, "urn:example:result");
-//! assert_eq!(result["status"], "Completed");
+//! let ev = evidence::ob2_evidence(&record, &Default::default())?; // openbadges_model::ob2::Evidence
+//! assert!(ev.narrative.unwrap().contains(&record.digest));
+//! let result = evidence::ob3_result(quiz, &record, "urn:example:result")?; // ob3::AchievementResult
+//! assert_eq!(result.status.as_deref(), Some("Completed"));
 //! # Ok(())
 //! # }
 //! ```

@@ -37,7 +37,7 @@ impl Format {
         match ext.as_deref() {
             Some("toml") => return Format::Toml,
             Some("json") => return Format::Json,
-            Some("gift") => return Format::Gift,
+            Some("gift" | "txt") => return Format::Gift,
             Some("xml" | "qti") => return Format::Qti,
             _ => {}
         }

@@ -190,33 +190,33 @@ fn evidence_for_ob2_and_ob3() {
         id: Some("https://example.org/attempts/1".into()),
         audience: None,
     };
-    let ev2 = evidence::ob2_evidence(&rec, &opts);
+    let ev2 = evidence::ob2_evidence_json(&rec, &opts);
     assert_eq!(ev2["type"], "Evidence");
     assert_eq!(ev2["id"], "https://example.org/attempts/1");
     let narrative = ev2["narrative"].as_str().unwrap();
     assert!(narrative.starts_with("Passed the quiz “Badges 101” (attempt 1): answered 3 of 3 questions, 3 fully correct; score 3 of 3 (100%)."));
     assert!(narrative.contains(&rec.digest) && narrative.contains(&rec.quiz.content_hash));
-    let crit = evidence::ob2_criteria(&q, Some("http://badges-101.openbadges.org/"));
+    let crit = evidence::ob2_criteria_json(&q, Some("http://badges-101.openbadges.org/"));
     assert_eq!(crit["id"], "http://badges-101.openbadges.org/");
     assert_eq!(crit["narrative"], rec.criteria.as_str());
 
-    let rd = evidence::ob3_result_description(&q, "urn:uuid:rd-1");
+    let rd = evidence::ob3_result_description_json(&q, "urn:uuid:rd-1");
     assert_eq!(rd["type"], serde_json::json!(["ResultDescription"]));
     assert_eq!(rd["resultType"], "RawScore");
     assert_eq!(
         (rd["valueMin"].as_str(), rd["valueMax"].as_str()),
         (Some("0"), Some("3"))
     );
-    let res = evidence::ob3_result(&q, &rec, "urn:uuid:rd-1");
+    let res = evidence::ob3_result_json(&q, &rec, "urn:uuid:rd-1");
     assert_eq!(
         res,
         serde_json::json!({"type": ["Result"], "resultDescription": "urn:uuid:rd-1", "value": "3", "status": "Completed"})
     );
-    let ev3 = evidence::ob3_evidence(&rec, &opts);
+    let ev3 = evidence::ob3_evidence_json(&rec, &opts);
     assert_eq!(ev3["type"], serde_json::json!(["Evidence"]));
 
     let mq = load(BADGES101_MASTERY_TOML, "m.toml");
-    let rd = evidence::ob3_result_description(&mq, "urn:x");
+    let rd = evidence::ob3_result_description_json(&mq, "urn:x");
     assert_eq!(rd["requiredValue"], "3");
 }
 
@@ -272,4 +272,75 @@ fn attempt_limits_from_caller_time() {
             .unwrap_err(),
         Error::Attempt(AttemptError::WrongQuiz)
     );
+}
+
+/// The typed objects from `openbadges-model`, placed into a real OB 3.0 credential and an OB 2.0
+/// assertion, pass the model's structural validation (`openbadges_model::inspect`).
+#[test]
+fn evidence_validates_with_the_model() {
+    let q = load(BADGES101_MASTERY_TOML, "m.toml");
+    let mut a = Attempt::start(&q, 3, 0, 0).unwrap();
+    for (k, (_, ans, _)) in PAGE.iter().enumerate() {
+        let id = q.item_by_number(k + 1).unwrap().id.clone();
+        a.answer(&q, &id, Response::Bool(*ans), 1 + k as i64)
+            .unwrap();
+    }
+    let rec = a.submit(&q, 10).unwrap();
+    let opts = EvidenceOptions {
+        id: Some("https://example.com/attempts/1".into()),
+        audience: Some("Learners".into()),
+    };
+    let rd_id = "https://example.com/achievements/badges101/results/score";
+
+    // OB 3.0
+    let crit = evidence::ob3_criteria(&q, Some("https://example.com/badges101")).unwrap();
+    let rd = evidence::ob3_result_description(&q, rd_id).unwrap();
+    let res = evidence::ob3_result(&q, &rec, rd_id).unwrap();
+    let ev = evidence::ob3_evidence(&rec, &opts).unwrap();
+    assert_eq!(res.status.as_deref(), Some("Completed"));
+    assert_eq!(rd.required_value.as_deref(), Some("3"));
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../fixtures/ob3/examples/basicOpenBadgeCredential.json"
+    );
+    let mut cred: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    cred["credentialSubject"]["achievement"]["criteria"] = serde_json::to_value(&crit).unwrap();
+    cred["credentialSubject"]["achievement"]["resultDescription"] = serde_json::json!([rd]);
+    cred["credentialSubject"]["result"] = serde_json::json!([res]);
+    cred["evidence"] = serde_json::json!([ev]);
+    let report = openbadges_model::inspect(&cred);
+    assert!(report.valid_structure(), "{:#?}", report.problems);
+    assert!(report.problems.iter().all(|p| !p.is_error()));
+
+    // OB 2.0
+    let crit2 = evidence::ob2_criteria(&q, Some("http://badges-101.openbadges.org/")).unwrap();
+    let ev2 = evidence::ob2_evidence(&rec, &opts).unwrap();
+    let assertion = serde_json::json!({
+        "@context": "https://w3id.org/openbadges/v2",
+        "type": "Assertion",
+        "id": "https://example.com/assertions/1",
+        "recipient": {"type": "email", "hashed": false, "identity": "learner@example.com"},
+        "issuedOn": "2026-11-27T12:00:00Z",
+        "verification": {"type": "hosted"},
+        "evidence": [ev2],
+        "badge": {
+            "type": "BadgeClass",
+            "id": "https://example.com/badges/badges101",
+            "name": "Badges 101",
+            "description": "You really get badges!",
+            "image": "https://example.com/badges/101badge.png",
+            "criteria": crit2,
+            "issuer": {"type": "Profile", "id": "https://example.com/issuer", "name": "Open Badges", "url": "https://example.com", "email": "issuer@example.com"}
+        }
+    });
+    let report = openbadges_model::inspect(&assertion);
+    assert!(report.valid_structure(), "{:#?}", report.problems);
+    assert!(report.problems.iter().all(|p| !p.is_error()));
+    // A non-IRI id is refused by the typed constructors.
+    let bad = EvidenceOptions {
+        id: Some("not an iri".into()),
+        audience: None,
+    };
+    assert!(evidence::ob3_evidence(&rec, &bad).is_err());
 }
