@@ -51,6 +51,23 @@ fn image_src(b: &BadgeRecord) -> Option<String> {
     ok.then(|| url.to_owned())
 }
 
+/// `2024-01-15T12:00:00Z` → `2024-01-15`; a Unix timestamp (OB 1.0) → its date; anything else
+/// as written.
+fn human_date(d: &str) -> String {
+    if let Ok(t) = chrono::DateTime::parse_from_rfc3339(d.trim()) {
+        return t.format("%Y-%m-%d").to_string();
+    }
+    if let Some(t) = d
+        .trim()
+        .parse::<i64>()
+        .ok()
+        .and_then(|n| chrono::DateTime::from_timestamp(n, 0))
+    {
+        return t.format("%Y-%m-%d").to_string();
+    }
+    d.to_owned()
+}
+
 fn badge_card(out: &mut String, b: &BadgeRecord) {
     let name = b.name().unwrap_or("Untitled badge");
     let _ = writeln!(
@@ -73,7 +90,7 @@ fn badge_card(out: &mut String, b: &BadgeRecord) {
         }
     };
     field("Issuer", display::issuer(&b.document));
-    let date = display::date(&b.document);
+    let date = display::date(&b.document).map(|d| human_date(&d));
     field("Issued", date.as_deref());
     field("Description", display::description(&b.document));
     field("Criteria", display::criteria(&b.document));
