@@ -132,6 +132,25 @@ impl Default for CtxOpts {
 const ERR: fn(&str) -> JsonLdError = |m| JsonLdError::InvalidContext(m.to_owned());
 
 impl Processor<'_> {
+    /// Processes a scoped context (from a term definition), cached by the active context
+    /// and the scoped context's identity.
+    pub(crate) fn process_scoped(
+        &mut self,
+        active: &Arc<Context>,
+        local: &Arc<Value>,
+        base_url: Option<&str>,
+        opts: CtxOpts,
+    ) -> Result<Arc<Context>, JsonLdError> {
+        let flags = u64::from(opts.override_protected) | (u64::from(opts.propagate) << 1);
+        let key = (active.id ^ (flags << 62), Arc::as_ptr(local) as usize, true);
+        if let Some(c) = cache_get(&key) {
+            return Ok(c);
+        }
+        let r = self.process_context(active, local, base_url, &mut Vec::new(), opts)?;
+        cache_put(key, local.clone(), r.clone());
+        Ok(r)
+    }
+
     /// Context Processing algorithm.
     pub(crate) fn process_context(
         &mut self,
@@ -727,6 +746,52 @@ impl Processor<'_> {
         }
         Ok(Some(value.to_owned()))
     }
+}
+
+/// IRI expansion without a local context (never defines terms, so it only reads `active`).
+pub(crate) fn expand_iri_ro(
+    active: &Context,
+    value: &str,
+    document_relative: bool,
+    vocab: bool,
+) -> Option<String> {
+    if is_keyword(value) {
+        return Some(value.to_owned());
+    }
+    if looks_like_keyword(value) {
+        return None;
+    }
+    if let Some(def) = active.term(value) {
+        if def.iri.as_deref().is_some_and(is_keyword) || vocab {
+            return def.iri.clone();
+        }
+    }
+    if let Some(i) = value.get(1..).and_then(|r| r.find(':')).map(|i| i + 1) {
+        let prefix = value.get(..i).unwrap_or_default();
+        let suffix = value.get(i + 1..).unwrap_or_default();
+        if prefix == "_" || suffix.starts_with("//") {
+            return Some(value.to_owned());
+        }
+        if let Some(def) = active.term(prefix) {
+            if let (Some(iri), true) = (&def.iri, def.prefix) {
+                return Some(format!("{iri}{suffix}"));
+            }
+        }
+        if is_absolute(value) {
+            return Some(value.to_owned());
+        }
+    }
+    if vocab {
+        if let Some(v) = &active.vocab {
+            return Some(format!("{v}{value}"));
+        }
+    }
+    if document_relative {
+        if let Some(b) = &active.base {
+            return Some(resolve(b, value));
+        }
+    }
+    Some(value.to_owned())
 }
 
 /// JSON-LD keywords.

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
-use super::context::{Context, CtxOpts, container, is_keyword};
+use super::context::{Context, CtxOpts, container, expand_iri_ro, is_keyword};
 use super::iri::is_absolute;
 use super::{JsonLdError, Processor};
 
@@ -62,8 +62,8 @@ impl Processor<'_> {
         vocab: bool,
     ) -> Result<Option<String>, JsonLdError> {
         // IRI expansion without a local context never modifies the active context.
-        let mut c = (**ctx).clone();
-        self.expand_iri(&mut c, v, doc_rel, vocab, None, None)
+        let _ = self;
+        Ok(expand_iri_ro(ctx, v, doc_rel, vocab))
     }
 
     /// Expansion algorithm.
@@ -127,13 +127,7 @@ impl Processor<'_> {
                 let ctx = match &property_scoped {
                     Some(psc) => {
                         let b = prop_def.as_ref().and_then(|d| d.base_url.clone());
-                        self.process_context(
-                            active,
-                            psc,
-                            b.as_deref(),
-                            &mut Vec::new(),
-                            CtxOpts::default(),
-                        )?
+                        self.process_scoped(active, psc, b.as_deref(), CtxOpts::default())?
                     }
                     None => active.clone(),
                 };
@@ -164,11 +158,10 @@ impl Processor<'_> {
         }
         if let Some(psc) = &property_scoped {
             let b = prop_def.as_ref().and_then(|d| d.base_url.clone());
-            active = self.process_context(
+            active = self.process_scoped(
                 &active,
                 psc,
                 b.as_deref(),
-                &mut Vec::new(),
                 CtxOpts {
                     override_protected: true,
                     propagate: true,
@@ -196,11 +189,10 @@ impl Processor<'_> {
             for t in &terms {
                 if let Some(def) = type_scoped.term(t).cloned() {
                     if let Some(c) = &def.context {
-                        active = self.process_context(
+                        active = self.process_scoped(
                             &active,
                             c,
                             def.base_url.as_deref(),
-                            &mut Vec::new(),
                             CtxOpts {
                                 override_protected: false,
                                 propagate: false,
@@ -594,11 +586,10 @@ impl Processor<'_> {
                     if cm & container::TYPE != 0 {
                         if let Some(idef) = map_ctx.term(index).cloned() {
                             if let Some(c) = &idef.context {
-                                map_ctx = self.process_context(
+                                map_ctx = self.process_scoped(
                                     &map_ctx,
                                     c,
                                     idef.base_url.as_deref(),
-                                    &mut Vec::new(),
                                     CtxOpts::default(),
                                 )?;
                             }
