@@ -328,3 +328,21 @@ fn json_syntax_error_position() {
         p[0]
     );
 }
+
+#[test]
+fn no_items() {
+    let src = format!("{HEAD}sections = [] # none\n");
+    expect(&src, "no-items", "[] # none");
+}
+
+#[test]
+fn limit_on_choices_reports_the_item() {
+    let choices: Vec<String> = (0..1001)
+        .map(|k| format!("{{ id = \"c{k}\", text = \"{k}\", correct = {} }}", k == 0))
+        .collect();
+    let src = format!(
+        "{HEAD}[[sections]]\nid = \"s\"\n[[sections.items]] # big\nid = \"c\"\ntype = \"single_choice\"\nprompt = \"p\"\nchoices = [{}]\n",
+        choices.join(", ")
+    );
+    expect(&src, "limit", "[[sections.items]] # big");
+}
