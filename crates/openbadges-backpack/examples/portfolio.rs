@@ -20,6 +20,19 @@ impl Verifier for NotChecked {
     }
 }
 
+/// Replaces the value at a JSON pointer that exists in the fixture.
+fn set(
+    doc: &mut serde_json::Value,
+    pointer: &str,
+    value: serde_json::Value,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let slot = doc
+        .pointer_mut(pointer)
+        .ok_or_else(|| format!("the fixture has no {pointer}"))?;
+    *slot = value;
+    Ok(())
+}
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let out = std::env::args().nth(1).ok_or("usage: portfolio OUT.zip")?;
     let fixtures = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/");
@@ -41,13 +54,27 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut hostile: serde_json::Value = serde_json::from_slice(&std::fs::read(format!(
         "{fixtures}ob3/examples/basicOpenBadgeCredential.json"
     ))?)?;
-    hostile["id"] = "urn:uuid:hostile".into();
-    hostile["credentialSubject"]["id"] = "did:example:ebfeb1f712ebc6f1c276e12ec21".into();
-    hostile["credentialSubject"]["achievement"]["name"] =
-        "<script>alert('owned')</script><b>bold?</b>".into();
-    hostile["credentialSubject"]["achievement"]["description"] =
-        "\"><img src=x onerror=alert(1)> & <iframe src=javascript:alert(2)>".into();
-    hostile["issuer"] = serde_json::json!({"id": "https://evil.example/", "type": "Profile", "name": "Evil & <i>Co</i>"});
+    set(&mut hostile, "/id", "urn:uuid:hostile".into())?;
+    set(
+        &mut hostile,
+        "/credentialSubject/id",
+        "did:example:ebfeb1f712ebc6f1c276e12ec21".into(),
+    )?;
+    set(
+        &mut hostile,
+        "/credentialSubject/achievement/name",
+        "<script>alert('owned')</script><b>bold?</b>".into(),
+    )?;
+    set(
+        &mut hostile,
+        "/credentialSubject/achievement/description",
+        "\"><img src=x onerror=alert(1)> & <iframe src=javascript:alert(2)>".into(),
+    )?;
+    set(
+        &mut hostile,
+        "/issuer",
+        serde_json::json!({"id": "https://evil.example/", "type": "Profile", "name": "Evil & <i>Co</i>"}),
+    )?;
     bp.import(hostile.to_string().as_bytes(), Source::file("hostile.json"))?;
 
     let ids: Vec<_> = bp.badges()?.into_iter().map(|b| b.id).collect();
