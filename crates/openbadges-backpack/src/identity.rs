@@ -148,7 +148,13 @@ fn check_claim(
 
 fn match_ob2(doc: &Value, owner: &[Identifier]) -> Result<MatchedIdentity, MismatchReason> {
     let methods = (MatchMethod::Plain, MatchMethod::Hashed);
-    match doc.get("recipient") {
+    // The Mozilla Backpack (Displayer API) rewrote `recipient` to a bare hash and kept the
+    // issuer's IdentityObject, salt included, as `_originalRecipient`.
+    let recipient = match (doc.get("recipient"), doc.get("_originalRecipient")) {
+        (Some(Value::String(_)), Some(original @ Value::Object(_))) => Some(original),
+        (r, _) => r,
+    };
+    match recipient {
         // OB 0.5: the recipient is an email address or its hash, the salt sits beside it.
         Some(Value::String(s)) => {
             let salt = doc.get("salt").and_then(Value::as_str).map(Salt::new);
@@ -355,6 +361,27 @@ mod tests {
         assert_eq!(
             match_recipient(&doc, Version::V0_5, &me()).unwrap().method,
             MatchMethod::Plain
+        );
+    }
+
+    #[test]
+    fn mozilla_original_recipient_is_used_when_recipient_is_a_bare_hash() {
+        let h = IdentityHash::compute(
+            HashAlgorithm::Sha256,
+            "student@example.org",
+            Some(&Salt::new("pepper")),
+        );
+        let doc = json!({"recipient": h.to_string(),
+            "_originalRecipient": {"type": "email", "hashed": true, "salt": "pepper", "identity": h.to_string()}});
+        assert_eq!(
+            match_recipient(&doc, Version::V1_0, &me()).unwrap().method,
+            MatchMethod::Hashed
+        );
+        // Without it, the bare hash lacks its salt and cannot match.
+        let doc = json!({"recipient": h.to_string()});
+        assert_eq!(
+            match_recipient(&doc, Version::V0_5, &me()),
+            Err(MismatchReason::NotOwner)
         );
     }
 

@@ -435,10 +435,58 @@ impl BadgeRecord {
         crate::display::name(&self.document)
     }
 
+    /// The one-line view of the badge a listing shows (`openbadges backpack list --json`).
+    pub fn summary(&self) -> BadgeSummary {
+        BadgeSummary {
+            id: self.id.clone(),
+            name: self.name().map(str::to_owned),
+            issuer: crate::display::issuer(&self.document).map(str::to_owned),
+            issued: crate::display::date(&self.document),
+            version: self.version.as_str().to_owned(),
+            class: self.class.clone(),
+            kind: self.input_kind,
+            state: self.state,
+            verification: self.verification.status,
+            source: self.source.clone(),
+            recipient: self.recipient.identifier.clone(),
+            imported_at: self.imported_at,
+        }
+    }
+
     /// Whether this record is a CLR (a bundle whose members are stored as their own records).
     pub fn is_clr(&self) -> bool {
         self.version == Version::Clr2_0
     }
+}
+
+/// What a listing shows of a badge (see [`BadgeRecord::summary`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BadgeSummary {
+    /// Local id.
+    pub id: BadgeId,
+    /// Achievement or badge class name.
+    pub name: Option<String>,
+    /// Issuer name (or id).
+    pub issuer: Option<String>,
+    /// Issue date as written (`validFrom`, `issuanceDate`, `issuedOn`).
+    pub issued: Option<String>,
+    /// `0.5` … `3.0`, `clr-2.0`.
+    pub version: String,
+    /// Detected class.
+    pub class: Option<String>,
+    /// Kind of the original bytes.
+    pub kind: InputKind,
+    /// Accepted or rejected.
+    pub state: BadgeState,
+    /// Verification verdict at import.
+    pub verification: VerificationStatus,
+    /// Where it came from.
+    pub source: Source,
+    /// The owner's identifier it was issued to.
+    pub recipient: Identifier,
+    /// When it was imported.
+    pub imported_at: DateTime<Utc>,
 }
 
 /// A collection's id: `c` followed by 32 lowercase hex digits (random).

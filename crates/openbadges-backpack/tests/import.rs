@@ -219,6 +219,14 @@ fn the_record_keeps_source_kind_version_and_the_matched_identity() {
     assert_eq!(b.recipient.method, openbadges_backpack::MatchMethod::Hashed);
     assert_eq!(b.imported_at, t0());
     assert!(b.dedup_key.as_str().starts_with("ob2:"));
+    let line = serde_json::to_value(b.summary()).unwrap();
+    assert_eq!(line["id"], b.id.as_str());
+    assert_eq!(line["version"], "2.0");
+    assert_eq!(line["kind"], "json");
+    assert_eq!(line["state"], "accepted");
+    assert_eq!(line["verification"], "valid");
+    assert_eq!(line["recipient"]["kind"], "email");
+    assert_eq!(line["issued"], "2024-01-15T12:00:00Z");
 }
 
 #[test]
