@@ -24,6 +24,9 @@ fn read_exact_at<R: Read>(r: &mut R, buf: &mut [u8], offset: u64, what: &str) ->
 /// Buffer size for passing image data through.
 const COPY_BUF: usize = 256 * 1024;
 
+/// Size of the buffer image data is copied through in [`pass`].
+const PASS_BUF: usize = 64 * 1024;
+
 /// Copies exactly `n` bytes through `buf`.
 fn pass<R: Read, W: Write>(
     r: &mut R,
@@ -257,11 +260,15 @@ fn extract_png_stream<R: Read>(r: &mut R, limits: &Limits) -> Result<Extracted, 
 /// # Errors
 /// As [`bake`](crate::bake), plus [`Error::Io`].
 pub fn bake_stream<R: Read, W: Write>(
-    mut reader: R,
-    mut writer: W,
+    reader: R,
+    writer: W,
     payload: &str,
     options: &BakeOptions,
 ) -> Result<u64, Error> {
+    // Large buffers on both sides: a PNG is mostly 8 KiB IDAT chunks, and per-chunk system calls
+    // would otherwise dominate.
+    let mut reader = io::BufReader::with_capacity(COPY_BUF, reader);
+    let mut writer = io::BufWriter::with_capacity(COPY_BUF, writer);
     let mut sig = [0u8; 8];
     let mut got = 0;
     while got < 8 {
@@ -279,6 +286,7 @@ pub fn bake_stream<R: Read, W: Write>(
             .read_to_end(&mut buf)?;
         let baked = crate::bake(&buf, payload, options)?;
         writer.write_all(&baked)?;
+        writer.flush()?;
         return Ok(baked.len() as u64);
     }
     if PayloadKind::detect(payload).is_none() {
@@ -318,7 +326,7 @@ pub fn bake_stream<R: Read, W: Write>(
     writer.write_all(&chunk)?;
     written += chunk.len() as u64;
     let mut chunks = 1u64;
-    let mut buf = vec![0u8; COPY_BUF];
+    let mut buf = vec![0u8; PASS_BUF];
     loop {
         let Some(h) = header(&mut reader, offset)? else {
             return Err(png_err(offset, "missing IEND chunk"));
