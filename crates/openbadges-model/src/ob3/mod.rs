@@ -142,6 +142,84 @@ json_methods!(
     Profile,
 );
 
+/// Any OB 3.0 / CLR 2.0 document, typed by its class.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum Document {
+    /// An OpenBadgeCredential / AchievementCredential.
+    OpenBadge(Box<OpenBadgeCredential>),
+    /// An EndorsementCredential.
+    Endorsement(Box<EndorsementCredential>),
+    /// A CLR 2.0 ClrCredential.
+    Clr(Box<ClrCredential>),
+    /// An Achievement on its own.
+    Achievement(Box<Achievement>),
+    /// A Profile on its own.
+    Profile(Box<Profile>),
+}
+
+impl Document {
+    /// Reads `value` as the given class, or as the class [`crate::detect()`] finds.
+    ///
+    /// # Errors
+    /// [`Error::Shape`] when the class is not an OB 3.0 / CLR 2.0 class with a typed model
+    /// (path `""`), or when the value does not fit it (with the JSON pointer of the node).
+    ///
+    /// ```
+    /// use openbadges_model::ob3::Document;
+    /// let v = serde_json::json!({"id": "https://example.org/i", "type": "Profile"});
+    /// let doc = Document::from_value(&v, Some(&openbadges_model::Class::Profile))?;
+    /// assert!(matches!(doc, Document::Profile(_)));
+    /// assert_eq!(doc.to_value()?, v);
+    /// # Ok::<(), openbadges_model::Error>(())
+    /// ```
+    pub fn from_value(value: &Value, class: Option<&crate::Class>) -> Result<Self, Error> {
+        use crate::Class;
+        let detected;
+        let class = match class {
+            Some(c) => Some(c),
+            None => {
+                detected = crate::detect(value).class;
+                detected.as_ref()
+            }
+        };
+        Ok(match class {
+            Some(Class::OpenBadgeCredential | Class::AchievementCredential) => {
+                Document::OpenBadge(Box::new(from_value(value)?))
+            }
+            Some(Class::EndorsementCredential) => {
+                Document::Endorsement(Box::new(from_value(value)?))
+            }
+            Some(Class::ClrCredential) => Document::Clr(Box::new(from_value(value)?)),
+            Some(Class::Achievement) => Document::Achievement(Box::new(from_value(value)?)),
+            Some(Class::Profile) => Document::Profile(Box::new(from_value(value)?)),
+            other => {
+                return Err(Error::Shape {
+                    path: String::new(),
+                    message: match other {
+                        Some(c) => format!("{c} has no typed open badges 3.0 model"),
+                        None => "not a recognised open badges 3.0 class".into(),
+                    },
+                });
+            }
+        })
+    }
+
+    /// Writes the document back to JSON.
+    ///
+    /// # Errors
+    /// [`Error::Shape`] if serialization fails (it does not for these types).
+    pub fn to_value(&self) -> Result<Value, Error> {
+        match self {
+            Document::OpenBadge(d) => to_value(d),
+            Document::Endorsement(d) => to_value(d),
+            Document::Clr(d) => to_value(d),
+            Document::Achievement(d) => to_value(d),
+            Document::Profile(d) => to_value(d),
+        }
+    }
+}
+
 /// The `type` of an OB 3.0 object: an unordered set of type names.
 ///
 /// JSON allows a single string or an array ("array-compacted"); both are read, and the shape read
