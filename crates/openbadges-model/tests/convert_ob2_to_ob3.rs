@@ -331,3 +331,68 @@ fn embedded_badge_and_extensions() {
         "/recipient/type"
     ));
 }
+
+/// Legacy badges convert through their 2.0 upgrade: 1.0 / 1.1 → 2.0 (`inspect`) → 3.0.
+#[test]
+fn legacy_badges_convert_through_their_upgrade() {
+    for (v, badge_name, issuer_id) in [
+        ("1_0", "Basic Badge", "http://a.com/issuer"),
+        (
+            "1_1",
+            "Awesome Robotics Badge",
+            "https://example.org/organization.json",
+        ),
+    ] {
+        let up = |kind: &str| {
+            let doc = load(&format!("ob2/upstream/vcore-{v}_basic_{kind}.json"));
+            openbadges_model::inspect(&doc)
+                .upgraded
+                .unwrap_or_else(|| panic!("{v} {kind} upgrades"))
+        };
+        let (a, mut b, mut i) = (up("assertion"), up("badgeclass"), up("issuer"));
+        // A 1.0 badge class and issuer have no `id`: their id is the URL they were fetched
+        // from, which the documents that link to them give.
+        if b.get("id").is_none() {
+            b["id"] = a["badge"].clone();
+        }
+        if i.get("id").is_none() {
+            i["id"] = b["issuer"].clone();
+        }
+        let conv = ob2_to_ob3(&a, &b, &i);
+        check(&conv, &a, &b, &i);
+        let cred = conv
+            .credential
+            .as_ref()
+            .unwrap_or_else(|| panic!("{v}: {:?}", conv.notes));
+        assert_eq!(cred.credential_subject.achievement.name, badge_name);
+        assert_eq!(cred.issuer_id().as_str(), issuer_id);
+    }
+}
+
+/// Badgr's import file embeds the badge class and an issuer without `id`: an OB 3.0 Profile
+/// needs one, so the conversion says so instead of inventing it.
+#[test]
+fn badgr_embedded_badge_class_without_issuer_id() {
+    let a = load("backpack/badgr-import-testfiles/2_0_assertion_embedded_badgeclass.json");
+    let conv = ob2_to_ob3(&a, &Value::Null, &Value::Null);
+    let b = a["badge"].clone();
+    let i = b["issuer"].clone();
+    check(&conv, &a, &b, &i);
+    assert!(!conv.is_converted());
+    assert!(has_note(&conv, NoteKind::Blocking, Source::Issuer, "/id"));
+    // The 1.x `verify` property is reported too.
+    assert!(has_note(
+        &conv,
+        NoteKind::NotCarried,
+        Source::Assertion,
+        "/verify"
+    ));
+    // Given the issuer's id, it converts.
+    let mut i = i;
+    i["id"] = json!("http://a.com/issuer");
+    let mut b = b;
+    b["issuer"] = i.clone();
+    let conv = ob2_to_ob3(&a, &b, &i);
+    check(&conv, &a, &b, &i);
+    assert!(conv.is_converted(), "{:?}", conv.notes);
+}
