@@ -9,7 +9,11 @@ use openbadges_model::ob2::{
 };
 use openbadges_model::{Class, Limits, inspect, parse_json};
 
-fn round_trip<T>(doc: &serde_json::Value, read: fn(&serde_json::Value) -> Result<T, openbadges_model::Error>, write: fn(&T) -> Result<serde_json::Value, openbadges_model::Error>) {
+fn round_trip<T>(
+    doc: &serde_json::Value,
+    read: fn(&serde_json::Value) -> Result<T, openbadges_model::Error>,
+    write: fn(&T) -> Result<serde_json::Value, openbadges_model::Error>,
+) {
     if let Ok(typed) = read(doc) {
         let back = write(&typed).expect("a typed value serializes");
         // Known properties written as JSON null are dropped (JSON-LD ignores nulls); otherwise
@@ -41,7 +45,11 @@ fuzz_target!(|data: &[u8]| {
     round_trip(&doc, Assertion::from_value, Assertion::to_value);
     round_trip(&doc, BadgeClass::from_value, BadgeClass::to_value);
     round_trip(&doc, Profile::from_value, Profile::to_value);
-    round_trip(&doc, CryptographicKey::from_value, CryptographicKey::to_value);
+    round_trip(
+        &doc,
+        CryptographicKey::from_value,
+        CryptographicKey::to_value,
+    );
     round_trip(&doc, RevocationList::from_value, RevocationList::to_value);
     round_trip(&doc, Endorsement::from_value, Endorsement::to_value);
     for class in [Class::Assertion, Class::BadgeClass, Class::Profile] {

@@ -754,7 +754,7 @@ pub enum Document {
 }
 
 impl Document {
-    /// Reads `value` as the given class, or as the class [`crate::detect`] finds.
+    /// Reads `value` as the given class, or as the class [`crate::detect()`] finds.
     ///
     /// # Errors
     /// [`Error::Shape`] when the class is unknown or not an OB 2.0 class (path `""`), or when the
