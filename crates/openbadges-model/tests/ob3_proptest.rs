@@ -9,8 +9,8 @@
 )]
 
 use openbadges_model::ob3::{
-    self, AchievementBuilder, CredentialBuilder, EndorsementCredential, IdentityObject,
-    OpenBadgeCredential, ProfileBuilder,
+    self, AchievementBuilder, ClrCredential, CredentialBuilder, EmbeddedCredential,
+    EndorsementCredential, IdentityObject, OpenBadgeCredential, ProfileBuilder,
 };
 use openbadges_model::{DateTime, Iri, Salt};
 use proptest::prelude::*;
@@ -286,6 +286,44 @@ proptest! {
         }), ext);
         let e: EndorsementCredential = ob3::from_value(&doc).unwrap();
         prop_assert_eq!(ob3::to_value(&e).unwrap(), doc.clone());
+        let errors: Vec<_> = ob3::validate(&doc, None).into_iter().filter(|p| p.is_error()).collect();
+        prop_assert!(errors.is_empty(), "{:?}", errors);
+    }
+
+    /// A CLR bundling generated credentials (one or many, plus associations) round-trips,
+    /// reads every bundled credential as an OpenBadgeCredential, and validates.
+    #[test]
+    fn clr_round_trips(
+        vcs in one_or_many(credential().boxed()),
+        issuer in prop_oneof![iri().prop_map(Value::String), profile()],
+        from in datetime(),
+        assoc in proptest::option::of(one_or_many(
+            (iri(), iri()).prop_map(|(a, b)| json!({
+                "type": "Association", "associationType": "isParentOf",
+                "sourceId": a, "targetId": b
+            })).boxed(),
+        )),
+        ext in extensions(),
+    ) {
+        let mut subject = json!({
+            "id": "did:example:learner", "type": ["ClrSubject"], "verifiableCredential": vcs
+        });
+        if let Some(a) = assoc { subject["association"] = a; }
+        let doc = with_ext(json!({
+            "@context": ["https://www.w3.org/ns/credentials/v2",
+                         "https://purl.imsglobal.org/spec/clr/v2p0/context-2.0.1.json",
+                         "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"],
+            "id": "urn:uuid:00000000-0000-4000-8000-00000000c1a5",
+            "type": ["VerifiableCredential", "ClrCredential"],
+            "name": "Record",
+            "issuer": issuer,
+            "validFrom": from,
+            "credentialSubject": subject,
+        }), ext);
+        let clr: ClrCredential = ob3::from_value(&doc).unwrap();
+        prop_assert!(clr.credential_subject.verifiable_credential.iter()
+            .all(|c| matches!(c, EmbeddedCredential::OpenBadge(_))));
+        prop_assert_eq!(ob3::to_value(&clr).unwrap(), doc.clone());
         let errors: Vec<_> = ob3::validate(&doc, None).into_iter().filter(|p| p.is_error()).collect();
         prop_assert!(errors.is_empty(), "{:?}", errors);
     }
