@@ -59,7 +59,7 @@ pub fn validate(doc: &Value, class: Option<&Class>) -> Vec<Problem> {
             let issuer = types_of(obj).iter().any(|t| short(t) == "Issuer");
             v.profile(obj, "", true, issuer);
         }
-        Some(Class::CryptographicKey) => v.key(obj, "", true),
+        Some(Class::CryptographicKey) => v.key(obj, ""),
         Some(Class::RevocationList) => v.revocation_list(obj, ""),
         Some(Class::Endorsement) => v.endorsement(obj, ""),
         _ => v.err(
@@ -174,9 +174,13 @@ impl Validator {
                 "/@context",
                 "an open badges 2.0 document needs the @context https://w3id.org/openbadges/v2",
             ),
-            Some(_) => {
-                let doc = Value::Object(obj.clone());
-                let ok = crate::detect::context_iris(&doc).iter().any(|c| {
+            Some(ctx) => {
+                let iris: Vec<&str> = match ctx {
+                    Value::String(s) => vec![s.as_str()],
+                    Value::Array(a) => a.iter().filter_map(Value::as_str).collect(),
+                    _ => Vec::new(),
+                };
+                let ok = iris.iter().any(|c| {
                     c.trim_end_matches('/') == crate::detect::OB2_CONTEXT
                         || *c == "https://openbadgespec.org/v2/context.json"
                         || c.trim_end_matches('/') == "http://w3id.org/openbadges/v2"
@@ -652,7 +656,7 @@ impl Validator {
         if let Some(c) = present(obj, "creator") {
             let cp = pointer_join(path, "creator");
             match c {
-                Value::Object(o) => self.key(o, &cp, false),
+                Value::Object(o) => self.key(o, &cp),
                 other => {
                     self.iri(other, &cp);
                 }
@@ -844,7 +848,7 @@ impl Validator {
                     Value::String(s) => {
                         self.iri_str(s, &p);
                     }
-                    Value::Object(o) => self.key(o, &p, false),
+                    Value::Object(o) => self.key(o, &p),
                     _ => self.err(ProblemCode::WrongType, p, "expected a key iri or object"),
                 }
             }
@@ -915,9 +919,12 @@ impl Validator {
         }
     }
 
-    fn key(&mut self, obj: &Map<String, Value>, path: &str, root: bool) {
+    /// A CryptographicKey: none of its properties is required by the specification.
+    fn key(&mut self, obj: &Map<String, Value>, path: &str) {
         const C: &str = "CryptographicKey";
-        self.node_id(obj, path, root, C);
+        if let Some(id) = present(obj, "id") {
+            self.iri(id, &pointer_join(path, "id"));
+        }
         self.types(obj, path, &["CryptographicKey", "Key"], false, C);
         if let Some(o) = present(obj, "owner") {
             self.iri(o, &pointer_join(path, "owner"));
