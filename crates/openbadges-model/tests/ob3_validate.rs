@@ -412,3 +412,27 @@ fn regression_clr_verifiable_credential_array_read_as_one_value() {
             .all(|c| matches!(c, EmbeddedCredential::OpenBadge(_)))
     );
 }
+
+#[test]
+fn proofs_are_added_and_removed() {
+    let mut cred: ob3::OpenBadgeCredential = ob3::from_value(&base()).unwrap();
+    let proof: ob3::Proof = serde_json::from_value(json!({
+        "type": "DataIntegrityProof", "cryptosuite": "eddsa-rdfc-2022",
+        "proofPurpose": "assertionMethod", "verificationMethod": "did:example:1#k",
+        "proofValue": "z1"
+    }))
+    .unwrap();
+    cred.add_proof(proof.clone());
+    assert!(ob3::to_value(&cred).unwrap()["proof"].is_object());
+    cred.add_proof(proof);
+    assert_eq!(cred.proofs().count(), 2);
+    assert_eq!(
+        ob3::to_value(&cred).unwrap()["proof"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+    assert_eq!(ob3::to_value(&cred.without_proof()).unwrap(), base());
+    assert!(errors(&ob3::to_value(&cred).unwrap()).is_empty());
+}

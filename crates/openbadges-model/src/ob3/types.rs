@@ -184,6 +184,30 @@ impl<S> Credential<S> {
     pub fn proofs(&self) -> impl Iterator<Item = &Proof> {
         self.proof.iter().flat_map(OneOrMany::iter)
     }
+
+    /// Adds an embedded proof: the first is written as a single object, further ones turn
+    /// `proof` into an array (proof sets).
+    pub fn add_proof(&mut self, proof: Proof) {
+        self.proof = Some(match self.proof.take() {
+            None => OneOrMany::One(proof),
+            Some(OneOrMany::One(first)) => OneOrMany::Many(vec![first, proof]),
+            Some(OneOrMany::Many(mut all)) => {
+                all.push(proof);
+                OneOrMany::Many(all)
+            }
+        });
+    }
+
+    /// The credential without its embedded proofs (what a Data Integrity proof signs).
+    pub fn without_proof(&self) -> Self
+    where
+        S: Clone,
+    {
+        Credential {
+            proof: None,
+            ..self.clone()
+        }
+    }
 }
 
 /// The recipient of an achievement (the `credentialSubject` of an [`OpenBadgeCredential`]).
