@@ -1,8 +1,8 @@
 //! `openbadges inspect INPUT... [--json]`: parse without verifying signatures or fetching.
 //!
-//! For each input: detect its kind from the content (JSON, compact JWS/JWT, PNG, SVG, URL),
-//! get the badge document out of it (baked images through `openbadges_bake::extract`, a JWS by
-//! its payload), then `openbadges_model::inspect` it: version, class, structural problems, and
+//! For each input: detect its kind from the content and get the badge document out of it with
+//! `openbadges_proof::input` (JSON, compact JWS/JWT payload — not verified —, PNG/SVG baked
+//! badges through `openbadges_bake`, URL), then `openbadges_model::inspect` it: version, class, structural problems, and
 //! the document upgraded to the current model.
 //!
 //! Exit code: 0 when every input has a valid structure; 1 when any is invalid (malformed JSON,
@@ -149,27 +149,80 @@ pub(crate) fn run(args: Args) -> u8 {
 }
 
 fn is_url(s: &str) -> bool {
-    let lower = s.trim().get(..8).unwrap_or("").to_ascii_lowercase();
-    lower.starts_with("http://") || lower.starts_with("https://")
+    openbadges_proof::input::is_http_url(s)
 }
 
-/// Detects the kind of `bytes` from their content and inspects the badge document inside.
+/// Detects the kind of `bytes` from their content (`openbadges_proof::input`) and inspects the
+/// badge document inside.
 fn inspect_bytes(bytes: &[u8]) -> Report {
-    if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
-        return inspect_image(Kind::Png, bytes);
+    use openbadges_proof::Error as E;
+    use openbadges_proof::input::{self, InputKind, Payload};
+
+    let kind = match input::detect(bytes) {
+        Some(InputKind::Jws) => Kind::Jws,
+        Some(InputKind::Png) => Kind::Png,
+        Some(InputKind::Svg) => Kind::Svg,
+        Some(InputKind::Url) => Kind::Url,
+        // JSON, and anything unrecognised: reading it as JSON says where it goes wrong.
+        _ => Kind::Json,
+    };
+    let limits = Limits::default();
+    let unpacked = match input::unpack(bytes, &limits) {
+        Ok(u) => u,
+        Err(E::Json(_) | E::UnrecognizedInput(_)) if !matches!(kind, Kind::Png | Kind::Svg) => {
+            return inspect_document(kind, bytes);
+        }
+        Err(E::TooLarge { size, limit }) => {
+            return Report::failed(
+                kind,
+                Finding::error(
+                    "LIMIT_EXCEEDED",
+                    format!("input of {size} bytes exceeds the limit of {limit} bytes"),
+                ),
+                Outcome::CannotCheck,
+            );
+        }
+        Err(e) => return Report::failed(kind, unpack_finding(kind, bytes, &e), Outcome::Invalid),
+    };
+    let mut report = match unpacked.payload {
+        Payload::Json(doc) => inspect_value(kind, &doc),
+        Payload::Jws(jws) => inspect_document(kind, jws.payload()),
+        Payload::Url(_) => url_payload(kind),
+        _ => Report::failed(
+            kind,
+            Finding::error(
+                "UNRECOGNIZED_PAYLOAD",
+                "the input carries no json, jws or url",
+            ),
+            Outcome::Invalid,
+        ),
+    };
+    report.findings.extend(
+        unpacked
+            .warnings
+            .into_iter()
+            .map(|(code, message)| Finding::warning(code, message)),
+    );
+    report
+}
+
+/// The finding for an input the proof crate could not unpack. For images, the bake crate's
+/// stable code (`NOT_BAKED`, `COMPRESSED_CHUNK`, …) names what is wrong.
+fn unpack_finding(kind: Kind, bytes: &[u8], e: &openbadges_proof::Error) -> Finding {
+    use openbadges_proof::Error as E;
+    if matches!(kind, Kind::Png | Kind::Svg) {
+        if let Err(be) = openbadges_bake::extract(bytes) {
+            return Finding::error(be.kind_code(), be.to_string());
+        }
     }
-    let text = String::from_utf8_lossy(bytes);
-    let trimmed = text.trim_start_matches('\u{feff}').trim();
-    if trimmed.starts_with('<') {
-        return inspect_image(Kind::Svg, bytes);
-    }
-    if is_url(trimmed) && !trimmed.contains(char::is_whitespace) {
-        return url_payload(Kind::Url);
-    }
-    if let Some(payload) = jws::payload(trimmed) {
-        return inspect_document(Kind::Jws, &payload);
-    }
-    inspect_document(Kind::Json, bytes)
+    let code = match e {
+        E::MalformedJws(_) => "INVALID_JWS",
+        E::NoBakedBadge => "NOT_BAKED",
+        E::InvalidImage(_) => "INVALID_IMAGE",
+        E::Json(_) => ProblemCode::InvalidJson.as_str(),
+        _ => "UNRECOGNIZED_INPUT",
+    };
+    Finding::error(code, e.to_string())
 }
 
 /// A badge that is only a URL: inspect does not fetch it.
@@ -184,68 +237,11 @@ fn url_payload(kind: Kind) -> Report {
     )
 }
 
-fn inspect_image(kind: Kind, bytes: &[u8]) -> Report {
-    let found = match openbadges_bake::extract(bytes) {
-        Ok(found) => found,
-        Err(e) => {
-            return Report::failed(
-                kind,
-                Finding::error(e.kind_code(), e.to_string()),
-                Outcome::Invalid,
-            );
-        }
-    };
-    let mut report = match found.payload_kind {
-        openbadges_bake::PayloadKind::Json => inspect_document(kind, found.payload.as_bytes()),
-        openbadges_bake::PayloadKind::Jws => match jws::payload(found.payload.trim()) {
-            Some(p) => inspect_document(kind, &p),
-            None => Report::failed(
-                kind,
-                Finding::error(
-                    "INVALID_PAYLOAD",
-                    "the baked compact jws has no readable payload",
-                ),
-                Outcome::Invalid,
-            ),
-        },
-        openbadges_bake::PayloadKind::Url => url_payload(kind),
-        _ => Report::failed(
-            kind,
-            Finding::error(
-                "UNRECOGNIZED_PAYLOAD",
-                "the baked payload is not json, a jws or a url",
-            ),
-            Outcome::Invalid,
-        ),
-    };
-    report.findings.extend(
-        found
-            .warnings
-            .iter()
-            .map(|w| Finding::warning(w.code(), w.to_string())),
-    );
-    report
-}
-
+/// Parses the carried document (reporting malformed JSON with its line and column) and
+/// inspects it.
 fn inspect_document(kind: Kind, bytes: &[u8]) -> Report {
     match parse_json(bytes, &Limits::default()) {
-        Ok(mut doc) => {
-            if kind == Kind::Jws {
-                doc = jws::credential(doc);
-            }
-            let inspection = inspect(&doc);
-            let outcome = if inspection.valid_structure() {
-                Outcome::Valid
-            } else {
-                Outcome::Invalid
-            };
-            Report {
-                kind,
-                inspection: Some(inspection),
-                findings: Vec::new(),
-                outcome,
-            }
-        }
+        Ok(doc) => inspect_value(kind, &doc),
         Err(e @ openbadges_model::Error::Json { .. }) => Report::failed(
             kind,
             Finding::error(ProblemCode::InvalidJson.as_str(), e.to_string()),
@@ -258,6 +254,34 @@ fn inspect_document(kind: Kind, bytes: &[u8]) -> Report {
             Outcome::CannotCheck,
         ),
     }
+}
+
+fn inspect_value(kind: Kind, doc: &Value) -> Report {
+    let inspection = match vc_jwt_credential(doc) {
+        Some(vc) if kind != Kind::Json => inspect(vc),
+        _ => inspect(doc),
+    };
+    let outcome = if inspection.valid_structure() {
+        Outcome::Valid
+    } else {
+        Outcome::Invalid
+    };
+    Report {
+        kind,
+        inspection: Some(inspection),
+        findings: Vec::new(),
+        outcome,
+    }
+}
+
+/// A VC-JWT (VC Data Model 1.1) carries the credential in its `vc` claim; other JWS payloads
+/// are the document itself.
+fn vc_jwt_credential(payload: &Value) -> Option<&Value> {
+    let o = payload.as_object()?;
+    if o.contains_key("@context") {
+        return None;
+    }
+    o.get("vc").filter(|v| v.is_object())
 }
 
 /// Every problem, as (code, path, is_error, message): findings first, then the model's.
@@ -319,45 +343,5 @@ fn print_human(input: &str, report: &Report) {
             if error { "error" } else { "warning" },
             if path.is_empty() { "/" } else { path },
         );
-    }
-}
-
-/// TEMPORARY: reading the payload of a compact JWS/JWT without verifying it, until the proof
-/// crate publishes its content detection (`openbadges_proof::input`); then this module goes.
-mod jws {
-    use base64::Engine;
-    use serde_json::Value;
-
-    /// The decoded payload of a compact JWS (`header.payload.signature`, base64url), if `text`
-    /// is one whose header decodes to a JSON object.
-    pub(super) fn payload(text: &str) -> Option<Vec<u8>> {
-        let mut parts = text.split('.');
-        let (h, p, s) = (parts.next()?, parts.next()?, parts.next()?);
-        if parts.next().is_some() || h.is_empty() || p.is_empty() {
-            return None;
-        }
-        let b64 = |x: &str| {
-            x.bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-        };
-        if !(b64(h) && b64(p) && b64(s)) {
-            return None;
-        }
-        let engine = base64::engine::general_purpose::URL_SAFE_NO_PAD;
-        let header: Value = serde_json::from_slice(&engine.decode(h).ok()?).ok()?;
-        header.is_object().then_some(())?;
-        engine.decode(p).ok()
-    }
-
-    /// A VC-JWT (VC Data Model 1.1) carries the credential in its `vc` claim.
-    pub(super) fn credential(payload: Value) -> Value {
-        match payload {
-            Value::Object(mut o)
-                if !o.contains_key("@context") && o.get("vc").is_some_and(Value::is_object) =>
-            {
-                o.remove("vc").unwrap_or(Value::Null)
-            }
-            other => other,
-        }
     }
 }
