@@ -268,9 +268,36 @@ fn document_from_payload(
     Err("not an Open Badge: neither JSON, a compact JWS, nor a URL".to_owned())
 }
 
+/// An `EnvelopedVerifiableCredential` (VC DM 2.0): a VC-JWT in a `data:application/vc+jwt,` URL.
+fn enveloped(
+    o: &serde_json::Map<String, Value>,
+    within: String,
+    limits: &Limits,
+) -> Result<Item, String> {
+    let jwt = o
+        .get("id")
+        .and_then(Value::as_str)
+        .and_then(|id| id.split_once(','))
+        .filter(|(head, _)| head.starts_with("data:application/vc+jwt"))
+        .map(|(_, jwt)| jwt.trim())
+        .filter(|jwt| is_compact_jws(jwt))
+        .ok_or_else(|| format!("{within}: an enveloped credential that is not a VC-JWT"))?;
+    Ok(Item {
+        original: jwt.as_bytes().to_vec(),
+        kind: InputKind::Jws,
+        document: decode_jws(jwt, limits)?,
+        within: Some(within),
+    })
+}
+
 /// An item from an embedded JSON value or JWS string (CLR members, API results).
 fn embedded_item(v: &Value, within: String, limits: &Limits) -> Result<Item, String> {
     match v {
+        Value::Object(o)
+            if o.get("type").and_then(Value::as_str) == Some("EnvelopedVerifiableCredential") =>
+        {
+            enveloped(o, within, limits)
+        }
         Value::Object(_) => {
             let original = serde_json::to_vec(v).map_err(|e| e.to_string())?;
             Ok(Item {

@@ -383,3 +383,58 @@ fn api_bodies_have_the_published_shapes_and_paging() {
         .unwrap();
     assert_eq!(r.counts().2, 0, "{r:?}");
 }
+
+#[test]
+fn a_presentation_of_chosen_credentials_imports_back() {
+    let bp = filled(MemoryStore::new());
+    let vcs: Vec<_> = bp
+        .badges()
+        .unwrap()
+        .into_iter()
+        .filter(|b| matches!(b.version.as_str(), "3.0" | "clr-2.0"))
+        .collect();
+    let ids: Vec<_> = vcs.iter().map(|b| b.id.clone()).collect();
+    let vp = openbadges_backpack::export::vp::presentation(
+        bp.store(),
+        &ids,
+        Some("did:example:ebfeb1f712ebc6f1c276e12ec21"),
+    )
+    .unwrap();
+    assert_eq!(vp["type"], json!(["VerifiablePresentation"]));
+    assert_eq!(vp["holder"], "did:example:ebfeb1f712ebc6f1c276e12ec21");
+    let list = vp["verifiableCredential"].as_array().unwrap();
+    assert_eq!(list.len(), ids.len());
+    // VC-JWTs (the .jwt file and the one baked in the SVG) are enveloped.
+    let enveloped: Vec<_> = list
+        .iter()
+        .filter(|c| c["type"] == "EnvelopedVerifiableCredential")
+        .collect();
+    assert_eq!(enveloped.len(), 2);
+    assert!(enveloped.iter().all(|c| {
+        c["id"]
+            .as_str()
+            .unwrap()
+            .starts_with("data:application/vc+jwt,ey")
+    }));
+    // Importing the presentation elsewhere gives back the same credentials, VC-JWTs verbatim.
+    let mut fresh = backpack(MemoryStore::new(), FixedVerifier(VerificationStatus::Valid));
+    let r = fresh
+        .import(vp.to_string().as_bytes(), Source::file("vp.json"))
+        .unwrap();
+    assert_eq!(r.counts(), (ids.len(), 0, 0), "{r:?}");
+    for b in &vcs {
+        let got = fresh.store().badge(&b.id).unwrap().unwrap();
+        assert_eq!(got.document, b.document);
+        if b.input_kind.as_str() == "jws" {
+            assert_eq!(got.original, b.original.trim_ascii().to_vec());
+        }
+    }
+    // An OB 2.0 badge is not a credential.
+    let ob2 = bp
+        .badges()
+        .unwrap()
+        .into_iter()
+        .find(|b| b.version.as_str() == "2.0")
+        .unwrap();
+    assert!(openbadges_backpack::export::vp::presentation(bp.store(), &[ob2.id], None).is_err());
+}

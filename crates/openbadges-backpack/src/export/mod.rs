@@ -3,7 +3,9 @@
 //! - [`zip::export_zip`]: the deterministic backpack archive (layout in `docs/backpack.md`).
 //! - [`html::portfolio_html`]: the static, escaped portfolio page inside it.
 //! - [`api`]: Mozilla Displayer, Badge Connect 2.1 and OB 3.0 API response bodies, paged.
+//! - [`vp::presentation`]: an (unsigned) OB 3.0 VerifiablePresentation of chosen credentials.
 
 pub mod api;
 pub mod html;
+pub mod vp;
 pub mod zip;

@@ -1,0 +1,76 @@
+//! An OB 3.0 VerifiablePresentation of chosen credentials (unsigned; the holder's
+//! eddsa-rdfc-2022 proof is added by the proof crate's signer — not wired yet).
+
+use serde_json::{Value, json};
+
+use crate::model::{BadgeId, BadgeState, InputKind};
+use crate::store::Store;
+use crate::{Error, Result};
+use openbadges_model::Version;
+
+/// The VC Data Model 2.0 context.
+const VC2: &str = "https://www.w3.org/ns/credentials/v2";
+
+/// A VerifiablePresentation (VC DM 2.0) of the credentials `ids` (accepted OB 3.0 credentials
+/// and CLRs), in the given order, with `holder` when known. A credential kept as JSON is
+/// included as it was received; one kept as a VC-JWT (a compact JWS, possibly baked in an
+/// image) as an `EnvelopedVerifiableCredential` whose `id` is a
+/// `data:application/vc+jwt,<jwt>` URL.
+///
+/// The presentation is unsigned: sign it (eddsa-rdfc-2022 with the holder's key) before sending
+/// it where a proof of possession is required.
+///
+/// # Errors
+/// [`Error::NotFound`] for an unknown id; [`Error::InvalidArgument`] for a rejected badge or one
+/// that is not an OB 3.0 / CLR credential; storage errors.
+pub fn presentation<S: Store + ?Sized>(
+    store: &S,
+    ids: &[BadgeId],
+    holder: Option<&str>,
+) -> Result<Value> {
+    let mut credentials = Vec::with_capacity(ids.len());
+    for id in ids {
+        let b = store.badge(id)?.ok_or_else(|| Error::NotFound {
+            what: "badge",
+            id: id.to_string(),
+        })?;
+        if b.state != BadgeState::Accepted {
+            return Err(Error::InvalidArgument(format!("badge {id} is rejected")));
+        }
+        if !matches!(b.version, Version::V3_0 | Version::Clr2_0) {
+            return Err(Error::InvalidArgument(format!(
+                "badge {id} is an OB {} badge, not a verifiable credential",
+                b.version.as_str()
+            )));
+        }
+        let jwt = match b.input_kind {
+            InputKind::Jws => std::str::from_utf8(&b.original)
+                .ok()
+                .map(|s| s.trim().to_owned()),
+            InputKind::Png | InputKind::Svg => openbadges_bake::extract(&b.original)
+                .ok()
+                .filter(|x| x.payload_kind == openbadges_bake::PayloadKind::Jws)
+                .map(|x| x.payload.trim().to_owned()),
+            _ => None,
+        };
+        credentials.push(match jwt {
+            Some(jwt) => json!({
+                "@context": VC2,
+                "id": format!("data:application/vc+jwt,{jwt}"),
+                "type": "EnvelopedVerifiableCredential",
+            }),
+            None => b.document,
+        });
+    }
+    let mut vp = json!({
+        "@context": [VC2],
+        "type": ["VerifiablePresentation"],
+    });
+    if let (Some(h), Some(o)) = (holder, vp.as_object_mut()) {
+        o.insert("holder".into(), Value::String(h.to_owned()));
+    }
+    if let Some(o) = vp.as_object_mut() {
+        o.insert("verifiableCredential".into(), Value::Array(credentials));
+    }
+    Ok(vp)
+}
