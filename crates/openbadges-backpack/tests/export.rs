@@ -438,3 +438,64 @@ fn a_presentation_of_chosen_credentials_imports_back() {
         .unwrap();
     assert!(openbadges_backpack::export::vp::presentation(bp.store(), &[ob2.id], None).is_err());
 }
+
+#[test]
+fn re_verifying_at_export_records_the_result_at_export() {
+    use openbadges_backpack::export::zip::{Reverify, export_zip_with};
+    let bp = filled(MemoryStore::new());
+    let at = chrono::DateTime::parse_from_rfc3339("2030-05-06T07:08:09Z")
+        .unwrap()
+        .with_timezone(&chrono::Utc);
+    let revoked_since = FixedVerifier(VerificationStatus::Invalid);
+    let export = |v: &FixedVerifier| {
+        export_zip_with(
+            bp.store(),
+            std::io::Cursor::new(Vec::new()),
+            Some(Reverify { verifier: v, at }),
+        )
+        .unwrap()
+        .into_inner()
+    };
+    let a = export(&revoked_since);
+    assert_eq!(
+        a,
+        export(&revoked_since),
+        "deterministic for the same verifier and instant"
+    );
+    let files = entries(&a);
+    let manifest: Value =
+        serde_json::from_slice(&files.iter().find(|(n, _)| n == "manifest.json").unwrap().1)
+            .unwrap();
+    for b in manifest["badges"].as_array().unwrap() {
+        assert_eq!(b["verification"]["status"], "invalid");
+        assert_eq!(b["verification"]["checkedAt"], "2030-05-06T07:08:09Z");
+        assert_eq!(
+            b["verification"]["report"]["errors"][0]["code"],
+            "SIGNATURE_INVALID"
+        );
+        assert_eq!(b["verificationAtImport"]["status"], "valid");
+    }
+    let html = String::from_utf8(
+        files
+            .iter()
+            .find(|(n, _)| n == "index.html")
+            .unwrap()
+            .1
+            .clone(),
+    )
+    .unwrap();
+    assert!(html.contains("<b>Verification:</b> invalid"));
+    // The store is untouched, and a plain export has no `verificationAtImport`.
+    assert!(
+        bp.store()
+            .badges()
+            .unwrap()
+            .iter()
+            .all(|b| b.verification.status == VerificationStatus::Valid)
+    );
+    let plain = entries(&export_zip(bp.store()).unwrap());
+    let manifest: Value =
+        serde_json::from_slice(&plain.iter().find(|(n, _)| n == "manifest.json").unwrap().1)
+            .unwrap();
+    assert!(manifest["badges"][0].get("verificationAtImport").is_none());
+}

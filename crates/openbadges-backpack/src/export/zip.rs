@@ -4,8 +4,11 @@ use std::io::Write as _;
 
 use serde_json::{Value, json};
 
-use crate::model::{BadgeRecord, BadgeState, Collection, Visibility};
+use chrono::{DateTime, Utc};
+
+use crate::model::{BadgeRecord, BadgeState, Collection, Verification, Visibility};
 use crate::store::Store;
+use crate::verify::{Verifier, VerifyRequest};
 use crate::{Error, Result};
 
 /// The `format` value in `manifest.json`.
@@ -71,6 +74,37 @@ pub fn export_zip_to<S: Store + ?Sized, W: std::io::Write + std::io::Seek>(
     store: &S,
     writer: W,
 ) -> Result<W> {
+    export_zip_with(store, writer, None)
+}
+
+/// Verifies every badge again while exporting, so the archive records the result *at export*.
+#[derive(Clone, Copy)]
+pub struct Reverify<'a> {
+    /// The verifier.
+    pub verifier: &'a dyn Verifier,
+    /// The export instant, recorded as each badge's `checkedAt` (pass it in, so that the same
+    /// store, verifier and instant give the same archive).
+    pub at: DateTime<Utc>,
+}
+
+impl std::fmt::Debug for Reverify<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Reverify")
+            .field("at", &self.at)
+            .finish_non_exhaustive()
+    }
+}
+
+/// [`export_zip_to`], optionally verifying every badge again ([`Reverify`]): the manifest's
+/// `verification` is then the result at export, and `verificationAtImport` keeps the stored one.
+///
+/// # Errors
+/// As [`export_zip`].
+pub fn export_zip_with<S: Store + ?Sized, W: std::io::Write + std::io::Seek>(
+    store: &S,
+    writer: W,
+    reverify: Option<Reverify<'_>>,
+) -> Result<W> {
     let collections = store.collections()?;
     let mut w = zip::ZipWriter::new(writer);
     let options = zip::write::SimpleFileOptions::default()
@@ -89,16 +123,38 @@ pub fn export_zip_to<S: Store + ?Sized, W: std::io::Write + std::io::Seek>(
     let mut manifest_badges = Vec::new();
     let mut cards = std::collections::BTreeMap::new();
     for id in store.badge_ids()? {
-        let Some(b) = store.badge(&id)? else { continue };
+        let Some(mut b) = store.badge(&id)? else {
+            continue;
+        };
         if b.state != BadgeState::Accepted {
             continue;
+        }
+        let at_import = reverify.map(|_| {
+            json!({
+                "status": b.verification.status.as_str(),
+                "checkedAt": b.verification.checked_at.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true),
+            })
+        });
+        if let Some(r) = reverify {
+            let outcome = r.verifier.verify(&VerifyRequest {
+                original: &b.original,
+                kind: b.input_kind,
+                document: &b.document,
+                version: b.version,
+                recipient: &b.recipient.identifier,
+            });
+            b.verification = Verification {
+                status: outcome.status,
+                report: outcome.report.to_string(),
+                checked_at: r.at,
+            };
         }
         let original = original_path(&b);
         let document_path = document_path(&b);
         let document = pretty(&b.document)?;
         let report: Value = serde_json::from_str(&b.verification.report)
             .unwrap_or_else(|_| Value::String(b.verification.report.clone()));
-        manifest_badges.push(json!({
+        let mut entry = json!({
             "id": b.id,
             "name": b.name(),
             "version": b.version.as_str(),
@@ -119,7 +175,11 @@ pub fn export_zip_to<S: Store + ?Sized, W: std::io::Write + std::io::Seek>(
                 "original": file_entry(&original, &b.original),
                 "document": file_entry(&document_path, &document),
             },
-        }));
+        });
+        if let (Some(a), Some(o)) = (at_import, entry.as_object_mut()) {
+            o.insert("verificationAtImport".into(), a);
+        }
+        manifest_badges.push(entry);
         put(&mut w, &document_path, &document)?;
         put(&mut w, &original, &b.original)?;
         cards.insert(b.id.clone(), super::html::card(&b));
