@@ -129,7 +129,11 @@ pub fn inspect(doc: &Value) -> Inspection {
         Version::V0_5 | Version::V1_0 | Version::V1_1 => {
             let (upgraded, mut problems) = legacy::upgrade(doc, v, class.as_ref());
             let upgraded_class = detect(&upgraded).class.or(class.clone());
-            problems.extend(legacy::validate_upgraded(&upgraded, v, upgraded_class.as_ref()));
+            problems.extend(legacy::validate_upgraded(
+                &upgraded,
+                v,
+                upgraded_class.as_ref(),
+            ));
             // The upgrade and the validation of its result may both note the same gap.
             let mut seen = std::collections::HashSet::new();
             problems.retain(|p| seen.insert((p.code, p.path.clone(), p.severity)));
