@@ -283,3 +283,51 @@ fn human_output() {
     assert!(text.contains("error UNIX_TIMESTAMP /issuedOn:"), "{text}");
     assert_eq!(out.status.code(), Some(1));
 }
+
+/// The OB 3.0 / CLR 2.0 golden file of the model crate (written by its `ob3_fixtures` test):
+/// `file | version | class | valid|invalid|not a document | typed model | problems [# note]`.
+/// The CLI reports the same version, class, verdict and problems for every line.
+#[test]
+fn every_ob3_fixture_matches_the_model_golden_file() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../openbadges-model/tests/golden/ob3.txt"
+    );
+    let Ok(golden) = std::fs::read_to_string(path) else {
+        return; // the 3.0 half has no golden file yet
+    };
+    let mut n = 0;
+    for line in golden
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+    {
+        let line = line.split(" # ").next().unwrap();
+        let cols: Vec<&str> = line.split(" | ").map(str::trim).collect();
+        assert!(cols.len() >= 6, "unexpected ob3.txt line format: {line}");
+        let (rel, version, class, verdict, problems_col) =
+            (cols[0], cols[1], cols[2], cols[3], cols[5]);
+        let (v, code) = inspect_json(rel);
+        assert_eq!(opt(&v["version"]), version, "{rel}");
+        assert_eq!(opt(&v["class"]), class, "{rel}");
+        assert_eq!(v["valid_structure"], verdict == "valid", "{rel}");
+        assert_eq!(code, if verdict == "valid" { 0 } else { 1 }, "{rel}");
+        let mut want: Vec<String> = if problems_col == "-" {
+            Vec::new()
+        } else {
+            problems_col
+                .split(' ')
+                .map(|p| match p.strip_prefix("w:") {
+                    Some(w) => format!("~{w}"),
+                    None => p.to_string(),
+                })
+                .map(|p| if p.ends_with('@') { format!("{p}/") } else { p })
+                .collect()
+        };
+        let mut got = problems(&v);
+        want.sort();
+        got.sort();
+        assert_eq!(got, want, "{rel}");
+        n += 1;
+    }
+    assert!(n > 0);
+}
