@@ -8,6 +8,50 @@
 //!   [`Status::Indeterminate`] — "could not check" is never "invalid" and never "valid";
 //! - otherwise it is [`Status::Valid`].
 //!
+//! # Codes
+//!
+//! | code | kind | meaning |
+//! |---|---|---|
+//! | `SIGNATURE_INVALID` | verdict | the signature does not verify with the issuer's key(s) |
+//! | `ALGORITHM_NOT_ALLOWED` | verdict | `none`, HMAC, unknown, or not the key's algorithm |
+//! | `MALFORMED_JWS` | verdict | not a well-formed compact JWS |
+//! | `SIGNATURE_MISSING` | verdict | a `SignedBadge` given as plain JSON, without its JWS |
+//! | `KEY_NOT_OWNED_BY_ISSUER` | verdict | key `owner` is not the issuer, or the issuer does not list the key |
+//! | `KEY_INVALID` | verdict | the key document has no usable `publicKeyPem` |
+//! | `KEY_NOT_FOUND` | verdict | no `creator` and the issuer lists no key |
+//! | `EXPIRED` | verdict | `expires` is past |
+//! | `NOT_YET_VALID` | verdict | `issuedOn` is in the future |
+//! | `REVOKED` | verdict | `revoked: true`, HTTP 410, or listed in the revocation list |
+//! | `RECIPIENT_MISMATCH` | verdict | no identity of the recipient profile matches |
+//! | `OUT_OF_VERIFICATION_SCOPE` | verdict | assertion or badge class outside the issuer's verification policy |
+//! | `SCHEMA_INVALID` | verdict | a required property is missing or malformed |
+//! | `MALFORMED_JSON` | verdict | the input or a fetched document is not JSON |
+//! | `INPUT_UNRECOGNIZED` | verdict | not a badge in any recognised form |
+//! | `NO_BAKED_BADGE` | verdict | an image without a baked badge |
+//! | `IMAGE_INVALID` | verdict | an image breaking the baking specification |
+//! | `ID_MISMATCH` | verdict (warning when resolved) | the hosted copy declares another id |
+//! | `FETCH_FAILED` | could not check | a needed document could not be fetched |
+//! | `INPUT_UNREADABLE` | could not check | the input could not be read |
+//! | `UNSUPPORTED` | could not check | a version or feature this build does not verify |
+//! | `ENDORSEMENT_NOT_VERIFIED` | warning | an endorsement did not verify |
+//! | `IMAGE_WARNING` | warning | duplicate baked badge, legacy tEXt chunk, … |
+//! | `LEGACY_UPGRADED` | warning | a 0.5–1.1 badge was upgraded to 2.0 first |
+//!
+//! # Check ids and the reference verifier (badgecheck) tasks
+//!
+//! | check id | badgecheck task |
+//! |---|---|
+//! | `detect-input` | `DETECT_INPUT_TYPE` |
+//! | `fetch-assertion`, `fetch-badgeclass`, `fetch-issuer`, `fetch-endorsement` | `FETCH_HTTP_NODE` |
+//! | `schema` | `VALIDATE_PROPERTY`, `VALIDATE_EXPECTED_NODE_CLASS`, `IDENTITY_OBJECT_PROPERTY_DEPENDENCIES` |
+//! | `hosted-id-in-scope`, `badgeclass-in-scope` | `HOSTED_ID_IN_VERIFICATION_SCOPE` |
+//! | `jws-algorithm`, `jws-payload`, `jws-signature` | `VERIFY_JWS` |
+//! | `key-discovery`, `key-ownership` | `VERIFY_KEY_OWNERSHIP` |
+//! | `not-revoked` | `VERIFY_SIGNED_ASSERTION_NOT_REVOKED` |
+//! | `timestamps` | `ASSERTION_TIMESTAMP_CHECKS` |
+//! | `recipient` | `VERIFY_RECIPIENT_IDENTIFIER` |
+//! | `assertion-id`, `issuer-id`, `endorsements`, `endorsement-claim` | (no counterpart) |
+//!
 //! ```
 //! use openbadges_proof::report::{Code, Report, Status};
 //! let mut r = Report::new("badge.json");

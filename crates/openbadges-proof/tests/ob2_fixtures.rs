@@ -84,13 +84,15 @@ fn summary(r: &Report) -> String {
 }
 
 /// (input, as URL?, recipient, expected status, an error code that must be among the errors)
-fn served_cases() -> Vec<(
+type Case = (
     &'static str,
     bool,
     Option<&'static str>,
     Status,
     Option<&'static str>,
-)> {
+);
+
+fn served_cases() -> Vec<Case> {
     use Status::*;
     vec![
         ("served/hosted/valid.json", false, None, Valid, None),

@@ -1,11 +1,11 @@
 //! Document loading: the [`DocumentLoader`] trait, an offline [`StaticLoader`], a per-batch
-//! [`CachingLoader`], [`Layered`] fallback, and (feature `http`) the guarded [`HttpLoader`].
+//! [`CachingLoader`], [`Layered`] fallback, and (feature `http`) the guarded `HttpLoader`.
 //!
 //! Verification never opens a connection itself: every document it needs (assertion, badge
 //! class, issuer profile, key, revocation list, JSON-LD context) comes through a
 //! [`DocumentLoader`]. The trait is synchronous and object-safe, so that
 //!
-//! - plain programs pass a [`StaticLoader`] (fully offline) or an [`HttpLoader`];
+//! - plain programs pass a [`StaticLoader`] (fully offline) or an `HttpLoader` (feature `http`);
 //! - async servers either run verification on a blocking thread (`spawn_blocking`), or fetch
 //!   with their own async client first and hand the documents over in a [`StaticLoader`]
 //!   (pre-fetching): verification then never blocks on I/O;
