@@ -109,6 +109,30 @@ fn bench(c: &mut Criterion) {
             BatchSize::PerIteration,
         )
     });
+    g.bench_function("import-sqlite-one-transaction", |b| {
+        b.iter_batched(
+            || {
+                let _ = std::fs::remove_dir_all(&dir);
+                SqliteStore::open_dir(&dir).unwrap()
+            },
+            |store| {
+                let mut bp = Backpack::new(store, NotChecked);
+                bp.add_identifier(Identifier::parse("email:student@example.org").unwrap())
+                    .unwrap();
+                bp.add_identifier(Identifier::parse(&format!("did:{ME}")).unwrap())
+                    .unwrap();
+                bp.import_all(
+                    inputs
+                        .iter()
+                        .enumerate()
+                        .map(|(n, i)| (i.as_slice(), Source::file(format!("input-{n}")))),
+                )
+                .unwrap();
+                bp
+            },
+            BatchSize::PerIteration,
+        )
+    });
     let full = fill(MemoryStore::new(), &inputs);
     g.bench_function("export-zip", |b| {
         b.iter(|| export_zip(full.store()).unwrap())

@@ -7,6 +7,7 @@ use serde_json::Value;
 
 use crate::backpack::{Backpack, Batch, ImportReport, Restore};
 use crate::export::zip::{FORMAT, FORMAT_VERSION};
+use crate::fetch::Fetcher;
 use crate::input::{Parsed, parse_input};
 use crate::model::{BadgeId, BadgeState, Collection, CollectionId, Source, SourceKind, Visibility};
 use crate::store::{Store, Write};
@@ -33,6 +34,18 @@ fn read_entry(
         return Err(format!("{path}: over the limit of {limit} bytes"));
     }
     Ok(out)
+}
+
+/// Serves one archived document for whatever URL is asked.
+struct Canned(Vec<u8>);
+
+impl Fetcher for Canned {
+    fn fetch(&self, _url: &str, max_bytes: usize) -> Result<Vec<u8>, String> {
+        if self.0.len() > max_bytes {
+            return Err("the archived document is too large".to_owned());
+        }
+        Ok(self.0.clone())
+    }
 }
 
 fn sha256_hex(bytes: &[u8]) -> String {
@@ -152,7 +165,17 @@ pub(crate) fn import_archive<S: Store, V: Verifier>(
             );
             continue;
         }
-        let item = match parse_input(&original, &limits, None) {
+        // A badge baked with a URL is read back without the network: the archive's decoded
+        // document stands in for what the URL served when the badge was imported.
+        let canned = entry
+            .get("files")
+            .and_then(|f| f.get("document"))
+            .and_then(|f| f.get("path"))
+            .and_then(Value::as_str)
+            .and_then(|p| read_entry(&mut zip, p, limits.max_input_bytes).ok())
+            .map(Canned);
+        let fetch = canned.as_ref().map(|c| c as &dyn Fetcher);
+        let item = match parse_input(&original, &limits, fetch) {
             Ok(Parsed::Single { item, .. }) => item,
             Ok(_) => {
                 ctx.fail(&entry_label, None, format!("{path} is not a single badge"));

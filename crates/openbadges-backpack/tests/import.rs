@@ -586,3 +586,61 @@ fn a_backpack_without_identifiers_says_so() {
     // The badge stays.
     assert_eq!(bp.badges().unwrap().len(), 1);
 }
+
+#[test]
+fn import_all_in_one_transaction_matches_one_by_one() {
+    let files: Vec<String> = fixture_files(&[
+        "backpack",
+        "ob2/served",
+        "ob2/baked",
+        "ob3/examples",
+        "ob3/peers",
+    ])
+    .into_iter()
+    .filter(|f| !f.ends_with(".md"))
+    .collect();
+    let bytes: Vec<Vec<u8>> = files.iter().map(|f| fixture(f)).collect();
+
+    let mut one = backpack(MemoryStore::new(), FixedVerifier(VerificationStatus::Valid))
+        .with_fetcher(ServedFetcher);
+    let seq: Vec<_> = files
+        .iter()
+        .zip(&bytes)
+        .map(|(f, b)| one.import(b, file(f)).unwrap())
+        .collect();
+
+    let mut all = backpack(MemoryStore::new(), FixedVerifier(VerificationStatus::Valid))
+        .with_fetcher(ServedFetcher);
+    let batch = all
+        .import_all(
+            files
+                .iter()
+                .zip(&bytes)
+                .map(|(f, b)| (b.as_slice(), file(f))),
+        )
+        .unwrap();
+    assert_eq!(batch, seq);
+    assert_eq!(all.store().badges().unwrap(), one.store().badges().unwrap());
+    assert!(
+        seq.iter().any(|r| r.result() == ImportResult::Duplicate),
+        "the set holds duplicates"
+    );
+
+    // An archive in the middle of a batch is imported too.
+    let archive = openbadges_backpack::export::zip::export_zip(one.store()).unwrap();
+    let mut mixed = backpack(MemoryStore::new(), FixedVerifier(VerificationStatus::Valid));
+    let f = "backpack/clr20/simple.json";
+    let reports = mixed
+        .import_all([
+            (fixture(f).as_slice(), file(f)),
+            (archive.as_slice(), file("a.zip")),
+        ])
+        .unwrap();
+    assert_eq!(reports.len(), 2);
+    assert_eq!(reports[0].counts(), (2, 0, 0));
+    assert_eq!(
+        reports[1].counts().0 + reports[1].counts().1,
+        one.badges().unwrap().len()
+    );
+    assert_eq!(mixed.badges().unwrap().len(), one.badges().unwrap().len());
+}
