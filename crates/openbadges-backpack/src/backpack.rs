@@ -102,6 +102,30 @@ impl ImportReport {
         }
     }
 
+    /// The CLI's one line for this input (`openbadges backpack import --json`):
+    /// `{"input", "result", "id", "reason"}` — the overall result, the first badge id held, and
+    /// the reasons of the badges that failed (or the note of the one imported), joined by `; `.
+    pub fn line(&self) -> serde_json::Value {
+        let result = self.result();
+        let id = self
+            .items
+            .iter()
+            .find(|i| i.result == result)
+            .and_then(|i| i.id.clone());
+        let reasons: Vec<&str> = self
+            .items
+            .iter()
+            .filter(|i| i.result == ImportResult::Failed || i.result == result)
+            .filter_map(|i| i.reason.as_deref())
+            .collect();
+        serde_json::json!({
+            "input": self.input,
+            "result": result.as_str(),
+            "id": id,
+            "reason": if reasons.is_empty() { None } else { Some(reasons.join("; ")) },
+        })
+    }
+
     /// Counts of (imported, duplicate, failed) items.
     pub fn counts(&self) -> (usize, usize, usize) {
         let n = |r| self.items.iter().filter(|i| i.result == r).count();

@@ -20,3 +20,9 @@ impl<F: Fetcher + ?Sized> Fetcher for &F {
         (**self).fetch(url, max_bytes)
     }
 }
+
+impl<F: Fetcher + ?Sized> Fetcher for Box<F> {
+    fn fetch(&self, url: &str, max_bytes: usize) -> Result<Vec<u8>, String> {
+        (**self).fetch(url, max_bytes)
+    }
+}

@@ -48,3 +48,9 @@ impl<V: Verifier + ?Sized> Verifier for &V {
         (**self).verify(request)
     }
 }
+
+impl<V: Verifier + ?Sized> Verifier for Box<V> {
+    fn verify(&self, request: &VerifyRequest<'_>) -> VerificationOutcome {
+        (**self).verify(request)
+    }
+}

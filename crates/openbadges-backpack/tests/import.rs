@@ -437,6 +437,27 @@ fn summary_has_the_learner_credential_wallet_shape() {
         assert!(line.get(k).is_some(), "{k}");
     }
     assert_eq!(line["result"], "imported");
+    // The whole input as one CLI line.
+    let one = r.line();
+    assert_eq!(one["input"], "api.json");
+    assert_eq!(one["result"], "imported");
+    assert_eq!(one["id"], r.items[0].id.as_ref().unwrap().as_str());
+    assert!(
+        one["reason"].as_str().unwrap().contains("not a recognised"),
+        "{one}"
+    );
+    // A boxed verifier works too (for callers that pick one at run time).
+    let boxed: Box<dyn openbadges_backpack::Verifier> =
+        Box::new(FixedVerifier(VerificationStatus::Valid));
+    let mut bp = backpack(MemoryStore::new(), boxed);
+    let f = "ob2/served/hosted/valid.json";
+    let failed = bp.import(b"nonsense", file("x")).unwrap().line();
+    assert_eq!(failed["result"], "failed");
+    assert!(failed["id"].is_null());
+    assert_eq!(
+        bp.import(&fixture(f), file(f)).unwrap().line()["reason"],
+        Value::Null
+    );
 }
 
 #[test]
