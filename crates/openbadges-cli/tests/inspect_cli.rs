@@ -30,8 +30,9 @@ fn run(args: &[&str]) -> Output {
         .unwrap()
 }
 
+/// `inspect --json --offline INPUT`: the one JSON document printed, and the exit code.
 fn inspect_json(input: &str) -> (Value, i32) {
-    let out = run(&["inspect", "--json", input]);
+    let out = run(&["inspect", "--json", "--offline", input]);
     let stdout = String::from_utf8(out.stdout).unwrap();
     let v: Value = serde_json::from_str(stdout.trim())
         .unwrap_or_else(|e| panic!("{input}: not one json document ({e}): {stdout}"));
@@ -232,7 +233,7 @@ fn urls_are_not_fetched() {
 #[test]
 fn stdin_and_many_inputs_and_exit_codes() {
     let mut child = Command::new(BIN)
-        .args(["inspect", "--json", "-"])
+        .args(["inspect", "--json", "--offline", "-"])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .spawn()
@@ -250,6 +251,7 @@ fn stdin_and_many_inputs_and_exit_codes() {
     let out = run(&[
         "inspect",
         "--json",
+        "--offline",
         "ob2/served/hosted/valid.json",
         "ob2/served/hosted/bad-hash.json",
         "https://example.org/a",
@@ -259,6 +261,7 @@ fn stdin_and_many_inputs_and_exit_codes() {
     // Valid plus not-checked: 2. Unreadable file: 2, with a diagnostic on stderr.
     let out = run(&[
         "inspect",
+        "--offline",
         "ob2/served/hosted/valid.json",
         "https://example.org/a",
     ]);
@@ -330,4 +333,85 @@ fn every_ob3_fixture_matches_the_model_golden_file() {
         n += 1;
     }
     assert!(n > 0);
+}
+
+/// Serves files under fixtures/ob2/served on a loopback port (`/gone` answers 410) for `n`
+/// requests; returns the base URL.
+fn serve(n: usize) -> String {
+    use std::io::{BufRead, BufReader};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for stream in listener.incoming().take(n) {
+            let mut stream = stream.unwrap();
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut request_line = String::new();
+            reader.read_line(&mut request_line).unwrap();
+            loop {
+                let mut l = String::new();
+                if reader.read_line(&mut l).unwrap() == 0 || l == "\r\n" {
+                    break;
+                }
+            }
+            let path = request_line.split(' ').nth(1).unwrap_or("/").to_string();
+            let file = Path::new(FIXTURES)
+                .join("ob2/served")
+                .join(path.trim_start_matches('/'));
+            let (status, body) = match std::fs::read(&file) {
+                _ if path == "/gone" => ("410 Gone", Vec::new()),
+                Ok(b) => ("200 OK", b),
+                Err(_) => ("404 Not Found", Vec::new()),
+            };
+            let head = format!(
+                "HTTP/1.1 {status}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                body.len()
+            );
+            stream.write_all(head.as_bytes()).unwrap();
+            stream.write_all(&body).unwrap();
+        }
+    });
+    base
+}
+
+#[test]
+fn url_inputs_are_fetched_once_with_the_guarded_loader() {
+    let base = serve(3);
+    let host = base.trim_start_matches("http://").to_string();
+    // A 1.0 badge class takes the URL it was fetched from as its 2.0 id.
+    let url = format!("{base}/v1/badgeclass.json");
+    let out = run(&["inspect", "--json", "--allow-host", &host, &url]);
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(0), "{v}");
+    assert_eq!(v["kind"], "url");
+    assert_eq!(v["version"], "1.0");
+    assert_eq!(v["class"], "BadgeClass");
+    assert_eq!(v["upgraded"]["id"], url.as_str());
+    assert!(problems(&v).iter().all(|p| !p.ends_with("@/id")), "{v}");
+    // 410 Gone: the issuer revoked the hosted badge.
+    let out = run(&[
+        "inspect",
+        "--json",
+        "--allow-host",
+        &host,
+        &format!("{base}/gone"),
+    ]);
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(1), "{v}");
+    assert_eq!(problems(&v), vec!["REVOKED@/"]);
+    // A missing document could not be checked.
+    let out = run(&[
+        "inspect",
+        "--json",
+        "--allow-host",
+        &host,
+        &format!("{base}/nope.json"),
+    ]);
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(2), "{v}");
+    assert_eq!(problems(&v), vec!["FETCH_FAILED@/"]);
+    // Without --allow-host the loopback address is refused before any connection.
+    let out = run(&["inspect", "--json", &url]);
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(2), "{v}");
+    assert_eq!(problems(&v), vec!["FETCH_FAILED@/"]);
 }

@@ -112,6 +112,13 @@ impl Inspection {
 
 /// Detects, upgrades and validates a parsed JSON document.
 pub fn inspect(doc: &Value) -> Inspection {
+    inspect_from(doc, None)
+}
+
+/// Like [`inspect`], for a document fetched from `source`: a legacy document that has no `id`
+/// (a 1.0 badge class or issuer, a 0.5 assertion) takes that URL as its 2.0 `id`
+/// ([`legacy::upgrade_from`]).
+pub fn inspect_from(doc: &Value, source: Option<&str>) -> Inspection {
     let Detection { version, class } = detect(doc);
     let Some(v) = version else {
         return Inspection {
@@ -127,7 +134,7 @@ pub fn inspect(doc: &Value) -> Inspection {
     };
     match v {
         Version::V0_5 | Version::V1_0 | Version::V1_1 => {
-            let (upgraded, mut problems) = legacy::upgrade(doc, v, class.as_ref());
+            let (upgraded, mut problems) = legacy::upgrade_from(doc, v, class.as_ref(), source);
             let upgraded_class = detect(&upgraded).class.or(class.clone());
             problems.extend(legacy::validate_upgraded(
                 &upgraded,

@@ -5,13 +5,18 @@
 //! badges through `openbadges_bake`, URL), then `openbadges_model::inspect` it: version, class, structural problems, and
 //! the document upgraded to the current model.
 //!
+//! A URL (given as the input, or baked into an image) is fetched once with the proof crate's
+//! guarded HTTP loader (loopback/private addresses refused unless `--allow-host`; nothing with
+//! `--offline`); nothing the fetched document links to is fetched, and nothing is verified.
+//!
 //! Exit code: 0 when every input has a valid structure; 1 when any is invalid (malformed JSON,
-//! an image without a badge, structural errors); otherwise 2 when an input could not be read or
-//! checked (a URL: inspect does not fetch).
+//! an image without a badge, structural errors, a hosted badge answering 410 Gone); otherwise
+//! 2 when an input could not be read or checked (a fetch failed, or `--offline`).
 
 use serde_json::{Value, json};
 
-use openbadges_model::{Inspection, Limits, ProblemCode, inspect, parse_json};
+use openbadges_model::{Inspection, Limits, ProblemCode, inspect_from, parse_json};
+use openbadges_proof::loader::{DocumentLoader, HttpLoader, LoadError, NoNetwork};
 
 use crate::exit;
 
@@ -24,6 +29,71 @@ pub(crate) struct Args {
     /// Print one JSON object per input (one per line) instead of text.
     #[arg(long)]
     json: bool,
+    /// Never use the network: a URL input (or a baked URL) is then reported as not checked.
+    #[arg(long)]
+    offline: bool,
+    /// Allow fetching from this host even if it resolves to a loopback/private address
+    /// (repeatable).
+    #[arg(long = "allow-host", value_name = "HOST[:PORT]")]
+    allow_host: Vec<String>,
+}
+
+/// How URLs are fetched: the proof crate's guarded HTTP loader, or no network at all.
+struct Fetcher {
+    loader: Box<dyn DocumentLoader>,
+    offline: bool,
+}
+
+impl Fetcher {
+    fn new(args: &Args) -> Result<Self, String> {
+        if args.offline {
+            return Ok(Fetcher {
+                loader: Box::new(NoNetwork),
+                offline: true,
+            });
+        }
+        let mut http = HttpLoader::new().map_err(|e| e.to_string())?;
+        for h in &args.allow_host {
+            http = http.allow_host(h).map_err(|e| e.to_string())?;
+        }
+        Ok(Fetcher {
+            loader: Box::new(http),
+            offline: false,
+        })
+    }
+
+    /// Fetches the badge at `url` and inspects it; `kind` is the kind of the input that named
+    /// the URL. What the URL serves is read once: a URL found there is not followed.
+    fn inspect_url(&self, kind: Kind, url: &str) -> Report {
+        if self.offline {
+            return Report::failed(
+                kind,
+                Finding::warning(NOT_FETCHED, format!("offline: {url} was not fetched")),
+                Outcome::CannotCheck,
+            );
+        }
+        match self.loader.load(url) {
+            Ok(doc) => {
+                let mut report = inspect_bytes(&doc.body, None, Some(&doc.final_url));
+                report.kind = kind;
+                report
+            }
+            // 410 Gone: the issuer revoked the hosted assertion.
+            Err(LoadError::Gone { .. }) => Report::failed(
+                kind,
+                Finding::error(
+                    ProblemCode::Revoked.as_str(),
+                    format!("{url} answered 410 gone: the issuer revoked it"),
+                ),
+                Outcome::Invalid,
+            ),
+            Err(e) => Report::failed(
+                kind,
+                Finding::error("FETCH_FAILED", e.to_string()),
+                Outcome::CannotCheck,
+            ),
+        }
+    }
 }
 
 /// What an input turned out to be (the `kind` field of the JSON output).
@@ -106,21 +176,21 @@ impl Report {
 
 /// Runs `inspect`, returning the process exit code.
 pub(crate) fn run(args: Args) -> u8 {
+    let fetcher = match Fetcher::new(&args) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("openbadges inspect: {e}");
+            return exit::CANNOT_CHECK;
+        }
+    };
     let mut any_invalid = false;
     let mut any_unchecked = false;
     for input in &args.inputs {
         let report = if is_url(input) {
-            Report::failed(
-                Kind::Url,
-                Finding::warning(
-                    NOT_FETCHED,
-                    "inspect does not fetch: the document behind a url was not checked (use `openbadges verify`)",
-                ),
-                Outcome::CannotCheck,
-            )
+            fetcher.inspect_url(Kind::Url, input.trim())
         } else {
             match crate::cmd::read_input(std::path::Path::new(input)) {
-                Ok(bytes) => inspect_bytes(&bytes),
+                Ok(bytes) => inspect_bytes(&bytes, Some(&fetcher), None),
                 Err(e) => {
                     eprintln!("openbadges inspect: {input}: {e}");
                     any_unchecked = true;
@@ -153,8 +223,9 @@ fn is_url(s: &str) -> bool {
 }
 
 /// Detects the kind of `bytes` from their content (`openbadges_proof::input`) and inspects the
-/// badge document inside.
-fn inspect_bytes(bytes: &[u8]) -> Report {
+/// badge document inside. A badge that is a URL is fetched with `fetcher` (when given);
+/// `source` is the URL the bytes came from.
+fn inspect_bytes(bytes: &[u8], fetcher: Option<&Fetcher>, source: Option<&str>) -> Report {
     use openbadges_proof::Error as E;
     use openbadges_proof::input::{self, InputKind, Payload};
 
@@ -170,7 +241,7 @@ fn inspect_bytes(bytes: &[u8]) -> Report {
     let unpacked = match input::unpack(bytes, &limits) {
         Ok(u) => u,
         Err(E::Json(_) | E::UnrecognizedInput(_)) if !matches!(kind, Kind::Png | Kind::Svg) => {
-            return inspect_document(kind, bytes);
+            return inspect_document(kind, bytes, source);
         }
         Err(E::TooLarge { size, limit }) => {
             return Report::failed(
@@ -185,9 +256,12 @@ fn inspect_bytes(bytes: &[u8]) -> Report {
         Err(e) => return Report::failed(kind, unpack_finding(kind, bytes, &e), Outcome::Invalid),
     };
     let mut report = match unpacked.payload {
-        Payload::Json(doc) => inspect_value(kind, &doc),
-        Payload::Jws(jws) => inspect_document(kind, jws.payload()),
-        Payload::Url(_) => url_payload(kind),
+        Payload::Json(doc) => inspect_value(kind, &doc, source),
+        Payload::Jws(jws) => inspect_document(kind, jws.payload(), source),
+        Payload::Url(url) => match fetcher {
+            Some(f) => f.inspect_url(kind, &url),
+            None => url_payload(kind),
+        },
         _ => Report::failed(
             kind,
             Finding::error(
@@ -225,13 +299,13 @@ fn unpack_finding(kind: Kind, bytes: &[u8], e: &openbadges_proof::Error) -> Find
     Finding::error(code, e.to_string())
 }
 
-/// A badge that is only a URL: inspect does not fetch it.
+/// A URL served where a badge document was expected: not followed a second time.
 fn url_payload(kind: Kind) -> Report {
     Report::failed(
         kind,
         Finding::warning(
             NOT_FETCHED,
-            "the badge is a url; inspect does not fetch it (use `openbadges verify`)",
+            "the fetched document is itself a url, which is not followed",
         ),
         Outcome::CannotCheck,
     )
@@ -239,9 +313,9 @@ fn url_payload(kind: Kind) -> Report {
 
 /// Parses the carried document (reporting malformed JSON with its line and column) and
 /// inspects it.
-fn inspect_document(kind: Kind, bytes: &[u8]) -> Report {
+fn inspect_document(kind: Kind, bytes: &[u8], source: Option<&str>) -> Report {
     match parse_json(bytes, &Limits::default()) {
-        Ok(doc) => inspect_value(kind, &doc),
+        Ok(doc) => inspect_value(kind, &doc, source),
         Err(e @ openbadges_model::Error::Json { .. }) => Report::failed(
             kind,
             Finding::error(ProblemCode::InvalidJson.as_str(), e.to_string()),
@@ -256,10 +330,10 @@ fn inspect_document(kind: Kind, bytes: &[u8]) -> Report {
     }
 }
 
-fn inspect_value(kind: Kind, doc: &Value) -> Report {
+fn inspect_value(kind: Kind, doc: &Value, source: Option<&str>) -> Report {
     let inspection = match vc_jwt_credential(doc) {
-        Some(vc) if kind != Kind::Json => inspect(vc),
-        _ => inspect(doc),
+        Some(vc) if kind != Kind::Json => inspect_from(vc, source),
+        _ => inspect_from(doc, source),
     };
     let outcome = if inspection.valid_structure() {
         Outcome::Valid
