@@ -277,3 +277,28 @@ fn did_key_issuer_round_trip_and_multiple_proofs() {
         Some(DiCode::UnsupportedProofType)
     );
 }
+
+#[test]
+fn vc11_document_gets_data_integrity_context_when_signed() {
+    let s = Ed25519Signer::from_seed(&[5u8; 32]).unwrap();
+    let mut doc = json_of("dcc-verifier-core/v1NoStatus.json");
+    doc.as_object_mut().unwrap().remove("proof");
+    doc["issuer"]["id"] = json!(s.did_key());
+    let signed = sign(
+        &doc,
+        &s,
+        &ProofOptions::new(s.verification_method_did_key(), "2024-01-01T00:00:00Z"),
+    )
+    .unwrap();
+    let ctx = signed["@context"].as_array().unwrap();
+    assert_eq!(
+        ctx.last().unwrap(),
+        "https://w3id.org/security/data-integrity/v2"
+    );
+    assert_eq!(ctx.len(), doc["@context"].as_array().unwrap().len() + 1);
+    assert!(
+        verify(&signed, &VerifyOptions::default())
+            .outcome
+            .is_valid()
+    );
+}

@@ -406,11 +406,16 @@ pub fn hash_data(doc: &Value, proof: &Value) -> Result<[u8; 64], DiError> {
 }
 
 /// Adds an `eddsa-rdfc-2022` `DataIntegrityProof` to `doc`. An existing `proof` is kept
-/// (the new proof is appended; existing proofs are not signed over).
+/// (the new proof is appended; existing proofs are not signed over). A VC 1.1 document
+/// without a context defining the Data Integrity terms gets
+/// `https://w3id.org/security/data-integrity/v2` appended to its `@context`.
 ///
 /// # Errors
 /// JSON-LD (including safe mode) or canonicalization errors.
 pub fn sign(doc: &Value, signer: &Ed25519Signer, options: &ProofOptions) -> Result<Value, DiError> {
+    let mut owned = doc.as_object().ok_or(DiError::NotAnObject)?.clone();
+    add_data_integrity_context(&mut owned);
+    let doc = &Value::Object(owned);
     let d = doc.as_object().ok_or(DiError::NotAnObject)?;
     let mut proof = Map::new();
     proof.insert("type".into(), "DataIntegrityProof".into());
@@ -438,6 +443,37 @@ pub fn sign(doc: &Value, signer: &Ed25519Signer, options: &ProofOptions) -> Resu
         }
     }
     Ok(Value::Object(out))
+}
+
+/// VC 1.1 documents do not define the Data Integrity terms: like the reference libraries,
+/// append `https://w3id.org/security/data-integrity/v2` to `@context` when neither the VC 2.0
+/// context nor a data-integrity context is present.
+fn add_data_integrity_context(doc: &mut Map<String, Value>) {
+    const DI_V2: &str = "https://w3id.org/security/data-integrity/v2";
+    let has = |c: &Value| {
+        matches!(
+            c.as_str(),
+            Some(
+                "https://www.w3.org/ns/credentials/v2"
+                    | DI_V2
+                    | "https://w3id.org/security/data-integrity/v1"
+            )
+        )
+    };
+    match doc.get_mut("@context") {
+        Some(Value::Array(a)) => {
+            if !a.iter().any(has) {
+                a.push(Value::String(DI_V2.into()));
+            }
+        }
+        Some(c @ Value::String(_)) => {
+            if !has(c) {
+                let old = c.take();
+                *c = Value::Array(vec![old, Value::String(DI_V2.into())]);
+            }
+        }
+        _ => {}
+    }
 }
 
 fn issuer_id(doc: &Map<String, Value>) -> Option<&str> {

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use serde_json::{Map, Value};
 
 use super::context::{Context, CtxOpts, container, expand_iri_ro, is_keyword};
-use super::iri::is_absolute;
+use super::iri::{is_absolute, well_formed_iri};
 use super::{JsonLdError, Processor};
 
 fn as_array(v: Value) -> Vec<Value> {
@@ -248,7 +248,7 @@ impl Processor<'_> {
                 ));
             } else if let Some(t) = result.get("@type") {
                 match t.as_str() {
-                    Some(t) if is_absolute(t) && !t.starts_with("_:") => {}
+                    Some(t) if is_absolute(t) && !t.starts_with("_:") && well_formed_iri(t) => {}
                     _ => {
                         self.safe_err(format!("relative @type reference {t}"))?;
                         return Err(JsonLdError::InvalidValueObject(format!(
@@ -383,6 +383,15 @@ impl Processor<'_> {
                         .expand_element(active, Some("@graph"), value, base_url, false, depth + 1)?
                         .map(|v| Value::Array(as_array(v))),
                     "@included" => {
+                        let raw: &[Value] = match value {
+                            Value::Array(a) => a,
+                            v => std::slice::from_ref(v),
+                        };
+                        if raw.iter().any(|i| {
+                            !i.is_object() || i.get("@value").is_some() || i.get("@list").is_some()
+                        }) {
+                            return Err(JsonLdError::InvalidIncluded);
+                        }
                         let v = self
                             .expand_element(active, None, value, base_url, false, depth + 1)?
                             .map(as_array)

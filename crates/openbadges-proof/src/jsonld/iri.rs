@@ -193,3 +193,9 @@ mod tests {
         }
     }
 }
+
+/// No characters that N-Quads cannot carry in an IRI (spaces, controls, `<>"{}|^` and backquote, backslash).
+pub(crate) fn well_formed_iri(s: &str) -> bool {
+    !s.chars()
+        .any(|c| c <= ' ' || matches!(c, '<' | '>' | '"' | '{' | '}' | '|' | '^' | '`' | '\\'))
+}

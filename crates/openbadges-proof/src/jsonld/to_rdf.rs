@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use serde_json::{Map, Value};
 
 use super::JsonLdError;
-use super::iri::is_absolute;
+use super::iri::{is_absolute, well_formed_iri};
 use crate::rdfc::{Dataset, Literal, Quad, RDF_LANG_STRING, Term, XSD_STRING};
 
 const RDF: &str = "http://www.w3.org/1999/02/22-rdf-syntax-ns#";
@@ -283,12 +283,6 @@ impl ToRdf {
             language: None,
         })))
     }
-}
-
-/// No characters that N-Quads cannot carry in an IRI (spaces, controls, `<>"{}|^` and backquote, backslash).
-fn well_formed_iri(s: &str) -> bool {
-    !s.chars()
-        .any(|c| c <= ' ' || matches!(c, '<' | '>' | '"' | '{' | '}' | '|' | '^' | '`' | '\\'))
 }
 
 fn as_slice(v: &Value) -> &[Value] {
