@@ -197,6 +197,9 @@ pub(crate) fn import_archive<S: Store, V: Verifier>(
                 _ => BadgeState::Accepted,
             },
             imported_at: parse_time(entry.get("importedAt")).unwrap_or_else(Utc::now),
+            document: canned
+                .as_ref()
+                .and_then(|c| openbadges_model::parse_json(&c.0, &limits.json).ok()),
         };
         let mut item = item;
         item.within = restore.source.within.clone();

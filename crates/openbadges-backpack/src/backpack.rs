@@ -490,6 +490,42 @@ impl<S: Store, V: Verifier> Backpack<S, V> {
         self.process_with(ctx, item, source, owner, None)
     }
 
+    /// Inlines an OB ≤ 2.0 assertion's badge class and that class's issuer when they are given
+    /// as URLs and the fetcher can get them (the "expanded JSON" the archive carries). Anything
+    /// that cannot be fetched or read stays a URL; this never fails an import.
+    fn expand(&self, mut doc: Value, version: Version) -> Value {
+        if matches!(version, Version::V3_0 | Version::Clr2_0) {
+            return doc;
+        }
+        let Some(fetcher) = self.fetcher.as_deref() else {
+            return doc;
+        };
+        let fetch_object = |url: &str| -> Option<Value> {
+            let bytes = fetcher.fetch(url, self.limits.json.max_bytes).ok()?;
+            let v = openbadges_model::parse_json(&bytes, &self.limits.json).ok()?;
+            v.is_object().then_some(v)
+        };
+        let Some(url) = doc.get("badge").and_then(Value::as_str).map(str::to_owned) else {
+            return doc;
+        };
+        let Some(mut class) = fetch_object(&url) else {
+            return doc;
+        };
+        if let Some(issuer_url) = class
+            .get("issuer")
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+        {
+            if let (Some(issuer), Some(o)) = (fetch_object(&issuer_url), class.as_object_mut()) {
+                o.insert("issuer".into(), issuer);
+            }
+        }
+        if let Some(o) = doc.as_object_mut() {
+            o.insert("badge".into(), class);
+        }
+        doc
+    }
+
     pub(crate) fn process_with(
         &mut self,
         ctx: &mut Batch,
@@ -629,6 +665,11 @@ impl<S: Store, V: Verifier> Backpack<S, V> {
                 .unwrap_or_else(|| item.document.clone()),
             _ => item.document.clone(),
         };
+        let document = if restore.is_some() {
+            document
+        } else {
+            self.expand(document, version)
+        };
         let mut source = source.clone();
         source.within = item.within.clone();
         let mut record = BadgeRecord {
@@ -654,6 +695,11 @@ impl<S: Store, V: Verifier> Backpack<S, V> {
             record.source = r.source;
             record.state = r.state;
             record.imported_at = r.imported_at;
+            // The archive's document is taken only where it adds what was inlined at the first
+            // import; an archive cannot make a badge display other content than it carries.
+            if let Some(d) = r.document.filter(|d| extends(&record.document, d)) {
+                record.document = d;
+            }
         }
         let status = record.verification.status;
         ctx.pending.insert(id.clone(), Pending { record });
@@ -674,6 +720,30 @@ pub(crate) struct Restore {
     pub(crate) source: Source,
     pub(crate) state: BadgeState,
     pub(crate) imported_at: DateTime<Utc>,
+    /// The archived `badge.json` (with what was inlined at the first import).
+    pub(crate) document: Option<Value>,
+}
+
+/// Whether `archived` is `derived` with (at most) its `badge` URL replaced by the badge class
+/// object of that id, as [`Backpack::expand`] inlines it.
+fn extends(derived: &Value, archived: &Value) -> bool {
+    if derived == archived {
+        return true;
+    }
+    let (Some(d), Some(a)) = (derived.as_object(), archived.as_object()) else {
+        return false;
+    };
+    if d.len() != a.len() {
+        return false;
+    }
+    d.iter().all(|(k, dv)| match (k.as_str(), dv, a.get(k)) {
+        ("badge", Value::String(url), Some(Value::Object(class))) => class
+            .get("id")
+            .and_then(Value::as_str)
+            .is_none_or(|id| id == url),
+        (_, dv, Some(av)) => dv == av,
+        (_, _, None) => false,
+    })
 }
 
 fn first_error(report: &Value) -> String {

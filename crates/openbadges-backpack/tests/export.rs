@@ -499,3 +499,49 @@ fn re_verifying_at_export_records_the_result_at_export() {
             .unwrap();
     assert!(manifest["badges"][0].get("verificationAtImport").is_none());
 }
+
+/// An archive whose `badge.json` says something its original does not: the badge is restored
+/// from its original, not from the archive's claim.
+#[test]
+fn an_archive_cannot_change_what_a_badge_displays() {
+    use std::io::Write as _;
+    let bp = filled(MemoryStore::new());
+    let archive = export_zip(bp.store()).unwrap();
+    let victim = bp
+        .badges()
+        .unwrap()
+        .into_iter()
+        .find(|b| b.input_kind.as_str() == "json")
+        .unwrap();
+    let target = format!("badges/{}/badge.json", victim.id);
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let mut found = false;
+    for (name, bytes) in entries(&archive) {
+        let bytes = if name == target {
+            found = true;
+            let mut doc: Value = serde_json::from_slice(&bytes).unwrap();
+            doc["name"] = json!("Nobel Prize");
+            if let Some(a) = doc.pointer_mut("/credentialSubject/achievement/name") {
+                *a = json!("Nobel Prize");
+            }
+            serde_json::to_vec_pretty(&doc).unwrap()
+        } else {
+            bytes
+        };
+        w.start_file(
+            name,
+            zip::write::SimpleFileOptions::default()
+                .compression_method(zip::CompressionMethod::Stored),
+        )
+        .unwrap();
+        w.write_all(&bytes).unwrap();
+    }
+    assert!(found);
+    let forged = w.finish().unwrap().into_inner();
+    let mut fresh = backpack(MemoryStore::new(), FixedVerifier(VerificationStatus::Valid));
+    let r = fresh.import(&forged, Source::file("forged.zip")).unwrap();
+    assert_eq!(r.counts().2, 0, "{r:?}");
+    let restored = fresh.store().badge(&victim.id).unwrap().unwrap();
+    assert_eq!(restored.document, victim.document);
+    assert_ne!(restored.name(), Some("Nobel Prize"));
+}

@@ -521,6 +521,22 @@ fn hosted_urls_are_fetched_through_the_fetcher() {
     let f = "ob2/baked/hosted-valid-url.png";
     let r = bp.import(&fixture(f), file(f)).unwrap();
     assert_eq!(r.result(), ImportResult::Duplicate, "{r:?}");
+    // The badge class and its issuer, given as URLs, were fetched and inlined.
+    assert_eq!(held.document["badge"]["type"], "BadgeClass");
+    assert!(
+        held.document["badge"]["issuer"].is_object(),
+        "{}",
+        held.document
+    );
+    assert!(held.name().is_some());
+    // ... and they survive an archive round trip into a backpack that cannot fetch.
+    let archive = openbadges_backpack::export::zip::export_zip(bp.store()).unwrap();
+    let mut offline = backpack(MemoryStore::new(), FixedVerifier(VerificationStatus::Valid));
+    offline.import(&archive, file("a.zip")).unwrap();
+    assert_eq!(
+        offline.store().badges().unwrap(),
+        bp.store().badges().unwrap()
+    );
     // A URL the fetcher cannot serve.
     let r = bp
         .import(b"https://example.org/nowhere", file("u"))
