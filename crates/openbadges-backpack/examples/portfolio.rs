@@ -6,8 +6,8 @@
 
 use openbadges_backpack::export::zip::export_zip;
 use openbadges_backpack::{
-    Backpack, Collection, Identifier, MemoryStore, Source, VerificationOutcome, VerificationStatus,
-    Verifier, VerifyRequest, Visibility,
+    Backpack, Collection, Fetcher, Identifier, MemoryStore, Source, VerificationOutcome,
+    VerificationStatus, Verifier, VerifyRequest, Visibility,
 };
 
 struct NotChecked;
@@ -17,6 +17,24 @@ impl Verifier for NotChecked {
             status: VerificationStatus::Indeterminate,
             report: serde_json::json!({"status": "indeterminate"}),
         }
+    }
+}
+
+/// Serves the fixtures' issuer documents (`fixtures/ob2/served`, ids under
+/// `http://127.0.0.1:8765/`) from disk, so hosted badge classes can be inlined offline.
+struct ServedFixtures;
+impl Fetcher for ServedFixtures {
+    fn fetch(&self, url: &str, max_bytes: usize) -> Result<Vec<u8>, String> {
+        let rel = url
+            .strip_prefix("http://127.0.0.1:8765/")
+            .filter(|r| !r.contains(".."))
+            .ok_or("not served here")?;
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/ob2/served/");
+        let bytes = std::fs::read(format!("{path}{rel}")).map_err(|e| e.to_string())?;
+        if bytes.len() > max_bytes {
+            return Err("too large".into());
+        }
+        Ok(bytes)
     }
 }
 
@@ -36,7 +54,7 @@ fn set(
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let out = std::env::args().nth(1).ok_or("usage: portfolio OUT.zip")?;
     let fixtures = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/");
-    let mut bp = Backpack::new(MemoryStore::new(), NotChecked);
+    let mut bp = Backpack::new(MemoryStore::new(), NotChecked).with_fetcher(ServedFixtures);
     for id in [
         "email:student@example.org",
         "did:did:example:ebfeb1f712ebc6f1c276e12ec21",
