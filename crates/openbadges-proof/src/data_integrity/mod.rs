@@ -461,16 +461,12 @@ fn add_data_integrity_context(doc: &mut Map<String, Value>) {
         )
     };
     match doc.get_mut("@context") {
-        Some(Value::Array(a)) => {
-            if !a.iter().any(has) {
-                a.push(Value::String(DI_V2.into()));
-            }
+        Some(Value::Array(a)) if !a.iter().any(has) => {
+            a.push(Value::String(DI_V2.into()));
         }
-        Some(c @ Value::String(_)) => {
-            if !has(c) {
-                let old = c.take();
-                *c = Value::Array(vec![old, Value::String(DI_V2.into())]);
-            }
+        Some(c @ Value::String(_)) if !has(c) => {
+            let old = c.take();
+            *c = Value::Array(vec![old, Value::String(DI_V2.into())]);
         }
         _ => {}
     }

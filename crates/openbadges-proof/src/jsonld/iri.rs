@@ -165,6 +165,12 @@ fn recompose(
     s
 }
 
+/// No characters that N-Quads cannot carry in an IRI (spaces, controls, `<>"{}|^` and backquote, backslash).
+pub(crate) fn well_formed_iri(s: &str) -> bool {
+    !s.chars()
+        .any(|c| c <= ' ' || matches!(c, '<' | '>' | '"' | '{' | '}' | '|' | '^' | '`' | '\\'))
+}
+
 #[cfg(test)]
 mod tests {
     use super::resolve;
@@ -192,10 +198,4 @@ mod tests {
             assert_eq!(resolve(b, r), want, "{r}");
         }
     }
-}
-
-/// No characters that N-Quads cannot carry in an IRI (spaces, controls, `<>"{}|^` and backquote, backslash).
-pub(crate) fn well_formed_iri(s: &str) -> bool {
-    !s.chars()
-        .any(|c| c <= ' ' || matches!(c, '<' | '>' | '"' | '{' | '}' | '|' | '^' | '`' | '\\'))
 }
