@@ -206,6 +206,9 @@ pub(crate) fn import_archive<S: Store, V: Verifier>(
         let src = Source::new(SourceKind::Archive, entry_label);
         bp.process_with(&mut ctx, item, &src, &owner, Some(restore))?;
     }
+    if ctx.items.is_empty() {
+        ctx.fail(&label, None, "the archive holds no badges".to_owned());
+    }
     let held: std::collections::BTreeSet<BadgeId> =
         ctx.items.iter().filter_map(|i| i.id.clone()).collect();
     let collections = manifest

@@ -545,3 +545,18 @@ fn an_archive_cannot_change_what_a_badge_displays() {
     assert_eq!(restored.document, victim.document);
     assert_ne!(restored.name(), Some("Nobel Prize"));
 }
+
+#[test]
+fn an_empty_archive_says_so() {
+    let empty = export_zip(&MemoryStore::new()).unwrap();
+    let mut bp = backpack(MemoryStore::new(), FixedVerifier(VerificationStatus::Valid));
+    let r = bp.import(&empty, Source::file("empty.zip")).unwrap();
+    assert_eq!(r.result(), ImportResult::Failed);
+    assert!(
+        r.items[0]
+            .reason
+            .as_deref()
+            .unwrap()
+            .contains("holds no badges")
+    );
+}
