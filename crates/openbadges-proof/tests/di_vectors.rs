@@ -302,3 +302,48 @@ fn vc11_document_gets_data_integrity_context_when_signed() {
             .is_valid()
     );
 }
+
+#[test]
+fn https_controller_document_flow() {
+    use std::collections::HashMap;
+    let s = Ed25519Signer::from_seed(&[11u8; 32]).unwrap();
+    let issuer = "https://issuer.example/profiles/1";
+    let vm = format!("{issuer}#key-1");
+    let mut doc = json_of("spec-vectors/obv3p0-unsigned.json");
+    doc["issuer"]["id"] = json!(issuer);
+    let signed = sign(
+        &doc,
+        &s,
+        &ProofOptions::new(vm.clone(), "2024-01-01T00:00:00Z"),
+    )
+    .unwrap();
+    // Without the controller document: could not check.
+    let r = verify(&signed, &VerifyOptions::default());
+    assert_eq!(r.outcome.code(), Some(DiCode::VerificationMethodUnresolved));
+    assert!(matches!(r.outcome, Outcome::Indeterminate { .. }));
+    // With it: valid.
+    let method = json!({"id": vm, "type": "Multikey", "controller": issuer, "publicKeyMultibase": s.multikey().encode()});
+    let mut docs: HashMap<String, Value> = HashMap::new();
+    docs.insert(
+        issuer.into(),
+        json!({"id": issuer, "verificationMethod": [method.clone()], "assertionMethod": [vm]}),
+    );
+    let opts = VerifyOptions {
+        documents: Some(&docs),
+        ..VerifyOptions::default()
+    };
+    assert!(verify(&signed, &opts).outcome.is_valid());
+    // Listed but not authorized for assertionMethod.
+    docs.insert(
+        issuer.into(),
+        json!({"id": issuer, "verificationMethod": [method]}),
+    );
+    let opts = VerifyOptions {
+        documents: Some(&docs),
+        ..VerifyOptions::default()
+    };
+    assert_eq!(
+        verify(&signed, &opts).outcome.code(),
+        Some(DiCode::KeyNotAuthorized)
+    );
+}
