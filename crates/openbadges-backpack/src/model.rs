@@ -629,3 +629,52 @@ pub(crate) fn parse_version(s: &str) -> Option<Version> {
         _ => return None,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn identifier_parse_forms() {
+        let i = Identifier::parse("email:student@example.org").unwrap();
+        assert_eq!(
+            (i.kind, i.value.as_str()),
+            (IdentifierKind::Email, "student@example.org")
+        );
+        // A bare DID, and TYPE:VALUE with a DID value, give the same identifier.
+        let a =
+            Identifier::parse("did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK").unwrap();
+        let b = Identifier::parse("did:did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK")
+            .unwrap();
+        assert_eq!(a, b);
+        assert_eq!(
+            a.value,
+            "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK"
+        );
+        assert_eq!(
+            Identifier::parse("id:https://me.example/").unwrap().kind,
+            IdentifierKind::Did
+        );
+        assert_eq!(
+            Identifier::parse("telephone:+15555550100")
+                .unwrap()
+                .to_string(),
+            "telephone:+15555550100"
+        );
+        assert!(Identifier::parse("fax:123").is_err());
+        assert!(Identifier::parse("email:  ").is_err());
+        assert!(Identifier::parse("nocolon").is_err());
+    }
+
+    #[test]
+    fn ids_parse_only_their_own_shape() {
+        let id = BadgeId::for_key(&DedupKey::new("ob2:https://example.org/a/1"));
+        assert_eq!(BadgeId::parse(id.as_str()).unwrap(), id);
+        assert!(BadgeId::parse("b00").is_err());
+        assert!(BadgeId::parse("B0123456789abcdef0123456789abcdef").is_err());
+        assert!(BadgeId::parse("b0123456789ABCDEF0123456789abcdef").is_err());
+        let c = CollectionId::generate().unwrap();
+        assert_eq!(CollectionId::parse(c.as_str()).unwrap(), c);
+        assert!(CollectionId::parse(id.as_str()).is_err());
+    }
+}

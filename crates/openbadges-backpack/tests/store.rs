@@ -390,3 +390,14 @@ fn open_dir_creates_the_backpack_and_private_collections_stay_private() {
     );
     let _ = std::fs::remove_dir_all(dir.parent().unwrap().parent().unwrap());
 }
+
+#[test]
+fn a_directory_or_unreadable_path_is_an_error_not_a_panic() {
+    let dir = temp_dir("isdir");
+    let err = SqliteStore::open(&dir).unwrap_err();
+    assert!(
+        matches!(err, Error::Storage(_) | Error::Corrupted { .. }),
+        "{err:?}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
