@@ -1,0 +1,98 @@
+//! Open Badges for Rust: issue a badge and verify it, with one dependency.
+//!
+//! Issue a badge to an email address: the recipient is hashed with a fresh salt, the OB 2.0
+//! assertion (hosted and signed) and the OB 3.0 credential (`eddsa-rdfc-2022`) are built,
+//! signed and baked into the image, and every document to host comes back with its URL:
+//!
+//! ```
+//! use openbadges::{Badge, Form, IssueOptions, Issuer, IssuerKeys, IssuerProfile, Recipient};
+//! use openbadges::proof::key::Algorithm;
+//!
+//! let image = br#"<svg xmlns="http://www.w3.org/2000/svg"><circle r="9"/></svg>"#;
+//! let keys = IssuerKeys::generate(Algorithm::Es256)?;
+//! let mut issuer = Issuer::new("https://badges.example.org/", IssuerProfile::new("Example U"), keys)?;
+//! let badge = Badge::new("badges-101", "Badges 101", "Knows what a badge is.", "Pass the quiz.").image(&image[..]);
+//! let issued = issuer.issue(&Recipient::email("learner@example.org"), &badge, &IssueOptions::new())?;
+//! assert!(issued.baked(Form::Ob3DataIntegrity).is_some());
+//! for doc in &issued.hosted { /* serve doc.body at doc.url as doc.content_type */ }
+//! assert!(issued.document("issuer.json").is_some());
+//! # Ok::<(), openbadges::Error>(())
+//! ```
+//!
+//! Verify it — here offline, with the issuer's documents preloaded as a verifier would fetch
+//! them — for the right recipient and for another one:
+//!
+//! ```
+//! # use openbadges::{Badge, Form, IssueOptions, Issuer, IssuerKeys, IssuerProfile, Recipient};
+//! # use openbadges::proof::key::Algorithm;
+//! # let image = br#"<svg xmlns="http://www.w3.org/2000/svg"><circle r="9"/></svg>"#;
+//! # let mut issuer = Issuer::new("https://badges.example.org/", IssuerProfile::new("Example U"), IssuerKeys::generate(Algorithm::Es256)?)?;
+//! # let badge = Badge::new("badges-101", "Badges 101", "Knows what a badge is.", "Pass the quiz.").image(&image[..]);
+//! # let issued = issuer.issue(&Recipient::email("learner@example.org"), &badge, &IssueOptions::new())?;
+//! use openbadges::Verifier;
+//! use openbadges::proof::report::Status;
+//!
+//! let verifier = Verifier::builder().offline(true).hosted(&issued.hosted)
+//!     .recipient("email:learner@example.org".parse()?).build()?;
+//! let baked = issued.baked(Form::Ob2Signed).map(|b| b.bytes.clone()).unwrap_or_default();
+//! assert_eq!(verifier.verify_bytes("badge.svg", &baked).status(), Status::Valid);
+//! let other = "email:someone-else@example.org".parse()?;
+//! assert_eq!(verifier.verify_bytes_for("badge.svg", &baked, &other).status(), Status::Invalid);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! # Features
+//! | feature | default | gives |
+//! |---------|---------|-------|
+//! | (always) | yes | [`model`]: the data model of OB 0.5–3.0 and CLR 2.0 |
+//! | `bake` | yes | [`bake`]: bake and extract PNG/SVG |
+//! | `proof` | yes | [`proof`]: keys, JWS, Data Integrity, loaders, reports; [`Verifier`] |
+//! | `proof` + `bake` | yes | [`Issuer`] |
+//! | `quiz` | yes | [`quiz`]: quizzes whose graded attempts become evidence ([`Evidence::from_attempt`]) |
+//! | `backpack` | no | [`backpack`](https://docs.rs/openbadges-backpack): import, store (SQLite), export |
+//! | `http` | no | the guarded HTTP loader, so [`Verifier`] fetches what is not preloaded |
+//!
+//! # What is not here yet
+//! VC-JWT: the proof crate cannot sign or verify VC-JWT yet, so [`Issued::ob3_jwt`] is always
+//! `None`; and until the proof crate's OB 3.0 pipeline lands, [`Verifier`] reports OB 3.0
+//! credentials as indeterminate (`UNSUPPORTED`) — their Data Integrity proof itself can be
+//! checked with [`proof::data_integrity::verify`]. See `docs/facade.md`.
+#![forbid(unsafe_code)]
+
+mod error;
+#[cfg(all(feature = "proof", feature = "bake"))]
+mod issuer;
+#[cfg(feature = "proof")]
+pub mod status_list;
+#[cfg(feature = "proof")]
+mod verifier;
+
+pub use error::Error;
+#[cfg(all(feature = "proof", feature = "bake"))]
+pub use issuer::{
+    Badge, BakedImage, Evidence, Form, HostedDocument, IssueOptions, Issued, Issuer, IssuerKeys,
+    IssuerProfile, IssuerState, Recipient,
+};
+#[cfg(feature = "proof")]
+pub use verifier::{Verifier, VerifierBuilder};
+
+/// The data model (`openbadges-model`): OB 0.5–3.0 and CLR 2.0 types, parsing, validation,
+/// legacy upgrade, 2.0 → 3.0 conversion, builders, recipient hashing.
+pub use openbadges_model as model;
+
+/// Baking (`openbadges-bake`): embed and extract badges in PNG and SVG.
+#[cfg(feature = "bake")]
+pub use openbadges_bake as bake;
+
+/// Proofs and verification (`openbadges-proof`): keys, JWS, Data Integrity, DIDs, loaders,
+/// revocation lists, the verification engine and its report.
+#[cfg(feature = "proof")]
+pub use openbadges_proof as proof;
+
+/// Quizzes (`openbadges-quiz`): definitions, attempts, grading, evidence.
+#[cfg(feature = "quiz")]
+pub use openbadges_quiz as quiz;
+
+/// The backpack (`openbadges-backpack`): import, identity matching, storage, export.
+#[cfg(feature = "backpack")]
+pub use openbadges_backpack as backpack;

@@ -1,0 +1,220 @@
+//! The verifying side: [`Verifier`] takes any input (JSON, compact JWS, VC-JWT, baked PNG or
+//! SVG, or a URL) and returns the proof crate's [`Report`].
+//!
+//! It owns what the proof crate's engine borrows (the document loader, the clock, the
+//! recipient profile), so it can be built once and shared. Documents come from, in order:
+//! the preloaded documents (including bundled JSON-LD contexts), then — only with the `http`
+//! feature and unless [`VerifierBuilder::offline`] is set — the guarded HTTP loader, which
+//! refuses private and loopback addresses unless a host is allowed with
+//! [`VerifierBuilder::allow_host`].
+
+use std::fmt;
+
+use openbadges_model::Limits;
+use openbadges_proof::loader::{CachingLoader, DocumentLoader, StaticLoader};
+use openbadges_proof::report::{Code, Report};
+use openbadges_proof::verify::{Clock, FixedClock, RecipientProfile, Source, SystemClock};
+
+#[cfg(feature = "bake")]
+use crate::issuer::HostedDocument;
+
+/// Builds a [`Verifier`].
+#[derive(Debug, Clone)]
+pub struct VerifierBuilder {
+    docs: StaticLoader,
+    offline: bool,
+    allow_hosts: Vec<String>,
+    at: Option<FixedClock>,
+    recipient: RecipientProfile,
+    limits: Limits,
+    threads: usize,
+}
+
+impl Default for VerifierBuilder {
+    fn default() -> Self {
+        VerifierBuilder {
+            docs: StaticLoader::with_bundled_contexts(),
+            offline: false,
+            allow_hosts: Vec::new(),
+            at: None,
+            recipient: RecipientProfile::new(),
+            limits: Limits::default(),
+            threads: 4,
+        }
+    }
+}
+
+impl VerifierBuilder {
+    /// Checks the badge's recipient against `profile` (e.g. `"email:a@example.org".parse()?`).
+    pub fn recipient(mut self, profile: RecipientProfile) -> Self {
+        self.recipient = profile;
+        self
+    }
+
+    /// Verifies as of `clock` instead of now (expiry, issued-in-the-future).
+    pub fn at(mut self, clock: FixedClock) -> Self {
+        self.at = Some(clock);
+        self
+    }
+
+    /// Never uses the network: only preloaded documents (without the `http` feature the
+    /// verifier is always offline).
+    pub fn offline(mut self, yes: bool) -> Self {
+        self.offline = yes;
+        self
+    }
+
+    /// Lets the HTTP loader reach `host:port` even though it resolves to a private or loopback
+    /// address (a local issuer under test).
+    pub fn allow_host(mut self, host_port: impl Into<String>) -> Self {
+        self.allow_hosts.push(host_port.into());
+        self
+    }
+
+    /// Preloads a document served at `url`.
+    pub fn document(mut self, url: &str, content_type: Option<&str>, body: &[u8]) -> Self {
+        self.docs.insert(url, content_type, body);
+        self
+    }
+
+    /// Preloads every document an [`crate::Issuer`] hosts (what `Issued::hosted`,
+    /// `Issuer::hosted_documents` and `Issuer::revoke` return).
+    #[cfg(feature = "bake")]
+    pub fn hosted(mut self, docs: &[HostedDocument]) -> Self {
+        for d in docs {
+            self.docs.insert(&d.url, Some(d.content_type), &d.body);
+        }
+        self
+    }
+
+    /// Limits for every JSON document read.
+    pub fn limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// Threads for [`Verifier::verify_batch`] (default 4, at least 1).
+    pub fn threads(mut self, n: usize) -> Self {
+        self.threads = n.max(1);
+        self
+    }
+
+    /// Builds the verifier.
+    ///
+    /// # Errors
+    /// With the `http` feature: [`crate::Error::Proof`] when the HTTP client cannot be built
+    /// or an allowed host is malformed.
+    pub fn build(self) -> Result<Verifier, crate::Error> {
+        let loader: Box<dyn DocumentLoader> = self.loader()?;
+        let clock: Box<dyn Clock> = match self.at {
+            Some(c) => Box::new(c),
+            None => Box::new(SystemClock),
+        };
+        Ok(Verifier {
+            loader,
+            clock,
+            recipient: self.recipient,
+            limits: self.limits,
+            threads: self.threads,
+        })
+    }
+
+    #[cfg(feature = "http")]
+    fn loader(&self) -> Result<Box<dyn DocumentLoader>, crate::Error> {
+        use openbadges_proof::loader::{HttpLoader, Layered};
+        if self.offline {
+            return Ok(Box::new(self.docs.clone()));
+        }
+        let mut http = HttpLoader::new()
+            .map_err(|e| crate::Error::Config(format!("the HTTP loader cannot be built: {e}")))?;
+        for h in &self.allow_hosts {
+            http = http
+                .allow_host(h)
+                .map_err(|e| crate::Error::Config(format!("allowed host {h:?}: {e}")))?;
+        }
+        Ok(Box::new(Layered {
+            first: self.docs.clone(),
+            then: http,
+        }))
+    }
+
+    #[cfg(not(feature = "http"))]
+    fn loader(&self) -> Result<Box<dyn DocumentLoader>, crate::Error> {
+        let _ = (&self.allow_hosts, self.offline);
+        Ok(Box::new(self.docs.clone()))
+    }
+}
+
+/// Verifies badges of every version and form into a [`Report`] (valid, invalid or
+/// indeterminate, with stable codes). `Sync`: share one across threads.
+pub struct Verifier {
+    loader: Box<dyn DocumentLoader>,
+    clock: Box<dyn Clock>,
+    recipient: RecipientProfile,
+    limits: Limits,
+    threads: usize,
+}
+
+impl fmt::Debug for Verifier {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Verifier")
+            .field("recipient", &self.recipient)
+            .field("threads", &self.threads)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Verifier {
+    /// A builder (offline unless the `http` feature is on; system clock; no recipient check).
+    pub fn builder() -> VerifierBuilder {
+        VerifierBuilder::default()
+    }
+
+    fn engine<'a>(
+        &'a self,
+        loader: &'a dyn DocumentLoader,
+        recipient: &RecipientProfile,
+    ) -> openbadges_proof::verify::Verifier<'a> {
+        openbadges_proof::verify::Verifier::new(loader)
+            .with_clock(&*self.clock)
+            .with_recipient(recipient.clone())
+            .with_limits(self.limits)
+    }
+
+    /// Verifies input bytes of any kind: JSON, compact JWS, VC-JWT, a baked PNG or SVG, or a
+    /// URL given as text. `name` is what the report calls the input (a file name).
+    pub fn verify_bytes(&self, name: &str, bytes: &[u8]) -> Report {
+        self.engine(&*self.loader, &self.recipient)
+            .verify_bytes(name, bytes)
+    }
+
+    /// As [`Verifier::verify_bytes`], checking the recipient against `recipient` instead of
+    /// the builder's profile.
+    pub fn verify_bytes_for(
+        &self,
+        name: &str,
+        bytes: &[u8],
+        recipient: &RecipientProfile,
+    ) -> Report {
+        self.engine(&*self.loader, recipient)
+            .verify_bytes(name, bytes)
+    }
+
+    /// Verifies the hosted badge at `url`.
+    pub fn verify_url(&self, url: &str) -> Report {
+        self.engine(&*self.loader, &self.recipient).verify_url(url)
+    }
+
+    /// Verifies many inputs on the builder's number of threads, reports in input order. Each
+    /// shared document (issuer, badge class, key, list) is loaded once per batch.
+    pub fn verify_batch(&self, sources: &[Source]) -> Vec<Report> {
+        let cache = CachingLoader::new(&*self.loader);
+        self.engine(&cache, &self.recipient)
+            .verify_batch(sources, self.threads)
+    }
+
+    /// Whether `report` says the badge was revoked.
+    pub fn is_revoked(report: &Report) -> bool {
+        report.has_error(Code::Revoked)
+    }
+}
