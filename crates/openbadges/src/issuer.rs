@@ -122,19 +122,19 @@ pub struct IssuerProfile {
     pub name: String,
     /// Homepage (`url`; required by OB 2.0, defaults to the base URL).
     pub url: Option<String>,
-    /// Contact email.
-    pub email: Option<String>,
+    /// Contact email (required by OB 2.0).
+    pub email: String,
     /// Description.
     pub description: Option<String>,
 }
 
 impl IssuerProfile {
-    /// A profile with a name.
-    pub fn new(name: impl Into<String>) -> Self {
+    /// A profile with a name and a contact email (both required by OB 2.0).
+    pub fn new(name: impl Into<String>, email: impl Into<String>) -> Self {
         IssuerProfile {
             name: name.into(),
             url: None,
-            email: None,
+            email: email.into(),
             description: None,
         }
     }
@@ -142,12 +142,6 @@ impl IssuerProfile {
     /// Sets the homepage.
     pub fn url(mut self, url: impl Into<String>) -> Self {
         self.url = Some(url.into());
-        self
-    }
-
-    /// Sets the contact email.
-    pub fn email(mut self, email: impl Into<String>) -> Self {
-        self.email = Some(email.into());
         self
     }
 
@@ -473,6 +467,16 @@ pub struct HostedDocument {
     pub body: Vec<u8>,
 }
 
+/// What a revocation changed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Revocation {
+    /// Documents to host in place of the old ones (the revocation list, the status list).
+    pub updated: Vec<HostedDocument>,
+    /// URLs that must now answer `410 Gone` (the hosted assertion).
+    pub gone: Vec<String>,
+}
+
 /// Which form of the badge a baked image carries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -578,8 +582,10 @@ impl Issuer {
         if !base.ends_with('/') {
             base.push('/');
         }
-        if profile.name.trim().is_empty() {
-            return Err(Error::Config("the issuer needs a name".into()));
+        if profile.name.trim().is_empty() || !profile.email.contains('@') {
+            return Err(Error::Config(
+                "the issuer needs a name and a contact email".into(),
+            ));
         }
         Ok(Issuer {
             base,
@@ -671,10 +677,8 @@ impl Issuer {
                     .clone()
                     .unwrap_or_else(|| self.base.clone()),
             )
-            .revocation_list(self.revocation_list_id());
-        if let Some(e) = &self.profile.email {
-            b = b.email(e.clone());
-        }
+            .revocation_list(self.revocation_list_id())
+            .email(self.profile.email.clone());
         if let Some(d) = &self.profile.description {
             b = b.description(d.clone());
         }
@@ -692,10 +696,7 @@ impl Issuer {
             .url
             .clone()
             .unwrap_or_else(|| self.base.clone());
-        b = b.url(Iri::parse(&home)?);
-        if let Some(e) = &self.profile.email {
-            b = b.email(e.clone());
-        }
+        b = b.url(Iri::parse(&home)?).email(self.profile.email.clone());
         if let Some(d) = &self.profile.description {
             b = b.description(d.clone());
         }
@@ -1068,23 +1069,38 @@ impl Issuer {
     }
 
     /// Revokes a badge this issuer issued, by its UUID, `urn:uuid:UUID` or hosted assertion
-    /// URL, with an optional public reason. Returns the documents that changed (the OB 2.0
-    /// revocation list and the badge's status list); host them in place of the old ones.
+    /// URL, with an optional public reason.
+    ///
+    /// Each form is revoked the way its specification says: the signed OB 2.0 assertion
+    /// through the issuer's `RevocationList`, the hosted one by answering `410 Gone` at its
+    /// URL (OB 2.0 §Revocation), the OB 3.0 credential through its bit in the status list.
+    /// Host [`Revocation::updated`] in place of the old documents and answer `410 Gone` for
+    /// [`Revocation::gone`].
     ///
     /// # Errors
     /// [`Error::UnknownBadge`] when the id is not one of this issuer's badges (see
     /// [`IssuerState`]); a signing error otherwise.
-    pub fn revoke(&mut self, id: &str, reason: Option<&str>) -> Result<Vec<HostedDocument>, Error> {
+    pub fn revoke(&mut self, id: &str, reason: Option<&str>) -> Result<Revocation, Error> {
         let uuid = self
             .uuid_of(id)
             .ok_or_else(|| Error::UnknownBadge(id.to_owned()))?;
         let index = self.state.issued.get(&uuid).copied().flatten();
+        let gone = vec![self.url(&format!("assertions/{uuid}.json"))];
         self.state.revoked.insert(uuid, reason.map(str::to_owned));
-        let mut out = vec![self.json_doc("revocations.json".into(), &self.revocation_list())?];
+        let mut updated = vec![self.json_doc("revocations.json".into(), &self.revocation_list())?];
         if let Some(i) = index {
-            out.extend(self.status_documents(&[i / LIST_BITS])?);
+            updated.extend(self.status_documents(&[i / LIST_BITS])?);
         }
-        Ok(out)
+        Ok(Revocation { updated, gone })
+    }
+
+    /// The URLs that must answer `410 Gone` (the hosted assertions of revoked badges).
+    pub fn gone_urls(&self) -> Vec<String> {
+        self.state
+            .revoked
+            .keys()
+            .map(|u| self.url(&format!("assertions/{u}.json")))
+            .collect()
     }
 
     /// Whether the badge (UUID or any of its ids) is revoked.
@@ -1132,10 +1148,17 @@ mod tests {
 
     #[test]
     fn bad_configuration_is_refused() {
-        let p = IssuerProfile::new("X");
+        let p = IssuerProfile::new("X", "x@x.org");
         assert!(Issuer::new("ftp://x.org/", p.clone(), IssuerKeys::new()).is_err());
         assert!(Issuer::new("https://x.org/?a", p.clone(), IssuerKeys::new()).is_err());
-        assert!(Issuer::new("https://x.org", IssuerProfile::new(" "), IssuerKeys::new()).is_err());
+        assert!(
+            Issuer::new(
+                "https://x.org",
+                IssuerProfile::new(" ", "x@x.org"),
+                IssuerKeys::new()
+            )
+            .is_err()
+        );
         let i = Issuer::new("https://x.org", p, IssuerKeys::new()).unwrap();
         assert_eq!(i.ob2_profile_id(), "https://x.org/issuer.json");
         assert!(Badge::new("Bad Slug", "n", "d", "c").check_slug().is_err());

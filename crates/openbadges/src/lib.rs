@@ -10,7 +10,7 @@
 //!
 //! let image = br#"<svg xmlns="http://www.w3.org/2000/svg"><circle r="9"/></svg>"#;
 //! let keys = IssuerKeys::generate(Algorithm::Es256)?;
-//! let mut issuer = Issuer::new("https://badges.example.org/", IssuerProfile::new("Example U"), keys)?;
+//! let mut issuer = Issuer::new("https://badges.example.org/", IssuerProfile::new("Example U", "badges@example.org"), keys)?;
 //! let badge = Badge::new("badges-101", "Badges 101", "Knows what a badge is.", "Pass the quiz.").image(&image[..]);
 //! let issued = issuer.issue(&Recipient::email("learner@example.org"), &badge, &IssueOptions::new())?;
 //! assert!(issued.baked(Form::Ob3DataIntegrity).is_some());
@@ -26,7 +26,7 @@
 //! # use openbadges::{Badge, Form, IssueOptions, Issuer, IssuerKeys, IssuerProfile, Recipient};
 //! # use openbadges::proof::key::Algorithm;
 //! # let image = br#"<svg xmlns="http://www.w3.org/2000/svg"><circle r="9"/></svg>"#;
-//! # let mut issuer = Issuer::new("https://badges.example.org/", IssuerProfile::new("Example U"), IssuerKeys::generate(Algorithm::Es256)?)?;
+//! # let mut issuer = Issuer::new("https://badges.example.org/", IssuerProfile::new("Example U", "badges@example.org"), IssuerKeys::generate(Algorithm::Es256)?)?;
 //! # let badge = Badge::new("badges-101", "Badges 101", "Knows what a badge is.", "Pass the quiz.").image(&image[..]);
 //! # let issued = issuer.issue(&Recipient::email("learner@example.org"), &badge, &IssueOptions::new())?;
 //! use openbadges::Verifier;
@@ -71,7 +71,7 @@ pub use error::Error;
 #[cfg(all(feature = "proof", feature = "bake"))]
 pub use issuer::{
     Badge, BakedImage, Evidence, Form, HostedDocument, IssueOptions, Issued, Issuer, IssuerKeys,
-    IssuerProfile, IssuerState, Recipient,
+    IssuerProfile, IssuerState, Recipient, Revocation,
 };
 #[cfg(feature = "proof")]
 pub use verifier::{Verifier, VerifierBuilder};

@@ -87,6 +87,13 @@ impl VerifierBuilder {
         self
     }
 
+    /// Makes `url` answer `410 Gone` (a revoked hosted assertion; see
+    /// `Revocation::gone`).
+    pub fn gone(mut self, url: &str) -> Self {
+        self.docs.insert_gone(url);
+        self
+    }
+
     /// Limits for every JSON document read.
     pub fn limits(mut self, limits: Limits) -> Self {
         self.limits = limits;
