@@ -9,11 +9,17 @@ use std::collections::BTreeMap;
 use libfuzzer_sys::fuzz_target;
 use openbadges_quiz::grade::best_response;
 use openbadges_quiz::record::{AttemptRecord, RecordInput};
-use openbadges_quiz::{Format, Grader, Limits, Presentation, PublicQuiz, Response, Responses, load};
+use openbadges_quiz::{
+    Format, Grader, Limits, Presentation, PublicQuiz, Response, Responses, load,
+};
 
 fuzz_target!(|data: &[u8]| {
-    let Some((&sel, rest)) = data.split_first() else { return };
-    let Ok(text) = std::str::from_utf8(rest) else { return };
+    let Some((&sel, rest)) = data.split_first() else {
+        return;
+    };
+    let Ok(text) = std::str::from_utf8(rest) else {
+        return;
+    };
     let format = match sel % 5 {
         0 => Format::Toml,
         1 => Format::Json,
@@ -21,8 +27,13 @@ fuzz_target!(|data: &[u8]| {
         3 => Format::Qti,
         _ => Format::detect(None, text),
     };
-    let limits = Limits { max_bytes: 64 * 1024, ..Limits::default() };
-    let Ok(loaded) = load(text, format, Some("fuzz"), &limits) else { return };
+    let limits = Limits {
+        max_bytes: 64 * 1024,
+        ..Limits::default()
+    };
+    let Ok(loaded) = load(text, format, Some("fuzz"), &limits) else {
+        return;
+    };
     let problems = loaded.check(&limits);
     for p in &problems {
         let _ = p.to_string();
@@ -36,10 +47,16 @@ fuzz_target!(|data: &[u8]| {
     if problems.iter().any(|p| p.is_error()) {
         return;
     }
-    let Ok(grader) = Grader::with_limits(quiz, &limits) else { return };
+    let Ok(grader) = Grader::with_limits(quiz, &limits) else {
+        return;
+    };
     let best: Responses = pres
         .item_ids()
-        .filter_map(|id| quiz.item(id).and_then(best_response).map(|r| (id.to_owned(), r)))
+        .filter_map(|id| {
+            quiz.item(id)
+                .and_then(best_response)
+                .map(|r| (id.to_owned(), r))
+        })
         .collect();
     let hints = BTreeMap::new();
     if let Ok(g) = grader.grade(Some(&pres), &best, &hints) {
@@ -59,7 +76,12 @@ fuzz_target!(|data: &[u8]| {
     // Arbitrary responses built from the text itself.
     let odd: Responses = pres
         .item_ids()
-        .map(|id| (id.to_owned(), Response::Text(text.chars().take(16).collect())))
+        .map(|id| {
+            (
+                id.to_owned(),
+                Response::Text(text.chars().take(16).collect()),
+            )
+        })
         .collect();
     let _ = grader.grade(Some(&pres), &odd, &hints);
 });
