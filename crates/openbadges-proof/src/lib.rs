@@ -39,6 +39,8 @@ pub mod multibase;
 pub mod rdfc;
 pub mod report;
 pub mod status;
+pub mod status_list;
+pub mod vc_jwt;
 pub mod verify;
 
 pub use error::Error;

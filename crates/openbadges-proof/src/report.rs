@@ -36,6 +36,13 @@
 //! | `ENDORSEMENT_NOT_VERIFIED` | warning | an endorsement did not verify |
 //! | `IMAGE_WARNING` | warning | duplicate baked badge, legacy tEXt chunk, … |
 //! | `LEGACY_UPGRADED` | warning | a 0.5–1.1 badge was upgraded to 2.0 first |
+//! | `CLAIM_MISMATCH` | verdict | a VC-JWT claim disagrees with the credential, or an unexpected JOSE header member |
+//! | `SUSPENDED` | verdict | a status list marks the credential suspended |
+//! | `KEY_NOT_BOUND` | could not check | a VC-JWT header `jwk` not bound to the issuer |
+//! | `NO_PROOF` | could not check | an OB 3.0 credential without proof |
+//! | `STATUS_UNCHECKED` | could not check | a status list could not be loaded, verified or read |
+//! | `REFRESH_NOT_FOLLOWED` | warning | a refresh service is present and was not followed |
+//! | `PROOF_WARNING` | warning | deprecated cryptosuite, or an unsupported proof next to a valid one |
 //!
 //! # Check ids and the reference verifier (badgecheck) tasks
 //!
@@ -182,6 +189,22 @@ codes! {
     ImageWarning = "IMAGE_WARNING", false;
     /// A legacy (0.5–1.1) badge was upgraded to 2.0 before verification; warning.
     LegacyUpgraded = "LEGACY_UPGRADED", false;
+    /// A VC-JWT claim (`iss`, `sub`, `jti`, `nbf`, `exp`) disagrees with the credential, or the
+    /// JOSE header has a member other than `alg`/`kid`/`jwk`/`typ`.
+    ClaimMismatch = "CLAIM_MISMATCH", true;
+    /// The credential is suspended (status list bit set, purpose `suspension`).
+    Suspended = "SUSPENDED", true;
+    /// The VC-JWT key (a header `jwk`) could not be bound to the issuer (JWKS, DID, pinned key).
+    KeyNotBound = "KEY_NOT_BOUND", false;
+    /// The credential carries no proof at all (OB 3.0 / CLR 2.0): not verifiable.
+    NoProof = "NO_PROOF", false;
+    /// A status list could not be used (not loadable, not verified, malformed, too large).
+    StatusUnchecked = "STATUS_UNCHECKED", false;
+    /// A refresh service is present and was not followed (warning).
+    RefreshNotFollowed = "REFRESH_NOT_FOLLOWED", false;
+    /// A deprecated or unsupported proof next to a valid one, or a deprecated cryptosuite
+    /// (warning).
+    ProofWarning = "PROOF_WARNING", false;
 }
 
 impl std::fmt::Display for Code {
@@ -228,6 +251,9 @@ pub struct Report {
     /// Reports for the endorsements found on the assertion, badge class and issuer.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub endorsements: Vec<Report>,
+    /// Reports for the credentials embedded in a CLR 2.0 ClrCredential, in order.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub credentials: Vec<Report>,
 }
 
 impl Report {
@@ -242,6 +268,7 @@ impl Report {
             errors: Vec::new(),
             warnings: Vec::new(),
             endorsements: Vec::new(),
+            credentials: Vec::new(),
         }
     }
 

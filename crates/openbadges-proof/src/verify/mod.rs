@@ -4,8 +4,8 @@
 //! [`RecipientProfile`] (who the badge should belong to), and turns an input into a
 //! [`Report`]. Open Badges 0.5–2.0 (hosted and signed) are handled by the OB 2.0 pipeline in
 //! this module (legacy versions are upgraded through `openbadges_model::legacy` first). OB 3.0 /
-//! CLR 2.0 inputs are recognised and reported as `UNSUPPORTED` (indeterminate) until the OB 3.0
-//! pipeline is wired in here.
+//! CLR 2.0 inputs (JSON with a Data Integrity proof, VC-JWT, baked) go to the OB 3.0 pipeline
+//! (see `docs/verification.md`).
 //!
 //! ```
 //! use openbadges_proof::loader::{CachingLoader, StaticLoader};
@@ -42,6 +42,7 @@ use crate::loader::DocumentLoader;
 use crate::report::{Code, Report};
 
 mod ob2;
+mod ob3;
 
 /// The source of "now" for time-dependent rules (expiry, issued-in-the-future).
 pub trait Clock: Send + Sync {
@@ -211,6 +212,7 @@ pub struct Verifier<'a> {
     pub(crate) recipient: RecipientProfile,
     pub(crate) limits: Limits,
     pub(crate) max_endorsements: usize,
+    pub(crate) key_policy: crate::vc_jwt::KeyPolicy,
 }
 
 impl std::fmt::Debug for Verifier<'_> {
@@ -232,6 +234,7 @@ impl<'a> Verifier<'a> {
             recipient: RecipientProfile::new(),
             limits: Limits::default(),
             max_endorsements: 8,
+            key_policy: crate::vc_jwt::KeyPolicy::default(),
         }
     }
 
@@ -256,6 +259,12 @@ impl<'a> Verifier<'a> {
     /// Verifies at most `n` endorsements per badge (default 8; 0 disables endorsement checks).
     pub fn with_max_endorsements(mut self, n: usize) -> Self {
         self.max_endorsements = n;
+        self
+    }
+
+    /// Uses `policy` for VC-JWT keys (pinned keys; the dangerous unbound-`jwk` option).
+    pub fn with_key_policy(mut self, policy: crate::vc_jwt::KeyPolicy) -> Self {
+        self.key_policy = policy;
         self
     }
 
@@ -298,7 +307,13 @@ impl<'a> Verifier<'a> {
 
     /// Verifies an already unpacked payload into `report`.
     pub fn verify_payload(&self, report: &mut Report, payload: Payload) {
-        ob2::Pipeline { v: self }.payload(report, payload);
+        match payload {
+            Payload::Json(doc) if ob3::is_ob3(&doc) => ob3::Pipeline::new(self).json(report, &doc),
+            Payload::Jws(j) if crate::vc_jwt::VcJwt::looks_like_vc(&j) => {
+                ob3::Pipeline::new(self).jwt(report, j);
+            }
+            other => ob2::Pipeline { v: self }.payload(report, other),
+        }
     }
 
     /// Verifies many inputs concurrently on `threads` OS threads (at least 1), returning the
