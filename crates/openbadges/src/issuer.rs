@@ -9,6 +9,7 @@
 //! | `issuer.json` | OB 2.0 issuer `Profile` (`publicKey`, `revocationList`) | OB 2.0 verifiers |
 //! | `key.json` | OB 2.0 `CryptographicKey` (PEM) of the JWS key | OB 2.0 signed-badge verifiers |
 //! | `jwks.json` | JWK Set of the JWS key (`kid` = `key.json` URL) | JOSE tooling |
+//! | `/.well-known/jwks.json` (origin root) | the same JWK Set | VC-JWT verifiers |
 //! | `revocations.json` | OB 2.0 `RevocationList` | OB 2.0 verifiers |
 //! | `profile.json` | the OB 3.0 issuer id: a controller document listing the Ed25519 `Multikey` under `assertionMethod` | OB 3.0 verifiers resolving `profile.json#z6Mk…` |
 //! | `status/N.json` | a `BitstringStatusListCredential` (signed, eddsa-rdfc-2022) | OB 3.0 verifiers |
@@ -28,6 +29,7 @@ use openbadges_model::{DateTime, IdOrObject, Iri, Salt, ob2, ob3};
 use openbadges_proof::data_integrity::{self, Ed25519Signer, ProofOptions};
 use openbadges_proof::issue as proof_issue;
 use openbadges_proof::key::{Algorithm, SecretKey};
+use openbadges_proof::vc_jwt;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use zeroize::Zeroizing;
@@ -400,6 +402,9 @@ pub struct IssueOptions {
     /// An OB 3.0 `OpenBadgeCredential` with an `eddsa-rdfc-2022` proof (default on; needs the
     /// Ed25519 key).
     pub ob3: bool,
+    /// The same OB 3.0 credential as a VC-JWT (default on; needs the JWS key, ES256 or RS256
+    /// recommended).
+    pub ob3_jwt: bool,
     /// `issuedOn` / `validFrom` (RFC 3339; default now).
     pub issued_on: Option<String>,
     /// `expires` / `validUntil` (RFC 3339), if the badge expires.
@@ -414,6 +419,7 @@ impl Default for IssueOptions {
             ob2_hosted: true,
             ob2_signed: true,
             ob3: true,
+            ob3_jwt: true,
             issued_on: None,
             expires: None,
             evidence: Evidence::default(),
@@ -422,16 +428,24 @@ impl Default for IssueOptions {
 }
 
 impl IssueOptions {
-    /// Every form (hosted and signed OB 2.0, OB 3.0).
+    /// Every form (hosted and signed OB 2.0, OB 3.0 with a Data Integrity proof and as a
+    /// VC-JWT).
     pub fn new() -> Self {
         Self::default()
     }
 
-    /// Chooses the forms to issue.
+    /// Chooses the forms to issue (the VC-JWT follows `ob3`; see [`IssueOptions::vc_jwt`]).
     pub fn forms(mut self, ob2_hosted: bool, ob2_signed: bool, ob3: bool) -> Self {
         self.ob2_hosted = ob2_hosted;
         self.ob2_signed = ob2_signed;
         self.ob3 = ob3;
+        self.ob3_jwt = ob3;
+        self
+    }
+
+    /// Whether to issue the OB 3.0 credential as a VC-JWT too (only with `ob3`).
+    pub fn vc_jwt(mut self, yes: bool) -> Self {
+        self.ob3_jwt = yes;
         self
     }
 
@@ -457,7 +471,8 @@ impl IssueOptions {
 /// A document the issuer must serve.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HostedDocument {
-    /// The path under the base URL (`issuer.json`, `assertions/….json`).
+    /// The path under the base URL (`issuer.json`, `assertions/….json`); a path starting with
+    /// `/` is absolute on the base URL's origin (`/.well-known/jwks.json`).
     pub path: String,
     /// The absolute URL (base URL + path).
     pub url: String,
@@ -487,6 +502,8 @@ pub enum Form {
     Ob2Signed,
     /// The OB 3.0 credential with its Data Integrity proof (JSON).
     Ob3DataIntegrity,
+    /// The OB 3.0 credential as a VC-JWT.
+    Ob3Jwt,
 }
 
 /// A badge baked into its image.
@@ -516,8 +533,9 @@ pub struct Issued {
     pub ob2_signed: Option<String>,
     /// The OB 3.0 credential with its `eddsa-rdfc-2022` proof, if issued.
     pub ob3_credential: Option<Value>,
-    /// The OB 3.0 credential as a VC-JWT. Always `None` for now: the proof crate has no VC-JWT
-    /// signing yet (see `docs/facade.md`).
+    /// The OB 3.0 credential as a VC-JWT (the same credential without its Data Integrity
+    /// proof, signed with the JWS key; `kid` = the `key.json` URL, listed in the JWKS at the
+    /// issuer origin's `/.well-known/jwks.json`), if issued.
     pub ob3_jwt: Option<String>,
     /// The badge image with each form baked in (empty when the badge has no image).
     pub baked: Vec<BakedImage>,
@@ -620,6 +638,21 @@ impl Issuer {
         format!("{}{path}", self.base)
     }
 
+    /// `scheme://authority` of the base URL.
+    fn origin(&self) -> &str {
+        let after_scheme = self.base.find("://").map_or(0, |i| i + 3);
+        match self.base.get(after_scheme..).and_then(|r| r.find('/')) {
+            Some(i) => self.base.get(..after_scheme + i).unwrap_or(&self.base),
+            None => self.base.trim_end_matches('/'),
+        }
+    }
+
+    /// The JWKS URL VC-JWT verifiers look up for an `https` issuer: the origin's
+    /// `/.well-known/jwks.json`.
+    pub fn well_known_jwks_url(&self) -> String {
+        format!("{}/.well-known/jwks.json", self.origin())
+    }
+
     /// The OB 2.0 issuer profile id (`issuer.json`).
     pub fn ob2_profile_id(&self) -> String {
         self.url("issuer.json")
@@ -654,8 +687,12 @@ impl Issuer {
     }
 
     fn doc(&self, path: String, content_type: &'static str, body: Vec<u8>) -> HostedDocument {
+        let url = match path.strip_prefix('/') {
+            Some(p) => format!("{}/{p}", self.origin()),
+            None => self.url(&path),
+        };
         HostedDocument {
-            url: self.url(&path),
+            url,
             path,
             content_type,
             body,
@@ -807,7 +844,10 @@ impl Issuer {
                 o.insert("kid".into(), self.key_id().into());
                 o.insert("use".into(), "sig".into());
             }
-            out.push(self.json_doc("jwks.json".into(), &json!({"keys": [jwk]}))?);
+            let jwks = json!({ "keys": [jwk] });
+            out.push(self.json_doc("jwks.json".into(), &jwks)?);
+            // Where VC-JWT verifiers look for an https issuer's keys.
+            out.push(self.json_doc("/.well-known/jwks.json".into(), &jwks)?);
         }
         if let Some(c) = self.controller_document() {
             out.push(self.json_doc("profile.json".into(), &c)?);
@@ -846,6 +886,11 @@ impl Issuer {
         if options.ob2_signed && self.keys.jws.is_none() {
             return Err(Error::Config(
                 "a signed OB 2.0 assertion needs a JWS key".into(),
+            ));
+        }
+        if options.ob3 && options.ob3_jwt && self.keys.jws.is_none() {
+            return Err(Error::Config(
+                "an OB 3.0 VC-JWT needs a JWS key (or turn it off with `vc_jwt(false)`)".into(),
             ));
         }
         if options.ob3 && self.keys.di.is_none() {
@@ -946,6 +991,7 @@ impl Issuer {
 
         // OB 3.0
         let mut ob3_credential = None;
+        let mut ob3_jwt = None;
         let mut status_index = None;
         if let (true, Some(signer), Some(vm)) = (
             options.ob3,
@@ -1020,6 +1066,11 @@ impl Issuer {
                     }),
                 );
             }
+            if let (true, Some(key)) = (options.ob3_jwt, &self.keys.jws) {
+                let token = vc_jwt::issue(&cv, key, &vc_jwt::HeaderKey::Kid(self.key_id()))
+                    .map_err(|e| Error::Config(format!("VC-JWT: {e}")))?;
+                ob3_jwt = Some(token);
+            }
             let signed = data_integrity::sign(&cv, signer, &ProofOptions::new(vm, issued_on))?;
             status_index = Some(index);
             ob3_credential = Some(signed);
@@ -1054,6 +1105,9 @@ impl Issuer {
             if let Some(c) = &ob3_credential {
                 bake(Form::Ob3DataIntegrity, &to_string(c)?)?;
             }
+            if let Some(j) = &ob3_jwt {
+                bake(Form::Ob3Jwt, j)?;
+            }
         }
 
         Ok(Issued {
@@ -1062,7 +1116,7 @@ impl Issuer {
             ob2_hosted,
             ob2_signed,
             ob3_credential,
-            ob3_jwt: None,
+            ob3_jwt,
             baked,
             hosted,
         })
@@ -1159,8 +1213,18 @@ mod tests {
             )
             .is_err()
         );
-        let i = Issuer::new("https://x.org", p, IssuerKeys::new()).unwrap();
+        let i = Issuer::new("https://x.org", p.clone(), IssuerKeys::new()).unwrap();
         assert_eq!(i.ob2_profile_id(), "https://x.org/issuer.json");
+        assert_eq!(
+            i.well_known_jwks_url(),
+            "https://x.org/.well-known/jwks.json"
+        );
+        let i = Issuer::new("http://127.0.0.1:8101/a/b/", p, IssuerKeys::new()).unwrap();
+        assert_eq!(
+            i.well_known_jwks_url(),
+            "http://127.0.0.1:8101/.well-known/jwks.json"
+        );
+        assert_eq!(i.key_id(), "http://127.0.0.1:8101/a/b/key.json");
         assert!(Badge::new("Bad Slug", "n", "d", "c").check_slug().is_err());
         assert!(Badge::new("ok-slug_1", "n", "d", "c").check_slug().is_ok());
     }

@@ -1,8 +1,9 @@
 //! Open Badges for Rust: issue a badge and verify it, with one dependency.
 //!
 //! Issue a badge to an email address: the recipient is hashed with a fresh salt, the OB 2.0
-//! assertion (hosted and signed) and the OB 3.0 credential (`eddsa-rdfc-2022`) are built,
-//! signed and baked into the image, and every document to host comes back with its URL:
+//! assertion (hosted and signed) and the OB 3.0 credential (`eddsa-rdfc-2022`, and as a
+//! VC-JWT) are built, signed and baked into the image, and every document to host comes back
+//! with its URL:
 //!
 //! ```
 //! use openbadges::{Badge, Form, IssueOptions, Issuer, IssuerKeys, IssuerProfile, Recipient};
@@ -34,8 +35,8 @@
 //!
 //! let verifier = Verifier::builder().offline(true).hosted(&issued.hosted)
 //!     .recipient("email:learner@example.org".parse()?).build()?;
-//! let baked = issued.baked(Form::Ob2Signed).map(|b| b.bytes.clone()).unwrap_or_default();
-//! assert_eq!(verifier.verify_bytes("badge.svg", &baked).status(), Status::Valid);
+//! let baked = issued.baked(Form::Ob3DataIntegrity).map(|b| b.bytes.clone()).unwrap_or_default();
+//! assert_eq!(verifier.verify_bytes("badge.svg", &baked).status(), Status::Valid); // OB 3.0, eddsa-rdfc-2022
 //! let other = "email:someone-else@example.org".parse()?;
 //! assert_eq!(verifier.verify_bytes_for("badge.svg", &baked, &other).status(), Status::Invalid);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
@@ -52,11 +53,11 @@
 //! | `backpack` | no | [`backpack`](https://docs.rs/openbadges-backpack): import, store (SQLite), export |
 //! | `http` | no | the guarded HTTP loader, so [`Verifier`] fetches what is not preloaded |
 //!
-//! # What is not here yet
-//! VC-JWT: the proof crate cannot sign or verify VC-JWT yet, so [`Issued::ob3_jwt`] is always
-//! `None`; and until the proof crate's OB 3.0 pipeline lands, [`Verifier`] reports OB 3.0
-//! credentials as indeterminate (`UNSUPPORTED`) — their Data Integrity proof itself can be
-//! checked with [`proof::data_integrity::verify`]. See `docs/facade.md`.
+//! # Revocation
+//! [`Issuer::revoke`] revokes every form of a badge the way its specification says: the signed
+//! OB 2.0 assertion through the revocation list, the hosted one by answering `410 Gone`, the
+//! OB 3.0 credential (both proofs) through its bit in the Bitstring Status List. Design, URL
+//! layout and tests: `docs/facade.md`.
 #![forbid(unsafe_code)]
 
 mod error;

@@ -205,10 +205,8 @@ fn the_ob3_credential_carries_a_valid_eddsa_rdfc_2022_proof_resolvable_from_host
 }
 
 #[test]
-fn the_crate_verifier_never_calls_an_issued_ob3_credential_invalid() {
-    // Until the proof crate's OB 3.0 pipeline lands this is `indeterminate` (UNSUPPORTED);
-    // afterwards it must be valid. Either way never invalid, and wrong recipients never valid.
-    let mut iss = issuer(Algorithm::EdDsa);
+fn both_ob3_forms_verify_with_the_crate_verifier_and_only_for_their_recipient() {
+    let mut iss = issuer(Algorithm::Es256);
     let issued = iss
         .issue(
             &Recipient::email("learner@example.org"),
@@ -216,23 +214,46 @@ fn the_crate_verifier_never_calls_an_issued_ob3_credential_invalid() {
             &IssueOptions::new(),
         )
         .unwrap();
-    let v = verifier(&issued.hosted, "email:learner@example.org");
-    let baked = &issued.baked(Form::Ob3DataIntegrity).unwrap().bytes;
-    let r = v.verify_bytes("ob3.png", baked);
-    assert!(
-        r.status() == Status::Valid || r.has_error(Code::Unsupported),
-        "{}",
-        r.to_json_line()
+    assert!(issued.document("/.well-known/jwks.json").is_some());
+    assert_eq!(
+        issued.document("/.well-known/jwks.json").unwrap().url,
+        "https://badges.example.org/.well-known/jwks.json"
     );
+    let v = verifier(&issued.hosted, "email:learner@example.org");
     let other: RecipientProfile = "email:other@example.org".parse().unwrap();
-    assert_ne!(
-        v.verify_bytes_for("ob3.png", baked, &other).status(),
-        Status::Valid
+    let jwt = issued.ob3_jwt.as_ref().unwrap();
+    let inputs: [(&str, &[u8]); 4] = [
+        (
+            "ob3-di.png",
+            &issued.baked(Form::Ob3DataIntegrity).unwrap().bytes,
+        ),
+        ("ob3-jwt.png", &issued.baked(Form::Ob3Jwt).unwrap().bytes),
+        ("ob3.jwt", jwt.as_bytes()),
+        (
+            "ob3.json",
+            &serde_json::to_vec(issued.ob3_credential.as_ref().unwrap()).unwrap(),
+        ),
+    ];
+    for (name, bytes) in inputs {
+        let r = v.verify_bytes(name, bytes);
+        assert_valid(&r);
+        assert_eq!(r.version.as_deref(), Some("3.0"), "{name}");
+        let r = v.verify_bytes_for(name, bytes, &other);
+        assert_eq!(r.status(), Status::Invalid, "{name}: {}", r.to_json_line());
+    }
+    // The JWT payload is the same credential (without the Data Integrity proof).
+    let parsed = openbadges::proof::vc_jwt::VcJwt::parse(jwt).unwrap();
+    let mut cred = issued.ob3_credential.clone().unwrap();
+    cred.as_object_mut().unwrap().remove("proof");
+    assert_eq!(parsed.credential()["id"], cred["id"]);
+    assert_eq!(
+        parsed.credential()["credentialSubject"],
+        cred["credentialSubject"]
     );
 }
 
 #[test]
-fn revocation_reaches_both_ob2_forms_and_the_status_list() {
+fn revocation_reaches_every_form() {
     let mut iss = issuer(Algorithm::EdDsa);
     let r = Recipient::email("learner@example.org");
     let keep = iss.issue(&r, &badge(), &IssueOptions::new()).unwrap();
@@ -261,7 +282,12 @@ fn revocation_reaches_both_ob2_forms_and_the_status_list() {
         .build()
         .unwrap();
 
-    for b in [Form::Ob2Hosted, Form::Ob2Signed] {
+    for b in [
+        Form::Ob2Hosted,
+        Form::Ob2Signed,
+        Form::Ob3DataIntegrity,
+        Form::Ob3Jwt,
+    ] {
         let rep = v.verify_bytes("gone.png", &gone.baked(b).unwrap().bytes);
         assert_eq!(rep.status(), Status::Invalid, "{}", rep.to_json_line());
         assert!(Verifier::is_revoked(&rep), "{}", rep.to_json_line());
