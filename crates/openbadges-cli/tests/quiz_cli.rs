@@ -362,3 +362,42 @@ fn qti_test_with_relative_item_files() {
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["score"].as_f64(), Some(1.0));
 }
+
+#[test]
+fn qti_content_package_zip() {
+    let pkg = format!(
+        "{}/../openbadges-quiz/tests/data/capitals-qti3.zip",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let o = run(&["quiz", "check", &pkg], None);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}{}",
+        text(&o.stdout),
+        text(&o.stderr)
+    );
+    assert!(
+        text(&o.stdout).contains("ok (1 item(s)"),
+        "{}",
+        text(&o.stdout)
+    );
+    let r = tmp("r7.json", r#"{"1": "Rome"}"#);
+    let o = run(
+        &[
+            "quiz",
+            "grade",
+            &pkg,
+            "--responses",
+            r.to_str().unwrap(),
+            "--json",
+        ],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(
+        (v["score"].as_f64(), v["items"][0]["id"].as_str()),
+        (Some(1.0), Some("capital"))
+    );
+}

@@ -268,6 +268,138 @@ pub fn import_item_or_test(
     })
 }
 
+/// Most entries read from one content package.
+const MAX_PACKAGE_ENTRIES: usize = 10_000;
+
+/// Imports a QTI 3.0 content package (`.zip`): the assessment test named by
+/// `imsmanifest.xml` (resource type `imsqti_test_xmlv3p0`), else the first test found, else
+/// every assessment item of the package as one section. Item `href`s are resolved inside the
+/// package, relative to the test. Entries larger than `limits.max_bytes` are refused.
+///
+/// # Errors
+/// [`Error::Invalid`] when the package cannot be read or holds no test or item;
+/// [`Error::Limit`] when it is too large.
+pub fn import_package(bytes: &[u8], file: Option<&str>, limits: &Limits) -> Result<Loaded, Error> {
+    let invalid = |m: String| {
+        Error::Invalid(vec![Problem {
+            code: "syntax",
+            severity: Severity::Error,
+            message: m,
+            path: String::new(),
+            file: file.map(str::to_owned),
+            line: 0,
+            column: 0,
+        }])
+    };
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes))
+        .map_err(|e| invalid(format!("not a zip package: {e}")))?;
+    if zip.len() > MAX_PACKAGE_ENTRIES {
+        return Err(Error::Limit(format!(
+            "{} entries, the limit is {MAX_PACKAGE_ENTRIES}",
+            zip.len()
+        )));
+    }
+    let names: Vec<String> = (0..zip.len())
+        .filter_map(|i| zip.by_index(i).ok().map(|f| f.name().to_owned()))
+        .collect();
+    let cell = std::cell::RefCell::new(zip);
+    let read = |name: &str| -> Option<String> {
+        use std::io::Read as _;
+        let mut z = cell.borrow_mut();
+        let f = z.by_name(name).ok()?;
+        let mut buf = Vec::new();
+        f.take(limits.max_bytes as u64 + 1)
+            .read_to_end(&mut buf)
+            .ok()?;
+        if buf.len() > limits.max_bytes {
+            return None;
+        }
+        String::from_utf8(buf).ok()
+    };
+    let manifest_test = read("imsmanifest.xml").and_then(|m| {
+        let root = parse_xml(&m, limits).ok()?;
+        let mut all = Vec::new();
+        root.descendants(&mut all);
+        all.iter()
+            .find(|e| {
+                e.name == "resource"
+                    && e.attr("type")
+                        .is_some_and(|t| t.starts_with("imsqti_test_xmlv3p0"))
+            })
+            .and_then(|e| e.attr("href").map(str::to_owned))
+    });
+    let xml_names: Vec<&String> = names
+        .iter()
+        .filter(|n| n.to_ascii_lowercase().ends_with(".xml") && *n != "imsmanifest.xml")
+        .collect();
+    let test = manifest_test.or_else(|| {
+        xml_names
+            .iter()
+            .find(|n| read(n).is_some_and(|t| t.contains("<qti-assessment-test")))
+            .map(|n| (*n).clone())
+    });
+    let label = |inner: &str| format!("{}!{inner}", file.unwrap_or("package"));
+    if let Some(test) = test {
+        let text =
+            read(&test).ok_or_else(|| invalid(format!("cannot read {test:?} from the package")))?;
+        let dir = test
+            .rsplit_once('/')
+            .map(|(d, _)| d.to_owned())
+            .unwrap_or_default();
+        let resolve = |href: &str| -> Option<String> {
+            let joined = if dir.is_empty() {
+                href.to_owned()
+            } else {
+                format!("{dir}/{href}")
+            };
+            let mut parts: Vec<&str> = Vec::new();
+            for seg in joined.split('/') {
+                match seg {
+                    "" | "." => {}
+                    ".." => {
+                        parts.pop()?;
+                    }
+                    s => parts.push(s),
+                }
+            }
+            read(&parts.join("/"))
+        };
+        let name = label(&test);
+        return import_item_or_test(&text, Some(&name), limits, &resolve);
+    }
+    // No test: every item, in package order, as one section.
+    let items: Vec<(String, String)> = xml_names
+        .iter()
+        .filter_map(|n| {
+            read(n)
+                .filter(|t| t.contains("<qti-assessment-item"))
+                .map(|t| ((*n).clone(), t))
+        })
+        .collect();
+    if items.is_empty() {
+        return Err(invalid(
+            "the package holds no QTI 3.0 assessment test or item".into(),
+        ));
+    }
+    let refs: String = items
+        .iter()
+        .map(|(n, _)| {
+            format!(
+                "<qti-assessment-item-ref identifier=\"{}\" href=\"{}\"/>",
+                esc(&xml_id(n)),
+                esc(n)
+            )
+        })
+        .collect();
+    let synthetic = format!(
+        "<qti-assessment-test identifier=\"package\" title=\"{}\"><qti-test-part identifier=\"p\"><qti-assessment-section identifier=\"items\" title=\"Items\">{refs}</qti-assessment-section></qti-test-part></qti-assessment-test>",
+        esc(file.unwrap_or("QTI package"))
+    );
+    let by_name: BTreeMap<String, String> = items.into_iter().collect();
+    let resolve = |href: &str| by_name.get(href).cloned();
+    import_item_or_test(&synthetic, Some(&label("imsmanifest")), limits, &resolve)
+}
+
 fn import_test(root: &El, cx: &mut Ctx<'_>, limits: &Limits, resolve: Resolver<'_>) -> Quiz {
     let mut all = Vec::new();
     root.descendants(&mut all);

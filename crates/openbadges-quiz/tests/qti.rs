@@ -323,3 +323,51 @@ distractors = [{ id = "d", text = "R3" }]
     n.sections[0].items[2].answers[0].text = None;
     assert!(export(&n).is_err());
 }
+
+fn zip_of(files: &[(&str, &str)]) -> Vec<u8> {
+    use std::io::Write as _;
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let opts = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    for (name, text) in files {
+        w.start_file(*name, opts).unwrap();
+        w.write_all(text.as_bytes()).unwrap();
+    }
+    w.finish().unwrap().into_inner()
+}
+
+#[test]
+fn content_package_with_manifest_test_and_items_in_folders() {
+    let a = item(
+        "a",
+        "<qti-response-declaration identifier=\"RESPONSE\" cardinality=\"single\" base-type=\"identifier\"><qti-correct-response><qti-value>B</qti-value></qti-correct-response></qti-response-declaration>",
+        &choice_xml(1),
+        MC,
+    );
+    let test = format!(
+        "<qti-assessment-test {NS} identifier=\"t\" title=\"Packaged\"><qti-test-part identifier=\"p\" navigation-mode=\"linear\" submission-mode=\"individual\"><qti-assessment-section identifier=\"s\" title=\"S\" visible=\"true\"><qti-assessment-item-ref identifier=\"a\" href=\"../items/a.xml\"/></qti-assessment-section></qti-test-part></qti-assessment-test>"
+    );
+    let manifest = "<manifest><resources><resource identifier=\"r\" type=\"imsqti_test_xmlv3p0\" href=\"tests/test.xml\"/></resources></manifest>";
+    let pkg = zip_of(&[
+        ("imsmanifest.xml", manifest),
+        ("tests/test.xml", &test),
+        ("items/a.xml", &a),
+    ]);
+    let l =
+        openbadges_quiz::qti::import_package(&pkg, Some("pkg.zip"), &Limits::default()).unwrap();
+    assert_eq!(l.quiz.title, "Packaged");
+    assert_eq!(score(&l.quiz, json!("B")), 1.0);
+    // Without a test: every item becomes one section.
+    let pkg = zip_of(&[("a.xml", &a), ("notes.txt", "x")]);
+    let l =
+        openbadges_quiz::qti::import_package(&pkg, Some("items.zip"), &Limits::default()).unwrap();
+    assert_eq!(l.quiz.items().count(), 1);
+    // Not a zip, or no QTI inside: errors, not panics.
+    assert!(
+        openbadges_quiz::qti::import_package(b"PK\x03\x04junk", None, &Limits::default()).is_err()
+    );
+    assert!(
+        openbadges_quiz::qti::import_package(&zip_of(&[("x.txt", "x")]), None, &Limits::default())
+            .is_err()
+    );
+}

@@ -99,16 +99,16 @@ fn format_name(f: Format) -> &'static str {
 /// Reads and parses a definition; QTI tests resolve item `href`s next to the file.
 fn read(path: &Path) -> Result<Loaded, LoadFailure> {
     let name = path.display().to_string();
-    if path
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("zip"))
-    {
-        return Err(LoadFailure::Unreadable(format!(
-            "{name}: QTI content packages (.zip) are not supported yet; unpack it and pass the assessment test XML"
-        )));
-    }
     let bytes = crate::cmd::read_input(path)
         .map_err(|e| LoadFailure::Unreadable(format!("{name}: {e}")))?;
+    if bytes.starts_with(b"PK\x03\x04") {
+        // A QTI 3.0 content package.
+        return match openbadges_quiz::qti::import_package(&bytes, Some(&name), &Limits::default()) {
+            Ok(l) => Ok(l),
+            Err(Error::Invalid(p)) => Err(LoadFailure::Invalid(p)),
+            Err(e) => Err(LoadFailure::Unreadable(format!("{name}: {e}"))),
+        };
+    }
     let text = String::from_utf8(bytes)
         .map_err(|_| LoadFailure::Unreadable(format!("{name}: not UTF-8 text")))?;
     let file = if name == "-" {
