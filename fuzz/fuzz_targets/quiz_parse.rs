@@ -1,7 +1,8 @@
 //! Fuzz the quiz readers (engine TOML and JSON, Moodle GIFT, QTI 3.0 XML) and everything a
 //! successfully read definition flows into: validation, presentation, public view, grading
 //! with the best and with arbitrary responses, evidence records and QTI export.
-//! The first byte picks the reader; the rest is the text.
+//! The first byte picks the reader (`% 6`: TOML, JSON, GIFT, QTI XML, detect, QTI zip package);
+//! the rest is the input.
 #![no_main]
 
 use std::collections::BTreeMap;
@@ -17,19 +18,25 @@ fuzz_target!(|data: &[u8]| {
     let Some((&sel, rest)) = data.split_first() else {
         return;
     };
+    let limits = Limits {
+        max_bytes: 64 * 1024,
+        ..Limits::default()
+    };
+    if sel % 6 == 5 {
+        // QTI content package (zip).
+        let _ = openbadges_quiz::qti::import_package(rest, Some("fuzz.zip"), &limits)
+            .map(|l| l.check(&limits));
+        return;
+    }
     let Ok(text) = std::str::from_utf8(rest) else {
         return;
     };
-    let format = match sel % 5 {
+    let format = match sel % 6 {
         0 => Format::Toml,
         1 => Format::Json,
         2 => Format::Gift,
         3 => Format::Qti,
         _ => Format::detect(None, text),
-    };
-    let limits = Limits {
-        max_bytes: 64 * 1024,
-        ..Limits::default()
     };
     let Ok(loaded) = load(text, format, Some("fuzz"), &limits) else {
         return;
