@@ -1,0 +1,156 @@
+//! The issuer's documents served over real HTTP on loopback: the `Verifier` fetches what it
+//! needs (hosted assertion by URL, badge class, issuer, key, revocation and status lists,
+//! controller document, JWKS) through the guarded HTTP loader — and refuses loopback unless
+//! the host is allowed.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader, Write};
+use std::net::TcpListener;
+use std::sync::{Arc, Mutex};
+
+use openbadges::proof::key::Algorithm;
+use openbadges::proof::report::{Code, Status};
+use openbadges::{
+    Badge, Form, HostedDocument, IssueOptions, Issuer, IssuerKeys, IssuerProfile, Recipient,
+    Verifier,
+};
+
+type Site = Arc<Mutex<HashMap<String, (u16, &'static str, Vec<u8>)>>>;
+
+/// A minimal HTTP/1.1 server: one thread, `Connection: close`, paths looked up in `site`.
+fn serve(listener: TcpListener, site: Site) {
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut line = String::new();
+            if reader.read_line(&mut line).is_err() {
+                continue;
+            }
+            loop {
+                let mut h = String::new();
+                if reader.read_line(&mut h).is_err() || h == "\r\n" || h.is_empty() {
+                    break;
+                }
+            }
+            let path = line.split_whitespace().nth(1).unwrap_or("/").to_owned();
+            let (status, ct, body) = site.lock().unwrap().get(&path).cloned().unwrap_or((
+                404,
+                "text/plain",
+                b"not found".to_vec(),
+            ));
+            let reason = match status {
+                200 => "OK",
+                410 => "Gone",
+                _ => "Not Found",
+            };
+            let head = format!(
+                "HTTP/1.1 {status} {reason}\r\nContent-Type: {ct}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                body.len()
+            );
+            let _ = stream.write_all(head.as_bytes());
+            let _ = stream.write_all(&body);
+        }
+    });
+}
+
+fn publish(site: &Site, origin: &str, docs: &[HostedDocument]) {
+    let mut s = site.lock().unwrap();
+    for d in docs {
+        let path = d.url.strip_prefix(origin).unwrap().to_owned();
+        s.insert(path, (200, d.content_type, d.body.clone()));
+    }
+}
+
+#[test]
+fn a_served_issuer_verifies_over_http_and_revocation_is_seen() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let origin = format!("http://127.0.0.1:{port}");
+    let site: Site = Arc::default();
+    serve(listener, site.clone());
+
+    let png = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../fixtures/ob2/served/badge.png"
+    ))
+    .unwrap();
+    let mut issuer = Issuer::new(
+        &format!("{origin}/badges101/"),
+        IssuerProfile::new("Badges 101", "badges@example.org"),
+        IssuerKeys::generate(Algorithm::Es256).unwrap(),
+    )
+    .unwrap();
+    let badge = Badge::new(
+        "badges-101",
+        "Badges 101",
+        "Knows badges.",
+        "Pass the quiz.",
+    )
+    .image(png);
+    let issued = issuer
+        .issue(
+            &Recipient::email("learner@example.org"),
+            &badge,
+            &IssueOptions::new(),
+        )
+        .unwrap();
+    publish(&site, &origin, &issued.hosted);
+
+    let host = format!("127.0.0.1:{port}");
+    let verifier = Verifier::builder()
+        .allow_host(&host)
+        .recipient("email:learner@example.org".parse().unwrap())
+        .build()
+        .unwrap();
+    let url = format!("{origin}/badges101/assertions/{}.json", issued.uuid);
+    let r = verifier.verify_url(&url);
+    assert_eq!(r.status(), Status::Valid, "{}", r.to_json_line());
+    let forms = [
+        Form::Ob2Hosted,
+        Form::Ob2Signed,
+        Form::Ob3DataIntegrity,
+        Form::Ob3Jwt,
+    ];
+    for f in forms {
+        let r = verifier.verify_bytes("b.png", &issued.baked(f).unwrap().bytes);
+        assert_eq!(r.status(), Status::Valid, "{f:?}: {}", r.to_json_line());
+    }
+    // The URL as input text works too.
+    let r = verifier.verify_bytes("url.txt", url.as_bytes());
+    assert_eq!(r.status(), Status::Valid, "{}", r.to_json_line());
+
+    // Loopback is refused unless allowed: could not check, never valid or invalid.
+    let strict = Verifier::builder().build().unwrap();
+    let r = strict.verify_url(&url);
+    assert_eq!(r.status(), Status::Indeterminate, "{}", r.to_json_line());
+
+    // Offline: nothing is fetched.
+    let offline = Verifier::builder()
+        .offline(true)
+        .allow_host(&host)
+        .build()
+        .unwrap();
+    assert_eq!(offline.verify_url(&url).status(), Status::Indeterminate);
+
+    // Revoke, publish, and every form is reported revoked.
+    let revocation = issuer.revoke(&issued.uuid, Some("test")).unwrap();
+    publish(&site, &origin, &revocation.updated);
+    for g in &revocation.gone {
+        let path = g.strip_prefix(&origin).unwrap().to_owned();
+        site.lock()
+            .unwrap()
+            .insert(path, (410, "application/json", b"{}".to_vec()));
+    }
+    for f in forms {
+        let r = verifier.verify_bytes("b.png", &issued.baked(f).unwrap().bytes);
+        assert_eq!(r.status(), Status::Invalid, "{f:?}: {}", r.to_json_line());
+        assert!(r.has_error(Code::Revoked), "{f:?}: {}", r.to_json_line());
+    }
+}
