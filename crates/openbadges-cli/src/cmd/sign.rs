@@ -1,14 +1,22 @@
-//! `openbadges sign --key KEY.pem --format jws [--kid IRI] INPUT`: sign an OB 2.0 assertion as
-//! a compact JWS (RS256 with an RSA key, as OB 2.0 recommends; ES256 / EdDSA for P-256 /
-//! Ed25519 keys) and print it.
+//! `openbadges sign --key KEY.pem --format jws|vc-jwt|eddsa-rdfc-2022 [--kid IRI]
+//! [--verification-method IRI] [--at RFC3339] INPUT`: sign an OB 2.0 assertion as a compact JWS
+//! (RS256 with an RSA key, as OB 2.0 recommends; ES256 / EdDSA for P-256 / Ed25519 keys), or an
+//! OB 3.0 / CLR 2.0 credential as a VC-JWT (`kid` header when `--kid`, else the public `jwk`) or
+//! with a Data Integrity `eddsa-rdfc-2022` proof (Ed25519 keys; the verification method defaults
+//! to the key's `did:key:z…#z…`), and print it.
 //!
 //! The key is a PKCS#8 or PKCS#1 PEM private key, or a private JWK. The assertion's
 //! `verification` becomes `{"type": "SignedBadge", "creator": KID}`; host the matching
 //! `CryptographicKey` at KID and list it in the issuer profile's `publicKey`
 //! (`openbadges_proof::issue` builds both).
 
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use openbadges_model::{Limits, parse_json};
-use openbadges_proof::key::SecretKey;
+use openbadges_proof::data_integrity::{Ed25519Signer, ProofOptions, sign};
+use openbadges_proof::key::{Algorithm, SecretKey};
+use openbadges_proof::vc_jwt;
+use openbadges_proof::verify::FixedClock;
 
 use crate::exit;
 
@@ -18,12 +26,19 @@ pub(crate) struct Args {
     /// The private key: PKCS#8 / PKCS#1 PEM, or a private JWK.
     #[arg(long, value_name = "KEY.pem")]
     key: String,
-    /// Output format: `jws` (OB 2.0 signed assertion).
+    /// Output format: `jws` (OB 2.0 signed assertion), `vc-jwt` or `eddsa-rdfc-2022`
+    /// (OB 3.0 / CLR 2.0 credential).
     #[arg(long, value_name = "FORMAT")]
     format: String,
     /// The key's IRI: written as the JWS `kid` and the assertion's `verification.creator`.
     #[arg(long, value_name = "IRI")]
     kid: Option<String>,
+    /// `eddsa-rdfc-2022`: the proof's verification method (default: the key's did:key).
+    #[arg(long = "verification-method", value_name = "IRI")]
+    verification_method: Option<String>,
+    /// `eddsa-rdfc-2022`: the proof's `created` instant (default: now).
+    #[arg(long, value_name = "RFC3339")]
+    at: Option<String>,
     /// The assertion to sign (a file, or `-` for stdin).
     input: String,
 }
@@ -78,9 +93,70 @@ pub(crate) fn run(args: Args) -> u8 {
                 }
             }
         }
+        "vc-jwt" | "eddsa-rdfc-2022" => {
+            let doc = match parse_json(&input, &Limits::default()) {
+                Ok(d) => d,
+                Err(e) => {
+                    eprintln!("openbadges sign: {}: {e}", args.input);
+                    return exit::INVALID;
+                }
+            };
+            let signed = if args.format == "vc-jwt" {
+                let header = match args.kid {
+                    Some(k) => vc_jwt::HeaderKey::Kid(k),
+                    None => vc_jwt::HeaderKey::Jwk,
+                };
+                vc_jwt::issue(&doc, &key, &header).map_err(|e| e.to_string())
+            } else {
+                sign_eddsa(&doc, &key, &args)
+            };
+            match signed {
+                Ok(out) => {
+                    println!("{out}");
+                    exit::OK
+                }
+                Err(e) => {
+                    eprintln!("openbadges sign: {e}");
+                    exit::INVALID
+                }
+            }
+        }
         other => {
-            eprintln!("openbadges sign: unsupported --format `{other}` (supported: jws)");
+            eprintln!(
+                "openbadges sign: unsupported --format `{other}` (supported: jws, vc-jwt, eddsa-rdfc-2022)"
+            );
             exit::CANNOT_CHECK
         }
     }
+}
+
+/// Data Integrity `eddsa-rdfc-2022` with an Ed25519 key.
+fn sign_eddsa(doc: &serde_json::Value, key: &SecretKey, args: &Args) -> Result<String, String> {
+    if key.algorithm() != Algorithm::EdDsa {
+        return Err(format!(
+            "eddsa-rdfc-2022 needs an Ed25519 key, not {}",
+            key.algorithm()
+        ));
+    }
+    // The seed is the private JWK's `d`.
+    let jwk: serde_json::Value = serde_json::from_str(&key.to_jwk().map_err(|e| e.to_string())?)
+        .map_err(|e| e.to_string())?;
+    let seed = jwk
+        .get("d")
+        .and_then(serde_json::Value::as_str)
+        .and_then(|d| URL_SAFE_NO_PAD.decode(d).ok())
+        .and_then(|d| <[u8; 32]>::try_from(d.as_slice()).ok())
+        .ok_or("the Ed25519 key has no 32-byte seed")?;
+    let signer = Ed25519Signer::from_seed(&seed).map_err(|e| e.to_string())?;
+    let vm = args
+        .verification_method
+        .clone()
+        .unwrap_or_else(|| signer.verification_method_did_key());
+    let created = match &args.at {
+        Some(t) => FixedClock::parse(t).map_err(|e| e.to_string())?.0,
+        None => chrono::Utc::now(),
+    };
+    let created = created.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let signed = sign(doc, &signer, &ProofOptions::new(vm, created)).map_err(|e| e.to_string())?;
+    serde_json::to_string_pretty(&signed).map_err(|e| e.to_string())
 }

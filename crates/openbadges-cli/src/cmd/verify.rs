@@ -8,10 +8,12 @@
 //! be checked (or on a usage error).
 
 use openbadges_proof::input::is_http_url;
+use openbadges_proof::key::PublicKey;
 use openbadges_proof::loader::{
     CachingLoader, DocumentLoader, HttpLoader, Layered, NoNetwork, StaticLoader,
 };
 use openbadges_proof::report::{Code, Report, Status};
+use openbadges_proof::vc_jwt::KeyPolicy;
 use openbadges_proof::verify::{
     Clock, FixedClock, RecipientProfile, Source, SystemClock, Verifier,
 };
@@ -42,6 +44,14 @@ pub(crate) struct Args {
     /// Print one JSON object per input, one per line, in input order.
     #[arg(long)]
     json: bool,
+    /// Pin a public key (SPKI PEM or public JWK file) for VC-JWT: a token signed by it is bound
+    /// to its issuer whatever its header says. Repeatable.
+    #[arg(long = "trusted-key", value_name = "PUB.pem")]
+    trusted_key: Vec<String>,
+    /// DANGEROUS: accept a VC-JWT whose header `jwk` is bound to the issuer by nothing (no
+    /// JWKS, DID or pinned key). Anyone can then issue in any issuer's name. Testing only.
+    #[arg(long = "dangerous-accept-header-jwk")]
+    dangerous_accept_header_jwk: bool,
     /// Worker threads (default: the number of cores).
     #[arg(long, value_name = "N")]
     jobs: Option<usize>,
@@ -91,9 +101,37 @@ pub(crate) fn run(args: Args) -> u8 {
         first: StaticLoader::with_bundled_contexts(),
         then: net,
     });
+    let mut policy = KeyPolicy {
+        dangerous_accept_unbound_header_jwk: args.dangerous_accept_header_jwk,
+        ..KeyPolicy::default()
+    };
+    for path in &args.trusted_key {
+        let text = match std::fs::read_to_string(path) {
+            Ok(t) => t,
+            Err(e) => {
+                eprintln!("openbadges verify: --trusted-key {path}: {e}");
+                return exit::CANNOT_CHECK;
+            }
+        };
+        let key = if text.trim_start().starts_with('{') {
+            serde_json::from_str(&text)
+                .map_err(|e| openbadges_proof::Error::InvalidKey(e.to_string()))
+                .and_then(|j| PublicKey::from_jwk(&j))
+        } else {
+            PublicKey::from_pem(&text)
+        };
+        match key {
+            Ok(k) => policy.pinned.push(k),
+            Err(e) => {
+                eprintln!("openbadges verify: --trusted-key {path}: {e}");
+                return exit::CANNOT_CHECK;
+            }
+        }
+    }
     let verifier = Verifier::new(&loader)
         .with_clock(clock)
-        .with_recipient(profile);
+        .with_recipient(profile)
+        .with_key_policy(policy);
 
     // Read every input; unreadable ones are reported, not fatal.
     let mut sources = Vec::with_capacity(args.inputs.len());
@@ -174,5 +212,8 @@ fn human(r: &Report, out: &mut String) {
     }
     for e in &r.endorsements {
         let _ = writeln!(out, "  endorsement {}: {}", e.input, e.status().as_str());
+    }
+    for c in &r.credentials {
+        let _ = writeln!(out, "  credential {}: {}", c.input, c.status().as_str());
     }
 }

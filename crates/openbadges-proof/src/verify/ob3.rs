@@ -248,24 +248,19 @@ impl<'v, 'a> Pipeline<'v, 'a> {
                     .unwrap_or_else(|| p.proof_type.clone())
             });
         r.proof = proof_name;
+        let fail = |r: &mut Report, code: DiCode, message: String, invalid: bool| {
+            let mapped = di_code(code, invalid);
+            let m = if mapped.as_str() == code.as_str() {
+                message
+            } else {
+                format!("{code}: {message}")
+            };
+            r.fail("proof", mapped, m, node);
+        };
         match res.outcome {
             Outcome::Valid => r.pass("proof", "a Data Integrity proof verifies", node),
-            Outcome::Invalid { code, message } => {
-                r.fail(
-                    "proof",
-                    di_code(code, true),
-                    format!("{code}: {message}"),
-                    node,
-                );
-            }
-            Outcome::Indeterminate { code, message } => {
-                r.fail(
-                    "proof",
-                    di_code(code, false),
-                    format!("{code}: {message}"),
-                    node,
-                );
-            }
+            Outcome::Invalid { code, message } => fail(r, code, message, true),
+            Outcome::Indeterminate { code, message } => fail(r, code, message, false),
         }
     }
 
