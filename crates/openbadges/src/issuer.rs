@@ -155,13 +155,18 @@ impl IssuerProfile {
 }
 
 /// The issuer's signing keys: an Ed25519 key for OB 3.0 Data Integrity proofs (and the
-/// status list), and a JWS key (RS256, ES256 or EdDSA) for signed OB 2.0 assertions.
-/// `Debug` shows no secret.
+/// status list), a JWS key (RS256, ES256 or EdDSA) for signed OB 2.0 assertions, and
+/// optionally a separate key for VC-JWTs (else the JWS key signs them too).
+///
+/// Interoperability: the OB 2.0 reference verifier (badgecheck) checks RS256 only, so an
+/// issuer whose signed OB 2.0 badges must verify everywhere uses an RSA JWS key, and an ES256
+/// VC-JWT key (RS256 VC-JWTs are allowed but larger). `Debug` shows no secret.
 #[derive(Default)]
 pub struct IssuerKeys {
     ed25519_seed: Option<Zeroizing<[u8; 32]>>,
     di: Option<Ed25519Signer>,
     jws: Option<SecretKey>,
+    vc_jwt: Option<SecretKey>,
 }
 
 impl fmt::Debug for IssuerKeys {
@@ -172,6 +177,7 @@ impl fmt::Debug for IssuerKeys {
                 &self.di.as_ref().map(|s| s.multikey().encode()),
             )
             .field("jws", &self.jws.as_ref().map(SecretKey::algorithm))
+            .field("vc_jwt", &self.vc_jwt.as_ref().map(SecretKey::algorithm))
             .finish()
     }
 }
@@ -205,10 +211,22 @@ impl IssuerKeys {
         Ok(self)
     }
 
-    /// Uses `key` to sign OB 2.0 assertions as JWS.
+    /// Uses `key` to sign OB 2.0 assertions as JWS (and VC-JWTs, unless
+    /// [`IssuerKeys::vc_jwt_key`] gives another key).
     pub fn jws_key(mut self, key: SecretKey) -> Self {
         self.jws = Some(key);
         self
+    }
+
+    /// Uses `key` to sign OB 3.0 VC-JWTs (ES256 recommended).
+    pub fn vc_jwt_key(mut self, key: SecretKey) -> Self {
+        self.vc_jwt = Some(key);
+        self
+    }
+
+    /// The key that signs VC-JWTs: the VC-JWT key, else the JWS key.
+    pub fn vc_jwt(&self) -> Option<&SecretKey> {
+        self.vc_jwt.as_ref().or(self.jws.as_ref())
     }
 
     /// The Ed25519 seed, to store it (keep it secret).
@@ -405,6 +423,10 @@ pub struct IssueOptions {
     /// The same OB 3.0 credential as a VC-JWT (default on; needs the JWS key, ES256 or RS256
     /// recommended).
     pub ob3_jwt: bool,
+    /// Whether the OB 3.0 credential carries a `credentialStatus` (its entry in the issuer's
+    /// Bitstring Status List; default on). Without it the credential cannot be revoked, but
+    /// verifiers that cannot check status lists (some refuse any `credentialStatus`) accept it.
+    pub ob3_status: bool,
     /// `issuedOn` / `validFrom` (RFC 3339; default now).
     pub issued_on: Option<String>,
     /// `expires` / `validUntil` (RFC 3339), if the badge expires.
@@ -420,6 +442,7 @@ impl Default for IssueOptions {
             ob2_signed: true,
             ob3: true,
             ob3_jwt: true,
+            ob3_status: true,
             issued_on: None,
             expires: None,
             evidence: Evidence::default(),
@@ -446,6 +469,13 @@ impl IssueOptions {
     /// Whether to issue the OB 3.0 credential as a VC-JWT too (only with `ob3`).
     pub fn vc_jwt(mut self, yes: bool) -> Self {
         self.ob3_jwt = yes;
+        self
+    }
+
+    /// Whether the OB 3.0 credential gets a `credentialStatus` (default on; off makes it
+    /// unrevocable).
+    pub fn status_list(mut self, yes: bool) -> Self {
+        self.ob3_status = yes;
         self
     }
 
@@ -677,6 +707,16 @@ impl Issuer {
         self.url("key.json")
     }
 
+    /// The `kid` of VC-JWTs: the `key.json` URL when the JWS key signs them, else
+    /// `jwks.json#vc-jwt`.
+    pub fn vc_jwt_kid(&self) -> String {
+        if self.keys.vc_jwt.is_some() {
+            self.url("jwks.json#vc-jwt")
+        } else {
+            self.key_id()
+        }
+    }
+
     /// The OB 2.0 revocation list URL (`revocations.json`).
     pub fn revocation_list_id(&self) -> String {
         self.url("revocations.json")
@@ -839,12 +879,19 @@ impl Issuer {
                 k.public_key(),
             )?;
             out.push(self.json_doc("key.json".into(), &kd)?);
-            let mut jwk = k.public_key().to_jwk();
-            if let Some(o) = jwk.as_object_mut() {
-                o.insert("kid".into(), self.key_id().into());
-                o.insert("use".into(), "sig".into());
+            let jwk = |k: &SecretKey, kid: String| {
+                let mut jwk = k.public_key().to_jwk();
+                if let Some(o) = jwk.as_object_mut() {
+                    o.insert("kid".into(), kid.into());
+                    o.insert("use".into(), "sig".into());
+                }
+                jwk
+            };
+            let mut keys = vec![jwk(k, self.key_id())];
+            if let Some(v) = &self.keys.vc_jwt {
+                keys.push(jwk(v, self.vc_jwt_kid()));
             }
-            let jwks = json!({ "keys": [jwk] });
+            let jwks = json!({ "keys": keys });
             out.push(self.json_doc("jwks.json".into(), &jwks)?);
             // Where VC-JWT verifiers look for an https issuer's keys.
             out.push(self.json_doc("/.well-known/jwks.json".into(), &jwks)?);
@@ -888,9 +935,10 @@ impl Issuer {
                 "a signed OB 2.0 assertion needs a JWS key".into(),
             ));
         }
-        if options.ob3 && options.ob3_jwt && self.keys.jws.is_none() {
+        if options.ob3 && options.ob3_jwt && self.keys.vc_jwt().is_none() {
             return Err(Error::Config(
-                "an OB 3.0 VC-JWT needs a JWS key (or turn it off with `vc_jwt(false)`)".into(),
+                "an OB 3.0 VC-JWT needs a JWS or VC-JWT key (or turn it off with `vc_jwt(false)`)"
+                    .into(),
             ));
         }
         if options.ob3 && self.keys.di.is_none() {
@@ -1054,7 +1102,7 @@ impl Issuer {
             let index = self.state.next_status_index;
             let list = index / LIST_BITS;
             let list_url = self.url(&Self::status_list_path(list));
-            if let Some(o) = cv.as_object_mut() {
+            if let (true, Some(o)) = (options.ob3_status, cv.as_object_mut()) {
                 o.insert(
                     "credentialStatus".into(),
                     json!({
@@ -1066,13 +1114,17 @@ impl Issuer {
                     }),
                 );
             }
-            if let (true, Some(key)) = (options.ob3_jwt, &self.keys.jws) {
-                let token = vc_jwt::issue(&cv, key, &vc_jwt::HeaderKey::Kid(self.key_id()))
+            if let (true, Some(key)) = (options.ob3_jwt, self.keys.vc_jwt()) {
+                // `kid` binds the key through the issuer's JWKS; `jwk` lets verifiers that do
+                // not fetch (and pin keys out of band) find it. Ours checks the two agree.
+                let token = vc_jwt::issue(&cv, key, &vc_jwt::HeaderKey::Both(self.vc_jwt_kid()))
                     .map_err(|e| Error::Config(format!("VC-JWT: {e}")))?;
                 ob3_jwt = Some(token);
             }
             let signed = data_integrity::sign(&cv, signer, &ProofOptions::new(vm, issued_on))?;
-            status_index = Some(index);
+            if options.ob3_status {
+                status_index = Some(index);
+            }
             ob3_credential = Some(signed);
         }
 

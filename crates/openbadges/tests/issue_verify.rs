@@ -534,3 +534,76 @@ fn batches_verify_in_input_order() {
     }
     assert_ne!(reports[5].status(), Status::Valid);
 }
+
+#[test]
+fn rs256_for_ob2_and_a_separate_es256_key_for_vc_jwt() {
+    use openbadges::proof::key::SecretKey;
+    let pem = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../fixtures/ob2/upstream/mozbakery-rsa-private.pem"
+    ))
+    .unwrap();
+    let keys = IssuerKeys::new()
+        .ed25519_seed(&[9u8; 32])
+        .unwrap()
+        .jws_key(SecretKey::from_pem(&pem).unwrap())
+        .vc_jwt_key(SecretKey::generate(Algorithm::Es256).unwrap());
+    let mut iss = Issuer::new(
+        BASE,
+        IssuerProfile::new("Example University", "badges@example.org"),
+        keys,
+    )
+    .unwrap();
+    assert_eq!(iss.vc_jwt_kid(), format!("{BASE}jwks.json#vc-jwt"));
+    let issued = iss
+        .issue(
+            &Recipient::email("a@example.org"),
+            &badge(),
+            &IssueOptions::new(),
+        )
+        .unwrap();
+    let jws = openbadges::proof::jws::Jws::parse(issued.ob2_signed.as_ref().unwrap()).unwrap();
+    assert_eq!(jws.alg(), "RS256");
+    let jwt = openbadges::proof::vc_jwt::VcJwt::parse(issued.ob3_jwt.as_ref().unwrap()).unwrap();
+    assert_eq!(jwt.jws().alg(), "ES256");
+    assert_eq!(jwt.jws().kid(), Some(iss.vc_jwt_kid().as_str()));
+    let jwks: Value =
+        serde_json::from_slice(&issued.document("/.well-known/jwks.json").unwrap().body).unwrap();
+    assert_eq!(jwks["keys"].as_array().unwrap().len(), 2);
+    let v = verifier(&issued.hosted, "email:a@example.org");
+    for f in [Form::Ob2Signed, Form::Ob3Jwt, Form::Ob3DataIntegrity] {
+        assert_valid(&v.verify_bytes("x.png", &issued.baked(f).unwrap().bytes));
+    }
+}
+
+#[test]
+fn without_a_status_list_entry_the_credential_verifies_but_cannot_be_revoked() {
+    let mut iss = issuer(Algorithm::EdDsa);
+    let issued = iss
+        .issue(
+            &Recipient::email("a@example.org"),
+            &badge(),
+            &IssueOptions::new().status_list(false),
+        )
+        .unwrap();
+    let cred = issued.ob3_credential.as_ref().unwrap();
+    assert!(cred.get("credentialStatus").is_none());
+    assert_eq!(iss.state().next_status_index, 0);
+    let revocation = iss.revoke(&issued.uuid, None).unwrap();
+    assert!(
+        revocation
+            .updated
+            .iter()
+            .all(|d| !d.path.starts_with("status/"))
+    );
+    let v = verifier(
+        &merged(&issued.hosted, &revocation.updated),
+        "email:a@example.org",
+    );
+    assert_valid(&v.verify_bytes(
+        "x.png",
+        &issued.baked(Form::Ob3DataIntegrity).unwrap().bytes,
+    ));
+    let r = v.verify_bytes("x.png", &issued.baked(Form::Ob2Signed).unwrap().bytes);
+    assert!(Verifier::is_revoked(&r), "{}", r.to_json_line());
+}
