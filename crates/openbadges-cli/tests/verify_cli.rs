@@ -152,7 +152,7 @@ fn issuer_site(alg: &str) -> (PathBuf, u16, PathBuf, PathBuf) {
 #[test]
 fn keygen_sign_verify_round_trip_with_exit_codes() {
     for alg in ["ed25519", "es256", "rs256"] {
-        let (_d, port, good, revoked) = issuer_site(alg);
+        let (d, port, good, revoked) = issuer_site(alg);
         let allow = format!("127.0.0.1:{port}");
         let o = bin()
             .args([
@@ -190,12 +190,13 @@ fn keygen_sign_verify_round_trip_with_exit_codes() {
         assert_eq!(l[1]["status"], "invalid");
         assert_eq!(l[1]["errors"][0]["code"], "REVOKED");
         assert_eq!(l[2]["status"], "valid");
+        let _ = std::fs::remove_dir_all(d);
     }
 }
 
 #[test]
 fn at_recipient_offline_and_allow_host_change_the_verdict() {
-    let (_d, port, good, _) = issuer_site("ed25519");
+    let (d, port, good, _) = issuer_site("ed25519");
     let allow = format!("127.0.0.1:{port}");
     let run = |extra: &[&str]| {
         let o = bin()
@@ -240,6 +241,7 @@ fn at_recipient_offline_and_allow_host_change_the_verdict() {
         assert_eq!(l[0]["status"], "indeterminate");
         assert_eq!(l[0]["errors"][0]["code"], "FETCH_FAILED");
     }
+    let _ = std::fs::remove_dir_all(d);
 }
 
 #[test]
@@ -311,4 +313,5 @@ fn keygen_writes_jwk_and_never_overwrites() {
         .output()
         .unwrap();
     assert_eq!(o.status.code(), Some(2));
+    let _ = std::fs::remove_dir_all(d);
 }
