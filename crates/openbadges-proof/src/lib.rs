@@ -23,7 +23,9 @@
 //! Modules: [`input`] (detect and unpack inputs; shared by `inspect` and `verify`), [`jws`] and
 //! [`key`] (compact JWS, keys), [`loader`] (documents: static, cached, guarded HTTP), [`verify`]
 //! (the engine), [`report`] (status, checks, stable codes), [`status`] (revocation lists),
-//! [`issue`] (the signing side). See `docs/verification.md` for the pipeline and security model.
+//! [`issue`] (the signing side), [`vc_jwt`] (OB 3.0 VC-JWT issue/verify and key provenance),
+//! [`status_list`] (OB 3.0 bitstring and 1EdTech status lists), [`data_integrity`] (Data
+//! Integrity proofs). See `docs/verification.md` for the pipeline and security model.
 #![forbid(unsafe_code)]
 
 pub mod data_integrity;
