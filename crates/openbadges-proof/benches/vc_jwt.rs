@@ -1,0 +1,69 @@
+//! VC-JWT verification per algorithm: the whole OB 3.0 pipeline (`Verifier::verify_bytes`:
+//! parse, header and claim checks, key binding by a pinned key, signature, structure, dates)
+//! next to the bare signature check of the same token (`key::PublicKey::verify`, i.e. ring).
+//!
+//! `cargo bench -p openbadges-proof --bench vc_jwt`
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    missing_docs
+)]
+
+use criterion::{Criterion, black_box, criterion_group, criterion_main};
+use openbadges_proof::jws::Jws;
+use openbadges_proof::key::{Algorithm, SecretKey};
+use openbadges_proof::loader::StaticLoader;
+use openbadges_proof::report::Status;
+use openbadges_proof::vc_jwt::{self, HeaderKey, KeyPolicy};
+use openbadges_proof::verify::{FixedClock, Verifier};
+
+fn bench(c: &mut Criterion) {
+    let unsigned: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../fixtures/ob3/spec-vectors/obv3p0-unsigned.json"
+        ))
+        .unwrap(),
+    )
+    .unwrap();
+    let l = StaticLoader::with_bundled_contexts();
+    let clock = FixedClock::parse("2025-06-01T00:00:00Z").unwrap();
+    for alg in [Algorithm::Rs256, Algorithm::Es256, Algorithm::EdDsa] {
+        let k = SecretKey::generate(alg).unwrap();
+        let token = vc_jwt::issue(&unsigned, &k, &HeaderKey::Jwk).unwrap();
+        let v = Verifier::new(&l)
+            .with_clock(&clock)
+            .with_key_policy(KeyPolicy {
+                pinned: vec![k.public_key().clone()],
+                ..KeyPolicy::default()
+            });
+        assert_eq!(
+            v.verify_bytes("t", token.as_bytes()).status(),
+            Status::Valid
+        );
+        c.bench_function(&format!("vc-jwt verify {alg} (pipeline)"), |b| {
+            b.iter(|| v.verify_bytes("t", black_box(token.as_bytes())))
+        });
+        let jws = Jws::parse(&token).unwrap();
+        let public = k.public_key().clone();
+        c.bench_function(&format!("vc-jwt raw signature check {alg} (ring)"), |b| {
+            b.iter(|| {
+                public
+                    .verify(
+                        alg,
+                        black_box(jws.signing_input().as_bytes()),
+                        jws.signature(),
+                    )
+                    .unwrap()
+            })
+        });
+    }
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default().sample_size(30).measurement_time(std::time::Duration::from_secs(3));
+    targets = bench
+}
+criterion_main!(benches);
