@@ -1,0 +1,60 @@
+//! `cargo run -p badges101`: the Badges 101 web app (see the library docs and docs/badges101.md).
+#![forbid(unsafe_code)]
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let config = match badges101::Config::from_args(std::env::args().skip(1)) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::from(2);
+        }
+    };
+    match run(config) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("badges101: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(config: badges101::Config) -> Result<(), badges101::AppError> {
+    if config.revoke.is_some() || config.terminal {
+        // The running app keeps the issuer state in memory: work on the data directory only
+        // while it is stopped.
+        if std::net::TcpListener::bind(("127.0.0.1", config.port)).is_err() {
+            return Err(badges101::AppError::from(std::io::Error::other(format!(
+                "port {} is in use: stop the app first (it keeps the issuer state in memory)",
+                config.port
+            ))));
+        }
+    }
+    if config.terminal {
+        let stdin = std::io::stdin();
+        let mut input = stdin.lock();
+        let mut out = std::io::stdout();
+        badges101::run_terminal(&config, &mut input, &mut out, &config.out)?;
+        return Ok(());
+    }
+    if let Some((id, reason)) = &config.revoke {
+        let base = config
+            .base_url
+            .clone()
+            .unwrap_or_else(|| format!("http://127.0.0.1:{}/", config.port));
+        let mut app = badges101::App::open(&config, &base)?;
+        app.revoke(id, reason.as_deref())?;
+        println!(
+            "revoked {id}: start the app again to serve the updated revocation and status lists"
+        );
+        return Ok(());
+    }
+    let data_dir = config.data_dir.clone();
+    let running = badges101::start(config)?;
+    println!("Badges 101 is running at {}", running.url());
+    println!("data directory: {}", data_dir.display());
+    running.join();
+    Ok(())
+}

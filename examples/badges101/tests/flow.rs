@@ -1,0 +1,457 @@
+//! The Badges 101 flow over real HTTP on loopback: lessons, three questions, the email form,
+//! the download, and the downloaded badge verified by the facade `Verifier`; bad input.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    missing_docs
+)]
+
+use std::io::{Read as _, Write as _};
+use std::net::{SocketAddr, TcpStream};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use badges101::{Config, Policy, Running, start};
+use openbadges::Verifier;
+use openbadges::proof::report::{Code, Status};
+
+struct Resp {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+}
+
+impl Resp {
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// A tiny HTTP/1.1 client: one request per connection.
+fn request(addr: SocketAddr, method: &str, path: &str, body: &[u8]) -> Resp {
+    let mut s = TcpStream::connect(addr).unwrap();
+    let head = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\
+Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    );
+    s.write_all(head.as_bytes()).unwrap();
+    // The server may answer (413) before reading a large body: ignore a reset while writing.
+    let _ = s.write_all(body);
+    let mut raw = Vec::new();
+    let _ = s.read_to_end(&mut raw);
+    let split = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .unwrap_or_else(|| panic!("no header end in {:?}", String::from_utf8_lossy(&raw)));
+    let head = String::from_utf8_lossy(&raw[..split]).into_owned();
+    let mut lines = head.split("\r\n");
+    let status: u16 = lines
+        .next()
+        .unwrap()
+        .split(' ')
+        .nth(1)
+        .unwrap()
+        .parse()
+        .unwrap();
+    let headers: Vec<(String, String)> = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned()))
+        .collect();
+    assert!(
+        !headers
+            .iter()
+            .any(|(k, v)| k.eq_ignore_ascii_case("transfer-encoding") && v.contains("chunked")),
+        "chunked responses are not expected"
+    );
+    Resp {
+        status,
+        headers,
+        body: raw[split + 4..].to_vec(),
+    }
+}
+
+fn get(addr: SocketAddr, path: &str) -> Resp {
+    request(addr, "GET", path, b"")
+}
+
+fn post(addr: SocketAddr, path: &str, form: &str) -> Resp {
+    request(addr, "POST", path, form.as_bytes())
+}
+
+fn temp_dir() -> PathBuf {
+    static N: AtomicUsize = AtomicUsize::new(0);
+    let d = std::env::temp_dir().join(format!(
+        "badges101-test-{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::SeqCst)
+    ));
+    let _ = std::fs::remove_dir_all(&d);
+    d
+}
+
+fn app(dir: &Path, policy: Policy) -> Running {
+    start(Config {
+        port: 0,
+        data_dir: dir.to_path_buf(),
+        policy,
+        threads: 2,
+        ..Config::default()
+    })
+    .unwrap()
+}
+
+/// POST /start and return the attempt's token.
+fn begin(addr: SocketAddr) -> String {
+    let r = post(addr, "/start", "");
+    assert_eq!(r.status, 303);
+    let loc = r.header("Location").unwrap().to_owned();
+    let tok = loc
+        .strip_prefix("/a/")
+        .and_then(|l| l.strip_suffix("/lesson/1"))
+        .unwrap();
+    assert_eq!(tok.len(), 32);
+    tok.to_owned()
+}
+
+fn answer(addr: SocketAddr, tok: &str, item: &str, value: &str) -> Resp {
+    post(
+        addr,
+        &format!("/a/{tok}/answer"),
+        &format!("item={item}&answer={value}"),
+    )
+}
+
+const EXPLANATIONS: [&str; 3] = [
+    "Answer: True. There are countless examples of learning occurring through informal channels.",
+    "Answer: False. While degrees do convey information about people’s skills",
+    "Answer: False. Resumes are documents that people write themselves.",
+];
+
+#[test]
+fn learner_earns_a_badge_that_verifies_and_can_be_revoked() {
+    let dir = temp_dir();
+    let running = app(&dir, Policy::Completion);
+    let addr = running.addr();
+    assert_eq!(running.url(), format!("http://{addr}/"));
+
+    let intro = get(addr, "/");
+    assert_eq!(intro.status, 200);
+    let t = intro.text();
+    assert!(t.contains("<h1>Open Badges</h1>"));
+    assert!(t.contains(
+        "Helping learners everywhere display skills, unlock career opportunities and level up in life"
+    ));
+
+    let tok = begin(addr);
+    let l1 = get(addr, &format!("/a/{tok}/lesson/1")).text();
+    assert!(l1.contains("Learning today happens everywhere."), "{l1}");
+    let l2 = get(addr, &format!("/a/{tok}/lesson/2")).text();
+    assert!(l2.contains("Open Badge Infrastructure"));
+    assert!(l2.contains("issue badges backed by their own seal of approval"));
+
+    // Before answering, the final panel says to take the quiz.
+    let early = get(addr, &format!("/a/{tok}/result")).text();
+    assert!(early.contains("Take the quiz to see if you get badges!"));
+    // Issuing before finishing is refused.
+    let r = post(addr, &format!("/a/{tok}/issue"), "email=a%40example.org");
+    assert_eq!(r.status, 409);
+
+    let questions = [
+        (
+            "learning-everywhere",
+            "True or False: Learning today happens everywhere, not just in classrooms.",
+            "true",
+            "That&#39;s right!",
+        ),
+        (
+            "degree-skill-set",
+            "True or False: You can understand a person’s skill set simply by looking at their degree.",
+            "true",
+            "That&#39;s wrong!",
+        ),
+        (
+            "resumes-validated",
+            "True or False: Resumes are validated and evidence-based.",
+            "false",
+            "That&#39;s right!",
+        ),
+    ];
+    for (i, (id, prompt, value, verdict)) in questions.iter().enumerate() {
+        let n = i + 1;
+        let q = get(addr, &format!("/a/{tok}/q/{n}")).text();
+        assert!(q.contains("Your First Badge"));
+        assert!(q.contains(&prompt.replace('\'', "&#39;")), "{q}");
+        assert!(q.contains(">True</button>") && q.contains(">False</button>"));
+        // The answer key is not in the page before an answer.
+        assert!(!q.contains("Answer:"), "{q}");
+        assert!(!q.contains("That&#39;s"), "{q}");
+        let r = answer(addr, &tok, id, value);
+        assert_eq!(r.status, 303, "{}", r.text());
+        assert_eq!(
+            r.header("Location"),
+            Some(format!("/a/{tok}/q/{n}").as_str())
+        );
+        let after = get(addr, &format!("/a/{tok}/q/{n}")).text();
+        assert!(after.contains(verdict), "{after}");
+        assert!(after.contains(EXPLANATIONS[i]), "{after}");
+        assert!(!after.contains("<button"), "one click per question");
+        // Each question accepts one answer.
+        assert_eq!(answer(addr, &tok, id, "false").status, 409);
+    }
+
+    // Completion policy: two right, one wrong, and the badge is earned.
+    let result = get(addr, &format!("/a/{tok}/result")).text();
+    assert!(result.contains("Congratulations! You’ve just earned the Badges 101 badge!"));
+    assert!(result.contains("<label for=\"email\">Email</label>"));
+    assert!(result.contains(">Send to backpack</button>"));
+
+    // A bad address is refused and nothing is issued.
+    let r = post(addr, &format!("/a/{tok}/issue"), "email=not-an-address");
+    assert_eq!(r.status, 400);
+    assert!(running.app().lock().unwrap().issued().is_empty());
+
+    let email = "Learner@Example.org";
+    let r = post(
+        addr,
+        &format!("/a/{tok}/issue"),
+        "email=Learner%40Example.org",
+    );
+    assert_eq!(r.status, 303, "{}", r.text());
+    assert_eq!(
+        r.header("Location"),
+        Some(format!("/a/{tok}/badge").as_str())
+    );
+    let page = get(addr, &format!("/a/{tok}/badge")).text();
+    assert!(page.contains(">Download your badge</a>"));
+    let issued = running.app().lock().unwrap().issued();
+    assert_eq!(issued.len(), 1);
+    let uuid = issued.keys().next().unwrap().clone();
+
+    // A replayed submission (even with another address) does not issue again.
+    let r = post(
+        addr,
+        &format!("/a/{tok}/issue"),
+        "email=other%40example.org",
+    );
+    assert_eq!(r.status, 303);
+    assert_eq!(running.app().lock().unwrap().issued().len(), 1);
+
+    // Download every form and verify it over HTTP against the app.
+    let host = addr.to_string();
+    let verifier = |who: &str| {
+        Verifier::builder()
+            .allow_host(&host)
+            .recipient(format!("email:{who}").parse().unwrap())
+            .build()
+            .unwrap()
+    };
+    let mine = verifier(email);
+    let theirs = verifier("someone.else@example.org");
+    let forms = ["ob3.png", "ob3-jwt.png", "ob2.png", "ob2-signed.png"];
+    let mut pngs = Vec::new();
+    for f in forms {
+        let r = get(addr, &format!("/a/{tok}/badge/{f}"));
+        assert_eq!(r.status, 200, "{f}");
+        assert_eq!(r.header("Content-Type"), Some("image/png"));
+        assert!(r.body.starts_with(b"\x89PNG\r\n\x1a\n"));
+        let ok = mine.verify_bytes("badge.png", &r.body);
+        assert_eq!(ok.status(), Status::Valid, "{f}: {}", ok.to_json_line());
+        let other = theirs.verify_bytes("badge.png", &r.body);
+        assert_eq!(
+            other.status(),
+            Status::Invalid,
+            "{f}: {}",
+            other.to_json_line()
+        );
+        pngs.push(r.body);
+    }
+    // The hosted documents are served at stable URLs under the app's origin.
+    for p in [
+        format!("/assertions/{uuid}.json"),
+        "/issuer.json".into(),
+        "/profile.json".into(),
+        "/key.json".into(),
+        "/jwks.json".into(),
+        "/.well-known/jwks.json".into(),
+        "/revocations.json".into(),
+        "/status/0.json".into(),
+        "/badges/badges-101.json".into(),
+        "/badges/badges-101.png".into(),
+        "/achievements/badges-101.json".into(),
+    ] {
+        assert_eq!(get(addr, &p).status, 200, "{p}");
+    }
+    let assertion: serde_json::Value =
+        serde_json::from_slice(&get(addr, &format!("/assertions/{uuid}.json")).body).unwrap();
+    assert_eq!(assertion["recipient"]["hashed"], true);
+    assert!(
+        !assertion
+            .to_string()
+            .to_lowercase()
+            .contains("learner@example.org")
+    );
+    let evidence = assertion["evidence"]["id"].as_str().unwrap();
+    let record = get(
+        addr,
+        evidence
+            .strip_prefix(running.url())
+            .map(|p| format!("/{p}"))
+            .as_deref()
+            .unwrap(),
+    );
+    assert_eq!(record.status, 200);
+    assert!(record.text().contains("learning-everywhere"));
+    let criteria = get(addr, "/criteria");
+    assert_eq!(criteria.status, 200);
+
+    // Revocation reaches every form.
+    running
+        .app()
+        .lock()
+        .unwrap()
+        .revoke(&uuid, Some("test"))
+        .unwrap();
+    assert_eq!(get(addr, &format!("/assertions/{uuid}.json")).status, 410);
+    for (f, png) in forms.iter().zip(&pngs) {
+        let r = mine.verify_bytes("badge.png", png);
+        assert_eq!(r.status(), Status::Invalid, "{f}: {}", r.to_json_line());
+        assert!(r.has_error(Code::Revoked), "{f}: {}", r.to_json_line());
+    }
+
+    // Restart on the same port: everything is kept.
+    let port = addr.port();
+    running.shutdown();
+    let again = start(Config {
+        port,
+        data_dir: dir.clone(),
+        threads: 1,
+        ..Config::default()
+    })
+    .unwrap();
+    assert_eq!(again.app().lock().unwrap().issued().get(&uuid), Some(&true));
+    assert_eq!(get(addr, &format!("/a/{tok}/badge/ob3.png")).body, pngs[0]);
+    assert_eq!(get(addr, &format!("/assertions/{uuid}.json")).status, 410);
+    assert_eq!(get(addr, "/issuer.json").status, 200);
+    again.shutdown();
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn mastery_policy_needs_every_answer_right() {
+    let dir = temp_dir();
+    let running = app(&dir, Policy::Mastery);
+    let addr = running.addr();
+    let tok = begin(addr);
+    for (id, v) in [
+        ("learning-everywhere", "true"),
+        ("degree-skill-set", "true"),
+        ("resumes-validated", "false"),
+    ] {
+        assert_eq!(answer(addr, &tok, id, v).status, 303);
+    }
+    let result = get(addr, &format!("/a/{tok}/result")).text();
+    assert!(
+        result.contains("Take the quiz to see if you get badges!"),
+        "{result}"
+    );
+    assert!(!result.contains("Send to backpack"));
+    let r = post(addr, &format!("/a/{tok}/issue"), "email=a%40example.org");
+    assert_eq!(r.status, 409);
+    assert!(running.app().lock().unwrap().issued().is_empty());
+    running.shutdown();
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn bad_input_is_a_4xx_never_a_crash() {
+    let dir = temp_dir();
+    let running = app(&dir, Policy::Completion);
+    let addr = running.addr();
+    let tok = begin(addr);
+    let answer_path = format!("/a/{tok}/answer");
+    let cases: Vec<(&str, String, Vec<u8>, u16)> = vec![
+        (
+            "POST",
+            answer_path.clone(),
+            b"item=nope&answer=true".to_vec(),
+            400,
+        ),
+        (
+            "POST",
+            answer_path.clone(),
+            b"item=learning-everywhere&answer=maybe".to_vec(),
+            400,
+        ),
+        ("POST", answer_path.clone(), b"%%%&&==&=%zz".to_vec(), 400),
+        (
+            "POST",
+            answer_path.clone(),
+            b"item=learning-everywhere".to_vec(),
+            400,
+        ),
+        (
+            "POST",
+            answer_path.clone(),
+            b"item=learning-everywhere&item=degree-skill-set&answer=true".to_vec(),
+            400,
+        ),
+        (
+            "POST",
+            answer_path.clone(),
+            b"item=\xff\xfe&answer=true".to_vec(),
+            400,
+        ),
+        ("POST", answer_path.clone(), vec![b'a'; 64 * 1024], 413),
+        ("POST", format!("/a/{tok}/issue"), b"nothing".to_vec(), 400),
+        (
+            "POST",
+            "/a/00000000000000000000000000000000/answer".into(),
+            b"item=learning-everywhere&answer=true".to_vec(),
+            404,
+        ),
+        ("GET", "/a/../../etc/passwd".into(), Vec::new(), 404),
+        ("GET", format!("/a/{tok}/q/0"), Vec::new(), 404),
+        ("GET", format!("/a/{tok}/q/99"), Vec::new(), 404),
+        ("GET", format!("/a/{tok}/q/-1"), Vec::new(), 404),
+        ("GET", format!("/a/{tok}/lesson/3"), Vec::new(), 404),
+        ("GET", format!("/a/{tok}/badge/ob3.png"), Vec::new(), 409),
+        (
+            "GET",
+            format!("/a/{tok}/badge/../../keys/jws-es256.pem"),
+            Vec::new(),
+            404,
+        ),
+        ("GET", "/keys/jws-es256.pem".into(), Vec::new(), 404),
+        ("GET", "/issuer-state.json".into(), Vec::new(), 404),
+        ("PUT", "/".into(), Vec::new(), 405),
+        ("DELETE", "/issuer.json".into(), Vec::new(), 405),
+    ];
+    for (method, path, body, want) in cases {
+        let r = request(addr, method, &path, &body);
+        assert_eq!(r.status, want, "{method} {path}: {}", r.text());
+    }
+    // Still serving, and the attempt is untouched.
+    assert_eq!(get(addr, "/").status, 200);
+    let q = get(addr, &format!("/a/{tok}/q/1")).text();
+    assert!(q.contains(">True</button>"));
+    // Text from the learner is escaped when echoed.
+    let r = post(
+        addr,
+        &answer_path,
+        "item=%3Cscript%3Ealert(1)%3C%2Fscript%3E&answer=true",
+    );
+    assert_eq!(r.status, 400);
+    assert!(!r.text().contains("<script>"));
+    assert!(r.text().contains("&lt;script&gt;"));
+    running.shutdown();
+    let _ = std::fs::remove_dir_all(&dir);
+}
