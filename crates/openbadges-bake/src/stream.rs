@@ -174,8 +174,8 @@ fn badge_from(
 /// Extracts a badge from a stream, reading no further than the badge.
 ///
 /// For a PNG the reader walks chunk headers and skips image data without buffering it, and
-/// stops right after the first badge chunk (so, unlike [`extract`](crate::extract), it does
-/// not look for duplicates after it). An SVG is read into memory (bounded by
+/// stops at the first image data (`IDAT`) after the badge chunk, reporting duplicate badge
+/// chunks before it (as [`extract`](crate::extract) does with the default [`Limits`]). An SVG is read into memory (bounded by
 /// [`Limits::max_svg_bytes`]) and handled like [`extract_with`](crate::extract_with).
 ///
 /// # Errors
@@ -230,7 +230,9 @@ fn extract_png_stream<R: Read>(r: &mut R, limits: &Limits) -> Result<Extracted, 
         if matches!(&h.ty, b"iTXt" | b"tEXt" | b"zTXt") {
             match read_text_chunk(r, &h, offset, limits)? {
                 TextChunk::Badge { keyword, data, crc } => {
-                    return badge_from(keyword, h.ty, &data, crc, offset, limits);
+                    let mut found = badge_from(keyword, h.ty, &data, crc, offset, limits)?;
+                    duplicates_until_image_data(r, offset + total, limits, &mut found);
+                    return Ok(found);
                 }
                 TextChunk::Other { prefix } => {
                     skip(r, total - 8 - prefix.len() as u64, offset)?;
@@ -242,6 +244,41 @@ fn extract_png_stream<R: Read>(r: &mut R, limits: &Limits) -> Result<Extracted, 
             });
         } else {
             skip(r, total - 8, offset)?;
+        }
+        offset += total;
+    }
+}
+
+/// After the badge: walks the chunks up to the next image data (`IDAT`) or `IEND`, adding a
+/// warning for each further badge chunk, as the in-memory extractor does by default. Anything
+/// unreadable there just ends the walk (the rest of the stream may be discarded).
+fn duplicates_until_image_data<R: Read>(
+    r: &mut R,
+    mut offset: u64,
+    limits: &Limits,
+    found: &mut Extracted,
+) {
+    while let Ok(Some(h)) = header(r, offset) {
+        if matches!(&h.ty, b"IDAT" | b"IEND") {
+            return;
+        }
+        let total = 12 + u64::from(h.len);
+        let ok = if matches!(&h.ty, b"iTXt" | b"tEXt" | b"zTXt") {
+            match read_text_chunk(r, &h, offset, limits) {
+                Ok(TextChunk::Badge { .. }) => {
+                    found.warnings.push(crate::Warning::DuplicateBadge {
+                        position: Position::Offset(offset),
+                    });
+                    Ok(())
+                }
+                Ok(TextChunk::Other { prefix }) => skip(r, total - 8 - prefix.len() as u64, offset),
+                Err(e) => Err(e),
+            }
+        } else {
+            skip(r, total - 8, offset)
+        };
+        if ok.is_err() {
+            return;
         }
         offset += total;
     }

@@ -61,18 +61,56 @@ fn read_payload(arg: &str, image_from_stdin: bool) -> Result<String, String> {
     Ok(text.trim().to_owned())
 }
 
+fn exit_for(e: &Error) -> u8 {
+    match e {
+        Error::AlreadyBaked { .. } | Error::InvalidPayload { .. } => exit::INVALID,
+        _ => exit::CANNOT_CHECK,
+    }
+}
+
+/// File to file: streamed (a PNG is copied chunk by chunk) into a temporary file beside the
+/// output, renamed into place only when baking succeeded.
+fn bake_file(args: &Args, payload: &str, options: &BakeOptions) -> u8 {
+    let src = match std::fs::File::open(&args.image) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("openbadges bake: {}: {e}", args.image.display());
+            return exit::CANNOT_CHECK;
+        }
+    };
+    let mut tmp_name = args.output.clone().into_os_string();
+    tmp_name.push(format!(".partial-{}", std::process::id()));
+    let tmp = PathBuf::from(tmp_name);
+    let dst = match std::fs::File::create(&tmp) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("openbadges bake: {}: {e}", args.output.display());
+            return exit::CANNOT_CHECK;
+        }
+    };
+    let result = openbadges_bake::bake_stream(src, dst, payload, options);
+    match result {
+        Ok(_) => match std::fs::rename(&tmp, &args.output) {
+            Ok(()) => exit::OK,
+            Err(e) => {
+                let _ = std::fs::remove_file(&tmp);
+                eprintln!("openbadges bake: {}: {e}", args.output.display());
+                exit::CANNOT_CHECK
+            }
+        },
+        Err(e) => {
+            let _ = std::fs::remove_file(&tmp);
+            eprintln!("openbadges bake: {}: {e}", args.image.display());
+            exit_for(&e)
+        }
+    }
+}
+
 /// Runs `bake`, returning the process exit code.
 pub(crate) fn run(args: Args) -> u8 {
     let image_stdin = args.image.as_os_str() == "-";
     let payload = match read_payload(&args.payload, image_stdin) {
         Ok(p) => p,
-        Err(e) => {
-            eprintln!("openbadges bake: {e}");
-            return exit::CANNOT_CHECK;
-        }
-    };
-    let image = match crate::cmd::extract::read_image(&args.image, &args.net) {
-        Ok(b) => b,
         Err(e) => {
             eprintln!("openbadges bake: {e}");
             return exit::CANNOT_CHECK;
@@ -84,14 +122,25 @@ pub(crate) fn run(args: Args) -> u8 {
             Form::Ob2 => BadgeVersion::V2,
             Form::Ob3 => BadgeVersion::V3,
         }));
+    let text = args.image.to_string_lossy();
+    let plain_file = !(args.image.as_os_str() == "-"
+        || text.starts_with("http://")
+        || text.starts_with("https://"));
+    if plain_file && args.output.as_os_str() != "-" {
+        return bake_file(&args, &payload, &options);
+    }
+    let image = match crate::cmd::extract::read_image(&args.image, &args.net) {
+        Ok(b) => b,
+        Err(e) => {
+            eprintln!("openbadges bake: {e}");
+            return exit::CANNOT_CHECK;
+        }
+    };
     let baked = match openbadges_bake::bake(&image, &payload, &options) {
         Ok(b) => b,
         Err(e) => {
             eprintln!("openbadges bake: {}: {e}", args.image.display());
-            return match e {
-                Error::AlreadyBaked { .. } | Error::InvalidPayload { .. } => exit::INVALID,
-                _ => exit::CANNOT_CHECK,
-            };
+            return exit_for(&e);
         }
     };
     let written = if args.output.as_os_str() == "-" {

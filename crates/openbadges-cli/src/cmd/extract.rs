@@ -57,17 +57,41 @@ pub(crate) struct Args {
     net: NetArgs,
 }
 
+/// Where the image comes from.
+enum Input {
+    Bytes(Vec<u8>),
+    File(std::fs::File),
+}
+
 /// Runs `extract`, returning the process exit code.
 pub(crate) fn run(args: Args) -> u8 {
-    let bytes = match read_image(&args.input, &args.net) {
-        Ok(b) => b,
-        Err(e) => {
-            eprintln!("openbadges extract: {e}");
-            return exit::CANNOT_CHECK;
+    let limits = Limits::default().inflate_compressed(args.inflate_compressed);
+    let text = args.input.to_string_lossy();
+    let bytes = if args.input.as_os_str() == "-"
+        || text.starts_with("http://")
+        || text.starts_with("https://")
+    {
+        match read_image(&args.input, &args.net) {
+            Ok(b) => Ok(Input::Bytes(b)),
+            Err(e) => {
+                eprintln!("openbadges extract: {e}");
+                return exit::CANNOT_CHECK;
+            }
+        }
+    } else {
+        match std::fs::File::open(&args.input) {
+            Ok(f) => Ok(Input::File(f)),
+            Err(e) => {
+                eprintln!("openbadges extract: {}: {e}", args.input.display());
+                return exit::CANNOT_CHECK;
+            }
         }
     };
-    let limits = Limits::default().inflate_compressed(args.inflate_compressed);
-    let found = match openbadges_bake::extract_with(&bytes, &limits) {
+    let found = match bytes.and_then(|b| match b {
+        Input::Bytes(b) => openbadges_bake::extract_with(&b, &limits),
+        // A file is read only up to the image data after the badge.
+        Input::File(f) => openbadges_bake::extract_reader(std::io::BufReader::new(f), &limits),
+    }) {
         Ok(f) => f,
         Err(e) => {
             eprintln!("openbadges extract: {}: {e}", args.input.display());
