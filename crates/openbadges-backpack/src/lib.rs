@@ -12,8 +12,9 @@
 //! - **De-duplication** ([`dedup`]): OB 2.0 by assertion id, OB 3.0 by issuer id + credential
 //!   id with the newer `validFrom` superseding, content hash for id-less legacy badges. Every
 //!   input gets a per-badge [`ImportReport`] (imported / duplicate / failed with a reason).
-//! - **Verification** through the [`Verifier`] trait (the proof crate plugs in here); the
-//!   verdict and the full report are stored with the badge.
+//! - **Verification** through the [`Verifier`] trait; [`proof::ProofVerifier`] is the real one
+//!   (the proof crate's verifier), and [`proof::LoaderFetcher`] fetches hosted badges through
+//!   its guarded loaders. The verdict and the full report are stored with the badge.
 //! - **Storage** ([`store`]): SQLite by default ([`SqliteStore`]: one file, WAL, versioned
 //!   migrations, one transaction per import) or in memory ([`MemoryStore`]).
 //! - **Exports** ([`export`]): a deterministic zip archive with a manifest and an escaped
@@ -25,7 +26,8 @@
 //!     VerificationStatus, Verifier, VerifyRequest,
 //! };
 //!
-//! // Until a real verifier is plugged in, say honestly that nothing was checked.
+//! // A stand-in verifier that says honestly that nothing was checked (use
+//! // `proof::ProofVerifier` for real verification).
 //! struct NotChecked;
 //! impl Verifier for NotChecked {
 //!     fn verify(&self, _: &VerifyRequest<'_>) -> VerificationOutcome {
@@ -71,7 +73,6 @@ pub mod fetch;
 pub mod identity;
 mod input;
 mod model;
-#[cfg(feature = "proof")]
 pub mod proof;
 pub mod store;
 pub mod verify;

@@ -1,5 +1,6 @@
-//! Adapters over `openbadges-proof` (feature `proof`): its verifier as the backpack's
-//! [`Verifier`], its document loaders as the backpack's [`Fetcher`].
+//! Adapters over `openbadges-proof`: its verifier as the backpack's [`Verifier`], its document
+//! loaders as the backpack's [`Fetcher`], and (cargo feature `http`) the production fetcher over
+//! its guarded HTTP loader, [`http_fetcher`].
 
 use openbadges_proof::loader::DocumentLoader;
 use openbadges_proof::report::Status;
@@ -70,4 +71,24 @@ impl<L: DocumentLoader> Fetcher for LoaderFetcher<L> {
         }
         Ok(doc.body.to_vec())
     }
+}
+
+/// The production fetcher (cargo feature `http`): the proof crate's guarded HTTP loader, which
+/// refuses loopback, private, link-local and other non-public addresses (checked in the resolver
+/// the connection uses, and again on every redirect), caps bodies at 1 MiB, follows at most 5
+/// redirects and gives each request 10 s. `allow_hosts` lists `HOST` or `HOST:PORT` entries that
+/// may resolve to non-public addresses anyway (a test server, an intranet issuer).
+///
+/// # Errors
+/// The HTTP client cannot be built (TLS set-up).
+#[cfg(feature = "http")]
+pub fn http_fetcher<S: AsRef<str>>(
+    allow_hosts: &[S],
+) -> Result<LoaderFetcher<openbadges_proof::loader::HttpLoader>, openbadges_proof::loader::LoadError>
+{
+    let mut http = openbadges_proof::loader::HttpLoader::new()?;
+    for h in allow_hosts {
+        http = http.allow_host(h.as_ref())?;
+    }
+    Ok(LoaderFetcher(http))
 }

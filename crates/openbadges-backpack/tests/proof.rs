@@ -1,6 +1,5 @@
-//! The backpack with the proof crate's verifier (feature `proof`): OB 0.5–2.0 fixtures served
+//! The backpack with the proof crate's verifier: OB 0.5–2.0 fixtures served
 //! offline from `fixtures/ob2/served` reach the outcomes the spec expects (fixtures/ob2/MANIFEST.md).
-#![cfg(feature = "proof")]
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -123,7 +122,10 @@ const GOLDEN: &str = concat!(
 #[test]
 fn every_fixture_with_the_real_verifier_matches_its_golden_file() {
     let loader = Arc::new(served_loader());
-    let clock = FixedClock::parse("2025-06-01T00:00:00Z").unwrap();
+    // After the peers' credentials were issued (fixtures/ob3/peers: validFrom 2026-11-27), before
+    // the 2030 expiries; the OB 2.0 expiry/future-issue fixtures (2025-01-09, 2099) keep their
+    // outcome.
+    let clock = FixedClock::parse("2026-12-01T00:00:00Z").unwrap();
     let verifier = ProofVerifier::new(Verifier::new(&*loader).with_clock(&clock));
     let mut bp =
         backpack(MemoryStore::new(), verifier).with_fetcher(LoaderFetcher(Arc::clone(&loader)));

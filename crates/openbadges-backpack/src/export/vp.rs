@@ -1,5 +1,6 @@
-//! An OB 3.0 VerifiablePresentation of chosen credentials (unsigned; the holder's
-//! eddsa-rdfc-2022 proof is added by the proof crate's signer — not wired yet).
+//! An OB 3.0 VerifiablePresentation of chosen credentials: unsigned ([`presentation`]) or
+//! signed by the holder with eddsa-rdfc-2022 ([`signed_presentation`], through
+//! `openbadges_proof::data_integrity`).
 
 use serde_json::{Value, json};
 
@@ -73,4 +74,26 @@ pub fn presentation<S: Store + ?Sized>(
         o.insert("verifiableCredential".into(), Value::Array(credentials));
     }
     Ok(vp)
+}
+
+/// [`presentation`] signed by the holder: `holder` is the signer's `did:key`, and the proof is
+/// a Data Integrity `eddsa-rdfc-2022` proof (`openbadges_proof::data_integrity::sign`) with
+/// `proofPurpose` `authentication` (a presentation proves who presents, not who issued) and the
+/// verification method `did:key:z6Mk…#z6Mk…`. `created` is an XML Schema dateTime (pass it in,
+/// so the same inputs give the same presentation).
+///
+/// # Errors
+/// As [`presentation`]; [`Error::Export`] when the presentation cannot be canonicalized or
+/// signed (e.g. a credential whose JSON-LD context is not bundled).
+pub fn signed_presentation<S: Store + ?Sized>(
+    store: &S,
+    ids: &[BadgeId],
+    signer: &openbadges_proof::data_integrity::Ed25519Signer,
+    created: &str,
+) -> Result<Value> {
+    use openbadges_proof::data_integrity::{ProofOptions, sign};
+    let vp = presentation(store, ids, Some(&signer.did_key()))?;
+    let mut options = ProofOptions::new(signer.verification_method_did_key(), created);
+    options.proof_purpose = "authentication".into();
+    sign(&vp, signer, &options).map_err(|e| Error::Export(format!("signing the presentation: {e}")))
 }
