@@ -305,8 +305,42 @@ fn a_learner_earns_the_badge_in_headless_chromium() {
         std::thread::sleep(Duration::from_millis(50));
     }
     b.screenshot("11-badge");
+    // Download through the browser: click the link, wait for the file.
+    let downloads = dir.join("downloads");
+    std::fs::create_dir_all(&downloads).unwrap();
+    let session = b.session.take();
+    b.call(
+        "Browser.setDownloadBehavior",
+        json!({"behavior": "allow", "downloadPath": downloads.display().to_string()}),
+    );
+    b.session = session;
     let href = b.link("Download your badge");
-    let png = http_get(addr, href.strip_prefix(base.trim_end_matches('/')).unwrap());
+    b.eval(
+        "[...document.querySelectorAll('a')].find(a => a.textContent.trim() === 'Download your badge').click()",
+    );
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let file = loop {
+        let done = std::fs::read_dir(&downloads)
+            .unwrap()
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .find(|p| p.extension().is_some_and(|e| e == "png"));
+        if let Some(f) = done {
+            break f;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no download in {}",
+            downloads.display()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let png = std::fs::read(&file).unwrap();
+    // The same bytes as the app serves at the link.
+    assert_eq!(
+        png,
+        http_get(addr, href.strip_prefix(base.trim_end_matches('/')).unwrap())
+    );
 
     let host = addr.to_string();
     let verifier = |who: &str| {
