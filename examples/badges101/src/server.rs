@@ -209,6 +209,12 @@ fn route(app: &Mutex<App>, req: &mut Request) -> Reply {
     let path = req.url().split(['?', '#']).next().unwrap_or("/").to_owned();
     let method = req.method().clone();
     let segs: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    // Read a form body before taking the lock: a slow client must not hold up everyone.
+    let form = if method == Method::Post {
+        read_form(req)
+    } else {
+        Ok(Vec::new())
+    };
     let Ok(mut app) = app.lock() else {
         return Reply::error(500, "Something went wrong on our side.");
     };
@@ -226,7 +232,7 @@ fn route(app: &Mutex<App>, req: &mut Request) -> Reply {
             headers: Vec::new(),
         }),
         (_, ["a", tok, rest @ ..]) if is_token(tok) => {
-            attempt_route(&mut app, &method, tok, rest, req)
+            attempt_route(&mut app, &method, tok, rest, form)
         }
         (Method::Get, _) => Ok(match app.hosted(&path) {
             Hosted::Found(d) => Reply {
@@ -253,7 +259,7 @@ fn attempt_route(
     method: &Method,
     tok: &str,
     rest: &[&str],
-    req: &mut Request,
+    form: Result<Vec<(String, String)>, Reply>,
 ) -> Result<Reply, Refused> {
     app.attempt(tok)?;
     match (method, rest) {
@@ -268,7 +274,7 @@ fn attempt_route(
             question_page(app, tok, n)
         }
         (Method::Post, ["answer"]) => {
-            let form = match read_form(req) {
+            let form = match form {
                 Ok(f) => f,
                 Err(r) => return Ok(r),
             };
@@ -301,7 +307,7 @@ fn attempt_route(
             ))
         }
         (Method::Post, ["issue"]) => {
-            let form = match read_form(req) {
+            let form = match form {
                 Ok(f) => f,
                 Err(r) => return Ok(r),
             };

@@ -38,6 +38,9 @@ impl Resp {
 /// A tiny HTTP/1.1 client: one request per connection.
 fn request(addr: SocketAddr, method: &str, path: &str, body: &[u8]) -> Resp {
     let mut s = TcpStream::connect(addr).unwrap();
+    // A stuck server fails the test instead of hanging it.
+    s.set_read_timeout(Some(std::time::Duration::from_secs(30)))
+        .unwrap();
     let head = format!(
         "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\
 Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n",
@@ -439,6 +442,22 @@ fn bad_input_is_a_4xx_never_a_crash() {
         let r = request(addr, method, &path, &body);
         assert_eq!(r.status, want, "{method} {path}: {}", r.text());
     }
+    // A client that sends half a form and stalls holds up no one else.
+    let mut slow = TcpStream::connect(addr).unwrap();
+    write!(
+        slow,
+        "POST {answer_path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 4000\r\n\r\nitem=lear"
+    )
+    .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(100));
+    let t0 = std::time::Instant::now();
+    let other = begin(addr);
+    assert_eq!(
+        answer(addr, &other, "learning-everywhere", "true").status,
+        303
+    );
+    assert!(t0.elapsed() < std::time::Duration::from_secs(5));
+    drop(slow);
     // Still serving, and the attempt is untouched.
     assert_eq!(get(addr, "/").status, 200);
     let q = get(addr, &format!("/a/{tok}/q/1")).text();
