@@ -90,6 +90,17 @@ fn post(addr: SocketAddr, path: &str, form: &str) -> Resp {
     request(addr, "POST", path, form.as_bytes())
 }
 
+/// tiny_http closes its listener on its own thread after shutdown: wait for it.
+fn wait_port_free(port: u16) {
+    for _ in 0..100 {
+        if std::net::TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    panic!("port {port} still in use");
+}
+
 fn temp_dir() -> PathBuf {
     static N: AtomicUsize = AtomicUsize::new(0);
     let d = std::env::temp_dir().join(format!(
@@ -333,6 +344,7 @@ fn learner_earns_a_badge_that_verifies_and_can_be_revoked() {
     // Restart on the same port: everything is kept.
     let port = addr.port();
     running.shutdown();
+    wait_port_free(port);
     let again = start(Config {
         port,
         data_dir: dir.clone(),

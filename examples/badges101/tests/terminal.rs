@@ -14,6 +14,17 @@ use badges101::{Config, run_terminal, start};
 use openbadges::Verifier;
 use openbadges::proof::report::{Code, Status};
 
+/// tiny_http closes its listener on its own thread after shutdown: wait for it.
+fn wait_port_free(port: u16) {
+    for _ in 0..100 {
+        if std::net::TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    panic!("port {port} still in use");
+}
+
 #[test]
 fn terminal_quiz_writes_a_badge_the_app_hosts_and_revoke_revokes_it() {
     let dir = std::env::temp_dir().join(format!("badges101-terminal-{}", std::process::id()));
@@ -85,6 +96,7 @@ fn terminal_quiz_writes_a_badge_the_app_hosts_and_revoke_revokes_it() {
         .unwrap();
     assert!(!busy.status.success());
     running.shutdown();
+    wait_port_free(port);
 
     let done = std::process::Command::new(bin)
         .args(args(&["revoke", &uuid, "testing"]))
