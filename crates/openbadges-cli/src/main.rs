@@ -46,6 +46,8 @@ enum Command {
     Sign(cmd::sign::Args),
     /// Validate, grade and take quizzes (TOML/JSON definitions, Moodle GIFT, QTI 3.0).
     Quiz(cmd::quiz::Args),
+    /// A learner's backpack: import badges of every form, list them, export them.
+    Backpack(cmd::backpack::Args),
 }
 
 fn main() -> ExitCode {
@@ -68,6 +70,7 @@ fn main() -> ExitCode {
         Command::Keygen(args) => cmd::keygen::run(args),
         Command::Sign(args) => cmd::sign::run(args),
         Command::Quiz(args) => cmd::quiz::run(args),
+        Command::Backpack(args) => cmd::backpack::run(args),
     };
     ExitCode::from(code)
 }

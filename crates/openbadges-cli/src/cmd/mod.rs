@@ -1,5 +1,6 @@
 //! One module per subcommand.
 
+pub(crate) mod backpack;
 pub(crate) mod bake;
 pub(crate) mod extract;
 pub(crate) mod inspect;

@@ -1,0 +1,407 @@
+//! `openbadges backpack [--store DIR] import|list|export`: a learner's backpack on disk, over
+//! `openbadges_backpack` (SQLite store, the proof crate's verifier and guarded HTTP loader).
+//!
+//! - `import INPUT... [--identity TYPE:VALUE]... [--allow-host H]... [--offline] [--json]`:
+//!   one line per input (`{"input", "result", "id", "reason"}` with `--json`). Exit 0 when no
+//!   input failed, 1 when some input failed, 2 on a usage, storage or read error.
+//! - `list [--json]`: the accepted badges (`--json`: one JSON array of summaries).
+//! - `export --format zip|vp|clr|displayer [--collection NAME] -o OUT [--holder-key KEY.pem]`.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use openbadges_backpack::export::{api, vp, zip};
+use openbadges_backpack::proof::{LoaderFetcher, ProofVerifier};
+use openbadges_backpack::{
+    Backpack, BadgeId, BadgeRecord, Identifier, ImportReport, ImportResult, Source, SourceKind,
+    SqliteStore, Store,
+};
+use openbadges_model::Version;
+use openbadges_proof::data_integrity::Ed25519Signer;
+use openbadges_proof::input::is_http_url;
+use openbadges_proof::key::{Algorithm, SecretKey};
+use openbadges_proof::loader::{
+    CachingLoader, DocumentLoader, HttpLoader, Layered, NoNetwork, StaticLoader,
+};
+use openbadges_proof::verify::{SystemClock, Verifier};
+
+use crate::exit;
+
+/// Arguments of `backpack`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    /// The backpack's directory (created on first use; default: the platform data directory,
+    /// e.g. `~/.local/share/openbadges/backpack`).
+    #[arg(long, value_name = "DIR", global = true)]
+    store: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Sub,
+}
+
+#[derive(Debug, clap::Subcommand)]
+enum Sub {
+    /// Import badges in any form (baked PNG/SVG, JSON, JWS/VC-JWT, URL, CLR, API responses,
+    /// backpack archives): each is matched to the owner, de-duplicated, verified and stored.
+    Import(ImportArgs),
+    /// List the badges held.
+    List(ListArgs),
+    /// Export the backpack (zip archive) or some of it (presentation, Displayer body).
+    Export(ExportArgs),
+}
+
+/// Arguments of `backpack import`.
+#[derive(Debug, clap::Args)]
+struct ImportArgs {
+    /// Files (`-` for stdin) or http(s) URLs.
+    #[arg(required = true)]
+    inputs: Vec<String>,
+    /// Add a verified identifier of the owner before importing (`email:…`, `url:…`,
+    /// `telephone:…`, `did:…`). Repeatable; kept in the backpack.
+    #[arg(long, value_name = "TYPE:VALUE")]
+    identity: Vec<String>,
+    /// Allow fetching from this host (or host:port) even though it resolves to a loopback,
+    /// private or link-local address. Repeatable.
+    #[arg(long = "allow-host", value_name = "HOST[:PORT]")]
+    allow_host: Vec<String>,
+    /// Forbid all network access (URL inputs fail; remote documents make a badge
+    /// indeterminate).
+    #[arg(long)]
+    offline: bool,
+    /// Print one JSON object per input, one per line, in input order.
+    #[arg(long)]
+    json: bool,
+}
+
+/// Arguments of `backpack list`.
+#[derive(Debug, clap::Args)]
+struct ListArgs {
+    /// Print one JSON array of badge summaries.
+    #[arg(long)]
+    json: bool,
+}
+
+/// Arguments of `backpack export`.
+#[derive(Debug, clap::Args)]
+struct ExportArgs {
+    /// `zip` (the whole backpack, deterministic archive), `vp` (a VerifiablePresentation of the
+    /// OB 3.0 / CLR credentials), `clr` (not yet supported), `displayer` (Mozilla Displayer
+    /// body of the public collections, or of one with `--collection`).
+    #[arg(long, value_name = "FORMAT")]
+    format: String,
+    /// Only this collection (by name or id).
+    #[arg(long, value_name = "NAME")]
+    collection: Option<String>,
+    /// Where to write.
+    #[arg(short = 'o', long = "output", value_name = "OUT")]
+    output: PathBuf,
+    /// Sign the presentation as its holder with this Ed25519 key (PKCS#8 PEM or private JWK):
+    /// eddsa-rdfc-2022, holder = the key's did:key.
+    #[arg(long = "holder-key", value_name = "KEY.pem")]
+    holder_key: Option<PathBuf>,
+}
+
+pub(crate) fn run(args: Args) -> u8 {
+    let dir = match args.store.clone().or_else(default_store_dir) {
+        Some(d) => d,
+        None => {
+            eprintln!(
+                "openbadges backpack: no platform data directory (HOME is not set); pass --store DIR"
+            );
+            return exit::CANNOT_CHECK;
+        }
+    };
+    let store = match SqliteStore::open_dir(&dir) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("openbadges backpack: {}: {e}", dir.display());
+            return exit::CANNOT_CHECK;
+        }
+    };
+    let result = match args.command {
+        Sub::Import(a) => import(store, &a),
+        Sub::List(a) => list(&store, &a),
+        Sub::Export(a) => export(&store, &a),
+    };
+    result.unwrap_or_else(|(code, message)| {
+        eprintln!("openbadges backpack: {message}");
+        code
+    })
+}
+
+type Failure = (u8, String);
+
+fn fail(message: impl std::fmt::Display) -> Failure {
+    (exit::CANNOT_CHECK, message.to_string())
+}
+
+/// The platform data directory: `$XDG_DATA_HOME` or `~/.local/share` (Unix),
+/// `~/Library/Application Support` (macOS), `%APPDATA%` (Windows); then `openbadges/backpack`.
+fn default_store_dir() -> Option<PathBuf> {
+    let non_empty = |k: &str| {
+        std::env::var_os(k)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    };
+    let base = if cfg!(windows) {
+        non_empty("APPDATA")
+    } else if cfg!(target_os = "macos") {
+        non_empty("HOME").map(|h| h.join("Library").join("Application Support"))
+    } else {
+        non_empty("XDG_DATA_HOME").or_else(|| non_empty("HOME").map(|h| h.join(".local/share")))
+    }?;
+    Some(base.join("openbadges").join("backpack"))
+}
+
+fn import(store: SqliteStore, args: &ImportArgs) -> Result<u8, Failure> {
+    let net: Box<dyn DocumentLoader> = if args.offline {
+        Box::new(NoNetwork)
+    } else {
+        let mut http = HttpLoader::new().map_err(fail)?;
+        for h in &args.allow_host {
+            http = http.allow_host(h).map_err(fail)?;
+        }
+        Box::new(http)
+    };
+    // One cache for the verifier and the fetcher: an issuer's documents are fetched once.
+    let loader = Arc::new(CachingLoader::new(Layered {
+        first: StaticLoader::with_bundled_contexts(),
+        then: net,
+    }));
+    let verifier = ProofVerifier::new(Verifier::new(&*loader).with_clock(&SystemClock));
+    let mut backpack = Backpack::new(store, verifier);
+    if !args.offline {
+        backpack = backpack.with_fetcher(LoaderFetcher(Arc::clone(&loader)));
+    }
+    for i in &args.identity {
+        let id = Identifier::parse(i).map_err(|e| fail(format!("--identity {i}: {e}")))?;
+        backpack.add_identifier(id).map_err(fail)?;
+    }
+
+    let mut out = String::new();
+    let (mut any_failed, mut unreadable) = (false, false);
+    for input in &args.inputs {
+        let line = if is_http_url(input) {
+            let report = backpack
+                .import(
+                    input.as_bytes(),
+                    Source::new(SourceKind::Url, input.clone()),
+                )
+                .map_err(fail)?;
+            Some(report)
+        } else {
+            match super::read_input(Path::new(input)) {
+                Ok(bytes) => Some(
+                    backpack
+                        .import(&bytes, Source::file(input.clone()))
+                        .map_err(fail)?,
+                ),
+                Err(e) => {
+                    unreadable = true;
+                    let reason = format!("cannot read {input}: {e}");
+                    if args.json {
+                        out.push_str(
+                            &serde_json::json!({"input": input, "result": "failed", "id": null, "reason": reason})
+                                .to_string(),
+                        );
+                        out.push('\n');
+                    } else {
+                        out.push_str(&format!("failed     {input}: {reason}\n"));
+                    }
+                    None
+                }
+            }
+        };
+        if let Some(report) = line {
+            any_failed |= report.result() == ImportResult::Failed;
+            if args.json {
+                out.push_str(&report.line().to_string());
+                out.push('\n');
+            } else {
+                human_import(&report, &mut out);
+            }
+        }
+    }
+    print!("{out}");
+    Ok(if unreadable {
+        exit::CANNOT_CHECK
+    } else if any_failed {
+        exit::INVALID
+    } else {
+        exit::OK
+    })
+}
+
+fn human_import(report: &ImportReport, out: &mut String) {
+    use std::fmt::Write as _;
+    let _ = writeln!(out, "{}:", report.input);
+    for item in &report.items {
+        let _ = write!(out, "  {:<10}", item.result.as_str());
+        if let Some(id) = &item.id {
+            let _ = write!(out, " {id}");
+        }
+        if let Some(name) = &item.name {
+            let _ = write!(out, " {name}");
+        }
+        if let Some(reason) = &item.reason {
+            let _ = write!(out, " ({reason})");
+        }
+        out.push('\n');
+    }
+}
+
+fn accepted(store: &SqliteStore) -> Result<Vec<BadgeRecord>, Failure> {
+    Ok(store
+        .badges()
+        .map_err(fail)?
+        .into_iter()
+        .filter(|b| b.state == openbadges_backpack::BadgeState::Accepted)
+        .collect())
+}
+
+fn list(store: &SqliteStore, args: &ListArgs) -> Result<u8, Failure> {
+    let badges = accepted(store)?;
+    if args.json {
+        let summaries: Vec<_> = badges.iter().map(BadgeRecord::summary).collect();
+        println!("{}", serde_json::to_string(&summaries).map_err(fail)?);
+    } else {
+        for b in &badges {
+            let s = b.summary();
+            println!(
+                "{}  OB {:<7} {:<13} {}  ({})",
+                s.id,
+                s.version,
+                s.verification.as_str(),
+                s.name.as_deref().unwrap_or("(unnamed)"),
+                s.issuer.as_deref().unwrap_or("unknown issuer"),
+            );
+        }
+        println!("{} badge(s)", badges.len());
+    }
+    Ok(exit::OK)
+}
+
+fn find_collection(
+    store: &SqliteStore,
+    name: &str,
+) -> Result<openbadges_backpack::Collection, Failure> {
+    store
+        .collections()
+        .map_err(fail)?
+        .into_iter()
+        .find(|c| c.name == name || c.id.as_str() == name)
+        .ok_or_else(|| fail(format!("no collection named {name}")))
+}
+
+fn export(store: &SqliteStore, args: &ExportArgs) -> Result<u8, Failure> {
+    match args.format.as_str() {
+        "zip" => {
+            if args.collection.is_some() {
+                return Err(fail(
+                    "--collection with --format zip is not yet supported (the archive holds the whole backpack)",
+                ));
+            }
+            let file = std::fs::File::create(&args.output)
+                .map_err(|e| fail(format!("{}: {e}", args.output.display())))?;
+            let file = zip::export_zip_to(store, std::io::BufWriter::new(file)).map_err(fail)?;
+            file.into_inner()
+                .map_err(|e| fail(format!("{}: {e}", args.output.display())))?
+                .sync_all()
+                .map_err(|e| fail(format!("{}: {e}", args.output.display())))?;
+            Ok(exit::OK)
+        }
+        "vp" => {
+            let ids: Vec<BadgeId> = match &args.collection {
+                Some(name) => find_collection(store, name)?.members,
+                // Every OB 3.0 credential and CLR, but not a CLR's members twice.
+                None => accepted(store)?
+                    .into_iter()
+                    .filter(|b| matches!(b.version, Version::V3_0 | Version::Clr2_0))
+                    .filter(|b| {
+                        !b.source
+                            .within
+                            .as_deref()
+                            .is_some_and(|w| w.starts_with("clr:"))
+                    })
+                    .map(|b| b.id)
+                    .collect(),
+            };
+            let doc = match &args.holder_key {
+                None => vp::presentation(store, &ids, None).map_err(fail)?,
+                Some(path) => {
+                    let signer = holder_signer(path)?;
+                    let created =
+                        chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+                    vp::signed_presentation(store, &ids, &signer, &created).map_err(fail)?
+                }
+            };
+            write_json(&args.output, &doc)
+        }
+        "displayer" => {
+            let user = store
+                .identifiers()
+                .map_err(fail)?
+                .first()
+                .map_or(serde_json::Value::Null, |i| {
+                    serde_json::Value::String(i.value.clone())
+                });
+            let doc = match &args.collection {
+                None => api::displayer_groups(store, &user).map_err(fail)?,
+                Some(name) => {
+                    let c = find_collection(store, name)?;
+                    api::displayer_group(store, &user, &c.id)
+                        .map_err(fail)?
+                        .ok_or_else(|| {
+                            fail(format!(
+                                "collection {name} is not public: the Displayer shows only public collections"
+                            ))
+                        })?
+                }
+            };
+            write_json(&args.output, &doc)
+        }
+        "clr" => Err(fail(
+            "--format clr is not yet supported (a signed CLR 2.0 per collection needs an issuer signing step that is not built)",
+        )),
+        other => Err(fail(format!(
+            "unknown --format `{other}` (supported: zip, vp, clr, displayer)"
+        ))),
+    }
+}
+
+fn write_json(path: &Path, doc: &serde_json::Value) -> Result<u8, Failure> {
+    let mut text = serde_json::to_string_pretty(doc).map_err(fail)?;
+    text.push('\n');
+    std::fs::write(path, text).map_err(|e| fail(format!("{}: {e}", path.display())))?;
+    Ok(exit::OK)
+}
+
+/// The holder's Ed25519 signer from a PKCS#8 PEM or private JWK file.
+fn holder_signer(path: &Path) -> Result<Ed25519Signer, Failure> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| fail(format!("--holder-key {}: {e}", path.display())))?;
+    let key = if text.trim_start().starts_with('{') {
+        serde_json::from_str(&text)
+            .map_err(|e| openbadges_proof::Error::InvalidKey(e.to_string()))
+            .and_then(|j| SecretKey::from_jwk(&j))
+    } else {
+        SecretKey::from_pem(&text)
+    }
+    .map_err(|e| fail(format!("--holder-key {}: {e}", path.display())))?;
+    if key.algorithm() != Algorithm::EdDsa {
+        return Err(fail(format!(
+            "--holder-key: eddsa-rdfc-2022 needs an Ed25519 key, not {}",
+            key.algorithm()
+        )));
+    }
+    let jwk: serde_json::Value =
+        serde_json::from_str(&key.to_jwk().map_err(fail)?).map_err(fail)?;
+    let seed = jwk
+        .get("d")
+        .and_then(serde_json::Value::as_str)
+        .and_then(|d| URL_SAFE_NO_PAD.decode(d).ok())
+        .and_then(|d| <[u8; 32]>::try_from(d.as_slice()).ok())
+        .ok_or_else(|| fail("--holder-key: the Ed25519 key has no 32-byte seed"))?;
+    Ed25519Signer::from_seed(&seed).map_err(fail)
+}

@@ -1,0 +1,309 @@
+//! `openbadges backpack import|list|export` on the built binary (CLI.md): fixtures of every kind
+//! imported offline, re-imported as all duplicates, listed, exported to a zip that is
+//! byte-identical across exports and imports into a fresh store as the same badges; the
+//! presentation export, signed with a holder key; unsupported formats exit 2.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_openbadges"))
+}
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures")
+}
+
+fn tmp(name: &str) -> PathBuf {
+    static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = N.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    let d = std::env::temp_dir().join(format!("ob-backpack-cli-{}-{n}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn lines(o: &Output) -> Vec<Value> {
+    String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+/// The identities the fixtures are issued to.
+const OWNER: &[&str] = &[
+    "email:student@example.org",
+    "email:test@example.com",
+    "id:did:example:ebfeb1f712ebc6f1c276e12ec21",
+    "id:urn:uuid:360a0e1e-c3f4-4fc4-9975-379889927d54",
+];
+
+/// Badges of every form that can be checked offline, and some that are not badges.
+fn inputs() -> Vec<String> {
+    let mut v = Vec::new();
+    for dir in [
+        "ob3/spec-vectors",
+        "ob3/peers",
+        "ob2/baked",
+        "backpack/clr20",
+        "backpack/ob30-api",
+        "backpack/ob21-badge-connect",
+        "backpack/mozilla-displayer",
+    ] {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(fixtures().join(dir))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.is_file() && p.extension().is_some_and(|e| e != "md"))
+            .collect();
+        files.sort();
+        v.extend(files.into_iter().map(|p| p.display().to_string()));
+    }
+    v
+}
+
+fn import(store: &Path, inputs: &[String]) -> Output {
+    let mut c = bin();
+    c.args(["backpack", "--store"]).arg(store).arg("import");
+    for i in OWNER {
+        c.args(["--identity", i]);
+    }
+    c.args(["--offline", "--json"]).args(inputs);
+    c.output().unwrap()
+}
+
+fn list(store: &Path) -> Vec<Value> {
+    let o = bin()
+        .args(["backpack", "list", "--json", "--store"])
+        .arg(store)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{o:?}");
+    serde_json::from_slice::<Value>(&o.stdout)
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .clone()
+}
+
+fn export(store: &Path, format: &str, out: &Path, extra: &[&str]) -> Output {
+    bin()
+        .args(["backpack", "--store"])
+        .arg(store)
+        .args(["export", "--format", format, "-o"])
+        .arg(out)
+        .args(extra)
+        .output()
+        .unwrap()
+}
+
+fn ids(list: &[Value]) -> Vec<String> {
+    let mut v: Vec<String> = list
+        .iter()
+        .map(|b| b["id"].as_str().unwrap().to_owned())
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn import_reimport_list_export_and_round_trip() {
+    let dir = tmp("round-trip");
+    let store = dir.join("store");
+    let inputs = inputs();
+
+    // First import: one JSON line per input, in order, with the contract's four keys.
+    let first = import(&store, &inputs);
+    assert!(first.status.code() == Some(0) || first.status.code() == Some(1));
+    let first = lines(&first);
+    assert_eq!(first.len(), inputs.len());
+    for (line, input) in first.iter().zip(&inputs) {
+        assert_eq!(line["input"], input.as_str());
+        let obj = line.as_object().unwrap();
+        assert_eq!(obj.len(), 4, "{line}");
+        assert!(obj.contains_key("id") && obj.contains_key("reason"));
+    }
+    let result = |input: &str| {
+        first
+            .iter()
+            .find(|l| l["input"].as_str().unwrap().ends_with(input))
+            .unwrap()["result"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    // Spec outcomes (fixtures/ob3/MANIFEST.md): the signed vector is held, the tampered one is
+    // refused as invalid; a baked PNG of a hosted OB 2.0 assertion is held (indeterminate
+    // offline: its hosted copy is remote), the same badge baked in an SVG is a duplicate; a
+    // hosted URL cannot be fetched offline; a key file is not a badge.
+    assert_eq!(
+        result("spec-vectors/obv3p0-signed-eddsa-rdfc-2022.json"),
+        "imported"
+    );
+    assert_eq!(
+        result("spec-vectors/obv3p0-signed-TAMPERED-name.json"),
+        "failed"
+    );
+    assert_eq!(result("ob2/baked/hosted-valid-json.png"), "imported");
+    assert_eq!(result("ob2/baked/hosted-valid.svg"), "duplicate");
+    assert_eq!(result("ob2/baked/hosted-valid-url.png"), "failed");
+    assert_eq!(result("ob3/peers/ob3-EdDSA.pub.pem"), "failed");
+    let imported = first.iter().filter(|l| l["result"] == "imported").count();
+    assert!(imported >= 8, "{imported} imported");
+
+    // Re-import: nothing new; everything held before is a duplicate.
+    let again = import(&store, &inputs);
+    let again = lines(&again);
+    for (a, b) in first.iter().zip(&again) {
+        assert_ne!(b["result"], "imported", "{b}");
+        if a["result"] != "failed" {
+            assert_eq!(b["result"], "duplicate", "{b}");
+        }
+    }
+
+    // List: every badge held, verified ones marked.
+    let held = list(&store);
+    assert!(held.len() >= imported);
+    assert!(held.iter().any(|b| b["verification"] == "valid"));
+    let human = bin()
+        .args(["backpack", "list", "--store"])
+        .arg(&store)
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&human.stdout).contains(&format!("{} badge(s)", held.len())));
+
+    // Export twice: byte-identical archives.
+    let zip1 = dir.join("a.zip");
+    let zip2 = dir.join("b.zip");
+    assert_eq!(export(&store, "zip", &zip1, &[]).status.code(), Some(0));
+    assert_eq!(export(&store, "zip", &zip2, &[]).status.code(), Some(0));
+    let bytes = std::fs::read(&zip1).unwrap();
+    assert!(bytes.starts_with(b"PK\x03\x04"));
+    assert_eq!(bytes, std::fs::read(&zip2).unwrap());
+
+    // Into a fresh store: the same badges, and exporting it again gives the same archive.
+    let fresh = dir.join("fresh");
+    let o = import(&fresh, &[zip1.display().to_string()]);
+    assert_eq!(o.status.code(), Some(0), "{o:?}");
+    let l = lines(&o);
+    assert_eq!(l.len(), 1);
+    assert_eq!(l[0]["result"], "imported");
+    assert_eq!(ids(&list(&fresh)), ids(&held));
+    // Byte-identical originals, same sources and states (the verification was run again at
+    // the re-import, so its time and report are new).
+    let records = |dir: &Path| {
+        let s = openbadges_backpack::SqliteStore::open_dir(dir).unwrap();
+        let mut v: Vec<_> = openbadges_backpack::Store::badges(&s)
+            .unwrap()
+            .into_iter()
+            .map(|b| {
+                (
+                    b.id,
+                    b.original,
+                    b.source,
+                    b.state,
+                    b.input_kind,
+                    b.dedup_key,
+                )
+            })
+            .collect();
+        v.sort_by(|a, b| a.0.cmp(&b.0));
+        v
+    };
+    let (a, b) = (records(&store), records(&fresh));
+    assert_eq!(a.len(), held.len());
+    assert!(a == b, "the fresh store differs from the exported one");
+
+    // The archive again: all duplicates.
+    let l = lines(&import(&fresh, &[zip1.display().to_string()]));
+    assert_eq!(l[0]["result"], "duplicate");
+
+    // A presentation of the OB 3.0 credentials, unsigned, then signed by a holder key.
+    let vp = dir.join("vp.json");
+    assert_eq!(export(&store, "vp", &vp, &[]).status.code(), Some(0));
+    let doc: Value = serde_json::from_slice(&std::fs::read(&vp).unwrap()).unwrap();
+    assert_eq!(doc["type"][0], "VerifiablePresentation");
+    assert!(!doc["verifiableCredential"].as_array().unwrap().is_empty());
+    assert!(doc.get("proof").is_none());
+
+    let key = dir.join("holder.pem");
+    let k = bin()
+        .args(["keygen", "--alg", "ed25519", "-o"])
+        .arg(&key)
+        .args(["--public"])
+        .arg(dir.join("holder.pub.pem"))
+        .output()
+        .unwrap();
+    assert_eq!(k.status.code(), Some(0), "{k:?}");
+    let svp = dir.join("svp.json");
+    let o = export(&store, "vp", &svp, &["--holder-key", key.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{o:?}");
+    let doc: Value = serde_json::from_slice(&std::fs::read(&svp).unwrap()).unwrap();
+    let holder = doc["holder"].as_str().unwrap();
+    assert!(holder.starts_with("did:key:z6Mk"), "{holder}");
+    assert_eq!(doc["proof"]["cryptosuite"], "eddsa-rdfc-2022");
+    assert_eq!(doc["proof"]["proofPurpose"], "authentication");
+    assert!(
+        doc["proof"]["verificationMethod"]
+            .as_str()
+            .unwrap()
+            .starts_with(&format!("{holder}#"))
+    );
+
+    // Not built: a clear message and exit 2.
+    let o = export(&store, "clr", &dir.join("clr.json"), &[]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("not yet supported"));
+    let o = export(&store, "nope", &dir.join("x"), &[]);
+    assert_eq!(o.status.code(), Some(2));
+
+    // The Displayer body: no public collections yet.
+    let d = dir.join("groups.json");
+    assert_eq!(export(&store, "displayer", &d, &[]).status.code(), Some(0));
+    let doc: Value = serde_json::from_slice(&std::fs::read(&d).unwrap()).unwrap();
+    assert_eq!(doc["groups"], serde_json::json!([]));
+}
+
+#[test]
+fn unreadable_input_and_bad_identity_exit_2() {
+    let dir = tmp("errors");
+    let store = dir.join("store");
+    let o = bin()
+        .args(["backpack", "--store"])
+        .arg(&store)
+        .args(["import", "--offline", "--json"])
+        .arg(dir.join("missing.json"))
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let l = lines(&o);
+    assert_eq!(l[0]["result"], "failed");
+    assert!(l[0]["reason"].as_str().unwrap().contains("cannot read"));
+
+    let o = bin()
+        .args(["backpack", "--store"])
+        .arg(&store)
+        .args(["import", "--identity", "nonsense", "x"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+
+    // A corrupted database: a clear error, not a panic.
+    let bad = dir.join("bad");
+    std::fs::create_dir_all(&bad).unwrap();
+    std::fs::write(bad.join("backpack.sqlite"), vec![0x55; 8192]).unwrap();
+    let o = bin()
+        .args(["backpack", "list", "--store"])
+        .arg(&bad)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2), "{o:?}");
+    assert!(!String::from_utf8_lossy(&o.stderr).is_empty());
+}
