@@ -136,6 +136,19 @@ fn read_or_create(
     }
 }
 
+/// Makes a secret file readable by its owner only (Unix).
+fn restrict(path: &Path) -> Result<(), AppError> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = if path.is_dir() { 0o700 } else { 0o600 };
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))?;
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+    Ok(())
+}
+
 fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), AppError> {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir)?;
@@ -165,6 +178,9 @@ impl App {
     pub fn open(config: &Config, base_url: &str) -> Result<App, AppError> {
         let dir = config.data_dir.clone();
         std::fs::create_dir_all(dir.join("attempts"))?;
+        // Keys: a directory only the owner can enter, files only the owner can read.
+        std::fs::create_dir_all(dir.join("keys"))?;
+        restrict(&dir.join("keys"))?;
         let toml = match config.policy {
             Policy::Completion => openbadges::quiz::BADGES101_TOML,
             Policy::Mastery => openbadges::quiz::BADGES101_MASTERY_TOML,
@@ -192,6 +208,7 @@ impl App {
                 .map_err(|_| AppError::new("no randomness"))?;
             Ok(hex::encode(s).into_bytes())
         })?;
+        restrict(&dir.join("keys/ed25519.seed"))?;
         let seed: [u8; 32] = hex::decode(String::from_utf8_lossy(&seed_hex).trim())
             .ok()
             .and_then(|v| v.try_into().ok())
@@ -202,6 +219,7 @@ impl App {
                     .map_err(|e| AppError::new(format!("key: {e}")))?;
                 Ok(k.to_pkcs8_pem().as_bytes().to_vec())
             })?;
+            restrict(&dir.join("keys").join(name))?;
             SecretKey::from_pem(&String::from_utf8_lossy(&bytes))
                 .map_err(|e| AppError::new(format!("keys/{name}: {e}")))
         };

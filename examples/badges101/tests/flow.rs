@@ -165,6 +165,17 @@ fn learner_earns_a_badge_that_verifies_and_can_be_revoked() {
         "Helping learners everywhere display skills, unlock career opportunities and level up in life"
     ));
 
+    // Secret keys are readable by their owner only.
+    #[cfg(unix)]
+    for k in ["ed25519.seed", "jws-es256.pem", "vc-jwt-es256.pem"] {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = std::fs::metadata(dir.join("keys").join(k))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o077, 0, "{k}: {mode:o}");
+    }
+
     let tok = begin(addr);
     let l1 = get(addr, &format!("/a/{tok}/lesson/1")).text();
     assert!(l1.contains("Learning today happens everywhere."), "{l1}");
