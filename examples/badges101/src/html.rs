@@ -217,6 +217,7 @@ pub(crate) fn badge(tok: &str, uuid: &str, base: &str) -> String {
 <p>Your badge is issued and signed. The image carries the badge itself (it is “baked”): keep it, or upload it to any Open Badges backpack.</p>\n\
 <p><a class=\"button\" href=\"/a/{tok}/badge/ob3.png\" download=\"badges101.png\">Download your badge</a></p>\n\
 <p>Alternatives:</p><ul>\
+<li><a href=\"/a/{tok}/badge/ob3.svg\" download=\"badges101.svg\">Open Badges 3.0 (SVG)</a></li>\
 <li><a href=\"/a/{tok}/badge/ob3-jwt.png\" download=\"badges101-vc-jwt.png\">Open Badges 3.0 as VC-JWT (PNG)</a></li>\
 <li><a href=\"/a/{tok}/badge/ob2.png\" download=\"badges101-ob2.png\">Open Badges 2.0, hosted (PNG)</a></li>\
 <li><a href=\"/a/{tok}/badge/ob2-signed.png\" download=\"badges101-ob2-signed.png\">Open Badges 2.0, signed (PNG)</a></li>\

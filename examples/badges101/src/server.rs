@@ -335,9 +335,14 @@ fn attempt_route(
         }
         (Method::Get, ["badge", name]) => {
             let bytes = app.baked(tok, name)?;
+            let content_type = if name.ends_with(".svg") {
+                "image/svg+xml"
+            } else {
+                "image/png"
+            };
             Ok(Reply {
                 status: 200,
-                content_type: "image/png".into(),
+                content_type: content_type.into(),
                 body: bytes,
                 headers: vec![(
                     "Content-Disposition",

@@ -16,6 +16,10 @@ use crate::{AppError, Config, Policy};
 
 /// The badge image (embedded: nothing to install).
 pub(crate) const BADGE_PNG: &[u8] = include_bytes!("../assets/badge.png");
+/// The SVG badge image the OB 3.0 credential is also baked into.
+const BADGE_SVG: &[u8] = include_bytes!("../assets/badge.svg");
+/// File name of the SVG alternative.
+pub(crate) const SVG_NAME: &str = "ob3.svg";
 /// The badge's slug, name and description (as on the original page).
 const SLUG: &str = "badges-101";
 const NAME: &str = "Badges 101";
@@ -479,6 +483,17 @@ impl App {
                 write_atomic(&dir.join(name), &b.bytes)?;
             }
         }
+        // The SVG alternative: the same OB 3.0 credential baked into the SVG badge.
+        if let Some(c) = &issued.ob3_credential {
+            let payload = serde_json::to_string(c).map_err(AppError::from)?;
+            let svg = openbadges::bake::bake(
+                BADGE_SVG,
+                &payload,
+                &openbadges::bake::BakeOptions::default(),
+            )
+            .map_err(|e| Refused::Internal(format!("bake SVG: {e}")))?;
+            write_atomic(&dir.join(SVG_NAME), &svg)?;
+        }
         self.host(&issued.hosted)?;
         self.save_state()?;
         let uuid = issued.uuid.clone();
@@ -496,7 +511,7 @@ impl App {
         let Some(uuid) = a.issued.clone() else {
             return Err(Refused::Conflict("no badge issued yet".into()));
         };
-        if !FORMS.iter().any(|(_, n)| *n == name) {
+        if name != SVG_NAME && !FORMS.iter().any(|(_, n)| *n == name) {
             return Err(Refused::UnknownAttempt);
         }
         std::fs::read(self.data_dir.join("badges").join(uuid).join(name))

@@ -299,6 +299,19 @@ fn learner_earns_a_badge_that_verifies_and_can_be_revoked() {
         );
         pngs.push(r.body);
     }
+    // The SVG alternative carries the same OB 3.0 credential.
+    let svg = get(addr, &format!("/a/{tok}/badge/ob3.svg"));
+    assert_eq!(svg.status, 200);
+    assert_eq!(svg.header("Content-Type"), Some("image/svg+xml"));
+    let ok = mine.verify_bytes("badge.svg", &svg.body);
+    assert_eq!(ok.status(), Status::Valid, "svg: {}", ok.to_json_line());
+    let other = theirs.verify_bytes("badge.svg", &svg.body);
+    assert_eq!(
+        other.status(),
+        Status::Invalid,
+        "svg: {}",
+        other.to_json_line()
+    );
     // The hosted documents are served at stable URLs under the app's origin.
     for p in [
         format!("/assertions/{uuid}.json"),
@@ -351,6 +364,9 @@ fn learner_earns_a_badge_that_verifies_and_can_be_revoked() {
         assert_eq!(r.status(), Status::Invalid, "{f}: {}", r.to_json_line());
         assert!(r.has_error(Code::Revoked), "{f}: {}", r.to_json_line());
     }
+
+    let r = mine.verify_bytes("badge.svg", &svg.body);
+    assert!(r.has_error(Code::Revoked), "svg: {}", r.to_json_line());
 
     // Restart on the same port: everything is kept.
     let port = addr.port();
