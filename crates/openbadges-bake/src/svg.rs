@@ -29,13 +29,6 @@ const ACCEPTED_NAMESPACES: &[&str] = &[
     "https://purl.imsglobal.org/spec/ob/v3p0/",
 ];
 
-fn skip_ws(b: &[u8], mut i: usize) -> usize {
-    while b.get(i).is_some_and(u8::is_ascii_whitespace) {
-        i += 1;
-    }
-    i
-}
-
 fn find(hay: &[u8], needle: &[u8], from: usize) -> Option<usize> {
     hay.get(from..)?
         .windows(needle.len())
@@ -43,57 +36,21 @@ fn find(hay: &[u8], needle: &[u8], from: usize) -> Option<usize> {
         .map(|p| p + from)
 }
 
-/// Cheap content sniffing: an XML prolog followed by an `svg` root element.
+/// Content sniffing: an XML prolog followed by an `svg` root element. Uses the same reader as
+/// extraction and baking, so a document is taken for an SVG exactly when they can find its root.
 pub(crate) fn looks_like_svg(bytes: &[u8]) -> bool {
-    let mut i = if bytes.starts_with(b"\xEF\xBB\xBF") {
-        3
-    } else {
-        0
-    };
-    loop {
-        i = skip_ws(bytes, i);
-        let rest = bytes.get(i..).unwrap_or_default();
-        if rest.starts_with(b"<?") {
-            match find(bytes, b"?>", i + 2) {
-                Some(e) => i = e + 2,
-                None => return false,
-            }
-        } else if rest.starts_with(b"<!--") {
-            match find(bytes, b"-->", i + 4) {
-                Some(e) => i = e + 3,
-                None => return false,
-            }
-        } else if rest.starts_with(b"<!DOCTYPE") || rest.starts_with(b"<!doctype") {
-            // Skip to the closing '>' outside the internal subset and quotes.
-            let mut depth = 0usize;
-            let mut quote: Option<u8> = None;
-            let mut j = i + 9;
-            loop {
-                let Some(&c) = bytes.get(j) else { return false };
-                match (quote, c) {
-                    (Some(q), c) if c == q => quote = None,
-                    (Some(_), _) => {}
-                    (None, b'"' | b'\'') => quote = Some(c),
-                    (None, b'[') => depth += 1,
-                    (None, b']') => depth = depth.saturating_sub(1),
-                    (None, b'>') if depth == 0 => break,
-                    _ => {}
-                }
-                j += 1;
-            }
-            i = j + 1;
-        } else if rest.starts_with(b"<") {
-            let name_end = rest
-                .iter()
-                .position(|&c| c.is_ascii_whitespace() || c == b'>' || c == b'/')
-                .unwrap_or(rest.len());
-            let name = rest.get(1..name_end).unwrap_or_default();
-            let local = name.rsplit(|&c| c == b':').next().unwrap_or_default();
-            return local == b"svg" && name_end < rest.len();
-        } else {
-            return false;
+    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let mut reader = quick_xml::Reader::from_reader(body);
+    // The prolog is short; a document whose prolog holds more events than this is not a badge.
+    for _ in 0..10_000 {
+        match reader.read_event() {
+            Ok(Event::Decl(_) | Event::PI(_) | Event::Comment(_) | Event::DocType(_)) => {}
+            Ok(Event::Text(t)) if t.iter().all(u8::is_ascii_whitespace) => {}
+            Ok(Event::Start(s) | Event::Empty(s)) => return s.local_name().as_ref() == b"svg",
+            _ => return false,
         }
     }
+    false
 }
 
 /// Why bytes that are not a PNG were not taken for an SVG either.

@@ -597,3 +597,24 @@ fn duplicate_after_image_data_needs_the_full_scan() {
         [openbadges_bake::Warning::DuplicateBadge { .. }]
     ));
 }
+
+/// Fuzz find (svg_extract): a DOCTYPE with an unbalanced quote made format detection (a
+/// hand-written prolog skipper) disagree with the XML reader, so a successfully baked image was
+/// then "not a PNG or SVG". Detection now uses the same reader.
+#[test]
+fn regression_svg_doctype_unclosed_quote() {
+    let input = include_bytes!("regression/svg_doctype_unclosed_quote.bin");
+    for svg in [&input[..], &input[1..]] {
+        let _ = extract(svg);
+        for payload in [
+            "https://example.org/assertions/1?a=1&b=2",
+            r#"{"@context":"https://w3id.org/openbadges/v2","id":"https://e.org/a]]>","verification":{"type":"hosted"}}"#,
+        ] {
+            if let Ok(baked) =
+                openbadges_bake::bake(svg, payload, &BakeOptions::default().replace(true))
+            {
+                assert_eq!(extract(&baked).unwrap().payload, payload);
+            }
+        }
+    }
+}
