@@ -32,6 +32,7 @@ done
 curl -s "$B/a/$tok/result" > /dev/null
 curl -s -o /dev/null -X POST -d "email=learner%40example.org" "$B/a/$tok/issue"
 for f in ob3 ob3-jwt ob2 ob2-signed; do curl -s -o "$WORK/$f.png" "$B/a/$tok/badge/$f.png"; done
+curl -s -o "$WORK/ob3.svg" "$B/a/$tok/badge/ob3.svg"
 UUID=$(python3 -c 'import json,sys; print(next(iter(json.load(open(sys.argv[1]))["issued"])))' "$WORK/data/issuer-state.json")
 URL=$B/assertions/$UUID.json
 
@@ -40,6 +41,7 @@ expect "ob2-verify rejects it for another address" 1 "$PEERS/ob2-verify" --recip
 expect "ob2-verify accepts the baked OB 2.0 PNG" 0 "$PEERS/ob2-verify" --recipient learner@example.org "$WORK/ob2.png"
 expect "ob3-py accepts the baked eddsa-rdfc-2022 PNG" 0 "$PEERS/ob3-py" verify "$WORK/ob3.png"
 expect "ob3-py accepts the baked VC-JWT PNG" 0 "$PEERS/ob3-py" verify "$WORK/ob3-jwt.png"
+expect "ob3-py accepts the baked eddsa-rdfc-2022 SVG" 0 "$PEERS/ob3-py" verify "$WORK/ob3.svg"
 "$PEERS/ob3-py" extract "$WORK/ob3.png" > "$WORK/ob3.json" 2>/dev/null
 # Known peer limitation: the ob3-js wrapper passes no checkStatus function, and the DCC library
 # refuses any credential with credentialStatus ("A checkStatus function must be given"); the app
