@@ -1,6 +1,6 @@
 //! Adapters over `openbadges-proof`: its verifier as the backpack's [`Verifier`], its document
 //! loaders as the backpack's [`Fetcher`], and (cargo feature `http`) the production fetcher over
-//! its guarded HTTP loader, [`http_fetcher`].
+//! its guarded HTTP loader, `http_fetcher`.
 
 use openbadges_proof::loader::DocumentLoader;
 use openbadges_proof::report::Status;

@@ -162,3 +162,44 @@ fn every_fixture_with_the_real_verifier_matches_its_golden_file() {
         panic!("outcomes differ from {GOLDEN}; rerun with UPDATE_GOLDEN=1 if intended");
     }
 }
+
+/// The production fetcher refuses loopback and private addresses unless the host is allowed,
+/// and reports it as a reason (the import fails with it, it does not panic or hang).
+#[test]
+fn the_http_fetcher_refuses_non_public_addresses() {
+    use openbadges_backpack::Fetcher as _;
+    let fetcher = openbadges_backpack::proof::http_fetcher::<&str>(&[]).unwrap();
+    for url in [
+        "http://127.0.0.1:9/badge.json",
+        "http://10.0.0.1:9/badge.json",
+        "http://[::1]:9/badge.json",
+        "http://169.254.169.254/latest/meta-data/",
+    ] {
+        let err = fetcher.fetch(url, 1024).unwrap_err();
+        assert!(err.contains("not a public address"), "{url}: {err}");
+    }
+    let loader = StaticLoader::new();
+    let mut bp = backpack(
+        MemoryStore::new(),
+        ProofVerifier::new(Verifier::new(&loader)),
+    )
+    .with_fetcher(fetcher);
+    let report = bp
+        .import(b"http://127.0.0.1:9/badge.json", file("url"))
+        .unwrap();
+    assert_eq!(report.result(), ImportResult::Failed);
+    assert!(
+        report.items[0]
+            .reason
+            .as_deref()
+            .unwrap()
+            .contains("not a public address")
+    );
+    // Allowed explicitly: the guard lets it through (nothing listens on port 9: a connection
+    // error, not a refusal).
+    let allowed = openbadges_backpack::proof::http_fetcher(&["127.0.0.1:9"]).unwrap();
+    let err = allowed
+        .fetch("http://127.0.0.1:9/badge.json", 1024)
+        .unwrap_err();
+    assert!(!err.contains("not a public address"), "{err}");
+}
