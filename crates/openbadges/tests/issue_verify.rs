@@ -607,3 +607,11 @@ fn without_a_status_list_entry_the_credential_verifies_but_cannot_be_revoked() {
     let r = v.verify_bytes("x.png", &issued.baked(Form::Ob2Signed).unwrap().bytes);
     assert!(Verifier::is_revoked(&r), "{}", r.to_json_line());
 }
+
+#[test]
+fn issuer_and_verifier_can_be_shared_across_threads() {
+    fn send_sync<T: Send + Sync>() {}
+    send_sync::<Issuer>();
+    send_sync::<Verifier>();
+    send_sync::<Issued>();
+}

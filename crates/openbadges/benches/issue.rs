@@ -1,0 +1,57 @@
+//! Cost of one issuance (every form: hosted + signed OB 2.0, OB 3.0 Data Integrity + VC-JWT,
+//! baked into a PNG, all hosted documents) and of verifying the results offline.
+//!
+//! `cargo bench -p openbadges --bench issue`
+#![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use openbadges::proof::key::{Algorithm, SecretKey};
+use openbadges::{
+    Badge, Form, IssueOptions, Issuer, IssuerKeys, IssuerProfile, Recipient, Verifier,
+};
+
+fn bench(c: &mut Criterion) {
+    let png = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../fixtures/ob2/served/badge.png"
+    ))
+    .unwrap();
+    let keys = IssuerKeys::new()
+        .ed25519_seed(&[3u8; 32])
+        .unwrap()
+        .jws_key(SecretKey::generate(Algorithm::Es256).unwrap());
+    let mut issuer = Issuer::new(
+        "https://badges.example.org/",
+        IssuerProfile::new("Bench", "badges@example.org"),
+        keys,
+    )
+    .unwrap();
+    let badge = Badge::new("b", "Badge", "A badge.", "Do it.").image(png);
+    let to = Recipient::email("learner@example.org");
+    let all = IssueOptions::new();
+    c.bench_function("issue/all-forms", |b| {
+        b.iter(|| issuer.issue(&to, &badge, &all).unwrap())
+    });
+    let ob2 = IssueOptions::new().forms(true, true, false);
+    c.bench_function("issue/ob2-hosted+signed", |b| {
+        b.iter(|| issuer.issue(&to, &badge, &ob2).unwrap())
+    });
+    let issued = issuer.issue(&to, &badge, &all).unwrap();
+    let v = Verifier::builder()
+        .offline(true)
+        .hosted(&issued.hosted)
+        .recipient("email:learner@example.org".parse().unwrap())
+        .build()
+        .unwrap();
+    for (name, form) in [
+        ("verify/ob2-signed-png", Form::Ob2Signed),
+        ("verify/ob3-di-png", Form::Ob3DataIntegrity),
+        ("verify/ob3-jwt-png", Form::Ob3Jwt),
+    ] {
+        let bytes = issued.baked(form).unwrap().bytes.clone();
+        c.bench_function(name, |b| b.iter(|| v.verify_bytes("b.png", &bytes)));
+    }
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
