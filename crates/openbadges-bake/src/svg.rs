@@ -236,7 +236,9 @@ fn scan(
             });
         }
         match event {
-            Event::Decl(d) => check_encoding(bytes, &d)?,
+            // Only the declaration that opens the document says how it is encoded.
+            Event::Decl(d) if !root_seen => check_encoding(bytes, &d)?,
+            Event::Decl(_) => {}
             Event::Start(ref s) | Event::Empty(ref s) => {
                 let empty = matches!(event, Event::Empty(_));
                 if !root_seen {

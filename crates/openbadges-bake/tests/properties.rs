@@ -603,8 +603,23 @@ fn duplicate_after_image_data_needs_the_full_scan() {
 /// then "not a PNG or SVG". Detection now uses the same reader.
 #[test]
 fn regression_svg_doctype_unclosed_quote() {
-    let input = include_bytes!("regression/svg_doctype_unclosed_quote.bin");
-    for svg in [&input[..], &input[1..]] {
+    check_fuzz_input(include_bytes!("regression/svg_doctype_unclosed_quote.bin"));
+}
+
+/// Fuzz find (svg_extract): a malformed `<?xml …?>` after the root start tag was checked as the
+/// document's encoding declaration by extraction but not by baking.
+#[test]
+fn regression_svg_decl_after_root() {
+    check_fuzz_input(include_bytes!("regression/svg_decl_after_root.bin"));
+}
+
+/// What the svg_extract fuzz target does with one input.
+fn check_fuzz_input(input: &[u8]) {
+    let mut rooted =
+        b"<svg xmlns=\"http://www.w3.org/2000/svg\" xmlns:openbadges=\"http://openbadges.org\">"
+            .to_vec();
+    rooted.extend_from_slice(&input[1..]);
+    for svg in [input, &input[1..], &rooted[..]] {
         let _ = extract(svg);
         for payload in [
             "https://example.org/assertions/1?a=1&b=2",
