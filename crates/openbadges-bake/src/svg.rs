@@ -144,16 +144,19 @@ fn attr_value(
     start: &BytesStart<'_>,
     key: &[u8],
 ) -> Result<Option<String>, Error> {
+    // The last one wins when an attribute is repeated (a well-formedness error some files
+    // have): that is the binding the namespace-aware reader uses.
+    let mut found = None;
     for attr in start.attributes().with_checks(false) {
         let attr = attr.map_err(|e| syntax(bytes, at, format!("bad attribute: {e}")))?;
         if attr.key.as_ref() == key {
             let v = attr
                 .unescape_value()
                 .map_err(|e| syntax(bytes, at, format!("bad attribute value: {e}")))?;
-            return Ok(Some(v.into_owned()));
+            found = Some(v.into_owned());
         }
     }
-    Ok(None)
+    Ok(found)
 }
 
 /// Whether a badge element could start anywhere in `rest`: every badge element's name holds

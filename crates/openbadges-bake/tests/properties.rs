@@ -633,3 +633,15 @@ fn check_fuzz_input(input: &[u8]) {
         }
     }
 }
+
+/// Fuzz find (svg_extract): a root declaring `xmlns:openbadges` twice (a well-formedness error)
+/// was baked assuming the first value while the reader bound the prefix to the last one.
+#[test]
+fn regression_svg_duplicate_namespace_attribute() {
+    check_fuzz_input(include_bytes!(
+        "regression/svg_duplicate_namespace_attribute.bin"
+    ));
+    let svg = br#"<svg xmlns="http://www.w3.org/2000/svg" xmlns:openbadges="http://openbadges.org" xmlns:openbadges="urn:x"><g/></svg>"#;
+    let baked = openbadges_bake::bake(svg, "https://e.org/a", &BakeOptions::default()).unwrap();
+    assert_eq!(extract(&baked).unwrap().payload, "https://e.org/a");
+}
