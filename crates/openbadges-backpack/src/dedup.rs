@@ -9,7 +9,6 @@
 //! - Anything without an id (OB 0.5, signed 1.0, an id-less credential): `sha256:<hex>` of the
 //!   document's canonical JSON (keys sorted, no whitespace), so re-serialized copies still match.
 
-use std::fmt::Write as _;
 
 use chrono::{DateTime, Utc};
 use openbadges_model::Version;
@@ -87,46 +86,7 @@ pub fn content_key(doc: &Value) -> DedupKey {
     DedupKey::new(format!("sha256:{}", hex::encode(digest.as_ref())))
 }
 
-/// JSON with object keys sorted and no insignificant whitespace.
-pub fn canonical_json(v: &Value) -> String {
-    let mut out = String::new();
-    write_canonical(v, &mut out);
-    out
-}
-
-fn write_canonical(v: &Value, out: &mut String) {
-    match v {
-        Value::Object(o) => {
-            let mut keys: Vec<&String> = o.keys().collect();
-            keys.sort();
-            out.push('{');
-            for (n, k) in keys.into_iter().enumerate() {
-                if n > 0 {
-                    out.push(',');
-                }
-                let _ = write!(out, "{}", Value::String(k.clone()));
-                out.push(':');
-                if let Some(child) = o.get(k) {
-                    write_canonical(child, out);
-                }
-            }
-            out.push('}');
-        }
-        Value::Array(a) => {
-            out.push('[');
-            for (n, child) in a.iter().enumerate() {
-                if n > 0 {
-                    out.push(',');
-                }
-                write_canonical(child, out);
-            }
-            out.push(']');
-        }
-        other => {
-            let _ = write!(out, "{other}");
-        }
-    }
-}
+pub use openbadges_model::canonical_json;
 
 /// A credential's `validFrom` (VC 2.0) or `issuanceDate` (VC 1.1), parsed.
 pub fn valid_from(doc: &Value) -> Option<DateTime<Utc>> {

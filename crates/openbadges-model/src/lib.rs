@@ -69,6 +69,7 @@
 //! ```
 #![forbid(unsafe_code)]
 
+pub mod canonical;
 pub mod convert;
 pub mod detect;
 mod error;
@@ -80,6 +81,7 @@ pub mod ob3;
 pub mod problem;
 pub mod value;
 
+pub use canonical::canonical_json;
 pub use detect::{Class, Detection, Version, detect};
 pub use error::Error;
 pub use identity::{HashAlgorithm, IdentityHash, Salt};

@@ -20,44 +20,7 @@ use crate::shuffle::Presentation;
 /// The record format identifier.
 pub const RECORD_FORMAT: &str = "openbadges-quiz-attempt/1";
 
-/// Writes `v` in canonical form.
-pub fn canonical_json(v: &Value) -> String {
-    let mut out = String::new();
-    write_canonical(v, &mut out);
-    out
-}
-
-fn write_canonical(v: &Value, out: &mut String) {
-    match v {
-        Value::Object(m) => {
-            let mut keys: Vec<&String> = m.keys().collect();
-            keys.sort();
-            out.push('{');
-            for (n, k) in keys.iter().enumerate() {
-                if n > 0 {
-                    out.push(',');
-                }
-                out.push_str(&Value::String((*k).clone()).to_string());
-                out.push(':');
-                if let Some(x) = m.get(*k) {
-                    write_canonical(x, out);
-                }
-            }
-            out.push('}');
-        }
-        Value::Array(a) => {
-            out.push('[');
-            for (n, x) in a.iter().enumerate() {
-                if n > 0 {
-                    out.push(',');
-                }
-                write_canonical(x, out);
-            }
-            out.push(']');
-        }
-        other => out.push_str(&other.to_string()),
-    }
-}
+pub use openbadges_model::canonical_json;
 
 /// `sha256:` + hex of the SHA-256 of `bytes`.
 pub fn sha256_tag(bytes: &[u8]) -> String {
