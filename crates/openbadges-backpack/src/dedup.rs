@@ -9,7 +9,6 @@
 //! - Anything without an id (OB 0.5, signed 1.0, an id-less credential): `sha256:<hex>` of the
 //!   document's canonical JSON (keys sorted, no whitespace), so re-serialized copies still match.
 
-
 use chrono::{DateTime, Utc};
 use openbadges_model::Version;
 use serde_json::Value;
