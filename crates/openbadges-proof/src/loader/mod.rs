@@ -1,5 +1,6 @@
 //! Document loading: the [`DocumentLoader`] trait, an offline [`StaticLoader`], a per-batch
-//! [`CachingLoader`], [`Layered`] fallback, and (feature `http`) the guarded `HttpLoader`.
+//! [`CachingLoader`], [`Layered`] fallback, a [`RecordingLoader`] that keeps what was loaded, and
+//! (feature `http`) the guarded `HttpLoader`.
 //!
 //! Verification never opens a connection itself: every document it needs (assertion, badge
 //! class, issuer profile, key, revocation list, JSON-LD context) comes through a
@@ -297,6 +298,97 @@ impl<L: DocumentLoader> DocumentLoader for CachingLoader<L> {
     }
 }
 
+/// The documents a [`RecordingLoader`] returned, in the order they were asked for (a URL asked
+/// twice appears twice). Cheap to clone: clones share one log.
+#[derive(Debug, Clone, Default)]
+pub struct Recording(Arc<Mutex<Vec<Document>>>);
+
+impl Recording {
+    /// An empty log.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Takes every document recorded so far, leaving the log empty.
+    pub fn take(&self) -> Vec<Document> {
+        self.0
+            .lock()
+            .map(|mut l| std::mem::take(&mut *l))
+            .unwrap_or_default()
+    }
+
+    /// Empties the log.
+    pub fn clear(&self) {
+        if let Ok(mut l) = self.0.lock() {
+            l.clear();
+        }
+    }
+
+    fn push(&self, d: Document) {
+        if let Ok(mut l) = self.0.lock() {
+            l.push(d);
+        }
+    }
+}
+
+/// Remembers every document `inner` returned (failures are not recorded), so that a caller can
+/// keep what a verification needed and verify again offline later: a backpack stores them with
+/// the badge and preloads them into a [`StaticLoader`] for offline checks.
+///
+/// Put it *outside* a [`CachingLoader`] so that cache hits are recorded too (each verification
+/// then sees every document it used, not only the first to fetch it). One log serves one
+/// verification at a time: [`Recording::take`] after each (concurrent verifications over one
+/// recording loader mix their documents).
+///
+/// ```
+/// use openbadges_proof::loader::{DocumentLoader, RecordingLoader, StaticLoader};
+/// let mut docs = StaticLoader::new();
+/// docs.insert("https://example.org/issuer", Some("application/json"), b"{}");
+/// let loader = RecordingLoader::new(docs);
+/// let log = loader.recording();
+/// assert!(loader.load("https://example.org/issuer").is_ok());
+/// assert!(loader.load("https://example.org/missing").is_err());
+/// let got = log.take();
+/// assert_eq!(got.len(), 1);
+/// assert_eq!(got[0].url, "https://example.org/issuer");
+/// assert!(log.take().is_empty());
+/// ```
+#[derive(Debug)]
+pub struct RecordingLoader<L> {
+    inner: L,
+    log: Recording,
+}
+
+impl<L: DocumentLoader> RecordingLoader<L> {
+    /// Wraps `inner` with an empty log.
+    pub fn new(inner: L) -> Self {
+        RecordingLoader {
+            inner,
+            log: Recording::new(),
+        }
+    }
+
+    /// A handle on the log (shared with this loader).
+    pub fn recording(&self) -> Recording {
+        self.log.clone()
+    }
+
+    /// The wrapped loader.
+    pub fn inner(&self) -> &L {
+        &self.inner
+    }
+}
+
+impl<L: DocumentLoader> DocumentLoader for RecordingLoader<L> {
+    fn load(&self, url: &str) -> Result<Document, LoadError> {
+        let r = self.inner.load(url);
+        if let Ok(d) = &r {
+            self.log.push(d.clone());
+        }
+        r
+    }
+}
+
 /// A loader that refuses everything (`--offline` with nothing preloaded).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct NoNetwork;
@@ -389,6 +481,34 @@ mod tests {
             Err(LoadError::Gone { .. })
         ));
         assert!(l.load("https://a.example/b").is_ok());
+    }
+
+    #[test]
+    fn recording_loader_records_successes_behind_a_cache() {
+        let mut docs = StaticLoader::new();
+        docs.insert(
+            "https://a.example/k",
+            Some("application/json"),
+            b"{\"k\":1}",
+        );
+        docs.insert_gone("https://a.example/gone");
+        let l = RecordingLoader::new(CachingLoader::new(docs));
+        let log = l.recording();
+        assert!(l.load("https://a.example/k").is_ok());
+        // A cache hit is recorded again; failures are not.
+        assert!(l.load("https://a.example/k").is_ok());
+        assert!(l.load("https://a.example/gone").is_err());
+        assert!(l.load("https://a.example/none").is_err());
+        let got = log.take();
+        assert_eq!(got.len(), 2);
+        assert!(got.iter().all(|d| d.url == "https://a.example/k"));
+        assert_eq!(&*got[0].body, b"{\"k\":1}");
+        assert_eq!(got[0].content_type.as_deref(), Some("application/json"));
+        assert!(log.take().is_empty());
+        assert!(l.load("https://a.example/k").is_ok());
+        log.clear();
+        assert!(log.take().is_empty());
+        assert_eq!(l.inner().cached(), 3);
     }
 
     #[test]
