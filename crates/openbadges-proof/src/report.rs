@@ -43,6 +43,13 @@
 //! | `STATUS_UNCHECKED` | could not check | a status list could not be loaded, verified or read |
 //! | `REFRESH_NOT_FOLLOWED` | warning | a refresh service is present and was not followed |
 //! | `PROOF_WARNING` | warning | deprecated cryptosuite, or an unsupported proof next to a valid one |
+//! | `PRESENTATION_UNSIGNED` | warning | a VerifiablePresentation without proof (its credentials are still verified) |
+//! | `PROOF_PURPOSE_MISMATCH` | verdict | a presentation's proof whose `proofPurpose` is not `authentication` |
+//! | `KEY_NOT_CONTROLLED_BY_HOLDER` | verdict | a presentation signed by a key its `holder` does not control (or does not list under `authentication`) |
+//! | `CHALLENGE_MISMATCH` | verdict | the presentation's proof lacks the expected `challenge` (or the presentation is unsigned) |
+//! | `DOMAIN_MISMATCH` | verdict | the presentation's proof lacks the expected `domain` (or the presentation is unsigned) |
+//! | `CREDENTIAL_INVALID` | verdict | a credential embedded in a presentation is invalid (see `credentials`) |
+//! | `CREDENTIAL_UNCHECKED` | could not check | a credential embedded in a presentation could not be checked |
 //!
 //! # Check ids and the reference verifier (badgecheck) tasks
 //!
@@ -205,6 +212,24 @@ codes! {
     /// A deprecated or unsupported proof next to a valid one, or a deprecated cryptosuite
     /// (warning).
     ProofWarning = "PROOF_WARNING", false;
+    /// A VerifiablePresentation without a proof: nothing proves who presents it (warning; its
+    /// credentials are still verified).
+    PresentationUnsigned = "PRESENTATION_UNSIGNED", false;
+    /// A presentation's proof whose `proofPurpose` is not `authentication`.
+    ProofPurposeMismatch = "PROOF_PURPOSE_MISMATCH", true;
+    /// A presentation's proof by a key that its `holder` does not control, or that the holder's
+    /// controller document does not list under `authentication`.
+    KeyNotControlledByHolder = "KEY_NOT_CONTROLLED_BY_HOLDER", true;
+    /// The presentation's proof does not carry the `challenge` the verifier expects (or the
+    /// presentation has no proof at all).
+    ChallengeMismatch = "CHALLENGE_MISMATCH", true;
+    /// The presentation's proof does not carry the `domain` the verifier expects (or the
+    /// presentation has no proof at all).
+    DomainMismatch = "DOMAIN_MISMATCH", true;
+    /// A credential embedded in a presentation is invalid (its own report says why).
+    CredentialInvalid = "CREDENTIAL_INVALID", true;
+    /// A credential embedded in a presentation could not be checked (its own report says why).
+    CredentialUnchecked = "CREDENTIAL_UNCHECKED", false;
 }
 
 impl std::fmt::Display for Code {
@@ -251,7 +276,8 @@ pub struct Report {
     /// Reports for the endorsements found on the assertion, badge class and issuer.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub endorsements: Vec<Report>,
-    /// Reports for the credentials embedded in a CLR 2.0 ClrCredential, in order.
+    /// Reports for the credentials embedded in a CLR 2.0 ClrCredential or a
+    /// VerifiablePresentation, in order.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub credentials: Vec<Report>,
 }

@@ -71,8 +71,17 @@ pub enum DiCode {
     KeyNotOwnedByIssuer,
     /// The controller document does not authorize the key for `assertionMethod`.
     KeyNotAuthorized,
-    /// `proofPurpose` is not `assertionMethod`.
+    /// `proofPurpose` is not the one required ([`VerifyOptions::proof_purpose`]).
     ProofPurposeMismatch,
+    /// An `authentication` proof (a presentation's) whose verification method is not controlled
+    /// by the presentation's `holder`, or that the controller document does not list under
+    /// `authentication`.
+    KeyNotControlledByHolder,
+    /// The proof's `challenge` is not the one the verifier expects ([`VerifyOptions::challenge`]).
+    ChallengeMismatch,
+    /// The proof's `domain` does not include the one the verifier expects
+    /// ([`VerifyOptions::domain`]).
+    DomainMismatch,
     /// The verification method identifier or key is malformed or can never resolve.
     VerificationMethodInvalid,
     /// The verification method needs a document that could not be obtained.
@@ -100,6 +109,9 @@ impl DiCode {
             Self::KeyNotOwnedByIssuer => "KEY_NOT_OWNED_BY_ISSUER",
             Self::KeyNotAuthorized => "KEY_NOT_AUTHORIZED",
             Self::ProofPurposeMismatch => "PROOF_PURPOSE_MISMATCH",
+            Self::KeyNotControlledByHolder => "KEY_NOT_CONTROLLED_BY_HOLDER",
+            Self::ChallengeMismatch => "CHALLENGE_MISMATCH",
+            Self::DomainMismatch => "DOMAIN_MISMATCH",
             Self::VerificationMethodInvalid => "VERIFICATION_METHOD_INVALID",
             Self::VerificationMethodUnresolved => "VERIFICATION_METHOD_UNRESOLVED",
             Self::UnsupportedDidMethod => "UNSUPPORTED_DID_METHOD",
@@ -216,8 +228,17 @@ pub struct VerifyOptions<'a> {
     pub canon_limits: CanonLimits,
     /// JSON-LD limits.
     pub jsonld_limits: JsonLdLimits,
-    /// The proof purpose required (default `assertionMethod`).
+    /// The proof purpose required (default `assertionMethod`). With `authentication` (a
+    /// presentation's proof) the verification method must be controlled by the document's
+    /// `holder` and, when it comes from a controller document, be listed there under
+    /// `authentication`; otherwise it must be controlled by the `issuer` and listed under
+    /// `assertionMethod`.
     pub proof_purpose: &'a str,
+    /// The `challenge` the proof must carry (default: none required; a proof's own `challenge`
+    /// is then signed over but not compared).
+    pub challenge: Option<&'a str>,
+    /// The `domain` the proof must carry (a string equal to it, or an array containing it).
+    pub domain: Option<&'a str>,
 }
 
 impl Default for VerifyOptions<'_> {
@@ -228,6 +249,8 @@ impl Default for VerifyOptions<'_> {
             canon_limits: CanonLimits::default(),
             jsonld_limits: JsonLdLimits::default(),
             proof_purpose: "assertionMethod",
+            challenge: None,
+            domain: None,
         }
     }
 }
@@ -237,6 +260,8 @@ impl fmt::Debug for VerifyOptions<'_> {
         f.debug_struct("VerifyOptions")
             .field("canon_limits", &self.canon_limits)
             .field("proof_purpose", &self.proof_purpose)
+            .field("challenge", &self.challenge)
+            .field("domain", &self.domain)
             .finish_non_exhaustive()
     }
 }
@@ -317,8 +342,12 @@ pub struct ProofOptions {
     pub verification_method: String,
     /// `created` (an XML Schema dateTime, e.g. `2024-01-01T00:00:00Z`).
     pub created: String,
-    /// `proofPurpose` (default `assertionMethod`).
+    /// `proofPurpose` (default `assertionMethod`; `authentication` for a presentation).
     pub proof_purpose: String,
+    /// `challenge` (a presentation's proof: the verifier's nonce), if any.
+    pub challenge: Option<String>,
+    /// `domain` (a presentation's proof: the intended verifier), if any.
+    pub domain: Option<String>,
 }
 
 impl ProofOptions {
@@ -328,6 +357,8 @@ impl ProofOptions {
             verification_method: verification_method.into(),
             created: created.into(),
             proof_purpose: "assertionMethod".into(),
+            challenge: None,
+            domain: None,
         }
     }
 }
@@ -426,6 +457,12 @@ pub fn sign(doc: &Value, signer: &Ed25519Signer, options: &ProofOptions) -> Resu
     );
     proof.insert("cryptosuite".into(), "eddsa-rdfc-2022".into());
     proof.insert("proofPurpose".into(), options.proof_purpose.clone().into());
+    if let Some(c) = &options.challenge {
+        proof.insert("challenge".into(), c.clone().into());
+    }
+    if let Some(d) = &options.domain {
+        proof.insert("domain".into(), d.clone().into());
+    }
     let data = hash_data(doc, &Value::Object(proof.clone()))?;
     let sig = signer.sign_bytes(&data);
     proof.insert("proofValue".into(), encode_base58btc(&sig).into());
@@ -473,7 +510,12 @@ fn add_data_integrity_context(doc: &mut Map<String, Value>) {
 }
 
 fn issuer_id(doc: &Map<String, Value>) -> Option<&str> {
-    match doc.get("issuer")? {
+    party_id(doc, "issuer")
+}
+
+/// The id of `doc[key]`: a string, or an object's `id`.
+fn party_id<'d>(doc: &'d Map<String, Value>, key: &str) -> Option<&'d str> {
+    match doc.get(key)? {
         Value::String(s) => Some(s),
         Value::Object(o) => o.get("id").and_then(Value::as_str),
         _ => None,
@@ -502,8 +544,10 @@ fn jsonld_outcome(e: &DiError, what: &str) -> Outcome {
 /// Supported: `DataIntegrityProof` with `eddsa-rdfc-2022` or (deprecated, with a warning)
 /// `eddsa-2022`, and `Ed25519Signature2020`. Keys: `did:key`, `did:jwk`,
 /// `https://…#z6Mk…`, and `did:web`/`https` controller documents supplied through
-/// [`VerifyOptions::documents`]. The verification method's controller must be the
-/// credential's issuer and the purpose `assertionMethod`.
+/// [`VerifyOptions::documents`]. The purpose must be [`VerifyOptions::proof_purpose`]: for
+/// `assertionMethod` (a credential) the verification method's controller must be the
+/// credential's issuer; for `authentication` (a presentation) the presentation's `holder`.
+/// [`VerifyOptions::challenge`] / [`VerifyOptions::domain`], when set, must match the proof's.
 pub fn verify(doc: &Value, options: &VerifyOptions<'_>) -> DiVerification {
     let Some(d) = doc.as_object() else {
         return DiVerification {
@@ -628,6 +672,32 @@ fn check_proof(
             format!("proofPurpose {purpose:?}, expected {:?}", o.proof_purpose),
         ));
     }
+    if let Some(want) = o.challenge {
+        let got = pm.get("challenge").and_then(Value::as_str);
+        if got != Some(want) {
+            return Err(Outcome::invalid(
+                DiCode::ChallengeMismatch,
+                format!("proof challenge {got:?}, expected {want:?}"),
+            ));
+        }
+    }
+    if let Some(want) = o.domain {
+        let ok = match pm.get("domain") {
+            Some(Value::String(d)) => d == want,
+            Some(Value::Array(a)) => a.iter().any(|d| d.as_str() == Some(want)),
+            _ => false,
+        };
+        if !ok {
+            return Err(Outcome::invalid(
+                DiCode::DomainMismatch,
+                format!(
+                    "proof domain {}, expected {want:?}",
+                    pm.get("domain")
+                        .map_or_else(|| "absent".to_owned(), Value::to_string)
+                ),
+            ));
+        }
+    }
     if let Some(c) = pm.get("created") {
         if !c.as_str().is_some_and(looks_like_datetime) {
             return Err(Outcome::invalid(
@@ -676,27 +746,51 @@ fn check_proof(
             r
         }
     }?;
-    let vm = resolve_vm(&vm_id, o)?;
-    let issuer = issuer_id(d).ok_or_else(|| {
-        Outcome::invalid(
-            DiCode::KeyNotOwnedByIssuer,
-            "the credential has no issuer id",
-        )
-    })?;
-    if vm.controller != issuer {
-        return Err(Outcome::invalid(
-            DiCode::KeyNotOwnedByIssuer,
-            format!(
-                "verification method controller {:?} is not the issuer {issuer:?}",
-                vm.controller
-            ),
-        ));
-    }
-    if !vm.assertion_method && o.proof_purpose == "assertionMethod" {
-        return Err(Outcome::invalid(
-            DiCode::KeyNotAuthorized,
-            "the controller document does not list the key under assertionMethod",
-        ));
+    let (vm, authenticates) = resolve_vm(&vm_id, o)?;
+    if o.proof_purpose == AUTHENTICATION {
+        let holder = party_id(d, "holder").ok_or_else(|| {
+            Outcome::invalid(
+                DiCode::KeyNotControlledByHolder,
+                "the presentation has no holder id",
+            )
+        })?;
+        if vm.controller != holder {
+            return Err(Outcome::invalid(
+                DiCode::KeyNotControlledByHolder,
+                format!(
+                    "verification method controller {:?} is not the holder {holder:?}",
+                    vm.controller
+                ),
+            ));
+        }
+        if !authenticates {
+            return Err(Outcome::invalid(
+                DiCode::KeyNotControlledByHolder,
+                "the controller document does not list the key under authentication",
+            ));
+        }
+    } else {
+        let issuer = issuer_id(d).ok_or_else(|| {
+            Outcome::invalid(
+                DiCode::KeyNotOwnedByIssuer,
+                "the credential has no issuer id",
+            )
+        })?;
+        if vm.controller != issuer {
+            return Err(Outcome::invalid(
+                DiCode::KeyNotOwnedByIssuer,
+                format!(
+                    "verification method controller {:?} is not the issuer {issuer:?}",
+                    vm.controller
+                ),
+            ));
+        }
+        if !vm.assertion_method && o.proof_purpose == "assertionMethod" {
+            return Err(Outcome::invalid(
+                DiCode::KeyNotAuthorized,
+                "the controller document does not list the key under assertionMethod",
+            ));
+        }
     }
     let Multikey::Ed25519(pk) = vm.key else {
         return Err(Outcome::invalid(
@@ -714,7 +808,14 @@ fn check_proof(
         .map_err(|_| Outcome::invalid(DiCode::SignatureInvalid, "the signature does not verify"))
 }
 
-fn resolve_vm(vm_id: &str, o: &VerifyOptions<'_>) -> Result<VerificationMethod, Outcome> {
+/// The proof purpose of a presentation's proof.
+const AUTHENTICATION: &str = "authentication";
+
+/// Resolves the verification method, and tells whether it may be used for `authentication`:
+/// always for a key carried by its identifier (`did:key`, `did:jwk`, `https://…#z6Mk…`), and
+/// for a key from a controller document only when the document lists it under
+/// `authentication` (by reference or embedded).
+fn resolve_vm(vm_id: &str, o: &VerifyOptions<'_>) -> Result<(VerificationMethod, bool), Outcome> {
     let bad = |e: DidError| match e {
         DidError::UnsupportedDidMethod(m) => Outcome::indeterminate(
             DiCode::UnsupportedDidMethod,
@@ -723,7 +824,7 @@ fn resolve_vm(vm_id: &str, o: &VerifyOptions<'_>) -> Result<VerificationMethod, 
         other => Outcome::invalid(DiCode::VerificationMethodInvalid, other.to_string()),
     };
     match resolve_offline(vm_id).map_err(bad)? {
-        VmReference::Resolved(vm) => Ok(vm),
+        VmReference::Resolved(vm) => Ok((vm, true)),
         VmReference::NeedsDocument { document_url } => {
             let doc = o
                 .documents
@@ -745,7 +846,45 @@ fn resolve_vm(vm_id: &str, o: &VerifyOptions<'_>) -> Result<VerificationMethod, 
                     ));
                 }
             }
-            verification_method_from_document(&doc, vm_id).map_err(bad)
+            if o.proof_purpose != AUTHENTICATION {
+                return verification_method_from_document(&doc, vm_id)
+                    .map(|vm| (vm, false))
+                    .map_err(bad);
+            }
+            // Methods embedded under `authentication` are candidates too.
+            let doc_id = doc.get("id").and_then(Value::as_str).unwrap_or_default();
+            let absolute = |id: &str| {
+                if id.starts_with('#') {
+                    format!("{doc_id}{id}")
+                } else {
+                    id.to_owned()
+                }
+            };
+            let auth: Vec<Value> = match doc.get(AUTHENTICATION) {
+                Some(Value::Array(a)) => a.clone(),
+                Some(v) => vec![v.clone()],
+                None => Vec::new(),
+            };
+            let authenticates = auth.iter().any(|a| {
+                let id = match a {
+                    Value::String(s) => Some(s.as_str()),
+                    Value::Object(m) => m.get("id").and_then(Value::as_str),
+                    _ => None,
+                };
+                id.map(absolute).as_deref() == Some(vm_id)
+            });
+            let mut extended = doc.clone();
+            if let Some(m) = extended.as_object_mut() {
+                let mut methods: Vec<Value> = match m.remove("verificationMethod") {
+                    Some(Value::Array(a)) => a,
+                    Some(v) => vec![v],
+                    None => Vec::new(),
+                };
+                methods.extend(auth.into_iter().filter(Value::is_object));
+                m.insert("verificationMethod".into(), Value::Array(methods));
+            }
+            let vm = verification_method_from_document(&extended, vm_id).map_err(bad)?;
+            Ok((vm, authenticates))
         }
     }
 }

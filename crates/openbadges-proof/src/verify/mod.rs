@@ -43,6 +43,7 @@ use crate::report::{Code, Report};
 
 mod ob2;
 mod ob3;
+mod presentation;
 
 /// The source of "now" for time-dependent rules (expiry, issued-in-the-future).
 pub trait Clock: Send + Sync {
@@ -213,6 +214,8 @@ pub struct Verifier<'a> {
     pub(crate) limits: Limits,
     pub(crate) max_endorsements: usize,
     pub(crate) key_policy: crate::vc_jwt::KeyPolicy,
+    pub(crate) challenge: Option<String>,
+    pub(crate) domain: Option<String>,
 }
 
 impl std::fmt::Debug for Verifier<'_> {
@@ -235,6 +238,8 @@ impl<'a> Verifier<'a> {
             limits: Limits::default(),
             max_endorsements: 8,
             key_policy: crate::vc_jwt::KeyPolicy::default(),
+            challenge: None,
+            domain: None,
         }
     }
 
@@ -268,6 +273,21 @@ impl<'a> Verifier<'a> {
         self
     }
 
+    /// Requires a VerifiablePresentation's proof to carry this `challenge` (the nonce the
+    /// verifier gave the holder): a different or missing one, or an unsigned presentation, is
+    /// invalid (`CHALLENGE_MISMATCH`). Credentials are not affected.
+    pub fn with_presentation_challenge(mut self, challenge: impl Into<String>) -> Self {
+        self.challenge = Some(challenge.into());
+        self
+    }
+
+    /// Requires a VerifiablePresentation's proof to carry this `domain` (`DOMAIN_MISMATCH`
+    /// otherwise, as for [`Self::with_presentation_challenge`]).
+    pub fn with_presentation_domain(mut self, domain: impl Into<String>) -> Self {
+        self.domain = Some(domain.into());
+        self
+    }
+
     /// Verifies raw input bytes of any kind (JSON, compact JWS, baked PNG/SVG, a URL as text).
     pub fn verify_bytes(&self, name: &str, bytes: &[u8]) -> Report {
         let mut r = Report::new(name);
@@ -288,7 +308,7 @@ impl<'a> Verifier<'a> {
                     Error::Json(_) => Code::MalformedJson,
                     Error::MalformedJws(_) => Code::MalformedJws,
                     Error::NoBakedBadge => Code::NoBakedBadge,
-                    Error::InvalidImage(_) => Code::ImageInvalid,
+                    Error::InvalidImage { .. } => Code::ImageInvalid,
                     Error::TooLarge { .. } | Error::UnsupportedInput(_) => Code::Unsupported,
                     _ => Code::InputUnrecognized,
                 };
@@ -308,6 +328,18 @@ impl<'a> Verifier<'a> {
     /// Verifies an already unpacked payload into `report`.
     pub fn verify_payload(&self, report: &mut Report, payload: Payload) {
         match payload {
+            Payload::Json(doc) if presentation::is_presentation(&doc) => {
+                presentation::verify(&ob3::Pipeline::new(self), report, &doc);
+            }
+            Payload::Jws(j) if presentation::is_presentation_jwt(&j) => {
+                report.fail(
+                    "detect-input",
+                    Code::Unsupported,
+                    "a VP-JWT (enveloped presentation) is not verified: present the credentials \
+                     in a VerifiablePresentation secured with a Data Integrity proof",
+                    None,
+                );
+            }
             Payload::Json(doc) if ob3::is_ob3(&doc) => ob3::Pipeline::new(self).json(report, &doc),
             Payload::Jws(j) if crate::vc_jwt::VcJwt::looks_like_vc(&j) => {
                 ob3::Pipeline::new(self).jwt(report, j);

@@ -34,19 +34,19 @@ impl ControllerDocuments for Docs<'_> {
 }
 
 #[derive(Clone, Copy)]
-struct Ctx {
-    depth: usize,
+pub(super) struct Ctx {
+    pub(super) depth: usize,
     /// Check status lists (off for a status list credential itself).
-    status: bool,
-    /// Check the recipient (only for the top-level credential).
-    recipient: bool,
+    pub(super) status: bool,
+    /// Check the recipient (only for the top-level credential, or a presentation's).
+    pub(super) recipient: bool,
 }
 
 pub(super) struct Pipeline<'v, 'a> {
-    v: &'v Verifier<'a>,
+    pub(super) v: &'v Verifier<'a>,
 }
 
-fn di_code(c: DiCode, invalid: bool) -> Code {
+pub(super) fn di_code(c: DiCode, invalid: bool) -> Code {
     if !invalid {
         return match c {
             DiCode::VerificationMethodUnresolved => Code::FetchFailed,
@@ -62,7 +62,7 @@ fn di_code(c: DiCode, invalid: bool) -> Code {
     }
 }
 
-fn as_list(v: Option<&Value>) -> Vec<&Value> {
+pub(super) fn as_list(v: Option<&Value>) -> Vec<&Value> {
     match v {
         None | Some(Value::Null) => Vec::new(),
         Some(Value::Array(a)) => a.iter().collect(),
@@ -116,7 +116,7 @@ impl<'v, 'a> Pipeline<'v, 'a> {
             }
         };
         r.pass("jwt-header", "JOSE header has only alg/kid/jwk/typ", None);
-        let cred = jwt.credential().clone();
+        let cred = jwt.credential();
         let node = cred.get("id").and_then(Value::as_str);
         let problems = jwt.claim_problems();
         if problems.is_empty() {
@@ -165,7 +165,7 @@ impl<'v, 'a> Pipeline<'v, 'a> {
                 r.fail("key-binding", Code::FetchFailed, reason, node);
             }
         }
-        self.credential(r, &cred, ctx);
+        self.credential(r, cred, ctx);
     }
 
     fn jwt_signature(
@@ -206,13 +206,26 @@ impl<'v, 'a> Pipeline<'v, 'a> {
     }
 
     fn proof_di(&self, r: &mut Report, doc: &Value) {
-        let node = doc.get("id").and_then(Value::as_str);
         let docs = Docs(self.v.loader);
         let opts = VerifyOptions {
             documents: Some(&docs),
             ..VerifyOptions::default()
         };
-        let res = data_integrity::verify(doc, &opts);
+        self.proof_di_with(r, doc, &opts, "proof", di_code);
+    }
+
+    /// Verifies the Data Integrity proofs of `doc` with `opts`, recording check `check`;
+    /// `map` turns a Data Integrity finding (and whether it is a verdict) into a report code.
+    pub(super) fn proof_di_with(
+        &self,
+        r: &mut Report,
+        doc: &Value,
+        opts: &VerifyOptions<'_>,
+        check: &str,
+        map: fn(DiCode, bool) -> Code,
+    ) {
+        let node = doc.get("id").and_then(Value::as_str);
+        let res = data_integrity::verify(doc, opts);
         for p in &res.proofs {
             let name = p
                 .cryptosuite
@@ -249,16 +262,16 @@ impl<'v, 'a> Pipeline<'v, 'a> {
             });
         r.proof = proof_name;
         let fail = |r: &mut Report, code: DiCode, message: String, invalid: bool| {
-            let mapped = di_code(code, invalid);
+            let mapped = map(code, invalid);
             let m = if mapped.as_str() == code.as_str() {
                 message
             } else {
                 format!("{code}: {message}")
             };
-            r.fail("proof", mapped, m, node);
+            r.fail(check, mapped, m, node);
         };
         match res.outcome {
-            Outcome::Valid => r.pass("proof", "a Data Integrity proof verifies", node),
+            Outcome::Valid => r.pass(check, "a Data Integrity proof verifies", node),
             Outcome::Invalid { code, message } => fail(r, code, message, true),
             Outcome::Indeterminate { code, message } => fail(r, code, message, false),
         }
@@ -631,18 +644,52 @@ impl<'v, 'a> Pipeline<'v, 'a> {
     }
 
     fn sub_report(&self, name: String, item: &Value, ctx: Ctx) -> Report {
-        let mut sub = Report::new(name);
         let sub_ctx = Ctx {
             depth: ctx.depth + 1,
             status: true,
             recipient: false,
         };
+        self.embedded(name, item, sub_ctx)
+    }
+
+    /// The report on one embedded credential: a JSON credential (its embedded proof), a
+    /// VC-JWT as a compact JWS string, or an `EnvelopedVerifiableCredential` whose `id` is a
+    /// `data:application/vc+jwt,` (or `vc+ld+json+jwt`, `jwt`) URL.
+    pub(super) fn embedded(&self, name: String, item: &Value, ctx: Ctx) -> Report {
+        let mut sub = Report::new(name);
+        let jwt = |sub: &mut Report, t: &str| match Jws::parse(t.trim()) {
+            Ok(j) => self.jwt_ctx(sub, j, ctx),
+            Err(e) => sub.fail("jwt-header", Code::MalformedJws, e.to_string(), None),
+        };
         match item {
-            Value::String(t) => match Jws::parse(t) {
-                Ok(j) => self.jwt_ctx(&mut sub, j, sub_ctx),
-                Err(e) => sub.fail("jwt-header", Code::MalformedJws, e.to_string(), None),
-            },
-            v => self.json_ctx(&mut sub, v, sub_ctx),
+            Value::String(t) => jwt(&mut sub, t),
+            v if types(v).contains(&"EnvelopedVerifiableCredential") => {
+                let id = v.get("id").and_then(Value::as_str).unwrap_or_default();
+                let token = [
+                    "application/vc+jwt",
+                    "application/vc+ld+json+jwt",
+                    "application/jwt",
+                ]
+                .iter()
+                .find_map(|m| {
+                    id.strip_prefix("data:")
+                        .and_then(|x| x.strip_prefix(m))
+                        .and_then(|x| x.strip_prefix(','))
+                });
+                match token {
+                    Some(t) => jwt(&mut sub, t),
+                    None => sub.fail(
+                        "detect-input",
+                        Code::Unsupported,
+                        format!(
+                            "EnvelopedVerifiableCredential id is not a data:application/vc+jwt URL: {}",
+                            id.chars().take(60).collect::<String>()
+                        ),
+                        None,
+                    ),
+                }
+            }
+            v => self.json_ctx(&mut sub, v, ctx),
         }
         sub
     }
