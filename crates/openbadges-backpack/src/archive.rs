@@ -6,10 +6,14 @@ use chrono::{DateTime, Utc};
 use serde_json::Value;
 
 use crate::backpack::{Backpack, Batch, ImportReport, Restore};
-use crate::export::zip::{FORMAT, FORMAT_VERSION};
+use std::collections::BTreeMap;
+
+use crate::export::zip::{FORMAT, FORMAT_VERSION, kept_path};
 use crate::fetch::Fetcher;
 use crate::input::{Parsed, parse_input};
-use crate::model::{BadgeId, BadgeState, Collection, CollectionId, Source, SourceKind, Visibility};
+use crate::model::{
+    BadgeId, BadgeState, Collection, CollectionId, KeptDocument, Source, SourceKind, Visibility,
+};
 use crate::store::{Store, Write};
 use crate::verify::Verifier;
 use crate::{Error, Result};
@@ -82,6 +86,54 @@ fn parse_collection(v: &Value) -> Option<Collection> {
     })
 }
 
+/// `documents/index.json` by (URL, SHA-256): media type and fetch time.
+type DocumentIndex = BTreeMap<(String, String), (Option<String>, DateTime<Utc>)>;
+
+/// The documents an archive kept for one badge (manifest `documents`: `{url, sha256}` pairs
+/// resolved through `documents/index.json`). A document that is missing, too large or does not
+/// match its SHA-256 is left out (the badge is verified again on import anyway).
+fn kept_documents(
+    zip: &mut zip::ZipArchive<std::io::Cursor<&[u8]>>,
+    entry: &Value,
+    index: &DocumentIndex,
+    limit: usize,
+) -> Vec<KeptDocument> {
+    let refs = entry
+        .get("documents")
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+        .unwrap_or_default();
+    let mut out = Vec::new();
+    for r in refs {
+        let (Some(url), Some(sha)) = (
+            r.get("url").and_then(Value::as_str),
+            r.get("sha256").and_then(Value::as_str),
+        ) else {
+            continue;
+        };
+        let sha = sha.to_ascii_lowercase();
+        if sha.len() != 64 || !sha.bytes().all(|c| c.is_ascii_hexdigit()) {
+            continue;
+        }
+        let Some((media_type, fetched_at)) = index.get(&(url.to_owned(), sha.clone())) else {
+            continue;
+        };
+        let Ok(body) = read_entry(zip, &kept_path(&sha), limit) else {
+            continue;
+        };
+        if sha256_hex(&body) != sha {
+            continue;
+        }
+        out.push(KeptDocument {
+            url: url.to_owned(),
+            media_type: media_type.clone(),
+            fetched_at: *fetched_at,
+            body,
+        });
+    }
+    out
+}
+
 /// Imports every badge of an archive (each re-verified and matched against the owner's
 /// identifiers, its source, state and import time restored), then its collections (those whose
 /// id is not taken, with the members that are held).
@@ -100,7 +152,8 @@ pub(crate) fn import_archive<S: Store, V: Verifier>(
             return bp.finish(label, ctx);
         }
     };
-    if zip.len() > limits.max_items.saturating_mul(2).saturating_add(2) {
+    // Per badge: badge.json, baked image, original, and its kept documents (shared ones once).
+    if zip.len() > limits.max_items.saturating_mul(8).saturating_add(16) {
         ctx.fail(
             &label,
             None,
@@ -118,16 +171,36 @@ pub(crate) fn import_archive<S: Store, V: Verifier>(
             return bp.finish(label, ctx);
         }
     };
+    let version = manifest.get("formatVersion").and_then(Value::as_u64);
     if manifest.get("format").and_then(Value::as_str) != Some(FORMAT)
-        || manifest.get("formatVersion").and_then(Value::as_u64) != Some(FORMAT_VERSION)
+        || !matches!(version, Some(v) if (1..=FORMAT_VERSION).contains(&v))
     {
         ctx.fail(
             &label,
             None,
-            format!("not a backpack archive of format `{FORMAT}` version {FORMAT_VERSION}"),
+            format!("not a backpack archive of format `{FORMAT}` version 1 to {FORMAT_VERSION}"),
         );
         return bp.finish(label, ctx);
     }
+    // Version 2: the documents kept for offline verification, by (url, sha256).
+    let index: DocumentIndex =
+        read_entry(&mut zip, "documents/index.json", limits.json.max_bytes)
+            .ok()
+            .and_then(|b| openbadges_model::parse_json(&b, &limits.json).ok())
+            .and_then(|v| v.get("documents").and_then(Value::as_array).cloned())
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|e| {
+                let url = e.get("url")?.as_str()?.to_owned();
+                let sha = e.get("sha256")?.as_str()?.to_ascii_lowercase();
+                let media = e
+                    .get("mediaType")
+                    .and_then(Value::as_str)
+                    .map(str::to_owned);
+                let at = parse_time(e.get("fetchedAt")).unwrap_or(DateTime::<Utc>::UNIX_EPOCH);
+                Some(((url, sha), (media, at)))
+            })
+            .collect();
     let owner = bp.store().identifiers()?;
     let entries = manifest
         .get("badges")
@@ -200,6 +273,7 @@ pub(crate) fn import_archive<S: Store, V: Verifier>(
             document: canned
                 .as_ref()
                 .and_then(|c| openbadges_model::parse_json(&c.0, &limits.json).ok()),
+            documents: kept_documents(&mut zip, &entry, &index, limits.max_input_bytes),
         };
         let mut item = item;
         item.within = restore.source.within.clone();

@@ -12,8 +12,8 @@ use crate::fetch::Fetcher;
 use crate::identity::match_recipient;
 use crate::input::{ImportLimits, Item, Parsed, parse_input};
 use crate::model::{
-    BadgeId, BadgeRecord, BadgeState, Collection, CollectionId, Identifier, Source, Verification,
-    VerificationStatus, Visibility,
+    BadgeId, BadgeRecord, BadgeState, Collection, CollectionId, Identifier, InputKind,
+    KeptDocument, Source, Verification, VerificationStatus, Visibility,
 };
 use crate::store::{Store, Write};
 use crate::verify::{VerificationOutcome, Verifier, VerifyRequest};
@@ -191,6 +191,8 @@ fn is_awarded(version: Version, class: Option<&Class>) -> bool {
 /// A badge accepted for storage, before its writes are committed.
 struct Pending {
     record: BadgeRecord,
+    /// What verification fetched (and the badge's image), kept for offline checks.
+    documents: Vec<KeptDocument>,
 }
 
 impl<S: Store, V: Verifier> Backpack<S, V> {
@@ -456,10 +458,12 @@ impl<S: Store, V: Verifier> Backpack<S, V> {
 
     /// Commits the batch's pending writes (its reports stay).
     fn flush(&mut self, ctx: &mut Batch) -> Result<()> {
-        let mut writes: Vec<Write> = std::mem::take(&mut ctx.pending)
-            .into_values()
-            .map(|p| Write::PutBadge(Box::new(p.record)))
-            .collect();
+        let mut writes: Vec<Write> = Vec::new();
+        for p in std::mem::take(&mut ctx.pending).into_values() {
+            let id = p.record.id.clone();
+            writes.push(Write::PutBadge(Box::new(p.record)));
+            writes.push(Write::PutDocuments(id, p.documents));
+        }
         writes.append(&mut ctx.extra);
         if !writes.is_empty() {
             self.store.commit(writes)?;
@@ -524,6 +528,45 @@ impl<S: Store, V: Verifier> Backpack<S, V> {
             o.insert("badge".into(), class);
         }
         doc
+    }
+
+    /// The badge's image, for a badge that did not arrive baked (the archive bakes it into its
+    /// own image): fetched with the fetcher when the document names it by an `http(s)` URL and
+    /// it is not kept already. Only PNG and SVG (without script) are kept; anything else, or a
+    /// failed fetch, is skipped (the archive then draws a plain image).
+    fn fetch_image(
+        &self,
+        record: &BadgeRecord,
+        kept: &BTreeMap<(String, Vec<u8>), KeptDocument>,
+        now: DateTime<Utc>,
+    ) -> Option<KeptDocument> {
+        if matches!(record.input_kind, InputKind::Png | InputKind::Svg) {
+            return None;
+        }
+        let fetcher = self.fetcher.as_deref()?;
+        let url = crate::display::image(&record.document)?;
+        if !(url.starts_with("https://") || url.starts_with("http://"))
+            || kept.keys().any(|(u, _)| u == url)
+        {
+            return None;
+        }
+        let body = fetcher.fetch(url, self.limits.max_input_bytes).ok()?;
+        let media_type = match openbadges_bake::ImageFormat::detect(&body)? {
+            openbadges_bake::ImageFormat::Png => "image/png",
+            openbadges_bake::ImageFormat::Svg => {
+                if crate::input::svg_script(&body).is_some() {
+                    return None;
+                }
+                "image/svg+xml"
+            }
+            _ => return None,
+        };
+        Some(KeptDocument {
+            url: url.to_owned(),
+            media_type: Some(media_type.to_owned()),
+            fetched_at: now,
+            body,
+        })
     }
 
     pub(crate) fn process_with(
@@ -642,13 +685,14 @@ impl<S: Store, V: Verifier> Backpack<S, V> {
                     .map_or_else(|| "an unknown date".to_owned(), |t| t.to_rfc3339())
             ));
         }
-        let outcome: VerificationOutcome = self.verifier.verify(&VerifyRequest {
-            original: &item.original,
-            kind: item.kind,
-            document: &item.document,
-            version,
-            recipient: &recipient.identifier,
-        });
+        let (outcome, fetched): (VerificationOutcome, _) =
+            self.verifier.verify_keeping(&VerifyRequest {
+                original: &item.original,
+                kind: item.kind,
+                document: &item.document,
+                version,
+                recipient: &recipient.identifier,
+            });
         if outcome.status == VerificationStatus::Invalid {
             let why = first_error(&outcome.report);
             ctx.fail(
@@ -691,7 +735,9 @@ impl<S: Store, V: Verifier> Backpack<S, V> {
                 checked_at: now,
             },
         };
+        let mut restored_documents = Vec::new();
         if let Some(r) = restore {
+            restored_documents = r.documents;
             record.source = r.source;
             record.state = r.state;
             record.imported_at = r.imported_at;
@@ -701,8 +747,32 @@ impl<S: Store, V: Verifier> Backpack<S, V> {
                 record.document = d;
             }
         }
+        let mut documents: BTreeMap<(String, Vec<u8>), KeptDocument> = BTreeMap::new();
+        let fetched = fetched.into_iter().map(|d| KeptDocument {
+            url: d.url,
+            media_type: d.content_type,
+            fetched_at: now,
+            body: d.body.to_vec(),
+        });
+        // Documents restored from an archive first: they keep their first fetch time.
+        for d in restored_documents.into_iter().chain(fetched) {
+            documents
+                .entry((d.url.clone(), d.body.clone()))
+                .or_insert(d);
+        }
+        if let Some(image) = self.fetch_image(&record, &documents, now) {
+            documents
+                .entry((image.url.clone(), image.body.clone()))
+                .or_insert(image);
+        }
         let status = record.verification.status;
-        ctx.pending.insert(id.clone(), Pending { record });
+        ctx.pending.insert(
+            id.clone(),
+            Pending {
+                record,
+                documents: documents.into_values().collect(),
+            },
+        );
         ctx.done(
             label,
             ImportResult::Imported,
@@ -722,6 +792,8 @@ pub(crate) struct Restore {
     pub(crate) imported_at: DateTime<Utc>,
     /// The archived `badge.json` (with what was inlined at the first import).
     pub(crate) document: Option<Value>,
+    /// The documents the archive kept for the badge.
+    pub(crate) documents: Vec<KeptDocument>,
 }
 
 /// Whether `archived` is `derived` with (at most) its `badge` URL replaced by the badge class

@@ -678,3 +678,26 @@ mod tests {
         assert!(CollectionId::parse(id.as_str()).is_err());
     }
 }
+
+/// A document kept with a badge: something verification fetched or resolved (a hosted
+/// assertion, badge class, issuer profile, key, revocation or status list, DID document, JWKS),
+/// or the badge's image, exactly as it was served. Stored once per (URL, content) and linked to
+/// every badge that needed it, so that the badge can be verified offline later.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct KeptDocument {
+    /// The URL it was asked for.
+    pub url: String,
+    /// The media type the server gave (lowercase, no parameters), if any.
+    pub media_type: Option<String>,
+    /// When it was fetched (the backpack's clock at import).
+    pub fetched_at: DateTime<Utc>,
+    /// The body, verbatim.
+    pub body: Vec<u8>,
+}
+
+impl KeptDocument {
+    /// The lowercase hex SHA-256 of the body (its content address in an archive).
+    pub fn sha256(&self) -> String {
+        hex::encode(ring::digest::digest(&ring::digest::SHA256, &self.body).as_ref())
+    }
+}

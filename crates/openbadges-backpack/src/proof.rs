@@ -2,7 +2,7 @@
 //! loaders as the backpack's [`Fetcher`], and (cargo feature `http`) the production fetcher over
 //! its guarded HTTP loader, `http_fetcher`.
 
-use openbadges_proof::loader::DocumentLoader;
+use openbadges_proof::loader::{Document, DocumentLoader, Recording, StaticLoader};
 use openbadges_proof::report::Status;
 use openbadges_proof::verify::{IdentityType, RecipientProfile};
 
@@ -14,14 +14,54 @@ use crate::verify::{VerificationOutcome, Verifier, VerifyRequest};
 #[derive(Debug, Clone)]
 pub struct ProofVerifier<'a> {
     inner: openbadges_proof::verify::Verifier<'a>,
+    recording: Option<Recording>,
 }
 
 impl<'a> ProofVerifier<'a> {
     /// Wraps a configured verifier (loader, clock, limits). Its recipient profile is replaced
     /// per badge by the owner's identifier that matched.
     pub fn new(inner: openbadges_proof::verify::Verifier<'a>) -> Self {
-        ProofVerifier { inner }
+        ProofVerifier {
+            inner,
+            recording: None,
+        }
     }
+
+    /// Keeps the documents each verification loaded ([`Verifier::verify_keeping`]), read from
+    /// `recording`, the log of the [`RecordingLoader`](openbadges_proof::loader::RecordingLoader)
+    /// the wrapped verifier loads through (put it outside any cache). Documents the proof crate
+    /// bundles (the JSON-LD contexts) are not kept: offline checks always have them. One
+    /// verification at a time: the backpack verifies sequentially.
+    ///
+    /// ```
+    /// use openbadges_backpack::proof::ProofVerifier;
+    /// use openbadges_proof::loader::{CachingLoader, RecordingLoader, StaticLoader};
+    /// use openbadges_proof::verify::Verifier;
+    ///
+    /// let loader = RecordingLoader::new(CachingLoader::new(StaticLoader::with_bundled_contexts()));
+    /// let verifier = ProofVerifier::new(Verifier::new(&loader)).keeping(loader.recording());
+    /// # let _ = verifier;
+    /// ```
+    pub fn keeping(mut self, recording: Recording) -> Self {
+        self.recording = Some(recording);
+        self
+    }
+}
+
+/// Whether the proof crate answers `url` from its own bundle (OB v1/v2 contexts, the JSON-LD
+/// contexts of VC and OB 3.0): such documents need not be kept, and an archive must never
+/// replace them.
+pub fn is_bundled(url: &str) -> bool {
+    use openbadges_proof::jsonld::ContextLoader as _;
+    openbadges_proof::jsonld::BundledContexts
+        .load(url)
+        .is_some()
+        || {
+            static OB: std::sync::OnceLock<StaticLoader> = std::sync::OnceLock::new();
+            OB.get_or_init(StaticLoader::with_bundled_contexts)
+                .load(url)
+                .is_ok()
+        }
 }
 
 fn identity_type(kind: IdentifierKind) -> IdentityType {
@@ -34,6 +74,22 @@ fn identity_type(kind: IdentifierKind) -> IdentityType {
 }
 
 impl Verifier for ProofVerifier<'_> {
+    fn verify_keeping(&self, request: &VerifyRequest<'_>) -> (VerificationOutcome, Vec<Document>) {
+        let Some(log) = &self.recording else {
+            return (self.verify(request), Vec::new());
+        };
+        log.clear();
+        let outcome = self.verify(request);
+        let mut seen = std::collections::BTreeSet::new();
+        let docs = log
+            .take()
+            .into_iter()
+            .filter(|d| !is_bundled(&d.url))
+            .filter(|d| seen.insert((d.url.clone(), d.body.clone())))
+            .collect();
+        (outcome, docs)
+    }
+
     fn verify(&self, request: &VerifyRequest<'_>) -> VerificationOutcome {
         let profile = RecipientProfile::new().with(
             identity_type(request.recipient.kind),

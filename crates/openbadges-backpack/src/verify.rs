@@ -5,6 +5,7 @@
 //! this crate.
 
 use openbadges_model::Version;
+use openbadges_proof::loader::Document;
 use serde_json::Value;
 
 use crate::model::{Identifier, InputKind, VerificationStatus};
@@ -41,16 +42,33 @@ pub struct VerificationOutcome {
 pub trait Verifier {
     /// Verifies one badge.
     fn verify(&self, request: &VerifyRequest<'_>) -> VerificationOutcome;
+
+    /// Verifies one badge and also returns every document the check fetched or resolved
+    /// (URL, media type, verbatim body), for the backpack to keep with the badge so that it can
+    /// be verified offline later. The default keeps nothing;
+    /// [`ProofVerifier`](crate::proof::ProofVerifier) keeps what its loader returned when it is
+    /// given a [`Recording`](openbadges_proof::loader::Recording).
+    fn verify_keeping(&self, request: &VerifyRequest<'_>) -> (VerificationOutcome, Vec<Document>) {
+        (self.verify(request), Vec::new())
+    }
 }
 
 impl<V: Verifier + ?Sized> Verifier for &V {
     fn verify(&self, request: &VerifyRequest<'_>) -> VerificationOutcome {
         (**self).verify(request)
     }
+
+    fn verify_keeping(&self, request: &VerifyRequest<'_>) -> (VerificationOutcome, Vec<Document>) {
+        (**self).verify_keeping(request)
+    }
 }
 
 impl<V: Verifier + ?Sized> Verifier for Box<V> {
     fn verify(&self, request: &VerifyRequest<'_>) -> VerificationOutcome {
         (**self).verify(request)
+    }
+
+    fn verify_keeping(&self, request: &VerifyRequest<'_>) -> (VerificationOutcome, Vec<Document>) {
+        (**self).verify_keeping(request)
     }
 }

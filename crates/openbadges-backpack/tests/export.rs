@@ -147,12 +147,48 @@ fn the_manifest_lists_every_file_with_its_sha256() {
         serde_json::from_slice(&files.iter().find(|(n, _)| n == "manifest.json").unwrap().1)
             .unwrap();
     assert_eq!(manifest["format"], "openbadges-rs-backpack");
-    assert_eq!(manifest["formatVersion"], 1);
+    assert_eq!(manifest["formatVersion"], 2);
     let badges = manifest["badges"].as_array().unwrap();
     assert_eq!(badges.len(), bp.badges().unwrap().len());
-    assert_eq!(files.len(), badges.len() * 2 + 2);
+    // badge.json + original per badge, a baked image per badge that did not arrive baked, the
+    // documents index (this verifier keeps no documents), index.html, manifest.json.
+    let unbaked = badges
+        .iter()
+        .filter(|b| !matches!(b["inputKind"].as_str(), Some("png" | "svg")))
+        .count();
+    assert!(unbaked > 0);
+    assert_eq!(files.len(), badges.len() * 2 + unbaked + 3);
+    let index: Value = serde_json::from_slice(
+        &files
+            .iter()
+            .find(|(n, _)| n == "documents/index.json")
+            .unwrap()
+            .1,
+    )
+    .unwrap();
+    assert_eq!(index["format"], "openbadges-rs-documents");
+    assert_eq!(index["documents"], serde_json::json!([]));
     for b in badges {
-        for which in ["original", "document"] {
+        assert_eq!(b["documents"], serde_json::json!([]));
+        // Every badge has a baked image: its original when it arrived baked, else a new one
+        // whose payload is the original (JSON or JWS) as received.
+        let baked_path = b["files"]["baked"]["path"].as_str().unwrap();
+        let baked = &files.iter().find(|(n, _)| n == baked_path).unwrap().1;
+        let payload = openbadges_bake::extract(baked).unwrap().payload;
+        let held = bp
+            .store()
+            .badge(&openbadges_backpack::BadgeId::parse(b["id"].as_str().unwrap()).unwrap())
+            .unwrap()
+            .unwrap();
+        if baked_path.contains("/baked.") {
+            assert_eq!(
+                payload.trim(),
+                std::str::from_utf8(&held.original).unwrap().trim()
+            );
+        } else {
+            assert_eq!(baked, &held.original);
+        }
+        for which in ["original", "document", "baked"] {
             let f = &b["files"][which];
             let path = f["path"].as_str().unwrap();
             let bytes = &files.iter().find(|(n, _)| n == path).unwrap().1;
@@ -246,12 +282,19 @@ fn export_then_import_into_an_empty_backpack_round_trips() {
 fn a_tampered_archive_entry_is_refused() {
     let bp = filled(MemoryStore::new());
     let archive = export_zip(bp.store()).unwrap();
-    // Flip one byte inside the first original (stored, so it sits verbatim in the archive).
+    // Flip one byte inside the first original (stored, so it sits verbatim in the archive, after
+    // its entry's name; a baked copy of it may come earlier).
     let first = &bp.badges().unwrap()[0];
-    let pos = archive
-        .windows(first.original.len())
-        .position(|w| w == first.original.as_slice())
+    let name = format!("badges/{}/original.", first.id);
+    let after = archive
+        .windows(name.len())
+        .position(|w| w == name.as_bytes())
         .unwrap();
+    let pos = after
+        + archive[after..]
+            .windows(first.original.len())
+            .position(|w| w == first.original.as_slice())
+            .unwrap();
     let mut tampered = archive.clone();
     tampered[pos + first.original.len() / 2] ^= 0x01;
     let mut fresh = backpack(MemoryStore::new(), FixedVerifier(VerificationStatus::Valid));

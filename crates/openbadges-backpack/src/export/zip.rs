@@ -1,4 +1,6 @@
-//! The deterministic backpack archive (format version 1; specified in `docs/backpack.md`).
+//! The deterministic backpack archive (format version 2; specified in `docs/backpack.md`), and
+//! reading its `documents/` folder back for offline verification ([`documents_from_dir`],
+//! [`documents_loader`]).
 
 use std::io::Write as _;
 
@@ -6,15 +8,26 @@ use serde_json::{Value, json};
 
 use chrono::{DateTime, Utc};
 
-use crate::model::{BadgeRecord, BadgeState, Collection, Verification, Visibility};
+use crate::model::{
+    BadgeRecord, BadgeState, Collection, InputKind, KeptDocument, Verification, Visibility,
+};
 use crate::store::Store;
 use crate::verify::{Verifier, VerifyRequest};
 use crate::{Error, Result};
 
 /// The `format` value in `manifest.json`.
 pub const FORMAT: &str = "openbadges-rs-backpack";
-/// The archive layout version this build writes and reads.
-pub const FORMAT_VERSION: u64 = 1;
+/// The archive layout version this build writes. It reads this one and version 1 (which had no
+/// baked images for unbaked badges and no `documents/`).
+pub const FORMAT_VERSION: u64 = 2;
+
+/// The `format` value of `documents/index.json`.
+pub const DOCUMENTS_FORMAT: &str = "openbadges-rs-documents";
+
+/// The largest `documents/index.json` [`documents_from_dir`] reads (64 MiB).
+const MAX_INDEX_BYTES: u64 = 64 * 1024 * 1024;
+/// The largest single kept document [`documents_from_dir`] reads (16 MiB).
+const MAX_DOCUMENT_BYTES: u64 = 16 * 1024 * 1024;
 
 fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(ring::digest::digest(&ring::digest::SHA256, bytes).as_ref())
@@ -31,6 +44,101 @@ pub(crate) fn original_path(b: &BadgeRecord) -> String {
 
 fn document_path(b: &BadgeRecord) -> String {
     format!("badges/{}/badge.json", b.id)
+}
+
+/// Where a kept document's body lives in the archive (content-addressed).
+pub(crate) fn kept_path(sha256: &str) -> String {
+    format!("documents/{sha256}")
+}
+
+/// An image to bake an unbaked badge into: the badge's own image when it is a kept PNG/SVG or a
+/// base64 PNG/SVG `data:` URL (SVG without script), else a plain generated SVG.
+fn image_for(b: &BadgeRecord, docs: &[KeptDocument]) -> Vec<u8> {
+    use base64::Engine as _;
+    let usable = |bytes: &[u8]| match openbadges_bake::ImageFormat::detect(bytes) {
+        Some(openbadges_bake::ImageFormat::Png) => true,
+        Some(openbadges_bake::ImageFormat::Svg) => crate::input::svg_script(bytes).is_none(),
+        _ => false,
+    };
+    if let Some(url) = crate::display::image(&b.document) {
+        if let Some(d) = docs.iter().find(|d| d.url == url && usable(&d.body)) {
+            return d.body.clone();
+        }
+        let data = url
+            .strip_prefix("data:image/png;base64,")
+            .or_else(|| url.strip_prefix("data:image/svg+xml;base64,"));
+        if let Some(bytes) = data
+            .and_then(|d| {
+                base64::engine::general_purpose::STANDARD
+                    .decode(d.trim())
+                    .ok()
+            })
+            .filter(|bytes| usable(bytes))
+        {
+            return bytes;
+        }
+    }
+    default_image(b.name().unwrap_or("Open Badge"))
+}
+
+/// A plain, deterministic SVG with the badge's name (escaped, at most 40 characters).
+fn default_image(name: &str) -> Vec<u8> {
+    let mut short: String = name.chars().take(40).collect();
+    if name.chars().nth(40).is_some() {
+        short.push('…');
+    }
+    let text = super::html::escape(&short);
+    format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"256\" height=\"256\" viewBox=\"0 0 256 256\">\
+         <circle cx=\"128\" cy=\"128\" r=\"120\" fill=\"#1d4e89\"/>\
+         <circle cx=\"128\" cy=\"128\" r=\"104\" fill=\"none\" stroke=\"#f2c14e\" stroke-width=\"6\"/>\
+         <text x=\"128\" y=\"136\" font-family=\"sans-serif\" font-size=\"16\" fill=\"#ffffff\" text-anchor=\"middle\">{text}</text>\
+         </svg>\n"
+    )
+    .into_bytes()
+}
+
+/// The payload to bake for a badge that did not arrive baked: the JSON or compact JWS/JWT as
+/// received; for a hosted badge given as a URL, the assertion as it was served at import (what
+/// a backpack bakes), or the URL itself when that was not kept.
+fn bake_payload(b: &BadgeRecord, docs: &[KeptDocument]) -> Option<String> {
+    let text = std::str::from_utf8(&b.original).ok()?.trim();
+    Some(match b.input_kind {
+        InputKind::Url => docs
+            .iter()
+            .find(|d| d.url == text)
+            .and_then(|d| std::str::from_utf8(&d.body).ok())
+            .map_or_else(|| text.to_owned(), |s| s.trim().to_owned()),
+        _ => text.to_owned(),
+    })
+}
+
+/// The baked image of a badge that arrived unbaked (`None` for a baked original: the original
+/// is its baked image; `None` too when nothing could be baked).
+fn baked_image(b: &BadgeRecord, docs: &[KeptDocument]) -> Option<(Vec<u8>, &'static str)> {
+    if matches!(b.input_kind, InputKind::Png | InputKind::Svg) {
+        return None;
+    }
+    let payload = bake_payload(b, docs)?;
+    let options = openbadges_bake::BakeOptions::default().replace(true);
+    let baked = openbadges_bake::bake(&image_for(b, docs), &payload, &options)
+        .or_else(|_| {
+            openbadges_bake::bake(
+                &default_image(b.name().unwrap_or("Open Badge")),
+                &payload,
+                &options,
+            )
+        })
+        .ok()?;
+    let ext = match openbadges_bake::ImageFormat::detect(&baked)? {
+        openbadges_bake::ImageFormat::Png => "png",
+        _ => "svg",
+    };
+    Some((baked, ext))
+}
+
+fn time_str(t: &DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
 }
 
 fn pretty(v: &Value) -> Result<Vec<u8>> {
@@ -118,9 +226,14 @@ pub fn export_zip_with<S: Store + ?Sized, W: std::io::Write + std::io::Seek>(
         w.write_all(bytes).map_err(|e| Error::Export(e.to_string()))
     };
 
-    // Paths sort as: badges/<id>/badge.json < badges/<id>/original.* (by id) < index.html <
-    // manifest.json, so writing in id order writes the entries sorted.
+    // Paths sort as: badges/<id>/badge.json < badges/<id>/baked.* < badges/<id>/original.*
+    // (by id) < documents/<sha256> < documents/index.json < index.html < manifest.json, so
+    // writing in id order, then the documents, writes the entries sorted.
     let mut manifest_badges = Vec::new();
+    // Kept documents, shared across badges: (url, sha256) -> index entry; sha256 -> body.
+    let mut index: std::collections::BTreeMap<(String, String), Value> =
+        std::collections::BTreeMap::new();
+    let mut bodies: std::collections::BTreeMap<String, Vec<u8>> = std::collections::BTreeMap::new();
     let mut cards = std::collections::BTreeMap::new();
     for id in store.badge_ids()? {
         let Some(mut b) = store.badge(&id)? else {
@@ -152,6 +265,29 @@ pub fn export_zip_with<S: Store + ?Sized, W: std::io::Write + std::io::Seek>(
         let original = original_path(&b);
         let document_path = document_path(&b);
         let document = pretty(&b.document)?;
+        let docs = store.badge_documents(&b.id)?;
+        let baked = baked_image(&b, &docs);
+        let baked_path = baked
+            .as_ref()
+            .map(|(_, ext)| format!("badges/{}/baked.{ext}", b.id));
+        let mut doc_refs = Vec::new();
+        for d in docs {
+            let sha = d.sha256();
+            doc_refs.push(json!({"url": d.url, "sha256": sha}));
+            index
+                .entry((d.url.clone(), sha.clone()))
+                .or_insert_with(|| {
+                    json!({
+                        "url": d.url,
+                        "mediaType": d.media_type,
+                        "sha256": sha,
+                        "file": sha,
+                        "size": d.body.len(),
+                        "fetchedAt": time_str(&d.fetched_at),
+                    })
+                });
+            bodies.entry(sha).or_insert(d.body);
+        }
         let report: Value = serde_json::from_str(&b.verification.report)
             .unwrap_or_else(|_| Value::String(b.verification.report.clone()));
         let mut entry = json!({
@@ -174,16 +310,34 @@ pub fn export_zip_with<S: Store + ?Sized, W: std::io::Write + std::io::Seek>(
             "files": {
                 "original": file_entry(&original, &b.original),
                 "document": file_entry(&document_path, &document),
+                "baked": match (&baked, &baked_path) {
+                    (Some((bytes, _)), Some(path)) => file_entry(path, bytes),
+                    _ if matches!(b.input_kind, InputKind::Png | InputKind::Svg) => file_entry(&original, &b.original),
+                    _ => Value::Null,
+                },
             },
+            "documents": doc_refs,
         });
         if let (Some(a), Some(o)) = (at_import, entry.as_object_mut()) {
             o.insert("verificationAtImport".into(), a);
         }
         manifest_badges.push(entry);
         put(&mut w, &document_path, &document)?;
+        if let (Some((bytes, _)), Some(path)) = (&baked, &baked_path) {
+            put(&mut w, path, bytes)?;
+        }
         put(&mut w, &original, &b.original)?;
         cards.insert(b.id.clone(), super::html::card(&b));
     }
+    for (sha, body) in &bodies {
+        put(&mut w, &kept_path(sha), body)?;
+    }
+    let documents_index = json!({
+        "format": DOCUMENTS_FORMAT,
+        "formatVersion": 1,
+        "documents": index.into_values().collect::<Vec<_>>(),
+    });
+    put(&mut w, "documents/index.json", &pretty(&documents_index)?)?;
     let html = super::html::page(&cards, &collections);
     put(&mut w, "index.html", html.as_bytes())?;
     let manifest = json!({
@@ -194,4 +348,99 @@ pub fn export_zip_with<S: Store + ?Sized, W: std::io::Write + std::io::Seek>(
     });
     put(&mut w, "manifest.json", &pretty(&manifest)?)?;
     w.finish().map_err(|e| Error::Export(e.to_string()))
+}
+
+/// Reads the documents an archive kept (its `documents/` folder, unzipped: `DIR/index.json` and
+/// the content-addressed files beside it) for offline verification. Every file is checked
+/// against its SHA-256 in the index and size-capped (16 MiB each, 64 MiB for the index). URLs
+/// the proof crate bundles (JSON-LD contexts) are skipped: an archive never replaces them. When
+/// the index lists one URL with several contents (fetched at different times), the most
+/// recently fetched one is returned.
+///
+/// # Errors
+/// [`Error::InvalidArgument`] when the index is missing or malformed, or a file is missing, too
+/// large or does not match its SHA-256.
+pub fn documents_from_dir(dir: impl AsRef<std::path::Path>) -> Result<Vec<KeptDocument>> {
+    use std::io::Read as _;
+    let dir = dir.as_ref();
+    let bad = |m: String| Error::InvalidArgument(format!("documents in {}: {m}", dir.display()));
+    let read = |name: &str, limit: u64| -> Result<Vec<u8>> {
+        let path = dir.join(name);
+        let f = std::fs::File::open(&path).map_err(|e| bad(format!("{name}: {e}")))?;
+        let mut out = Vec::new();
+        f.take(limit.saturating_add(1))
+            .read_to_end(&mut out)
+            .map_err(|e| bad(format!("{name}: {e}")))?;
+        if out.len() as u64 > limit {
+            return Err(bad(format!("{name} is larger than {limit} bytes")));
+        }
+        Ok(out)
+    };
+    let index: Value = serde_json::from_slice(&read("index.json", MAX_INDEX_BYTES)?)
+        .map_err(|e| bad(format!("index.json: {e}")))?;
+    if index.get("format").and_then(Value::as_str) != Some(DOCUMENTS_FORMAT) {
+        return Err(bad(format!(
+            "index.json is not a `{DOCUMENTS_FORMAT}` index"
+        )));
+    }
+    let entries = index
+        .get("documents")
+        .and_then(Value::as_array)
+        .ok_or_else(|| bad("index.json has no `documents` list".to_owned()))?;
+    let mut latest: std::collections::BTreeMap<String, KeptDocument> =
+        std::collections::BTreeMap::new();
+    for e in entries {
+        let field = |k: &str| e.get(k).and_then(Value::as_str);
+        let (Some(url), Some(sha), Some(file)) = (field("url"), field("sha256"), field("file"))
+        else {
+            return Err(bad(
+                "an index entry lacks `url`, `sha256` or `file`".to_owned()
+            ));
+        };
+        // Content-addressed names only: no path can leave the folder.
+        if file.len() != 64 || !file.bytes().all(|c| c.is_ascii_hexdigit()) {
+            return Err(bad(format!("`{file}` is not a content address")));
+        }
+        if crate::proof::is_bundled(url) {
+            continue;
+        }
+        let body = read(file, MAX_DOCUMENT_BYTES)?;
+        if sha256_hex(&body) != sha.to_ascii_lowercase() {
+            return Err(bad(format!(
+                "{file} does not match its SHA-256 (for {url})"
+            )));
+        }
+        let fetched_at = field("fetchedAt")
+            .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
+            .map_or(DateTime::<Utc>::UNIX_EPOCH, |t| t.with_timezone(&Utc));
+        let doc = KeptDocument {
+            url: url.to_owned(),
+            media_type: field("mediaType").map(str::to_owned),
+            fetched_at,
+            body,
+        };
+        match latest.get(url) {
+            Some(held) if held.fetched_at >= doc.fetched_at => {}
+            _ => {
+                latest.insert(url.to_owned(), doc);
+            }
+        }
+    }
+    Ok(latest.into_values().collect())
+}
+
+/// [`documents_from_dir`] as an offline loader of the proof crate, to layer after the bundled
+/// contexts and before (or instead of) the network: `openbadges verify --offline --documents
+/// DIR` verifies an archive's baked images this way.
+///
+/// # Errors
+/// As [`documents_from_dir`].
+pub fn documents_loader(
+    dir: impl AsRef<std::path::Path>,
+) -> Result<openbadges_proof::loader::StaticLoader> {
+    let mut loader = openbadges_proof::loader::StaticLoader::new();
+    for d in documents_from_dir(dir)? {
+        loader.insert(&d.url, d.media_type.as_deref(), &d.body);
+    }
+    Ok(loader)
 }

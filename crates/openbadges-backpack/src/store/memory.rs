@@ -3,7 +3,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::{Store, Write};
-use crate::model::{BadgeId, BadgeRecord, BadgeState, Collection, CollectionId, Identifier};
+use crate::model::{
+    BadgeId, BadgeRecord, BadgeState, Collection, CollectionId, Identifier, KeptDocument,
+};
 use crate::{Error, Result};
 
 /// A store held in memory: for tests and throw-away backpacks. Commits are atomic (applied to a
@@ -18,6 +20,10 @@ struct State {
     badges: BTreeMap<BadgeId, BadgeRecord>,
     collections: BTreeMap<CollectionId, Collection>,
     identifiers: BTreeSet<Identifier>,
+    /// Kept documents by (URL, SHA-256), shared across badges.
+    documents: BTreeMap<(String, String), KeptDocument>,
+    /// Which kept documents each badge links to.
+    links: BTreeMap<BadgeId, BTreeSet<(String, String)>>,
 }
 
 impl MemoryStore {
@@ -77,6 +83,25 @@ impl State {
             Write::RemoveIdentifier(i) => {
                 self.identifiers.remove(&i);
             }
+            Write::PutDocuments(id, docs) => {
+                if !self.badges.contains_key(&id) {
+                    return Err(Error::NotFound {
+                        what: "badge",
+                        id: id.to_string(),
+                    });
+                }
+                let mut keys = BTreeSet::new();
+                for d in docs {
+                    let key = (d.url.clone(), d.sha256());
+                    self.documents.entry(key.clone()).or_insert(d);
+                    keys.insert(key);
+                }
+                if keys.is_empty() {
+                    self.links.remove(&id);
+                } else {
+                    self.links.insert(id, keys);
+                }
+            }
         }
         Ok(())
     }
@@ -93,6 +118,19 @@ impl Store for MemoryStore {
 
     fn badge_ids(&self) -> Result<Vec<BadgeId>> {
         Ok(self.state.badges.keys().cloned().collect())
+    }
+
+    fn badge_documents(&self, id: &BadgeId) -> Result<Vec<KeptDocument>> {
+        Ok(self
+            .state
+            .links
+            .get(id)
+            .map(|keys| {
+                keys.iter()
+                    .filter_map(|k| self.state.documents.get(k).cloned())
+                    .collect()
+            })
+            .unwrap_or_default())
     }
 
     fn collections(&self) -> Result<Vec<Collection>> {

@@ -12,7 +12,9 @@ pub use memory::MemoryStore;
 pub use sqlite::{DB_FILE, SCHEMA_VERSION, SqliteStore};
 
 use crate::Result;
-use crate::model::{BadgeId, BadgeRecord, BadgeState, Collection, CollectionId, Identifier};
+use crate::model::{
+    BadgeId, BadgeRecord, BadgeState, Collection, CollectionId, Identifier, KeptDocument,
+};
 
 /// One change to a store.
 #[derive(Debug, Clone, PartialEq)]
@@ -30,6 +32,10 @@ pub enum Write {
     AddIdentifier(Identifier),
     /// Removes one of the owner's identifiers (badges already matched stay).
     RemoveIdentifier(Identifier),
+    /// Sets the documents kept with a badge (replacing what it had): what verification fetched,
+    /// for offline checks later. A document is stored once per (URL, content) and shared by
+    /// every badge linked to it. The badge must be stored (earlier in the same batch is fine).
+    PutDocuments(BadgeId, Vec<KeptDocument>),
 }
 
 /// Where a backpack keeps its badges, collections and the owner's identifiers.
@@ -56,6 +62,16 @@ pub trait Store {
     /// As [`Store::badge`].
     fn badge_ids(&self) -> Result<Vec<BadgeId>> {
         Ok(self.badges()?.into_iter().map(|b| b.id).collect())
+    }
+
+    /// The documents kept with a badge ([`Write::PutDocuments`]), sorted by URL then content.
+    /// The default (for stores that keep none) is empty.
+    ///
+    /// # Errors
+    /// As [`Store::badge`].
+    fn badge_documents(&self, id: &BadgeId) -> Result<Vec<KeptDocument>> {
+        let _ = id;
+        Ok(Vec::new())
     }
 
     /// Every collection, sorted by id.

@@ -10,7 +10,7 @@ use rusqlite::{
 use super::{Store, Write};
 use crate::model::{
     BadgeId, BadgeRecord, BadgeState, Collection, CollectionId, DedupKey, Identifier,
-    IdentifierKind, InputKind, MatchedIdentity, Source, SourceKind, Verification,
+    IdentifierKind, InputKind, KeptDocument, MatchedIdentity, Source, SourceKind, Verification,
     VerificationStatus, Visibility, parse_version,
 };
 use crate::{Error, Result};
@@ -19,7 +19,7 @@ use crate::{Error, Result};
 pub const DB_FILE: &str = "backpack.sqlite";
 
 /// The newest schema version this build writes (see `docs/backpack.md`).
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 
 /// Migrations, in order; migration `n` (1-based) brings the schema from `n - 1` to `n`.
 const MIGRATIONS: &[&str] = &[
@@ -65,6 +65,23 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (collection_id, position),
         UNIQUE (collection_id, badge_id)
     ) STRICT;",
+    // 2: documents kept for offline verification, stored once per (URL, content) and linked to
+    // the badges that needed them.
+    "CREATE TABLE documents (
+        id INTEGER PRIMARY KEY,
+        url TEXT NOT NULL,
+        sha256 TEXT NOT NULL,
+        media_type TEXT,
+        fetched_at TEXT NOT NULL,
+        body BLOB NOT NULL,
+        UNIQUE (url, sha256)
+    ) STRICT;
+    CREATE TABLE badge_documents (
+        badge_id TEXT NOT NULL REFERENCES badges(id),
+        document_id INTEGER NOT NULL REFERENCES documents(id),
+        PRIMARY KEY (badge_id, document_id)
+    ) STRICT;
+    CREATE INDEX badge_documents_by_document ON badge_documents (document_id);",
 ];
 
 /// A backpack kept in one SQLite file (plus its `-wal`/`-shm` companions while open).
@@ -484,6 +501,50 @@ fn apply(tx: &rusqlite::Transaction<'_>, w: &Write) -> Result<()> {
                 params![i.kind.as_str(), i.value],
             )?;
         }
+        Write::PutDocuments(id, docs) => put_documents(tx, id, docs)?,
+    }
+    Ok(())
+}
+
+fn put_documents(
+    tx: &rusqlite::Transaction<'_>,
+    id: &BadgeId,
+    docs: &[KeptDocument],
+) -> Result<()> {
+    let exists: Option<i64> = tx
+        .query_row("SELECT 1 FROM badges WHERE id = ?1", [id.as_str()], |r| {
+            r.get(0)
+        })
+        .optional()?;
+    if exists.is_none() {
+        return Err(Error::NotFound {
+            what: "badge",
+            id: id.to_string(),
+        });
+    }
+    tx.execute(
+        "DELETE FROM badge_documents WHERE badge_id = ?1",
+        [id.as_str()],
+    )?;
+    let mut insert = tx.prepare_cached(
+        "INSERT OR IGNORE INTO documents (url, sha256, media_type, fetched_at, body)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?;
+    let mut find = tx.prepare_cached("SELECT id FROM documents WHERE url = ?1 AND sha256 = ?2")?;
+    let mut link = tx.prepare_cached(
+        "INSERT OR IGNORE INTO badge_documents (badge_id, document_id) VALUES (?1, ?2)",
+    )?;
+    for d in docs {
+        let sha = d.sha256();
+        insert.execute(params![
+            d.url,
+            sha,
+            d.media_type,
+            time_str(&d.fetched_at),
+            d.body
+        ])?;
+        let doc_id: i64 = find.query_row(params![d.url, sha], |r| r.get(0))?;
+        link.execute(params![id.as_str(), doc_id])?;
     }
     Ok(())
 }
@@ -550,6 +611,38 @@ impl Store for SqliteStore {
         let mut out = Vec::new();
         for r in rows {
             out.push(BadgeId::parse(&r.map_err(|e| classify(&self.path, e))?)?);
+        }
+        Ok(out)
+    }
+
+    fn badge_documents(&self, id: &BadgeId) -> Result<Vec<KeptDocument>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT d.url, d.media_type, d.fetched_at, d.body FROM badge_documents l
+                 JOIN documents d ON d.id = l.document_id
+                 WHERE l.badge_id = ?1 ORDER BY d.url, d.sha256",
+            )
+            .map_err(|e| classify(&self.path, e))?;
+        let rows = stmt
+            .query_map([id.as_str()], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, Option<String>>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, Vec<u8>>(3)?,
+                ))
+            })
+            .map_err(|e| classify(&self.path, e))?;
+        let mut out = Vec::new();
+        for r in rows {
+            let (url, media_type, fetched_at, body) = r.map_err(|e| classify(&self.path, e))?;
+            out.push(KeptDocument {
+                fetched_at: parse_time(id.as_str(), &fetched_at)?,
+                url,
+                media_type,
+                body,
+            });
         }
         Ok(out)
     }
