@@ -199,8 +199,8 @@ fn import_reimport_list_export_and_round_trip() {
     // Byte-identical originals, same sources and states (the verification was run again at
     // the re-import, so its time and report are new).
     let records = |dir: &Path| {
-        let s = openbadges_backpack::SqliteStore::open_dir(dir).unwrap();
-        let mut v: Vec<_> = openbadges_backpack::Store::badges(&s)
+        let s = openbadges::backpack::SqliteStore::open_dir(dir).unwrap();
+        let mut v: Vec<_> = openbadges::backpack::Store::badges(&s)
             .unwrap()
             .into_iter()
             .map(|b| {

@@ -42,14 +42,43 @@ pub enum Error {
     #[error("the image holds no baked badge")]
     NoBakedBadge,
     /// A baked image that is malformed or breaks a baking rule.
-    #[error("invalid baked image: {0}")]
-    InvalidImage(String),
+    #[error("invalid baked image: {message}")]
+    InvalidImage {
+        /// The bake crate's stable code for what is wrong (`MALFORMED_PNG`,
+        /// `COMPRESSED_CHUNK`, …; see `openbadges_bake::Error::kind_code`).
+        code: &'static str,
+        /// What is wrong, for people.
+        message: String,
+    },
     /// JSON that could not be parsed within the limits.
     #[error("invalid json: {0}")]
     Json(String),
     /// A document could not be loaded.
     #[error(transparent)]
     Load(#[from] crate::loader::LoadError),
+}
+
+impl Error {
+    /// A short stable identifier of an input that could not be read, for reports and golden
+    /// files: `INVALID_JWS`, `NOT_BAKED`, the bake crate's code for an invalid image,
+    /// `INVALID_JSON`, `TOO_LARGE`, `UNRECOGNIZED_INPUT`, `UNSUPPORTED_INPUT`, `INVALID_KEY`,
+    /// `ALGORITHM_NOT_ALLOWED`, `SIGNATURE_INVALID`, `CRYPTO`, `FETCH_FAILED`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::MalformedJws(_) => "INVALID_JWS",
+            Error::TooLarge { .. } => "TOO_LARGE",
+            Error::AlgorithmNotAllowed(_) => "ALGORITHM_NOT_ALLOWED",
+            Error::SignatureInvalid => "SIGNATURE_INVALID",
+            Error::InvalidKey(_) => "INVALID_KEY",
+            Error::Crypto => "CRYPTO",
+            Error::UnrecognizedInput(_) => "UNRECOGNIZED_INPUT",
+            Error::UnsupportedInput(_) => "UNSUPPORTED_INPUT",
+            Error::NoBakedBadge => "NOT_BAKED",
+            Error::InvalidImage { code, .. } => code,
+            Error::Json(_) => "INVALID_JSON",
+            Error::Load(_) => "FETCH_FAILED",
+        }
+    }
 }
 
 impl From<openbadges_model::Error> for Error {

@@ -88,6 +88,26 @@ pub struct Input {
     pub warnings: Vec<(String, String)>,
 }
 
+/// The credential a JWS payload carries: the `vc` claim of a VC Data Model 1.1 JWT (a payload
+/// without `@context` whose `vc` claim is an object), otherwise the payload itself (an OB 2.0
+/// assertion, or an OB 3.0 / VC 2.0 JWT whose claims are the credential).
+///
+/// ```
+/// use serde_json::json;
+/// let v11 = json!({"iss": "https://example.org/", "vc": {"type": ["VerifiableCredential"]}});
+/// assert_eq!(openbadges_proof::input::jws_credential(&v11), &json!({"type": ["VerifiableCredential"]}));
+/// let v20 = json!({"@context": ["https://www.w3.org/ns/credentials/v2"], "vc": "a claim"});
+/// assert_eq!(openbadges_proof::input::jws_credential(&v20), &v20);
+/// ```
+pub fn jws_credential(payload: &Value) -> &Value {
+    match payload.as_object() {
+        Some(o) if !o.contains_key("@context") => {
+            o.get("vc").filter(|v| v.is_object()).unwrap_or(payload)
+        }
+        _ => payload,
+    }
+}
+
 /// Whether `s` (trimmed) is a single absolute `http`/`https` URL.
 pub fn is_http_url(s: &str) -> bool {
     let t = s.trim();
@@ -171,7 +191,10 @@ pub fn unpack(bytes: &[u8], limits: &Limits) -> Result<Input, Error> {
         InputKind::Png | InputKind::Svg => {
             let ex = openbadges_bake::extract(bytes).map_err(|e| match e {
                 openbadges_bake::Error::NotBaked { .. } => Error::NoBakedBadge,
-                other => Error::InvalidImage(other.to_string()),
+                other => Error::InvalidImage {
+                    code: other.kind_code(),
+                    message: other.to_string(),
+                },
             })?;
             let warnings = ex
                 .warnings

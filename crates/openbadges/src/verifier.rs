@@ -11,8 +11,10 @@
 use std::fmt;
 
 use openbadges_model::Limits;
+use openbadges_proof::key::PublicKey;
 use openbadges_proof::loader::{CachingLoader, DocumentLoader, StaticLoader};
 use openbadges_proof::report::{Code, Report};
+use openbadges_proof::vc_jwt::KeyPolicy;
 use openbadges_proof::verify::{Clock, FixedClock, RecipientProfile, Source, SystemClock};
 
 #[cfg(feature = "bake")]
@@ -28,6 +30,7 @@ pub struct VerifierBuilder {
     recipient: RecipientProfile,
     limits: Limits,
     threads: usize,
+    key_policy: KeyPolicy,
 }
 
 impl Default for VerifierBuilder {
@@ -40,6 +43,7 @@ impl Default for VerifierBuilder {
             recipient: RecipientProfile::new(),
             limits: Limits::default(),
             threads: 4,
+            key_policy: KeyPolicy::default(),
         }
     }
 }
@@ -94,6 +98,20 @@ impl VerifierBuilder {
         self
     }
 
+    /// Pins `key` for VC-JWT: a token it signed is bound to its issuer whatever its header
+    /// says (the caller vouches for the key). Repeatable.
+    pub fn trusted_key(mut self, key: PublicKey) -> Self {
+        self.key_policy.pinned.push(key);
+        self
+    }
+
+    /// DANGEROUS: accepts a VC-JWT whose header `jwk` nothing binds to the issuer (no JWKS,
+    /// DID document or pinned key). Anyone can then sign in any issuer's name. Testing only.
+    pub fn dangerous_accept_unbound_header_jwk(mut self, yes: bool) -> Self {
+        self.key_policy.dangerous_accept_unbound_header_jwk = yes;
+        self
+    }
+
     /// Limits for every JSON document read.
     pub fn limits(mut self, limits: Limits) -> Self {
         self.limits = limits;
@@ -123,6 +141,7 @@ impl VerifierBuilder {
             recipient: self.recipient,
             limits: self.limits,
             threads: self.threads,
+            key_policy: self.key_policy,
         })
     }
 
@@ -160,6 +179,7 @@ pub struct Verifier {
     recipient: RecipientProfile,
     limits: Limits,
     threads: usize,
+    key_policy: KeyPolicy,
 }
 
 impl fmt::Debug for Verifier {
@@ -186,6 +206,7 @@ impl Verifier {
             .with_clock(&*self.clock)
             .with_recipient(recipient.clone())
             .with_limits(self.limits)
+            .with_key_policy(self.key_policy.clone())
     }
 
     /// Verifies input bytes of any kind: JSON, compact JWS, VC-JWT, a baked PNG or SVG, or a

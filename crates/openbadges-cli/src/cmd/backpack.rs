@@ -1,5 +1,5 @@
 //! `openbadges backpack [--store DIR] import|list|export`: a learner's backpack on disk, over
-//! `openbadges_backpack` (SQLite store, the proof crate's verifier and guarded HTTP loader).
+//! `openbadges::backpack` (SQLite store, the proof crate's verifier and guarded HTTP loader).
 //!
 //! - `import INPUT... [--identity TYPE:VALUE]... [--allow-host H]... [--offline] [--json]`:
 //!   one line per input (`{"input", "result", "id", "reason"}` with `--json`). Exit 0 when no
@@ -12,20 +12,20 @@ use std::sync::Arc;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use openbadges_backpack::export::{api, vp, zip};
-use openbadges_backpack::proof::{LoaderFetcher, ProofVerifier};
-use openbadges_backpack::{
+use openbadges::backpack::export::{api, vp, zip};
+use openbadges::backpack::proof::{LoaderFetcher, ProofVerifier};
+use openbadges::backpack::{
     Backpack, BadgeId, BadgeRecord, Identifier, ImportReport, ImportResult, Source, SourceKind,
     SqliteStore, Store,
 };
-use openbadges_model::Version;
-use openbadges_proof::data_integrity::Ed25519Signer;
-use openbadges_proof::input::is_http_url;
-use openbadges_proof::key::{Algorithm, SecretKey};
-use openbadges_proof::loader::{
+use openbadges::model::Version;
+use openbadges::proof::data_integrity::Ed25519Signer;
+use openbadges::proof::input::is_http_url;
+use openbadges::proof::key::{Algorithm, SecretKey};
+use openbadges::proof::loader::{
     CachingLoader, DocumentLoader, HttpLoader, Layered, NoNetwork, StaticLoader,
 };
-use openbadges_proof::verify::{SystemClock, Verifier};
+use openbadges::proof::verify::{SystemClock, Verifier};
 
 use crate::exit;
 
@@ -256,7 +256,7 @@ fn accepted(store: &SqliteStore) -> Result<Vec<BadgeRecord>, Failure> {
         .badges()
         .map_err(fail)?
         .into_iter()
-        .filter(|b| b.state == openbadges_backpack::BadgeState::Accepted)
+        .filter(|b| b.state == openbadges::backpack::BadgeState::Accepted)
         .collect())
 }
 
@@ -285,7 +285,7 @@ fn list(store: &SqliteStore, args: &ListArgs) -> Result<u8, Failure> {
 fn find_collection(
     store: &SqliteStore,
     name: &str,
-) -> Result<openbadges_backpack::Collection, Failure> {
+) -> Result<openbadges::backpack::Collection, Failure> {
     store
         .collections()
         .map_err(fail)?
@@ -383,7 +383,7 @@ fn holder_signer(path: &Path) -> Result<Ed25519Signer, Failure> {
         .map_err(|e| fail(format!("--holder-key {}: {e}", path.display())))?;
     let key = if text.trim_start().starts_with('{') {
         serde_json::from_str(&text)
-            .map_err(|e| openbadges_proof::Error::InvalidKey(e.to_string()))
+            .map_err(|e| openbadges::proof::Error::InvalidKey(e.to_string()))
             .and_then(|j| SecretKey::from_jwk(&j))
     } else {
         SecretKey::from_pem(&text)

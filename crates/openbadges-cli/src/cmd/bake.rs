@@ -3,7 +3,7 @@
 use std::io::{Read as _, Write as _};
 use std::path::PathBuf;
 
-use openbadges_bake::{BadgeVersion, BakeOptions, Error};
+use openbadges::bake::{BadgeVersion, BakeOptions, Error};
 
 use crate::exit;
 
@@ -88,7 +88,7 @@ fn bake_file(args: &Args, payload: &str, options: &BakeOptions) -> u8 {
             return exit::CANNOT_CHECK;
         }
     };
-    let result = openbadges_bake::bake_stream(src, dst, payload, options);
+    let result = openbadges::bake::bake_stream(src, dst, payload, options);
     match result {
         Ok(_) => match std::fs::rename(&tmp, &args.output) {
             Ok(()) => exit::OK,
@@ -136,7 +136,7 @@ pub(crate) fn run(args: Args) -> u8 {
             return exit::CANNOT_CHECK;
         }
     };
-    let baked = match openbadges_bake::bake(&image, &payload, &options) {
+    let baked = match openbadges::bake::bake(&image, &payload, &options) {
         Ok(b) => b,
         Err(e) => {
             eprintln!("openbadges bake: {}: {e}", args.image.display());

@@ -2,8 +2,8 @@
 
 use std::path::PathBuf;
 
-use openbadges_bake::{Error, Limits};
-use openbadges_proof::loader::{DocumentLoader as _, HttpLoader};
+use openbadges::bake::{Error, Limits};
+use openbadges::proof::loader::{DocumentLoader as _, HttpLoader};
 
 use crate::exit;
 
@@ -88,9 +88,9 @@ pub(crate) fn run(args: Args) -> u8 {
         }
     };
     let found = match bytes.and_then(|b| match b {
-        Input::Bytes(b) => openbadges_bake::extract_with(&b, &limits),
+        Input::Bytes(b) => openbadges::bake::extract_with(&b, &limits),
         // A file is read only up to the image data after the badge.
-        Input::File(f) => openbadges_bake::extract_reader(std::io::BufReader::new(f), &limits),
+        Input::File(f) => openbadges::bake::extract_reader(std::io::BufReader::new(f), &limits),
     }) {
         Ok(f) => f,
         Err(e) => {

@@ -1,8 +1,8 @@
 //! `openbadges inspect INPUT... [--json]`: parse without verifying signatures or fetching.
 //!
 //! For each input: detect its kind from the content and get the badge document out of it with
-//! `openbadges_proof::input` (JSON, compact JWS/JWT payload — not verified —, PNG/SVG baked
-//! badges through `openbadges_bake`, URL), then `openbadges_model::inspect` it: version, class, structural problems, and
+//! `openbadges::proof::input` (JSON, compact JWS/JWT payload — not verified —, PNG/SVG baked
+//! badges through `openbadges::bake`, URL), then `openbadges::model::inspect` it: version, class, structural problems, and
 //! the document upgraded to the current model.
 //!
 //! A URL (given as the input, or baked into an image) is fetched once with the proof crate's
@@ -15,8 +15,8 @@
 
 use serde_json::{Value, json};
 
-use openbadges_model::{Inspection, Limits, ProblemCode, inspect_from, parse_json};
-use openbadges_proof::loader::{DocumentLoader, HttpLoader, LoadError, NoNetwork};
+use openbadges::model::{Inspection, Limits, ProblemCode, inspect_from, parse_json};
+use openbadges::proof::loader::{DocumentLoader, HttpLoader, LoadError, NoNetwork};
 
 use crate::exit;
 
@@ -219,15 +219,15 @@ pub(crate) fn run(args: Args) -> u8 {
 }
 
 fn is_url(s: &str) -> bool {
-    openbadges_proof::input::is_http_url(s)
+    openbadges::proof::input::is_http_url(s)
 }
 
-/// Detects the kind of `bytes` from their content (`openbadges_proof::input`) and inspects the
+/// Detects the kind of `bytes` from their content (`openbadges::proof::input`) and inspects the
 /// badge document inside. A badge that is a URL is fetched with `fetcher` (when given);
 /// `source` is the URL the bytes came from.
 fn inspect_bytes(bytes: &[u8], fetcher: Option<&Fetcher>, source: Option<&str>) -> Report {
-    use openbadges_proof::Error as E;
-    use openbadges_proof::input::{self, InputKind, Payload};
+    use openbadges::proof::Error as E;
+    use openbadges::proof::input::{self, InputKind, Payload};
 
     let kind = match input::detect(bytes) {
         Some(InputKind::Jws) => Kind::Jws,
@@ -253,7 +253,7 @@ fn inspect_bytes(bytes: &[u8], fetcher: Option<&Fetcher>, source: Option<&str>) 
                 Outcome::CannotCheck,
             );
         }
-        Err(e) => return Report::failed(kind, unpack_finding(kind, bytes, &e), Outcome::Invalid),
+        Err(e) => return Report::failed(kind, unpack_finding(&e), Outcome::Invalid),
     };
     let mut report = match unpacked.payload {
         Payload::Json(doc) => inspect_value(kind, &doc, source),
@@ -280,23 +280,10 @@ fn inspect_bytes(bytes: &[u8], fetcher: Option<&Fetcher>, source: Option<&str>) 
     report
 }
 
-/// The finding for an input the proof crate could not unpack. For images, the bake crate's
-/// stable code (`NOT_BAKED`, `COMPRESSED_CHUNK`, …) names what is wrong.
-fn unpack_finding(kind: Kind, bytes: &[u8], e: &openbadges_proof::Error) -> Finding {
-    use openbadges_proof::Error as E;
-    if matches!(kind, Kind::Png | Kind::Svg) {
-        if let Err(be) = openbadges_bake::extract(bytes) {
-            return Finding::error(be.kind_code(), be.to_string());
-        }
-    }
-    let code = match e {
-        E::MalformedJws(_) => "INVALID_JWS",
-        E::NoBakedBadge => "NOT_BAKED",
-        E::InvalidImage(_) => "INVALID_IMAGE",
-        E::Json(_) => ProblemCode::InvalidJson.as_str(),
-        _ => "UNRECOGNIZED_INPUT",
-    };
-    Finding::error(code, e.to_string())
+/// The finding for an input the proof crate could not unpack, under the proof crate's stable
+/// code (for images, the bake crate's: `NOT_BAKED`, `COMPRESSED_CHUNK`, …).
+fn unpack_finding(e: &openbadges::proof::Error) -> Finding {
+    Finding::error(e.code(), e.to_string())
 }
 
 /// A URL served where a badge document was expected: not followed a second time.
@@ -316,7 +303,7 @@ fn url_payload(kind: Kind) -> Report {
 fn inspect_document(kind: Kind, bytes: &[u8], source: Option<&str>) -> Report {
     match parse_json(bytes, &Limits::default()) {
         Ok(doc) => inspect_value(kind, &doc, source),
-        Err(e @ openbadges_model::Error::Json { .. }) => Report::failed(
+        Err(e @ openbadges::model::Error::Json { .. }) => Report::failed(
             kind,
             Finding::error(ProblemCode::InvalidJson.as_str(), e.to_string()),
             Outcome::Invalid,
@@ -331,9 +318,11 @@ fn inspect_document(kind: Kind, bytes: &[u8], source: Option<&str>) -> Report {
 }
 
 fn inspect_value(kind: Kind, doc: &Value, source: Option<&str>) -> Report {
-    let inspection = match vc_jwt_credential(doc) {
-        Some(vc) if kind != Kind::Json => inspect_from(vc, source),
-        _ => inspect_from(doc, source),
+    // A VC 1.1 JWT carries the credential in its `vc` claim; a JSON file is read as it is.
+    let inspection = if kind == Kind::Json {
+        inspect_from(doc, source)
+    } else {
+        inspect_from(openbadges::proof::input::jws_credential(doc), source)
     };
     let outcome = if inspection.valid_structure() {
         Outcome::Valid
@@ -346,16 +335,6 @@ fn inspect_value(kind: Kind, doc: &Value, source: Option<&str>) -> Report {
         findings: Vec::new(),
         outcome,
     }
-}
-
-/// A VC-JWT (VC Data Model 1.1) carries the credential in its `vc` claim; other JWS payloads
-/// are the document itself.
-fn vc_jwt_credential(payload: &Value) -> Option<&Value> {
-    let o = payload.as_object()?;
-    if o.contains_key("@context") {
-        return None;
-    }
-    o.get("vc").filter(|v| v.is_object())
 }
 
 /// Every problem, as (code, path, is_error, message): findings first, then the model's.

@@ -7,7 +7,7 @@
 use std::io::Write as _;
 use std::path::Path;
 
-use openbadges_proof::key::{Algorithm, SecretKey};
+use openbadges::proof::key::{Algorithm, SecretKey};
 
 use crate::exit;
 

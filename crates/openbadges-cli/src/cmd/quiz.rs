@@ -4,8 +4,8 @@
 use std::io::{BufRead, Write};
 use std::path::{Component, Path, PathBuf};
 
-use openbadges_quiz::view::PublicItem;
-use openbadges_quiz::{
+use openbadges::quiz::view::PublicItem;
+use openbadges::quiz::{
     Attempt, Error, Format, ItemType, Limits, Loaded, Presentation, Problem, Quiz, grade::Grader,
     policy, responses_from_json,
 };
@@ -103,7 +103,8 @@ fn read(path: &Path) -> Result<Loaded, LoadFailure> {
         .map_err(|e| LoadFailure::Unreadable(format!("{name}: {e}")))?;
     if bytes.starts_with(b"PK\x03\x04") {
         // A QTI 3.0 content package.
-        return match openbadges_quiz::qti::import_package(&bytes, Some(&name), &Limits::default()) {
+        return match openbadges::quiz::qti::import_package(&bytes, Some(&name), &Limits::default())
+        {
             Ok(l) => Ok(l),
             Err(Error::Invalid(p)) => Err(LoadFailure::Invalid(p)),
             Err(e) => Err(LoadFailure::Unreadable(format!("{name}: {e}"))),
@@ -131,9 +132,9 @@ fn read(path: &Path) -> Result<Loaded, LoadFailure> {
             let bytes = crate::cmd::read_input(&base.join(rel)).ok()?;
             String::from_utf8(bytes).ok()
         };
-        openbadges_quiz::qti::import_item_or_test(&text, file, &limits, &resolve)
+        openbadges::quiz::qti::import_item_or_test(&text, file, &limits, &resolve)
     } else {
-        openbadges_quiz::load(&text, format, file, &limits)
+        openbadges::quiz::load(&text, format, file, &limits)
     };
     match result {
         Ok(l) => Ok(l),
@@ -229,7 +230,7 @@ fn now_secs() -> i64 {
         .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
 }
 
-fn write_record(path: &Path, record: &openbadges_quiz::AttemptRecord) -> Result<(), u8> {
+fn write_record(path: &Path, record: &openbadges::quiz::AttemptRecord) -> Result<(), u8> {
     std::fs::write(path, record.to_json_pretty() + "\n").map_err(|e| {
         eprintln!("openbadges quiz: cannot write {}: {e}", path.display());
         exit::CANNOT_CHECK
@@ -295,7 +296,7 @@ fn grade(
             .unwrap_or_else(|| Presentation::new(&quiz, 0));
         let now = now_secs();
         let rec =
-            openbadges_quiz::record::AttemptRecord::seal(openbadges_quiz::record::RecordInput {
+            openbadges::quiz::record::AttemptRecord::seal(openbadges::quiz::record::RecordInput {
                 quiz: &quiz,
                 presentation: &p,
                 responses: &responses,
@@ -352,7 +353,7 @@ fn grade(
 
 fn describe(item: &PublicItem) -> String {
     let mut s = String::new();
-    let letters = |opts: &[openbadges_quiz::view::PublicOption]| -> String {
+    let letters = |opts: &[openbadges::quiz::view::PublicOption]| -> String {
         opts.iter()
             .enumerate()
             .map(|(k, o)| {

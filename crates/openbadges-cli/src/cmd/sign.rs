@@ -8,15 +8,15 @@
 //! The key is a PKCS#8 or PKCS#1 PEM private key, or a private JWK. The assertion's
 //! `verification` becomes `{"type": "SignedBadge", "creator": KID}`; host the matching
 //! `CryptographicKey` at KID and list it in the issuer profile's `publicKey`
-//! (`openbadges_proof::issue` builds both).
+//! (`openbadges::proof::issue` builds both).
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use openbadges_model::{Limits, parse_json};
-use openbadges_proof::data_integrity::{Ed25519Signer, ProofOptions, sign};
-use openbadges_proof::key::{Algorithm, SecretKey};
-use openbadges_proof::vc_jwt;
-use openbadges_proof::verify::FixedClock;
+use openbadges::model::{Limits, parse_json};
+use openbadges::proof::data_integrity::{Ed25519Signer, ProofOptions, sign};
+use openbadges::proof::key::{Algorithm, SecretKey};
+use openbadges::proof::vc_jwt;
+use openbadges::proof::verify::FixedClock;
 
 use crate::exit;
 
@@ -54,7 +54,7 @@ pub(crate) fn run(args: Args) -> u8 {
     let key_text = String::from_utf8_lossy(&key_bytes);
     let key = if key_text.trim_start().starts_with('{') {
         serde_json::from_str(&key_text)
-            .map_err(|e| openbadges_proof::Error::InvalidKey(e.to_string()))
+            .map_err(|e| openbadges::proof::Error::InvalidKey(e.to_string()))
             .and_then(|jwk| SecretKey::from_jwk(&jwk))
     } else {
         SecretKey::from_pem(&key_text)
@@ -82,7 +82,7 @@ pub(crate) fn run(args: Args) -> u8 {
                     return exit::INVALID;
                 }
             };
-            match openbadges_proof::issue::sign_assertion(&doc, &key, args.kid.as_deref()) {
+            match openbadges::proof::issue::sign_assertion(&doc, &key, args.kid.as_deref()) {
                 Ok(jws) => {
                     println!("{jws}");
                     exit::OK

@@ -1,5 +1,5 @@
 //! `openbadges verify INPUT... [--recipient TYPE:VALUE]... [--at RFC3339] [--allow-host H]...
-//! [--offline] [--json]`: full verification through `openbadges_proof::verify`.
+//! [--offline] [--json]`: full verification through the facade's [`openbadges::Verifier`].
 //!
 //! Inputs are verified concurrently (one thread per core) with one shared document cache, so a
 //! batch of many badges from one issuer fetches the issuer's documents once.
@@ -7,16 +7,11 @@
 //! Exit code: 0 when every input is valid, 1 when any is invalid, otherwise 2 when any could not
 //! be checked (or on a usage error).
 
-use openbadges_proof::input::is_http_url;
-use openbadges_proof::key::PublicKey;
-use openbadges_proof::loader::{
-    CachingLoader, DocumentLoader, HttpLoader, Layered, NoNetwork, StaticLoader,
-};
-use openbadges_proof::report::{Code, Report, Status};
-use openbadges_proof::vc_jwt::KeyPolicy;
-use openbadges_proof::verify::{
-    Clock, FixedClock, RecipientProfile, Source, SystemClock, Verifier,
-};
+use openbadges::proof::input::is_http_url;
+use openbadges::proof::key::PublicKey;
+use openbadges::proof::report::{Code, Report, Status};
+use openbadges::proof::verify::{FixedClock, RecipientProfile, Source};
+use openbadges::{Verifier, VerifierBuilder};
 
 use crate::exit;
 
@@ -57,81 +52,53 @@ pub(crate) struct Args {
     jobs: Option<usize>,
 }
 
-fn network(args: &Args) -> Result<Box<dyn DocumentLoader>, String> {
-    if args.offline {
-        return Ok(Box::new(NoNetwork));
+/// The facade verifier the arguments describe, or the message for a usage error.
+fn verifier(args: &Args) -> Result<Verifier, String> {
+    let mut profile = RecipientProfile::new();
+    for r in &args.recipient {
+        let p = r
+            .parse::<RecipientProfile>()
+            .map_err(|e| format!("--recipient {r}: {e}"))?;
+        profile.extend(p);
     }
-    let mut http = HttpLoader::new().map_err(|e| e.to_string())?;
+    let mut builder: VerifierBuilder = Verifier::builder()
+        .recipient(profile)
+        .offline(args.offline)
+        .dangerous_accept_unbound_header_jwk(args.dangerous_accept_header_jwk)
+        .threads(args.jobs.unwrap_or_else(|| {
+            std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(1)
+        }));
+    if let Some(at) = &args.at {
+        builder = builder.at(FixedClock::parse(at).map_err(|e| format!("--at: {e}"))?);
+    }
     for h in &args.allow_host {
-        http = http.allow_host(h).map_err(|e| e.to_string())?;
+        builder = builder.allow_host(h.clone());
     }
-    Ok(Box::new(http))
+    for path in &args.trusted_key {
+        let text =
+            std::fs::read_to_string(path).map_err(|e| format!("--trusted-key {path}: {e}"))?;
+        let key = if text.trim_start().starts_with('{') {
+            serde_json::from_str(&text)
+                .map_err(|e| openbadges::proof::Error::InvalidKey(e.to_string()))
+                .and_then(|j| PublicKey::from_jwk(&j))
+        } else {
+            PublicKey::from_pem(&text)
+        };
+        builder = builder.trusted_key(key.map_err(|e| format!("--trusted-key {path}: {e}"))?);
+    }
+    builder.build().map_err(|e| e.to_string())
 }
 
 pub(crate) fn run(args: Args) -> u8 {
-    let mut profile = RecipientProfile::new();
-    for r in &args.recipient {
-        match r.parse::<RecipientProfile>() {
-            Ok(p) => profile.extend(p),
-            Err(e) => {
-                eprintln!("openbadges verify: --recipient {r}: {e}");
-                return exit::CANNOT_CHECK;
-            }
-        }
-    }
-    let fixed = match args.at.as_deref().map(FixedClock::parse).transpose() {
-        Ok(c) => c,
-        Err(e) => {
-            eprintln!("openbadges verify: --at: {e}");
-            return exit::CANNOT_CHECK;
-        }
-    };
-    let clock: &dyn Clock = match &fixed {
-        Some(c) => c,
-        None => &SystemClock,
-    };
-    let net = match network(&args) {
-        Ok(n) => n,
+    let verifier = match verifier(&args) {
+        Ok(v) => v,
         Err(e) => {
             eprintln!("openbadges verify: {e}");
             return exit::CANNOT_CHECK;
         }
     };
-    let loader = CachingLoader::new(Layered {
-        first: StaticLoader::with_bundled_contexts(),
-        then: net,
-    });
-    let mut policy = KeyPolicy {
-        dangerous_accept_unbound_header_jwk: args.dangerous_accept_header_jwk,
-        ..KeyPolicy::default()
-    };
-    for path in &args.trusted_key {
-        let text = match std::fs::read_to_string(path) {
-            Ok(t) => t,
-            Err(e) => {
-                eprintln!("openbadges verify: --trusted-key {path}: {e}");
-                return exit::CANNOT_CHECK;
-            }
-        };
-        let key = if text.trim_start().starts_with('{') {
-            serde_json::from_str(&text)
-                .map_err(|e| openbadges_proof::Error::InvalidKey(e.to_string()))
-                .and_then(|j| PublicKey::from_jwk(&j))
-        } else {
-            PublicKey::from_pem(&text)
-        };
-        match key {
-            Ok(k) => policy.pinned.push(k),
-            Err(e) => {
-                eprintln!("openbadges verify: --trusted-key {path}: {e}");
-                return exit::CANNOT_CHECK;
-            }
-        }
-    }
-    let verifier = Verifier::new(&loader)
-        .with_clock(clock)
-        .with_recipient(profile)
-        .with_key_policy(policy);
 
     // Read every input; unreadable ones are reported, not fatal.
     let mut sources = Vec::with_capacity(args.inputs.len());
@@ -162,12 +129,7 @@ pub(crate) fn run(args: Args) -> u8 {
             }
         }
     }
-    let threads = args.jobs.unwrap_or_else(|| {
-        std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(1)
-    });
-    let mut reports = verifier.verify_batch(&sources, threads);
+    let mut reports = verifier.verify_batch(&sources);
     for (i, r) in unreadable {
         if let Some(slot) = reports.get_mut(i) {
             *slot = r;
