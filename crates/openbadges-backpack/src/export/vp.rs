@@ -1,10 +1,12 @@
 //! An OB 3.0 VerifiablePresentation of chosen credentials: unsigned ([`presentation`]) or
-//! signed by the holder with eddsa-rdfc-2022 ([`signed_presentation`], through
-//! `openbadges_proof::data_integrity`).
+//! signed by the holder with eddsa-rdfc-2022 ([`signed_presentation`],
+//! [`signed_presentation_for`] with a verifier's challenge and domain, through
+//! `openbadges_proof::data_integrity`). The proof crate's `Verifier` verifies both: the
+//! holder's proof and each credential.
 
 use serde_json::{Value, json};
 
-use crate::model::{BadgeId, BadgeState, InputKind};
+use crate::model::{BadgeId, BadgeState};
 use crate::store::Store;
 use crate::{Error, Result};
 use openbadges_model::Version;
@@ -44,24 +46,7 @@ pub fn presentation<S: Store + ?Sized>(
                 b.version.as_str()
             )));
         }
-        let jwt = match b.input_kind {
-            InputKind::Jws => std::str::from_utf8(&b.original)
-                .ok()
-                .map(|s| s.trim().to_owned()),
-            InputKind::Png | InputKind::Svg => openbadges_bake::extract(&b.original)
-                .ok()
-                .filter(|x| x.payload_kind == openbadges_bake::PayloadKind::Jws)
-                .map(|x| x.payload.trim().to_owned()),
-            _ => None,
-        };
-        credentials.push(match jwt {
-            Some(jwt) => json!({
-                "@context": VC2,
-                "id": format!("data:application/vc+jwt,{jwt}"),
-                "type": "EnvelopedVerifiableCredential",
-            }),
-            None => b.document,
-        });
+        credentials.push(super::clr::embeddable(&b));
     }
     let mut vp = json!({
         "@context": [VC2],
@@ -91,9 +76,29 @@ pub fn signed_presentation<S: Store + ?Sized>(
     signer: &openbadges_proof::data_integrity::Ed25519Signer,
     created: &str,
 ) -> Result<Value> {
+    signed_presentation_for(store, ids, signer, created, None, None)
+}
+
+/// [`signed_presentation`] for one verifier: the proof carries its `challenge` (the nonce it
+/// sent) and `domain` (who it is), so the presentation cannot be replayed elsewhere. The
+/// proof crate's verifier checks them with `Verifier::with_presentation_challenge` /
+/// `with_presentation_domain`.
+///
+/// # Errors
+/// As [`signed_presentation`].
+pub fn signed_presentation_for<S: Store + ?Sized>(
+    store: &S,
+    ids: &[BadgeId],
+    signer: &openbadges_proof::data_integrity::Ed25519Signer,
+    created: &str,
+    challenge: Option<&str>,
+    domain: Option<&str>,
+) -> Result<Value> {
     use openbadges_proof::data_integrity::{ProofOptions, sign};
     let vp = presentation(store, ids, Some(&signer.did_key()))?;
     let mut options = ProofOptions::new(signer.verification_method_did_key(), created);
     options.proof_purpose = "authentication".into();
+    options.challenge = challenge.map(str::to_owned);
+    options.domain = domain.map(str::to_owned);
     sign(&vp, signer, &options).map_err(|e| Error::Export(format!("signing the presentation: {e}")))
 }

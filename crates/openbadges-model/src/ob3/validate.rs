@@ -1032,6 +1032,7 @@ impl Checker {
         }
         for (v, p) in each(s, "verifiableCredential", path) {
             match v {
+                Value::Object(o) if is_enveloped(o) => self.enveloped_credential(o, &p),
                 Value::Object(o) => self.embedded_credential(v, o, &p),
                 Value::String(jws) if is_compact_jws(jws) => {}
                 _ => self.error(
@@ -1048,6 +1049,22 @@ impl Checker {
             c.iri(a, "sourceId", p, true);
             c.iri(a, "targetId", p, true);
         });
+    }
+
+    /// A VC DM 2.0 `EnvelopedVerifiableCredential` (a VC-JWT in a `data:` URL): its `id` must
+    /// be a `data:` URL; the enveloped credential is checked by whoever verifies it.
+    fn enveloped_credential(&mut self, o: &Map<String, Value>, p: &str) {
+        if !o
+            .get("id")
+            .and_then(Value::as_str)
+            .is_some_and(|id| id.starts_with("data:"))
+        {
+            self.error(
+                ProblemCode::WrongType,
+                p,
+                "an `EnvelopedVerifiableCredential` needs a `data:` URL as `id`",
+            );
+        }
     }
 
     /// A credential inside a CLR: checked as the class it declares.
@@ -1299,6 +1316,7 @@ impl Checker {
     fn presentation(&mut self, obj: &Map<String, Value>) {
         for (v, p) in each(obj, "verifiableCredential", "") {
             match v {
+                Value::Object(o) if is_enveloped(o) => self.enveloped_credential(o, &p),
                 Value::Object(o) => self.embedded_credential(v, o, &p),
                 Value::String(jws) if is_compact_jws(jws) => {}
                 _ => self.error(
@@ -1308,6 +1326,17 @@ impl Checker {
                 ),
             }
         }
+    }
+}
+
+/// Whether `o` is a VC DM 2.0 `EnvelopedVerifiableCredential`.
+fn is_enveloped(o: &Map<String, Value>) -> bool {
+    match o.get("type") {
+        Some(Value::String(t)) => t == "EnvelopedVerifiableCredential",
+        Some(Value::Array(a)) => a
+            .iter()
+            .any(|t| t.as_str() == Some("EnvelopedVerifiableCredential")),
+        _ => false,
     }
 }
 

@@ -286,7 +286,7 @@ impl<'v, 'a> Pipeline<'v, 'a> {
             .or(Some("vc".into()));
         let node = doc.get("id").and_then(Value::as_str);
         // Structure.
-        let problems = openbadges_model::ob3::validate(doc, None);
+        let problems = openbadges_model::ob3::validate(doc, d.class.as_ref());
         let mut errors = 0;
         for p in &problems {
             let m = format!(
@@ -763,6 +763,7 @@ impl<'v, 'a> Pipeline<'v, 'a> {
                 let name = c
                     .get("id")
                     .and_then(Value::as_str)
+                    .filter(|id| !id.starts_with("data:"))
                     .map_or_else(|| format!("verifiableCredential[{i}]"), str::to_owned);
                 let sub = self.sub_report(name.clone(), c, ctx);
                 n += 1;
