@@ -23,7 +23,7 @@ use openbadges::proof::data_integrity::Ed25519Signer;
 use openbadges::proof::input::is_http_url;
 use openbadges::proof::key::{Algorithm, SecretKey};
 use openbadges::proof::loader::{
-    CachingLoader, DocumentLoader, HttpLoader, Layered, NoNetwork, StaticLoader,
+    CachingLoader, DocumentLoader, HttpLoader, Layered, NoNetwork, RecordingLoader, StaticLoader,
 };
 use openbadges::proof::verify::{SystemClock, Verifier};
 
@@ -169,7 +169,10 @@ fn import(store: SqliteStore, args: &ImportArgs) -> Result<u8, Failure> {
         first: StaticLoader::with_bundled_contexts(),
         then: net,
     }));
-    let verifier = ProofVerifier::new(Verifier::new(&*loader).with_clock(&SystemClock));
+    // Outside the cache, so each badge keeps every document its verification used.
+    let recording = RecordingLoader::new(Arc::clone(&loader));
+    let verifier = ProofVerifier::new(Verifier::new(&recording).with_clock(&SystemClock))
+        .keeping(recording.recording());
     let mut backpack = Backpack::new(store, verifier);
     if !args.offline {
         backpack = backpack.with_fetcher(LoaderFetcher(Arc::clone(&loader)));

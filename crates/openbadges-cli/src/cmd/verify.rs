@@ -1,5 +1,6 @@
 //! `openbadges verify INPUT... [--recipient TYPE:VALUE]... [--at RFC3339] [--allow-host H]...
-//! [--offline] [--json]`: full verification through the facade's [`openbadges::Verifier`].
+//! [--offline] [--documents DIR]... [--json]`: full verification through the facade's
+//! [`openbadges::Verifier`].
 //!
 //! Inputs are verified concurrently (one thread per core) with one shared document cache, so a
 //! batch of many badges from one issuer fetches the issuer's documents once.
@@ -50,6 +51,11 @@ pub(crate) struct Args {
     /// Worker threads (default: the number of cores).
     #[arg(long, value_name = "N")]
     jobs: Option<usize>,
+    /// Preload the documents a backpack archive kept (its unzipped `documents/` folder:
+    /// `index.json` + content-addressed files, each checked against its SHA-256) so that
+    /// `--offline` verification resolves them. Repeatable.
+    #[arg(long = "documents", value_name = "DIR")]
+    documents: Vec<std::path::PathBuf>,
 }
 
 /// The facade verifier the arguments describe, or the message for a usage error.
@@ -75,6 +81,13 @@ fn verifier(args: &Args) -> Result<Verifier, String> {
     }
     for h in &args.allow_host {
         builder = builder.allow_host(h.clone());
+    }
+    for dir in &args.documents {
+        let docs = openbadges::backpack::export::zip::documents_from_dir(dir)
+            .map_err(|e| format!("--documents {}: {e}", dir.display()))?;
+        for d in &docs {
+            builder = builder.document(&d.url, d.media_type.as_deref(), &d.body);
+        }
     }
     for path in &args.trusted_key {
         let text =
