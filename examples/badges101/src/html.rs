@@ -209,13 +209,29 @@ pub(crate) fn result(
 }
 
 /// After issuing: the downloads.
-pub(crate) fn badge(tok: &str, uuid: &str, base: &str) -> String {
+pub(crate) fn badge(
+    tok: &str,
+    uuid: &str,
+    base: &str,
+    push: Option<&crate::pack::PushState>,
+) -> String {
+    use crate::pack::PushState;
+    let sent = match push {
+        Some(PushState::Sent { .. }) => "<p role=\"status\">Sent to your backpack.</p>".to_owned(),
+        Some(PushState::Queued) => "<p role=\"status\">Sending it to your backpack…</p>".to_owned(),
+        Some(PushState::Failed(why)) => format!(
+            "<p role=\"alert\">It could not be sent to your backpack: {}</p>",
+            esc(why)
+        ),
+        None => String::new(),
+    };
     page(
         "Your Badges 101 badge",
         &format!(
             "<h2>Your Badges 101 badge</h2>\n<img src=\"/a/{tok}/badge/ob3.png\" alt=\"Your Badges 101 badge\" width=\"96\">\n\
 <p>Your badge is issued and signed. The image carries the badge itself (it is “baked”): keep it, or upload it to any Open Badges backpack.</p>\n\
-<p><a class=\"button\" href=\"/a/{tok}/badge/ob3.png\" download=\"badges101.png\">Download your badge</a></p>\n\
+{sent}\n<p><a class=\"button\" href=\"/a/{tok}/badge/ob3.png\" download=\"badges101.png\">Download your badge</a> \
+<a class=\"button\" href=\"/a/{tok}/backpack\">Open your backpack</a></p>\n\
 <p>Alternatives:</p><ul>\
 <li><a href=\"/a/{tok}/badge/ob3.svg\" download=\"badges101.svg\">Open Badges 3.0 (SVG)</a></li>\
 <li><a href=\"/a/{tok}/badge/ob3-jwt.png\" download=\"badges101-vc-jwt.png\">Open Badges 3.0 as VC-JWT (PNG)</a></li>\
@@ -223,6 +239,84 @@ pub(crate) fn badge(tok: &str, uuid: &str, base: &str) -> String {
 <li><a href=\"/a/{tok}/badge/ob2-signed.png\" download=\"badges101-ob2-signed.png\">Open Badges 2.0, signed (PNG)</a></li>\
 <li><a href=\"{}\">The hosted assertion (JSON)</a></li></ul>",
             esc(&format!("{base}assertions/{uuid}.json"))
+        ),
+    )
+}
+
+/// A badge's image URL as the page may show it: a path for the app's own images, a `data:`
+/// image as is; nothing for images elsewhere (the page loads nothing from other origins).
+fn image_src(doc: &serde_json::Value, origin: &str) -> Option<String> {
+    let subject = doc.get("credentialSubject");
+    let holder = subject
+        .and_then(|s| s.get("achievement"))
+        .or_else(|| doc.get("badge"))?;
+    let image = holder.get("image")?;
+    let url = image
+        .as_str()
+        .or_else(|| image.get("id").and_then(serde_json::Value::as_str))?;
+    if url.starts_with("data:image/png;") || url.starts_with("data:image/svg+xml;") {
+        return Some(url.to_owned());
+    }
+    let path = url.strip_prefix(origin)?;
+    path.starts_with('/').then(|| path.to_owned())
+}
+
+/// The learner's backpack: the badges it holds for their address, and the zip export.
+pub(crate) fn backpack(
+    tok: &str,
+    email: &str,
+    badges: &[openbadges::backpack::BadgeRecord],
+    origin: &str,
+    push: Option<&crate::pack::PushState>,
+) -> String {
+    use crate::pack::PushState;
+    let mut items = String::new();
+    for b in badges {
+        let s = b.summary();
+        let name = s.name.as_deref().unwrap_or("(unnamed badge)");
+        let img = image_src(&b.document, origin).map_or_else(String::new, |src| {
+            format!(
+                "<img src=\"{}\" alt=\"\" width=\"64\" height=\"64\" style=\"float:left;margin-right:1rem\">",
+                esc(&src)
+            )
+        });
+        let verdict = match s.verification.as_str() {
+            "valid" => "<span class=\"right\">verified</span>",
+            "invalid" => "<span class=\"wrong\">not valid</span>",
+            _ => "could not be checked",
+        };
+        items.push_str(&format!(
+            "<li style=\"list-style:none;clear:both;margin:1rem 0;min-height:64px\">{img}<strong>{}</strong><br>\
+Issued by {} on {}<br>Open Badges {} · {verdict} when it arrived</li>\n",
+            esc(name),
+            esc(s.issuer.as_deref().unwrap_or("an unknown issuer")),
+            esc(s.issued.as_deref().unwrap_or("an unknown date")),
+            esc(&s.version),
+        ));
+    }
+    let note = match push {
+        Some(PushState::Queued) => {
+            "<p role=\"status\">Your new badge is on its way: <a href=\"\">reload</a> in a moment.</p>"
+                .to_owned()
+        }
+        Some(PushState::Failed(why)) => format!(
+            "<p role=\"alert\">Your new badge could not be sent here: {}</p>",
+            esc(why)
+        ),
+        _ => String::new(),
+    };
+    let list = if badges.is_empty() {
+        "<p>No badges here yet.</p>".to_owned()
+    } else {
+        format!(
+            "<ul style=\"padding:0\">\n{items}</ul>\n<p style=\"clear:both\"><a class=\"button\" href=\"/a/{tok}/backpack.zip\" download=\"badges101-backpack.zip\">Download all (zip)</a></p>"
+        )
+    };
+    page(
+        "Your backpack",
+        &format!(
+            "<h2>Your backpack</h2>\n<p>Badges held for {}: they arrived through the Open Badges 3.0 API and were verified on arrival.</p>\n{note}\n{list}\n<p><a href=\"/a/{tok}/badge\">Back to your badge</a></p>",
+            esc(email)
         ),
     )
 }

@@ -15,6 +15,7 @@
 #![forbid(unsafe_code)]
 
 mod html;
+mod pack;
 mod server;
 mod state;
 mod terminal;
@@ -22,6 +23,7 @@ mod terminal;
 use std::fmt;
 use std::path::PathBuf;
 
+pub use pack::PushState;
 pub use server::{Running, start};
 pub use state::App;
 pub use terminal::run_terminal;

@@ -1,12 +1,19 @@
 //! The HTTP side: a `tiny_http` server, a few worker threads, routes.
 
+use std::collections::{BTreeMap, HashMap};
 use std::io::Read as _;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
 
+use openbadges::backpack::export::api::{
+    ApiReply, ApiTokens, MAX_UPSERT_BYTES, Page, SCOPE_READONLY, SCOPE_UPSERT, imsx_status_info,
+    ob3_get_credentials, ob3_upsert_credential,
+};
 use tiny_http::{Header, Method, Request, Response, Server};
 
+use crate::pack::{self, Pack, PushState, Pusher, SiteLoader};
 use crate::state::{App, Hosted, Refused, is_token};
 use crate::{AppError, Config, html};
 
@@ -19,6 +26,9 @@ pub struct Running {
     addr: SocketAddr,
     url: String,
     app: Arc<Mutex<App>>,
+    pack: Arc<Mutex<Pack>>,
+    pusher: Option<Pusher>,
+    pusher_thread: Option<JoinHandle<()>>,
     workers: Vec<JoinHandle<()>>,
 }
 
@@ -47,6 +57,50 @@ impl Running {
         Arc::clone(&self.app)
     }
 
+    /// Every push to the backpack made in this run, by badge UUID.
+    pub fn pushes(&self) -> BTreeMap<String, PushState> {
+        self.pusher.as_ref().map(Pusher::all).unwrap_or_default()
+    }
+
+    /// Waits until no push is queued (at most `timeout`); whether the queue drained.
+    pub fn wait_for_pushes(&self, timeout: Duration) -> bool {
+        let end = Instant::now() + timeout;
+        loop {
+            if !self.pushes().values().any(|s| *s == PushState::Queued) {
+                return true;
+            }
+            if Instant::now() >= end {
+                return false;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// The OB 3.0 credential ids (`urn:uuid:…`) held in the app's backpack, with each one's
+    /// verification verdict at import (`valid`, `invalid`, `indeterminate`) and owner.
+    pub fn backpack_credentials(&self) -> Vec<(String, String, String)> {
+        use openbadges::backpack::Store as _;
+        let Ok(p) = self.pack.lock() else {
+            return Vec::new();
+        };
+        p.store()
+            .badges()
+            .unwrap_or_default()
+            .into_iter()
+            .map(|b| {
+                (
+                    b.document
+                        .get("id")
+                        .and_then(serde_json::Value::as_str)
+                        .unwrap_or("")
+                        .to_owned(),
+                    b.verification.status.as_str().to_owned(),
+                    b.recipient.identifier.value.clone(),
+                )
+            })
+            .collect()
+    }
+
     /// Serves until the process ends.
     pub fn join(self) {
         for w in self.workers {
@@ -54,8 +108,15 @@ impl Running {
         }
     }
 
-    /// Stops serving and waits for the workers.
-    pub fn shutdown(self) {
+    /// Stops serving: finishes the queued pushes, then waits for the workers.
+    pub fn shutdown(mut self) {
+        if let Ok(mut app) = self.app.lock() {
+            app.take_pusher();
+        }
+        self.pusher = None;
+        if let Some(t) = self.pusher_thread.take() {
+            let _ = t.join();
+        }
         for _ in &self.workers {
             self.server.unblock();
         }
@@ -81,14 +142,52 @@ pub fn start(config: Config) -> Result<Running, AppError> {
         .clone()
         .unwrap_or_else(|| format!("http://{addr}/"));
     let app = Arc::new(Mutex::new(App::open(&config, &url)?));
+    // The OB 3.0 API's bearer tokens: the local-only shortcut for its OAuth 2.0 flow (see
+    // docs/badges101.md), kept beside the keys (directory 0700, file 0600).
+    let tokens = Arc::new(
+        ApiTokens::load_or_create(&config.data_dir.join("keys").join("api-tokens.json"))
+            .map_err(|e| AppError::new(format!("API tokens: {e}")))?,
+    );
+    let origin = app
+        .lock()
+        .map_err(|_| AppError::new("app state poisoned"))?
+        .origin()
+        .to_owned();
+    // One loader for the life of the process (the verifier borrows it).
+    let loader: &'static SiteLoader = Box::leak(Box::new(SiteLoader::new(&app, origin)));
+    let pack = Arc::new(Mutex::new(pack::open(&config.data_dir, loader)?));
+    let (tx, rx) = std::sync::mpsc::channel();
+    let pusher = Pusher {
+        tx,
+        states: Arc::new(Mutex::new(HashMap::new())),
+    };
+    app.lock()
+        .map_err(|_| AppError::new("app state poisoned"))?
+        .set_pusher(pusher.clone());
+    let pusher_thread = {
+        let (pack, tokens, states) = (
+            Arc::clone(&pack),
+            Arc::clone(&tokens),
+            Arc::clone(&pusher.states),
+        );
+        // The push goes to this listener (whatever the public base URL is).
+        let endpoint = format!("http://{addr}/ims/ob/v3p0/credentials");
+        std::thread::spawn(move || pack::run_pusher(&rx, &pack, &tokens, &endpoint, &states))
+    };
     let server = Arc::new(server);
+    let ctx = Arc::new(Ctx {
+        app: Arc::clone(&app),
+        pack: Arc::clone(&pack),
+        tokens,
+        api_url: format!("{url}ims/ob/v3p0/credentials"),
+    });
     let workers = (0..config.threads.max(1))
         .map(|_| {
             let server = Arc::clone(&server);
-            let app = Arc::clone(&app);
+            let ctx = Arc::clone(&ctx);
             std::thread::spawn(move || {
                 while let Ok(req) = server.recv() {
-                    handle(&app, req);
+                    handle(&ctx, req);
                 }
             })
         })
@@ -98,8 +197,20 @@ pub fn start(config: Config) -> Result<Running, AppError> {
         addr,
         url,
         app,
+        pack,
+        pusher: Some(pusher),
+        pusher_thread: Some(pusher_thread),
         workers,
     })
+}
+
+/// What the request handlers share.
+struct Ctx {
+    app: Arc<Mutex<App>>,
+    pack: Arc<Mutex<Pack>>,
+    tokens: Arc<ApiTokens>,
+    /// The OB 3.0 API endpoint's public URL (for `Link` headers).
+    api_url: String,
 }
 
 /// An answer before it is sent.
@@ -131,6 +242,21 @@ impl Reply {
     }
 }
 
+impl From<ApiReply> for Reply {
+    fn from(r: ApiReply) -> Self {
+        let mut headers = Vec::new();
+        if let Some(w) = r.www_authenticate {
+            headers.push(("WWW-Authenticate", w));
+        }
+        Reply {
+            status: r.status,
+            content_type: r.content_type.into(),
+            body: r.body,
+            headers,
+        }
+    }
+}
+
 impl From<Refused> for Reply {
     fn from(r: Refused) -> Self {
         match r {
@@ -149,8 +275,8 @@ fn header(name: &str, value: &str) -> Option<Header> {
     Header::from_bytes(name.as_bytes(), value.as_bytes()).ok()
 }
 
-fn handle(app: &Mutex<App>, mut req: Request) {
-    let reply = route(app, &mut req);
+fn handle(ctx: &Ctx, mut req: Request) {
+    let reply = route(ctx, &mut req);
     let mut resp = Response::from_data(reply.body).with_status_code(reply.status);
     let mut headers = vec![
         ("Content-Type", reply.content_type.clone()),
@@ -161,7 +287,7 @@ fn handle(app: &Mutex<App>, mut req: Request) {
     if reply.content_type.starts_with("text/html") {
         headers.push((
             "Content-Security-Policy",
-            "default-src 'self'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'".into(),
+            "default-src 'self'; img-src 'self' data:; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'".into(),
         ));
         headers.push(("Cache-Control", "no-store".into()));
     } else {
@@ -205,10 +331,22 @@ fn field<'a>(form: &'a [(String, String)], name: &str) -> Result<&'a str, Reply>
     }
 }
 
-fn route(app: &Mutex<App>, req: &mut Request) -> Reply {
+fn route(ctx: &Ctx, req: &mut Request) -> Reply {
     let path = req.url().split(['?', '#']).next().unwrap_or("/").to_owned();
     let method = req.method().clone();
     let segs: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    // The backpack's routes take the backpack lock, never while holding the app's.
+    match (&method, segs.as_slice()) {
+        (_, ["ims", "ob", "v3p0", "credentials"]) => return api_credentials(ctx, req, &method),
+        (Method::Get, ["a", tok, "backpack"]) if is_token(tok) => {
+            return backpack_page(ctx, tok, false).unwrap_or_else(Reply::from);
+        }
+        (Method::Get, ["a", tok, "backpack.zip"]) if is_token(tok) => {
+            return backpack_page(ctx, tok, true).unwrap_or_else(Reply::from);
+        }
+        _ => {}
+    }
+    let app = &*ctx.app;
     // Read a form body before taking the lock: a slow client must not hold up everyone.
     let form = if method == Method::Post {
         read_form(req)
@@ -331,7 +469,11 @@ fn attempt_route(
             let Some(uuid) = app.attempt(tok)?.issued.clone() else {
                 return Ok(Reply::redirect(format!("/a/{tok}/result")));
             };
-            Ok(Reply::html(200, html::badge(tok, &uuid, app.base_url())))
+            let push = app.push_state(&uuid);
+            Ok(Reply::html(
+                200,
+                html::badge(tok, &uuid, app.base_url(), push.as_ref()),
+            ))
         }
         (Method::Get, ["badge", name]) => {
             let bytes = app.baked(tok, name)?;
@@ -405,5 +547,155 @@ fn question_page(app: &mut App, tok: &str, n: usize) -> Result<Reply, Refused> {
     Ok(Reply::html(
         200,
         html::question(tok, &app.quiz, &section, n, total, item, answered),
+    ))
+}
+
+fn request_header(req: &Request, name: &str) -> Option<String> {
+    req.headers()
+        .iter()
+        .find(|h| h.field.as_str().as_str().eq_ignore_ascii_case(name))
+        .map(|h| h.value.as_str().to_owned())
+}
+
+fn api_failure(status: u16, minor: &str, why: &str) -> Reply {
+    Reply {
+        status,
+        content_type: "application/json".into(),
+        body: imsx_status_info(minor, why).to_string().into_bytes(),
+        headers: Vec::new(),
+    }
+}
+
+/// `POST /ims/ob/v3p0/credentials` (upsertCredential) and `GET` (getCredentials) of the OB 3.0
+/// API over the app's backpack, with bearer tokens.
+fn api_credentials(ctx: &Ctx, req: &mut Request, method: &Method) -> Reply {
+    let auth = request_header(req, "Authorization");
+    match method {
+        Method::Post => {
+            if let Err(r) = ctx.tokens.authorize(auth.as_deref(), SCOPE_UPSERT) {
+                return r.into();
+            }
+            let too_large = || {
+                api_failure(
+                    413,
+                    "invalid_data",
+                    &format!("the request body is over the limit of {MAX_UPSERT_BYTES} bytes"),
+                )
+            };
+            if req.body_length().is_some_and(|n| n > MAX_UPSERT_BYTES) {
+                return too_large();
+            }
+            let mut body = Vec::new();
+            let limit = u64::try_from(MAX_UPSERT_BYTES).unwrap_or(u64::MAX) + 1;
+            if req.as_reader().take(limit).read_to_end(&mut body).is_err() {
+                return api_failure(400, "invalid_data", "could not read the request");
+            }
+            let content_type = request_header(req, "Content-Type");
+            let Ok(mut pack) = ctx.pack.lock() else {
+                return api_failure(500, "internal_server_error", "the backpack is unavailable");
+            };
+            match ob3_upsert_credential(&mut pack, content_type.as_deref(), &body, MAX_UPSERT_BYTES)
+            {
+                Ok(u) if u.reply.status == 413 => too_large(),
+                Ok(u) => u.reply.into(),
+                Err(e) => {
+                    eprintln!("badges101: backpack storage error: {e}");
+                    api_failure(
+                        500,
+                        "internal_server_error",
+                        "the backpack could not store it",
+                    )
+                }
+            }
+        }
+        Method::Get => {
+            if let Err(r) = ctx.tokens.authorize(auth.as_deref(), SCOPE_READONLY) {
+                return r.into();
+            }
+            let mut page = Page::default();
+            let query = req.url().split_once('?').map_or("", |(_, q)| q).to_owned();
+            for (k, v) in url::form_urlencoded::parse(query.as_bytes()) {
+                let n = v.parse::<usize>();
+                match (k.as_ref(), n) {
+                    ("limit", Ok(n)) if n >= 1 => page.limit = n.min(1000),
+                    ("offset", Ok(n)) => page.offset = n,
+                    ("limit" | "offset", _) => {
+                        return api_failure(
+                            400,
+                            "invalid_query_parameter",
+                            &format!("bad {k} {v:?}"),
+                        );
+                    }
+                    _ => {}
+                }
+            }
+            let Ok(pack) = ctx.pack.lock() else {
+                return api_failure(500, "internal_server_error", "the backpack is unavailable");
+            };
+            match ob3_get_credentials(pack.store(), &page, &ctx.api_url) {
+                Ok(r) => {
+                    let mut headers = vec![("X-Total-Count", r.total_count.to_string())];
+                    if let Some(l) = r.link {
+                        headers.push(("Link", l));
+                    }
+                    Reply {
+                        status: 200,
+                        content_type: "application/json".into(),
+                        body: r.body.to_string().into_bytes(),
+                        headers,
+                    }
+                }
+                Err(e) => api_failure(400, "invalid_data", &e.to_string()),
+            }
+        }
+        _ => {
+            let mut r = api_failure(405, "not_allowed", "GET or POST");
+            r.headers.push(("Allow", "GET, POST".into()));
+            r
+        }
+    }
+}
+
+/// The learner's backpack page (`/a/TOKEN/backpack`) or its zip export (`…/backpack.zip`).
+fn backpack_page(ctx: &Ctx, tok: &str, zip: bool) -> Result<Reply, Refused> {
+    let (email, push) = {
+        let mut app = ctx
+            .app
+            .lock()
+            .map_err(|_| Refused::Internal("app state poisoned".into()))?;
+        let a = app.attempt(tok)?.clone();
+        let push = a.issued.as_deref().and_then(|u| app.push_state(u));
+        (a.email, push)
+    };
+    let Some(email) = email else {
+        return Ok(Reply::redirect(format!("/a/{tok}/result")));
+    };
+    let pack = ctx
+        .pack
+        .lock()
+        .map_err(|_| Refused::Internal("backpack poisoned".into()))?;
+    if zip {
+        let bytes = pack::zip_of(&pack, &email)?;
+        return Ok(Reply {
+            status: 200,
+            content_type: "application/zip".into(),
+            body: bytes,
+            headers: vec![(
+                "Content-Disposition",
+                "attachment; filename=\"badges101-backpack.zip\"".into(),
+            )],
+        });
+    }
+    let badges = pack::badges_of(&pack, &email)?;
+    drop(pack);
+    let origin = ctx
+        .app
+        .lock()
+        .map_err(|_| Refused::Internal("app state poisoned".into()))?
+        .origin()
+        .to_owned();
+    Ok(Reply::html(
+        200,
+        html::backpack(tok, &email, &badges, &origin, push.as_ref()),
     ))
 }

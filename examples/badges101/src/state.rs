@@ -38,6 +38,10 @@ pub(crate) struct AttemptFile {
     pub(crate) record: Option<AttemptRecord>,
     /// The badge UUID once issued (exactly once per attempt).
     pub(crate) issued: Option<String>,
+    /// The address the badge was issued to (kept server-side only: it names the learner's
+    /// backpack).
+    #[serde(default)]
+    pub(crate) email: Option<String>,
 }
 
 /// A hosted document.
@@ -84,6 +88,7 @@ pub struct App {
     site: HashMap<String, Doc>,
     gone: HashSet<String>,
     attempts: HashMap<String, AttemptFile>,
+    pusher: Option<crate::pack::Pusher>,
 }
 
 fn now() -> i64 {
@@ -249,6 +254,7 @@ impl App {
             gone: HashSet::new(),
             attempts: HashMap::new(),
             data_dir: dir,
+            pusher: None,
         };
         app.load_site()?;
         let docs = app.issuer.hosted_documents()?;
@@ -258,6 +264,26 @@ impl App {
             app.gone.insert(p);
         }
         Ok(app)
+    }
+
+    /// Sends every badge issued from now on to the backpack through `pusher`.
+    pub(crate) fn set_pusher(&mut self, pusher: crate::pack::Pusher) {
+        self.pusher = Some(pusher);
+    }
+
+    /// Stops queuing pushes (shutting down): the pusher ends once its queue is done.
+    pub(crate) fn take_pusher(&mut self) {
+        self.pusher = None;
+    }
+
+    /// The push state of a badge (`None` when no push was queued in this run).
+    pub(crate) fn push_state(&self, uuid: &str) -> Option<crate::pack::PushState> {
+        self.pusher.as_ref().and_then(|p| p.state(uuid))
+    }
+
+    /// The origin (`scheme://host[:port]`) of the base URL.
+    pub(crate) fn origin(&self) -> &str {
+        &self.origin
     }
 
     /// The base URL badges are issued under.
@@ -356,6 +382,7 @@ impl App {
             public_id: token()?,
             record: None,
             issued: None,
+            email: None,
         };
         self.save_attempt(&tok, &a)?;
         self.attempts.insert(tok.clone(), a);
@@ -499,9 +526,18 @@ impl App {
         let uuid = issued.uuid.clone();
         if let Some(f) = self.attempts.get_mut(tok) {
             f.issued = Some(uuid.clone());
+            f.email = Some(email.to_owned());
         }
         let a = self.attempt(tok)?.clone();
         self.save_attempt(tok, &a)?;
+        // "Send to backpack": the pusher POSTs the credential to the app's own OB 3.0 API, once.
+        if let (Some(p), Some(c)) = (&self.pusher, &issued.ob3_credential) {
+            p.queue(crate::pack::PushJob {
+                uuid: uuid.clone(),
+                email: email.to_owned(),
+                credential: serde_json::to_string(c).map_err(AppError::from)?,
+            });
+        }
         Ok(uuid)
     }
 

@@ -154,6 +154,21 @@ impl Browser {
             .to_owned()
     }
 
+    /// Waits until every image on the page has loaded (and decoded to a real size).
+    fn wait_for_images(&mut self) {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while self.eval("[...document.images].every(i => i.complete && i.naturalWidth > 0)")
+            != json!(true)
+        {
+            assert!(
+                Instant::now() < deadline,
+                "images did not load: {}",
+                self.text()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
     fn screenshot(&mut self, name: &str) {
         let Ok(dir) = std::env::var("BADGES101_SCREENSHOTS") else {
             return;
@@ -309,6 +324,16 @@ fn a_learner_earns_the_badge_in_headless_chromium() {
         assert!(Instant::now() < deadline, "{}", b.text());
         std::thread::sleep(Duration::from_millis(50));
     }
+    // "Send to backpack": the app pushed the credential to its own OB 3.0 API; once the push is
+    // done the badge page says so.
+    assert!(running.wait_for_pushes(Duration::from_secs(60)));
+    b.call("Page.reload", json!({}));
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !b.text().contains("Sent to your backpack.") {
+        assert!(Instant::now() < deadline, "{}", b.text());
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    b.wait_for_images();
     b.screenshot("11-badge");
     // Download through the browser: click the link, wait for the file.
     let downloads = dir.join("downloads");
@@ -359,6 +384,21 @@ fn a_learner_earns_the_badge_in_headless_chromium() {
     assert_eq!(r.status(), Status::Valid, "{}", r.to_json_line());
     let r = verifier("someone.else@example.org").verify_bytes("badge.png", &png);
     assert_eq!(r.status(), Status::Invalid, "{}", r.to_json_line());
+
+    // The learner's backpack lists the pushed badge and offers the zip export.
+    let backpack = b.link("Open your backpack");
+    b.call("Page.navigate", json!({"url": backpack}));
+    b.wait_for_path(backpack.strip_prefix(base.trim_end_matches('/')).unwrap());
+    let t = b.text();
+    assert!(t.contains("Your backpack"), "{t}");
+    assert!(t.contains("Badges 101") && t.contains("verified"), "{t}");
+    assert!(t.contains(email), "{t}");
+    let zip = b.link("Download all (zip)");
+    let zip = http_get(addr, zip.strip_prefix(base.trim_end_matches('/')).unwrap());
+    assert!(zip.starts_with(b"PK"));
+    // The badge image shows (it is served by the app itself).
+    b.wait_for_images();
+    b.screenshot("12-backpack");
     drop(b);
     running.shutdown();
     let _ = std::fs::remove_dir_all(&dir);

@@ -1,5 +1,6 @@
 //! 200 learners finish the quiz concurrently on loopback, each sending the email form twice at
-//! once: every attempt is issued exactly once and every badge verifies for its learner.
+//! once: every attempt is issued exactly once, every badge verifies for its learner, and every
+//! badge is pushed to the app's backpack exactly once (one POST, 201) and held there, verified.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -13,7 +14,7 @@ use std::io::{Read as _, Write as _};
 use std::net::{SocketAddr, TcpStream};
 use std::sync::{Arc, Mutex};
 
-use badges101::{Config, start};
+use badges101::{Config, PushState, start};
 use openbadges::Verifier;
 use openbadges::proof::report::Status;
 
@@ -124,6 +125,27 @@ fn two_hundred_learners_each_get_exactly_one_verifiable_badge() {
     }
     let issued = running.app().lock().unwrap().issued();
     assert_eq!(issued.len(), LEARNERS, "exactly one badge per attempt");
+    // Every badge pushed exactly once through the OB 3.0 API, and held, verified, by its owner.
+    assert!(running.wait_for_pushes(std::time::Duration::from_secs(300)));
+    let pushes = running.pushes();
+    assert_eq!(pushes.len(), LEARNERS);
+    for (uuid, state) in &pushes {
+        assert_eq!(
+            *state,
+            PushState::Sent {
+                status: 201,
+                posts: 1
+            },
+            "{uuid}"
+        );
+        assert!(issued.contains_key(uuid));
+    }
+    let held = running.backpack_credentials();
+    assert_eq!(held.len(), LEARNERS);
+    let owners: BTreeSet<&str> = held.iter().map(|(_, _, o)| o.as_str()).collect();
+    assert_eq!(owners.len(), LEARNERS);
+    assert!(held.iter().all(|(_, v, _)| v == "valid"), "{held:?}");
+
     let pngs = pngs.lock().unwrap();
     let distinct: BTreeSet<&Vec<u8>> = pngs.iter().collect();
     assert_eq!(distinct.len(), LEARNERS);
