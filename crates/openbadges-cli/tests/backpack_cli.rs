@@ -257,10 +257,19 @@ fn import_reimport_list_export_and_round_trip() {
             .starts_with(&format!("{holder}#"))
     );
 
-    // Not built: a clear message and exit 2.
+    // A CLR is per collection and signed by an issuer: without them, a clear message and exit 2
+    // (the signed CLR itself: tests/backpack_clr_cli.rs and .ci/steps/interop-backpack-exports.sh).
     let o = export(&store, "clr", &dir.join("clr.json"), &[]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&o.stderr).contains("not yet supported"));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--collection"));
+    let o = export(
+        &store,
+        "clr",
+        &dir.join("clr.json"),
+        &["--collection", "nothing-here"],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--issuer-key"));
     let o = export(&store, "nope", &dir.join("x"), &[]);
     assert_eq!(o.status.code(), Some(2));
 

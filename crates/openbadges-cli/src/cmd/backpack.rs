@@ -5,14 +5,15 @@
 //!   one line per input (`{"input", "result", "id", "reason"}` with `--json`). Exit 0 when no
 //!   input failed, 1 when some input failed, 2 on a usage, storage or read error.
 //! - `list [--json]`: the accepted badges (`--json`: one JSON array of summaries).
-//! - `export --format zip|vp|clr|displayer [--collection NAME] -o OUT [--holder-key KEY.pem]`.
+//! - `export --format zip|vp|clr|displayer [--collection NAME] -o OUT [--holder-key KEY.pem
+//!   [--challenge C] [--domain D]] [--issuer-key KEY.pem [--issuer-id IRI] [--issuer-name N]]`.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use openbadges::backpack::export::{api, vp, zip};
+use openbadges::backpack::export::{api, clr, vp, zip};
 use openbadges::backpack::proof::{LoaderFetcher, ProofVerifier};
 use openbadges::backpack::{
     Backpack, BadgeId, BadgeRecord, Identifier, ImportReport, ImportResult, Source, SourceKind,
@@ -86,8 +87,9 @@ struct ListArgs {
 #[derive(Debug, clap::Args)]
 struct ExportArgs {
     /// `zip` (the whole backpack, deterministic archive), `vp` (a VerifiablePresentation of the
-    /// OB 3.0 / CLR credentials), `clr` (not yet supported), `displayer` (Mozilla Displayer
-    /// body of the public collections, or of one with `--collection`).
+    /// OB 3.0 / CLR credentials), `clr` (a CLR 2.0 ClrCredential of `--collection`, signed with
+    /// `--issuer-key`), `displayer` (Mozilla Displayer body of the public collections, or of one
+    /// with `--collection`).
     #[arg(long, value_name = "FORMAT")]
     format: String,
     /// Only this collection (by name or id).
@@ -100,6 +102,23 @@ struct ExportArgs {
     /// eddsa-rdfc-2022, holder = the key's did:key.
     #[arg(long = "holder-key", value_name = "KEY.pem")]
     holder_key: Option<PathBuf>,
+    /// With `--holder-key`: the verifier's challenge (nonce) to put in the presentation's proof.
+    #[arg(long, value_name = "C")]
+    challenge: Option<String>,
+    /// With `--holder-key`: the verifier's domain to put in the presentation's proof.
+    #[arg(long, value_name = "D")]
+    domain: Option<String>,
+    /// `--format clr`: sign the CLR as its issuer with this Ed25519 key (PKCS#8 PEM or private
+    /// JWK): eddsa-rdfc-2022; issuer = the key's did:key unless `--issuer-id` is given.
+    #[arg(long = "issuer-key", value_name = "KEY.pem")]
+    issuer_key: Option<PathBuf>,
+    /// `--format clr`: the issuer's id (e.g. an https URL; the proof's verification method is
+    /// `<id>#<multikey>`). Default: the issuer key's did:key.
+    #[arg(long = "issuer-id", value_name = "IRI")]
+    issuer_id: Option<String>,
+    /// `--format clr`: the issuer profile's name.
+    #[arg(long = "issuer-name", value_name = "NAME")]
+    issuer_name: Option<String>,
 }
 
 pub(crate) fn run(args: Args) -> u8 {
@@ -331,12 +350,25 @@ fn export(store: &SqliteStore, args: &ExportArgs) -> Result<u8, Failure> {
                     .collect(),
             };
             let doc = match &args.holder_key {
+                None if args.challenge.is_some() || args.domain.is_some() => {
+                    return Err(fail(
+                        "--challenge / --domain go into the holder's proof: give --holder-key",
+                    ));
+                }
                 None => vp::presentation(store, &ids, None).map_err(fail)?,
                 Some(path) => {
                     let signer = holder_signer(path)?;
                     let created =
                         chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-                    vp::signed_presentation(store, &ids, &signer, &created).map_err(fail)?
+                    vp::signed_presentation_for(
+                        store,
+                        &ids,
+                        &signer,
+                        &created,
+                        args.challenge.as_deref(),
+                        args.domain.as_deref(),
+                    )
+                    .map_err(fail)?
                 }
             };
             write_json(&args.output, &doc)
@@ -364,9 +396,26 @@ fn export(store: &SqliteStore, args: &ExportArgs) -> Result<u8, Failure> {
             };
             write_json(&args.output, &doc)
         }
-        "clr" => Err(fail(
-            "--format clr is not yet supported (a signed CLR 2.0 per collection needs an issuer signing step that is not built)",
-        )),
+        "clr" => {
+            let name = args.collection.as_deref().ok_or_else(|| {
+                fail("--format clr needs --collection NAME (a CLR 2.0 is made per collection)")
+            })?;
+            let path = args.issuer_key.as_deref().ok_or_else(|| {
+                fail("--format clr needs --issuer-key KEY.pem (the CLR is signed by its issuer; `openbadges keygen --alg ed25519` makes one)")
+            })?;
+            let c = find_collection(store, name)?;
+            let signer = ed25519_signer(path, "--issuer-key")?;
+            let mut options = clr::ClrOptions::new(
+                chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            );
+            options.issuer_id.clone_from(&args.issuer_id);
+            options.issuer_name.clone_from(&args.issuer_name);
+            let out = clr::collection_clr(store, &c.id, &signer, &options).map_err(fail)?;
+            for s in &out.skipped {
+                eprintln!("openbadges backpack: skipped {}: {}", s.id, s.reason);
+            }
+            write_json(&args.output, &out.credential)
+        }
         other => Err(fail(format!(
             "unknown --format `{other}` (supported: zip, vp, clr, displayer)"
         ))),
@@ -382,8 +431,13 @@ fn write_json(path: &Path, doc: &serde_json::Value) -> Result<u8, Failure> {
 
 /// The holder's Ed25519 signer from a PKCS#8 PEM or private JWK file.
 fn holder_signer(path: &Path) -> Result<Ed25519Signer, Failure> {
+    ed25519_signer(path, "--holder-key")
+}
+
+/// An Ed25519 signer from the PKCS#8 PEM or private JWK file given as `flag`.
+fn ed25519_signer(path: &Path, flag: &str) -> Result<Ed25519Signer, Failure> {
     let text = std::fs::read_to_string(path)
-        .map_err(|e| fail(format!("--holder-key {}: {e}", path.display())))?;
+        .map_err(|e| fail(format!("{flag} {}: {e}", path.display())))?;
     let key = if text.trim_start().starts_with('{') {
         serde_json::from_str(&text)
             .map_err(|e| openbadges::proof::Error::InvalidKey(e.to_string()))
@@ -391,10 +445,10 @@ fn holder_signer(path: &Path) -> Result<Ed25519Signer, Failure> {
     } else {
         SecretKey::from_pem(&text)
     }
-    .map_err(|e| fail(format!("--holder-key {}: {e}", path.display())))?;
+    .map_err(|e| fail(format!("{flag} {}: {e}", path.display())))?;
     if key.algorithm() != Algorithm::EdDsa {
         return Err(fail(format!(
-            "--holder-key: eddsa-rdfc-2022 needs an Ed25519 key, not {}",
+            "{flag}: eddsa-rdfc-2022 needs an Ed25519 key, not {}",
             key.algorithm()
         )));
     }
@@ -405,6 +459,6 @@ fn holder_signer(path: &Path) -> Result<Ed25519Signer, Failure> {
         .and_then(serde_json::Value::as_str)
         .and_then(|d| URL_SAFE_NO_PAD.decode(d).ok())
         .and_then(|d| <[u8; 32]>::try_from(d.as_slice()).ok())
-        .ok_or_else(|| fail("--holder-key: the Ed25519 key has no 32-byte seed"))?;
+        .ok_or_else(|| fail(format!("{flag}: the Ed25519 key has no 32-byte seed")))?;
     Ed25519Signer::from_seed(&seed).map_err(fail)
 }
