@@ -211,7 +211,8 @@ impl SqliteStore {
             .query_row("SELECT max(version) FROM schema_version", [], |r| r.get(0))?)
     }
 
-    /// Runs SQLite's own integrity check plus [`Store::check`]; returns the problems found.
+    /// Runs SQLite's own integrity check, checks every original and kept document against its
+    /// stored SHA-256, plus [`Store::check`]; returns the problems found.
     ///
     /// # Errors
     /// [`Error::Storage`] / [`Error::Corrupted`].
@@ -245,6 +246,24 @@ impl SqliteStore {
             if sha256_hex(&original) != sha {
                 problems.push(format!(
                     "badge {id}: original bytes do not match their SHA-256"
+                ));
+            }
+        }
+        let mut stmt = self
+            .conn
+            .prepare("SELECT url, body, sha256 FROM documents ORDER BY id")?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, Vec<u8>>(1)?,
+                r.get::<_, String>(2)?,
+            ))
+        })?;
+        for r in rows {
+            let (url, body, sha) = r?;
+            if sha256_hex(&body) != sha {
+                problems.push(format!(
+                    "kept document {url}: body does not match its SHA-256"
                 ));
             }
         }

@@ -1,0 +1,446 @@
+//! Keeping what verification fetched: the real verifier over a recording loader keeps each
+//! badge's documents (hosted assertion, badge class, issuer, key, revocation list, image), both
+//! stores store them the same way (shared, transactional), the archive carries them in
+//! `documents/` and re-imports them, `documents_from_dir` reads them back checked, and the
+//! archive's baked images verify offline from them alone. Older databases (schema 1) migrate;
+//! older archives (format 1) still import.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+mod common;
+
+use std::io::{Read as _, Write as _};
+use std::path::PathBuf;
+
+use common::*;
+use openbadges_backpack::export::zip::{documents_from_dir, documents_loader, export_zip};
+use openbadges_backpack::proof::{LoaderFetcher, ProofVerifier};
+use openbadges_backpack::{
+    BadgeId, Error, ImportResult, KeptDocument, MemoryStore, SqliteStore, Store,
+    VerificationOutcome, VerificationStatus, Verifier, VerifyRequest, Write,
+};
+use openbadges_proof::loader::{CachingLoader, Document, Layered, RecordingLoader, StaticLoader};
+use openbadges_proof::report::Status;
+use openbadges_proof::verify::FixedClock;
+use serde_json::Value;
+
+const BASE: &str = "http://127.0.0.1:8765/";
+
+fn served_loader() -> StaticLoader {
+    let mut docs = StaticLoader::with_bundled_contexts();
+    for f in fixture_files(&["ob2/served"]) {
+        let rel = f.strip_prefix("ob2/served/").unwrap();
+        let ct = if rel.ends_with(".json") {
+            Some("application/json")
+        } else if rel.ends_with(".png") {
+            Some("image/png")
+        } else {
+            None
+        };
+        docs.insert(&format!("{BASE}{rel}"), ct, &fixture(&f));
+    }
+    docs
+}
+
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "openbadges-backpack-docs-{name}-{}",
+        std::process::id()
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn unzip(archive: &[u8], to: &std::path::Path) {
+    let mut z = zip::ZipArchive::new(std::io::Cursor::new(archive)).unwrap();
+    for i in 0..z.len() {
+        let mut e = z.by_index(i).unwrap();
+        let path = to.join(e.enclosed_name().unwrap());
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        let mut bytes = Vec::new();
+        e.read_to_end(&mut bytes).unwrap();
+        std::fs::write(path, bytes).unwrap();
+    }
+}
+
+fn manifest(archive: &[u8]) -> Value {
+    let mut z = zip::ZipArchive::new(std::io::Cursor::new(archive)).unwrap();
+    let mut s = String::new();
+    z.by_name("manifest.json")
+        .unwrap()
+        .read_to_string(&mut s)
+        .unwrap();
+    serde_json::from_str(&s).unwrap()
+}
+
+/// The real verifier, over a recording loader in front of a cache of the served fixtures; the
+/// fetcher shares the cache. Imports hosted (by URL and as JSON) and signed OB 2.0 badges.
+fn import_with_real_verifier<S: Store>(store: S) -> S {
+    let clock = FixedClock::parse("2025-06-01T00:00:00Z").unwrap();
+    let cache = std::sync::Arc::new(CachingLoader::new(served_loader()));
+    let recording = RecordingLoader::new(std::sync::Arc::clone(&cache));
+    let verifier =
+        ProofVerifier::new(openbadges_proof::verify::Verifier::new(&recording).with_clock(&clock))
+            .keeping(recording.recording());
+    let mut bp = backpack(store, verifier).with_fetcher(LoaderFetcher(cache));
+    let url = format!("{BASE}hosted/valid.json");
+    let r = bp
+        .import(
+            url.as_bytes(),
+            openbadges_backpack::Source::new(openbadges_backpack::SourceKind::Url, url.clone()),
+        )
+        .unwrap();
+    assert_eq!(r.result(), ImportResult::Imported, "{r:?}");
+    let r = bp
+        .import(
+            &fixture("ob2/served/signed/valid.jws"),
+            file("signed/valid.jws"),
+        )
+        .unwrap();
+    assert_eq!(r.result(), ImportResult::Imported, "{r:?}");
+    for i in &r.items {
+        assert_eq!(i.verification, Some(VerificationStatus::Valid), "{r:?}");
+    }
+    bp.into_store()
+}
+
+#[test]
+fn the_real_verifier_keeps_what_it_fetched_and_both_stores_agree() {
+    let mem = import_with_real_verifier(MemoryStore::new());
+    let dir = temp_dir("agree");
+    let sql = import_with_real_verifier(SqliteStore::open(dir.join("b.sqlite")).unwrap());
+    let ids = mem.badge_ids().unwrap();
+    assert_eq!(ids.len(), 2);
+    assert_eq!(ids, sql.badge_ids().unwrap());
+    let mut urls_of = Vec::new();
+    for id in &ids {
+        let m = mem.badge_documents(id).unwrap();
+        assert_eq!(m, sql.badge_documents(id).unwrap());
+        let urls: Vec<&str> = m.iter().map(|d| d.url.as_str()).collect();
+        // Sorted by URL; no bundled context kept.
+        let mut sorted = urls.clone();
+        sorted.sort_unstable();
+        assert_eq!(urls, sorted);
+        assert!(!urls.iter().any(|u| u.contains("w3id.org")), "{urls:?}");
+        for d in &m {
+            assert_eq!(d.fetched_at, t0());
+            let rel = d.url.strip_prefix(BASE).unwrap();
+            assert_eq!(d.body, fixture(&format!("ob2/served/{rel}")), "verbatim");
+        }
+        urls_of.push(urls.iter().map(|u| (*u).to_owned()).collect::<Vec<_>>());
+    }
+    let all: Vec<String> = urls_of.concat();
+    for want in [
+        "hosted/valid.json",
+        "badgeclass.json",
+        "issuer.json",
+        "key.json",
+        "revocations.json",
+        "badge.png",
+    ] {
+        assert!(
+            all.iter().any(|u| u == &format!("{BASE}{want}")),
+            "{want} not kept: {all:?}"
+        );
+    }
+    // Shared documents are stored once.
+    drop(sql);
+    let conn = rusqlite::Connection::open(dir.join("b.sqlite")).unwrap();
+    let rows: i64 = conn
+        .query_row("SELECT count(*) FROM documents", [], |r| r.get(0))
+        .unwrap();
+    let distinct: std::collections::BTreeSet<&String> = all.iter().collect();
+    assert_eq!(rows as usize, distinct.len());
+    assert!(rows < all.len() as i64, "some documents are shared");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn documents_are_written_with_their_badge_or_not_at_all() {
+    for store in [
+        Box::new(MemoryStore::new()) as Box<dyn Store>,
+        Box::new(SqliteStore::open(temp_dir("tx").join("b.sqlite")).unwrap()),
+    ] {
+        let mut store = store;
+        let doc = KeptDocument {
+            url: "https://example.org/k".into(),
+            media_type: Some("application/json".into()),
+            fetched_at: t0(),
+            body: b"{}".to_vec(),
+        };
+        let missing = BadgeId::for_key(&openbadges_backpack::DedupKey::new("ob2:nope"));
+        let err = store
+            .commit(vec![Write::PutDocuments(
+                missing.clone(),
+                vec![doc.clone()],
+            )])
+            .unwrap_err();
+        assert!(matches!(err, Error::NotFound { .. }), "{err:?}");
+        assert!(store.badge_documents(&missing).unwrap().is_empty());
+    }
+}
+
+#[test]
+fn the_archive_carries_the_documents_and_its_baked_images_verify_offline() {
+    let store = import_with_real_verifier(MemoryStore::new());
+    let archive = export_zip(&store).unwrap();
+    assert_eq!(archive, export_zip(&store).unwrap(), "deterministic");
+    let m = manifest(&archive);
+    assert_eq!(m["formatVersion"], 2);
+    let dir = temp_dir("offline");
+    unzip(&archive, &dir);
+    let docs = documents_from_dir(dir.join("documents")).unwrap();
+    assert!(docs.len() >= 6, "{docs:?}");
+
+    // Offline: bundled contexts + the archive's documents, nothing else.
+    let loader = Layered {
+        first: StaticLoader::with_bundled_contexts(),
+        then: documents_loader(dir.join("documents")).unwrap(),
+    };
+    let clock = FixedClock::parse("2025-06-01T00:00:00Z").unwrap();
+    let offline = openbadges_proof::verify::Verifier::new(&loader).with_clock(&clock);
+    let nothing = StaticLoader::with_bundled_contexts();
+    let bare = openbadges_proof::verify::Verifier::new(&nothing).with_clock(&clock);
+    let badges = m["badges"].as_array().unwrap();
+    assert_eq!(badges.len(), 2);
+    for b in badges {
+        let path = b["files"]["baked"]["path"].as_str().unwrap();
+        assert!(path.contains("/baked."), "{path}");
+        let bytes = std::fs::read(dir.join(path)).unwrap();
+        let r = offline.verify_bytes(path, &bytes);
+        assert_eq!(r.status(), Status::Valid, "{path}: {}", r.to_json_line());
+        // Without the documents, it cannot be checked offline.
+        assert_eq!(
+            bare.verify_bytes(path, &bytes).status(),
+            Status::Indeterminate
+        );
+        // The hosted badge is baked with the assertion as served, not the URL.
+        if b["inputKind"] == "url" {
+            let payload = openbadges_bake::extract(&bytes).unwrap().payload;
+            assert_eq!(
+                payload.trim().as_bytes(),
+                String::from_utf8(fixture("ob2/served/hosted/valid.json"))
+                    .unwrap()
+                    .trim()
+                    .as_bytes()
+            );
+            // Into the badge class's image (a PNG), fetched at import.
+            assert!(path.ends_with(".png"));
+        }
+    }
+
+    // Re-import into a fresh backpack: the documents come back, the archive is the same.
+    let mut fresh = backpack(MemoryStore::new(), FixedVerifier(VerificationStatus::Valid));
+    let r = fresh
+        .import(&archive, openbadges_backpack::Source::file("a.zip"))
+        .unwrap();
+    assert_eq!(r.counts(), (2, 0, 0), "{r:?}");
+    for id in store.badge_ids().unwrap() {
+        assert_eq!(
+            store.badge_documents(&id).unwrap(),
+            fresh.store().badge_documents(&id).unwrap()
+        );
+    }
+    // Every file but the manifest (which records this backpack's own verification report) and
+    // the page showing it is the same.
+    let files = |zip_bytes: &[u8]| {
+        let mut z = zip::ZipArchive::new(std::io::Cursor::new(zip_bytes)).unwrap();
+        let mut out = Vec::new();
+        for i in 0..z.len() {
+            let mut e = z.by_index(i).unwrap();
+            let name = e.name().to_owned();
+            let mut bytes = Vec::new();
+            e.read_to_end(&mut bytes).unwrap();
+            if name != "manifest.json" && name != "index.html" {
+                out.push((name, bytes));
+            }
+        }
+        out
+    };
+    let again = export_zip(fresh.store()).unwrap();
+    assert!(
+        files(&again) == files(&archive),
+        "same files after the round trip"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn documents_from_dir_checks_every_file() {
+    let store = import_with_real_verifier(MemoryStore::new());
+    let archive = export_zip(&store).unwrap();
+    let dir = temp_dir("check");
+    unzip(&archive, &dir);
+    let docs = dir.join("documents");
+    let index: Value =
+        serde_json::from_slice(&std::fs::read(docs.join("index.json")).unwrap()).unwrap();
+    let first = index["documents"][0]["file"].as_str().unwrap().to_owned();
+    // A changed file.
+    let keep = std::fs::read(docs.join(&first)).unwrap();
+    std::fs::write(docs.join(&first), b"changed").unwrap();
+    let err = documents_from_dir(&docs).unwrap_err();
+    assert!(err.to_string().contains("SHA-256"), "{err}");
+    std::fs::write(docs.join(&first), keep).unwrap();
+    assert!(documents_from_dir(&docs).is_ok());
+    // A path instead of a content address.
+    let mut evil = index.clone();
+    evil["documents"][0]["file"] = Value::String("../../etc/passwd".into());
+    std::fs::write(docs.join("index.json"), evil.to_string()).unwrap();
+    let err = documents_from_dir(&docs).unwrap_err();
+    assert!(err.to_string().contains("content address"), "{err}");
+    // A bundled context is never taken from an archive.
+    let mut ctx = index.clone();
+    ctx["documents"][0]["url"] = Value::String("https://w3id.org/openbadges/v2".into());
+    std::fs::write(docs.join("index.json"), ctx.to_string()).unwrap();
+    let got = documents_from_dir(&docs).unwrap();
+    assert!(got.iter().all(|d| !d.url.contains("w3id.org")));
+    // Not an index at all; no index.
+    std::fs::write(docs.join("index.json"), b"[]").unwrap();
+    assert!(documents_from_dir(&docs).is_err());
+    std::fs::remove_file(docs.join("index.json")).unwrap();
+    assert!(documents_from_dir(&docs).is_err());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A verifier test double that says valid and "fetched" one document per badge.
+struct Keeping;
+
+impl Verifier for Keeping {
+    fn verify(&self, r: &VerifyRequest<'_>) -> VerificationOutcome {
+        FixedVerifier(VerificationStatus::Valid).verify(r)
+    }
+
+    fn verify_keeping(&self, r: &VerifyRequest<'_>) -> (VerificationOutcome, Vec<Document>) {
+        let doc = Document {
+            url: "https://example.org/shared-key".into(),
+            final_url: "https://example.org/shared-key".into(),
+            content_type: Some("application/json".into()),
+            body: std::sync::Arc::from(&b"{\"key\": 1}"[..]),
+        };
+        (self.verify(r), vec![doc])
+    }
+}
+
+#[test]
+fn a_schema_1_database_migrates_and_keeps_its_badges() {
+    let dir = temp_dir("migrate");
+    let path = dir.join("backpack.sqlite");
+    {
+        let mut bp = backpack(SqliteStore::open(&path).unwrap(), Keeping);
+        let r = bp
+            .import(
+                &fixture("ob2/served/signed/valid.jws"),
+                file("signed/valid.jws"),
+            )
+            .unwrap();
+        assert_eq!(r.result(), ImportResult::Imported);
+    }
+    // Make it a schema-1 file, as an earlier build wrote it.
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute_batch(
+        "DROP TABLE badge_documents; DROP TABLE documents; UPDATE schema_version SET version = 1;",
+    )
+    .unwrap();
+    drop(conn);
+    let store = SqliteStore::open(&path).unwrap();
+    assert_eq!(store.schema_version().unwrap(), 2);
+    let ids = store.badge_ids().unwrap();
+    assert_eq!(ids.len(), 1);
+    assert!(store.badge_documents(&ids[0]).unwrap().is_empty());
+    assert!(store.integrity_check().unwrap().is_empty());
+    // New imports keep documents again.
+    let mut bp = backpack(store, Keeping);
+    bp.import(
+        &fixture("ob2/served/hosted/valid.json"),
+        file("hosted/valid.json"),
+    )
+    .unwrap();
+    let ids = bp.store().badge_ids().unwrap();
+    let kept: usize = ids
+        .iter()
+        .map(|id| bp.store().badge_documents(id).unwrap().len())
+        .sum();
+    assert_eq!(kept, 1);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A format-1 archive (no baked images for unbaked badges, no `documents/`) still imports.
+#[test]
+fn a_format_1_archive_still_imports() {
+    let mut bp = backpack(MemoryStore::new(), Keeping);
+    for f in [
+        "ob2/served/signed/valid.jws",
+        "ob2/baked/hosted-valid-json.png",
+    ] {
+        let r = bp.import(&fixture(f), file(f)).unwrap();
+        assert_eq!(r.result(), ImportResult::Imported, "{r:?}");
+    }
+    let v2 = export_zip(bp.store()).unwrap();
+    // Rewrite it as format 1 wrote it.
+    let mut z = zip::ZipArchive::new(std::io::Cursor::new(v2.as_slice())).unwrap();
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let opts =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    for i in 0..z.len() {
+        let mut e = z.by_index(i).unwrap();
+        let name = e.name().to_owned();
+        if name.contains("/baked.") || name.starts_with("documents/") {
+            continue;
+        }
+        let mut bytes = Vec::new();
+        e.read_to_end(&mut bytes).unwrap();
+        if name == "manifest.json" {
+            let mut m: Value = serde_json::from_slice(&bytes).unwrap();
+            m["formatVersion"] = 1.into();
+            for b in m["badges"].as_array_mut().unwrap() {
+                let o = b.as_object_mut().unwrap();
+                o.remove("documents");
+                o["files"].as_object_mut().unwrap().remove("baked");
+            }
+            bytes = serde_json::to_vec_pretty(&m).unwrap();
+        }
+        w.start_file(name, opts).unwrap();
+        w.write_all(&bytes).unwrap();
+    }
+    let v1 = w.finish().unwrap().into_inner();
+    let mut fresh = backpack(MemoryStore::new(), FixedVerifier(VerificationStatus::Valid));
+    let r = fresh
+        .import(&v1, openbadges_backpack::Source::file("v1.zip"))
+        .unwrap();
+    assert_eq!(r.counts(), (2, 0, 0), "{r:?}");
+    for (a, b) in bp
+        .store()
+        .badges()
+        .unwrap()
+        .iter()
+        .zip(fresh.store().badges().unwrap())
+    {
+        assert_eq!(a.original, b.original);
+    }
+    // A format it does not know is refused.
+    let mut m = manifest(&v2);
+    m["formatVersion"] = 3.into();
+    let mut z = zip::ZipArchive::new(std::io::Cursor::new(v2.as_slice())).unwrap();
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for i in 0..z.len() {
+        let mut e = z.by_index(i).unwrap();
+        let name = e.name().to_owned();
+        let mut bytes = Vec::new();
+        e.read_to_end(&mut bytes).unwrap();
+        if name == "manifest.json" {
+            bytes = serde_json::to_vec(&m).unwrap();
+        }
+        w.start_file(name, opts).unwrap();
+        w.write_all(&bytes).unwrap();
+    }
+    let v3 = w.finish().unwrap().into_inner();
+    let r = fresh
+        .import(&v3, openbadges_backpack::Source::file("v3.zip"))
+        .unwrap();
+    assert_eq!(r.result(), ImportResult::Failed, "{r:?}");
+}
