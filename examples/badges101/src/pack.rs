@@ -197,7 +197,9 @@ pub(crate) fn run_pusher(
     endpoint: &str,
     states: &Mutex<HashMap<String, PushState>>,
 ) {
+    // Straight to the loopback listener: never through a proxy from the environment.
     let client = reqwest::blocking::Client::builder()
+        .no_proxy()
         .timeout(Duration::from_secs(60))
         .redirect(reqwest::redirect::Policy::none())
         .build();
