@@ -164,6 +164,27 @@ pub fn start(config: Config) -> Result<Running, AppError> {
     app.lock()
         .map_err(|_| AppError::new("app state poisoned"))?
         .set_pusher(pusher.clone());
+    // Badges issued before a stop whose push never arrived: send them now.
+    let held: std::collections::HashSet<String> = {
+        use openbadges::backpack::Store as _;
+        let p = pack
+            .lock()
+            .map_err(|_| AppError::new("backpack poisoned"))?;
+        p.store()
+            .badges()
+            .map_err(|e| AppError::new(format!("backpack: {e}")))?
+            .iter()
+            .filter_map(|b| b.document.get("id").and_then(serde_json::Value::as_str))
+            .map(str::to_owned)
+            .collect()
+    };
+    let unpushed = app
+        .lock()
+        .map_err(|_| AppError::new("app state poisoned"))?
+        .unpushed(&held)?;
+    for job in unpushed {
+        pusher.queue(job);
+    }
     let pusher_thread = {
         let (pack, tokens, states) = (
             Arc::clone(&pack),

@@ -271,6 +271,46 @@ impl App {
         self.pusher = Some(pusher);
     }
 
+    /// The push jobs of badges issued in an earlier run that the backpack does not hold
+    /// (`held`: the credential ids it holds), e.g. after a stop with pushes still queued.
+    pub(crate) fn unpushed(
+        &self,
+        held: &HashSet<String>,
+    ) -> Result<Vec<crate::pack::PushJob>, AppError> {
+        let mut jobs = Vec::new();
+        let Ok(rd) = std::fs::read_dir(self.data_dir.join("attempts")) else {
+            return Ok(jobs);
+        };
+        for e in rd {
+            let p = e?.path();
+            let Ok(bytes) = std::fs::read(&p) else {
+                continue;
+            };
+            let Ok(a) = serde_json::from_slice::<AttemptFile>(&bytes) else {
+                continue;
+            };
+            let (Some(uuid), Some(email)) = (a.issued, a.email) else {
+                continue;
+            };
+            if held.contains(&format!("urn:uuid:{uuid}")) {
+                continue;
+            }
+            let png = self.data_dir.join("badges").join(&uuid).join("ob3.png");
+            let Ok(png) = std::fs::read(png) else {
+                continue;
+            };
+            if let Ok(x) = openbadges::bake::extract(&png) {
+                jobs.push(crate::pack::PushJob {
+                    uuid,
+                    email,
+                    credential: x.payload,
+                });
+            }
+        }
+        jobs.sort_by(|a, b| a.uuid.cmp(&b.uuid));
+        Ok(jobs)
+    }
+
     /// Stops queuing pushes (shutting down): the pusher ends once its queue is done.
     pub(crate) fn take_pusher(&mut self) {
         self.pusher = None;

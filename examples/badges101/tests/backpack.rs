@@ -304,6 +304,8 @@ fn the_badge_is_pushed_once_listed_and_exported_and_the_api_guards_itself() {
         }
         std::thread::sleep(Duration::from_millis(50));
     }
+    // A push that never arrived (here: the backpack lost) is sent on the next start.
+    std::fs::remove_dir_all(dir.join("backpack")).unwrap();
     let again = start(Config {
         port,
         data_dir: dir.clone(),
@@ -311,6 +313,14 @@ fn the_badge_is_pushed_once_listed_and_exported_and_the_api_guards_itself() {
         ..Config::default()
     })
     .unwrap();
+    assert!(again.wait_for_pushes(Duration::from_secs(60)));
+    let re = again.pushes();
+    assert_eq!(re.len(), 2);
+    assert!(re.values().all(|s| *s
+        == PushState::Sent {
+            status: 201,
+            posts: 1
+        }));
     let t = request(again.addr(), "GET", &format!("/a/{tok}/backpack"), &[], b"").text();
     assert!(t.contains("<strong>Badges 101</strong>"));
     again.shutdown();
