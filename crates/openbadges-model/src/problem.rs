@@ -141,7 +141,22 @@ pub fn escape_pointer_token(token: &str) -> String {
 /// ```
 /// assert_eq!(openbadges_model::pointer_join("/badge", "issuer"), "/badge/issuer");
 /// assert_eq!(openbadges_model::pointer_join("", "a/b"), "/a~1b");
+/// assert_eq!(openbadges_model::pointer_join("/x", "~a/~"), "/x/~0a~1~0");
+/// assert_eq!(openbadges_model::pointer_join("/list", 3), "/list/3");
 /// ```
 pub fn pointer_join(base: &str, token: impl std::fmt::Display) -> String {
-    format!("{base}/{}", escape_pointer_token(&token.to_string()))
+    use std::fmt::Write as _;
+    // Validation joins a pointer for every member it looks at: one allocation, and the
+    // escaping copy only when the token needs it.
+    let mut out = String::with_capacity(base.len() + 24);
+    out.push_str(base);
+    out.push('/');
+    let start = out.len();
+    let _ = write!(out, "{token}");
+    if out.get(start..).is_some_and(|t| t.contains(['~', '/'])) {
+        let escaped = escape_pointer_token(out.get(start..).unwrap_or_default());
+        out.truncate(start);
+        out.push_str(&escaped);
+    }
+    out
 }

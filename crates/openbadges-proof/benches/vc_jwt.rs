@@ -30,7 +30,19 @@ fn bench(c: &mut Criterion) {
     let l = StaticLoader::with_bundled_contexts();
     let clock = FixedClock::parse("2025-06-01T00:00:00Z").unwrap();
     for alg in [Algorithm::Rs256, Algorithm::Es256, Algorithm::EdDsa] {
-        let k = SecretKey::generate(alg).unwrap();
+        // RSA-2048: the fixture key (generating one takes long, and under callgrind very long).
+        let k = if alg == Algorithm::Rs256 {
+            SecretKey::from_pem(
+                &std::fs::read_to_string(concat!(
+                    env!("CARGO_MANIFEST_DIR"),
+                    "/../../fixtures/ob2/upstream/mozvalidator-rsa-private.pem"
+                ))
+                .unwrap(),
+            )
+            .unwrap()
+        } else {
+            SecretKey::generate(alg).unwrap()
+        };
         let token = vc_jwt::issue(&unsigned, &k, &HeaderKey::Jwk).unwrap();
         let v = Verifier::new(&l)
             .with_clock(&clock)

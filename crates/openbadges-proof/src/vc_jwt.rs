@@ -49,6 +49,9 @@ use crate::multibase::Multikey;
 /// The JOSE header members a VC-JWT may carry.
 pub const ALLOWED_HEADER_MEMBERS: [&str; 4] = ["alg", "kid", "jwk", "typ"];
 
+/// The registered JWT claims that are not part of a VC 2.0 credential carried as the payload.
+const REGISTERED_CLAIMS: [&str; 7] = ["iss", "sub", "jti", "nbf", "exp", "iat", "aud"];
+
 const SPKI_ED25519_PREFIX: [u8; 12] = [
     0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00,
 ];
@@ -152,20 +155,28 @@ impl VcJwt {
                 return Err(VcJwtError::Payload("`jwk` is not an object".into()));
             }
         }
-        let payload: Value = serde_json::from_slice(jws.payload())
-            .map_err(|e| VcJwtError::Payload(format!("not JSON: {e}")))?;
-        let Value::Object(claims) = payload else {
+        // The payload is read once (by `looks_like_vc` when the verifier sniffed it) and then
+        // split in place: no copy of the credential is made.
+        let mut jws = jws;
+        let payload = match jws.take_payload_json() {
+            Some(v) => v,
+            None => serde_json::from_slice(jws.payload())
+                .map_err(|e| VcJwtError::Payload(format!("not JSON: {e}")))?,
+        };
+        let Value::Object(mut payload) = payload else {
             return Err(VcJwtError::Payload("not a JSON object".into()));
         };
-        let (credential, vc_claim) = match claims.get("vc") {
-            Some(vc @ Value::Object(_)) => (vc.clone(), true),
+        let (claims, credential, vc_claim) = match payload.shift_remove("vc") {
+            Some(vc @ Value::Object(_)) => (payload, vc, true),
             Some(_) => return Err(VcJwtError::Payload("`vc` is not an object".into())),
             None => {
-                let mut c = claims.clone();
-                for k in ["iss", "sub", "jti", "nbf", "exp", "iat", "aud"] {
-                    c.remove(k);
+                let mut claims = Map::new();
+                for k in REGISTERED_CLAIMS {
+                    if let Some(v) = payload.shift_remove(k) {
+                        claims.insert(k.to_owned(), v);
+                    }
                 }
-                (Value::Object(c), false)
+                (claims, Value::Object(payload), false)
             }
         };
         Ok(VcJwt {
@@ -179,7 +190,7 @@ impl VcJwt {
     /// Whether the token is shaped like a VC-JWT holding an Open Badges 3.0 / CLR 2.0
     /// credential (a `vc` claim, or a payload declaring a VC context).
     pub fn looks_like_vc(jws: &Jws) -> bool {
-        let Ok(Value::Object(p)) = serde_json::from_slice::<Value>(jws.payload()) else {
+        let Some(Value::Object(p)) = jws.payload_json() else {
             return false;
         };
         if p.get("vc").is_some_and(Value::is_object) {
@@ -199,7 +210,9 @@ impl VcJwt {
         &self.jws
     }
 
-    /// The JWT claims (the whole payload).
+    /// The JWT claims: the payload without the credential. For a VC 2.0 payload (the
+    /// credential itself) these are the registered claims it has (`iss`, `sub`, `jti`, `nbf`,
+    /// `exp`, `iat`, `aud`); for a VC 1.1 token, every member but `vc`.
     pub fn claims(&self) -> &Map<String, Value> {
         &self.claims
     }

@@ -269,15 +269,16 @@ fn versioned_context(s: &str, prefix: &str, major: char) -> bool {
 
 /// The values of a property that may be one value or an array, with their JSON pointers.
 fn each<'a>(obj: &'a Map<String, Value>, key: &str, path: &str) -> Vec<(&'a Value, String)> {
-    let base = pointer_join(path, key);
     match obj.get(key) {
         None | Some(Value::Null) => Vec::new(),
-        Some(Value::Array(a)) => a
-            .iter()
-            .enumerate()
-            .map(|(i, v)| (v, pointer_join(&base, i)))
-            .collect(),
-        Some(v) => vec![(v, base)],
+        Some(Value::Array(a)) => {
+            let base = pointer_join(path, key);
+            a.iter()
+                .enumerate()
+                .map(|(i, v)| (v, pointer_join(&base, i)))
+                .collect()
+        }
+        Some(v) => vec![(v, pointer_join(path, key))],
     }
 }
 
@@ -329,22 +330,22 @@ impl Checker {
 
     /// `type` must be present, a string or array of strings, and include `required`.
     fn require_type(&mut self, obj: &Map<String, Value>, path: &str, required: &str, what: &str) {
-        let tpath = pointer_join(path, "type");
+        let tpath = || pointer_join(path, "type");
         match obj.get("type") {
             None => self.error(
                 ProblemCode::MissingProperty,
-                &tpath,
+                &tpath(),
                 format!("{what} has no `type` (it must include `{required}`)"),
             ),
             Some(t) => match type_strings(Some(t)) {
                 None => self.error(
                     ProblemCode::WrongType,
-                    &tpath,
+                    &tpath(),
                     "`type` must be a string or an array of strings",
                 ),
                 Some(types) if !types.contains(&required) => self.error(
                     ProblemCode::InvalidType,
-                    &tpath,
+                    &tpath(),
                     format!("{what} is not of type `{required}`"),
                 ),
                 Some(_) => {}
@@ -353,21 +354,21 @@ impl Checker {
     }
 
     fn string(&mut self, obj: &Map<String, Value>, key: &str, path: &str, required: bool) {
-        let p = pointer_join(path, key);
+        let p = || pointer_join(path, key);
         match obj.get(key) {
             None if required => self.error(
                 ProblemCode::MissingProperty,
-                &p,
+                &p(),
                 format!("`{key}` is required"),
             ),
             None => {}
             Some(Value::String(s)) if required && s.trim().is_empty() => {
-                self.error(ProblemCode::EmptyValue, &p, format!("`{key}` is empty"));
+                self.error(ProblemCode::EmptyValue, &p(), format!("`{key}` is empty"));
             }
             Some(Value::String(_)) => {}
             Some(_) => self.error(
                 ProblemCode::WrongType,
-                &p,
+                &p(),
                 format!("`{key}` must be a string"),
             ),
         }
@@ -396,36 +397,37 @@ impl Checker {
     }
 
     fn iri(&mut self, obj: &Map<String, Value>, key: &str, path: &str, required: bool) {
-        let p = pointer_join(path, key);
+        let p = || pointer_join(path, key);
         match obj.get(key) {
             None if required => self.error(
                 ProblemCode::MissingProperty,
-                &p,
+                &p(),
                 format!("`{key}` is required"),
             ),
             None => {}
-            Some(v) => self.iri_value(v, &p, key),
+            Some(Value::String(s)) if is_absolute_iri(s) => {}
+            Some(v) => self.iri_value(v, &p(), key),
         }
     }
 
     fn datetime(&mut self, obj: &Map<String, Value>, key: &str, path: &str) {
-        let p = pointer_join(path, key);
+        let p = || pointer_join(path, key);
         match obj.get(key) {
             None => {}
             Some(Value::String(s)) if parse_datetime(s).is_none() => self.error(
                 ProblemCode::InvalidDateTime,
-                &p,
+                &p(),
                 format!("`{key}` is not an ISO 8601 date-time with a time zone: `{s}`"),
             ),
             Some(Value::String(_)) => {}
             Some(Value::Number(_)) => self.error(
                 ProblemCode::UnixTimestamp,
-                &p,
+                &p(),
                 format!("`{key}` must be an ISO 8601 date-time string, not a number"),
             ),
             Some(_) => self.error(
                 ProblemCode::WrongType,
-                &p,
+                &p(),
                 format!("`{key}` must be a date-time string"),
             ),
         }
@@ -450,7 +452,7 @@ impl Checker {
         extensible: bool,
         strict: bool,
     ) {
-        let p = pointer_join(path, key);
+        let p = || pointer_join(path, key);
         match obj.get(key) {
             None => {}
             Some(Value::String(s)) => {
@@ -466,15 +468,15 @@ impl Checker {
                         format!("`{key}` value `{s}` is not one of {}", allowed.join(", "))
                     };
                     if strict {
-                        self.error(ProblemCode::InvalidValue, &p, msg);
+                        self.error(ProblemCode::InvalidValue, &p(), msg);
                     } else {
-                        self.warning(ProblemCode::InvalidValue, &p, msg);
+                        self.warning(ProblemCode::InvalidValue, &p(), msg);
                     }
                 }
             }
             Some(_) => self.error(
                 ProblemCode::WrongType,
-                &p,
+                &p(),
                 format!("`{key}` must be a string"),
             ),
         }

@@ -23,10 +23,10 @@ pub(super) fn is_presentation(doc: &Value) -> bool {
 /// Whether a compact JWS is a VP-JWT (a `vp` claim, or a payload typed
 /// `VerifiablePresentation`).
 pub(super) fn is_presentation_jwt(jws: &Jws) -> bool {
-    let Ok(p) = serde_json::from_slice::<Value>(jws.payload()) else {
+    let Some(p) = jws.payload_json() else {
         return false;
     };
-    p.get("vp").is_some_and(Value::is_object) || is_presentation(&p)
+    p.get("vp").is_some_and(Value::is_object) || is_presentation(p)
 }
 
 struct Docs<'a>(&'a dyn crate::loader::DocumentLoader);

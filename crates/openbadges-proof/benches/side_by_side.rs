@@ -1,0 +1,266 @@
+//! Our side of the side-by-side benchmark with the peers (`bench/side-by-side/run.sh`).
+//!
+//! - `side_by_side gen DIR` writes the inputs every implementation reads: the spec's unsigned
+//!   OB 3.0 vector issued by us as VC-JWT (RS256, ES256, EdDSA; fresh keys, header `jwk`, the
+//!   public keys as SPKI PEM) and as eddsa-rdfc-2022 with a `did:key` issuer, plus the Ed25519
+//!   seed and `created` so the peers can re-sign the same document with the same key.
+//! - `side_by_side run DIR` times our operations on those files with the same method as the peer
+//!   harnesses (warm-up that also sizes a batch of ~200 ms, 15 timed batches, median per
+//!   operation) and prints one JSON object per line.
+//!
+//! Without arguments (as `cargo bench` runs every bench) it prints its usage and does nothing.
+//!
+//! `cargo bench -p openbadges-proof --bench side_by_side -- gen|run DIR`
+#![allow(
+    missing_docs,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use std::hint::black_box;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use openbadges_proof::data_integrity::{
+    Ed25519Signer, ProofOptions, VerifyOptions, hash_data, sign, verify,
+};
+use openbadges_proof::jws::Jws;
+use openbadges_proof::key::{Algorithm, PublicKey, SecretKey};
+use openbadges_proof::loader::StaticLoader;
+use openbadges_proof::report::Status;
+use openbadges_proof::vc_jwt::{self, HeaderKey, KeyPolicy};
+use openbadges_proof::verify::Verifier;
+use ring::rand::SecureRandom as _;
+use ring::signature::{self, UnparsedPublicKey};
+use serde_json::Value;
+
+const ALGS: [Algorithm; 3] = [Algorithm::Rs256, Algorithm::Es256, Algorithm::EdDsa];
+const CREATED: &str = "2026-01-01T00:00:00Z";
+
+fn env_num(name: &str, default: f64) -> f64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+/// The same method as `ob3_js_bench.mjs` and `ob3_py_bench.py`.
+fn measure(op: &str, mut f: impl FnMut()) {
+    let samples = env_num("SAMPLES", 15.0) as usize;
+    let batch_ms = env_num("BATCH_MS", 200.0);
+    let warm = Duration::from_secs_f64(env_num("WARM_MS", 1000.0) / 1000.0);
+    let t0 = Instant::now();
+    let mut n = 0u64;
+    while t0.elapsed() < warm {
+        f();
+        n += 1;
+    }
+    let per_ms = t0.elapsed().as_secs_f64() * 1000.0 / n as f64;
+    let batch = ((batch_ms / per_ms).round() as u64).max(1);
+    let mut v: Vec<f64> = (0..samples)
+        .map(|_| {
+            let t = Instant::now();
+            for _ in 0..batch {
+                f();
+            }
+            t.elapsed().as_secs_f64() * 1e6 / batch as f64
+        })
+        .collect();
+    v.sort_by(f64::total_cmp);
+    let median = v[v.len() / 2];
+    println!(
+        "{}",
+        serde_json::json!({"impl": "ours", "op": op, "median_us": median,
+                           "ops": 1e6 / median, "samples": samples, "batch": batch})
+    );
+}
+
+fn spec_unsigned() -> Value {
+    serde_json::from_slice(
+        &std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../fixtures/ob3/spec-vectors/obv3p0-unsigned.json"
+        ))
+        .unwrap(),
+    )
+    .unwrap()
+}
+
+fn hex(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+fn unhex(s: &str) -> Vec<u8> {
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+        .collect()
+}
+
+fn generate(dir: &Path) {
+    std::fs::create_dir_all(dir).unwrap();
+    let w = |name: &str, data: &[u8]| std::fs::write(dir.join(name), data).unwrap();
+    let unsigned = spec_unsigned();
+    let loader = StaticLoader::with_bundled_contexts();
+    for alg in ALGS {
+        let k = SecretKey::generate(alg).unwrap();
+        let token = vc_jwt::issue(&unsigned, &k, &HeaderKey::Jwk).unwrap();
+        let v = Verifier::new(&loader).with_key_policy(KeyPolicy {
+            pinned: vec![k.public_key().clone()],
+            ..KeyPolicy::default()
+        });
+        let r = v.verify_bytes("t", token.as_bytes());
+        assert_eq!(r.status(), Status::Valid, "{r:#?}");
+        w(&format!("vc-jwt-{alg}.jwt"), token.as_bytes());
+        w(
+            &format!("vc-jwt-{alg}.pub.pem"),
+            k.public_key().to_pem().unwrap().as_bytes(),
+        );
+    }
+    let mut seed = [0u8; 32];
+    ring::rand::SystemRandom::new().fill(&mut seed).unwrap();
+    let signer = Ed25519Signer::from_seed(&seed).unwrap();
+    let mut doc = unsigned.clone();
+    doc["issuer"]["id"] = signer.did_key().into();
+    let signed = sign(
+        &doc,
+        &signer,
+        &ProofOptions::new(signer.verification_method_did_key(), CREATED),
+    )
+    .unwrap();
+    assert!(
+        verify(&signed, &VerifyOptions::default())
+            .outcome
+            .is_valid()
+    );
+    w(
+        "di-unsigned.json",
+        serde_json::to_string_pretty(&doc).unwrap().as_bytes(),
+    );
+    w(
+        "di-eddsa-rdfc-2022.json",
+        serde_json::to_string_pretty(&signed).unwrap().as_bytes(),
+    );
+    w("ed25519-seed.hex", hex(&seed).as_bytes());
+    w("di-created.txt", CREATED.as_bytes());
+    eprintln!("ours: wrote and verified the inputs in {}", dir.display());
+}
+
+/// The bare ring check of a token's signature: the key already decoded to its raw parts (RSA
+/// `n`/`e`, the P-256 point, the Ed25519 point), the signing input and signature already
+/// base64url-decoded. What ring does inside `verify` (building the RSA key's Montgomery
+/// constants, decoding and checking the curve point, hashing, the signature arithmetic) is in.
+fn raw_verifier(key: &PublicKey) -> impl Fn(&[u8], &[u8]) -> bool {
+    let jwk = key.to_jwk();
+    let b = |m: &str| URL_SAFE_NO_PAD.decode(jwk[m].as_str().unwrap()).unwrap();
+    let alg = key.algorithm();
+    let (a, c) = match alg {
+        Algorithm::Rs256 => (b("n"), b("e")),
+        Algorithm::Es256 => {
+            let mut p = vec![4u8];
+            p.extend(b("x"));
+            p.extend(b("y"));
+            (p, Vec::new())
+        }
+        _ => (b("x"), Vec::new()),
+    };
+    move |msg: &[u8], sig: &[u8]| match alg {
+        Algorithm::Rs256 => signature::RsaPublicKeyComponents { n: &a, e: &c }
+            .verify(&signature::RSA_PKCS1_2048_8192_SHA256, msg, sig)
+            .is_ok(),
+        Algorithm::Es256 => UnparsedPublicKey::new(&signature::ECDSA_P256_SHA256_FIXED, &a)
+            .verify(msg, sig)
+            .is_ok(),
+        _ => UnparsedPublicKey::new(&signature::ED25519, &a)
+            .verify(msg, sig)
+            .is_ok(),
+    }
+}
+
+fn run(dir: &Path) {
+    let read = |name: &str| std::fs::read(dir.join(name)).unwrap();
+    let loader = StaticLoader::with_bundled_contexts();
+    for alg in ALGS {
+        let token = read(&format!("vc-jwt-{alg}.jwt"));
+        let key = PublicKey::from_pem(
+            std::str::from_utf8(&read(&format!("vc-jwt-{alg}.pub.pem"))).unwrap(),
+        )
+        .unwrap();
+        let v = Verifier::new(&loader).with_key_policy(KeyPolicy {
+            pinned: vec![key.clone()],
+            ..KeyPolicy::default()
+        });
+        measure(&format!("vc-jwt verify {alg}"), || {
+            let r = v.verify_bytes("t", black_box(&token));
+            assert_eq!(r.status(), Status::Valid);
+        });
+        let jws = Jws::parse(std::str::from_utf8(&token).unwrap()).unwrap();
+        let raw = raw_verifier(&key);
+        measure(&format!("raw ring verify {alg}"), || {
+            assert!(raw(
+                black_box(jws.signing_input().as_bytes()),
+                black_box(jws.signature())
+            ));
+        });
+    }
+    let signed_bytes = read("di-eddsa-rdfc-2022.json");
+    let v = Verifier::new(&loader);
+    measure("eddsa-rdfc-2022 verify", || {
+        let r = v.verify_bytes("c", black_box(&signed_bytes));
+        assert_eq!(r.status(), Status::Valid);
+    });
+    measure("eddsa-rdfc-2022 verify (proof only)", || {
+        let doc: Value = serde_json::from_slice(black_box(&signed_bytes)).unwrap();
+        assert!(verify(&doc, &VerifyOptions::default()).outcome.is_valid());
+    });
+    let unsigned: Value = serde_json::from_slice(&read("di-unsigned.json")).unwrap();
+    let seed: [u8; 32] = unhex(
+        std::str::from_utf8(&read("ed25519-seed.hex"))
+            .unwrap()
+            .trim(),
+    )
+    .try_into()
+    .unwrap();
+    let signer = Ed25519Signer::from_seed(&seed).unwrap();
+    let opts = ProofOptions::new(
+        signer.verification_method_did_key(),
+        std::str::from_utf8(&read("di-created.txt")).unwrap().trim(),
+    );
+    let signed: Value = serde_json::from_slice(&signed_bytes).unwrap();
+    assert_eq!(sign(&unsigned, &signer, &opts).unwrap(), signed);
+    measure("eddsa-rdfc-2022 sign", || {
+        black_box(sign(black_box(&unsigned), &signer, &opts).unwrap());
+    });
+    let data = hash_data(&signed, &signed["proof"]).unwrap();
+    let sig = openbadges_proof::multibase::decode_base58btc(
+        signed["proof"]["proofValue"].as_str().unwrap(),
+    )
+    .unwrap();
+    let public = signer.multikey();
+    measure("raw ring verify Ed25519 (eddsa-rdfc-2022 hash)", || {
+        assert!(
+            UnparsedPublicKey::new(&signature::ED25519, public.public_key_bytes())
+                .verify(black_box(&data), black_box(&sig))
+                .is_ok()
+        );
+    });
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with("--"))
+        .collect();
+    match args.as_slice() {
+        [cmd, dir] if cmd == "gen" => generate(&PathBuf::from(dir)),
+        [cmd, dir] if cmd == "run" => run(&PathBuf::from(dir)),
+        _ => eprintln!(
+            "side_by_side: nothing to do (usage: cargo bench -p openbadges-proof --bench \
+             side_by_side -- gen|run DIR; bench/side-by-side/run.sh drives it)"
+        ),
+    }
+}
