@@ -184,6 +184,37 @@ fn signed_clr_and_presentation_verify_and_tampered_copies_do_not() {
     assert_eq!(code, 0, "{report:#}");
     assert_eq!(report["version"], "vp");
     assert_eq!(report["credentials"].as_array().unwrap().len(), 3);
+    // The verifier's expectations: the right challenge and domain pass, others do not.
+    let expect = |extra: &[&str]| {
+        let mut a = vec!["verify", "--offline", "--json"];
+        a.extend_from_slice(extra);
+        a.push(s(&vp));
+        let o = run(&a);
+        let report: Value = serde_json::from_slice(&o.stdout).unwrap();
+        (o.status.code(), report)
+    };
+    let (code, report) = expect(&["--challenge", "c-1", "--domain", "verifier.example"]);
+    assert_eq!(code, Some(0), "{report:#}");
+    let (code, report) = expect(&["--challenge", "c-2"]);
+    assert_eq!(code, Some(1), "{report:#}");
+    assert!(
+        report["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["code"] == "CHALLENGE_MISMATCH"),
+        "{report:#}"
+    );
+    let (code, report) = expect(&["--domain", "elsewhere.example"]);
+    assert_eq!(code, Some(1), "{report:#}");
+    assert!(
+        report["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["code"] == "DOMAIN_MISMATCH"),
+        "{report:#}"
+    );
     let mut t = doc.clone();
     t["verifiableCredential"][1]["name"] = json!("tampered");
     let bad = dir.join("vp-tampered.json");

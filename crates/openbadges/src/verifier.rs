@@ -31,6 +31,14 @@ pub struct VerifierBuilder {
     limits: Limits,
     threads: usize,
     key_policy: KeyPolicy,
+    presentation: PresentationExpectations,
+}
+
+/// What a VerifiablePresentation's proof must carry (the verifier's nonce and audience).
+#[derive(Debug, Clone, Default)]
+struct PresentationExpectations {
+    challenge: Option<String>,
+    domain: Option<String>,
 }
 
 impl Default for VerifierBuilder {
@@ -44,6 +52,7 @@ impl Default for VerifierBuilder {
             limits: Limits::default(),
             threads: 4,
             key_policy: KeyPolicy::default(),
+            presentation: PresentationExpectations::default(),
         }
     }
 }
@@ -112,6 +121,21 @@ impl VerifierBuilder {
         self
     }
 
+    /// Requires a VerifiablePresentation's proof to carry this `challenge` (the nonce the
+    /// verifier gave the holder); a different or missing one, or an unsigned presentation, is
+    /// invalid. Credentials are not affected.
+    pub fn presentation_challenge(mut self, challenge: impl Into<String>) -> Self {
+        self.presentation.challenge = Some(challenge.into());
+        self
+    }
+
+    /// Requires a VerifiablePresentation's proof to carry this `domain` (the verifier's
+    /// audience), as [`VerifierBuilder::presentation_challenge`] does for the challenge.
+    pub fn presentation_domain(mut self, domain: impl Into<String>) -> Self {
+        self.presentation.domain = Some(domain.into());
+        self
+    }
+
     /// Limits for every JSON document read.
     pub fn limits(mut self, limits: Limits) -> Self {
         self.limits = limits;
@@ -142,6 +166,7 @@ impl VerifierBuilder {
             limits: self.limits,
             threads: self.threads,
             key_policy: self.key_policy,
+            presentation: self.presentation,
         })
     }
 
@@ -180,6 +205,7 @@ pub struct Verifier {
     limits: Limits,
     threads: usize,
     key_policy: KeyPolicy,
+    presentation: PresentationExpectations,
 }
 
 impl fmt::Debug for Verifier {
@@ -202,11 +228,18 @@ impl Verifier {
         loader: &'a dyn DocumentLoader,
         recipient: &RecipientProfile,
     ) -> openbadges_proof::verify::Verifier<'a> {
-        openbadges_proof::verify::Verifier::new(loader)
+        let mut engine = openbadges_proof::verify::Verifier::new(loader)
             .with_clock(&*self.clock)
             .with_recipient(recipient.clone())
             .with_limits(self.limits)
-            .with_key_policy(self.key_policy.clone())
+            .with_key_policy(self.key_policy.clone());
+        if let Some(c) = &self.presentation.challenge {
+            engine = engine.with_presentation_challenge(c.clone());
+        }
+        if let Some(d) = &self.presentation.domain {
+            engine = engine.with_presentation_domain(d.clone());
+        }
+        engine
     }
 
     /// Verifies input bytes of any kind: JSON, compact JWS, VC-JWT, a baked PNG or SVG, or a

@@ -48,6 +48,13 @@ pub(crate) struct Args {
     /// JWKS, DID or pinned key). Anyone can then issue in any issuer's name. Testing only.
     #[arg(long = "dangerous-accept-header-jwk")]
     dangerous_accept_header_jwk: bool,
+    /// For a VerifiablePresentation: the challenge (nonce) its proof must carry; a different or
+    /// missing one, or an unsigned presentation, is invalid.
+    #[arg(long, value_name = "NONCE")]
+    challenge: Option<String>,
+    /// For a VerifiablePresentation: the domain (audience) its proof must carry.
+    #[arg(long, value_name = "DOMAIN")]
+    domain: Option<String>,
     /// Worker threads (default: the number of cores).
     #[arg(long, value_name = "N")]
     jobs: Option<usize>,
@@ -76,6 +83,12 @@ fn verifier(args: &Args) -> Result<Verifier, String> {
                 .map(|n| n.get())
                 .unwrap_or(1)
         }));
+    if let Some(c) = &args.challenge {
+        builder = builder.presentation_challenge(c.clone());
+    }
+    if let Some(d) = &args.domain {
+        builder = builder.presentation_domain(d.clone());
+    }
     if let Some(at) = &args.at {
         builder = builder.at(FixedClock::parse(at).map_err(|e| format!("--at: {e}"))?);
     }
