@@ -150,10 +150,25 @@ pub fn is_absolute_iri(s: &str) -> bool {
     };
     let mut chars = scheme.chars();
     let first_ok = chars.next().is_some_and(|c| c.is_ascii_alphabetic());
-    first_ok
+    if !(first_ok
         && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
-        && !rest.is_empty()
-        && !s.chars().any(|c| c.is_whitespace() || c.is_control())
+        && !rest.is_empty())
+    {
+        return false;
+    }
+    if s.is_ascii() {
+        // One pass over the bytes (validation runs this on every IRI of a credential): the
+        // ASCII white space and control characters are exactly the bytes up to 0x20 and 0x7F.
+        return !s.bytes().any(|b| {
+            b <= 0x20
+                || b == 0x7f
+                || matches!(
+                    b,
+                    b'<' | b'>' | b'"' | b'{' | b'}' | b'|' | b'\\' | b'^' | b'`'
+                )
+        });
+    }
+    !s.chars().any(|c| c.is_whitespace() || c.is_control())
         && !s.contains(['<', '>', '"', '{', '}', '|', '\\', '^', '`'])
 }
 
@@ -197,4 +212,29 @@ pub fn parse_datetime(s: &str) -> Option<chrono::DateTime<chrono::Utc>> {
     chrono::DateTime::parse_from_rfc3339(s)
         .ok()
         .map(|t| t.with_timezone(&chrono::Utc))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_absolute_iri;
+
+    /// The general rule the ASCII fast path of [`is_absolute_iri`] must agree with.
+    fn by_chars(s: &str) -> bool {
+        !s.chars().any(|c| c.is_whitespace() || c.is_control())
+            && !s.contains(['<', '>', '"', '{', '}', '|', '\\', '^', '`'])
+    }
+
+    #[test]
+    fn ascii_fast_path_agrees_with_the_char_rule() {
+        for b in 0..=0x7fu8 {
+            let s = format!("https://example.org/a{}b", char::from(b));
+            assert_eq!(is_absolute_iri(&s), by_chars(&s), "byte {b:#x}");
+        }
+        assert!(is_absolute_iri("urn:uuid:1"));
+        assert!(is_absolute_iri("https://example.org/é"));
+        assert!(!is_absolute_iri("https://example.org/\u{a0}x"));
+        assert!(!is_absolute_iri("https://example.org/\u{85}"));
+        assert!(!is_absolute_iri("1https://example.org/"));
+        assert!(!is_absolute_iri("https:"));
+    }
 }

@@ -148,6 +148,14 @@ pub fn detect(bytes: &[u8]) -> Option<InputKind> {
     }
 }
 
+fn jws_payload(t: &str, limits: &Limits) -> Result<Payload, Error> {
+    let jl = JwsLimits {
+        max_bytes: limits.max_bytes,
+        ..JwsLimits::default()
+    };
+    Ok(Payload::Jws(Jws::parse_with_limits(t, &jl)?))
+}
+
 fn unpack_text(text: &str, limits: &Limits) -> Result<Payload, Error> {
     let t = text.strip_prefix('\u{feff}').unwrap_or(text).trim();
     if t.starts_with('{') || t.starts_with('[') {
@@ -157,11 +165,7 @@ fn unpack_text(text: &str, limits: &Limits) -> Result<Payload, Error> {
         )?));
     }
     if looks_like_compact_jws(t.as_bytes()) {
-        let jl = JwsLimits {
-            max_bytes: limits.max_bytes,
-            ..JwsLimits::default()
-        };
-        return Ok(Payload::Jws(Jws::parse_with_limits(t, &jl)?));
+        return jws_payload(t, limits);
     }
     if is_http_url(t) {
         return Ok(Payload::Url(t.to_string()));
@@ -211,9 +215,16 @@ pub fn unpack(bytes: &[u8], limits: &Limits) -> Result<Input, Error> {
         _ => {
             let text = std::str::from_utf8(bytes)
                 .map_err(|e| Error::UnrecognizedInput(format!("not UTF-8 text: {e}")))?;
+            let payload = if kind == InputKind::Jws {
+                // `detect` has just checked the shape (an ASCII token, surrounded by ASCII
+                // white space at most): parse it without scanning it again.
+                jws_payload(text.strip_prefix('\u{feff}').unwrap_or(text).trim(), limits)?
+            } else {
+                unpack_text(text, limits)?
+            };
             Ok(Input {
                 kind,
-                payload: unpack_text(text, limits)?,
+                payload,
                 warnings: Vec::new(),
             })
         }
