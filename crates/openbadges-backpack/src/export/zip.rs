@@ -141,6 +141,52 @@ fn time_str(t: &DateTime<Utc>) -> String {
     t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
 }
 
+/// `text` (pretty JSON ending in a newline) with every line indented by `by` spaces (the first
+/// too when `first`), without the final newline: how `serde_json` nests it `by` deep.
+fn indent(text: &[u8], by: usize, first: bool) -> Vec<u8> {
+    let text = text.strip_suffix(b"\n").unwrap_or(text);
+    let mut out = Vec::with_capacity(text.len() + text.len() / 8);
+    for (n, line) in text.split(|b| *b == b'\n').enumerate() {
+        if n > 0 {
+            out.push(b'\n');
+        }
+        if n > 0 || first {
+            out.resize(out.len() + by, b' ');
+        }
+        out.extend_from_slice(line);
+    }
+    out
+}
+
+/// Writes `manifest.json`, byte for byte what `serde_json`'s pretty printer makes of
+/// `{"format", "formatVersion", "badges": [entries], "collections": [...]}` (tested), assembled
+/// from the badge entries already rendered and indented.
+fn write_manifest<W: std::io::Write>(
+    out: &mut W,
+    entries: &[Vec<u8>],
+    collections: &[u8],
+) -> std::io::Result<()> {
+    out.write_all(
+        format!("{{\n  \"format\": \"{FORMAT}\",\n  \"formatVersion\": {FORMAT_VERSION},\n  \"badges\": ")
+            .as_bytes(),
+    )?;
+    if entries.is_empty() {
+        out.write_all(b"[]")?;
+    } else {
+        out.write_all(b"[\n")?;
+        for (n, e) in entries.iter().enumerate() {
+            if n > 0 {
+                out.write_all(b",\n")?;
+            }
+            out.write_all(e)?;
+        }
+        out.write_all(b"\n  ]")?;
+    }
+    out.write_all(b",\n  \"collections\": ")?;
+    out.write_all(&indent(collections, 2, false))?;
+    out.write_all(b"\n}\n")
+}
+
 fn pretty(v: &Value) -> Result<Vec<u8>> {
     let mut out = serde_json::to_vec_pretty(v).map_err(|e| Error::Export(e.to_string()))?;
     out.push(b'\n');
@@ -321,7 +367,9 @@ pub fn export_zip_with<S: Store + ?Sized, W: std::io::Write + std::io::Seek>(
         if let (Some(a), Some(o)) = (at_import, entry.as_object_mut()) {
             o.insert("verificationAtImport".into(), a);
         }
-        manifest_badges.push(entry);
+        // Kept rendered (a third of the memory of a `Value`): the manifest is assembled from
+        // these bytes at the end.
+        manifest_badges.push(indent(&pretty(&entry)?, 4, true));
         put(&mut w, &document_path, &document)?;
         if let (Some((bytes, _)), Some(path)) = (&baked, &baked_path) {
             put(&mut w, path, bytes)?;
@@ -340,13 +388,11 @@ pub fn export_zip_with<S: Store + ?Sized, W: std::io::Write + std::io::Seek>(
     put(&mut w, "documents/index.json", &pretty(&documents_index)?)?;
     let html = super::html::page(&cards, &collections);
     put(&mut w, "index.html", html.as_bytes())?;
-    let manifest = json!({
-        "format": FORMAT,
-        "formatVersion": FORMAT_VERSION,
-        "badges": manifest_badges,
-        "collections": collections.iter().map(collection_json).collect::<Vec<_>>(),
-    });
-    put(&mut w, "manifest.json", &pretty(&manifest)?)?;
+    let collections = json!(collections.iter().map(collection_json).collect::<Vec<_>>());
+    w.start_file("manifest.json", options)
+        .map_err(|e| Error::Export(e.to_string()))?;
+    write_manifest(&mut w, &manifest_badges, &pretty(&collections)?)
+        .map_err(|e| Error::Export(e.to_string()))?;
     w.finish().map_err(|e| Error::Export(e.to_string()))
 }
 
@@ -443,4 +489,46 @@ pub fn documents_loader(
         loader.insert(&d.url, d.media_type.as_deref(), &d.body);
     }
     Ok(loader)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn the_assembled_manifest_is_what_serde_json_prints() {
+        let entries = [
+            json!({"id": "b1", "files": {"a": {"path": "x", "size": 1}}, "documents": [], "n": null}),
+            json!({"id": "b2", "list": [1, {"k": "v\nw"}], "empty": {}}),
+        ];
+        for (badges, collections) in [
+            (&entries[..], json!([])),
+            (
+                &entries[..1],
+                json!([{"id": "c1", "members": ["b1"], "token": "t"}]),
+            ),
+            (
+                &entries[..0],
+                json!([{"id": "c1", "members": []}, {"id": "c2"}]),
+            ),
+        ] {
+            let whole = json!({
+                "format": FORMAT,
+                "formatVersion": FORMAT_VERSION,
+                "badges": badges,
+                "collections": collections,
+            });
+            let rendered: Vec<Vec<u8>> = badges
+                .iter()
+                .map(|e| indent(&pretty(e).unwrap(), 4, true))
+                .collect();
+            let mut out = Vec::new();
+            write_manifest(&mut out, &rendered, &pretty(&collections).unwrap()).unwrap();
+            assert_eq!(
+                String::from_utf8(out).unwrap(),
+                String::from_utf8(pretty(&whole).unwrap()).unwrap()
+            );
+        }
+    }
 }
