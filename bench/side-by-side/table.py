@@ -24,6 +24,10 @@ def fmt_us(r):
     return '%s (%s/s)' % (t, '{:,.0f}'.format(r['ops']))
 
 
+def fmt_ratio(x):
+    return '%.0f×' % x if x >= 10 else '%.1f×' % x
+
+
 def main():
     res = {}
     for path in sys.argv[1:]:
@@ -44,7 +48,7 @@ def main():
         peers = [res.get((p, op)) for p in PEERS]
         cells += [fmt_us(p) for p in peers]
         for p in peers:
-            cells.append('%.0f×' % (p['median_us'] / ours['median_us']) if p and ours else '—')
+            cells.append(fmt_ratio(p['median_us'] / ours['median_us']) if p and ours else '—')
         cells.append('%.1f µs' % raw['median_us'] if raw else '—')
         cells.append('%.2f×' % (ours['median_us'] / raw['median_us']) if raw and ours else '—')
         print('| ' + ' | '.join(cells) + ' |')
