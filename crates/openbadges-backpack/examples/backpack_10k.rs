@@ -10,6 +10,7 @@
 //! /usr/bin/time -v $B generate /tmp/bp10k/in 10000
 //! /usr/bin/time -v $B import /tmp/bp10k/in /tmp/bp10k/store [BATCH]
 //! /usr/bin/time -v $B export /tmp/bp10k/store /tmp/bp10k/backpack.zip
+//! /usr/bin/time -v $B reimport /tmp/bp10k/in /tmp/bp10k/backpack.zip /tmp/bp10k/store2
 //! ```
 //!
 //! The kinds, in turn: OB 2.0 signed (compact JWS, ES256), OB 2.0 hosted (JSON), OB 3.0
@@ -64,9 +65,14 @@ fn main() {
             args.get(3).map_or(1, |n| n.parse().unwrap()),
         ),
         Some("export") => export(Path::new(&args[1]), Path::new(&args[2])),
+        Some("reimport") => reimport(
+            Path::new(&args[1]),
+            Path::new(&args[2]),
+            Path::new(&args[3]),
+        ),
         _ => {
             eprintln!(
-                "usage: backpack_10k generate DIR [N] | import DIR STORE [BATCH] | export STORE OUT.zip"
+                "usage: backpack_10k generate DIR [N] | import DIR STORE [BATCH] | export STORE OUT.zip | reimport DIR ARCHIVE.zip STORE"
             );
             std::process::exit(2);
         }
@@ -343,6 +349,47 @@ fn import(dir: &Path, store_dir: &Path, batch: usize) {
             "valid": valid, "held": held, "first_failure": first_failure,
             "seconds": secs, "badges_per_second": counts[0] as f64 / secs,
             "database_bytes": db_bytes})
+    );
+}
+
+/// Imports the exported archive into a fresh SQLite backpack (same owner, same verifier setup
+/// as `import`): every badge re-verified, its documents restored.
+fn reimport(dir: &Path, archive: &Path, store_dir: &Path) {
+    let mut docs = StaticLoader::with_bundled_contexts();
+    let index: Vec<Value> =
+        serde_json::from_slice(&std::fs::read(dir.join("hosted/index.json")).unwrap()).unwrap();
+    for e in &index {
+        let body = std::fs::read(dir.join("hosted").join(e["file"].as_str().unwrap())).unwrap();
+        docs.insert(e["url"].as_str().unwrap(), e["mediaType"].as_str(), &body);
+    }
+    let bytes = std::fs::read(archive).unwrap();
+    let _ = std::fs::remove_dir_all(store_dir);
+    let start = Instant::now();
+    let clock = FixedClock::parse(NOW).unwrap();
+    let cache = Arc::new(CachingLoader::new(docs));
+    let recording = RecordingLoader::new(Arc::clone(&cache));
+    let verifier =
+        ProofVerifier::new(openbadges_proof::verify::Verifier::new(&recording).with_clock(&clock))
+            .keeping(recording.recording());
+    let store = SqliteStore::open_dir(store_dir).unwrap();
+    let mut bp = Backpack::new(store, verifier).with_fetcher(LoaderFetcher(cache));
+    bp.add_identifier(Identifier::parse(&format!("email:{EMAIL}")).unwrap())
+        .unwrap();
+    bp.add_identifier(Identifier::parse(&format!("did:{LEARNER}")).unwrap())
+        .unwrap();
+    let r = bp.import(&bytes, Source::file("backpack.zip")).unwrap();
+    let secs = start.elapsed().as_secs_f64();
+    let (imported, duplicate, failed) = r.counts();
+    let first_failure = r
+        .items
+        .iter()
+        .find(|i| i.result == ImportResult::Failed)
+        .map(|i| format!("{}: {:?}", i.input, i.reason));
+    println!(
+        "{}",
+        json!({"phase": "reimport", "archive_bytes": bytes.len(), "imported": imported,
+            "duplicate": duplicate, "failed": failed, "first_failure": first_failure,
+            "seconds": secs, "badges_per_second": imported as f64 / secs})
     );
 }
 

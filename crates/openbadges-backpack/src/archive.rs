@@ -161,8 +161,19 @@ pub(crate) fn import_archive<S: Store, V: Verifier>(
         );
         return bp.finish(label, ctx);
     }
-    let manifest = read_entry(&mut zip, "manifest.json", limits.json.max_bytes).and_then(|b| {
-        openbadges_model::parse_json(&b, &limits.json).map_err(|e| format!("manifest.json: {e}"))
+    // The manifest and the documents index grow with the badges (each manifest entry carries the
+    // badge's full verification report, a few KiB): their cap scales with `max_items`, 64 KiB
+    // per badge, instead of the per-document JSON limit.
+    let index_limits = openbadges_model::Limits {
+        max_bytes: limits
+            .json
+            .max_bytes
+            .max(limits.max_items.saturating_mul(64 * 1024))
+            .min(limits.max_archive_bytes),
+        ..limits.json
+    };
+    let manifest = read_entry(&mut zip, "manifest.json", index_limits.max_bytes).and_then(|b| {
+        openbadges_model::parse_json(&b, &index_limits).map_err(|e| format!("manifest.json: {e}"))
     });
     let manifest = match manifest {
         Ok(m) => m,
@@ -183,24 +194,23 @@ pub(crate) fn import_archive<S: Store, V: Verifier>(
         return bp.finish(label, ctx);
     }
     // Version 2: the documents kept for offline verification, by (url, sha256).
-    let index: DocumentIndex =
-        read_entry(&mut zip, "documents/index.json", limits.json.max_bytes)
-            .ok()
-            .and_then(|b| openbadges_model::parse_json(&b, &limits.json).ok())
-            .and_then(|v| v.get("documents").and_then(Value::as_array).cloned())
-            .unwrap_or_default()
-            .iter()
-            .filter_map(|e| {
-                let url = e.get("url")?.as_str()?.to_owned();
-                let sha = e.get("sha256")?.as_str()?.to_ascii_lowercase();
-                let media = e
-                    .get("mediaType")
-                    .and_then(Value::as_str)
-                    .map(str::to_owned);
-                let at = parse_time(e.get("fetchedAt")).unwrap_or(DateTime::<Utc>::UNIX_EPOCH);
-                Some(((url, sha), (media, at)))
-            })
-            .collect();
+    let index: DocumentIndex = read_entry(&mut zip, "documents/index.json", index_limits.max_bytes)
+        .ok()
+        .and_then(|b| openbadges_model::parse_json(&b, &index_limits).ok())
+        .and_then(|v| v.get("documents").and_then(Value::as_array).cloned())
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|e| {
+            let url = e.get("url")?.as_str()?.to_owned();
+            let sha = e.get("sha256")?.as_str()?.to_ascii_lowercase();
+            let media = e
+                .get("mediaType")
+                .and_then(Value::as_str)
+                .map(str::to_owned);
+            let at = parse_time(e.get("fetchedAt")).unwrap_or(DateTime::<Utc>::UNIX_EPOCH);
+            Some(((url, sha), (media, at)))
+        })
+        .collect();
     let owner = bp.store().identifiers()?;
     let entries = manifest
         .get("badges")
