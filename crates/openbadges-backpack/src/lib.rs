@@ -17,8 +17,12 @@
 //!   its guarded loaders. The verdict and the full report are stored with the badge.
 //! - **Storage** ([`store`]): SQLite by default ([`SqliteStore`]: one file, WAL, versioned
 //!   migrations, one transaction per import) or in memory ([`MemoryStore`]).
-//! - **Exports** ([`export`]): a deterministic zip archive with a manifest and an escaped
-//!   portfolio page; Mozilla Displayer, Badge Connect 2.1 and OB 3.0 API bodies with paging.
+//! - **Kept documents** ([`KeptDocument`], [`Verifier::verify_keeping`]): everything a badge's
+//!   verification fetched (assertion, badge class, issuer, keys, revocation and status lists,
+//!   DID documents, JWKS) is stored with it, so that it can be verified offline later.
+//! - **Exports** ([`export`]): a deterministic, self-contained zip archive (a manifest, each
+//!   badge's original, expanded JSON and baked image, the kept documents, an escaped portfolio
+//!   page); Mozilla Displayer, Badge Connect 2.1 and OB 3.0 API bodies with paging.
 //!
 //! ```
 //! use openbadges_backpack::{
