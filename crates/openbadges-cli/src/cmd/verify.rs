@@ -60,7 +60,9 @@ pub(crate) struct Args {
     jobs: Option<usize>,
     /// Preload the documents a backpack archive kept (its unzipped `documents/` folder:
     /// `index.json` + content-addressed files, each checked against its SHA-256) so that
-    /// `--offline` verification resolves them. Repeatable.
+    /// `--offline` verification resolves them. They answer before the network: they are the
+    /// documents as they were at import (a key or revocation list changed since is not seen).
+    /// Repeatable.
     #[arg(long = "documents", value_name = "DIR")]
     documents: Vec<std::path::PathBuf>,
 }
