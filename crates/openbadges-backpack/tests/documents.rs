@@ -182,6 +182,30 @@ fn documents_are_written_with_their_badge_or_not_at_all() {
             .unwrap_err();
         assert!(matches!(err, Error::NotFound { .. }), "{err:?}");
         assert!(store.badge_documents(&missing).unwrap().is_empty());
+        // A badge, its documents, then a failing write in the same batch: nothing is stored.
+        let badge = import_with_real_verifier(MemoryStore::new())
+            .badges()
+            .unwrap()
+            .remove(0);
+        let id = badge.id.clone();
+        let err = store
+            .commit(vec![
+                Write::PutBadge(Box::new(badge.clone())),
+                Write::PutDocuments(id.clone(), vec![doc.clone()]),
+                Write::PutDocuments(missing.clone(), vec![doc.clone()]),
+            ])
+            .unwrap_err();
+        assert!(matches!(err, Error::NotFound { .. }), "{err:?}");
+        assert!(store.badge(&id).unwrap().is_none());
+        assert!(store.badge_documents(&id).unwrap().is_empty());
+        // Without the failing write, both are stored.
+        store
+            .commit(vec![
+                Write::PutBadge(Box::new(badge)),
+                Write::PutDocuments(id.clone(), vec![doc.clone()]),
+            ])
+            .unwrap();
+        assert_eq!(store.badge_documents(&id).unwrap(), vec![doc]);
     }
 }
 
@@ -443,4 +467,92 @@ fn a_format_1_archive_still_imports() {
         .import(&v3, openbadges_backpack::Source::file("v3.zip"))
         .unwrap();
     assert_eq!(r.result(), ImportResult::Failed, "{r:?}");
+}
+
+/// A verifier test double that says valid and "fetched" a document named after the credential.
+struct ByName;
+
+impl Verifier for ByName {
+    fn verify(&self, r: &VerifyRequest<'_>) -> VerificationOutcome {
+        FixedVerifier(VerificationStatus::Valid).verify(r)
+    }
+
+    fn verify_keeping(&self, r: &VerifyRequest<'_>) -> (VerificationOutcome, Vec<Document>) {
+        let name = r.document["name"].as_str().unwrap_or("none");
+        let url = format!("https://example.org/doc-{name}");
+        let doc = Document {
+            url: url.clone(),
+            final_url: url,
+            content_type: None,
+            body: std::sync::Arc::from(name.as_bytes()),
+        };
+        (self.verify(r), vec![doc])
+    }
+}
+
+fn credential(valid_from: &str, name: &str) -> Vec<u8> {
+    serde_json::json!({
+        "@context": ["https://www.w3.org/ns/credentials/v2",
+                     "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"],
+        "id": "urn:uuid:1f0e2d3c-4b5a-4697-8877-665544332211",
+        "type": ["VerifiableCredential", "OpenBadgeCredential"],
+        "issuer": {"id": "https://example.edu/issuers/1", "type": ["Profile"], "name": "E"},
+        "validFrom": valid_from,
+        "name": name,
+        "credentialSubject": {"id": "did:example:ebfeb1f712ebc6f1c276e12ec21",
+            "type": ["AchievementSubject"],
+            "achievement": {"id": "https://example.edu/a/1", "type": ["Achievement"],
+                "name": name, "description": "d", "criteria": {"narrative": "n"}}}
+    })
+    .to_string()
+    .into_bytes()
+}
+
+fn supersede_in<S: Store>(store: S) {
+    let mut bp = backpack(store, ByName);
+    let r = bp
+        .import(&credential("2020-01-01T00:00:00Z", "Old"), file("old.json"))
+        .unwrap();
+    assert_eq!(r.result(), ImportResult::Imported);
+    let id = r.items[0].id.clone().unwrap();
+    let urls = |store: &S| -> Vec<String> {
+        store
+            .badge_documents(&id)
+            .unwrap()
+            .into_iter()
+            .map(|d| d.url)
+            .collect()
+    };
+    assert_eq!(urls(bp.store()), ["https://example.org/doc-Old"]);
+    let r = bp
+        .import(&credential("2021-01-01T00:00:00Z", "New"), file("new.json"))
+        .unwrap();
+    assert_eq!(r.result(), ImportResult::Imported, "{r:?}");
+    assert_eq!(r.items[0].id.as_ref(), Some(&id));
+    assert_eq!(urls(bp.store()), ["https://example.org/doc-New"]);
+    // A duplicate changes nothing.
+    let r = bp
+        .import(
+            &credential("2021-01-01T00:00:00Z", "New"),
+            file("again.json"),
+        )
+        .unwrap();
+    assert_eq!(r.result(), ImportResult::Duplicate);
+    assert_eq!(urls(bp.store()), ["https://example.org/doc-New"]);
+}
+
+#[test]
+fn a_superseding_reissue_replaces_the_kept_documents_in_both_stores() {
+    supersede_in(MemoryStore::new());
+    let dir = temp_dir("supersede");
+    let sql = SqliteStore::open(dir.join("b.sqlite")).unwrap();
+    supersede_in(sql);
+    assert!(
+        SqliteStore::open(dir.join("b.sqlite"))
+            .unwrap()
+            .integrity_check()
+            .unwrap()
+            .is_empty()
+    );
+    let _ = std::fs::remove_dir_all(&dir);
 }
