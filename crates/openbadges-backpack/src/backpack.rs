@@ -818,16 +818,22 @@ fn extends(derived: &Value, archived: &Value) -> bool {
     })
 }
 
+/// The error that explains the report's verdict: the first one that is a verdict (it made the
+/// report invalid), else the first one (a "could not check").
 fn first_error(report: &Value) -> String {
-    let e = report
-        .get("errors")
-        .and_then(Value::as_array)
-        .and_then(|a| a.first());
+    let errors = report.get("errors").and_then(Value::as_array);
+    let code_of = |e: &Value| e.get("code").and_then(Value::as_str).unwrap_or("").to_owned();
+    let is_verdict = |e: &&Value| {
+        let code = code_of(e);
+        openbadges_proof::report::Code::ALL
+            .iter()
+            .any(|c| c.as_str() == code && c.is_verdict())
+    };
+    let e = errors.and_then(|a| a.iter().find(is_verdict).or_else(|| a.first()));
     match e {
         Some(e) => {
-            let code = e.get("code").and_then(Value::as_str).unwrap_or("");
             let msg = e.get("message").and_then(Value::as_str).unwrap_or("");
-            format!(" ({code}: {msg})")
+            format!(" ({}: {msg})", code_of(e))
         }
         None => String::new(),
     }
