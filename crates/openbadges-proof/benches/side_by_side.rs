@@ -48,34 +48,88 @@ fn env_num(name: &str, default: f64) -> f64 {
         .unwrap_or(default)
 }
 
-/// The same method as `ob3_js_bench.mjs` and `ob3_py_bench.py`.
-fn measure(op: &str, mut f: impl FnMut()) {
-    let samples = env_num("SAMPLES", 15.0) as usize;
-    let batch_ms = env_num("BATCH_MS", 200.0);
-    let warm = Duration::from_secs_f64(env_num("WARM_MS", 1000.0) / 1000.0);
+struct Timing {
+    samples: usize,
+    batch_ms: f64,
+    warm: Duration,
+}
+
+fn timing() -> Timing {
+    Timing {
+        samples: env_num("SAMPLES", 15.0) as usize,
+        batch_ms: env_num("BATCH_MS", 200.0),
+        warm: Duration::from_secs_f64(env_num("WARM_MS", 1000.0) / 1000.0),
+    }
+}
+
+/// Warms `f` up for `warm` and returns the batch size that takes ~`batch_ms`.
+fn warm_up(t: &Timing, f: &mut impl FnMut()) -> u64 {
     let t0 = Instant::now();
     let mut n = 0u64;
-    while t0.elapsed() < warm {
+    while t0.elapsed() < t.warm {
         f();
         n += 1;
     }
     let per_ms = t0.elapsed().as_secs_f64() * 1000.0 / n as f64;
-    let batch = ((batch_ms / per_ms).round() as u64).max(1);
-    let mut v: Vec<f64> = (0..samples)
-        .map(|_| {
-            let t = Instant::now();
-            for _ in 0..batch {
-                f();
-            }
-            t.elapsed().as_secs_f64() * 1e6 / batch as f64
-        })
-        .collect();
+    ((t.batch_ms / per_ms).round() as u64).max(1)
+}
+
+/// Time per operation of one batch, in µs.
+fn batch_us(batch: u64, f: &mut impl FnMut()) -> f64 {
+    let t = Instant::now();
+    for _ in 0..batch {
+        f();
+    }
+    t.elapsed().as_secs_f64() * 1e6 / batch as f64
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(f64::total_cmp);
-    let median = v[v.len() / 2];
-    println!(
-        "{}",
-        serde_json::json!({"impl": "ours", "op": op, "median_us": median,
-                           "ops": 1e6 / median, "samples": samples, "batch": batch})
+    v[v.len() / 2]
+}
+
+fn report(op: &str, median_us: f64, t: &Timing, batch: u64, extra: Option<(&str, f64)>) {
+    let mut j = serde_json::json!({"impl": "ours", "op": op, "median_us": median_us,
+                                   "ops": 1e6 / median_us, "samples": t.samples, "batch": batch});
+    if let Some((k, v)) = extra {
+        j[k] = v.into();
+    }
+    println!("{j}");
+}
+
+/// The same method as `ob3_js_bench.mjs` and `ob3_py_bench.py`: warm-up that sizes a batch of
+/// ~`BATCH_MS`, `SAMPLES` timed batches, the median time per operation.
+fn measure(op: &str, mut f: impl FnMut()) {
+    let t = timing();
+    let batch = warm_up(&t, &mut f);
+    let v = (0..t.samples).map(|_| batch_us(batch, &mut f)).collect();
+    report(op, median(v), &t, batch, None);
+}
+
+/// As [`measure`] for an operation and its raw signature check, with their batches
+/// alternating so that both see the same machine load; also reports the median of the
+/// per-pair ratios (`ratio_to_raw`), which load moves far less than either time.
+fn measure_pair(op: &str, mut f: impl FnMut(), raw_op: &str, mut raw: impl FnMut()) {
+    let t = timing();
+    let batch = warm_up(&t, &mut f);
+    let raw_batch = warm_up(&t, &mut raw);
+    let pairs: Vec<(f64, f64)> = (0..t.samples)
+        .map(|_| (batch_us(batch, &mut f), batch_us(raw_batch, &mut raw)))
+        .collect();
+    let ratio = median(pairs.iter().map(|(a, b)| a / b).collect());
+    report(
+        op,
+        median(pairs.iter().map(|p| p.0).collect()),
+        &t,
+        batch,
+        Some(("ratio_to_raw", ratio)),
+    );
+    report(
+        raw_op,
+        median(pairs.iter().map(|p| p.1).collect()),
+        &t,
+        raw_batch,
+        None,
     );
 }
 
@@ -194,18 +248,22 @@ fn run(dir: &Path) {
             pinned: vec![key.clone()],
             ..KeyPolicy::default()
         });
-        measure(&format!("vc-jwt verify {alg}"), || {
-            let r = v.verify_bytes("t", black_box(&token));
-            assert_eq!(r.status(), Status::Valid);
-        });
         let jws = Jws::parse(std::str::from_utf8(&token).unwrap()).unwrap();
         let raw = raw_verifier(&key);
-        measure(&format!("raw ring verify {alg}"), || {
-            assert!(raw(
-                black_box(jws.signing_input().as_bytes()),
-                black_box(jws.signature())
-            ));
-        });
+        measure_pair(
+            &format!("vc-jwt verify {alg}"),
+            || {
+                let r = v.verify_bytes("t", black_box(&token));
+                assert_eq!(r.status(), Status::Valid);
+            },
+            &format!("raw ring verify {alg}"),
+            || {
+                assert!(raw(
+                    black_box(jws.signing_input().as_bytes()),
+                    black_box(jws.signature())
+                ));
+            },
+        );
     }
     let signed_bytes = read("di-eddsa-rdfc-2022.json");
     let v = Verifier::new(&loader);
