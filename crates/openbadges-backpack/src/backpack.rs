@@ -822,7 +822,12 @@ fn extends(derived: &Value, archived: &Value) -> bool {
 /// report invalid), else the first one (a "could not check").
 fn first_error(report: &Value) -> String {
     let errors = report.get("errors").and_then(Value::as_array);
-    let code_of = |e: &Value| e.get("code").and_then(Value::as_str).unwrap_or("").to_owned();
+    let code_of = |e: &Value| {
+        e.get("code")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_owned()
+    };
     let is_verdict = |e: &&Value| {
         let code = code_of(e);
         openbadges_proof::report::Code::ALL
