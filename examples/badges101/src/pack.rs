@@ -18,7 +18,7 @@ use openbadges::backpack::proof::ProofVerifier;
 use openbadges::backpack::{
     Backpack, BadgeRecord, BadgeState, Identifier, IdentifierKind, SqliteStore, Store as _,
 };
-use openbadges::proof::loader::{Document, DocumentLoader, LoadError};
+use openbadges::proof::loader::{Document, DocumentLoader, LoadError, RecordingLoader};
 
 use crate::AppError;
 use crate::state::{App, Hosted};
@@ -140,12 +140,20 @@ impl DocumentLoader for SiteLoader {
     }
 }
 
-/// Opens the backpack in `dir` (`backpack/backpack.sqlite`) verifying with `loader`.
+/// Opens the backpack in `dir` (`backpack/backpack.sqlite`) verifying with `loader`. The
+/// backpack keeps every document a verification loaded (issuer profile, key, status list), so
+/// its zip export verifies offline (`openbadges verify --offline --documents`).
 pub(crate) fn open(dir: &std::path::Path, loader: &'static SiteLoader) -> Result<Pack, AppError> {
     let store = SqliteStore::open_dir(dir.join("backpack"))
         .map_err(|e| AppError::new(format!("backpack: {e}")))?;
-    let verifier = openbadges::proof::verify::Verifier::new(loader);
-    Ok(Backpack::new(store, ProofVerifier::new(verifier)))
+    // One per start; the backpack lives as long as the app.
+    let recording: &'static RecordingLoader<&'static SiteLoader> =
+        Box::leak(Box::new(RecordingLoader::new(loader)));
+    let verifier = openbadges::proof::verify::Verifier::new(recording);
+    Ok(Backpack::new(
+        store,
+        ProofVerifier::new(verifier).keeping(recording.recording()),
+    ))
 }
 
 /// The owner identifier of a learner.
@@ -176,11 +184,16 @@ pub(crate) fn zip_of(pack: &Pack, email: &str) -> Result<Vec<u8>, AppError> {
     use openbadges::backpack::{MemoryStore, Store as _, Write};
     let mut mine = MemoryStore::new();
     let mut writes = vec![Write::AddIdentifier(learner(email))];
-    writes.extend(
-        badges_of(pack, email)?
-            .into_iter()
-            .map(|b| Write::PutBadge(Box::new(b))),
-    );
+    for b in badges_of(pack, email)? {
+        // With what its verification loaded, so the archive verifies offline.
+        let kept = pack
+            .store()
+            .badge_documents(&b.id)
+            .map_err(|e| AppError::new(format!("backpack: {e}")))?;
+        let id = b.id.clone();
+        writes.push(Write::PutBadge(Box::new(b)));
+        writes.push(Write::PutDocuments(id, kept));
+    }
     mine.commit(writes)
         .map_err(|e| AppError::new(format!("backpack: {e}")))?;
     openbadges::backpack::export::zip::export_zip(&mine)

@@ -175,6 +175,21 @@ fn the_badge_is_pushed_once_listed_and_exported_and_the_api_guards_itself() {
     assert_eq!(zip.header("Content-Type"), Some("application/zip"));
     assert!(zip.body.starts_with(b"PK\x03\x04"));
     assert!(zip.body.windows(13).any(|w| w == b"manifest.json"));
+    // Self-contained: the documents the push's verification loaded (the status list; the key
+    // is in the verification method's fragment) travel with the badges.
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(zip.body.clone())).unwrap();
+    let index: serde_json::Value =
+        serde_json::from_reader(archive.by_name("documents/index.json").unwrap()).unwrap();
+    let urls: Vec<&str> = index["documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|d| d["url"].as_str())
+        .collect();
+    assert!(
+        urls.iter().any(|u| u.contains("/status/")),
+        "the status list was not kept: {urls:?}"
+    );
 
     // Another learner sees only their own badge.
     let tok2 = earn(addr, "bob@example.org");
