@@ -16,8 +16,8 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use openbadges::backpack::export::{api, clr, vp, zip};
 use openbadges::backpack::proof::{LoaderFetcher, ProofVerifier};
 use openbadges::backpack::{
-    Backpack, BadgeId, BadgeRecord, Identifier, ImportReport, ImportResult, Source, SourceKind,
-    SqliteStore, Store,
+    Backpack, BadgeId, BadgeRecord, Identifier, ImportLimits, ImportReport, ImportResult, Source,
+    SourceKind, SqliteStore, Store,
 };
 use openbadges::model::Version;
 use openbadges::proof::data_integrity::Ed25519Signer;
@@ -213,7 +213,10 @@ fn import(store: SqliteStore, args: &ImportArgs) -> Result<u8, Failure> {
                 .map_err(fail)?;
             Some(report)
         } else {
-            match super::read_input(Path::new(input)) {
+            // A backpack archive may be far larger than one badge: the backpack's own cap
+            // (ImportLimits::max_archive_bytes, 1 GiB) applies, and per-kind caps inside it.
+            let cap = ImportLimits::default().max_archive_bytes as u64;
+            match super::read_input_capped(Path::new(input), cap) {
                 Ok(bytes) => Some(
                     backpack
                         .import(&bytes, Source::file(input.clone()))
