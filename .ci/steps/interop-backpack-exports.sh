@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Interop for the backpack's signed exports, all offline:
 #  1. a fresh backpack imports OB 3.0 credentials (two did:key issuers, the spec vector's https
-#     issuer) and one OB 2.0 badge with the CLI; a collection of all of them is made (the
-#     backpack example `collection`: the CLI has no collection command);
+#     issuer) and one OB 2.0 badge with the CLI; a collection of all of them is made
+#     (`backpack collection`);
 #  2. `backpack export --format vp --holder-key` (with a challenge and domain) and
 #     `backpack export --format clr --collection --issuer-key` (did:key issuer; the OB 2.0 badge
 #     is skipped and said so);
@@ -18,7 +18,6 @@ PEERS="${OB_SHARED_DIR:-$ROOT/../shared}/peers"
 export OB_PEERS_DIR="${OB_PEERS_DIR:-$HOME/.cache/openbadges-peers}"
 "$PEERS/setup.sh" >/dev/null
 cargo build -q -p openbadges-cli ${CARGO_LOCKED---locked}
-cargo build -q -p openbadges-backpack --example collection ${CARGO_LOCKED---locked}
 TARGET="${CARGO_TARGET_DIR:-$ROOT/target}/debug"
 OB="$TARGET/openbadges"
 DCC="$ROOT/interop/dcc/dcc-verify"
@@ -82,7 +81,8 @@ expect "import OB 3.0 credentials and an OB 2.0 badge" 0 \
     "$F/ob3/peers/ob3-eddsa-rdfc-2022-didkey.json" \
     "$F/ob3/spec-vectors/obv3p0-signed-eddsa-rdfc-2022.json" \
     "$F/ob2/served/signed/valid.jws"
-"$TARGET/examples/collection" "$S" "Learning path" > /dev/null
+expect "make a collection of every badge" 0 \
+  "$OB" backpack --store "$S" collection "Learning path" --description "Badges 101, then more"
 
 # --- 2. the exports -------------------------------------------------------------------------------
 expect "export a holder-signed presentation" 0 \

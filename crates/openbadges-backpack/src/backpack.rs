@@ -269,6 +269,28 @@ impl<S: Store, V: Verifier> Backpack<S, V> {
         self.store.collections()
     }
 
+    /// The collection with this name, or with this id.
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub fn collection(&self, name_or_id: &str) -> Result<Option<Collection>> {
+        let all = self.store.collections()?;
+        let by_id = all.iter().position(|c| c.id.as_str() == name_or_id);
+        let at = by_id.or_else(|| all.iter().position(|c| c.name == name_or_id));
+        Ok(at.and_then(|i| all.into_iter().nth(i)))
+    }
+
+    /// The accepted badges' ids in the order they were imported (ties by id): the default
+    /// order of a new collection of everything.
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub fn accepted_in_import_order(&self) -> Result<Vec<BadgeId>> {
+        let mut badges = self.badges()?;
+        badges.sort_by(|a, b| a.imported_at.cmp(&b.imported_at).then(a.id.cmp(&b.id)));
+        Ok(badges.into_iter().map(|b| b.id).collect())
+    }
+
     /// The accepted badges, sorted by id.
     ///
     /// # Errors

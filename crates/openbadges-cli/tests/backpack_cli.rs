@@ -1,7 +1,8 @@
 //! `openbadges backpack import|list|export` on the built binary (CLI.md): fixtures of every kind
 //! imported offline, re-imported as all duplicates, listed, exported to a zip that is
 //! byte-identical across exports and imports into a fresh store as the same badges; the
-//! presentation export, signed with a holder key; unsupported formats exit 2.
+//! presentation export, signed with a holder key; unsupported formats exit 2; collections
+//! created, reordered and shared with `backpack collection`.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -369,4 +370,105 @@ fn baked_images_in_the_archive_extract_and_verify_offline() {
         codes.iter().any(|(_, c, ldp)| *ldp && *c == Some(0)),
         "{codes:?}"
     );
+}
+
+fn collection(store: &Path, args: &[&str]) -> Output {
+    bin()
+        .args(["backpack", "--store"])
+        .arg(store)
+        .arg("collection")
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn collections_are_created_replaced_by_name_and_checked() {
+    let store = tmp("collections");
+    let f = fixtures();
+    let inputs: Vec<String> = [
+        "ob3/peers/js-ob3-eddsa-rdfc-2022-didkey.json",
+        "ob3/peers/ob3-eddsa-rdfc-2022-didkey.json",
+        "ob3/spec-vectors/obv3p0-signed-eddsa-rdfc-2022.json",
+    ]
+    .iter()
+    .map(|p| f.join(p).display().to_string())
+    .collect();
+    let o = import(&store, &inputs);
+    assert_eq!(o.status.code(), Some(0), "{o:?}");
+    let imported: Vec<String> = lines(&o)
+        .iter()
+        .map(|l| l["id"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(imported.len(), 3);
+
+    // Every accepted badge, in import order, private by default.
+    let o = collection(&store, &["Path", "--json", "--description", "first"]);
+    assert_eq!(o.status.code(), Some(0), "{o:?}");
+    let c: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let members: Vec<&str> = c["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m.as_str().unwrap())
+        .collect();
+    assert_eq!(
+        members,
+        imported.iter().map(String::as_str).collect::<Vec<_>>()
+    );
+    assert_eq!(c["description"], "first");
+    assert_eq!(c["visibility"]["kind"], "private", "{c}");
+    let id = c["id"].as_str().unwrap().to_owned();
+
+    // Same name: replaced in place (same id), reordered, shared by link.
+    let (a, b) = (imported[2].as_str(), imported[0].as_str());
+    let o = collection(
+        &store,
+        &["Path", a, b, "--visibility", "unlisted", "--json"],
+    );
+    assert_eq!(o.status.code(), Some(0), "{o:?}");
+    let c: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(c["id"], id.as_str());
+    assert_eq!(c["members"], serde_json::json!([a, b]));
+    assert_eq!(c["description"], "first", "kept when not given");
+    assert_eq!(c["visibility"]["kind"], "unlisted", "{c}");
+    let token = c["visibility"]["token"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert_eq!(token.len(), 43, "{c}");
+    // Still unlisted: the link stays the same.
+    let o = collection(&store, &["Path", a, "--visibility", "unlisted", "--json"]);
+    let c: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(c["visibility"]["token"], token.as_str());
+
+    // The Displayer export sees it only when public.
+    let out = store.join("groups.json");
+    let o = collection(&store, &["Path", "--visibility", "public"]);
+    assert_eq!(o.status.code(), Some(0), "{o:?}");
+    assert_eq!(String::from_utf8_lossy(&o.stdout).trim(), id);
+    assert_eq!(
+        export(&store, "displayer", &out, &[]).status.code(),
+        Some(0)
+    );
+    let groups = std::fs::read_to_string(&out).unwrap();
+    assert!(groups.contains("Path"), "{groups}");
+
+    // Refused: an unknown badge, a malformed id, an unknown visibility.
+    let unknown = format!("b{}", "0".repeat(32));
+    assert_eq!(
+        collection(&store, &["Other", &unknown]).status.code(),
+        Some(2)
+    );
+    assert_eq!(
+        collection(&store, &["Other", "not-an-id"]).status.code(),
+        Some(2)
+    );
+    assert_eq!(
+        collection(&store, &["Other", "--visibility", "secret"])
+            .status
+            .code(),
+        Some(2)
+    );
+    let _ = std::fs::remove_dir_all(&store);
 }

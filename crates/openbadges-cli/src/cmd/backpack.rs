@@ -50,6 +50,32 @@ enum Sub {
     List(ListArgs),
     /// Export the backpack (zip archive) or some of it (presentation, Displayer body).
     Export(ExportArgs),
+    /// Create or replace a collection (by name): an ordered set of accepted badges with its
+    /// visibility and portfolio text. Prints the collection's id.
+    Collection(CollectionArgs),
+}
+
+/// Arguments of `backpack collection`.
+#[derive(Debug, clap::Args)]
+struct CollectionArgs {
+    /// The collection's name (an existing collection of that name or id is replaced, keeping
+    /// its id and, when still unlisted, its link).
+    name: String,
+    /// Members, in order (badge ids as `backpack list` prints them). Default: every accepted
+    /// badge, in import order.
+    badges: Vec<String>,
+    /// A description.
+    #[arg(long, value_name = "TEXT")]
+    description: Option<String>,
+    /// `private` (default), `unlisted` (anyone with the link) or `public` (listed).
+    #[arg(long, value_name = "VISIBILITY", default_value = "private")]
+    visibility: String,
+    /// The portfolio text shown with the collection.
+    #[arg(long, value_name = "TEXT")]
+    portfolio: Option<String>,
+    /// Print the collection as JSON.
+    #[arg(long)]
+    json: bool,
 }
 
 /// Arguments of `backpack import`.
@@ -142,6 +168,7 @@ pub(crate) fn run(args: Args) -> u8 {
         Sub::Import(a) => import(store, &a),
         Sub::List(a) => list(&store, &a),
         Sub::Export(a) => export(&store, &a),
+        Sub::Collection(a) => collection(store, &a),
     };
     result.unwrap_or_else(|(code, message)| {
         eprintln!("openbadges backpack: {message}");
@@ -303,6 +330,53 @@ fn list(store: &SqliteStore, args: &ListArgs) -> Result<u8, Failure> {
             );
         }
         println!("{} badge(s)", badges.len());
+    }
+    Ok(exit::OK)
+}
+
+fn collection(store: SqliteStore, args: &CollectionArgs) -> Result<u8, Failure> {
+    use openbadges::backpack::{Collection, Visibility};
+    let usage = |m: String| (exit::CANNOT_CHECK, m);
+    // Collections need no verification: nothing is imported.
+    let loader = StaticLoader::with_bundled_contexts();
+    let mut backpack = Backpack::new(store, ProofVerifier::new(Verifier::new(&loader)));
+    let existing = backpack.collection(&args.name).map_err(fail)?;
+    let mut c = match existing {
+        Some(c) => c,
+        None => Collection::new(args.name.as_str()).map_err(fail)?,
+    };
+    c.members = if args.badges.is_empty() {
+        backpack.accepted_in_import_order().map_err(fail)?
+    } else {
+        args.badges
+            .iter()
+            .map(|s| BadgeId::parse(s).map_err(|e| usage(format!("badge id {s}: {e}"))))
+            .collect::<Result<_, _>>()?
+    };
+    if let Some(d) = &args.description {
+        c.description = d.clone();
+    }
+    if let Some(p) = &args.portfolio {
+        c.portfolio = p.clone();
+    }
+    c.visibility = match (args.visibility.as_str(), c.visibility) {
+        ("private", _) => Visibility::Private,
+        ("public", _) => Visibility::Public,
+        ("unlisted", keep @ Visibility::Unlisted { .. }) => keep,
+        ("unlisted", _) => Visibility::new_unlisted().map_err(fail)?,
+        (other, _) => {
+            return Err(usage(format!(
+                "--visibility {other}: expected private, unlisted or public"
+            )));
+        }
+    };
+    let id = c.id.clone();
+    let json = serde_json::to_string(&c).map_err(fail)?;
+    backpack.put_collection(c).map_err(fail)?;
+    if args.json {
+        println!("{json}");
+    } else {
+        println!("{}", id.as_str());
     }
     Ok(exit::OK)
 }
