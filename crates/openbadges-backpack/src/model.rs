@@ -149,55 +149,15 @@ impl Source {
     }
 }
 
-/// The kind of a badge's original bytes (detected from content, never from a file name).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-#[non_exhaustive]
-pub enum InputKind {
-    /// A JSON document.
-    Json,
-    /// A compact JWS / JWT.
-    Jws,
-    /// A baked PNG.
-    Png,
-    /// A baked SVG.
-    Svg,
-    /// A URL (a hosted assertion).
-    Url,
-}
+/// The kind of a badge's original bytes (detected from content, never from a file name): the
+/// proof crate's kinds.
+pub use openbadges_proof::input::InputKind;
 
-impl InputKind {
-    /// The lowercase name (as the CLI's `kind`).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            InputKind::Json => "json",
-            InputKind::Jws => "jws",
-            InputKind::Png => "png",
-            InputKind::Svg => "svg",
-            InputKind::Url => "url",
-        }
-    }
-
-    /// The file extension used for the original bytes in an export.
-    pub fn extension(self) -> &'static str {
-        match self {
-            InputKind::Json => "json",
-            InputKind::Jws => "jws",
-            InputKind::Png => "png",
-            InputKind::Svg => "svg",
-            InputKind::Url => "url.txt",
-        }
-    }
-
-    pub(crate) fn parse(s: &str) -> Option<Self> {
-        Some(match s {
-            "json" => InputKind::Json,
-            "jws" => InputKind::Jws,
-            "png" => InputKind::Png,
-            "svg" => InputKind::Svg,
-            "url" => InputKind::Url,
-            _ => return None,
-        })
+/// The file extension of a badge's original bytes in an export (`url.txt` for a URL).
+pub fn original_extension(kind: InputKind) -> &'static str {
+    match kind {
+        InputKind::Url => "url.txt",
+        other => other.as_str(),
     }
 }
 

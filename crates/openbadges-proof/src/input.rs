@@ -29,8 +29,9 @@ use serde_json::Value;
 use crate::Error;
 use crate::jws::{Jws, JwsLimits, looks_like_compact_jws};
 
-/// The kind of an input, detected from its content.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// The kind of an input, detected from its content. Serialized as its name (`"json"`, …).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 #[non_exhaustive]
 pub enum InputKind {
     /// A JSON document.
@@ -55,6 +56,18 @@ impl InputKind {
             InputKind::Svg => "svg",
             InputKind::Url => "url",
         }
+    }
+
+    /// The kind named `name` (as [`InputKind::as_str`] writes it).
+    pub fn from_name(name: &str) -> Option<Self> {
+        Some(match name {
+            "json" => InputKind::Json,
+            "jws" => InputKind::Jws,
+            "png" => InputKind::Png,
+            "svg" => InputKind::Svg,
+            "url" => InputKind::Url,
+            _ => return None,
+        })
     }
 }
 

@@ -36,7 +36,7 @@ fn image_src(b: &BadgeRecord) -> Option<String> {
             return Some(format!(
                 "badges/{}/original.{}",
                 b.id,
-                b.input_kind.extension()
+                crate::model::original_extension(b.input_kind)
             ));
         }
         _ => {}
@@ -100,7 +100,7 @@ fn badge_card(out: &mut String, b: &BadgeRecord) {
         "<p class=\"files\"><a href=\"badges/{0}/original.{1}\">original</a> · \
          <a href=\"badges/{0}/badge.json\">JSON</a></p>",
         escape(b.id.as_str()),
-        escape(b.input_kind.extension())
+        escape(crate::model::original_extension(b.input_kind))
     );
     out.push_str("</article>\n");
 }

@@ -39,7 +39,11 @@ fn file_entry(path: &str, bytes: &[u8]) -> Value {
 
 /// The paths of a badge's files in the archive.
 pub(crate) fn original_path(b: &BadgeRecord) -> String {
-    format!("badges/{}/original.{}", b.id, b.input_kind.extension())
+    format!(
+        "badges/{}/original.{}",
+        b.id,
+        crate::model::original_extension(b.input_kind)
+    )
 }
 
 fn document_path(b: &BadgeRecord) -> String {

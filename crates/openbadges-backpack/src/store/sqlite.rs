@@ -355,7 +355,7 @@ impl RawBadge {
                 location: self.source_location,
                 within: self.source_within,
             },
-            input_kind: InputKind::parse(&self.input_kind)
+            input_kind: InputKind::from_name(&self.input_kind)
                 .ok_or_else(|| decode_err(id, "unknown input kind"))?,
             version: parse_version(&self.version)
                 .ok_or_else(|| decode_err(id, "unknown version"))?,
