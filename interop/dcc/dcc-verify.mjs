@@ -183,8 +183,8 @@ if (mode === 'credential') {
     ? new jsigs.purposes.AuthenticationProofPurpose({controller: undefined, challenge: opts.challenge, domain: opts.domain})
     : new jsigs.purposes.ControllerProofPurpose({term: 'authentication'});
   result = await vc.verify({presentation: input, presentationPurpose, unsignedPresentation: opts.unsigned, ...common});
-  // jsonld-signatures reports a presentation without any proof as verified; refuse it here
-  // unless --unsigned was given.
+  // A presentation without any proof is refused unless --unsigned was given (jsonld-signatures
+  // says "No matching proofs found"; this says why in plain words).
   if (!opts.unsigned && [].concat(input.proof || []).length === 0) {
     result.verified = false; result.error = new Error('the presentation has no proof (use --unsigned to accept one)');
   }
