@@ -653,10 +653,17 @@ impl<S: Store, V: Verifier> Backpack<S, V> {
             None => self.store.badge(&id)?,
         };
         let mut note = None;
+        // Another copy of a badge held unchecked (its documents were out of reach, or it came
+        // offline) takes its place if this copy verifies: a forgery that could not be checked
+        // when it arrived must not shadow the genuine badge for ever.
+        let mut replaces_unchecked = false;
         if let Some(held) = &held {
             let newer = matches!(version, Version::V3_0 | Version::Clr2_0)
                 && supersedes(new_valid_from, held.valid_from);
-            if !newer {
+            replaces_unchecked = !newer
+                && held.original != item.original
+                && held.verification.status == VerificationStatus::Indeterminate;
+            if !newer && !replaces_unchecked {
                 // Another copy of a held badge. The same bytes need no second look; different
                 // bytes (another form, or a forgery reusing the id) are verified, so that a
                 // tampered copy is reported as such and not as a harmless duplicate.
@@ -701,11 +708,15 @@ impl<S: Store, V: Verifier> Backpack<S, V> {
                 }
                 return Ok(());
             }
-            note = Some(format!(
-                "supersedes the earlier issue valid from {}",
-                held.valid_from
-                    .map_or_else(|| "an unknown date".to_owned(), |t| t.to_rfc3339())
-            ));
+            note = Some(if replaces_unchecked {
+                format!("replaces the copy of {id} held unchecked")
+            } else {
+                format!(
+                    "supersedes the earlier issue valid from {}",
+                    held.valid_from
+                        .map_or_else(|| "an unknown date".to_owned(), |t| t.to_rfc3339())
+                )
+            });
         }
         let (outcome, fetched): (VerificationOutcome, _) =
             self.verifier.verify_keeping(&VerifyRequest {
@@ -717,10 +728,23 @@ impl<S: Store, V: Verifier> Backpack<S, V> {
             });
         if outcome.status == VerificationStatus::Invalid {
             let why = first_error(&outcome.report);
-            ctx.fail(
-                &label,
+            let what = if replaces_unchecked {
+                format!("this copy of badge {id} is invalid")
+            } else {
+                "the badge is invalid".to_owned()
+            };
+            ctx.fail(&label, name, format!("verification failed: {what}{why}"));
+            return Ok(());
+        }
+        if replaces_unchecked && outcome.status != VerificationStatus::Valid {
+            // Neither copy could be checked: keep the one held.
+            ctx.done(
+                label,
+                ImportResult::Duplicate,
+                Some(id.clone()),
+                Some(format!("already held as {id}")),
                 name,
-                format!("verification failed: the badge is invalid{why}"),
+                None,
             );
             return Ok(());
         }

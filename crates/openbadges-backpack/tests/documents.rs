@@ -556,3 +556,59 @@ fn a_superseding_reissue_replaces_the_kept_documents_in_both_stores() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A badge that arrived when it could not be checked (offline) does not shadow the genuine
+/// badge: a copy that later verifies replaces it; a copy that cannot be checked either is a
+/// duplicate; a badge held verified is never replaced by another copy.
+#[test]
+fn a_verified_copy_replaces_a_copy_held_unchecked() {
+    let clock = FixedClock::parse("2025-06-01T00:00:00Z").unwrap();
+    let genuine = fixture("ob2/served/hosted/valid.json");
+    let mut doc: Value = serde_json::from_slice(&genuine).unwrap();
+    doc["evidence"] = Value::String("https://forger.example/evidence".into());
+    let forged = serde_json::to_vec(&doc).unwrap();
+
+    // Offline: the forged copy cannot be checked, so it is held as indeterminate.
+    let offline = StaticLoader::with_bundled_contexts();
+    let mut bp = backpack(
+        MemoryStore::new(),
+        ProofVerifier::new(openbadges_proof::verify::Verifier::new(&offline).with_clock(&clock)),
+    );
+    let r = bp.import(&forged, file("forged.json")).unwrap();
+    assert_eq!(r.result(), ImportResult::Imported, "{r:?}");
+    let id = r.items[0].id.clone().unwrap();
+    assert_eq!(
+        r.items[0].verification,
+        Some(VerificationStatus::Indeterminate)
+    );
+    // Still offline: the genuine copy cannot be checked either, so the held one stays.
+    let r = bp.import(&genuine, file("genuine.json")).unwrap();
+    assert_eq!(r.result(), ImportResult::Duplicate, "{r:?}");
+    assert_eq!(bp.store().badge(&id).unwrap().unwrap().original, forged);
+    let store = bp.into_store();
+
+    // Online: the genuine copy verifies and takes the forged one's place.
+    let served = served_loader();
+    let mut bp = backpack(
+        store,
+        ProofVerifier::new(openbadges_proof::verify::Verifier::new(&served).with_clock(&clock)),
+    );
+    let r = bp.import(&genuine, file("genuine.json")).unwrap();
+    assert_eq!(r.result(), ImportResult::Imported, "{r:?}");
+    assert_eq!(r.items[0].id.as_ref(), Some(&id));
+    assert!(
+        r.items[0]
+            .reason
+            .as_deref()
+            .is_some_and(|n| n.contains("held unchecked")),
+        "{r:?}"
+    );
+    let held = bp.store().badge(&id).unwrap().unwrap();
+    assert_eq!(held.original, genuine);
+    assert_eq!(held.verification.status, VerificationStatus::Valid);
+    // Held verified now: another copy never replaces it (a hosted assertion is verified as
+    // served, so the edited copy is only another pointer to the same badge).
+    let r = bp.import(&forged, file("forged-again.json")).unwrap();
+    assert_eq!(r.result(), ImportResult::Duplicate, "{r:?}");
+    assert_eq!(bp.store().badge(&id).unwrap().unwrap().original, genuine);
+}
