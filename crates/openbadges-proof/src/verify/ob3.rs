@@ -287,22 +287,7 @@ impl<'v, 'a> Pipeline<'v, 'a> {
         let node = doc.get("id").and_then(Value::as_str);
         // Structure.
         let problems = openbadges_model::ob3::validate(doc, d.class.as_ref());
-        let mut errors = 0;
-        for p in &problems {
-            let m = format!(
-                "{} at {}: {}",
-                p.code.as_str(),
-                if p.path.is_empty() { "/" } else { &p.path },
-                p.message
-            );
-            match p.severity {
-                Severity::Error => {
-                    errors += 1;
-                    r.error(Code::SchemaInvalid, m, node);
-                }
-                _ => r.warning(Code::SchemaInvalid, m, node),
-            }
-        }
+        let errors = report_structure(r, &problems, node);
         if errors == 0 {
             r.pass("schema", "the credential fits the OB 3.0 data model", node);
         } else {
@@ -804,4 +789,30 @@ impl<'v, 'a> Pipeline<'v, 'a> {
             );
         }
     }
+}
+
+/// Reports the model's structural problems as `SCHEMA_INVALID` errors and warnings on `r`;
+/// returns how many are errors.
+pub(super) fn report_structure(
+    r: &mut Report,
+    problems: &[openbadges_model::Problem],
+    node: Option<&str>,
+) -> usize {
+    let mut errors = 0;
+    for p in problems {
+        let m = format!(
+            "{} at {}: {}",
+            p.code.as_str(),
+            if p.path.is_empty() { "/" } else { &p.path },
+            p.message
+        );
+        match p.severity {
+            Severity::Error => {
+                errors += 1;
+                r.error(Code::SchemaInvalid, m, node);
+            }
+            _ => r.warning(Code::SchemaInvalid, m, node),
+        }
+    }
+    errors
 }

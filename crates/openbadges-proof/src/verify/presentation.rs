@@ -8,9 +8,9 @@
 
 use serde_json::Value;
 
-use openbadges_model::{Class, Severity, detect};
+use openbadges_model::{Class, detect};
 
-use super::ob3::{Ctx, Pipeline, as_list, di_code};
+use super::ob3::{Ctx, Pipeline, as_list, di_code, report_structure};
 use crate::data_integrity::{ControllerDocuments, DiCode, VerifyOptions};
 use crate::jws::Jws;
 use crate::report::{Code, Report, Status};
@@ -72,22 +72,7 @@ fn structure(r: &mut Report, doc: &Value, node: Option<&str>) {
                 .count();
         }
     }
-    let mut errors = 0;
-    for p in openbadges_model::ob3::validate(&shell, None) {
-        let m = format!(
-            "{} at {}: {}",
-            p.code.as_str(),
-            if p.path.is_empty() { "/" } else { &p.path },
-            p.message
-        );
-        match p.severity {
-            Severity::Error => {
-                errors += 1;
-                r.error(Code::SchemaInvalid, m, node);
-            }
-            _ => r.warning(Code::SchemaInvalid, m, node),
-        }
-    }
+    let mut errors = report_structure(r, &openbadges_model::ob3::validate(&shell, None), node);
     if bad_items > 0 {
         errors += bad_items;
         r.error(
