@@ -12,7 +12,6 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use openbadges::backpack::{Collection, SqliteStore, Store, Write};
 use serde_json::{Value, json};
 
 fn bin() -> Command {
@@ -106,15 +105,9 @@ fn signed_clr_and_presentation_verify_and_tampered_copies_do_not() {
     let o = run(&args);
     assert_eq!(o.status.code(), Some(0), "{o:?}");
 
-    // A collection of everything, in import order (the CLI has no collection command).
-    {
-        let mut st = SqliteStore::open_dir(&store).unwrap();
-        let mut badges = st.badges().unwrap();
-        badges.sort_by(|a, b| a.imported_at.cmp(&b.imported_at).then(a.id.cmp(&b.id)));
-        let mut c = Collection::new("Path").unwrap();
-        c.members = badges.into_iter().map(|b| b.id).collect();
-        st.commit(vec![Write::PutCollection(c)]).unwrap();
-    }
+    // A collection of everything, in import order.
+    let o = run(&["backpack", "--store", s(&store), "collection", "Path"]);
+    assert_eq!(o.status.code(), Some(0), "{o:?}");
 
     // No issuer key: exit 2, saying so.
     let clr = dir.join("clr.json");
@@ -227,6 +220,18 @@ fn signed_clr_and_presentation_verify_and_tampered_copies_do_not() {
             .unwrap()
             .iter()
             .any(|e| e["code"] == "SIGNATURE_INVALID" || e["code"] == "CREDENTIAL_INVALID")
+    );
+
+    // The collection as a presentation: the OB 2.0 badge is skipped and named, as in the CLR.
+    let o = export(&["--format", "vp", "--collection", "Path"], &vp);
+    assert_eq!(o.status.code(), Some(0), "{o:?}");
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("skipped"),
+        "{o:?}"
+    );
+    assert_eq!(
+        read(&vp)["verifiableCredential"].as_array().unwrap().len(),
+        3
     );
 
     // Unsigned: verified credentials, flagged, never a signature.

@@ -6,6 +6,7 @@
 
 use serde_json::{Value, json};
 
+use super::clr::Skipped;
 use crate::model::{BadgeId, BadgeState};
 use crate::store::Store;
 use crate::{Error, Result};
@@ -13,6 +14,70 @@ use openbadges_model::Version;
 
 /// The VC Data Model 2.0 context.
 const VC2: &str = "https://www.w3.org/ns/credentials/v2";
+
+/// What a presentation can carry, in order, and what it leaves out.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Presentable {
+    /// The accepted OB 3.0 credentials and CLRs, for [`presentation`].
+    pub ids: Vec<BadgeId>,
+    /// The others (rejected, or OB 0.5–2.0 badges, which are not verifiable credentials), and
+    /// why.
+    pub skipped: Vec<Skipped>,
+}
+
+/// Chooses what a presentation carries: of `members` (a collection's, in its order), the
+/// accepted OB 3.0 credentials and CLRs; without `members`, every accepted one in id order,
+/// leaving out the credentials held as members of a held CLR (the CLR carries them).
+///
+/// # Errors
+/// [`Error::NotFound`] for an unknown member; storage errors.
+pub fn presentable<S: Store + ?Sized>(
+    store: &S,
+    members: Option<&[BadgeId]>,
+) -> Result<Presentable> {
+    let records = match members {
+        Some(ids) => ids
+            .iter()
+            .map(|id| {
+                store.badge(id)?.ok_or_else(|| Error::NotFound {
+                    what: "badge",
+                    id: id.to_string(),
+                })
+            })
+            .collect::<Result<Vec<_>>>()?,
+        None => store
+            .badges()?
+            .into_iter()
+            .filter(|b| b.state == BadgeState::Accepted)
+            .filter(|b| {
+                !b.source
+                    .within
+                    .as_deref()
+                    .is_some_and(|w| w.starts_with("clr:"))
+            })
+            .collect(),
+    };
+    let mut out = Presentable::default();
+    for b in records {
+        if b.state != BadgeState::Accepted {
+            out.skipped.push(Skipped {
+                id: b.id,
+                reason: "rejected".into(),
+            });
+        } else if !matches!(b.version, Version::V3_0 | Version::Clr2_0) {
+            out.skipped.push(Skipped {
+                reason: format!(
+                    "an OB {} badge is not a verifiable credential",
+                    b.version.as_str()
+                ),
+                id: b.id,
+            });
+        } else {
+            out.ids.push(b.id);
+        }
+    }
+    Ok(out)
+}
 
 /// A VerifiablePresentation (VC DM 2.0) of the credentials `ids` (accepted OB 3.0 credentials
 /// and CLRs), in the given order, with `holder` when known. A credential kept as JSON is

@@ -19,7 +19,6 @@ use openbadges::backpack::{
     Backpack, BadgeId, BadgeRecord, Identifier, ImportLimits, ImportReport, ImportResult, Source,
     SourceKind, SqliteStore, Store,
 };
-use openbadges::model::Version;
 use openbadges::proof::data_integrity::Ed25519Signer;
 use openbadges::proof::input::is_http_url;
 use openbadges::proof::key::{Algorithm, SecretKey};
@@ -411,21 +410,15 @@ fn export(store: &SqliteStore, args: &ExportArgs) -> Result<u8, Failure> {
             Ok(exit::OK)
         }
         "vp" => {
-            let ids: Vec<BadgeId> = match &args.collection {
-                Some(name) => find_collection(store, name)?.members,
-                // Every OB 3.0 credential and CLR, but not a CLR's members twice.
-                None => accepted(store)?
-                    .into_iter()
-                    .filter(|b| matches!(b.version, Version::V3_0 | Version::Clr2_0))
-                    .filter(|b| {
-                        !b.source
-                            .within
-                            .as_deref()
-                            .is_some_and(|w| w.starts_with("clr:"))
-                    })
-                    .map(|b| b.id)
-                    .collect(),
+            let members = match &args.collection {
+                Some(name) => Some(find_collection(store, name)?.members),
+                None => None,
             };
+            let chosen = vp::presentable(store, members.as_deref()).map_err(fail)?;
+            for s in &chosen.skipped {
+                eprintln!("openbadges backpack: skipped {}: {}", s.id, s.reason);
+            }
+            let ids = chosen.ids;
             let doc = match &args.holder_key {
                 None if args.challenge.is_some() || args.domain.is_some() => {
                     return Err(fail(
