@@ -43,6 +43,19 @@ impl ImportResult {
     }
 }
 
+/// What [`Backpack::recheck`] found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Recheck {
+    /// The badge.
+    pub id: BadgeId,
+    /// Its verification before.
+    pub before: VerificationStatus,
+    /// Its verification now (stored).
+    pub after: VerificationStatus,
+    /// Why it is not valid now (the error that decided it), when it is not.
+    pub reason: Option<String>,
+}
+
 /// The outcome for one badge (an input holds one, or several: a CLR and its members, an API
 /// response). Serializes to the CLI's line `{"input", "result", "id", "reason"}` plus details.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -302,6 +315,79 @@ impl<S: Store, V: Verifier> Backpack<S, V> {
             .into_iter()
             .filter(|b| b.state == BadgeState::Accepted)
             .collect())
+    }
+
+    /// Verifies a held badge again, from its original bytes, and stores the new result (and
+    /// the documents this verification loaded, beside those kept before). For when the
+    /// network is back (a badge held `indeterminate`), or to learn of a revocation since
+    /// import. The badge's state is not changed: an accepted badge found revoked stays listed,
+    /// with `invalid` as its verification. Returns the verdicts before and after.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] for an unknown id; [`Error::InvalidArgument`] when the original can
+    /// no longer be decoded; storage errors.
+    pub fn recheck(&mut self, id: &BadgeId) -> Result<Recheck> {
+        let mut record = self.store.badge(id)?.ok_or_else(|| Error::NotFound {
+            what: "badge",
+            id: id.to_string(),
+        })?;
+        let document =
+            crate::input::decode_original(record.input_kind, &record.original, &self.limits)
+                .map_err(|e| Error::InvalidArgument(format!("badge {id}: {e}")))?;
+        let (outcome, fetched) = self.verifier.verify_keeping(&VerifyRequest {
+            original: &record.original,
+            kind: record.input_kind,
+            document: &document,
+            version: record.version,
+            recipient: &record.recipient.identifier,
+        });
+        let now = (self.clock)();
+        let before = record.verification.status;
+        let reason = match outcome.status {
+            VerificationStatus::Valid => None,
+            _ => Some(
+                first_error(&outcome.report)
+                    .trim()
+                    .trim_matches(['(', ')'])
+                    .to_owned(),
+            )
+            .filter(|r| !r.is_empty()),
+        };
+        record.verification = Verification {
+            status: outcome.status,
+            report: outcome.report.to_string(),
+            checked_at: now,
+        };
+        let after = record.verification.status;
+        let mut writes = Vec::new();
+        if !fetched.is_empty() {
+            let mut documents: BTreeMap<(String, Vec<u8>), KeptDocument> = BTreeMap::new();
+            let new = fetched.into_iter().map(|d| KeptDocument {
+                url: d.url,
+                media_type: d.content_type,
+                fetched_at: now,
+                body: d.body.to_vec(),
+            });
+            for d in self.store.badge_documents(id)?.into_iter().chain(new) {
+                documents
+                    .entry((d.url.clone(), d.body.clone()))
+                    .or_insert(d);
+            }
+            writes.push(Write::PutBadge(Box::new(record)));
+            writes.push(Write::PutDocuments(
+                id.clone(),
+                documents.into_values().collect(),
+            ));
+        } else {
+            writes.push(Write::PutBadge(Box::new(record)));
+        }
+        self.store.commit(writes)?;
+        Ok(Recheck {
+            id: id.clone(),
+            before,
+            after,
+            reason,
+        })
     }
 
     /// Rejects a badge (soft delete: importing it again re-accepts it).

@@ -612,3 +612,83 @@ fn a_verified_copy_replaces_a_copy_held_unchecked() {
     assert_eq!(r.result(), ImportResult::Duplicate, "{r:?}");
     assert_eq!(bp.store().badge(&id).unwrap().unwrap().original, genuine);
 }
+
+/// `recheck`: a badge held unchecked (imported offline) verifies once its documents are
+/// reachable, and keeps them; a badge revoked since import is found out; its state is not
+/// changed.
+#[test]
+fn recheck_updates_a_held_badge_from_its_original() {
+    let clock = FixedClock::parse("2025-06-01T00:00:00Z").unwrap();
+    let genuine = fixture("ob2/served/hosted/valid.json");
+    let offline = StaticLoader::with_bundled_contexts();
+    let mut bp = backpack(
+        MemoryStore::new(),
+        ProofVerifier::new(openbadges_proof::verify::Verifier::new(&offline).with_clock(&clock)),
+    );
+    let r = bp.import(&genuine, file("valid.json")).unwrap();
+    let id = r.items[0].id.clone().unwrap();
+    assert_eq!(
+        r.items[0].verification,
+        Some(VerificationStatus::Indeterminate)
+    );
+    // Still offline: still unchecked, and said why.
+    let c = bp.recheck(&id).unwrap();
+    assert_eq!(
+        (c.before, c.after),
+        (
+            VerificationStatus::Indeterminate,
+            VerificationStatus::Indeterminate
+        )
+    );
+    assert!(c.reason.is_some());
+    let store = bp.into_store();
+
+    // Online: valid, and what it loaded is kept.
+    let cache = std::sync::Arc::new(CachingLoader::new(served_loader()));
+    let recording = RecordingLoader::new(std::sync::Arc::clone(&cache));
+    let mut bp = backpack(
+        store,
+        ProofVerifier::new(openbadges_proof::verify::Verifier::new(&recording).with_clock(&clock))
+            .keeping(recording.recording()),
+    );
+    let c = bp.recheck(&id).unwrap();
+    assert_eq!(c.after, VerificationStatus::Valid, "{c:?}");
+    assert_eq!(c.reason, None);
+    let held = bp.store().badge(&id).unwrap().unwrap();
+    assert_eq!(held.verification.status, VerificationStatus::Valid);
+    let kept: Vec<String> = bp
+        .store()
+        .badge_documents(&id)
+        .unwrap()
+        .into_iter()
+        .map(|d| d.url)
+        .collect();
+    assert!(
+        kept.iter().any(|u| u.ends_with("hosted/valid.json")),
+        "{kept:?}"
+    );
+    let store = bp.into_store();
+
+    // Revoked since: the hosted assertion is gone (410).
+    let mut gone = served_loader();
+    gone.insert_gone(&format!("{BASE}hosted/valid.json"));
+    let mut bp = backpack(
+        store,
+        ProofVerifier::new(openbadges_proof::verify::Verifier::new(&gone).with_clock(&clock)),
+    );
+    let c = bp.recheck(&id).unwrap();
+    assert_eq!(
+        (c.before, c.after),
+        (VerificationStatus::Valid, VerificationStatus::Invalid)
+    );
+    assert!(
+        c.reason.as_deref().is_some_and(|r| r.contains("REVOKED")),
+        "{c:?}"
+    );
+    let held = bp.store().badge(&id).unwrap().unwrap();
+    assert_eq!(held.state, openbadges_backpack::BadgeState::Accepted);
+    assert_eq!(held.verification.status, VerificationStatus::Invalid);
+    // An unknown badge.
+    let unknown = BadgeId::parse(&format!("b{}", "0".repeat(32))).unwrap();
+    assert!(matches!(bp.recheck(&unknown), Err(Error::NotFound { .. })));
+}

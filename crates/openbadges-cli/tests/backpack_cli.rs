@@ -472,3 +472,57 @@ fn collections_are_created_replaced_by_name_and_checked() {
     );
     let _ = std::fs::remove_dir_all(&store);
 }
+
+fn recheck(store: &Path, args: &[&str]) -> (Option<i32>, Vec<Value>) {
+    let o = bin()
+        .args(["backpack", "--store"])
+        .arg(store)
+        .args(["recheck", "--json"])
+        .args(args)
+        .output()
+        .unwrap();
+    (o.status.code(), lines(&o))
+}
+
+#[test]
+fn recheck_verifies_held_badges_again() {
+    let store = tmp("recheck");
+    let f = fixtures();
+    let inputs: Vec<String> = [
+        "ob3/spec-vectors/obv3p0-signed-eddsa-rdfc-2022.json",
+        "ob2/served/hosted/valid.json",
+    ]
+    .iter()
+    .map(|p| f.join(p).display().to_string())
+    .collect();
+    let o = import(&store, &inputs);
+    let imported = lines(&o);
+    assert_eq!(imported.len(), 2, "{o:?}");
+    let hosted = imported[1]["id"].as_str().unwrap().to_owned();
+
+    // By default only the badge that could not be checked (hosted, imported offline); still
+    // offline, it stays so: exit 2.
+    let (code, out) = recheck(&store, &["--offline"]);
+    assert_eq!(code, Some(2), "{out:?}");
+    assert_eq!(out.len(), 1, "{out:?}");
+    assert_eq!(out[0]["id"], hosted.as_str());
+    assert_eq!(out[0]["before"], "indeterminate");
+    assert_eq!(out[0]["after"], "indeterminate");
+    assert!(out[0]["reason"].is_string());
+
+    // --all: the Data Integrity credential verifies again offline.
+    let (code, out) = recheck(&store, &["--all", "--offline"]);
+    assert_eq!(code, Some(2));
+    assert_eq!(out.len(), 2);
+    assert!(
+        out.iter()
+            .any(|l| l["before"] == "valid" && l["after"] == "valid" && l["reason"].is_null()),
+        "{out:?}"
+    );
+
+    // Unknown or malformed ids: exit 2.
+    let unknown = format!("b{}", "0".repeat(32));
+    assert_eq!(recheck(&store, &[&unknown]).0, Some(2));
+    assert_eq!(recheck(&store, &["not-an-id"]).0, Some(2));
+    let _ = std::fs::remove_dir_all(&store);
+}

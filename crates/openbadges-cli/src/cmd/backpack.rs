@@ -52,6 +52,9 @@ enum Sub {
     /// Create or replace a collection (by name): an ordered set of accepted badges with its
     /// visibility and portfolio text. Prints the collection's id.
     Collection(CollectionArgs),
+    /// Verify held badges again (the network is back; or a revocation since import) and store
+    /// the new results.
+    Recheck(RecheckArgs),
 }
 
 /// Arguments of `backpack collection`.
@@ -87,6 +90,16 @@ struct ImportArgs {
     /// `telephone:…`, `did:…`). Repeatable; kept in the backpack.
     #[arg(long, value_name = "TYPE:VALUE")]
     identity: Vec<String>,
+    #[command(flatten)]
+    net: NetArgs,
+    /// Print one JSON object per input, one per line, in input order.
+    #[arg(long)]
+    json: bool,
+}
+
+/// Network options of the subcommands that verify.
+#[derive(Debug, clap::Args)]
+struct NetArgs {
     /// Allow fetching from this host (or host:port) even though it resolves to a loopback,
     /// private or link-local address. Repeatable.
     #[arg(long = "allow-host", value_name = "HOST[:PORT]")]
@@ -95,7 +108,20 @@ struct ImportArgs {
     /// indeterminate).
     #[arg(long)]
     offline: bool,
-    /// Print one JSON object per input, one per line, in input order.
+}
+
+/// Arguments of `backpack recheck`.
+#[derive(Debug, clap::Args)]
+struct RecheckArgs {
+    /// The badges to verify again (ids as `backpack list` prints them). Default: every badge
+    /// held as "could not be checked" (indeterminate); `--all`: every accepted badge.
+    badges: Vec<String>,
+    /// Every accepted badge (e.g. to learn of revocations since import).
+    #[arg(long, conflicts_with = "badges")]
+    all: bool,
+    #[command(flatten)]
+    net: NetArgs,
+    /// Print one JSON object per badge, one per line.
     #[arg(long)]
     json: bool,
 }
@@ -168,6 +194,7 @@ pub(crate) fn run(args: Args) -> u8 {
         Sub::List(a) => list(&store, &a),
         Sub::Export(a) => export(&store, &a),
         Sub::Collection(a) => collection(store, &a),
+        Sub::Recheck(a) => recheck(store, &a),
     };
     result.unwrap_or_else(|(code, message)| {
         eprintln!("openbadges backpack: {message}");
@@ -199,27 +226,34 @@ fn default_store_dir() -> Option<PathBuf> {
     Some(base.join("openbadges").join("backpack"))
 }
 
-fn import(store: SqliteStore, args: &ImportArgs) -> Result<u8, Failure> {
-    let net: Box<dyn DocumentLoader> = if args.offline {
+/// The bundled contexts, then the network (unless `--offline`), behind one cache shared by the
+/// verifier and the fetcher: an issuer's documents are fetched once.
+type SharedLoader = Arc<CachingLoader<Layered<StaticLoader, Box<dyn DocumentLoader>>>>;
+
+fn shared_loader(net: &NetArgs) -> Result<SharedLoader, Failure> {
+    let then: Box<dyn DocumentLoader> = if net.offline {
         Box::new(NoNetwork)
     } else {
         let mut http = HttpLoader::new().map_err(fail)?;
-        for h in &args.allow_host {
+        for h in &net.allow_host {
             http = http.allow_host(h).map_err(fail)?;
         }
         Box::new(http)
     };
-    // One cache for the verifier and the fetcher: an issuer's documents are fetched once.
-    let loader = Arc::new(CachingLoader::new(Layered {
+    Ok(Arc::new(CachingLoader::new(Layered {
         first: StaticLoader::with_bundled_contexts(),
-        then: net,
-    }));
+        then,
+    })))
+}
+
+fn import(store: SqliteStore, args: &ImportArgs) -> Result<u8, Failure> {
+    let loader = shared_loader(&args.net)?;
     // Outside the cache, so each badge keeps every document its verification used.
     let recording = RecordingLoader::new(Arc::clone(&loader));
     let verifier = ProofVerifier::new(Verifier::new(&recording).with_clock(&SystemClock))
         .keeping(recording.recording());
     let mut backpack = Backpack::new(store, verifier);
-    if !args.offline {
+    if !args.net.offline {
         backpack = backpack.with_fetcher(LoaderFetcher(Arc::clone(&loader)));
     }
     for i in &args.identity {
@@ -378,6 +412,64 @@ fn collection(store: SqliteStore, args: &CollectionArgs) -> Result<u8, Failure> 
         println!("{}", id.as_str());
     }
     Ok(exit::OK)
+}
+
+fn recheck(store: SqliteStore, args: &RecheckArgs) -> Result<u8, Failure> {
+    use openbadges::backpack::VerificationStatus as V;
+    let usage = |m: String| (exit::CANNOT_CHECK, m);
+    let ids: Vec<BadgeId> = if args.badges.is_empty() {
+        accepted(&store)?
+            .into_iter()
+            .filter(|b| args.all || b.verification.status == V::Indeterminate)
+            .map(|b| b.id)
+            .collect()
+    } else {
+        args.badges
+            .iter()
+            .map(|s| BadgeId::parse(s).map_err(|e| usage(format!("badge id {s}: {e}"))))
+            .collect::<Result<_, _>>()?
+    };
+    let loader = shared_loader(&args.net)?;
+    let recording = RecordingLoader::new(Arc::clone(&loader));
+    let verifier = ProofVerifier::new(Verifier::new(&recording).with_clock(&SystemClock))
+        .keeping(recording.recording());
+    let mut backpack = Backpack::new(store, verifier);
+    let (mut invalid, mut unchecked) = (false, false);
+    let mut out = String::new();
+    for id in &ids {
+        let c = backpack.recheck(id).map_err(fail)?;
+        invalid |= c.after == V::Invalid;
+        unchecked |= c.after == V::Indeterminate;
+        if args.json {
+            let line = serde_json::json!({
+                "id": c.id.as_str(),
+                "before": c.before.as_str(),
+                "after": c.after.as_str(),
+                "reason": c.reason,
+            });
+            out.push_str(&line.to_string());
+        } else {
+            out.push_str(&format!(
+                "{}  {} -> {}{}",
+                c.id,
+                c.before.as_str(),
+                c.after.as_str(),
+                c.reason.map(|r| format!(" ({r})")).unwrap_or_default()
+            ));
+        }
+        out.push('\n');
+    }
+    print!("{out}");
+    if !args.json {
+        println!("{} badge(s) checked again", ids.len());
+    }
+    Ok(if invalid {
+        exit::INVALID
+    } else if unchecked {
+        exit::CANNOT_CHECK
+    } else {
+        exit::OK
+    })
 }
 
 fn find_collection(
