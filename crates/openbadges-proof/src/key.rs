@@ -279,6 +279,20 @@ impl PublicKey {
         }
     }
 
+    /// Reads a public key file's text: a public JWK (text starting with `{`) or an SPKI PEM.
+    ///
+    /// # Errors
+    /// [`Error::InvalidKey`] for anything else.
+    pub fn from_pem_or_jwk(text: &str) -> Result<Self, Error> {
+        if text.trim_start().starts_with('{') {
+            let jwk: Value =
+                serde_json::from_str(text).map_err(|e| Error::InvalidKey(e.to_string()))?;
+            Self::from_jwk(&jwk)
+        } else {
+            Self::from_pem(text)
+        }
+    }
+
     /// The key as a public JWK (with `alg`).
     pub fn to_jwk(&self) -> Value {
         match &self.kind {
@@ -558,6 +572,36 @@ impl SecretKey {
         }
     }
 
+    /// Reads a private key file's text: a private JWK (text starting with `{`) or a PEM
+    /// (PKCS#8, or PKCS#1 for RSA).
+    ///
+    /// # Errors
+    /// [`Error::InvalidKey`] for anything else.
+    pub fn from_pem_or_jwk(text: &str) -> Result<Self, Error> {
+        if text.trim_start().starts_with('{') {
+            let jwk: Value =
+                serde_json::from_str(text).map_err(|e| Error::InvalidKey(e.to_string()))?;
+            Self::from_jwk(&jwk)
+        } else {
+            Self::from_pem(text)
+        }
+    }
+
+    /// The 32-byte seed of an Ed25519 key (what `eddsa-rdfc-2022` signers are built from);
+    /// `None` for RSA and P-256 keys. Zeroized when dropped.
+    pub fn ed25519_seed(&self) -> Option<Zeroizing<[u8; 32]>> {
+        if !matches!(self.kind, SecretKind::Ed25519(_)) {
+            return None;
+        }
+        // PKCS#8 v1/v2: the private key is an OCTET STRING (04 20) holding the 32-byte seed.
+        let pk = rsa::pkcs8::PrivateKeyInfo::try_from(self.pkcs8.as_slice()).ok()?;
+        let seed = match pk.private_key {
+            [0x04, 0x20, seed @ ..] => <[u8; 32]>::try_from(seed).ok()?,
+            _ => return None,
+        };
+        Some(Zeroizing::new(seed))
+    }
+
     /// The JWS algorithm this key signs with.
     pub fn algorithm(&self) -> Algorithm {
         self.public.algorithm()
@@ -584,11 +628,10 @@ impl SecretKey {
         };
         match &self.kind {
             SecretKind::Ed25519(_) => {
-                // PKCS#8 v1/v2: the seed is the last OCTET STRING of 32 bytes in the private key.
-                let pk = rsa::pkcs8::PrivateKeyInfo::try_from(self.pkcs8.as_slice())
-                    .map_err(|e| Error::InvalidKey(e.to_string()))?;
-                let seed = pk.private_key.get(2..34).unwrap_or_default();
-                jwk.insert("d".into(), URL_SAFE_NO_PAD.encode(seed).into());
+                let seed = self
+                    .ed25519_seed()
+                    .ok_or_else(|| Error::InvalidKey("malformed Ed25519 PKCS#8 key".into()))?;
+                jwk.insert("d".into(), URL_SAFE_NO_PAD.encode(*seed).into());
             }
             SecretKind::P256(_) => {
                 let pk = rsa::pkcs8::PrivateKeyInfo::try_from(self.pkcs8.as_slice())

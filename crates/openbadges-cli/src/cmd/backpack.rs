@@ -11,8 +11,6 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use openbadges::backpack::export::{api, clr, vp, zip};
 use openbadges::backpack::proof::{LoaderFetcher, ProofVerifier};
 use openbadges::backpack::{
@@ -21,7 +19,7 @@ use openbadges::backpack::{
 };
 use openbadges::proof::data_integrity::Ed25519Signer;
 use openbadges::proof::input::is_http_url;
-use openbadges::proof::key::{Algorithm, SecretKey};
+use openbadges::proof::key::SecretKey;
 use openbadges::proof::loader::{
     CachingLoader, DocumentLoader, HttpLoader, Layered, NoNetwork, RecordingLoader, StaticLoader,
 };
@@ -476,11 +474,8 @@ fn find_collection(
     store: &SqliteStore,
     name: &str,
 ) -> Result<openbadges::backpack::Collection, Failure> {
-    store
-        .collections()
+    openbadges::backpack::find_collection(store, name)
         .map_err(fail)?
-        .into_iter()
-        .find(|c| c.name == name || c.id.as_str() == name)
         .ok_or_else(|| fail(format!("no collection named {name}")))
 }
 
@@ -519,7 +514,7 @@ fn export(store: &SqliteStore, args: &ExportArgs) -> Result<u8, Failure> {
                 }
                 None => vp::presentation(store, &ids, None).map_err(fail)?,
                 Some(path) => {
-                    let signer = holder_signer(path)?;
+                    let signer = ed25519_signer(path, "--holder-key")?;
                     let created =
                         chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
                     vp::signed_presentation_for(
@@ -591,36 +586,16 @@ fn write_json(path: &Path, doc: &serde_json::Value) -> Result<u8, Failure> {
     Ok(exit::OK)
 }
 
-/// The holder's Ed25519 signer from a PKCS#8 PEM or private JWK file.
-fn holder_signer(path: &Path) -> Result<Ed25519Signer, Failure> {
-    ed25519_signer(path, "--holder-key")
-}
-
 /// An Ed25519 signer from the PKCS#8 PEM or private JWK file given as `flag`.
 fn ed25519_signer(path: &Path, flag: &str) -> Result<Ed25519Signer, Failure> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| fail(format!("{flag} {}: {e}", path.display())))?;
-    let key = if text.trim_start().starts_with('{') {
-        serde_json::from_str(&text)
-            .map_err(|e| openbadges::proof::Error::InvalidKey(e.to_string()))
-            .and_then(|j| SecretKey::from_jwk(&j))
-    } else {
-        SecretKey::from_pem(&text)
-    }
-    .map_err(|e| fail(format!("{flag} {}: {e}", path.display())))?;
-    if key.algorithm() != Algorithm::EdDsa {
-        return Err(fail(format!(
-            "{flag}: eddsa-rdfc-2022 needs an Ed25519 key, not {}",
+    let key = SecretKey::from_pem_or_jwk(&text)
+        .map_err(|e| fail(format!("{flag} {}: {e}", path.display())))?;
+    Ed25519Signer::from_secret_key(&key).map_err(|e| {
+        fail(format!(
+            "{flag}: {e} (eddsa-rdfc-2022 signs with an Ed25519 key; this is {})",
             key.algorithm()
-        )));
-    }
-    let jwk: serde_json::Value =
-        serde_json::from_str(&key.to_jwk().map_err(fail)?).map_err(fail)?;
-    let seed = jwk
-        .get("d")
-        .and_then(serde_json::Value::as_str)
-        .and_then(|d| URL_SAFE_NO_PAD.decode(d).ok())
-        .and_then(|d| <[u8; 32]>::try_from(d.as_slice()).ok())
-        .ok_or_else(|| fail(format!("{flag}: the Ed25519 key has no 32-byte seed")))?;
-    Ed25519Signer::from_seed(&seed).map_err(fail)
+        ))
+    })
 }

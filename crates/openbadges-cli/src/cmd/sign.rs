@@ -10,11 +10,9 @@
 //! `CryptographicKey` at KID and list it in the issuer profile's `publicKey`
 //! (`openbadges::proof::issue` builds both).
 
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use openbadges::model::{Limits, parse_json};
 use openbadges::proof::data_integrity::{Ed25519Signer, ProofOptions, sign};
-use openbadges::proof::key::{Algorithm, SecretKey};
+use openbadges::proof::key::SecretKey;
 use openbadges::proof::vc_jwt;
 use openbadges::proof::verify::FixedClock;
 
@@ -51,15 +49,7 @@ pub(crate) fn run(args: Args) -> u8 {
             return exit::CANNOT_CHECK;
         }
     };
-    let key_text = String::from_utf8_lossy(&key_bytes);
-    let key = if key_text.trim_start().starts_with('{') {
-        serde_json::from_str(&key_text)
-            .map_err(|e| openbadges::proof::Error::InvalidKey(e.to_string()))
-            .and_then(|jwk| SecretKey::from_jwk(&jwk))
-    } else {
-        SecretKey::from_pem(&key_text)
-    };
-    let key = match key {
+    let key = match SecretKey::from_pem_or_jwk(&String::from_utf8_lossy(&key_bytes)) {
         Ok(k) => k,
         Err(e) => {
             eprintln!("openbadges sign: {}: {e}", args.key);
@@ -132,22 +122,12 @@ pub(crate) fn run(args: Args) -> u8 {
 
 /// Data Integrity `eddsa-rdfc-2022` with an Ed25519 key.
 fn sign_eddsa(doc: &serde_json::Value, key: &SecretKey, args: &Args) -> Result<String, String> {
-    if key.algorithm() != Algorithm::EdDsa {
-        return Err(format!(
-            "eddsa-rdfc-2022 needs an Ed25519 key, not {}",
+    let signer = Ed25519Signer::from_secret_key(key).map_err(|e| {
+        format!(
+            "{e} (eddsa-rdfc-2022 signs with an Ed25519 key; this is {})",
             key.algorithm()
-        ));
-    }
-    // The seed is the private JWK's `d`.
-    let jwk: serde_json::Value = serde_json::from_str(&key.to_jwk().map_err(|e| e.to_string())?)
-        .map_err(|e| e.to_string())?;
-    let seed = jwk
-        .get("d")
-        .and_then(serde_json::Value::as_str)
-        .and_then(|d| URL_SAFE_NO_PAD.decode(d).ok())
-        .and_then(|d| <[u8; 32]>::try_from(d.as_slice()).ok())
-        .ok_or("the Ed25519 key has no 32-byte seed")?;
-    let signer = Ed25519Signer::from_seed(&seed).map_err(|e| e.to_string())?;
+        )
+    })?;
     let vm = args
         .verification_method
         .clone()

@@ -107,14 +107,9 @@ fn verifier(args: &Args) -> Result<Verifier, String> {
     for path in &args.trusted_key {
         let text =
             std::fs::read_to_string(path).map_err(|e| format!("--trusted-key {path}: {e}"))?;
-        let key = if text.trim_start().starts_with('{') {
-            serde_json::from_str(&text)
-                .map_err(|e| openbadges::proof::Error::InvalidKey(e.to_string()))
-                .and_then(|j| PublicKey::from_jwk(&j))
-        } else {
-            PublicKey::from_pem(&text)
-        };
-        builder = builder.trusted_key(key.map_err(|e| format!("--trusted-key {path}: {e}"))?);
+        let key =
+            PublicKey::from_pem_or_jwk(&text).map_err(|e| format!("--trusted-key {path}: {e}"))?;
+        builder = builder.trusted_key(key);
     }
     builder.build().map_err(|e| e.to_string())
 }

@@ -308,6 +308,15 @@ impl Ed25519Signer {
             .map_err(|_| DiError::Key)
     }
 
+    /// A signer from an Ed25519 [`SecretKey`](crate::key::SecretKey) (read from PEM or JWK).
+    ///
+    /// # Errors
+    /// [`DiError::Key`] for an RSA or P-256 key (eddsa-rdfc-2022 signs with Ed25519 only).
+    pub fn from_secret_key(key: &crate::key::SecretKey) -> Result<Self, DiError> {
+        let seed = key.ed25519_seed().ok_or(DiError::Key)?;
+        Self::from_seed(&seed)
+    }
+
     /// The public key as a Multikey.
     pub fn multikey(&self) -> Multikey {
         let mut k = [0u8; 32];
