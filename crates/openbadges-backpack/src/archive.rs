@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 use crate::export::zip::{FORMAT, FORMAT_VERSION, kept_path};
 use crate::fetch::Fetcher;
 use crate::input::{Parsed, parse_input};
+use crate::model::sha256_hex;
 use crate::model::{
     BadgeId, BadgeState, Collection, CollectionId, KeptDocument, Source, SourceKind, Visibility,
 };
@@ -50,10 +51,6 @@ impl Fetcher for Canned {
         }
         Ok(self.0.clone())
     }
-}
-
-fn sha256_hex(bytes: &[u8]) -> String {
-    hex::encode(ring::digest::digest(&ring::digest::SHA256, bytes).as_ref())
 }
 
 fn parse_time(v: Option<&Value>) -> Option<DateTime<Utc>> {

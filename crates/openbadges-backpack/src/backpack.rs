@@ -287,10 +287,7 @@ impl<S: Store, V: Verifier> Backpack<S, V> {
     /// # Errors
     /// Storage errors.
     pub fn collection(&self, name_or_id: &str) -> Result<Option<Collection>> {
-        let all = self.store.collections()?;
-        let by_id = all.iter().position(|c| c.id.as_str() == name_or_id);
-        let at = by_id.or_else(|| all.iter().position(|c| c.name == name_or_id));
-        Ok(at.and_then(|i| all.into_iter().nth(i)))
+        find_collection(&self.store, name_or_id)
     }
 
     /// The accepted badges' ids in the order they were imported (ties by id): the default
@@ -324,34 +321,20 @@ impl<S: Store, V: Verifier> Backpack<S, V> {
     /// with `invalid` as its verification. Returns the verdicts before and after.
     ///
     /// # Errors
-    /// [`Error::NotFound`] for an unknown id; [`Error::InvalidArgument`] when the original can
-    /// no longer be decoded; storage errors.
+    /// [`Error::NotFound`] for an unknown id; storage errors.
     pub fn recheck(&mut self, id: &BadgeId) -> Result<Recheck> {
         let mut record = self.store.badge(id)?.ok_or_else(|| Error::NotFound {
             what: "badge",
             id: id.to_string(),
         })?;
-        let document =
-            crate::input::decode_original(record.input_kind, &record.original, &self.limits)
-                .map_err(|e| Error::InvalidArgument(format!("badge {id}: {e}")))?;
-        let (outcome, fetched) = self.verifier.verify_keeping(&VerifyRequest {
-            original: &record.original,
-            kind: record.input_kind,
-            document: &document,
-            version: record.version,
-            recipient: &record.recipient.identifier,
-        });
+        let (outcome, fetched) = self
+            .verifier
+            .verify_keeping(&VerifyRequest::for_record(&record));
         let now = (self.clock)();
         let before = record.verification.status;
         let reason = match outcome.status {
             VerificationStatus::Valid => None,
-            _ => Some(
-                first_error(&outcome.report)
-                    .trim()
-                    .trim_matches(['(', ')'])
-                    .to_owned(),
-            )
-            .filter(|r| !r.is_empty()),
+            _ => deciding_error(&outcome.report).map(|(code, msg)| format!("{code}: {msg}")),
         };
         record.verification = Verification {
             status: outcome.status,
@@ -361,26 +344,11 @@ impl<S: Store, V: Verifier> Backpack<S, V> {
         let after = record.verification.status;
         let mut writes = Vec::new();
         if !fetched.is_empty() {
-            let mut documents: BTreeMap<(String, Vec<u8>), KeptDocument> = BTreeMap::new();
-            let new = fetched.into_iter().map(|d| KeptDocument {
-                url: d.url,
-                media_type: d.content_type,
-                fetched_at: now,
-                body: d.body.to_vec(),
-            });
-            for d in self.store.badge_documents(id)?.into_iter().chain(new) {
-                documents
-                    .entry((d.url.clone(), d.body.clone()))
-                    .or_insert(d);
-            }
-            writes.push(Write::PutBadge(Box::new(record)));
-            writes.push(Write::PutDocuments(
-                id.clone(),
-                documents.into_values().collect(),
-            ));
-        } else {
-            writes.push(Write::PutBadge(Box::new(record)));
+            let kept = merge_kept(self.store.badge_documents(id)?, fetched, now);
+            writes.push(Write::PutDocuments(id.clone(), kept));
         }
+        // The badge first: documents link to a stored badge.
+        writes.insert(0, Write::PutBadge(Box::new(record)));
         self.store.commit(writes)?;
         Ok(Recheck {
             id: id.clone(),
@@ -879,19 +847,12 @@ impl<S: Store, V: Verifier> Backpack<S, V> {
                 record.document = d;
             }
         }
-        let mut documents: BTreeMap<(String, Vec<u8>), KeptDocument> = BTreeMap::new();
-        let fetched = fetched.into_iter().map(|d| KeptDocument {
-            url: d.url,
-            media_type: d.content_type,
-            fetched_at: now,
-            body: d.body.to_vec(),
-        });
         // Documents restored from an archive first: they keep their first fetch time.
-        for d in restored_documents.into_iter().chain(fetched) {
-            documents
-                .entry((d.url.clone(), d.body.clone()))
-                .or_insert(d);
-        }
+        let mut documents: BTreeMap<(String, Vec<u8>), KeptDocument> =
+            merge_kept(restored_documents, fetched, now)
+                .into_iter()
+                .map(|d| ((d.url.clone(), d.body.clone()), d))
+                .collect();
         if let Some(image) = self.fetch_image(&record, &documents, now) {
             documents
                 .entry((image.url.clone(), image.body.clone()))
@@ -950,10 +911,24 @@ fn extends(derived: &Value, archived: &Value) -> bool {
     })
 }
 
-/// The error that explains the report's verdict: the first one that is a verdict (it made the
-/// report invalid), else the first one (a "could not check").
-fn first_error(report: &Value) -> String {
-    let errors = report.get("errors").and_then(Value::as_array);
+/// The collection of `store` with this id, else the one with this name.
+///
+/// # Errors
+/// Storage errors.
+pub fn find_collection<S: Store + ?Sized>(
+    store: &S,
+    name_or_id: &str,
+) -> Result<Option<Collection>> {
+    let all = store.collections()?;
+    let by_id = all.iter().position(|c| c.id.as_str() == name_or_id);
+    let at = by_id.or_else(|| all.iter().position(|c| c.name == name_or_id));
+    Ok(at.and_then(|i| all.into_iter().nth(i)))
+}
+
+/// The error that explains the report's verdict, as (code, message): the first one that is a
+/// verdict (it made the report invalid), else the first one (a "could not check").
+fn deciding_error(report: &Value) -> Option<(String, String)> {
+    let errors = report.get("errors").and_then(Value::as_array)?;
     let code_of = |e: &Value| {
         e.get("code")
             .and_then(Value::as_str)
@@ -966,14 +941,34 @@ fn first_error(report: &Value) -> String {
             .iter()
             .any(|c| c.as_str() == code && c.is_verdict())
     };
-    let e = errors.and_then(|a| a.iter().find(is_verdict).or_else(|| a.first()));
-    match e {
-        Some(e) => {
-            let msg = e.get("message").and_then(Value::as_str).unwrap_or("");
-            format!(" ({}: {msg})", code_of(e))
-        }
-        None => String::new(),
+    let e = errors.iter().find(is_verdict).or_else(|| errors.first())?;
+    let msg = e.get("message").and_then(Value::as_str).unwrap_or("");
+    Some((code_of(e), msg.to_owned()))
+}
+
+/// The deciding error as a parenthesised suffix for a failure reason (empty if none).
+fn first_error(report: &Value) -> String {
+    deciding_error(report).map_or_else(String::new, |(code, msg)| format!(" ({code}: {msg})"))
+}
+
+/// `kept` then `fetched` (stamped `now`), one per (URL, body): the first seen keeps its fetch
+/// time.
+fn merge_kept(
+    kept: Vec<KeptDocument>,
+    fetched: Vec<openbadges_proof::loader::Document>,
+    now: DateTime<Utc>,
+) -> Vec<KeptDocument> {
+    let fetched = fetched.into_iter().map(|d| KeptDocument {
+        url: d.url,
+        media_type: d.content_type,
+        fetched_at: now,
+        body: d.body.to_vec(),
+    });
+    let mut out: BTreeMap<(String, Vec<u8>), KeptDocument> = BTreeMap::new();
+    for d in kept.into_iter().chain(fetched) {
+        out.entry((d.url.clone(), d.body.clone())).or_insert(d);
     }
+    out.into_values().collect()
 }
 
 /// The state of one input's import: reports so far and the writes to commit together.

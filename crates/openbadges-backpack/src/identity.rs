@@ -39,8 +39,9 @@ pub enum MismatchReason {
 /// let doc = serde_json::json!({"recipient": {"type": "email", "hashed": true, "salt": "deadsea",
 ///   "identity": "sha256$7a583eab660c760fe8fd759ee3ac15b4bacd9774104663bc0300f62599be6862"}});
 /// let me = [Identifier::new(IdentifierKind::Email, "Student@Example.org")];
-/// let m = match_recipient(&doc, Version::V2_0, &me).unwrap();
+/// let m = match_recipient(&doc, Version::V2_0, &me)?;
 /// assert_eq!(m.identifier, me[0]);
+/// # Ok::<(), openbadges_backpack::identity::MismatchReason>(())
 /// ```
 pub fn match_recipient(
     doc: &Value,

@@ -342,21 +342,6 @@ fn array_items(
 }
 
 /// Detects what `bytes` hold.
-/// The document a stored original carries, decoded as at import (no fetching): the JSON
-/// itself, a JWS payload, or a baked image's payload. For re-verifying a held badge.
-pub(crate) fn decode_original(
-    kind: InputKind,
-    original: &[u8],
-    limits: &ImportLimits,
-) -> Result<Value, String> {
-    let payload = match kind {
-        InputKind::Png | InputKind::Svg => extract_baked(kind, original)?,
-        _ => original.to_vec(),
-    };
-    let (_, document, _) = document_from_payload(&payload, limits, None)?;
-    Ok(document)
-}
-
 pub(crate) fn parse_input(
     bytes: &[u8],
     limits: &ImportLimits,

@@ -81,7 +81,9 @@ pub mod proof;
 pub mod store;
 pub mod verify;
 
-pub use backpack::{Backpack, ImportReport, ImportResult, ImportSummary, ItemReport, Recheck};
+pub use backpack::{
+    Backpack, ImportReport, ImportResult, ImportSummary, ItemReport, Recheck, find_collection,
+};
 pub use error::{Error, Result};
 pub use fetch::Fetcher;
 pub use input::ImportLimits;

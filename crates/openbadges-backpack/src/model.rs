@@ -658,6 +658,16 @@ pub struct KeptDocument {
 impl KeptDocument {
     /// The lowercase hex SHA-256 of the body (its content address in an archive).
     pub fn sha256(&self) -> String {
-        hex::encode(ring::digest::digest(&ring::digest::SHA256, &self.body).as_ref())
+        sha256_hex(&self.body)
     }
+}
+
+/// Lowercase hex SHA-256 of `bytes` (content addresses, integrity checks, salted hashes).
+pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
+    hex::encode(ring::digest::digest(&ring::digest::SHA256, bytes).as_ref())
+}
+
+/// A stored or exported time: RFC 3339, UTC (`Z`), with as many fraction digits as needed.
+pub(crate) fn time_str(t: &DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
 }

@@ -25,6 +25,21 @@ pub struct VerifyRequest<'a> {
     pub recipient: &'a Identifier,
 }
 
+impl<'a> VerifyRequest<'a> {
+    /// The request that verifies a held badge again: its original bytes and stored document
+    /// (the proof crate's verifier reads only the original), against the identifier it matched
+    /// at import.
+    pub fn for_record(b: &'a crate::model::BadgeRecord) -> Self {
+        VerifyRequest {
+            original: &b.original,
+            kind: b.input_kind,
+            document: &b.document,
+            version: b.version,
+            recipient: &b.recipient.identifier,
+        }
+    }
+}
+
 /// A verifier's answer.
 #[derive(Debug, Clone, PartialEq)]
 pub struct VerificationOutcome {

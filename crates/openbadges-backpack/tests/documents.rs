@@ -692,3 +692,45 @@ fn recheck_updates_a_held_badge_from_its_original() {
     let unknown = BadgeId::parse(&format!("b{}", "0".repeat(32))).unwrap();
     assert!(matches!(bp.recheck(&unknown), Err(Error::NotFound { .. })));
 }
+
+/// `recheck` verifies the stored original as it is, with no decoding of its own: a baked
+/// image that carries only the hosted assertion's URL (which cannot be decoded without
+/// fetching) is rechecked like a signed badge.
+#[test]
+fn recheck_covers_a_baked_url_and_a_signed_badge() {
+    let clock = FixedClock::parse("2025-06-01T00:00:00Z").unwrap();
+    let cache = std::sync::Arc::new(CachingLoader::new(served_loader()));
+    let mut bp = backpack(
+        MemoryStore::new(),
+        ProofVerifier::new(openbadges_proof::verify::Verifier::new(&*cache).with_clock(&clock)),
+    )
+    .with_fetcher(LoaderFetcher(std::sync::Arc::clone(&cache)));
+    let mut ids = Vec::new();
+    for f in [
+        "ob2/baked/hosted-valid-url.png",
+        "ob2/served/signed/valid.jws",
+    ] {
+        let r = bp.import(&fixture(f), file(f)).unwrap();
+        assert_eq!(r.result(), ImportResult::Imported, "{r:?}");
+        ids.push(r.items[0].id.clone().unwrap());
+    }
+    let kinds: Vec<_> = ids
+        .iter()
+        .map(|id| bp.store().badge(id).unwrap().unwrap().input_kind)
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            openbadges_backpack::InputKind::Png,
+            openbadges_backpack::InputKind::Jws
+        ]
+    );
+    for id in &ids {
+        let c = bp.recheck(id).unwrap();
+        assert_eq!(
+            (c.before, c.after),
+            (VerificationStatus::Valid, VerificationStatus::Valid),
+            "{c:?}"
+        );
+    }
+}

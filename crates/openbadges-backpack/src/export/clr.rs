@@ -10,13 +10,14 @@
 
 use std::collections::BTreeSet;
 
-use ring::digest::{SHA256, digest};
 use serde_json::{Map, Value, json};
 
+use crate::model::sha256_hex;
 use crate::model::{BadgeId, BadgeRecord, BadgeState, CollectionId, IdentifierKind};
 use crate::store::Store;
 use crate::{Error, Result};
 use openbadges_model::Version;
+use openbadges_model::{HashAlgorithm, IdentityHash, Salt};
 use openbadges_proof::data_integrity::{Ed25519Signer, ProofOptions, sign};
 
 /// The VC Data Model 2.0 context.
@@ -94,28 +95,6 @@ pub(crate) fn embeddable(b: &BadgeRecord) -> Value {
         }),
         None => b.document.clone(),
     }
-}
-
-fn sha256_hex(s: &str) -> String {
-    hex::encode(digest(&SHA256, s.as_bytes()).as_ref())
-}
-
-/// A name-based `urn:uuid:` (RFC 9562 version 8, from SHA-256 of `name`).
-fn uuid_urn(name: &str) -> String {
-    let h = digest(&SHA256, name.as_bytes());
-    let mut b = [0u8; 16];
-    b.copy_from_slice(h.as_ref().get(..16).unwrap_or(&[0u8; 16]));
-    b[6] = (b[6] & 0x0f) | 0x80;
-    b[8] = (b[8] & 0x3f) | 0x80;
-    let x = hex::encode(b);
-    format!(
-        "urn:uuid:{}-{}-{}-{}-{}",
-        x.get(0..8).unwrap_or_default(),
-        x.get(8..12).unwrap_or_default(),
-        x.get(12..16).unwrap_or_default(),
-        x.get(16..20).unwrap_or_default(),
-        x.get(20..32).unwrap_or_default()
-    )
 }
 
 fn subject_ids(doc: &Value) -> Vec<String> {
@@ -272,7 +251,7 @@ pub fn collection_clr<S: Store + ?Sized>(
         }
     }
     if !subject.contains_key("id") {
-        let salt = sha256_hex(&format!("clr-salt:{}", c.id.as_str()))
+        let salt = sha256_hex(format!("clr-salt:{}", c.id.as_str()).as_bytes())
             .chars()
             .take(16)
             .collect::<String>();
@@ -296,7 +275,12 @@ pub fn collection_clr<S: Store + ?Sized>(
                     "type": "IdentityObject",
                     "identityType": t,
                     "hashed": true,
-                    "identityHash": format!("sha256${}", sha256_hex(&format!("{v}{salt}"))),
+                    "identityHash": IdentityHash::compute(
+                        HashAlgorithm::Sha256,
+                        &v,
+                        Some(&Salt::new(salt.as_str())),
+                    )
+                    .to_string(),
                     "salt": salt,
                 })
             })
@@ -329,7 +313,7 @@ pub fn collection_clr<S: Store + ?Sized>(
         issuer.insert("name".into(), json!(n));
     }
     let members: Vec<&str> = included.iter().map(|b| b.id.as_str()).collect();
-    let clr_id = uuid_urn(&format!(
+    let clr_id = openbadges_model::ob3::name_based_urn_uuid(&format!(
         "clr:{}:{}:{}:{}",
         c.id.as_str(),
         issuer_id,
@@ -338,7 +322,7 @@ pub fn collection_clr<S: Store + ?Sized>(
     ));
     let doc = json!({
         "@context": [VC2, CLR_CONTEXT, OB3_CONTEXT],
-        "id": clr_id,
+        "id": clr_id.as_str(),
         "type": ["VerifiableCredential", "ClrCredential"],
         "issuer": Value::Object(issuer),
         "validFrom": options.created,

@@ -11,6 +11,7 @@ use chrono::{DateTime, Utc};
 use crate::model::{
     BadgeRecord, BadgeState, Collection, InputKind, KeptDocument, Verification, Visibility,
 };
+use crate::model::{sha256_hex, time_str};
 use crate::store::Store;
 use crate::verify::{Verifier, VerifyRequest};
 use crate::{Error, Result};
@@ -28,10 +29,6 @@ pub const DOCUMENTS_FORMAT: &str = "openbadges-rs-documents";
 const MAX_INDEX_BYTES: u64 = 64 * 1024 * 1024;
 /// The largest single kept document [`documents_from_dir`] reads (16 MiB).
 const MAX_DOCUMENT_BYTES: u64 = 16 * 1024 * 1024;
-
-fn sha256_hex(bytes: &[u8]) -> String {
-    hex::encode(ring::digest::digest(&ring::digest::SHA256, bytes).as_ref())
-}
 
 fn file_entry(path: &str, bytes: &[u8]) -> Value {
     json!({"path": path, "sha256": sha256_hex(bytes), "size": bytes.len()})
@@ -139,10 +136,6 @@ fn baked_image(b: &BadgeRecord, docs: &[KeptDocument]) -> Option<(Vec<u8>, &'sta
         _ => "svg",
     };
     Some((baked, ext))
-}
-
-fn time_str(t: &DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
 }
 
 /// `text` (pretty JSON ending in a newline) with every line indented by `by` spaces (the first
@@ -295,17 +288,11 @@ pub fn export_zip_with<S: Store + ?Sized, W: std::io::Write + std::io::Seek>(
         let at_import = reverify.map(|_| {
             json!({
                 "status": b.verification.status.as_str(),
-                "checkedAt": b.verification.checked_at.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true),
+                "checkedAt": time_str(&b.verification.checked_at),
             })
         });
         if let Some(r) = reverify {
-            let outcome = r.verifier.verify(&VerifyRequest {
-                original: &b.original,
-                kind: b.input_kind,
-                document: &b.document,
-                version: b.version,
-                recipient: &b.recipient.identifier,
-            });
+            let outcome = r.verifier.verify(&VerifyRequest::for_record(&b));
             b.verification = Verification {
                 status: outcome.status,
                 report: outcome.report.to_string(),
@@ -348,13 +335,13 @@ pub fn export_zip_with<S: Store + ?Sized, W: std::io::Write + std::io::Seek>(
             "inputKind": b.input_kind.as_str(),
             "source": b.source,
             "state": b.state.as_str(),
-            "importedAt": b.imported_at.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true),
+            "importedAt": time_str(&b.imported_at),
             "dedupKey": b.dedup_key,
-            "validFrom": b.valid_from.map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)),
+            "validFrom": b.valid_from.map(|t| time_str(&t)),
             "recipient": b.recipient,
             "verification": {
                 "status": b.verification.status.as_str(),
-                "checkedAt": b.verification.checked_at.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true),
+                "checkedAt": time_str(&b.verification.checked_at),
                 "report": report,
             },
             "files": {

@@ -13,6 +13,7 @@ use crate::model::{
     IdentifierKind, InputKind, KeptDocument, MatchedIdentity, Source, SourceKind, Verification,
     VerificationStatus, Visibility, parse_version,
 };
+use crate::model::{sha256_hex, time_str};
 use crate::{Error, Result};
 
 /// The database file's name inside a backpack directory ([`SqliteStore::open_dir`]).
@@ -231,49 +232,37 @@ impl SqliteStore {
                 problems.push(r);
             }
         }
-        let mut stmt = self
-            .conn
-            .prepare("SELECT id, original, original_sha256 FROM badges ORDER BY id")?;
-        let rows = stmt.query_map([], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, Vec<u8>>(1)?,
-                r.get::<_, String>(2)?,
-            ))
-        })?;
-        for r in rows {
-            let (id, original, sha) = r?;
-            if sha256_hex(&original) != sha {
-                problems.push(format!(
-                    "badge {id}: original bytes do not match their SHA-256"
-                ));
-            }
-        }
-        let mut stmt = self
-            .conn
-            .prepare("SELECT url, body, sha256 FROM documents ORDER BY id")?;
-        let rows = stmt.query_map([], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, Vec<u8>>(1)?,
-                r.get::<_, String>(2)?,
-            ))
-        })?;
-        for r in rows {
-            let (url, body, sha) = r?;
-            if sha256_hex(&body) != sha {
-                problems.push(format!(
-                    "kept document {url}: body does not match its SHA-256"
-                ));
+        // Each stored body against the SHA-256 stored with it.
+        for (table, query) in [
+            (
+                "badge",
+                "SELECT id, original, original_sha256 FROM badges ORDER BY id",
+            ),
+            (
+                "kept document",
+                "SELECT url, body, sha256 FROM documents ORDER BY id",
+            ),
+        ] {
+            let mut stmt = self.conn.prepare(query)?;
+            let rows = stmt.query_map([], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, Vec<u8>>(1)?,
+                    r.get::<_, String>(2)?,
+                ))
+            })?;
+            for r in rows {
+                let (key, body, sha) = r?;
+                if sha256_hex(&body) != sha {
+                    problems.push(format!(
+                        "{table} {key}: stored bytes do not match their SHA-256"
+                    ));
+                }
             }
         }
         problems.extend(self.check()?);
         Ok(problems)
     }
-}
-
-pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
-    hex::encode(ring::digest::digest(&ring::digest::SHA256, bytes).as_ref())
 }
 
 fn decode_err(id: &str, message: impl Into<String>) -> Error {
@@ -287,10 +276,6 @@ fn parse_time(id: &str, s: &str) -> Result<DateTime<Utc>> {
     DateTime::parse_from_rfc3339(s)
         .map(|d| d.with_timezone(&Utc))
         .map_err(|e| decode_err(id, format!("bad timestamp `{s}`: {e}")))
-}
-
-fn time_str(t: &DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
 }
 
 const BADGE_COLUMNS: &str = "id, dedup_key, original, document, source_kind, source_location, \

@@ -533,7 +533,10 @@ fn check<T: serde::Serialize>(item: &T, class: Class) -> Result<(), Error> {
 }
 
 /// A fresh random (version 4) `urn:uuid:` IRI.
-pub(crate) fn random_urn_uuid() -> Result<Iri, Error> {
+///
+/// # Errors
+/// [`Error::InvalidValue`] if the system random source fails.
+pub fn random_urn_uuid() -> Result<Iri, Error> {
     use ring::rand::SecureRandom;
     let mut bytes = [0u8; 16];
     ring::rand::SystemRandom::new()
@@ -545,8 +548,8 @@ pub(crate) fn random_urn_uuid() -> Result<Iri, Error> {
     Ok(urn_uuid(bytes, 4))
 }
 
-/// A deterministic name-based (version 8, SHA-256) `urn:uuid:` IRI.
-pub(crate) fn name_based_urn_uuid(name: &str) -> Iri {
+/// A deterministic name-based (RFC 9562 version 8, from SHA-256 of `name`) `urn:uuid:` IRI.
+pub fn name_based_urn_uuid(name: &str) -> Iri {
     let digest = ring::digest::digest(&ring::digest::SHA256, name.as_bytes());
     let mut bytes = [0u8; 16];
     for (b, d) in bytes.iter_mut().zip(digest.as_ref()) {

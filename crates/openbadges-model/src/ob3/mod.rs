@@ -47,8 +47,9 @@ mod clr;
 mod types;
 mod validate;
 
-pub(crate) use builder::name_based_urn_uuid;
-pub use builder::{AchievementBuilder, CredentialBuilder, ProfileBuilder};
+pub use builder::{
+    AchievementBuilder, CredentialBuilder, ProfileBuilder, name_based_urn_uuid, random_urn_uuid,
+};
 pub use clr::{Association, ClrCredential, ClrSubject, EmbeddedCredential};
 pub use types::Achievement;
 pub use types::Profile;
