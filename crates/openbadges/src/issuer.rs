@@ -252,33 +252,10 @@ fn fill_random(buf: &mut [u8]) -> Result<(), Error> {
         .map_err(|_| Error::Random)
 }
 
+/// A fresh random (version 4) UUID, without the `urn:uuid:` prefix.
 fn new_uuid() -> Result<String, Error> {
-    let mut b = [0u8; 16];
-    fill_random(&mut b)?;
-    if let Some(x) = b.get_mut(6) {
-        *x = (*x & 0x0f) | 0x40;
-    }
-    if let Some(x) = b.get_mut(8) {
-        *x = (*x & 0x3f) | 0x80;
-    }
-    let h = hex_lower(&b);
-    Ok(format!(
-        "{}-{}-{}-{}-{}",
-        h.get(0..8).unwrap_or_default(),
-        h.get(8..12).unwrap_or_default(),
-        h.get(12..16).unwrap_or_default(),
-        h.get(16..20).unwrap_or_default(),
-        h.get(20..32).unwrap_or_default()
-    ))
-}
-
-fn hex_lower(bytes: &[u8]) -> String {
-    use fmt::Write as _;
-    let mut s = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        let _ = write!(s, "{b:02x}");
-    }
-    s
+    let iri = openbadges_model::ob3::random_urn_uuid().map_err(|_| Error::Random)?;
+    Ok(iri.as_str().trim_start_matches("urn:uuid:").to_owned())
 }
 
 fn now_rfc3339() -> String {

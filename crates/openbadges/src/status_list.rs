@@ -33,17 +33,12 @@ pub fn encode(indexes: impl IntoIterator<Item = u64>) -> Result<String, Error> {
 }
 
 /// Whether bit `index` is set in an encoded list (for tests and for callers that want to
-/// check a list they host). `None` when the list cannot be decoded or the index is outside it.
+/// check a list they host), read by the proof crate's decoder, the one verification uses.
+/// `None` when the list cannot be decoded or the index is outside it.
 pub fn is_set(encoded: &str, index: u64) -> Option<bool> {
-    use std::io::Read as _;
-    let raw = URL_SAFE_NO_PAD.decode(encoded.strip_prefix('u')?).ok()?;
-    let mut bits = Vec::new();
-    flate2::read::GzDecoder::new(raw.as_slice())
-        .take(LIST_BITS / 8 + 1)
-        .read_to_end(&mut bits)
-        .ok()?;
-    let byte = bits.get(usize::try_from(index / 8).ok()?)?;
-    Some(byte & (0x80 >> (index % 8)) != 0)
+    use openbadges_proof::status_list::{bit_is_set, decode_bitstring};
+    let bits = decode_bitstring(encoded).ok()?;
+    bit_is_set(&bits, usize::try_from(index).ok()?)
 }
 
 #[cfg(test)]

@@ -40,8 +40,8 @@ pub(crate) struct Args {
 }
 
 fn read_payload(arg: &str, image_from_stdin: bool) -> Result<String, String> {
-    if arg.starts_with("https://") || arg.starts_with("http://") {
-        return Ok(arg.to_owned());
+    if openbadges::proof::input::is_http_url(arg) {
+        return Ok(arg.trim().to_owned());
     }
     let bytes = if arg == "-" {
         if image_from_stdin {
@@ -123,9 +123,8 @@ pub(crate) fn run(args: Args) -> u8 {
             Form::Ob3 => BadgeVersion::V3,
         }));
     let text = args.image.to_string_lossy();
-    let plain_file = !(args.image.as_os_str() == "-"
-        || text.starts_with("http://")
-        || text.starts_with("https://"));
+    let plain_file =
+        !(args.image.as_os_str() == "-" || openbadges::proof::input::is_http_url(&text));
     if plain_file && args.output.as_os_str() != "-" {
         return bake_file(&args, &payload, &options);
     }

@@ -22,7 +22,7 @@ pub(crate) struct NetArgs {
 /// private/loopback addresses unless allowed, bounded size, redirects and time).
 pub(crate) fn read_image(input: &std::path::Path, net: &NetArgs) -> Result<Vec<u8>, String> {
     let text = input.to_string_lossy();
-    if text.starts_with("http://") || text.starts_with("https://") {
+    if openbadges::proof::input::is_http_url(&text) {
         if net.offline {
             return Err(format!("{text}: network access is forbidden by --offline"));
         }
@@ -34,7 +34,7 @@ pub(crate) fn read_image(input: &std::path::Path, net: &NetArgs) -> Result<Vec<u
             http = http.allow_host(h).map_err(|e| e.to_string())?;
         }
         return http
-            .load(&text)
+            .load(text.trim())
             .map(|d| d.body.to_vec())
             .map_err(|e| e.to_string());
     }
@@ -67,10 +67,7 @@ enum Input {
 pub(crate) fn run(args: Args) -> u8 {
     let limits = Limits::default().inflate_compressed(args.inflate_compressed);
     let text = args.input.to_string_lossy();
-    let bytes = if args.input.as_os_str() == "-"
-        || text.starts_with("http://")
-        || text.starts_with("https://")
-    {
+    let bytes = if args.input.as_os_str() == "-" || openbadges::proof::input::is_http_url(&text) {
         match read_image(&args.input, &args.net) {
             Ok(b) => Ok(Input::Bytes(b)),
             Err(e) => {
