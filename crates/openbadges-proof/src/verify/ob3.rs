@@ -24,12 +24,17 @@ pub(super) fn is_ob3(doc: &Value) -> bool {
         || matches!(d.class, Some(openbadges_model::Class::VerifiableCredential))
 }
 
-struct Docs<'a>(&'a dyn crate::loader::DocumentLoader);
+/// Controller documents (DID documents, https controllers) through the verifier's loader,
+/// parsed within its limits.
+pub(super) struct Docs<'a> {
+    pub(super) loader: &'a dyn crate::loader::DocumentLoader,
+    pub(super) limits: openbadges_model::Limits,
+}
 
 impl ControllerDocuments for Docs<'_> {
     fn document(&self, url: &str) -> Option<Value> {
-        let d = self.0.load(url).ok()?;
-        serde_json::from_slice(&d.body).ok()
+        let d = self.loader.load(url).ok()?;
+        openbadges_model::parse_json(&d.body, &self.limits).ok()
     }
 }
 
@@ -206,7 +211,10 @@ impl<'v, 'a> Pipeline<'v, 'a> {
     }
 
     fn proof_di(&self, r: &mut Report, doc: &Value) {
-        let docs = Docs(self.v.loader);
+        let docs = Docs {
+            loader: self.v.loader,
+            limits: self.v.limits,
+        };
         let opts = VerifyOptions {
             documents: Some(&docs),
             ..VerifyOptions::default()
@@ -431,7 +439,7 @@ impl<'v, 'a> Pipeline<'v, 'a> {
                 Err(_) => None,
             }
         } else {
-            match serde_json::from_slice::<Value>(&d.body) {
+            match openbadges_model::parse_json(&d.body, &self.v.limits) {
                 Ok(v) => {
                     self.proof_di(&mut sub, &v);
                     self.timestamps(&mut sub, &v, None);
@@ -540,10 +548,9 @@ impl<'v, 'a> Pipeline<'v, 'a> {
             );
             return;
         };
-        let list = match self
-            .load_json(url)
-            .and_then(|d| serde_json::from_slice::<Value>(&d.body).map_err(|e| e.to_string()))
-        {
+        let list = match self.load_json(url).and_then(|d| {
+            openbadges_model::parse_json(&d.body, &self.v.limits).map_err(|e| e.to_string())
+        }) {
             Ok(l) => l,
             Err(e) => {
                 r.fail(

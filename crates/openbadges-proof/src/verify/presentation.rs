@@ -10,8 +10,8 @@ use serde_json::Value;
 
 use openbadges_model::{Class, detect};
 
-use super::ob3::{Ctx, Pipeline, as_list, di_code, report_structure};
-use crate::data_integrity::{ControllerDocuments, DiCode, VerifyOptions};
+use super::ob3::{Ctx, Docs, Pipeline, as_list, di_code, report_structure};
+use crate::data_integrity::{DiCode, VerifyOptions};
 use crate::jws::Jws;
 use crate::report::{Code, Report, Status};
 
@@ -27,15 +27,6 @@ pub(super) fn is_presentation_jwt(jws: &Jws) -> bool {
         return false;
     };
     p.get("vp").is_some_and(Value::is_object) || is_presentation(p)
-}
-
-struct Docs<'a>(&'a dyn crate::loader::DocumentLoader);
-
-impl ControllerDocuments for Docs<'_> {
-    fn document(&self, url: &str) -> Option<Value> {
-        let d = self.0.load(url).ok()?;
-        serde_json::from_slice(&d.body).ok()
-    }
 }
 
 /// Report codes of a presentation's proof: the presentation-specific findings keep their own
@@ -131,7 +122,10 @@ fn proof(p: &Pipeline<'_, '_>, r: &mut Report, doc: &Value, node: Option<&str>) 
         }
         return;
     }
-    let docs = Docs(v.loader);
+    let docs = Docs {
+        loader: v.loader,
+        limits: v.limits,
+    };
     let opts = VerifyOptions {
         documents: Some(&docs),
         proof_purpose: "authentication",
