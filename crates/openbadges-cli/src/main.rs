@@ -2,11 +2,15 @@
 //!
 //! Each subcommand lives in its own module under `cmd/` and only wires library calls together.
 #![forbid(unsafe_code)]
+// Output goes through `out` (no panic on a closed pipe), never `print!`/`eprint!` directly.
+#![deny(clippy::print_stdout, clippy::print_stderr)]
 
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+#[macro_use]
+mod out;
 mod cmd;
 
 /// Exit codes shared by every subcommand (the CLI contract).
@@ -54,7 +58,12 @@ fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {
-            let _ = e.print();
+            // Help and version go to stdout, usage errors to stderr (see `out`).
+            if let Err(io) = e.print() {
+                if !e.use_stderr() {
+                    out::stdout_failed(&io);
+                }
+            }
             return ExitCode::from(if e.use_stderr() {
                 exit::CANNOT_CHECK
             } else {
@@ -72,5 +81,7 @@ fn main() -> ExitCode {
         Command::Quiz(args) => cmd::quiz::run(args),
         Command::Backpack(args) => cmd::backpack::run(args),
     };
+    // What is still buffered must reach stdout before the exit code claims success.
+    out::flush();
     ExitCode::from(code)
 }

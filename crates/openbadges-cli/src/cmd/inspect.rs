@@ -179,7 +179,7 @@ pub(crate) fn run(args: Args) -> u8 {
     let fetcher = match Fetcher::new(&args) {
         Ok(f) => f,
         Err(e) => {
-            eprintln!("openbadges inspect: {e}");
+            errln!("openbadges inspect: {e}");
             return exit::CANNOT_CHECK;
         }
     };
@@ -192,7 +192,7 @@ pub(crate) fn run(args: Args) -> u8 {
             match crate::cmd::read_input(std::path::Path::new(input)) {
                 Ok(bytes) => inspect_bytes(&bytes, Some(&fetcher), None),
                 Err(e) => {
-                    eprintln!("openbadges inspect: {input}: {e}");
+                    errln!("openbadges inspect: {input}: {e}");
                     any_unchecked = true;
                     continue;
                 }
@@ -204,7 +204,7 @@ pub(crate) fn run(args: Args) -> u8 {
             Outcome::CannotCheck => any_unchecked = true,
         }
         if args.json {
-            println!("{}", to_json(input, &report));
+            outln!("{}", to_json(input, &report));
         } else {
             print_human(input, &report);
         }
@@ -377,7 +377,7 @@ fn to_json(input: &str, report: &Report) -> Value {
 
 fn print_human(input: &str, report: &Report) {
     let i = report.inspection.as_ref();
-    println!(
+    outln!(
         "{input}: {} {} {} — {}",
         report.kind.as_str(),
         i.and_then(|i| i.version)
@@ -391,7 +391,7 @@ fn print_human(input: &str, report: &Report) {
         }
     );
     for (code, path, error, message) in problems_of(report) {
-        println!(
+        outln!(
             "  {} {code} {}: {message}",
             if error { "error" } else { "warning" },
             if path.is_empty() { "/" } else { path },

@@ -45,21 +45,21 @@ pub(crate) fn run(args: Args) -> u8 {
     let key_bytes = match super::read_input(std::path::Path::new(&args.key)) {
         Ok(b) => b,
         Err(e) => {
-            eprintln!("openbadges sign: cannot read {}: {e}", args.key);
+            errln!("openbadges sign: cannot read {}: {e}", args.key);
             return exit::CANNOT_CHECK;
         }
     };
     let key = match SecretKey::from_pem_or_jwk(&String::from_utf8_lossy(&key_bytes)) {
         Ok(k) => k,
         Err(e) => {
-            eprintln!("openbadges sign: {}: {e}", args.key);
+            errln!("openbadges sign: {}: {e}", args.key);
             return exit::CANNOT_CHECK;
         }
     };
     let input = match super::read_input(std::path::Path::new(&args.input)) {
         Ok(b) => b,
         Err(e) => {
-            eprintln!("openbadges sign: cannot read {}: {e}", args.input);
+            errln!("openbadges sign: cannot read {}: {e}", args.input);
             return exit::CANNOT_CHECK;
         }
     };
@@ -68,17 +68,17 @@ pub(crate) fn run(args: Args) -> u8 {
             let doc = match parse_json(&input, &Limits::default()) {
                 Ok(d) => d,
                 Err(e) => {
-                    eprintln!("openbadges sign: {}: {e}", args.input);
+                    errln!("openbadges sign: {}: {e}", args.input);
                     return exit::INVALID;
                 }
             };
             match openbadges::proof::issue::sign_assertion(&doc, &key, args.kid.as_deref()) {
                 Ok(jws) => {
-                    println!("{jws}");
+                    outln!("{jws}");
                     exit::OK
                 }
                 Err(e) => {
-                    eprintln!("openbadges sign: {e}");
+                    errln!("openbadges sign: {e}");
                     exit::INVALID
                 }
             }
@@ -87,7 +87,7 @@ pub(crate) fn run(args: Args) -> u8 {
             let doc = match parse_json(&input, &Limits::default()) {
                 Ok(d) => d,
                 Err(e) => {
-                    eprintln!("openbadges sign: {}: {e}", args.input);
+                    errln!("openbadges sign: {}: {e}", args.input);
                     return exit::INVALID;
                 }
             };
@@ -102,17 +102,17 @@ pub(crate) fn run(args: Args) -> u8 {
             };
             match signed {
                 Ok(out) => {
-                    println!("{out}");
+                    outln!("{out}");
                     exit::OK
                 }
                 Err(e) => {
-                    eprintln!("openbadges sign: {e}");
+                    errln!("openbadges sign: {e}");
                     exit::INVALID
                 }
             }
         }
         other => {
-            eprintln!(
+            errln!(
                 "openbadges sign: unsupported --format `{other}` (supported: jws, vc-jwt, eddsa-rdfc-2022)"
             );
             exit::CANNOT_CHECK
