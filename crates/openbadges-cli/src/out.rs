@@ -1,5 +1,5 @@
-//! Everything the command writes goes through here: [`out!`]/[`outln!`] for stdout,
-//! [`errln!`] for stderr, [`bytes`] for binary output and [`flush`] after a prompt.
+//! Everything the command writes goes through here: `out!`/`outln!` for stdout,
+//! `errln!` for stderr, [`bytes`] for binary output and [`flush`] after a prompt.
 //!
 //! Rust ignores `SIGPIPE`, so writing to a closed pipe (`openbadges … | head`) is an `EPIPE`
 //! error, on which `println!` panics (exit 101, a crash by the contract). Here instead:
