@@ -46,7 +46,8 @@ enum Command {
     Verify(cmd::verify::Args),
     /// Generate a signing key pair (Ed25519, ECDSA P-256 or RSA-2048).
     Keygen(cmd::keygen::Args),
-    /// Sign an OB 2.0 assertion as a compact JWS.
+    /// Sign an OB 2.0 assertion (compact JWS) or an OB 3.0 / CLR 2.0 credential (VC-JWT or
+    /// eddsa-rdfc-2022 Data Integrity proof).
     Sign(cmd::sign::Args),
     /// Validate, grade and take quizzes (TOML/JSON definitions, Moodle GIFT, QTI 3.0).
     Quiz(cmd::quiz::Args),
