@@ -2,11 +2,15 @@
 //!
 //! Each subcommand lives in its own module under `cmd/` and only wires library calls together.
 #![forbid(unsafe_code)]
+// Output goes through `out` (no panic on a closed pipe), never `print!`/`eprint!` directly.
+#![deny(clippy::print_stdout, clippy::print_stderr)]
 
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+#[macro_use]
+mod out;
 mod cmd;
 
 /// Exit codes shared by every subcommand (the CLI contract).
@@ -42,7 +46,8 @@ enum Command {
     Verify(cmd::verify::Args),
     /// Generate a signing key pair (Ed25519, ECDSA P-256 or RSA-2048).
     Keygen(cmd::keygen::Args),
-    /// Sign an OB 2.0 assertion as a compact JWS.
+    /// Sign an OB 2.0 assertion (compact JWS) or an OB 3.0 / CLR 2.0 credential (VC-JWT or
+    /// eddsa-rdfc-2022 Data Integrity proof).
     Sign(cmd::sign::Args),
     /// Validate, grade and take quizzes (TOML/JSON definitions, Moodle GIFT, QTI 3.0).
     Quiz(cmd::quiz::Args),
@@ -54,7 +59,12 @@ fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {
-            let _ = e.print();
+            // Help and version go to stdout, usage errors to stderr (see `out`).
+            if let Err(io) = e.print() {
+                if !e.use_stderr() {
+                    out::stdout_failed(&io);
+                }
+            }
             return ExitCode::from(if e.use_stderr() {
                 exit::CANNOT_CHECK
             } else {
@@ -72,5 +82,7 @@ fn main() -> ExitCode {
         Command::Quiz(args) => cmd::quiz::run(args),
         Command::Backpack(args) => cmd::backpack::run(args),
     };
+    // What is still buffered must reach stdout before the exit code claims success.
+    out::flush();
     ExitCode::from(code)
 }

@@ -126,7 +126,7 @@ fn sign_eddsa_rdfc_2022_with_did_key_then_verify() {
     let v = run(&["verify", "--offline", "--json", s(&out)]);
     assert_eq!(v.status.code(), Some(1));
     assert_eq!(line(&v)["errors"][0]["code"], "SIGNATURE_INVALID");
-    // An RSA/ES256 key cannot make an eddsa proof.
+    // An RSA/ES256 key cannot make an eddsa proof: a usage error, the input is not invalid.
     let es = d.join("es.pem");
     assert!(
         run(&["keygen", "--alg", "es256", "-o", s(&es)])
@@ -141,7 +141,7 @@ fn sign_eddsa_rdfc_2022_with_did_key_then_verify() {
         "eddsa-rdfc-2022",
         s(&input),
     ]);
-    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(o.status.code(), Some(2));
 }
 
 #[test]
@@ -250,4 +250,49 @@ fn verify_ob3_fixtures_of_every_kind() {
     ]);
     assert_eq!(v.status.code(), Some(1));
     assert_eq!(line(&v)["errors"][0]["code"], "EXPIRED");
+}
+
+/// A key of the wrong type for the format, or an `--at` that is not a date, is a usage error
+/// (exit 2, CLI.md), not an invalid input (exit 1); a document that cannot be signed stays 1.
+#[test]
+fn sign_with_a_key_of_another_type_or_a_bad_at_is_a_usage_error_not_invalid() {
+    let d = tmp("sign-usage");
+    let (es, ed) = (d.join("es.pem"), d.join("ed.pem"));
+    assert!(
+        run(&["keygen", "--alg", "es256", "-o", s(&es)])
+            .status
+            .success()
+    );
+    assert!(
+        run(&["keygen", "--alg", "ed25519", "-o", s(&ed)])
+            .status
+            .success()
+    );
+    let input = d.join("cred.json");
+    std::fs::write(&input, credential("https://example.org/i").to_string()).unwrap();
+    let sign = |key: &Path, extra: &[&str]| {
+        let mut args = vec!["sign", "--key", s(key), "--format", "eddsa-rdfc-2022"];
+        args.extend(extra);
+        args.push(s(&input));
+        run(&args)
+    };
+    let o = sign(&es, &[]);
+    assert_eq!(o.status.code(), Some(2), "{o:?}");
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("Ed25519"),
+        "{o:?}"
+    );
+    let o = sign(&ed, &["--at", "yesterday"]);
+    assert_eq!(o.status.code(), Some(2), "{o:?}");
+    assert!(o.stdout.is_empty(), "{o:?}");
+    // The same key and a good instant sign it.
+    assert_eq!(
+        sign(&ed, &["--at", "2024-02-01T00:00:00Z"]).status.code(),
+        Some(0)
+    );
+    // A document without an issuer cannot be signed: invalid.
+    let bad = d.join("no-issuer.json");
+    std::fs::write(&bad, r#"{"type": ["VerifiableCredential"]}"#).unwrap();
+    let o = run(&["sign", "--key", s(&ed), "--format", "vc-jwt", s(&bad)]);
+    assert_eq!(o.status.code(), Some(1), "{o:?}");
 }

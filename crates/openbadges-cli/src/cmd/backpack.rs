@@ -174,7 +174,7 @@ pub(crate) fn run(args: Args) -> u8 {
     let dir = match args.store.clone().or_else(default_store_dir) {
         Some(d) => d,
         None => {
-            eprintln!(
+            errln!(
                 "openbadges backpack: no platform data directory (HOME is not set); pass --store DIR"
             );
             return exit::CANNOT_CHECK;
@@ -183,7 +183,7 @@ pub(crate) fn run(args: Args) -> u8 {
     let store = match SqliteStore::open_dir(&dir) {
         Ok(s) => s,
         Err(e) => {
-            eprintln!("openbadges backpack: {}: {e}", dir.display());
+            errln!("openbadges backpack: {}: {e}", dir.display());
             return exit::CANNOT_CHECK;
         }
     };
@@ -195,7 +195,7 @@ pub(crate) fn run(args: Args) -> u8 {
         Sub::Recheck(a) => recheck(store, &a),
     };
     result.unwrap_or_else(|(code, message)| {
-        eprintln!("openbadges backpack: {message}");
+        errln!("openbadges backpack: {message}");
         code
     })
 }
@@ -306,7 +306,7 @@ fn import(store: SqliteStore, args: &ImportArgs) -> Result<u8, Failure> {
             }
         }
     }
-    print!("{out}");
+    out!("{out}");
     Ok(if unreadable {
         exit::CANNOT_CHECK
     } else if any_failed {
@@ -347,11 +347,11 @@ fn list(store: &SqliteStore, args: &ListArgs) -> Result<u8, Failure> {
     let badges = accepted(store)?;
     if args.json {
         let summaries: Vec<_> = badges.iter().map(BadgeRecord::summary).collect();
-        println!("{}", serde_json::to_string(&summaries).map_err(fail)?);
+        outln!("{}", serde_json::to_string(&summaries).map_err(fail)?);
     } else {
         for b in &badges {
             let s = b.summary();
-            println!(
+            outln!(
                 "{}  OB {:<7} {:<13} {}  ({})",
                 s.id,
                 s.version,
@@ -360,7 +360,7 @@ fn list(store: &SqliteStore, args: &ListArgs) -> Result<u8, Failure> {
                 s.issuer.as_deref().unwrap_or("unknown issuer"),
             );
         }
-        println!("{} badge(s)", badges.len());
+        outln!("{} badge(s)", badges.len());
     }
     Ok(exit::OK)
 }
@@ -405,9 +405,9 @@ fn collection(store: SqliteStore, args: &CollectionArgs) -> Result<u8, Failure> 
     let json = serde_json::to_string(&c).map_err(fail)?;
     backpack.put_collection(c).map_err(fail)?;
     if args.json {
-        println!("{json}");
+        outln!("{json}");
     } else {
-        println!("{}", id.as_str());
+        outln!("{}", id.as_str());
     }
     Ok(exit::OK)
 }
@@ -457,9 +457,9 @@ fn recheck(store: SqliteStore, args: &RecheckArgs) -> Result<u8, Failure> {
         }
         out.push('\n');
     }
-    print!("{out}");
+    out!("{out}");
     if !args.json {
-        println!("{} badge(s) checked again", ids.len());
+        outln!("{} badge(s) checked again", ids.len());
     }
     Ok(if invalid {
         exit::INVALID
@@ -503,7 +503,7 @@ fn export(store: &SqliteStore, args: &ExportArgs) -> Result<u8, Failure> {
             };
             let chosen = vp::presentable(store, members.as_deref()).map_err(fail)?;
             for s in &chosen.skipped {
-                eprintln!("openbadges backpack: skipped {}: {}", s.id, s.reason);
+                errln!("openbadges backpack: skipped {}: {}", s.id, s.reason);
             }
             let ids = chosen.ids;
             let doc = match &args.holder_key {
@@ -569,7 +569,7 @@ fn export(store: &SqliteStore, args: &ExportArgs) -> Result<u8, Failure> {
             options.issuer_name.clone_from(&args.issuer_name);
             let out = clr::collection_clr(store, &c.id, &signer, &options).map_err(fail)?;
             for s in &out.skipped {
-                eprintln!("openbadges backpack: skipped {}: {}", s.id, s.reason);
+                errln!("openbadges backpack: skipped {}: {}", s.id, s.reason);
             }
             write_json(&args.output, &out.credential)
         }

@@ -1,6 +1,6 @@
 //! `openbadges bake --image IN [--payload FILE|URL|-] -o OUT [--replace]`.
 
-use std::io::{Read as _, Write as _};
+use std::io::Read as _;
 use std::path::PathBuf;
 
 use openbadges::bake::{BadgeVersion, BakeOptions, Error};
@@ -74,7 +74,7 @@ fn bake_file(args: &Args, payload: &str, options: &BakeOptions) -> u8 {
     let src = match std::fs::File::open(&args.image) {
         Ok(f) => f,
         Err(e) => {
-            eprintln!("openbadges bake: {}: {e}", args.image.display());
+            errln!("openbadges bake: {}: {e}", args.image.display());
             return exit::CANNOT_CHECK;
         }
     };
@@ -84,7 +84,7 @@ fn bake_file(args: &Args, payload: &str, options: &BakeOptions) -> u8 {
     let dst = match std::fs::File::create(&tmp) {
         Ok(f) => f,
         Err(e) => {
-            eprintln!("openbadges bake: {}: {e}", args.output.display());
+            errln!("openbadges bake: {}: {e}", args.output.display());
             return exit::CANNOT_CHECK;
         }
     };
@@ -94,13 +94,13 @@ fn bake_file(args: &Args, payload: &str, options: &BakeOptions) -> u8 {
             Ok(()) => exit::OK,
             Err(e) => {
                 let _ = std::fs::remove_file(&tmp);
-                eprintln!("openbadges bake: {}: {e}", args.output.display());
+                errln!("openbadges bake: {}: {e}", args.output.display());
                 exit::CANNOT_CHECK
             }
         },
         Err(e) => {
             let _ = std::fs::remove_file(&tmp);
-            eprintln!("openbadges bake: {}: {e}", args.image.display());
+            errln!("openbadges bake: {}: {e}", args.image.display());
             exit_for(&e)
         }
     }
@@ -112,7 +112,7 @@ pub(crate) fn run(args: Args) -> u8 {
     let payload = match read_payload(&args.payload, image_stdin) {
         Ok(p) => p,
         Err(e) => {
-            eprintln!("openbadges bake: {e}");
+            errln!("openbadges bake: {e}");
             return exit::CANNOT_CHECK;
         }
     };
@@ -131,27 +131,25 @@ pub(crate) fn run(args: Args) -> u8 {
     let image = match crate::cmd::extract::read_image(&args.image, &args.net) {
         Ok(b) => b,
         Err(e) => {
-            eprintln!("openbadges bake: {e}");
+            errln!("openbadges bake: {e}");
             return exit::CANNOT_CHECK;
         }
     };
     let baked = match openbadges::bake::bake(&image, &payload, &options) {
         Ok(b) => b,
         Err(e) => {
-            eprintln!("openbadges bake: {}: {e}", args.image.display());
+            errln!("openbadges bake: {}: {e}", args.image.display());
             return exit_for(&e);
         }
     };
-    let written = if args.output.as_os_str() == "-" {
-        let mut out = std::io::stdout().lock();
-        out.write_all(&baked).and_then(|()| out.flush())
-    } else {
-        std::fs::write(&args.output, &baked)
-    };
-    match written {
+    if args.output.as_os_str() == "-" {
+        crate::out::bytes(&baked);
+        return exit::OK;
+    }
+    match std::fs::write(&args.output, &baked) {
         Ok(()) => exit::OK,
         Err(e) => {
-            eprintln!("openbadges bake: {}: {e}", args.output.display());
+            errln!("openbadges bake: {}: {e}", args.output.display());
             exit::CANNOT_CHECK
         }
     }

@@ -71,7 +71,7 @@ pub(crate) fn run(args: Args) -> u8 {
         match read_image(&args.input, &args.net) {
             Ok(b) => Ok(Input::Bytes(b)),
             Err(e) => {
-                eprintln!("openbadges extract: {e}");
+                errln!("openbadges extract: {e}");
                 return exit::CANNOT_CHECK;
             }
         }
@@ -79,7 +79,7 @@ pub(crate) fn run(args: Args) -> u8 {
         match std::fs::File::open(&args.input) {
             Ok(f) => Ok(Input::File(f)),
             Err(e) => {
-                eprintln!("openbadges extract: {}: {e}", args.input.display());
+                errln!("openbadges extract: {}: {e}", args.input.display());
                 return exit::CANNOT_CHECK;
             }
         }
@@ -91,7 +91,7 @@ pub(crate) fn run(args: Args) -> u8 {
     }) {
         Ok(f) => f,
         Err(e) => {
-            eprintln!("openbadges extract: {}: {e}", args.input.display());
+            errln!("openbadges extract: {}: {e}", args.input.display());
             return match e {
                 // Not a readable PNG/SVG.
                 Error::UnknownFormat
@@ -106,7 +106,7 @@ pub(crate) fn run(args: Args) -> u8 {
         }
     };
     for w in &found.warnings {
-        eprintln!(
+        errln!(
             "openbadges extract: {}: warning {}: {w}",
             args.input.display(),
             w.code()
@@ -122,9 +122,9 @@ pub(crate) fn run(args: Args) -> u8 {
                 "code": w.code(), "message": w.to_string(),
             })).collect::<Vec<_>>(),
         });
-        println!("{out}");
+        outln!("{out}");
     } else {
-        println!("{}", found.payload);
+        outln!("{}", found.payload);
     }
     exit::OK
 }

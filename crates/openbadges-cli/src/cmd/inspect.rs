@@ -5,95 +5,37 @@
 //! badges through `openbadges::bake`, URL), then `openbadges::model::inspect` it: version, class, structural problems, and
 //! the document upgraded to the current model.
 //!
-//! A URL (given as the input, or baked into an image) is fetched once with the proof crate's
-//! guarded HTTP loader (loopback/private addresses refused unless `--allow-host`; nothing with
-//! `--offline`); nothing the fetched document links to is fetched, and nothing is verified.
+//! Nothing is fetched: a URL (given as the input, or baked into an image) is reported as the
+//! badge's `url`, with a `NOT_FETCHED` warning, and its structure as not checked (exit 2).
+//! Fetching, with its address guard, belongs to `verify`; to inspect a hosted document, fetch
+//! it yourself (`curl -s URL | openbadges inspect -`).
 //!
 //! Exit code: 0 when every input has a valid structure; 1 when any is invalid (malformed JSON,
-//! an image without a badge, structural errors, a hosted badge answering 410 Gone); otherwise
-//! 2 when an input could not be read or checked (a fetch failed, or `--offline`).
+//! an image without a badge, structural errors); otherwise 2 when an input could not be read
+//! or checked (a badge that is only a URL, over a limit).
 
 use serde_json::{Value, json};
 
-use openbadges::model::{Inspection, Limits, ProblemCode, inspect_from, parse_json};
-use openbadges::proof::loader::{DocumentLoader, HttpLoader, LoadError, NoNetwork};
+use openbadges::model::{Inspection, Limits, ProblemCode, inspect, parse_json};
 
 use crate::exit;
 
 /// Arguments of `inspect`.
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
-    /// Files to inspect (`-` for stdin); an `http(s)://` URL is reported as kind `url`.
+    /// Files to inspect (`-` for stdin); an `http(s)://` URL is reported as kind `url`, not
+    /// fetched.
     #[arg(required = true)]
     inputs: Vec<String>,
     /// Print one JSON object per input (one per line) instead of text.
     #[arg(long)]
     json: bool,
-    /// Never use the network: a URL input (or a baked URL) is then reported as not checked.
-    #[arg(long)]
-    offline: bool,
-    /// Allow fetching from this host even if it resolves to a loopback/private address
-    /// (repeatable).
+    /// Accepted, and changes nothing: inspect never uses the network.
+    #[arg(long = "offline")]
+    _offline: bool,
+    /// Accepted, and changes nothing: inspect fetches from no host (`verify` does).
     #[arg(long = "allow-host", value_name = "HOST[:PORT]")]
-    allow_host: Vec<String>,
-}
-
-/// How URLs are fetched: the proof crate's guarded HTTP loader, or no network at all.
-struct Fetcher {
-    loader: Box<dyn DocumentLoader>,
-    offline: bool,
-}
-
-impl Fetcher {
-    fn new(args: &Args) -> Result<Self, String> {
-        if args.offline {
-            return Ok(Fetcher {
-                loader: Box::new(NoNetwork),
-                offline: true,
-            });
-        }
-        let mut http = HttpLoader::new().map_err(|e| e.to_string())?;
-        for h in &args.allow_host {
-            http = http.allow_host(h).map_err(|e| e.to_string())?;
-        }
-        Ok(Fetcher {
-            loader: Box::new(http),
-            offline: false,
-        })
-    }
-
-    /// Fetches the badge at `url` and inspects it; `kind` is the kind of the input that named
-    /// the URL. What the URL serves is read once: a URL found there is not followed.
-    fn inspect_url(&self, kind: Kind, url: &str) -> Report {
-        if self.offline {
-            return Report::failed(
-                kind,
-                Finding::warning(NOT_FETCHED, format!("offline: {url} was not fetched")),
-                Outcome::CannotCheck,
-            );
-        }
-        match self.loader.load(url) {
-            Ok(doc) => {
-                let mut report = inspect_bytes(&doc.body, None, Some(&doc.final_url));
-                report.kind = kind;
-                report
-            }
-            // 410 Gone: the issuer revoked the hosted assertion.
-            Err(LoadError::Gone { .. }) => Report::failed(
-                kind,
-                Finding::error(
-                    ProblemCode::Revoked.as_str(),
-                    format!("{url} answered 410 gone: the issuer revoked it"),
-                ),
-                Outcome::Invalid,
-            ),
-            Err(e) => Report::failed(
-                kind,
-                Finding::error("FETCH_FAILED", e.to_string()),
-                Outcome::CannotCheck,
-            ),
-        }
-    }
+    _allow_host: Vec<String>,
 }
 
 /// What an input turned out to be (the `kind` field of the JSON output).
@@ -158,6 +100,8 @@ const NOT_FETCHED: &str = "NOT_FETCHED";
 /// The report on one input.
 struct Report {
     kind: Kind,
+    /// The badge's URL when the input is, or carries, only a URL (which is not fetched).
+    url: Option<String>,
     inspection: Option<Inspection>,
     findings: Vec<Finding>,
     outcome: Outcome,
@@ -167,32 +111,40 @@ impl Report {
     fn failed(kind: Kind, finding: Finding, outcome: Outcome) -> Self {
         Report {
             kind,
+            url: None,
             inspection: None,
             findings: vec![finding],
             outcome,
         }
     }
+
+    /// A badge that is only a URL: reported, not fetched, its structure not checked.
+    fn url(kind: Kind, url: &str) -> Self {
+        let mut report = Report::failed(
+            kind,
+            Finding::warning(
+                NOT_FETCHED,
+                format!("the badge is the url {url}, which inspect does not fetch (verify does)"),
+            ),
+            Outcome::CannotCheck,
+        );
+        report.url = Some(url.to_owned());
+        report
+    }
 }
 
 /// Runs `inspect`, returning the process exit code.
 pub(crate) fn run(args: Args) -> u8 {
-    let fetcher = match Fetcher::new(&args) {
-        Ok(f) => f,
-        Err(e) => {
-            eprintln!("openbadges inspect: {e}");
-            return exit::CANNOT_CHECK;
-        }
-    };
     let mut any_invalid = false;
     let mut any_unchecked = false;
     for input in &args.inputs {
         let report = if is_url(input) {
-            fetcher.inspect_url(Kind::Url, input.trim())
+            Report::url(Kind::Url, input.trim())
         } else {
             match crate::cmd::read_input(std::path::Path::new(input)) {
-                Ok(bytes) => inspect_bytes(&bytes, Some(&fetcher), None),
+                Ok(bytes) => inspect_bytes(&bytes),
                 Err(e) => {
-                    eprintln!("openbadges inspect: {input}: {e}");
+                    errln!("openbadges inspect: {input}: {e}");
                     any_unchecked = true;
                     continue;
                 }
@@ -204,7 +156,7 @@ pub(crate) fn run(args: Args) -> u8 {
             Outcome::CannotCheck => any_unchecked = true,
         }
         if args.json {
-            println!("{}", to_json(input, &report));
+            outln!("{}", to_json(input, &report));
         } else {
             print_human(input, &report);
         }
@@ -223,9 +175,8 @@ fn is_url(s: &str) -> bool {
 }
 
 /// Detects the kind of `bytes` from their content (`openbadges::proof::input`) and inspects the
-/// badge document inside. A badge that is a URL is fetched with `fetcher` (when given);
-/// `source` is the URL the bytes came from.
-fn inspect_bytes(bytes: &[u8], fetcher: Option<&Fetcher>, source: Option<&str>) -> Report {
+/// badge document inside. A badge that is a URL is reported as such, not fetched.
+fn inspect_bytes(bytes: &[u8]) -> Report {
     use openbadges::proof::Error as E;
     use openbadges::proof::input::{self, InputKind, Payload};
 
@@ -241,7 +192,7 @@ fn inspect_bytes(bytes: &[u8], fetcher: Option<&Fetcher>, source: Option<&str>) 
     let unpacked = match input::unpack(bytes, &limits) {
         Ok(u) => u,
         Err(E::Json(_) | E::UnrecognizedInput(_)) if !matches!(kind, Kind::Png | Kind::Svg) => {
-            return inspect_document(kind, bytes, source);
+            return inspect_document(kind, bytes);
         }
         Err(E::TooLarge { size, limit }) => {
             return Report::failed(
@@ -256,12 +207,9 @@ fn inspect_bytes(bytes: &[u8], fetcher: Option<&Fetcher>, source: Option<&str>) 
         Err(e) => return Report::failed(kind, unpack_finding(&e), Outcome::Invalid),
     };
     let mut report = match unpacked.payload {
-        Payload::Json(doc) => inspect_value(kind, &doc, source),
-        Payload::Jws(jws) => inspect_document(kind, jws.payload(), source),
-        Payload::Url(url) => match fetcher {
-            Some(f) => f.inspect_url(kind, &url),
-            None => url_payload(kind),
-        },
+        Payload::Json(doc) => inspect_value(kind, &doc),
+        Payload::Jws(jws) => inspect_document(kind, jws.payload()),
+        Payload::Url(url) => Report::url(kind, &url),
         _ => Report::failed(
             kind,
             Finding::error(
@@ -286,23 +234,11 @@ fn unpack_finding(e: &openbadges::proof::Error) -> Finding {
     Finding::error(e.code(), e.to_string())
 }
 
-/// A URL served where a badge document was expected: not followed a second time.
-fn url_payload(kind: Kind) -> Report {
-    Report::failed(
-        kind,
-        Finding::warning(
-            NOT_FETCHED,
-            "the fetched document is itself a url, which is not followed",
-        ),
-        Outcome::CannotCheck,
-    )
-}
-
 /// Parses the carried document (reporting malformed JSON with its line and column) and
 /// inspects it.
-fn inspect_document(kind: Kind, bytes: &[u8], source: Option<&str>) -> Report {
+fn inspect_document(kind: Kind, bytes: &[u8]) -> Report {
     match parse_json(bytes, &Limits::default()) {
-        Ok(doc) => inspect_value(kind, &doc, source),
+        Ok(doc) => inspect_value(kind, &doc),
         Err(e @ openbadges::model::Error::Json { .. }) => Report::failed(
             kind,
             Finding::error(ProblemCode::InvalidJson.as_str(), e.to_string()),
@@ -317,12 +253,12 @@ fn inspect_document(kind: Kind, bytes: &[u8], source: Option<&str>) -> Report {
     }
 }
 
-fn inspect_value(kind: Kind, doc: &Value, source: Option<&str>) -> Report {
+fn inspect_value(kind: Kind, doc: &Value) -> Report {
     // A VC 1.1 JWT carries the credential in its `vc` claim; a JSON file is read as it is.
     let inspection = if kind == Kind::Json {
-        inspect_from(doc, source)
+        inspect(doc)
     } else {
-        inspect_from(openbadges::proof::input::jws_credential(doc), source)
+        inspect(openbadges::proof::input::jws_credential(doc))
     };
     let outcome = if inspection.valid_structure() {
         Outcome::Valid
@@ -331,6 +267,7 @@ fn inspect_value(kind: Kind, doc: &Value, source: Option<&str>) -> Report {
     };
     Report {
         kind,
+        url: None,
         inspection: Some(inspection),
         findings: Vec::new(),
         outcome,
@@ -362,6 +299,7 @@ fn to_json(input: &str, report: &Report) -> Value {
     json!({
         "input": input,
         "kind": report.kind.as_str(),
+        "url": report.url,
         "version": i.and_then(|i| i.version).map(|v| v.as_str()),
         "class": i.and_then(|i| i.class.as_ref()).map(|c| c.as_str()),
         "valid_structure": report.outcome == Outcome::Valid,
@@ -377,7 +315,7 @@ fn to_json(input: &str, report: &Report) -> Value {
 
 fn print_human(input: &str, report: &Report) {
     let i = report.inspection.as_ref();
-    println!(
+    outln!(
         "{input}: {} {} {} — {}",
         report.kind.as_str(),
         i.and_then(|i| i.version)
@@ -391,7 +329,7 @@ fn print_human(input: &str, report: &Report) {
         }
     );
     for (code, path, error, message) in problems_of(report) {
-        println!(
+        outln!(
             "  {} {code} {}: {message}",
             if error { "error" } else { "warning" },
             if path.is_empty() { "/" } else { path },

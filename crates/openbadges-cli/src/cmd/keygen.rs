@@ -45,7 +45,7 @@ pub(crate) fn run(args: Args) -> u8 {
     let alg: Algorithm = match args.alg.parse() {
         Ok(a) => a,
         Err(_) => {
-            eprintln!(
+            errln!(
                 "openbadges keygen: unknown --alg `{}` (ed25519, es256, rs256)",
                 args.alg
             );
@@ -55,7 +55,7 @@ pub(crate) fn run(args: Args) -> u8 {
     let key = match SecretKey::generate(alg) {
         Ok(k) => k,
         Err(e) => {
-            eprintln!("openbadges keygen: {e}");
+            errln!("openbadges keygen: {e}");
             return exit::CANNOT_CHECK;
         }
     };
@@ -69,7 +69,7 @@ pub(crate) fn run(args: Args) -> u8 {
     let public = match public {
         Ok(p) => p,
         Err(e) => {
-            eprintln!("openbadges keygen: {e}");
+            errln!("openbadges keygen: {e}");
             return exit::CANNOT_CHECK;
         }
     };
@@ -78,7 +78,7 @@ pub(crate) fn run(args: Args) -> u8 {
     match &args.output {
         Some(p) => {
             if let Err(e) = write_new(p, &private, true) {
-                eprintln!("openbadges keygen: cannot write {p}: {e}");
+                errln!("openbadges keygen: cannot write {p}: {e}");
                 return exit::CANNOT_CHECK;
             }
         }
@@ -87,12 +87,12 @@ pub(crate) fn run(args: Args) -> u8 {
     match &args.public {
         Some(p) => {
             if let Err(e) = write_new(p, &public, false) {
-                eprintln!("openbadges keygen: cannot write {p}: {e}");
+                errln!("openbadges keygen: cannot write {p}: {e}");
                 return exit::CANNOT_CHECK;
             }
         }
         None => stdout.push_str(&public),
     }
-    print!("{stdout}");
+    out!("{stdout}");
     exit::OK
 }

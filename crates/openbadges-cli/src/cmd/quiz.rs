@@ -1,7 +1,7 @@
 //! `openbadges quiz check|grade|take`: validate, grade and run quizzes (see CLI.md and
 //! docs/quiz.md). Thin: every decision is made by `openbadges-quiz`.
 
-use std::io::{BufRead, Write};
+use std::io::BufRead;
 use std::path::{Component, Path, PathBuf};
 
 use openbadges::quiz::view::PublicItem;
@@ -149,7 +149,7 @@ fn read_valid(path: &Path) -> Result<Quiz, u8> {
         Ok(l) => {
             let problems = l.check(&Limits::default());
             for p in &problems {
-                eprintln!("{p}");
+                errln!("{p}");
             }
             if problems.iter().any(Problem::is_error) {
                 Err(exit::INVALID)
@@ -158,12 +158,12 @@ fn read_valid(path: &Path) -> Result<Quiz, u8> {
             }
         }
         Err(LoadFailure::Unreadable(m)) => {
-            eprintln!("openbadges quiz: {m}");
+            errln!("openbadges quiz: {m}");
             Err(exit::CANNOT_CHECK)
         }
         Err(LoadFailure::Invalid(p)) => {
             for x in &p {
-                eprintln!("{x}");
+                errln!("{x}");
             }
             Err(exit::INVALID)
         }
@@ -187,9 +187,9 @@ fn check(paths: &[PathBuf], json: bool) -> u8 {
             }
             Err(LoadFailure::Invalid(p)) => (None, 0, p, exit::INVALID),
             Err(LoadFailure::Unreadable(m)) => {
-                eprintln!("openbadges quiz check: {m}");
+                errln!("openbadges quiz check: {m}");
                 if json {
-                    println!(
+                    outln!(
                         "{}",
                         serde_json::json!({"input": name, "valid": null, "error": m})
                     );
@@ -207,17 +207,17 @@ fn check(paths: &[PathBuf], json: bool) -> u8 {
                 "items": items,
                 "problems": problems,
             });
-            println!("{out}");
+            outln!("{out}");
         } else {
             for p in &problems {
-                println!("{p}");
+                outln!("{p}");
             }
             let errors = problems.iter().filter(|p| p.is_error()).count();
             let warnings = problems.len() - errors;
             if code == exit::OK {
-                println!("{name}: ok ({items} item(s), {warnings} warning(s))");
+                outln!("{name}: ok ({items} item(s), {warnings} warning(s))");
             } else {
-                println!("{name}: {errors} error(s), {warnings} warning(s)");
+                outln!("{name}: {errors} error(s), {warnings} warning(s)");
             }
         }
     }
@@ -232,7 +232,7 @@ fn now_secs() -> i64 {
 
 fn write_record(path: &Path, record: &openbadges::quiz::AttemptRecord) -> Result<(), u8> {
     std::fs::write(path, record.to_json_pretty() + "\n").map_err(|e| {
-        eprintln!("openbadges quiz: cannot write {}: {e}", path.display());
+        errln!("openbadges quiz: cannot write {}: {e}", path.display());
         exit::CANNOT_CHECK
     })
 }
@@ -251,14 +251,14 @@ fn grade(
     let raw = match crate::cmd::read_input(responses_path) {
         Ok(b) => b,
         Err(e) => {
-            eprintln!("openbadges quiz grade: {}: {e}", responses_path.display());
+            errln!("openbadges quiz grade: {}: {e}", responses_path.display());
             return exit::CANNOT_CHECK;
         }
     };
     let value: serde_json::Value = match serde_json::from_slice(&raw) {
         Ok(v) => v,
         Err(e) => {
-            eprintln!(
+            errln!(
                 "openbadges quiz grade: {}: not JSON: {e}",
                 responses_path.display()
             );
@@ -268,7 +268,7 @@ fn grade(
     let responses = match responses_from_json(&quiz, &value) {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("openbadges quiz grade: {}: {e}", responses_path.display());
+            errln!("openbadges quiz grade: {}: {e}", responses_path.display());
             return exit::CANNOT_CHECK;
         }
     };
@@ -278,7 +278,7 @@ fn grade(
     let grader = match Grader::new(&quiz) {
         Ok(g) => g,
         Err(e) => {
-            eprintln!("openbadges quiz grade: {e}");
+            errln!("openbadges quiz grade: {e}");
             return exit::INVALID;
         }
     };
@@ -286,7 +286,7 @@ fn grade(
     let g = match grader.grade(presentation.as_ref(), &responses, &hints) {
         Ok(g) => g,
         Err(e) => {
-            eprintln!("openbadges quiz grade: {e}");
+            errln!("openbadges quiz grade: {e}");
             return exit::CANNOT_CHECK;
         }
     };
@@ -320,7 +320,7 @@ fn grade(
                 "id": i.id, "score": i.score, "max_score": i.max_score, "correct": i.correct, "feedback": i.feedback,
             })).collect::<Vec<_>>(),
         });
-        println!("{out}");
+        outln!("{out}");
     } else {
         for (n, i) in g.items.iter().enumerate() {
             let mark = match i.correct {
@@ -328,7 +328,7 @@ fn grade(
                 Some(false) => "incorrect",
                 None => "unanswered",
             };
-            println!(
+            outln!(
                 "{:>3}. {:<24} {}/{} {mark}",
                 n + 1,
                 i.id,
@@ -336,16 +336,16 @@ fn grade(
                 i.max_score
             );
         }
-        println!(
+        outln!(
             "score {} of {} ({}%): {}",
             g.score,
             g.max_score,
             g.percent,
             if g.passed { "PASSED" } else { "NOT PASSED" }
         );
-        println!("criteria: {}", policy::criteria_text(&quiz));
+        outln!("criteria: {}", policy::criteria_text(&quiz));
         for msg in [&g.band_feedback, &g.result_feedback].into_iter().flatten() {
-            println!("{msg}");
+            outln!("{msg}");
         }
     }
     if g.passed { exit::OK } else { exit::INVALID }
@@ -404,78 +404,69 @@ fn take(quiz_path: &Path, seed: Option<u64>, record: Option<&Path>) -> u8 {
     let mut attempt = match Attempt::start(&quiz, seed, now_secs(), 0) {
         Ok(a) => a,
         Err(e) => {
-            eprintln!("openbadges quiz take: {e}");
+            errln!("openbadges quiz take: {e}");
             return exit::CANNOT_CHECK;
         }
     };
     let view = attempt.view(&quiz);
     let stdin = std::io::stdin();
     let mut lines = stdin.lock().lines();
-    let mut out = std::io::stdout().lock();
     let total = view.items().count();
-    let _ = writeln!(out, "{}", view.title);
+    outln!("{}", view.title);
     if let Some(i) = &view.instructions {
-        let _ = writeln!(out, "{i}");
+        outln!("{i}");
     }
-    let _ = writeln!(out, "To pass: {}\n", view.criteria);
+    outln!("To pass: {}\n", view.criteria);
     'sections: for section in &view.sections {
         if let Some(t) = &section.title {
-            let _ = writeln!(out, "== {t} ==");
+            outln!("== {t} ==");
         }
         for item in &section.items {
-            let _ = write!(
-                out,
+            out!(
                 "Question {} of {total}\n{}\n{}> ",
                 item.number,
                 item.prompt,
                 describe(item)
             );
-            let _ = out.flush();
+            crate::out::flush();
             loop {
                 let Some(Ok(line)) = lines.next() else {
-                    let _ = writeln!(out, "\n(no more input: submitting what was answered)");
+                    outln!("\n(no more input: submitting what was answered)");
                     break 'sections;
                 };
                 if line.trim() == "?" {
                     match attempt.hint(&quiz, &item.id, now_secs()) {
                         Ok(h) => {
-                            let _ = write!(out, "Hint: {h}\n> ");
+                            out!("Hint: {h}\n> ");
                         }
                         Err(e) => {
-                            let _ = write!(out, "{e}\n> ");
+                            out!("{e}\n> ");
                         }
                     }
-                    let _ = out.flush();
+                    crate::out::flush();
                     continue;
                 }
                 let Some(response) = item.parse_line(&line) else {
-                    let _ = write!(
-                        out,
-                        "Sorry, that is not an answer to this question. Try again.\n> "
-                    );
-                    let _ = out.flush();
+                    out!("Sorry, that is not an answer to this question. Try again.\n> ");
+                    crate::out::flush();
                     continue;
                 };
                 match attempt.answer(&quiz, &item.id, response, now_secs()) {
                     Ok(fb) => {
                         if let Some(f) = fb.feedback {
-                            let _ = writeln!(out, "{f}");
+                            outln!("{f}");
                         } else {
-                            let _ = writeln!(
-                                out,
-                                "{}",
-                                if fb.correct { "Correct." } else { "Incorrect." }
-                            );
+                            outln!("{}", if fb.correct { "Correct." } else { "Incorrect." });
                         }
-                        let _ = writeln!(out);
+                        outln!();
                         break;
                     }
                     Err(Error::Response { message, .. }) => {
-                        let _ = write!(out, "Sorry, {message}. Try again.\n> ");
-                        let _ = out.flush();
+                        out!("Sorry, {message}. Try again.\n> ");
+                        crate::out::flush();
                     }
                     Err(e) => {
-                        let _ = writeln!(out, "{e}");
+                        outln!("{e}");
                         break 'sections;
                     }
                 }
@@ -485,26 +476,23 @@ fn take(quiz_path: &Path, seed: Option<u64>, record: Option<&Path>) -> u8 {
     let rec = match attempt.submit(&quiz, now_secs()) {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("openbadges quiz take: {e}");
+            errln!("openbadges quiz take: {e}");
             return exit::CANNOT_CHECK;
         }
     };
-    let _ = writeln!(
-        out,
+    outln!(
         "Score: {} of {} ({}%)",
-        rec.score, rec.max_score, rec.percent
+        rec.score,
+        rec.max_score,
+        rec.percent
     );
-    let _ = writeln!(
-        out,
-        "{}",
-        if rec.passed { "Passed." } else { "Not passed." }
-    );
+    outln!("{}", if rec.passed { "Passed." } else { "Not passed." });
     if let Ok(g) = attempt.preview(&quiz) {
         for msg in [g.band_feedback, g.result_feedback].into_iter().flatten() {
-            let _ = writeln!(out, "{msg}");
+            outln!("{msg}");
         }
     }
-    let _ = writeln!(out, "Attempt record digest: {}", rec.digest);
+    outln!("Attempt record digest: {}", rec.digest);
     if let Some(path) = record {
         if let Err(code) = write_record(path, &rec) {
             return code;

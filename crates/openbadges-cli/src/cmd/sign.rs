@@ -37,7 +37,7 @@ pub(crate) struct Args {
     /// `eddsa-rdfc-2022`: the proof's `created` instant (default: now).
     #[arg(long, value_name = "RFC3339")]
     at: Option<String>,
-    /// The assertion to sign (a file, or `-` for stdin).
+    /// The assertion or credential to sign (a file, or `-` for stdin).
     input: String,
 }
 
@@ -45,21 +45,21 @@ pub(crate) fn run(args: Args) -> u8 {
     let key_bytes = match super::read_input(std::path::Path::new(&args.key)) {
         Ok(b) => b,
         Err(e) => {
-            eprintln!("openbadges sign: cannot read {}: {e}", args.key);
+            errln!("openbadges sign: cannot read {}: {e}", args.key);
             return exit::CANNOT_CHECK;
         }
     };
     let key = match SecretKey::from_pem_or_jwk(&String::from_utf8_lossy(&key_bytes)) {
         Ok(k) => k,
         Err(e) => {
-            eprintln!("openbadges sign: {}: {e}", args.key);
+            errln!("openbadges sign: {}: {e}", args.key);
             return exit::CANNOT_CHECK;
         }
     };
     let input = match super::read_input(std::path::Path::new(&args.input)) {
         Ok(b) => b,
         Err(e) => {
-            eprintln!("openbadges sign: cannot read {}: {e}", args.input);
+            errln!("openbadges sign: cannot read {}: {e}", args.input);
             return exit::CANNOT_CHECK;
         }
     };
@@ -68,17 +68,17 @@ pub(crate) fn run(args: Args) -> u8 {
             let doc = match parse_json(&input, &Limits::default()) {
                 Ok(d) => d,
                 Err(e) => {
-                    eprintln!("openbadges sign: {}: {e}", args.input);
+                    errln!("openbadges sign: {}: {e}", args.input);
                     return exit::INVALID;
                 }
             };
             match openbadges::proof::issue::sign_assertion(&doc, &key, args.kid.as_deref()) {
                 Ok(jws) => {
-                    println!("{jws}");
+                    outln!("{jws}");
                     exit::OK
                 }
                 Err(e) => {
-                    eprintln!("openbadges sign: {e}");
+                    errln!("openbadges sign: {e}");
                     exit::INVALID
                 }
             }
@@ -87,7 +87,7 @@ pub(crate) fn run(args: Args) -> u8 {
             let doc = match parse_json(&input, &Limits::default()) {
                 Ok(d) => d,
                 Err(e) => {
-                    eprintln!("openbadges sign: {}: {e}", args.input);
+                    errln!("openbadges sign: {}: {e}", args.input);
                     return exit::INVALID;
                 }
             };
@@ -96,23 +96,23 @@ pub(crate) fn run(args: Args) -> u8 {
                     Some(k) => vc_jwt::HeaderKey::Kid(k),
                     None => vc_jwt::HeaderKey::Jwk,
                 };
-                vc_jwt::issue(&doc, &key, &header).map_err(|e| e.to_string())
+                vc_jwt::issue(&doc, &key, &header).map_err(|e| (exit::INVALID, e.to_string()))
             } else {
                 sign_eddsa(&doc, &key, &args)
             };
             match signed {
                 Ok(out) => {
-                    println!("{out}");
+                    outln!("{out}");
                     exit::OK
                 }
-                Err(e) => {
-                    eprintln!("openbadges sign: {e}");
-                    exit::INVALID
+                Err((code, e)) => {
+                    errln!("openbadges sign: {e}");
+                    code
                 }
             }
         }
         other => {
-            eprintln!(
+            errln!(
                 "openbadges sign: unsupported --format `{other}` (supported: jws, vc-jwt, eddsa-rdfc-2022)"
             );
             exit::CANNOT_CHECK
@@ -120,23 +120,36 @@ pub(crate) fn run(args: Args) -> u8 {
     }
 }
 
-/// Data Integrity `eddsa-rdfc-2022` with an Ed25519 key.
-fn sign_eddsa(doc: &serde_json::Value, key: &SecretKey, args: &Args) -> Result<String, String> {
+/// Data Integrity `eddsa-rdfc-2022` with an Ed25519 key. On failure, the exit code with the
+/// message: a key of another type or a bad `--at` is a usage error (2), a document that cannot
+/// be signed is invalid (1).
+fn sign_eddsa(
+    doc: &serde_json::Value,
+    key: &SecretKey,
+    args: &Args,
+) -> Result<String, (u8, String)> {
+    let usage = |m: String| (exit::CANNOT_CHECK, m);
+    let invalid = |m: String| (exit::INVALID, m);
     let signer = Ed25519Signer::from_secret_key(key).map_err(|e| {
-        format!(
+        usage(format!(
             "{e} (eddsa-rdfc-2022 signs with an Ed25519 key; this is {})",
             key.algorithm()
-        )
+        ))
     })?;
     let vm = args
         .verification_method
         .clone()
         .unwrap_or_else(|| signer.verification_method_did_key());
     let created = match &args.at {
-        Some(t) => FixedClock::parse(t).map_err(|e| e.to_string())?.0,
+        Some(t) => {
+            FixedClock::parse(t)
+                .map_err(|e| usage(format!("--at: {e}")))?
+                .0
+        }
         None => chrono::Utc::now(),
     };
     let created = created.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-    let signed = sign(doc, &signer, &ProofOptions::new(vm, created)).map_err(|e| e.to_string())?;
-    serde_json::to_string_pretty(&signed).map_err(|e| e.to_string())
+    let signed =
+        sign(doc, &signer, &ProofOptions::new(vm, created)).map_err(|e| invalid(e.to_string()))?;
+    serde_json::to_string_pretty(&signed).map_err(|e| invalid(e.to_string()))
 }

@@ -118,7 +118,7 @@ pub(crate) fn run(args: Args) -> u8 {
     let verifier = match verifier(&args) {
         Ok(v) => v,
         Err(e) => {
-            eprintln!("openbadges verify: {e}");
+            errln!("openbadges verify: {e}");
             return exit::CANNOT_CHECK;
         }
     };
@@ -168,7 +168,7 @@ pub(crate) fn run(args: Args) -> u8 {
             human(r, &mut out);
         }
     }
-    print!("{out}");
+    out!("{out}");
 
     if reports.iter().any(|r| r.status() == Status::Invalid) {
         exit::INVALID
