@@ -9,7 +9,6 @@ use crate::backpack::{Backpack, Batch, ImportReport, Restore};
 use std::collections::BTreeMap;
 
 use crate::export::zip::{FORMAT, FORMAT_VERSION, kept_path};
-use crate::fetch::Fetcher;
 use crate::input::{Parsed, parse_input};
 use crate::model::sha256_hex;
 use crate::model::{
@@ -39,18 +38,6 @@ fn read_entry(
         return Err(format!("{path}: over the limit of {limit} bytes"));
     }
     Ok(out)
-}
-
-/// Serves one archived document for whatever URL is asked.
-struct Canned(Vec<u8>);
-
-impl Fetcher for Canned {
-    fn fetch(&self, _url: &str, max_bytes: usize) -> Result<Vec<u8>, String> {
-        if self.0.len() > max_bytes {
-            return Err("the archived document is too large".to_owned());
-        }
-        Ok(self.0.clone())
-    }
 }
 
 fn parse_time(v: Option<&Value>) -> Option<DateTime<Utc>> {
@@ -245,16 +232,16 @@ pub(crate) fn import_archive<S: Store, V: Verifier>(
             );
             continue;
         }
-        // A badge baked with a URL is read back without the network: the archive's decoded
-        // document stands in for what the URL served when the badge was imported.
-        let canned = entry
+        // The archive's decoded document is only compared with what the badge shows (it never
+        // stands in for anything): a badge baked with a URL is fetched again like any URL.
+        let archived = entry
             .get("files")
             .and_then(|f| f.get("document"))
             .and_then(|f| f.get("path"))
             .and_then(Value::as_str)
             .and_then(|p| read_entry(&mut zip, p, limits.max_input_bytes).ok())
-            .map(Canned);
-        let fetch = canned.as_ref().map(|c| c as &dyn Fetcher);
+            .and_then(|b| openbadges_model::parse_json(&b, &limits.json).ok());
+        let fetch = bp.fetcher();
         let item = match parse_input(&original, &limits, fetch) {
             Ok(Parsed::Single { item, .. }) => item,
             Ok(_) => {
@@ -277,9 +264,7 @@ pub(crate) fn import_archive<S: Store, V: Verifier>(
                 _ => BadgeState::Accepted,
             },
             imported_at: parse_time(entry.get("importedAt")).unwrap_or_else(Utc::now),
-            document: canned
-                .as_ref()
-                .and_then(|c| openbadges_model::parse_json(&c.0, &limits.json).ok()),
+            document: archived,
             documents: kept_documents(&mut zip, &entry, &index, limits.max_input_bytes),
         };
         let mut item = item;
