@@ -622,7 +622,7 @@ impl<S: Store, V: Verifier> Backpack<S, V> {
 
     /// The badge's image, for a badge that did not arrive baked (the archive bakes it into its
     /// own image): fetched with the fetcher when the document names it by an `http(s)` URL and
-    /// it is not kept already. Only PNG and SVG (without script) are kept; anything else, or a
+    /// it is not kept already. Only PNG and SVG (within the allow-list of `crate::svg`) are kept; anything else, or a
     /// failed fetch, is skipped (the archive then draws a plain image).
     fn fetch_image(
         &self,
@@ -644,7 +644,7 @@ impl<S: Store, V: Verifier> Backpack<S, V> {
         let media_type = match openbadges_bake::ImageFormat::detect(&body)? {
             openbadges_bake::ImageFormat::Png => "image/png",
             openbadges_bake::ImageFormat::Svg => {
-                if crate::input::svg_script(&body).is_some() {
+                if crate::svg::check_svg(&body).is_err() {
                     return None;
                 }
                 "image/svg+xml"

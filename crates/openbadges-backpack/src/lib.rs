@@ -79,6 +79,7 @@ mod input;
 mod model;
 pub mod proof;
 pub mod store;
+pub mod svg;
 pub mod verify;
 
 pub use backpack::{
