@@ -1,6 +1,8 @@
 //! Turning input bytes into badge items: content detection (never by file name), JWS/JWT
 //! payloads, baked images, CLR bundles and API responses.
 
+use std::io::Read as _;
+
 use base64::Engine as _;
 use openbadges_model::{Limits, Version, detect, parse_json};
 use serde_json::Value;
@@ -20,6 +22,12 @@ pub struct ImportLimits {
     pub max_items: usize,
     /// Limits for every JSON document (size, depth).
     pub json: Limits,
+    /// The most bytes one archive import may read out of the archive's entries, all entries
+    /// together, every reference counted (an entry read for several badges counts each time;
+    /// it is decompressed only once). Bounds the work and memory of a crafted archive whose
+    /// manifest points many times at one large (compressed) entry. Default 2 GiB: twice the
+    /// largest archive, room for documents shared by many badges.
+    pub max_archive_expanded_bytes: u64,
 }
 
 impl Default for ImportLimits {
@@ -29,7 +37,80 @@ impl Default for ImportLimits {
             max_archive_bytes: 1024 * 1024 * 1024,
             max_items: 10_000,
             json: Limits::default(),
+            max_archive_expanded_bytes: 2 * 1024 * 1024 * 1024,
         }
+    }
+}
+
+impl ImportLimits {
+    /// The cap on an input that begins with `head`: [`max_archive_bytes`](Self::max_archive_bytes)
+    /// for a backpack archive (a zip), [`max_input_bytes`](Self::max_input_bytes) for anything
+    /// else (one badge, one response body).
+    pub fn cap_for(&self, head: &[u8]) -> u64 {
+        if head.starts_with(ZIP_SIGNATURE) {
+            self.max_archive_bytes as u64
+        } else {
+            self.max_input_bytes as u64
+        }
+    }
+
+    /// Reads one input for [`Backpack::import`](crate::Backpack::import), never more than the
+    /// cap its kind allows ([`cap_for`](Self::cap_for), decided on its first four bytes) plus
+    /// one byte: an input over the cap is refused, not truncated. `declared_len` (a file's
+    /// metadata length) is checked first, so an oversized file is refused before it is read.
+    ///
+    /// # Errors
+    /// [`Error::TooLarge`](crate::Error::TooLarge); [`Error::Read`](crate::Error::Read) when
+    /// the reader fails.
+    pub fn read_input<R: std::io::Read>(
+        &self,
+        mut reader: R,
+        declared_len: Option<u64>,
+    ) -> crate::Result<Vec<u8>> {
+        let read_err = |e: std::io::Error| crate::Error::Read(e.to_string());
+        let mut buf = Vec::new();
+        (&mut reader)
+            .take(ZIP_SIGNATURE.len() as u64)
+            .read_to_end(&mut buf)
+            .map_err(read_err)?;
+        let cap = self.cap_for(&buf);
+        let what = if buf.starts_with(ZIP_SIGNATURE) {
+            "backpack archive"
+        } else {
+            "input"
+        };
+        let too_large = |size: Option<u64>| crate::Error::TooLarge {
+            what,
+            size,
+            limit: cap,
+        };
+        if let Some(len) = declared_len.filter(|l| *l > cap) {
+            return Err(too_large(Some(len)));
+        }
+        reader
+            .take((cap + 1).saturating_sub(buf.len() as u64))
+            .read_to_end(&mut buf)
+            .map_err(read_err)?;
+        if buf.len() as u64 > cap {
+            return Err(too_large(None));
+        }
+        Ok(buf)
+    }
+
+    /// [`read_input`](Self::read_input) of a file: its length is checked against the cap
+    /// before anything but its first four bytes is read.
+    ///
+    /// # Errors
+    /// As [`read_input`](Self::read_input); [`Error::Read`](crate::Error::Read) when the file
+    /// cannot be opened.
+    pub fn read_file(&self, path: &std::path::Path) -> crate::Result<Vec<u8>> {
+        let file = std::fs::File::open(path).map_err(|e| crate::Error::Read(e.to_string()))?;
+        let len = file
+            .metadata()
+            .ok()
+            .filter(std::fs::Metadata::is_file)
+            .map(|m| m.len());
+        self.read_input(file, len)
     }
 }
 
