@@ -13,7 +13,7 @@ use crate::identity::match_recipient;
 use crate::input::{ImportLimits, Item, Parsed, parse_input};
 use crate::model::{
     BadgeId, BadgeRecord, BadgeState, Collection, CollectionId, Identifier, InputKind,
-    KeptDocument, Source, Verification, VerificationStatus, Visibility,
+    KeptDocument, Source, SourceKind, Verification, VerificationStatus, Visibility,
 };
 use crate::store::{Store, Write};
 use crate::verify::{VerificationOutcome, Verifier, VerifyRequest};
@@ -164,6 +164,66 @@ impl ImportReport {
             }
         }
         s
+    }
+}
+
+/// One input for [`Backpack::import_each`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Input {
+    /// Bytes already in memory.
+    Bytes {
+        /// The input.
+        bytes: Vec<u8>,
+        /// Where it came from.
+        source: Source,
+    },
+    /// A file, read within the backpack's limits ([`ImportLimits::read_file`]); `-` is
+    /// standard input.
+    File(std::path::PathBuf),
+    /// A hosted badge URL, fetched with the backpack's fetcher.
+    Url(String),
+}
+
+/// What [`Backpack::import_each`] reports for one input, once it is committed.
+#[derive(Debug, Clone, PartialEq)]
+pub enum InputOutcome {
+    /// The input was read and imported (its badges may still have failed).
+    Report(ImportReport),
+    /// The input could not be read (missing file, over its cap): nothing was imported.
+    Unreadable {
+        /// The input as given.
+        input: String,
+        /// Why.
+        reason: String,
+    },
+}
+
+impl InputOutcome {
+    /// The input as given.
+    pub fn input(&self) -> &str {
+        match self {
+            InputOutcome::Report(r) => &r.input,
+            InputOutcome::Unreadable { input, .. } => input,
+        }
+    }
+
+    /// Whether nothing of this input was imported or held (it failed, or was unreadable).
+    pub fn failed(&self) -> bool {
+        match self {
+            InputOutcome::Report(r) => r.result() == ImportResult::Failed,
+            InputOutcome::Unreadable { .. } => true,
+        }
+    }
+
+    /// The CLI's one line for this input (`{"input", "result", "id", "reason"}`, as
+    /// [`ImportReport::line`]; an unreadable input is `failed` with the reason).
+    pub fn line(&self) -> serde_json::Value {
+        match self {
+            InputOutcome::Report(r) => r.line(),
+            InputOutcome::Unreadable { input, reason } => serde_json::json!({
+                "input": input, "result": "failed", "id": null, "reason": reason,
+            }),
+        }
     }
 }
 
@@ -478,6 +538,48 @@ impl<S: Store, V: Verifier> Backpack<S, V> {
             .collect())
     }
 
+    /// Imports inputs one after the other, each read within the limits
+    /// ([`ImportLimits::read_file`]) and committed in its own transaction, and calls `each`
+    /// with its outcome as soon as it is committed — so a caller can print it right away. An
+    /// input that fails or cannot be read neither undoes earlier ones nor stops later ones.
+    ///
+    /// # Errors
+    /// Only storage errors: the input being imported is not stored and the ones after it are
+    /// not tried; every earlier one is committed and was reported.
+    pub fn import_each(
+        &mut self,
+        inputs: impl IntoIterator<Item = Input>,
+        mut each: impl FnMut(&InputOutcome),
+    ) -> Result<()> {
+        for input in inputs {
+            let outcome = match input {
+                Input::Bytes { bytes, source } => {
+                    InputOutcome::Report(self.import(&bytes, source)?)
+                }
+                Input::Url(url) => InputOutcome::Report(
+                    self.import(url.as_bytes(), Source::new(SourceKind::Url, url.clone()))?,
+                ),
+                Input::File(path) => {
+                    let name = path.to_string_lossy().into_owned();
+                    let read = if name == "-" {
+                        self.limits.read_input(std::io::stdin().lock(), None)
+                    } else {
+                        self.limits.read_file(&path)
+                    };
+                    match read {
+                        Ok(bytes) => InputOutcome::Report(self.import(&bytes, Source::file(name))?),
+                        Err(e) => InputOutcome::Unreadable {
+                            reason: format!("cannot read {name}: {e}"),
+                            input: name,
+                        },
+                    }
+                }
+            };
+            each(&outcome);
+        }
+        Ok(())
+    }
+
     /// Reads one input into the batch.
     fn collect(
         &mut self,
@@ -555,7 +657,8 @@ impl<S: Store, V: Verifier> Backpack<S, V> {
         })
     }
 
-    pub(crate) fn limits(&self) -> &ImportLimits {
+    /// The import limits ([`ImportLimits::read_file`] reads an input within them).
+    pub fn limits(&self) -> &ImportLimits {
         &self.limits
     }
 

@@ -83,7 +83,8 @@ pub mod svg;
 pub mod verify;
 
 pub use backpack::{
-    Backpack, ImportReport, ImportResult, ImportSummary, ItemReport, Recheck, find_collection,
+    Backpack, ImportReport, ImportResult, ImportSummary, Input, InputOutcome, ItemReport, Recheck,
+    find_collection,
 };
 pub use error::{Error, Result};
 pub use fetch::Fetcher;

@@ -221,6 +221,8 @@ fn the_record_keeps_source_kind_version_and_the_matched_identity() {
     assert!(b.dedup_key.as_str().starts_with("ob2:"));
     let line = serde_json::to_value(b.summary()).unwrap();
     assert_eq!(line["id"], b.id.as_str());
+    // The badge's own id beside the record id.
+    assert_eq!(line["badgeId"], "http://127.0.0.1:8765/hosted/valid.json");
     assert_eq!(line["version"], "2.0");
     assert_eq!(line["kind"], "json");
     assert_eq!(line["state"], "accepted");
