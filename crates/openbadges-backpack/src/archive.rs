@@ -26,6 +26,9 @@ struct Entries<'a> {
     cache: BTreeMap<String, Rc<Vec<u8>>>,
     /// The SHA-256 of each entry read, computed once.
     hashes: BTreeMap<String, String>,
+    /// Kept-document references still allowed (`max_items` × 32 for the whole archive).
+    refs_left: usize,
+    refs_limit: usize,
     /// Bytes still allowed.
     budget: u64,
     limit: u64,
@@ -133,6 +136,11 @@ fn parse_collection(v: &Value) -> Option<Collection> {
     })
 }
 
+/// Kept-document references allowed per badge on average over an archive (a badge's
+/// verification loads a handful: assertion, class, issuer, key, revocation list, image, DID and
+/// status-list documents).
+const MAX_DOCUMENTS_PER_BADGE: usize = 32;
+
 /// `documents/index.json` by (URL, SHA-256): media type and fetch time.
 type DocumentIndex = BTreeMap<(String, String), (Option<String>, DateTime<Utc>)>;
 
@@ -152,6 +160,7 @@ fn kept_documents(
         .unwrap_or_default();
     let mut out = Vec::new();
     for r in refs {
+        entries.refs_left = entries.refs_left.checked_sub(1).ok_or(EntryError::Budget)?;
         let (Some(url), Some(sha)) = (
             r.get("url").and_then(Value::as_str),
             r.get("sha256").and_then(Value::as_str),
@@ -195,10 +204,10 @@ fn over_budget<S: Store, V: Verifier>(
         &label,
         None,
         format!(
-            "the archive is refused: reading it would decompress more than its budget of {} \
+            "the archive is refused: reading it would go over its budget of {} decompressed \
              bytes (ImportLimits::max_archive_expanded_bytes; every reference to an entry \
-             counts)",
-            entries.limit
+             counts) or {} document references",
+            entries.limit, entries.refs_limit
         ),
     );
     bp.finish(label, ctx)
@@ -235,6 +244,8 @@ pub(crate) fn import_archive<S: Store, V: Verifier>(
         zip,
         cache: BTreeMap::new(),
         hashes: BTreeMap::new(),
+        refs_left: limits.max_items.saturating_mul(MAX_DOCUMENTS_PER_BADGE),
+        refs_limit: limits.max_items.saturating_mul(MAX_DOCUMENTS_PER_BADGE),
         budget: limits.max_archive_expanded_bytes,
         limit: limits.max_archive_expanded_bytes,
     };

@@ -128,6 +128,11 @@ fn sha(b: &[u8]) -> String {
 /// An archive of `badges` badges (each its own copy of one genuine badge, under its own path)
 /// whose manifest entries all list the same large kept document.
 fn archive_sharing_one_large_document(badges: usize, doc_bytes: usize) -> Vec<u8> {
+    archive_with(badges, doc_bytes, 1)
+}
+
+/// As [`archive_sharing_one_large_document`], each badge listing the document `refs` times.
+fn archive_with(badges: usize, doc_bytes: usize, refs: usize) -> Vec<u8> {
     let original = fixture("ob3/examples/basicOpenBadgeCredential.json");
     let big = vec![b'x'; doc_bytes];
     let big_sha = sha(&big);
@@ -140,7 +145,7 @@ fn archive_sharing_one_large_document(badges: usize, doc_bytes: usize) -> Vec<u8
         entries.push(json!({
             "id": format!("b{n:032x}"),
             "files": {"original": {"path": path, "sha256": sha(&original), "size": original.len()}},
-            "documents": [{"url": url, "sha256": big_sha}],
+            "documents": vec![json!({"url": url, "sha256": big_sha}); refs],
         }));
     }
     stored(&mut w, &format!("documents/{big_sha}"), &big);
@@ -181,6 +186,22 @@ fn many_manifest_entries_pointing_at_one_large_entry_exhaust_the_budget() {
     let mut bp = backpack(MemoryStore::new(), FixedVerifier(VerificationStatus::Valid));
     let r = bp.import(&archive, file("fine.zip")).unwrap();
     assert_eq!(r.counts(), (1, 2, 0), "{r:?}");
+}
+
+#[test]
+fn many_references_to_one_small_document_exhaust_the_reference_budget() {
+    // 3 badges listing one 10-byte document 200 times each: over 10 × 32 references.
+    let archive = archive_with(3, 10, 200);
+    let mut bp = backpack(MemoryStore::new(), FixedVerifier(VerificationStatus::Valid))
+        .with_limits(ImportLimits {
+            max_items: 10,
+            ..ImportLimits::default()
+        });
+    let r = bp.import(&archive, file("refs.zip")).unwrap();
+    assert_eq!(r.result(), ImportResult::Failed, "{r:?}");
+    let reason = r.items[0].reason.as_deref().unwrap();
+    assert!(reason.contains("320 document references"), "{reason}");
+    assert!(bp.store().badges().unwrap().is_empty());
 }
 
 #[test]
