@@ -207,10 +207,12 @@ impl InputOutcome {
         }
     }
 
-    /// Whether nothing of this input was imported or held (it failed, or was unreadable).
+    /// Whether something of this input failed: it was unreadable, or one of its badges was
+    /// refused (also when others were imported — a forged entry among genuine ones in an
+    /// archive, a CLR member issued to someone else).
     pub fn failed(&self) -> bool {
         match self {
-            InputOutcome::Report(r) => r.result() == ImportResult::Failed,
+            InputOutcome::Report(r) => r.items.iter().any(|i| i.result == ImportResult::Failed),
             InputOutcome::Unreadable { .. } => true,
         }
     }

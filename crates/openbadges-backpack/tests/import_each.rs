@@ -34,6 +34,15 @@ fn each_input_is_reported_only_once_committed_and_failures_stop_nothing() {
         },
         Input::File(dir.join("missing.json")),
         Input::File(PathBuf::from(FIXTURES).join(good_2)),
+        // One badge held, one refused: the input is reported failed (its line says imported).
+        Input::Bytes {
+            bytes: format!(
+                "[{}, {{\"not\": \"a badge\"}}]",
+                String::from_utf8(fixture(good_1)).unwrap()
+            )
+            .into_bytes(),
+            source: file("mixed.json"),
+        },
     ];
     let mut seen = Vec::new();
     bp.import_each(inputs, |outcome| {
@@ -42,9 +51,13 @@ fn each_input_is_reported_only_once_committed_and_failures_stop_nothing() {
         seen.push((outcome.clone(), held));
     })
     .unwrap();
-    assert_eq!(seen.len(), 4);
+    assert_eq!(seen.len(), 5);
     let results: Vec<(bool, usize)> = seen.iter().map(|(o, n)| (o.failed(), *n)).collect();
-    assert_eq!(results, [(false, 1), (true, 1), (true, 1), (false, 2)]);
+    assert_eq!(
+        results,
+        [(false, 1), (true, 1), (true, 1), (false, 2), (true, 2)]
+    );
+    assert_eq!(seen[4].0.line()["result"], "duplicate");
     assert!(seen[0].0.input().ends_with(good_1));
     assert_eq!(seen[1].0.line()["result"], "failed");
     assert!(matches!(seen[2].0, InputOutcome::Unreadable { .. }));
