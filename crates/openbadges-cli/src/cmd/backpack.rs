@@ -2,8 +2,9 @@
 //! `openbadges::backpack` (SQLite store, the proof crate's verifier and guarded HTTP loader).
 //!
 //! - `import INPUT... [--identity TYPE:VALUE]... [--allow-host H]... [--offline] [--json]`:
-//!   one line per input (`{"input", "result", "id", "reason"}` with `--json`). Exit 0 when no
-//!   input failed, 1 when some input failed, 2 on a usage, storage or read error.
+//!   one line per input (`{"input", "result", "id", "reason"}` with `--json`), printed and
+//!   flushed as soon as that input is committed (`Backpack::import_each`). Exit 0 when nothing
+//!   failed, 1 when an input or a badge in one was refused, 2 on a usage, storage or read error.
 //! - `list [--json]`: the accepted badges (`--json`: one JSON array of summaries).
 //! - `export --format zip|vp|clr|displayer [--collection NAME] -o OUT [--holder-key KEY.pem
 //!   [--challenge C] [--domain D]] [--issuer-key KEY.pem [--issuer-id IRI] [--issuer-name N]]`.
