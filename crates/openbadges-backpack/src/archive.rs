@@ -1,6 +1,7 @@
 //! Importing a backpack archive written by [`export_zip`](crate::export::zip::export_zip).
 
 use std::io::Read as _;
+use std::rc::Rc;
 
 use chrono::{DateTime, Utc};
 use serde_json::Value;
@@ -9,7 +10,6 @@ use crate::backpack::{Backpack, Batch, ImportReport, Restore};
 use std::collections::BTreeMap;
 
 use crate::export::zip::{FORMAT, FORMAT_VERSION, kept_path};
-use crate::fetch::Fetcher;
 use crate::input::{Parsed, parse_input};
 use crate::model::sha256_hex;
 use crate::model::{
@@ -19,37 +19,90 @@ use crate::store::{Store, Write};
 use crate::verify::Verifier;
 use crate::{Error, Result};
 
-fn read_entry(
-    zip: &mut zip::ZipArchive<std::io::Cursor<&[u8]>>,
-    path: &str,
-    limit: usize,
-) -> Result<Vec<u8>, String> {
-    let f = zip.by_name(path).map_err(|e| format!("{path}: {e}"))?;
-    if f.size() > limit as u64 {
-        return Err(format!(
-            "{path}: {} bytes is over the limit of {limit}",
-            f.size()
-        ));
-    }
-    let mut out = Vec::new();
-    f.take(limit as u64 + 1)
-        .read_to_end(&mut out)
-        .map_err(|e| format!("{path}: {e}"))?;
-    if out.len() > limit {
-        return Err(format!("{path}: over the limit of {limit} bytes"));
-    }
-    Ok(out)
+/// The archive's entries, each decompressed at most once (cached), every read charged to the
+/// import's budget ([`ImportLimits::max_archive_expanded_bytes`](crate::ImportLimits)).
+struct Entries<'a> {
+    zip: zip::ZipArchive<std::io::Cursor<&'a [u8]>>,
+    cache: BTreeMap<String, Rc<Vec<u8>>>,
+    /// The SHA-256 of each entry read, computed once.
+    hashes: BTreeMap<String, String>,
+    /// Kept-document references still allowed (`max_items` × 32 for the whole archive).
+    refs_left: usize,
+    refs_limit: usize,
+    /// Bytes still allowed.
+    budget: u64,
+    limit: u64,
 }
 
-/// Serves one archived document for whatever URL is asked.
-struct Canned(Vec<u8>);
+/// Why an entry could not be read: a problem of that entry (the badge fails), or the archive's
+/// budget is spent (the whole archive is refused).
+enum EntryError {
+    Entry(String),
+    Budget,
+}
 
-impl Fetcher for Canned {
-    fn fetch(&self, _url: &str, max_bytes: usize) -> Result<Vec<u8>, String> {
-        if self.0.len() > max_bytes {
-            return Err("the archived document is too large".to_owned());
+impl From<EntryError> for String {
+    fn from(e: EntryError) -> Self {
+        match e {
+            EntryError::Entry(m) => m,
+            EntryError::Budget => "the archive's decompression budget is spent".to_owned(),
         }
-        Ok(self.0.clone())
+    }
+}
+
+impl<'a> Entries<'a> {
+    fn charge(&mut self, n: usize) -> Result<(), EntryError> {
+        self.budget = self
+            .budget
+            .checked_sub(n as u64)
+            .ok_or(EntryError::Budget)?;
+        Ok(())
+    }
+
+    /// The SHA-256 (lowercase hex) of the entry at `path`, already read as `body`.
+    fn sha256(&mut self, path: &str, body: &[u8]) -> String {
+        self.hashes
+            .entry(path.to_owned())
+            .or_insert_with(|| sha256_hex(body))
+            .clone()
+    }
+
+    /// The entry at `path`, at most `limit` bytes.
+    fn read(&mut self, path: &str, limit: usize) -> Result<Rc<Vec<u8>>, EntryError> {
+        if let Some(hit) = self.cache.get(path).cloned() {
+            if hit.len() > limit {
+                return Err(EntryError::Entry(format!(
+                    "{path}: over the limit of {limit} bytes"
+                )));
+            }
+            self.charge(hit.len())?;
+            return Ok(hit);
+        }
+        let f = self
+            .zip
+            .by_name(path)
+            .map_err(|e| EntryError::Entry(format!("{path}: {e}")))?;
+        if f.size() > limit as u64 {
+            return Err(EntryError::Entry(format!(
+                "{path}: {} bytes is over the limit of {limit}",
+                f.size()
+            )));
+        }
+        // Never more than the budget left (plus one byte, to know it was exceeded).
+        let cap = (limit as u64).min(self.budget).saturating_add(1);
+        let mut out = Vec::new();
+        f.take(cap)
+            .read_to_end(&mut out)
+            .map_err(|e| EntryError::Entry(format!("{path}: {e}")))?;
+        if out.len() > limit {
+            return Err(EntryError::Entry(format!(
+                "{path}: over the limit of {limit} bytes"
+            )));
+        }
+        self.charge(out.len())?;
+        let out = Rc::new(out);
+        self.cache.insert(path.to_owned(), Rc::clone(&out));
+        Ok(out)
     }
 }
 
@@ -83,6 +136,11 @@ fn parse_collection(v: &Value) -> Option<Collection> {
     })
 }
 
+/// Kept-document references allowed per badge on average over an archive (a badge's
+/// verification loads a handful: assertion, class, issuer, key, revocation list, image, DID and
+/// status-list documents).
+const MAX_DOCUMENTS_PER_BADGE: usize = 32;
+
 /// `documents/index.json` by (URL, SHA-256): media type and fetch time.
 type DocumentIndex = BTreeMap<(String, String), (Option<String>, DateTime<Utc>)>;
 
@@ -90,11 +148,11 @@ type DocumentIndex = BTreeMap<(String, String), (Option<String>, DateTime<Utc>)>
 /// resolved through `documents/index.json`). A document that is missing, too large or does not
 /// match its SHA-256 is left out (the badge is verified again on import anyway).
 fn kept_documents(
-    zip: &mut zip::ZipArchive<std::io::Cursor<&[u8]>>,
+    entries: &mut Entries<'_>,
     entry: &Value,
     index: &DocumentIndex,
     limit: usize,
-) -> Vec<KeptDocument> {
+) -> Result<Vec<KeptDocument>, EntryError> {
     let refs = entry
         .get("documents")
         .and_then(Value::as_array)
@@ -102,6 +160,7 @@ fn kept_documents(
         .unwrap_or_default();
     let mut out = Vec::new();
     for r in refs {
+        entries.refs_left = entries.refs_left.checked_sub(1).ok_or(EntryError::Budget)?;
         let (Some(url), Some(sha)) = (
             r.get("url").and_then(Value::as_str),
             r.get("sha256").and_then(Value::as_str),
@@ -115,20 +174,43 @@ fn kept_documents(
         let Some((media_type, fetched_at)) = index.get(&(url.to_owned(), sha.clone())) else {
             continue;
         };
-        let Ok(body) = read_entry(zip, &kept_path(&sha), limit) else {
-            continue;
+        let body = match entries.read(&kept_path(&sha), limit) {
+            Ok(b) => b,
+            Err(EntryError::Budget) => return Err(EntryError::Budget),
+            Err(EntryError::Entry(_)) => continue,
         };
-        if sha256_hex(&body) != sha {
+        if entries.sha256(&kept_path(&sha), &body) != sha {
             continue;
         }
         out.push(KeptDocument {
             url: url.to_owned(),
             media_type: media_type.clone(),
             fetched_at: *fetched_at,
-            body,
+            body: body.as_ref().clone(),
         });
     }
-    out
+    Ok(out)
+}
+
+/// The whole archive is refused: it asked for more decompressed bytes than the budget allows
+/// (nothing of it is stored).
+fn over_budget<S: Store, V: Verifier>(
+    bp: &mut Backpack<S, V>,
+    label: String,
+    entries: &Entries<'_>,
+) -> Result<ImportReport> {
+    let mut ctx = Batch::default();
+    ctx.fail(
+        &label,
+        None,
+        format!(
+            "the archive is refused: reading it would go over its budget of {} decompressed \
+             bytes (ImportLimits::max_archive_expanded_bytes; every reference to an entry \
+             counts) or {} document references",
+            entries.limit, entries.refs_limit
+        ),
+    );
+    bp.finish(label, ctx)
 }
 
 /// Imports every badge of an archive (each re-verified and matched against the owner's
@@ -142,7 +224,7 @@ pub(crate) fn import_archive<S: Store, V: Verifier>(
     let label = source.location.clone();
     let mut ctx = Batch::default();
     let limits = *bp.limits();
-    let mut zip = match zip::ZipArchive::new(std::io::Cursor::new(bytes)) {
+    let zip = match zip::ZipArchive::new(std::io::Cursor::new(bytes)) {
         Ok(z) => z,
         Err(e) => {
             ctx.fail(&label, None, format!("not a readable zip archive: {e}"));
@@ -158,6 +240,15 @@ pub(crate) fn import_archive<S: Store, V: Verifier>(
         );
         return bp.finish(label, ctx);
     }
+    let mut zip = Entries {
+        zip,
+        cache: BTreeMap::new(),
+        hashes: BTreeMap::new(),
+        refs_left: limits.max_items.saturating_mul(MAX_DOCUMENTS_PER_BADGE),
+        refs_limit: limits.max_items.saturating_mul(MAX_DOCUMENTS_PER_BADGE),
+        budget: limits.max_archive_expanded_bytes,
+        limit: limits.max_archive_expanded_bytes,
+    };
     // The manifest and the documents index grow with the badges (each manifest entry carries the
     // badge's full verification report, a few KiB): their cap scales with `max_items`, 64 KiB
     // per badge, instead of the per-document JSON limit.
@@ -169,9 +260,13 @@ pub(crate) fn import_archive<S: Store, V: Verifier>(
             .min(limits.max_archive_bytes),
         ..limits.json
     };
-    let manifest = read_entry(&mut zip, "manifest.json", index_limits.max_bytes).and_then(|b| {
-        openbadges_model::parse_json(&b, &index_limits).map_err(|e| format!("manifest.json: {e}"))
-    });
+    let manifest = zip
+        .read("manifest.json", index_limits.max_bytes)
+        .map_err(String::from)
+        .and_then(|b| {
+            openbadges_model::parse_json(&b, &index_limits)
+                .map_err(|e| format!("manifest.json: {e}"))
+        });
     let manifest = match manifest {
         Ok(m) => m,
         Err(reason) => {
@@ -191,7 +286,8 @@ pub(crate) fn import_archive<S: Store, V: Verifier>(
         return bp.finish(label, ctx);
     }
     // Version 2: the documents kept for offline verification, by (url, sha256).
-    let index: DocumentIndex = read_entry(&mut zip, "documents/index.json", index_limits.max_bytes)
+    let index: DocumentIndex = zip
+        .read("documents/index.json", index_limits.max_bytes)
         .ok()
         .and_then(|b| openbadges_model::parse_json(&b, &index_limits).ok())
         .and_then(|v| v.get("documents").and_then(Value::as_array).cloned())
@@ -214,6 +310,19 @@ pub(crate) fn import_archive<S: Store, V: Verifier>(
         .and_then(Value::as_array)
         .cloned()
         .unwrap_or_default();
+    if entries.len() > limits.max_items {
+        ctx.fail(
+            &label,
+            None,
+            format!(
+                "the archive's manifest lists {} badges; the limit is {}",
+                entries.len(),
+                limits.max_items
+            ),
+        );
+        return bp.finish(label, ctx);
+    }
+    let mut originals = std::collections::BTreeSet::new();
     for entry in entries {
         let entry_label = entry
             .get("id")
@@ -230,14 +339,24 @@ pub(crate) fn import_archive<S: Store, V: Verifier>(
             );
             continue;
         };
-        let original = match read_entry(&mut zip, path, limits.max_input_bytes) {
-            Ok(b) => b,
-            Err(reason) => {
+        // Each badge has its own original: a second reference to one is refused unread.
+        if !originals.insert(path.to_owned()) {
+            ctx.fail(
+                &entry_label,
+                None,
+                format!("{path} is already the original of another badge in this archive"),
+            );
+            continue;
+        }
+        let original = match zip.read(path, limits.max_input_bytes) {
+            Ok(b) => b.as_ref().clone(),
+            Err(EntryError::Budget) => return over_budget(bp, label, &zip),
+            Err(EntryError::Entry(reason)) => {
                 ctx.fail(&entry_label, None, reason);
                 continue;
             }
         };
-        if sha256_hex(&original) != sha.to_ascii_lowercase() {
+        if zip.sha256(path, &original) != sha.to_ascii_lowercase() {
             ctx.fail(
                 &entry_label,
                 None,
@@ -245,16 +364,20 @@ pub(crate) fn import_archive<S: Store, V: Verifier>(
             );
             continue;
         }
-        // A badge baked with a URL is read back without the network: the archive's decoded
-        // document stands in for what the URL served when the badge was imported.
-        let canned = entry
+        // The archive's decoded document is only compared with what the badge shows (it never
+        // stands in for anything): a badge baked with a URL is fetched again like any URL.
+        let archived = match entry
             .get("files")
             .and_then(|f| f.get("document"))
             .and_then(|f| f.get("path"))
             .and_then(Value::as_str)
-            .and_then(|p| read_entry(&mut zip, p, limits.max_input_bytes).ok())
-            .map(Canned);
-        let fetch = canned.as_ref().map(|c| c as &dyn Fetcher);
+            .map(|p| zip.read(p, limits.max_input_bytes))
+        {
+            Some(Err(EntryError::Budget)) => return over_budget(bp, label, &zip),
+            Some(Ok(b)) => openbadges_model::parse_json(&b, &limits.json).ok(),
+            _ => None,
+        };
+        let fetch = bp.fetcher();
         let item = match parse_input(&original, &limits, fetch) {
             Ok(Parsed::Single { item, .. }) => item,
             Ok(_) => {
@@ -265,6 +388,10 @@ pub(crate) fn import_archive<S: Store, V: Verifier>(
                 ctx.fail(&entry_label, None, reason);
                 continue;
             }
+        };
+        let documents = match kept_documents(&mut zip, &entry, &index, limits.max_input_bytes) {
+            Ok(d) => d,
+            Err(_) => return over_budget(bp, label, &zip),
         };
         let restored_source = entry
             .get("source")
@@ -277,10 +404,8 @@ pub(crate) fn import_archive<S: Store, V: Verifier>(
                 _ => BadgeState::Accepted,
             },
             imported_at: parse_time(entry.get("importedAt")).unwrap_or_else(Utc::now),
-            document: canned
-                .as_ref()
-                .and_then(|c| openbadges_model::parse_json(&c.0, &limits.json).ok()),
-            documents: kept_documents(&mut zip, &entry, &index, limits.max_input_bytes),
+            document: archived,
+            documents,
         };
         let mut item = item;
         item.within = restore.source.within.clone();

@@ -13,7 +13,7 @@ use crate::identity::match_recipient;
 use crate::input::{ImportLimits, Item, Parsed, parse_input};
 use crate::model::{
     BadgeId, BadgeRecord, BadgeState, Collection, CollectionId, Identifier, InputKind,
-    KeptDocument, Source, Verification, VerificationStatus, Visibility,
+    KeptDocument, Source, SourceKind, Verification, VerificationStatus, Visibility,
 };
 use crate::store::{Store, Write};
 use crate::verify::{VerificationOutcome, Verifier, VerifyRequest};
@@ -164,6 +164,68 @@ impl ImportReport {
             }
         }
         s
+    }
+}
+
+/// One input for [`Backpack::import_each`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Input {
+    /// Bytes already in memory.
+    Bytes {
+        /// The input.
+        bytes: Vec<u8>,
+        /// Where it came from.
+        source: Source,
+    },
+    /// A file, read within the backpack's limits ([`ImportLimits::read_file`]); `-` is
+    /// standard input.
+    File(std::path::PathBuf),
+    /// A hosted badge URL, fetched with the backpack's fetcher.
+    Url(String),
+}
+
+/// What [`Backpack::import_each`] reports for one input, once it is committed.
+#[derive(Debug, Clone, PartialEq)]
+pub enum InputOutcome {
+    /// The input was read and imported (its badges may still have failed).
+    Report(ImportReport),
+    /// The input could not be read (missing file, over its cap): nothing was imported.
+    Unreadable {
+        /// The input as given.
+        input: String,
+        /// Why.
+        reason: String,
+    },
+}
+
+impl InputOutcome {
+    /// The input as given.
+    pub fn input(&self) -> &str {
+        match self {
+            InputOutcome::Report(r) => &r.input,
+            InputOutcome::Unreadable { input, .. } => input,
+        }
+    }
+
+    /// Whether something of this input failed: it was unreadable, or one of its badges was
+    /// refused (also when others were imported — a forged entry among genuine ones in an
+    /// archive, a CLR member issued to someone else).
+    pub fn failed(&self) -> bool {
+        match self {
+            InputOutcome::Report(r) => r.items.iter().any(|i| i.result == ImportResult::Failed),
+            InputOutcome::Unreadable { .. } => true,
+        }
+    }
+
+    /// The CLI's one line for this input (`{"input", "result", "id", "reason"}`, as
+    /// [`ImportReport::line`]; an unreadable input is `failed` with the reason).
+    pub fn line(&self) -> serde_json::Value {
+        match self {
+            InputOutcome::Report(r) => r.line(),
+            InputOutcome::Unreadable { input, reason } => serde_json::json!({
+                "input": input, "result": "failed", "id": null, "reason": reason,
+            }),
+        }
     }
 }
 
@@ -478,6 +540,48 @@ impl<S: Store, V: Verifier> Backpack<S, V> {
             .collect())
     }
 
+    /// Imports inputs one after the other, each read within the limits
+    /// ([`ImportLimits::read_file`]) and committed in its own transaction, and calls `each`
+    /// with its outcome as soon as it is committed — so a caller can print it right away. An
+    /// input that fails or cannot be read neither undoes earlier ones nor stops later ones.
+    ///
+    /// # Errors
+    /// Only storage errors: the input being imported is not stored and the ones after it are
+    /// not tried; every earlier one is committed and was reported.
+    pub fn import_each(
+        &mut self,
+        inputs: impl IntoIterator<Item = Input>,
+        mut each: impl FnMut(&InputOutcome),
+    ) -> Result<()> {
+        for input in inputs {
+            let outcome = match input {
+                Input::Bytes { bytes, source } => {
+                    InputOutcome::Report(self.import(&bytes, source)?)
+                }
+                Input::Url(url) => InputOutcome::Report(
+                    self.import(url.as_bytes(), Source::new(SourceKind::Url, url.clone()))?,
+                ),
+                Input::File(path) => {
+                    let name = path.to_string_lossy().into_owned();
+                    let read = if name == "-" {
+                        self.limits.read_input(std::io::stdin().lock(), None)
+                    } else {
+                        self.limits.read_file(&path)
+                    };
+                    match read {
+                        Ok(bytes) => InputOutcome::Report(self.import(&bytes, Source::file(name))?),
+                        Err(e) => InputOutcome::Unreadable {
+                            reason: format!("cannot read {name}: {e}"),
+                            input: name,
+                        },
+                    }
+                }
+            };
+            each(&outcome);
+        }
+        Ok(())
+    }
+
     /// Reads one input into the batch.
     fn collect(
         &mut self,
@@ -555,8 +659,14 @@ impl<S: Store, V: Verifier> Backpack<S, V> {
         })
     }
 
-    pub(crate) fn limits(&self) -> &ImportLimits {
+    /// The import limits ([`ImportLimits::read_file`] reads an input within them).
+    pub fn limits(&self) -> &ImportLimits {
         &self.limits
+    }
+
+    /// The backpack's own fetcher, if it has one.
+    pub(crate) fn fetcher(&self) -> Option<&dyn Fetcher> {
+        self.fetcher.as_deref().map(|f| f as &dyn Fetcher)
     }
 
     /// Runs one item through identity, de-duplication and verification.
@@ -573,15 +683,24 @@ impl<S: Store, V: Verifier> Backpack<S, V> {
     /// Inlines an OB ≤ 2.0 assertion's badge class and that class's issuer when they are given
     /// as URLs and the fetcher can get them (the "expanded JSON" the archive carries). Anything
     /// that cannot be fetched or read stays a URL; this never fails an import.
-    fn expand(&self, mut doc: Value, version: Version) -> Value {
+    ///
+    /// What verification itself loaded (`loaded`) answers first, so the badge displays the
+    /// class and issuer its check used; the fetcher only for what verification did not load.
+    fn expand(
+        &self,
+        mut doc: Value,
+        version: Version,
+        loaded: &[openbadges_proof::loader::Document],
+    ) -> Value {
         if matches!(version, Version::V3_0 | Version::Clr2_0) {
             return doc;
         }
-        let Some(fetcher) = self.fetcher.as_deref() else {
-            return doc;
-        };
+        let fetcher = self.fetcher.as_deref();
         let fetch_object = |url: &str| -> Option<Value> {
-            let bytes = fetcher.fetch(url, self.limits.json.max_bytes).ok()?;
+            let bytes = match loaded.iter().find(|d| d.url == url) {
+                Some(d) => d.body.to_vec(),
+                None => fetcher?.fetch(url, self.limits.json.max_bytes).ok()?,
+            };
             let v = openbadges_model::parse_json(&bytes, &self.limits.json).ok()?;
             v.is_object().then_some(v)
         };
@@ -608,7 +727,7 @@ impl<S: Store, V: Verifier> Backpack<S, V> {
 
     /// The badge's image, for a badge that did not arrive baked (the archive bakes it into its
     /// own image): fetched with the fetcher when the document names it by an `http(s)` URL and
-    /// it is not kept already. Only PNG and SVG (without script) are kept; anything else, or a
+    /// it is not kept already. Only PNG and SVG (within the allow-list of `crate::svg`) are kept; anything else, or a
     /// failed fetch, is skipped (the archive then draws a plain image).
     fn fetch_image(
         &self,
@@ -630,7 +749,7 @@ impl<S: Store, V: Verifier> Backpack<S, V> {
         let media_type = match openbadges_bake::ImageFormat::detect(&body)? {
             openbadges_bake::ImageFormat::Png => "image/png",
             openbadges_bake::ImageFormat::Svg => {
-                if crate::input::svg_script(&body).is_some() {
+                if crate::svg::check_svg(&body).is_err() {
                     return None;
                 }
                 "image/svg+xml"
@@ -809,11 +928,9 @@ impl<S: Store, V: Verifier> Backpack<S, V> {
                 .unwrap_or_else(|| item.document.clone()),
             _ => item.document.clone(),
         };
-        let document = if restore.is_some() {
-            document
-        } else {
-            self.expand(document, version)
-        };
+        // Shown from the original (the signed payload, the baked or hosted document) and what
+        // verification loaded; never from an archive's own copy (checked against it below).
+        let document = self.expand(document, version, &fetched);
         let mut source = source.clone();
         source.within = item.within.clone();
         let mut record = BadgeRecord {
@@ -837,14 +954,66 @@ impl<S: Store, V: Verifier> Backpack<S, V> {
         };
         let mut restored_documents = Vec::new();
         if let Some(r) = restore {
-            restored_documents = r.documents;
+            // An archive vouches for nothing: its `badge.json` must agree with what the badge
+            // shows now, and its kept documents with what this verification loaded.
+            if let Some(why) = r
+                .document
+                .as_ref()
+                .and_then(|d| disagreement(&record.document, d, ""))
+            {
+                ctx.fail(
+                    &label,
+                    name,
+                    format!(
+                        "the archive's badge.json disagrees with the badge as verified at {why}; \
+                         archive content that the badge does not carry is refused"
+                    ),
+                );
+                return Ok(());
+            }
+            if let Some(url) = conflicting_document(&r.documents, &fetched) {
+                ctx.fail(
+                    &label,
+                    name,
+                    format!(
+                        "the archive's copy of {url} differs from what verification loaded; \
+                         archive content that disagrees is refused"
+                    ),
+                );
+                return Ok(());
+            }
+            // The badge's picture is never taken from the archive: it is fetched again below
+            // (and must then match the archive's copy), or the export draws a plain one.
+            let image = crate::display::image(&record.document).map(str::to_owned);
+            let (images, others): (Vec<_>, Vec<_>) = r
+                .documents
+                .into_iter()
+                .partition(|d| Some(&d.url) == image.as_ref());
+            restored_documents = others;
             record.source = r.source;
             record.state = r.state;
             record.imported_at = r.imported_at;
-            // The archive's document is taken only where it adds what was inlined at the first
-            // import; an archive cannot make a badge display other content than it carries.
-            if let Some(d) = r.document.filter(|d| extends(&record.document, d)) {
-                record.document = d;
+            if let Some(fresh) = self.fetch_image(&record, &BTreeMap::new(), now) {
+                let mut images = images.into_iter();
+                match images.next() {
+                    // The archive's copy, as served: it keeps its first fetch time.
+                    Some(d) if d.body == fresh.body && images.all(|o| o.body == fresh.body) => {
+                        restored_documents.push(d);
+                    }
+                    None => restored_documents.push(fresh),
+                    Some(_) => {
+                        ctx.fail(
+                            &label,
+                            name,
+                            format!(
+                                "the archive's copy of the image {} differs from the image \
+                                 served there; archive content that disagrees is refused",
+                                fresh.url
+                            ),
+                        );
+                        return Ok(());
+                    }
+                }
             }
         }
         // Documents restored from an archive first: they keep their first fetch time.
@@ -883,31 +1052,72 @@ pub(crate) struct Restore {
     pub(crate) source: Source,
     pub(crate) state: BadgeState,
     pub(crate) imported_at: DateTime<Utc>,
-    /// The archived `badge.json` (with what was inlined at the first import).
+    /// The archived `badge.json`: checked against what the badge shows, never shown itself.
     pub(crate) document: Option<Value>,
     /// The documents the archive kept for the badge.
     pub(crate) documents: Vec<KeptDocument>,
 }
 
-/// Whether `archived` is `derived` with (at most) its `badge` URL replaced by the badge class
-/// object of that id, as [`Backpack::expand`] inlines it.
-fn extends(derived: &Value, archived: &Value) -> bool {
-    if derived == archived {
-        return true;
-    }
-    let (Some(d), Some(a)) = (derived.as_object(), archived.as_object()) else {
-        return false;
+/// Where an archive's `archived` document says something the badge's `derived` document (from
+/// its original and what verification loaded) does not: the JSON pointer of the first
+/// difference, or `None` when they agree. Where only one side has a linked document inlined (a
+/// badge class or issuer given by URL on the other side, with that `id` if it has one), they
+/// agree: the inlined content is shown only if it is the derived side's.
+fn disagreement(derived: &Value, archived: &Value, at: &str) -> Option<String> {
+    let here = || {
+        if at.is_empty() {
+            "/".to_owned()
+        } else {
+            at.to_owned()
+        }
     };
-    if d.len() != a.len() {
-        return false;
-    }
-    d.iter().all(|(k, dv)| match (k.as_str(), dv, a.get(k)) {
-        ("badge", Value::String(url), Some(Value::Object(class))) => class
+    match (derived, archived) {
+        (d, a) if d == a => None,
+        (Value::String(url), Value::Object(o)) | (Value::Object(o), Value::String(url)) => o
             .get("id")
             .and_then(Value::as_str)
-            .is_none_or(|id| id == url),
-        (_, dv, Some(av)) => dv == av,
-        (_, _, None) => false,
+            .is_some_and(|id| id != url)
+            .then(here),
+        (Value::Object(d), Value::Object(a)) => {
+            if let Some(k) = d
+                .keys()
+                .chain(a.keys())
+                .find(|k| !(d.contains_key(*k) && a.contains_key(*k)))
+            {
+                return Some(format!("{at}/{}", pointer_escape(k)));
+            }
+            d.iter().find_map(|(k, dv)| {
+                let av = a.get(k)?;
+                disagreement(dv, av, &format!("{at}/{}", pointer_escape(k)))
+            })
+        }
+        (Value::Array(d), Value::Array(a)) if d.len() == a.len() => d
+            .iter()
+            .zip(a)
+            .enumerate()
+            .find_map(|(i, (dv, av))| disagreement(dv, av, &format!("{at}/{i}"))),
+        _ => Some(here()),
+    }
+}
+
+/// A JSON pointer reference token (RFC 6901).
+fn pointer_escape(key: &str) -> String {
+    key.replace('~', "~0").replace('/', "~1")
+}
+
+/// The URL of a document the archive kept for a badge with another body than the one this
+/// verification loaded from the same URL.
+fn conflicting_document(
+    archived: &[KeptDocument],
+    loaded: &[openbadges_proof::loader::Document],
+) -> Option<String> {
+    archived.iter().find_map(|a| {
+        let same_url: Vec<_> = loaded.iter().filter(|l| l.url == a.url).collect();
+        (!same_url.is_empty()
+            && !same_url
+                .iter()
+                .any(|l| l.body.as_ref() == a.body.as_slice()))
+        .then(|| a.url.clone())
     })
 }
 

@@ -46,6 +46,19 @@ pub enum Error {
     /// Writing an export failed.
     #[error("export failed: {0}")]
     Export(String),
+    /// An input is over its cap ([`ImportLimits`](crate::ImportLimits)); refused, not truncated.
+    #[error("the {what} is {}over the limit of {limit} bytes; refused", size.map_or_else(String::new, |s| format!("{s} bytes, ")))]
+    TooLarge {
+        /// `"input"` or `"backpack archive"`.
+        what: &'static str,
+        /// Its size, when known before reading (a file's length).
+        size: Option<u64>,
+        /// The cap.
+        limit: u64,
+    },
+    /// An input could not be read.
+    #[error("cannot read the input: {0}")]
+    Read(String),
     /// The system random source failed.
     #[error("the system random source failed")]
     Random,

@@ -1,6 +1,8 @@
 //! Turning input bytes into badge items: content detection (never by file name), JWS/JWT
 //! payloads, baked images, CLR bundles and API responses.
 
+use std::io::Read as _;
+
 use base64::Engine as _;
 use openbadges_model::{Limits, Version, detect, parse_json};
 use serde_json::Value;
@@ -20,6 +22,12 @@ pub struct ImportLimits {
     pub max_items: usize,
     /// Limits for every JSON document (size, depth).
     pub json: Limits,
+    /// The most bytes one archive import may read out of the archive's entries, all entries
+    /// together, every reference counted (an entry read for several badges counts each time;
+    /// it is decompressed only once). Bounds the work and memory of a crafted archive whose
+    /// manifest points many times at one large (compressed) entry. Default 2 GiB: twice the
+    /// largest archive, room for documents shared by many badges.
+    pub max_archive_expanded_bytes: u64,
 }
 
 impl Default for ImportLimits {
@@ -29,7 +37,80 @@ impl Default for ImportLimits {
             max_archive_bytes: 1024 * 1024 * 1024,
             max_items: 10_000,
             json: Limits::default(),
+            max_archive_expanded_bytes: 2 * 1024 * 1024 * 1024,
         }
+    }
+}
+
+impl ImportLimits {
+    /// The cap on an input that begins with `head`: [`max_archive_bytes`](Self::max_archive_bytes)
+    /// for a backpack archive (a zip), [`max_input_bytes`](Self::max_input_bytes) for anything
+    /// else (one badge, one response body).
+    pub fn cap_for(&self, head: &[u8]) -> u64 {
+        if head.starts_with(ZIP_SIGNATURE) {
+            self.max_archive_bytes as u64
+        } else {
+            self.max_input_bytes as u64
+        }
+    }
+
+    /// Reads one input for [`Backpack::import`](crate::Backpack::import), never more than the
+    /// cap its kind allows ([`cap_for`](Self::cap_for), decided on its first four bytes) plus
+    /// one byte: an input over the cap is refused, not truncated. `declared_len` (a file's
+    /// metadata length) is checked first, so an oversized file is refused before it is read.
+    ///
+    /// # Errors
+    /// [`Error::TooLarge`](crate::Error::TooLarge); [`Error::Read`](crate::Error::Read) when
+    /// the reader fails.
+    pub fn read_input<R: std::io::Read>(
+        &self,
+        mut reader: R,
+        declared_len: Option<u64>,
+    ) -> crate::Result<Vec<u8>> {
+        let read_err = |e: std::io::Error| crate::Error::Read(e.to_string());
+        let mut buf = Vec::new();
+        (&mut reader)
+            .take(ZIP_SIGNATURE.len() as u64)
+            .read_to_end(&mut buf)
+            .map_err(read_err)?;
+        let cap = self.cap_for(&buf);
+        let what = if buf.starts_with(ZIP_SIGNATURE) {
+            "backpack archive"
+        } else {
+            "input"
+        };
+        let too_large = |size: Option<u64>| crate::Error::TooLarge {
+            what,
+            size,
+            limit: cap,
+        };
+        if let Some(len) = declared_len.filter(|l| *l > cap) {
+            return Err(too_large(Some(len)));
+        }
+        reader
+            .take((cap + 1).saturating_sub(buf.len() as u64))
+            .read_to_end(&mut buf)
+            .map_err(read_err)?;
+        if buf.len() as u64 > cap {
+            return Err(too_large(None));
+        }
+        Ok(buf)
+    }
+
+    /// [`read_input`](Self::read_input) of a file: its length is checked against the cap
+    /// before anything but its first four bytes is read.
+    ///
+    /// # Errors
+    /// As [`read_input`](Self::read_input); [`Error::Read`](crate::Error::Read) when the file
+    /// cannot be opened.
+    pub fn read_file(&self, path: &std::path::Path) -> crate::Result<Vec<u8>> {
+        let file = std::fs::File::open(path).map_err(|e| crate::Error::Read(e.to_string()))?;
+        let len = file
+            .metadata()
+            .ok()
+            .filter(std::fs::Metadata::is_file)
+            .map(|m| m.len());
+        self.read_input(file, len)
     }
 }
 
@@ -130,90 +211,6 @@ pub(crate) fn decode_jws(s: &str, limits: &Limits) -> Result<Value, String> {
         }
     }
     Ok(Value::Object(vc))
-}
-
-/// Why an SVG is refused: it carries script (a `script` element, an `on…` event attribute, or a
-/// `javascript:` URL). The backpack never stores or serves such an SVG.
-pub(crate) fn svg_script(svg: &[u8]) -> Option<&'static str> {
-    let text = String::from_utf8_lossy(svg).to_ascii_lowercase();
-    let mut rest = text.as_str();
-    while let Some(start) = rest.find('<') {
-        rest = rest.get(start..).unwrap_or("");
-        if rest.starts_with("<![cdata[") {
-            rest = rest.find("]]>").and_then(|e| rest.get(e..)).unwrap_or("");
-            continue;
-        }
-        if rest.starts_with("<!--") {
-            rest = rest.find("-->").and_then(|e| rest.get(e..)).unwrap_or("");
-            continue;
-        }
-        let end = tag_end(rest);
-        let tag = rest.get(1..end).unwrap_or("");
-        rest = rest.get(end..).unwrap_or("");
-        let name: String = tag
-            .trim_start_matches('/')
-            .chars()
-            .take_while(|c| !c.is_whitespace() && *c != '>' && *c != '/')
-            .collect();
-        if name == "script" || name.ends_with(":script") {
-            return Some("a script element");
-        }
-        if has_event_attribute(tag) {
-            return Some("an event-handler attribute");
-        }
-        if tag
-            .chars()
-            .filter(|c| !c.is_whitespace())
-            .collect::<String>()
-            .contains("javascript:")
-        {
-            return Some("a javascript: URL");
-        }
-    }
-    None
-}
-
-/// The index just past the `>` closing the tag that starts `s`, honouring quoted values.
-fn tag_end(s: &str) -> usize {
-    let mut quote = None;
-    for (i, c) in s.char_indices() {
-        match (quote, c) {
-            (None, '"' | '\'') => quote = Some(c),
-            (Some(q), c) if c == q => quote = None,
-            (None, '>') => return i + 1,
-            _ => {}
-        }
-    }
-    s.len()
-}
-
-fn has_event_attribute(tag: &str) -> bool {
-    let mut quote = None;
-    let mut prev_space = false;
-    let chars: Vec<char> = tag.chars().collect();
-    for (i, &c) in chars.iter().enumerate() {
-        match (quote, c) {
-            (None, '"' | '\'') => quote = Some(c),
-            (Some(q), c) if c == q => quote = None,
-            (None, c) if prev_space && c == 'o' => {
-                let name: String = chars
-                    .iter()
-                    .skip(i)
-                    .take_while(|c| c.is_ascii_alphanumeric() || **c == '-' || **c == ':')
-                    .collect();
-                let after = chars
-                    .iter()
-                    .skip(i + name.chars().count())
-                    .find(|c| !c.is_whitespace());
-                if name.len() > 2 && name.starts_with("on") && after == Some(&'=') {
-                    return true;
-                }
-            }
-            _ => {}
-        }
-        prev_space = quote.is_none() && c.is_whitespace();
-    }
-    false
 }
 
 /// The payload baked into a PNG or SVG, as stored (JSON, compact JWS, or a URL).
@@ -375,9 +372,10 @@ pub(crate) fn parse_input(
         if !head.to_ascii_lowercase().contains("<svg") {
             return Err("markup that is not an SVG image".to_owned());
         }
-        if let Some(what) = svg_script(bytes) {
+        if let Err(refused) = crate::svg::check_svg(bytes) {
             return Err(format!(
-                "the SVG contains {what}; images with script are refused"
+                "the SVG is refused: {refused} (only SVG presentation elements and attributes \
+                 are allowed: no script, no foreign content, no external references)"
             ));
         }
         let payload = extract_baked(InputKind::Svg, bytes)?;
@@ -493,21 +491,6 @@ fn parse_json_input(bytes: &[u8], v: Value, limits: &ImportLimits) -> Result<Par
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn svg_script_detection() {
-        assert!(svg_script(b"<svg><script>alert(1)</script></svg>").is_some());
-        assert!(svg_script(b"<svg><SVG:Script xlink:href='x.js'/></svg>").is_some());
-        assert!(svg_script(b"<svg><rect onload = 'x()'/></svg>").is_some());
-        assert!(svg_script(b"<svg><a href=\"java\nscript:alert(1)\">x</a></svg>").is_some());
-        // Text that merely mentions these words is fine, as is a CDATA payload.
-        assert!(svg_script(b"<svg><desc>once upon = a time; script</desc></svg>").is_none());
-        assert!(
-            svg_script(b"<svg><openbadges:assertion><![CDATA[{\"a\": \"<script>\"}]]></openbadges:assertion></svg>")
-                .is_none()
-        );
-        assert!(svg_script(b"<svg><rect data-on='1' fill='red'/></svg>").is_none());
-    }
 
     #[test]
     fn jws_detection_and_vc_jwt_claims() {

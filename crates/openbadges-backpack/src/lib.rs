@@ -79,10 +79,12 @@ mod input;
 mod model;
 pub mod proof;
 pub mod store;
+pub mod svg;
 pub mod verify;
 
 pub use backpack::{
-    Backpack, ImportReport, ImportResult, ImportSummary, ItemReport, Recheck, find_collection,
+    Backpack, ImportReport, ImportResult, ImportSummary, Input, InputOutcome, ItemReport, Recheck,
+    find_collection,
 };
 pub use error::{Error, Result};
 pub use fetch::Fetcher;

@@ -399,6 +399,11 @@ impl BadgeRecord {
     pub fn summary(&self) -> BadgeSummary {
         BadgeSummary {
             id: self.id.clone(),
+            badge_id: self
+                .document
+                .get("id")
+                .and_then(serde_json::Value::as_str)
+                .map(str::to_owned),
             name: self.name().map(str::to_owned),
             issuer: crate::display::issuer(&self.document).map(str::to_owned),
             issued: crate::display::date(&self.document),
@@ -425,6 +430,11 @@ impl BadgeRecord {
 pub struct BadgeSummary {
     /// Local id.
     pub id: BadgeId,
+    /// The badge's own id as its issuer wrote it: the OB ≤ 2.0 assertion's or the OB 3.0 / CLR
+    /// credential's `id` (for a VC-JWT, its `jti`); `None` when it has none (OB 0.5, a signed
+    /// OB 1.0 assertion, an id-less credential). Lets a holder match the badge with the
+    /// issuer's records.
+    pub badge_id: Option<String>,
     /// Achievement or badge class name.
     pub name: Option<String>,
     /// Issuer name (or id).

@@ -258,8 +258,11 @@ fn the_archive_carries_the_documents_and_its_baked_images_verify_offline() {
         }
     }
 
-    // Re-import into a fresh backpack: the documents come back, the archive is the same.
-    let mut fresh = backpack(MemoryStore::new(), FixedVerifier(VerificationStatus::Valid));
+    // Re-import into a fresh backpack (the issuer's site answers: what the badge shows is
+    // loaded again, never taken from the archive): the documents come back, the archive is the
+    // same.
+    let mut fresh = backpack(MemoryStore::new(), FixedVerifier(VerificationStatus::Valid))
+        .with_fetcher(LoaderFetcher(served_loader()));
     let r = fresh
         .import(&archive, openbadges_backpack::Source::file("a.zip"))
         .unwrap();

@@ -543,8 +543,8 @@ fn re_verifying_at_export_records_the_result_at_export() {
     assert!(manifest["badges"][0].get("verificationAtImport").is_none());
 }
 
-/// An archive whose `badge.json` says something its original does not: the badge is restored
-/// from its original, not from the archive's claim.
+/// An archive whose `badge.json` says something its original does not: the badge is refused
+/// with the reason, and the archive's claim is never shown.
 #[test]
 fn an_archive_cannot_change_what_a_badge_displays() {
     use std::io::Write as _;
@@ -583,10 +583,25 @@ fn an_archive_cannot_change_what_a_badge_displays() {
     let forged = w.finish().unwrap().into_inner();
     let mut fresh = backpack(MemoryStore::new(), FixedVerifier(VerificationStatus::Valid));
     let r = fresh.import(&forged, Source::file("forged.zip")).unwrap();
-    assert_eq!(r.counts().2, 0, "{r:?}");
-    let restored = fresh.store().badge(&victim.id).unwrap().unwrap();
-    assert_eq!(restored.document, victim.document);
-    assert_ne!(restored.name(), Some("Nobel Prize"));
+    assert_eq!(r.counts().2, 1, "{r:?}");
+    let refused = r
+        .items
+        .iter()
+        .find(|i| i.result == ImportResult::Failed)
+        .unwrap();
+    assert!(refused.input.ends_with(victim.id.as_str()), "{refused:?}");
+    assert!(
+        refused
+            .reason
+            .as_deref()
+            .unwrap()
+            .contains("the archive's badge.json disagrees"),
+        "{refused:?}"
+    );
+    assert!(fresh.store().badge(&victim.id).unwrap().is_none());
+    for b in fresh.store().badges().unwrap() {
+        assert_ne!(b.name(), Some("Nobel Prize"));
+    }
 }
 
 #[test]

@@ -56,6 +56,7 @@ use std::fmt;
 pub use error::{Error, Position};
 pub use payload::{PayloadKind, detect_version};
 pub use stream::{bake_stream, extract_reader};
+pub use svg::ACCEPTED_NAMESPACES as SVG_ACCEPTED_NAMESPACES;
 
 /// The PNG keyword (and SVG element) family for OB 1.x/2.0 badges.
 pub const KEYWORD_OB2: &str = "openbadges";

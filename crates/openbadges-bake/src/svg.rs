@@ -17,7 +17,7 @@ use crate::{
 
 /// Namespace URIs accepted for badge elements: the two the specifications prescribe and the
 /// variants seen in the wild.
-const ACCEPTED_NAMESPACES: &[&str] = &[
+pub const ACCEPTED_NAMESPACES: &[&str] = &[
     SVG_NAMESPACE_OB2,
     "http://openbadges.org/",
     "https://openbadges.org",

@@ -311,6 +311,13 @@ fn handle(ctx: &Ctx, mut req: Request) {
             "default-src 'self'; img-src 'self' data:; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'".into(),
         ));
         headers.push(("Cache-Control", "no-store".into()));
+    } else if reply.content_type.starts_with("image/svg+xml") {
+        // An SVG opened directly is a document: it runs no script and loads nothing.
+        headers.push((
+            "Content-Security-Policy",
+            openbadges::backpack::svg::SVG_CONTENT_SECURITY_POLICY.into(),
+        ));
+        headers.push(("Access-Control-Allow-Origin", "*".into()));
     } else {
         headers.push(("Access-Control-Allow-Origin", "*".into()));
     }

@@ -303,6 +303,12 @@ fn learner_earns_a_badge_that_verifies_and_can_be_revoked() {
     let svg = get(addr, &format!("/a/{tok}/badge/ob3.svg"));
     assert_eq!(svg.status, 200);
     assert_eq!(svg.header("Content-Type"), Some("image/svg+xml"));
+    // A served SVG opened directly cannot run script (script smuggled into an SVG is inert).
+    let csp = svg.header("Content-Security-Policy").unwrap_or_default();
+    assert!(
+        csp.contains("default-src 'none'") && !csp.contains("script-src"),
+        "{csp}"
+    );
     let ok = mine.verify_bytes("badge.svg", &svg.body);
     assert_eq!(ok.status(), Status::Valid, "svg: {}", ok.to_json_line());
     let other = theirs.verify_bytes("badge.svg", &svg.body);

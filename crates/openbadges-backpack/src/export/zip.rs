@@ -53,12 +53,12 @@ pub(crate) fn kept_path(sha256: &str) -> String {
 }
 
 /// An image to bake an unbaked badge into: the badge's own image when it is a kept PNG/SVG or a
-/// base64 PNG/SVG `data:` URL (SVG without script), else a plain generated SVG.
+/// base64 PNG/SVG `data:` URL (SVG within the allow-list of `crate::svg`), else a plain generated SVG.
 fn image_for(b: &BadgeRecord, docs: &[KeptDocument]) -> Vec<u8> {
     use base64::Engine as _;
     let usable = |bytes: &[u8]| match openbadges_bake::ImageFormat::detect(bytes) {
         Some(openbadges_bake::ImageFormat::Png) => true,
-        Some(openbadges_bake::ImageFormat::Svg) => crate::input::svg_script(bytes).is_none(),
+        Some(openbadges_bake::ImageFormat::Svg) => crate::svg::check_svg(bytes).is_ok(),
         _ => false,
     };
     if let Some(url) = crate::display::image(&b.document) {

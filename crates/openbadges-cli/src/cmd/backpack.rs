@@ -2,8 +2,9 @@
 //! `openbadges::backpack` (SQLite store, the proof crate's verifier and guarded HTTP loader).
 //!
 //! - `import INPUT... [--identity TYPE:VALUE]... [--allow-host H]... [--offline] [--json]`:
-//!   one line per input (`{"input", "result", "id", "reason"}` with `--json`). Exit 0 when no
-//!   input failed, 1 when some input failed, 2 on a usage, storage or read error.
+//!   one line per input (`{"input", "result", "id", "reason"}` with `--json`), printed and
+//!   flushed as soon as that input is committed (`Backpack::import_each`). Exit 0 when nothing
+//!   failed, 1 when an input or a badge in one was refused, 2 on a usage, storage or read error.
 //! - `list [--json]`: the accepted badges (`--json`: one JSON array of summaries).
 //! - `export --format zip|vp|clr|displayer [--collection NAME] -o OUT [--holder-key KEY.pem
 //!   [--challenge C] [--domain D]] [--issuer-key KEY.pem [--issuer-id IRI] [--issuer-name N]]`.
@@ -14,8 +15,8 @@ use std::sync::Arc;
 use openbadges::backpack::export::{api, clr, vp, zip};
 use openbadges::backpack::proof::{LoaderFetcher, ProofVerifier};
 use openbadges::backpack::{
-    Backpack, BadgeId, BadgeRecord, Identifier, ImportLimits, ImportReport, ImportResult, Source,
-    SourceKind, SqliteStore, Store,
+    Backpack, BadgeId, BadgeRecord, Identifier, ImportReport, Input, InputOutcome, SqliteStore,
+    Store,
 };
 use openbadges::proof::data_integrity::Ed25519Signer;
 use openbadges::proof::input::is_http_url;
@@ -259,54 +260,37 @@ fn import(store: SqliteStore, args: &ImportArgs) -> Result<u8, Failure> {
         backpack.add_identifier(id).map_err(fail)?;
     }
 
-    let mut out = String::new();
-    let (mut any_failed, mut unreadable) = (false, false);
-    for input in &args.inputs {
-        let line = if is_http_url(input) {
-            let report = backpack
-                .import(
-                    input.as_bytes(),
-                    Source::new(SourceKind::Url, input.clone()),
-                )
-                .map_err(fail)?;
-            Some(report)
+    // Each input is reported as soon as it is committed: one line (`--json`: one JSON object),
+    // flushed, so a long import shows its progress and an interrupted one what it stored.
+    let inputs = args.inputs.iter().map(|i| {
+        if is_http_url(i) {
+            Input::Url(i.clone())
         } else {
-            // A backpack archive may be far larger than one badge: the backpack's own cap
-            // (ImportLimits::max_archive_bytes, 1 GiB) applies, and per-kind caps inside it.
-            let cap = ImportLimits::default().max_archive_bytes as u64;
-            match super::read_input_capped(Path::new(input), cap) {
-                Ok(bytes) => Some(
-                    backpack
-                        .import(&bytes, Source::file(input.clone()))
-                        .map_err(fail)?,
-                ),
-                Err(e) => {
-                    unreadable = true;
-                    let reason = format!("cannot read {input}: {e}");
-                    if args.json {
-                        out.push_str(
-                            &serde_json::json!({"input": input, "result": "failed", "id": null, "reason": reason})
-                                .to_string(),
-                        );
-                        out.push('\n');
-                    } else {
-                        out.push_str(&format!("failed     {input}: {reason}\n"));
-                    }
-                    None
-                }
-            }
-        };
-        if let Some(report) = line {
-            any_failed |= report.result() == ImportResult::Failed;
+            Input::File(PathBuf::from(i))
+        }
+    });
+    let (mut any_failed, mut unreadable) = (false, false);
+    backpack
+        .import_each(inputs, |outcome| {
+            any_failed |= outcome.failed();
+            unreadable |= matches!(outcome, InputOutcome::Unreadable { .. });
+            let mut out = String::new();
             if args.json {
-                out.push_str(&report.line().to_string());
+                out.push_str(&outcome.line().to_string());
                 out.push('\n');
             } else {
-                human_import(&report, &mut out);
+                match outcome {
+                    InputOutcome::Report(report) => human_import(report, &mut out),
+                    InputOutcome::Unreadable { input, reason } => {
+                        out.push_str(&format!("{input}:\n  failed     ({reason})\n"));
+                    }
+                }
             }
-        }
-    }
-    out!("{out}");
+            // Written and flushed as each input is committed; a closed output ends the run
+            // (exit 2) after what was already committed, like every other command.
+            crate::out::bytes(out.as_bytes());
+        })
+        .map_err(fail)?;
     Ok(if unreadable {
         exit::CANNOT_CHECK
     } else if any_failed {
@@ -352,8 +336,9 @@ fn list(store: &SqliteStore, args: &ListArgs) -> Result<u8, Failure> {
         for b in &badges {
             let s = b.summary();
             outln!(
-                "{}  OB {:<7} {:<13} {}  ({})",
+                "{}  {}  OB {:<7} {:<13} {}  ({})",
                 s.id,
+                s.badge_id.as_deref().unwrap_or("(no badge id)"),
                 s.version,
                 s.verification.as_str(),
                 s.name.as_deref().unwrap_or("(unnamed)"),
