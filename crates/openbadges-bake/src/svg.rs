@@ -29,6 +29,9 @@ const ACCEPTED_NAMESPACES: &[&str] = &[
     "https://purl.imsglobal.org/spec/ob/v3p0/",
 ];
 
+/// The UTF-8 encoding of U+FEFF, which may open a document.
+const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+
 fn find(hay: &[u8], needle: &[u8], from: usize) -> Option<usize> {
     hay.get(from..)?
         .windows(needle.len())
@@ -39,7 +42,7 @@ fn find(hay: &[u8], needle: &[u8], from: usize) -> Option<usize> {
 /// Content sniffing: an XML prolog followed by an `svg` root element. Uses the same reader as
 /// extraction and baking, so a document is taken for an SVG exactly when they can find its root.
 pub(crate) fn looks_like_svg(bytes: &[u8]) -> bool {
-    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let body = bytes.strip_prefix(UTF8_BOM).unwrap_or(bytes);
     let mut reader = quick_xml::Reader::from_reader(body);
     // The prolog is short; a document whose prolog holds more events than this is not a badge.
     for _ in 0..10_000 {
@@ -189,7 +192,14 @@ fn scan(
             position: Position::Offset(limits.max_svg_bytes),
         });
     }
-    let mut reader = NsReader::from_reader(bytes);
+    // The reader skips a UTF-8 byte-order mark without counting it in its positions; it is
+    // taken off here instead, and every offset below is shifted back by its length, so that
+    // offsets always index `bytes`.
+    let (base, doc) = match bytes.strip_prefix(UTF8_BOM) {
+        Some(rest) => (UTF8_BOM.len() as u64, rest),
+        None => (0, bytes),
+    };
+    let mut reader = NsReader::from_reader(doc);
     {
         let cfg = reader.config_mut();
         cfg.trim_text_start = false;
@@ -206,7 +216,7 @@ fn scan(
     let mut current: Option<(Found, usize)> = None;
     let mut check_rest = false;
     loop {
-        let before = reader.buffer_position();
+        let before = base + reader.buffer_position();
         if check_rest && !track_prefix {
             check_rest = false;
             let at = usize::try_from(before).unwrap_or(usize::MAX);
@@ -220,14 +230,14 @@ fn scan(
                 if lenient_after_badge && !out.badges.is_empty() && current.is_none() {
                     break;
                 }
-                return Err(syntax(bytes, reader.error_position(), e.to_string()));
+                return Err(syntax(bytes, base + reader.error_position(), e.to_string()));
             }
         };
         let badge = match &event {
             Event::Start(s) | Event::Empty(s) => badge_element(&resolved, s),
             _ => None,
         };
-        let after = reader.buffer_position();
+        let after = base + reader.buffer_position();
         let start_off = usize::try_from(before).unwrap_or(usize::MAX);
         let end_off = usize::try_from(after).unwrap_or(usize::MAX);
         nodes += 1;
@@ -348,7 +358,11 @@ fn scan(
     Ok(out)
 }
 
-fn to_extracted(bytes: &[u8], found: &Found) -> Result<(Extracted, Vec<Warning>), Error> {
+fn to_extracted(
+    bytes: &[u8],
+    found: &Found,
+    limits: &Limits,
+) -> Result<(Extracted, Vec<Warning>), Error> {
     let position = Position::in_text(bytes, found.range.start);
     let mut warnings = Vec::new();
     let version = if found.local == "credential" {
@@ -376,6 +390,7 @@ fn to_extracted(bytes: &[u8], found: &Found) -> Result<(Extracted, Vec<Warning>)
             _ => return Err(Error::UnrecognizedPayload { position }),
         }
     };
+    limits.check_payload_len(payload.len(), position)?;
     let payload_kind =
         PayloadKind::detect(&payload).ok_or(Error::UnrecognizedPayload { position })?;
     Ok((
@@ -398,7 +413,7 @@ pub(crate) fn extract(bytes: &[u8], limits: &Limits) -> Result<Extracted, Error>
     let first = badges.next().ok_or(Error::NotBaked {
         format: ImageFormat::Svg,
     })?;
-    let (mut extracted, warnings) = to_extracted(bytes, first)?;
+    let (mut extracted, warnings) = to_extracted(bytes, first, limits)?;
     extracted.warnings = scan.warnings;
     extracted.warnings.extend(warnings);
     for dup in badges {
