@@ -10,6 +10,10 @@
 //! `{#…}` numeric; a `~` makes multiple choice (single answer when an `=` is present,
 //! otherwise multiple answers with `%n%` weights); `=` with `->` matching; `T`/`TRUE`/`F`/
 //! `FALSE` true/false; anything else short answer (case-insensitive, trimmed, `*` wildcard).
+//!
+//! Weights (`%n%`) become the grade Moodle's import stores for them: the allowed grade within
+//! 0.00001 (`MOODLE_GRADES`, `match_grade_options()` in its default `error` mode), or a
+//! `gift-grade` error where Moodle refuses the question.
 
 use crate::def::{Answer, Choice, Distractor, Item, ItemType, Pair, Quiz, Section, Whitespace};
 use crate::error::{Error, Problem, Severity};
