@@ -16,7 +16,9 @@ use crate::def::{Answer, Choice, Distractor, Item, ItemType, Pair, Quiz, Section
 use crate::error::{Error, Problem, Severity};
 use crate::source::{Format, Limits, Loaded, SpanIndex};
 
-/// A resolver for `href`s of item references in a test: returns the referenced file's text.
+/// A resolver for the `href`s of item and section references in a test: given the referenced
+/// file's path relative to the test's folder (`..` segments only where the path leaves it;
+/// URLs and absolute paths as written), returns its text.
 pub type Resolver<'a> = &'a dyn Fn(&str) -> Option<String>;
 
 #[derive(Debug, Clone, Default)]
@@ -200,10 +202,14 @@ fn xml_error(src: &str, file: Option<&str>, off: usize, msg: String) -> Error {
 }
 
 /// Imports a QTI 3.0 assessment item (as a one-item quiz) or an assessment test whose item
-/// references are read through `resolve`.
+/// and section references are read through `resolve`, each file once. References are named
+/// relative to the test, whose own name is the last segment of `file`.
 ///
 /// # Errors
-/// [`Error::Invalid`] when the XML is malformed or not an item/test, with positions.
+/// [`Error::Invalid`] when the XML is malformed or not an item/test, or a reference leads
+/// back to a file being expanded (`qti-reference-cycle`), with positions; [`Error::Limit`]
+/// when the test with everything it references (counted per reference) is over
+/// `limits.max_bytes`.
 pub fn import_item_or_test(
     src: &str,
     file: Option<&str>,
@@ -274,12 +280,14 @@ const MAX_PACKAGE_ENTRIES: usize = 10_000;
 
 /// Imports a QTI 3.0 content package (`.zip`): the assessment test named by
 /// `imsmanifest.xml` (resource type `imsqti_test_xmlv3p0`), else the first test found, else
-/// every assessment item of the package as one section. Item `href`s are resolved inside the
-/// package, relative to the test. Entries larger than `limits.max_bytes` are refused.
+/// every assessment item of the package as one section. Item and section `href`s are resolved
+/// inside the package, relative to the file that holds them. Each entry is decompressed once,
+/// and everything decompressed from the package together is at most `limits.max_bytes`.
 ///
 /// # Errors
-/// [`Error::Invalid`] when the package cannot be read or holds no test or item;
-/// [`Error::Limit`] when it is too large.
+/// [`Error::Invalid`] when the package cannot be read, holds no test or item, or its
+/// references form a cycle; [`Error::Limit`] when it has too many entries or decompresses (or
+/// expands through its references) past `limits.max_bytes`.
 pub fn import_package(bytes: &[u8], file: Option<&str>, limits: &Limits) -> Result<Loaded, Error> {
     let invalid = |m: String| {
         Error::Invalid(vec![Problem {
@@ -481,8 +489,8 @@ impl Refs<'_> {
         Ok(file)
     }
 
-    /// A reference from the file `from` (at offset `off`) to `key`: refused when `key` is being
-    /// expanded already.
+    /// A reference to `key`, made at offset `off` of the file `cx` reads: refused (with the
+    /// chain, positioned there) when `key` is being expanded already.
     fn check_cycle(&self, cx: &Ctx<'_>, off: usize, key: &str) -> Result<(), Error> {
         if !self.chain.iter().any(|k| k == key) {
             return Ok(());
@@ -505,6 +513,9 @@ impl Refs<'_> {
         }]))
     }
 }
+
+/// Deepest chain of section references (a test → section file → section file …).
+const MAX_REFERENCE_DEPTH: usize = 64;
 
 /// The path of `href` relative to the test's folder, for a reference made in the file `from`
 /// (also relative to the test's folder). URLs and absolute paths are passed on unchanged.
@@ -592,6 +603,11 @@ fn walk_sections(
                 };
                 let target = join_href(key, href);
                 refs.check_cycle(cx, child.off, &target)?;
+                if refs.chain.len() > MAX_REFERENCE_DEPTH {
+                    return Err(Error::Limit(format!(
+                        "section references nested more than {MAX_REFERENCE_DEPTH} deep"
+                    )));
+                }
                 let Some(file) = refs.file(&target)? else {
                     cx.error(
                         child.off,

@@ -556,3 +556,25 @@ fn small_package_whose_references_expand_past_the_size_limit_is_refused() {
         openbadges_quiz::qti::import_package(&pkg, Some("pkg.zip"), &Limits::default()).unwrap();
     assert_eq!(l.quiz.items().count(), 7);
 }
+
+#[test]
+fn section_references_cannot_nest_without_end() {
+    // A resolver that answers every path with the same section, which references `../s.xml`:
+    // each key is new (`../s.xml`, `../../s.xml`, …), so no cycle is seen; the depth is bounded.
+    let s = section_of(
+        "s",
+        "<qti-assessment-section-ref identifier=\"s\" href=\"../s.xml\"/>",
+    );
+    let asked = std::cell::Cell::new(0usize);
+    let resolve = |_: &str| {
+        asked.set(asked.get() + 1);
+        Some(s.clone())
+    };
+    let test = test_of("<qti-assessment-section-ref identifier=\"s\" href=\"s.xml\"/>");
+    let e = import_item_or_test(&test, Some("test.xml"), &Limits::default(), &resolve).unwrap_err();
+    assert!(
+        matches!(&e, openbadges_quiz::Error::Limit(m) if m.contains("nested")),
+        "{e:?}"
+    );
+    assert!(asked.get() <= 65, "{}", asked.get());
+}
