@@ -931,7 +931,9 @@ fn convert_item(root: &El, cx: &mut Ctx<'_>, path: &str) -> Option<Item> {
             } else {
                 ItemType::TextEntry
             };
-            item.whitespace = Whitespace::Exact;
+            if !numeric {
+                item.whitespace = Whitespace::Exact;
+            }
             item.case_sensitive = !numeric;
             if mapped {
                 let points = map
@@ -1094,7 +1096,7 @@ fn convert_item(root: &El, cx: &mut Ctx<'_>, path: &str) -> Option<Item> {
 fn answer_for(numeric: bool, v: &str, fraction: f64) -> Answer {
     if numeric {
         Answer {
-            value: v.trim().parse().ok(),
+            value: num(Some(v)),
             fraction,
             ..Answer::default()
         }

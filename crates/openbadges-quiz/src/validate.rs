@@ -554,6 +554,15 @@ fn validate_item(item: &Item, ip: &str, limits: &Limits, v: &mut Vec<Issue>) {
                         "tolerance without value",
                     ));
                 }
+                for (field, x) in [("value", ans.value), ("min", ans.min), ("max", ans.max)] {
+                    if x.is_some_and(|x| !x.is_finite()) {
+                        v.push(Issue::error(
+                            "invalid-number",
+                            format!("{ap}/{field}"),
+                            format!("{field} must be a finite number"),
+                        ));
+                    }
+                }
                 if ans.tolerance.is_some_and(|t| t < 0.0 || !t.is_finite()) {
                     v.push(Issue::error(
                         "invalid-number",

@@ -441,3 +441,43 @@ fn grader_refuses_weights_and_counts_that_would_make_totals_infinite() {
     let json = serde_json::to_value(&g).unwrap();
     assert_eq!(json["max_score"], serde_json::json!(1e10));
 }
+
+#[test]
+fn numeric_answers_that_are_not_finite_are_refused() {
+    let qti = |v: &str| {
+        format!(
+            "<qti-assessment-item xmlns=\"http://www.imsglobal.org/xsd/imsqtiasi_v3p0\" identifier=\"i\" title=\"i\">\
+             <qti-response-declaration identifier=\"RESPONSE\" cardinality=\"single\" base-type=\"float\">\
+             <qti-correct-response><qti-value>{v}</qti-value></qti-correct-response></qti-response-declaration>\
+             <qti-item-body><p>How much?</p><qti-text-entry-interaction response-identifier=\"RESPONSE\"/></qti-item-body>\
+             <qti-response-processing template=\"https://purl.imsglobal.org/spec/qti/v3p0/rptemplates/match_correct.xml\"/></qti-assessment-item>"
+        )
+    };
+    // A QTI float item imports as a valid numeric item (it used to get `whitespace`, which does
+    // not apply to numbers, so every one was refused).
+    let p = problems(&qti("1822"), Format::Qti, "item.xml");
+    assert!(p.is_empty(), "{p:#?}");
+    // "1e400", "NaN" and "inf" parse as f64, but are no answer.
+    for v in ["1e400", "NaN", "inf"] {
+        let p = problems(&qti(v), Format::Qti, "item.xml");
+        let codes: Vec<(&str, &str)> = p.iter().map(|p| (p.code, p.path.as_str())).collect();
+        assert_eq!(
+            codes,
+            [("no-correct-answer", "/sections/0/items/0/answers/0")],
+            "{v}"
+        );
+    }
+    // A quiz built in code is checked too.
+    let mut item = openbadges_quiz::Item::new("n", openbadges_quiz::ItemType::Numeric, "p");
+    item.answers.push(openbadges_quiz::Answer {
+        value: Some(f64::INFINITY),
+        ..Default::default()
+    });
+    let issues = openbadges_quiz::validate::validate(&quiz_of(vec![item]));
+    assert!(
+        issues
+            .iter()
+            .any(|i| i.code == "invalid-number" && i.path.ends_with("/answers/0/value")),
+        "{issues:#?}"
+    );
+}
