@@ -346,6 +346,20 @@ impl Limits {
         self
     }
 
+    /// Refuses a payload longer than [`max_payload_bytes`](Limits::max_payload_bytes): the one
+    /// check extraction (PNG and SVG) and baking share, so `bake` never writes a badge that
+    /// `extract` would refuse.
+    pub(crate) fn check_payload_len(&self, len: usize, position: Position) -> Result<(), Error> {
+        if len as u64 > self.max_payload_bytes {
+            return Err(Error::LimitExceeded {
+                what: "payload bytes",
+                limit: self.max_payload_bytes,
+                position,
+            });
+        }
+        Ok(())
+    }
+
     /// Sets the largest SVG document read.
     pub fn max_svg_bytes(mut self, n: u64) -> Self {
         self.max_svg_bytes = n;
@@ -432,7 +446,9 @@ pub fn extract_with(bytes: &[u8], limits: &Limits) -> Result<Extracted, Error> {
 ///
 /// # Errors
 /// [`Error::UnknownFormat`], [`Error::InvalidPayload`], [`Error::AlreadyBaked`] (unless
-/// `options.replace`), or a positioned error for a malformed image.
+/// `options.replace`), [`Error::LimitExceeded`] for a payload longer than
+/// [`Limits::max_payload_bytes`] (extraction would refuse it), or a positioned error for a
+/// malformed image.
 pub fn bake(image: &[u8], payload: &str, options: &BakeOptions) -> Result<Vec<u8>, Error> {
     bake_detailed(image, payload, options).map(|b| b.bytes)
 }
@@ -442,6 +458,7 @@ pub fn bake(image: &[u8], payload: &str, options: &BakeOptions) -> Result<Vec<u8
 /// # Errors
 /// As [`bake`].
 pub fn bake_detailed(image: &[u8], payload: &str, options: &BakeOptions) -> Result<Baked, Error> {
+    check_bake_payload(payload, &options.limits)?;
     let kind = PayloadKind::detect(payload).ok_or_else(|| Error::InvalidPayload {
         reason: "the payload is neither JSON, a compact JWS, nor an absolute URL".into(),
     })?;
@@ -454,6 +471,12 @@ pub fn bake_detailed(image: &[u8], payload: &str, options: &BakeOptions) -> Resu
         Some(ImageFormat::Svg) => svg::bake(image, payload, kind, version, options),
         None => Err(Error::UnknownFormat),
     }
+}
+
+/// The payload checks every baker makes before touching the image: not longer than extraction
+/// accepts (the position is the payload's byte offset where the limit is passed).
+pub(crate) fn check_bake_payload(payload: &str, limits: &Limits) -> Result<(), Error> {
+    limits.check_payload_len(payload.len(), Position::Offset(limits.max_payload_bytes))
 }
 
 /// Removes every badge (chunk or element) from an image, leaving every other byte in place.

@@ -227,13 +227,7 @@ pub(crate) fn read_badge_chunk(
             latin1(rest)
         }
     };
-    if text.len() as u64 > limits.max_payload_bytes {
-        return Err(Error::LimitExceeded {
-            what: "payload bytes",
-            limit: limits.max_payload_bytes,
-            position,
-        });
-    }
+    limits.check_payload_len(text.len(), position)?;
     let payload_kind = PayloadKind::detect(&text).ok_or(Error::UnrecognizedPayload { position })?;
     let version = if keyword == KEYWORD_OB3 {
         BadgeVersion::V3

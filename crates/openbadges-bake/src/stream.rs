@@ -326,6 +326,7 @@ pub fn bake_stream<R: Read, W: Write>(
         writer.flush()?;
         return Ok(baked.len() as u64);
     }
+    crate::check_bake_payload(payload, &options.limits)?;
     if PayloadKind::detect(payload).is_none() {
         return Err(Error::InvalidPayload {
             reason: "the payload is neither JSON, a compact JWS, nor an absolute URL".into(),

@@ -29,6 +29,9 @@ pub const ACCEPTED_NAMESPACES: &[&str] = &[
     "https://purl.imsglobal.org/spec/ob/v3p0/",
 ];
 
+/// The UTF-8 encoding of U+FEFF, which may open a document.
+const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+
 fn find(hay: &[u8], needle: &[u8], from: usize) -> Option<usize> {
     hay.get(from..)?
         .windows(needle.len())
@@ -39,10 +42,24 @@ fn find(hay: &[u8], needle: &[u8], from: usize) -> Option<usize> {
 /// Content sniffing: an XML prolog followed by an `svg` root element. Uses the same reader as
 /// extraction and baking, so a document is taken for an SVG exactly when they can find its root.
 pub(crate) fn looks_like_svg(bytes: &[u8]) -> bool {
-    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let mut reader = quick_xml::Reader::from_reader(body);
+    let mut from = if bytes.starts_with(UTF8_BOM) {
+        UTF8_BOM.len()
+    } else {
+        0
+    };
+    let mut reader = quick_xml::Reader::from_reader(bytes.get(from..).unwrap_or_default());
     // The prolog is short; a document whose prolog holds more events than this is not a badge.
     for _ in 0..10_000 {
+        let at = from + usize::try_from(reader.buffer_position()).unwrap_or(usize::MAX);
+        if bytes.get(at..).is_some_and(|r| r.starts_with(DOCTYPE)) {
+            // Skipped as `scan` skips it.
+            let Some(end) = doctype_end(bytes, at) else {
+                return false;
+            };
+            from = end;
+            reader = quick_xml::Reader::from_reader(bytes.get(from..).unwrap_or_default());
+            continue;
+        }
         match reader.read_event() {
             Ok(Event::Decl(_) | Event::PI(_) | Event::Comment(_) | Event::DocType(_)) => {}
             Ok(Event::Text(t)) if t.iter().all(u8::is_ascii_whitespace) => {}
@@ -167,6 +184,78 @@ fn may_hold_badge(rest: &[u8]) -> bool {
         || memchr::memmem::find(rest, b"credential").is_some()
 }
 
+/// A namespace-aware reader over `bytes` from `from` on, configured for byte-exact scanning.
+fn ns_reader(bytes: &[u8], from: u64) -> NsReader<&[u8]> {
+    let at = usize::try_from(from).unwrap_or(usize::MAX);
+    let mut reader = NsReader::from_reader(bytes.get(at..).unwrap_or_default());
+    let cfg = reader.config_mut();
+    cfg.trim_text_start = false;
+    cfg.trim_text_end = false;
+    cfg.expand_empty_elements = false;
+    cfg.check_end_names = true;
+    reader
+}
+
+const DOCTYPE: &[u8] = b"<!DOCTYPE";
+
+/// The offset just past the `>` that ends the document type declaration starting at `start`,
+/// read by the XML grammar (`doctypedecl`): quoted literals in the external id, then an
+/// internal subset whose comments, processing instructions and markup declarations (with
+/// their quoted literals) may hold `>`, `]` and `<svg`. quick-xml's own reader ends the
+/// declaration at the first `>` that balances a `<`, so `"a>b"` or `]>` inside the subset
+/// ended it early and made part of the subset look like the document (even like its root).
+/// `None` when the declaration does not end.
+fn doctype_end(doc: &[u8], start: usize) -> Option<usize> {
+    fn past_quote(doc: &[u8], at: usize) -> Option<usize> {
+        let q = *doc.get(at)?;
+        memchr::memchr(q, doc.get(at + 1..)?).map(|n| at + 1 + n + 1)
+    }
+    let mut i = start + DOCTYPE.len();
+    loop {
+        match *doc.get(i)? {
+            b'"' | b'\'' => i = past_quote(doc, i)?,
+            b'>' => return Some(i + 1),
+            b'[' => {
+                i += 1;
+                break;
+            }
+            _ => i += 1,
+        }
+    }
+    loop {
+        match *doc.get(i)? {
+            b']' => {
+                i += 1;
+                while doc.get(i)?.is_ascii_whitespace() {
+                    i += 1;
+                }
+                return (*doc.get(i)? == b'>').then_some(i + 1);
+            }
+            b'<' => {
+                let rest = doc.get(i..)?;
+                if rest.starts_with(b"<!--") {
+                    i = find(doc, b"-->", i + 4)? + 3;
+                } else if rest.starts_with(b"<?") {
+                    i = find(doc, b"?>", i + 2)? + 2;
+                } else if rest.starts_with(b"<!") && !rest.starts_with(b"<![") {
+                    i += 2;
+                    loop {
+                        match *doc.get(i)? {
+                            b'"' | b'\'' => i = past_quote(doc, i)?,
+                            b'>' => break,
+                            _ => i += 1,
+                        }
+                    }
+                    i += 1;
+                } else {
+                    return None;
+                }
+            }
+            _ => i += 1,
+        }
+    }
+}
+
 /// Scans the document.
 ///
 /// - `lenient_after_badge`: errors after the first complete badge element are ignored (the rest
@@ -189,14 +278,17 @@ fn scan(
             position: Position::Offset(limits.max_svg_bytes),
         });
     }
-    let mut reader = NsReader::from_reader(bytes);
-    {
-        let cfg = reader.config_mut();
-        cfg.trim_text_start = false;
-        cfg.trim_text_end = false;
-        cfg.expand_empty_elements = false;
-        cfg.check_end_names = true;
-    }
+    // The reader skips a UTF-8 byte-order mark without counting it in its positions; it is
+    // taken off here instead, and every offset below is shifted back by its length, so that
+    // offsets always index `bytes`.
+    // The same is done after a document type declaration, which is skipped by
+    // `doctype_end` rather than by the reader (see there).
+    let mut base = if bytes.starts_with(UTF8_BOM) {
+        UTF8_BOM.len() as u64
+    } else {
+        0
+    };
+    let mut reader = ns_reader(bytes, base);
     let mut out = Scan::default();
     let mut nodes: u64 = 0;
     let mut depth: usize = 0;
@@ -206,12 +298,24 @@ fn scan(
     let mut current: Option<(Found, usize)> = None;
     let mut check_rest = false;
     loop {
-        let before = reader.buffer_position();
+        let before = base + reader.buffer_position();
         if check_rest && !track_prefix {
             check_rest = false;
             let at = usize::try_from(before).unwrap_or(usize::MAX);
             if !may_hold_badge(bytes.get(at..).unwrap_or_default()) {
                 break;
+            }
+        }
+        if !root_seen {
+            let at = usize::try_from(before).unwrap_or(usize::MAX);
+            if bytes.get(at..).is_some_and(|r| r.starts_with(DOCTYPE)) {
+                let end = doctype_end(bytes, at).ok_or_else(|| {
+                    syntax(bytes, before, "the document type declaration does not end")
+                })?;
+                nodes += 1;
+                base = end as u64;
+                reader = ns_reader(bytes, base);
+                continue;
             }
         }
         let (resolved, event) = match reader.read_resolved_event() {
@@ -220,14 +324,14 @@ fn scan(
                 if lenient_after_badge && !out.badges.is_empty() && current.is_none() {
                     break;
                 }
-                return Err(syntax(bytes, reader.error_position(), e.to_string()));
+                return Err(syntax(bytes, base + reader.error_position(), e.to_string()));
             }
         };
         let badge = match &event {
             Event::Start(s) | Event::Empty(s) => badge_element(&resolved, s),
             _ => None,
         };
-        let after = reader.buffer_position();
+        let after = base + reader.buffer_position();
         let start_off = usize::try_from(before).unwrap_or(usize::MAX);
         let end_off = usize::try_from(after).unwrap_or(usize::MAX);
         nodes += 1;
@@ -348,7 +452,11 @@ fn scan(
     Ok(out)
 }
 
-fn to_extracted(bytes: &[u8], found: &Found) -> Result<(Extracted, Vec<Warning>), Error> {
+fn to_extracted(
+    bytes: &[u8],
+    found: &Found,
+    limits: &Limits,
+) -> Result<(Extracted, Vec<Warning>), Error> {
     let position = Position::in_text(bytes, found.range.start);
     let mut warnings = Vec::new();
     let version = if found.local == "credential" {
@@ -376,6 +484,7 @@ fn to_extracted(bytes: &[u8], found: &Found) -> Result<(Extracted, Vec<Warning>)
             _ => return Err(Error::UnrecognizedPayload { position }),
         }
     };
+    limits.check_payload_len(payload.len(), position)?;
     let payload_kind =
         PayloadKind::detect(&payload).ok_or(Error::UnrecognizedPayload { position })?;
     Ok((
@@ -398,7 +507,7 @@ pub(crate) fn extract(bytes: &[u8], limits: &Limits) -> Result<Extracted, Error>
     let first = badges.next().ok_or(Error::NotBaked {
         format: ImageFormat::Svg,
     })?;
-    let (mut extracted, warnings) = to_extracted(bytes, first)?;
+    let (mut extracted, warnings) = to_extracted(bytes, first, limits)?;
     extracted.warnings = scan.warnings;
     extracted.warnings.extend(warnings);
     for dup in badges {

@@ -10,6 +10,10 @@
 //! `{#…}` numeric; a `~` makes multiple choice (single answer when an `=` is present,
 //! otherwise multiple answers with `%n%` weights); `=` with `->` matching; `T`/`TRUE`/`F`/
 //! `FALSE` true/false; anything else short answer (case-insensitive, trimmed, `*` wildcard).
+//!
+//! Weights (`%n%`) become the grade Moodle's import stores for them: the allowed grade within
+//! 0.00001 (`MOODLE_GRADES`, `match_grade_options()` in its default `error` mode), or a
+//! `gift-grade` error where Moodle refuses the question.
 
 use crate::def::{Answer, Choice, Distractor, Item, ItemType, Pair, Quiz, Section, Whitespace};
 use crate::error::{Error, Problem, Severity};
@@ -75,7 +79,9 @@ fn split_on(s: &[C], ch: char) -> Vec<&[C]> {
     out
 }
 
-/// Parses `%n%` at the start (Moodle's `^%-*([0-9]{1,2})\.?([0-9]*)%`).
+/// Parses `%n%` at the start as Moodle does: its pattern `^%-*([0-9]{1,2})\.?([0-9]*)%`
+/// (one or two digits before an optional point, any digits after it), then the text between
+/// the `%` signs divided by 100. Returns the raw weight and the length taken.
 fn weight(s: &[C]) -> Option<(f64, usize)> {
     if s.first().map(|c| c.c) != Some('%') {
         return None;
@@ -84,10 +90,13 @@ fn weight(s: &[C]) -> Option<(f64, usize)> {
     let end = find(rest, '%')?;
     let w = text(rest.get(..end)?);
     let digits = w.trim_start_matches('-');
-    let neg = w.starts_with('-');
-    let (int, frac) = digits.split_once('.').unwrap_or((digits, ""));
+    let neg = w.len() != digits.len();
+    let (int, frac) = match digits.split_once('.') {
+        Some((i, f)) if (1..=2).contains(&i.len()) => (i, f),
+        Some(_) => return None,
+        None => (digits, ""),
+    };
     if int.is_empty()
-        || int.len() > 3
         || !int.chars().all(|c| c.is_ascii_digit())
         || !frac.chars().all(|c| c.is_ascii_digit())
     {
@@ -97,6 +106,53 @@ fn weight(s: &[C]) -> Option<(f64, usize)> {
         .parse()
         .ok()?;
     Some((if neg { -v } else { v } / 100.0, end + 2))
+}
+
+/// The grades Moodle allows for an answer (`question_bank::fraction_options_full()` in
+/// `question/engine/bank.php`): 0, ±1, and ± these, stored to 7 decimals.
+const MOODLE_GRADES: [f64; 19] = [
+    0.9, 0.8333333, 0.8, 0.75, 0.7, 0.6666667, 0.6, 0.5, 0.4, 0.3333333, 0.3, 0.25, 0.2, 0.1666667,
+    0.1428571, 0.125, 0.1111111, 0.1, 0.05,
+];
+
+/// How far a written weight may be from an allowed grade (`match_grade_options()` in
+/// `lib/questionlib.php`, in its default `error` mode: `abs($grade - $value) < 0.00001`).
+const MOODLE_GRADE_TOLERANCE: f64 = 0.00001;
+
+/// The allowed grade a weight is taken as, as Moodle's import does (the fraction it then
+/// stores and grades with); `None` when Moodle refuses the weight (and the question).
+fn moodle_grade(w: f64) -> Option<f64> {
+    std::iter::once(0.0)
+        .chain(std::iter::once(1.0))
+        .chain(std::iter::once(-1.0))
+        .chain(MOODLE_GRADES.iter().flat_map(|g| [*g, -*g]))
+        .find(|g| (w - g).abs() < MOODLE_GRADE_TOLERANCE)
+}
+
+impl Ctx<'_> {
+    /// A leading `%n%` weight, taken as Moodle's import takes it (snapped to an allowed
+    /// grade); `default` without one. A weight Moodle refuses is a `gift-grade` error.
+    fn weighted<'s>(&mut self, p: &'s [C], default: f64, at: usize) -> (f64, &'s [C]) {
+        let Some((w, n)) = weight(p) else {
+            return (default, p);
+        };
+        let rest = p.get(n..).unwrap_or(&[]);
+        match moodle_grade(w) {
+            Some(g) => (g, rest),
+            None => {
+                self.problem(
+                    Severity::Error,
+                    "gift-grade",
+                    at,
+                    format!(
+                        "weight {}% is not one of the grades Moodle accepts (100, 90, 83.33333, 80, 75, 70, 66.66667, 60, 50, 40, 33.33333, 30, 25, 20, 16.66667, 14.28571, 12.5, 11.11111, 10, 5 or 0 percent, or minus one of them); Moodle's import refuses the question",
+                        crate::grade::round9(w * 100.0)
+                    ),
+                );
+                (w, rest)
+            }
+        }
+    }
 }
 
 fn strip_format(s: &[C]) -> &[C] {
@@ -442,10 +498,7 @@ fn question(cx: &mut Ctx<'_>, block: &[(usize, &str)], limits: &Limits) -> Resul
             let p = trim(p);
             let at = p.first().map_or(start, |c| c.off);
             cx.spans.insert(format!("{ip}/answers/{k}"), at);
-            let (fraction, p) = match weight(p) {
-                Some((w, n)) => (w, p.get(n..).unwrap_or(&[])),
-                None => (1.0, p),
-            };
+            let (fraction, p) = cx.weighted(p, 1.0, at);
             let (a, feedback) = comment(p);
             let mut answer = Answer {
                 fraction,
@@ -511,10 +564,7 @@ fn question(cx: &mut Ctx<'_>, block: &[(usize, &str)], limits: &Limits) -> Resul
             let (w, rest) = if *eq {
                 (1.0, p)
             } else {
-                match weight(p) {
-                    Some((w, n)) => (w, p.get(n..).unwrap_or(&[])),
-                    None => (0.0, p),
-                }
+                cx.weighted(p, 0.0, at)
             };
             let (t, feedback) = comment(rest);
             let mut ch = Choice::new(
@@ -629,10 +679,8 @@ fn question(cx: &mut Ctx<'_>, block: &[(usize, &str)], limits: &Limits) -> Resul
                     format!("{ip}/answers/{k}"),
                     p.first().map_or(start, |c| c.off),
                 );
-                let (fraction, p) = match weight(p) {
-                    Some((w, n)) => (w, p.get(n..).unwrap_or(&[])),
-                    None => (1.0, p),
-                };
+                let at = p.first().map_or(start, |c| c.off);
+                let (fraction, p) = cx.weighted(p, 1.0, at);
                 let (a, feedback) = comment(p);
                 let mut answer = Answer {
                     fraction,

@@ -154,6 +154,11 @@ pub(crate) fn round9(x: f64) -> f64 {
 
 const EPS: f64 = 1e-9;
 
+/// A raw fraction within this of the item's maximum is full credit (the item is correct), as
+/// in Moodle's `question_state::graded_state_for_fraction()` (`question/engine/states.php`:
+/// a fraction above 0.999999 is right): three answers weighted `%33.33333%` give 0.9999999.
+pub(crate) const FULL_CREDIT_TOLERANCE: f64 = 1e-6;
+
 pub(crate) fn compile_regex(
     pattern: &str,
     case_sensitive: bool,
@@ -179,8 +184,9 @@ impl<'q> Grader<'q> {
     /// Prepares `quiz` with default limits.
     ///
     /// # Errors
-    /// [`Error::Invalid`] when a regular expression does not compile within the limits
-    /// (validation reports the same with a position).
+    /// [`Error::Invalid`] when a regular expression does not compile within the limits or an
+    /// item's points are not in (0, 1e6], [`Error::Limit`] for more items than
+    /// `Limits::max_items` (validation reports the same with positions).
     pub fn new(quiz: &'q Quiz) -> Result<Grader<'q>, Error> {
         Grader::with_limits(quiz, &Limits::default())
     }
@@ -190,6 +196,36 @@ impl<'q> Grader<'q> {
     /// # Errors
     /// See [`Grader::new`].
     pub fn with_limits(quiz: &'q Quiz, limits: &Limits) -> Result<Grader<'q>, Error> {
+        // What keeps every total finite holds here too, validated or not.
+        let count = quiz.items().count();
+        if count > limits.max_items {
+            return Err(Error::Limit(format!(
+                "{count} items, the limit is {}",
+                limits.max_items
+            )));
+        }
+        let weights: Vec<crate::error::Problem> = quiz
+            .sections
+            .iter()
+            .enumerate()
+            .flat_map(|(s, sec)| {
+                sec.items.iter().enumerate().filter_map(move |(i, item)| {
+                    crate::validate::points_issue(item, &format!("/sections/{s}/items/{i}"))
+                })
+            })
+            .map(|issue| crate::error::Problem {
+                code: issue.code,
+                severity: issue.severity,
+                message: issue.message,
+                path: issue.path,
+                file: None,
+                line: 0,
+                column: 0,
+            })
+            .collect();
+        if !weights.is_empty() {
+            return Err(Error::Invalid(weights));
+        }
         let mut regexes = HashMap::new();
         for (n, (_, item)) in quiz.items().enumerate() {
             for (k, a) in item.answers.iter().enumerate() {
@@ -367,7 +403,7 @@ impl<'q> Grader<'q> {
             });
         };
         let (raw, mut notes) = self.raw_fraction(n, item, response)?;
-        let full = raw + EPS >= item.max_fraction;
+        let full = raw + FULL_CREDIT_TOLERANCE > item.max_fraction;
         let mut f = if item.is_all_or_nothing() && !full {
             0.0
         } else {

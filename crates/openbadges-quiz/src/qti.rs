@@ -8,6 +8,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
+use std::rc::Rc;
 
 use quick_xml::events::Event;
 
@@ -15,7 +16,9 @@ use crate::def::{Answer, Choice, Distractor, Item, ItemType, Pair, Quiz, Section
 use crate::error::{Error, Problem, Severity};
 use crate::source::{Format, Limits, Loaded, SpanIndex};
 
-/// A resolver for `href`s of item references in a test: returns the referenced file's text.
+/// A resolver for the `href`s of item and section references in a test: given the referenced
+/// file's path relative to the test's folder (`..` segments only where the path leaves it;
+/// URLs and absolute paths as written), returns its text.
 pub type Resolver<'a> = &'a dyn Fn(&str) -> Option<String>;
 
 #[derive(Debug, Clone, Default)]
@@ -199,10 +202,14 @@ fn xml_error(src: &str, file: Option<&str>, off: usize, msg: String) -> Error {
 }
 
 /// Imports a QTI 3.0 assessment item (as a one-item quiz) or an assessment test whose item
-/// references are read through `resolve`.
+/// and section references are read through `resolve`, each file once. References are named
+/// relative to the test, whose own name is the last segment of `file`.
 ///
 /// # Errors
-/// [`Error::Invalid`] when the XML is malformed or not an item/test, with positions.
+/// [`Error::Invalid`] when the XML is malformed or not an item/test, or a reference leads
+/// back to a file being expanded (`qti-reference-cycle`), with positions; [`Error::Limit`]
+/// when the test with everything it references (counted per reference) is over
+/// `limits.max_bytes`.
 pub fn import_item_or_test(
     src: &str,
     file: Option<&str>,
@@ -246,7 +253,7 @@ pub fn import_item_or_test(
                 }],
             }
         }
-        "qti-assessment-test" => import_test(&root, &mut cx, limits, resolve),
+        "qti-assessment-test" => import_test(&root, &mut cx, limits, resolve, src.len())?,
         other => {
             return Err(xml_error(
                 src,
@@ -273,12 +280,14 @@ const MAX_PACKAGE_ENTRIES: usize = 10_000;
 
 /// Imports a QTI 3.0 content package (`.zip`): the assessment test named by
 /// `imsmanifest.xml` (resource type `imsqti_test_xmlv3p0`), else the first test found, else
-/// every assessment item of the package as one section. Item `href`s are resolved inside the
-/// package, relative to the test. Entries larger than `limits.max_bytes` are refused.
+/// every assessment item of the package as one section. Item and section `href`s are resolved
+/// inside the package, relative to the file that holds them. Each entry is decompressed once,
+/// and everything decompressed from the package together is at most `limits.max_bytes`.
 ///
 /// # Errors
-/// [`Error::Invalid`] when the package cannot be read or holds no test or item;
-/// [`Error::Limit`] when it is too large.
+/// [`Error::Invalid`] when the package cannot be read, holds no test or item, or its
+/// references form a cycle; [`Error::Limit`] when it has too many entries or decompresses (or
+/// expands through its references) past `limits.max_bytes`.
 pub fn import_package(bytes: &[u8], file: Option<&str>, limits: &Limits) -> Result<Loaded, Error> {
     let invalid = |m: String| {
         Error::Invalid(vec![Problem {
@@ -303,18 +312,37 @@ pub fn import_package(bytes: &[u8], file: Option<&str>, limits: &Limits) -> Resu
         .filter_map(|i| zip.by_index(i).ok().map(|f| f.name().to_owned()))
         .collect();
     let cell = std::cell::RefCell::new(zip);
+    // Each entry is decompressed once (later reads are answered from `seen`), and everything
+    // decompressed from the package counts against one budget of `limits.max_bytes`.
+    let seen: std::cell::RefCell<BTreeMap<String, Option<String>>> = Default::default();
+    let left = std::cell::Cell::new(limits.max_bytes);
+    let over = std::cell::Cell::new(false);
     let read = |name: &str| -> Option<String> {
         use std::io::Read as _;
-        let mut z = cell.borrow_mut();
-        let f = z.by_name(name).ok()?;
-        let mut buf = Vec::new();
-        f.take(limits.max_bytes as u64 + 1)
-            .read_to_end(&mut buf)
-            .ok()?;
-        if buf.len() > limits.max_bytes {
-            return None;
+        if let Some(text) = seen.borrow().get(name) {
+            return text.clone();
         }
-        String::from_utf8(buf).ok()
+        let text = (|| {
+            let mut z = cell.borrow_mut();
+            let f = z.by_name(name).ok()?;
+            let mut buf = Vec::new();
+            let cap = left.get().min(limits.max_bytes);
+            f.take(cap as u64 + 1).read_to_end(&mut buf).ok()?;
+            if buf.len() > cap {
+                over.set(true);
+                return None;
+            }
+            left.set(left.get() - buf.len());
+            String::from_utf8(buf).ok()
+        })();
+        seen.borrow_mut().insert(name.to_owned(), text.clone());
+        text
+    };
+    let too_large = || {
+        Error::Limit(format!(
+            "the package's entries decompress to more than {} bytes",
+            limits.max_bytes
+        ))
     };
     let manifest_test = read("imsmanifest.xml").and_then(|m| {
         let root = parse_xml(&m, limits).ok()?;
@@ -340,8 +368,13 @@ pub fn import_package(bytes: &[u8], file: Option<&str>, limits: &Limits) -> Resu
     });
     let label = |inner: &str| format!("{}!{inner}", file.unwrap_or("package"));
     if let Some(test) = test {
-        let text =
-            read(&test).ok_or_else(|| invalid(format!("cannot read {test:?} from the package")))?;
+        let text = read(&test).ok_or_else(|| {
+            if over.get() {
+                too_large()
+            } else {
+                invalid(format!("cannot read {test:?} from the package"))
+            }
+        })?;
         let dir = test
             .rsplit_once('/')
             .map(|(d, _)| d.to_owned())
@@ -365,7 +398,11 @@ pub fn import_package(bytes: &[u8], file: Option<&str>, limits: &Limits) -> Resu
             read(&parts.join("/"))
         };
         let name = label(&test);
-        return import_item_or_test(&text, Some(&name), limits, &resolve);
+        let loaded = import_item_or_test(&text, Some(&name), limits, &resolve);
+        if over.get() {
+            return Err(too_large());
+        }
+        return loaded;
     }
     // No test: every item, in package order, as one section.
     let items: Vec<(String, String)> = xml_names
@@ -376,6 +413,9 @@ pub fn import_package(bytes: &[u8], file: Option<&str>, limits: &Limits) -> Resu
                 .map(|t| ((*n).clone(), t))
         })
         .collect();
+    if over.get() {
+        return Err(too_large());
+    }
     if items.is_empty() {
         return Err(invalid(
             "the package holds no QTI 3.0 assessment test or item".into(),
@@ -400,81 +440,133 @@ pub fn import_package(bytes: &[u8], file: Option<&str>, limits: &Limits) -> Resu
     import_item_or_test(&synthetic, Some(&label("imsmanifest")), limits, &resolve)
 }
 
-fn import_test(root: &El, cx: &mut Ctx<'_>, limits: &Limits, resolve: Resolver<'_>) -> Quiz {
-    let mut all = Vec::new();
-    root.descendants(&mut all);
-    let mut sections = Vec::new();
-    for sec in all.iter().filter(|e| e.name == "qti-assessment-section") {
-        let s = sections.len();
-        cx.spans.insert(format!("/sections/{s}"), sec.off);
-        let mut items = Vec::new();
-        for r in sec
-            .children()
-            .filter(|e| e.name == "qti-assessment-item-ref")
-        {
-            let Some(href) = r.attr("href") else {
-                cx.error(r.off, "item reference without href".into());
-                continue;
-            };
-            let Some(text) = resolve(href) else {
-                cx.error(r.off, format!("cannot read the referenced item {href:?}"));
-                continue;
-            };
-            let path = format!("/sections/{s}/items/{}", items.len());
-            cx.spans.insert(path.clone(), r.off);
-            match parse_xml(&text, limits) {
-                Ok(el) if el.name == "qti-assessment-item" => {
-                    let mut sub = Ctx {
-                        spans: SpanIndex::new(&text),
-                        problems: Vec::new(),
-                        file: Some(href),
-                    };
-                    if let Some(item) = convert_item(&el, &mut sub, &path) {
-                        items.push(item);
-                    }
-                    cx.problems.extend(sub.problems);
-                }
-                Ok(_) => cx.error(r.off, format!("{href:?} is not an assessment item")),
-                Err((o, m)) => {
-                    let sp = SpanIndex::new(&text);
-                    let (line, column) = sp.line_col(o);
-                    cx.problems.push(Problem {
-                        code: "syntax",
-                        severity: Severity::Error,
-                        message: m,
-                        path: String::new(),
-                        file: Some(href.to_owned()),
-                        line,
-                        column,
-                    });
-                }
+/// A file reached through a reference: read through the resolver and parsed, once.
+struct RefFile {
+    text: String,
+    root: Result<El, (usize, String)>,
+}
+
+/// What importing a test keeps while following its references: every file read and parsed
+/// once (by its path relative to the test), every item converted once, the chain of files
+/// being expanded (a file already on it is a reference cycle), and the bytes taken in.
+struct Refs<'a> {
+    resolve: Resolver<'a>,
+    limits: &'a Limits,
+    files: BTreeMap<String, Option<Rc<RefFile>>>,
+    items: BTreeMap<String, Option<Item>>,
+    chain: Vec<String>,
+    /// Bytes of the test plus every referenced file, counted once per reference (what the
+    /// quiz holds once the references are expanded); at most `limits.max_bytes`.
+    expanded: usize,
+    sections: Vec<Section>,
+    /// JSON pointer → offset in the test file (a section or item from a referenced file
+    /// points at the test's reference that brought it in).
+    pointers: Vec<(String, usize)>,
+}
+
+impl Refs<'_> {
+    fn file(&mut self, key: &str) -> Result<Option<Rc<RefFile>>, Error> {
+        let file = match self.files.get(key) {
+            Some(f) => f.clone(),
+            None => {
+                let f = (self.resolve)(key).map(|text| {
+                    let root = parse_xml(&text, self.limits);
+                    Rc::new(RefFile { text, root })
+                });
+                self.files.insert(key.to_owned(), f.clone());
+                f
+            }
+        };
+        if let Some(f) = &file {
+            self.expanded = self.expanded.saturating_add(f.text.len());
+            if self.expanded > self.limits.max_bytes {
+                return Err(Error::Limit(format!(
+                    "the test with the files it references (counted once per reference) is over {} bytes",
+                    self.limits.max_bytes
+                )));
             }
         }
-        let pool = sec
-            .child("qti-selection")
-            .and_then(|e| e.attr("select"))
-            .and_then(|v| v.parse().ok());
-        if sec
-            .child("qti-selection")
-            .and_then(|e| e.attr("with-replacement"))
-            == Some("true")
-        {
-            cx.warn(
-                sec.off,
-                "selection with replacement is not supported; drawing without replacement".into(),
-            );
-        }
-        let shuffle = sec.child("qti-ordering").and_then(|e| e.attr("shuffle")) == Some("true");
-        sections.push(Section {
-            id: sec.attr("identifier").unwrap_or("section").to_owned(),
-            title: sec.attr("title").map(str::to_owned),
-            instructions: None,
-            shuffle,
-            pool,
-            items,
-        });
+        Ok(file)
     }
-    Quiz {
+
+    /// A reference to `key`, made at offset `off` of the file `cx` reads: refused (with the
+    /// chain, positioned there) when `key` is being expanded already.
+    fn check_cycle(&self, cx: &Ctx<'_>, off: usize, key: &str) -> Result<(), Error> {
+        if !self.chain.iter().any(|k| k == key) {
+            return Ok(());
+        }
+        let path: Vec<&str> = self
+            .chain
+            .iter()
+            .map(String::as_str)
+            .chain(std::iter::once(key))
+            .collect();
+        let (line, column) = cx.spans.line_col(off);
+        Err(Error::Invalid(vec![Problem {
+            code: "qti-reference-cycle",
+            severity: Severity::Error,
+            message: format!("reference cycle: {}", path.join(" -> ")),
+            path: String::new(),
+            file: cx.file.map(str::to_owned),
+            line,
+            column,
+        }]))
+    }
+}
+
+/// Deepest chain of section references (a test → section file → section file …).
+const MAX_REFERENCE_DEPTH: usize = 64;
+
+/// The path of `href` relative to the test's folder, for a reference made in the file `from`
+/// (also relative to the test's folder). URLs and absolute paths are passed on unchanged.
+fn join_href(from: &str, href: &str) -> String {
+    if href.starts_with('/') || href.contains(':') {
+        return href.to_owned();
+    }
+    let dir = from.rsplit_once('/').map_or("", |(d, _)| d);
+    let mut parts: Vec<&str> = Vec::new();
+    for seg in dir.split('/').chain(href.split('/')) {
+        match seg {
+            "" | "." => {}
+            ".." if parts.last().is_some_and(|p| *p != "..") => {
+                parts.pop();
+            }
+            s => parts.push(s),
+        }
+    }
+    parts.join("/")
+}
+
+/// The name a test's references use for the test itself: the last segment of its file name.
+fn base_name(file: Option<&str>) -> String {
+    file.map_or(String::new(), |f| {
+        f.rsplit(['/', '\\', '!']).next().unwrap_or(f).to_owned()
+    })
+}
+
+fn import_test(
+    root: &El,
+    cx: &mut Ctx<'_>,
+    limits: &Limits,
+    resolve: Resolver<'_>,
+    src_len: usize,
+) -> Result<Quiz, Error> {
+    let key = base_name(cx.file);
+    let mut refs = Refs {
+        resolve,
+        limits,
+        files: BTreeMap::new(),
+        items: BTreeMap::new(),
+        chain: vec![key.clone()],
+        expanded: src_len,
+        sections: Vec::new(),
+        pointers: Vec::new(),
+    };
+    walk_sections(root, &key, cx, None, &mut refs)?;
+    for (p, off) in refs.pointers {
+        cx.spans.insert(p, off);
+    }
+    Ok(Quiz {
         id: root.attr("identifier").unwrap_or("qti-test").to_owned(),
         title: root.attr("title").unwrap_or("QTI test").to_owned(),
         instructions: None,
@@ -485,8 +577,157 @@ fn import_test(root: &El, cx: &mut Ctx<'_>, limits: &Limits, resolve: Resolver<'
         pass_feedback: None,
         fail_feedback: None,
         settings: Default::default(),
-        sections,
+        sections: refs.sections,
+    })
+}
+
+/// Collects the sections under `el` (in the file `key`) in document order, following section
+/// references. `anchor`: the offset in the test of the reference that led into this file.
+fn walk_sections(
+    el: &El,
+    key: &str,
+    cx: &mut Ctx<'_>,
+    anchor: Option<usize>,
+    refs: &mut Refs<'_>,
+) -> Result<(), Error> {
+    for child in el.children() {
+        match child.name.as_str() {
+            "qti-assessment-section" => {
+                read_section(child, key, cx, anchor, refs)?;
+                walk_sections(child, key, cx, anchor, refs)?;
+            }
+            "qti-assessment-section-ref" => {
+                let Some(href) = child.attr("href") else {
+                    cx.error(child.off, "section reference without href".into());
+                    continue;
+                };
+                let target = join_href(key, href);
+                refs.check_cycle(cx, child.off, &target)?;
+                if refs.chain.len() > MAX_REFERENCE_DEPTH {
+                    return Err(Error::Limit(format!(
+                        "section references nested more than {MAX_REFERENCE_DEPTH} deep"
+                    )));
+                }
+                let Some(file) = refs.file(&target)? else {
+                    cx.error(
+                        child.off,
+                        format!("cannot read the referenced section {href:?}"),
+                    );
+                    continue;
+                };
+                match &file.root {
+                    Ok(sec) if sec.name == "qti-assessment-section" => {
+                        let mut sub = Ctx {
+                            spans: SpanIndex::new(&file.text),
+                            problems: Vec::new(),
+                            file: Some(&target),
+                        };
+                        refs.chain.push(target.clone());
+                        let anchor = Some(anchor.unwrap_or(child.off));
+                        let done = read_section(sec, &target, &mut sub, anchor, refs)
+                            .and_then(|()| walk_sections(sec, &target, &mut sub, anchor, refs));
+                        refs.chain.pop();
+                        cx.problems.extend(sub.problems);
+                        done?;
+                    }
+                    Ok(_) => cx.error(child.off, format!("{href:?} is not an assessment section")),
+                    Err((o, m)) => cx.problems.push(syntax_in(&file.text, &target, *o, m)),
+                }
+            }
+            _ => walk_sections(child, key, cx, anchor, refs)?,
+        }
     }
+    Ok(())
+}
+
+fn syntax_in(text: &str, file: &str, off: usize, message: &str) -> Problem {
+    let (line, column) = SpanIndex::new(text).line_col(off);
+    Problem {
+        code: "syntax",
+        severity: Severity::Error,
+        message: message.to_owned(),
+        path: String::new(),
+        file: Some(file.to_owned()),
+        line,
+        column,
+    }
+}
+
+/// One `qti-assessment-section` (of the file `key`) with its item references.
+fn read_section(
+    sec: &El,
+    key: &str,
+    cx: &mut Ctx<'_>,
+    anchor: Option<usize>,
+    refs: &mut Refs<'_>,
+) -> Result<(), Error> {
+    let s = refs.sections.len();
+    refs.pointers
+        .push((format!("/sections/{s}"), anchor.unwrap_or(sec.off)));
+    let mut items = Vec::new();
+    for r in sec
+        .children()
+        .filter(|e| e.name == "qti-assessment-item-ref")
+    {
+        let Some(href) = r.attr("href") else {
+            cx.error(r.off, "item reference without href".into());
+            continue;
+        };
+        let target = join_href(key, href);
+        refs.check_cycle(cx, r.off, &target)?;
+        let Some(file) = refs.file(&target)? else {
+            cx.error(r.off, format!("cannot read the referenced item {href:?}"));
+            continue;
+        };
+        let path = format!("/sections/{s}/items/{}", items.len());
+        refs.pointers.push((path.clone(), anchor.unwrap_or(r.off)));
+        match &file.root {
+            Ok(el) if el.name == "qti-assessment-item" => {
+                let item = match refs.items.get(&target) {
+                    Some(item) => item.clone(),
+                    None => {
+                        // Converted once; its warnings are reported once.
+                        let mut sub = Ctx {
+                            spans: SpanIndex::new(&file.text),
+                            problems: Vec::new(),
+                            file: Some(&target),
+                        };
+                        let item = convert_item(el, &mut sub, &path);
+                        cx.problems.extend(sub.problems);
+                        refs.items.insert(target.clone(), item.clone());
+                        item
+                    }
+                };
+                items.extend(item);
+            }
+            Ok(_) => cx.error(r.off, format!("{href:?} is not an assessment item")),
+            Err((o, m)) => cx.problems.push(syntax_in(&file.text, &target, *o, m)),
+        }
+    }
+    let pool = sec
+        .child("qti-selection")
+        .and_then(|e| e.attr("select"))
+        .and_then(|v| v.parse().ok());
+    if sec
+        .child("qti-selection")
+        .and_then(|e| e.attr("with-replacement"))
+        == Some("true")
+    {
+        cx.warn(
+            sec.off,
+            "selection with replacement is not supported; drawing without replacement".into(),
+        );
+    }
+    let shuffle = sec.child("qti-ordering").and_then(|e| e.attr("shuffle")) == Some("true");
+    refs.sections.push(Section {
+        id: sec.attr("identifier").unwrap_or("section").to_owned(),
+        title: sec.attr("title").map(str::to_owned),
+        instructions: None,
+        shuffle,
+        pool,
+        items,
+    });
+    Ok(())
 }
 
 #[derive(Debug, Default)]
@@ -690,7 +931,9 @@ fn convert_item(root: &El, cx: &mut Ctx<'_>, path: &str) -> Option<Item> {
             } else {
                 ItemType::TextEntry
             };
-            item.whitespace = Whitespace::Exact;
+            if !numeric {
+                item.whitespace = Whitespace::Exact;
+            }
             item.case_sensitive = !numeric;
             if mapped {
                 let points = map
@@ -853,7 +1096,7 @@ fn convert_item(root: &El, cx: &mut Ctx<'_>, path: &str) -> Option<Item> {
 fn answer_for(numeric: bool, v: &str, fraction: f64) -> Answer {
     if numeric {
         Answer {
-            value: v.trim().parse().ok(),
+            value: num(Some(v)),
             fraction,
             ..Answer::default()
         }

@@ -30,6 +30,18 @@ const EPS: f64 = 1e-9;
 /// The largest weight an item may carry (keeps every total exact in an `f64`).
 pub const MAX_POINTS: f64 = 1e6;
 
+/// The weight of an item must lie in (0, [`MAX_POINTS`]]: then every total (at most
+/// `max_items` × `MAX_POINTS`) is finite and exact to the 9 decimals scores are rounded to.
+pub(crate) fn points_issue(item: &Item, ip: &str) -> Option<Issue> {
+    (!(item.points > 0.0 && item.points <= MAX_POINTS)).then(|| {
+        Issue::error(
+            "invalid-number",
+            format!("{ip}/points"),
+            format!("points must be a number > 0 and at most {MAX_POINTS:e}"),
+        )
+    })
+}
+
 /// Validates with default limits.
 pub fn validate(quiz: &Quiz) -> Vec<Issue> {
     validate_with(quiz, &Limits::default())
@@ -276,12 +288,8 @@ fn validate_item(item: &Item, ip: &str, limits: &Limits, v: &mut Vec<Issue>) {
             "the item has no prompt",
         ));
     }
-    if !item.points.is_finite() || item.points <= 0.0 {
-        v.push(Issue::error(
-            "invalid-number",
-            format!("{ip}/points"),
-            "points must be a number > 0",
-        ));
+    if let Some(issue) = points_issue(item, ip) {
+        v.push(issue);
     }
     if !(-1.0..=0.0).contains(&item.min_fraction) && !(0.0..=1.0).contains(&item.min_fraction) {
         v.push(Issue::error(
@@ -546,6 +554,15 @@ fn validate_item(item: &Item, ip: &str, limits: &Limits, v: &mut Vec<Issue>) {
                         "tolerance without value",
                     ));
                 }
+                for (field, x) in [("value", ans.value), ("min", ans.min), ("max", ans.max)] {
+                    if x.is_some_and(|x| !x.is_finite()) {
+                        v.push(Issue::error(
+                            "invalid-number",
+                            format!("{ap}/{field}"),
+                            format!("{field} must be a finite number"),
+                        ));
+                    }
+                }
                 if ans.tolerance.is_some_and(|t| t < 0.0 || !t.is_finite()) {
                     v.push(Issue::error(
                         "invalid-number",
@@ -585,7 +602,15 @@ fn validate_item(item: &Item, ip: &str, limits: &Limits, v: &mut Vec<Issue>) {
         // Harmless; nothing to say.
     }
     let best = best_fraction(item).min(1.0);
-    if best + EPS < item.max_fraction {
+    // The credits of a multiple-response item reach full credit when they do at two decimals:
+    // Moodle's check (`round($totalfraction, 2) != 1` in qtype_multichoice's
+    // save_question_options), so its thirds (`%33.33333%` × 3 = 0.9999999) are accepted.
+    let reachable = if t == ItemType::MultipleResponse {
+        (best * 100.0).round() / 100.0
+    } else {
+        best
+    };
+    if reachable + EPS < item.max_fraction {
         let what = match t {
             ItemType::TrueFalse => "no `answer` is given".to_owned(),
             ItemType::SingleChoice => "no choice is correct (or earns full credit)".to_owned(),

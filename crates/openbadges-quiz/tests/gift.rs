@@ -301,3 +301,117 @@ fn malformed_questions_report_positions() {
         "{s:?}"
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// Weights as Moodle takes them. Sources (moodle/moodle):
+// - question/format/gift/format.php: a weight is `^%-*([0-9]{1,2})\.?([0-9]*)%`, divided by 100;
+// - question/format.php (importprocess) + lib/questionlib.php `match_grade_options()`: each
+//   fraction is replaced by the allowed grade within 0.00001 of it, or the question is refused
+//   (the default `error` mode);
+// - question/engine/bank.php `question_bank::fraction_options_full()`: the allowed grades
+//   (0, ±1, ±0.9, ±0.8333333, ±0.8, ±0.75, ±0.7, ±0.6666667, ±0.6, ±0.5, ±0.4, ±0.3333333,
+//   ±0.3, ±0.25, ±0.2, ±0.1666667, ±0.1428571, ±0.125, ±0.1111111, ±0.1, ±0.05);
+// - question/type/multichoice/questiontype.php `save_question_options()`: the positive credits
+//   of a multiple-answer question must satisfy `round($totalfraction, 2) == 1`;
+// - question/type/multichoice/question.php (multi `grade_response`): the sum of the ticked
+//   fractions, clamped to [0, 1]; question/engine/states.php `graded_state_for_fraction()`:
+//   above 0.999999 is right.
+// `~%33.33333%` is how Moodle writes a third: its grade 0.3333333 × 100 (also in Moodle's own
+// multianswer tests, question/type/multianswer/tests/upgradelibnewqe_test.php, `~%33.33333%Ohio`).
+
+fn gift(src: &str) -> (Quiz, Vec<openbadges_quiz::Problem>) {
+    let l = load(src, Format::Gift, Some("w.gift"), &Limits::default()).unwrap();
+    let p = l.check(&Limits::default());
+    (l.quiz, p)
+}
+
+fn outcome(q: &Quiz, r: serde_json::Value) -> openbadges_quiz::ItemOutcome {
+    let item = q.item_by_number(1).unwrap();
+    let resp: Response = serde_json::from_value(r).unwrap();
+    Grader::new(q)
+        .unwrap()
+        .grade_one(&item.id, Some(&resp), 0)
+        .unwrap()
+}
+
+#[test]
+fn moodle_thirds_are_accepted_and_graded_with_moodles_fractions() {
+    for thirds in [
+        "Primary colours? {~%33.33333%Red ~%33.33333%Green ~%33.33333%Blue ~%-100%Yellow}",
+        // Within Moodle's 0.00001: the same grade, 0.3333333.
+        "Primary colours? {~%33.33334%Red ~%33.333%Green ~%33.33333%Blue ~%-100%Yellow}",
+    ] {
+        let (q, p) = gift(thirds);
+        assert!(p.is_empty(), "{p:#?}");
+        let fractions: Vec<Option<f64>> = q
+            .item_by_number(1)
+            .unwrap()
+            .choices
+            .iter()
+            .map(|c| c.fraction)
+            .collect();
+        assert_eq!(
+            fractions,
+            [
+                Some(0.3333333),
+                Some(0.3333333),
+                Some(0.3333333),
+                Some(-1.0)
+            ]
+        );
+        // All three: 0.9999999, which Moodle grades right.
+        let all = outcome(&q, json!(["Red", "Green", "Blue"]));
+        assert_eq!(
+            (all.score, all.max_score, all.correct),
+            (0.9999999, 1.0, Some(true))
+        );
+        let two = outcome(&q, json!(["Red", "Blue"]));
+        assert_eq!((two.score, two.correct), (0.6666666, Some(false)));
+        // A wrong tick takes 100%: clamped at 0.
+        assert_eq!(outcome(&q, json!(["Red", "Yellow"])).score, 0.0);
+    }
+    // Sixths add up to 1.0000002: full credit, clamped to 1.
+    let (q, p) = gift(
+        "Pick {~%16.66667%a ~%16.66667%b ~%16.66667%c ~%16.66667%d ~%16.66667%e ~%16.66667%f ~%-100%g}",
+    );
+    assert!(p.is_empty(), "{p:#?}");
+    assert_eq!(
+        outcome(&q, json!(["a", "b", "c", "d", "e", "f"])).score,
+        1.0
+    );
+}
+
+#[test]
+fn credits_that_moodle_finds_short_of_full_are_still_refused() {
+    // 50% + 40%: round(0.9, 2) != 1, as Moodle says ("The positive grades you have chosen do
+    // not add up to 100%").
+    let (_, p) = gift("Pick {~%50%a ~%40%b ~%-100%c}");
+    assert!(p.iter().any(|p| p.code == "no-correct-answer"), "{p:#?}");
+}
+
+#[test]
+fn weights_moodle_refuses_are_errors_at_the_answer() {
+    // 33.33% is 0.00003 from 0.3333333 (more than Moodle's 0.00001); 35% is no grade at all.
+    // The position is the answer's (for a choice, its `~`).
+    for (src, weight, answer) in [
+        (
+            "Pick {~%33.33%a ~%33.33333%b ~%33.33333%c ~d}",
+            "33.33",
+            "~%33.33%a",
+        ),
+        ("Say {=%35%x =y}", "35", "%35%x"),
+        ("Year {#=%35%1822:0 =1822:2}", "35", "%35%1822"),
+    ] {
+        let e = match load(src, Format::Gift, Some("w.gift"), &Limits::default()) {
+            Err(openbadges_quiz::Error::Invalid(p)) => p,
+            other => panic!("{other:?}"),
+        };
+        let hit = e
+            .iter()
+            .find(|p| p.code == "gift-grade")
+            .unwrap_or_else(|| panic!("{e:#?}"));
+        assert!(hit.message.contains(&format!("weight {weight}%")), "{hit}");
+        let col = src.find(answer).unwrap() + 1;
+        assert_eq!((hit.line, hit.column), (1, col), "{hit}");
+    }
+}

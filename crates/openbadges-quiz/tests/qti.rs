@@ -371,3 +371,210 @@ fn content_package_with_manifest_test_and_items_in_folders() {
             .is_err()
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// References: cycles, diamonds, and what a small package can expand to.
+
+fn mc_item(id: &str) -> String {
+    item(
+        id,
+        "<qti-response-declaration identifier=\"RESPONSE\" cardinality=\"single\" base-type=\"identifier\"><qti-correct-response><qti-value>B</qti-value></qti-correct-response></qti-response-declaration>",
+        &choice_xml(1),
+        MC,
+    )
+}
+
+fn test_of(body: &str) -> String {
+    format!(
+        "<qti-assessment-test {NS} identifier=\"t\" title=\"T\"><qti-test-part identifier=\"p\" navigation-mode=\"linear\" submission-mode=\"individual\">{body}</qti-test-part></qti-assessment-test>"
+    )
+}
+
+fn section_of(id: &str, refs: &str) -> String {
+    format!(
+        "<qti-assessment-section {NS} identifier=\"{id}\" title=\"{id}\" visible=\"true\">{refs}</qti-assessment-section>"
+    )
+}
+
+fn package_error(files: &[(&str, &str)]) -> openbadges_quiz::Error {
+    let pkg = zip_of(files);
+    openbadges_quiz::qti::import_package(&pkg, Some("pkg.zip"), &Limits::default()).unwrap_err()
+}
+
+fn cycle_message(e: &openbadges_quiz::Error) -> String {
+    match e {
+        openbadges_quiz::Error::Invalid(p) => {
+            assert_eq!(p.len(), 1, "{p:?}");
+            assert_eq!(p[0].code, "qti-reference-cycle");
+            assert!(p[0].line > 0, "{p:?}");
+            p[0].message.clone()
+        }
+        other => panic!("not a reference cycle: {other:?}"),
+    }
+}
+
+#[test]
+fn test_that_references_itself_is_a_reference_cycle() {
+    let manifest = "<manifest><resources><resource identifier=\"r\" type=\"imsqti_test_xmlv3p0\" href=\"test.xml\"/></resources></manifest>";
+    // As an item, and as a section.
+    let as_item = test_of(&section_of(
+        "s",
+        "<qti-assessment-item-ref identifier=\"a\" href=\"test.xml\"/>",
+    ));
+    let e = package_error(&[("imsmanifest.xml", manifest), ("test.xml", &as_item)]);
+    assert_eq!(cycle_message(&e), "reference cycle: test.xml -> test.xml");
+    let as_section = test_of("<qti-assessment-section-ref identifier=\"s\" href=\"./test.xml\"/>");
+    let e = package_error(&[("imsmanifest.xml", manifest), ("test.xml", &as_section)]);
+    assert_eq!(cycle_message(&e), "reference cycle: test.xml -> test.xml");
+}
+
+#[test]
+fn sections_that_reference_each_other_are_a_reference_cycle() {
+    let manifest = "<manifest><resources><resource identifier=\"r\" type=\"imsqti_test_xmlv3p0\" href=\"tests/test.xml\"/></resources></manifest>";
+    let test = test_of("<qti-assessment-section-ref identifier=\"a\" href=\"../sections/a.xml\"/>");
+    let a = section_of(
+        "a",
+        "<qti-assessment-item-ref identifier=\"i\" href=\"../items/i.xml\"/><qti-assessment-section-ref identifier=\"b\" href=\"b.xml\"/>",
+    );
+    let b = section_of(
+        "b",
+        "<qti-assessment-section-ref identifier=\"a\" href=\"a.xml\"/>",
+    );
+    let i = mc_item("i");
+    let e = package_error(&[
+        ("imsmanifest.xml", manifest),
+        ("tests/test.xml", &test),
+        ("sections/a.xml", &a),
+        ("sections/b.xml", &b),
+        ("items/i.xml", &i),
+    ]);
+    assert_eq!(
+        cycle_message(&e),
+        "reference cycle: test.xml -> ../sections/a.xml -> ../sections/b.xml -> ../sections/a.xml"
+    );
+    // Without the back reference the same files import, sections in document order.
+    let b = section_of(
+        "b",
+        "<qti-assessment-item-ref identifier=\"j\" href=\"../items/j.xml\"/>",
+    );
+    let j = mc_item("j");
+    let pkg = zip_of(&[
+        ("imsmanifest.xml", manifest),
+        ("tests/test.xml", &test),
+        ("sections/a.xml", &a),
+        ("sections/b.xml", &b),
+        ("items/i.xml", &i),
+        ("items/j.xml", &j),
+    ]);
+    let l =
+        openbadges_quiz::qti::import_package(&pkg, Some("pkg.zip"), &Limits::default()).unwrap();
+    let ids: Vec<(&str, Vec<&str>)> = l
+        .quiz
+        .sections
+        .iter()
+        .map(|s| {
+            (
+                s.id.as_str(),
+                s.items.iter().map(|i| i.id.as_str()).collect(),
+            )
+        })
+        .collect();
+    assert_eq!(ids, vec![("a", vec!["i"]), ("b", vec!["j"])]);
+    assert!(l.check(&Limits::default()).is_empty());
+}
+
+#[test]
+fn item_referenced_many_times_is_read_and_parsed_once() {
+    // A diamond: the test reaches `a.xml` three times directly and once more through a section
+    // file in another folder; `parts/b.xml` once.
+    let files: BTreeMap<&str, String> = BTreeMap::from([
+        ("a.xml", mc_item("a")),
+        ("parts/b.xml", mc_item("b")),
+        (
+            "parts/s2.xml",
+            section_of(
+                "s2",
+                "<qti-assessment-item-ref identifier=\"a4\" href=\"../a.xml\"/><qti-assessment-item-ref identifier=\"b\" href=\"b.xml\"/>",
+            ),
+        ),
+    ]);
+    let test = test_of(&format!(
+        "{}<qti-assessment-section-ref identifier=\"s2\" href=\"parts/s2.xml\"/>",
+        section_of(
+            "s1",
+            "<qti-assessment-item-ref identifier=\"a1\" href=\"a.xml\"/><qti-assessment-item-ref identifier=\"a2\" href=\"a.xml\"/><qti-assessment-item-ref identifier=\"a3\" href=\"./a.xml\"/>",
+        )
+    ));
+    let asked: std::cell::RefCell<Vec<String>> = Default::default();
+    let resolve = |h: &str| {
+        asked.borrow_mut().push(h.to_owned());
+        files.get(h).cloned()
+    };
+    let l = import_item_or_test(&test, Some("dir/test.xml"), &Limits::default(), &resolve).unwrap();
+    let mut asked = asked.into_inner();
+    asked.sort();
+    assert_eq!(asked, ["a.xml", "parts/b.xml", "parts/s2.xml"]);
+    let items: Vec<Vec<&str>> = l
+        .quiz
+        .sections
+        .iter()
+        .map(|s| s.items.iter().map(|i| i.id.as_str()).collect())
+        .collect();
+    assert_eq!(items, vec![vec!["a", "a", "a"], vec!["a", "b"]]);
+}
+
+#[test]
+fn small_package_whose_references_expand_past_the_size_limit_is_refused() {
+    // One 1 MiB item (a few KiB compressed) referenced 64 times: 64 MiB once expanded.
+    let big = item(
+        "big",
+        "<qti-response-declaration identifier=\"RESPONSE\" cardinality=\"single\" base-type=\"identifier\"><qti-correct-response><qti-value>B</qti-value></qti-correct-response></qti-response-declaration>",
+        &format!("<p>{}</p>{}", " ".repeat(1 << 20), choice_xml(1)),
+        MC,
+    );
+    let refs: String = (0..64)
+        .map(|n| format!("<qti-assessment-item-ref identifier=\"r{n}\" href=\"big.xml\"/>"))
+        .collect();
+    let test = test_of(&section_of("s", &refs));
+    let pkg = zip_of(&[("test.xml", &test), ("big.xml", &big)]);
+    assert!(pkg.len() < 16 * 1024, "{} bytes", pkg.len());
+    let e = openbadges_quiz::qti::import_package(&pkg, Some("pkg.zip"), &Limits::default())
+        .unwrap_err();
+    assert!(
+        matches!(&e, openbadges_quiz::Error::Limit(m) if m.contains("counted once per reference")),
+        "{e:?}"
+    );
+    // Referenced 7 times it fits, and is parsed once.
+    let refs: String = (0..7)
+        .map(|n| format!("<qti-assessment-item-ref identifier=\"r{n}\" href=\"big.xml\"/>"))
+        .collect();
+    let pkg = zip_of(&[
+        ("test.xml", &test_of(&section_of("s", &refs))),
+        ("big.xml", &big),
+    ]);
+    let l =
+        openbadges_quiz::qti::import_package(&pkg, Some("pkg.zip"), &Limits::default()).unwrap();
+    assert_eq!(l.quiz.items().count(), 7);
+}
+
+#[test]
+fn section_references_cannot_nest_without_end() {
+    // A resolver that answers every path with the same section, which references `../s.xml`:
+    // each key is new (`../s.xml`, `../../s.xml`, …), so no cycle is seen; the depth is bounded.
+    let s = section_of(
+        "s",
+        "<qti-assessment-section-ref identifier=\"s\" href=\"../s.xml\"/>",
+    );
+    let asked = std::cell::Cell::new(0usize);
+    let resolve = |_: &str| {
+        asked.set(asked.get() + 1);
+        Some(s.clone())
+    };
+    let test = test_of("<qti-assessment-section-ref identifier=\"s\" href=\"s.xml\"/>");
+    let e = import_item_or_test(&test, Some("test.xml"), &Limits::default(), &resolve).unwrap_err();
+    assert!(
+        matches!(&e, openbadges_quiz::Error::Limit(m) if m.contains("nested")),
+        "{e:?}"
+    );
+    assert!(asked.get() <= 65, "{}", asked.get());
+}

@@ -346,3 +346,138 @@ fn limit_on_choices_reports_the_item() {
     );
     expect(&src, "limit", "[[sections.items]] # big");
 }
+
+// ---------------------------------------------------------------------------------------------
+// Documented limits are enforced, in every source format, and by the grader itself.
+
+#[test]
+fn points_above_a_million_are_refused_in_every_format() {
+    // Two items of 1e308 made the total infinite (`quiz grade` printed `max_score: null`).
+    let toml = format!(
+        "{HEAD}[[sections]]\nid = \"s\"\n{}points = 1e308\n{}points = 1.0e6\n",
+        tf("a"),
+        tf("b")
+    );
+    expect(&toml, "invalid-number", "1e308");
+    let json = r#"{"id": "q", "title": "Q", "sections": [{"id": "s", "items": [
+        {"id": "a", "type": "true_false", "prompt": "p", "answer": true, "points": 1e308},
+        {"id": "b", "type": "true_false", "prompt": "p", "answer": true, "points": 1000000.5}]}]}"#;
+    let p = problems(json, Format::Json, "quiz.json");
+    let hits: Vec<(usize, usize)> = p
+        .iter()
+        .filter(|p| p.code == "invalid-number")
+        .map(|p| (p.line, p.column))
+        .collect();
+    assert_eq!(hits, [at(json, "1e308"), at(json, "1000000.5")], "{p:#?}");
+    // QTI: the points of a map_response item are its upper bound.
+    let qti = |upper: &str| {
+        format!(
+            "<qti-assessment-item xmlns=\"http://www.imsglobal.org/xsd/imsqtiasi_v3p0\" identifier=\"i\" title=\"i\">\
+             <qti-response-declaration identifier=\"RESPONSE\" cardinality=\"single\" base-type=\"identifier\">\
+             <qti-correct-response><qti-value>A</qti-value></qti-correct-response>\
+             <qti-mapping default-value=\"0\" upper-bound=\"{upper}\"><qti-map-entry map-key=\"A\" mapped-value=\"{upper}\"/></qti-mapping>\
+             </qti-response-declaration><qti-item-body><qti-choice-interaction response-identifier=\"RESPONSE\" max-choices=\"1\">\
+             <qti-simple-choice identifier=\"A\">a</qti-simple-choice><qti-simple-choice identifier=\"B\">b</qti-simple-choice>\
+             </qti-choice-interaction></qti-item-body>\
+             <qti-response-processing template=\"https://purl.imsglobal.org/spec/qti/v3p0/rptemplates/map_response.xml\"/></qti-assessment-item>"
+        )
+    };
+    let p = problems(&qti("1e308"), Format::Qti, "item.xml");
+    assert!(p.iter().any(|p| p.code == "invalid-number"), "{p:#?}");
+    let p = problems(&qti("1000000"), Format::Qti, "item.xml");
+    assert!(!p.iter().any(Problem::is_error), "{p:#?}");
+}
+
+fn tf_item(id: &str, points: f64) -> openbadges_quiz::Item {
+    let mut item = openbadges_quiz::Item::new(id, openbadges_quiz::ItemType::TrueFalse, "p");
+    item.answer = Some(true);
+    item.points = points;
+    item
+}
+
+fn quiz_of(items: Vec<openbadges_quiz::Item>) -> openbadges_quiz::Quiz {
+    let src = format!("{HEAD}[[sections]]\nid = \"s\"\n{}", tf("x"));
+    let mut q = load(&src, Format::Toml, None, &Limits::default())
+        .unwrap()
+        .quiz;
+    q.sections[0].items = items;
+    q
+}
+
+#[test]
+fn grader_refuses_weights_and_counts_that_would_make_totals_infinite() {
+    use openbadges_quiz::{Grader, Response, Responses};
+    // Not validated first: the grader holds the same line.
+    let q = quiz_of(vec![tf_item("a", 1e308), tf_item("b", 1e308)]);
+    match Grader::new(&q) {
+        Err(Error::Invalid(p)) => {
+            assert_eq!(p.len(), 2, "{p:#?}");
+            assert_eq!(p[0].path, "/sections/0/items/0/points");
+        }
+        other => panic!("{:?}", other.map(|_| ())),
+    }
+    let q = quiz_of(
+        (0..=Limits::default().max_items)
+            .map(|n| tf_item(&format!("i{n}"), 1.0))
+            .collect(),
+    );
+    assert!(matches!(Grader::new(&q), Err(Error::Limit(_))));
+    // At the limits (10,000 items of 1e6 points) every total is finite and exact.
+    let q = quiz_of(
+        (0..Limits::default().max_items)
+            .map(|n| tf_item(&format!("i{n}"), 1e6))
+            .collect(),
+    );
+    assert!(openbadges_quiz::validate::validate(&q).is_empty());
+    let responses: Responses = q
+        .items()
+        .map(|(_, i)| (i.id.clone(), Response::Bool(true)))
+        .collect();
+    let g = Grader::new(&q)
+        .unwrap()
+        .grade(None, &responses, &Default::default())
+        .unwrap();
+    assert_eq!((g.score, g.max_score, g.percent), (1e10, 1e10, 100.0));
+    let json = serde_json::to_value(&g).unwrap();
+    assert_eq!(json["max_score"], serde_json::json!(1e10));
+}
+
+#[test]
+fn numeric_answers_that_are_not_finite_are_refused() {
+    let qti = |v: &str| {
+        format!(
+            "<qti-assessment-item xmlns=\"http://www.imsglobal.org/xsd/imsqtiasi_v3p0\" identifier=\"i\" title=\"i\">\
+             <qti-response-declaration identifier=\"RESPONSE\" cardinality=\"single\" base-type=\"float\">\
+             <qti-correct-response><qti-value>{v}</qti-value></qti-correct-response></qti-response-declaration>\
+             <qti-item-body><p>How much?</p><qti-text-entry-interaction response-identifier=\"RESPONSE\"/></qti-item-body>\
+             <qti-response-processing template=\"https://purl.imsglobal.org/spec/qti/v3p0/rptemplates/match_correct.xml\"/></qti-assessment-item>"
+        )
+    };
+    // A QTI float item imports as a valid numeric item (it used to get `whitespace`, which does
+    // not apply to numbers, so every one was refused).
+    let p = problems(&qti("1822"), Format::Qti, "item.xml");
+    assert!(p.is_empty(), "{p:#?}");
+    // "1e400", "NaN" and "inf" parse as f64, but are no answer.
+    for v in ["1e400", "NaN", "inf"] {
+        let p = problems(&qti(v), Format::Qti, "item.xml");
+        let codes: Vec<(&str, &str)> = p.iter().map(|p| (p.code, p.path.as_str())).collect();
+        assert_eq!(
+            codes,
+            [("no-correct-answer", "/sections/0/items/0/answers/0")],
+            "{v}"
+        );
+    }
+    // A quiz built in code is checked too.
+    let mut item = openbadges_quiz::Item::new("n", openbadges_quiz::ItemType::Numeric, "p");
+    item.answers.push(openbadges_quiz::Answer {
+        value: Some(f64::INFINITY),
+        ..Default::default()
+    });
+    let issues = openbadges_quiz::validate::validate(&quiz_of(vec![item]));
+    assert!(
+        issues
+            .iter()
+            .any(|i| i.code == "invalid-number" && i.path.ends_with("/answers/0/value")),
+        "{issues:#?}"
+    );
+}
