@@ -325,3 +325,17 @@ fn a_hosted_assertion_that_needs_its_copy_is_still_could_not_check_offline() {
     let r = verify(&StaticLoader::new(), &served("hosted/valid.json"));
     assert_eq!(r.status(), Status::Indeterminate, "{r:#?}");
 }
+
+#[test]
+fn badge_class_served_off_the_issuers_host_is_out_of_scope_whatever_id_it_declares() {
+    // The badge class is fetched from another host but declares an id on the issuer's host:
+    // where it was fetched from is what the scope check must look at.
+    let mut l = base_loader();
+    let evil = "http://evil.example/badgeclass.json";
+    l.insert_json(evil, &served_json("badgeclass.json"));
+    let mut a = served_json("hosted/valid.json");
+    a["badge"] = json!(evil);
+    l.insert_json(&format!("{B}/hosted/valid.json"), &a);
+    let r = verify(&l, &serde_json::to_vec(&a).unwrap());
+    assert_invalid(&r, Code::OutOfVerificationScope);
+}

@@ -746,7 +746,20 @@ impl Pipeline<'_, '_> {
             );
             return None;
         };
-        let bc_id = node_id(&bc.doc).map(str::to_string).or(bc_src);
+        // A fetched badge class is where it was fetched from, whatever id it declares: that
+        // URL is what the scope check looks at, and a different declared id is a mismatch.
+        let declared = node_id(&bc.doc).map(str::to_string);
+        if let (Some(src), Some(d)) = (&bc_src, &declared) {
+            if src != d {
+                r.fail(
+                    "badgeclass-id",
+                    Code::IdMismatch,
+                    format!("badge class fetched from {src} declares another id {d}"),
+                    Some(src),
+                );
+            }
+        }
+        let bc_id = bc_src.or(declared);
         if bc_id.is_some() && matches!(badge, Value::String(_)) {
             r.pass(
                 "fetch-badgeclass",
