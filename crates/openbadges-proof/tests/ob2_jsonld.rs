@@ -339,3 +339,14 @@ fn badge_class_served_off_the_issuers_host_is_out_of_scope_whatever_id_it_declar
     let r = verify(&l, &serde_json::to_vec(&a).unwrap());
     assert_invalid(&r, Code::OutOfVerificationScope);
 }
+
+#[test]
+fn signed_payload_saying_revoked_is_revoked_even_offline() {
+    // The issuer's own signed statement that the assertion is revoked: a revocation list
+    // that does not list it does not make it valid, and no fetch is needed to say so.
+    let mut a = payload_of_valid();
+    a["revoked"] = json!(true);
+    let t = issue::sign_assertion(&a, &fixture_key(), Some(&format!("{B}/key.json"))).unwrap();
+    assert_invalid(&verify(&base_loader(), t.as_bytes()), Code::Revoked);
+    assert_invalid(&verify(&StaticLoader::new(), t.as_bytes()), Code::Revoked);
+}

@@ -585,6 +585,18 @@ impl Pipeline<'_, '_> {
         schema(r, n, "assertion", idr);
         self.timestamps(r, &n.doc, idr);
         self.recipient(r, &n.doc, idr);
+        // An assertion that says it is revoked is revoked (signed: forged or revoked, invalid
+        // either way), decided before anything is fetched.
+        if n.doc.get("revoked") == Some(&Value::Bool(true)) {
+            let reason = str_of(&n.doc, "revocationReason").unwrap_or("no reason given");
+            r.fail(
+                "not-revoked",
+                Code::Revoked,
+                format!("the assertion says it is revoked: {reason}"),
+                idr,
+            );
+            return;
+        }
         let Some((bc, bc_id, issuer)) = self.badge_and_issuer(r, &n.doc) else {
             return;
         };
