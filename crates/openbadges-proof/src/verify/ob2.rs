@@ -412,7 +412,7 @@ impl Pipeline<'_, '_> {
                     r.fail(
                         "not-revoked",
                         Code::Revoked,
-                        format!("the assertion says it is revoked: {reason}"),
+                        format!("the issuer marks this assertion revoked: {reason}"),
                         node_id(&n.doc),
                     );
                     return;
@@ -592,7 +592,7 @@ impl Pipeline<'_, '_> {
             r.fail(
                 "not-revoked",
                 Code::Revoked,
-                format!("the assertion says it is revoked: {reason}"),
+                format!("the issuer marks this assertion revoked: {reason}"),
                 idr,
             );
             return;
