@@ -230,7 +230,7 @@ pub fn detect(doc: &Value) -> Detection {
             Some(Class::Assertion)
         } else if has("BadgeClass") {
             Some(Class::BadgeClass)
-        } else if has("Issuer") || has("Profile") {
+        } else if has("Issuer") || has("Profile") || has("IssuerOrg") {
             Some(Class::Profile)
         } else if has("CryptographicKey") {
             Some(Class::CryptographicKey)

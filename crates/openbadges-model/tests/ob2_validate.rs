@@ -209,3 +209,29 @@ fn builders_refuse_invalid_objects() {
     assert_eq!(v["badge"]["issuer"]["type"], "Issuer");
     assert_eq!(Assertion::from_value(&v).unwrap(), signed);
 }
+
+/// `revoked` and `revokedAssertions` are one IRI (`obi:revoked`) in the v2 context: a list
+/// written under `revoked` is the list of revoked assertions.
+#[test]
+fn revocation_list_writing_its_entries_under_the_revoked_alias_is_valid() {
+    let doc = json!({
+        "@context": "https://w3id.org/openbadges/v2",
+        "id": "https://example.org/revocations",
+        "type": "RevocationList",
+        "revoked": [{"id": "urn:uuid:1", "revocationReason": "r"}]
+    });
+    let errors: Vec<_> = codes(&doc).into_iter().filter(|c| c.2).collect();
+    assert!(errors.is_empty(), "{errors:?}");
+}
+
+/// The v1 context maps `IssuerOrg` to the same class IRI as `Issuer`.
+#[test]
+fn v1_issuer_org_type_is_detected_as_an_issuer_profile() {
+    let d = openbadges_model::detect(&json!({
+        "@context": "https://w3id.org/openbadges/v1",
+        "type": "IssuerOrg",
+        "id": "https://example.org/issuer",
+        "name": "Example"
+    }));
+    assert_eq!(d.class, Some(openbadges_model::Class::Profile));
+}

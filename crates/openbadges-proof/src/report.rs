@@ -196,6 +196,9 @@ codes! {
     ImageWarning = "IMAGE_WARNING", false;
     /// A legacy (0.5–1.1) badge was upgraded to 2.0 before verification; warning.
     LegacyUpgraded = "LEGACY_UPGRADED", false;
+    /// OB 2.0 hosted verification: the assertion (or badge class) is on the host the issuer's
+    /// policy allows, but under `http` where the issuer wrote `https` or the reverse; warning.
+    SchemeChanged = "SCHEME_CHANGED", false;
     /// A VC-JWT claim (`iss`, `sub`, `jti`, `nbf`, `exp`) disagrees with the credential, or the
     /// JOSE header has a member other than `alg`/`kid`/`jwk`/`typ`.
     ClaimMismatch = "CLAIM_MISMATCH", true;

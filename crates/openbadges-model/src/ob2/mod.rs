@@ -40,6 +40,7 @@
 //! ```
 
 mod builder;
+pub mod terms;
 mod validate;
 
 pub use builder::{AssertionBuilder, BadgeClassBuilder, ProfileBuilder};

@@ -33,7 +33,12 @@ use super::{VerificationType, verification_type};
 ///     (ProblemCode::UnixTimestamp, "/issuedOn"),
 /// ]);
 /// ```
+///
+/// The document is read in the v2 terms ([`super::terms::in_v2_terms`]): a context alias such as
+/// `verify` is read as `verification`, and problem paths name the v2 term.
 pub fn validate(doc: &Value, class: Option<&Class>) -> Vec<Problem> {
+    let doc = super::terms::in_v2_terms(doc);
+    let doc = doc.as_ref();
     let mut v = Validator::default();
     let Some(obj) = doc.as_object() else {
         v.err(

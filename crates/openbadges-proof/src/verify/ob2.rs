@@ -1,6 +1,7 @@
 //! The OB 0.5–2.0 pipeline: hosted and signed assertions, and endorsements.
 
 use openbadges_model::detect::{Class, Version};
+use openbadges_model::ob2::terms::in_v2_terms;
 use openbadges_model::ob2::{VerificationType, verification_type};
 use openbadges_model::value::parse_datetime;
 use openbadges_model::{IdentityHash, Problem, Salt, detect, legacy};
@@ -13,6 +14,8 @@ use crate::key::{Algorithm, PublicKey};
 use crate::loader::LoadError;
 use crate::report::{Code, Report};
 use crate::status::RevocationList;
+
+mod ld;
 
 /// What fetching a JSON document gave.
 enum Fetch {
@@ -67,9 +70,64 @@ fn origin(u: &str) -> Option<String> {
     }
 }
 
-fn host_port(u: &str) -> Option<(String, Option<u16>)> {
+/// Where an http(s) URL is hosted: scheme, host (lowercase, as the URL parser normalises it)
+/// and port when it is not the scheme's default.
+struct Place {
+    scheme: String,
+    host: String,
+    port: Option<u16>,
+}
+
+fn place(u: &str) -> Option<Place> {
     let p = url::Url::parse(u).ok()?;
-    Some((p.host_str()?.to_ascii_lowercase(), p.port()))
+    if !matches!(p.scheme(), "http" | "https") {
+        return None;
+    }
+    Some(Place {
+        scheme: p.scheme().to_string(),
+        host: p.host_str()?.to_ascii_lowercase(),
+        port: p.port(),
+    })
+}
+
+/// The URL under the other of http/https, if it is one of them.
+fn other_scheme(u: &str) -> Option<String> {
+    if let Some(rest) = u.strip_prefix("https://") {
+        Some(format!("http://{rest}"))
+    } else {
+        u.strip_prefix("http://")
+            .map(|rest| format!("https://{rest}"))
+    }
+}
+
+/// An `allowedOrigins` entry is a host name (RFC 3986 reg-name, per the OB 2.0 text): it
+/// allows that host on any port and either scheme. An entry written `host:port` allows only
+/// that port.
+fn allowed_origin_matches(entry: &str, p: &Place) -> bool {
+    let e = entry.trim().trim_end_matches('.').to_ascii_lowercase();
+    let host = p.host.trim_end_matches('.');
+    if e == host {
+        return true;
+    }
+    match e.rsplit_once(':') {
+        Some((h, port)) => {
+            let effective = p.port.or(match p.scheme.as_str() {
+                "https" => Some(443),
+                _ => Some(80),
+            });
+            h == host && port.parse::<u16>().ok() == effective
+        }
+        None => false,
+    }
+}
+
+/// What a hosted-scope comparison found.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Scope {
+    In,
+    /// Same host (and port) under the other of http/https.
+    SchemeChanged,
+    Out,
 }
 
 /// Finds the node whose `id` is `id` in `doc` (iteratively, bounded).
@@ -95,7 +153,24 @@ fn find_node<'v>(doc: &'v Value, id: &str) -> Option<&'v Value> {
     None
 }
 
+/// `doc` as the model reads it: JSON-LD documents that need expansion are mapped to the v2 terms
+/// ([`ld::read_as_v2`]); in 2.0 documents, the v2 context's aliases are read as their v2 terms
+/// ([`in_v2_terms`]; legacy documents get the same through `legacy::upgrade_from`). A view for
+/// reading only: signatures are checked on the bytes received.
+fn as_v2_view(doc: &Value) -> Value {
+    if let Some(v) = ld::read_as_v2(doc) {
+        return v;
+    }
+    if detect(doc).version == Some(Version::V2_0) {
+        in_v2_terms(doc).into_owned()
+    } else {
+        doc.clone()
+    }
+}
+
 fn normalize(doc: &Value, source: Option<&str>, hint: Option<Class>) -> Option<Normalized> {
+    let view = as_v2_view(doc);
+    let doc = &view;
     let d = detect(doc);
     let version = d.version?;
     let is_assertion = hint == Some(Class::Assertion);
@@ -103,6 +178,7 @@ fn normalize(doc: &Value, source: Option<&str>, hint: Option<Class>) -> Option<N
     match version {
         Version::V0_5 | Version::V1_0 | Version::V1_1 => {
             let (up, mut problems) = legacy::upgrade_from(doc, version, class.as_ref(), source);
+            let up = in_v2_terms(&up).into_owned();
             let class = detect(&up).class.or(class);
             problems.extend(legacy::validate_upgraded(&up, version, class.as_ref()));
             Some(Normalized {
@@ -194,6 +270,9 @@ impl Pipeline<'_, '_> {
         }
         match openbadges_model::parse_json(text.as_bytes(), &self.v.limits) {
             Ok(doc) => {
+                // Every fetched document is read in the v2 terms (the hosted copy's own bytes
+                // are not signed, so the view is all that is checked).
+                let doc = as_v2_view(&doc);
                 if base != url {
                     match find_node(&doc, url) {
                         Some(n) => Fetch::Json(n.clone()),
@@ -272,6 +351,8 @@ impl Pipeline<'_, '_> {
     }
 
     fn json(&self, r: &mut Report, doc: &Value) {
+        let view = as_v2_view(doc);
+        let doc = &view;
         let d = detect(doc);
         match d.version {
             None => {
@@ -312,13 +393,27 @@ impl Pipeline<'_, '_> {
                     return;
                 };
                 r.version = Some(version.as_str().to_string());
+                // Decided here, before anything is fetched: a document that is not an
+                // assertion is not a badge, whatever the network would say.
                 if n.class != Some(Class::Assertion) {
                     let class = n.class.as_ref().map_or("unknown", |c| c.as_str());
                     r.fail(
                         "detect-class",
-                        Code::Unsupported,
-                        format!("only assertions are verified; this is a {class}"),
+                        Code::InputUnrecognized,
+                        format!("only assertions are badges; this is a {class}"),
                         None,
+                    );
+                    return;
+                }
+                // A stub or copy that says it is revoked is revoked: no fetch can make it valid.
+                if n.doc.get("revoked") == Some(&Value::Bool(true)) {
+                    let reason = str_of(&n.doc, "revocationReason").unwrap_or("no reason given");
+                    r.proof = Some("hosted".into());
+                    r.fail(
+                        "not-revoked",
+                        Code::Revoked,
+                        format!("the issuer marks this assertion revoked: {reason}"),
+                        node_id(&n.doc),
                     );
                     return;
                 }
@@ -490,6 +585,18 @@ impl Pipeline<'_, '_> {
         schema(r, n, "assertion", idr);
         self.timestamps(r, &n.doc, idr);
         self.recipient(r, &n.doc, idr);
+        // An assertion that says it is revoked is revoked (signed: forged or revoked, invalid
+        // either way), decided before anything is fetched.
+        if n.doc.get("revoked") == Some(&Value::Bool(true)) {
+            let reason = str_of(&n.doc, "revocationReason").unwrap_or("no reason given");
+            r.fail(
+                "not-revoked",
+                Code::Revoked,
+                format!("the issuer marks this assertion revoked: {reason}"),
+                idr,
+            );
+            return;
+        }
         let Some((bc, bc_id, issuer)) = self.badge_and_issuer(r, &n.doc) else {
             return;
         };
@@ -651,7 +758,20 @@ impl Pipeline<'_, '_> {
             );
             return None;
         };
-        let bc_id = node_id(&bc.doc).map(str::to_string).or(bc_src);
+        // A fetched badge class is where it was fetched from, whatever id it declares: that
+        // URL is what the scope check looks at, and a different declared id is a mismatch.
+        let declared = node_id(&bc.doc).map(str::to_string);
+        if let (Some(src), Some(d)) = (&bc_src, &declared) {
+            if src != d {
+                r.fail(
+                    "badgeclass-id",
+                    Code::IdMismatch,
+                    format!("badge class fetched from {src} declares another id {d}"),
+                    Some(src),
+                );
+            }
+        }
+        let bc_id = bc_src.or(declared);
         if bc_id.is_some() && matches!(badge, Value::String(_)) {
             r.pass(
                 "fetch-badgeclass",
@@ -713,7 +833,9 @@ impl Pipeline<'_, '_> {
 
     /// Hosted verification scope (OB 2.0 "Hosted verification"): the assertion URL must be
     /// allowed by the issuer's verification policy (`startsWith`, `allowedOrigins`, default: the
-    /// issuer profile's origin); the badge class must come from an allowed origin too.
+    /// issuer profile's host); the badge class must be on an allowed host too. Hosts are
+    /// compared, not schemes: the same host under the other of http/https is `SCHEME_CHANGED`
+    /// (a warning).
     fn scope(&self, r: &mut Report, url: &str, bc_id: Option<&str>, issuer: &IssuerInfo) {
         let policy = issuer.doc.get("verification");
         let starts: Vec<&str> = many(policy.and_then(|p| p.get("startsWith")))
@@ -724,48 +846,92 @@ impl Pipeline<'_, '_> {
             .into_iter()
             .filter_map(Value::as_str)
             .collect();
-        let issuer_origin =
-            origin(&issuer.id).or_else(|| str_of(&issuer.doc, "url").and_then(origin));
-        let origin_ok = |u: &str| -> bool {
+        let home = place(&issuer.id).or_else(|| str_of(&issuer.doc, "url").and_then(place));
+        let judge_origin = |u: &str| -> Scope {
+            let Some(p) = place(u) else {
+                return Scope::Out;
+            };
             if !allowed.is_empty() {
-                let Some((h, p)) = host_port(u) else {
-                    return false;
+                return if allowed.iter().any(|a| allowed_origin_matches(a, &p)) {
+                    Scope::In
+                } else {
+                    Scope::Out
                 };
-                allowed.iter().any(|a| {
-                    let a = a.trim().to_ascii_lowercase();
-                    a == h || p.is_some_and(|p| a == format!("{h}:{p}"))
-                })
-            } else {
-                issuer_origin.is_some() && origin(u) == issuer_origin
+            }
+            match &home {
+                Some(h) if h.host == p.host && h.port == p.port => {
+                    if h.scheme == p.scheme {
+                        Scope::In
+                    } else {
+                        Scope::SchemeChanged
+                    }
+                }
+                _ => Scope::Out,
             }
         };
         let mut ok = true;
-        if !starts.is_empty() && !starts.iter().any(|s| url.starts_with(s)) {
-            ok = false;
-            r.fail(
-                "hosted-id-in-scope",
-                Code::OutOfVerificationScope,
-                format!("{url} does not start with any of the issuer's startsWith prefixes"),
-                Some(url),
-            );
+        if !starts.is_empty() {
+            let literal = starts.iter().any(|s| url.starts_with(s));
+            let other = other_scheme(url);
+            let swapped = other
+                .as_deref()
+                .is_some_and(|o| starts.iter().any(|s| o.starts_with(s)));
+            if literal {
+                // in scope as written
+            } else if swapped {
+                r.warning(
+                    Code::SchemeChanged,
+                    format!("{url} starts with one of the issuer's startsWith prefixes only under the other of http/https"),
+                    Some(url),
+                );
+            } else {
+                ok = false;
+                r.fail(
+                    "hosted-id-in-scope",
+                    Code::OutOfVerificationScope,
+                    format!("{url} does not start with any of the issuer's startsWith prefixes"),
+                    Some(url),
+                );
+            }
         }
-        if !origin_ok(url) {
-            ok = false;
-            r.fail(
-                "hosted-id-in-scope",
-                Code::OutOfVerificationScope,
-                if allowed.is_empty() {
-                    format!("{url} is not on the issuer profile's origin")
-                } else {
-                    format!("{url} is not on one of the issuer's allowedOrigins")
-                },
+        match judge_origin(url) {
+            Scope::In => {}
+            Scope::SchemeChanged => r.warning(
+                Code::SchemeChanged,
+                format!("{url} is on the issuer profile's host under the other of http/https"),
                 Some(url),
-            );
+            ),
+            Scope::Out => {
+                ok = false;
+                r.fail(
+                    "hosted-id-in-scope",
+                    Code::OutOfVerificationScope,
+                    if allowed.is_empty() {
+                        format!("{url} is not on the issuer profile's host")
+                    } else {
+                        format!("{url} is not on one of the issuer's allowedOrigins")
+                    },
+                    Some(url),
+                );
+            }
         }
         if let Some(b) = bc_id.filter(|b| is_http_url(b)) {
-            if !origin_ok(b) {
-                ok = false;
-                r.fail("badgeclass-in-scope", Code::OutOfVerificationScope, format!("badge class {b} is not on an origin the issuer's verification policy allows"), Some(b));
+            match judge_origin(b) {
+                Scope::In => {}
+                Scope::SchemeChanged => r.warning(
+                    Code::SchemeChanged,
+                    format!("badge class {b} is on the issuer profile's host under the other of http/https"),
+                    Some(b),
+                ),
+                Scope::Out => {
+                    ok = false;
+                    r.fail(
+                        "badgeclass-in-scope",
+                        Code::OutOfVerificationScope,
+                        format!("badge class {b} is not on a host the issuer's verification policy allows"),
+                        Some(b),
+                    );
+                }
             }
         }
         if ok {
@@ -1099,7 +1265,7 @@ impl Pipeline<'_, '_> {
                 }
             },
         };
-        let rl = RevocationList::from_value(&list);
+        let rl = RevocationList::from_value(&as_v2_view(&list));
         let uid = str_of(&n.doc, "uid");
         match rl.find(node, uid) {
             Some(reason) => r.fail(
