@@ -185,7 +185,11 @@ fn verification_method_swapped_for_another_key_fails() {
     ));
     // The issuer's document does not list that key.
     let r = verify(&doc, &vopts());
-    assert_eq!(r.outcome.code(), Some(DiCode::KeyNotListedByIssuer), "{r:?}");
+    assert_eq!(
+        r.outcome.code(),
+        Some(DiCode::KeyNotListedByIssuer),
+        "{r:?}"
+    );
     assert!(matches!(r.outcome, Outcome::Invalid { .. }));
     // Even trusting the fragment, the signature is not that key's.
     let dangerous = VerifyOptions {
@@ -244,10 +248,7 @@ fn relative_type_is_safe_mode_error() {
         let r = verify(&d, &vopts());
         assert!(matches!(r.outcome, Outcome::Invalid { .. }), "{r:?}");
     }
-    let r = verify(
-        &json_of("dcc-verifier-core/safeModeBreaker.json"),
-        &vopts(),
-    );
+    let r = verify(&json_of("dcc-verifier-core/safeModeBreaker.json"), &vopts());
     assert_eq!(r.outcome.code(), Some(DiCode::JsonLdSafeMode), "{r:?}");
 }
 
@@ -290,11 +291,7 @@ fn did_key_issuer_round_trip_and_multiple_proofs() {
         &ProofOptions::new(s.verification_method_did_key(), "2024-05-01T10:00:00Z"),
     )
     .unwrap();
-    assert!(
-        verify(&signed, &vopts())
-            .outcome
-            .is_valid()
-    );
+    assert!(verify(&signed, &vopts()).outcome.is_valid());
     // Bare did:key verification method (no fragment), as the 1EdTech validator accepts.
     let signed2 = sign(
         &doc,
@@ -302,11 +299,7 @@ fn did_key_issuer_round_trip_and_multiple_proofs() {
         &ProofOptions::new(s.did_key(), "2024-05-01T10:00:00Z"),
     )
     .unwrap();
-    assert!(
-        verify(&signed2, &vopts())
-            .outcome
-            .is_valid()
-    );
+    assert!(verify(&signed2, &vopts()).outcome.is_valid());
     // An unknown proof type next to a good proof: valid overall, the unknown one reported.
     let mut multi = signed.clone();
     let good = multi["proof"].clone();
@@ -337,11 +330,7 @@ fn vc11_document_gets_data_integrity_context_when_signed() {
         "https://w3id.org/security/data-integrity/v2"
     );
     assert_eq!(ctx.len(), doc["@context"].as_array().unwrap().len() + 1);
-    assert!(
-        verify(&signed, &vopts())
-            .outcome
-            .is_valid()
-    );
+    assert!(verify(&signed, &vopts()).outcome.is_valid());
 }
 
 #[test]

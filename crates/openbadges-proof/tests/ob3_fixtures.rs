@@ -81,7 +81,9 @@ fn https_issuer_documents() -> Vec<(String, Value)> {
             };
             if base.starts_with("http")
                 && openbadges_proof::multibase::Multikey::decode(frag).is_ok()
-                && !by_issuer.get(base).is_some_and(|v| v.iter().any(|(f, _)| f == frag))
+                && !by_issuer
+                    .get(base)
+                    .is_some_and(|v| v.iter().any(|(f, _)| f == frag))
             {
                 by_issuer
                     .entry(base.to_owned())
@@ -316,14 +318,25 @@ fn https_fragment_fixtures_are_never_valid_without_their_issuer_document() {
     for p in &all {
         let bytes = std::fs::read(p).unwrap();
         let text = String::from_utf8_lossy(&bytes);
-        if !docs.iter().any(|(issuer, _)| text.contains(&format!("{issuer}#z"))) {
+        if !docs
+            .iter()
+            .any(|(issuer, _)| text.contains(&format!("{issuer}#z")))
+        {
             continue;
         }
         checked += 1;
         let report = v.verify_bytes(&p.to_string_lossy(), &bytes);
-        assert_ne!(report.status(), Status::Valid, "{}: {report:#?}", p.display());
+        assert_ne!(
+            report.status(),
+            Status::Valid,
+            "{}: {report:#?}",
+            p.display()
+        );
     }
-    assert!(checked >= 20, "only {checked} fixtures name an https fragment key");
+    assert!(
+        checked >= 20,
+        "only {checked} fixtures name an https fragment key"
+    );
 }
 
 #[test]
