@@ -1,0 +1,53 @@
+//! Helpers shared by the CLI tests.
+#![allow(dead_code, clippy::unwrap_used, clippy::indexing_slicing)]
+
+use std::path::{Path, PathBuf};
+
+use serde_json::{Value, json};
+
+/// Writes `docs` (URL, JSON body) as a documents folder `openbadges verify --documents DIR`
+/// reads (`index.json` + content-addressed files), under `dir/documents`.
+pub fn documents_dir(dir: &Path, docs: &[(&str, &Value)]) -> PathBuf {
+    let out = dir.join("documents");
+    std::fs::create_dir_all(&out).unwrap();
+    let mut entries = Vec::new();
+    for (url, doc) in docs {
+        let body = serde_json::to_vec(doc).unwrap();
+        let tag = openbadges::quiz::record::sha256_tag(&body);
+        let sha = tag.trim_start_matches("sha256:").to_owned();
+        std::fs::write(out.join(&sha), &body).unwrap();
+        entries.push(json!({"url": url, "sha256": sha, "file": sha,
+                            "mediaType": "application/json",
+                            "fetchedAt": "2025-01-01T00:00:00Z"}));
+    }
+    std::fs::write(
+        out.join("index.json"),
+        serde_json::to_vec(
+            &json!({"format": openbadges::backpack::export::zip::DOCUMENTS_FORMAT,
+                                   "documents": entries}),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    out
+}
+
+/// The controller document the OB 3.0 spec vectors' issuer (`https://example.edu/issuers/565049`)
+/// would publish: the vectors' key under `assertionMethod` (example.edu serves none).
+pub fn spec_vector_issuer_document() -> (String, Value) {
+    let keys: Value = serde_json::from_slice(
+        &std::fs::read(
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../../fixtures/ob3/spec-vectors/obv3p0-keys-and-hashes.json"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let vm = keys["verificationMethod"].as_str().unwrap();
+    let issuer = vm.split('#').next().unwrap().to_owned();
+    let doc = json!({"id": issuer,
+        "verificationMethod": [{"id": vm, "type": "Multikey", "controller": issuer,
+                                "publicKeyMultibase": keys["publicKeyMultibase"]}],
+        "assertionMethod": [vm]});
+    (issuer, doc)
+}
