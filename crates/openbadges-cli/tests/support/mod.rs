@@ -32,8 +32,26 @@ pub fn documents_dir(dir: &Path, docs: &[(&str, &Value)]) -> PathBuf {
     out
 }
 
+/// A controller document for the `https` issuer of verification methods `vms` (all
+/// `ISSUER#z6Mk…` of one issuer) listing those keys under `assertionMethod`: what the issuer
+/// publishes. The fixtures' example issuers (example.edu, example.com) serve none, so tests
+/// preload it.
+pub fn issuer_document_for(vms: &[&str]) -> (String, Value) {
+    let issuer = vms[0].split_once('#').unwrap().0;
+    let methods: Vec<Value> = vms
+        .iter()
+        .map(|vm| {
+            let (i, key) = vm.split_once('#').unwrap();
+            assert_eq!(i, issuer);
+            json!({"id": vm, "type": "Multikey", "controller": issuer, "publicKeyMultibase": key})
+        })
+        .collect();
+    let doc = json!({"id": issuer, "verificationMethod": methods, "assertionMethod": vms});
+    (issuer.to_owned(), doc)
+}
+
 /// The controller document the OB 3.0 spec vectors' issuer (`https://example.edu/issuers/565049`)
-/// would publish: the vectors' key under `assertionMethod` (example.edu serves none).
+/// would publish: the vectors' key under `assertionMethod`.
 pub fn spec_vector_issuer_document() -> (String, Value) {
     let keys: Value = serde_json::from_slice(
         &std::fs::read(
@@ -43,11 +61,5 @@ pub fn spec_vector_issuer_document() -> (String, Value) {
         .unwrap(),
     )
     .unwrap();
-    let vm = keys["verificationMethod"].as_str().unwrap();
-    let issuer = vm.split('#').next().unwrap().to_owned();
-    let doc = json!({"id": issuer,
-        "verificationMethod": [{"id": vm, "type": "Multikey", "controller": issuer,
-                                "publicKeyMultibase": keys["publicKeyMultibase"]}],
-        "assertionMethod": [vm]});
-    (issuer, doc)
+    issuer_document_for(&[keys["verificationMethod"].as_str().unwrap()])
 }
