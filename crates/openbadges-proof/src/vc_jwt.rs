@@ -527,10 +527,6 @@ fn provenance_resolution(e: &ProvenanceError) -> KeyResolution {
         ProvenanceError::NotListed { .. }
         | ProvenanceError::ForeignController { .. }
         | ProvenanceError::NotAuthorized { .. } => KeyResolution::NotListed { reason },
-        ProvenanceError::DocumentIdMismatch { .. } => KeyResolution::Invalid {
-            not_owned: true,
-            reason,
-        },
         _ => KeyResolution::Invalid {
             not_owned: false,
             reason,
