@@ -1,5 +1,10 @@
 //! Helpers shared by the CLI tests.
-#![allow(dead_code, clippy::unwrap_used, clippy::indexing_slicing)]
+#![allow(
+    dead_code,
+    unreachable_pub,
+    clippy::unwrap_used,
+    clippy::indexing_slicing
+)]
 
 use std::path::{Path, PathBuf};
 
