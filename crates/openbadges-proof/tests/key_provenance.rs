@@ -500,3 +500,82 @@ fn vc_jwt_did_web_document_of_another_did_is_refused() {
     );
     assert_eq!(r.status(), Status::Invalid, "{r:#?}");
 }
+
+// --- OB 2.0 signed badges: the JOSE header never supplies a key ------------------------------
+
+const OB2: &str = "http://127.0.0.1:8765";
+
+fn ob2_served(rel: &str) -> Vec<u8> {
+    std::fs::read(format!(
+        "{}/../../fixtures/ob2/served/{rel}",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap()
+}
+
+fn ob2_loader() -> StaticLoader {
+    let mut l = StaticLoader::with_bundled_contexts();
+    for f in [
+        "issuer.json",
+        "badgeclass.json",
+        "key.json",
+        "revocations.json",
+    ] {
+        l.insert(&format!("{OB2}/{f}"), None, &ob2_served(f));
+    }
+    l
+}
+
+/// The fixture's signed assertion payload re-signed by `key`, with `header`.
+fn ob2_resigned(header: &Value, payload: &Value, key: &SecretKey) -> String {
+    use base64::Engine as _;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let si = format!(
+        "{}.{}",
+        URL_SAFE_NO_PAD.encode(serde_json::to_vec(header).unwrap()),
+        URL_SAFE_NO_PAD.encode(serde_json::to_vec(payload).unwrap())
+    );
+    let sig = key.sign(si.as_bytes()).unwrap();
+    format!("{si}.{}", URL_SAFE_NO_PAD.encode(sig))
+}
+
+#[test]
+fn ob2_jws_header_jwk_and_kid_never_supply_the_key() {
+    use base64::Engine as _;
+    let jws = String::from_utf8(ob2_served("signed/valid.jws")).unwrap();
+    let p = jws.trim().split('.').nth(1).unwrap();
+    let payload: Value = serde_json::from_slice(
+        &base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(p)
+            .unwrap(),
+    )
+    .unwrap();
+    let attacker = SecretKey::generate(Algorithm::EdDsa).unwrap();
+    let header = json!({"alg": "EdDSA", "jwk": attacker.public_key().to_jwk(),
+                        "kid": "https://attacker.example/key.json"});
+    let l = ob2_loader();
+    // With `verification.creator` (the issuer's key.json), and without it (every key the issuer
+    // lists): the forger's header key is never tried.
+    let mut no_creator = payload.clone();
+    no_creator["verification"]
+        .as_object_mut()
+        .unwrap()
+        .remove("creator");
+    for p in [payload, no_creator] {
+        let t = ob2_resigned(&header, &p, &attacker);
+        let r = run_with(&l, KeyPolicy::default(), t.as_bytes());
+        assert_eq!(r.status(), Status::Invalid, "{r:#?}");
+        assert_eq!(r.proof.as_deref(), Some("jws"), "{r:#?}");
+        // The issuer's key is RSA: the EdDSA token matches none of the issuer's keys.
+        assert!(
+            r.has_error(Code::AlgorithmNotAllowed) || r.has_error(Code::SignatureInvalid),
+            "{r:#?}"
+        );
+    }
+    // Offline without the issuer's documents: could not check, never valid.
+    let t = ob2_resigned(&header, &json!({}), &attacker);
+    assert_ne!(
+        run_with(&loader(&[]), KeyPolicy::default(), t.as_bytes()).status(),
+        Status::Valid
+    );
+}

@@ -591,9 +591,10 @@ fn jsonld_outcome(e: &DiError, what: &str) -> Outcome {
 /// Verifies every proof of `doc`.
 ///
 /// Supported: `DataIntegrityProof` with `eddsa-rdfc-2022` or (deprecated, with a warning)
-/// `eddsa-2022`, and `Ed25519Signature2020`. Keys: `did:key`, `did:jwk`,
-/// `https://…#z6Mk…`, and `did:web`/`https` controller documents supplied through
-/// [`VerifyOptions::documents`]. The purpose must be [`VerifyOptions::proof_purpose`]: for
+/// `eddsa-2022`, and `Ed25519Signature2020`. Keys: `did:key`, `did:jwk`, and `did:web` /
+/// `https` (also `https://…#z6Mk…`) through their controller documents supplied by
+/// [`VerifyOptions::documents`], under the key-provenance rule of
+/// [`crate::did::resolve_verification_method`]. The purpose must be [`VerifyOptions::proof_purpose`]: for
 /// `assertionMethod` (a credential) the verification method's controller must be the
 /// credential's issuer; for `authentication` (a presentation) the presentation's `holder`.
 /// [`VerifyOptions::challenge`] / [`VerifyOptions::domain`], when set, must match the proof's.
