@@ -237,7 +237,7 @@ fn a_tampered_clr_is_rejected() {
 }
 
 #[test]
-fn an_https_issuer_id_signs_with_the_key_in_the_fragment() {
+fn an_https_issuer_id_signs_with_its_published_key() {
     let f = filled();
     let signer = Ed25519Signer::from_seed(&[42u8; 32]).unwrap();
     let mut o = ClrOptions::new(CREATED);
@@ -254,7 +254,25 @@ fn an_https_issuer_id_signs_with_the_key_in_the_fragment() {
             signer.multikey().encode()
         )
     );
+    // The key in the fragment alone proves nothing: without the registrar's controller
+    // document the CLR could not be checked…
     let r = verify(&clr, |v| v);
+    assert_eq!(r.status(), Status::Indeterminate, "{r:#?}");
+    // …with it (the method under assertionMethod), it verifies.
+    let vm = clr["proof"]["verificationMethod"].as_str().unwrap();
+    let issuer = "https://registrar.example/issuer";
+    let mut loader = StaticLoader::with_bundled_contexts();
+    loader.insert_json(
+        issuer,
+        &json!({"id": issuer,
+                "verificationMethod": [{"id": vm, "type": "Multikey", "controller": issuer,
+                                        "publicKeyMultibase": signer.multikey().encode()}],
+                "assertionMethod": [vm]}),
+    );
+    let clock = FixedClock::parse("2025-06-01T00:00:00Z").unwrap();
+    let r = Verifier::new(&loader)
+        .with_clock(&clock)
+        .verify_bytes("export.json", &serde_json::to_vec(&clr).unwrap());
     assert_eq!(r.status(), Status::Valid, "{r:#?}");
 }
 

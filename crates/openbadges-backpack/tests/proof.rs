@@ -30,6 +30,7 @@ fn served_loader() -> StaticLoader {
         };
         docs.insert(&format!("http://127.0.0.1:8765/{rel}"), ct, &fixture(&f));
     }
+    add_https_issuer_documents(&mut docs);
     docs
 }
 

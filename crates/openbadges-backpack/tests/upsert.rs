@@ -41,7 +41,8 @@ fn minor(body: &[u8]) -> String {
 
 #[test]
 fn upsert_creates_then_reports_the_duplicate_and_refuses_bad_bodies() {
-    let loader = StaticLoader::with_bundled_contexts();
+    let mut loader = StaticLoader::with_bundled_contexts();
+    add_https_issuer_documents(&mut loader);
     let clock = FixedClock::parse("2026-12-01T00:00:00Z").unwrap();
     let mut bp = backpack(
         MemoryStore::new(),

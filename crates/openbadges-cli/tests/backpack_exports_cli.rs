@@ -44,9 +44,23 @@ fn s(p: &Path) -> &str {
     p.to_str().unwrap()
 }
 
-/// `openbadges verify --offline --json FILE`: the exit code and the report.
+mod support;
+
+/// `openbadges verify --offline --json FILE`, with the spec vectors' issuer document
+/// preloaded (one of the exported credentials is the OB 3.0 spec vector): the exit code and
+/// the report.
 fn verify(file: &Path) -> (i32, Value) {
-    let o = run(&["verify", "--offline", "--json", s(file)]);
+    let (issuer, doc) = support::spec_vector_issuer_document();
+    let dir = file.with_extension("docs");
+    let docs = support::documents_dir(&dir, &[(&issuer, &doc)]);
+    let o = run(&[
+        "verify",
+        "--offline",
+        "--documents",
+        s(&docs),
+        "--json",
+        s(file),
+    ]);
     let line = String::from_utf8_lossy(&o.stdout)
         .lines()
         .next()
@@ -178,8 +192,16 @@ fn signed_clr_and_presentation_verify_and_tampered_copies_do_not() {
     assert_eq!(report["version"], "vp");
     assert_eq!(report["credentials"].as_array().unwrap().len(), 3);
     // The verifier's expectations: the right challenge and domain pass, others do not.
+    let (issuer_id, issuer_doc) = support::spec_vector_issuer_document();
+    let issuer_docs = support::documents_dir(&dir.join("expect"), &[(&issuer_id, &issuer_doc)]);
     let expect = |extra: &[&str]| {
-        let mut a = vec!["verify", "--offline", "--json"];
+        let mut a = vec![
+            "verify",
+            "--offline",
+            "--documents",
+            s(&issuer_docs),
+            "--json",
+        ];
         a.extend_from_slice(extra);
         a.push(s(&vp));
         let o = run(&a);

@@ -199,12 +199,30 @@ fn sign_vc_jwt_then_verify_with_pinned_key_and_policy() {
     }
 }
 
+mod support;
+
 #[test]
 fn verify_ob3_fixtures_of_every_kind() {
     let f = fixtures();
+    // The example issuers' controller documents (they name their key in an `https` fragment,
+    // which alone proves nothing).
+    let (spec_issuer, spec_doc) = support::spec_vector_issuer_document();
+    let (validator_issuer, validator_doc) = support::issuer_document_for(&[
+        "https://example.com/issuers/876543#z6MkjZRZv3aez3r18pB1RBFJR1kwUVJ5jHt92JmQwXbd5hwi",
+        "https://example.com/issuers/876543#z6MkrvfzkMnvCroEUP2DVc9SHPE48CRsvHiVSusHioxTYu1x",
+    ]);
+    let docs = support::documents_dir(
+        &tmp("fixture-issuers"),
+        &[
+            (&spec_issuer, &spec_doc),
+            (&validator_issuer, &validator_doc),
+        ],
+    );
     let v = run(&[
         "verify",
         "--offline",
+        "--documents",
+        s(&docs),
         "--json",
         s(&f.join("1edtech-validator/simple.json")),
         s(&f.join("1edtech-validator/simple-json.png")),
@@ -236,6 +254,8 @@ fn verify_ob3_fixtures_of_every_kind() {
     let v = run(&[
         "verify",
         "--offline",
+        "--documents",
+        s(&docs),
         "--json",
         s(&f.join("spec-vectors/obv3p0-signed-TAMPERED-name.json")),
     ]);
@@ -243,6 +263,8 @@ fn verify_ob3_fixtures_of_every_kind() {
     let v = run(&[
         "verify",
         "--offline",
+        "--documents",
+        s(&docs),
         "--at",
         "2026-12-01T00:00:00Z",
         "--json",

@@ -17,6 +17,7 @@
 //! | `MALFORMED_JWS` | verdict | not a well-formed compact JWS |
 //! | `SIGNATURE_MISSING` | verdict | a `SignedBadge` given as plain JSON, without its JWS |
 //! | `KEY_NOT_OWNED_BY_ISSUER` | verdict | key `owner` is not the issuer, or the issuer does not list the key |
+//! | `KEY_NOT_LISTED_BY_ISSUER` | verdict | the issuer's controller document / DID document / JWKS does not list the key for issuing (see docs/verification.md, "Key provenance") |
 //! | `KEY_INVALID` | verdict | the key document has no usable `publicKeyPem` |
 //! | `KEY_NOT_FOUND` | verdict | no `creator` and the issuer lists no key |
 //! | `EXPIRED` | verdict | `expires` is past |
@@ -157,6 +158,11 @@ codes! {
     SignatureMissing = "SIGNATURE_MISSING", true;
     /// The signing key is not linked to the issuer both ways (key `owner` and issuer `publicKey`).
     KeyNotOwnedByIssuer = "KEY_NOT_OWNED_BY_ISSUER", true;
+    /// The issuer's own controller document (DID document, `https` controller document, JWKS)
+    /// does not list the signing key for issuing: the method is missing, listed with another
+    /// key than its `#z6Mk…` fragment names, listed on another controller's behalf, or not
+    /// under `assertionMethod`.
+    KeyNotListedByIssuer = "KEY_NOT_LISTED_BY_ISSUER", true;
     /// The issuer's key document is unusable (no or bad `publicKeyPem`, unsupported type).
     KeyInvalid = "KEY_INVALID", true;
     /// The issuer lists no key that could have signed the badge.

@@ -40,7 +40,8 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use serde_json::{Map, Value};
 
 use crate::Error;
-use crate::did::{self, VmReference};
+use crate::data_integrity::ControllerDocuments as _;
+use crate::did::{self, ProvenanceError, Relationship, VmReference};
 use crate::jws::Jws;
 use crate::key::{PublicKey, SecretKey};
 use crate::loader::DocumentLoader;
@@ -385,6 +386,10 @@ pub struct KeyPolicy {
     /// DANGEROUS: accept a header `jwk` that nothing binds to the issuer. Anyone can sign a
     /// credential naming any issuer this way; for testing only.
     pub dangerous_accept_unbound_header_jwk: bool,
+    /// DANGEROUS: take the key of a Data Integrity `https://…#z6Mk…` verification method from
+    /// its fragment without the issuer's controller document (the 1EdTech validator's
+    /// shortcut). Anyone can then sign in the name of any `https` issuer; for testing only.
+    pub dangerous_trust_key_in_https_fragment: bool,
 }
 
 /// How a key was bound to the issuer.
@@ -439,6 +444,12 @@ pub enum KeyResolution {
         /// Why.
         reason: String,
     },
+    /// Checked and wrong: the issuer's own publication (its DID / controller document, its
+    /// JWKS) does not list the key for issuing credentials.
+    NotListed {
+        /// Why.
+        reason: String,
+    },
     /// Could not be checked (a document could not be loaded, an unsupported DID method).
     Unresolved {
         /// Why.
@@ -483,30 +494,43 @@ fn resolve_did_key(vm: &str, loader: &dyn DocumentLoader) -> Result<PublicKey, K
             serde_json::from_slice(&bytes).map_err(|_| bad("did:jwk is not a JWK".into()))?;
         return PublicKey::from_jwk(&jwk).map_err(|e| bad(e.to_string()));
     }
-    match did::resolve_offline(vm) {
-        Ok(VmReference::Resolved(m)) => multikey_to_public(&m.key).map_err(unresolved),
-        Ok(VmReference::NeedsDocument { document_url }) => {
-            let doc = load_json(loader, &document_url).map_err(unresolved)?;
-            // Find the method: the exact id, or the first assertion method.
-            let id = if vm.contains('#') {
-                vm.to_owned()
-            } else {
-                first_assertion_method(&doc)
-                    .ok_or_else(|| bad(format!("{document_url} lists no assertionMethod")))?
-            };
-            let method = find_method(&doc, &id)
-                .ok_or_else(|| bad(format!("{id} is not in {document_url}")))?;
-            if let Some(jwk) = method.get("publicKeyJwk") {
-                return PublicKey::from_jwk(jwk).map_err(|e| bad(e.to_string()));
-            }
-            did::verification_method_from_document(&doc, &id)
-                .map_err(|e| bad(e.to_string()))
-                .and_then(|m| multikey_to_public(&m.key).map_err(bad))
+    let docs = crate::data_integrity::LoaderDocuments {
+        loader,
+        limits: openbadges_model::Limits::default(),
+    };
+    // A `kid` without fragment names the DID: its first assertion method.
+    let id = match did::resolve_offline(vm) {
+        Ok(VmReference::NeedsDocument { document_url, .. }) if !vm.contains('#') => {
+            let doc = docs
+                .document(&document_url)
+                .ok_or_else(|| unresolved(format!("{document_url} could not be loaded")))?;
+            first_assertion_method(&doc).ok_or_else(|| KeyResolution::NotListed {
+                reason: format!("{document_url} lists no assertionMethod"),
+            })?
         }
-        Err(did::DidError::UnsupportedDidMethod(m) | did::DidError::UnresolvableDidMethod(m)) => {
-            Err(unresolved(format!("DID method `{m}` is not supported")))
-        }
-        Err(e) => Err(bad(e.to_string())),
+        _ => vm.to_owned(),
+    };
+    let bound =
+        did::resolve_verification_method(&id, Relationship::AssertionMethod, Some(&docs), false)
+            .map_err(|e| provenance_resolution(&e))?;
+    match &bound.key {
+        did::MethodKey::Jwk(jwk) => PublicKey::from_jwk(jwk).map_err(|e| bad(e.to_string())),
+        did::MethodKey::Multikey(m) => multikey_to_public(m).map_err(bad),
+    }
+}
+
+/// The [`KeyResolution`] for a key the key-provenance rule did not bind.
+fn provenance_resolution(e: &ProvenanceError) -> KeyResolution {
+    let reason = e.to_string();
+    match e {
+        _ if e.is_indeterminate() => KeyResolution::Unresolved { reason },
+        ProvenanceError::NotListed { .. }
+        | ProvenanceError::ForeignController { .. }
+        | ProvenanceError::NotAuthorized { .. } => KeyResolution::NotListed { reason },
+        _ => KeyResolution::Invalid {
+            not_owned: false,
+            reason,
+        },
     }
 }
 
@@ -533,23 +557,6 @@ fn first_assertion_method(doc: &Value) -> Option<String> {
         _ => return None,
     };
     Some(absolute(doc, id))
-}
-
-fn find_method(doc: &Value, id: &str) -> Option<Value> {
-    ["verificationMethod", "assertionMethod"]
-        .iter()
-        .filter_map(|k| doc.get(*k))
-        .flat_map(|v| match v {
-            Value::Array(a) => a.clone(),
-            other => vec![other.clone()],
-        })
-        .find(|m| {
-            m.get("id")
-                .and_then(Value::as_str)
-                .map(|i| absolute(doc, i))
-                .as_deref()
-                == Some(id)
-        })
 }
 
 /// The issuer's JWKS URL: `/.well-known/jwks.json` at the authority of an `https` issuer id.
@@ -669,6 +676,7 @@ pub fn resolve_key(jwt: &VcJwt, loader: &dyn DocumentLoader, policy: &KeyPolicy)
                 .collect()
         })
         .unwrap_or_default();
+    let listed_count = listed.len();
     let keys: Vec<PublicKey> = match (&header_key, kid) {
         (Some(h), _) => listed
             .iter()
@@ -683,7 +691,19 @@ pub fn resolve_key(jwt: &VcJwt, loader: &dyn DocumentLoader, policy: &KeyPolicy)
         (None, None) => listed.into_iter().map(|(_, p)| p).collect(),
     };
     if keys.is_empty() {
-        return not_bound(format!("no matching key in the issuer's JWKS at {url}"));
+        if listed_count == 0 {
+            return not_bound(format!("the issuer's JWKS at {url} lists no usable key"));
+        }
+        return KeyResolution::NotListed {
+            reason: format!(
+                "the issuer's JWKS at {url} does not list the {}",
+                match (&header_key, kid) {
+                    (Some(_), _) => "header jwk".to_owned(),
+                    (None, Some(k)) => format!("kid {k:?}"),
+                    (None, None) => "key".to_owned(),
+                }
+            ),
+        };
     }
     KeyResolution::Bound {
         keys,

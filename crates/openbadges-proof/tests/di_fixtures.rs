@@ -390,13 +390,22 @@ fn ob3_data_integrity_fixtures_golden() {
         files.extend(v);
     }
     let docs = preloaded();
+    // The signature column checks the signatures: the spec vectors and the validator's samples
+    // name `https://example.edu/…#z6Mk…` keys whose controller documents do not exist, so it
+    // takes those keys from the fragment (the dangerous option). The `default` column is the
+    // verdict without it: such a key is then never valid without the issuer's document.
+    let sig_opts = VerifyOptions {
+        documents: Some(&docs),
+        dangerous_trust_key_in_https_fragment: true,
+        ..VerifyOptions::default()
+    };
     let opts = VerifyOptions {
         documents: Some(&docs),
         ..VerifyOptions::default()
     };
     let mut out = String::from(
         "# Data Integrity signature verdicts on fixtures/ob3 (tests/di_fixtures.rs; UPDATE_GOLDEN=1 rewrites).\n\
-         # file | our verdict | per proof | expected | why. Expiry, validity dates and status lists: not checked here.\n",
+         # file | our verdict (https fragment keys trusted: signatures only) | per proof | expected | why | default verdict (key provenance). Expiry, validity dates and status lists: not checked here.\n",
     );
     let mut failures = Vec::new();
     let mut seen = 0;
@@ -410,8 +419,14 @@ fn ob3_data_integrity_fixtures_golden() {
         if doc.get("proof").is_none() {
             continue;
         }
-        let r = verify(&doc, &opts);
+        let r = verify(&doc, &sig_opts);
         let ours = verdict(&r.outcome);
+        let default = verdict(&verify(&doc, &opts).outcome);
+        if default != ours && !default.starts_with("indeterminate(") {
+            failures.push(format!(
+                "{rel}: default verdict {default} differs from {ours}: without the controller document it can only be could-not-check"
+            ));
+        }
         let proofs: Vec<String> = r
             .proofs
             .iter()
@@ -442,7 +457,7 @@ fn ob3_data_integrity_fixtures_golden() {
         }
         writeln!(
             out,
-            "{rel} | {ours} | {} | expected {want} | {why}",
+            "{rel} | {ours} | {} | expected {want} | {why} | default {default}",
             proofs.join(", ")
         )
         .unwrap();

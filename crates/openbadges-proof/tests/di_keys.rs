@@ -7,7 +7,8 @@
 )]
 
 use openbadges_proof::did::{
-    DidError, VmReference, did_web_document_url, resolve_offline, verification_method_from_document,
+    DidError, VmReference, dangerous_resolve_https_fragment, did_web_document_url, resolve_offline,
+    verification_method_from_document,
 };
 use openbadges_proof::multibase::{Multikey, decode_base58btc, encode_base58btc};
 use serde_json::json;
@@ -62,18 +63,30 @@ fn did_key_with_and_without_fragment() {
 }
 
 #[test]
-fn https_key_in_fragment_and_controller_document() {
+fn https_key_in_fragment_is_only_a_hint_the_controller_document_is_needed() {
     let vm = "https://example.edu/issuers/565049#z6MkjZRZv3aez3r18pB1RBFJR1kwUVJ5jHt92JmQwXbd5hwi";
-    let VmReference::Resolved(m) = resolve_offline(vm).unwrap() else {
-        panic!()
+    let VmReference::NeedsDocument {
+        document_url,
+        key_hint,
+    } = resolve_offline(vm).unwrap()
+    else {
+        panic!("an https fragment key must not resolve without the controller document")
     };
-    assert_eq!(m.controller, "https://example.edu/issuers/565049");
+    assert_eq!(document_url, "https://example.edu/issuers/565049");
+    assert_eq!(
+        key_hint,
+        Some(Multikey::decode("z6MkjZRZv3aez3r18pB1RBFJR1kwUVJ5jHt92JmQwXbd5hwi").unwrap())
+    );
     assert_eq!(
         resolve_offline("https://example.edu/issuers/565049#key-1").unwrap(),
         VmReference::NeedsDocument {
-            document_url: "https://example.edu/issuers/565049".into()
+            document_url: "https://example.edu/issuers/565049".into(),
+            key_hint: None,
         }
     );
+    // The dangerous shortcut, by name only.
+    let m = dangerous_resolve_https_fragment(vm).unwrap().unwrap();
+    assert_eq!(m.controller, "https://example.edu/issuers/565049");
 }
 
 #[test]

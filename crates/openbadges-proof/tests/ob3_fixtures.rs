@@ -58,7 +58,64 @@ fn did_doc(did: &str, key: &str, fragment: &str) -> Value {
     })
 }
 
+/// The controller documents of the fixtures' example `https` issuers (`example.com`,
+/// `example.edu`, `1edtech.edu`, `state.gov`…), which serve none: each lists, under
+/// `assertionMethod`, the `#z6Mk…` keys the fixtures name for that issuer — what the issuer
+/// would publish. Without them those fixtures are never valid (see
+/// `https_fragment_fixtures_are_never_valid_without_their_issuer_document`).
+fn https_issuer_documents() -> Vec<(String, Value)> {
+    let mut by_issuer: std::collections::BTreeMap<String, Vec<(String, String)>> =
+        Default::default();
+    let mut all = Vec::new();
+    files(&root(), &mut all);
+    for p in all {
+        let text = String::from_utf8_lossy(&std::fs::read(&p).unwrap()).into_owned();
+        for (i, _) in text.match_indices("\"verificationMethod\"") {
+            let rest = text[i + 20..].trim_start_matches([':', ' ']);
+            let Some(rest) = rest.strip_prefix('"') else {
+                continue;
+            };
+            let vm = &rest[..rest.find('"').unwrap_or(0)];
+            let Some((base, frag)) = vm.split_once('#') else {
+                continue;
+            };
+            if base.starts_with("http")
+                && openbadges_proof::multibase::Multikey::decode(frag).is_ok()
+                && !by_issuer
+                    .get(base)
+                    .is_some_and(|v| v.iter().any(|(f, _)| f == frag))
+            {
+                by_issuer
+                    .entry(base.to_owned())
+                    .or_default()
+                    .push((frag.to_owned(), vm.to_owned()));
+            }
+        }
+    }
+    by_issuer
+        .into_iter()
+        .map(|(issuer, keys)| {
+            let methods: Vec<Value> = keys
+                .iter()
+                .map(|(k, vm)| json!({"id": vm, "type": "Multikey", "controller": issuer, "publicKeyMultibase": k}))
+                .collect();
+            let ids: Vec<&String> = keys.iter().map(|(_, vm)| vm).collect();
+            let doc = json!({"@context": ["https://www.w3.org/ns/cid/v1"], "id": issuer,
+                             "verificationMethod": methods, "assertionMethod": ids});
+            (issuer, doc)
+        })
+        .collect()
+}
+
 fn loader() -> StaticLoader {
+    let mut l = loader_without_https_issuer_documents();
+    for (url, doc) in https_issuer_documents() {
+        l.insert_json(&url, &doc);
+    }
+    l
+}
+
+fn loader_without_https_issuer_documents() -> StaticLoader {
     let mut l = StaticLoader::with_bundled_contexts();
     let r = root();
     l.insert(
@@ -246,6 +303,40 @@ fn proof_check(r: &Report) -> String {
             CheckStatus::Failed => "signature:failed".into(),
             _ => "signature:-".into(),
         })
+}
+
+#[test]
+fn https_fragment_fixtures_are_never_valid_without_their_issuer_document() {
+    let docs = https_issuer_documents();
+    assert!(docs.len() >= 4, "{docs:?}");
+    let l = loader_without_https_issuer_documents();
+    let clock = FixedClock::parse("2026-12-01T00:00:00Z").unwrap();
+    let v = Verifier::new(&l).with_clock(&clock);
+    let mut all = Vec::new();
+    files(&root(), &mut all);
+    let mut checked = 0;
+    for p in &all {
+        let bytes = std::fs::read(p).unwrap();
+        let text = String::from_utf8_lossy(&bytes);
+        if !docs
+            .iter()
+            .any(|(issuer, _)| text.contains(&format!("{issuer}#z")))
+        {
+            continue;
+        }
+        checked += 1;
+        let report = v.verify_bytes(&p.to_string_lossy(), &bytes);
+        assert_ne!(
+            report.status(),
+            Status::Valid,
+            "{}: {report:#?}",
+            p.display()
+        );
+    }
+    assert!(
+        checked >= 20,
+        "only {checked} fixtures name an https fragment key"
+    );
 }
 
 #[test]

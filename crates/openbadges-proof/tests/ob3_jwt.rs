@@ -107,12 +107,12 @@ fn an_unbound_header_jwk_is_indeterminate_unless_dangerous() {
         Status::Indeterminate,
         Code::KeyNotBound,
     );
-    // The issuer's JWKS lists another key: still not bound.
+    // The issuer's JWKS lists another key: checked, and not the issuer's key.
     let other = SecretKey::generate(Algorithm::EdDsa).unwrap();
     assert_code(
         &verify(&jwks_loader(&[&other]), &t),
-        Status::Indeterminate,
-        Code::KeyNotBound,
+        Status::Invalid,
+        Code::KeyNotListedByIssuer,
     );
     let dangerous = KeyPolicy {
         dangerous_accept_unbound_header_jwk: true,

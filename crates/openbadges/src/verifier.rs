@@ -121,6 +121,18 @@ impl VerifierBuilder {
         self
     }
 
+    /// DANGEROUS: takes the key of a Data Integrity `https://…#z6Mk…` verification method from
+    /// its fragment, without the issuer's (or holder's) controller document — the 1EdTech
+    /// validator's shortcut. Anyone can then sign in the name of any `https` issuer with a key
+    /// of their own. By default the controller document (preloaded with
+    /// [`VerifierBuilder::document`] / [`VerifierBuilder::hosted`], or fetched) must list the
+    /// method under `assertionMethod`, and without it the result is indeterminate. Testing
+    /// and interop comparisons only.
+    pub fn dangerous_trust_key_in_https_fragment(mut self, yes: bool) -> Self {
+        self.key_policy.dangerous_trust_key_in_https_fragment = yes;
+        self
+    }
+
     /// Requires a VerifiablePresentation's proof to carry this `challenge` (the nonce the
     /// verifier gave the holder); a different or missing one, or an unsigned presentation, is
     /// invalid. Credentials are not affected.

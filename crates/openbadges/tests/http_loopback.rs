@@ -126,6 +126,27 @@ fn a_served_issuer_verifies_over_http_and_revocation_is_seen() {
     let r = verifier.verify_bytes("url.txt", url.as_bytes());
     assert_eq!(r.status(), Status::Valid, "{}", r.to_json_line());
 
+    // A forger's key in the issuer's `profile.json#z6Mk…`: the controller document fetched from
+    // loopback lists another key, so the forgery is invalid (not valid, as the fragment alone
+    // would say).
+    let forger = openbadges::proof::data_integrity::Ed25519Signer::from_seed(&[66u8; 32]).unwrap();
+    let mut forged = issued.ob3_credential.clone().unwrap();
+    forged.as_object_mut().unwrap().remove("proof");
+    let vm = format!("{}#{}", issuer.ob3_profile_id(), forger.multikey().encode());
+    let forged = openbadges::proof::data_integrity::sign(
+        &forged,
+        &forger,
+        &openbadges::proof::data_integrity::ProofOptions::new(vm, "2025-01-01T00:00:00Z"),
+    )
+    .unwrap();
+    let r = verifier.verify_bytes("forged.json", &serde_json::to_vec(&forged).unwrap());
+    assert_eq!(r.status(), Status::Invalid, "{}", r.to_json_line());
+    assert!(
+        r.has_error(Code::KeyNotListedByIssuer),
+        "{}",
+        r.to_json_line()
+    );
+
     // Loopback is refused unless allowed: could not check, never valid or invalid.
     let strict = Verifier::builder().build().unwrap();
     let r = strict.verify_url(&url);

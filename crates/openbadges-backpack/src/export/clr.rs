@@ -34,9 +34,10 @@ pub struct ClrOptions {
     /// `validFrom` of the CLR and `created` of its proof (an XML Schema dateTime); pass it in so
     /// that the same inputs give the same CLR.
     pub created: String,
-    /// The issuer's id. Default: the signing key's `did:key`. An `https` id is signed with the
-    /// verification method `<id>#<multikey>` (the key in the fragment, resolvable offline); any
-    /// other id with `<id>#<multikey>` too, which its controller document must list.
+    /// The issuer's id. Default: the signing key's `did:key`. Any other id is signed with the
+    /// verification method `<id>#<multikey>`, which the issuer's controller document (the JSON
+    /// at an `https` id, a `did:web` DID document) must list under `assertionMethod` for
+    /// verifiers to accept it.
     pub issuer_id: Option<String>,
     /// The issuer profile's `name`, if any.
     pub issuer_name: Option<String>,

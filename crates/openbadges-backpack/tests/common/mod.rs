@@ -140,3 +140,44 @@ impl openbadges_backpack::Fetcher for ServedFetcher {
         Ok(bytes)
     }
 }
+
+/// The controller documents of the fixtures' example `https` issuers (example.edu,
+/// example.com…, which serve none): each lists under `assertionMethod` the `#z6Mk…` keys the
+/// fixtures name for it — what the issuer publishes. A key in a fragment alone proves nothing
+/// (docs/verification.md, "Key provenance").
+pub fn add_https_issuer_documents(docs: &mut openbadges_proof::loader::StaticLoader) {
+    let mut by_issuer: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    for f in fixture_files(&["backpack", "ob3"]) {
+        let text = String::from_utf8_lossy(&fixture(&f)).into_owned();
+        for (i, _) in text.match_indices("\"verificationMethod\"") {
+            let rest = text[i + 20..].trim_start_matches([':', ' ']);
+            let Some(rest) = rest.strip_prefix('"') else {
+                continue;
+            };
+            let vm = &rest[..rest.find('"').unwrap_or(0)];
+            let Some((base, key)) = vm.split_once('#') else {
+                continue;
+            };
+            let listed = by_issuer.entry(base.to_owned()).or_default();
+            if base.starts_with("http")
+                && openbadges_proof::multibase::Multikey::decode(key).is_ok()
+                && !listed.iter().any(|v| v == vm)
+            {
+                listed.push(vm.to_owned());
+            }
+        }
+    }
+    for (issuer, vms) in by_issuer.into_iter().filter(|(_, v)| !v.is_empty()) {
+        let methods: Vec<serde_json::Value> = vms
+            .iter()
+            .map(|vm| {
+                serde_json::json!({"id": vm, "type": "Multikey", "controller": issuer,
+                "publicKeyMultibase": vm.split_once('#').unwrap().1})
+            })
+            .collect();
+        docs.insert_json(
+            &issuer,
+            &serde_json::json!({"id": issuer, "verificationMethod": methods, "assertionMethod": vms}),
+        );
+    }
+}

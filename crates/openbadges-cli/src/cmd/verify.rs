@@ -48,6 +48,11 @@ pub(crate) struct Args {
     /// JWKS, DID or pinned key). Anyone can then issue in any issuer's name. Testing only.
     #[arg(long = "dangerous-accept-header-jwk")]
     dangerous_accept_header_jwk: bool,
+    /// DANGEROUS: take the key of a Data Integrity `https://…#z6Mk…` verification method from
+    /// its fragment, without the issuer's controller document (the 1EdTech validator's
+    /// shortcut). Anyone can then issue in any `https` issuer's name. Testing only.
+    #[arg(long = "dangerous-trust-key-in-https-fragment")]
+    dangerous_trust_key_in_https_fragment: bool,
     /// For a VerifiablePresentation: the challenge (nonce) its proof must carry; a different or
     /// missing one, or an unsigned presentation, is invalid.
     #[arg(long, value_name = "NONCE")]
@@ -80,6 +85,7 @@ fn verifier(args: &Args) -> Result<Verifier, String> {
         .recipient(profile)
         .offline(args.offline)
         .dangerous_accept_unbound_header_jwk(args.dangerous_accept_header_jwk)
+        .dangerous_trust_key_in_https_fragment(args.dangerous_trust_key_in_https_fragment)
         .threads(args.jobs.unwrap_or_else(|| {
             std::thread::available_parallelism()
                 .map(|n| n.get())

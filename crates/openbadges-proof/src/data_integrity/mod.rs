@@ -35,7 +35,7 @@ use ring::signature::{ED25519, Ed25519KeyPair, KeyPair as _, UnparsedPublicKey};
 use serde_json::{Map, Value};
 
 use crate::did::{
-    DidError, VerificationMethod, VmReference, resolve_offline, verification_method_from_document,
+    BoundMethod, DidError, ProvenanceError, Relationship, resolve_verification_method,
 };
 use crate::jsonld::{
     BundledContexts, ContextLoader, JsonLdError, JsonLdLimits, JsonLdOptions, to_rdf,
@@ -69,8 +69,12 @@ pub enum DiCode {
     UnknownContext,
     /// The verification method's controller is not the credential's issuer.
     KeyNotOwnedByIssuer,
-    /// The controller document does not authorize the key for `assertionMethod`.
+    /// The controller document lists the method, but not under `assertionMethod`.
     KeyNotAuthorized,
+    /// The issuer's controller document does not list the verification method, lists it
+    /// with another key than its identifier names (`https://…#z6Mk…`), or lists it on behalf
+    /// of another controller.
+    KeyNotListedByIssuer,
     /// `proofPurpose` is not the one required ([`VerifyOptions::proof_purpose`]).
     ProofPurposeMismatch,
     /// An `authentication` proof (a presentation's) whose verification method is not controlled
@@ -108,6 +112,7 @@ impl DiCode {
             Self::UnknownContext => "UNKNOWN_CONTEXT",
             Self::KeyNotOwnedByIssuer => "KEY_NOT_OWNED_BY_ISSUER",
             Self::KeyNotAuthorized => "KEY_NOT_AUTHORIZED",
+            Self::KeyNotListedByIssuer => "KEY_NOT_LISTED_BY_ISSUER",
             Self::ProofPurposeMismatch => "PROOF_PURPOSE_MISMATCH",
             Self::KeyNotControlledByHolder => "KEY_NOT_CONTROLLED_BY_HOLDER",
             Self::ChallengeMismatch => "CHALLENGE_MISMATCH",
@@ -211,6 +216,31 @@ pub trait ControllerDocuments {
     fn document(&self, url: &str) -> Option<Value>;
 }
 
+/// Controller documents through a [`DocumentLoader`](crate::loader::DocumentLoader) (the
+/// guarded HTTP loader, preloaded documents), parsed within `limits`.
+#[derive(Clone, Copy)]
+pub struct LoaderDocuments<'a> {
+    /// Where documents come from.
+    pub loader: &'a dyn crate::loader::DocumentLoader,
+    /// Limits for parsing them.
+    pub limits: openbadges_model::Limits,
+}
+
+impl fmt::Debug for LoaderDocuments<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("LoaderDocuments")
+            .field("limits", &self.limits)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ControllerDocuments for LoaderDocuments<'_> {
+    fn document(&self, url: &str) -> Option<Value> {
+        let d = self.loader.load(url).ok()?;
+        openbadges_model::parse_json(&d.body, &self.limits).ok()
+    }
+}
+
 impl ControllerDocuments for std::collections::HashMap<String, Value> {
     fn document(&self, url: &str) -> Option<Value> {
         self.get(url).cloned()
@@ -239,6 +269,11 @@ pub struct VerifyOptions<'a> {
     pub challenge: Option<&'a str>,
     /// The `domain` the proof must carry (a string equal to it, or an array containing it).
     pub domain: Option<&'a str>,
+    /// DANGEROUS: take the key of an `https://…#z6Mk…` verification method from its fragment
+    /// without the controller document (the 1EdTech validator's shortcut). Anyone can then
+    /// sign in the name of any `https` issuer. Default `false`: the controller document must
+    /// list the key (see [`crate::did::resolve_verification_method`]).
+    pub dangerous_trust_key_in_https_fragment: bool,
 }
 
 impl Default for VerifyOptions<'_> {
@@ -251,6 +286,7 @@ impl Default for VerifyOptions<'_> {
             proof_purpose: "assertionMethod",
             challenge: None,
             domain: None,
+            dangerous_trust_key_in_https_fragment: false,
         }
     }
 }
@@ -262,6 +298,10 @@ impl fmt::Debug for VerifyOptions<'_> {
             .field("proof_purpose", &self.proof_purpose)
             .field("challenge", &self.challenge)
             .field("domain", &self.domain)
+            .field(
+                "dangerous_trust_key_in_https_fragment",
+                &self.dangerous_trust_key_in_https_fragment,
+            )
             .finish_non_exhaustive()
     }
 }
@@ -551,9 +591,10 @@ fn jsonld_outcome(e: &DiError, what: &str) -> Outcome {
 /// Verifies every proof of `doc`.
 ///
 /// Supported: `DataIntegrityProof` with `eddsa-rdfc-2022` or (deprecated, with a warning)
-/// `eddsa-2022`, and `Ed25519Signature2020`. Keys: `did:key`, `did:jwk`,
-/// `https://…#z6Mk…`, and `did:web`/`https` controller documents supplied through
-/// [`VerifyOptions::documents`]. The purpose must be [`VerifyOptions::proof_purpose`]: for
+/// `eddsa-2022`, and `Ed25519Signature2020`. Keys: `did:key`, `did:jwk`, and `did:web` /
+/// `https` (also `https://…#z6Mk…`) through their controller documents supplied by
+/// [`VerifyOptions::documents`], under the key-provenance rule of
+/// [`crate::did::resolve_verification_method`]. The purpose must be [`VerifyOptions::proof_purpose`]: for
 /// `assertionMethod` (a credential) the verification method's controller must be the
 /// credential's issuer; for `authentication` (a presentation) the presentation's `holder`.
 /// [`VerifyOptions::challenge`] / [`VerifyOptions::domain`], when set, must match the proof's.
@@ -755,7 +796,7 @@ fn check_proof(
             r
         }
     }?;
-    let (vm, authenticates) = resolve_vm(&vm_id, o)?;
+    let vm = resolve_vm(&vm_id, o)?;
     if o.proof_purpose == AUTHENTICATION {
         let holder = party_id(d, "holder").ok_or_else(|| {
             Outcome::invalid(
@@ -770,12 +811,6 @@ fn check_proof(
                     "verification method controller {:?} is not the holder {holder:?}",
                     vm.controller
                 ),
-            ));
-        }
-        if !authenticates {
-            return Err(Outcome::invalid(
-                DiCode::KeyNotControlledByHolder,
-                "the controller document does not list the key under authentication",
             ));
         }
     } else {
@@ -794,14 +829,8 @@ fn check_proof(
                 ),
             ));
         }
-        if !vm.assertion_method && o.proof_purpose == "assertionMethod" {
-            return Err(Outcome::invalid(
-                DiCode::KeyNotAuthorized,
-                "the controller document does not list the key under assertionMethod",
-            ));
-        }
     }
-    let Multikey::Ed25519(pk) = vm.key else {
+    let Ok(Multikey::Ed25519(pk)) = vm.key.to_multikey() else {
         return Err(Outcome::invalid(
             DiCode::VerificationMethodInvalid,
             "the key is not an Ed25519 key",
@@ -820,82 +849,48 @@ fn check_proof(
 /// The proof purpose of a presentation's proof.
 const AUTHENTICATION: &str = "authentication";
 
-/// Resolves the verification method, and tells whether it may be used for `authentication`:
-/// always for a key carried by its identifier (`did:key`, `did:jwk`, `https://…#z6Mk…`), and
-/// for a key from a controller document only when the document lists it under
-/// `authentication` (by reference or embedded).
-fn resolve_vm(vm_id: &str, o: &VerifyOptions<'_>) -> Result<(VerificationMethod, bool), Outcome> {
-    let bad = |e: DidError| match e {
-        DidError::UnsupportedDidMethod(m) => Outcome::indeterminate(
-            DiCode::UnsupportedDidMethod,
-            format!("DID method {m:?} is not supported"),
-        ),
-        other => Outcome::invalid(DiCode::VerificationMethodInvalid, other.to_string()),
+/// Resolves the verification method under the key-provenance rule
+/// ([`resolve_verification_method`]) for the proof's purpose: `authentication` for a
+/// presentation's proof, `assertionMethod` otherwise.
+fn resolve_vm(vm_id: &str, o: &VerifyOptions<'_>) -> Result<BoundMethod, Outcome> {
+    let relationship = if o.proof_purpose == AUTHENTICATION {
+        Relationship::Authentication
+    } else {
+        Relationship::AssertionMethod
     };
-    match resolve_offline(vm_id).map_err(bad)? {
-        VmReference::Resolved(vm) => Ok((vm, true)),
-        VmReference::NeedsDocument { document_url } => {
-            let doc = o
-                .documents
-                .and_then(|d| d.document(&document_url))
-                .ok_or_else(|| {
-                    Outcome::indeterminate(
-                        DiCode::VerificationMethodUnresolved,
-                        format!("controller document {document_url} is not available"),
-                    )
-                })?;
-            if let Some(did) = vm_id
-                .strip_prefix("did:")
-                .map(|_| vm_id.split('#').next().unwrap_or(vm_id))
-            {
-                if doc.get("id").and_then(Value::as_str) != Some(did) {
-                    return Err(Outcome::invalid(
-                        DiCode::VerificationMethodInvalid,
-                        format!("the DID document at {document_url} is not the document of {did}"),
-                    ));
-                }
-            }
-            if o.proof_purpose != AUTHENTICATION {
-                return verification_method_from_document(&doc, vm_id)
-                    .map(|vm| (vm, false))
-                    .map_err(bad);
-            }
-            // Methods embedded under `authentication` are candidates too.
-            let doc_id = doc.get("id").and_then(Value::as_str).unwrap_or_default();
-            let absolute = |id: &str| {
-                if id.starts_with('#') {
-                    format!("{doc_id}{id}")
-                } else {
-                    id.to_owned()
-                }
-            };
-            let auth: Vec<Value> = match doc.get(AUTHENTICATION) {
-                Some(Value::Array(a)) => a.clone(),
-                Some(v) => vec![v.clone()],
-                None => Vec::new(),
-            };
-            let authenticates = auth.iter().any(|a| {
-                let id = match a {
-                    Value::String(s) => Some(s.as_str()),
-                    Value::Object(m) => m.get("id").and_then(Value::as_str),
-                    _ => None,
-                };
-                id.map(absolute).as_deref() == Some(vm_id)
-            });
-            let mut extended = doc.clone();
-            if let Some(m) = extended.as_object_mut() {
-                let mut methods: Vec<Value> = match m.remove("verificationMethod") {
-                    Some(Value::Array(a)) => a,
-                    Some(v) => vec![v],
-                    None => Vec::new(),
-                };
-                methods.extend(auth.into_iter().filter(Value::is_object));
-                m.insert("verificationMethod".into(), Value::Array(methods));
-            }
-            let vm = verification_method_from_document(&extended, vm_id).map_err(bad)?;
-            Ok((vm, authenticates))
+    resolve_verification_method(
+        vm_id,
+        relationship,
+        o.documents,
+        o.dangerous_trust_key_in_https_fragment,
+    )
+    .map_err(|e| provenance_outcome(&e, relationship))
+}
+
+/// The Data Integrity finding for a key that could not be bound.
+fn provenance_outcome(e: &ProvenanceError, relationship: Relationship) -> Outcome {
+    let message = e.to_string();
+    let code = match e {
+        ProvenanceError::DocumentUnavailable(_) => {
+            return Outcome::indeterminate(DiCode::VerificationMethodUnresolved, message);
         }
-    }
+        ProvenanceError::Identifier(DidError::UnsupportedDidMethod(_)) => {
+            return Outcome::indeterminate(DiCode::UnsupportedDidMethod, message);
+        }
+        ProvenanceError::NotListed { .. }
+        | ProvenanceError::ForeignController { .. }
+        | ProvenanceError::NotAuthorized { .. }
+            if relationship == Relationship::Authentication =>
+        {
+            DiCode::KeyNotControlledByHolder
+        }
+        ProvenanceError::NotListed { .. } | ProvenanceError::ForeignController { .. } => {
+            DiCode::KeyNotListedByIssuer
+        }
+        ProvenanceError::NotAuthorized { .. } => DiCode::KeyNotAuthorized,
+        _ => DiCode::VerificationMethodInvalid,
+    };
+    Outcome::invalid(code, message)
 }
 
 /// `YYYY-MM-DDThh:mm:ss(.s+)?(Z|±hh:mm)?` — a lexical check of XML Schema dateTime.

@@ -8,7 +8,7 @@ use openbadges_model::ob3::IdentityObject;
 use openbadges_model::{Severity, detect};
 
 use super::{IdentityType, Verifier};
-use crate::data_integrity::{self, ControllerDocuments, DiCode, Outcome, VerifyOptions};
+use crate::data_integrity::{self, DiCode, Outcome, VerifyOptions};
 use crate::jws::Jws;
 use crate::report::{Code, Report, Status};
 use crate::status_list::{BitstringEntry, revocation_list_lookup};
@@ -26,17 +26,7 @@ pub(super) fn is_ob3(doc: &Value) -> bool {
 
 /// Controller documents (DID documents, https controllers) through the verifier's loader,
 /// parsed within its limits.
-pub(super) struct Docs<'a> {
-    pub(super) loader: &'a dyn crate::loader::DocumentLoader,
-    pub(super) limits: openbadges_model::Limits,
-}
-
-impl ControllerDocuments for Docs<'_> {
-    fn document(&self, url: &str) -> Option<Value> {
-        let d = self.loader.load(url).ok()?;
-        openbadges_model::parse_json(&d.body, &self.limits).ok()
-    }
-}
+pub(super) use crate::data_integrity::LoaderDocuments as Docs;
 
 #[derive(Clone, Copy)]
 pub(super) struct Ctx {
@@ -60,7 +50,8 @@ pub(super) fn di_code(c: DiCode, invalid: bool) -> Code {
         };
     }
     match c {
-        DiCode::KeyNotOwnedByIssuer | DiCode::KeyNotAuthorized => Code::KeyNotOwnedByIssuer,
+        DiCode::KeyNotOwnedByIssuer => Code::KeyNotOwnedByIssuer,
+        DiCode::KeyNotAuthorized | DiCode::KeyNotListedByIssuer => Code::KeyNotListedByIssuer,
         DiCode::VerificationMethodInvalid => Code::KeyInvalid,
         DiCode::JsonLdSafeMode | DiCode::JsonLdInvalid => Code::SchemaInvalid,
         _ => Code::SignatureInvalid,
@@ -166,6 +157,9 @@ impl<'v, 'a> Pipeline<'v, 'a> {
                 };
                 r.fail("key-binding", code, reason, node);
             }
+            KeyResolution::NotListed { reason } => {
+                r.fail("key-binding", Code::KeyNotListedByIssuer, reason, node);
+            }
             KeyResolution::Unresolved { reason } => {
                 r.fail("key-binding", Code::FetchFailed, reason, node);
             }
@@ -217,6 +211,10 @@ impl<'v, 'a> Pipeline<'v, 'a> {
         };
         let opts = VerifyOptions {
             documents: Some(&docs),
+            dangerous_trust_key_in_https_fragment: self
+                .v
+                .key_policy
+                .dangerous_trust_key_in_https_fragment,
             ..VerifyOptions::default()
         };
         self.proof_di_with(r, doc, &opts, "proof", di_code);
@@ -766,6 +764,7 @@ impl<'v, 'a> Pipeline<'v, 'a> {
                             | Code::AlgorithmNotAllowed
                             | Code::MalformedJws
                             | Code::KeyNotOwnedByIssuer
+                            | Code::KeyNotListedByIssuer
                             | Code::ClaimMismatch
                     )
                 });

@@ -131,6 +131,7 @@ fn proof(p: &Pipeline<'_, '_>, r: &mut Report, doc: &Value, node: Option<&str>) 
         proof_purpose: "authentication",
         challenge: v.challenge.as_deref(),
         domain: v.domain.as_deref(),
+        dangerous_trust_key_in_https_fragment: v.key_policy.dangerous_trust_key_in_https_fragment,
         ..VerifyOptions::default()
     };
     p.proof_di_with(r, doc, &opts, "presentation-proof", presentation_code);
