@@ -303,7 +303,10 @@ fn url_payload(kind: Kind) -> Report {
 fn inspect_document(kind: Kind, bytes: &[u8], source: Option<&str>) -> Report {
     match parse_json(bytes, &Limits::default()) {
         Ok(doc) => inspect_value(kind, &doc, source),
-        Err(e @ openbadges::model::Error::Json { .. }) => Report::failed(
+        Err(
+            e @ (openbadges::model::Error::Json { .. }
+            | openbadges::model::Error::DuplicateMember { .. }),
+        ) => Report::failed(
             kind,
             Finding::error(ProblemCode::InvalidJson.as_str(), e.to_string()),
             Outcome::Invalid,
