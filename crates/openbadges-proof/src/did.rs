@@ -139,8 +139,8 @@ fn resolve_did(vm: &str) -> Result<VmReference, DidError> {
             let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
                 .decode(msid)
                 .map_err(|_| DidError::Malformed("did:jwk is not base64url".to_owned()))?;
-            let jwk: Value = serde_json::from_slice(&bytes)
-                .map_err(|_| DidError::Malformed("did:jwk is not a JSON JWK".to_owned()))?;
+            let jwk = openbadges_model::parse_json(&bytes, &openbadges_model::Limits::default())
+                .map_err(|e| DidError::Malformed(format!("did:jwk is not a JSON JWK: {e}")))?;
             if !(fragment.is_empty() || fragment == "0") {
                 return Err(DidError::NotFound(vm.to_owned()));
             }

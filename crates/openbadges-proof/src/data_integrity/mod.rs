@@ -209,6 +209,16 @@ pub struct DiVerification {
 pub trait ControllerDocuments {
     /// The document at `url`, if available.
     fn document(&self, url: &str) -> Option<Value>;
+
+    /// The document at `url`: `Ok(None)` when it is not available (could not check),
+    /// `Err(why)` when it was fetched and is not I-JSON (malformed, a duplicate member name:
+    /// checked and wrong). The default asks [`ControllerDocuments::document`].
+    ///
+    /// # Errors
+    /// Why the fetched document cannot be read.
+    fn document_checked(&self, url: &str) -> Result<Option<Value>, String> {
+        Ok(self.document(url))
+    }
 }
 
 impl ControllerDocuments for std::collections::HashMap<String, Value> {
@@ -837,7 +847,10 @@ fn resolve_vm(vm_id: &str, o: &VerifyOptions<'_>) -> Result<(VerificationMethod,
         VmReference::NeedsDocument { document_url } => {
             let doc = o
                 .documents
-                .and_then(|d| d.document(&document_url))
+                .map(|d| d.document_checked(&document_url))
+                .transpose()
+                .map_err(|m| Outcome::invalid(DiCode::VerificationMethodInvalid, m))?
+                .flatten()
                 .ok_or_else(|| {
                     Outcome::indeterminate(
                         DiCode::VerificationMethodUnresolved,

@@ -33,8 +33,18 @@ pub(super) struct Docs<'a> {
 
 impl ControllerDocuments for Docs<'_> {
     fn document(&self, url: &str) -> Option<Value> {
-        let d = self.loader.load(url).ok()?;
-        openbadges_model::parse_json(&d.body, &self.limits).ok()
+        self.document_checked(url).ok().flatten()
+    }
+
+    fn document_checked(&self, url: &str) -> Result<Option<Value>, String> {
+        let Ok(d) = self.loader.load(url) else {
+            return Ok(None);
+        };
+        match openbadges_model::parse_json(&d.body, &self.limits) {
+            Ok(v) => Ok(Some(v)),
+            Err(e) if e.is_limit() => Ok(None),
+            Err(e) => Err(format!("controller document {url}: {e}")),
+        }
     }
 }
 
