@@ -35,6 +35,19 @@ pub enum Error {
         /// JSON pointer to the first node past the limit.
         path: String,
     },
+    /// An object has two members with the same name (forbidden by I-JSON, RFC 7493 §2.3:
+    /// readers disagree on which of the two counts).
+    #[error("duplicate member name at {path} (line {line} column {column})")]
+    DuplicateMember {
+        /// JSON pointer to the duplicated member (the object's pointer and the name).
+        path: String,
+        /// The duplicated name, unescaped.
+        name: String,
+        /// 1-based line where the second occurrence was read.
+        line: usize,
+        /// 1-based column where the second occurrence was read.
+        column: usize,
+    },
     /// The value does not have the shape a typed model object needs.
     #[error("{path}: {message}")]
     Shape {
@@ -60,6 +73,13 @@ pub enum Error {
 }
 
 impl Error {
+    /// Whether the input was refused for exceeding a [`crate::Limits`] bound ([`Error::TooLarge`],
+    /// [`Error::TooDeep`]) rather than for being malformed: a verifier reports the first as
+    /// "could not check", the second (malformed JSON, a duplicate member name) as invalid.
+    pub fn is_limit(&self) -> bool {
+        matches!(self, Error::TooLarge { .. } | Error::TooDeep { .. })
+    }
+
     pub(crate) fn from_json(e: &serde_json::Error) -> Self {
         Error::Json {
             line: e.line(),

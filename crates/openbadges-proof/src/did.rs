@@ -376,6 +376,15 @@ pub enum ProvenanceError {
     /// The controller document could not be obtained: could not check.
     #[error("controller document {0} is not available")]
     DocumentUnavailable(String),
+    /// The controller document was obtained but is not I-JSON (malformed, or a duplicate
+    /// member name): checked and wrong.
+    #[error("controller document {url} cannot be read: {reason}")]
+    DocumentMalformed {
+        /// Where it came from.
+        url: String,
+        /// Why it cannot be read.
+        reason: String,
+    },
     /// The document fetched for the identifier declares another `id`.
     #[error("the document at {url} declares id {found:?}, not {expected:?}")]
     DocumentIdMismatch {
@@ -492,7 +501,13 @@ pub fn resolve_verification_method(
         } => (document_url, key_hint),
     };
     let doc = documents
-        .and_then(|d| d.document(&document_url))
+        .map(|d| d.document_checked(&document_url))
+        .transpose()
+        .map_err(|reason| ProvenanceError::DocumentMalformed {
+            url: document_url.clone(),
+            reason,
+        })?
+        .flatten()
         .ok_or_else(|| ProvenanceError::DocumentUnavailable(document_url.clone()))?;
     let subject = vm_id.split_once('#').map_or(vm_id, |(b, _)| b);
     let doc_id = doc.get("id").and_then(Value::as_str).unwrap_or_default();
@@ -547,8 +562,8 @@ fn did_jwk_value(enc: &str) -> Result<Value, DidError> {
     let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
         .decode(enc)
         .map_err(|_| DidError::Malformed("did:jwk is not base64url".to_owned()))?;
-    serde_json::from_slice(&bytes)
-        .map_err(|_| DidError::Malformed("did:jwk is not a JSON JWK".to_owned()))
+    openbadges_model::parse_json(&bytes, &openbadges_model::Limits::default())
+        .map_err(|e| DidError::Malformed(format!("did:jwk is not a JSON JWK: {e}")))
 }
 
 /// A method found in a controller document.

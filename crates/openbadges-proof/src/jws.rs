@@ -170,8 +170,14 @@ impl Jws {
         let header_bytes = b64(h, "header")?;
         let payload = b64(p, "payload")?;
         let signature = b64(s, "signature")?;
-        let header: Value = serde_json::from_slice(&header_bytes)
-            .map_err(|e| Error::MalformedJws(format!("header is not JSON: {e}")))?;
+        // Within the header limit, and with duplicate member names refused: a header read
+        // differently by another JOSE library must not verify here.
+        let header_limits = openbadges_model::Limits {
+            max_bytes: limits.max_header_bytes,
+            ..openbadges_model::Limits::default()
+        };
+        let header = openbadges_model::parse_json(&header_bytes, &header_limits)
+            .map_err(|e| Error::MalformedJws(format!("header is not I-JSON: {e}")))?;
         let Value::Object(header) = header else {
             return Err(Error::MalformedJws("header is not a JSON object".into()));
         };
@@ -217,12 +223,24 @@ impl Jws {
         &self.payload
     }
 
-    /// The payload read as JSON (any JSON value), or `None` when it is not JSON. Parsed on the
-    /// first call and kept: later calls (and [`crate::vc_jwt::VcJwt::from_jws`]) reuse it.
+    /// The payload read as JSON (any JSON value), or `None` when it is not JSON (within
+    /// [`openbadges_model::Limits::default`], duplicate member names refused: see
+    /// [`Jws::payload_value`] for why not). Parsed on the first call and kept: later calls (and
+    /// [`crate::vc_jwt::VcJwt::from_jws`]) reuse it.
     pub fn payload_json(&self) -> Option<&Value> {
         self.payload_json
-            .get_or_init(|| serde_json::from_slice(&self.payload).ok())
+            .get_or_init(|| self.payload_value().ok())
             .as_ref()
+    }
+
+    /// Parses the payload as JSON with [`openbadges_model::parse_json`] (default limits,
+    /// duplicate member names refused), without caching.
+    ///
+    /// # Errors
+    /// The model's error: too large, malformed (line and column), too deep, or a duplicate member
+    /// name (its JSON pointer).
+    pub fn payload_value(&self) -> Result<Value, openbadges_model::Error> {
+        openbadges_model::parse_json(&self.payload, &openbadges_model::Limits::default())
     }
 
     /// Takes the payload read by [`Jws::payload_json`] out of the cache, if it was read and is

@@ -285,8 +285,9 @@ impl PublicKey {
     /// [`Error::InvalidKey`] for anything else.
     pub fn from_pem_or_jwk(text: &str) -> Result<Self, Error> {
         if text.trim_start().starts_with('{') {
-            let jwk: Value =
-                serde_json::from_str(text).map_err(|e| Error::InvalidKey(e.to_string()))?;
+            let jwk =
+                openbadges_model::parse_json(text.as_bytes(), &openbadges_model::Limits::default())
+                    .map_err(|e| Error::InvalidKey(e.to_string()))?;
             Self::from_jwk(&jwk)
         } else {
             Self::from_pem(text)
@@ -579,8 +580,9 @@ impl SecretKey {
     /// [`Error::InvalidKey`] for anything else.
     pub fn from_pem_or_jwk(text: &str) -> Result<Self, Error> {
         if text.trim_start().starts_with('{') {
-            let jwk: Value =
-                serde_json::from_str(text).map_err(|e| Error::InvalidKey(e.to_string()))?;
+            let jwk =
+                openbadges_model::parse_json(text.as_bytes(), &openbadges_model::Limits::default())
+                    .map_err(|e| Error::InvalidKey(e.to_string()))?;
             Self::from_jwk(&jwk)
         } else {
             Self::from_pem(text)

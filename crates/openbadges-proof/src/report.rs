@@ -14,11 +14,11 @@
 //! |---|---|---|
 //! | `SIGNATURE_INVALID` | verdict | the signature does not verify with the issuer's key(s) |
 //! | `ALGORITHM_NOT_ALLOWED` | verdict | `none`, HMAC, unknown, or not the key's algorithm |
-//! | `MALFORMED_JWS` | verdict | not a well-formed compact JWS |
+//! | `MALFORMED_JWS` | verdict | not a well-formed compact JWS (a JOSE header with a duplicate member name included) |
 //! | `SIGNATURE_MISSING` | verdict | a `SignedBadge` given as plain JSON, without its JWS |
 //! | `KEY_NOT_OWNED_BY_ISSUER` | verdict | key `owner` is not the issuer, or the issuer does not list the key |
 //! | `KEY_NOT_LISTED_BY_ISSUER` | verdict | the issuer's controller document / DID document / JWKS does not list the key for issuing (see docs/verification.md, "Key provenance") |
-//! | `KEY_INVALID` | verdict | the key document has no usable `publicKeyPem` |
+//! | `KEY_INVALID` | verdict | the key document has no usable `publicKeyPem`; a controller document that is not I-JSON |
 //! | `KEY_NOT_FOUND` | verdict | no `creator` and the issuer lists no key |
 //! | `EXPIRED` | verdict | `expires` is past |
 //! | `NOT_YET_VALID` | verdict | `issuedOn` is in the future |
@@ -26,7 +26,7 @@
 //! | `RECIPIENT_MISMATCH` | verdict | no identity of the recipient profile matches |
 //! | `OUT_OF_VERIFICATION_SCOPE` | verdict | assertion or badge class outside the issuer's verification policy |
 //! | `SCHEMA_INVALID` | verdict | a required property is missing or malformed |
-//! | `MALFORMED_JSON` | verdict | the input or a fetched document is not JSON |
+//! | `MALFORMED_JSON` | verdict | the input, a JWS payload or a fetched document is not I-JSON (malformed, or a duplicate member name: the message names its JSON pointer) |
 //! | `INPUT_UNRECOGNIZED` | verdict | not a badge in any recognised form |
 //! | `NO_BAKED_BADGE` | verdict | an image without a baked badge |
 //! | `IMAGE_INVALID` | verdict | an image breaking the baking specification |

@@ -161,8 +161,9 @@ impl VcJwt {
         let mut jws = jws;
         let payload = match jws.take_payload_json() {
             Some(v) => v,
-            None => serde_json::from_slice(jws.payload())
-                .map_err(|e| VcJwtError::Payload(format!("not JSON: {e}")))?,
+            None => jws
+                .payload_value()
+                .map_err(|e| VcJwtError::Payload(format!("not I-JSON: {e}")))?,
         };
         let Value::Object(mut payload) = payload else {
             return Err(VcJwtError::Payload("not a JSON object".into()));
@@ -470,9 +471,24 @@ fn multikey_to_public(m: &Multikey) -> Result<PublicKey, String> {
     }
 }
 
-fn load_json(loader: &dyn DocumentLoader, url: &str) -> Result<Value, String> {
-    let d = loader.load(url).map_err(|e| e.to_string())?;
-    serde_json::from_slice(&d.body).map_err(|e| format!("{url}: not JSON: {e}"))
+/// Why [`load_json`] has no document: it could not be loaded (could not check), or it was
+/// loaded and is not I-JSON (checked and wrong: malformed, or a duplicate member name).
+enum FetchError {
+    Unavailable(String),
+    Malformed(String),
+}
+
+fn load_json(loader: &dyn DocumentLoader, url: &str) -> Result<Value, FetchError> {
+    let d = loader
+        .load(url)
+        .map_err(|e| FetchError::Unavailable(e.to_string()))?;
+    openbadges_model::parse_json(&d.body, &openbadges_model::Limits::default()).map_err(|e| {
+        if e.is_limit() {
+            FetchError::Unavailable(format!("{url}: {e}"))
+        } else {
+            FetchError::Malformed(format!("{url}: not I-JSON: {e}"))
+        }
+    })
 }
 
 fn did_of(vm: &str) -> &str {
@@ -490,8 +506,8 @@ fn resolve_did_key(vm: &str, loader: &dyn DocumentLoader) -> Result<PublicKey, K
         let bytes = URL_SAFE_NO_PAD
             .decode(enc)
             .map_err(|_| bad("did:jwk is not base64url".into()))?;
-        let jwk: Value =
-            serde_json::from_slice(&bytes).map_err(|_| bad("did:jwk is not a JWK".into()))?;
+        let jwk = openbadges_model::parse_json(&bytes, &openbadges_model::Limits::default())
+            .map_err(|e| bad(format!("did:jwk is not a JWK: {e}")))?;
         return PublicKey::from_jwk(&jwk).map_err(|e| bad(e.to_string()));
     }
     let docs = crate::data_integrity::LoaderDocuments {
@@ -502,7 +518,8 @@ fn resolve_did_key(vm: &str, loader: &dyn DocumentLoader) -> Result<PublicKey, K
     let id = match did::resolve_offline(vm) {
         Ok(VmReference::NeedsDocument { document_url, .. }) if !vm.contains('#') => {
             let doc = docs
-                .document(&document_url)
+                .document_checked(&document_url)
+                .map_err(bad)?
                 .ok_or_else(|| unresolved(format!("{document_url} could not be loaded")))?;
             first_assertion_method(&doc).ok_or_else(|| KeyResolution::NotListed {
                 reason: format!("{document_url} lists no assertionMethod"),
@@ -661,7 +678,15 @@ pub fn resolve_key(jwt: &VcJwt, loader: &dyn DocumentLoader, policy: &KeyPolicy)
     };
     let jwks = match load_json(loader, &url) {
         Ok(j) => j,
-        Err(e) => return not_bound(format!("the issuer's JWKS could not be loaded: {e}")),
+        Err(FetchError::Unavailable(e)) => {
+            return not_bound(format!("the issuer's JWKS could not be loaded: {e}"));
+        }
+        Err(FetchError::Malformed(reason)) => {
+            return KeyResolution::Invalid {
+                not_owned: false,
+                reason: format!("the issuer's JWKS: {reason}"),
+            };
+        }
     };
     let listed: Vec<(Option<&str>, PublicKey)> = jwks
         .get("keys")

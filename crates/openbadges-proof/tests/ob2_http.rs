@@ -173,7 +173,7 @@ fn slow_servers_time_out_and_gone_is_gone() {
     let l = loader(s.port).timeout(Duration::from_millis(700)).unwrap();
     let t = Instant::now();
     let r = l.load(&format!("http://127.0.0.1:{}/slow", s.port));
-    assert!(matches!(r, Err(LoadError::Network { .. })), "{r:?}");
+    assert!(matches!(r, Err(LoadError::TimedOut { .. })), "{r:?}");
     assert!(t.elapsed() < Duration::from_secs(3));
     let r = l.load(&format!("http://127.0.0.1:{}/gone", s.port));
     assert!(matches!(r, Err(LoadError::Gone { .. })), "{r:?}");

@@ -239,7 +239,10 @@ fn unpack_finding(e: &openbadges::proof::Error) -> Finding {
 fn inspect_document(kind: Kind, bytes: &[u8]) -> Report {
     match parse_json(bytes, &Limits::default()) {
         Ok(doc) => inspect_value(kind, &doc),
-        Err(e @ openbadges::model::Error::Json { .. }) => Report::failed(
+        Err(
+            e @ (openbadges::model::Error::Json { .. }
+            | openbadges::model::Error::DuplicateMember { .. }),
+        ) => Report::failed(
             kind,
             Finding::error(ProblemCode::InvalidJson.as_str(), e.to_string()),
             Outcome::Invalid,

@@ -214,6 +214,16 @@ pub struct DiVerification {
 pub trait ControllerDocuments {
     /// The document at `url`, if available.
     fn document(&self, url: &str) -> Option<Value>;
+
+    /// The document at `url`: `Ok(None)` when it is not available (could not check),
+    /// `Err(why)` when it was fetched and is not I-JSON (malformed, a duplicate member name:
+    /// checked and wrong). The default asks [`ControllerDocuments::document`].
+    ///
+    /// # Errors
+    /// Why the fetched document cannot be read.
+    fn document_checked(&self, url: &str) -> Result<Option<Value>, String> {
+        Ok(self.document(url))
+    }
 }
 
 /// Controller documents through a [`DocumentLoader`](crate::loader::DocumentLoader) (the
@@ -236,8 +246,20 @@ impl fmt::Debug for LoaderDocuments<'_> {
 
 impl ControllerDocuments for LoaderDocuments<'_> {
     fn document(&self, url: &str) -> Option<Value> {
-        let d = self.loader.load(url).ok()?;
-        openbadges_model::parse_json(&d.body, &self.limits).ok()
+        self.document_checked(url).ok().flatten()
+    }
+
+    /// A document that could not be loaded, or is over the limits, is unavailable (could not
+    /// check); one that is malformed or has a duplicate member name is an error.
+    fn document_checked(&self, url: &str) -> Result<Option<Value>, String> {
+        let Ok(d) = self.loader.load(url) else {
+            return Ok(None);
+        };
+        match openbadges_model::parse_json(&d.body, &self.limits) {
+            Ok(v) => Ok(Some(v)),
+            Err(e) if e.is_limit() => Ok(None),
+            Err(e) => Err(format!("controller document {url}: {e}")),
+        }
     }
 }
 

@@ -3,22 +3,27 @@
 use std::io::Read as _;
 use std::net::{IpAddr, SocketAddr, ToSocketAddrs as _};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use super::{Document, DocumentLoader, LoadError, is_non_public};
+use super::{Document, DocumentLoader, LoadError, refused_range};
 
 /// Fetches documents over `http`/`https` with SSRF guards and limits:
 ///
 /// - only `http` and `https` URLs;
 /// - every address a host resolves to must be public: loopback, private, link-local,
-///   unspecified and other reserved ranges ([`is_non_public`]) are refused unless the host (or
-///   `host:port`) was allowed with [`HttpLoader::allow_host`]; the check is made in the DNS
-///   resolver the client connects through, so a name cannot resolve to a public address for the
-///   check and a private one for the connection;
+///   unspecified and other reserved ranges, in every spelling ([`super::refused_range`]: IPv4-mapped,
+///   6to4, NAT64, Teredo, …; the `url` crate already turns decimal, octal, hex and short IPv4
+///   hosts into dotted quads) are refused unless the host (or `host:port`) was allowed with
+///   [`HttpLoader::allow_host`]; the check is made in the DNS resolver the client connects
+///   through, so a name cannot resolve to a public address for the check and a private one for
+///   the connection, and literal addresses are checked before any connection;
 /// - redirects are followed by hand, at most [`HttpLoader::max_redirects`], and each hop is
 ///   checked again;
-/// - the body is cut off past [`HttpLoader::max_bytes`] (an error, not a truncation), and the
-///   whole exchange is bounded by [`HttpLoader::timeout`];
+/// - the body is cut off past [`HttpLoader::max_bytes`] (an error, not a truncation);
+/// - one deadline, [`HttpLoader::timeout`] (default 10 s) from the start of [`DocumentLoader::load`],
+///   bounds everything a fetch does: DNS, connect, TLS, headers, every redirect hop and the
+///   whole body. A server that drips its body a byte at a time is cut off at the deadline
+///   ([`LoadError::TimedOut`]), not after every byte's own timeout;
 /// - no proxy from the environment is used (it would bypass the address check);
 /// - it asks for `application/ld+json, application/json` and reports the media type it got;
 ///   callers detect the kind of document from its content.
@@ -47,24 +52,48 @@ impl reqwest::dns::Resolve for GuardedResolver {
         let host = name.as_str().to_ascii_lowercase();
         let allowed = self.allowed.iter().any(|(h, _)| *h == host);
         Box::pin(async move {
-            let addrs: Vec<SocketAddr> = (host.as_str(), 0u16)
-                .to_socket_addrs()
-                .map_err(|e| Box::new(e) as Box<dyn std::error::Error + Send + Sync>)?
-                .collect();
-            if !allowed && addrs.iter().any(|a| is_non_public(a.ip())) {
-                return Err(Box::new(std::io::Error::other(format!(
-                    "{host} resolves to a non-public address"
-                )))
-                    as Box<dyn std::error::Error + Send + Sync>);
-            }
+            let addrs = guarded_resolve(&host, allowed)?;
             Ok(Box::new(addrs.into_iter()) as reqwest::dns::Addrs)
         })
     }
 }
 
+/// Resolves `host` and refuses it when any of its addresses is not public (unless `allowed`).
+/// These are the addresses the client connects to: there is no second resolution.
+fn guarded_resolve(
+    host: &str,
+    allowed: bool,
+) -> Result<Vec<SocketAddr>, Box<dyn std::error::Error + Send + Sync>> {
+    let addrs: Vec<SocketAddr> = (host, 0u16).to_socket_addrs()?.collect();
+    if !allowed {
+        if let Some((ip, range)) = addrs
+            .iter()
+            .find_map(|a| refused_range(a.ip()).map(|r| (a.ip(), r)))
+        {
+            return Err(Box::new(NonPublic(format!(
+                "{host} resolves to {ip}, in {range} (allow it with allow_host)"
+            ))));
+        }
+    }
+    Ok(addrs)
+}
+
+/// The resolver's refusal, recognised in the client's error chain to report
+/// [`LoadError::Refused`] rather than a network failure.
+#[derive(Debug)]
+struct NonPublic(String);
+
+impl std::fmt::Display for NonPublic {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for NonPublic {}
+
 impl HttpLoader {
-    /// A loader with the defaults: 1 MiB responses, 5 redirects, 10 s per request, nothing
-    /// non-public allowed.
+    /// A loader with the defaults: 1 MiB responses, 5 redirects, 10 s per fetch (all hops and
+    /// the whole body), nothing non-public allowed.
     ///
     /// # Errors
     /// [`LoadError::Network`] if the HTTP client cannot be built (TLS set-up).
@@ -129,7 +158,8 @@ impl HttpLoader {
         Self::build(self.allowed.to_vec(), self.max_bytes, n, self.timeout)
     }
 
-    /// Sets the time limit for each request (connect and whole exchange).
+    /// Sets the deadline of each fetch: from the start of [`DocumentLoader::load`] to the last
+    /// byte of the body, DNS, connects, TLS and every redirect hop included.
     ///
     /// # Errors
     /// As [`HttpLoader::new`].
@@ -173,13 +203,15 @@ impl HttpLoader {
         };
         let named_allowed = self.allowed.iter().any(|(h, _)| *h == host);
         if let Some(ip) = literal {
-            if is_non_public(ip) {
+            if let Some(range) = refused_range(ip) {
                 return Err(LoadError::Refused {
                     url: original.to_string(),
-                    reason: format!("{ip} is not a public address (allow it with allow_host)"),
+                    reason: format!(
+                        "{ip} is not a public address ({range}; allow it with allow_host)"
+                    ),
                 });
             }
-        } else if named_allowed || host == "localhost" || host.ends_with(".localhost") {
+        } else if named_allowed || is_localhost(&host) {
             // Allowed on another port only, or `localhost`: refuse without resolving.
             return Err(LoadError::Refused {
                 url: original.to_string(),
@@ -188,6 +220,13 @@ impl HttpLoader {
         }
         Ok(())
     }
+}
+
+/// `localhost` and its subdomains (RFC 6761), also in the fully qualified spelling with a
+/// trailing dot: refused without asking DNS.
+fn is_localhost(host: &str) -> bool {
+    let h = host.strip_suffix('.').unwrap_or(host);
+    h == "localhost" || h.ends_with(".localhost")
 }
 
 fn parse_host_port(s: &str) -> (String, Option<u16>) {
@@ -212,23 +251,41 @@ impl DocumentLoader for HttpLoader {
         let mut current = url::Url::parse(url).map_err(|_| LoadError::InvalidUrl {
             url: url.to_string(),
         })?;
+        let deadline = Instant::now() + self.timeout;
+        let timed_out = || LoadError::TimedOut {
+            url: url.to_string(),
+            limit: self.timeout,
+        };
         let mut hops = 0usize;
         loop {
             self.check(&current, url)?;
-            let net = |e: reqwest::Error| LoadError::Network {
-                url: url.to_string(),
-                message: if e.is_timeout() {
-                    "timed out".to_string()
-                } else {
-                    let mut m = e.to_string();
-                    let mut src = std::error::Error::source(&e);
-                    while let Some(s) = src {
-                        m = format!("{m}: {s}");
-                        src = s.source();
+            let remaining = deadline.saturating_duration_since(Instant::now());
+            if remaining.is_zero() {
+                return Err(timed_out());
+            }
+            let net = |e: reqwest::Error| {
+                if e.is_timeout() || Instant::now() >= deadline {
+                    return timed_out();
+                }
+                let mut m = e.to_string();
+                let mut src = std::error::Error::source(&e);
+                while let Some(s) = src {
+                    if let Some(refusal) = s.downcast_ref::<NonPublic>() {
+                        return LoadError::Refused {
+                            url: url.to_string(),
+                            reason: refusal.0.clone(),
+                        };
                     }
-                    m
-                },
+                    m = format!("{m}: {s}");
+                    src = s.source();
+                }
+                LoadError::Network {
+                    url: url.to_string(),
+                    message: m,
+                }
             };
+            // The request's own timeout is reqwest's total timeout (connect, headers and body
+            // up to the last byte); the client-wide one would only bound each read.
             let resp = self
                 .client
                 .get(current.clone())
@@ -236,6 +293,7 @@ impl DocumentLoader for HttpLoader {
                     reqwest::header::ACCEPT,
                     "application/ld+json, application/json;q=0.9, */*;q=0.1",
                 )
+                .timeout(remaining)
                 .send()
                 .map_err(net)?;
             let status = resp.status();
@@ -292,17 +350,39 @@ impl DocumentLoader for HttpLoader {
                         .to_ascii_lowercase()
                 });
             let mut body = Vec::new();
-            resp.take(self.max_bytes as u64 + 1)
-                .read_to_end(&mut body)
-                .map_err(|e| LoadError::Network {
-                    url: url.to_string(),
-                    message: e.to_string(),
-                })?;
-            if body.len() > self.max_bytes {
-                return Err(LoadError::TooLarge {
-                    url: url.to_string(),
-                    limit: self.max_bytes,
-                });
+            let mut chunk = [0u8; 16 * 1024];
+            let mut resp = resp;
+            loop {
+                if Instant::now() >= deadline {
+                    return Err(timed_out());
+                }
+                let n = match resp.read(&mut chunk) {
+                    Ok(n) => n,
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                    Err(e) => {
+                        let timeout = e.kind() == std::io::ErrorKind::TimedOut
+                            || e.get_ref()
+                                .and_then(|i| i.downcast_ref::<reqwest::Error>())
+                                .is_some_and(reqwest::Error::is_timeout);
+                        if timeout || Instant::now() >= deadline {
+                            return Err(timed_out());
+                        }
+                        return Err(LoadError::Network {
+                            url: url.to_string(),
+                            message: e.to_string(),
+                        });
+                    }
+                };
+                if n == 0 {
+                    break;
+                }
+                body.extend_from_slice(chunk.get(..n).unwrap_or_default());
+                if body.len() > self.max_bytes {
+                    return Err(LoadError::TooLarge {
+                        url: url.to_string(),
+                        limit: self.max_bytes,
+                    });
+                }
             }
             return Ok(Document {
                 url: url.to_string(),
@@ -327,6 +407,21 @@ mod tests {
         );
         assert_eq!(parse_host_port("Example.org"), ("example.org".into(), None));
         assert_eq!(parse_host_port("[::1]:80"), ("[::1]".into(), Some(80)));
+    }
+
+    #[test]
+    fn names_resolving_to_loopback_are_refused_by_the_resolver_itself() {
+        // `localhost` resolves through the system resolver on every platform; the check is on
+        // the addresses the connection will use.
+        let e = guarded_resolve("localhost", false).unwrap_err();
+        assert!(e.downcast_ref::<NonPublic>().is_some(), "{e}");
+        assert!(e.to_string().contains("127.0.0.0/8") || e.to_string().contains("::1/128"));
+        assert!(!guarded_resolve("localhost", true).unwrap().is_empty());
+        assert!(
+            is_localhost("localhost.")
+                && is_localhost("a.localhost")
+                && !is_localhost("localhost.example")
+        );
     }
 
     #[test]

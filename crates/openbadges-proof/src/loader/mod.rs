@@ -26,8 +26,10 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
+mod guard;
 #[cfg(feature = "http")]
 mod http;
+pub use guard::refused_range;
 #[cfg(feature = "http")]
 pub use http::HttpLoader;
 
@@ -94,7 +96,16 @@ pub enum LoadError {
         /// The limit.
         limit: usize,
     },
-    /// A network or protocol failure (DNS, connect, TLS, timeout).
+    /// The fetch did not complete within the loader's deadline (DNS, connect, headers, redirects
+    /// and the whole body together).
+    #[error("{url}: no complete response within {limit:?}")]
+    TimedOut {
+        /// The URL.
+        url: String,
+        /// The deadline in force.
+        limit: std::time::Duration,
+    },
+    /// A network or protocol failure (DNS, connect, TLS).
     #[error("{url}: {message}")]
     Network {
         /// The URL.
@@ -402,43 +413,11 @@ impl DocumentLoader for NoNetwork {
 }
 
 /// Whether an IP address is one the HTTP loader refuses unless its host is explicitly allowed:
-/// loopback, private (RFC 1918, unique-local), link-local, unspecified, shared (CGNAT),
-/// multicast, broadcast, documentation and other reserved ranges, including IPv4-mapped and
-/// IPv4-compatible IPv6 forms of those.
+/// [`refused_range`] names a range for it (loopback, private, link-local, unspecified, CGNAT,
+/// multicast, broadcast, documentation, benchmarking and other reserved ranges, in every IPv6
+/// form that carries an IPv4 address).
 pub fn is_non_public(ip: std::net::IpAddr) -> bool {
-    use std::net::IpAddr;
-    match ip {
-        IpAddr::V4(v4) => {
-            let o = v4.octets();
-            v4.is_loopback()
-                || v4.is_private()
-                || v4.is_link_local()
-                || v4.is_unspecified()
-                || v4.is_broadcast()
-                || v4.is_multicast()
-                || v4.is_documentation()
-                || o[0] == 0
-                || (o[0] == 100 && (64..128).contains(&o[1]))
-                || (o[0] == 192 && o[1] == 0 && o[2] == 0)
-                || (o[0] == 198 && (o[1] == 18 || o[1] == 19))
-                || o[0] >= 240
-        }
-        IpAddr::V6(v6) => {
-            if let Some(v4) = v6.to_ipv4_mapped() {
-                return is_non_public(IpAddr::V4(v4));
-            }
-            let s = v6.segments();
-            v6.is_loopback()
-                || v6.is_unspecified()
-                || v6.is_multicast()
-                || (s[0] & 0xfe00) == 0xfc00
-                || (s[0] & 0xffc0) == 0xfe80
-                || (s[0] & 0xffc0) == 0xfec0
-                || (s[0] == 0x2001 && s[1] == 0x0db8)
-                || (s[0] == 0x64 && s[1] == 0xff9b)
-                || (s[0..6] == [0, 0, 0, 0, 0, 0])
-        }
-    }
+    refused_range(ip).is_some()
 }
 
 #[cfg(test)]
