@@ -51,7 +51,11 @@ fuzz_target!(|data: &[u8]| {
     let hosted = verifier.verify_url(&format!("{BASE}{}", PATHS[0]));
     if hosted.status() == Status::Valid {
         for (path, body) in PATHS.iter().zip(&bodies).take(3) {
-            assert!(json(body).is_some(), "valid with a {path} that is not JSON");
+            assert!(
+                json(body).is_some(),
+                "valid with a {path} that is not JSON: {}",
+                hosted.to_json_line()
+            );
         }
     }
 
@@ -59,6 +63,10 @@ fuzz_target!(|data: &[u8]| {
     if signed.status() == Status::Valid {
         let served = bodies.get(3).and_then(|b| json(b)).and_then(|d| pem_key(&d));
         let fixture = serde_json::from_str(KEY).ok().and_then(|d| pem_key(&d));
-        assert!(served.is_some() && served == fixture, "valid with another key");
+        assert!(
+            served.is_some() && served == fixture,
+            "valid with another key: {}",
+            signed.to_json_line()
+        );
     }
 });
