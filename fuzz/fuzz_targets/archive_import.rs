@@ -44,8 +44,17 @@ fuzz_target!(|data: &[u8]| {
     let mut bp = Backpack::new(MemoryStore::new(), NotChecked).with_limits(limits);
     bp.add_identifier(Identifier::parse("email:student@example.org").expect("an identifier"))
         .expect("memory store");
-    let first = bp.import(bytes, Source::file("fuzz.zip")).expect("memory store");
+    let first = bp
+        .import(bytes, Source::file("fuzz.zip"))
+        .expect("memory store");
     assert!(!first.items.is_empty());
-    let again = bp.import(bytes, Source::file("fuzz.zip")).expect("memory store");
-    assert!(again.items.iter().all(|i| i.result != ImportResult::Imported));
+    let again = bp
+        .import(bytes, Source::file("fuzz.zip"))
+        .expect("memory store");
+    assert!(
+        again
+            .items
+            .iter()
+            .all(|i| i.result != ImportResult::Imported)
+    );
 });

@@ -86,7 +86,13 @@ fuzz_target!(|data: &[u8]| {
         let m = did::verification_method_from_document(&doc, VM)
             .expect("a valid verdict found the method");
         assert_eq!(m.key, Multikey::decode(KEY).expect("the fixture key"));
-        assert!(m.assertion_method, "valid with a key not listed for assertionMethod");
-        assert_eq!(m.controller, DID, "valid with a key the issuer does not control");
+        assert!(
+            m.assertion_method,
+            "valid with a key not listed for assertionMethod"
+        );
+        assert_eq!(
+            m.controller, DID,
+            "valid with a key the issuer does not control"
+        );
     }
 });

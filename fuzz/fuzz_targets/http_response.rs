@@ -61,7 +61,10 @@ fuzz_target!(|data: &[u8]| {
 
     let signed = verifier.verify_bytes("valid.jws", SIGNED.trim().as_bytes());
     if signed.status() == Status::Valid {
-        let served = bodies.get(3).and_then(|b| json(b)).and_then(|d| pem_key(&d));
+        let served = bodies
+            .get(3)
+            .and_then(|b| json(b))
+            .and_then(|d| pem_key(&d));
         let fixture = serde_json::from_str(KEY).ok().and_then(|d| pem_key(&d));
         assert!(
             served.is_some() && served == fixture,
