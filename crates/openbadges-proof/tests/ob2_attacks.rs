@@ -297,3 +297,43 @@ fn sign_then_verify_round_trips_for_every_algorithm() {
         assert_eq!(r.status(), Status::Valid, "{alg}: {r:#?}");
     }
 }
+
+/// Serves `body` at the fixture badge class URL.
+fn loader_with_badge_class(body: &[u8]) -> StaticLoader {
+    let mut l = base_loader();
+    l.insert(&format!("{B}/badgeclass.json"), None, body);
+    l
+}
+
+#[test]
+fn forged_jws_whose_badge_url_serves_a_profile_is_not_valid() {
+    // Found by the `http_response` fuzz target: a profile (no `issuer`) served at the badge URL
+    // ended the pipeline before key discovery, with no failure recorded: "valid" with a forged
+    // signature.
+    let l = loader_with_badge_class(&served("issuer.json"));
+    let r = verify(&l, &served("signed/tampered-signature.jws"));
+    assert_invalid(&r, Code::SchemaInvalid);
+    let r = verify(&l, &served("signed/valid.jws"));
+    assert_invalid(&r, Code::SchemaInvalid);
+}
+
+#[test]
+fn badge_url_serving_another_class_is_not_a_badge_class() {
+    // A document that declares another class is not read as the badge class, nor an issuer
+    // profile URL serving a badge class as the issuer.
+    let l = loader_with_badge_class(&served("key.json"));
+    assert_invalid(
+        &verify(&l, &served("signed/valid.jws")),
+        Code::SchemaInvalid,
+    );
+    let mut l = base_loader();
+    l.insert(
+        &format!("{B}/issuer.json"),
+        None,
+        &served("badgeclass.json"),
+    );
+    assert_invalid(
+        &verify(&l, &served("signed/valid.jws")),
+        Code::SchemaInvalid,
+    );
+}

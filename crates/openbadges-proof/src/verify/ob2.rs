@@ -732,7 +732,17 @@ impl Pipeline<'_, '_> {
         r: &mut Report,
         assertion: &Value,
     ) -> Option<(Value, Option<String>, IssuerInfo)> {
-        let badge = assertion.get("badge")?;
+        // Every way out without a badge class and issuer records a failure: the checks that
+        // need them (keys, revocation, hosted scope) are skipped, so the report must not pass.
+        let Some(badge) = assertion.get("badge") else {
+            r.fail(
+                "schema",
+                Code::SchemaInvalid,
+                "the assertion has no badge",
+                node_id(assertion),
+            );
+            return None;
+        };
         let (bc_raw, bc_src) = match badge {
             Value::String(u) => (
                 self.fetch_required(r, "fetch-badgeclass", u, "badge class")?,
@@ -758,6 +768,15 @@ impl Pipeline<'_, '_> {
             );
             return None;
         };
+        if let Some(other) = bc.class.as_ref().filter(|c| **c != Class::BadgeClass) {
+            r.fail(
+                "schema",
+                Code::SchemaInvalid,
+                format!("the badge class is a {}, not a BadgeClass", other.as_str()),
+                bc_src.as_deref(),
+            );
+            return None;
+        }
         // A fetched badge class is where it was fetched from, whatever id it declares: that
         // URL is what the scope check looks at, and a different declared id is a mismatch.
         let declared = node_id(&bc.doc).map(str::to_string);
@@ -780,7 +799,15 @@ impl Pipeline<'_, '_> {
             );
         }
         schema(r, &bc, "badge class", bc_id.as_deref());
-        let issuer_v = bc.doc.get("issuer")?.clone();
+        let Some(issuer_v) = bc.doc.get("issuer").cloned() else {
+            r.fail(
+                "schema",
+                Code::SchemaInvalid,
+                "the badge class has no issuer",
+                bc_id.as_deref(),
+            );
+            return None;
+        };
         let (iss_raw, iss_src) = match node_id(&issuer_v) {
             Some(u) if is_http_url(u) => {
                 let u = u.to_string();
@@ -809,6 +836,15 @@ impl Pipeline<'_, '_> {
             );
             return None;
         };
+        if let Some(other) = iss.class.as_ref().filter(|c| **c != Class::Profile) {
+            r.fail(
+                "schema",
+                Code::SchemaInvalid,
+                format!("the issuer is a {}, not a Profile", other.as_str()),
+                iss_src.as_deref(),
+            );
+            return None;
+        }
         let id = node_id(&iss.doc)
             .map(str::to_string)
             .or(iss_src.clone())
