@@ -36,6 +36,7 @@ fuzz_target!(|data: &[u8]| {
         max_input_bytes: 64 * 1024,
         max_archive_bytes: 1024 * 1024,
         max_items: 8,
+        max_archive_expanded_bytes: 4 * 1024 * 1024,
         json: openbadges_model::Limits {
             max_bytes: 64 * 1024,
             max_depth: 32,
