@@ -40,7 +40,8 @@
 //! | `CLAIM_MISMATCH` | verdict | a VC-JWT claim disagrees with the credential, or an unexpected JOSE header member |
 //! | `SUSPENDED` | verdict | a status list marks the credential suspended |
 //! | `KEY_NOT_BOUND` | could not check | a VC-JWT header `jwk` not bound to the issuer |
-//! | `NO_PROOF` | could not check | an OB 3.0 credential without proof |
+//! | `NO_PROOF` | verdict | an OB 3.0 / CLR 2.0 credential without any proof (and not inside a CLR whose proof covers it) |
+//! | `NOT_AN_OPEN_BADGE` | verdict | a Verifiable Credential that is none of `OpenBadgeCredential`, `AchievementCredential`, `EndorsementCredential`, `ClrCredential` |
 //! | `STATUS_UNCHECKED` | could not check | a status list could not be loaded, verified or read |
 //! | `REFRESH_NOT_FOLLOWED` | warning | a refresh service is present and was not followed |
 //! | `PROOF_WARNING` | warning | deprecated cryptosuite, or an unsupported proof next to a valid one |
@@ -212,8 +213,13 @@ codes! {
     Suspended = "SUSPENDED", true;
     /// The VC-JWT key (a header `jwk`) could not be bound to the issuer (JWKS, DID, pinned key).
     KeyNotBound = "KEY_NOT_BOUND", false;
-    /// The credential carries no proof at all (OB 3.0 / CLR 2.0): not verifiable.
-    NoProof = "NO_PROOF", false;
+    /// The credential carries no proof at all (OB 3.0 / CLR 2.0), and is not inside a CLR
+    /// whose proof covers it: nothing shows who issued it, so it is not a verifiable credential.
+    NoProof = "NO_PROOF", true;
+    /// A Verifiable Credential that is not an Open Badge: its `type` names none of
+    /// `OpenBadgeCredential`, `AchievementCredential`, `EndorsementCredential`,
+    /// `ClrCredential`. Decided from the document alone, before any proof or fetch.
+    NotAnOpenBadge = "NOT_AN_OPEN_BADGE", true;
     /// A status list could not be used (not loadable, not verified, malformed, too large).
     StatusUnchecked = "STATUS_UNCHECKED", false;
     /// A refresh service is present and was not followed (warning).

@@ -15,7 +15,9 @@ use openbadges_proof::key::PublicKey;
 use openbadges_proof::loader::{CachingLoader, DocumentLoader, StaticLoader};
 use openbadges_proof::report::{Code, Report};
 use openbadges_proof::vc_jwt::KeyPolicy;
-use openbadges_proof::verify::{Clock, FixedClock, RecipientProfile, Source, SystemClock};
+use openbadges_proof::verify::{
+    Clock, FixedClock, RecipientProfile, SchemaRegistry, Source, SystemClock,
+};
 
 #[cfg(feature = "bake")]
 use crate::issuer::HostedDocument;
@@ -32,6 +34,7 @@ pub struct VerifierBuilder {
     threads: usize,
     key_policy: KeyPolicy,
     presentation: PresentationExpectations,
+    schemas: SchemaRegistry,
 }
 
 /// What a VerifiablePresentation's proof must carry (the verifier's nonce and audience).
@@ -53,6 +56,7 @@ impl Default for VerifierBuilder {
             threads: 4,
             key_policy: KeyPolicy::default(),
             presentation: PresentationExpectations::default(),
+            schemas: SchemaRegistry::new(),
         }
     }
 }
@@ -148,6 +152,15 @@ impl VerifierBuilder {
         self
     }
 
+    /// Validates each `credentialSchema` a credential names against the schema `schemas` has
+    /// for its URL (a violation is `SCHEMA_INVALID`); one it does not have is reported as a
+    /// skipped `credential-schema` check. No schema is bundled and none is ever fetched: give
+    /// the official 1EdTech schemas here (e.g. [`SchemaRegistry::from_dir`]) to check them.
+    pub fn schemas(mut self, schemas: SchemaRegistry) -> Self {
+        self.schemas = schemas;
+        self
+    }
+
     /// Limits for every JSON document read.
     pub fn limits(mut self, limits: Limits) -> Self {
         self.limits = limits;
@@ -179,6 +192,7 @@ impl VerifierBuilder {
             threads: self.threads,
             key_policy: self.key_policy,
             presentation: self.presentation,
+            schemas: self.schemas,
         })
     }
 
@@ -218,6 +232,7 @@ pub struct Verifier {
     threads: usize,
     key_policy: KeyPolicy,
     presentation: PresentationExpectations,
+    schemas: SchemaRegistry,
 }
 
 impl fmt::Debug for Verifier {
@@ -244,7 +259,8 @@ impl Verifier {
             .with_clock(&*self.clock)
             .with_recipient(recipient.clone())
             .with_limits(self.limits)
-            .with_key_policy(self.key_policy.clone());
+            .with_key_policy(self.key_policy.clone())
+            .with_schemas(&self.schemas);
         if let Some(c) = &self.presentation.challenge {
             engine = engine.with_presentation_challenge(c.clone());
         }

@@ -1,5 +1,5 @@
 //! `openbadges verify INPUT... [--recipient TYPE:VALUE]... [--at RFC3339] [--allow-host H]...
-//! [--offline] [--documents DIR]... [--json]`: full verification through the facade's
+//! [--offline] [--documents DIR]... [--schemas DIR]... [--json]`: full verification through the facade's
 //! [`openbadges::Verifier`].
 //!
 //! Inputs are verified concurrently (one thread per core) with one shared document cache, so a
@@ -11,7 +11,7 @@
 use openbadges::proof::input::is_http_url;
 use openbadges::proof::key::PublicKey;
 use openbadges::proof::report::{Code, Report, Status};
-use openbadges::proof::verify::{FixedClock, RecipientProfile, Source};
+use openbadges::proof::verify::{FixedClock, RecipientProfile, SchemaRegistry, Source};
 use openbadges::{Verifier, VerifierBuilder};
 
 use crate::exit;
@@ -70,6 +70,11 @@ pub(crate) struct Args {
     /// Repeatable.
     #[arg(long = "documents", value_name = "DIR")]
     documents: Vec<std::path::PathBuf>,
+    /// Validate `credentialSchema` against the JSON Schemas in this folder: each `*.json` file
+    /// is the schema for the URL its `$id` names (as the official 1EdTech schemas' do). None
+    /// is bundled and none is fetched: a schema not given is a skipped check. Repeatable.
+    #[arg(long = "schemas", value_name = "DIR")]
+    schemas: Vec<std::path::PathBuf>,
 }
 
 /// The facade verifier the arguments describe, or the message for a usage error.
@@ -109,6 +114,15 @@ fn verifier(args: &Args) -> Result<Verifier, String> {
         for d in &docs {
             builder = builder.document(&d.url, d.media_type.as_deref(), &d.body);
         }
+    }
+    if !args.schemas.is_empty() {
+        let mut schemas = SchemaRegistry::new();
+        for dir in &args.schemas {
+            schemas
+                .add_dir(dir)
+                .map_err(|e| format!("--schemas {}: {e}", dir.display()))?;
+        }
+        builder = builder.schemas(schemas);
     }
     for path in &args.trusted_key {
         let text =

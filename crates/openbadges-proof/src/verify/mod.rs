@@ -41,9 +41,13 @@ use crate::input::{self, Payload};
 use crate::loader::DocumentLoader;
 use crate::report::{Code, Report};
 
+mod credential_schema;
 mod ob2;
 mod ob3;
 mod presentation;
+mod verdict;
+
+pub use credential_schema::{JSON_SCHEMA_TYPES, MAX_LISTED, SchemaError, SchemaRegistry};
 
 /// The source of "now" for time-dependent rules (expiry, issued-in-the-future).
 pub trait Clock: Send + Sync {
@@ -216,6 +220,7 @@ pub struct Verifier<'a> {
     pub(crate) key_policy: crate::vc_jwt::KeyPolicy,
     pub(crate) challenge: Option<String>,
     pub(crate) domain: Option<String>,
+    pub(crate) schemas: &'a SchemaRegistry,
 }
 
 impl std::fmt::Debug for Verifier<'_> {
@@ -240,7 +245,16 @@ impl<'a> Verifier<'a> {
             key_policy: crate::vc_jwt::KeyPolicy::default(),
             challenge: None,
             domain: None,
+            schemas: &credential_schema::EMPTY,
         }
+    }
+
+    /// Validates each `credentialSchema` a credential names against the schema `schemas` has
+    /// for its URL (`SCHEMA_INVALID` on a violation); one it does not have is a skipped
+    /// `credential-schema` check naming the URL. None is bundled and none is ever fetched.
+    pub fn with_schemas(mut self, schemas: &'a SchemaRegistry) -> Self {
+        self.schemas = schemas;
+        self
     }
 
     /// Uses `clock` for "now".

@@ -7,7 +7,7 @@ use openbadges_model::detect::Version;
 use openbadges_model::ob3::IdentityObject;
 use openbadges_model::{Severity, detect};
 
-use super::{IdentityType, Verifier};
+use super::{IdentityType, Verifier, credential_schema, verdict};
 use crate::data_integrity::{self, DiCode, Outcome, VerifyOptions};
 use crate::jws::Jws;
 use crate::report::{Code, Report, Status};
@@ -35,6 +35,9 @@ pub(super) struct Ctx {
     pub(super) status: bool,
     /// Check the recipient (only for the top-level credential, or a presentation's).
     pub(super) recipient: bool,
+    /// The credential sits in a CLR whose own proof covers it: no proof of its own is not
+    /// `NO_PROOF` (a proof it does carry is still checked).
+    pub(super) container_proof: bool,
 }
 
 pub(super) struct Pipeline<'v, 'a> {
@@ -82,18 +85,41 @@ impl<'v, 'a> Pipeline<'v, 'a> {
         depth: 0,
         status: true,
         recipient: true,
+        container_proof: false,
     };
 
     pub(super) fn json(&self, r: &mut Report, doc: &Value) {
+        if verdict::not_an_open_badge(r, doc) {
+            r.version = Some("vc".into());
+            return;
+        }
         self.json_ctx(r, doc, Self::TOP);
     }
 
     pub(super) fn jwt(&self, r: &mut Report, jws: Jws) {
+        if let Ok(jwt) = VcJwt::from_jws(jws.clone()) {
+            if verdict::not_an_open_badge(r, jwt.credential()) {
+                r.version = Some("vc".into());
+                r.proof = Some("vc-jwt".into());
+                return;
+            }
+        }
         self.jwt_ctx(r, jws, Self::TOP);
     }
 
     fn json_ctx(&self, r: &mut Report, doc: &Value, ctx: Ctx) {
-        self.proof_di(r, doc);
+        if ctx.container_proof && !verdict::has_embedded_proof(doc) {
+            let node = doc.get("id").and_then(Value::as_str);
+            r.proof = None;
+            r.warning(
+                Code::NoProof,
+                "no proof of its own; the containing CLR's proof covers it",
+                node,
+            );
+            r.skip("proof", "covered by the containing CLR's proof", node);
+        } else {
+            self.proof_di(r, doc);
+        }
         self.credential(r, doc, ctx);
     }
 
@@ -304,6 +330,7 @@ impl<'v, 'a> Pipeline<'v, 'a> {
                 node,
             );
         }
+        credential_schema::check(self.v.schemas, r, doc, node);
         self.timestamps(r, doc, node);
         if ctx.status {
             self.status(r, doc, node, ctx);
@@ -423,6 +450,7 @@ impl<'v, 'a> Pipeline<'v, 'a> {
             depth: ctx.depth + 1,
             status: false,
             recipient: false,
+            container_proof: false,
         };
         let text = String::from_utf8_lossy(&d.body);
         let list_doc = if crate::jws::looks_like_compact_jws(text.as_bytes()) {
@@ -633,11 +661,12 @@ impl<'v, 'a> Pipeline<'v, 'a> {
         );
     }
 
-    fn sub_report(&self, name: String, item: &Value, ctx: Ctx) -> Report {
+    fn sub_report(&self, name: String, item: &Value, ctx: Ctx, container_proof: bool) -> Report {
         let sub_ctx = Ctx {
             depth: ctx.depth + 1,
             status: true,
             recipient: false,
+            container_proof,
         };
         self.embedded(name, item, sub_ctx)
     }
@@ -722,7 +751,7 @@ impl<'v, 'a> Pipeline<'v, 'a> {
                 .get("id")
                 .and_then(Value::as_str)
                 .map_or_else(|| format!("endorsement[{i}]"), str::to_owned);
-            let sub = self.sub_report(name.clone(), e, ctx);
+            let sub = self.sub_report(name.clone(), e, ctx, false);
             if sub.status() != Status::Valid {
                 r.warning(
                     Code::EndorsementNotVerified,
@@ -755,7 +784,8 @@ impl<'v, 'a> Pipeline<'v, 'a> {
                     .and_then(Value::as_str)
                     .filter(|id| !id.starts_with("data:"))
                     .map_or_else(|| format!("verifiableCredential[{i}]"), str::to_owned);
-                let sub = self.sub_report(name.clone(), c, ctx);
+                // The CLR's proof covers what it contains.
+                let sub = self.sub_report(name.clone(), c, ctx, true);
                 n += 1;
                 let forged = sub.errors.iter().any(|e| {
                     matches!(

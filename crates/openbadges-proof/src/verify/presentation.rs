@@ -143,6 +143,7 @@ fn credentials(p: &Pipeline<'_, '_>, r: &mut Report, doc: &Value) {
         depth: 1,
         status: true,
         recipient: true,
+        container_proof: false,
     };
     let (mut invalid, mut unchecked) = (Vec::new(), Vec::new());
     for (i, c) in items.iter().enumerate() {
