@@ -170,7 +170,7 @@ impl PublicKey {
                     "unsupported elliptic curve `{curve}` (only P-256)"
                 ))),
                 Err(_) => Err(Error::InvalidKey(
-                    "unsupported elliptic curve `` (only P-256)".into(),
+                    "elliptic-curve key names no curve (only P-256)".into(),
                 )),
             }
         } else if oid == OID_ED25519 {
@@ -281,9 +281,7 @@ impl PublicKey {
                 let raw: [u8; 32] = jwk_b64(jwk, "x")?
                     .try_into()
                     .map_err(|_| Error::InvalidKey("Ed25519 key is not 32 bytes".into()))?;
-                Ok(PublicKey {
-                    kind: PublicKind::Ed25519(raw),
-                })
+                Ok(Self::from_ed25519_bytes(raw))
             }
             other => Err(Error::InvalidKey(format!("unsupported key type `{other}`"))),
         }
@@ -500,9 +498,7 @@ impl SecretKey {
                     .as_ref()
                     .try_into()
                     .map_err(|_| Error::InvalidKey("bad Ed25519 public key".into()))?;
-                PublicKey {
-                    kind: PublicKind::Ed25519(raw),
-                }
+                PublicKey::from_ed25519_bytes(raw)
             }
             SecretKind::P256(k) => PublicKey::p256_from_point(k.public_key().as_ref())?,
             SecretKind::Rsa(k) => {
