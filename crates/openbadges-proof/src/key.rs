@@ -8,17 +8,31 @@
 //! | ECDSA P-256 | `ES256` | signature is `r‖s` (64 bytes), as JWS requires |
 //! | Ed25519 | `EdDSA` | |
 //!
-//! Signing and verification use `ring`. `ring` cannot generate RSA keys, so [`SecretKey::generate`]
-//! uses the RustCrypto `rsa` crate for that one step (and its DER types to read SPKI / PKCS#1 /
-//! PKCS#8 structures), then hands the PKCS#8 document to `ring`.
+//! Signing and verification use `ring`. Key encodings go through the RustCrypto formats crates:
+//! `pem-rfc7468` (PEM), `der`, `pkcs8` (private keys), `spki` (public keys) and `sec1` (EC private
+//! keys); `rsa` reads PKCS#1 and the RSA members of a JWK. `ring` cannot generate RSA keys, so
+//! [`SecretKey::generate`] uses `rsa` for that one step, then hands the PKCS#8 document to `ring`.
+//!
+//! | form | read | written |
+//! |---|---|---|
+//! | PKCS#8 `PRIVATE KEY` | all three | [`SecretKey::to_pkcs8_pem`] |
+//! | PKCS#1 `RSA PRIVATE KEY` / `RSA PUBLIC KEY` | RSA | — |
+//! | SEC1 `EC PRIVATE KEY` (named curve P-256, with its public key) | P-256 | [`SecretKey::to_sec1_pem`] |
+//! | SPKI `PUBLIC KEY` | all three | [`PublicKey::to_pem`] |
+//! | JWK | all three | [`PublicKey::to_jwk`], [`SecretKey::to_jwk`] |
 
 use base64::Engine as _;
-use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use der::asn1::{AnyRef, BitStringRef, OctetStringRef};
+use der::{Decode as _, Encode as _};
+use pkcs8::PrivateKeyInfo;
 use ring::signature::{self, KeyPair as _};
 use rsa::pkcs1::{DecodeRsaPrivateKey, DecodeRsaPublicKey};
 use rsa::pkcs8::{DecodePrivateKey, DecodePublicKey, EncodePrivateKey, EncodePublicKey};
 use rsa::traits::{PrivateKeyParts, PublicKeyParts};
+use sec1::{EcParameters, EcPrivateKey};
 use serde_json::{Map, Value, json};
+use spki::{AlgorithmIdentifierRef, ObjectIdentifier, SubjectPublicKeyInfoRef};
 use zeroize::Zeroizing;
 
 use crate::Error;
@@ -107,17 +121,14 @@ impl std::fmt::Debug for PublicKey {
     }
 }
 
-const OID_RSA: &str = "1.2.840.113549.1.1.1";
-const OID_EC: &str = "1.2.840.10045.2.1";
-const OID_P256: &str = "1.2.840.10045.3.1.7";
-const OID_ED25519: &str = "1.3.101.112";
-const SPKI_ED25519_PREFIX: [u8; 12] = [
-    0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00,
-];
-const SPKI_P256_PREFIX: [u8; 26] = [
-    0x30, 0x59, 0x30, 0x13, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01, 0x06, 0x08, 0x2a,
-    0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07, 0x03, 0x42, 0x00,
-];
+/// `rsaEncryption` (RFC 8017).
+const OID_RSA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.1");
+/// `id-ecPublicKey` (RFC 5480).
+const OID_EC: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.2.1");
+/// `secp256r1` (RFC 5480).
+const OID_P256: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.3.1.7");
+/// `id-Ed25519` (RFC 8410).
+const OID_ED25519: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.101.112");
 /// The largest PEM/JWK text accepted for one key.
 const MAX_KEY_TEXT: usize = 64 * 1024;
 
@@ -141,44 +152,43 @@ impl PublicKey {
     /// # Errors
     /// [`Error::InvalidKey`] for malformed DER, another curve, or an unknown algorithm.
     pub fn from_spki_der(der: &[u8]) -> Result<Self, Error> {
-        use rsa::pkcs8::spki::SubjectPublicKeyInfoRef;
-        let spki = SubjectPublicKeyInfoRef::try_from(der)
+        let spki = SubjectPublicKeyInfoRef::from_der(der)
             .map_err(|e| Error::InvalidKey(format!("malformed SubjectPublicKeyInfo: {e}")))?;
-        let oid = spki.algorithm.oid.to_string();
+        let oid = spki.algorithm.oid;
         let bits = spki
             .subject_public_key
             .as_bytes()
             .ok_or_else(|| Error::InvalidKey("public key bit string is not whole bytes".into()))?;
-        match oid.as_str() {
-            OID_RSA => {
-                let k = rsa::RsaPublicKey::from_public_key_der(der)
-                    .map_err(|e| Error::InvalidKey(format!("malformed RSA public key: {e}")))?;
-                Self::rsa_from_parts(&k.n().to_bytes_be(), &k.e().to_bytes_be())
+        if oid == OID_RSA {
+            let k = rsa::RsaPublicKey::from_public_key_der(der)
+                .map_err(|e| Error::InvalidKey(format!("malformed RSA public key: {e}")))?;
+            Self::rsa_from_parts(&k.n().to_bytes_be(), &k.e().to_bytes_be())
+        } else if oid == OID_EC {
+            match spki.algorithm.parameters_oid() {
+                Ok(curve) if curve == OID_P256 => Self::p256_from_point(bits),
+                Ok(curve) => Err(Error::InvalidKey(format!(
+                    "unsupported elliptic curve `{curve}` (only P-256)"
+                ))),
+                Err(_) => Err(Error::InvalidKey(
+                    "elliptic-curve key names no curve (only P-256)".into(),
+                )),
             }
-            OID_EC => {
-                let curve = spki
-                    .algorithm
-                    .parameters_oid()
-                    .map(|o| o.to_string())
-                    .unwrap_or_default();
-                if curve != OID_P256 {
-                    return Err(Error::InvalidKey(format!(
-                        "unsupported elliptic curve `{curve}` (only P-256)"
-                    )));
-                }
-                Self::p256_from_point(bits)
-            }
-            OID_ED25519 => {
-                let raw: [u8; 32] = bits
-                    .try_into()
-                    .map_err(|_| Error::InvalidKey("Ed25519 key is not 32 bytes".into()))?;
-                Ok(PublicKey {
-                    kind: PublicKind::Ed25519(raw),
-                })
-            }
-            other => Err(Error::InvalidKey(format!(
-                "unsupported key algorithm `{other}`"
-            ))),
+        } else if oid == OID_ED25519 {
+            let raw: [u8; 32] = bits
+                .try_into()
+                .map_err(|_| Error::InvalidKey("Ed25519 key is not 32 bytes".into()))?;
+            Ok(Self::from_ed25519_bytes(raw))
+        } else {
+            Err(Error::InvalidKey(format!(
+                "unsupported key algorithm `{oid}`"
+            )))
+        }
+    }
+
+    /// An Ed25519 public key from its 32 raw bytes (a Multikey or a JWK `x`).
+    pub fn from_ed25519_bytes(raw: [u8; 32]) -> Self {
+        PublicKey {
+            kind: PublicKind::Ed25519(raw),
         }
     }
 
@@ -271,9 +281,7 @@ impl PublicKey {
                 let raw: [u8; 32] = jwk_b64(jwk, "x")?
                     .try_into()
                     .map_err(|_| Error::InvalidKey("Ed25519 key is not 32 bytes".into()))?;
-                Ok(PublicKey {
-                    kind: PublicKind::Ed25519(raw),
-                })
+                Ok(Self::from_ed25519_bytes(raw))
             }
             other => Err(Error::InvalidKey(format!("unsupported key type `{other}`"))),
         }
@@ -329,16 +337,8 @@ impl PublicKey {
                     .map_err(|e| Error::InvalidKey(e.to_string()))?
                     .into_vec())
             }
-            PublicKind::P256(p) => {
-                let mut v = SPKI_P256_PREFIX.to_vec();
-                v.extend_from_slice(p);
-                Ok(v)
-            }
-            PublicKind::Ed25519(k) => {
-                let mut v = SPKI_ED25519_PREFIX.to_vec();
-                v.extend_from_slice(k);
-                Ok(v)
-            }
+            PublicKind::P256(p) => spki_der(OID_EC, Some(AnyRef::from(&OID_P256)), p),
+            PublicKind::Ed25519(k) => spki_der(OID_ED25519, None, k),
         }
     }
 
@@ -347,7 +347,7 @@ impl PublicKey {
     /// # Errors
     /// As [`PublicKey::to_spki_der`].
     pub fn to_pem(&self) -> Result<String, Error> {
-        Ok(pem_encode("PUBLIC KEY", &self.to_spki_der()?))
+        pem_encode("PUBLIC KEY", &self.to_spki_der()?)
     }
 
     /// Verifies `signature` over `message` with `alg`, which must be this key's algorithm.
@@ -383,6 +383,20 @@ impl PublicKey {
     }
 }
 
+/// A DER `SubjectPublicKeyInfo` of `key` under `oid` (with `parameters`, RFC 5480 / RFC 8410).
+fn spki_der(
+    oid: ObjectIdentifier,
+    parameters: Option<AnyRef<'_>>,
+    key: &[u8],
+) -> Result<Vec<u8>, Error> {
+    let spki = SubjectPublicKeyInfoRef {
+        algorithm: AlgorithmIdentifierRef { oid, parameters },
+        subject_public_key: BitStringRef::from_bytes(key)
+            .map_err(|e| Error::InvalidKey(e.to_string()))?,
+    };
+    spki.to_der().map_err(|e| Error::InvalidKey(e.to_string()))
+}
+
 fn jwk_str<'a>(jwk: &'a Value, member: &str) -> Result<&'a str, Error> {
     jwk.get(member)
         .and_then(Value::as_str)
@@ -406,6 +420,8 @@ enum SecretKind {
 pub struct SecretKey {
     kind: SecretKind,
     pkcs8: Zeroizing<Vec<u8>>,
+    /// `pkcs8` as a `PRIVATE KEY` PEM block, written once when the key is read.
+    pkcs8_pem: Zeroizing<String>,
     public: PublicKey,
 }
 
@@ -482,9 +498,7 @@ impl SecretKey {
                     .as_ref()
                     .try_into()
                     .map_err(|_| Error::InvalidKey("bad Ed25519 public key".into()))?;
-                PublicKey {
-                    kind: PublicKind::Ed25519(raw),
-                }
+                PublicKey::from_ed25519_bytes(raw)
             }
             SecretKind::P256(k) => PublicKey::p256_from_point(k.public_key().as_ref())?,
             SecretKind::Rsa(k) => {
@@ -492,15 +506,17 @@ impl SecretKey {
                 PublicKey::rsa_from_parts(&c.n, &c.e)?
             }
         };
+        let pkcs8_pem = Zeroizing::new(pem_encode("PRIVATE KEY", &pkcs8)?);
         Ok(SecretKey {
             kind,
             pkcs8,
+            pkcs8_pem,
             public,
         })
     }
 
-    /// Reads a PEM private key: `PRIVATE KEY` (PKCS#8) or `RSA PRIVATE KEY` (PKCS#1).
-    /// Encrypted PEM is not supported.
+    /// Reads a PEM private key: `PRIVATE KEY` (PKCS#8), `RSA PRIVATE KEY` (PKCS#1) or
+    /// `EC PRIVATE KEY` (SEC1, P-256). Encrypted PEM is not supported.
     ///
     /// # Errors
     /// [`Error::InvalidKey`] for anything else.
@@ -517,10 +533,39 @@ impl SecretKey {
                     .map_err(|e| Error::InvalidKey(e.to_string()))?;
                 Self::from_pkcs8_der(p8.as_bytes())
             }
+            "EC PRIVATE KEY" => Self::from_sec1_der(&der),
             other => Err(Error::InvalidKey(format!(
                 "expected a PRIVATE KEY PEM block, found `{other}`"
             ))),
         }
+    }
+
+    /// Reads a DER SEC1 `ECPrivateKey` (RFC 5915): P-256, named by its `parameters`, with its
+    /// `publicKey` (as OpenSSL writes it).
+    ///
+    /// # Errors
+    /// [`Error::InvalidKey`] for malformed DER, another or no named curve, a missing public key,
+    /// or a public key that does not match the private scalar.
+    pub fn from_sec1_der(der: &[u8]) -> Result<Self, Error> {
+        let ec = EcPrivateKey::from_der(der)
+            .map_err(|e| Error::InvalidKey(format!("malformed ECPrivateKey: {e}")))?;
+        match ec.parameters.and_then(|p| p.named_curve()) {
+            Some(curve) if curve == OID_P256 => {}
+            Some(curve) => {
+                return Err(Error::InvalidKey(format!(
+                    "unsupported elliptic curve `{curve}` (only P-256)"
+                )));
+            }
+            None => {
+                return Err(Error::InvalidKey(
+                    "ECPrivateKey names no curve (only P-256 is accepted)".into(),
+                ));
+            }
+        }
+        let point = ec.public_key.ok_or_else(|| {
+            Error::InvalidKey("ECPrivateKey without its public key is not supported".into())
+        })?;
+        Self::from_pkcs8_der(&p256_pkcs8(ec.private_key, point)?)
     }
 
     /// Reads a private JWK (`d` and, for RSA, `p`, `q`).
@@ -534,13 +579,8 @@ impl SecretKey {
             PublicKind::Ed25519(x) => {
                 signature::Ed25519KeyPair::from_seed_and_public_key(&d, x)
                     .map_err(|_| Error::InvalidKey("Ed25519 d and x do not match".into()))?;
-                // ring has no PKCS#8 export for a key built from a seed: build the v1 document.
-                let mut der = vec![
-                    0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04,
-                    0x22, 0x04, 0x20,
-                ];
-                der.extend_from_slice(&d);
-                Self::from_pkcs8_der(&Zeroizing::new(der))
+                // ring has no PKCS#8 export for a key built from a seed: write the v1 document.
+                Self::from_pkcs8_der(&ed25519_pkcs8(&d)?)
             }
             PublicKind::P256(point) => {
                 let rng = ring::rand::SystemRandom::new();
@@ -551,8 +591,7 @@ impl SecretKey {
                     &rng,
                 )
                 .map_err(|_| Error::InvalidKey("P-256 d and x/y do not match".into()))?;
-                let der = p256_pkcs8(&d, point);
-                Self::from_pkcs8_der(&der)
+                Self::from_pkcs8_der(&p256_pkcs8(&d, point)?)
             }
             PublicKind::Rsa { n, e } => {
                 let p = Zeroizing::new(jwk_b64(jwk, "p")?);
@@ -595,13 +634,11 @@ impl SecretKey {
         if !matches!(self.kind, SecretKind::Ed25519(_)) {
             return None;
         }
-        // PKCS#8 v1/v2: the private key is an OCTET STRING (04 20) holding the 32-byte seed.
-        let pk = rsa::pkcs8::PrivateKeyInfo::try_from(self.pkcs8.as_slice()).ok()?;
-        let seed = match pk.private_key {
-            [0x04, 0x20, seed @ ..] => <[u8; 32]>::try_from(seed).ok()?,
-            _ => return None,
-        };
-        Some(Zeroizing::new(seed))
+        // PKCS#8 v1/v2: the private key is a CurvePrivateKey, an OCTET STRING holding the seed
+        // (RFC 8410 section 7).
+        let pk = PrivateKeyInfo::from_der(&self.pkcs8).ok()?;
+        let seed = OctetStringRef::from_der(pk.private_key).ok()?;
+        Some(Zeroizing::new(<[u8; 32]>::try_from(seed.as_bytes()).ok()?))
     }
 
     /// The JWS algorithm this key signs with.
@@ -616,7 +653,38 @@ impl SecretKey {
 
     /// The key as a PKCS#8 `PRIVATE KEY` PEM block (zeroized when dropped).
     pub fn to_pkcs8_pem(&self) -> Zeroizing<String> {
-        Zeroizing::new(pem_encode("PRIVATE KEY", &self.pkcs8))
+        self.pkcs8_pem.clone()
+    }
+
+    /// The P-256 scalar `d` (32 bytes) from the stored PKCS#8 document.
+    fn p256_scalar(&self) -> Result<Zeroizing<Vec<u8>>, Error> {
+        let pk =
+            PrivateKeyInfo::from_der(&self.pkcs8).map_err(|e| Error::InvalidKey(e.to_string()))?;
+        let ec = EcPrivateKey::from_der(pk.private_key)
+            .map_err(|e| Error::InvalidKey(format!("malformed ECPrivateKey: {e}")))?;
+        Ok(Zeroizing::new(ec.private_key.to_vec()))
+    }
+
+    /// The key as a SEC1 `EC PRIVATE KEY` PEM block (RFC 5915, named curve and public key
+    /// included, as OpenSSL writes it); zeroized when dropped.
+    ///
+    /// # Errors
+    /// [`Error::InvalidKey`] for an RSA or Ed25519 key (SEC1 is for elliptic-curve keys).
+    pub fn to_sec1_pem(&self) -> Result<Zeroizing<String>, Error> {
+        let PublicKind::P256(point) = &self.public.kind else {
+            return Err(Error::InvalidKey(format!(
+                "SEC1 is for elliptic-curve keys, not {} keys",
+                self.algorithm()
+            )));
+        };
+        let d = self.p256_scalar()?;
+        let ec = EcPrivateKey {
+            private_key: &d,
+            parameters: Some(EcParameters::NamedCurve(OID_P256)),
+            public_key: Some(point),
+        };
+        let der = Zeroizing::new(ec.to_der().map_err(|e| Error::InvalidKey(e.to_string()))?);
+        Ok(Zeroizing::new(pem_encode("EC PRIVATE KEY", &der)?))
     }
 
     /// The key as a private JWK (public members plus `d`, and the CRT members for RSA).
@@ -636,12 +704,8 @@ impl SecretKey {
                 jwk.insert("d".into(), URL_SAFE_NO_PAD.encode(*seed).into());
             }
             SecretKind::P256(_) => {
-                let pk = rsa::pkcs8::PrivateKeyInfo::try_from(self.pkcs8.as_slice())
-                    .map_err(|e| Error::InvalidKey(e.to_string()))?;
-                // ECPrivateKey ::= SEQUENCE { version 1, privateKey OCTET STRING (32), ... }
-                let d = find_ec_scalar(pk.private_key)
-                    .ok_or_else(|| Error::InvalidKey("malformed ECPrivateKey".into()))?;
-                jwk.insert("d".into(), URL_SAFE_NO_PAD.encode(d).into());
+                let d = self.p256_scalar()?;
+                jwk.insert("d".into(), URL_SAFE_NO_PAD.encode(&*d).into());
             }
             SecretKind::Rsa(_) => {
                 let k = rsa::RsaPrivateKey::from_pkcs8_der(&self.pkcs8)
@@ -685,47 +749,61 @@ impl SecretKey {
     }
 }
 
-fn find_ec_scalar(ec_private_key: &[u8]) -> Option<&[u8]> {
-    // 30 len 02 01 01 04 20 <32 bytes> ...
-    let pos = ec_private_key
-        .windows(5)
-        .position(|w| w == [0x02, 0x01, 0x01, 0x04, 0x20])?;
-    ec_private_key.get(pos + 5..pos + 37)
+/// A PKCS#8 v1 document of an Ed25519 seed (RFC 8410: the key is an OCTET STRING in the
+/// `privateKey` OCTET STRING).
+fn ed25519_pkcs8(seed: &[u8]) -> Result<Zeroizing<Vec<u8>>, Error> {
+    let bad = |e: der::Error| Error::InvalidKey(e.to_string());
+    let inner = Zeroizing::new(
+        OctetStringRef::new(seed)
+            .map_err(bad)?
+            .to_der()
+            .map_err(bad)?,
+    );
+    private_key_info(OID_ED25519, None, &inner)
 }
 
-fn p256_pkcs8(d: &[u8], point: &[u8]) -> Zeroizing<Vec<u8>> {
-    // PrivateKeyInfo { v0, AlgorithmIdentifier{ecPublicKey, P-256}, OCTET STRING(ECPrivateKey{
-    //   1, d, [1] BIT STRING point }) }
-    let mut ec = vec![0x30, 0x6b, 0x02, 0x01, 0x01, 0x04, 0x20];
-    ec.extend_from_slice(d);
-    ec.extend_from_slice(&[0xa1, 0x44, 0x03, 0x42, 0x00]);
-    ec.extend_from_slice(point);
-    let mut der = vec![
-        0x30, 0x81, 0x87, 0x02, 0x01, 0x00, 0x30, 0x13, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d,
-        0x02, 0x01, 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07, 0x04, 0x6d,
-    ];
-    der.extend_from_slice(&ec);
-    Zeroizing::new(der)
+/// A PKCS#8 v1 document of a P-256 key: `ECPrivateKey { 1, d, publicKey }` without the curve
+/// (the algorithm identifier names it), the form `ring` writes.
+fn p256_pkcs8(d: &[u8], point: &[u8]) -> Result<Zeroizing<Vec<u8>>, Error> {
+    let bad = |e: der::Error| Error::InvalidKey(e.to_string());
+    let ec = EcPrivateKey {
+        private_key: d,
+        parameters: None,
+        public_key: Some(point),
+    };
+    let inner = Zeroizing::new(ec.to_der().map_err(bad)?);
+    private_key_info(OID_EC, Some(AnyRef::from(&OID_P256)), &inner)
 }
 
-/// Encodes DER bytes as a PEM block with 64-column lines.
-pub fn pem_encode(label: &str, der: &[u8]) -> String {
-    let b64 = STANDARD.encode(der);
-    let mut out = format!("-----BEGIN {label}-----\n");
-    let mut rest = b64.as_str();
-    while !rest.is_empty() {
-        let cut = rest.len().min(64);
-        let (line, tail) = rest.split_at(cut);
-        out.push_str(line);
-        out.push('\n');
-        rest = tail;
-    }
-    out.push_str(&format!("-----END {label}-----\n"));
-    out
+fn private_key_info(
+    oid: ObjectIdentifier,
+    parameters: Option<AnyRef<'_>>,
+    private_key: &[u8],
+) -> Result<Zeroizing<Vec<u8>>, Error> {
+    let info = PrivateKeyInfo {
+        algorithm: AlgorithmIdentifierRef { oid, parameters },
+        private_key,
+        public_key: None,
+    };
+    Ok(Zeroizing::new(
+        info.to_der()
+            .map_err(|e| Error::InvalidKey(e.to_string()))?,
+    ))
 }
 
-/// Decodes the first PEM block in `text`: returns its label and DER bytes. Surrounding text,
-/// CRLF line ends and blank lines are tolerated; headers (encrypted PEM) are not.
+/// Encodes DER bytes as a PEM block (RFC 7468) with 64-column lines and LF line ends.
+///
+/// # Errors
+/// [`Error::InvalidKey`] when `label` is not a valid PEM label.
+pub fn pem_encode(label: &str, der: &[u8]) -> Result<String, Error> {
+    pem_rfc7468::encode_string(label, pem_rfc7468::LineEnding::LF, der)
+        .map_err(|e| Error::InvalidKey(format!("cannot write PEM: {e}")))
+}
+
+/// Decodes the first PEM block in `text` (RFC 7468): returns its label and DER bytes.
+/// Text before and after the block is ignored, and lines may end in CRLF; the base64 lines
+/// must all have the width of the first one (64 as written by OpenSSL, or any other width,
+/// or one line). Headers (encrypted PEM) are refused.
 ///
 /// # Errors
 /// [`Error::InvalidKey`] when there is no complete block or its body is not base64.
@@ -736,27 +814,45 @@ pub fn pem_decode(text: &str) -> Result<(String, Vec<u8>), Error> {
     let start = text
         .find("-----BEGIN ")
         .ok_or_else(|| Error::InvalidKey("no PEM block found".into()))?;
-    let after = text.get(start + 11..).unwrap_or_default();
-    let label_end = after
-        .find("-----")
-        .ok_or_else(|| Error::InvalidKey("unterminated PEM header".into()))?;
-    let label = after.get(..label_end).unwrap_or_default().to_string();
-    let body_and_rest = after.get(label_end + 5..).unwrap_or_default();
-    let end_marker = format!("-----END {label}-----");
-    let end = body_and_rest
-        .find(&end_marker)
-        .ok_or_else(|| Error::InvalidKey(format!("no `{end_marker}` line")))?;
-    let body = body_and_rest.get(..end).unwrap_or_default();
-    if body.contains(':') {
-        return Err(Error::InvalidKey(
-            "PEM headers (encrypted keys) are not supported".into(),
-        ));
-    }
-    let b64: String = body.chars().filter(|c| !c.is_ascii_whitespace()).collect();
-    let der = STANDARD
-        .decode(b64.as_bytes())
-        .map_err(|_| Error::InvalidKey("PEM body is not base64".into()))?;
+    let block = text.get(start..).unwrap_or_default();
+    // The block ends with its `-----END label-----` line; what follows it is not ours to read.
+    let end = block
+        .find("-----END ")
+        .and_then(|i| {
+            let tail = block.get(i + 9..)?;
+            Some(i + 9 + tail.find("-----")? + 5)
+        })
+        .ok_or_else(|| Error::InvalidKey("no `-----END …-----` line".into()))?;
+    let block = block.get(..end).unwrap_or_default();
+    let width = block
+        .split(['\n', '\r'])
+        .filter(|l| !l.is_empty())
+        .nth(1)
+        .map_or(64, str::len);
+    let map = |e: pem_rfc7468::Error| match e {
+        pem_rfc7468::Error::HeaderDisallowed => {
+            Error::InvalidKey("PEM headers (encrypted keys) are not supported".into())
+        }
+        e => Error::InvalidKey(format!("malformed PEM: {e}")),
+    };
+    let mut decoder = pem_rfc7468::Decoder::new_wrapped(block.as_bytes(), width.max(4))
+        .map_err(|e| map(check_headers(block, e)))?;
+    let label = decoder.type_label().to_string();
+    let mut der = Vec::new();
+    decoder
+        .decode_to_end(&mut der)
+        .map_err(|e| map(check_headers(block, e)))?;
     Ok((label, der))
+}
+
+/// `pem-rfc7468` names a header only from its one-shot decoders; the streaming one reports it
+/// as a base64 error.
+fn check_headers(block: &str, e: pem_rfc7468::Error) -> pem_rfc7468::Error {
+    if block.contains(':') {
+        pem_rfc7468::Error::HeaderDisallowed
+    } else {
+        e
+    }
 }
 
 #[cfg(test)]

@@ -35,75 +35,34 @@ pub enum MultibaseError {
     InvalidLength(usize),
 }
 
-/// Decodes a multibase base58btc value (`z…`).
+/// The longest base58btc text decoded (after the `z`). Base58 decoding is quadratic in the
+/// length; keys and signatures are under 100 characters.
+const MAX_BASE58_LEN: usize = 4096;
+
+/// Decodes a multibase base58btc value (`z…`, Bitcoin alphabet, no checksum).
 ///
 /// # Errors
-/// [`MultibaseError::UnsupportedBase`] for another prefix, [`MultibaseError::InvalidBase58`].
+/// [`MultibaseError::UnsupportedBase`] for another prefix, [`MultibaseError::InvalidBase58`]
+/// for a character outside the alphabet or text longer than 4096 characters.
 pub fn decode_base58btc(s: &str) -> Result<Vec<u8>, MultibaseError> {
     let rest = s.strip_prefix('z').ok_or(MultibaseError::UnsupportedBase)?;
-    if rest.len() > 4096 {
+    if rest.len() > MAX_BASE58_LEN {
         return Err(MultibaseError::InvalidBase58);
     }
-    base58_decode(rest).ok_or(MultibaseError::InvalidBase58)
-}
-
-const ALPHABET: &[u8; 58] = b"123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
-
-/// Bitcoin base58 decoding (no checksum). `None` on a character outside the alphabet.
-fn base58_decode(s: &str) -> Option<Vec<u8>> {
-    let zeros = s.bytes().take_while(|&b| b == b'1').count();
-    // Big-endian base-256 number, little-endian limbs while computing.
-    let mut num: Vec<u8> = Vec::with_capacity(s.len());
-    for c in s.bytes() {
-        let digit = ALPHABET.iter().position(|&a| a == c)?;
-        let mut carry = u32::try_from(digit).ok()?;
-        for limb in &mut num {
-            carry += u32::from(*limb) * 58;
-            *limb = (carry & 0xff) as u8;
-            carry >>= 8;
-        }
-        while carry > 0 {
-            num.push((carry & 0xff) as u8);
-            carry >>= 8;
-        }
-    }
-    let mut out = vec![0u8; zeros];
-    out.extend(num.iter().rev());
-    Some(out)
-}
-
-/// Bitcoin base58 encoding (no checksum).
-fn base58_encode(bytes: &[u8]) -> String {
-    let zeros = bytes.iter().take_while(|&&b| b == 0).count();
-    let mut digits: Vec<u8> = Vec::with_capacity(bytes.len() * 138 / 100 + 1);
-    for &b in bytes {
-        let mut carry = u32::from(b);
-        for d in &mut digits {
-            carry += u32::from(*d) << 8;
-            *d = (carry % 58) as u8;
-            carry /= 58;
-        }
-        while carry > 0 {
-            digits.push((carry % 58) as u8);
-            carry /= 58;
-        }
-    }
-    let mut s = String::with_capacity(zeros + digits.len());
-    for _ in 0..zeros {
-        s.push('1');
-    }
-    for &d in digits.iter().rev() {
-        s.push(char::from(
-            ALPHABET.get(usize::from(d)).copied().unwrap_or(b'1'),
-        ));
-    }
-    s
+    bs58::decode(rest)
+        .with_alphabet(bs58::Alphabet::BITCOIN)
+        .into_vec()
+        .map_err(|_| MultibaseError::InvalidBase58)
 }
 
 /// Encodes bytes as multibase base58btc (`z…`).
 pub fn encode_base58btc(bytes: &[u8]) -> String {
     let mut s = String::from("z");
-    s.push_str(&base58_encode(bytes));
+    s.push_str(
+        &bs58::encode(bytes)
+            .with_alphabet(bs58::Alphabet::BITCOIN)
+            .into_string(),
+    );
     s
 }
 

@@ -53,10 +53,6 @@ pub const ALLOWED_HEADER_MEMBERS: [&str; 4] = ["alg", "kid", "jwk", "typ"];
 /// The registered JWT claims that are not part of a VC 2.0 credential carried as the payload.
 const REGISTERED_CLAIMS: [&str; 7] = ["iss", "sub", "jti", "nbf", "exp", "iat", "aud"];
 
-const SPKI_ED25519_PREFIX: [u8; 12] = [
-    0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00,
-];
-
 /// Why a token is not a well-formed VC-JWT.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
@@ -458,15 +454,9 @@ pub enum KeyResolution {
     },
 }
 
-fn ed25519_key(raw: &[u8; 32]) -> Result<PublicKey, Error> {
-    let mut der = SPKI_ED25519_PREFIX.to_vec();
-    der.extend_from_slice(raw);
-    PublicKey::from_spki_der(&der)
-}
-
 fn multikey_to_public(m: &Multikey) -> Result<PublicKey, String> {
     match m {
-        Multikey::Ed25519(k) => ed25519_key(k).map_err(|e| e.to_string()),
+        Multikey::Ed25519(k) => Ok(PublicKey::from_ed25519_bytes(*k)),
         _ => Err("only Ed25519 multikeys are supported for VC-JWT (use did:jwk for P-256)".into()),
     }
 }
