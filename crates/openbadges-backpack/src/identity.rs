@@ -35,7 +35,8 @@ pub enum MismatchReason {
 /// [`MismatchReason`] when no identifier matches.
 ///
 /// ```
-/// use openbadges_backpack::{identity::match_recipient, Identity, IdentityKind};
+/// use openbadges_backpack::identity::match_recipient;
+/// use openbadges_model::{Identity, IdentityKind};
 /// use openbadges_model::Version;
 /// let doc = serde_json::json!({"recipient": {"type": "email", "hashed": true, "salt": "deadsea",
 ///   "identity": "sha256$7a583eab660c760fe8fd759ee3ac15b4bacd9774104663bc0300f62599be6862"}});

@@ -44,7 +44,7 @@
 //! }
 //!
 //! let mut backpack = Backpack::new(MemoryStore::new(), NotChecked);
-//! backpack.add_identifier(Identity::parse("email:student@example.org")?)?;
+//! backpack.add_identifier(Identity::email("student@example.org"))?;
 //!
 //! let badge = br#"{
 //!   "@context": "https://w3id.org/openbadges/v2",
