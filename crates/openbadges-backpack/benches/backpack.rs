@@ -9,9 +9,10 @@ use base64::Engine as _;
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use openbadges_backpack::export::zip::export_zip;
 use openbadges_backpack::{
-    Backpack, Identifier, MemoryStore, Source, SqliteStore, Store, VerificationOutcome,
-    VerificationStatus, Verifier, VerifyRequest,
+    Backpack, MemoryStore, Source, SqliteStore, Store, VerificationOutcome, Verifier, VerifyRequest,
 };
+use openbadges_model::Identity;
+use openbadges_proof::report::Status;
 use serde_json::json;
 
 const N: usize = 10_000;
@@ -21,7 +22,7 @@ struct NotChecked;
 impl Verifier for NotChecked {
     fn verify(&self, _: &VerifyRequest<'_>) -> VerificationOutcome {
         VerificationOutcome {
-            status: VerificationStatus::Indeterminate,
+            status: Status::Indeterminate,
             report: json!({"status": "indeterminate"}),
         }
     }
@@ -79,9 +80,9 @@ fn inputs() -> Vec<Vec<u8>> {
 
 fn fill<S: Store>(store: S, inputs: &[Vec<u8>]) -> Backpack<S, NotChecked> {
     let mut bp = Backpack::new(store, NotChecked);
-    bp.add_identifier(Identifier::parse("email:student@example.org").unwrap())
+    bp.add_identifier(Identity::parse("email:student@example.org").unwrap())
         .unwrap();
-    bp.add_identifier(Identifier::parse(&format!("did:{ME}")).unwrap())
+    bp.add_identifier(Identity::parse(&format!("did:{ME}")).unwrap())
         .unwrap();
     for (n, input) in inputs.iter().enumerate() {
         bp.import(input, Source::file(format!("input-{n}")))
@@ -117,9 +118,9 @@ fn bench(c: &mut Criterion) {
             },
             |store| {
                 let mut bp = Backpack::new(store, NotChecked);
-                bp.add_identifier(Identifier::parse("email:student@example.org").unwrap())
+                bp.add_identifier(Identity::parse("email:student@example.org").unwrap())
                     .unwrap();
-                bp.add_identifier(Identifier::parse(&format!("did:{ME}")).unwrap())
+                bp.add_identifier(Identity::parse(&format!("did:{ME}")).unwrap())
                     .unwrap();
                 bp.import_all(
                     inputs

@@ -38,7 +38,8 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use openbadges_backpack::proof::{LoaderFetcher, ProofVerifier};
-use openbadges_backpack::{Backpack, Identifier, ImportResult, Source, SqliteStore, Store};
+use openbadges_backpack::{Backpack, ImportResult, Source, SqliteStore, Store};
+use openbadges_model::Identity;
 use openbadges_proof::data_integrity::{Ed25519Signer, ProofOptions};
 use openbadges_proof::key::{Algorithm, SecretKey};
 use openbadges_proof::loader::{CachingLoader, RecordingLoader, StaticLoader};
@@ -304,9 +305,9 @@ fn import(dir: &Path, store_dir: &Path, batch: usize) {
             .keeping(recording.recording());
     let store = SqliteStore::open_dir(store_dir).unwrap();
     let mut bp = Backpack::new(store, verifier).with_fetcher(LoaderFetcher(cache));
-    bp.add_identifier(Identifier::parse(&format!("email:{EMAIL}")).unwrap())
+    bp.add_identifier(Identity::parse(&format!("email:{EMAIL}")).unwrap())
         .unwrap();
-    bp.add_identifier(Identifier::parse(&format!("did:{LEARNER}")).unwrap())
+    bp.add_identifier(Identity::parse(&format!("did:{LEARNER}")).unwrap())
         .unwrap();
     let mut counts = [0usize; 3];
     let mut valid = 0usize;
@@ -327,7 +328,7 @@ fn import(dir: &Path, store_dir: &Path, batch: usize) {
                     _ => 2,
                 };
                 counts[slot] += 1;
-                if item.verification == Some(openbadges_backpack::VerificationStatus::Valid) {
+                if item.verification == Some(openbadges_proof::report::Status::Valid) {
                     valid += 1;
                 }
                 if item.result == ImportResult::Failed && first_failure.is_none() {
@@ -373,9 +374,9 @@ fn reimport(dir: &Path, archive: &Path, store_dir: &Path) {
             .keeping(recording.recording());
     let store = SqliteStore::open_dir(store_dir).unwrap();
     let mut bp = Backpack::new(store, verifier).with_fetcher(LoaderFetcher(cache));
-    bp.add_identifier(Identifier::parse(&format!("email:{EMAIL}")).unwrap())
+    bp.add_identifier(Identity::parse(&format!("email:{EMAIL}")).unwrap())
         .unwrap();
-    bp.add_identifier(Identifier::parse(&format!("did:{LEARNER}")).unwrap())
+    bp.add_identifier(Identity::parse(&format!("did:{LEARNER}")).unwrap())
         .unwrap();
     let r = bp.import(&bytes, Source::file("backpack.zip")).unwrap();
     let secs = start.elapsed().as_secs_f64();

@@ -6,15 +6,17 @@
 
 use openbadges_backpack::export::zip::export_zip;
 use openbadges_backpack::{
-    Backpack, Collection, Fetcher, Identifier, MemoryStore, Source, VerificationOutcome,
-    VerificationStatus, Verifier, VerifyRequest, Visibility,
+    Backpack, Collection, Fetcher, MemoryStore, Source, VerificationOutcome, Verifier,
+    VerifyRequest, Visibility,
 };
+use openbadges_model::Identity;
+use openbadges_proof::report::Status;
 
 struct NotChecked;
 impl Verifier for NotChecked {
     fn verify(&self, _: &VerifyRequest<'_>) -> VerificationOutcome {
         VerificationOutcome {
-            status: VerificationStatus::Indeterminate,
+            status: Status::Indeterminate,
             report: serde_json::json!({"status": "indeterminate"}),
         }
     }
@@ -59,7 +61,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "email:student@example.org",
         "did:did:example:ebfeb1f712ebc6f1c276e12ec21",
     ] {
-        bp.add_identifier(Identifier::parse(id)?)?;
+        bp.add_identifier(Identity::parse(id)?)?;
     }
     for f in [
         "ob2/baked/signed-valid.png",

@@ -12,12 +12,14 @@ use crate::fetch::Fetcher;
 use crate::identity::match_recipient;
 use crate::input::{ImportLimits, Item, Parsed, parse_input};
 use crate::model::{
-    BadgeId, BadgeRecord, BadgeState, Collection, CollectionId, Identifier, InputKind,
-    KeptDocument, Source, SourceKind, Verification, VerificationStatus, Visibility,
+    BadgeId, BadgeRecord, BadgeState, Collection, CollectionId, InputKind, KeptDocument, Source,
+    SourceKind, Verification, Visibility,
 };
 use crate::store::{Store, Write};
 use crate::verify::{VerificationOutcome, Verifier, VerifyRequest};
 use crate::{Error, Result};
+use openbadges_model::Identity;
+use openbadges_proof::report::Status;
 
 /// What happened to one badge of an input.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -49,9 +51,9 @@ pub struct Recheck {
     /// The badge.
     pub id: BadgeId,
     /// Its verification before.
-    pub before: VerificationStatus,
+    pub before: Status,
     /// Its verification now (stored).
-    pub after: VerificationStatus,
+    pub after: Status,
     /// Why it is not valid now (the error that decided it), when it is not.
     pub reason: Option<String>,
 }
@@ -71,7 +73,7 @@ pub struct ItemReport {
     /// The badge's name, when it could be read.
     pub name: Option<String>,
     /// The verification verdict, when it was verified.
-    pub verification: Option<VerificationStatus>,
+    pub verification: Option<Status>,
 }
 
 /// The report for one input, item by item.
@@ -316,7 +318,7 @@ impl<S: Store, V: Verifier> Backpack<S, V> {
     ///
     /// # Errors
     /// Storage errors.
-    pub fn add_identifier(&mut self, identifier: Identifier) -> Result<()> {
+    pub fn add_identifier(&mut self, identifier: Identity) -> Result<()> {
         self.store.commit(vec![Write::AddIdentifier(identifier)])
     }
 
@@ -324,7 +326,7 @@ impl<S: Store, V: Verifier> Backpack<S, V> {
     ///
     /// # Errors
     /// Storage errors.
-    pub fn remove_identifier(&mut self, identifier: Identifier) -> Result<()> {
+    pub fn remove_identifier(&mut self, identifier: Identity) -> Result<()> {
         self.store.commit(vec![Write::RemoveIdentifier(identifier)])
     }
 
@@ -332,7 +334,7 @@ impl<S: Store, V: Verifier> Backpack<S, V> {
     ///
     /// # Errors
     /// Storage errors.
-    pub fn identifiers(&self) -> Result<Vec<Identifier>> {
+    pub fn identifiers(&self) -> Result<Vec<Identity>> {
         self.store.identifiers()
     }
 
@@ -395,7 +397,7 @@ impl<S: Store, V: Verifier> Backpack<S, V> {
         let now = (self.clock)();
         let before = record.verification.status;
         let reason = match outcome.status {
-            VerificationStatus::Valid => None,
+            Status::Valid => None,
             _ => deciding_error(&outcome.report).map(|(code, msg)| format!("{code}: {msg}")),
         };
         record.verification = Verification {
@@ -588,7 +590,7 @@ impl<S: Store, V: Verifier> Backpack<S, V> {
         ctx: &mut Batch,
         bytes: &[u8],
         source: &Source,
-        owner: &[Identifier],
+        owner: &[Identity],
     ) -> Result<()> {
         let label = source.location.as_str();
         let fetcher = self.fetcher.as_deref().map(|f| f as &dyn Fetcher);
@@ -675,7 +677,7 @@ impl<S: Store, V: Verifier> Backpack<S, V> {
         ctx: &mut Batch,
         item: Item,
         source: &Source,
-        owner: &[Identifier],
+        owner: &[Identity],
     ) -> Result<()> {
         self.process_with(ctx, item, source, owner, None)
     }
@@ -769,7 +771,7 @@ impl<S: Store, V: Verifier> Backpack<S, V> {
         ctx: &mut Batch,
         item: Item,
         source: &Source,
-        owner: &[Identifier],
+        owner: &[Identity],
         restore: Option<Restore>,
     ) -> Result<()> {
         let label = match &item.within {
@@ -835,7 +837,7 @@ impl<S: Store, V: Verifier> Backpack<S, V> {
                 && supersedes(new_valid_from, held.valid_from);
             replaces_unchecked = !newer
                 && held.original != item.original
-                && held.verification.status == VerificationStatus::Indeterminate;
+                && held.verification.status == Status::Indeterminate;
             if !newer && !replaces_unchecked {
                 // Another copy of a held badge. The same bytes need no second look; different
                 // bytes (another form, or a forgery reusing the id) are verified, so that a
@@ -848,7 +850,7 @@ impl<S: Store, V: Verifier> Backpack<S, V> {
                         version,
                         recipient: &recipient.identifier,
                     });
-                    if outcome.status == VerificationStatus::Invalid {
+                    if outcome.status == Status::Invalid {
                         let why = first_error(&outcome.report);
                         ctx.fail(
                             &label,
@@ -899,7 +901,7 @@ impl<S: Store, V: Verifier> Backpack<S, V> {
                 version,
                 recipient: &recipient.identifier,
             });
-        if outcome.status == VerificationStatus::Invalid {
+        if outcome.status == Status::Invalid {
             let why = first_error(&outcome.report);
             let what = if replaces_unchecked {
                 format!("this copy of badge {id} is invalid")
@@ -909,7 +911,7 @@ impl<S: Store, V: Verifier> Backpack<S, V> {
             ctx.fail(&label, name, format!("verification failed: {what}{why}"));
             return Ok(());
         }
-        if replaces_unchecked && outcome.status != VerificationStatus::Valid {
+        if replaces_unchecked && outcome.status != Status::Valid {
             // Neither copy could be checked: keep the one held.
             ctx.done(
                 label,
@@ -1208,7 +1210,7 @@ impl Batch {
         id: Option<BadgeId>,
         reason: Option<String>,
         name: Option<String>,
-        verification: Option<VerificationStatus>,
+        verification: Option<Status>,
     ) {
         self.items.push(ItemReport {
             input,

@@ -10,7 +10,8 @@
 use openbadges_model::{IdentityHash, Salt, Version};
 use serde_json::Value;
 
-use crate::model::{Identifier, IdentifierKind, MatchMethod, MatchedIdentity};
+use crate::model::{MatchMethod, MatchedIdentity};
+use openbadges_model::{Identity, IdentityKind};
 
 /// Why a recipient did not match.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -34,11 +35,12 @@ pub enum MismatchReason {
 /// [`MismatchReason`] when no identifier matches.
 ///
 /// ```
-/// use openbadges_backpack::{identity::match_recipient, Identifier, IdentifierKind};
+/// use openbadges_backpack::identity::match_recipient;
+/// use openbadges_model::{Identity, IdentityKind};
 /// use openbadges_model::Version;
 /// let doc = serde_json::json!({"recipient": {"type": "email", "hashed": true, "salt": "deadsea",
 ///   "identity": "sha256$7a583eab660c760fe8fd759ee3ac15b4bacd9774104663bc0300f62599be6862"}});
-/// let me = [Identifier::new(IdentifierKind::Email, "Student@Example.org")];
+/// let me = [Identity::new(IdentityKind::Email, "Student@Example.org")];
 /// let m = match_recipient(&doc, Version::V2_0, &me)?;
 /// assert_eq!(m.identifier, me[0]);
 /// # Ok::<(), openbadges_backpack::identity::MismatchReason>(())
@@ -46,7 +48,7 @@ pub enum MismatchReason {
 pub fn match_recipient(
     doc: &Value,
     version: Version,
-    owner: &[Identifier],
+    owner: &[Identity],
 ) -> Result<MatchedIdentity, MismatchReason> {
     match version {
         Version::V3_0 | Version::Clr2_0 => match_subject(doc, owner),
@@ -54,7 +56,7 @@ pub fn match_recipient(
     }
 }
 
-fn found(identifier: &Identifier, method: MatchMethod) -> MatchedIdentity {
+fn found(identifier: &Identity, method: MatchMethod) -> MatchedIdentity {
     MatchedIdentity {
         identifier: identifier.clone(),
         method,
@@ -74,47 +76,20 @@ fn looks_hashed(s: &str) -> bool {
     lower.starts_with("sha256$") || lower.starts_with("md5$")
 }
 
-fn ob2_kind(t: &str) -> Option<IdentifierKind> {
-    match t.trim().to_ascii_lowercase().as_str() {
-        "email" => Some(IdentifierKind::Email),
-        "url" => Some(IdentifierKind::Url),
-        "telephone" => Some(IdentifierKind::Telephone),
-        "id" => Some(IdentifierKind::Did),
-        _ => None,
-    }
-}
-
-fn ob3_kind(t: &str) -> Option<IdentifierKind> {
-    match t.trim() {
-        "emailAddress" | "email" => Some(IdentifierKind::Email),
-        "url" => Some(IdentifierKind::Url),
-        "telephone" | "phone" | "phoneNumber" | "ext:telephone" | "ext:phone" => {
-            Some(IdentifierKind::Telephone)
-        }
-        "did" | "identifier" | "ext:did" => Some(IdentifierKind::Did),
-        _ => None,
-    }
-}
-
-fn plain_eq(kind: IdentifierKind, claimed: &str, mine: &str) -> bool {
+fn plain_eq(kind: IdentityKind, claimed: &str, mine: &str) -> bool {
     let (a, b) = (claimed.trim(), mine.trim());
     match kind {
-        IdentifierKind::Email => a.eq_ignore_ascii_case(b),
+        IdentityKind::Email => a.eq_ignore_ascii_case(b),
         _ => a == b,
     }
 }
 
-fn hash_matches(
-    kind: IdentifierKind,
-    hash: &IdentityHash,
-    salt: Option<&Salt>,
-    mine: &str,
-) -> bool {
+fn hash_matches(kind: IdentityKind, hash: &IdentityHash, salt: Option<&Salt>, mine: &str) -> bool {
     let mine = mine.trim();
     if hash.matches(mine, salt) {
         return true;
     }
-    kind == IdentifierKind::Email && {
+    kind == IdentityKind::Email && {
         let lower = mine.to_lowercase();
         lower != mine && hash.matches(&lower, salt)
     }
@@ -122,11 +97,11 @@ fn hash_matches(
 
 /// One claimed identity: kind, value (plain or a hash), and how it was written.
 fn check_claim(
-    kind: IdentifierKind,
+    kind: IdentityKind,
     identity: &str,
     hashed: bool,
     salt: Option<&Salt>,
-    owner: &[Identifier],
+    owner: &[Identity],
     methods: (MatchMethod, MatchMethod),
 ) -> Result<Option<MatchedIdentity>, MismatchReason> {
     let mine = owner.iter().filter(|i| i.kind == kind);
@@ -147,7 +122,7 @@ fn check_claim(
     }
 }
 
-fn match_ob2(doc: &Value, owner: &[Identifier]) -> Result<MatchedIdentity, MismatchReason> {
+fn match_ob2(doc: &Value, owner: &[Identity]) -> Result<MatchedIdentity, MismatchReason> {
     let methods = (MatchMethod::Plain, MatchMethod::Hashed);
     // The Mozilla Backpack (Displayer API) rewrote `recipient` to a bare hash and kept the
     // issuer's IdentityObject, salt included, as `_originalRecipient`.
@@ -160,7 +135,7 @@ fn match_ob2(doc: &Value, owner: &[Identifier]) -> Result<MatchedIdentity, Misma
         Some(Value::String(s)) => {
             let salt = doc.get("salt").and_then(Value::as_str).map(Salt::new);
             check_claim(
-                IdentifierKind::Email,
+                IdentityKind::Email,
                 s,
                 looks_hashed(s),
                 salt.as_ref(),
@@ -177,7 +152,7 @@ fn match_ob2(doc: &Value, owner: &[Identifier]) -> Result<MatchedIdentity, Misma
             let kind = r
                 .get("type")
                 .and_then(Value::as_str)
-                .map_or(Some(IdentifierKind::Email), ob2_kind)
+                .map_or(Some(IdentityKind::Email), IdentityKind::from_ob2_type)
                 .ok_or(MismatchReason::NotOwner)?;
             let hashed = is_truthy(r.get("hashed")).unwrap_or_else(|| looks_hashed(identity));
             let salt = r.get("salt").and_then(Value::as_str).map(Salt::new);
@@ -196,7 +171,7 @@ fn subjects(doc: &Value) -> Vec<&serde_json::Map<String, Value>> {
     }
 }
 
-fn match_subject(doc: &Value, owner: &[Identifier]) -> Result<MatchedIdentity, MismatchReason> {
+fn match_subject(doc: &Value, owner: &[Identity]) -> Result<MatchedIdentity, MismatchReason> {
     let subjects = subjects(doc);
     if subjects.is_empty() {
         return Err(MismatchReason::NoRecipient);
@@ -210,14 +185,14 @@ fn match_subject(doc: &Value, owner: &[Identifier]) -> Result<MatchedIdentity, M
             let hit = if let Some(mail) = strip_prefix_ci(id, "mailto:") {
                 owner
                     .iter()
-                    .find(|i| i.kind == IdentifierKind::Email && plain_eq(i.kind, mail, &i.value))
+                    .find(|i| i.kind == IdentityKind::Email && plain_eq(i.kind, mail, &i.value))
             } else if let Some(tel) = strip_prefix_ci(id, "tel:") {
-                owner.iter().find(|i| {
-                    i.kind == IdentifierKind::Telephone && plain_eq(i.kind, tel, &i.value)
-                })
+                owner
+                    .iter()
+                    .find(|i| i.kind == IdentityKind::Telephone && plain_eq(i.kind, tel, &i.value))
             } else {
                 owner.iter().find(|i| {
-                    matches!(i.kind, IdentifierKind::Did | IdentifierKind::Url)
+                    matches!(i.kind, IdentityKind::Did | IdentityKind::Url)
                         && plain_eq(i.kind, id, &i.value)
                 })
             };
@@ -238,7 +213,7 @@ fn match_subject(doc: &Value, owner: &[Identifier]) -> Result<MatchedIdentity, M
             let Some(kind) = ident
                 .get("identityType")
                 .and_then(Value::as_str)
-                .and_then(ob3_kind)
+                .and_then(IdentityKind::from_ob3_type)
             else {
                 continue;
             };
@@ -286,15 +261,12 @@ mod tests {
     use openbadges_model::HashAlgorithm;
     use serde_json::json;
 
-    fn me() -> Vec<Identifier> {
+    fn me() -> Vec<Identity> {
         vec![
-            Identifier::new(IdentifierKind::Email, "Student@Example.org"),
-            Identifier::new(IdentifierKind::Url, "https://student.example.org/"),
-            Identifier::new(IdentifierKind::Telephone, "+15555550100"),
-            Identifier::new(
-                IdentifierKind::Did,
-                "did:example:ebfeb1f712ebc6f1c276e12ec21",
-            ),
+            Identity::new(IdentityKind::Email, "Student@Example.org"),
+            Identity::new(IdentityKind::Url, "https://student.example.org/"),
+            Identity::new(IdentityKind::Telephone, "+15555550100"),
+            Identity::new(IdentityKind::Did, "did:example:ebfeb1f712ebc6f1c276e12ec21"),
         ]
     }
 
@@ -302,7 +274,7 @@ mod tests {
     fn ob2_plain_email_is_case_insensitive() {
         let doc = json!({"recipient": {"type": "email", "hashed": false, "identity": "student@example.ORG"}});
         let m = match_recipient(&doc, Version::V2_0, &me()).unwrap();
-        assert_eq!(m.identifier.kind, IdentifierKind::Email);
+        assert_eq!(m.identifier.kind, IdentityKind::Email);
         assert_eq!(m.method, MatchMethod::Plain);
     }
 
@@ -329,14 +301,14 @@ mod tests {
         let doc =
             json!({"recipient": {"type": "telephone", "hashed": true, "identity": h.to_string()}});
         let m = match_recipient(&doc, Version::V2_0, &me()).unwrap();
-        assert_eq!(m.identifier.kind, IdentifierKind::Telephone);
+        assert_eq!(m.identifier.kind, IdentityKind::Telephone);
         let doc = json!({"recipient": {"type": "url", "hashed": false, "identity": "https://student.example.org/"}});
         assert_eq!(
             match_recipient(&doc, Version::V2_0, &me())
                 .unwrap()
                 .identifier
                 .kind,
-            IdentifierKind::Url
+            IdentityKind::Url
         );
         // A URL claim never matches an email identifier with the same text.
         let doc = json!({"recipient": {"type": "url", "hashed": false, "identity": "student@example.org"}});
@@ -408,7 +380,7 @@ mod tests {
                 .unwrap()
                 .identifier
                 .kind,
-            IdentifierKind::Email
+            IdentityKind::Email
         );
         let h = IdentityHash::compute(
             HashAlgorithm::Sha256,

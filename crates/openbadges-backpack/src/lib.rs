@@ -8,7 +8,7 @@
 //!   group, or a backpack archive. Kind is detected from content; sizes are capped
 //!   ([`ImportLimits`]); SVGs with script are refused.
 //! - **Identity** ([`identity`]): a badge is accepted only if its recipient is one of the owner's
-//!   verified [`Identifier`]s; the record says which one matched and how.
+//!   verified [`Identity`](openbadges_model::Identity)s; the record says which one matched and how.
 //! - **De-duplication** ([`dedup`]): OB 2.0 by assertion id, OB 3.0 by issuer id + credential
 //!   id with the newer `validFrom` superseding, content hash for id-less legacy badges. Every
 //!   input gets a per-badge [`ImportReport`] (imported / duplicate / failed with a reason).
@@ -26,9 +26,10 @@
 //!
 //! ```
 //! use openbadges_backpack::{
-//!     Backpack, Identifier, ImportResult, MemoryStore, Source, VerificationOutcome,
-//!     VerificationStatus, Verifier, VerifyRequest,
+//!     Backpack, ImportResult, MemoryStore, Source, VerificationOutcome, Verifier, VerifyRequest,
 //! };
+//! use openbadges_model::Identity;
+//! use openbadges_proof::report::Status;
 //!
 //! // A stand-in verifier that says honestly that nothing was checked (use
 //! // `proof::ProofVerifier` for real verification).
@@ -36,14 +37,14 @@
 //! impl Verifier for NotChecked {
 //!     fn verify(&self, _: &VerifyRequest<'_>) -> VerificationOutcome {
 //!         VerificationOutcome {
-//!             status: VerificationStatus::Indeterminate,
+//!             status: Status::Indeterminate,
 //!             report: serde_json::json!({"status": "indeterminate"}),
 //!         }
 //!     }
 //! }
 //!
 //! let mut backpack = Backpack::new(MemoryStore::new(), NotChecked);
-//! backpack.add_identifier(Identifier::parse("email:student@example.org")?)?;
+//! backpack.add_identifier(Identity::email("student@example.org"))?;
 //!
 //! let badge = br#"{
 //!   "@context": "https://w3id.org/openbadges/v2",

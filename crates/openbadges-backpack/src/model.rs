@@ -3,7 +3,8 @@
 use std::fmt;
 
 use chrono::{DateTime, Utc};
-use openbadges_model::Version;
+use openbadges_model::{Identity, Version};
+use openbadges_proof::report::Status;
 use serde::{Deserialize, Serialize};
 
 use crate::{Error, Result};
@@ -190,140 +191,16 @@ impl BadgeState {
     }
 }
 
-/// A verification verdict, as the proof crate reports it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum VerificationStatus {
-    /// Checked and good.
-    Valid,
-    /// Checked and wrong (forged, expired, revoked, mismatched).
-    Invalid,
-    /// Could not be checked (a document could not be fetched, a feature is unsupported).
-    Indeterminate,
-}
-
-impl VerificationStatus {
-    /// The lowercase name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            VerificationStatus::Valid => "valid",
-            VerificationStatus::Invalid => "invalid",
-            VerificationStatus::Indeterminate => "indeterminate",
-        }
-    }
-
-    /// Parses `valid`, `invalid` or `indeterminate`.
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "valid" => Some(VerificationStatus::Valid),
-            "invalid" => Some(VerificationStatus::Invalid),
-            "indeterminate" => Some(VerificationStatus::Indeterminate),
-            _ => None,
-        }
-    }
-}
-
 /// The result of verifying a badge when it was imported.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Verification {
     /// The verdict.
-    pub status: VerificationStatus,
+    pub status: Status,
     /// The verifier's full report, serialized (JSON), kept opaque by the backpack.
     pub report: String,
     /// When it was checked.
     pub checked_at: DateTime<Utc>,
-}
-
-/// The kinds of recipient identifier an owner can prove.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-#[non_exhaustive]
-pub enum IdentifierKind {
-    /// An email address (compared case-insensitively).
-    Email,
-    /// A URL.
-    Url,
-    /// A telephone number (E.164 recommended).
-    Telephone,
-    /// A DID (or any IRI used as `credentialSubject.id`).
-    Did,
-}
-
-impl IdentifierKind {
-    /// The lowercase name, as in the CLI's `--identity TYPE:VALUE`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            IdentifierKind::Email => "email",
-            IdentifierKind::Url => "url",
-            IdentifierKind::Telephone => "telephone",
-            IdentifierKind::Did => "did",
-        }
-    }
-
-    /// Parses `email`, `url`, `telephone`, `did` (or `id`, the OB 2.0 spelling).
-    pub fn parse(s: &str) -> Option<Self> {
-        Some(match s.to_ascii_lowercase().as_str() {
-            "email" => IdentifierKind::Email,
-            "url" => IdentifierKind::Url,
-            "telephone" | "phone" => IdentifierKind::Telephone,
-            "did" | "id" => IdentifierKind::Did,
-            _ => return None,
-        })
-    }
-}
-
-/// One of the owner's identifiers. The application proves it (a confirmation email, a DID Auth,
-/// an SMS code) before it adds it to the backpack; the backpack trusts what it is given.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-pub struct Identifier {
-    /// What kind of identifier.
-    pub kind: IdentifierKind,
-    /// The value, as the owner proved it.
-    pub value: String,
-}
-
-impl Identifier {
-    /// A new identifier.
-    pub fn new(kind: IdentifierKind, value: impl Into<String>) -> Self {
-        Identifier {
-            kind,
-            value: value.into(),
-        }
-    }
-
-    /// Parses `TYPE:VALUE` (e.g. `email:student@example.org`, `did:did:key:z6Mk…`; a bare
-    /// `did:…` value is taken as a DID).
-    ///
-    /// # Errors
-    /// [`Error::InvalidArgument`] for an unknown type or an empty value.
-    pub fn parse(s: &str) -> Result<Self> {
-        let (t, v) = s
-            .split_once(':')
-            .ok_or_else(|| Error::InvalidArgument(format!("`{s}` is not TYPE:VALUE")))?;
-        let kind = IdentifierKind::parse(t)
-            .ok_or_else(|| Error::InvalidArgument(format!("unknown identifier type `{t}`")))?;
-        let value = if kind == IdentifierKind::Did && t.eq_ignore_ascii_case("did") {
-            // `did:key:z…` means the DID itself; `did:did:key:z…` is TYPE:VALUE.
-            if v.starts_with("did:") {
-                v.to_owned()
-            } else {
-                s.to_owned()
-            }
-        } else {
-            v.to_owned()
-        };
-        if value.trim().is_empty() {
-            return Err(Error::InvalidArgument(format!("`{s}` has an empty value")));
-        }
-        Ok(Identifier::new(kind, value.trim()))
-    }
-}
-
-impl fmt::Display for Identifier {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}", self.kind.as_str(), self.value)
-    }
 }
 
 /// How a badge's recipient was matched to the owner.
@@ -347,7 +224,7 @@ pub enum MatchMethod {
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct MatchedIdentity {
     /// The owner's identifier that matched.
-    pub identifier: Identifier,
+    pub identifier: Identity,
     /// How it matched.
     pub method: MatchMethod,
 }
@@ -450,11 +327,11 @@ pub struct BadgeSummary {
     /// Accepted or rejected.
     pub state: BadgeState,
     /// Verification verdict at import.
-    pub verification: VerificationStatus,
+    pub verification: Status,
     /// Where it came from.
     pub source: Source,
     /// The owner's identifier it was issued to.
-    pub recipient: Identifier,
+    pub recipient: Identity,
     /// When it was imported.
     pub imported_at: DateTime<Utc>,
 }
@@ -603,38 +480,6 @@ pub(crate) fn parse_version(s: &str) -> Option<Version> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn identifier_parse_forms() {
-        let i = Identifier::parse("email:student@example.org").unwrap();
-        assert_eq!(
-            (i.kind, i.value.as_str()),
-            (IdentifierKind::Email, "student@example.org")
-        );
-        // A bare DID, and TYPE:VALUE with a DID value, give the same identifier.
-        let a =
-            Identifier::parse("did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK").unwrap();
-        let b = Identifier::parse("did:did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK")
-            .unwrap();
-        assert_eq!(a, b);
-        assert_eq!(
-            a.value,
-            "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK"
-        );
-        assert_eq!(
-            Identifier::parse("id:https://me.example/").unwrap().kind,
-            IdentifierKind::Did
-        );
-        assert_eq!(
-            Identifier::parse("telephone:+15555550100")
-                .unwrap()
-                .to_string(),
-            "telephone:+15555550100"
-        );
-        assert!(Identifier::parse("fax:123").is_err());
-        assert!(Identifier::parse("email:  ").is_err());
-        assert!(Identifier::parse("nocolon").is_err());
-    }
 
     #[test]
     fn ids_parse_only_their_own_shape() {

@@ -3,11 +3,9 @@
 //! its guarded HTTP loader, `http_fetcher`.
 
 use openbadges_proof::loader::{Document, DocumentLoader, Recording, StaticLoader};
-use openbadges_proof::report::Status;
-use openbadges_proof::verify::{IdentityType, RecipientProfile};
+use openbadges_proof::verify::RecipientProfile;
 
 use crate::fetch::Fetcher;
-use crate::model::{IdentifierKind, VerificationStatus};
 use crate::verify::{VerificationOutcome, Verifier, VerifyRequest};
 
 /// The proof crate's verifier, checking each badge against the identifier its recipient matched.
@@ -64,15 +62,6 @@ pub fn is_bundled(url: &str) -> bool {
         }
 }
 
-fn identity_type(kind: IdentifierKind) -> IdentityType {
-    match kind {
-        IdentifierKind::Email => IdentityType::Email,
-        IdentifierKind::Url => IdentityType::Url,
-        IdentifierKind::Telephone => IdentityType::Telephone,
-        IdentifierKind::Did => IdentityType::Id,
-    }
-}
-
 impl Verifier for ProofVerifier<'_> {
     fn verify_keeping(&self, request: &VerifyRequest<'_>) -> (VerificationOutcome, Vec<Document>) {
         let Some(log) = &self.recording else {
@@ -91,20 +80,13 @@ impl Verifier for ProofVerifier<'_> {
     }
 
     fn verify(&self, request: &VerifyRequest<'_>) -> VerificationOutcome {
-        let profile = RecipientProfile::new().with(
-            identity_type(request.recipient.kind),
-            request.recipient.value.clone(),
-        );
+        let profile = RecipientProfile::new().identity(request.recipient.clone());
         let report = self
             .inner
             .clone()
             .with_recipient(profile)
             .verify_bytes("badge", request.original);
-        let status = match report.status() {
-            Status::Valid => VerificationStatus::Valid,
-            Status::Invalid => VerificationStatus::Invalid,
-            Status::Indeterminate => VerificationStatus::Indeterminate,
-        };
+        let status = report.status();
         let report = serde_json::to_value(&report).unwrap_or_else(|e| {
             serde_json::json!({"status": status.as_str(), "errors": [{"code": "REPORT_UNSERIALIZABLE", "message": e.to_string()}]})
         });

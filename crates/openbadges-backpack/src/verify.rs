@@ -8,7 +8,9 @@ use openbadges_model::Version;
 use openbadges_proof::loader::Document;
 use serde_json::Value;
 
-use crate::model::{Identifier, InputKind, VerificationStatus};
+use crate::model::InputKind;
+use openbadges_model::Identity;
+use openbadges_proof::report::Status;
 
 /// What a verifier is asked to check: one badge, as received.
 #[derive(Debug, Clone, Copy)]
@@ -22,7 +24,7 @@ pub struct VerifyRequest<'a> {
     /// The detected version.
     pub version: Version,
     /// The owner's identifier the recipient matched (to pass as the expected recipient).
-    pub recipient: &'a Identifier,
+    pub recipient: &'a Identity,
 }
 
 impl<'a> VerifyRequest<'a> {
@@ -44,7 +46,7 @@ impl<'a> VerifyRequest<'a> {
 #[derive(Debug, Clone, PartialEq)]
 pub struct VerificationOutcome {
     /// Valid, invalid, or could not be checked.
-    pub status: VerificationStatus,
+    pub status: Status,
     /// The full report, as JSON (kept opaque and stored with the badge).
     pub report: Value,
 }
@@ -52,8 +54,8 @@ pub struct VerificationOutcome {
 /// Checks a badge's proof, status and validity period.
 ///
 /// Implementations must follow the workspace rule: "could not check" (a document could not be
-/// fetched, an unsupported feature) is [`VerificationStatus::Indeterminate`], never
-/// [`VerificationStatus::Invalid`] and never [`VerificationStatus::Valid`].
+/// fetched, an unsupported feature) is [`Status::Indeterminate`], never
+/// [`Status::Invalid`] and never [`Status::Valid`].
 pub trait Verifier {
     /// Verifies one badge.
     fn verify(&self, request: &VerifyRequest<'_>) -> VerificationOutcome;

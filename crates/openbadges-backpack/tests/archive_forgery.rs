@@ -19,9 +19,9 @@ use openbadges_backpack::export::zip::export_zip;
 use openbadges_backpack::proof::{LoaderFetcher, ProofVerifier};
 use openbadges_backpack::{
     BadgeRecord, ImportReport, ImportResult, MemoryStore, Source, SourceKind, Store,
-    VerificationStatus,
 };
 use openbadges_proof::loader::{CachingLoader, RecordingLoader, StaticLoader};
+use openbadges_proof::report::Status;
 use openbadges_proof::verify::FixedClock;
 use serde_json::{Value, json};
 
@@ -96,7 +96,7 @@ fn genuine() -> (Vec<u8>, BadgeRecord) {
         .find(|b| b.document["id"] == url.as_str())
         .unwrap();
     assert_eq!(hosted.name(), Some("Badges 101"));
-    assert_eq!(hosted.verification.status, VerificationStatus::Valid);
+    assert_eq!(hosted.verification.status, Status::Valid);
     (export_zip(bp.store()).unwrap(), hosted)
 }
 
@@ -330,7 +330,7 @@ fn the_genuine_archive_reimports_online_and_offline_from_its_documents() {
     assert_eq!(reports[0].counts(), (2, 0, 0), "{reports:?}");
     let restored = store.badge(&victim.id).unwrap().unwrap();
     assert_eq!(restored.document, victim.document);
-    assert_eq!(restored.verification.status, VerificationStatus::Valid);
+    assert_eq!(restored.verification.status, Status::Valid);
 
     // Offline, the archive's documents as the loader.
     let mut docs = StaticLoader::with_bundled_contexts();
@@ -357,7 +357,7 @@ fn the_genuine_archive_reimports_online_and_offline_from_its_documents() {
     let restored = store.badge(&victim.id).unwrap().unwrap();
     assert_eq!(restored.document, victim.document);
     assert_eq!(restored.name(), Some("Badges 101"));
-    assert_eq!(restored.verification.status, VerificationStatus::Valid);
+    assert_eq!(restored.verification.status, Status::Valid);
     // The archive of the restored backpack carries the same badge files and documents.
     let same = |name: &str| name != "manifest.json" && name != "index.html";
     let again: Vec<_> = entries(&export_zip(&store).unwrap())

@@ -14,9 +14,7 @@ mod common;
 use common::*;
 use openbadges_backpack::export::clr::{ClrOptions, collection_clr};
 use openbadges_backpack::export::vp::signed_presentation_for;
-use openbadges_backpack::{
-    Backpack, BadgeId, Collection, Error, MemoryStore, Source, VerificationStatus,
-};
+use openbadges_backpack::{Backpack, BadgeId, Collection, Error, MemoryStore, Source};
 use openbadges_model::Severity;
 use openbadges_proof::data_integrity::{Ed25519Signer, ProofOptions, sign};
 use openbadges_proof::key::SecretKey;
@@ -90,7 +88,7 @@ struct Filled {
 /// A backpack with a collection: JSON credential 1, an OB 2.0 badge, VC-JWT 3, JSON
 /// credential 2, in that order.
 fn filled() -> Filled {
-    let mut bp = backpack(MemoryStore::new(), FixedVerifier(VerificationStatus::Valid));
+    let mut bp = backpack(MemoryStore::new(), FixedVerifier(Status::Valid));
     let mut import = |bytes: Vec<u8>, name: &str| -> BadgeId {
         let r = bp.import(&bytes, Source::file(name)).unwrap();
         r.items[0]

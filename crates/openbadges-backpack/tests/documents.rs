@@ -21,7 +21,7 @@ use openbadges_backpack::export::zip::{documents_from_dir, documents_loader, exp
 use openbadges_backpack::proof::{LoaderFetcher, ProofVerifier};
 use openbadges_backpack::{
     BadgeId, Error, ImportResult, KeptDocument, MemoryStore, SqliteStore, Store,
-    VerificationOutcome, VerificationStatus, Verifier, VerifyRequest, Write,
+    VerificationOutcome, Verifier, VerifyRequest, Write,
 };
 use openbadges_proof::loader::{CachingLoader, Document, Layered, RecordingLoader, StaticLoader};
 use openbadges_proof::report::Status;
@@ -104,7 +104,7 @@ fn import_with_real_verifier<S: Store>(store: S) -> S {
         .unwrap();
     assert_eq!(r.result(), ImportResult::Imported, "{r:?}");
     for i in &r.items {
-        assert_eq!(i.verification, Some(VerificationStatus::Valid), "{r:?}");
+        assert_eq!(i.verification, Some(Status::Valid), "{r:?}");
     }
     bp.into_store()
 }
@@ -261,7 +261,7 @@ fn the_archive_carries_the_documents_and_its_baked_images_verify_offline() {
     // Re-import into a fresh backpack (the issuer's site answers: what the badge shows is
     // loaded again, never taken from the archive): the documents come back, the archive is the
     // same.
-    let mut fresh = backpack(MemoryStore::new(), FixedVerifier(VerificationStatus::Valid))
+    let mut fresh = backpack(MemoryStore::new(), FixedVerifier(Status::Valid))
         .with_fetcher(LoaderFetcher(served_loader()));
     let r = fresh
         .import(&archive, openbadges_backpack::Source::file("a.zip"))
@@ -339,7 +339,7 @@ struct Keeping;
 
 impl Verifier for Keeping {
     fn verify(&self, r: &VerifyRequest<'_>) -> VerificationOutcome {
-        FixedVerifier(VerificationStatus::Valid).verify(r)
+        FixedVerifier(Status::Valid).verify(r)
     }
 
     fn verify_keeping(&self, r: &VerifyRequest<'_>) -> (VerificationOutcome, Vec<Document>) {
@@ -435,7 +435,7 @@ fn a_format_1_archive_still_imports() {
         w.write_all(&bytes).unwrap();
     }
     let v1 = w.finish().unwrap().into_inner();
-    let mut fresh = backpack(MemoryStore::new(), FixedVerifier(VerificationStatus::Valid));
+    let mut fresh = backpack(MemoryStore::new(), FixedVerifier(Status::Valid));
     let r = fresh
         .import(&v1, openbadges_backpack::Source::file("v1.zip"))
         .unwrap();
@@ -477,7 +477,7 @@ struct ByName;
 
 impl Verifier for ByName {
     fn verify(&self, r: &VerifyRequest<'_>) -> VerificationOutcome {
-        FixedVerifier(VerificationStatus::Valid).verify(r)
+        FixedVerifier(Status::Valid).verify(r)
     }
 
     fn verify_keeping(&self, r: &VerifyRequest<'_>) -> (VerificationOutcome, Vec<Document>) {
@@ -580,10 +580,7 @@ fn a_verified_copy_replaces_a_copy_held_unchecked() {
     let r = bp.import(&forged, file("forged.json")).unwrap();
     assert_eq!(r.result(), ImportResult::Imported, "{r:?}");
     let id = r.items[0].id.clone().unwrap();
-    assert_eq!(
-        r.items[0].verification,
-        Some(VerificationStatus::Indeterminate)
-    );
+    assert_eq!(r.items[0].verification, Some(Status::Indeterminate));
     // Still offline: the genuine copy cannot be checked either, so the held one stays.
     let r = bp.import(&genuine, file("genuine.json")).unwrap();
     assert_eq!(r.result(), ImportResult::Duplicate, "{r:?}");
@@ -608,7 +605,7 @@ fn a_verified_copy_replaces_a_copy_held_unchecked() {
     );
     let held = bp.store().badge(&id).unwrap().unwrap();
     assert_eq!(held.original, genuine);
-    assert_eq!(held.verification.status, VerificationStatus::Valid);
+    assert_eq!(held.verification.status, Status::Valid);
     // Held verified now: another copy never replaces it (a hosted assertion is verified as
     // served, so the edited copy is only another pointer to the same badge).
     let r = bp.import(&forged, file("forged-again.json")).unwrap();
@@ -630,18 +627,12 @@ fn recheck_updates_a_held_badge_from_its_original() {
     );
     let r = bp.import(&genuine, file("valid.json")).unwrap();
     let id = r.items[0].id.clone().unwrap();
-    assert_eq!(
-        r.items[0].verification,
-        Some(VerificationStatus::Indeterminate)
-    );
+    assert_eq!(r.items[0].verification, Some(Status::Indeterminate));
     // Still offline: still unchecked, and said why.
     let c = bp.recheck(&id).unwrap();
     assert_eq!(
         (c.before, c.after),
-        (
-            VerificationStatus::Indeterminate,
-            VerificationStatus::Indeterminate
-        )
+        (Status::Indeterminate, Status::Indeterminate)
     );
     assert!(c.reason.is_some());
     let store = bp.into_store();
@@ -655,10 +646,10 @@ fn recheck_updates_a_held_badge_from_its_original() {
             .keeping(recording.recording()),
     );
     let c = bp.recheck(&id).unwrap();
-    assert_eq!(c.after, VerificationStatus::Valid, "{c:?}");
+    assert_eq!(c.after, Status::Valid, "{c:?}");
     assert_eq!(c.reason, None);
     let held = bp.store().badge(&id).unwrap().unwrap();
-    assert_eq!(held.verification.status, VerificationStatus::Valid);
+    assert_eq!(held.verification.status, Status::Valid);
     let kept: Vec<String> = bp
         .store()
         .badge_documents(&id)
@@ -680,17 +671,14 @@ fn recheck_updates_a_held_badge_from_its_original() {
         ProofVerifier::new(openbadges_proof::verify::Verifier::new(&gone).with_clock(&clock)),
     );
     let c = bp.recheck(&id).unwrap();
-    assert_eq!(
-        (c.before, c.after),
-        (VerificationStatus::Valid, VerificationStatus::Invalid)
-    );
+    assert_eq!((c.before, c.after), (Status::Valid, Status::Invalid));
     assert!(
         c.reason.as_deref().is_some_and(|r| r.contains("REVOKED")),
         "{c:?}"
     );
     let held = bp.store().badge(&id).unwrap().unwrap();
     assert_eq!(held.state, openbadges_backpack::BadgeState::Accepted);
-    assert_eq!(held.verification.status, VerificationStatus::Invalid);
+    assert_eq!(held.verification.status, Status::Invalid);
     // An unknown badge.
     let unknown = BadgeId::parse(&format!("b{}", "0".repeat(32))).unwrap();
     assert!(matches!(bp.recheck(&unknown), Err(Error::NotFound { .. })));
@@ -730,10 +718,6 @@ fn recheck_covers_a_baked_url_and_a_signed_badge() {
     );
     for id in &ids {
         let c = bp.recheck(id).unwrap();
-        assert_eq!(
-            (c.before, c.after),
-            (VerificationStatus::Valid, VerificationStatus::Valid),
-            "{c:?}"
-        );
+        assert_eq!((c.before, c.after), (Status::Valid, Status::Valid), "{c:?}");
     }
 }

@@ -18,8 +18,9 @@ use openbadges_backpack::export::api::{
 use openbadges_backpack::export::zip::export_zip;
 use openbadges_backpack::{
     Backpack, Collection, ImportResult, MemoryStore, Source, SourceKind, SqliteStore, Store,
-    VerificationStatus, Visibility,
+    Visibility,
 };
+use openbadges_proof::report::Status;
 use serde_json::{Value, json};
 
 const INPUTS: &[&str] = &[
@@ -49,7 +50,7 @@ fn hostile_credential() -> Value {
 }
 
 fn filled<S: Store>(store: S) -> Backpack<S, FixedVerifier> {
-    let mut bp = backpack(store, FixedVerifier(VerificationStatus::Valid));
+    let mut bp = backpack(store, FixedVerifier(Status::Valid));
     for f in INPUTS {
         let r = bp.import(&fixture(f), file(f)).unwrap();
         assert_ne!(r.result(), ImportResult::Failed, "{f}: {r:?}");
@@ -249,7 +250,7 @@ fn the_portfolio_page_escapes_hostile_badge_text() {
 fn export_then_import_into_an_empty_backpack_round_trips() {
     let bp = filled(MemoryStore::new());
     let archive = export_zip(bp.store()).unwrap();
-    let mut fresh = backpack(MemoryStore::new(), FixedVerifier(VerificationStatus::Valid));
+    let mut fresh = backpack(MemoryStore::new(), FixedVerifier(Status::Valid));
     let r = fresh
         .import(&archive, Source::file("backpack.zip"))
         .unwrap();
@@ -297,7 +298,7 @@ fn a_tampered_archive_entry_is_refused() {
             .unwrap();
     let mut tampered = archive.clone();
     tampered[pos + first.original.len() / 2] ^= 0x01;
-    let mut fresh = backpack(MemoryStore::new(), FixedVerifier(VerificationStatus::Valid));
+    let mut fresh = backpack(MemoryStore::new(), FixedVerifier(Status::Valid));
     let r = fresh
         .import(&tampered, Source::file("tampered.zip"))
         .unwrap();
@@ -410,7 +411,7 @@ fn api_bodies_have_the_published_shapes_and_paging() {
     );
 
     // Our own output imports back: the OB 3.0 body and the Badge Connect body.
-    let mut fresh = backpack(MemoryStore::new(), FixedVerifier(VerificationStatus::Valid));
+    let mut fresh = backpack(MemoryStore::new(), FixedVerifier(Status::Valid));
     let r = fresh
         .import(
             all.body.to_string().as_bytes(),
@@ -460,7 +461,7 @@ fn a_presentation_of_chosen_credentials_imports_back() {
             .starts_with("data:application/vc+jwt,ey")
     }));
     // Importing the presentation elsewhere gives back the same credentials, VC-JWTs verbatim.
-    let mut fresh = backpack(MemoryStore::new(), FixedVerifier(VerificationStatus::Valid));
+    let mut fresh = backpack(MemoryStore::new(), FixedVerifier(Status::Valid));
     let r = fresh
         .import(vp.to_string().as_bytes(), Source::file("vp.json"))
         .unwrap();
@@ -489,7 +490,7 @@ fn re_verifying_at_export_records_the_result_at_export() {
     let at = chrono::DateTime::parse_from_rfc3339("2030-05-06T07:08:09Z")
         .unwrap()
         .with_timezone(&chrono::Utc);
-    let revoked_since = FixedVerifier(VerificationStatus::Invalid);
+    let revoked_since = FixedVerifier(Status::Invalid);
     let export = |v: &FixedVerifier| {
         export_zip_with(
             bp.store(),
@@ -534,7 +535,7 @@ fn re_verifying_at_export_records_the_result_at_export() {
             .badges()
             .unwrap()
             .iter()
-            .all(|b| b.verification.status == VerificationStatus::Valid)
+            .all(|b| b.verification.status == Status::Valid)
     );
     let plain = entries(&export_zip(bp.store()).unwrap());
     let manifest: Value =
@@ -581,7 +582,7 @@ fn an_archive_cannot_change_what_a_badge_displays() {
     }
     assert!(found);
     let forged = w.finish().unwrap().into_inner();
-    let mut fresh = backpack(MemoryStore::new(), FixedVerifier(VerificationStatus::Valid));
+    let mut fresh = backpack(MemoryStore::new(), FixedVerifier(Status::Valid));
     let r = fresh.import(&forged, Source::file("forged.zip")).unwrap();
     assert_eq!(r.counts().2, 1, "{r:?}");
     let refused = r
@@ -607,7 +608,7 @@ fn an_archive_cannot_change_what_a_badge_displays() {
 #[test]
 fn an_empty_archive_says_so() {
     let empty = export_zip(&MemoryStore::new()).unwrap();
-    let mut bp = backpack(MemoryStore::new(), FixedVerifier(VerificationStatus::Valid));
+    let mut bp = backpack(MemoryStore::new(), FixedVerifier(Status::Valid));
     let r = bp.import(&empty, Source::file("empty.zip")).unwrap();
     assert_eq!(r.result(), ImportResult::Failed);
     assert!(

@@ -13,8 +13,8 @@ use base64::Engine as _;
 use common::*;
 use openbadges_backpack::{
     BadgeState, ImportLimits, ImportResult, MemoryStore, Source, SourceKind, Store,
-    VerificationStatus,
 };
+use openbadges_proof::report::Status;
 use serde_json::{Value, json};
 
 const GOLDEN: &str = concat!(
@@ -48,11 +48,8 @@ fn every_fixture_matches_the_golden_results_and_reimport_is_all_duplicates() {
     let files = fixture_files(&["backpack", "ob2", "ob3"]);
     let files: Vec<String> = files.into_iter().filter(|f| !f.ends_with(".md")).collect();
     assert!(files.len() > 150, "fixtures missing: {}", files.len());
-    let mut bp = backpack(
-        MemoryStore::new(),
-        FixedVerifier(VerificationStatus::Indeterminate),
-    )
-    .with_fetcher(ServedFetcher);
+    let mut bp = backpack(MemoryStore::new(), FixedVerifier(Status::Indeterminate))
+        .with_fetcher(ServedFetcher);
     let lines = import_all(&mut bp, &files);
     let text = lines.join("\n") + "\n";
     if std::env::var_os("UPDATE_GOLDEN").is_some() {
@@ -99,7 +96,7 @@ fn ob3_credential(id: &str, valid_from: &str, name: &str) -> Value {
 
 #[test]
 fn a_newer_reissue_supersedes_and_an_older_one_is_a_duplicate() {
-    let mut bp = backpack(MemoryStore::new(), FixedVerifier(VerificationStatus::Valid));
+    let mut bp = backpack(MemoryStore::new(), FixedVerifier(Status::Valid));
     let v1 = ob3_credential(
         "http://example.edu/credentials/3732",
         "2010-01-01T00:00:00Z",
@@ -148,7 +145,7 @@ fn a_newer_reissue_supersedes_and_an_older_one_is_a_duplicate() {
 
 #[test]
 fn rejected_badges_are_re_accepted_by_re_import() {
-    let mut bp = backpack(MemoryStore::new(), FixedVerifier(VerificationStatus::Valid));
+    let mut bp = backpack(MemoryStore::new(), FixedVerifier(Status::Valid));
     let f = "backpack/badgr-import-testfiles/2_0_assertion_embedded_badgeclass.json";
     let id = bp.import(&fixture(f), file(f)).unwrap().items[0]
         .id
@@ -175,10 +172,7 @@ fn rejected_badges_are_re_accepted_by_re_import() {
 #[test]
 fn invalid_badges_fail_and_indeterminate_ones_are_kept_as_such() {
     let f = "backpack/badgr-import-testfiles/2_0_assertion_embedded_badgeclass.json";
-    let mut bp = backpack(
-        MemoryStore::new(),
-        FixedVerifier(VerificationStatus::Invalid),
-    );
+    let mut bp = backpack(MemoryStore::new(), FixedVerifier(Status::Invalid));
     let r = bp.import(&fixture(f), file(f)).unwrap();
     assert_eq!(r.result(), ImportResult::Failed);
     assert!(
@@ -190,14 +184,11 @@ fn invalid_badges_fail_and_indeterminate_ones_are_kept_as_such() {
     );
     assert!(bp.store().badges().unwrap().is_empty());
 
-    let mut bp = backpack(
-        MemoryStore::new(),
-        FixedVerifier(VerificationStatus::Indeterminate),
-    );
+    let mut bp = backpack(MemoryStore::new(), FixedVerifier(Status::Indeterminate));
     let r = bp.import(&fixture(f), file(f)).unwrap();
     assert_eq!(r.result(), ImportResult::Imported);
     let b = &bp.store().badges().unwrap()[0];
-    assert_eq!(b.verification.status, VerificationStatus::Indeterminate);
+    assert_eq!(b.verification.status, Status::Indeterminate);
     let report: Value = serde_json::from_str(&b.verification.report).unwrap();
     assert_eq!(report["errors"][0]["code"], "FETCH_FAILED");
     assert_eq!(b.verification.checked_at, t0());
@@ -205,7 +196,7 @@ fn invalid_badges_fail_and_indeterminate_ones_are_kept_as_such() {
 
 #[test]
 fn the_record_keeps_source_kind_version_and_the_matched_identity() {
-    let mut bp = backpack(MemoryStore::new(), FixedVerifier(VerificationStatus::Valid));
+    let mut bp = backpack(MemoryStore::new(), FixedVerifier(Status::Valid));
     let f = "ob2/served/hosted/valid.json";
     let r = bp.import(&fixture(f), file(f)).unwrap();
     assert_eq!(r.result(), ImportResult::Imported, "{r:?}");
@@ -233,11 +224,9 @@ fn the_record_keeps_source_kind_version_and_the_matched_identity() {
 
 #[test]
 fn a_recipient_who_is_not_the_owner_is_refused() {
-    let mut bp = openbadges_backpack::Backpack::new(
-        MemoryStore::new(),
-        FixedVerifier(VerificationStatus::Valid),
-    );
-    bp.add_identifier(openbadges_backpack::Identifier::parse("email:other@example.org").unwrap())
+    let mut bp =
+        openbadges_backpack::Backpack::new(MemoryStore::new(), FixedVerifier(Status::Valid));
+    bp.add_identifier(openbadges_model::Identity::parse("email:other@example.org").unwrap())
         .unwrap();
     let f = "ob2/served/hosted/valid.json";
     let r = bp.import(&fixture(f), file(f)).unwrap();
@@ -253,7 +242,7 @@ fn a_recipient_who_is_not_the_owner_is_refused() {
 
 #[test]
 fn clr_is_kept_and_unbundled() {
-    let mut bp = backpack(MemoryStore::new(), FixedVerifier(VerificationStatus::Valid));
+    let mut bp = backpack(MemoryStore::new(), FixedVerifier(Status::Valid));
     let f = "backpack/clr20/simple.json";
     let r = bp.import(&fixture(f), file(f)).unwrap();
     assert_eq!(r.counts(), (2, 0, 0), "{r:?}");
@@ -293,7 +282,7 @@ fn ob3_api_responses_normative_and_published_keys() {
     let b = ob3_credential("urn:uuid:b", "2020-01-01T00:00:00Z", "B");
     let c = ob3_credential("urn:uuid:c", "2020-01-01T00:00:00Z", "C");
     let normative = json!({"credential": [a, b], "compactJwsString": [jws_of(&c)]});
-    let mut bp = backpack(MemoryStore::new(), FixedVerifier(VerificationStatus::Valid));
+    let mut bp = backpack(MemoryStore::new(), FixedVerifier(Status::Valid));
     let r = bp
         .import(
             normative.to_string().as_bytes(),
@@ -335,7 +324,7 @@ fn badge_connect_and_displayer_responses() {
     let assertion =
         fixture_json("backpack/badgr-import-testfiles/2_0_assertion_embedded_badgeclass.json");
     let body = json!({"status": {"statusCode": 200, "statusText": "OK"}, "assertions": [assertion], "signedAssertions": []});
-    let mut bp = backpack(MemoryStore::new(), FixedVerifier(VerificationStatus::Valid));
+    let mut bp = backpack(MemoryStore::new(), FixedVerifier(Status::Valid));
     let r = bp
         .import(body.to_string().as_bytes(), file("bc.json"))
         .unwrap();
@@ -354,7 +343,7 @@ fn badge_connect_and_displayer_responses() {
 
 #[test]
 fn svg_with_script_is_refused_and_never_stored() {
-    let mut bp = backpack(MemoryStore::new(), FixedVerifier(VerificationStatus::Valid));
+    let mut bp = backpack(MemoryStore::new(), FixedVerifier(Status::Valid));
     let svg = fixture("ob2/baked/hosted-valid.svg");
     let text = String::from_utf8(svg).unwrap();
     let hostile = text.replacen("<svg", "<svg onload=\"alert(1)\"", 1);
@@ -372,8 +361,8 @@ fn svg_with_script_is_refused_and_never_stored() {
 
 #[test]
 fn size_caps_apply_before_parsing() {
-    let mut bp = backpack(MemoryStore::new(), FixedVerifier(VerificationStatus::Valid))
-        .with_limits(ImportLimits {
+    let mut bp =
+        backpack(MemoryStore::new(), FixedVerifier(Status::Valid)).with_limits(ImportLimits {
             max_input_bytes: 100,
             ..ImportLimits::default()
         });
@@ -382,8 +371,8 @@ fn size_caps_apply_before_parsing() {
     assert_eq!(r.result(), ImportResult::Failed);
     assert!(r.items[0].reason.as_deref().unwrap().contains("limit"));
 
-    let mut bp = backpack(MemoryStore::new(), FixedVerifier(VerificationStatus::Valid))
-        .with_limits(ImportLimits {
+    let mut bp =
+        backpack(MemoryStore::new(), FixedVerifier(Status::Valid)).with_limits(ImportLimits {
             max_items: 1,
             ..ImportLimits::default()
         });
@@ -403,7 +392,7 @@ fn size_caps_apply_before_parsing() {
 
 #[test]
 fn garbage_never_panics() {
-    let mut bp = backpack(MemoryStore::new(), FixedVerifier(VerificationStatus::Valid));
+    let mut bp = backpack(MemoryStore::new(), FixedVerifier(Status::Valid));
     for input in [
         &b""[..],
         b"{",
@@ -424,7 +413,7 @@ fn garbage_never_panics() {
 
 #[test]
 fn summary_has_the_learner_credential_wallet_shape() {
-    let mut bp = backpack(MemoryStore::new(), FixedVerifier(VerificationStatus::Valid));
+    let mut bp = backpack(MemoryStore::new(), FixedVerifier(Status::Valid));
     let a = ob3_credential("urn:uuid:a", "2020-01-01T00:00:00Z", "Alpha");
     let body = json!({"credential": [a.clone(), a, {"x": 1}]});
     let r = bp
@@ -449,8 +438,7 @@ fn summary_has_the_learner_credential_wallet_shape() {
         "{one}"
     );
     // A boxed verifier works too (for callers that pick one at run time).
-    let boxed: Box<dyn openbadges_backpack::Verifier> =
-        Box::new(FixedVerifier(VerificationStatus::Valid));
+    let boxed: Box<dyn openbadges_backpack::Verifier> = Box::new(FixedVerifier(Status::Valid));
     let mut bp = backpack(MemoryStore::new(), boxed);
     let f = "ob2/served/hosted/valid.json";
     let failed = bp.import(b"nonsense", file("x")).unwrap().line();
@@ -485,7 +473,7 @@ fn a_verifiable_presentation_is_unbundled_and_not_kept() {
         "holder": "did:example:ebfeb1f712ebc6f1c276e12ec21",
         "verifiableCredential": [a, jws_of(&b)]
     });
-    let mut bp = backpack(MemoryStore::new(), FixedVerifier(VerificationStatus::Valid));
+    let mut bp = backpack(MemoryStore::new(), FixedVerifier(Status::Valid));
     let r = bp
         .import(vp.to_string().as_bytes(), file("vp.json"))
         .unwrap();
@@ -501,15 +489,15 @@ fn a_verifiable_presentation_is_unbundled_and_not_kept() {
 fn hosted_urls_are_fetched_through_the_fetcher() {
     let url = "http://127.0.0.1:8765/hosted/valid.json";
     // Without a fetcher: a clear failure.
-    let mut bp = backpack(MemoryStore::new(), FixedVerifier(VerificationStatus::Valid));
+    let mut bp = backpack(MemoryStore::new(), FixedVerifier(Status::Valid));
     let r = bp
         .import(url.as_bytes(), Source::new(SourceKind::Url, url))
         .unwrap();
     assert_eq!(r.result(), ImportResult::Failed);
     assert!(r.items[0].reason.as_deref().unwrap().contains("no fetcher"));
 
-    let mut bp = backpack(MemoryStore::new(), FixedVerifier(VerificationStatus::Valid))
-        .with_fetcher(ServedFetcher);
+    let mut bp =
+        backpack(MemoryStore::new(), FixedVerifier(Status::Valid)).with_fetcher(ServedFetcher);
     let r = bp
         .import(url.as_bytes(), Source::new(SourceKind::Url, url))
         .unwrap();
@@ -533,8 +521,8 @@ fn hosted_urls_are_fetched_through_the_fetcher() {
     assert!(held.name().is_some());
     // ... and they survive an archive round trip into a backpack that fetches them again.
     let archive = openbadges_backpack::export::zip::export_zip(bp.store()).unwrap();
-    let mut online = backpack(MemoryStore::new(), FixedVerifier(VerificationStatus::Valid))
-        .with_fetcher(ServedFetcher);
+    let mut online =
+        backpack(MemoryStore::new(), FixedVerifier(Status::Valid)).with_fetcher(ServedFetcher);
     online.import(&archive, file("a.zip")).unwrap();
     assert_eq!(
         online.store().badges().unwrap(),
@@ -542,7 +530,7 @@ fn hosted_urls_are_fetched_through_the_fetcher() {
     );
     // A backpack that cannot fetch them does not take the archive's word for them: the badge
     // shows only what its original carries.
-    let mut offline = backpack(MemoryStore::new(), FixedVerifier(VerificationStatus::Valid));
+    let mut offline = backpack(MemoryStore::new(), FixedVerifier(Status::Valid));
     offline.import(&archive, file("a.zip")).unwrap();
     let restored = &offline.store().badges().unwrap()[0];
     assert_eq!(restored.id, held.id);
@@ -601,9 +589,9 @@ impl openbadges_backpack::Verifier for TamperVerifier {
     ) -> openbadges_backpack::VerificationOutcome {
         let forged = r.document["credentialSubject"]["achievement"]["name"] == "Forged";
         FixedVerifier(if forged {
-            VerificationStatus::Invalid
+            Status::Invalid
         } else {
-            VerificationStatus::Valid
+            Status::Valid
         })
         .verify(r)
     }
@@ -611,10 +599,8 @@ impl openbadges_backpack::Verifier for TamperVerifier {
 
 #[test]
 fn a_backpack_without_identifiers_says_so() {
-    let mut bp = openbadges_backpack::Backpack::new(
-        MemoryStore::new(),
-        FixedVerifier(VerificationStatus::Valid),
-    );
+    let mut bp =
+        openbadges_backpack::Backpack::new(MemoryStore::new(), FixedVerifier(Status::Valid));
     let f = "ob2/served/hosted/valid.json";
     let r = bp.import(&fixture(f), file(f)).unwrap();
     assert!(
@@ -624,7 +610,7 @@ fn a_backpack_without_identifiers_says_so() {
             .unwrap()
             .contains("no verified identifiers")
     );
-    let me = openbadges_backpack::Identifier::parse("email:student@example.org").unwrap();
+    let me = openbadges_model::Identity::parse("email:student@example.org").unwrap();
     bp.add_identifier(me.clone()).unwrap();
     assert_eq!(bp.identifiers().unwrap(), vec![me.clone()]);
     assert_eq!(
@@ -651,16 +637,16 @@ fn import_all_in_one_transaction_matches_one_by_one() {
     .collect();
     let bytes: Vec<Vec<u8>> = files.iter().map(|f| fixture(f)).collect();
 
-    let mut one = backpack(MemoryStore::new(), FixedVerifier(VerificationStatus::Valid))
-        .with_fetcher(ServedFetcher);
+    let mut one =
+        backpack(MemoryStore::new(), FixedVerifier(Status::Valid)).with_fetcher(ServedFetcher);
     let seq: Vec<_> = files
         .iter()
         .zip(&bytes)
         .map(|(f, b)| one.import(b, file(f)).unwrap())
         .collect();
 
-    let mut all = backpack(MemoryStore::new(), FixedVerifier(VerificationStatus::Valid))
-        .with_fetcher(ServedFetcher);
+    let mut all =
+        backpack(MemoryStore::new(), FixedVerifier(Status::Valid)).with_fetcher(ServedFetcher);
     let batch = all
         .import_all(
             files
@@ -679,8 +665,8 @@ fn import_all_in_one_transaction_matches_one_by_one() {
     // An archive in the middle of a batch is imported too.
     // (Badges baked with a URL are fetched again, as any URL.)
     let archive = openbadges_backpack::export::zip::export_zip(one.store()).unwrap();
-    let mut mixed = backpack(MemoryStore::new(), FixedVerifier(VerificationStatus::Valid))
-        .with_fetcher(ServedFetcher);
+    let mut mixed =
+        backpack(MemoryStore::new(), FixedVerifier(Status::Valid)).with_fetcher(ServedFetcher);
     let f = "backpack/clr20/simple.json";
     let reports = mixed
         .import_all([

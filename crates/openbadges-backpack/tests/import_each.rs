@@ -12,7 +12,8 @@ mod common;
 use std::path::PathBuf;
 
 use common::*;
-use openbadges_backpack::{Input, InputOutcome, SqliteStore, Store, VerificationStatus};
+use openbadges_backpack::{Input, InputOutcome, SqliteStore, Store};
+use openbadges_proof::report::Status;
 
 #[test]
 fn each_input_is_reported_only_once_committed_and_failures_stop_nothing() {
@@ -22,7 +23,7 @@ fn each_input_is_reported_only_once_committed_and_failures_stop_nothing() {
     let db = dir.join("b.sqlite");
     let mut bp = backpack(
         SqliteStore::open(&db).unwrap(),
-        FixedVerifier(VerificationStatus::Valid),
+        FixedVerifier(Status::Valid),
     );
     let good_1 = "ob3/examples/basicOpenBadgeCredential.json";
     let good_2 = "ob2/baked/signed-valid.png";

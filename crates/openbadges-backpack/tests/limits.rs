@@ -15,9 +15,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use common::*;
-use openbadges_backpack::{
-    Error, ImportLimits, ImportResult, MemoryStore, Store, VerificationStatus,
-};
+use openbadges_backpack::{Error, ImportLimits, ImportResult, MemoryStore, Store};
+use openbadges_proof::report::Status;
 use serde_json::json;
 
 /// A reader that counts what was taken from it.
@@ -167,8 +166,7 @@ fn many_manifest_entries_pointing_at_one_large_entry_exhaust_the_budget() {
         max_archive_expanded_bytes: 64 * 1024 * 1024,
         ..ImportLimits::default()
     };
-    let mut bp =
-        backpack(MemoryStore::new(), FixedVerifier(VerificationStatus::Valid)).with_limits(limits);
+    let mut bp = backpack(MemoryStore::new(), FixedVerifier(Status::Valid)).with_limits(limits);
     let r = bp.import(&archive, file("bomb.zip")).unwrap();
     assert_eq!(r.result(), ImportResult::Failed, "{r:?}");
     assert_eq!(r.items.len(), 1, "{r:?}");
@@ -183,7 +181,7 @@ fn many_manifest_entries_pointing_at_one_large_entry_exhaust_the_budget() {
     // Within the budget, a document shared by a few badges imports (the badges are one badge:
     // the same credential, so one import and duplicates).
     let archive = archive_sharing_one_large_document(3, 1024);
-    let mut bp = backpack(MemoryStore::new(), FixedVerifier(VerificationStatus::Valid));
+    let mut bp = backpack(MemoryStore::new(), FixedVerifier(Status::Valid));
     let r = bp.import(&archive, file("fine.zip")).unwrap();
     assert_eq!(r.counts(), (1, 2, 0), "{r:?}");
 }
@@ -192,8 +190,8 @@ fn many_manifest_entries_pointing_at_one_large_entry_exhaust_the_budget() {
 fn many_references_to_one_small_document_exhaust_the_reference_budget() {
     // 3 badges listing one 10-byte document 200 times each: over 10 × 32 references.
     let archive = archive_with(3, 10, 200);
-    let mut bp = backpack(MemoryStore::new(), FixedVerifier(VerificationStatus::Valid))
-        .with_limits(ImportLimits {
+    let mut bp =
+        backpack(MemoryStore::new(), FixedVerifier(Status::Valid)).with_limits(ImportLimits {
             max_items: 10,
             ..ImportLimits::default()
         });
@@ -215,7 +213,7 @@ fn manifest_entries_sharing_one_original_are_refused_unread() {
         "badges": vec![entry; 50], "collections": []});
     stored(&mut w, "manifest.json", manifest.to_string().as_bytes());
     let archive = w.finish().unwrap().into_inner();
-    let mut bp = backpack(MemoryStore::new(), FixedVerifier(VerificationStatus::Valid));
+    let mut bp = backpack(MemoryStore::new(), FixedVerifier(Status::Valid));
     let r = bp.import(&archive, file("same.zip")).unwrap();
     assert_eq!(r.counts(), (1, 0, 49), "{r:?}");
     assert!(
@@ -231,8 +229,8 @@ fn manifest_entries_sharing_one_original_are_refused_unread() {
 #[test]
 fn a_manifest_listing_more_badges_than_the_cap_is_refused() {
     let archive = archive_sharing_one_large_document(11, 10);
-    let mut bp = backpack(MemoryStore::new(), FixedVerifier(VerificationStatus::Valid))
-        .with_limits(ImportLimits {
+    let mut bp =
+        backpack(MemoryStore::new(), FixedVerifier(Status::Valid)).with_limits(ImportLimits {
             max_items: 10,
             ..ImportLimits::default()
         });

@@ -13,8 +13,9 @@ use std::sync::Arc;
 
 use common::*;
 use openbadges_backpack::proof::{LoaderFetcher, ProofVerifier};
-use openbadges_backpack::{ImportResult, MemoryStore, Store, VerificationStatus};
+use openbadges_backpack::{ImportResult, MemoryStore, Store};
 use openbadges_proof::loader::StaticLoader;
+use openbadges_proof::report::Status;
 use openbadges_proof::verify::{FixedClock, Verifier};
 
 fn served_loader() -> StaticLoader {
@@ -103,7 +104,7 @@ fn ob2_fixtures_reach_the_spec_expected_outcomes() {
     for b in bp.store().badges().unwrap() {
         assert_eq!(
             b.verification.status,
-            VerificationStatus::Valid,
+            Status::Valid,
             "{}",
             b.source.location
         );

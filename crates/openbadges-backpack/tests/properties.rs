@@ -13,11 +13,10 @@ use common::*;
 use openbadges_backpack::dedup::{canonical_json, content_key, dedup_key};
 use openbadges_backpack::export::zip::export_zip;
 use openbadges_backpack::identity::match_recipient;
-use openbadges_backpack::{
-    Collection, Identifier, IdentifierKind, ImportResult, MemoryStore, Source, Store,
-    VerificationStatus, Visibility,
-};
+use openbadges_backpack::{Collection, ImportResult, MemoryStore, Source, Store, Visibility};
 use openbadges_model::{HashAlgorithm, IdentityHash, Salt, Version};
+use openbadges_model::{Identity, IdentityKind};
+use openbadges_proof::report::Status;
 use proptest::prelude::*;
 use serde_json::{Map, Value, json};
 
@@ -82,9 +81,9 @@ proptest! {
         let h = IdentityHash::compute(HashAlgorithm::Sha256, &email, Some(&Salt::new(salt.clone())));
         let doc = json!({"recipient": {"type": "email", "hashed": true, "salt": salt, "identity": h.to_string()}});
         let proven = if upper { email.to_uppercase() } else { email.clone() };
-        let me = [Identifier::new(IdentifierKind::Email, proven)];
+        let me = [Identity::new(IdentityKind::Email, proven)];
         prop_assert!(match_recipient(&doc, Version::V2_0, &me).is_ok());
-        let someone_else = [Identifier::new(IdentifierKind::Email, format!("x{email}"))];
+        let someone_else = [Identity::new(IdentityKind::Email, format!("x{email}"))];
         prop_assert!(match_recipient(&doc, Version::V2_0, &someone_else).is_err());
     }
 }
@@ -115,7 +114,7 @@ proptest! {
         reject in prop::collection::vec(any::<bool>(), 12),
         collections in prop::collection::vec(("\\PC{0,12}", "\\PC{0,40}", 0u8..3, prop::collection::vec(any::<prop::sample::Index>(), 0..6)), 0..4),
     ) {
-        let mut bp = backpack(MemoryStore::new(), FixedVerifier(VerificationStatus::Valid));
+        let mut bp = backpack(MemoryStore::new(), FixedVerifier(Status::Valid));
         for (i, (name, year)) in badges.iter().enumerate() {
             let r = bp.import(credential(i, name, *year).to_string().as_bytes(), Source::file(format!("b{i}.json"))).unwrap();
             prop_assert_eq!(r.result(), ImportResult::Imported);
@@ -142,7 +141,7 @@ proptest! {
         }
         let archive = export_zip(bp.store()).unwrap();
         prop_assert_eq!(&export_zip(bp.store()).unwrap(), &archive);
-        let mut fresh = backpack(MemoryStore::new(), FixedVerifier(VerificationStatus::Valid));
+        let mut fresh = backpack(MemoryStore::new(), FixedVerifier(Status::Valid));
         let r = fresh.import(&archive, Source::file("a.zip")).unwrap();
         prop_assert_eq!(r.counts().2, 0, "{:?}", r);
         prop_assert_eq!(fresh.badges().unwrap(), bp.badges().unwrap());

@@ -15,8 +15,10 @@ use std::time::{Duration, Instant};
 use common::*;
 use openbadges_backpack::{
     Backpack, BadgeState, Collection, Error, ImportResult, MemoryStore, SqliteStore, Store,
-    VerificationStatus, Visibility, Write,
+    Visibility, Write,
 };
+use openbadges_model::{Identity, IdentityKind};
+use openbadges_proof::report::Status;
 use serde_json::{Value, json};
 
 fn temp_dir(name: &str) -> PathBuf {
@@ -72,7 +74,7 @@ fn sqlite_file_is_created_on_first_use_and_persists() {
             store.schema_version().unwrap(),
             openbadges_backpack::store::SCHEMA_VERSION
         );
-        let mut bp = backpack(store, FixedVerifier(VerificationStatus::Valid));
+        let mut bp = backpack(store, FixedVerifier(Status::Valid));
         assert_eq!(bp.import(&fixture(f), file(f)).unwrap().counts(), (2, 0, 0));
         let ids: Vec<_> = bp.badges().unwrap().into_iter().map(|b| b.id).collect();
         let mut c = Collection::new("Transcripts").unwrap();
@@ -116,7 +118,7 @@ fn a_damaged_database_never_panics() {
     {
         let mut bp = backpack(
             SqliteStore::open(&path).unwrap(),
-            FixedVerifier(VerificationStatus::Valid),
+            FixedVerifier(Status::Valid),
         );
         for seq in 0..3 {
             bp.import(clr(seq, 5).to_string().as_bytes(), file("gen.json"))
@@ -167,7 +169,7 @@ fn a_database_from_a_newer_build_is_refused() {
 
 /// The same script against both stores gives the same observable state.
 fn exercise<S: Store>(store: S) -> (Vec<openbadges_backpack::BadgeRecord>, Vec<Collection>) {
-    let mut bp = backpack(store, FixedVerifier(VerificationStatus::Valid));
+    let mut bp = backpack(store, FixedVerifier(Status::Valid));
     bp.import(clr(1, 3).to_string().as_bytes(), file("a.json"))
         .unwrap();
     let ids: Vec<_> = bp.badges().unwrap().into_iter().map(|b| b.id).collect();
@@ -247,7 +249,7 @@ fn count_badges(path: &std::path::Path) -> usize {
 /// In the child: import CLRs in a loop until killed.
 fn child_loop(path: &str) -> ! {
     let store = SqliteStore::open(path).unwrap();
-    let mut bp = Backpack::new(store, FixedVerifier(VerificationStatus::Valid));
+    let mut bp = Backpack::new(store, FixedVerifier(Status::Valid));
     for i in owner() {
         bp.add_identifier(i).unwrap();
     }
@@ -333,7 +335,7 @@ fn a_process_killed_mid_import_leaves_the_store_consistent() {
     // Still writable after the crashes.
     let mut bp = backpack(
         SqliteStore::open(&path).unwrap(),
-        FixedVerifier(VerificationStatus::Valid),
+        FixedVerifier(Status::Valid),
     );
     let r = bp
         .import(clr(1_000_000, 1).to_string().as_bytes(), file("after.json"))
@@ -347,7 +349,7 @@ fn open_dir_creates_the_backpack_and_private_collections_stay_private() {
     let dir = temp_dir("opendir").join("nested").join("backpack");
     let store = SqliteStore::open_dir(&dir).unwrap();
     assert!(dir.join(openbadges_backpack::store::DB_FILE).exists());
-    let mut bp = backpack(store, FixedVerifier(VerificationStatus::Valid));
+    let mut bp = backpack(store, FixedVerifier(Status::Valid));
     bp.import(clr(7, 2).to_string().as_bytes(), file("c.json"))
         .unwrap();
     let ids: Vec<_> = bp.badges().unwrap().into_iter().map(|b| b.id).collect();
@@ -399,5 +401,93 @@ fn a_directory_or_unreadable_path_is_an_error_not_a_panic() {
         matches!(err, Error::Storage(_) | Error::Corrupted { .. }),
         "{err:?}"
     );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The identity kind and the verdict are the model's `IdentityKind` and the proof crate's
+/// `Status`; a database written with the backpack's own names (`email`, `url`, `telephone`,
+/// `did`; `valid`, `invalid`, `indeterminate`) must keep loading, and new writes keep them.
+#[test]
+fn stored_identity_kinds_and_verdicts_keep_their_strings() {
+    let dir = temp_dir("stored-strings");
+    let path = dir.join("backpack.sqlite");
+    let f = "backpack/clr20/simple.json";
+    {
+        let store = SqliteStore::open(&path).unwrap();
+        let mut bp = backpack(store, FixedVerifier(Status::Indeterminate));
+        assert_eq!(bp.import(&fixture(f), file(f)).unwrap().counts(), (2, 0, 0));
+    }
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let strings = |sql: &str| -> Vec<String> {
+        let mut st = conn.prepare(sql).unwrap();
+        st.query_map([], |r| r.get::<_, String>(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    };
+    assert_eq!(
+        strings("SELECT DISTINCT verification_status FROM badges"),
+        ["indeterminate"]
+    );
+    assert_eq!(
+        strings("SELECT DISTINCT kind FROM identifiers ORDER BY kind"),
+        ["did", "email"]
+    );
+    // Rows as an earlier build wrote them.
+    conn.execute_batch(
+        "INSERT INTO identifiers (kind, value) VALUES ('url', 'https://me.example/'),
+                                                       ('telephone', '+15555550100');",
+    )
+    .unwrap();
+    let ids = strings("SELECT id FROM badges ORDER BY id");
+    conn.execute(
+        "UPDATE badges SET verification_status = 'invalid' WHERE id = ?1",
+        [&ids[0]],
+    )
+    .unwrap();
+    conn.execute(
+        "UPDATE badges SET verification_status = 'valid' WHERE id = ?1",
+        [&ids[1]],
+    )
+    .unwrap();
+    drop(conn);
+    let store = SqliteStore::open(&path).unwrap();
+    let mut got: Vec<_> = store
+        .badges()
+        .unwrap()
+        .into_iter()
+        .map(|b| (b.id.as_str().to_owned(), b.verification.status))
+        .collect();
+    got.sort_by(|a, b| a.0.cmp(&b.0));
+    assert_eq!(
+        got,
+        [
+            (ids[0].clone(), Status::Invalid),
+            (ids[1].clone(), Status::Valid)
+        ]
+    );
+    let kinds: Vec<_> = store
+        .identifiers()
+        .unwrap()
+        .into_iter()
+        .map(|i| i.kind)
+        .collect();
+    for k in [
+        IdentityKind::Email,
+        IdentityKind::Url,
+        IdentityKind::Telephone,
+        IdentityKind::Did,
+    ] {
+        assert!(kinds.contains(&k), "{k} missing from {kinds:?}");
+    }
+    // The archive's JSON spells them the same way.
+    assert_eq!(
+        serde_json::to_value(Identity::did("did:example:x")).unwrap(),
+        json!({"kind": "did", "value": "did:example:x"})
+    );
+    for s in ["valid", "invalid", "indeterminate"] {
+        let st: Status = serde_json::from_value(json!(s)).unwrap();
+        assert_eq!((st.as_str(), Status::parse(s)), (s, Some(st)));
+    }
     let _ = std::fs::remove_dir_all(&dir);
 }

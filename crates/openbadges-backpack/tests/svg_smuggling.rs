@@ -12,7 +12,8 @@ mod common;
 
 use common::*;
 use openbadges_backpack::svg::check_svg;
-use openbadges_backpack::{ImportResult, MemoryStore, Store, VerificationStatus};
+use openbadges_backpack::{ImportResult, MemoryStore, Store};
+use openbadges_proof::report::Status;
 
 const XLINK: &str = r#" xmlns:xlink="http://www.w3.org/1999/xlink""#;
 
@@ -37,7 +38,7 @@ fn refused(name: &str, svg: &str, expect: &str) {
         err.position > 0 && (err.position as usize) < svg.len(),
         "{name}: {err:?}"
     );
-    let mut bp = backpack(MemoryStore::new(), FixedVerifier(VerificationStatus::Valid));
+    let mut bp = backpack(MemoryStore::new(), FixedVerifier(Status::Valid));
     let r = bp.import(svg.as_bytes(), file(name)).unwrap();
     assert_eq!(r.result(), ImportResult::Failed, "{name}: {r:?}");
     let reason = r.items[0].reason.as_deref().unwrap();
@@ -256,8 +257,8 @@ fn the_fixtures_baked_svgs_and_plain_drawing_are_accepted() {
         check_svg(&fixture(f)).unwrap_or_else(|e| panic!("{f}: {e}"));
     }
     for f in ["ob2/baked/hosted-valid.svg", "ob2/baked/signed-valid.svg"] {
-        let mut bp = backpack(MemoryStore::new(), FixedVerifier(VerificationStatus::Valid))
-            .with_fetcher(ServedFetcher);
+        let mut bp =
+            backpack(MemoryStore::new(), FixedVerifier(Status::Valid)).with_fetcher(ServedFetcher);
         let r = bp.import(&fixture(f), file(f)).unwrap();
         assert_eq!(r.result(), ImportResult::Imported, "{f}: {r:?}");
     }

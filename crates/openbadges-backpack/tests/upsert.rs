@@ -16,8 +16,9 @@ use openbadges_backpack::export::api::{
     ob3_upsert_credential,
 };
 use openbadges_backpack::proof::ProofVerifier;
-use openbadges_backpack::{MemoryStore, Store, VerificationStatus};
+use openbadges_backpack::{MemoryStore, Store};
 use openbadges_proof::loader::StaticLoader;
+use openbadges_proof::report::Status;
 use openbadges_proof::verify::{FixedClock, Verifier};
 use serde_json::Value;
 
@@ -58,7 +59,7 @@ fn upsert_creates_then_reports_the_duplicate_and_refuses_bad_bodies() {
     assert_eq!(r.reply.body, valid);
     let held = bp.store().badges().unwrap();
     assert_eq!(held.len(), 1);
-    assert_eq!(held[0].verification.status, VerificationStatus::Valid);
+    assert_eq!(held[0].verification.status, Status::Valid);
     // The same again: 200, nothing new.
     let r = ob3_upsert_credential(&mut bp, json, &valid, MAX_UPSERT_BYTES).unwrap();
     assert_eq!(r.reply.status, 200);

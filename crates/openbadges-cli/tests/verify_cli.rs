@@ -315,3 +315,39 @@ fn keygen_writes_jwk_and_never_overwrites() {
     assert_eq!(o.status.code(), Some(2));
     let _ = std::fs::remove_dir_all(d);
 }
+
+/// `--recipient did:example:…` names the DID itself (as `--identity` does for the backpack),
+/// not an identity `example:…` of type `did`: a credential issued to that DID verifies (exit 0),
+/// and another DID is still a mismatch (exit 1).
+#[test]
+fn a_bare_did_recipient_is_the_did_not_a_type_prefix() {
+    let f = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../fixtures/ob3/peers/ob3-eddsa-rdfc-2022-didkey.json");
+    let run = |recipient: &str| {
+        let o = bin()
+            .args(["verify", "--offline", "--json", "--recipient", recipient])
+            .arg(&f)
+            .output()
+            .unwrap();
+        (o.status.code(), lines(&o))
+    };
+    for r in [
+        "did:example:ebfeb1f712ebc6f1c276e12ec21",
+        "did:did:example:ebfeb1f712ebc6f1c276e12ec21",
+        "id:did:example:ebfeb1f712ebc6f1c276e12ec21",
+    ] {
+        let (c, l) = run(r);
+        assert_eq!(c, Some(0), "{r}: {l:?}");
+        assert_eq!(l[0]["status"], "valid", "{r}");
+    }
+    let (c, l) = run("did:example:someone-else");
+    assert_eq!(c, Some(1), "{l:?}");
+    assert!(
+        l[0]["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["code"] == "RECIPIENT_MISMATCH"),
+        "{l:?}"
+    );
+}

@@ -1,11 +1,229 @@
-//! Recipient identity: hashing an identifier with a salt and matching it in constant time.
+//! Recipient identity: the kinds of identity a badge is issued to ([`IdentityKind`]), one identity
+//! with its `TYPE:VALUE` syntax ([`Identity`]), and hashing an identity with a salt and matching
+//! it in constant time ([`IdentityHash`]).
 
+use std::fmt;
 use std::str::FromStr;
 
 use md5::Digest;
 use serde::{Deserialize, Serialize};
 
 use crate::Error;
+
+/// The kind of a recipient identity: what OB 2.0 calls `recipient.type`, OB 3.0 an
+/// `identityType`, and the CLI the `TYPE` of `TYPE:VALUE`.
+///
+/// Serialized as its [`as_str`](IdentityKind::as_str) name (`email`, `url`, `telephone`, `did`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+#[non_exhaustive]
+pub enum IdentityKind {
+    /// An email address (compared case-insensitively when plain).
+    Email,
+    /// A URL.
+    Url,
+    /// A telephone number (E.164 recommended).
+    Telephone,
+    /// A DID or any other IRI: OB 2.0 `recipient.type` `id`, OB 3.0 `credentialSubject.id`.
+    Did,
+}
+
+impl IdentityKind {
+    /// Every kind.
+    pub const ALL: [IdentityKind; 4] = [
+        IdentityKind::Email,
+        IdentityKind::Url,
+        IdentityKind::Telephone,
+        IdentityKind::Did,
+    ];
+
+    /// The lowercase name (`email`, `url`, `telephone`, `did`): the serialized form and the
+    /// `TYPE` of [`Identity`]'s `TYPE:VALUE` syntax.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IdentityKind::Email => "email",
+            IdentityKind::Url => "url",
+            IdentityKind::Telephone => "telephone",
+            IdentityKind::Did => "did",
+        }
+    }
+
+    /// The OB 2.0 `recipient.type` (`email`, `url`, `telephone`, `id`).
+    pub fn ob2_type(self) -> &'static str {
+        match self {
+            IdentityKind::Did => "id",
+            other => other.as_str(),
+        }
+    }
+
+    /// The OB 3.0 `identityType` (`emailAddress`, `url`, `phoneNumber`, `identifier`).
+    pub fn ob3_type(self) -> &'static str {
+        match self {
+            IdentityKind::Email => "emailAddress",
+            IdentityKind::Url => "url",
+            IdentityKind::Telephone => "phoneNumber",
+            IdentityKind::Did => "identifier",
+        }
+    }
+
+    /// Reads a kind name, case-insensitively: `email` (or `emailaddress`), `url`, `telephone`
+    /// (or `phone`), `did` or `id`, optionally prefixed with the OB vocabulary
+    /// (`https://w3id.org/openbadges#`, `obi:`). This is the `TYPE` of `TYPE:VALUE`, and how a
+    /// verifier reads a badge's `recipient.type`.
+    pub fn parse(s: &str) -> Option<Self> {
+        let short = s
+            .strip_prefix("https://w3id.org/openbadges#")
+            .or_else(|| s.strip_prefix("obi:"))
+            .unwrap_or(s);
+        match short.to_ascii_lowercase().as_str() {
+            "email" | "emailaddress" => Some(IdentityKind::Email),
+            "url" => Some(IdentityKind::Url),
+            "telephone" | "phone" => Some(IdentityKind::Telephone),
+            "did" | "id" => Some(IdentityKind::Did),
+            _ => None,
+        }
+    }
+
+    /// Reads exactly one of the four OB 2.0 `recipient.type` values ([`ob2_type`](Self::ob2_type)),
+    /// ignoring surrounding whitespace and case.
+    pub fn from_ob2_type(t: &str) -> Option<Self> {
+        let t = t.trim();
+        IdentityKind::ALL
+            .into_iter()
+            .find(|k| k.ob2_type().eq_ignore_ascii_case(t))
+    }
+
+    /// Reads an OB 3.0 `identityType` ([`ob3_type`](Self::ob3_type)), also accepting the
+    /// spellings issuers use in the wild (`email`, `telephone`, `phone`, `ext:telephone`,
+    /// `ext:phone`, `did`, `ext:did`).
+    pub fn from_ob3_type(t: &str) -> Option<Self> {
+        match t.trim() {
+            "emailAddress" | "email" => Some(IdentityKind::Email),
+            "url" => Some(IdentityKind::Url),
+            "telephone" | "phone" | "phoneNumber" | "ext:telephone" | "ext:phone" => {
+                Some(IdentityKind::Telephone)
+            }
+            "did" | "identifier" | "ext:did" => Some(IdentityKind::Did),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for IdentityKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One recipient identity: a kind and a value (`email:student@example.org`). It is who a badge
+/// is issued to, who a verifier checks a badge against, and what a backpack owner has proved.
+///
+/// The `TYPE:VALUE` syntax ([`FromStr`], [`Display`](fmt::Display)) is the CLI's
+/// `--recipient` and `--identity`.
+///
+/// ```
+/// use openbadges_model::identity::{Identity, IdentityKind};
+/// let me: Identity = "email:Student@Example.org".parse()?;
+/// assert_eq!(me, Identity::email("Student@Example.org"));
+/// // A DID may be written bare or as TYPE:VALUE.
+/// let a: Identity = "did:key:z6MkExample".parse()?;
+/// let b: Identity = "did:did:key:z6MkExample".parse()?;
+/// assert_eq!((a.kind, a.value.as_str()), (IdentityKind::Did, "did:key:z6MkExample"));
+/// assert_eq!(a, b);
+/// assert_eq!(a.to_string(), "did:did:key:z6MkExample");
+/// # Ok::<(), openbadges_model::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Identity {
+    /// What kind of identity.
+    pub kind: IdentityKind,
+    /// The value, as given.
+    pub value: String,
+}
+
+impl Identity {
+    /// A new identity.
+    pub fn new(kind: IdentityKind, value: impl Into<String>) -> Self {
+        Identity {
+            kind,
+            value: value.into(),
+        }
+    }
+
+    /// An email identity.
+    pub fn email(value: impl Into<String>) -> Self {
+        Identity::new(IdentityKind::Email, value)
+    }
+
+    /// A URL identity.
+    pub fn url(value: impl Into<String>) -> Self {
+        Identity::new(IdentityKind::Url, value)
+    }
+
+    /// A telephone identity.
+    pub fn telephone(value: impl Into<String>) -> Self {
+        Identity::new(IdentityKind::Telephone, value)
+    }
+
+    /// A DID (or other IRI) identity.
+    pub fn did(value: impl Into<String>) -> Self {
+        Identity::new(IdentityKind::Did, value)
+    }
+
+    /// The value as it is hashed and compared: emails trimmed and lowercased (verifiers compare
+    /// emails case-insensitively), other values trimmed.
+    pub fn normalized(&self) -> String {
+        match self.kind {
+            IdentityKind::Email => self.value.trim().to_lowercase(),
+            _ => self.value.trim().to_owned(),
+        }
+    }
+
+    /// Parses `TYPE:VALUE`: `TYPE` as [`IdentityKind::parse`] reads it, the value trimmed and
+    /// not empty. A value starting with `did:` after `did:` is the DID (`did:did:key:z…`);
+    /// otherwise `did:…` as a whole is taken as the DID (`did:key:z…`).
+    ///
+    /// # Errors
+    /// [`Error::InvalidValue`] for a missing `:`, an unknown type or an empty value.
+    pub fn parse(s: &str) -> Result<Self, Error> {
+        let bad = |message: String| Error::InvalidValue {
+            property: "TYPE:VALUE",
+            message,
+        };
+        let (t, v) = s
+            .split_once(':')
+            .ok_or_else(|| bad(format!("`{s}` is not TYPE:VALUE")))?;
+        let kind = IdentityKind::parse(t).ok_or_else(|| {
+            bad(format!(
+                "unknown identity type `{t}` (email, url, telephone, id or did)"
+            ))
+        })?;
+        if v.trim().is_empty() {
+            return Err(bad(format!("`{s}` has an empty value")));
+        }
+        let value = if t.eq_ignore_ascii_case("did") && !v.starts_with("did:") {
+            s
+        } else {
+            v
+        };
+        Ok(Identity::new(kind, value.trim()))
+    }
+}
+
+impl FromStr for Identity {
+    type Err = Error;
+
+    /// See [`Identity::parse`].
+    fn from_str(s: &str) -> Result<Self, Error> {
+        Identity::parse(s)
+    }
+}
+
+impl fmt::Display for Identity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.kind, self.value)
+    }
+}
 
 /// The hash algorithms Open Badges identity hashes use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -181,5 +399,42 @@ impl<'de> Deserialize<'de> for IdentityHash {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = String::deserialize(d)?;
         s.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn identity_parse_forms() {
+        let i = Identity::parse("email:student@example.org").unwrap();
+        assert_eq!(
+            (i.kind, i.value.as_str()),
+            (IdentityKind::Email, "student@example.org")
+        );
+        // A bare DID, and TYPE:VALUE with a DID value, give the same identity.
+        let a =
+            Identity::parse("did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK").unwrap();
+        let b = Identity::parse("did:did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK")
+            .unwrap();
+        assert_eq!(a, b);
+        assert_eq!(
+            a.value,
+            "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK"
+        );
+        assert_eq!(
+            Identity::parse("id:https://me.example/").unwrap().kind,
+            IdentityKind::Did
+        );
+        assert_eq!(
+            Identity::parse("telephone:+15555550100")
+                .unwrap()
+                .to_string(),
+            "telephone:+15555550100"
+        );
+        assert!(Identity::parse("fax:123").is_err());
+        assert!(Identity::parse("email:  ").is_err());
+        assert!(Identity::parse("nocolon").is_err());
     }
 }

@@ -77,10 +77,11 @@
 //! assert_eq!(r.status(), Status::Invalid);
 //! ```
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-/// The overall outcome.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+/// The overall outcome: the one verdict of the workspace (reports, the CLI's exit code, the
+/// backpack's stored verification). Serialized as [`as_str`](Status::as_str).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
     /// Every check passed.
@@ -98,6 +99,16 @@ impl Status {
             Status::Valid => "valid",
             Status::Invalid => "invalid",
             Status::Indeterminate => "indeterminate",
+        }
+    }
+
+    /// Reads [`as_str`](Status::as_str)'s names back (`valid`, `invalid`, `indeterminate`).
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "valid" => Some(Status::Valid),
+            "invalid" => Some(Status::Invalid),
+            "indeterminate" => Some(Status::Indeterminate),
+            _ => None,
         }
     }
 }

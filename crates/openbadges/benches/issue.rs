@@ -5,10 +5,9 @@
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
 use criterion::{Criterion, criterion_group, criterion_main};
+use openbadges::model::Identity;
 use openbadges::proof::key::{Algorithm, SecretKey};
-use openbadges::{
-    Badge, Form, IssueOptions, Issuer, IssuerKeys, IssuerProfile, Recipient, Verifier,
-};
+use openbadges::{Badge, Form, IssueOptions, Issuer, IssuerKeys, IssuerProfile, Verifier};
 
 fn bench(c: &mut Criterion) {
     let png = std::fs::read(concat!(
@@ -27,7 +26,7 @@ fn bench(c: &mut Criterion) {
     )
     .unwrap();
     let badge = Badge::new("b", "Badge", "A badge.", "Do it.").image(png);
-    let to = Recipient::email("learner@example.org");
+    let to = Identity::email("learner@example.org");
     let all = IssueOptions::new();
     c.bench_function("issue/all-forms", |b| {
         b.iter(|| issuer.issue(&to, &badge, &all).unwrap())

@@ -16,8 +16,9 @@
 
 use std::path::Path;
 
+use openbadges::model::Identity;
 use openbadges::proof::key::Algorithm;
-use openbadges::{Badge, Form, IssueOptions, Issuer, IssuerKeys, IssuerProfile, Recipient};
+use openbadges::{Badge, Form, IssueOptions, Issuer, IssuerKeys, IssuerProfile};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let all: Vec<String> = std::env::args().skip(1).collect();
@@ -46,7 +47,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     )
     .image(image);
     let options = IssueOptions::new().status_list(!no_status);
-    let issued = issuer.issue(&Recipient::email(&email), &badge, &options)?;
+    let issued = issuer.issue(&Identity::email(&email), &badge, &options)?;
 
     let out = Path::new(&out);
     let site = out.join("site");

@@ -25,7 +25,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use openbadges_bake::{BakeOptions, ImageFormat};
-use openbadges_model::{DateTime, IdOrObject, Iri, Salt, ob2, ob3};
+use openbadges_model::{DateTime, IdOrObject, Identity, IdentityKind, Iri, Salt, ob2, ob3};
 use openbadges_proof::data_integrity::{self, Ed25519Signer, ProofOptions};
 use openbadges_proof::issue as proof_issue;
 use openbadges_proof::key::{Algorithm, SecretKey};
@@ -36,85 +36,6 @@ use zeroize::Zeroizing;
 
 use crate::Error;
 use crate::status_list::{self, LIST_BITS};
-
-/// Who the badge is for. Emails are trimmed and lowercased before hashing (verifiers compare
-/// emails case-insensitively); other identities are used exactly as given.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum Recipient {
-    /// An email address.
-    Email(String),
-    /// A URL (e.g. a personal page).
-    Url(String),
-    /// A telephone number (E.164 recommended).
-    Telephone(String),
-    /// A DID (`did:…`): the OB 3.0 credential subject's `id`.
-    Did(String),
-}
-
-impl Recipient {
-    /// An email recipient.
-    pub fn email(s: impl Into<String>) -> Self {
-        Recipient::Email(s.into())
-    }
-
-    /// A URL recipient.
-    pub fn url(s: impl Into<String>) -> Self {
-        Recipient::Url(s.into())
-    }
-
-    /// A telephone recipient.
-    pub fn telephone(s: impl Into<String>) -> Self {
-        Recipient::Telephone(s.into())
-    }
-
-    /// A DID recipient.
-    pub fn did(s: impl Into<String>) -> Self {
-        Recipient::Did(s.into())
-    }
-
-    /// The identity as hashed (emails trimmed and lowercased).
-    pub fn normalized(&self) -> String {
-        match self {
-            Recipient::Email(e) => e.trim().to_lowercase(),
-            Recipient::Url(s) | Recipient::Telephone(s) | Recipient::Did(s) => s.trim().to_owned(),
-        }
-    }
-
-    /// The OB 2.0 `recipient.type` (`email`, `url`, `telephone`, `id`).
-    pub fn ob2_type(&self) -> &'static str {
-        match self {
-            Recipient::Email(_) => "email",
-            Recipient::Url(_) => "url",
-            Recipient::Telephone(_) => "telephone",
-            Recipient::Did(_) => "id",
-        }
-    }
-
-    /// The OB 3.0 `identityType` (`emailAddress`, `url`, `phoneNumber`, `identifier`).
-    pub fn ob3_type(&self) -> &'static str {
-        match self {
-            Recipient::Email(_) => "emailAddress",
-            Recipient::Url(_) => "url",
-            Recipient::Telephone(_) => "phoneNumber",
-            Recipient::Did(_) => "identifier",
-        }
-    }
-
-    /// The `TYPE:VALUE` string the verifier's recipient option takes (`email:a@b.org`).
-    pub fn profile_string(&self) -> String {
-        format!(
-            "{}:{}",
-            match self {
-                Recipient::Email(_) => "email",
-                Recipient::Url(_) => "url",
-                Recipient::Telephone(_) => "telephone",
-                Recipient::Did(_) => "id",
-            },
-            self.normalized()
-        )
-    }
-}
 
 /// The issuer's public profile. Its ids are derived from the issuer's base URL.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -898,7 +819,7 @@ impl Issuer {
     /// slug, or nothing was requested; model, signing or baking errors otherwise.
     pub fn issue(
         &mut self,
-        recipient: &Recipient,
+        recipient: &Identity,
         badge: &Badge,
         options: &IssueOptions,
     ) -> Result<Issued, Error> {
@@ -980,7 +901,7 @@ impl Issuer {
                 let mut ab = ob2::Assertion::builder()
                     .id(id)
                     .recipient(ob2::IdentityObject::hashed(
-                        recipient.ob2_type(),
+                        recipient.kind.ob2_type(),
                         &identity,
                         salt.clone(),
                     ))
@@ -1058,10 +979,10 @@ impl Issuer {
                 .issuer(self.ob3_profile()?)
                 .achievement(achievement)
                 .valid_from(DateTime::new(issued_on.clone()));
-            cb = match recipient {
-                Recipient::Did(d) => cb.recipient_id(Iri::parse(d)?),
+            cb = match recipient.kind {
+                IdentityKind::Did => cb.recipient_id(Iri::parse(&recipient.value)?),
                 _ => cb.recipient_identity(ob3::IdentityObject::hashed_with_salt(
-                    recipient.ob3_type(),
+                    recipient.kind.ob3_type(),
                     &identity,
                     salt.clone(),
                 )),

@@ -6,14 +6,15 @@
 //! with its URL:
 //!
 //! ```
-//! use openbadges::{Badge, Form, IssueOptions, Issuer, IssuerKeys, IssuerProfile, Recipient};
+//! use openbadges::{Badge, Form, IssueOptions, Issuer, IssuerKeys, IssuerProfile};
+//! use openbadges::model::Identity;
 //! use openbadges::proof::key::Algorithm;
 //!
 //! let image = br#"<svg xmlns="http://www.w3.org/2000/svg"><circle r="9"/></svg>"#;
 //! let keys = IssuerKeys::generate(Algorithm::Es256)?;
 //! let mut issuer = Issuer::new("https://badges.example.org/", IssuerProfile::new("Example U", "badges@example.org"), keys)?;
 //! let badge = Badge::new("badges-101", "Badges 101", "Knows what a badge is.", "Pass the quiz.").image(&image[..]);
-//! let issued = issuer.issue(&Recipient::email("learner@example.org"), &badge, &IssueOptions::new())?;
+//! let issued = issuer.issue(&Identity::email("learner@example.org"), &badge, &IssueOptions::new())?;
 //! assert!(issued.baked(Form::Ob3DataIntegrity).is_some());
 //! for doc in &issued.hosted { /* serve doc.body at doc.url as doc.content_type */ }
 //! assert!(issued.document("issuer.json").is_some());
@@ -24,12 +25,13 @@
 //! them — for the right recipient and for another one:
 //!
 //! ```
-//! # use openbadges::{Badge, Form, IssueOptions, Issuer, IssuerKeys, IssuerProfile, Recipient};
+//! # use openbadges::{Badge, Form, IssueOptions, Issuer, IssuerKeys, IssuerProfile};
+//! # use openbadges::model::Identity;
 //! # use openbadges::proof::key::Algorithm;
 //! # let image = br#"<svg xmlns="http://www.w3.org/2000/svg"><circle r="9"/></svg>"#;
 //! # let mut issuer = Issuer::new("https://badges.example.org/", IssuerProfile::new("Example U", "badges@example.org"), IssuerKeys::generate(Algorithm::Es256)?)?;
 //! # let badge = Badge::new("badges-101", "Badges 101", "Knows what a badge is.", "Pass the quiz.").image(&image[..]);
-//! # let issued = issuer.issue(&Recipient::email("learner@example.org"), &badge, &IssueOptions::new())?;
+//! # let issued = issuer.issue(&Identity::email("learner@example.org"), &badge, &IssueOptions::new())?;
 //! use openbadges::Verifier;
 //! use openbadges::proof::report::Status;
 //!
@@ -72,7 +74,7 @@ pub use error::Error;
 #[cfg(all(feature = "proof", feature = "bake"))]
 pub use issuer::{
     Badge, BakedImage, Evidence, Form, HostedDocument, IssueOptions, Issued, Issuer, IssuerKeys,
-    IssuerProfile, IssuerState, Recipient, Revocation,
+    IssuerProfile, IssuerState, Revocation,
 };
 #[cfg(feature = "proof")]
 pub use verifier::{Verifier, VerifierBuilder};

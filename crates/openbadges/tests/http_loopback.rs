@@ -14,11 +14,11 @@ use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
 use std::sync::{Arc, Mutex};
 
+use openbadges::model::Identity;
 use openbadges::proof::key::Algorithm;
 use openbadges::proof::report::{Code, Status};
 use openbadges::{
-    Badge, Form, HostedDocument, IssueOptions, Issuer, IssuerKeys, IssuerProfile, Recipient,
-    Verifier,
+    Badge, Form, HostedDocument, IssueOptions, Issuer, IssuerKeys, IssuerProfile, Verifier,
 };
 
 type Site = Arc<Mutex<HashMap<String, (u16, &'static str, Vec<u8>)>>>;
@@ -96,7 +96,7 @@ fn a_served_issuer_verifies_over_http_and_revocation_is_seen() {
     .image(png);
     let issued = issuer
         .issue(
-            &Recipient::email("learner@example.org"),
+            &Identity::email("learner@example.org"),
             &badge,
             &IssueOptions::new(),
         )

@@ -8,13 +8,14 @@
     clippy::indexing_slicing
 )]
 
+use openbadges::model::Identity;
 use openbadges::proof::data_integrity::{self, VerifyOptions};
 use openbadges::proof::key::Algorithm;
 use openbadges::proof::report::{Code, Report, Status};
 use openbadges::proof::verify::{RecipientProfile, Source};
 use openbadges::{
     Badge, Evidence, Form, HostedDocument, IssueOptions, Issued, Issuer, IssuerKeys, IssuerProfile,
-    IssuerState, Recipient, Verifier,
+    IssuerState, Verifier,
 };
 use serde_json::Value;
 
@@ -84,7 +85,7 @@ fn every_ob2_form_verifies_and_only_for_its_recipient() {
         let mut iss = issuer(alg);
         let issued = iss
             .issue(
-                &Recipient::email("  Learner@Example.org "),
+                &Identity::email("  Learner@Example.org "),
                 &badge(),
                 &IssueOptions::new(),
             )
@@ -128,7 +129,7 @@ fn every_ob2_form_verifies_and_only_for_its_recipient() {
 #[test]
 fn the_recipient_is_hashed_with_a_fresh_salt_every_time() {
     let mut iss = issuer(Algorithm::EdDsa);
-    let r = Recipient::email("learner@example.org");
+    let r = Identity::email("learner@example.org");
     let a = iss.issue(&r, &badge(), &IssueOptions::new()).unwrap();
     let b = iss.issue(&r, &badge(), &IssueOptions::new()).unwrap();
     assert_ne!(a.salt, b.salt);
@@ -158,7 +159,7 @@ fn the_ob3_credential_carries_a_valid_eddsa_rdfc_2022_proof_resolvable_from_host
     let mut iss = issuer(Algorithm::EdDsa);
     let issued = iss
         .issue(
-            &Recipient::email("learner@example.org"),
+            &Identity::email("learner@example.org"),
             &badge(),
             &IssueOptions::new(),
         )
@@ -209,7 +210,7 @@ fn both_ob3_forms_verify_with_the_crate_verifier_and_only_for_their_recipient() 
     let mut iss = issuer(Algorithm::Es256);
     let issued = iss
         .issue(
-            &Recipient::email("learner@example.org"),
+            &Identity::email("learner@example.org"),
             &badge(),
             &IssueOptions::new(),
         )
@@ -255,7 +256,7 @@ fn both_ob3_forms_verify_with_the_crate_verifier_and_only_for_their_recipient() 
 #[test]
 fn revocation_reaches_every_form() {
     let mut iss = issuer(Algorithm::EdDsa);
-    let r = Recipient::email("learner@example.org");
+    let r = Identity::email("learner@example.org");
     let keep = iss.issue(&r, &badge(), &IssueOptions::new()).unwrap();
     let gone = iss.issue(&r, &badge(), &IssueOptions::new()).unwrap();
     assert!(matches!(
@@ -329,7 +330,7 @@ fn state_survives_a_restart() {
     let mut iss = issuer(Algorithm::EdDsa);
     let issued = iss
         .issue(
-            &Recipient::url("https://learner.example.net/"),
+            &Identity::url("https://learner.example.net/"),
             &badge(),
             &IssueOptions::new(),
         )
@@ -360,7 +361,7 @@ fn state_survives_a_restart() {
     // The next badge gets the next status index.
     let next = again
         .issue(
-            &Recipient::email("b@example.org"),
+            &Identity::email("b@example.org"),
             &badge(),
             &IssueOptions::new(),
         )
@@ -376,7 +377,7 @@ fn did_recipients_are_the_credential_subject() {
     let mut iss = issuer(Algorithm::EdDsa);
     let did = "did:key:z6MkjZRZv3aez3r18pB1RBFJR1kwUVJ5jHt92JmQwXbd5hwi";
     let issued = iss
-        .issue(&Recipient::did(did), &badge(), &IssueOptions::new())
+        .issue(&Identity::did(did), &badge(), &IssueOptions::new())
         .unwrap();
     let cred = issued.ob3_credential.unwrap();
     assert_eq!(cred["credentialSubject"]["id"], did);
@@ -401,7 +402,7 @@ fn evidence_and_expiry_are_carried() {
         .expires("2026-01-01T00:00:00Z")
         .evidence(Evidence::new().with(e2, e3).narrative("Took the quiz."));
     let issued = iss
-        .issue(&Recipient::telephone("+15555550100"), &badge(), &opts)
+        .issue(&Identity::telephone("+15555550100"), &badge(), &opts)
         .unwrap();
     let a = issued.ob2_hosted.as_ref().unwrap();
     assert_eq!(a["evidence"]["narrative"], "Answered 3 of 3 correctly.");
@@ -436,7 +437,7 @@ fn misconfigured_requests_are_errors_not_badges() {
         IssuerKeys::new(),
     )
     .unwrap();
-    let r = Recipient::email("a@example.org");
+    let r = Identity::email("a@example.org");
     assert!(no_keys.issue(&r, &badge(), &IssueOptions::new()).is_err());
     // Hosted OB 2.0 needs no key.
     let hosted_only = IssueOptions::new().forms(true, false, false);
@@ -459,7 +460,7 @@ fn misconfigured_requests_are_errors_not_badges() {
             .is_err()
     );
     assert!(
-        iss.issue(&Recipient::email("  "), &badge(), &IssueOptions::new())
+        iss.issue(&Identity::email("  "), &badge(), &IssueOptions::new())
             .is_err()
     );
     assert!(
@@ -483,7 +484,7 @@ fn svg_badges_are_baked_and_verify() {
         br#"<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><circle r="4"/></svg>"#;
     let issued = iss
         .issue(
-            &Recipient::email("a@example.org"),
+            &Identity::email("a@example.org"),
             &badge().image(&svg[..]),
             &IssueOptions::new(),
         )
@@ -501,7 +502,7 @@ fn svg_badges_are_baked_and_verify() {
 #[test]
 fn batches_verify_in_input_order() {
     let mut iss = issuer(Algorithm::EdDsa);
-    let r = Recipient::email("a@example.org");
+    let r = Identity::email("a@example.org");
     let issued: Vec<Issued> = (0..5)
         .map(|_| iss.issue(&r, &badge(), &IssueOptions::new()).unwrap())
         .collect();
@@ -557,7 +558,7 @@ fn rs256_for_ob2_and_a_separate_es256_key_for_vc_jwt() {
     assert_eq!(iss.vc_jwt_kid(), format!("{BASE}jwks.json#vc-jwt"));
     let issued = iss
         .issue(
-            &Recipient::email("a@example.org"),
+            &Identity::email("a@example.org"),
             &badge(),
             &IssueOptions::new(),
         )
@@ -581,7 +582,7 @@ fn without_a_status_list_entry_the_credential_verifies_but_cannot_be_revoked() {
     let mut iss = issuer(Algorithm::EdDsa);
     let issued = iss
         .issue(
-            &Recipient::email("a@example.org"),
+            &Identity::email("a@example.org"),
             &badge(),
             &IssueOptions::new().status_list(false),
         )

@@ -10,12 +10,11 @@
     clippy::indexing_slicing
 )]
 
+use openbadges::model::Identity;
 use openbadges::proof::data_integrity::{Ed25519Signer, ProofOptions, sign};
 use openbadges::proof::key::Algorithm;
 use openbadges::proof::report::{Code, Report, Status};
-use openbadges::{
-    Badge, IssueOptions, Issued, Issuer, IssuerKeys, IssuerProfile, Recipient, Verifier,
-};
+use openbadges::{Badge, IssueOptions, Issued, Issuer, IssuerKeys, IssuerProfile, Verifier};
 use serde_json::Value;
 
 fn issue() -> (Issuer, Issued) {
@@ -34,7 +33,7 @@ fn issue() -> (Issuer, Issued) {
     let badge = Badge::new("b101", "Badges 101", "Knows badges.", "Pass the quiz.").image(png);
     let issued = iss
         .issue(
-            &Recipient::email("learner@example.org"),
+            &Identity::email("learner@example.org"),
             &badge,
             &IssueOptions::new().status_list(false),
         )

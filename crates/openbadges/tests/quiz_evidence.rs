@@ -2,12 +2,13 @@
 //! verifies.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
+use openbadges::model::Identity;
 use openbadges::proof::key::Algorithm;
 use openbadges::proof::report::Status;
 use openbadges::quiz::evidence::EvidenceOptions;
 use openbadges::quiz::{Attempt, Format, Limits, Response, load};
 use openbadges::{
-    Badge, Evidence, Form, IssueOptions, Issuer, IssuerKeys, IssuerProfile, Recipient, Verifier,
+    Badge, Evidence, Form, IssueOptions, Issuer, IssuerKeys, IssuerProfile, Verifier,
 };
 
 #[test]
@@ -61,7 +62,7 @@ fn a_quiz_attempt_is_the_evidence_of_a_verifiable_badge() {
     .unwrap();
     let issued = issuer
         .issue(
-            &Recipient::email("learner@example.org"),
+            &Identity::email("learner@example.org"),
             &badge,
             &IssueOptions::new().evidence(evidence),
         )

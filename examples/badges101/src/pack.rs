@@ -15,9 +15,8 @@ use std::time::Duration;
 
 use openbadges::backpack::export::api::{ApiTokens, SCOPE_UPSERT};
 use openbadges::backpack::proof::ProofVerifier;
-use openbadges::backpack::{
-    Backpack, BadgeRecord, BadgeState, Identifier, IdentifierKind, SqliteStore, Store as _,
-};
+use openbadges::backpack::{Backpack, BadgeRecord, BadgeState, SqliteStore, Store as _};
+use openbadges::model::{Identity, IdentityKind};
 use openbadges::proof::loader::{Document, DocumentLoader, LoadError, RecordingLoader};
 
 use crate::AppError;
@@ -157,8 +156,8 @@ pub(crate) fn open(dir: &std::path::Path, loader: &'static SiteLoader) -> Result
 }
 
 /// The owner identifier of a learner.
-pub(crate) fn learner(email: &str) -> Identifier {
-    Identifier::new(IdentifierKind::Email, email.trim().to_ascii_lowercase())
+pub(crate) fn learner(email: &str) -> Identity {
+    Identity::new(IdentityKind::Email, email.trim().to_ascii_lowercase())
 }
 
 /// The accepted badges issued to `email`, newest first.

@@ -4,11 +4,12 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
+use openbadges::model::Identity;
 use openbadges::proof::key::{Algorithm, SecretKey};
 use openbadges::quiz::evidence::EvidenceOptions;
 use openbadges::quiz::{Attempt, AttemptRecord, Format, Limits, Quiz, Response, load};
 use openbadges::{
-    Badge, Evidence, Form, IssueOptions, Issuer, IssuerKeys, IssuerProfile, IssuerState, Recipient,
+    Badge, Evidence, Form, IssueOptions, Issuer, IssuerKeys, IssuerProfile, IssuerState,
 };
 use serde::{Deserialize, Serialize};
 
@@ -539,7 +540,7 @@ impl App {
         let issued = self
             .issuer
             .issue(
-                &Recipient::email(email),
+                &Identity::email(email),
                 &badge,
                 &IssueOptions::new().vc_jwt(true).evidence(evidence),
             )

@@ -13,9 +13,10 @@ use std::collections::BTreeSet;
 use serde_json::{Map, Value, json};
 
 use crate::model::sha256_hex;
-use crate::model::{BadgeId, BadgeRecord, BadgeState, CollectionId, IdentifierKind};
+use crate::model::{BadgeId, BadgeRecord, BadgeState, CollectionId};
 use crate::store::Store;
 use crate::{Error, Result};
+use openbadges_model::IdentityKind;
 use openbadges_model::Version;
 use openbadges_model::{HashAlgorithm, IdentityHash, Salt};
 use openbadges_proof::data_integrity::{Ed25519Signer, ProofOptions, sign};
@@ -236,7 +237,7 @@ pub fn collection_clr<S: Store + ?Sized>(
     subject.insert("type".into(), json!(["ClrSubject"]));
     let dids: BTreeSet<&str> = included
         .iter()
-        .filter(|b| b.recipient.identifier.kind == IdentifierKind::Did)
+        .filter(|b| b.recipient.identifier.kind == IdentityKind::Did)
         .map(|b| b.recipient.identifier.value.as_str())
         .collect();
     let all_named = included
@@ -260,13 +261,11 @@ pub fn collection_clr<S: Store + ?Sized>(
             .iter()
             .map(|b| {
                 let i = &b.recipient.identifier;
-                let (t, v) = match i.kind {
-                    IdentifierKind::Email => ("emailAddress", i.value.to_ascii_lowercase()),
-                    IdentifierKind::Url => ("url", i.value.clone()),
-                    IdentifierKind::Telephone => ("phoneNumber", i.value.clone()),
-                    IdentifierKind::Did => ("identifier", i.value.clone()),
+                let v = match i.kind {
+                    IdentityKind::Email => i.value.to_ascii_lowercase(),
+                    _ => i.value.clone(),
                 };
-                (t, v)
+                (i.kind.ob3_type(), v)
             })
             .collect();
         let objects: Vec<Value> = owners

@@ -3,10 +3,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::{Store, Write};
-use crate::model::{
-    BadgeId, BadgeRecord, BadgeState, Collection, CollectionId, Identifier, KeptDocument,
-};
+use crate::model::{BadgeId, BadgeRecord, BadgeState, Collection, CollectionId, KeptDocument};
 use crate::{Error, Result};
+use openbadges_model::Identity;
 
 /// A store held in memory: for tests and throw-away backpacks. Commits are atomic (applied to a
 /// copy that replaces the state only when every write succeeded).
@@ -19,7 +18,7 @@ pub struct MemoryStore {
 struct State {
     badges: BTreeMap<BadgeId, BadgeRecord>,
     collections: BTreeMap<CollectionId, Collection>,
-    identifiers: BTreeSet<Identifier>,
+    identifiers: BTreeSet<Identity>,
     /// Kept documents by (URL, SHA-256), shared across badges.
     documents: BTreeMap<(String, String), KeptDocument>,
     /// Which kept documents each badge links to.
@@ -137,7 +136,7 @@ impl Store for MemoryStore {
         Ok(self.state.collections.values().cloned().collect())
     }
 
-    fn identifiers(&self) -> Result<Vec<Identifier>> {
+    fn identifiers(&self) -> Result<Vec<Identity>> {
         Ok(self.state.identifiers.iter().cloned().collect())
     }
 

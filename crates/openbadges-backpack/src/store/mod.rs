@@ -12,9 +12,8 @@ pub use memory::MemoryStore;
 pub use sqlite::{DB_FILE, SCHEMA_VERSION, SqliteStore};
 
 use crate::Result;
-use crate::model::{
-    BadgeId, BadgeRecord, BadgeState, Collection, CollectionId, Identifier, KeptDocument,
-};
+use crate::model::{BadgeId, BadgeRecord, BadgeState, Collection, CollectionId, KeptDocument};
+use openbadges_model::Identity;
 
 /// One change to a store.
 #[derive(Debug, Clone, PartialEq)]
@@ -29,9 +28,9 @@ pub enum Write {
     /// Deletes a collection (its badges stay).
     DeleteCollection(CollectionId),
     /// Adds one of the owner's verified identifiers (no-op if present).
-    AddIdentifier(Identifier),
+    AddIdentifier(Identity),
     /// Removes one of the owner's identifiers (badges already matched stay).
-    RemoveIdentifier(Identifier),
+    RemoveIdentifier(Identity),
     /// Sets the documents kept with a badge (replacing what it had): what verification fetched,
     /// for offline checks later. A document is stored once per (URL, content) and shared by
     /// every badge linked to it. The badge must be stored (earlier in the same batch is fine).
@@ -84,7 +83,7 @@ pub trait Store {
     ///
     /// # Errors
     /// As [`Store::badge`].
-    fn identifiers(&self) -> Result<Vec<Identifier>>;
+    fn identifiers(&self) -> Result<Vec<Identity>>;
 
     /// Applies `writes` atomically: all or nothing.
     ///

@@ -9,12 +9,13 @@ use rusqlite::{
 
 use super::{Store, Write};
 use crate::model::{
-    BadgeId, BadgeRecord, BadgeState, Collection, CollectionId, DedupKey, Identifier,
-    IdentifierKind, InputKind, KeptDocument, MatchedIdentity, Source, SourceKind, Verification,
-    VerificationStatus, Visibility, parse_version,
+    BadgeId, BadgeRecord, BadgeState, Collection, CollectionId, DedupKey, InputKind, KeptDocument,
+    MatchedIdentity, Source, SourceKind, Verification, Visibility, parse_version,
 };
 use crate::model::{sha256_hex, time_str};
 use crate::{Error, Result};
+use openbadges_model::{Identity, IdentityKind};
+use openbadges_proof::report::Status;
 
 /// The database file's name inside a backpack directory ([`SqliteStore::open_dir`]).
 pub const DB_FILE: &str = "backpack.sqlite";
@@ -354,7 +355,7 @@ impl RawBadge {
                 .map(|s| parse_time(id, s))
                 .transpose()?,
             verification: Verification {
-                status: VerificationStatus::parse(&self.verification_status)
+                status: Status::parse(&self.verification_status)
                     .ok_or_else(|| decode_err(id, "unknown verification status"))?,
                 report: self.verification_report,
                 checked_at: parse_time(id, &self.verified_at)?,
@@ -693,7 +694,7 @@ impl Store for SqliteStore {
         Ok(out)
     }
 
-    fn identifiers(&self) -> Result<Vec<Identifier>> {
+    fn identifiers(&self) -> Result<Vec<Identity>> {
         let mut stmt = self
             .conn
             .prepare("SELECT kind, value FROM identifiers ORDER BY kind, value")?;
@@ -701,9 +702,9 @@ impl Store for SqliteStore {
         let mut out = Vec::new();
         for r in rows {
             let (kind, value) = r?;
-            let kind = IdentifierKind::parse(&kind)
+            let kind = IdentityKind::parse(&kind)
                 .ok_or_else(|| decode_err(&value, "unknown identifier kind"))?;
-            out.push(Identifier::new(kind, value));
+            out.push(Identity::new(kind, value));
         }
         out.sort();
         Ok(out)

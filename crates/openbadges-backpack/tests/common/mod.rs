@@ -11,10 +11,9 @@
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, TimeZone, Utc};
-use openbadges_backpack::{
-    Backpack, Identifier, IdentifierKind, Source, Store, VerificationOutcome, VerificationStatus,
-    Verifier, VerifyRequest,
-};
+use openbadges_backpack::{Backpack, Source, Store, VerificationOutcome, Verifier, VerifyRequest};
+use openbadges_model::{Identity, IdentityKind};
+use openbadges_proof::report::Status;
 use serde_json::{Value, json};
 
 pub const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures");
@@ -51,16 +50,16 @@ pub fn fixture_files(dirs: &[&str]) -> Vec<String> {
 
 /// A verifier test double that answers with a fixed status. Exists only in test code: the
 /// crate ships no verifier that approves without checking.
-pub struct FixedVerifier(pub VerificationStatus);
+pub struct FixedVerifier(pub Status);
 
 impl Verifier for FixedVerifier {
     fn verify(&self, r: &VerifyRequest<'_>) -> VerificationOutcome {
         let errors = match self.0 {
-            VerificationStatus::Valid => json!([]),
-            VerificationStatus::Invalid => {
+            Status::Valid => json!([]),
+            Status::Invalid => {
                 json!([{"code": "SIGNATURE_INVALID", "message": "test double says invalid"}])
             }
-            VerificationStatus::Indeterminate => {
+            Status::Indeterminate => {
                 json!([{"code": "FETCH_FAILED", "message": "test double could not check"}])
             }
         };
@@ -79,12 +78,7 @@ impl Verifier for MarkerVerifier {
     fn verify(&self, r: &VerifyRequest<'_>) -> VerificationOutcome {
         let id = r.document.get("id").and_then(Value::as_str).unwrap_or("");
         let bad = self.0.iter().any(|m| id.contains(m));
-        FixedVerifier(if bad {
-            VerificationStatus::Invalid
-        } else {
-            VerificationStatus::Valid
-        })
-        .verify(r)
+        FixedVerifier(if bad { Status::Invalid } else { Status::Valid }).verify(r)
     }
 }
 
@@ -93,16 +87,13 @@ pub fn t0() -> DateTime<Utc> {
 }
 
 /// The identities the fixtures are issued to.
-pub fn owner() -> Vec<Identifier> {
+pub fn owner() -> Vec<Identity> {
     vec![
-        Identifier::new(IdentifierKind::Email, "student@example.org"),
-        Identifier::new(IdentifierKind::Email, "test@example.com"),
-        Identifier::new(
-            IdentifierKind::Did,
-            "did:example:ebfeb1f712ebc6f1c276e12ec21",
-        ),
-        Identifier::new(
-            IdentifierKind::Did,
+        Identity::new(IdentityKind::Email, "student@example.org"),
+        Identity::new(IdentityKind::Email, "test@example.com"),
+        Identity::new(IdentityKind::Did, "did:example:ebfeb1f712ebc6f1c276e12ec21"),
+        Identity::new(
+            IdentityKind::Did,
             "urn:uuid:360a0e1e-c3f4-4fc4-9975-379889927d54",
         ),
     ]

@@ -15,9 +15,9 @@ use std::sync::Arc;
 use openbadges::backpack::export::{api, clr, vp, zip};
 use openbadges::backpack::proof::{LoaderFetcher, ProofVerifier};
 use openbadges::backpack::{
-    Backpack, BadgeId, BadgeRecord, Identifier, ImportReport, Input, InputOutcome, SqliteStore,
-    Store,
+    Backpack, BadgeId, BadgeRecord, ImportReport, Input, InputOutcome, SqliteStore, Store,
 };
+use openbadges::model::Identity;
 use openbadges::proof::data_integrity::Ed25519Signer;
 use openbadges::proof::input::is_http_url;
 use openbadges::proof::key::SecretKey;
@@ -256,7 +256,7 @@ fn import(store: SqliteStore, args: &ImportArgs) -> Result<u8, Failure> {
         backpack = backpack.with_fetcher(LoaderFetcher(Arc::clone(&loader)));
     }
     for i in &args.identity {
-        let id = Identifier::parse(i).map_err(|e| fail(format!("--identity {i}: {e}")))?;
+        let id = Identity::parse(i).map_err(|e| fail(format!("--identity {i}: {e}")))?;
         backpack.add_identifier(id).map_err(fail)?;
     }
 
@@ -398,7 +398,7 @@ fn collection(store: SqliteStore, args: &CollectionArgs) -> Result<u8, Failure> 
 }
 
 fn recheck(store: SqliteStore, args: &RecheckArgs) -> Result<u8, Failure> {
-    use openbadges::backpack::VerificationStatus as V;
+    use openbadges::proof::report::Status as V;
     let usage = |m: String| (exit::CANNOT_CHECK, m);
     let ids: Vec<BadgeId> = if args.badges.is_empty() {
         accepted(&store)?

@@ -8,6 +8,7 @@
 //! Exit code: 0 when every input is valid, 1 when any is invalid, otherwise 2 when any could not
 //! be checked (or on a usage error).
 
+use openbadges::model::Identity;
 use openbadges::proof::input::is_http_url;
 use openbadges::proof::key::PublicKey;
 use openbadges::proof::report::{Code, Report, Status};
@@ -81,10 +82,8 @@ pub(crate) struct Args {
 fn verifier(args: &Args) -> Result<Verifier, String> {
     let mut profile = RecipientProfile::new();
     for r in &args.recipient {
-        let p = r
-            .parse::<RecipientProfile>()
-            .map_err(|e| format!("--recipient {r}: {e}"))?;
-        profile.extend(p);
+        let identity = Identity::parse(r).map_err(|e| format!("--recipient {r}: {e}"))?;
+        profile = profile.identity(identity);
     }
     let mut builder: VerifierBuilder = Verifier::builder()
         .recipient(profile)

@@ -49,7 +49,7 @@ pub use validate::{is_email, is_iso_datetime_with_zone, is_url, validate};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use crate::identity::{HashAlgorithm, IdentityHash, Salt};
+use crate::identity::{HashAlgorithm, IdentityHash, IdentityKind, Salt};
 use crate::{Class, DateTime, Error, IdOrObject, Iri, Limits, OneOrMany};
 
 /// Properties a struct does not model, kept verbatim (extensions, vendor properties, `uid`, …).
@@ -382,7 +382,7 @@ impl IdentityObject {
             };
             let salt = self.salt.as_deref().map(Salt::new);
             hash.matches(candidate, salt.as_ref())
-        } else if self.type_.as_deref() == Some("email") {
+        } else if self.type_.as_deref() == Some(IdentityKind::Email.ob2_type()) {
             identity.eq_ignore_ascii_case(candidate)
         } else {
             identity == candidate

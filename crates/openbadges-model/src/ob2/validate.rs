@@ -9,7 +9,7 @@
 
 use serde_json::{Map, Value};
 
-use crate::identity::IdentityHash;
+use crate::identity::{IdentityHash, IdentityKind};
 use crate::value::is_absolute_iri;
 use crate::{Class, Problem, ProblemCode, pointer_join};
 
@@ -591,7 +591,7 @@ impl Validator {
             .required(obj, path, "type", C)
             .and_then(|t| self.text(t, &pointer_join(path, "type")));
         if let Some(k) = &kind {
-            if !matches!(k.as_str(), "email" | "url" | "telephone" | "id") && !is_absolute_iri(k) {
+            if !IdentityKind::ALL.iter().any(|t| t.ob2_type() == k) && !is_absolute_iri(k) {
                 self.err(
                     ProblemCode::InvalidValue,
                     pointer_join(path, "type"),

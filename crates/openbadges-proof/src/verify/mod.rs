@@ -34,7 +34,7 @@ use std::str::FromStr;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use chrono::{DateTime, Utc};
-use openbadges_model::Limits;
+use openbadges_model::{Identity, IdentityKind, Limits};
 
 use crate::Error;
 use crate::input::{self, Payload};
@@ -89,42 +89,11 @@ impl Clock for FixedClock {
 
 static SYSTEM_CLOCK: SystemClock = SystemClock;
 
-/// A recipient identity type (OB 2.0 `recipient.type`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum IdentityType {
-    /// An email address (compared case-insensitively when plain).
-    Email,
-    /// A URL.
-    Url,
-    /// A telephone number.
-    Telephone,
-    /// Any other IRI (`id`, `did`).
-    Id,
-}
-
-impl IdentityType {
-    /// Reads an OB `recipient.type` or CLI type name (`email`, `url`, `telephone`, `id`, `did`).
-    pub fn parse(s: &str) -> Option<Self> {
-        let short = s
-            .strip_prefix("https://w3id.org/openbadges#")
-            .or_else(|| s.strip_prefix("obi:"))
-            .unwrap_or(s);
-        match short.to_ascii_lowercase().as_str() {
-            "email" | "emailaddress" => Some(IdentityType::Email),
-            "url" => Some(IdentityType::Url),
-            "telephone" | "phone" => Some(IdentityType::Telephone),
-            "id" | "did" => Some(IdentityType::Id),
-            _ => None,
-        }
-    }
-}
-
 /// The identities a badge may be issued to: the recipient check passes when the badge's
 /// recipient matches any of them. Empty: the recipient check is skipped.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct RecipientProfile {
-    identities: Vec<(IdentityType, String)>,
+    identities: Vec<Identity>,
 }
 
 impl RecipientProfile {
@@ -133,30 +102,35 @@ impl RecipientProfile {
         Self::default()
     }
 
-    /// Adds an identity.
-    pub fn with(mut self, kind: IdentityType, value: impl Into<String>) -> Self {
-        self.identities.push((kind, value.into()));
+    /// Adds an identity of a kind.
+    pub fn with(self, kind: IdentityKind, value: impl Into<String>) -> Self {
+        self.identity(Identity::new(kind, value))
+    }
+
+    /// Adds an identity (parse one from the CLI's `TYPE:VALUE` with [`Identity::parse`]).
+    pub fn identity(mut self, identity: Identity) -> Self {
+        self.identities.push(identity);
         self
     }
 
     /// Adds an email address.
     pub fn email(self, v: impl Into<String>) -> Self {
-        self.with(IdentityType::Email, v)
+        self.with(IdentityKind::Email, v)
     }
 
     /// Adds a URL.
     pub fn url(self, v: impl Into<String>) -> Self {
-        self.with(IdentityType::Url, v)
+        self.with(IdentityKind::Url, v)
     }
 
     /// Adds a telephone number.
     pub fn telephone(self, v: impl Into<String>) -> Self {
-        self.with(IdentityType::Telephone, v)
+        self.with(IdentityKind::Telephone, v)
     }
 
     /// Adds an IRI / DID.
     pub fn id(self, v: impl Into<String>) -> Self {
-        self.with(IdentityType::Id, v)
+        self.with(IdentityKind::Did, v)
     }
 
     /// Merges another profile in.
@@ -165,7 +139,7 @@ impl RecipientProfile {
     }
 
     /// The identities.
-    pub fn identities(&self) -> &[(IdentityType, String)] {
+    pub fn identities(&self) -> &[Identity] {
         &self.identities
     }
 
@@ -176,22 +150,12 @@ impl RecipientProfile {
 }
 
 impl FromStr for RecipientProfile {
-    type Err = Error;
-    /// Parses one `TYPE:VALUE` (the CLI's `--recipient`), e.g. `email:a@example.org`,
-    /// `url:https://example.org/me`.
-    fn from_str(s: &str) -> Result<Self, Error> {
-        let (t, v) = s
-            .split_once(':')
-            .ok_or_else(|| Error::Json(format!("`{s}` is not TYPE:VALUE")))?;
-        let kind = IdentityType::parse(t).ok_or_else(|| {
-            Error::Json(format!(
-                "unknown identity type `{t}` (email, url, telephone, id)"
-            ))
-        })?;
-        if v.is_empty() {
-            return Err(Error::Json(format!("`{s}` has an empty value")));
-        }
-        Ok(RecipientProfile::new().with(kind, v))
+    type Err = openbadges_model::Error;
+
+    /// A profile of one identity written `TYPE:VALUE` (the CLI's `--recipient`), read by
+    /// [`Identity::parse`].
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(RecipientProfile::new().identity(Identity::parse(s)?))
     }
 }
 

@@ -4,10 +4,10 @@ use openbadges_model::detect::{Class, Version};
 use openbadges_model::ob2::terms::in_v2_terms;
 use openbadges_model::ob2::{VerificationType, verification_type};
 use openbadges_model::value::parse_datetime;
-use openbadges_model::{IdentityHash, Problem, Salt, detect, legacy};
+use openbadges_model::{IdentityHash, IdentityKind, Problem, Salt, detect, legacy};
 use serde_json::Value;
 
-use super::{IdentityType, Verifier};
+use super::Verifier;
 use crate::input::{Payload, is_http_url};
 use crate::jws::{Jws, JwsLimits, looks_like_compact_jws};
 use crate::key::{Algorithm, PublicKey};
@@ -669,7 +669,7 @@ impl Pipeline<'_, '_> {
             return;
         };
         let kind_s = str_of(rec, "type").unwrap_or("email");
-        let Some(kind) = IdentityType::parse(kind_s) else {
+        let Some(kind) = IdentityKind::parse(kind_s) else {
             r.fail(
                 "recipient",
                 Code::RecipientMismatch,
@@ -688,21 +688,21 @@ impl Pipeline<'_, '_> {
         let candidates: Vec<&str> = profile
             .identities()
             .iter()
-            .filter(|(k, _)| *k == kind)
-            .map(|(_, v)| v.as_str())
+            .filter(|i| i.kind == kind)
+            .map(|i| i.value.as_str())
             .collect();
         let matched = if hashed {
             match identity.parse::<IdentityHash>() {
                 Ok(h) => candidates.iter().any(|c| {
                     h.matches(c, salt.as_ref())
-                        || (kind == IdentityType::Email
+                        || (kind == IdentityKind::Email
                             && h.matches(&c.to_lowercase(), salt.as_ref()))
                 }),
                 Err(_) => false,
             }
         } else {
             candidates.iter().any(|c| {
-                if kind == IdentityType::Email {
+                if kind == IdentityKind::Email {
                     c.eq_ignore_ascii_case(identity)
                 } else {
                     *c == identity

@@ -5,9 +5,9 @@ use serde_json::Value;
 
 use openbadges_model::detect::Version;
 use openbadges_model::ob3::IdentityObject;
-use openbadges_model::{Severity, detect};
+use openbadges_model::{Identity, IdentityKind, Severity, detect};
 
-use super::{IdentityType, Verifier, credential_schema, verdict};
+use super::{Verifier, credential_schema, verdict};
 use crate::data_integrity::{self, DiCode, Outcome, VerifyOptions};
 use crate::jws::Jws;
 use crate::report::{Code, Report, Status};
@@ -611,11 +611,11 @@ impl<'v, 'a> Pipeline<'v, 'a> {
         let subjects = as_list(doc.get("credentialSubject"));
         for s in &subjects {
             let id = s.get("id").and_then(Value::as_str);
-            for (kind, value) in self.v.recipient.identities() {
+            for Identity { kind, value } in self.v.recipient.identities() {
                 if id.is_some_and(|i| {
                     i == value
                         || i.strip_prefix("mailto:").is_some_and(|m| {
-                            *kind == IdentityType::Email && m.eq_ignore_ascii_case(value)
+                            *kind == IdentityKind::Email && m.eq_ignore_ascii_case(value)
                         })
                 }) {
                     r.pass(
@@ -631,13 +631,13 @@ impl<'v, 'a> Pipeline<'v, 'a> {
                     };
                     let t = io.identity_type.to_ascii_lowercase();
                     let kind_ok = match kind {
-                        IdentityType::Email => t == "emailaddress" || t == "email",
-                        IdentityType::Url => t == "url",
-                        IdentityType::Telephone => t == "phonenumber" || t == "telephone",
+                        IdentityKind::Email => t == "emailaddress" || t == "email",
+                        IdentityKind::Url => t == "url",
+                        IdentityKind::Telephone => t == "phonenumber" || t == "telephone",
                         _ => true,
                     };
                     let hit = io.matches(value)
-                        || (*kind == IdentityType::Email
+                        || (*kind == IdentityKind::Email
                             && io.matches(&value.to_ascii_lowercase()));
                     if kind_ok && hit {
                         r.pass(
