@@ -6,9 +6,11 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
+use openbadges_model::Identity;
+use openbadges_proof::report::Status;
 use openbadges_backpack::{
-    Backpack, Identifier, ImportLimits, ImportResult, MemoryStore, Source, VerificationOutcome,
-    VerificationStatus, Verifier, VerifyRequest,
+    Backpack, ImportLimits, ImportResult, MemoryStore, Source, VerificationOutcome,
+    Verifier, VerifyRequest,
 };
 
 const ZIP_SIGNATURE: &[u8] = b"PK\x03\x04";
@@ -18,7 +20,7 @@ struct NotChecked;
 impl Verifier for NotChecked {
     fn verify(&self, _: &VerifyRequest<'_>) -> VerificationOutcome {
         VerificationOutcome {
-            status: VerificationStatus::Indeterminate,
+            status: Status::Indeterminate,
             report: serde_json::json!({"status": "indeterminate"}),
         }
     }
@@ -43,7 +45,7 @@ fuzz_target!(|data: &[u8]| {
         },
     };
     let mut bp = Backpack::new(MemoryStore::new(), NotChecked).with_limits(limits);
-    bp.add_identifier(Identifier::parse("email:student@example.org").expect("an identifier"))
+    bp.add_identifier(Identity::parse("email:student@example.org").expect("an identifier"))
         .expect("memory store");
     let first = bp
         .import(bytes, Source::file("fuzz.zip"))

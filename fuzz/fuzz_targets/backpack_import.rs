@@ -5,9 +5,11 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
+use openbadges_model::Identity;
+use openbadges_proof::report::Status;
 use openbadges_backpack::{
-    Backpack, Identifier, ImportResult, MemoryStore, Source, VerificationOutcome,
-    VerificationStatus, Verifier, VerifyRequest,
+    Backpack, ImportResult, MemoryStore, Source, VerificationOutcome,
+    Verifier, VerifyRequest,
 };
 
 /// Fuzzing checks the backpack, not proofs: every badge is "could not check".
@@ -15,7 +17,7 @@ struct NotChecked;
 impl Verifier for NotChecked {
     fn verify(&self, _: &VerifyRequest<'_>) -> VerificationOutcome {
         VerificationOutcome {
-            status: VerificationStatus::Indeterminate,
+            status: Status::Indeterminate,
             report: serde_json::json!({"status": "indeterminate"}),
         }
     }
@@ -25,9 +27,9 @@ fuzz_target!(|data: &[u8]| {
     let mut bp = Backpack::new(MemoryStore::new(), NotChecked);
     for id in [
         "email:student@example.org",
-        "did:did:example:ebfeb1f712ebc6f1c276e12ec21",
+        "did:example:ebfeb1f712ebc6f1c276e12ec21",
     ] {
-        bp.add_identifier(Identifier::parse(id).expect("a valid identifier"))
+        bp.add_identifier(Identity::parse(id).expect("a valid identifier"))
             .expect("memory store");
     }
     let first = bp.import(data, Source::file("fuzz")).expect("memory store");
