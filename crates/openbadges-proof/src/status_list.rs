@@ -232,7 +232,6 @@ pub fn revocation_list_lookup(
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
-    use std::io::Write as _;
 
     fn encode(bits: &[u8]) -> String {
         let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
