@@ -80,12 +80,10 @@ pub fn normalize_iri(s: &str) -> String {
 
 /// The content key: SHA-256 of the canonical JSON.
 pub fn content_key(doc: &Value) -> DedupKey {
-    let canon = canonical_json(doc);
+    let canon = openbadges_model::sorted_keys_json(doc);
     let digest = ring::digest::digest(&ring::digest::SHA256, canon.as_bytes());
     DedupKey::new(format!("sha256:{}", hex::encode(digest.as_ref())))
 }
-
-pub use openbadges_model::canonical_json;
 
 /// A credential's `validFrom` (VC 2.0) or `issuanceDate` (VC 1.1), parsed.
 pub fn valid_from(doc: &Value) -> Option<DateTime<Utc>> {
@@ -151,7 +149,10 @@ mod tests {
         let a: Value = serde_json::from_str(r#"{"b": 1, "a": {"y": [1, 2], "x": "s"}}"#).unwrap();
         let b: Value = serde_json::from_str(r#"{"a":{"x":"s","y":[1,2]},"b":1}"#).unwrap();
         assert_eq!(content_key(&a), content_key(&b));
-        assert_eq!(canonical_json(&a), r#"{"a":{"x":"s","y":[1,2]},"b":1}"#);
+        assert_eq!(
+            openbadges_model::sorted_keys_json(&a),
+            r#"{"a":{"x":"s","y":[1,2]},"b":1}"#
+        );
         let c: Value = serde_json::from_str(r#"{"a":{"x":"s","y":[2,1]},"b":1}"#).unwrap();
         assert_ne!(content_key(&a), content_key(&c));
     }

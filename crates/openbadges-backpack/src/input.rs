@@ -4,6 +4,7 @@
 use std::io::Read as _;
 
 use base64::Engine as _;
+use openbadges_model::compact_jws::{compact_jws_segments, is_compact_jws};
 use openbadges_model::{Limits, Version, detect, parse_json};
 use serde_json::Value;
 
@@ -149,68 +150,21 @@ fn trim_ascii(b: &[u8]) -> &[u8] {
     b.trim_ascii()
 }
 
-/// Whether `s` is a compact JWS: three base64url segments.
-pub(crate) fn is_compact_jws(s: &str) -> bool {
-    let parts: Vec<&str> = s.split('.').collect();
-    parts.len() == 3
-        && parts.first().is_some_and(|p| !p.is_empty())
-        && parts.get(1).is_some_and(|p| !p.is_empty())
-        && parts.iter().all(|p| {
-            p.bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'=')
-        })
-}
-
 /// Decodes a compact JWS / JWT payload into the badge document it carries.
 ///
-/// A VC-JWT (VC 1.1) carries the credential in the `vc` claim; `jti`, `iss`, `sub` and `nbf`
-/// fill in its `id`, `issuer`, `credentialSubject.id` and `issuanceDate` when absent there.
-/// Anything else (an OB 2.0 signed assertion, a VC 2.0 JOSE credential) is the payload itself.
+/// A VP-JWT's `vp` claim is the presentation; otherwise the credential is read from the claims
+/// by [`openbadges_proof::vc_jwt::credential_from_claims`].
 pub(crate) fn decode_jws(s: &str, limits: &Limits) -> Result<Value, String> {
-    let payload = s
-        .split('.')
-        .nth(1)
-        .ok_or_else(|| "not a compact JWS".to_owned())?;
+    let (_, payload, _) = compact_jws_segments(s).ok_or_else(|| "not a compact JWS".to_owned())?;
     let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(payload.trim_end_matches('='))
+        .decode(payload)
         .map_err(|e| format!("the JWS payload is not base64url: {e}"))?;
     let payload = parse_json(&bytes, limits).map_err(|e| format!("the JWS payload: {e}"))?;
     if let Some(vp) = payload.get("vp").and_then(Value::as_object) {
         // A VP-JWT: the presentation, whose credentials are unbundled by the caller.
         return Ok(Value::Object(vp.clone()));
     }
-    let Some(vc) = payload.get("vc").and_then(Value::as_object) else {
-        return Ok(payload);
-    };
-    let mut vc = vc.clone();
-    let claim = |k: &str| payload.get(k).cloned();
-    if !vc.contains_key("id") {
-        if let Some(jti) = claim("jti") {
-            vc.insert("id".into(), jti);
-        }
-    }
-    if !vc.contains_key("issuer") {
-        if let Some(iss) = claim("iss") {
-            vc.insert("issuer".into(), iss);
-        }
-    }
-    if !vc.contains_key("issuanceDate") && !vc.contains_key("validFrom") {
-        if let Some(nbf) = payload.get("nbf").and_then(Value::as_i64) {
-            if let Some(t) = chrono::DateTime::from_timestamp(nbf, 0) {
-                vc.insert(
-                    "issuanceDate".into(),
-                    Value::String(t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
-                );
-            }
-        }
-    }
-    if let Some(sub) = payload.get("sub").and_then(Value::as_str) {
-        if let Some(Value::Object(cs)) = vc.get_mut("credentialSubject") {
-            cs.entry("id")
-                .or_insert_with(|| Value::String(sub.to_owned()));
-        }
-    }
-    Ok(Value::Object(vc))
+    Ok(openbadges_proof::vc_jwt::credential_from_claims(&payload))
 }
 
 /// The payload baked into a PNG or SVG, as stored (JSON, compact JWS, or a URL).

@@ -682,3 +682,49 @@ fn import_all_in_one_transaction_matches_one_by_one() {
     );
     assert_eq!(mixed.badges().unwrap().len(), one.badges().unwrap().len());
 }
+
+#[test]
+fn vc_jwt_exp_claim_becomes_the_expiration_date() {
+    // VC Data Model 1.1 JWT decoding: `exp` is the credential's expirationDate, as `nbf` is its
+    // issuanceDate; an import that dropped it would hold an expired badge as never expiring.
+    let mut vc = ob3_credential("urn:uuid:exp", "2020-01-01T00:00:00Z", "Expiring");
+    let vc_obj = vc.as_object_mut().unwrap();
+    vc_obj.remove("id");
+    vc_obj.remove("validFrom");
+    vc_obj.remove("issuanceDate");
+    vc_obj.insert(
+        "@context".into(),
+        json!([
+            "https://www.w3.org/2018/credentials/v1",
+            "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
+        ]),
+    );
+    let claims =
+        json!({"jti": "urn:uuid:exp", "nbf": 1_577_836_800, "exp": 1_609_459_200, "vc": vc});
+    let mut bp = backpack(MemoryStore::new(), FixedVerifier(Status::Valid));
+    let r = bp
+        .import(jws_of(&claims).as_bytes(), file("exp.jwt"))
+        .unwrap();
+    assert_eq!(r.counts(), (1, 0, 0), "{r:?}");
+    let b = &bp.store().badges().unwrap()[0];
+    assert_eq!(b.document["id"], "urn:uuid:exp");
+    assert_eq!(b.document["issuanceDate"], "2020-01-01T00:00:00Z");
+    assert_eq!(b.document["expirationDate"], "2021-01-01T00:00:00Z");
+}
+
+#[test]
+fn unsigned_or_padded_jws_is_not_imported_as_a_jws() {
+    // An unsigned token (empty signature, as `alg: none` produces) and a padded one are not
+    // compact JWS: the one detector says so for the backpack as for the verifier.
+    let c = ob3_credential("urn:uuid:unsigned", "2020-01-01T00:00:00Z", "U");
+    let signed = jws_of(&c);
+    let (unsigned, _) = signed.rsplit_once('.').unwrap();
+    let unsigned = format!("{unsigned}.");
+    let padded = format!("{signed}==");
+    let mut bp = backpack(MemoryStore::new(), FixedVerifier(Status::Valid));
+    for token in [unsigned, padded] {
+        let r = bp.import(token.as_bytes(), file("token.jwt")).unwrap();
+        assert_eq!(r.counts(), (0, 0, 1), "{token}: {r:?}");
+    }
+    assert!(bp.store().badges().unwrap().is_empty());
+}

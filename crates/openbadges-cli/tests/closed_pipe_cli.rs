@@ -211,7 +211,10 @@ fn keygen_sign_bake_extract_behind_a_closed_pipe_do_not_panic() {
 fn quiz_behind_a_closed_pipe_does_not_panic() {
     let qti = format!("{QUIZ_DATA}/tests/data/capitals-qti3.zip");
     let gift = format!("{QUIZ_DATA}/tests/data/moodle-constructs.gift");
-    let toml = format!("{QUIZ_DATA}/quizzes/badges101.toml");
+    let toml = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../examples/badges101/quizzes/badges101.toml"
+    );
     closed_stdout("quiz check (QTI package)", &["quiz", "check", &qti]);
     closed_stdout(
         "quiz check --json (GIFT)",
@@ -232,7 +235,7 @@ fn quiz_behind_a_closed_pipe_does_not_panic() {
         ],
     );
     let out = with_closed_stdout(
-        &["quiz", "take", &toml, "--seed", "5"],
+        &["quiz", "take", toml, "--seed", "5"],
         Some(b"true\ntrue\nf\n"),
     );
     assert_ended_quietly("quiz take", &out);

@@ -14,7 +14,7 @@ const BIN: &str = env!("CARGO_BIN_EXE_openbadges");
 
 fn quiz_file(name: &str) -> String {
     format!(
-        "{}/../openbadges-quiz/quizzes/{name}",
+        "{}/../../examples/badges101/quizzes/{name}",
         env!("CARGO_MANIFEST_DIR")
     )
 }

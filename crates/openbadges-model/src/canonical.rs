@@ -1,8 +1,10 @@
-//! A canonical JSON form for content hashes: object keys sorted, no insignificant whitespace.
+//! A stable JSON form for content hashes: object keys sorted, no insignificant whitespace.
 //!
 //! Used wherever a digest of a JSON value must not depend on key order or formatting: the
 //! backpack's content key for id-less legacy badges and the quiz engine's definition and attempt
-//! hashes. (JSON-LD `@json` literals use their own rules, in the proof crate.)
+//! hashes. This is not RFC 8785 (JCS): keys sort by UTF-8 code point rather than UTF-16 code
+//! unit and numbers print as serde_json prints them; stored hashes depend on these bytes, so they
+//! stay as they are. JSON-LD `@json` literals use JCS (`openbadges_proof::jsonld::jcs`).
 
 use serde_json::Value;
 
@@ -13,9 +15,9 @@ use serde_json::Value;
 ///
 /// ```
 /// let v = serde_json::json!({"b": 1, "a": {"y": [1, 2], "x": "s"}});
-/// assert_eq!(openbadges_model::canonical_json(&v), r#"{"a":{"x":"s","y":[1,2]},"b":1}"#);
+/// assert_eq!(openbadges_model::sorted_keys_json(&v), r#"{"a":{"x":"s","y":[1,2]},"b":1}"#);
 /// ```
-pub fn canonical_json(v: &Value) -> String {
+pub fn sorted_keys_json(v: &Value) -> String {
     let mut out = String::new();
     write_canonical(v, &mut out);
     out

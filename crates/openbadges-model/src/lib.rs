@@ -70,6 +70,7 @@
 #![forbid(unsafe_code)]
 
 pub mod canonical;
+pub mod compact_jws;
 pub mod convert;
 pub mod detect;
 mod error;
@@ -81,7 +82,7 @@ pub mod ob3;
 pub mod problem;
 pub mod value;
 
-pub use canonical::canonical_json;
+pub use canonical::sorted_keys_json;
 pub use detect::{Class, Detection, Version, detect};
 pub use error::Error;
 pub use identity::{HashAlgorithm, Identity, IdentityHash, IdentityKind, Salt};

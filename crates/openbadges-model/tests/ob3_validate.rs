@@ -436,3 +436,26 @@ fn proofs_are_added_and_removed() {
     assert_eq!(ob3::to_value(&cred.without_proof()).unwrap(), base());
     assert!(errors(&ob3::to_value(&cred).unwrap()).is_empty());
 }
+
+#[test]
+fn endorsement_jwt_without_signature_or_with_padding_is_not_a_compact_jws() {
+    // An endorsement is a signed credential: an empty signature (an `alg: none` token) or
+    // base64 padding does not make a compact JWS.
+    for bad in [
+        "eyJhbGciOiJub25lIn0.eyJ2YyI6e319.",
+        "eyJhbGciOiJFZERTQSJ9.eyJ2YyI6e319.c2ln==",
+        "badges.example.org",
+    ] {
+        let mut d = base();
+        d["endorsementJwt"] = json!([bad]);
+        assert!(
+            errors(&d)
+                .iter()
+                .any(|(c, p)| *c == ProblemCode::InvalidValue && p == "/endorsementJwt/0"),
+            "{bad}"
+        );
+    }
+    let mut d = base();
+    d["endorsementJwt"] = json!(["eyJhbGciOiJFZERTQSJ9.eyJ2YyI6e319.c2ln"]);
+    assert!(errors(&d).is_empty());
+}

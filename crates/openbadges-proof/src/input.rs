@@ -27,7 +27,8 @@ use openbadges_model::Limits;
 use serde_json::Value;
 
 use crate::Error;
-use crate::jws::{Jws, JwsLimits, looks_like_compact_jws};
+use crate::jws::{Jws, JwsLimits};
+use openbadges_model::compact_jws::has_compact_jws_shape;
 
 /// The kind of an input, detected from its content. Serialized as its name (`"json"`, …).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
@@ -153,7 +154,7 @@ pub fn detect(bytes: &[u8]) -> Option<InputKind> {
     match t.first() {
         Some(b'{') | Some(b'[') => Some(InputKind::Json),
         Some(b'<') => None,
-        _ if looks_like_compact_jws(t) => Some(InputKind::Jws),
+        _ if std::str::from_utf8(t).is_ok_and(has_compact_jws_shape) => Some(InputKind::Jws),
         _ => match std::str::from_utf8(t) {
             Ok(s) if is_http_url(s) => Some(InputKind::Url),
             _ => None,
@@ -177,7 +178,7 @@ fn unpack_text(text: &str, limits: &Limits) -> Result<Payload, Error> {
             limits,
         )?));
     }
-    if looks_like_compact_jws(t.as_bytes()) {
+    if has_compact_jws_shape(t) {
         return jws_payload(t, limits);
     }
     if is_http_url(t) {

@@ -32,6 +32,7 @@ pub mod data_integrity;
 pub mod did;
 mod error;
 pub mod input;
+pub mod inspect;
 pub mod issue;
 pub mod jsonld;
 pub mod jws;

@@ -1,7 +1,8 @@
 //! OB 3.0 credential status: W3C Bitstring Status List (and its predecessor StatusList2021)
 //! and the 1EdTech revocation list.
 //!
-//! This module reads the lists; fetching them and verifying the status list credential's own
+//! This module reads the lists and writes the bitstring an issuer hosts ([`encode_bitstring`],
+//! [`LIST_BITS`] entries); fetching them and verifying the status list credential's own
 //! proof is the verification pipeline's job (`verify`). The bitstring is multibase base64url
 //! (`u…`, or plain base64url for StatusList2021) of GZIP data, decompressed with `flate2` up to
 //! [`MAX_BITSTRING_BYTES`]; bit 0 is the most significant bit of the first byte.
@@ -15,7 +16,7 @@
 //! # Ok::<(), openbadges_proof::status_list::StatusError>(())
 //! ```
 
-use std::io::Read as _;
+use std::io::{Read as _, Write as _};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::{URL_SAFE, URL_SAFE_NO_PAD};
@@ -24,7 +25,11 @@ use serde_json::Value;
 /// The largest decompressed bitstring accepted (16 MiB, 134 million entries).
 pub const MAX_BITSTRING_BYTES: usize = 16 * 1024 * 1024;
 
-/// Why a status list cannot be read.
+/// Entries per list an issuer publishes: 131,072 (16 KiB), the Bitstring Status List's minimum
+/// size, so that a list does not reveal how many credentials were issued (herd privacy).
+pub const LIST_BITS: u64 = 131_072;
+
+/// Why a status list cannot be read (or, for [`StatusError::Encode`], written).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum StatusError {
@@ -40,6 +45,42 @@ pub enum StatusError {
     /// A required member is missing or malformed.
     #[error("{0}")]
     Malformed(String),
+    /// Compressing a list failed (not expected: it writes to memory).
+    #[error("cannot compress the status list: {0}")]
+    Encode(String),
+}
+
+/// Encodes a [`LIST_BITS`]-entry list with the bits at `indexes` set, as `encodedList`:
+/// multibase base64url (`u…`, no padding) of GZIP data; bit 0 is the most significant bit of
+/// the first byte. Indexes outside the list are ignored. [`decode_bitstring`] reads it back.
+///
+/// ```
+/// use openbadges_proof::status_list::{LIST_BITS, bit_is_set, decode_bitstring, encode_bitstring};
+/// let encoded = encode_bitstring([0, 9, LIST_BITS - 1])?;
+/// let bits = decode_bitstring(&encoded)?;
+/// assert_eq!(bits.len() as u64, LIST_BITS / 8);
+/// assert_eq!(bit_is_set(&bits, 9), Some(true));
+/// assert_eq!(bit_is_set(&bits, 10), Some(false));
+/// # Ok::<(), openbadges_proof::status_list::StatusError>(())
+/// ```
+///
+/// # Errors
+/// [`StatusError::Encode`] if compression fails.
+pub fn encode_bitstring(indexes: impl IntoIterator<Item = u64>) -> Result<String, StatusError> {
+    let mut bits = vec![0u8; usize::try_from(LIST_BITS / 8).unwrap_or(0)];
+    for i in indexes {
+        let byte = usize::try_from(i / 8).unwrap_or(usize::MAX);
+        if let Some(b) = bits.get_mut(byte) {
+            *b |= 0x80 >> (i % 8);
+        }
+    }
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    gz.write_all(&bits)
+        .map_err(|e| StatusError::Encode(e.to_string()))?;
+    let compressed = gz
+        .finish()
+        .map_err(|e| StatusError::Encode(e.to_string()))?;
+    Ok(format!("u{}", URL_SAFE_NO_PAD.encode(compressed)))
 }
 
 /// Decodes an `encodedList` into the raw bitstring bytes.
@@ -191,7 +232,6 @@ pub fn revocation_list_lookup(
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
-    use std::io::Write as _;
 
     fn encode(bits: &[u8]) -> String {
         let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());

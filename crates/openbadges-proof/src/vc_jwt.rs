@@ -47,6 +47,88 @@ use crate::key::{PublicKey, SecretKey};
 use crate::loader::DocumentLoader;
 use crate::multibase::Multikey;
 
+/// The credential a JWT's claims carry, decoded as the VC Data Model 1.1 (§6.3.1, "JWT
+/// Decoding") defines: when the claims have a `vc` object (and no `@context` of their own), that
+/// object, with each registered claim filling in the property it stands for when the credential
+/// does not already have it:
+///
+/// | claim | property |
+/// |-------|----------|
+/// | `jti` | `id` |
+/// | `iss` | `issuer` (or `issuer.id` of an issuer object without one) |
+/// | `sub` | `credentialSubject.id` (of an object subject) |
+/// | `nbf` | `validFrom` for a VC 2.0 credential, `issuanceDate` otherwise (RFC 3339, UTC) |
+/// | `exp` | `validUntil` for a VC 2.0 credential, `expirationDate` otherwise |
+///
+/// Any other payload (an OB 2.0 signed assertion, a VC 2.0 JOSE credential whose claims are the
+/// credential) is returned as it is. A property the credential has is never overwritten: a
+/// claim that disagrees with it is for [`VcJwt::claim_problems`] to report, not to hide.
+///
+/// ```
+/// use serde_json::json;
+/// let claims = json!({"iss": "https://example.org/", "jti": "urn:uuid:1", "sub": "did:example:a",
+///                     "nbf": 1_700_000_000, "vc": {"credentialSubject": {}}});
+/// let vc = openbadges_proof::vc_jwt::credential_from_claims(&claims);
+/// assert_eq!(vc["id"], "urn:uuid:1");
+/// assert_eq!(vc["issuer"], "https://example.org/");
+/// assert_eq!(vc["issuanceDate"], "2023-11-14T22:13:20Z");
+/// assert_eq!(vc["credentialSubject"]["id"], "did:example:a");
+/// ```
+pub fn credential_from_claims(claims: &Value) -> Value {
+    let Some(o) = claims.as_object().filter(|o| !o.contains_key("@context")) else {
+        return claims.clone();
+    };
+    let Some(Value::Object(vc)) = o.get("vc") else {
+        return claims.clone();
+    };
+    let mut vc = vc.clone();
+    let v2 = vc.get("@context").is_some_and(|c| {
+        let first = match c {
+            Value::Array(a) => a.first(),
+            other => Some(other),
+        };
+        first.and_then(Value::as_str) == Some("https://www.w3.org/ns/credentials/v2")
+    });
+    if let Some(jti) = o.get("jti") {
+        vc.entry("id").or_insert_with(|| jti.clone());
+    }
+    if let Some(iss) = o.get("iss") {
+        match vc.get_mut("issuer") {
+            None => {
+                vc.insert("issuer".into(), iss.clone());
+            }
+            Some(Value::Object(issuer)) => {
+                issuer.entry("id").or_insert_with(|| iss.clone());
+            }
+            Some(_) => {}
+        }
+    }
+    if let Some(sub) = o.get("sub") {
+        if let Some(Value::Object(cs)) = vc.get_mut("credentialSubject") {
+            cs.entry("id").or_insert_with(|| sub.clone());
+        }
+    }
+    let date = |claim: &str| {
+        let t = o.get(claim).and_then(Value::as_i64)?;
+        let t = DateTime::from_timestamp(t, 0)?;
+        Some(Value::String(
+            t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        ))
+    };
+    for (claim, v2_name, v1_name) in [
+        ("nbf", "validFrom", "issuanceDate"),
+        ("exp", "validUntil", "expirationDate"),
+    ] {
+        if vc.contains_key(v2_name) || vc.contains_key(v1_name) {
+            continue;
+        }
+        if let Some(d) = date(claim) {
+            vc.insert(if v2 { v2_name } else { v1_name }.into(), d);
+        }
+    }
+    Value::Object(vc)
+}
+
 /// The JOSE header members a VC-JWT may carry.
 pub const ALLOWED_HEADER_MEMBERS: [&str; 4] = ["alg", "kid", "jwk", "typ"];
 

@@ -6,8 +6,32 @@
 //! use openbadges_quiz::{Attempt, Format, Limits, Response, evidence, load};
 //!
 //! # fn main() -> Result<(), openbadges_quiz::Error> {
-//! // The Badges 101 quiz ships with the crate (completion policy, as on the original page).
-//! let loaded = load(openbadges_quiz::BADGES101_TOML, Format::Toml, Some("badges101.toml"), &Limits::default())?;
+//! // A quiz is data: three true/false questions, passed by answering all of them.
+//! let toml = r#"
+//! id = "urn:example:quiz"
+//! title = "Three questions"
+//! [pass]
+//! rule = "completion"
+//! [[sections]]
+//! id = "only"
+//! [[sections.items]]
+//! id = "learning-everywhere"
+//! type = "true_false"
+//! prompt = "Learning happens everywhere."
+//! answer = true
+//! explanation = "Answer: True."
+//! [[sections.items]]
+//! id = "degree-skill-set"
+//! type = "true_false"
+//! prompt = "A degree shows a skill set."
+//! answer = false
+//! [[sections.items]]
+//! id = "resumes-validated"
+//! type = "true_false"
+//! prompt = "Resumes are validated."
+//! answer = false
+//! "#;
+//! let loaded = load(toml, Format::Toml, Some("quiz.toml"), &Limits::default())?;
 //! assert!(loaded.check(&Limits::default()).is_empty());
 //! let quiz = &loaded.quiz;
 //!
@@ -64,11 +88,6 @@ pub use record::{AttemptRecord, content_hash};
 pub use shuffle::Presentation;
 pub use source::{Format, Limits, Loaded, load};
 pub use view::PublicQuiz;
-
-/// The Badges 101 quiz (completion policy: answering all three questions passes).
-pub const BADGES101_TOML: &str = include_str!("../quizzes/badges101.toml");
-/// The Badges 101 quiz, mastery variant (all three correct).
-pub const BADGES101_MASTERY_TOML: &str = include_str!("../quizzes/badges101-mastery.toml");
 
 /// Loads a definition and validates it: the quiz when there is no error, otherwise every
 /// problem (warnings included) with positions.

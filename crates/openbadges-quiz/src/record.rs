@@ -20,7 +20,7 @@ use crate::shuffle::Presentation;
 /// The record format identifier.
 pub const RECORD_FORMAT: &str = "openbadges-quiz-attempt/1";
 
-pub use openbadges_model::canonical_json;
+use openbadges_model::sorted_keys_json;
 
 /// `sha256:` + hex of the SHA-256 of `bytes`.
 pub fn sha256_tag(bytes: &[u8]) -> String {
@@ -34,7 +34,7 @@ pub fn sha256_tag(bytes: &[u8]) -> String {
 /// answer key, scoring, texts or structure changes it.
 pub fn content_hash(quiz: &Quiz) -> String {
     let v = serde_json::to_value(quiz).unwrap_or(Value::Null);
-    sha256_tag(canonical_json(&v).as_bytes())
+    sha256_tag(sorted_keys_json(&v).as_bytes())
 }
 
 /// The quiz as named in a record.
@@ -183,7 +183,7 @@ impl AttemptRecord {
         if let Value::Object(m) = &mut v {
             m.remove("digest");
         }
-        canonical_json(&v)
+        sorted_keys_json(&v)
     }
 
     /// The digest the record should carry.

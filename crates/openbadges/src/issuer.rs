@@ -35,7 +35,7 @@ use serde_json::{Value, json};
 use zeroize::Zeroizing;
 
 use crate::Error;
-use crate::status_list::{self, LIST_BITS};
+use openbadges_proof::status_list::{LIST_BITS, encode_bitstring};
 
 /// The issuer's public profile. Its ids are derived from the issuer's base URL.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -721,7 +721,7 @@ impl Issuer {
                 "id": format!("{url}#list"),
                 "type": "BitstringStatusList",
                 "statusPurpose": "revocation",
-                "encodedList": status_list::encode(set)?,
+                "encodedList": encode_bitstring(set).map_err(|e| Error::Json(e.to_string()))?,
             }
         });
         Ok(Some(data_integrity::sign(

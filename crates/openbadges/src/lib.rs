@@ -66,8 +66,6 @@ mod error;
 #[cfg(all(feature = "proof", feature = "bake"))]
 mod issuer;
 #[cfg(feature = "proof")]
-pub mod status_list;
-#[cfg(feature = "proof")]
 mod verifier;
 
 pub use error::Error;

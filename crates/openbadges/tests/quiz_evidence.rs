@@ -11,15 +11,34 @@ use openbadges::{
     Badge, Evidence, Form, IssueOptions, Issuer, IssuerKeys, IssuerProfile, Verifier,
 };
 
+/// Three true/false questions, passed by answering all of them (the shape of Badges 101).
+const QUIZ: &str = r#"
+id = "https://badges.example.org/quiz"
+title = "Badges 101"
+[pass]
+rule = "completion"
+[[sections]]
+id = "your-first-badge"
+[[sections.items]]
+id = "learning-everywhere"
+type = "true_false"
+prompt = "True or False: Learning today happens everywhere, not just in classrooms."
+answer = true
+[[sections.items]]
+id = "degree-skill-set"
+type = "true_false"
+prompt = "True or False: You can understand a person's skill set simply by looking at their degree."
+answer = false
+[[sections.items]]
+id = "resumes-validated"
+type = "true_false"
+prompt = "True or False: Resumes are validated and evidence-based."
+answer = false
+"#;
+
 #[test]
 fn a_quiz_attempt_is_the_evidence_of_a_verifiable_badge() {
-    let loaded = load(
-        openbadges::quiz::BADGES101_TOML,
-        Format::Toml,
-        Some("badges101.toml"),
-        &Limits::default(),
-    )
-    .unwrap();
+    let loaded = load(QUIZ, Format::Toml, Some("quiz.toml"), &Limits::default()).unwrap();
     let quiz = &loaded.quiz;
     let mut attempt = Attempt::start(quiz, 7, 1_700_000_000, 0).unwrap();
     for (i, (item, answer)) in [

@@ -28,6 +28,12 @@ pub use server::{Running, start};
 pub use state::App;
 pub use terminal::run_terminal;
 
+/// The Badges 101 quiz of the original page (completion policy: answering all three questions
+/// passes), in the quiz engine's TOML format.
+pub const BADGES101_TOML: &str = include_str!("../quizzes/badges101.toml");
+/// The Badges 101 quiz, mastery variant (all three correct).
+pub const BADGES101_MASTERY_TOML: &str = include_str!("../quizzes/badges101-mastery.toml");
+
 /// What earns the badge.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Policy {

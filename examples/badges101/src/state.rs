@@ -192,8 +192,8 @@ impl App {
         std::fs::create_dir_all(dir.join("keys"))?;
         restrict(&dir.join("keys"))?;
         let toml = match config.policy {
-            Policy::Completion => openbadges::quiz::BADGES101_TOML,
-            Policy::Mastery => openbadges::quiz::BADGES101_MASTERY_TOML,
+            Policy::Completion => crate::BADGES101_TOML,
+            Policy::Mastery => crate::BADGES101_MASTERY_TOML,
         };
         let quiz = load(
             toml,

@@ -300,17 +300,6 @@ fn is_enum_or_ext(value: &str, allowed: &[&str]) -> bool {
         })
 }
 
-/// Whether `s` looks like a compact JWS: three base64url segments separated by dots.
-fn is_compact_jws(s: &str) -> bool {
-    let parts: Vec<&str> = s.split('.').collect();
-    parts.len() == 3
-        && parts.iter().take(2).all(|p| !p.is_empty())
-        && parts.iter().all(|p| {
-            p.bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-        })
-}
-
 #[derive(Default)]
 struct Checker {
     problems: Vec<Problem>,
@@ -894,7 +883,7 @@ impl Checker {
         );
         for (v, p) in each(obj, "endorsementJwt", path) {
             match v.as_str() {
-                Some(s) if is_compact_jws(s) => {}
+                Some(s) if crate::compact_jws::is_compact_jws(s) => {}
                 Some(_) => self.error(
                     ProblemCode::InvalidValue,
                     &p,
@@ -1036,7 +1025,7 @@ impl Checker {
             match v {
                 Value::Object(o) if is_enveloped(o) => self.enveloped_credential(o, &p),
                 Value::Object(o) => self.embedded_credential(v, o, &p),
-                Value::String(jws) if is_compact_jws(jws) => {}
+                Value::String(jws) if crate::compact_jws::is_compact_jws(jws) => {}
                 _ => self.error(
                     ProblemCode::WrongType,
                     &p,
@@ -1320,7 +1309,7 @@ impl Checker {
             match v {
                 Value::Object(o) if is_enveloped(o) => self.enveloped_credential(o, &p),
                 Value::Object(o) => self.embedded_credential(v, o, &p),
-                Value::String(jws) if is_compact_jws(jws) => {}
+                Value::String(jws) if crate::compact_jws::is_compact_jws(jws) => {}
                 _ => self.error(
                     ProblemCode::WrongType,
                     &p,

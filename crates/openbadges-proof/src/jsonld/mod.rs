@@ -20,6 +20,7 @@ mod bundled;
 mod context;
 mod expand;
 mod iri;
+mod jcs;
 mod to_rdf;
 
 use std::sync::Arc;
@@ -27,6 +28,7 @@ use std::sync::Arc;
 use serde_json::Value;
 
 pub use bundled::{BUNDLED_CONTEXTS, BundledContexts, StaticContexts};
+pub use jcs::jcs;
 
 use crate::rdfc::Dataset;
 use context::Context;

@@ -220,7 +220,7 @@ impl ToRdf {
         }
         let lang = m.get("@language").and_then(Value::as_str);
         let (value, datatype) = if dt == Some("@json") {
-            (canonical_json(v), format!("{RDF}JSON"))
+            (super::jcs(v), format!("{RDF}JSON"))
         } else {
             match v {
                 Value::Bool(b) => (
@@ -309,91 +309,4 @@ fn double_form(f: f64) -> String {
         format!("{mant}.0")
     };
     format!("{mant}E{exp}")
-}
-
-/// JSON Canonicalization Scheme (RFC 8785) for `@json` literals.
-pub(crate) fn canonical_json(v: &Value) -> String {
-    let mut out = String::new();
-    write_jcs(&mut out, v);
-    out
-}
-
-fn write_jcs(out: &mut String, v: &Value) {
-    match v {
-        Value::Null | Value::Bool(_) => out.push_str(&v.to_string()),
-        Value::Number(n) => {
-            if n.is_i64() || n.is_u64() {
-                out.push_str(&n.to_string());
-            } else {
-                out.push_str(&es_number(n.as_f64().unwrap_or_default()));
-            }
-        }
-        Value::String(s) => out.push_str(&Value::String(s.clone()).to_string()),
-        Value::Array(a) => {
-            out.push('[');
-            for (i, x) in a.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                write_jcs(out, x);
-            }
-            out.push(']');
-        }
-        Value::Object(m) => {
-            let mut keys: Vec<&String> = m.keys().collect();
-            keys.sort_by(|a, b| a.encode_utf16().cmp(b.encode_utf16()));
-            out.push('{');
-            for (i, k) in keys.into_iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                out.push_str(&Value::String(k.clone()).to_string());
-                out.push(':');
-                if let Some(x) = m.get(k) {
-                    write_jcs(out, x);
-                }
-            }
-            out.push('}');
-        }
-    }
-}
-
-/// ECMAScript Number::toString (RFC 8785 §3.2.2.3) for finite doubles.
-fn es_number(f: f64) -> String {
-    if f == 0.0 {
-        return "0".to_owned();
-    }
-    let sign = if f < 0.0 { "-" } else { "" };
-    // Shortest round-trip digits and exponent.
-    let e = format!("{:e}", f.abs());
-    let Some((mant, exp)) = e.split_once('e') else {
-        return e;
-    };
-    let digits: String = mant.chars().filter(char::is_ascii_digit).collect();
-    let Ok(exp) = exp.parse::<i32>() else {
-        return e;
-    };
-    let k = i32::try_from(digits.len()).unwrap_or(i32::MAX);
-    let n = exp + 1;
-    let body = if k <= n && n <= 21 {
-        format!(
-            "{digits}{}",
-            "0".repeat(usize::try_from(n - k).unwrap_or(0))
-        )
-    } else if 0 < n && n <= 21 {
-        let (a, b) = digits.split_at(usize::try_from(n).unwrap_or(0).min(digits.len()));
-        format!("{a}.{b}")
-    } else if -6 < n && n <= 0 {
-        format!("0.{}{digits}", "0".repeat(usize::try_from(-n).unwrap_or(0)))
-    } else {
-        let (a, b) = digits.split_at(1.min(digits.len()));
-        let frac = if b.is_empty() {
-            String::new()
-        } else {
-            format!(".{b}")
-        };
-        let es = if n > 0 { "+" } else { "-" };
-        format!("{a}{frac}e{es}{}", (n - 1).abs())
-    };
-    format!("{sign}{body}")
 }

@@ -9,11 +9,12 @@ use serde_json::Value;
 
 use super::Verifier;
 use crate::input::{Payload, is_http_url};
-use crate::jws::{Jws, JwsLimits, looks_like_compact_jws};
+use crate::jws::{Jws, JwsLimits};
 use crate::key::{Algorithm, PublicKey};
 use crate::loader::LoadError;
 use crate::report::{Code, Report};
 use crate::status::RevocationList;
+use openbadges_model::compact_jws::has_compact_jws_shape;
 
 mod ld;
 
@@ -475,7 +476,7 @@ impl Pipeline<'_, '_> {
                 r.fail("fetch-assertion", Code::MalformedJson, m, Some(url));
                 return;
             }
-            Fetch::Text(t) if hops == 0 && looks_like_compact_jws(t.as_bytes()) => {
+            Fetch::Text(t) if hops == 0 && has_compact_jws_shape(t.trim_ascii()) => {
                 let jl = JwsLimits {
                     max_bytes: self.v.limits.max_bytes,
                     ..JwsLimits::default()

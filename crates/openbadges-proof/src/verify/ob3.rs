@@ -453,7 +453,7 @@ impl<'v, 'a> Pipeline<'v, 'a> {
             container_proof: false,
         };
         let text = String::from_utf8_lossy(&d.body);
-        let list_doc = if crate::jws::looks_like_compact_jws(text.as_bytes()) {
+        let list_doc = if openbadges_model::compact_jws::has_compact_jws_shape(text.trim_ascii()) {
             match Jws::parse(&text) {
                 Ok(j) => {
                     let c = VcJwt::from_jws(j.clone())

@@ -8,10 +8,11 @@
     clippy::float_cmp
 )]
 
-use openbadges_quiz::evidence::{self, EvidenceOptions};
-use openbadges_quiz::{
-    Attempt, AttemptError, BADGES101_MASTERY_TOML, BADGES101_TOML, Error, Format, Limits,
-    PassPolicy, PublicQuiz, Quiz, Response, load_checked,
+use badges101::{BADGES101_MASTERY_TOML, BADGES101_TOML};
+use openbadges::quiz::evidence::{self, EvidenceOptions};
+use openbadges::quiz::{
+    Attempt, AttemptError, Error, Format, Limits, PassPolicy, PublicQuiz, Quiz, Response,
+    load_checked,
 };
 
 fn load(src: &str, name: &str) -> Quiz {
@@ -57,7 +58,7 @@ fn both_files_carry_the_page_exactly() {
         }
         assert_eq!(q.sections[0].title.as_deref(), Some("Your First Badge"));
     }
-    // The files sit in the crate for other users (the example) as well.
+    // The files sit in the app's directory for other users (the CLI's `quiz take`) as well.
     let on_disk = std::fs::read_to_string(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/quizzes/badges101.toml"
@@ -71,7 +72,7 @@ fn completion_policy_passes_on_any_three_answers() {
     let q = load(BADGES101_TOML, "badges101.toml");
     assert_eq!(q.pass, PassPolicy::Completion);
     assert_eq!(
-        openbadges_quiz::policy::criteria_text(&q),
+        openbadges::quiz::policy::criteria_text(&q),
         "Answer all 3 questions (any answer counts) in the quiz “Badges 101”."
     );
     // All wrong still passes (the "not-a-quiz quiz").
@@ -116,7 +117,7 @@ fn mastery_needs_three_of_three() {
     let q = load(BADGES101_MASTERY_TOML, "badges101-mastery.toml");
     assert_eq!(q.pass, PassPolicy::AllCorrect);
     assert_eq!(
-        openbadges_quiz::policy::criteria_text(&q),
+        openbadges::quiz::policy::criteria_text(&q),
         "Answer all 3 questions correctly in the quiz “Badges 101 (mastery)”."
     );
     let mut a = Attempt::start(&q, 1, 0, 0).unwrap();
@@ -140,7 +141,7 @@ fn mastery_needs_three_of_three() {
     let rec = a.submit(&q, 6).unwrap();
     assert!(rec.passed);
     assert_eq!(rec.percent, 100.0);
-    let g = openbadges_quiz::Grader::new(&q)
+    let g = openbadges::quiz::Grader::new(&q)
         .unwrap()
         .grade(Some(&a.presentation), &a.responses, &a.hints)
         .unwrap();
@@ -309,7 +310,7 @@ fn evidence_validates_with_the_model() {
     cred["credentialSubject"]["achievement"]["resultDescription"] = serde_json::json!([rd]);
     cred["credentialSubject"]["result"] = serde_json::json!([res]);
     cred["evidence"] = serde_json::json!([ev]);
-    let report = openbadges_model::inspect(&cred);
+    let report = openbadges::model::inspect(&cred);
     assert!(report.valid_structure(), "{:#?}", report.problems);
     assert!(report.problems.iter().all(|p| !p.is_error()));
 
@@ -334,7 +335,7 @@ fn evidence_validates_with_the_model() {
             "issuer": {"type": "Profile", "id": "https://example.com/issuer", "name": "Open Badges", "url": "https://example.com", "email": "issuer@example.com"}
         }
     });
-    let report = openbadges_model::inspect(&assertion);
+    let report = openbadges::model::inspect(&assertion);
     assert!(report.valid_structure(), "{:#?}", report.problems);
     assert!(report.problems.iter().all(|p| !p.is_error()));
     // A non-IRI id is refused by the typed constructors.
