@@ -1,0 +1,9 @@
+//! Journeys that cross crates: each module is one path a badge takes through the workspace.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+mod support_smoke;
