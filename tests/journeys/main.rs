@@ -6,4 +6,8 @@
     clippy::indexing_slicing
 )]
 
+mod issue_to_archive;
+mod quiz_to_credential;
+mod revocation;
+mod site;
 mod support_smoke;
