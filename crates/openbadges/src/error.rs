@@ -39,5 +39,42 @@ pub enum Error {
     Random,
     /// Serializing a document failed.
     #[error("json: {0}")]
-    Json(String),
+    Json(#[from] serde_json::Error),
+    /// The credential could not be issued as a VC-JWT (e.g. its dates are not RFC 3339).
+    #[cfg(feature = "proof")]
+    #[error("invalid configuration: VC-JWT: {0}")]
+    VcJwt(#[source] openbadges_proof::vc_jwt::VcJwtError),
+    /// A status list could not be encoded.
+    #[cfg(feature = "proof")]
+    #[error("status list: {0}")]
+    StatusList(#[from] openbadges_proof::status_list::StatusError),
+    /// The HTTP loader of a [`Verifier`](crate::Verifier) could not be built, or refused a host
+    /// to allow.
+    #[cfg(feature = "http")]
+    #[error("invalid configuration: {context}: {source}")]
+    HttpLoader {
+        /// What was being set up (`the HTTP loader cannot be built`, `allowed host "…"`).
+        context: String,
+        /// Why the loader refused.
+        #[source]
+        source: openbadges_proof::loader::LoadError,
+    },
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::Error;
+    use std::error::Error as _;
+
+    /// A JSON failure keeps serde_json's error as its source, and its message.
+    #[test]
+    fn json_error_keeps_its_cause() {
+        let cause = serde_json::from_str::<serde_json::Value>("{").unwrap_err();
+        let text = cause.to_string();
+        let err = Error::from(cause);
+        assert_eq!(err.to_string(), format!("json: {text}"));
+        let source = err.source().unwrap();
+        assert!(source.downcast_ref::<serde_json::Error>().is_some());
+    }
 }

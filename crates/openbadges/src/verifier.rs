@@ -176,8 +176,8 @@ impl VerifierBuilder {
     /// Builds the verifier.
     ///
     /// # Errors
-    /// With the `http` feature: [`crate::Error::Proof`] when the HTTP client cannot be built
-    /// or an allowed host is malformed.
+    /// With the `http` feature: `Error::HttpLoader` (its source is the loader's error) when
+    /// the HTTP client cannot be built or an allowed host is refused.
     pub fn build(self) -> Result<Verifier, crate::Error> {
         let loader: Box<dyn DocumentLoader> = self.loader()?;
         let clock: Box<dyn Clock> = match self.at {
@@ -202,12 +202,17 @@ impl VerifierBuilder {
         if self.offline {
             return Ok(Box::new(self.docs.clone()));
         }
-        let mut http = HttpLoader::new()
-            .map_err(|e| crate::Error::Config(format!("the HTTP loader cannot be built: {e}")))?;
+        let mut http = HttpLoader::new().map_err(|source| crate::Error::HttpLoader {
+            context: "the HTTP loader cannot be built".into(),
+            source,
+        })?;
         for h in &self.allow_hosts {
             http = http
                 .allow_host(h)
-                .map_err(|e| crate::Error::Config(format!("allowed host {h:?}: {e}")))?;
+                .map_err(|source| crate::Error::HttpLoader {
+                    context: format!("allowed host {h:?}"),
+                    source,
+                })?;
         }
         Ok(Box::new(Layered {
             first: self.docs.clone(),
