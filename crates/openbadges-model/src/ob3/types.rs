@@ -49,6 +49,7 @@ impl From<&str> for ContextEntry {
 /// [`EndorsementCredential`] and [`ClrCredential`](super::ClrCredential). Both data-model shapes
 /// are read: VC DM 2.0 (`validFrom`/`validUntil`) and VC DM 1.1 (`issuanceDate`/`expirationDate`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Credential<S> {
     /// The JSON-LD `@context`: the VC context first, then the OB (or CLR) context.
     #[serde(rename = "@context")]
@@ -69,25 +70,16 @@ pub struct Credential<S> {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub image: Option<IdOrObject<Image>>,
     /// When the credential was awarded.
-    #[serde(
-        rename = "awardedDate",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub awarded_date: Option<DateTime>,
     /// The subject: an [`AchievementSubject`], [`EndorsementSubject`] or
     /// [`ClrSubject`](super::ClrSubject).
-    #[serde(rename = "credentialSubject")]
     pub credential_subject: S,
     /// Endorsements of this credential (Data Integrity signed).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub endorsement: Option<OneOrMany<Box<EndorsementCredential>>>,
     /// Endorsements of this credential as compact JWS (VC-JWT).
-    #[serde(
-        rename = "endorsementJwt",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub endorsement_jwt: Option<OneOrMany<String>>,
     /// Evidence of the work that earned the achievement.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -95,59 +87,31 @@ pub struct Credential<S> {
     /// The issuer: an IRI or an embedded [`Profile`].
     pub issuer: IdOrObject<Profile>,
     /// VC DM 2.0: when the credential becomes valid.
-    #[serde(rename = "validFrom", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub valid_from: Option<DateTime>,
     /// VC DM 2.0: when the credential stops being valid.
-    #[serde(
-        rename = "validUntil",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub valid_until: Option<DateTime>,
     /// VC DM 1.1: when the credential was issued.
-    #[serde(
-        rename = "issuanceDate",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub issuance_date: Option<DateTime>,
     /// VC DM 1.1: when the credential expires.
-    #[serde(
-        rename = "expirationDate",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expiration_date: Option<DateTime>,
     /// Embedded proofs (one or many).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub proof: Option<OneOrMany<Proof>>,
     /// Data schemas the credential claims to conform to.
-    #[serde(
-        rename = "credentialSchema",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credential_schema: Option<OneOrMany<CredentialSchema>>,
     /// Status (revocation/suspension) information.
-    #[serde(
-        rename = "credentialStatus",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credential_status: Option<OneOrMany<CredentialStatus>>,
     /// Where a fresh copy of the credential can be obtained.
-    #[serde(
-        rename = "refreshService",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refresh_service: Option<OneOrMany<RefreshService>>,
     /// Terms of use.
-    #[serde(
-        rename = "termsOfUse",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub terms_of_use: Option<OneOrMany<TermsOfUse>>,
     /// Properties this struct does not name (extensions), kept as read.
     #[serde(flatten)]
@@ -212,6 +176,7 @@ impl<S> Credential<S> {
 
 /// The recipient of an achievement (the `credentialSubject` of an [`OpenBadgeCredential`]).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct AchievementSubject {
     /// The recipient's identifier (a DID, URL, …). Either `id` or `identifier` is required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -220,25 +185,13 @@ pub struct AchievementSubject {
     #[serde(rename = "type")]
     pub types: TypeSet,
     /// When the activity ended.
-    #[serde(
-        rename = "activityEndDate",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub activity_end_date: Option<DateTime>,
     /// When the activity started.
-    #[serde(
-        rename = "activityStartDate",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub activity_start_date: Option<DateTime>,
     /// Credits earned (a float, kept exactly as written).
-    #[serde(
-        rename = "creditsEarned",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credits_earned: Option<Number>,
     /// The achievement awarded.
     pub achievement: Achievement,
@@ -249,11 +202,7 @@ pub struct AchievementSubject {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub image: Option<IdOrObject<Image>>,
     /// A license number issued with the credential.
-    #[serde(
-        rename = "licenseNumber",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub license_number: Option<String>,
     /// Narrative connecting the evidence (Markdown).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -284,6 +233,7 @@ impl AchievementSubject {
 
 /// What an achievement is and how it is earned (the OB 2.0 BadgeClass's successor).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Achievement {
     /// Unique IRI of the achievement.
     pub id: Iri,
@@ -294,21 +244,13 @@ pub struct Achievement {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alignment: Option<OneOrMany<Alignment>>,
     /// The kind of achievement (`Badge`, `Certificate`, …, or `ext:…`).
-    #[serde(
-        rename = "achievementType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub achievement_type: Option<String>,
     /// Who created the achievement definition.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub creator: Option<IdOrObject<Profile>>,
     /// Credit hours available (kept exactly as written).
-    #[serde(
-        rename = "creditsAvailable",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credits_available: Option<Number>,
     /// How the achievement is earned.
     pub criteria: Criteria,
@@ -318,50 +260,30 @@ pub struct Achievement {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub endorsement: Option<OneOrMany<Box<EndorsementCredential>>>,
     /// Endorsements as compact JWS.
-    #[serde(
-        rename = "endorsementJwt",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub endorsement_jwt: Option<OneOrMany<String>>,
     /// Field of study.
-    #[serde(
-        rename = "fieldOfStudy",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub field_of_study: Option<String>,
     /// Human-readable code.
-    #[serde(rename = "humanCode", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub human_code: Option<String>,
     /// Image of the achievement (the badge image).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub image: Option<IdOrObject<Image>>,
     /// Language code (BCP 47).
-    #[serde(
-        rename = "inLanguage",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub in_language: Option<String>,
     /// Name of the achievement.
     pub name: String,
     /// Other identifiers of the achievement.
-    #[serde(
-        rename = "otherIdentifier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub other_identifier: Option<OneOrMany<IdentifierEntry>>,
     /// Related achievements (translations, the OB 2.0 BadgeClass, …).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub related: Option<OneOrMany<Related>>,
     /// Possible results.
-    #[serde(
-        rename = "resultDescription",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub result_description: Option<OneOrMany<ResultDescription>>,
     /// Specialization.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -379,6 +301,7 @@ pub struct Achievement {
 
 /// How an achievement is earned: a page (`id`) and/or a Markdown `narrative`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Criteria {
     /// IRI of a human-readable criteria page.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -393,43 +316,26 @@ pub struct Criteria {
 
 /// An alignment between an achievement (or result) and a node in a framework.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Alignment {
     /// Must include `Alignment`.
     #[serde(rename = "type")]
     pub types: TypeSet,
     /// Identifier of the target within its framework.
-    #[serde(
-        rename = "targetCode",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target_code: Option<String>,
     /// Description of the target.
-    #[serde(
-        rename = "targetDescription",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target_description: Option<String>,
     /// Name of the target.
-    #[serde(rename = "targetName")]
     pub target_name: String,
     /// Name of the framework.
-    #[serde(
-        rename = "targetFramework",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target_framework: Option<String>,
     /// Type of the target node (`CFItem`, `CTDL`, …, or `ext:…`).
-    #[serde(
-        rename = "targetType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target_type: Option<String>,
     /// URL of the target.
-    #[serde(rename = "targetUrl")]
     pub target_url: Iri,
     /// Extensions.
     #[serde(flatten)]
@@ -438,6 +344,7 @@ pub struct Alignment {
 
 /// A recipient identity, plain or hashed (`identityHash`, `identityType`, `hashed`, `salt`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct IdentityObject {
     /// Must be `IdentityObject`.
     #[serde(rename = "type")]
@@ -445,10 +352,8 @@ pub struct IdentityObject {
     /// Whether `identity_hash` is a hash (`sha256$…`/`md5$…`) or the plain value.
     pub hashed: bool,
     /// The [`IdentityHash`] string, or the plain identity when `hashed` is false.
-    #[serde(rename = "identityHash")]
     pub identity_hash: String,
     /// The kind of identity (`emailAddress`, `studentId`, …, or `ext:…`).
-    #[serde(rename = "identityType")]
     pub identity_type: String,
     /// The salt appended to the identity before hashing.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -517,6 +422,7 @@ impl IdentityObject {
 
 /// Another identifier of an entity (`IdentifierEntry`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct IdentifierEntry {
     /// Must be `IdentifierEntry`.
     #[serde(rename = "type")]
@@ -524,7 +430,6 @@ pub struct IdentifierEntry {
     /// The identifier.
     pub identifier: String,
     /// Its kind (`sourcedId`, `identifier`, …, or `ext:…`).
-    #[serde(rename = "identifierType")]
     pub identifier_type: String,
     /// Extensions.
     #[serde(flatten)]
@@ -533,6 +438,7 @@ pub struct IdentifierEntry {
 
 /// An image with metadata.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Image {
     /// The image URI or Data URI.
     pub id: Iri,
@@ -561,6 +467,7 @@ impl Image {
 
 /// A person or organization (issuer, creator, endorser, source …).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Profile {
     /// Unique IRI of the profile.
     pub id: Iri,
@@ -583,11 +490,7 @@ pub struct Profile {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub endorsement: Option<OneOrMany<Box<EndorsementCredential>>>,
     /// Endorsements as compact JWS.
-    #[serde(
-        rename = "endorsementJwt",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub endorsement_jwt: Option<OneOrMany<String>>,
     /// Image (logo).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -599,34 +502,22 @@ pub struct Profile {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address: Option<Address>,
     /// Other identifiers.
-    #[serde(
-        rename = "otherIdentifier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub other_identifier: Option<OneOrMany<IdentifierEntry>>,
     /// Name of an authorized official (organizations).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub official: Option<String>,
     /// Parent organization.
-    #[serde(rename = "parentOrg", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parent_org: Option<IdOrObject<Profile>>,
     /// Family name (persons).
-    #[serde(
-        rename = "familyName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub family_name: Option<String>,
     /// Given name (persons).
-    #[serde(rename = "givenName", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub given_name: Option<String>,
     /// Date of birth (persons).
-    #[serde(
-        rename = "dateOfBirth",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_of_birth: Option<String>,
     /// Extensions and the other person-name parts (`additionalName`, `honorificPrefix`, …).
     #[serde(flatten)]
@@ -635,58 +526,31 @@ pub struct Profile {
 
 /// A postal address.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Address {
     /// Must include `Address`.
     #[serde(rename = "type")]
     pub types: TypeSet,
     /// Country name.
-    #[serde(
-        rename = "addressCountry",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address_country: Option<String>,
     /// ISO 3166-1 alpha-2 country code.
-    #[serde(
-        rename = "addressCountryCode",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address_country_code: Option<String>,
     /// Region (state, province).
-    #[serde(
-        rename = "addressRegion",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address_region: Option<String>,
     /// Locality (city).
-    #[serde(
-        rename = "addressLocality",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address_locality: Option<String>,
     /// Street address.
-    #[serde(
-        rename = "streetAddress",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub street_address: Option<String>,
     /// Post office box number.
-    #[serde(
-        rename = "postOfficeBoxNumber",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub post_office_box_number: Option<String>,
     /// Postal code.
-    #[serde(
-        rename = "postalCode",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
     /// Geographic coordinates (kept as JSON).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -698,6 +562,7 @@ pub struct Address {
 
 /// A related achievement (a translation, or the OB 2.0 BadgeClass it came from).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Related {
     /// The related achievement's IRI.
     pub id: Iri,
@@ -705,11 +570,7 @@ pub struct Related {
     #[serde(rename = "type")]
     pub types: TypeSet,
     /// Its language.
-    #[serde(
-        rename = "inLanguage",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub in_language: Option<String>,
     /// Its version.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -721,26 +582,19 @@ pub struct Related {
 
 /// A result achieved (the OB 3.0 `Result` class).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct AchievementResult {
     /// Must include `Result`.
     #[serde(rename = "type")]
     pub types: TypeSet,
     /// The `id` of the achieved [`RubricCriterionLevel`].
-    #[serde(
-        rename = "achievedLevel",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub achieved_level: Option<Iri>,
     /// Alignments of this result.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alignment: Option<OneOrMany<Alignment>>,
     /// The `id` of the [`ResultDescription`] this result is for.
-    #[serde(
-        rename = "resultDescription",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub result_description: Option<Iri>,
     /// Status (`Completed`, `Enrolled`, `Failed`, `InProgress`, `OnHold`, `Provisional`,
     /// `Withdrew`).
@@ -756,6 +610,7 @@ pub struct AchievementResult {
 
 /// A possible result of an achievement.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ResultDescription {
     /// Unique IRI (results link to it).
     pub id: Iri,
@@ -766,43 +621,26 @@ pub struct ResultDescription {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alignment: Option<OneOrMany<Alignment>>,
     /// Allowed values, low to high.
-    #[serde(
-        rename = "allowedValue",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allowed_value: Option<OneOrMany<String>>,
     /// Name.
     pub name: String,
     /// The rubric level required to pass.
-    #[serde(
-        rename = "requiredLevel",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub required_level: Option<Iri>,
     /// The value required to pass.
-    #[serde(
-        rename = "requiredValue",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub required_value: Option<String>,
     /// The kind of result (`LetterGrade`, `Status`, …, or `ext:…`).
-    #[serde(rename = "resultType")]
     pub result_type: String,
     /// Rubric levels, low to high.
-    #[serde(
-        rename = "rubricCriterionLevel",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rubric_criterion_level: Option<OneOrMany<RubricCriterionLevel>>,
     /// Maximum value.
-    #[serde(rename = "valueMax", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value_max: Option<String>,
     /// Minimum value.
-    #[serde(rename = "valueMin", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value_min: Option<String>,
     /// Extensions.
     #[serde(flatten)]
@@ -811,6 +649,7 @@ pub struct ResultDescription {
 
 /// A level of a rubric criterion.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct RubricCriterionLevel {
     /// Unique IRI (results link to it).
     pub id: Iri,
@@ -838,6 +677,7 @@ pub struct RubricCriterionLevel {
 
 /// Evidence of the work behind an achievement.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Evidence {
     /// URL of the evidence, or a Data URI.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -867,6 +707,7 @@ pub struct Evidence {
 
 /// The subject of an [`EndorsementCredential`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct EndorsementSubject {
     /// What is endorsed (a profile, achievement or credential IRI).
     pub id: Iri,
@@ -874,11 +715,7 @@ pub struct EndorsementSubject {
     #[serde(rename = "type")]
     pub types: TypeSet,
     /// The endorser's comment (Markdown).
-    #[serde(
-        rename = "endorsementComment",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub endorsement_comment: Option<String>,
     /// Extensions.
     #[serde(flatten)]
@@ -887,6 +724,7 @@ pub struct EndorsementSubject {
 
 /// A data schema (`1EdTechJsonSchemaValidator2019`, `JsonSchema`, …).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct CredentialSchema {
     /// The schema IRI.
     pub id: Iri,
@@ -914,6 +752,7 @@ pub enum StatusMethod {
 
 /// Status information (revocation, suspension).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct CredentialStatus {
     /// The status entry IRI (required by `1EdTechRevocationList`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -922,25 +761,13 @@ pub struct CredentialStatus {
     #[serde(rename = "type")]
     pub kind: String,
     /// Bitstring: `revocation`, `suspension`, …
-    #[serde(
-        rename = "statusPurpose",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status_purpose: Option<String>,
     /// Bitstring: the index (a string per the spec; numbers are seen in the wild and kept).
-    #[serde(
-        rename = "statusListIndex",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status_list_index: Option<Value>,
     /// Bitstring: the status list credential IRI.
-    #[serde(
-        rename = "statusListCredential",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status_list_credential: Option<Iri>,
     /// Extensions (`statusSize`, `statusMessage`, …).
     #[serde(flatten)]
@@ -970,6 +797,7 @@ impl CredentialStatus {
 
 /// A refresh service (`1EdTechCredentialRefresh`, …).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct RefreshService {
     /// The service URL.
     pub id: Iri,
@@ -983,6 +811,7 @@ pub struct RefreshService {
 
 /// Terms of use.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct TermsOfUse {
     /// IRI of the terms.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -998,6 +827,7 @@ pub struct TermsOfUse {
 /// An embedded proof (`DataIntegrityProof`, `Ed25519Signature2020`, …). Checking it is the
 /// proof crate's business; the model only carries it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Proof {
     /// The proof type.
     #[serde(rename = "type")]
@@ -1018,25 +848,13 @@ pub struct Proof {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nonce: Option<String>,
     /// Purpose (`assertionMethod`).
-    #[serde(
-        rename = "proofPurpose",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub proof_purpose: Option<String>,
     /// The proof value (multibase).
-    #[serde(
-        rename = "proofValue",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub proof_value: Option<String>,
     /// The verification method IRI.
-    #[serde(
-        rename = "verificationMethod",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verification_method: Option<String>,
     /// Extensions (`jws`, `expires`, `previousProof`, …).
     #[serde(flatten)]
