@@ -56,12 +56,19 @@ pub enum Error {
         /// What is wrong.
         message: String,
     },
-    /// An identity hash or salt is malformed.
+    /// An identity hash is malformed.
     #[error("invalid identity hash: {0}")]
-    IdentityHash(String),
+    IdentityHash(#[from] crate::identity::IdentityHashError),
     /// A builder was asked to build without a required property.
     #[error("missing required property `{0}`")]
     MissingProperty(&'static str),
+    /// The system random source failed while generating `property` (a salt, an id). `ring`
+    /// reports this failure as a unit error that carries nothing, so there is no cause to keep.
+    #[error("invalid value for `{property}`: the system random source failed")]
+    Random {
+        /// What was being generated.
+        property: &'static str,
+    },
     /// A value given to a builder or constructor is not acceptable.
     #[error("invalid value for `{property}`: {message}")]
     InvalidValue {

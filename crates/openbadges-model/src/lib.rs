@@ -85,7 +85,7 @@ pub mod value;
 pub use canonical::sorted_keys_json;
 pub use detect::{Class, Detection, Version, detect};
 pub use error::Error;
-pub use identity::{HashAlgorithm, Identity, IdentityHash, IdentityKind, Salt};
+pub use identity::{HashAlgorithm, Identity, IdentityHash, IdentityHashError, IdentityKind, Salt};
 pub use limits::{Limits, parse_json};
 pub use problem::{Problem, ProblemCode, Severity, pointer_join};
 pub use value::{DateTime, IdOrObject, Iri, OneOrMany};
