@@ -2,10 +2,10 @@
 //!
 //! [`ob2_to_ob3`] takes the three 2.0 documents of an award (the Assertion, its BadgeClass and the
 //! issuer Profile, as JSON) and builds an **unsigned** [`OpenBadgeCredential`] with an embedded
-//! [`Achievement`] and [`Profile`], following the specification's migration guide
+//! [`Achievement`](crate::ob3::Achievement) and [`Profile`](crate::ob3::Profile), following the specification's migration guide
 //! (`ob_v3p0/impl/migrating.md`): new `urn:uuid` ids for the credential and the achievement, the
-//! original assertion linked as [`Evidence`] typed `https://w3id.org/openbadges#Assertion`, the
-//! original BadgeClass linked as a [`Related`] achievement typed
+//! original assertion linked as [`Evidence`](crate::ob3::Evidence) typed `https://w3id.org/openbadges#Assertion`, the
+//! original BadgeClass linked as a [`Related`](crate::ob3::Related) achievement typed
 //! `https://w3id.org/openbadges#BadgeClass`.
 //!
 //! Nothing is dropped silently: every property that is not carried over, or is carried over in a

@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use super::types::{
+use super::{
     Achievement, AchievementResult, AchievementSubject, Alignment, ContextEntry, Criteria,
     Evidence, Extra, IdentityObject, Image, OpenBadgeCredential, Profile,
 };

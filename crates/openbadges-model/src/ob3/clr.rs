@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::TypeSet;
-use super::types::{Achievement, Credential, Extra, IdentityObject, Image, OpenBadgeCredential};
+use super::{Achievement, Credential, Extra, IdentityObject, Image, OpenBadgeCredential};
 use crate::{IdOrObject, Iri, OneOrMany};
 
 /// A CLR 2.0 ClrCredential: a bundle of achievement credentials about one learner.

@@ -42,24 +42,30 @@
 //! # Ok::<(), openbadges_model::Error>(())
 //! ```
 
+mod achievement;
 mod builder;
 mod clr;
-mod types;
+mod credential;
+mod image;
+mod profile;
+mod subject;
 mod validate;
 
+pub use achievement::{
+    Achievement, Alignment, Criteria, Related, ResultDescription, RubricCriterionLevel,
+};
 pub use builder::{
     AchievementBuilder, CredentialBuilder, ProfileBuilder, name_based_urn_uuid, random_urn_uuid,
 };
 pub use clr::{Association, ClrCredential, ClrSubject, EmbeddedCredential};
-pub use types::Achievement;
-pub use types::Profile;
-pub use types::{
-    AchievementCredential, AchievementResult, AchievementSubject, Address, Alignment, ContextEntry,
-    Credential, CredentialSchema, CredentialStatus, Criteria, EndorsementCredential,
-    EndorsementSubject, Evidence, Extra, IdentifierEntry, IdentityObject, Image,
-    OpenBadgeCredential, Proof, RefreshService, Related, ResultDescription, RubricCriterionLevel,
-    StatusMethod, TermsOfUse,
+pub use credential::{
+    AchievementCredential, ContextEntry, Credential, CredentialSchema, CredentialStatus,
+    EndorsementCredential, EndorsementSubject, Evidence, Extra, OpenBadgeCredential, Proof,
+    RefreshService, StatusMethod, TermsOfUse,
 };
+pub use image::Image;
+pub use profile::{Address, IdentifierEntry, Profile};
+pub use subject::{AchievementResult, AchievementSubject, IdentityObject};
 pub use validate::validate;
 
 use serde::de::DeserializeOwned;
