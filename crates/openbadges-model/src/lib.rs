@@ -80,6 +80,7 @@ pub mod limits;
 pub mod ob2;
 pub mod ob3;
 pub mod problem;
+mod typed;
 pub mod value;
 
 pub use canonical::sorted_keys_json;
