@@ -59,10 +59,7 @@
 //!     .recipient_identity(IdentityObject::hashed("emailAddress", "student@example.org")?)
 //!     .valid_from(DateTime::new("2024-01-31T12:00:00Z"))
 //!     .build()?;
-//! let json = serde_json::to_string_pretty(&credential).map_err(|e| openbadges_model::Error::Shape {
-//!     path: String::new(),
-//!     message: e.to_string(),
-//! })?;
+//! let json = ob3::to_value(&credential)?.to_string();
 //! assert!(json.contains("\"OpenBadgeCredential\""));
 //! assert!(ob3::validate(&ob3::to_value(&credential)?, None).is_empty());
 //! # Ok::<(), openbadges_model::Error>(())

@@ -23,10 +23,7 @@ pub fn from_value<T: DeserializeOwned>(value: &Value) -> Result<T, Error> {
 /// # Errors
 /// [`Error::Shape`] if serialization fails (it does not for the model's types).
 pub fn to_value<T: Serialize>(item: &T) -> Result<Value, Error> {
-    serde_json::to_value(item).map_err(|e| Error::Shape {
-        path: String::new(),
-        message: e.to_string(),
-    })
+    serde_json::to_value(item).map_err(Error::from_serialize)
 }
 
 /// Parses untrusted bytes within `limits` into a typed object.

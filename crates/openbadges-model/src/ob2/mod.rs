@@ -114,10 +114,9 @@ impl Document {
         let class = match class {
             Some(c) => c,
             None => {
-                detected = crate::detect(value).class.ok_or_else(|| Error::Shape {
-                    path: String::new(),
-                    message: "not a recognised open badges 2.0 class".into(),
-                })?;
+                detected = crate::detect(value)
+                    .class
+                    .ok_or_else(|| Error::shape("", "not a recognised open badges 2.0 class"))?;
                 &detected
             }
         };
@@ -133,10 +132,10 @@ impl Document {
             }
             Class::Endorsement => Document::Endorsement(Box::new(Endorsement::from_value(value)?)),
             other => {
-                return Err(Error::Shape {
-                    path: String::new(),
-                    message: format!("{other} is not an open badges 2.0 class"),
-                });
+                return Err(Error::shape(
+                    "",
+                    format!("{other} is not an open badges 2.0 class"),
+                ));
             }
         })
     }

@@ -139,13 +139,13 @@ impl Document {
             Some(Class::Achievement) => Document::Achievement(Box::new(from_value(value)?)),
             Some(Class::Profile) => Document::Profile(Box::new(from_value(value)?)),
             other => {
-                return Err(Error::Shape {
-                    path: String::new(),
-                    message: match other {
+                return Err(Error::shape(
+                    "",
+                    match other {
                         Some(c) => format!("{c} has no typed open badges 3.0 model"),
                         None => "not a recognised open badges 3.0 class".into(),
                     },
-                });
+                ));
             }
         })
     }
