@@ -274,17 +274,9 @@ impl Salt {
     /// A fresh random salt: 16 bytes from the system CSPRNG, as 32 hex digits.
     ///
     /// # Errors
-    /// [`Error::InvalidValue`] if the system random source fails.
+    /// [`Error::Random`] if the system random source fails.
     pub fn generate() -> Result<Self, Error> {
-        use ring::rand::SecureRandom;
-        let mut bytes = [0u8; 16];
-        ring::rand::SystemRandom::new()
-            .fill(&mut bytes)
-            .map_err(|_| Error::InvalidValue {
-                property: "salt",
-                message: "the system random source failed".into(),
-            })?;
-        Ok(Salt(hex::encode(bytes)))
+        Ok(Salt(hex::encode(random_bytes::<16>("salt")?)))
     }
 
     /// The salt as written.
@@ -343,12 +335,41 @@ impl IdentityHash {
     }
 }
 
+/// `N` bytes from the system random source, for generating `property` (a salt, an id).
+///
+/// # Errors
+/// [`Error::Random`] if the system random source fails.
+pub(crate) fn random_bytes<const N: usize>(property: &'static str) -> Result<[u8; N], Error> {
+    use ring::rand::SecureRandom;
+    let mut bytes = [0u8; N];
+    ring::rand::SystemRandom::new()
+        .fill(&mut bytes)
+        .map_err(|_| Error::Random { property })?;
+    Ok(bytes)
+}
+
 /// Compares two byte strings in time that depends only on their lengths.
 pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     if a.len() != b.len() {
         return false;
     }
     a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// Why a string is not an identity hash (`sha256$<64 hex>` or `md5$<32 hex>`): the cause
+/// of [`Error::IdentityHash`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum IdentityHashError {
+    /// There is no `$` between the algorithm and the digest.
+    #[error("`{0}` has no `$` separator")]
+    NoSeparator(String),
+    /// The algorithm is neither `sha256` nor `md5`.
+    #[error("unknown hash algorithm `{0}`")]
+    UnknownAlgorithm(String),
+    /// The digest is not the algorithm's number of hex digits.
+    #[error("expected {} hex digits after `{}$`", .0.hex_len(), .0.prefix())]
+    BadDigest(HashAlgorithm),
 }
 
 impl FromStr for IdentityHash {
@@ -358,23 +379,15 @@ impl FromStr for IdentityHash {
     fn from_str(s: &str) -> Result<Self, Error> {
         let (prefix, hex_part) = s
             .split_once('$')
-            .ok_or_else(|| Error::IdentityHash(format!("`{s}` has no `$` separator")))?;
+            .ok_or_else(|| IdentityHashError::NoSeparator(s.to_string()))?;
         let algorithm = match prefix.to_ascii_lowercase().as_str() {
             "sha256" => HashAlgorithm::Sha256,
             "md5" => HashAlgorithm::Md5,
-            other => {
-                return Err(Error::IdentityHash(format!(
-                    "unknown hash algorithm `{other}`"
-                )));
-            }
+            other => return Err(IdentityHashError::UnknownAlgorithm(other.to_string()).into()),
         };
         if hex_part.len() != algorithm.hex_len() || !hex_part.bytes().all(|b| b.is_ascii_hexdigit())
         {
-            return Err(Error::IdentityHash(format!(
-                "expected {} hex digits after `{}$`",
-                algorithm.hex_len(),
-                algorithm.prefix()
-            )));
+            return Err(IdentityHashError::BadDigest(algorithm).into());
         }
         Ok(IdentityHash {
             algorithm,
@@ -405,6 +418,31 @@ impl<'de> Deserialize<'de> for IdentityHash {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn identity_hash_error_keeps_its_cause() {
+        use std::error::Error as _;
+        let e = "sha256$abc".parse::<IdentityHash>().unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "invalid identity hash: expected 64 hex digits after `sha256$`"
+        );
+        let cause = e.source().expect("a typed cause");
+        assert_eq!(
+            cause.downcast_ref::<IdentityHashError>(),
+            Some(&IdentityHashError::BadDigest(HashAlgorithm::Sha256))
+        );
+        let e = "sha1$00".parse::<IdentityHash>().unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "invalid identity hash: unknown hash algorithm `sha1`"
+        );
+        let e = "nodollar".parse::<IdentityHash>().unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "invalid identity hash: `nodollar` has no `$` separator"
+        );
+    }
 
     #[test]
     fn identity_parse_forms() {

@@ -410,29 +410,7 @@ impl Upgrader {
             let ni = self.profile(i, &issuer_path, None, false);
             obj.insert("issuer".into(), Value::Object(ni));
         }
-        let mut out = if root {
-            with_context(obj, Some("BadgeClass"))
-        } else {
-            obj
-        };
-        if !out.contains_key("type") {
-            set_type_front(&mut out, "BadgeClass");
-        }
-        if !out.contains_key("id") {
-            match source {
-                Some(s) => set_id_front(&mut out, s),
-                None if root => self.warn(
-                    ProblemCode::MissingProperty,
-                    pointer_join(path, "id"),
-                    format!(
-                        "an open badges {} badge class's id is the url it is hosted at, which the document does not say",
-                        self.version.as_str()
-                    ),
-                ),
-                None => {}
-            }
-        }
-        out
+        self.finish_node(obj, path, source, root, "BadgeClass", "badge class")
     }
 
     fn profile(
@@ -463,6 +441,21 @@ impl Upgrader {
         } else {
             "Issuer"
         };
+        self.finish_node(obj, path, source, root, default_type, "issuer")
+    }
+
+    /// Finishes an upgraded badge class or issuer node: the 2.0 context on a document root,
+    /// `default_type` when it has no `type`, and the URL it was fetched from (`source`) as its
+    /// `id` when it has none; a root without either gets a warning naming `what` it is.
+    fn finish_node(
+        &mut self,
+        obj: Map<String, Value>,
+        path: &str,
+        source: Option<&str>,
+        root: bool,
+        default_type: &str,
+        what: &str,
+    ) -> Map<String, Value> {
         let mut out = if root {
             with_context(obj, Some(default_type))
         } else {
@@ -478,7 +471,7 @@ impl Upgrader {
                     ProblemCode::MissingProperty,
                     pointer_join(path, "id"),
                     format!(
-                        "an open badges {} issuer's id is the url it is hosted at, which the document does not say",
+                        "an open badges {} {what}'s id is the url it is hosted at, which the document does not say",
                         self.version.as_str()
                     ),
                 ),

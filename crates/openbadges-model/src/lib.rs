@@ -59,10 +59,7 @@
 //!     .recipient_identity(IdentityObject::hashed("emailAddress", "student@example.org")?)
 //!     .valid_from(DateTime::new("2024-01-31T12:00:00Z"))
 //!     .build()?;
-//! let json = serde_json::to_string_pretty(&credential).map_err(|e| openbadges_model::Error::Shape {
-//!     path: String::new(),
-//!     message: e.to_string(),
-//! })?;
+//! let json = ob3::to_value(&credential)?.to_string();
 //! assert!(json.contains("\"OpenBadgeCredential\""));
 //! assert!(ob3::validate(&ob3::to_value(&credential)?, None).is_empty());
 //! # Ok::<(), openbadges_model::Error>(())
@@ -80,12 +77,13 @@ pub mod limits;
 pub mod ob2;
 pub mod ob3;
 pub mod problem;
+mod typed;
 pub mod value;
 
 pub use canonical::sorted_keys_json;
 pub use detect::{Class, Detection, Version, detect};
 pub use error::Error;
-pub use identity::{HashAlgorithm, Identity, IdentityHash, IdentityKind, Salt};
+pub use identity::{HashAlgorithm, Identity, IdentityHash, IdentityHashError, IdentityKind, Salt};
 pub use limits::{Limits, parse_json};
 pub use problem::{Problem, ProblemCode, Severity, pointer_join};
 pub use value::{DateTime, IdOrObject, Iri, OneOrMany};

@@ -71,7 +71,7 @@ pub fn parse_json(bytes: &[u8], limits: &Limits) -> Result<Value, Error> {
         Ok(v) => Ok(v),
         Err(e) => Err(match fault {
             Some(f) => f.into_error(&e, limits.max_depth),
-            None => Error::from_json(&e),
+            None => Error::from_json(e),
         }),
     }
 }

@@ -8,6 +8,7 @@
 )]
 
 use std::path::Path;
+use std::sync::Arc;
 
 use openbadges_model::{Error, Limits, parse_json};
 use proptest::prelude::*;
@@ -199,4 +200,30 @@ fn any_json() -> impl Strategy<Value = Value> {
                 .prop_map(|kv| Value::Object(kv.into_iter().collect())),
         ]
     })
+}
+
+/// Malformed JSON and a wrong shape keep serde_json's error as their `source()`, with the same
+/// Display as before; equality compares what the error says.
+#[test]
+fn json_and_shape_errors_keep_their_cause() {
+    use std::error::Error as _;
+    let e = parse_json(b"{\"a\": 1,}", &Limits::default()).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "invalid json at line 1 column 9: trailing comma"
+    );
+    let cause = e.source().expect("the json error is kept");
+    assert!(cause.downcast_ref::<Arc<serde_json::Error>>().is_some());
+    assert_eq!(e.clone(), e);
+
+    let doc = serde_json::json!({"type": "Assertion", "recipient": {"hashed": "yes"}});
+    let e = openbadges_model::ob2::Assertion::from_value(&doc).unwrap_err();
+    assert!(matches!(&e, Error::Shape { path, .. } if path == "/recipient/hashed"));
+    let cause = e.source().expect("the serde error is kept");
+    assert!(cause.downcast_ref::<Arc<serde_json::Error>>().is_some());
+
+    // A wrong class has no parser error behind it.
+    let e = openbadges_model::ob2::Document::from_value(&serde_json::json!({}), None).unwrap_err();
+    assert!(matches!(e, Error::Shape { .. }));
+    assert!(e.source().is_none());
 }

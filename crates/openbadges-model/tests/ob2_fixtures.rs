@@ -249,7 +249,7 @@ fn assert_round_trip(rel: &str, doc: &Value, report: &Inspection) {
     let class = openbadges_model::detect(doc).class;
     let typed = match Document::from_value(doc, class.as_ref()) {
         Ok(t) => t,
-        Err(openbadges_model::Error::Shape { path, message }) if !report.valid_structure() => {
+        Err(openbadges_model::Error::Shape { path, message, .. }) if !report.valid_structure() => {
             assert!(
                 report.problems.iter().any(|p| p.path == path),
                 "{rel}: typed error at {path} ({message}) is not among {:#?}",

@@ -237,6 +237,7 @@ fn typed_round_trip(doc: &Value, class: Option<&Class>) -> Result<Option<Value>,
                     return Err(openbadges_model::Error::Shape {
                         path: format!("/credentialSubject/verifiableCredential/{i}"),
                         message: "not read as an OpenBadgeCredential".into(),
+                        source: None,
                     });
                 }
             }

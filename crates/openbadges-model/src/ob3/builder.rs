@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use super::types::{
+use super::{
     Achievement, AchievementResult, AchievementSubject, Alignment, ContextEntry, Criteria,
     Evidence, Extra, IdentityObject, Image, OpenBadgeCredential, Profile,
 };
@@ -174,8 +174,8 @@ impl CredentialBuilder {
     /// # Errors
     /// [`Error::MissingProperty`] for a missing issuer, achievement, recipient or `validFrom`;
     /// [`Error::InvalidValue`] when the result would not pass [`validate`](super::validate)
-    /// (an unparseable date, `validUntil` before `validFrom`, an invalid IRI, …) or the system
-    /// random source fails while making an id.
+    /// (an unparseable date, `validUntil` before `validFrom`, an invalid IRI, …);
+    /// [`Error::Random`] if the system random source fails while making an id.
     pub fn build(self) -> Result<OpenBadgeCredential, Error> {
         let issuer = self.issuer.ok_or(Error::MissingProperty("issuer"))?;
         let achievement = self
@@ -535,17 +535,9 @@ fn check<T: serde::Serialize>(item: &T, class: Class) -> Result<(), Error> {
 /// A fresh random (version 4) `urn:uuid:` IRI.
 ///
 /// # Errors
-/// [`Error::InvalidValue`] if the system random source fails.
+/// [`Error::Random`] if the system random source fails.
 pub fn random_urn_uuid() -> Result<Iri, Error> {
-    use ring::rand::SecureRandom;
-    let mut bytes = [0u8; 16];
-    ring::rand::SystemRandom::new()
-        .fill(&mut bytes)
-        .map_err(|_| Error::InvalidValue {
-            property: "id",
-            message: "the system random source failed".into(),
-        })?;
-    Ok(urn_uuid(bytes, 4))
+    Ok(urn_uuid(crate::identity::random_bytes::<16>("id")?, 4))
 }
 
 /// A deterministic name-based (RFC 9562 version 8, from SHA-256 of `name`) `urn:uuid:` IRI.

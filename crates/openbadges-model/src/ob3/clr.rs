@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::TypeSet;
-use super::types::{Achievement, Credential, Extra, IdentityObject, Image, OpenBadgeCredential};
+use super::{Achievement, Credential, Extra, IdentityObject, Image, OpenBadgeCredential};
 use crate::{IdOrObject, Iri, OneOrMany};
 
 /// A CLR 2.0 ClrCredential: a bundle of achievement credentials about one learner.
@@ -12,6 +12,7 @@ pub type ClrCredential = Credential<ClrSubject>;
 
 /// The subject of a [`ClrCredential`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ClrSubject {
     /// The learner's identifier. Either `id` or `identifier` is required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -35,7 +36,6 @@ pub struct ClrSubject {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub achievement: Option<OneOrMany<Achievement>>,
     /// The bundled credentials (at least one).
-    #[serde(rename = "verifiableCredential")]
     pub verifiable_credential: OneOrMany<EmbeddedCredential>,
     /// Relations between the achievements.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -62,18 +62,16 @@ pub enum EmbeddedCredential {
 
 /// A relation between two achievements of a CLR (`isParentOf`, `precedes`, …).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Association {
     /// Must be `Association`.
     #[serde(rename = "type")]
     pub types: TypeSet,
     /// The kind of association.
-    #[serde(rename = "associationType")]
     pub association_type: String,
     /// The `id` of the source achievement.
-    #[serde(rename = "sourceId")]
     pub source_id: Iri,
     /// The `id` of the target achievement.
-    #[serde(rename = "targetId")]
     pub target_id: Iri,
     /// Extensions.
     #[serde(flatten)]

@@ -42,100 +42,44 @@
 //! # Ok::<(), openbadges_model::Error>(())
 //! ```
 
+mod achievement;
 mod builder;
 mod clr;
-mod types;
+mod credential;
+mod image;
+mod profile;
+mod subject;
 mod validate;
 
+pub use crate::typed::{from_slice, from_value, to_value};
+pub use achievement::{
+    Achievement, Alignment, Criteria, Related, ResultDescription, RubricCriterionLevel,
+};
 pub use builder::{
     AchievementBuilder, CredentialBuilder, ProfileBuilder, name_based_urn_uuid, random_urn_uuid,
 };
 pub use clr::{Association, ClrCredential, ClrSubject, EmbeddedCredential};
-pub use types::Achievement;
-pub use types::Profile;
-pub use types::{
-    AchievementCredential, AchievementResult, AchievementSubject, Address, Alignment, ContextEntry,
-    Credential, CredentialSchema, CredentialStatus, Criteria, EndorsementCredential,
-    EndorsementSubject, Evidence, Extra, IdentifierEntry, IdentityObject, Image,
-    OpenBadgeCredential, Proof, RefreshService, Related, ResultDescription, RubricCriterionLevel,
-    StatusMethod, TermsOfUse,
+pub use credential::{
+    AchievementCredential, ContextEntry, Credential, CredentialSchema, CredentialStatus,
+    EndorsementCredential, EndorsementSubject, Evidence, Extra, OpenBadgeCredential, Proof,
+    RefreshService, StatusMethod, TermsOfUse,
 };
+pub use image::Image;
+pub use profile::{Address, IdentifierEntry, Profile};
+pub use subject::{AchievementResult, AchievementSubject, IdentityObject};
 pub use validate::validate;
 
-use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::{Error, Limits};
+use crate::Error;
 
 /// The current OB 3.0 context (`context-3.0.3.json`), written by the builders.
 pub const OB3_CONTEXT: &str = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json";
 /// The current CLR 2.0 context.
 pub const CLR2_CONTEXT: &str = "https://purl.imsglobal.org/spec/clr/v2p0/context-2.0.1.json";
 
-/// Reads a typed OB 3.0 / CLR 2.0 object from JSON.
-///
-/// # Errors
-/// [`Error::Shape`] with the JSON pointer of the first node that does not fit (a missing
-/// required property, a number where a string belongs, …). Use [`validate`] to list every
-/// structural problem instead.
-pub fn from_value<T: DeserializeOwned>(value: &Value) -> Result<T, Error> {
-    serde_path_to_error::deserialize(value).map_err(Error::from_path_to_error)
-}
-
-/// Writes a typed object back to JSON (the same JSON it was read from, for read objects).
-///
-/// # Errors
-/// [`Error::Shape`] if serialization fails (it does not for the types of this module).
-pub fn to_value<T: Serialize>(item: &T) -> Result<Value, Error> {
-    serde_json::to_value(item).map_err(|e| Error::Shape {
-        path: String::new(),
-        message: e.to_string(),
-    })
-}
-
-/// Parses untrusted bytes within `limits` into a typed object.
-///
-/// # Errors
-/// The errors of [`crate::parse_json`], then those of [`from_value`].
-pub fn from_slice<T: DeserializeOwned>(bytes: &[u8], limits: &Limits) -> Result<T, Error> {
-    let value = crate::parse_json(bytes, limits)?;
-    from_value(&value)
-}
-
-/// `from_value` / `to_value` / `from_slice` methods for the typed classes (the same as the free
-/// functions [`from_value`], [`to_value`] and [`from_slice`]).
-macro_rules! json_methods {
-    ($($t:ty),* $(,)?) => {$(
-        impl $t {
-            /// Reads the object from JSON.
-            ///
-            /// # Errors
-            /// [`Error::Shape`] with the JSON pointer of the first node that does not fit.
-            pub fn from_value(value: &Value) -> Result<Self, Error> {
-                from_value(value)
-            }
-
-            /// Parses untrusted bytes within `limits`.
-            ///
-            /// # Errors
-            /// The errors of [`crate::parse_json`], then those of [`from_value`].
-            pub fn from_slice(bytes: &[u8], limits: &Limits) -> Result<Self, Error> {
-                from_slice(bytes, limits)
-            }
-
-            /// Writes the object to JSON (for a read object: the JSON it was read from).
-            ///
-            /// # Errors
-            /// [`Error::Shape`] if serialization fails (it does not for this type).
-            pub fn to_value(&self) -> Result<Value, Error> {
-                to_value(self)
-            }
-        }
-    )*};
-}
-
-json_methods!(
+crate::typed::json_methods!(
     OpenBadgeCredential,
     EndorsementCredential,
     ClrCredential,
@@ -195,13 +139,13 @@ impl Document {
             Some(Class::Achievement) => Document::Achievement(Box::new(from_value(value)?)),
             Some(Class::Profile) => Document::Profile(Box::new(from_value(value)?)),
             other => {
-                return Err(Error::Shape {
-                    path: String::new(),
-                    message: match other {
+                return Err(Error::shape(
+                    "",
+                    match other {
                         Some(c) => format!("{c} has no typed open badges 3.0 model"),
                         None => "not a recognised open badges 3.0 class".into(),
                     },
-                });
+                ));
             }
         })
     }
