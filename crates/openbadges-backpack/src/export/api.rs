@@ -356,6 +356,7 @@ impl ApiTokens {
                 let f: TokenFile = serde_json::from_slice(&bytes).map_err(|e| Error::Decode {
                     id: path.display().to_string(),
                     message: e.to_string(),
+                    source: Some(Box::new(e)),
                 })?;
                 Ok(ApiTokens {
                     tokens: f
@@ -385,13 +386,12 @@ impl ApiTokens {
                         })
                         .collect(),
                 };
-                let body =
-                    serde_json::to_vec_pretty(&file).map_err(|e| Error::Storage(e.to_string()))?;
+                let body = serde_json::to_vec_pretty(&file).map_err(Error::storage)?;
                 write_private(path, &body)
-                    .map_err(|e| Error::Storage(format!("{}: {e}", path.display())))?;
+                    .map_err(|e| Error::storage_in(path.display().to_string(), e))?;
                 Ok(tokens)
             }
-            Err(e) => Err(Error::Storage(format!("{}: {e}", path.display()))),
+            Err(e) => Err(Error::storage_in(path.display().to_string(), e)),
         }
     }
 

@@ -178,7 +178,7 @@ pub fn collection_clr<S: Store + ?Sized>(
     };
     let proof = ProofOptions::new(vm, options.created.clone());
     let credential =
-        sign(&doc, signer, &proof).map_err(|e| Error::Export(format!("signing the CLR: {e}")))?;
+        sign(&doc, signer, &proof).map_err(|e| Error::export_in("signing the CLR", e))?;
     Ok(ClrExport {
         credential,
         skipped,

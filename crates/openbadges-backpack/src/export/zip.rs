@@ -185,7 +185,7 @@ fn write_manifest<W: std::io::Write>(
 }
 
 fn pretty(v: &Value) -> Result<Vec<u8>> {
-    let mut out = serde_json::to_vec_pretty(v).map_err(|e| Error::Export(e.to_string()))?;
+    let mut out = serde_json::to_vec_pretty(v).map_err(Error::export)?;
     out.push(b'\n');
     Ok(out)
 }
@@ -264,9 +264,8 @@ pub fn export_zip_with<S: Store + ?Sized, W: std::io::Write + std::io::Seek>(
         .unix_permissions(0o644)
         .large_file(false);
     let put = |w: &mut zip::ZipWriter<W>, path: &str, bytes: &[u8]| -> Result<()> {
-        w.start_file(path, options)
-            .map_err(|e| Error::Export(e.to_string()))?;
-        w.write_all(bytes).map_err(|e| Error::Export(e.to_string()))
+        w.start_file(path, options).map_err(Error::export)?;
+        w.write_all(bytes).map_err(Error::export)
     };
 
     // Paths sort as: badges/<id>/badge.json < badges/<id>/baked.* < badges/<id>/original.*
@@ -381,10 +380,9 @@ pub fn export_zip_with<S: Store + ?Sized, W: std::io::Write + std::io::Seek>(
     put(&mut w, "index.html", html.as_bytes())?;
     let collections = json!(collections.iter().map(collection_json).collect::<Vec<_>>());
     w.start_file("manifest.json", options)
-        .map_err(|e| Error::Export(e.to_string()))?;
-    write_manifest(&mut w, &manifest_badges, &pretty(&collections)?)
-        .map_err(|e| Error::Export(e.to_string()))?;
-    w.finish().map_err(|e| Error::Export(e.to_string()))
+        .map_err(Error::export)?;
+    write_manifest(&mut w, &manifest_badges, &pretty(&collections)?).map_err(Error::export)?;
+    w.finish().map_err(Error::export)
 }
 
 /// Reads the documents an archive kept (its `documents/` folder, unzipped: `DIR/index.json` and
@@ -486,6 +484,36 @@ pub fn documents_loader(
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+
+    /// A writer that always fails.
+    #[derive(Debug)]
+    struct Broken;
+
+    impl std::io::Write for Broken {
+        fn write(&mut self, _: &[u8]) -> std::io::Result<usize> {
+            Err(std::io::Error::other("disk full"))
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Err(std::io::Error::other("disk full"))
+        }
+    }
+
+    impl std::io::Seek for Broken {
+        fn seek(&mut self, _: std::io::SeekFrom) -> std::io::Result<u64> {
+            Err(std::io::Error::other("disk full"))
+        }
+    }
+
+    #[test]
+    fn a_failed_write_keeps_its_cause() {
+        use std::error::Error as _;
+        let err = export_zip_to(&crate::MemoryStore::new(), Broken).unwrap_err();
+        assert!(matches!(err, Error::Export { .. }), "{err:?}");
+        let chain: Vec<String> = std::iter::successors(err.source(), |c| (*c).source())
+            .map(ToString::to_string)
+            .collect();
+        assert!(chain.iter().any(|c| c.contains("disk full")), "{chain:?}");
+    }
 
     #[test]
     fn the_assembled_manifest_is_what_serde_json_prints() {
