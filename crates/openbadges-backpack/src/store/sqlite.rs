@@ -416,6 +416,22 @@ fn put_badge(tx: &rusqlite::Transaction<'_>, b: &BadgeRecord) -> Result<()> {
     Ok(())
 }
 
+/// [`Error::NotFound`] unless badge `id` is stored.
+fn require_badge(tx: &rusqlite::Transaction<'_>, id: &BadgeId) -> Result<()> {
+    let exists: Option<i64> = tx
+        .query_row("SELECT 1 FROM badges WHERE id = ?1", [id.as_str()], |r| {
+            r.get(0)
+        })
+        .optional()?;
+    match exists {
+        Some(_) => Ok(()),
+        None => Err(Error::NotFound {
+            what: "badge",
+            id: id.to_string(),
+        }),
+    }
+}
+
 fn put_collection(tx: &rusqlite::Transaction<'_>, c: &Collection) -> Result<()> {
     let token = match &c.visibility {
         Visibility::Unlisted { token } => Some(token.as_str()),
@@ -440,17 +456,7 @@ fn put_collection(tx: &rusqlite::Transaction<'_>, c: &Collection) -> Result<()> 
         [c.id.as_str()],
     )?;
     for (pos, m) in c.members.iter().enumerate() {
-        let exists: Option<i64> = tx
-            .query_row("SELECT 1 FROM badges WHERE id = ?1", [m.as_str()], |r| {
-                r.get(0)
-            })
-            .optional()?;
-        if exists.is_none() {
-            return Err(Error::NotFound {
-                what: "badge",
-                id: m.to_string(),
-            });
-        }
+        require_badge(tx, m)?;
         let pos = i64::try_from(pos).map_err(Error::storage)?;
         tx.execute(
             "INSERT INTO collection_members (collection_id, position, badge_id) VALUES (?1, ?2, ?3)",
@@ -535,17 +541,7 @@ fn put_documents(
     id: &BadgeId,
     docs: &[KeptDocument],
 ) -> Result<()> {
-    let exists: Option<i64> = tx
-        .query_row("SELECT 1 FROM badges WHERE id = ?1", [id.as_str()], |r| {
-            r.get(0)
-        })
-        .optional()?;
-    if exists.is_none() {
-        return Err(Error::NotFound {
-            what: "badge",
-            id: id.to_string(),
-        });
-    }
+    require_badge(tx, id)?;
     tx.execute(
         "DELETE FROM badge_documents WHERE badge_id = ?1",
         [id.as_str()],
