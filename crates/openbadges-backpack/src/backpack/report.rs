@@ -142,7 +142,7 @@ impl ImportReport {
     }
 }
 
-/// What [`Backpack::import_each`] reports for one input, once it is committed.
+/// What [`Backpack::import_each`](crate::Backpack::import_each) reports for one input, once it is committed.
 #[derive(Debug, Clone, PartialEq)]
 pub enum InputOutcome {
     /// The input was read and imported (its badges may still have failed).
