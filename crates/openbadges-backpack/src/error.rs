@@ -1,4 +1,5 @@
-//! The crate's error type.
+//! The crate's error type. Every failure with an underlying cause (SQLite, I/O, JSON, zip,
+//! signing) keeps it: [`std::error::Error::source`] reaches it, and the message shows it.
 
 /// Everything that can go wrong in the backpack outside a single input's import (which reports
 /// failures per input in an [`ImportReport`](crate::ImportReport) instead).
@@ -6,12 +7,13 @@
 #[non_exhaustive]
 pub enum Error {
     /// The database file exists but is not a backpack database (not SQLite, or damaged).
-    #[error("the backpack database `{path}` is corrupted or not a backpack database: {message}")]
+    #[error("the backpack database `{path}` is corrupted or not a backpack database: {source}")]
     Corrupted {
         /// The database file.
         path: String,
-        /// What SQLite reported.
-        message: String,
+        /// What the database reported.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
     },
     /// The database was written by a newer version of this crate.
     #[error("the backpack database has schema version {found}; this build knows up to {supported}")]
@@ -22,8 +24,15 @@ pub enum Error {
         supported: i64,
     },
     /// A storage operation failed.
-    #[error("storage error: {0}")]
-    Storage(String),
+    #[error("storage error: {}{source}", prefix(.context.as_deref()))]
+    Storage {
+        /// What was being done (`creating DIR`, `encoding recipient`), when the cause alone
+        /// does not say.
+        context: Option<String>,
+        /// The cause: the database's error (SQLite's `rusqlite::Error`), an I/O or JSON error.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
     /// A stored row could not be decoded (the database was edited by hand or damaged).
     #[error("stored record `{id}` is damaged: {message}")]
     Decode {
@@ -31,6 +40,9 @@ pub enum Error {
         id: String,
         /// What was wrong.
         message: String,
+        /// The decoder's error (JSON, timestamp), when one decided it.
+        #[source]
+        source: Option<Box<dyn std::error::Error + Send + Sync>>,
     },
     /// A referenced badge or collection does not exist.
     #[error("no {what} with id `{id}`")]
@@ -44,8 +56,14 @@ pub enum Error {
     #[error("invalid argument: {0}")]
     InvalidArgument(String),
     /// Writing an export failed.
-    #[error("export failed: {0}")]
-    Export(String),
+    #[error("export failed: {}{source}", prefix(.context.as_deref()))]
+    Export {
+        /// What was being done (`signing the CLR`), when the cause alone does not say.
+        context: Option<String>,
+        /// The cause: the zip writer's, an I/O, JSON or signing error.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
     /// An input is over its cap ([`ImportLimits`](crate::ImportLimits)); refused, not truncated.
     #[error("the {what} is {}over the limit of {limit} bytes; refused", size.map_or_else(String::new, |s| format!("{s} bytes, ")))]
     TooLarge {
@@ -58,15 +76,60 @@ pub enum Error {
     },
     /// An input could not be read.
     #[error("cannot read the input: {0}")]
-    Read(String),
+    Read(#[source] std::io::Error),
     /// The system random source failed.
     #[error("the system random source failed")]
     Random,
 }
 
+/// `context: ` before a cause, or nothing.
+fn prefix(context: Option<&str>) -> String {
+    context.map_or_else(String::new, |c| format!("{c}: "))
+}
+
+impl Error {
+    /// A storage error caused by `source`.
+    pub(crate) fn storage(source: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
+        Error::Storage {
+            context: None,
+            source: source.into(),
+        }
+    }
+
+    /// A storage error caused by `source` while doing `context`.
+    pub(crate) fn storage_in(
+        context: impl Into<String>,
+        source: impl Into<Box<dyn std::error::Error + Send + Sync>>,
+    ) -> Self {
+        Error::Storage {
+            context: Some(context.into()),
+            source: source.into(),
+        }
+    }
+
+    /// An export error caused by `source`.
+    pub(crate) fn export(source: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
+        Error::Export {
+            context: None,
+            source: source.into(),
+        }
+    }
+
+    /// An export error caused by `source` while doing `context`.
+    pub(crate) fn export_in(
+        context: impl Into<String>,
+        source: impl Into<Box<dyn std::error::Error + Send + Sync>>,
+    ) -> Self {
+        Error::Export {
+            context: Some(context.into()),
+            source: source.into(),
+        }
+    }
+}
+
 impl From<rusqlite::Error> for Error {
     fn from(e: rusqlite::Error) -> Self {
-        Error::Storage(e.to_string())
+        Error::storage(e)
     }
 }
 

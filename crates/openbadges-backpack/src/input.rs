@@ -1,5 +1,6 @@
 //! Turning input bytes into badge items: content detection (never by file name), JWS/JWT
-//! payloads, baked images, CLR bundles and API responses.
+//! payloads, baked images, CLR bundles and API responses. What cannot be read is a reason for
+//! the import report (text, per input or per badge), not an error of the crate.
 
 use std::io::Read as _;
 
@@ -68,7 +69,7 @@ impl ImportLimits {
         mut reader: R,
         declared_len: Option<u64>,
     ) -> crate::Result<Vec<u8>> {
-        let read_err = |e: std::io::Error| crate::Error::Read(e.to_string());
+        let read_err = crate::Error::Read;
         let mut buf = Vec::new();
         (&mut reader)
             .take(ZIP_SIGNATURE.len() as u64)
@@ -105,7 +106,7 @@ impl ImportLimits {
     /// As [`read_input`](Self::read_input); [`Error::Read`](crate::Error::Read) when the file
     /// cannot be opened.
     pub fn read_file(&self, path: &std::path::Path) -> crate::Result<Vec<u8>> {
-        let file = std::fs::File::open(path).map_err(|e| crate::Error::Read(e.to_string()))?;
+        let file = std::fs::File::open(path).map_err(crate::Error::Read)?;
         let len = file
             .metadata()
             .ok()
@@ -150,16 +151,30 @@ fn trim_ascii(b: &[u8]) -> &[u8] {
     b.trim_ascii()
 }
 
+/// Why a compact JWS's payload is not a badge document.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum JwsPayloadError {
+    /// The text does not have the shape of a compact JWS.
+    #[error("not a compact JWS")]
+    NotCompact,
+    /// The payload segment is not base64url.
+    #[error("the JWS payload is not base64url: {0}")]
+    Base64(#[source] base64::DecodeError),
+    /// The payload is not JSON within the limits.
+    #[error("the JWS payload: {0}")]
+    Json(#[source] openbadges_model::Error),
+}
+
 /// Decodes a compact JWS / JWT payload into the badge document it carries.
 ///
 /// A VP-JWT's `vp` claim is the presentation; otherwise the credential is read from the claims
 /// by [`openbadges_proof::vc_jwt::credential_from_claims`].
-pub(crate) fn decode_jws(s: &str, limits: &Limits) -> Result<Value, String> {
-    let (_, payload, _) = compact_jws_segments(s).ok_or_else(|| "not a compact JWS".to_owned())?;
+pub(crate) fn decode_jws(s: &str, limits: &Limits) -> Result<Value, JwsPayloadError> {
+    let (_, payload, _) = compact_jws_segments(s).ok_or(JwsPayloadError::NotCompact)?;
     let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
         .decode(payload)
-        .map_err(|e| format!("the JWS payload is not base64url: {e}"))?;
-    let payload = parse_json(&bytes, limits).map_err(|e| format!("the JWS payload: {e}"))?;
+        .map_err(JwsPayloadError::Base64)?;
+    let payload = parse_json(&bytes, limits).map_err(JwsPayloadError::Json)?;
     if let Some(vp) = payload.get("vp").and_then(Value::as_object) {
         // A VP-JWT: the presentation, whose credentials are unbundled by the caller.
         return Ok(Value::Object(vp.clone()));
@@ -194,7 +209,8 @@ fn document_from_payload(
     }
     let s = std::str::from_utf8(t).map_err(|_| "not UTF-8 text".to_owned())?;
     if is_compact_jws(s) {
-        return Ok((InputKind::Jws, decode_jws(s, &limits.json)?, None));
+        let document = decode_jws(s, &limits.json).map_err(|e| e.to_string())?;
+        return Ok((InputKind::Jws, document, None));
     }
     if s.starts_with("http://") || s.starts_with("https://") {
         let Some(fetcher) = fetch else {
@@ -236,7 +252,7 @@ fn enveloped(
     Ok(Item {
         original: jwt.as_bytes().to_vec(),
         kind: InputKind::Jws,
-        document: decode_jws(jwt, limits)?,
+        document: decode_jws(jwt, limits).map_err(|e| e.to_string())?,
         within: Some(within),
     })
 }
@@ -261,7 +277,7 @@ fn embedded_item(v: &Value, within: String, limits: &Limits) -> Result<Item, Str
         Value::String(s) if is_compact_jws(s.trim()) => Ok(Item {
             original: s.trim().as_bytes().to_vec(),
             kind: InputKind::Jws,
-            document: decode_jws(s.trim(), limits)?,
+            document: decode_jws(s.trim(), limits).map_err(|e| e.to_string())?,
             within: Some(within),
         }),
         Value::String(_) => Err(format!("{within}: a string that is not a compact JWS")),
@@ -463,5 +479,45 @@ mod tests {
         assert_eq!(doc["issuanceDate"], "2010-01-01T00:00:00Z");
         assert!(!is_compact_jws("header.payload"));
         assert!(!is_compact_jws("a.b.c d"));
+    }
+
+    #[test]
+    fn a_jws_payload_error_says_what_and_keeps_its_cause() {
+        use std::error::Error as _;
+        let limits = Limits::default();
+        let e = decode_jws("header.payload", &limits).unwrap_err();
+        assert!(matches!(e, JwsPayloadError::NotCompact), "{e:?}");
+        assert_eq!(e.to_string(), "not a compact JWS");
+        let e = decode_jws("eyJhbGciOiJFZERTQSJ9.a.c2ln", &limits).unwrap_err();
+        assert!(matches!(e, JwsPayloadError::Base64(_)), "{e:?}");
+        assert!(e.source().is_some_and(|c| c.is::<base64::DecodeError>()));
+        assert!(
+            e.to_string()
+                .starts_with("the JWS payload is not base64url: ")
+        );
+        // "not json"
+        let e = decode_jws("eyJhbGciOiJFZERTQSJ9.bm90IGpzb24.c2ln", &limits).unwrap_err();
+        assert!(matches!(e, JwsPayloadError::Json(_)), "{e:?}");
+        assert!(
+            e.source()
+                .is_some_and(|c| c.is::<openbadges_model::Error>())
+        );
+        assert!(e.to_string().starts_with("the JWS payload: "));
+    }
+
+    #[test]
+    fn an_unreadable_input_keeps_the_io_error_as_its_source() {
+        use std::error::Error as _;
+        let missing = std::env::temp_dir().join(format!(
+            "openbadges-backpack-no-such-input-{}",
+            std::process::id()
+        ));
+        let err = ImportLimits::default().read_file(&missing).unwrap_err();
+        let io = err
+            .source()
+            .and_then(|c| c.downcast_ref::<std::io::Error>())
+            .unwrap();
+        assert_eq!(io.kind(), std::io::ErrorKind::NotFound);
+        assert_eq!(err.to_string(), format!("cannot read the input: {io}"));
     }
 }

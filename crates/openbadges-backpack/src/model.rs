@@ -299,6 +299,21 @@ impl BadgeRecord {
     pub fn is_clr(&self) -> bool {
         self.version == Version::Clr2_0
     }
+
+    /// The compact JWS the badge was received as (trimmed): the original itself, or the JWS
+    /// baked into its image; `None` for a badge received as JSON.
+    pub(crate) fn compact_jws(&self) -> Option<String> {
+        match self.input_kind {
+            InputKind::Jws => std::str::from_utf8(&self.original)
+                .ok()
+                .map(|s| s.trim().to_owned()),
+            InputKind::Png | InputKind::Svg => openbadges_bake::extract(&self.original)
+                .ok()
+                .filter(|x| x.payload_kind == openbadges_bake::PayloadKind::Jws)
+                .map(|x| x.payload.trim().to_owned()),
+            _ => None,
+        }
+    }
 }
 
 /// What a listing shows of a badge (see [`BadgeRecord::summary`]).

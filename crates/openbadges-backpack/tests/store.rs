@@ -135,7 +135,7 @@ fn a_damaged_database_never_panics() {
     std::fs::write(&path, &bytes).unwrap();
     match SqliteStore::open(&path) {
         Err(e) => assert!(
-            matches!(e, Error::Corrupted { .. } | Error::Storage(_)),
+            matches!(e, Error::Corrupted { .. } | Error::Storage { .. }),
             "{e:?}"
         ),
         Ok(store) => {
@@ -398,7 +398,7 @@ fn a_directory_or_unreadable_path_is_an_error_not_a_panic() {
     let dir = temp_dir("isdir");
     let err = SqliteStore::open(&dir).unwrap_err();
     assert!(
-        matches!(err, Error::Storage(_) | Error::Corrupted { .. }),
+        matches!(err, Error::Storage { .. } | Error::Corrupted { .. }),
         "{err:?}"
     );
     let _ = std::fs::remove_dir_all(&dir);

@@ -9,9 +9,7 @@ use serde_json::{Value, json};
 
 use crate::backpack::{Backpack, ImportReport, ImportResult};
 use crate::display;
-use crate::model::{
-    BadgeRecord, BadgeState, CollectionId, InputKind, Source, SourceKind, Visibility,
-};
+use crate::model::{BadgeRecord, BadgeState, CollectionId, Source, SourceKind, Visibility};
 use crate::store::Store;
 use crate::verify::Verifier;
 use crate::{Error, Result};
@@ -97,20 +95,25 @@ fn paged<'a>(all: &'a [BadgeRecord], page: &Page) -> Result<(Vec<&'a BadgeRecord
     Ok((slice, total))
 }
 
-/// The compact JWS a badge was received as: the original itself, or the JWS baked into its
-/// image.
-fn jws_text(b: &BadgeRecord) -> Option<String> {
-    match b.input_kind {
-        InputKind::Jws => std::str::from_utf8(&b.original)
-            .ok()
-            .map(|s| s.trim().to_owned()),
-        InputKind::Png | InputKind::Svg => {
-            let x = openbadges_bake::extract(&b.original).ok()?;
-            (x.payload_kind == openbadges_bake::PayloadKind::Jws)
-                .then(|| x.payload.trim().to_owned())
+/// The page of the accepted badges that `keep` selects as the API bodies carry them: (the
+/// documents received as JSON, the compact JWS of the others — the original, or the one baked
+/// into the image), with the total across pages.
+fn page_by_form<S: Store + ?Sized>(
+    store: &S,
+    page: &Page,
+    keep: impl Fn(&BadgeRecord) -> bool,
+) -> Result<(Vec<Value>, Vec<Value>, usize)> {
+    let all: Vec<BadgeRecord> = accepted(store)?.into_iter().filter(|b| keep(b)).collect();
+    let (slice, total) = paged(&all, page)?;
+    let mut documents = Vec::new();
+    let mut jws = Vec::new();
+    for b in slice {
+        match b.compact_jws() {
+            Some(j) => jws.push(Value::String(j)),
+            None => documents.push(b.document.clone()),
         }
-        _ => None,
     }
+    Ok((documents, jws, total))
 }
 
 /// The Badge Connect 2.1 `GET /assertions` body: `{"status": {...}, "assertions": [...],
@@ -124,19 +127,7 @@ pub fn badge_connect_assertions<S: Store + ?Sized>(
     page: &Page,
     base: &str,
 ) -> Result<ApiResponse> {
-    let all: Vec<BadgeRecord> = accepted(store)?
-        .into_iter()
-        .filter(|b| b.version <= Version::V2_0)
-        .collect();
-    let (slice, total) = paged(&all, page)?;
-    let mut assertions = Vec::new();
-    let mut signed = Vec::new();
-    for b in slice {
-        match jws_text(b) {
-            Some(j) => signed.push(Value::String(j)),
-            None => assertions.push(b.document.clone()),
-        }
-    }
+    let (assertions, signed, total) = page_by_form(store, page, |b| b.version <= Version::V2_0)?;
     Ok(ApiResponse {
         body: json!({
             "status": {"error": null, "statusCode": 200, "statusText": "OK"},
@@ -159,19 +150,7 @@ pub fn ob3_get_credentials<S: Store + ?Sized>(
     page: &Page,
     base: &str,
 ) -> Result<ApiResponse> {
-    let all: Vec<BadgeRecord> = accepted(store)?
-        .into_iter()
-        .filter(|b| b.version == Version::V3_0)
-        .collect();
-    let (slice, total) = paged(&all, page)?;
-    let mut credential = Vec::new();
-    let mut jws = Vec::new();
-    for b in slice {
-        match jws_text(b) {
-            Some(j) => jws.push(Value::String(j)),
-            None => credential.push(b.document.clone()),
-        }
-    }
+    let (credential, jws, total) = page_by_form(store, page, |b| b.version == Version::V3_0)?;
     Ok(ApiResponse {
         body: json!({"credential": credential, "compactJwsString": jws}),
         total_count: total,
@@ -377,6 +356,7 @@ impl ApiTokens {
                 let f: TokenFile = serde_json::from_slice(&bytes).map_err(|e| Error::Decode {
                     id: path.display().to_string(),
                     message: e.to_string(),
+                    source: Some(Box::new(e)),
                 })?;
                 Ok(ApiTokens {
                     tokens: f
@@ -406,13 +386,12 @@ impl ApiTokens {
                         })
                         .collect(),
                 };
-                let body =
-                    serde_json::to_vec_pretty(&file).map_err(|e| Error::Storage(e.to_string()))?;
+                let body = serde_json::to_vec_pretty(&file).map_err(Error::storage)?;
                 write_private(path, &body)
-                    .map_err(|e| Error::Storage(format!("{}: {e}", path.display())))?;
+                    .map_err(|e| Error::storage_in(path.display().to_string(), e))?;
                 Ok(tokens)
             }
-            Err(e) => Err(Error::Storage(format!("{}: {e}", path.display()))),
+            Err(e) => Err(Error::storage_in(path.display().to_string(), e)),
         }
     }
 

@@ -13,7 +13,7 @@ use std::collections::BTreeSet;
 use serde_json::{Map, Value, json};
 
 use crate::model::sha256_hex;
-use crate::model::{BadgeId, BadgeRecord, BadgeState, CollectionId};
+use crate::model::{BadgeId, BadgeRecord, BadgeState, Collection, CollectionId};
 use crate::store::Store;
 use crate::{Error, Result};
 use openbadges_model::IdentityKind;
@@ -78,18 +78,7 @@ pub struct ClrExport {
 /// `.jwt` file, or one baked in an image) as an `EnvelopedVerifiableCredential` whose `id` is a
 /// `data:application/vc+jwt,<jwt>` URL.
 pub(crate) fn embeddable(b: &BadgeRecord) -> Value {
-    use crate::model::InputKind;
-    let jwt = match b.input_kind {
-        InputKind::Jws => std::str::from_utf8(&b.original)
-            .ok()
-            .map(|s| s.trim().to_owned()),
-        InputKind::Png | InputKind::Svg => openbadges_bake::extract(&b.original)
-            .ok()
-            .filter(|x| x.payload_kind == openbadges_bake::PayloadKind::Jws)
-            .map(|x| x.payload.trim().to_owned()),
-        _ => None,
-    };
-    match jwt {
+    match b.compact_jws() {
         Some(jwt) => json!({
             "@context": VC2,
             "id": format!("data:application/vc+jwt,{jwt}"),
@@ -99,6 +88,7 @@ pub(crate) fn embeddable(b: &BadgeRecord) -> Value {
     }
 }
 
+/// The `id`s of the credential's subjects.
 fn subject_ids(doc: &Value) -> Vec<String> {
     match doc.get("credentialSubject") {
         Some(Value::Array(a)) => a
@@ -115,6 +105,7 @@ fn subject_ids(doc: &Value) -> Vec<String> {
     }
 }
 
+/// The achievements (objects) of the credential's subjects.
 fn achievements(doc: &Value) -> Vec<Value> {
     let subjects = match doc.get("credentialSubject") {
         Some(Value::Array(a)) => a.iter().collect(),
@@ -159,7 +150,50 @@ pub fn collection_clr<S: Store + ?Sized>(
             what: "collection",
             id: collection.as_str().to_owned(),
         })?;
-    let mut credentials = Vec::new();
+    let (included, skipped) = carried(store, &c)?;
+    let (issuer, issuer_id, vm) = issuer(signer, options);
+    let members: Vec<&str> = included.iter().map(|b| b.id.as_str()).collect();
+    let clr_id = openbadges_model::ob3::name_based_urn_uuid(&format!(
+        "clr:{}:{}:{}:{}",
+        c.id.as_str(),
+        issuer_id,
+        options.created,
+        members.join(",")
+    ));
+    let doc = json!({
+        "@context": [VC2, CLR_CONTEXT, OB3_CONTEXT],
+        "id": clr_id.as_str(),
+        "type": ["VerifiableCredential", "ClrCredential"],
+        "issuer": issuer,
+        "validFrom": options.created,
+        "name": c.name,
+        "credentialSubject": Value::Object(subject(&c, &included)),
+    });
+    let doc = match (c.description.is_empty(), doc) {
+        (false, Value::Object(mut o)) => {
+            o.insert("description".into(), json!(c.description));
+            Value::Object(o)
+        }
+        (_, d) => d,
+    };
+    let proof = ProofOptions::new(vm, options.created.clone());
+    let credential =
+        sign(&doc, signer, &proof).map_err(|e| Error::export_in("signing the CLR", e))?;
+    Ok(ClrExport {
+        credential,
+        skipped,
+    })
+}
+
+/// The collection's members the CLR carries (accepted OB 3.0 credentials and CLRs, in
+/// collection order), and those it leaves out with the reason.
+///
+/// # Errors
+/// [`Error::NotFound`] for a missing member; [`Error::InvalidArgument`] when none is carried.
+fn carried<S: Store + ?Sized>(
+    store: &S,
+    c: &Collection,
+) -> Result<(Vec<BadgeRecord>, Vec<Skipped>)> {
     let mut skipped = Vec::new();
     let mut included: Vec<BadgeRecord> = Vec::new();
     for id in &c.members {
@@ -185,21 +219,24 @@ pub fn collection_clr<S: Store + ?Sized>(
             });
             continue;
         }
-        credentials.push(embeddable(&b));
         included.push(b);
     }
-    if credentials.is_empty() {
+    if included.is_empty() {
         return Err(Error::InvalidArgument(format!(
             "collection {} holds no OB 3.0 credential: a CLR needs at least one",
             c.name
         )));
     }
+    Ok((included, skipped))
+}
 
-    // Achievements, each once, in collection order; `precedes` links consecutive ones.
+/// The achievements of the OB 3.0 credentials, each once, in collection order; and the
+/// `precedes` associations that link consecutive ones (by id).
+fn achievements_in_order(included: &[BadgeRecord]) -> (Vec<Value>, Vec<Value>) {
     let mut seen = BTreeSet::new();
     let mut achievement_list = Vec::new();
     let mut order = Vec::new();
-    for b in &included {
+    for b in included {
         if b.version != Version::V3_0 {
             continue;
         }
@@ -227,14 +264,16 @@ pub fn collection_clr<S: Store + ?Sized>(
             _ => None,
         })
         .collect();
+    (achievement_list, associations)
+}
 
-    // The learner.
+/// The learner's `id`: the subject id every included credential names (when they all name
+/// one, and the same), else the owner's DID when the badges matched exactly one.
+fn learner_id(included: &[BadgeRecord]) -> Option<String> {
     let ids: BTreeSet<String> = included
         .iter()
         .flat_map(|b| subject_ids(&b.document))
         .collect();
-    let mut subject = Map::new();
-    subject.insert("type".into(), json!(["ClrSubject"]));
     let dids: BTreeSet<&str> = included
         .iter()
         .filter(|b| b.recipient.identifier.kind == IdentityKind::Did)
@@ -244,62 +283,85 @@ pub fn collection_clr<S: Store + ?Sized>(
         .iter()
         .all(|b| !subject_ids(&b.document).is_empty());
     if ids.len() == 1 && all_named {
-        if let Some(id) = ids.iter().next() {
-            subject.insert("id".into(), json!(id));
-        }
+        ids.into_iter().next()
     } else if dids.len() == 1 {
-        if let Some(id) = dids.iter().next() {
+        dids.into_iter().next().map(str::to_owned)
+    } else {
+        None
+    }
+}
+
+/// The learner as salted SHA-256 `IdentityObject`s of the owner's identifiers the badges
+/// matched (the salt derived from the collection's id, so the same collection gives the same
+/// CLR).
+fn learner_identifiers(c: &Collection, included: &[BadgeRecord]) -> Vec<Value> {
+    let salt = sha256_hex(format!("clr-salt:{}", c.id.as_str()).as_bytes())
+        .chars()
+        .take(16)
+        .collect::<String>();
+    let owners: BTreeSet<(&'static str, String)> = included
+        .iter()
+        .map(|b| {
+            let i = &b.recipient.identifier;
+            let v = match i.kind {
+                IdentityKind::Email => i.value.to_ascii_lowercase(),
+                _ => i.value.clone(),
+            };
+            (i.kind.ob3_type(), v)
+        })
+        .collect();
+    owners
+        .into_iter()
+        .map(|(t, v)| {
+            json!({
+                "type": "IdentityObject",
+                "identityType": t,
+                "hashed": true,
+                "identityHash": IdentityHash::compute(
+                    HashAlgorithm::Sha256,
+                    &v,
+                    Some(&Salt::new(salt.as_str())),
+                )
+                .to_string(),
+                "salt": salt,
+            })
+        })
+        .collect()
+}
+
+/// The `ClrSubject`: the learner, the collection's name and description, the credentials
+/// verbatim, their achievements and associations.
+fn subject(c: &Collection, included: &[BadgeRecord]) -> Map<String, Value> {
+    let mut subject = Map::new();
+    subject.insert("type".into(), json!(["ClrSubject"]));
+    match learner_id(included) {
+        Some(id) => {
             subject.insert("id".into(), json!(id));
         }
-    }
-    if !subject.contains_key("id") {
-        let salt = sha256_hex(format!("clr-salt:{}", c.id.as_str()).as_bytes())
-            .chars()
-            .take(16)
-            .collect::<String>();
-        let owners: BTreeSet<(&'static str, String)> = included
-            .iter()
-            .map(|b| {
-                let i = &b.recipient.identifier;
-                let v = match i.kind {
-                    IdentityKind::Email => i.value.to_ascii_lowercase(),
-                    _ => i.value.clone(),
-                };
-                (i.kind.ob3_type(), v)
-            })
-            .collect();
-        let objects: Vec<Value> = owners
-            .into_iter()
-            .map(|(t, v)| {
-                json!({
-                    "type": "IdentityObject",
-                    "identityType": t,
-                    "hashed": true,
-                    "identityHash": IdentityHash::compute(
-                        HashAlgorithm::Sha256,
-                        &v,
-                        Some(&Salt::new(salt.as_str())),
-                    )
-                    .to_string(),
-                    "salt": salt,
-                })
-            })
-            .collect();
-        subject.insert("identifier".into(), Value::Array(objects));
+        None => {
+            let objects = learner_identifiers(c, included);
+            subject.insert("identifier".into(), Value::Array(objects));
+        }
     }
     subject.insert("name".into(), json!(c.name));
     if !c.description.is_empty() {
         subject.insert("description".into(), json!(c.description));
     }
+    let credentials = included.iter().map(embeddable).collect();
     subject.insert("verifiableCredential".into(), Value::Array(credentials));
+    let (achievement_list, associations) = achievements_in_order(included);
     if !achievement_list.is_empty() {
         subject.insert("achievement".into(), Value::Array(achievement_list));
     }
     if !associations.is_empty() {
         subject.insert("association".into(), Value::Array(associations));
     }
+    subject
+}
 
-    // The issuer and its verification method.
+/// The issuer `Profile`, its id and the verification method that signs: the key's `did:key`
+/// unless [`ClrOptions::issuer_id`] names another id (then `<id>#<multikey>`).
+fn issuer(signer: &Ed25519Signer, options: &ClrOptions) -> (Value, String, String) {
     let multikey = signer.multikey().encode();
     let (issuer_id, vm) = match &options.issuer_id {
         None => (signer.did_key(), signer.verification_method_did_key()),
@@ -312,35 +374,5 @@ pub fn collection_clr<S: Store + ?Sized>(
     if let Some(n) = &options.issuer_name {
         issuer.insert("name".into(), json!(n));
     }
-    let members: Vec<&str> = included.iter().map(|b| b.id.as_str()).collect();
-    let clr_id = openbadges_model::ob3::name_based_urn_uuid(&format!(
-        "clr:{}:{}:{}:{}",
-        c.id.as_str(),
-        issuer_id,
-        options.created,
-        members.join(",")
-    ));
-    let doc = json!({
-        "@context": [VC2, CLR_CONTEXT, OB3_CONTEXT],
-        "id": clr_id.as_str(),
-        "type": ["VerifiableCredential", "ClrCredential"],
-        "issuer": Value::Object(issuer),
-        "validFrom": options.created,
-        "name": c.name,
-        "credentialSubject": Value::Object(subject),
-    });
-    let doc = match (c.description.is_empty(), doc) {
-        (false, Value::Object(mut o)) => {
-            o.insert("description".into(), json!(c.description));
-            Value::Object(o)
-        }
-        (_, d) => d,
-    };
-    let proof = ProofOptions::new(vm, options.created.clone());
-    let credential =
-        sign(&doc, signer, &proof).map_err(|e| Error::Export(format!("signing the CLR: {e}")))?;
-    Ok(ClrExport {
-        credential,
-        skipped,
-    })
+    (Value::Object(issuer), issuer_id, vm)
 }

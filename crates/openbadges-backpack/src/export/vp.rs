@@ -165,5 +165,5 @@ pub fn signed_presentation_for<S: Store + ?Sized>(
     options.proof_purpose = "authentication".into();
     options.challenge = challenge.map(str::to_owned);
     options.domain = domain.map(str::to_owned);
-    sign(&vp, signer, &options).map_err(|e| Error::Export(format!("signing the presentation: {e}")))
+    sign(&vp, signer, &options).map_err(|e| Error::export_in("signing the presentation", e))
 }

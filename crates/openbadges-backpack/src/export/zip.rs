@@ -185,7 +185,7 @@ fn write_manifest<W: std::io::Write>(
 }
 
 fn pretty(v: &Value) -> Result<Vec<u8>> {
-    let mut out = serde_json::to_vec_pretty(v).map_err(|e| Error::Export(e.to_string()))?;
+    let mut out = serde_json::to_vec_pretty(v).map_err(Error::export)?;
     out.push(b'\n');
     Ok(out)
 }
@@ -246,6 +246,92 @@ impl std::fmt::Debug for Reverify<'_> {
     }
 }
 
+/// Verifies `b` again for an export with [`Reverify`], replacing its verification with the
+/// result at export; returns the stored one (`status`, `checkedAt`) for the manifest's
+/// `verificationAtImport`.
+fn reverify_record(b: &mut BadgeRecord, r: Reverify<'_>) -> Value {
+    let at_import = json!({
+        "status": b.verification.status.as_str(),
+        "checkedAt": time_str(&b.verification.checked_at),
+    });
+    let outcome = r.verifier.verify(&VerifyRequest::for_record(b));
+    b.verification = Verification {
+        status: outcome.status,
+        report: outcome.report.to_string(),
+        checked_at: r.at,
+    };
+    at_import
+}
+
+/// The kept documents of the exported badges, each stored once: `documents/index.json`'s
+/// entries by (URL, SHA-256), the bodies by SHA-256.
+#[derive(Default)]
+struct KeptIndex {
+    index: std::collections::BTreeMap<(String, String), Value>,
+    bodies: std::collections::BTreeMap<String, Vec<u8>>,
+}
+
+impl KeptIndex {
+    /// Adds one badge's documents; returns its manifest `documents` (`{url, sha256}` pairs).
+    fn add(&mut self, docs: Vec<KeptDocument>) -> Vec<Value> {
+        let mut doc_refs = Vec::new();
+        for d in docs {
+            let sha = d.sha256();
+            doc_refs.push(json!({"url": d.url, "sha256": sha}));
+            self.index
+                .entry((d.url.clone(), sha.clone()))
+                .or_insert_with(|| {
+                    json!({
+                        "url": d.url,
+                        "mediaType": d.media_type,
+                        "sha256": sha,
+                        "file": sha,
+                        "size": d.body.len(),
+                        "fetchedAt": time_str(&d.fetched_at),
+                    })
+                });
+            self.bodies.entry(sha).or_insert(d.body);
+        }
+        doc_refs
+    }
+}
+
+/// A badge's entry in `manifest.json`: its record, its verification (with the full report),
+/// its `files` and kept `documents`, and `verificationAtImport` when it was verified again.
+fn manifest_entry(
+    b: &BadgeRecord,
+    files: Value,
+    doc_refs: Vec<Value>,
+    at_import: Option<Value>,
+) -> Value {
+    let report: Value = serde_json::from_str(&b.verification.report)
+        .unwrap_or_else(|_| Value::String(b.verification.report.clone()));
+    let mut entry = json!({
+        "id": b.id,
+        "name": b.name(),
+        "version": b.version.as_str(),
+        "class": b.class,
+        "inputKind": b.input_kind.as_str(),
+        "source": b.source,
+        "state": b.state.as_str(),
+        "importedAt": time_str(&b.imported_at),
+        "dedupKey": b.dedup_key,
+        "validFrom": b.valid_from.map(|t| time_str(&t)),
+        "recipient": b.recipient,
+        "verification": {
+            "status": b.verification.status.as_str(),
+            "checkedAt": time_str(&b.verification.checked_at),
+            "report": report,
+        },
+        "files": files,
+        "documents": doc_refs,
+    });
+    if let (Some(a), Some(o)) = (at_import, entry.as_object_mut()) {
+        o.insert("verificationAtImport".into(), a);
+    }
+    entry
+}
+
 /// [`export_zip_to`], optionally verifying every badge again ([`Reverify`]): the manifest's
 /// `verification` is then the result at export, and `verificationAtImport` keeps the stored one.
 ///
@@ -264,19 +350,15 @@ pub fn export_zip_with<S: Store + ?Sized, W: std::io::Write + std::io::Seek>(
         .unix_permissions(0o644)
         .large_file(false);
     let put = |w: &mut zip::ZipWriter<W>, path: &str, bytes: &[u8]| -> Result<()> {
-        w.start_file(path, options)
-            .map_err(|e| Error::Export(e.to_string()))?;
-        w.write_all(bytes).map_err(|e| Error::Export(e.to_string()))
+        w.start_file(path, options).map_err(Error::export)?;
+        w.write_all(bytes).map_err(Error::export)
     };
 
     // Paths sort as: badges/<id>/badge.json < badges/<id>/baked.* < badges/<id>/original.*
     // (by id) < documents/<sha256> < documents/index.json < index.html < manifest.json, so
     // writing in id order, then the documents, writes the entries sorted.
     let mut manifest_badges = Vec::new();
-    // Kept documents, shared across badges: (url, sha256) -> index entry; sha256 -> body.
-    let mut index: std::collections::BTreeMap<(String, String), Value> =
-        std::collections::BTreeMap::new();
-    let mut bodies: std::collections::BTreeMap<String, Vec<u8>> = std::collections::BTreeMap::new();
+    let mut kept = KeptIndex::default();
     let mut cards = std::collections::BTreeMap::new();
     for id in store.badge_ids()? {
         let Some(mut b) = store.badge(&id)? else {
@@ -285,20 +367,7 @@ pub fn export_zip_with<S: Store + ?Sized, W: std::io::Write + std::io::Seek>(
         if b.state != BadgeState::Accepted {
             continue;
         }
-        let at_import = reverify.map(|_| {
-            json!({
-                "status": b.verification.status.as_str(),
-                "checkedAt": time_str(&b.verification.checked_at),
-            })
-        });
-        if let Some(r) = reverify {
-            let outcome = r.verifier.verify(&VerifyRequest::for_record(&b));
-            b.verification = Verification {
-                status: outcome.status,
-                report: outcome.report.to_string(),
-                checked_at: r.at,
-            };
-        }
+        let at_import = reverify.map(|r| reverify_record(&mut b, r));
         let original = original_path(&b);
         let document_path = document_path(&b);
         let document = pretty(&b.document)?;
@@ -307,59 +376,19 @@ pub fn export_zip_with<S: Store + ?Sized, W: std::io::Write + std::io::Seek>(
         let baked_path = baked
             .as_ref()
             .map(|(_, ext)| format!("badges/{}/baked.{ext}", b.id));
-        let mut doc_refs = Vec::new();
-        for d in docs {
-            let sha = d.sha256();
-            doc_refs.push(json!({"url": d.url, "sha256": sha}));
-            index
-                .entry((d.url.clone(), sha.clone()))
-                .or_insert_with(|| {
-                    json!({
-                        "url": d.url,
-                        "mediaType": d.media_type,
-                        "sha256": sha,
-                        "file": sha,
-                        "size": d.body.len(),
-                        "fetchedAt": time_str(&d.fetched_at),
-                    })
-                });
-            bodies.entry(sha).or_insert(d.body);
-        }
-        let report: Value = serde_json::from_str(&b.verification.report)
-            .unwrap_or_else(|_| Value::String(b.verification.report.clone()));
-        let mut entry = json!({
-            "id": b.id,
-            "name": b.name(),
-            "version": b.version.as_str(),
-            "class": b.class,
-            "inputKind": b.input_kind.as_str(),
-            "source": b.source,
-            "state": b.state.as_str(),
-            "importedAt": time_str(&b.imported_at),
-            "dedupKey": b.dedup_key,
-            "validFrom": b.valid_from.map(|t| time_str(&t)),
-            "recipient": b.recipient,
-            "verification": {
-                "status": b.verification.status.as_str(),
-                "checkedAt": time_str(&b.verification.checked_at),
-                "report": report,
+        let files = json!({
+            "original": file_entry(&original, &b.original),
+            "document": file_entry(&document_path, &document),
+            "baked": match (&baked, &baked_path) {
+                (Some((bytes, _)), Some(path)) => file_entry(path, bytes),
+                _ if matches!(b.input_kind, InputKind::Png | InputKind::Svg) => file_entry(&original, &b.original),
+                _ => Value::Null,
             },
-            "files": {
-                "original": file_entry(&original, &b.original),
-                "document": file_entry(&document_path, &document),
-                "baked": match (&baked, &baked_path) {
-                    (Some((bytes, _)), Some(path)) => file_entry(path, bytes),
-                    _ if matches!(b.input_kind, InputKind::Png | InputKind::Svg) => file_entry(&original, &b.original),
-                    _ => Value::Null,
-                },
-            },
-            "documents": doc_refs,
         });
-        if let (Some(a), Some(o)) = (at_import, entry.as_object_mut()) {
-            o.insert("verificationAtImport".into(), a);
-        }
+        let doc_refs = kept.add(docs);
         // Kept rendered (a third of the memory of a `Value`): the manifest is assembled from
         // these bytes at the end.
+        let entry = manifest_entry(&b, files, doc_refs, at_import);
         manifest_badges.push(indent(&pretty(&entry)?, 4, true));
         put(&mut w, &document_path, &document)?;
         if let (Some((bytes, _)), Some(path)) = (&baked, &baked_path) {
@@ -368,6 +397,7 @@ pub fn export_zip_with<S: Store + ?Sized, W: std::io::Write + std::io::Seek>(
         put(&mut w, &original, &b.original)?;
         cards.insert(b.id.clone(), super::html::card(&b));
     }
+    let KeptIndex { index, bodies } = kept;
     for (sha, body) in &bodies {
         put(&mut w, &kept_path(sha), body)?;
     }
@@ -381,10 +411,9 @@ pub fn export_zip_with<S: Store + ?Sized, W: std::io::Write + std::io::Seek>(
     put(&mut w, "index.html", html.as_bytes())?;
     let collections = json!(collections.iter().map(collection_json).collect::<Vec<_>>());
     w.start_file("manifest.json", options)
-        .map_err(|e| Error::Export(e.to_string()))?;
-    write_manifest(&mut w, &manifest_badges, &pretty(&collections)?)
-        .map_err(|e| Error::Export(e.to_string()))?;
-    w.finish().map_err(|e| Error::Export(e.to_string()))
+        .map_err(Error::export)?;
+    write_manifest(&mut w, &manifest_badges, &pretty(&collections)?).map_err(Error::export)?;
+    w.finish().map_err(Error::export)
 }
 
 /// Reads the documents an archive kept (its `documents/` folder, unzipped: `DIR/index.json` and
@@ -486,6 +515,36 @@ pub fn documents_loader(
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+
+    /// A writer that always fails.
+    #[derive(Debug)]
+    struct Broken;
+
+    impl std::io::Write for Broken {
+        fn write(&mut self, _: &[u8]) -> std::io::Result<usize> {
+            Err(std::io::Error::other("disk full"))
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Err(std::io::Error::other("disk full"))
+        }
+    }
+
+    impl std::io::Seek for Broken {
+        fn seek(&mut self, _: std::io::SeekFrom) -> std::io::Result<u64> {
+            Err(std::io::Error::other("disk full"))
+        }
+    }
+
+    #[test]
+    fn a_failed_write_keeps_its_cause() {
+        use std::error::Error as _;
+        let err = export_zip_to(&crate::MemoryStore::new(), Broken).unwrap_err();
+        assert!(matches!(err, Error::Export { .. }), "{err:?}");
+        let chain: Vec<String> = std::iter::successors(err.source(), |c| (*c).source())
+            .map(ToString::to_string)
+            .collect();
+        assert!(chain.iter().any(|c| c.contains("disk full")), "{chain:?}");
+    }
 
     #[test]
     fn the_assembled_manifest_is_what_serde_json_prints() {

@@ -124,3 +124,6 @@ pub trait Store {
         Ok(problems)
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -103,9 +103,9 @@ fn classify(path: &Path, e: rusqlite::Error) -> Error {
     match e.sqlite_error_code() {
         Some(ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt) => Error::Corrupted {
             path: path.display().to_string(),
-            message: e.to_string(),
+            source: Box::new(e),
         },
-        _ => Error::Storage(e.to_string()),
+        _ => Error::from(e),
     }
 }
 
@@ -126,12 +126,10 @@ impl SqliteStore {
         .map_err(|e| classify(&path, e))?;
         let mut store = SqliteStore { conn, path };
         store.init().map_err(|e| match e {
-            Error::Storage(m) if m.contains("not a database") || m.contains("malformed") => {
-                Error::Corrupted {
-                    path: store.path.display().to_string(),
-                    message: m,
-                }
-            }
+            Error::Storage { source, .. } if says_corrupted(&*source) => Error::Corrupted {
+                path: store.path.display().to_string(),
+                source,
+            },
             other => other,
         })?;
         Ok(store)
@@ -145,7 +143,7 @@ impl SqliteStore {
     pub fn open_dir(dir: impl AsRef<Path>) -> Result<Self> {
         let dir = dir.as_ref();
         std::fs::create_dir_all(dir)
-            .map_err(|e| Error::Storage(format!("creating {}: {e}", dir.display())))?;
+            .map_err(|e| Error::storage_in(format!("creating {}", dir.display()), e))?;
         SqliteStore::open(dir.join(DB_FILE))
     }
 
@@ -266,17 +264,38 @@ impl SqliteStore {
     }
 }
 
+/// Stored record `id` is damaged: `message`.
 fn decode_err(id: &str, message: impl Into<String>) -> Error {
     Error::Decode {
         id: id.to_owned(),
         message: message.into(),
+        source: None,
     }
+}
+
+/// Stored record `id` is damaged: `what` could not be decoded (`source` says why).
+fn decode_failed(
+    id: &str,
+    what: &str,
+    source: impl std::error::Error + Send + Sync + 'static,
+) -> Error {
+    Error::Decode {
+        id: id.to_owned(),
+        message: format!("{what}: {source}"),
+        source: Some(Box::new(source)),
+    }
+}
+
+/// Whether a database error's message says the file is not a database or is damaged.
+fn says_corrupted(e: &(dyn std::error::Error + Send + Sync)) -> bool {
+    let m = e.to_string();
+    m.contains("not a database") || m.contains("malformed")
 }
 
 fn parse_time(id: &str, s: &str) -> Result<DateTime<Utc>> {
     DateTime::parse_from_rfc3339(s)
         .map(|d| d.with_timezone(&Utc))
-        .map_err(|e| decode_err(id, format!("bad timestamp `{s}`: {e}")))
+        .map_err(|e| decode_failed(id, &format!("bad timestamp `{s}`"), e))
 }
 
 const BADGE_COLUMNS: &str = "id, dedup_key, original, document, source_kind, source_location, \
@@ -328,13 +347,13 @@ fn raw_badge(r: &Row<'_>) -> rusqlite::Result<RawBadge> {
 impl RawBadge {
     fn decode(self) -> Result<BadgeRecord> {
         let id = self.id.as_str();
-        let recipient: MatchedIdentity = serde_json::from_str(&self.recipient)
-            .map_err(|e| decode_err(id, format!("recipient: {e}")))?;
+        let recipient: MatchedIdentity =
+            serde_json::from_str(&self.recipient).map_err(|e| decode_failed(id, "recipient", e))?;
         Ok(BadgeRecord {
             id: BadgeId::parse(id)?,
             dedup_key: DedupKey::new(self.dedup_key),
             document: serde_json::from_str(&self.document)
-                .map_err(|e| decode_err(id, format!("document: {e}")))?,
+                .map_err(|e| decode_failed(id, "document", e))?,
             source: Source {
                 kind: SourceKind::parse(&self.source_kind)
                     .ok_or_else(|| decode_err(id, "unknown source kind"))?,
@@ -367,7 +386,7 @@ impl RawBadge {
 
 fn put_badge(tx: &rusqlite::Transaction<'_>, b: &BadgeRecord) -> Result<()> {
     let recipient = serde_json::to_string(&b.recipient)
-        .map_err(|e| Error::Storage(format!("encoding recipient: {e}")))?;
+        .map_err(|e| Error::storage_in("encoding recipient", e))?;
     tx.execute(
         &format!(
             "INSERT OR REPLACE INTO badges ({BADGE_COLUMNS}, original_sha256) VALUES \
@@ -397,6 +416,22 @@ fn put_badge(tx: &rusqlite::Transaction<'_>, b: &BadgeRecord) -> Result<()> {
     Ok(())
 }
 
+/// [`Error::NotFound`] unless badge `id` is stored.
+fn require_badge(tx: &rusqlite::Transaction<'_>, id: &BadgeId) -> Result<()> {
+    let exists: Option<i64> = tx
+        .query_row("SELECT 1 FROM badges WHERE id = ?1", [id.as_str()], |r| {
+            r.get(0)
+        })
+        .optional()?;
+    match exists {
+        Some(_) => Ok(()),
+        None => Err(Error::NotFound {
+            what: "badge",
+            id: id.to_string(),
+        }),
+    }
+}
+
 fn put_collection(tx: &rusqlite::Transaction<'_>, c: &Collection) -> Result<()> {
     let token = match &c.visibility {
         Visibility::Unlisted { token } => Some(token.as_str()),
@@ -421,18 +456,8 @@ fn put_collection(tx: &rusqlite::Transaction<'_>, c: &Collection) -> Result<()> 
         [c.id.as_str()],
     )?;
     for (pos, m) in c.members.iter().enumerate() {
-        let exists: Option<i64> = tx
-            .query_row("SELECT 1 FROM badges WHERE id = ?1", [m.as_str()], |r| {
-                r.get(0)
-            })
-            .optional()?;
-        if exists.is_none() {
-            return Err(Error::NotFound {
-                what: "badge",
-                id: m.to_string(),
-            });
-        }
-        let pos = i64::try_from(pos).map_err(|e| Error::Storage(e.to_string()))?;
+        require_badge(tx, m)?;
+        let pos = i64::try_from(pos).map_err(Error::storage)?;
         tx.execute(
             "INSERT INTO collection_members (collection_id, position, badge_id) VALUES (?1, ?2, ?3)",
             params![c.id.as_str(), pos, m.as_str()],
@@ -516,17 +541,7 @@ fn put_documents(
     id: &BadgeId,
     docs: &[KeptDocument],
 ) -> Result<()> {
-    let exists: Option<i64> = tx
-        .query_row("SELECT 1 FROM badges WHERE id = ?1", [id.as_str()], |r| {
-            r.get(0)
-        })
-        .optional()?;
-    if exists.is_none() {
-        return Err(Error::NotFound {
-            what: "badge",
-            id: id.to_string(),
-        });
-    }
+    require_badge(tx, id)?;
     tx.execute(
         "DELETE FROM badge_documents WHERE badge_id = ?1",
         [id.as_str()],
@@ -567,7 +582,7 @@ fn renumber(tx: &rusqlite::Transaction<'_>, cid: &str) -> Result<()> {
         [cid],
     )?;
     for (pos, m) in members.iter().enumerate() {
-        let pos = i64::try_from(pos).map_err(|e| Error::Storage(e.to_string()))?;
+        let pos = i64::try_from(pos).map_err(Error::storage)?;
         tx.execute(
             "INSERT INTO collection_members (collection_id, position, badge_id) VALUES (?1, ?2, ?3)",
             params![cid, pos, m],

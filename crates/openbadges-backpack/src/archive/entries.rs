@@ -1,0 +1,132 @@
+//! Reading an archive's entries within the import's budget: each entry decompressed at most
+//! once, every read charged ([`ImportLimits::max_archive_expanded_bytes`](crate::ImportLimits)).
+
+use std::collections::BTreeMap;
+use std::io::Read as _;
+use std::rc::Rc;
+
+use crate::model::sha256_hex;
+
+/// The archive's entries, each decompressed at most once (cached), every read charged to the
+/// import's budget ([`ImportLimits::max_archive_expanded_bytes`](crate::ImportLimits)).
+pub(super) struct Entries<'a> {
+    zip: zip::ZipArchive<std::io::Cursor<&'a [u8]>>,
+    cache: BTreeMap<String, Rc<Vec<u8>>>,
+    /// The SHA-256 of each entry read, computed once.
+    hashes: BTreeMap<String, String>,
+    /// Kept-document references still allowed (`max_items` × 32 for the whole archive).
+    refs_left: usize,
+    refs_limit: usize,
+    /// Bytes still allowed.
+    budget: u64,
+    limit: u64,
+}
+
+/// Why an entry could not be read: a problem of that entry (the badge fails), or the archive's
+/// budget is spent (the whole archive is refused).
+pub(super) enum EntryError {
+    /// The entry is missing, unreadable or over its limit: why.
+    Entry(String),
+    /// The archive's budget is spent.
+    Budget,
+}
+
+impl From<EntryError> for String {
+    fn from(e: EntryError) -> Self {
+        match e {
+            EntryError::Entry(m) => m,
+            EntryError::Budget => "the archive's decompression budget is spent".to_owned(),
+        }
+    }
+}
+
+impl<'a> Entries<'a> {
+    /// The entries of `zip`, allowed `budget` decompressed bytes and `refs` kept-document
+    /// references in all.
+    pub(super) fn new(
+        zip: zip::ZipArchive<std::io::Cursor<&'a [u8]>>,
+        budget: u64,
+        refs: usize,
+    ) -> Self {
+        Entries {
+            zip,
+            cache: BTreeMap::new(),
+            hashes: BTreeMap::new(),
+            refs_left: refs,
+            refs_limit: refs,
+            budget,
+            limit: budget,
+        }
+    }
+
+    /// Counts one kept-document reference against the archive's allowance.
+    pub(super) fn take_ref(&mut self) -> Result<(), EntryError> {
+        self.refs_left = self.refs_left.checked_sub(1).ok_or(EntryError::Budget)?;
+        Ok(())
+    }
+
+    /// Why the whole archive is refused once its budget is spent.
+    pub(super) fn over_budget_reason(&self) -> String {
+        format!(
+            "the archive is refused: reading it would go over its budget of {} decompressed \
+             bytes (ImportLimits::max_archive_expanded_bytes; every reference to an entry \
+             counts) or {} document references",
+            self.limit, self.refs_limit
+        )
+    }
+
+    /// Charges `n` bytes read to the budget.
+    fn charge(&mut self, n: usize) -> Result<(), EntryError> {
+        self.budget = self
+            .budget
+            .checked_sub(n as u64)
+            .ok_or(EntryError::Budget)?;
+        Ok(())
+    }
+
+    /// The SHA-256 (lowercase hex) of the entry at `path`, already read as `body`.
+    pub(super) fn sha256(&mut self, path: &str, body: &[u8]) -> String {
+        self.hashes
+            .entry(path.to_owned())
+            .or_insert_with(|| sha256_hex(body))
+            .clone()
+    }
+
+    /// The entry at `path`, at most `limit` bytes.
+    pub(super) fn read(&mut self, path: &str, limit: usize) -> Result<Rc<Vec<u8>>, EntryError> {
+        if let Some(hit) = self.cache.get(path).cloned() {
+            if hit.len() > limit {
+                return Err(EntryError::Entry(format!(
+                    "{path}: over the limit of {limit} bytes"
+                )));
+            }
+            self.charge(hit.len())?;
+            return Ok(hit);
+        }
+        let f = self
+            .zip
+            .by_name(path)
+            .map_err(|e| EntryError::Entry(format!("{path}: {e}")))?;
+        if f.size() > limit as u64 {
+            return Err(EntryError::Entry(format!(
+                "{path}: {} bytes is over the limit of {limit}",
+                f.size()
+            )));
+        }
+        // Never more than the budget left (plus one byte, to know it was exceeded).
+        let cap = (limit as u64).min(self.budget).saturating_add(1);
+        let mut out = Vec::new();
+        f.take(cap)
+            .read_to_end(&mut out)
+            .map_err(|e| EntryError::Entry(format!("{path}: {e}")))?;
+        if out.len() > limit {
+            return Err(EntryError::Entry(format!(
+                "{path}: over the limit of {limit} bytes"
+            )));
+        }
+        self.charge(out.len())?;
+        let out = Rc::new(out);
+        self.cache.insert(path.to_owned(), Rc::clone(&out));
+        Ok(out)
+    }
+}

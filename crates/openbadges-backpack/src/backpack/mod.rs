@@ -1,0 +1,491 @@
+//! The backpack: an owner's store, the operations on it (identifiers, collections, accept and
+//! reject, recheck), and the import entry points. One badge's import steps are in `pipeline`;
+//! what an import reports is in `report`.
+
+mod pipeline;
+mod report;
+
+use chrono::{DateTime, Utc};
+
+use crate::fetch::Fetcher;
+use crate::input::{ImportLimits, Parsed, parse_input};
+use crate::model::{
+    BadgeId, BadgeRecord, BadgeState, Collection, CollectionId, Source, SourceKind, Verification,
+    Visibility,
+};
+use crate::store::{Store, Write};
+use crate::verify::{Verifier, VerifyRequest};
+use crate::{Error, Result};
+use openbadges_model::Identity;
+use openbadges_proof::report::Status;
+
+pub(crate) use pipeline::{Batch, Stop};
+use pipeline::{deciding_error, merge_kept};
+pub use report::{ImportReport, ImportResult, ImportSummary, InputOutcome, ItemReport};
+
+/// What [`Backpack::recheck`] found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Recheck {
+    /// The badge.
+    pub id: BadgeId,
+    /// Its verification before.
+    pub before: Status,
+    /// Its verification now (stored).
+    pub after: Status,
+    /// Why it is not valid now (the error that decided it), when it is not.
+    pub reason: Option<String>,
+}
+
+/// One input for [`Backpack::import_each`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Input {
+    /// Bytes already in memory.
+    Bytes {
+        /// The input.
+        bytes: Vec<u8>,
+        /// Where it came from.
+        source: Source,
+    },
+    /// A file, read within the backpack's limits ([`ImportLimits::read_file`]); `-` is
+    /// standard input.
+    File(std::path::PathBuf),
+    /// A hosted badge URL, fetched with the backpack's fetcher.
+    Url(String),
+}
+
+type Clock = Box<dyn Fn() -> DateTime<Utc> + Send + Sync>;
+
+/// An owner's backpack over a [`Store`], verifying imports with a [`Verifier`].
+///
+/// See the crate documentation for an example.
+pub struct Backpack<S, V> {
+    store: S,
+    verifier: V,
+    limits: ImportLimits,
+    clock: Clock,
+    fetcher: Option<Box<dyn Fetcher + Send + Sync>>,
+}
+
+impl<S: std::fmt::Debug, V> std::fmt::Debug for Backpack<S, V> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Backpack")
+            .field("store", &self.store)
+            .field("limits", &self.limits)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<S: Store, V: Verifier> Backpack<S, V> {
+    /// A backpack over `store`, verifying with `verifier`, with default limits and the system
+    /// clock.
+    pub fn new(store: S, verifier: V) -> Self {
+        Backpack {
+            store,
+            verifier,
+            limits: ImportLimits::default(),
+            clock: Box::new(Utc::now),
+            fetcher: None,
+        }
+    }
+
+    /// Replaces the import limits.
+    pub fn with_limits(mut self, limits: ImportLimits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// Replaces the clock used for `importedAt` and `checkedAt` (tests, reproducible builds).
+    pub fn with_clock(mut self, clock: impl Fn() -> DateTime<Utc> + Send + Sync + 'static) -> Self {
+        self.clock = Box::new(clock);
+        self
+    }
+
+    /// Fetches hosted badges (a URL given as input, or baked into an image) with `fetcher`.
+    /// Without one, such inputs fail with a clear reason.
+    pub fn with_fetcher(mut self, fetcher: impl Fetcher + Send + Sync + 'static) -> Self {
+        self.fetcher = Some(Box::new(fetcher));
+        self
+    }
+
+    /// The store.
+    pub fn store(&self) -> &S {
+        &self.store
+    }
+
+    /// Gives the store back.
+    pub fn into_store(self) -> S {
+        self.store
+    }
+
+    /// Adds one of the owner's identifiers, which the application has verified.
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub fn add_identifier(&mut self, identifier: Identity) -> Result<()> {
+        self.store.commit(vec![Write::AddIdentifier(identifier)])
+    }
+
+    /// Removes one of the owner's identifiers. Badges already matched to it stay.
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub fn remove_identifier(&mut self, identifier: Identity) -> Result<()> {
+        self.store.commit(vec![Write::RemoveIdentifier(identifier)])
+    }
+
+    /// The owner's verified identifiers.
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub fn identifiers(&self) -> Result<Vec<Identity>> {
+        self.store.identifiers()
+    }
+
+    /// The collections, sorted by id.
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub fn collections(&self) -> Result<Vec<Collection>> {
+        self.store.collections()
+    }
+
+    /// The collection with this name, or with this id.
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub fn collection(&self, name_or_id: &str) -> Result<Option<Collection>> {
+        find_collection(&self.store, name_or_id)
+    }
+
+    /// The accepted badges' ids in the order they were imported (ties by id): the default
+    /// order of a new collection of everything.
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub fn accepted_in_import_order(&self) -> Result<Vec<BadgeId>> {
+        let mut badges = self.badges()?;
+        badges.sort_by(|a, b| a.imported_at.cmp(&b.imported_at).then(a.id.cmp(&b.id)));
+        Ok(badges.into_iter().map(|b| b.id).collect())
+    }
+
+    /// The accepted badges, sorted by id.
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub fn badges(&self) -> Result<Vec<BadgeRecord>> {
+        Ok(self
+            .store
+            .badges()?
+            .into_iter()
+            .filter(|b| b.state == BadgeState::Accepted)
+            .collect())
+    }
+
+    /// Verifies a held badge again, from its original bytes, and stores the new result (and
+    /// the documents this verification loaded, beside those kept before). For when the
+    /// network is back (a badge held `indeterminate`), or to learn of a revocation since
+    /// import. The badge's state is not changed: an accepted badge found revoked stays listed,
+    /// with `invalid` as its verification. Returns the verdicts before and after.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] for an unknown id; storage errors.
+    pub fn recheck(&mut self, id: &BadgeId) -> Result<Recheck> {
+        let mut record = self.store.badge(id)?.ok_or_else(|| Error::NotFound {
+            what: "badge",
+            id: id.to_string(),
+        })?;
+        let (outcome, fetched) = self
+            .verifier
+            .verify_keeping(&VerifyRequest::for_record(&record));
+        let now = (self.clock)();
+        let before = record.verification.status;
+        let reason = match outcome.status {
+            Status::Valid => None,
+            _ => deciding_error(&outcome.report).map(|(code, msg)| format!("{code}: {msg}")),
+        };
+        record.verification = Verification {
+            status: outcome.status,
+            report: outcome.report.to_string(),
+            checked_at: now,
+        };
+        let after = record.verification.status;
+        let mut writes = Vec::new();
+        if !fetched.is_empty() {
+            let kept = merge_kept(self.store.badge_documents(id)?, fetched, now);
+            writes.push(Write::PutDocuments(id.clone(), kept));
+        }
+        // The badge first: documents link to a stored badge.
+        writes.insert(0, Write::PutBadge(Box::new(record)));
+        self.store.commit(writes)?;
+        Ok(Recheck {
+            id: id.clone(),
+            before,
+            after,
+            reason,
+        })
+    }
+
+    /// Rejects a badge (soft delete: importing it again re-accepts it).
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] or storage errors.
+    pub fn reject(&mut self, id: &BadgeId) -> Result<()> {
+        self.store
+            .commit(vec![Write::SetBadgeState(id.clone(), BadgeState::Rejected)])
+    }
+
+    /// Accepts a previously rejected badge.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] or storage errors.
+    pub fn accept(&mut self, id: &BadgeId) -> Result<()> {
+        self.store
+            .commit(vec![Write::SetBadgeState(id.clone(), BadgeState::Accepted)])
+    }
+
+    /// Creates or replaces a collection. Members must be accepted badges.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] for a missing member, [`Error::InvalidArgument`] for a rejected or
+    /// repeated one, storage errors.
+    pub fn put_collection(&mut self, collection: Collection) -> Result<()> {
+        for m in &collection.members {
+            match self.store.badge(m)? {
+                Some(b) if b.state == BadgeState::Accepted => {}
+                Some(_) => {
+                    return Err(Error::InvalidArgument(format!(
+                        "badge {m} is rejected; accept it before adding it to a collection"
+                    )));
+                }
+                None => {
+                    return Err(Error::NotFound {
+                        what: "badge",
+                        id: m.to_string(),
+                    });
+                }
+            }
+        }
+        self.store.commit(vec![Write::PutCollection(collection)])
+    }
+
+    /// The collection shared under an unlisted link's `token`, or a public one with that id;
+    /// `None` for a private collection or an unknown token. Tokens compare in constant time.
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub fn shared_collection(&self, token_or_id: &str) -> Result<Option<Collection>> {
+        for c in self.store.collections()? {
+            let hit = match &c.visibility {
+                Visibility::Unlisted { token } => openbadges_model::identity::constant_time_eq(
+                    token.as_bytes(),
+                    token_or_id.as_bytes(),
+                ),
+                Visibility::Public => c.id.as_str() == token_or_id,
+                Visibility::Private => false,
+            };
+            if hit {
+                return Ok(Some(c));
+            }
+        }
+        Ok(None)
+    }
+
+    /// Deletes a collection (its badges stay).
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] or storage errors.
+    pub fn delete_collection(&mut self, id: &CollectionId) -> Result<()> {
+        self.store.commit(vec![Write::DeleteCollection(id.clone())])
+    }
+
+    /// Imports one input: any badge form, a CLR (kept, and unbundled into its credentials), an
+    /// OB 3.0 API `getCredentials` response, a Badge Connect `assertions` response, a Mozilla
+    /// Displayer group, a VerifiablePresentation, or a backpack export archive. Every badge found
+    /// is matched to the owner, de-duplicated and verified; all that pass are stored in one
+    /// transaction.
+    ///
+    /// Problems with the input are reported per badge in the [`ImportReport`], not as errors.
+    ///
+    /// # Errors
+    /// Only storage errors (then nothing of this input was stored).
+    pub fn import(&mut self, bytes: &[u8], source: Source) -> Result<ImportReport> {
+        let owner = self.store.identifiers()?;
+        let mut ctx = Batch::default();
+        self.collect(&mut ctx, bytes, &source, &owner)?;
+        self.finish(source.location, ctx)
+    }
+
+    /// Imports many inputs in **one** transaction (a bulk upload, a migration): much faster
+    /// than one [`Backpack::import`] each, since the store syncs to disk once. All of it is
+    /// stored or, on a storage error, none of it. A backpack archive among the inputs is
+    /// imported in a transaction of its own (after committing what came before it).
+    ///
+    /// # Errors
+    /// Only storage errors.
+    pub fn import_all<'i>(
+        &mut self,
+        inputs: impl IntoIterator<Item = (&'i [u8], Source)>,
+    ) -> Result<Vec<ImportReport>> {
+        let owner = self.store.identifiers()?;
+        let mut ctx = Batch::default();
+        let mut spans = Vec::new();
+        for (bytes, source) in inputs {
+            let start = ctx.items.len();
+            self.collect(&mut ctx, bytes, &source, &owner)?;
+            spans.push((source.location, start, ctx.items.len()));
+        }
+        self.flush(&mut ctx)?;
+        let mut items = ctx.items.into_iter();
+        Ok(spans
+            .into_iter()
+            .map(|(input, start, end)| ImportReport {
+                input,
+                items: items.by_ref().take(end.saturating_sub(start)).collect(),
+            })
+            .collect())
+    }
+
+    /// Imports inputs one after the other, each read within the limits
+    /// ([`ImportLimits::read_file`]) and committed in its own transaction, and calls `each`
+    /// with its outcome as soon as it is committed — so a caller can print it right away. An
+    /// input that fails or cannot be read neither undoes earlier ones nor stops later ones.
+    ///
+    /// # Errors
+    /// Only storage errors: the input being imported is not stored and the ones after it are
+    /// not tried; every earlier one is committed and was reported.
+    pub fn import_each(
+        &mut self,
+        inputs: impl IntoIterator<Item = Input>,
+        mut each: impl FnMut(&InputOutcome),
+    ) -> Result<()> {
+        for input in inputs {
+            let outcome = match input {
+                Input::Bytes { bytes, source } => {
+                    InputOutcome::Report(self.import(&bytes, source)?)
+                }
+                Input::Url(url) => InputOutcome::Report(
+                    self.import(url.as_bytes(), Source::new(SourceKind::Url, url.clone()))?,
+                ),
+                Input::File(path) => {
+                    let name = path.to_string_lossy().into_owned();
+                    let read = if name == "-" {
+                        self.limits.read_input(std::io::stdin().lock(), None)
+                    } else {
+                        self.limits.read_file(&path)
+                    };
+                    match read {
+                        Ok(bytes) => InputOutcome::Report(self.import(&bytes, Source::file(name))?),
+                        Err(e) => InputOutcome::Unreadable {
+                            reason: format!("cannot read {name}: {e}"),
+                            input: name,
+                        },
+                    }
+                }
+            };
+            each(&outcome);
+        }
+        Ok(())
+    }
+
+    /// Reads one input into the batch.
+    fn collect(
+        &mut self,
+        ctx: &mut Batch,
+        bytes: &[u8],
+        source: &Source,
+        owner: &[Identity],
+    ) -> Result<()> {
+        let label = source.location.as_str();
+        let fetcher = self.fetcher.as_deref().map(|f| f as &dyn Fetcher);
+        let parsed = match parse_input(bytes, &self.limits, fetcher) {
+            Ok(p) => p,
+            Err(reason) => {
+                ctx.fail(label, None, reason);
+                return Ok(());
+            }
+        };
+        match parsed {
+            Parsed::Single { item, members } => {
+                let at = ctx.items.len();
+                self.process(ctx, item, source, owner)?;
+                let clr_id = ctx.items.get(at).and_then(|i| i.id.clone());
+                for m in members {
+                    match m {
+                        Ok(mut item) => {
+                            if let (Some(id), Some(w)) = (&clr_id, &item.within) {
+                                item.within = Some(format!("clr:{id}/{w}"));
+                            }
+                            self.process(ctx, item, source, owner)?;
+                        }
+                        Err(reason) => ctx.fail(label, None, reason),
+                    }
+                }
+            }
+            Parsed::Many(items) => {
+                if items.is_empty() {
+                    ctx.fail(label, None, "the input holds no badges".to_owned());
+                }
+                for m in items {
+                    match m {
+                        Ok(item) => self.process(ctx, item, source, owner)?,
+                        Err(reason) => ctx.fail(label, None, reason),
+                    }
+                }
+            }
+            Parsed::Archive => {
+                self.flush(ctx)?;
+                let report = crate::archive::import_archive(self, bytes, source)?;
+                ctx.items.extend(report.items);
+            }
+        }
+        Ok(())
+    }
+
+    /// Commits the batch's pending writes (its reports stay).
+    fn flush(&mut self, ctx: &mut Batch) -> Result<()> {
+        let mut writes: Vec<Write> = Vec::new();
+        for p in std::mem::take(&mut ctx.pending).into_values() {
+            let id = p.record.id.clone();
+            writes.push(Write::PutBadge(Box::new(p.record)));
+            writes.push(Write::PutDocuments(id, p.documents));
+        }
+        writes.append(&mut ctx.extra);
+        if !writes.is_empty() {
+            self.store.commit(writes)?;
+        }
+        Ok(())
+    }
+
+    /// Commits the batch and reports it as the outcome of input `label`.
+    pub(crate) fn finish(&mut self, label: String, mut ctx: Batch) -> Result<ImportReport> {
+        self.flush(&mut ctx)?;
+        Ok(ImportReport {
+            input: label,
+            items: ctx.items,
+        })
+    }
+
+    /// The import limits ([`ImportLimits::read_file`] reads an input within them).
+    pub fn limits(&self) -> &ImportLimits {
+        &self.limits
+    }
+
+    /// The backpack's own fetcher, if it has one.
+    pub(crate) fn fetcher(&self) -> Option<&dyn Fetcher> {
+        self.fetcher.as_deref().map(|f| f as &dyn Fetcher)
+    }
+}
+
+/// The collection of `store` with this id, else the one with this name.
+///
+/// # Errors
+/// Storage errors.
+pub fn find_collection<S: Store + ?Sized>(
+    store: &S,
+    name_or_id: &str,
+) -> Result<Option<Collection>> {
+    let all = store.collections()?;
+    let by_id = all.iter().position(|c| c.id.as_str() == name_or_id);
+    let at = by_id.or_else(|| all.iter().position(|c| c.name == name_or_id));
+    Ok(at.and_then(|i| all.into_iter().nth(i)))
+}
