@@ -16,7 +16,7 @@ use regex::Regex;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::def::{Answer, Item, ItemType, Quiz, Whitespace};
+use crate::def::{Answer, Choice, Item, ItemType, Quiz, Whitespace};
 use crate::error::Error;
 use crate::shuffle::{Presentation, matching_options};
 use crate::source::Limits;
@@ -439,157 +439,48 @@ impl<'q> Grader<'q> {
         })
     }
 
-    /// Raw fraction and the specific feedback notes.
+    /// Raw fraction and the specific feedback notes: the response read as the item's type
+    /// expects it, then scored by that type's rule.
     fn raw_fraction(
         &self,
         n: usize,
         item: &Item,
         r: &Response,
     ) -> Result<(f64, Vec<String>), Error> {
-        let bad = |m: &str| Error::Response {
-            item: item.id.clone(),
-            message: m.to_owned(),
-        };
         let mut notes = Vec::new();
-        let fb = |id: &str, own: &Option<String>, notes: &mut Vec<String>| {
-            if let Some(t) = own.as_ref().or(item.choice_feedback.get(id)) {
-                notes.push(t.clone());
-            }
-        };
         let raw = match item.kind {
-            ItemType::TrueFalse => {
-                let b = match r {
-                    Response::Bool(b) => *b,
-                    Response::Text(t) => {
-                        parse_bool(t).ok_or_else(|| bad("expected true or false"))?
-                    }
-                    _ => return Err(bad("expected true or false")),
-                };
-                fb(if b { "true" } else { "false" }, &None, &mut notes);
-                if Some(b) == item.answer { 1.0 } else { 0.0 }
-            }
-            ItemType::SingleChoice => {
-                let t = match r {
-                    Response::Text(t) => t.as_str(),
-                    Response::List(l) if l.len() == 1 => l.first().map_or("", String::as_str),
-                    _ => return Err(bad("expected one choice (id or text)")),
-                };
-                let c = resolve_choice(item, t).ok_or_else(|| bad(&format!("no choice {t:?}")))?;
-                fb(&c.id, &c.feedback, &mut notes);
-                single_fraction(c)
-            }
-            ItemType::MultipleResponse => {
-                let list = match r {
-                    Response::List(l) => l.clone(),
-                    Response::Text(t) => vec![t.clone()],
-                    _ => return Err(bad("expected an array of choices")),
-                };
-                let mut seen = BTreeSet::new();
-                let mut sum = 0.0;
-                for t in &list {
-                    let c =
-                        resolve_choice(item, t).ok_or_else(|| bad(&format!("no choice {t:?}")))?;
-                    if seen.insert(c.id.clone()) {
-                        fb(&c.id, &c.feedback, &mut notes);
-                        sum += multiple_fraction(item, c);
-                    }
-                }
-                sum
-            }
-            ItemType::TextEntry => {
-                let t = match r {
-                    Response::Text(t) => t.clone(),
-                    Response::Number(x) => x.to_string(),
-                    _ => return Err(bad("expected a string")),
-                };
-                let norm = normalize(&t, item.whitespace, item.case_sensitive);
-                let hit = item
-                    .answers
-                    .iter()
-                    .enumerate()
-                    .find(|(k, a)| self.text_matches(n, *k, item, a, &norm));
-                match hit {
-                    Some((_, a)) => {
-                        if let Some(f) = &a.feedback {
-                            notes.push(f.clone());
-                        }
-                        a.fraction
-                    }
-                    None => 0.0,
-                }
-            }
-            ItemType::Numeric => {
-                let x = match r {
-                    Response::Number(x) => *x,
-                    Response::Text(t) => t
-                        .trim()
-                        .parse::<f64>()
-                        .map_err(|_| bad("expected a number"))?,
-                    _ => return Err(bad("expected a number")),
-                };
-                if !x.is_finite() {
-                    return Err(bad("expected a finite number"));
-                }
-                match item.answers.iter().find(|a| numeric_matches(a, x)) {
-                    Some(a) => {
-                        if let Some(f) = &a.feedback {
-                            notes.push(f.clone());
-                        }
-                        a.fraction
-                    }
-                    None => 0.0,
-                }
-            }
-            ItemType::Ordering => {
-                let Response::List(list) = r else {
-                    return Err(bad("expected an array of choices in order"));
-                };
-                let mut ids = Vec::new();
-                for t in list {
-                    let c =
-                        resolve_choice(item, t).ok_or_else(|| bad(&format!("no choice {t:?}")))?;
-                    if ids.contains(&c.id) {
-                        return Err(bad(&format!("choice {:?} appears twice", c.id)));
-                    }
-                    ids.push(c.id.clone());
-                }
-                let total = item.choices.len().max(1);
-                let right = item
-                    .choices
-                    .iter()
-                    .zip(ids.iter())
-                    .filter(|(c, id)| c.id == **id)
-                    .count();
-                right as f64 / total as f64
-            }
-            ItemType::Matching => {
-                let Response::Map(m) = r else {
-                    return Err(bad("expected an object from left to right texts"));
-                };
-                let opts = matching_options(item);
-                let total = item.pairs.len().max(1);
-                let mut right = 0usize;
-                for (l, rt) in m {
-                    let pair = item
-                        .pairs
-                        .iter()
-                        .find(|p| p.id == *l)
-                        .or_else(|| item.pairs.iter().find(|p| p.left == *l))
-                        .ok_or_else(|| bad(&format!("no left-hand entry {l:?}")))?;
-                    let text = opts
-                        .iter()
-                        .find(|(id, _)| id == rt)
-                        .or_else(|| opts.iter().find(|(_, t)| t == rt))
-                        .map(|(_, t)| t.as_str())
-                        .ok_or_else(|| bad(&format!("no right-hand option {rt:?}")))?;
-                    if text == pair.right {
-                        right += 1;
-                    }
-                }
-                right as f64 / total as f64
-            }
+            ItemType::TrueFalse => true_false_fraction(item, r, &mut notes)?,
+            ItemType::SingleChoice => single_choice_fraction(item, r, &mut notes)?,
+            ItemType::MultipleResponse => multiple_response_fraction(item, r, &mut notes)?,
+            ItemType::TextEntry => self.text_entry_fraction(n, item, r, &mut notes)?,
+            ItemType::Numeric => numeric_fraction(item, r, &mut notes)?,
+            ItemType::Ordering => ordering_fraction(item, r)?,
+            ItemType::Matching => matching_fraction(item, r)?,
         };
         Ok((raw, notes))
+    }
+
+    /// Text entry: the first accepted answer the normalized text matches (with its feedback),
+    /// else 0.
+    fn text_entry_fraction(
+        &self,
+        n: usize,
+        item: &Item,
+        r: &Response,
+        notes: &mut Vec<String>,
+    ) -> Result<f64, Error> {
+        let t = match r {
+            Response::Text(t) => t.clone(),
+            Response::Number(x) => x.to_string(),
+            _ => return Err(bad_response(item, "expected a string")),
+        };
+        let norm = normalize(&t, item.whitespace, item.case_sensitive);
+        let hit = item
+            .answers
+            .iter()
+            .enumerate()
+            .find(|(k, a)| self.text_matches(n, *k, item, a, &norm));
+        Ok(answer_fraction(hit.map(|(_, a)| a), notes))
     }
 
     fn text_matches(&self, n: usize, k: usize, item: &Item, a: &Answer, norm: &str) -> bool {
@@ -605,6 +496,168 @@ impl<'q> Grader<'q> {
         }
         false
     }
+}
+
+/// A response that does not fit `item`.
+fn bad_response(item: &Item, message: &str) -> Error {
+    Error::Response {
+        item: item.id.clone(),
+        message: message.to_owned(),
+    }
+}
+
+/// Adds the feedback of choice `id` to `notes`: its own, else the item's `choice_feedback`.
+fn choice_note(item: &Item, id: &str, own: Option<&String>, notes: &mut Vec<String>) {
+    if let Some(t) = own.or(item.choice_feedback.get(id)) {
+        notes.push(t.clone());
+    }
+}
+
+/// The fraction of the accepted answer matched (its feedback added to `notes`), 0 for none.
+fn answer_fraction(hit: Option<&Answer>, notes: &mut Vec<String>) -> f64 {
+    match hit {
+        Some(a) => {
+            if let Some(f) = &a.feedback {
+                notes.push(f.clone());
+            }
+            a.fraction
+        }
+        None => 0.0,
+    }
+}
+
+/// The choice a response names by id or text.
+fn named_choice<'a>(item: &'a Item, t: &str) -> Result<&'a Choice, Error> {
+    resolve_choice(item, t).ok_or_else(|| bad_response(item, &format!("no choice {t:?}")))
+}
+
+/// True/false: a boolean (or its text); 1 when it is the answer.
+fn true_false_fraction(item: &Item, r: &Response, notes: &mut Vec<String>) -> Result<f64, Error> {
+    let b = match r {
+        Response::Bool(b) => *b,
+        Response::Text(t) => {
+            parse_bool(t).ok_or_else(|| bad_response(item, "expected true or false"))?
+        }
+        _ => return Err(bad_response(item, "expected true or false")),
+    };
+    choice_note(item, if b { "true" } else { "false" }, None, notes);
+    Ok(if Some(b) == item.answer { 1.0 } else { 0.0 })
+}
+
+/// Single choice: one choice (id or text, or a one-element list); its fraction.
+fn single_choice_fraction(
+    item: &Item,
+    r: &Response,
+    notes: &mut Vec<String>,
+) -> Result<f64, Error> {
+    let t = match r {
+        Response::Text(t) => t.as_str(),
+        Response::List(l) if l.len() == 1 => l.first().map_or("", String::as_str),
+        _ => return Err(bad_response(item, "expected one choice (id or text)")),
+    };
+    let c = named_choice(item, t)?;
+    choice_note(item, &c.id, c.feedback.as_ref(), notes);
+    Ok(single_fraction(c))
+}
+
+/// Multiple response: the sum of the fractions of the distinct choices named.
+fn multiple_response_fraction(
+    item: &Item,
+    r: &Response,
+    notes: &mut Vec<String>,
+) -> Result<f64, Error> {
+    let list = match r {
+        Response::List(l) => l.clone(),
+        Response::Text(t) => vec![t.clone()],
+        _ => return Err(bad_response(item, "expected an array of choices")),
+    };
+    let mut seen = BTreeSet::new();
+    let mut sum = 0.0;
+    for t in &list {
+        let c = named_choice(item, t)?;
+        if seen.insert(c.id.clone()) {
+            choice_note(item, &c.id, c.feedback.as_ref(), notes);
+            sum += multiple_fraction(item, c);
+        }
+    }
+    Ok(sum)
+}
+
+/// Numeric: a finite number (or its text); the first accepted answer it matches.
+fn numeric_fraction(item: &Item, r: &Response, notes: &mut Vec<String>) -> Result<f64, Error> {
+    let x = match r {
+        Response::Number(x) => *x,
+        Response::Text(t) => t
+            .trim()
+            .parse::<f64>()
+            .map_err(|_| bad_response(item, "expected a number"))?,
+        _ => return Err(bad_response(item, "expected a number")),
+    };
+    if !x.is_finite() {
+        return Err(bad_response(item, "expected a finite number"));
+    }
+    Ok(answer_fraction(
+        item.answers.iter().find(|a| numeric_matches(a, x)),
+        notes,
+    ))
+}
+
+/// Ordering: the share of choices in their place (each named once).
+fn ordering_fraction(item: &Item, r: &Response) -> Result<f64, Error> {
+    let Response::List(list) = r else {
+        return Err(bad_response(item, "expected an array of choices in order"));
+    };
+    let mut ids = Vec::new();
+    for t in list {
+        let c = named_choice(item, t)?;
+        if ids.contains(&c.id) {
+            return Err(bad_response(
+                item,
+                &format!("choice {:?} appears twice", c.id),
+            ));
+        }
+        ids.push(c.id.clone());
+    }
+    let total = item.choices.len().max(1);
+    let right = item
+        .choices
+        .iter()
+        .zip(ids.iter())
+        .filter(|(c, id)| c.id == **id)
+        .count();
+    Ok(right as f64 / total as f64)
+}
+
+/// Matching: the share of pairs matched right (left by id or text, right by option id or
+/// text).
+fn matching_fraction(item: &Item, r: &Response) -> Result<f64, Error> {
+    let Response::Map(m) = r else {
+        return Err(bad_response(
+            item,
+            "expected an object from left to right texts",
+        ));
+    };
+    let opts = matching_options(item);
+    let total = item.pairs.len().max(1);
+    let mut right = 0usize;
+    for (l, rt) in m {
+        let pair = item
+            .pairs
+            .iter()
+            .find(|p| p.id == *l)
+            .or_else(|| item.pairs.iter().find(|p| p.left == *l))
+            .ok_or_else(|| bad_response(item, &format!("no left-hand entry {l:?}")))?;
+        let text = opts
+            .iter()
+            .find(|(id, _)| id == rt)
+            .or_else(|| opts.iter().find(|(_, t)| t == rt))
+            .map(|(_, t)| t.as_str())
+            .ok_or_else(|| bad_response(item, &format!("no right-hand option {rt:?}")))?;
+        if text == pair.right {
+            right += 1;
+        }
+    }
+    Ok(right as f64 / total as f64)
 }
 
 fn parse_bool(t: &str) -> Option<bool> {
