@@ -36,6 +36,26 @@ pub struct Problem {
 }
 
 impl Problem {
+    /// A problem outside the definition's structure (no JSON pointer), at `line`:`column` of
+    /// `file` (`(0, 0)` when the place is unknown).
+    pub(crate) fn at(
+        code: &'static str,
+        severity: Severity,
+        message: impl Into<String>,
+        file: Option<&str>,
+        (line, column): (usize, usize),
+    ) -> Problem {
+        Problem {
+            code,
+            severity,
+            message: message.into(),
+            path: String::new(),
+            file: file.map(str::to_owned),
+            line,
+            column,
+        }
+    }
+
     /// Whether this problem is an error.
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error

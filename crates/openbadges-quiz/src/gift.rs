@@ -217,17 +217,12 @@ struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
+    /// Records a problem at byte `off` of the GIFT file.
     fn problem(&mut self, severity: Severity, code: &'static str, off: usize, message: String) {
-        let (line, column) = self.spans.line_col(off);
-        self.problems.push(Problem {
-            code,
-            severity,
-            message,
-            path: String::new(),
-            file: self.file.map(str::to_owned),
-            line,
-            column,
-        });
+        let p = self
+            .spans
+            .problem_at(code, severity, off, message, self.file);
+        self.problems.push(p);
     }
 }
 
@@ -237,13 +232,7 @@ impl Ctx<'_> {
 /// [`Error::Invalid`] with positions when a question is malformed (unbalanced braces, bad
 /// numbers, matching without `->`); unsupported but well-formed questions become warnings.
 pub fn import(src: &str, file: Option<&str>, limits: &Limits) -> Result<Loaded, Error> {
-    if src.len() > limits.max_bytes {
-        return Err(Error::Limit(format!(
-            "definition is {} bytes, the limit is {}",
-            src.len(),
-            limits.max_bytes
-        )));
-    }
+    limits.check_size(src.len())?;
     let mut cx = Ctx {
         spans: SpanIndex::new(src),
         problems: Vec::new(),
@@ -284,19 +273,12 @@ pub fn import(src: &str, file: Option<&str>, limits: &Limits) -> Result<Loaded, 
             || "GIFT quiz".to_owned(),
             |s| s.to_string_lossy().into_owned(),
         );
-    let quiz = Quiz {
-        id: format!("gift:{}", slug(&title)),
+    let quiz = Quiz::imported(
+        format!("gift:{}", slug(&title)),
         title,
-        instructions: None,
-        language: "en".into(),
-        version: None,
-        pass: Default::default(),
-        feedback: Vec::new(),
-        pass_feedback: None,
-        fail_feedback: None,
-        settings: Default::default(),
-        sections: cx.sections,
-    };
+        "en".into(),
+        cx.sections,
+    );
     Ok(Loaded {
         quiz,
         spans: cx.spans,
