@@ -59,25 +59,22 @@ pub type Responses = BTreeMap<String, Response>;
 /// # Errors
 /// [`Error::Response`] for a key that names no item, or a value of the wrong JSON type.
 pub fn responses_from_json(quiz: &Quiz, value: &Value) -> Result<Responses, Error> {
-    let obj = value.as_object().ok_or_else(|| Error::Response {
-        item: String::new(),
-        message: "responses must be a JSON object".into(),
-    })?;
+    let obj = value
+        .as_object()
+        .ok_or_else(|| Error::response(String::new(), "responses must be a JSON object"))?;
     let mut out = Responses::new();
     for (k, v) in obj {
         let item = quiz
             .item(k)
             .or_else(|| k.parse::<usize>().ok().and_then(|n| quiz.item_by_number(n)))
-            .ok_or_else(|| Error::Response {
-                item: k.clone(),
-                message: "no item has this id or number".into(),
-            })?;
+            .ok_or_else(|| Error::response(k.clone(), "no item has this id or number"))?;
         if v.is_null() {
             continue;
         }
         let r: Response = serde_json::from_value(v.clone()).map_err(|e| Error::Response {
             item: k.clone(),
             message: e.to_string(),
+            source: Some(e),
         })?;
         out.insert(item.id.clone(), r);
     }
@@ -286,10 +283,7 @@ impl<'q> Grader<'q> {
         };
         for id in responses.keys() {
             if !order.contains(&id.as_str()) {
-                return Err(Error::Response {
-                    item: id.clone(),
-                    message: "item is not presented".into(),
-                });
+                return Err(Error::response(id.clone(), "item is not presented"));
             }
         }
         let mut items = Vec::with_capacity(order.len());
@@ -304,10 +298,10 @@ impl<'q> Grader<'q> {
             .collect();
         for id in order {
             let Some((n, s, item)) = index.get(id).copied() else {
-                return Err(Error::Response {
-                    item: id.to_owned(),
-                    message: "presentation names an unknown item".into(),
-                });
+                return Err(Error::response(
+                    id.to_owned(),
+                    "presentation names an unknown item",
+                ));
             };
             let section = quiz
                 .sections
@@ -377,10 +371,7 @@ impl<'q> Grader<'q> {
             .items()
             .enumerate()
             .find(|(_, (_, i))| i.id == item_id)
-            .ok_or_else(|| Error::Response {
-                item: item_id.to_owned(),
-                message: "no such item".into(),
-            })?;
+            .ok_or_else(|| Error::response(item_id.to_owned(), "no such item"))?;
         let section = self
             .quiz
             .sections

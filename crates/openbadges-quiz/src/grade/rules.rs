@@ -12,10 +12,7 @@ use crate::shuffle::matching_options;
 
 /// A response that does not fit `item`.
 pub(super) fn bad_response(item: &Item, message: &str) -> Error {
-    Error::Response {
-        item: item.id.clone(),
-        message: message.to_owned(),
-    }
+    Error::response(item.id.clone(), message)
 }
 
 /// Adds the feedback of choice `id` to `notes`: its own, else the item's `choice_feedback`.
