@@ -107,6 +107,11 @@ pub(crate) fn is_vc(v: &Value) -> bool {
     mentions(v.get("@context"), &ctx) || mentions(v.get("type"), &ty)
 }
 
+/// [`Error::InvalidPayload`]: the payload is none of the three kinds.
+pub(crate) fn not_a_payload() -> Error {
+    crate::error::invalid_payload("the payload is neither JSON, a compact JWS, nor an absolute URL")
+}
+
 /// Chooses the baking form for a payload: OB 3.0 (`openbadgecredential`) for a JSON
 /// Verifiable Credential or a compact JWS whose payload is a VC (or a VC-JWT with a `vc`
 /// claim); OB 2.0 (`openbadges`) for anything else (2.0 assertions, signed 2.0 assertions,
@@ -120,6 +125,7 @@ pub fn detect_version(payload: &str) -> Result<BadgeVersion, Error> {
         Some(PayloadKind::Json) => {
             let v: Value = serde_json::from_str(payload).map_err(|e| Error::InvalidPayload {
                 reason: format!("the JSON payload does not parse: {e}"),
+                source: Some(e),
             })?;
             Ok(if is_vc(&v) {
                 BadgeVersion::V3
@@ -128,8 +134,10 @@ pub fn detect_version(payload: &str) -> Result<BadgeVersion, Error> {
             })
         }
         Some(PayloadKind::Jws) => {
-            let v = jws_payload_json(payload).ok_or_else(|| Error::InvalidPayload {
-                reason: "the compact JWS payload segment is not base64url-encoded JSON".into(),
+            let v = jws_payload_json(payload).ok_or_else(|| {
+                crate::error::invalid_payload(
+                    "the compact JWS payload segment is not base64url-encoded JSON",
+                )
             })?;
             let vc_claim = v.get("vc").is_some_and(|c| c.is_object());
             Ok(if vc_claim || is_vc(&v) {
@@ -139,9 +147,7 @@ pub fn detect_version(payload: &str) -> Result<BadgeVersion, Error> {
             })
         }
         Some(PayloadKind::Url) => Ok(BadgeVersion::V2),
-        None => Err(Error::InvalidPayload {
-            reason: "the payload is neither JSON, a compact JWS, nor an absolute URL".into(),
-        }),
+        None => Err(not_a_payload()),
     }
 }
 

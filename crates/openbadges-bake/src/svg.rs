@@ -111,17 +111,38 @@ struct Scan {
     prefix_used: bool,
 }
 
+/// [`Error::MalformedSvg`] at byte `offset`, without a cause.
 fn syntax(bytes: &[u8], offset: u64, reason: impl Into<String>) -> Error {
+    malformed(bytes, offset, reason.into(), None)
+}
+
+/// [`Error::MalformedSvg`] at byte `offset` for an error of the XML reader: `what` (when not
+/// empty) and the error's own message, the error (as a `quick_xml::Error`) kept as the source.
+fn xml_error<E>(bytes: &[u8], offset: u64, what: &str, e: E) -> Error
+where
+    E: std::fmt::Display + Into<quick_xml::Error>,
+{
+    let reason = if what.is_empty() {
+        e.to_string()
+    } else {
+        format!("{what}: {e}")
+    };
+    malformed(bytes, offset, reason, Some(e.into()))
+}
+
+/// [`Error::MalformedSvg`] at byte `offset`.
+fn malformed(bytes: &[u8], offset: u64, reason: String, source: Option<quick_xml::Error>) -> Error {
     let offset = usize::try_from(offset).unwrap_or(usize::MAX);
     Error::MalformedSvg {
         position: Position::in_text(bytes, offset),
-        reason: reason.into(),
+        reason,
+        source,
     }
 }
 
 fn check_encoding(bytes: &[u8], decl: &quick_xml::events::BytesDecl<'_>) -> Result<(), Error> {
     if let Some(enc) = decl.encoding() {
-        let enc = enc.map_err(|e| syntax(bytes, 0, format!("bad XML declaration: {e}")))?;
+        let enc = enc.map_err(|e| xml_error(bytes, 0, "bad XML declaration", e))?;
         let name = String::from_utf8_lossy(&enc).to_ascii_lowercase();
         if !matches!(name.as_str(), "utf-8" | "utf8" | "us-ascii" | "ascii") {
             return Err(Error::UnsupportedEncoding { encoding: name });
@@ -165,11 +186,11 @@ fn attr_value(
     // have): that is the binding the namespace-aware reader uses.
     let mut found = None;
     for attr in start.attributes().with_checks(false) {
-        let attr = attr.map_err(|e| syntax(bytes, at, format!("bad attribute: {e}")))?;
+        let attr = attr.map_err(|e| xml_error(bytes, at, "bad attribute", e))?;
         if attr.key.as_ref() == key {
             let v = attr
                 .unescape_value()
-                .map_err(|e| syntax(bytes, at, format!("bad attribute value: {e}")))?;
+                .map_err(|e| xml_error(bytes, at, "bad attribute value", e))?;
             found = Some(v.into_owned());
         }
     }
@@ -278,178 +299,332 @@ fn scan(
             position: Position::Offset(limits.max_svg_bytes),
         });
     }
-    // The reader skips a UTF-8 byte-order mark without counting it in its positions; it is
-    // taken off here instead, and every offset below is shifted back by its length, so that
-    // offsets always index `bytes`.
-    // The same is done after a document type declaration, which is skipped by
-    // `doctype_end` rather than by the reader (see there).
-    let mut base = if bytes.starts_with(UTF8_BOM) {
-        UTF8_BOM.len() as u64
-    } else {
-        0
-    };
-    let mut reader = ns_reader(bytes, base);
-    let mut out = Scan::default();
-    let mut nodes: u64 = 0;
-    let mut depth: usize = 0;
-    let mut root_seen = false;
-    let mut elements_in_root: u64 = 0;
-    // The badge element being read: (found, its depth).
-    let mut current: Option<(Found, usize)> = None;
-    let mut check_rest = false;
-    loop {
-        let before = base + reader.buffer_position();
-        if check_rest && !track_prefix {
-            check_rest = false;
-            let at = usize::try_from(before).unwrap_or(usize::MAX);
-            if !may_hold_badge(bytes.get(at..).unwrap_or_default()) {
+    let mut scanner = Scanner::new(bytes, limits, lenient_after_badge, track_prefix);
+    scanner.run()?;
+    Ok(scanner.out)
+}
+
+/// A badge element's local name, namespace and whether its namespace was declared (see
+/// [`badge_element`]).
+type BadgeName = (String, Option<String>, Option<bool>);
+
+/// Where one event is: reader positions (`before`, `after`, as `u64`) and the same as
+/// offsets into the document.
+#[derive(Debug, Clone, Copy)]
+struct At {
+    before: u64,
+    after: u64,
+    start: usize,
+    end: usize,
+}
+
+/// The state of one [`scan`]: the reader and where it is in the document.
+struct Scanner<'b, 'l> {
+    bytes: &'b [u8],
+    limits: &'l Limits,
+    lenient_after_badge: bool,
+    track_prefix: bool,
+    /// Offset in `bytes` the reader started at: the reader skips a UTF-8 byte-order mark
+    /// without counting it in its positions, so it is taken off here instead, and every
+    /// offset is shifted back by it, so that offsets always index `bytes`. The same is done
+    /// after a document type declaration, which is skipped by [`doctype_end`] rather than
+    /// by the reader (see there).
+    base: u64,
+    reader: NsReader<&'b [u8]>,
+    out: Scan,
+    nodes: u64,
+    depth: usize,
+    root_seen: bool,
+    elements_in_root: u64,
+    /// The badge element being read, and the depth of its content.
+    current: Option<(Found, usize)>,
+    /// Whether to look for a badge element in the rest of the document before reading on.
+    check_rest: bool,
+}
+
+impl<'b, 'l> Scanner<'b, 'l> {
+    /// A scanner at the start of the document (after a byte-order mark).
+    fn new(
+        bytes: &'b [u8],
+        limits: &'l Limits,
+        lenient_after_badge: bool,
+        track_prefix: bool,
+    ) -> Self {
+        let base = if bytes.starts_with(UTF8_BOM) {
+            UTF8_BOM.len() as u64
+        } else {
+            0
+        };
+        Scanner {
+            bytes,
+            limits,
+            lenient_after_badge,
+            track_prefix,
+            base,
+            reader: ns_reader(bytes, base),
+            out: Scan::default(),
+            nodes: 0,
+            depth: 0,
+            root_seen: false,
+            elements_in_root: 0,
+            current: None,
+            check_rest: false,
+        }
+    }
+
+    /// Reads events until the root element ends, the document ends, or the rest cannot hold
+    /// a badge.
+    fn run(&mut self) -> Result<(), Error> {
+        loop {
+            let before = self.base + self.reader.buffer_position();
+            if self.rest_holds_no_badge(before) {
+                break;
+            }
+            if self.skip_doctype(before)? {
+                continue;
+            }
+            let Some((badge, event)) = self.next_event()? else {
+                break;
+            };
+            let after = self.base + self.reader.buffer_position();
+            let at = At {
+                before,
+                after,
+                start: usize::try_from(before).unwrap_or(usize::MAX),
+                end: usize::try_from(after).unwrap_or(usize::MAX),
+            };
+            self.count_node(at.start)?;
+            if self.event(event, badge, at)? {
+                break;
+            }
+            if self.root_seen && self.out.root_self_closing {
                 break;
             }
         }
-        if !root_seen {
-            let at = usize::try_from(before).unwrap_or(usize::MAX);
-            if bytes.get(at..).is_some_and(|r| r.starts_with(DOCTYPE)) {
-                let end = doctype_end(bytes, at).ok_or_else(|| {
-                    syntax(bytes, before, "the document type declaration does not end")
-                })?;
-                nodes += 1;
-                base = end as u64;
-                reader = ns_reader(bytes, base);
-                continue;
-            }
+        Ok(())
+    }
+
+    /// The shortcut: whether, when asked to look, the rest of the document from `before`
+    /// cannot hold another badge element.
+    fn rest_holds_no_badge(&mut self, before: u64) -> bool {
+        if !self.check_rest || self.track_prefix {
+            return false;
         }
-        let (resolved, event) = match reader.read_resolved_event() {
+        self.check_rest = false;
+        let at = usize::try_from(before).unwrap_or(usize::MAX);
+        !may_hold_badge(self.bytes.get(at..).unwrap_or_default())
+    }
+
+    /// Before the root: skips a document type declaration at `before` (counted as a node)
+    /// and restarts the reader after it; whether there was one.
+    fn skip_doctype(&mut self, before: u64) -> Result<bool, Error> {
+        if self.root_seen {
+            return Ok(false);
+        }
+        let at = usize::try_from(before).unwrap_or(usize::MAX);
+        if !self.bytes.get(at..).is_some_and(|r| r.starts_with(DOCTYPE)) {
+            return Ok(false);
+        }
+        let end = doctype_end(self.bytes, at).ok_or_else(|| {
+            syntax(
+                self.bytes,
+                before,
+                "the document type declaration does not end",
+            )
+        })?;
+        self.nodes += 1;
+        self.base = end as u64;
+        self.reader = ns_reader(self.bytes, self.base);
+        Ok(true)
+    }
+
+    /// The next event, with the badge element it starts if any; `None` for a syntax error
+    /// that leniency allows to end the scan.
+    fn next_event(&mut self) -> Result<Option<(Option<BadgeName>, Event<'b>)>, Error> {
+        let (resolved, event) = match self.reader.read_resolved_event() {
             Ok(x) => x,
             Err(e) => {
-                if lenient_after_badge && !out.badges.is_empty() && current.is_none() {
-                    break;
+                if self.lenient_here() {
+                    return Ok(None);
                 }
-                return Err(syntax(bytes, base + reader.error_position(), e.to_string()));
+                let at = self.base + self.reader.error_position();
+                return Err(xml_error(self.bytes, at, "", e));
             }
         };
         let badge = match &event {
             Event::Start(s) | Event::Empty(s) => badge_element(&resolved, s),
             _ => None,
         };
-        let after = base + reader.buffer_position();
-        let start_off = usize::try_from(before).unwrap_or(usize::MAX);
-        let end_off = usize::try_from(after).unwrap_or(usize::MAX);
-        nodes += 1;
-        if nodes > limits.max_svg_nodes {
+        Ok(Some((badge, event)))
+    }
+
+    /// Whether an error here may end the scan: leniency asked for, a badge found, none open.
+    fn lenient_here(&self) -> bool {
+        self.lenient_after_badge && !self.out.badges.is_empty() && self.current.is_none()
+    }
+
+    /// Counts one node against `limits.max_svg_nodes`.
+    fn count_node(&mut self, start: usize) -> Result<(), Error> {
+        self.nodes += 1;
+        if self.nodes > self.limits.max_svg_nodes {
             return Err(Error::LimitExceeded {
                 what: "SVG nodes",
-                limit: limits.max_svg_nodes,
-                position: Position::in_text(bytes, start_off),
+                limit: self.limits.max_svg_nodes,
+                position: Position::in_text(self.bytes, start),
             });
         }
+        Ok(())
+    }
+
+    /// Handles one event; whether the scan is over.
+    fn event(&mut self, event: Event<'b>, badge: Option<BadgeName>, at: At) -> Result<bool, Error> {
+        let bytes = self.bytes;
         match event {
             // Only the declaration that opens the document says how it is encoded.
-            Event::Decl(d) if !root_seen => check_encoding(bytes, &d)?,
+            Event::Decl(d) if !self.root_seen => check_encoding(bytes, &d)?,
             Event::Decl(_) => {}
-            Event::Start(ref s) | Event::Empty(ref s) => {
-                let empty = matches!(event, Event::Empty(_));
-                if !root_seen {
-                    root_seen = true;
-                    if s.local_name().as_ref() != b"svg" {
-                        return Err(Error::UnknownFormat);
-                    }
-                    out.root_start = start_off;
-                    out.root_tag_end = end_off;
-                    out.root_self_closing = empty;
-                    out.root_name = String::from_utf8_lossy(s.name().as_ref()).into_owned();
-                    out.root_ns = attr_value(bytes, before, s, b"xmlns:openbadges")?;
-                    check_rest = true;
-                } else if current.is_none() {
-                    if depth == 1 {
-                        elements_in_root += 1;
-                    }
-                    if let Some((local, namespace, declared)) = badge {
-                        let position = Position::in_text(bytes, start_off);
-                        if declared.is_none() {
-                            out.warnings.push(Warning::UndeclaredNamespace { position });
-                        }
-                        let found = Found {
-                            range: start_off..end_off,
-                            local,
-                            namespace,
-                            verify: attr_value(bytes, before, s, b"verify")?,
-                            body: String::new(),
-                            first_child: depth == 1 && elements_in_root == 1,
-                        };
-                        if empty {
-                            out.badges.push(found);
-                            check_rest = true;
-                        } else {
-                            current = Some((found, depth + 1));
-                        }
-                    } else if track_prefix && !out.prefix_used {
-                        out.prefix_used = s.name().as_ref().starts_with(b"openbadges:")
-                            || find(s.attributes_raw(), b"openbadges:", 0).is_some();
-                    }
-                }
-                if !empty {
-                    depth += 1;
-                }
-            }
-            Event::End(_) => {
-                depth = depth.saturating_sub(1);
-                if let Some((found, d)) = current.take() {
-                    if depth + 1 == d {
-                        let mut found = found;
-                        found.range.end = end_off;
-                        out.badges.push(found);
-                        check_rest = true;
-                    } else {
-                        current = Some((found, d));
-                    }
-                }
-                if depth == 0 && root_seen {
-                    break;
-                }
-            }
+            Event::Start(ref s) => self.start_tag(s, false, badge, at)?,
+            Event::Empty(ref s) => self.start_tag(s, true, badge, at)?,
+            Event::End(_) => return Ok(self.end_tag(at)),
             Event::Text(t) => {
-                if let Some((found, d)) = current.as_mut() {
-                    if *d == depth {
-                        let text = t.unescape().map_err(|e| {
-                            syntax(bytes, before, format!("bad text in badge element: {e}"))
-                        })?;
-                        found.body.push_str(&text);
-                    }
+                if let Some(found) = self.open_badge_content() {
+                    let text = t
+                        .unescape()
+                        .map_err(|e| xml_error(bytes, at.before, "bad text in badge element", e))?;
+                    found.body.push_str(&text);
                 }
             }
             Event::CData(c) => {
-                if let Some((found, d)) = current.as_mut() {
-                    if *d == depth {
-                        let raw = c.into_inner();
-                        let text = std::str::from_utf8(&raw).map_err(|_| Error::InvalidUtf8 {
-                            position: Position::in_text(bytes, start_off),
-                        })?;
-                        found.body.push_str(text);
-                    }
+                let position = Position::in_text(self.bytes, at.start);
+                if let Some(found) = self.open_badge_content() {
+                    let raw = c.into_inner();
+                    let text = std::str::from_utf8(&raw)
+                        .map_err(|source| Error::InvalidUtf8 { position, source })?;
+                    found.body.push_str(text);
                 }
             }
             Event::Eof => {
-                if !root_seen {
-                    return Err(Error::UnknownFormat);
-                }
-                if depth > 0
-                    && !(lenient_after_badge && !out.badges.is_empty() && current.is_none())
-                {
-                    return Err(syntax(
-                        bytes,
-                        after,
-                        "document ends before the root element is closed",
-                    ));
-                }
-                break;
+                self.eof(at)?;
+                return Ok(true);
             }
             Event::Comment(_) | Event::PI(_) | Event::DocType(_) => {}
         }
-        if root_seen && out.root_self_closing {
-            break;
+        Ok(false)
+    }
+
+    /// The badge element being read, when the reader is directly inside it.
+    fn open_badge_content(&mut self) -> Option<&mut Found> {
+        let depth = self.depth;
+        match self.current.as_mut() {
+            Some((found, d)) if *d == depth => Some(found),
+            _ => None,
         }
     }
-    Ok(out)
+
+    /// A start (or empty-element) tag: the root, a badge element, or another element.
+    fn start_tag(
+        &mut self,
+        s: &BytesStart<'_>,
+        empty: bool,
+        badge: Option<BadgeName>,
+        at: At,
+    ) -> Result<(), Error> {
+        if !self.root_seen {
+            self.root(s, empty, at)?;
+        } else if self.current.is_none() {
+            if self.depth == 1 {
+                self.elements_in_root += 1;
+            }
+            if let Some(name) = badge {
+                self.badge_start(s, empty, name, at)?;
+            } else if self.track_prefix && !self.out.prefix_used {
+                self.out.prefix_used = s.name().as_ref().starts_with(b"openbadges:")
+                    || find(s.attributes_raw(), b"openbadges:", 0).is_some();
+            }
+        }
+        if !empty {
+            self.depth += 1;
+        }
+        Ok(())
+    }
+
+    /// The root element: an `svg`, else the document is not an SVG.
+    fn root(&mut self, s: &BytesStart<'_>, empty: bool, at: At) -> Result<(), Error> {
+        self.root_seen = true;
+        if s.local_name().as_ref() != b"svg" {
+            return Err(Error::UnknownFormat);
+        }
+        self.out.root_start = at.start;
+        self.out.root_tag_end = at.end;
+        self.out.root_self_closing = empty;
+        self.out.root_name = String::from_utf8_lossy(s.name().as_ref()).into_owned();
+        self.out.root_ns = attr_value(self.bytes, at.before, s, b"xmlns:openbadges")?;
+        self.check_rest = true;
+        Ok(())
+    }
+
+    /// A badge element's start tag: found whole when empty, else read until its end tag.
+    fn badge_start(
+        &mut self,
+        s: &BytesStart<'_>,
+        empty: bool,
+        (local, namespace, declared): BadgeName,
+        at: At,
+    ) -> Result<(), Error> {
+        let position = Position::in_text(self.bytes, at.start);
+        if declared.is_none() {
+            self.out
+                .warnings
+                .push(Warning::UndeclaredNamespace { position });
+        }
+        let found = Found {
+            range: at.start..at.end,
+            local,
+            namespace,
+            verify: attr_value(self.bytes, at.before, s, b"verify")?,
+            body: String::new(),
+            first_child: self.depth == 1 && self.elements_in_root == 1,
+        };
+        if empty {
+            self.out.badges.push(found);
+            self.check_rest = true;
+        } else {
+            self.current = Some((found, self.depth + 1));
+        }
+        Ok(())
+    }
+
+    /// An end tag: closes the badge element being read when it is its own; whether it closes
+    /// the root.
+    fn end_tag(&mut self, at: At) -> bool {
+        self.depth = self.depth.saturating_sub(1);
+        if let Some((found, d)) = self.current.take() {
+            if self.depth + 1 == d {
+                let mut found = found;
+                found.range.end = at.end;
+                self.out.badges.push(found);
+                self.check_rest = true;
+            } else {
+                self.current = Some((found, d));
+            }
+        }
+        self.depth == 0 && self.root_seen
+    }
+
+    /// The end of the input: an error without a root, or inside it (unless leniency allows).
+    fn eof(&self, at: At) -> Result<(), Error> {
+        if !self.root_seen {
+            return Err(Error::UnknownFormat);
+        }
+        if self.depth > 0 && !self.lenient_here() {
+            return Err(syntax(
+                self.bytes,
+                at.after,
+                "document ends before the root element is closed",
+            ));
+        }
+        Ok(())
+    }
 }
 
 fn to_extracted(
@@ -577,9 +752,9 @@ pub(crate) fn bake(
     options: &BakeOptions,
 ) -> Result<Baked, Error> {
     if !xml_safe(payload) {
-        return Err(Error::InvalidPayload {
-            reason: "the payload holds characters XML cannot carry".into(),
-        });
+        return Err(crate::error::invalid_payload(
+            "the payload holds characters XML cannot carry",
+        ));
     }
     let scan = scan(bytes, &options.limits, false, false)?;
     if let Some(first) = scan.badges.first() {
