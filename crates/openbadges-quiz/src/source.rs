@@ -29,6 +29,16 @@ pub enum Format {
 }
 
 impl Format {
+    /// `"toml"`, `"json"`, `"gift"` or `"qti"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::Toml => "toml",
+            Format::Json => "json",
+            Format::Gift => "gift",
+            Format::Qti => "qti",
+        }
+    }
+
     /// Picks the format from a file name's extension, falling back to the content.
     pub fn detect(file_name: Option<&str>, text: &str) -> Format {
         let ext = file_name
