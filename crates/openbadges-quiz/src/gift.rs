@@ -539,6 +539,23 @@ struct Answers<'s, 'p> {
 }
 
 impl Answers<'_, '_> {
+    /// Answer `k` of a numeric or short-answer question (`p`, untrimmed): its text and an
+    /// answer with its `%n%` weight (full credit without one) and `#feedback`, and its offset
+    /// (recorded as the answer's position).
+    fn weighted_answer(&self, cx: &mut Ctx<'_>, k: usize, p: &[C]) -> (String, Answer, usize) {
+        let p = trim(p);
+        let at = p.first().map_or(self.start, |c| c.off);
+        cx.spans.insert(format!("{}/answers/{k}", self.ip), at);
+        let (fraction, p) = cx.weighted(p, 1.0, at);
+        let (a, feedback) = comment(p);
+        let answer = Answer {
+            fraction,
+            feedback,
+            ..Answer::default()
+        };
+        (a, answer, at)
+    }
+
     /// `{#…}`: numeric answers (`value`, `value:tolerance`, `min..max`, each with a weight
     /// and feedback), and `~feedback` for wrong answers.
     fn numeric(&self, cx: &mut Ctx<'_>, item: &mut Item) {
@@ -550,16 +567,7 @@ impl Answers<'_, '_> {
             body = body.get(..w).unwrap_or(&[]);
         }
         for (k, p) in answer_parts(body, '=').iter().enumerate() {
-            let p = trim(p);
-            let at = p.first().map_or(self.start, |c| c.off);
-            cx.spans.insert(format!("{}/answers/{k}", self.ip), at);
-            let (fraction, p) = cx.weighted(p, 1.0, at);
-            let (a, feedback) = comment(p);
-            let mut answer = Answer {
-                fraction,
-                feedback,
-                ..Answer::default()
-            };
+            let (a, mut answer, at) = self.weighted_answer(cx, k, p);
             let parse = |x: &str| x.trim().parse::<f64>().ok().filter(|v| v.is_finite());
             let ok = if let Some((lo, hi)) = a.split_once("..") {
                 answer.min = parse(lo);
@@ -705,19 +713,7 @@ impl Answers<'_, '_> {
         item.kind = ItemType::TextEntry;
         item.whitespace = Whitespace::Trim;
         for (k, p) in answer_parts(self.ans, '=').iter().enumerate() {
-            let p = trim(p);
-            cx.spans.insert(
-                format!("{}/answers/{k}", self.ip),
-                p.first().map_or(self.start, |c| c.off),
-            );
-            let at = p.first().map_or(self.start, |c| c.off);
-            let (fraction, p) = cx.weighted(p, 1.0, at);
-            let (a, feedback) = comment(p);
-            let mut answer = Answer {
-                fraction,
-                feedback,
-                ..Answer::default()
-            };
+            let (a, mut answer, _) = self.weighted_answer(cx, k, p);
             if a.contains('*') {
                 answer.regex = Some(wildcard_regex(&a));
             } else {
