@@ -95,16 +95,8 @@ pub fn ob3_evidence(
 }
 
 use crate::def::{PassPolicy, Quiz};
+use crate::grade::score_text;
 use crate::record::AttemptRecord;
-
-fn num(x: f64) -> String {
-    let r = crate::grade::round9(x);
-    if r.fract() == 0.0 && r.abs() < 1e15 {
-        format!("{}", r as i64)
-    } else {
-        format!("{r}")
-    }
-}
 
 /// Where the evidence points to: an optional public URL of the attempt record.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -134,9 +126,9 @@ pub fn narrative(record: &AttemptRecord) -> String {
         record.quiz.title,
         record.attempt,
         record.items.len(),
-        num(record.score),
-        num(record.max_score),
-        num(record.percent),
+        score_text(record.score),
+        score_text(record.max_score),
+        score_text(record.percent),
         record.criteria,
         record.digest,
         record.quiz.content_hash,
@@ -191,12 +183,25 @@ pub fn ob3_criteria_json(quiz: &Quiz, criteria_url: Option<&str>) -> Value {
 fn result_shape(quiz: &Quiz) -> (&'static str, String, String, Option<String>) {
     let max = crate::validate::guaranteed_max(quiz);
     match &quiz.pass {
-        PassPolicy::MinPercent { percent } => {
-            ("Percent", "0".into(), "100".into(), Some(num(*percent)))
-        }
-        PassPolicy::MinScore { points } => ("RawScore", "0".into(), num(max), Some(num(*points))),
-        PassPolicy::AllCorrect => ("RawScore", "0".into(), num(max), Some(num(max))),
-        _ => ("RawScore", "0".into(), num(max), None),
+        PassPolicy::MinPercent { percent } => (
+            "Percent",
+            "0".into(),
+            "100".into(),
+            Some(score_text(*percent)),
+        ),
+        PassPolicy::MinScore { points } => (
+            "RawScore",
+            "0".into(),
+            score_text(max),
+            Some(score_text(*points)),
+        ),
+        PassPolicy::AllCorrect => (
+            "RawScore",
+            "0".into(),
+            score_text(max),
+            Some(score_text(max)),
+        ),
+        _ => ("RawScore", "0".into(), score_text(max), None),
     }
 }
 
@@ -221,9 +226,9 @@ pub fn ob3_result_description_json(quiz: &Quiz, id: &str) -> Value {
 pub fn ob3_result_json(quiz: &Quiz, record: &AttemptRecord, result_description_id: &str) -> Value {
     let (kind, ..) = result_shape(quiz);
     let value = if kind == "Percent" {
-        num(record.percent)
+        score_text(record.percent)
     } else {
-        num(record.score)
+        score_text(record.score)
     };
     json!({
         "type": ["Result"],

@@ -158,6 +158,17 @@ pub(crate) fn round9(x: f64) -> f64 {
     if r == 0.0 { 0.0 } else { r }
 }
 
+/// A score, percent or threshold as text: rounded to 9 decimals, without a fraction part
+/// when whole (`3`, `66.666666667`).
+pub(crate) fn score_text(x: f64) -> String {
+    let r = round9(x);
+    if r.fract() == 0.0 && r.abs() < 1e15 {
+        format!("{}", r as i64)
+    } else {
+        format!("{r}")
+    }
+}
+
 const EPS: f64 = 1e-9;
 
 /// A raw fraction within this of the item's maximum is full credit (the item is correct), as
