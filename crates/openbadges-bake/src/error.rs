@@ -92,6 +92,9 @@ pub enum Error {
         position: Position,
         /// What is wrong.
         reason: String,
+        /// The I/O error behind it (a compressed chunk that does not inflate).
+        #[source]
+        source: Option<std::io::Error>,
     },
     /// A chunk that was read has a CRC that does not match its contents.
     #[error("bad CRC on PNG chunk {chunk} at {position}")]
@@ -125,6 +128,9 @@ pub enum Error {
     InvalidUtf8 {
         /// Where the text starts.
         position: Position,
+        /// Where in the text the UTF-8 decoder stopped.
+        #[source]
+        source: std::str::Utf8Error,
     },
     /// The SVG document is not well-formed XML (up to the point the reader needed).
     #[error("malformed SVG at {position}: {reason}")]
@@ -133,6 +139,9 @@ pub enum Error {
         position: Position,
         /// What is wrong.
         reason: String,
+        /// The XML reader's error, when it found the problem.
+        #[source]
+        source: Option<quick_xml::Error>,
     },
     /// The SVG document declares an encoding other than UTF-8 (or has a UTF-16 byte order mark).
     #[error("unsupported SVG encoding {encoding:?}: only UTF-8 is read")]
@@ -152,6 +161,9 @@ pub enum Error {
     InvalidPayload {
         /// What is wrong.
         reason: String,
+        /// The JSON error, when the payload's JSON does not parse.
+        #[source]
+        source: Option<serde_json::Error>,
     },
     /// The extracted payload looks like JSON but does not parse (see
     /// [`Extracted::check_json`](crate::Extracted::check_json)).
@@ -165,6 +177,9 @@ pub enum Error {
         line: usize,
         /// 1-based column inside the payload.
         column: usize,
+        /// serde_json's error.
+        #[source]
+        source: serde_json::Error,
     },
     /// Reading or writing a stream failed.
     #[error("i/o error: {0}")]
@@ -201,7 +216,7 @@ impl Error {
             | Error::BadCrc { position, .. }
             | Error::CompressedChunk { position }
             | Error::LimitExceeded { position, .. }
-            | Error::InvalidUtf8 { position }
+            | Error::InvalidUtf8 { position, .. }
             | Error::MalformedSvg { position, .. }
             | Error::UnrecognizedPayload { position } => Some(*position),
             _ => None,
@@ -209,9 +224,19 @@ impl Error {
     }
 }
 
+/// [`Error::MalformedPng`] at byte `offset`, without a cause.
 pub(crate) fn png_err(offset: u64, reason: impl Into<String>) -> Error {
     Error::MalformedPng {
         position: Position::Offset(offset),
         reason: reason.into(),
+        source: None,
+    }
+}
+
+/// [`Error::InvalidPayload`] without a cause.
+pub(crate) fn invalid_payload(reason: impl Into<String>) -> Error {
+    Error::InvalidPayload {
+        reason: reason.into(),
+        source: None,
     }
 }

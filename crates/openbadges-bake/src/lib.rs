@@ -282,6 +282,7 @@ impl Extracted {
                 message: e.to_string(),
                 line: e.line(),
                 column: e.column(),
+                source: e,
             })
     }
 }
@@ -459,9 +460,7 @@ pub fn bake(image: &[u8], payload: &str, options: &BakeOptions) -> Result<Vec<u8
 /// As [`bake`].
 pub fn bake_detailed(image: &[u8], payload: &str, options: &BakeOptions) -> Result<Baked, Error> {
     check_bake_payload(payload, &options.limits)?;
-    let kind = PayloadKind::detect(payload).ok_or_else(|| Error::InvalidPayload {
-        reason: "the payload is neither JSON, a compact JWS, nor an absolute URL".into(),
-    })?;
+    let kind = PayloadKind::detect(payload).ok_or_else(payload::not_a_payload)?;
     let version = match options.version {
         Some(v) => v,
         None => detect_version(payload)?,

@@ -1,6 +1,7 @@
 //! What a payload is (JSON, compact JWS, URL) and which baking form it needs.
 
 use base64::Engine as _;
+use openbadges_model::compact_jws::{compact_jws_segments, has_compact_jws_shape};
 use serde_json::Value;
 
 use crate::{BadgeVersion, Error};
@@ -13,20 +14,24 @@ pub enum PayloadKind {
     /// first non-blank character (`{` or `[`); whether it parses is a separate check
     /// ([`Extracted::check_json`](crate::Extracted::check_json)).
     Json,
-    /// A compact JWS (OB 2.0 signed assertion) or JWT (OB 3.0 VC-JWT): three base64url
-    /// segments separated by dots.
+    /// A compact JWS (OB 2.0 signed assertion) or JWT (OB 3.0 VC-JWT): text with the shape
+    /// of [`openbadges_model::compact_jws::has_compact_jws_shape`] (three unpadded base64url
+    /// segments, an `eyJ…` header, a non-empty payload). An empty signature segment is still
+    /// this kind: an unsigned token is carried as it is, and a verifier refuses it with its
+    /// reason rather than as an unrecognised payload.
     Jws,
     /// An absolute URL (a hosted assertion).
     Url,
 }
 
 impl PayloadKind {
-    /// Classifies a payload; `None` when it is none of the three.
+    /// Classifies a payload (surrounding whitespace ignored); `None` when it is none of the
+    /// three. JSON is tried first, then the compact JWS shape, then an absolute URL.
     pub fn detect(payload: &str) -> Option<PayloadKind> {
         let t = payload.trim();
         if t.starts_with('{') || t.starts_with('[') {
             Some(PayloadKind::Json)
-        } else if is_compact_jws(t) {
+        } else if has_compact_jws_shape(t) {
             Some(PayloadKind::Jws)
         } else if is_absolute_url(t) {
             Some(PayloadKind::Url)
@@ -51,21 +56,6 @@ impl std::fmt::Display for PayloadKind {
     }
 }
 
-fn is_b64url(s: &str) -> bool {
-    s.bytes()
-        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-}
-
-pub(crate) fn is_compact_jws(s: &str) -> bool {
-    let mut parts = s.split('.');
-    match (parts.next(), parts.next(), parts.next(), parts.next()) {
-        (Some(h), Some(p), Some(sig), None) => {
-            !h.is_empty() && is_b64url(h) && is_b64url(p) && is_b64url(sig)
-        }
-        _ => false,
-    }
-}
-
 fn is_absolute_url(s: &str) -> bool {
     let Some((scheme, rest)) = s.split_once(':') else {
         return false;
@@ -85,11 +75,12 @@ fn is_absolute_url(s: &str) -> bool {
             .any(|b| b.is_ascii_whitespace() || b.is_ascii_control())
 }
 
-/// The decoded JSON payload of a compact JWS, if it has one.
-pub(crate) fn jws_payload_json(jws: &str) -> Option<Value> {
-    let payload = jws.trim().split('.').nth(1)?;
+/// The decoded JSON payload of a compact JWS (its shape as [`PayloadKind::detect`] takes it),
+/// if it has one.
+fn jws_payload_json(jws: &str) -> Option<Value> {
+    let (_, payload, _) = compact_jws_segments(jws.trim())?;
     let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(payload.trim_end_matches('='))
+        .decode(payload)
         .ok()?;
     serde_json::from_slice(&bytes).ok()
 }
@@ -116,6 +107,11 @@ pub(crate) fn is_vc(v: &Value) -> bool {
     mentions(v.get("@context"), &ctx) || mentions(v.get("type"), &ty)
 }
 
+/// [`Error::InvalidPayload`]: the payload is none of the three kinds.
+pub(crate) fn not_a_payload() -> Error {
+    crate::error::invalid_payload("the payload is neither JSON, a compact JWS, nor an absolute URL")
+}
+
 /// Chooses the baking form for a payload: OB 3.0 (`openbadgecredential`) for a JSON
 /// Verifiable Credential or a compact JWS whose payload is a VC (or a VC-JWT with a `vc`
 /// claim); OB 2.0 (`openbadges`) for anything else (2.0 assertions, signed 2.0 assertions,
@@ -129,6 +125,7 @@ pub fn detect_version(payload: &str) -> Result<BadgeVersion, Error> {
         Some(PayloadKind::Json) => {
             let v: Value = serde_json::from_str(payload).map_err(|e| Error::InvalidPayload {
                 reason: format!("the JSON payload does not parse: {e}"),
+                source: Some(e),
             })?;
             Ok(if is_vc(&v) {
                 BadgeVersion::V3
@@ -137,8 +134,10 @@ pub fn detect_version(payload: &str) -> Result<BadgeVersion, Error> {
             })
         }
         Some(PayloadKind::Jws) => {
-            let v = jws_payload_json(payload).ok_or_else(|| Error::InvalidPayload {
-                reason: "the compact JWS payload segment is not base64url-encoded JSON".into(),
+            let v = jws_payload_json(payload).ok_or_else(|| {
+                crate::error::invalid_payload(
+                    "the compact JWS payload segment is not base64url-encoded JSON",
+                )
             })?;
             let vc_claim = v.get("vc").is_some_and(|c| c.is_object());
             Ok(if vc_claim || is_vc(&v) {
@@ -148,9 +147,7 @@ pub fn detect_version(payload: &str) -> Result<BadgeVersion, Error> {
             })
         }
         Some(PayloadKind::Url) => Ok(BadgeVersion::V2),
-        None => Err(Error::InvalidPayload {
-            reason: "the payload is neither JSON, a compact JWS, nor an absolute URL".into(),
-        }),
+        None => Err(not_a_payload()),
     }
 }
 
@@ -195,6 +192,23 @@ mod tests {
         );
         assert_eq!(PayloadKind::detect("hello world"), None);
         assert_eq!(PayloadKind::detect("a.b"), None);
+    }
+
+    /// The payload kinds follow the workspace's one compact-JWS shape
+    /// (`openbadges_model::compact_jws`): an unsigned token is still a JWS, while a dotted
+    /// triple without a JOSE header or without a payload is not.
+    #[test]
+    fn jws_kind_is_the_model_compact_jws_shape() {
+        let unsigned = "eyJhbGciOiJub25lIn0.eyJ2YyI6e319.";
+        assert_eq!(PayloadKind::detect(unsigned), Some(PayloadKind::Jws));
+        assert_eq!(
+            PayloadKind::detect(&format!("\n {unsigned} \n")),
+            Some(PayloadKind::Jws)
+        );
+        assert_eq!(PayloadKind::detect("abc.def.ghi"), None);
+        assert_eq!(PayloadKind::detect("eyJhbGciOiJub25lIn0..c2ln"), None);
+        assert_eq!(PayloadKind::detect("eyJhbGciOiJub25lIn0.e30=.c2ln"), None);
+        assert!(detect_version("abc.def.ghi").is_err());
     }
 
     #[test]

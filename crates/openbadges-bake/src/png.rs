@@ -209,8 +209,9 @@ pub(crate) fn read_badge_chunk(
                 }
                 _ => return Err(malformed("compression flag is neither 0 nor 1")),
             };
-            String::from_utf8(raw).map_err(|_| Error::InvalidUtf8 {
+            String::from_utf8(raw).map_err(|e| Error::InvalidUtf8 {
                 position: Position::Offset(text_off),
+                source: e.utf8_error(),
             })?
         }
         b"zTXt" => {
@@ -264,11 +265,10 @@ fn inflate(
     flate2::read::ZlibDecoder::new(compressed)
         .take(cap + 1)
         .read_to_end(&mut out)
-        .map_err(|e| {
-            png_err(
-                chunk.offset as u64,
-                format!("compressed badge chunk does not inflate: {e}"),
-            )
+        .map_err(|e| Error::MalformedPng {
+            position: Position::Offset(chunk.offset as u64),
+            reason: format!("compressed badge chunk does not inflate: {e}"),
+            source: Some(e),
         })?;
     if out.len() as u64 > cap {
         return Err(Error::LimitExceeded {
@@ -337,9 +337,9 @@ pub(crate) fn extract(bytes: &[u8], limits: &Limits) -> Result<Extracted, Error>
 pub(crate) fn itxt_chunk(keyword: &str, text: &str) -> Result<Vec<u8>, Error> {
     let len = keyword.len() + 5 + text.len();
     if len > MAX_CHUNK_LEN as usize {
-        return Err(Error::InvalidPayload {
-            reason: "payload too large for one PNG chunk".into(),
-        });
+        return Err(crate::error::invalid_payload(
+            "payload too large for one PNG chunk",
+        ));
     }
     let mut c = Vec::with_capacity(len + OVERHEAD);
     c.extend_from_slice(&(len as u32).to_be_bytes());

@@ -328,9 +328,7 @@ pub fn bake_stream<R: Read, W: Write>(
     }
     crate::check_bake_payload(payload, &options.limits)?;
     if PayloadKind::detect(payload).is_none() {
-        return Err(Error::InvalidPayload {
-            reason: "the payload is neither JSON, a compact JWS, nor an absolute URL".into(),
-        });
+        return Err(crate::payload::not_a_payload());
     }
     let version = match options.version {
         Some(v) => v,

@@ -52,6 +52,29 @@ fn default_language() -> String {
 }
 
 impl Quiz {
+    /// A quiz read from an interchange format (GIFT, QTI): its id, title, language and
+    /// sections, everything else the default.
+    pub(crate) fn imported(
+        id: String,
+        title: String,
+        language: String,
+        sections: Vec<Section>,
+    ) -> Quiz {
+        Quiz {
+            id,
+            title,
+            instructions: None,
+            language,
+            version: None,
+            pass: PassPolicy::default(),
+            feedback: Vec::new(),
+            pass_feedback: None,
+            fail_feedback: None,
+            settings: Settings::default(),
+            sections,
+        }
+    }
+
     /// Every item of the definition in file order, with the index of its section.
     pub fn items(&self) -> impl Iterator<Item = (usize, &Item)> {
         self.sections

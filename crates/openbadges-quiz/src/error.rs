@@ -36,6 +36,26 @@ pub struct Problem {
 }
 
 impl Problem {
+    /// A problem outside the definition's structure (no JSON pointer), at `line`:`column` of
+    /// `file` (`(0, 0)` when the place is unknown).
+    pub(crate) fn at(
+        code: &'static str,
+        severity: Severity,
+        message: impl Into<String>,
+        file: Option<&str>,
+        (line, column): (usize, usize),
+    ) -> Problem {
+        Problem {
+            code,
+            severity,
+            message: message.into(),
+            path: String::new(),
+            file: file.map(str::to_owned),
+            line,
+            column,
+        }
+    }
+
     /// Whether this problem is an error.
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
@@ -57,8 +77,10 @@ impl fmt::Display for Problem {
     }
 }
 
-/// The error type of this crate.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+/// The error type of this crate. Where a failure has a cause (JSON that does not fit, a
+/// number that does not parse, an id the model refuses), it is kept as the error's
+/// [`source`](std::error::Error::source).
+#[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// The definition could not be read or is invalid; every problem is listed.
@@ -77,16 +99,83 @@ pub enum Error {
         item: String,
         /// What is wrong.
         message: String,
+        /// The JSON error, when the response value does not have a response's shape.
+        #[source]
+        source: Option<serde_json::Error>,
     },
     /// An evidence record failed its integrity check.
     #[error("attempt record: {0}")]
     Record(String),
-    /// An evidence object could not be built (e.g. an `id` that is not an IRI).
+    /// An evidence record could not be read: its JSON is not a record.
+    #[error("attempt record: {0}")]
+    RecordJson(#[source] serde_json::Error),
+    /// An evidence record's seed is not a number.
+    #[error("attempt record: seed is not a number")]
+    RecordSeed(#[source] std::num::ParseIntError),
+    /// An evidence object does not have the shape of the model's type.
     #[error("evidence: {0}")]
-    Evidence(String),
+    Evidence(#[source] serde_json::Error),
+    /// An id or URL given for an evidence object is not an IRI.
+    #[error("evidence: {iri:?}: {source}")]
+    EvidenceIri {
+        /// The value given.
+        iri: String,
+        /// Why the model refuses it.
+        #[source]
+        source: openbadges_model::Error,
+    },
     /// The requested conversion is not supported for this definition.
     #[error("unsupported: {0}")]
     Unsupported(String),
+}
+
+/// Errors are equal when they are the same variant with the same data. A JSON error, which
+/// has no equality of its own, compares by its message.
+impl PartialEq for Error {
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (Error::Invalid(a), Error::Invalid(b)) => a == b,
+            (Error::Limit(a), Error::Limit(b))
+            | (Error::Record(a), Error::Record(b))
+            | (Error::Unsupported(a), Error::Unsupported(b)) => a == b,
+            (Error::Attempt(a), Error::Attempt(b)) => a == b,
+            (
+                Error::Response {
+                    item: a,
+                    message: m,
+                    source: x,
+                },
+                Error::Response {
+                    item: b,
+                    message: n,
+                    source: y,
+                },
+            ) => {
+                a == b
+                    && m == n
+                    && x.as_ref().map(ToString::to_string) == y.as_ref().map(ToString::to_string)
+            }
+            (Error::RecordJson(a), Error::RecordJson(b))
+            | (Error::Evidence(a), Error::Evidence(b)) => a.to_string() == b.to_string(),
+            (Error::RecordSeed(a), Error::RecordSeed(b)) => a == b,
+            (
+                Error::EvidenceIri { iri: a, source: x },
+                Error::EvidenceIri { iri: b, source: y },
+            ) => a == b && x == y,
+            _ => false,
+        }
+    }
+}
+
+impl Error {
+    /// [`Error::Response`] without a cause.
+    pub(crate) fn response(item: impl Into<String>, message: impl Into<String>) -> Error {
+        Error::Response {
+            item: item.into(),
+            message: message.into(),
+            source: None,
+        }
+    }
 }
 
 fn first_problem(p: &[Problem]) -> String {

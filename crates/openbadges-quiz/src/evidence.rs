@@ -14,7 +14,7 @@ use serde_json::{Map, Value, json};
 use crate::error::Error;
 
 fn typed<T: serde::de::DeserializeOwned>(v: Value) -> Result<T, Error> {
-    serde_json::from_value(v).map_err(|e| Error::Evidence(e.to_string()))
+    serde_json::from_value(v).map_err(Error::Evidence)
 }
 
 /// Refuses ids that are not absolute IRIs (`openbadges_model::Iri::parse`).
@@ -22,7 +22,10 @@ fn iri(s: Option<&str>) -> Result<(), Error> {
     match s {
         Some(x) => openbadges_model::Iri::parse(x)
             .map(|_| ())
-            .map_err(|e| Error::Evidence(format!("{x:?}: {e}"))),
+            .map_err(|source| Error::EvidenceIri {
+                iri: x.to_owned(),
+                source,
+            }),
         None => Ok(()),
     }
 }
@@ -30,7 +33,7 @@ fn iri(s: Option<&str>) -> Result<(), Error> {
 /// OB 2.0 `Criteria` (typed).
 ///
 /// # Errors
-/// [`Error::Evidence`] when `criteria_url` is not an IRI.
+/// [`Error::EvidenceIri`] when `criteria_url` is not an IRI.
 pub fn ob2_criteria(quiz: &Quiz, criteria_url: Option<&str>) -> Result<ob2::Criteria, Error> {
     iri(criteria_url)?;
     typed(ob2_criteria_json(quiz, criteria_url))
@@ -39,7 +42,7 @@ pub fn ob2_criteria(quiz: &Quiz, criteria_url: Option<&str>) -> Result<ob2::Crit
 /// OB 2.0 `Evidence` (typed).
 ///
 /// # Errors
-/// [`Error::Evidence`] when the evidence `id` is not an IRI.
+/// [`Error::EvidenceIri`] when the evidence `id` is not an IRI.
 pub fn ob2_evidence(
     record: &AttemptRecord,
     opts: &EvidenceOptions,
@@ -51,7 +54,7 @@ pub fn ob2_evidence(
 /// OB 3.0 `Criteria` (typed).
 ///
 /// # Errors
-/// [`Error::Evidence`] when `criteria_url` is not an IRI.
+/// [`Error::EvidenceIri`] when `criteria_url` is not an IRI.
 pub fn ob3_criteria(quiz: &Quiz, criteria_url: Option<&str>) -> Result<ob3::Criteria, Error> {
     iri(criteria_url)?;
     typed(ob3_criteria_json(quiz, criteria_url))
@@ -60,7 +63,7 @@ pub fn ob3_criteria(quiz: &Quiz, criteria_url: Option<&str>) -> Result<ob3::Crit
 /// OB 3.0 `ResultDescription` (typed).
 ///
 /// # Errors
-/// [`Error::Evidence`] when `id` is not an IRI.
+/// [`Error::EvidenceIri`] when `id` is not an IRI.
 pub fn ob3_result_description(quiz: &Quiz, id: &str) -> Result<ob3::ResultDescription, Error> {
     iri(Some(id))?;
     typed(ob3_result_description_json(quiz, id))
@@ -69,7 +72,7 @@ pub fn ob3_result_description(quiz: &Quiz, id: &str) -> Result<ob3::ResultDescri
 /// OB 3.0 `Result` (typed: `AchievementResult`).
 ///
 /// # Errors
-/// [`Error::Evidence`] when `result_description_id` is not an IRI.
+/// [`Error::EvidenceIri`] when `result_description_id` is not an IRI.
 pub fn ob3_result(
     quiz: &Quiz,
     record: &AttemptRecord,
@@ -82,7 +85,7 @@ pub fn ob3_result(
 /// OB 3.0 `Evidence` (typed).
 ///
 /// # Errors
-/// [`Error::Evidence`] when the evidence `id` is not an IRI.
+/// [`Error::EvidenceIri`] when the evidence `id` is not an IRI.
 pub fn ob3_evidence(
     record: &AttemptRecord,
     opts: &EvidenceOptions,
@@ -92,16 +95,8 @@ pub fn ob3_evidence(
 }
 
 use crate::def::{PassPolicy, Quiz};
+use crate::grade::score_text;
 use crate::record::AttemptRecord;
-
-fn num(x: f64) -> String {
-    let r = crate::grade::round9(x);
-    if r.fract() == 0.0 && r.abs() < 1e15 {
-        format!("{}", r as i64)
-    } else {
-        format!("{r}")
-    }
-}
 
 /// Where the evidence points to: an optional public URL of the attempt record.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -131,9 +126,9 @@ pub fn narrative(record: &AttemptRecord) -> String {
         record.quiz.title,
         record.attempt,
         record.items.len(),
-        num(record.score),
-        num(record.max_score),
-        num(record.percent),
+        score_text(record.score),
+        score_text(record.max_score),
+        score_text(record.percent),
         record.criteria,
         record.digest,
         record.quiz.content_hash,
@@ -188,12 +183,25 @@ pub fn ob3_criteria_json(quiz: &Quiz, criteria_url: Option<&str>) -> Value {
 fn result_shape(quiz: &Quiz) -> (&'static str, String, String, Option<String>) {
     let max = crate::validate::guaranteed_max(quiz);
     match &quiz.pass {
-        PassPolicy::MinPercent { percent } => {
-            ("Percent", "0".into(), "100".into(), Some(num(*percent)))
-        }
-        PassPolicy::MinScore { points } => ("RawScore", "0".into(), num(max), Some(num(*points))),
-        PassPolicy::AllCorrect => ("RawScore", "0".into(), num(max), Some(num(max))),
-        _ => ("RawScore", "0".into(), num(max), None),
+        PassPolicy::MinPercent { percent } => (
+            "Percent",
+            "0".into(),
+            "100".into(),
+            Some(score_text(*percent)),
+        ),
+        PassPolicy::MinScore { points } => (
+            "RawScore",
+            "0".into(),
+            score_text(max),
+            Some(score_text(*points)),
+        ),
+        PassPolicy::AllCorrect => (
+            "RawScore",
+            "0".into(),
+            score_text(max),
+            Some(score_text(max)),
+        ),
+        _ => ("RawScore", "0".into(), score_text(max), None),
     }
 }
 
@@ -218,9 +226,9 @@ pub fn ob3_result_description_json(quiz: &Quiz, id: &str) -> Value {
 pub fn ob3_result_json(quiz: &Quiz, record: &AttemptRecord, result_description_id: &str) -> Value {
     let (kind, ..) = result_shape(quiz);
     let value = if kind == "Percent" {
-        num(record.percent)
+        score_text(record.percent)
     } else {
-        num(record.score)
+        score_text(record.score)
     };
     json!({
         "type": ["Result"],

@@ -217,17 +217,12 @@ struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
+    /// Records a problem at byte `off` of the GIFT file.
     fn problem(&mut self, severity: Severity, code: &'static str, off: usize, message: String) {
-        let (line, column) = self.spans.line_col(off);
-        self.problems.push(Problem {
-            code,
-            severity,
-            message,
-            path: String::new(),
-            file: self.file.map(str::to_owned),
-            line,
-            column,
-        });
+        let p = self
+            .spans
+            .problem_at(code, severity, off, message, self.file);
+        self.problems.push(p);
     }
 }
 
@@ -237,13 +232,7 @@ impl Ctx<'_> {
 /// [`Error::Invalid`] with positions when a question is malformed (unbalanced braces, bad
 /// numbers, matching without `->`); unsupported but well-formed questions become warnings.
 pub fn import(src: &str, file: Option<&str>, limits: &Limits) -> Result<Loaded, Error> {
-    if src.len() > limits.max_bytes {
-        return Err(Error::Limit(format!(
-            "definition is {} bytes, the limit is {}",
-            src.len(),
-            limits.max_bytes
-        )));
-    }
+    limits.check_size(src.len())?;
     let mut cx = Ctx {
         spans: SpanIndex::new(src),
         problems: Vec::new(),
@@ -284,19 +273,12 @@ pub fn import(src: &str, file: Option<&str>, limits: &Limits) -> Result<Loaded, 
             || "GIFT quiz".to_owned(),
             |s| s.to_string_lossy().into_owned(),
         );
-    let quiz = Quiz {
-        id: format!("gift:{}", slug(&title)),
+    let quiz = Quiz::imported(
+        format!("gift:{}", slug(&title)),
         title,
-        instructions: None,
-        language: "en".into(),
-        version: None,
-        pass: Default::default(),
-        feedback: Vec::new(),
-        pass_feedback: None,
-        fail_feedback: None,
-        settings: Default::default(),
-        sections: cx.sections,
-    };
+        "en".into(),
+        cx.sections,
+    );
     Ok(Loaded {
         quiz,
         spans: cx.spans,
@@ -345,6 +327,10 @@ fn chars_of(block: &[(usize, &str)]) -> S {
     out
 }
 
+/// One question block: a `$CATEGORY`, a description or essay (warnings), or a gradable
+/// question added to the current section. Steps: the block's characters, the item limit,
+/// the category, the `::name::`, the answer block, the general feedback, the item, and the
+/// answers of the type Moodle would decide.
 fn question(cx: &mut Ctx<'_>, block: &[(usize, &str)], limits: &Limits) -> Result<(), Error> {
     let all = chars_of(block);
     let t = trim(&all);
@@ -357,48 +343,111 @@ fn question(cx: &mut Ctx<'_>, block: &[(usize, &str)], limits: &Limits) -> Resul
             limits.max_items
         )));
     }
-    let txt = text(t);
-    if let Some(cat) = txt.strip_prefix("$CATEGORY:") {
-        let name = cat.trim().to_owned();
-        let mut id = slug(&name);
-        if id.is_empty() {
-            id = "category".into();
-        }
-        let base = id.clone();
-        let mut k = 2;
-        while cx.sections.iter().any(|s| s.id == id) {
-            id = format!("{base}-{k}");
-            k += 1;
-        }
-        cx.spans
-            .insert(format!("/sections/{}", cx.sections.len()), start);
-        cx.sections.push(Section {
-            id,
-            title: Some(name),
-            instructions: None,
-            shuffle: false,
-            pool: None,
-            items: Vec::new(),
-        });
+    if let Some(cat) = text(t).strip_prefix("$CATEGORY:") {
+        category(cx, cat.trim(), start);
         return Ok(());
     }
-    let mut t = t;
-    let mut name = None;
-    if text(t.get(..2).unwrap_or(&[])) == "::"
-        && t.get(..2).is_some_and(|x| x.iter().all(|c| !c.lit))
-    {
-        let rest = t.get(2..).unwrap_or(&[]);
-        if let Some(end) = find_seq(rest, "::") {
-            name = Some(text(trim(rest.get(..end).unwrap_or(&[]))));
-            t = trim(rest.get(end + 2..).unwrap_or(&[]));
-        } else {
-            t = rest;
-        }
+    let (name, t) = question_name(t);
+    let Some((qtext, answer)) = answer_block(cx, t, start) else {
+        return Ok(());
+    };
+    let Some(ans) = answer else {
+        cx.problem(
+            Severity::Warning,
+            "gift-unsupported",
+            start,
+            "a description (text without an answer block) is not a gradable question; not imported"
+                .into(),
+        );
+        return Ok(());
+    };
+    let (explanation, ans) = general_feedback(ans);
+    if ans.is_empty() {
+        cx.problem(
+            Severity::Warning,
+            "gift-unsupported",
+            start,
+            "an essay question ({}) cannot be graded automatically; not imported".into(),
+        );
+        return Ok(());
     }
+    let (mut item, ip) = new_item(cx, name.as_deref(), qtext, start);
+    item.explanation = explanation;
+    let at = Answers {
+        ans,
+        ip: &ip,
+        start,
+    };
+    let has = |ch: char| find(ans, ch).is_some();
+    if ans.first().map(|c| (c.c, c.lit)) == Some(('#', false)) {
+        at.numeric(cx, &mut item);
+    } else if has('~') {
+        at.choices(cx, &mut item);
+    } else if has('=') && find_seq(ans, "->").is_some() {
+        at.matching(cx, &mut item);
+    } else {
+        at.true_false_or_short(cx, &mut item);
+    }
+    if let Some(sec) = cx.sections.last_mut() {
+        sec.items.push(item);
+    }
+    Ok(())
+}
+
+/// `$CATEGORY: name` starts a section whose id is the name's slug, made unique.
+fn category(cx: &mut Ctx<'_>, name: &str, start: usize) {
+    let mut id = slug(name);
+    if id.is_empty() {
+        id = "category".into();
+    }
+    let base = id.clone();
+    let mut k = 2;
+    while cx.sections.iter().any(|s| s.id == id) {
+        id = format!("{base}-{k}");
+        k += 1;
+    }
+    cx.spans
+        .insert(format!("/sections/{}", cx.sections.len()), start);
+    cx.sections.push(Section {
+        id,
+        title: Some(name.to_owned()),
+        instructions: None,
+        shuffle: false,
+        pool: None,
+        items: Vec::new(),
+    });
+}
+
+/// A leading unescaped `::name::` and the rest of the question (everything after a `::`
+/// without its closing `::`).
+fn question_name(t: &[C]) -> (Option<String>, &[C]) {
+    if text(t.get(..2).unwrap_or(&[])) != "::"
+        || !t.get(..2).is_some_and(|x| x.iter().all(|c| !c.lit))
+    {
+        return (None, t);
+    }
+    let rest = t.get(2..).unwrap_or(&[]);
+    match find_seq(rest, "::") {
+        Some(end) => (
+            Some(text(trim(rest.get(..end).unwrap_or(&[])))),
+            trim(rest.get(end + 2..).unwrap_or(&[])),
+        ),
+        None => (None, rest),
+    }
+}
+
+/// The question text and the answer block between the first unescaped `{` and `}` (`None`
+/// for a description). Text after the block makes a fill-in-the-blank text (`_____` where the
+/// block was). Unbalanced braces are a `gift-syntax` error, and `None` is returned.
+fn answer_block<'s>(
+    cx: &mut Ctx<'_>,
+    t: &'s [C],
+    start: usize,
+) -> Option<(String, Option<&'s [C]>)> {
     let open = find(t, '{');
     let close = find(t, '}');
-    let (qtext, answer): (String, Option<&[C]>) = match (open, close) {
-        (None, None) => (text(strip_format(t)), None),
+    match (open, close) {
+        (None, None) => Some((text(strip_format(t)), None)),
         (Some(a), Some(b)) if a < b => {
             let inner = trim(t.get(a + 1..b).unwrap_or(&[]));
             let before = t.get(..a).unwrap_or(&[]);
@@ -408,7 +457,7 @@ fn question(cx: &mut Ctx<'_>, block: &[(usize, &str)], limits: &Limits) -> Resul
             } else {
                 strip_format_str(&format!("{}_____{}", text(before), text(after)))
             };
-            (q, Some(inner))
+            Some((q, Some(inner)))
         }
         _ => {
             let at = open
@@ -421,37 +470,27 @@ fn question(cx: &mut Ctx<'_>, block: &[(usize, &str)], limits: &Limits) -> Resul
                 at,
                 "unbalanced braces: the answer block needs both { and }".into(),
             );
-            return Ok(());
+            None
         }
-    };
-    let Some(mut ans) = answer else {
-        cx.problem(
-            Severity::Warning,
-            "gift-unsupported",
-            start,
-            "a description (text without an answer block) is not a gradable question; not imported"
-                .into(),
-        );
-        return Ok(());
-    };
-    // General feedback.
-    let mut explanation = None;
-    if let Some(g) = rfind_seq(ans, "####") {
-        let fb = text(strip_format(ans.get(g + 4..).unwrap_or(&[])));
-        if !fb.is_empty() {
-            explanation = Some(fb);
-        }
-        ans = trim(ans.get(..g).unwrap_or(&[]));
     }
-    if ans.is_empty() {
-        cx.problem(
-            Severity::Warning,
-            "gift-unsupported",
-            start,
-            "an essay question ({}) cannot be graded automatically; not imported".into(),
-        );
-        return Ok(());
-    }
+}
+
+/// The general feedback after the last `####` (the explanation, when not empty) and the
+/// answers before it.
+fn general_feedback(ans: &[C]) -> (Option<String>, &[C]) {
+    let Some(g) = rfind_seq(ans, "####") else {
+        return (None, ans);
+    };
+    let fb = text(strip_format(ans.get(g + 4..).unwrap_or(&[])));
+    (
+        (!fb.is_empty()).then_some(fb),
+        trim(ans.get(..g).unwrap_or(&[])),
+    )
+}
+
+/// A new gradable item in the current section (a `default` section first when there is
+/// none): its id from the name (or `q<number>`), unique in the file, and its JSON pointer.
+fn new_item(cx: &mut Ctx<'_>, name: Option<&str>, qtext: String, start: usize) -> (Item, String) {
     cx.count += 1;
     let number = cx.count;
     if cx.sections.is_empty() {
@@ -470,7 +509,6 @@ fn question(cx: &mut Ctx<'_>, block: &[(usize, &str)], limits: &Limits) -> Resul
     let ip = format!("/sections/{s}/items/{i}");
     cx.spans.insert(ip.clone(), start);
     let mut id = name
-        .as_deref()
         .map(slug)
         .filter(|x| !x.is_empty())
         .unwrap_or_else(|| format!("q{number}"));
@@ -478,33 +516,58 @@ fn question(cx: &mut Ctx<'_>, block: &[(usize, &str)], limits: &Limits) -> Resul
         id = format!("{id}-{number}");
     }
     cx.ids.insert(id.clone());
-    let mut item = Item::new(id, ItemType::TrueFalse, qtext);
-    item.explanation = explanation;
-    let first = ans.first().map(|c| (c.c, c.lit));
-    let has = |ch: char| find(ans, ch).is_some();
-    if first == Some(('#', false)) {
+    (Item::new(id, ItemType::TrueFalse, qtext), ip)
+}
+
+/// The parts of `s` split on the unescaped `ch`, without an empty first part.
+fn answer_parts(s: &[C], ch: char) -> Vec<&[C]> {
+    let mut parts = split_on(s, ch);
+    if parts.first().is_some_and(|p| trim(p).is_empty()) {
+        parts.remove(0);
+    }
+    parts
+}
+
+/// The answer block of one gradable question, where its answers are read from.
+struct Answers<'s, 'p> {
+    /// The block, without braces and general feedback.
+    ans: &'s [C],
+    /// The item's JSON pointer.
+    ip: &'p str,
+    /// Offset of the question, for problems without a better place.
+    start: usize,
+}
+
+impl Answers<'_, '_> {
+    /// Answer `k` of a numeric or short-answer question (`p`, untrimmed): its text and an
+    /// answer with its `%n%` weight (full credit without one) and `#feedback`, and its offset
+    /// (recorded as the answer's position).
+    fn weighted_answer(&self, cx: &mut Ctx<'_>, k: usize, p: &[C]) -> (String, Answer, usize) {
+        let p = trim(p);
+        let at = p.first().map_or(self.start, |c| c.off);
+        cx.spans.insert(format!("{}/answers/{k}", self.ip), at);
+        let (fraction, p) = cx.weighted(p, 1.0, at);
+        let (a, feedback) = comment(p);
+        let answer = Answer {
+            fraction,
+            feedback,
+            ..Answer::default()
+        };
+        (a, answer, at)
+    }
+
+    /// `{#…}`: numeric answers (`value`, `value:tolerance`, `min..max`, each with a weight
+    /// and feedback), and `~feedback` for wrong answers.
+    fn numeric(&self, cx: &mut Ctx<'_>, item: &mut Item) {
         item.kind = ItemType::Numeric;
-        let mut body = ans.get(1..).unwrap_or(&[]);
+        let mut body = self.ans.get(1..).unwrap_or(&[]);
         if let Some(w) = find(body, '~') {
             let (_, fb) = comment(body.get(w + 1..).unwrap_or(&[]));
             item.feedback_incorrect = fb;
             body = body.get(..w).unwrap_or(&[]);
         }
-        let mut parts = split_on(body, '=');
-        if parts.first().is_some_and(|p| trim(p).is_empty()) {
-            parts.remove(0);
-        }
-        for (k, p) in parts.iter().enumerate() {
-            let p = trim(p);
-            let at = p.first().map_or(start, |c| c.off);
-            cx.spans.insert(format!("{ip}/answers/{k}"), at);
-            let (fraction, p) = cx.weighted(p, 1.0, at);
-            let (a, feedback) = comment(p);
-            let mut answer = Answer {
-                fraction,
-                feedback,
-                ..Answer::default()
-            };
+        for (k, p) in answer_parts(body, '=').iter().enumerate() {
+            let (a, mut answer, at) = self.weighted_answer(cx, k, p);
             let parse = |x: &str| x.trim().parse::<f64>().ok().filter(|v| v.is_finite());
             let ok = if let Some((lo, hi)) = a.split_once("..") {
                 answer.min = parse(lo);
@@ -532,12 +595,17 @@ fn question(cx: &mut Ctx<'_>, block: &[(usize, &str)], limits: &Limits) -> Resul
             cx.problem(
                 Severity::Error,
                 "gift-syntax",
-                start,
+                self.start,
                 "a numerical question without an answer".into(),
             );
         }
-    } else if has('~') {
-        let single = has('=');
+    }
+
+    /// A block with `~`: multiple choice, one answer when an `=` marks it, otherwise several
+    /// answers with `%n%` weights.
+    fn choices(&self, cx: &mut Ctx<'_>, item: &mut Item) {
+        let ans = self.ans;
+        let single = find(ans, '=').is_some();
         item.kind = if single {
             ItemType::SingleChoice
         } else {
@@ -559,8 +627,8 @@ fn question(cx: &mut Ctx<'_>, block: &[(usize, &str)], limits: &Limits) -> Resul
         }
         for (k, (eq, p)) in parts.iter().enumerate() {
             let p = trim(p);
-            let at = p.first().map_or(start, |c| c.off.saturating_sub(1));
-            cx.spans.insert(format!("{ip}/choices/{k}"), at);
+            let at = p.first().map_or(self.start, |c| c.off.saturating_sub(1));
+            cx.spans.insert(format!("{}/choices/{k}", self.ip), at);
             let (w, rest) = if *eq {
                 (1.0, p)
             } else {
@@ -583,19 +651,18 @@ fn question(cx: &mut Ctx<'_>, block: &[(usize, &str)], limits: &Limits) -> Resul
             cx.problem(
                 Severity::Error,
                 "gift-syntax",
-                start,
+                self.start,
                 "a multiple-choice question needs at least 2 answers".into(),
             );
         }
-    } else if has('=') && find_seq(ans, "->").is_some() {
+    }
+
+    /// `=left -> right` pairs; an empty left side is a distractor.
+    fn matching(&self, cx: &mut Ctx<'_>, item: &mut Item) {
         item.kind = ItemType::Matching;
-        let mut parts = split_on(ans, '=');
-        if parts.first().is_some_and(|p| trim(p).is_empty()) {
-            parts.remove(0);
-        }
-        for (k, p) in parts.iter().enumerate() {
+        for (k, p) in answer_parts(self.ans, '=').iter().enumerate() {
             let p = trim(p);
-            let at = p.first().map_or(start, |c| c.off);
+            let at = p.first().map_or(self.start, |c| c.off);
             let Some(m) = find_seq(p, "->") else {
                 cx.problem(
                     Severity::Error,
@@ -614,7 +681,7 @@ fn question(cx: &mut Ctx<'_>, block: &[(usize, &str)], limits: &Limits) -> Resul
                 });
             } else {
                 cx.spans
-                    .insert(format!("{ip}/pairs/{}", item.pairs.len()), at);
+                    .insert(format!("{}/pairs/{}", self.ip, item.pairs.len()), at);
                 item.pairs.push(Pair {
                     id: format!("p{}", k + 1),
                     left,
@@ -623,83 +690,76 @@ fn question(cx: &mut Ctx<'_>, block: &[(usize, &str)], limits: &Limits) -> Resul
             }
         }
         item.shuffle = true;
-    } else {
+    }
+
+    /// `T`/`TRUE`/`F`/`FALSE` (before any `#feedback`) is true/false; anything else is short
+    /// answer.
+    fn true_false_or_short(&self, cx: &mut Ctx<'_>, item: &mut Item) {
+        let ans = self.ans;
         let check = match find(ans, '#') {
             Some(h) if h > 0 => text(trim(ans.get(..h).unwrap_or(&[]))),
             _ => text(ans),
         };
         if matches!(check.as_str(), "T" | "TRUE" | "F" | "FALSE") {
-            item.kind = ItemType::TrueFalse;
-            let bits: Vec<&[C]> = {
-                let mut v = Vec::new();
-                let mut rest = ans;
-                for _ in 0..2 {
-                    match find(rest, '#') {
-                        Some(h) => {
-                            v.push(rest.get(..h).unwrap_or(&[]));
-                            rest = rest.get(h + 1..).unwrap_or(&[]);
-                        }
-                        None => break,
-                    }
-                }
-                v.push(rest);
-                v
-            };
-            let truth = matches!(check.as_str(), "T" | "TRUE");
-            item.answer = Some(truth);
-            let wrong = bits
-                .get(1)
-                .map(|b| text(strip_format(b)))
-                .filter(|s| !s.is_empty());
-            let right = bits
-                .get(2)
-                .map(|b| text(strip_format(b)))
-                .filter(|s| !s.is_empty());
-            let (t_fb, f_fb) = if truth {
-                (right, wrong)
-            } else {
-                (wrong, right)
-            };
-            if let Some(x) = t_fb {
-                item.choice_feedback.insert("true".into(), x);
-            }
-            if let Some(x) = f_fb {
-                item.choice_feedback.insert("false".into(), x);
-            }
+            true_false(ans, matches!(check.as_str(), "T" | "TRUE"), item);
         } else {
-            item.kind = ItemType::TextEntry;
-            item.whitespace = Whitespace::Trim;
-            let mut parts = split_on(ans, '=');
-            if parts.first().is_some_and(|p| trim(p).is_empty()) {
-                parts.remove(0);
-            }
-            for (k, p) in parts.iter().enumerate() {
-                let p = trim(p);
-                cx.spans.insert(
-                    format!("{ip}/answers/{k}"),
-                    p.first().map_or(start, |c| c.off),
-                );
-                let at = p.first().map_or(start, |c| c.off);
-                let (fraction, p) = cx.weighted(p, 1.0, at);
-                let (a, feedback) = comment(p);
-                let mut answer = Answer {
-                    fraction,
-                    feedback,
-                    ..Answer::default()
-                };
-                if a.contains('*') {
-                    answer.regex = Some(wildcard_regex(&a));
-                } else {
-                    answer.text = Some(a);
-                }
-                item.answers.push(answer);
-            }
+            self.short_answer(cx, item);
         }
     }
-    if let Some(sec) = cx.sections.last_mut() {
-        sec.items.push(item);
+
+    /// Short answer: `=` answers with weights and feedback, compared trimmed and
+    /// case-insensitively; `*` makes a wildcard pattern.
+    fn short_answer(&self, cx: &mut Ctx<'_>, item: &mut Item) {
+        item.kind = ItemType::TextEntry;
+        item.whitespace = Whitespace::Trim;
+        for (k, p) in answer_parts(self.ans, '=').iter().enumerate() {
+            let (a, mut answer, _) = self.weighted_answer(cx, k, p);
+            if a.contains('*') {
+                answer.regex = Some(wildcard_regex(&a));
+            } else {
+                answer.text = Some(a);
+            }
+            item.answers.push(answer);
+        }
     }
-    Ok(())
+}
+
+/// True/false: `{T#wrong#right}`. The first feedback is shown for a wrong answer, the
+/// second for a right one.
+fn true_false(ans: &[C], truth: bool, item: &mut Item) {
+    item.kind = ItemType::TrueFalse;
+    let mut bits: Vec<&[C]> = Vec::new();
+    let mut rest = ans;
+    for _ in 0..2 {
+        match find(rest, '#') {
+            Some(h) => {
+                bits.push(rest.get(..h).unwrap_or(&[]));
+                rest = rest.get(h + 1..).unwrap_or(&[]);
+            }
+            None => break,
+        }
+    }
+    bits.push(rest);
+    item.answer = Some(truth);
+    let wrong = bits
+        .get(1)
+        .map(|b| text(strip_format(b)))
+        .filter(|s| !s.is_empty());
+    let right = bits
+        .get(2)
+        .map(|b| text(strip_format(b)))
+        .filter(|s| !s.is_empty());
+    let (t_fb, f_fb) = if truth {
+        (right, wrong)
+    } else {
+        (wrong, right)
+    };
+    if let Some(x) = t_fb {
+        item.choice_feedback.insert("true".into(), x);
+    }
+    if let Some(x) = f_fb {
+        item.choice_feedback.insert("false".into(), x);
+    }
 }
 
 /// Moodle's short-answer wildcard: `*` matches anything, `\*` is a literal asterisk.

@@ -2,7 +2,7 @@
 //! a badge's criteria and the grader can never disagree.
 
 use crate::def::{PassPolicy, Quiz};
-use crate::grade::Grade;
+use crate::grade::{Grade, score_text};
 
 const EPS: f64 = 1e-9;
 
@@ -37,21 +37,12 @@ pub fn evaluate(policy: &PassPolicy, grade: &Grade) -> bool {
     }
 }
 
-fn num(x: f64) -> String {
-    let r = crate::grade::round9(x);
-    if r.fract() == 0.0 && r.abs() < 1e15 {
-        format!("{}", r as i64)
-    } else {
-        format!("{r}")
-    }
-}
-
 fn plural(n: f64, one: &str, many: &str) -> String {
     #[allow(clippy::float_cmp)]
     if n == 1.0 {
         format!("1 {one}")
     } else {
-        format!("{} {many}", num(n))
+        format!("{} {many}", score_text(n))
     }
 }
 
@@ -80,10 +71,10 @@ fn rule_text(p: &PassPolicy, quiz: &Quiz, presented: usize, max: f64) -> String 
             format!(
                 "Score at least {} out of {}",
                 plural(*points, "point", "points"),
-                num(max)
+                score_text(max)
             )
         }
-        PassPolicy::MinPercent { percent } => format!("Score at least {}%", num(*percent)),
+        PassPolicy::MinPercent { percent } => format!("Score at least {}%", score_text(*percent)),
         PassPolicy::AllCorrect => {
             format!(
                 "Answer all {presented} question{} correctly",
@@ -106,7 +97,7 @@ fn rule_text(p: &PassPolicy, quiz: &Quiz, presented: usize, max: f64) -> String 
                 parts.push(plural(*p, "point", "points"));
             }
             if let Some(p) = percent {
-                parts.push(format!("{}%", num(*p)));
+                parts.push(format!("{}%", score_text(*p)));
             }
             format!(
                 "Score at least {} in the section \u{201c}{name}\u{201d}",

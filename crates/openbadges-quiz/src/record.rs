@@ -209,7 +209,7 @@ impl AttemptRecord {
     /// the recorded responses again gives the recorded outcomes.
     ///
     /// # Errors
-    /// [`Error::Record`] on any mismatch.
+    /// [`Error::Record`] on any mismatch, [`Error::RecordSeed`] when the seed is not a number.
     pub fn verify_with(&self, quiz: &Quiz) -> Result<(), Error> {
         self.verify()?;
         if content_hash(quiz) != self.quiz.content_hash {
@@ -217,10 +217,7 @@ impl AttemptRecord {
                 "the definition's content hash differs".into(),
             ));
         }
-        let seed: u64 = self
-            .seed
-            .parse()
-            .map_err(|_| Error::Record("seed is not a number".into()))?;
+        let seed: u64 = self.seed.parse().map_err(Error::RecordSeed)?;
         let presentation = Presentation::new(quiz, seed);
         let presented: Vec<&str> = presentation.item_ids().collect();
         let recorded: Vec<&str> = self.items.iter().map(|i| i.id.as_str()).collect();
@@ -252,9 +249,9 @@ impl AttemptRecord {
     /// Reads a record from JSON.
     ///
     /// # Errors
-    /// [`Error::Record`] when the JSON is not a record.
+    /// [`Error::RecordJson`] when the JSON is not a record.
     pub fn from_json(text: &str) -> Result<AttemptRecord, Error> {
-        serde_json::from_str(text).map_err(|e| Error::Record(e.to_string()))
+        serde_json::from_str(text).map_err(Error::RecordJson)
     }
 
     /// The record as pretty JSON.

@@ -29,6 +29,16 @@ pub enum Format {
 }
 
 impl Format {
+    /// `"toml"`, `"json"`, `"gift"` or `"qti"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::Toml => "toml",
+            Format::Json => "json",
+            Format::Gift => "gift",
+            Format::Qti => "qti",
+        }
+    }
+
     /// Picks the format from a file name's extension, falling back to the content.
     pub fn detect(file_name: Option<&str>, text: &str) -> Format {
         let ext = file_name
@@ -92,6 +102,22 @@ pub struct Limits {
     pub max_rule_depth: usize,
 }
 
+impl Limits {
+    /// Refuses a definition of `len` bytes over [`max_bytes`](Limits::max_bytes).
+    ///
+    /// # Errors
+    /// [`Error::Limit`] when `len` is over the limit.
+    pub(crate) fn check_size(&self, len: usize) -> Result<(), Error> {
+        if len > self.max_bytes {
+            return Err(Error::Limit(format!(
+                "definition is {len} bytes, the limit is {}",
+                self.max_bytes
+            )));
+        }
+        Ok(())
+    }
+}
+
 impl Default for Limits {
     fn default() -> Self {
         Limits {
@@ -153,6 +179,18 @@ impl SpanIndex {
             .get(start..offset.min(self.text.len()))
             .map_or(1, |s| s.chars().count() + 1);
         (line, col)
+    }
+
+    /// A problem (no JSON pointer) at byte `offset` of the indexed text.
+    pub(crate) fn problem_at(
+        &self,
+        code: &'static str,
+        severity: Severity,
+        offset: usize,
+        message: impl Into<String>,
+        file: Option<&str>,
+    ) -> Problem {
+        Problem::at(code, severity, message, file, self.line_col(offset))
     }
 
     /// Line and column of a pointer (0, 0 when nothing is known).
@@ -258,13 +296,7 @@ pub fn load(
     file: Option<&str>,
     limits: &Limits,
 ) -> Result<Loaded, Error> {
-    if text.len() > limits.max_bytes {
-        return Err(Error::Limit(format!(
-            "definition is {} bytes, the limit is {}",
-            text.len(),
-            limits.max_bytes
-        )));
-    }
+    limits.check_size(text.len())?;
     match format {
         Format::Toml => load_toml(text, file),
         Format::Json => load_json(text, file),
@@ -281,16 +313,13 @@ pub fn load_toml(text: &str, file: Option<&str>) -> Result<Loaded, Error> {
     let mut spans = SpanIndex::new(text);
     let doc = toml::de::DeTable::parse(text).map_err(|e| {
         let off = e.span().map_or(0, |s| s.start);
-        let (line, column) = spans.line_col(off);
-        Error::Invalid(vec![Problem {
-            code: "syntax",
-            severity: Severity::Error,
-            message: e.message().trim().to_owned(),
-            path: String::new(),
-            file: file.map(str::to_owned),
-            line,
-            column,
-        }])
+        Error::Invalid(vec![spans.problem_at(
+            "syntax",
+            Severity::Error,
+            off,
+            e.message().trim(),
+            file,
+        )])
     })?;
     let mut issues = Vec::new();
     spans.insert(String::new(), doc.span().start);
@@ -384,15 +413,13 @@ fn toml_value(
 pub fn load_json(text: &str, file: Option<&str>) -> Result<Loaded, Error> {
     let spans = SpanIndex::new(text);
     let value: Value = serde_json::from_str(text).map_err(|e| {
-        Error::Invalid(vec![Problem {
-            code: "syntax",
-            severity: Severity::Error,
-            message: strip_position(&e.to_string()),
-            path: String::new(),
-            file: file.map(str::to_owned),
-            line: e.line(),
-            column: e.column(),
-        }])
+        Error::Invalid(vec![Problem::at(
+            "syntax",
+            Severity::Error,
+            strip_position(&e.to_string()),
+            file,
+            (e.line(), e.column()),
+        )])
     })?;
     let mut spans = spans;
     let mut scan = JsonScan {

@@ -21,7 +21,7 @@
 
 use std::collections::{BTreeMap, HashSet};
 
-use crate::def::{Item, ItemType, PassPolicy, Quiz};
+use crate::def::{Answer, Choice, Item, ItemType, PassPolicy, Quiz};
 use crate::grade::{best_fraction, compile_regex};
 use crate::source::{Issue, Limits, escape_pointer};
 
@@ -279,8 +279,36 @@ fn validate_policy(
     }
 }
 
+/// Every rule on one item (`ip` is its JSON pointer), in order: its numbers, the fields its
+/// type uses, the choice limit (nothing more is checked past it), the ids inside it, the
+/// feedback keys, the answers, and whether full credit can be earned.
 fn validate_item(item: &Item, ip: &str, limits: &Limits, v: &mut Vec<Issue>) {
-    let t = item.kind;
+    item_numbers(item, ip, v);
+    fields_by_type(item, ip, v);
+    let n_choices = item
+        .choices
+        .len()
+        .max(item.pairs.len() + item.distractors.len())
+        .max(item.answers.len());
+    if n_choices > limits.max_choices {
+        v.push(Issue::error(
+            "limit",
+            ip,
+            format!("{n_choices} choices, the limit is {}", limits.max_choices),
+        ));
+        return;
+    }
+    let ids = item_ids(item, ip, v);
+    choice_feedback_keys(item, ip, &ids, v);
+    for (a, ans) in item.answers.iter().enumerate() {
+        validate_answer(item, ans, &format!("{ip}/answers/{a}"), limits, v);
+    }
+    full_credit(item, ip, v);
+}
+
+/// The prompt (a warning when empty), the points, `min_fraction`/`max_fraction` and hint
+/// penalties.
+fn item_numbers(item: &Item, ip: &str, v: &mut Vec<Issue>) {
     if item.prompt.trim().is_empty() {
         v.push(Issue::warning(
             "empty-prompt",
@@ -321,7 +349,11 @@ fn validate_item(item: &Item, ip: &str, limits: &Limits, v: &mut Vec<Issue>) {
             ));
         }
     }
-    // Fields by type.
+}
+
+/// `field-not-applicable` for each field the item's type does not use.
+fn fields_by_type(item: &Item, ip: &str, v: &mut Vec<Issue>) {
+    let t = item.kind;
     let uses_choices = matches!(
         t,
         ItemType::SingleChoice | ItemType::MultipleResponse | ItemType::Ordering
@@ -359,75 +391,14 @@ fn validate_item(item: &Item, ip: &str, limits: &Limits, v: &mut Vec<Issue>) {
             ItemType::TrueFalse | ItemType::TextEntry | ItemType::Numeric
         ) && item.shuffle,
     );
+}
 
-    let n_choices = item
-        .choices
-        .len()
-        .max(item.pairs.len() + item.distractors.len())
-        .max(item.answers.len());
-    if n_choices > limits.max_choices {
-        v.push(Issue::error(
-            "limit",
-            ip,
-            format!("{n_choices} choices, the limit is {}", limits.max_choices),
-        ));
-        return;
-    }
-    // Ids inside the item.
+/// The ids of the item's choices, pairs and distractors (one namespace), with the rules on
+/// each of them; returns the ids.
+fn item_ids<'a>(item: &'a Item, ip: &str, v: &mut Vec<Issue>) -> HashSet<&'a str> {
     let mut ids = HashSet::new();
     for (c, ch) in item.choices.iter().enumerate() {
-        if ch.id.trim().is_empty() {
-            v.push(Issue::error(
-                "empty-id",
-                format!("{ip}/choices/{c}/id"),
-                "the choice id is empty",
-            ));
-        } else if !ids.insert(ch.id.as_str()) {
-            v.push(Issue::error(
-                "duplicate-id",
-                format!("{ip}/choices/{c}/id"),
-                format!("choice id {:?} is used twice", ch.id),
-            ));
-        }
-        if let Some(f) = ch.fraction {
-            if !(-1.0..=1.0).contains(&f) {
-                v.push(Issue::error(
-                    "invalid-number",
-                    format!("{ip}/choices/{c}/fraction"),
-                    "a fraction lies in [-1, 1]",
-                ));
-            } else if ch.correct && f <= 0.0 {
-                v.push(Issue::error(
-                    "contradictory-rule",
-                    format!("{ip}/choices/{c}/fraction"),
-                    "the choice is marked correct but earns no credit",
-                ));
-            }
-        }
-        if ch.pinned && !item.shuffle && t != ItemType::Ordering {
-            v.push(Issue::warning(
-                "pinned-without-shuffle",
-                format!("{ip}/choices/{c}/pinned"),
-                "pinned has no effect without shuffle",
-            ));
-        }
-        if t == ItemType::Ordering && (ch.correct || ch.fraction.is_some()) {
-            v.push(Issue::error(
-                "field-not-applicable",
-                format!("{ip}/choices/{c}"),
-                "ordering choices are correct by their order; `correct`/`fraction` do not apply",
-            ));
-        }
-        if ch.feedback.is_some() && item.choice_feedback.contains_key(&ch.id) {
-            v.push(Issue::error(
-                "contradictory-rule",
-                format!("{ip}/choice_feedback/{}", escape_pointer(&ch.id)),
-                format!(
-                    "choice {:?} has feedback both inline and in choice_feedback",
-                    ch.id
-                ),
-            ));
-        }
+        validate_choice(item, c, ch, &mut ids, ip, v);
     }
     for (p, pair) in item.pairs.iter().enumerate() {
         if pair.id.trim().is_empty() {
@@ -467,9 +438,78 @@ fn validate_item(item: &Item, ip: &str, limits: &Limits, v: &mut Vec<Issue>) {
             ));
         }
     }
-    // Feedback for unknown choices.
+    ids
+}
+
+/// Choice `c`: its id (added to `ids`), its fraction, `pinned`, the ordering rule and its
+/// feedback given twice.
+fn validate_choice<'a>(
+    item: &Item,
+    c: usize,
+    ch: &'a Choice,
+    ids: &mut HashSet<&'a str>,
+    ip: &str,
+    v: &mut Vec<Issue>,
+) {
+    let t = item.kind;
+    if ch.id.trim().is_empty() {
+        v.push(Issue::error(
+            "empty-id",
+            format!("{ip}/choices/{c}/id"),
+            "the choice id is empty",
+        ));
+    } else if !ids.insert(ch.id.as_str()) {
+        v.push(Issue::error(
+            "duplicate-id",
+            format!("{ip}/choices/{c}/id"),
+            format!("choice id {:?} is used twice", ch.id),
+        ));
+    }
+    if let Some(f) = ch.fraction {
+        if !(-1.0..=1.0).contains(&f) {
+            v.push(Issue::error(
+                "invalid-number",
+                format!("{ip}/choices/{c}/fraction"),
+                "a fraction lies in [-1, 1]",
+            ));
+        } else if ch.correct && f <= 0.0 {
+            v.push(Issue::error(
+                "contradictory-rule",
+                format!("{ip}/choices/{c}/fraction"),
+                "the choice is marked correct but earns no credit",
+            ));
+        }
+    }
+    if ch.pinned && !item.shuffle && t != ItemType::Ordering {
+        v.push(Issue::warning(
+            "pinned-without-shuffle",
+            format!("{ip}/choices/{c}/pinned"),
+            "pinned has no effect without shuffle",
+        ));
+    }
+    if t == ItemType::Ordering && (ch.correct || ch.fraction.is_some()) {
+        v.push(Issue::error(
+            "field-not-applicable",
+            format!("{ip}/choices/{c}"),
+            "ordering choices are correct by their order; `correct`/`fraction` do not apply",
+        ));
+    }
+    if ch.feedback.is_some() && item.choice_feedback.contains_key(&ch.id) {
+        v.push(Issue::error(
+            "contradictory-rule",
+            format!("{ip}/choice_feedback/{}", escape_pointer(&ch.id)),
+            format!(
+                "choice {:?} has feedback both inline and in choice_feedback",
+                ch.id
+            ),
+        ));
+    }
+}
+
+/// `choice_feedback` keys that name no choice (`true`/`false` for a true/false item).
+fn choice_feedback_keys(item: &Item, ip: &str, ids: &HashSet<&str>, v: &mut Vec<Issue>) {
     for key in item.choice_feedback.keys() {
-        let known = match t {
+        let known = match item.kind {
             ItemType::TrueFalse => key == "true" || key == "false",
             _ => ids.contains(key.as_str()),
         };
@@ -481,109 +521,116 @@ fn validate_item(item: &Item, ip: &str, limits: &Limits, v: &mut Vec<Issue>) {
             ));
         }
     }
-    // Answers.
-    for (a, ans) in item.answers.iter().enumerate() {
-        let ap = format!("{ip}/answers/{a}");
-        if !(-1.0..=1.0).contains(&ans.fraction) {
-            v.push(Issue::error(
-                "invalid-number",
-                format!("{ap}/fraction"),
-                "a fraction lies in [-1, 1]",
-            ));
-        }
-        match t {
-            ItemType::TextEntry => {
-                if ans.value.is_some()
-                    || ans.tolerance.is_some()
-                    || ans.min.is_some()
-                    || ans.max.is_some()
-                {
-                    v.push(Issue::error(
-                        "field-not-applicable",
-                        ap.clone(),
-                        "numbers do not apply to a text_entry answer",
-                    ));
-                }
-                if ans.text.is_none() && ans.regex.is_none() {
-                    v.push(Issue::error(
-                        "no-correct-answer",
-                        ap.clone(),
-                        "the answer has neither text nor regex",
-                    ));
-                }
-                if ans.text.is_some() && ans.regex.is_some() {
-                    v.push(Issue::error(
-                        "contradictory-rule",
-                        format!("{ap}/regex"),
-                        "give text or regex, not both",
-                    ));
-                }
-                if let Some(re) = &ans.regex {
-                    if let Err(m) = compile_regex(re, item.case_sensitive, limits) {
-                        v.push(Issue::error("invalid-regex", format!("{ap}/regex"), m));
-                    }
-                }
-            }
-            ItemType::Numeric => {
-                if ans.text.is_some() || ans.regex.is_some() {
-                    v.push(Issue::error(
-                        "field-not-applicable",
-                        ap.clone(),
-                        "text/regex do not apply to a numeric answer",
-                    ));
-                }
-                let ranged = ans.min.is_some() || ans.max.is_some();
-                if ans.value.is_some() && ranged {
-                    v.push(Issue::error(
-                        "contradictory-rule",
-                        ap.clone(),
-                        "give value (± tolerance) or min/max, not both",
-                    ));
-                }
-                if ans.value.is_none() && !ranged {
-                    v.push(Issue::error(
-                        "no-correct-answer",
-                        ap.clone(),
-                        "the answer has no value and no range",
-                    ));
-                }
-                if ans.tolerance.is_some() && ans.value.is_none() {
-                    v.push(Issue::error(
-                        "contradictory-rule",
-                        format!("{ap}/tolerance"),
-                        "tolerance without value",
-                    ));
-                }
-                for (field, x) in [("value", ans.value), ("min", ans.min), ("max", ans.max)] {
-                    if x.is_some_and(|x| !x.is_finite()) {
-                        v.push(Issue::error(
-                            "invalid-number",
-                            format!("{ap}/{field}"),
-                            format!("{field} must be a finite number"),
-                        ));
-                    }
-                }
-                if ans.tolerance.is_some_and(|t| t < 0.0 || !t.is_finite()) {
-                    v.push(Issue::error(
-                        "invalid-number",
-                        format!("{ap}/tolerance"),
-                        "tolerance must be ≥ 0",
-                    ));
-                }
-                if let (Some(lo), Some(hi)) = (ans.min, ans.max) {
-                    if lo > hi {
-                        v.push(Issue::error(
-                            "contradictory-rule",
-                            format!("{ap}/min"),
-                            format!("min {lo} is above max {hi}"),
-                        ));
-                    }
-                }
-            }
-            _ => {}
+}
+
+/// One accepted answer (`ap` is its pointer): its fraction, then the rules of its type.
+fn validate_answer(item: &Item, ans: &Answer, ap: &str, limits: &Limits, v: &mut Vec<Issue>) {
+    if !(-1.0..=1.0).contains(&ans.fraction) {
+        v.push(Issue::error(
+            "invalid-number",
+            format!("{ap}/fraction"),
+            "a fraction lies in [-1, 1]",
+        ));
+    }
+    match item.kind {
+        ItemType::TextEntry => text_answer(item, ans, ap, limits, v),
+        ItemType::Numeric => numeric_answer(ans, ap, v),
+        _ => {}
+    }
+}
+
+/// A `text_entry` answer: text or a regular expression (that compiles within the limits),
+/// one of them, no numbers.
+fn text_answer(item: &Item, ans: &Answer, ap: &str, limits: &Limits, v: &mut Vec<Issue>) {
+    if ans.value.is_some() || ans.tolerance.is_some() || ans.min.is_some() || ans.max.is_some() {
+        v.push(Issue::error(
+            "field-not-applicable",
+            ap,
+            "numbers do not apply to a text_entry answer",
+        ));
+    }
+    if ans.text.is_none() && ans.regex.is_none() {
+        v.push(Issue::error(
+            "no-correct-answer",
+            ap,
+            "the answer has neither text nor regex",
+        ));
+    }
+    if ans.text.is_some() && ans.regex.is_some() {
+        v.push(Issue::error(
+            "contradictory-rule",
+            format!("{ap}/regex"),
+            "give text or regex, not both",
+        ));
+    }
+    if let Some(re) = &ans.regex {
+        if let Err(m) = compile_regex(re, item.case_sensitive, limits) {
+            v.push(Issue::error("invalid-regex", format!("{ap}/regex"), m));
         }
     }
-    // Enough choices, a correct answer.
+}
+
+/// A numeric answer: a finite value (± a tolerance ≥ 0) or a range, not both, no text.
+fn numeric_answer(ans: &Answer, ap: &str, v: &mut Vec<Issue>) {
+    if ans.text.is_some() || ans.regex.is_some() {
+        v.push(Issue::error(
+            "field-not-applicable",
+            ap,
+            "text/regex do not apply to a numeric answer",
+        ));
+    }
+    let ranged = ans.min.is_some() || ans.max.is_some();
+    if ans.value.is_some() && ranged {
+        v.push(Issue::error(
+            "contradictory-rule",
+            ap,
+            "give value (± tolerance) or min/max, not both",
+        ));
+    }
+    if ans.value.is_none() && !ranged {
+        v.push(Issue::error(
+            "no-correct-answer",
+            ap,
+            "the answer has no value and no range",
+        ));
+    }
+    if ans.tolerance.is_some() && ans.value.is_none() {
+        v.push(Issue::error(
+            "contradictory-rule",
+            format!("{ap}/tolerance"),
+            "tolerance without value",
+        ));
+    }
+    for (field, x) in [("value", ans.value), ("min", ans.min), ("max", ans.max)] {
+        if x.is_some_and(|x| !x.is_finite()) {
+            v.push(Issue::error(
+                "invalid-number",
+                format!("{ap}/{field}"),
+                format!("{field} must be a finite number"),
+            ));
+        }
+    }
+    if ans.tolerance.is_some_and(|t| t < 0.0 || !t.is_finite()) {
+        v.push(Issue::error(
+            "invalid-number",
+            format!("{ap}/tolerance"),
+            "tolerance must be ≥ 0",
+        ));
+    }
+    if let (Some(lo), Some(hi)) = (ans.min, ans.max) {
+        if lo > hi {
+            v.push(Issue::error(
+                "contradictory-rule",
+                format!("{ap}/min"),
+                format!("min {lo} is above max {hi}"),
+            ));
+        }
+    }
+}
+
+/// Enough choices or pairs for the type, and some response earning full credit.
+fn full_credit(item: &Item, ip: &str, v: &mut Vec<Issue>) {
+    let t = item.kind;
     let few = match t {
         ItemType::SingleChoice | ItemType::MultipleResponse | ItemType::Ordering => {
             (item.choices.len() < 2).then(|| format!("{ip}/choices"))
@@ -597,9 +644,6 @@ fn validate_item(item: &Item, ip: &str, limits: &Limits, v: &mut Vec<Issue>) {
             p,
             format!("a {} item needs at least 2", t.as_str()),
         ));
-    }
-    if t == ItemType::SingleChoice && item.all_or_nothing == Some(false) {
-        // Harmless; nothing to say.
     }
     let best = best_fraction(item).min(1.0);
     // The credits of a multiple-response item reach full credit when they do at two decimals:

@@ -81,37 +81,68 @@ pub(crate) fn run(args: Args) -> u8 {
 
 enum LoadFailure {
     /// Could not read (exit 2).
-    Unreadable(String),
+    Unreadable(Unreadable),
     /// Read, but invalid (exit 1).
     Invalid(Vec<Problem>),
 }
 
-fn format_name(f: Format) -> &'static str {
-    match f {
-        Format::Toml => "toml",
-        Format::Json => "json",
-        Format::Gift => "gift",
-        Format::Qti => "qti",
-        _ => "unknown",
+/// Why a definition could not be read: the input's name and the cause.
+#[derive(Debug, thiserror::Error)]
+enum Unreadable {
+    /// The file (or stdin) could not be read.
+    #[error("{input}: {source}")]
+    Io {
+        input: String,
+        #[source]
+        source: std::io::Error,
+    },
+    /// The bytes are not UTF-8 text.
+    #[error("{input}: not UTF-8 text")]
+    NotUtf8 {
+        input: String,
+        #[source]
+        source: std::string::FromUtf8Error,
+    },
+    /// The quiz library refused it for another reason than its problems (a limit, …).
+    #[error("{input}: {source}")]
+    Quiz {
+        input: String,
+        #[source]
+        source: Error,
+    },
+}
+
+/// A load error: the problems of an invalid definition, or the cause it could not be read.
+fn load_failure(input: &str, e: Error) -> LoadFailure {
+    match e {
+        Error::Invalid(p) => LoadFailure::Invalid(p),
+        source => LoadFailure::Unreadable(Unreadable::Quiz {
+            input: input.to_owned(),
+            source,
+        }),
     }
 }
 
 /// Reads and parses a definition; QTI tests resolve item `href`s next to the file.
 fn read(path: &Path) -> Result<Loaded, LoadFailure> {
     let name = path.display().to_string();
-    let bytes = crate::cmd::read_input(path)
-        .map_err(|e| LoadFailure::Unreadable(format!("{name}: {e}")))?;
+    let bytes = crate::cmd::read_input(path).map_err(|source| {
+        LoadFailure::Unreadable(Unreadable::Io {
+            input: name.clone(),
+            source,
+        })
+    })?;
     if bytes.starts_with(b"PK\x03\x04") {
         // A QTI 3.0 content package.
-        return match openbadges::quiz::qti::import_package(&bytes, Some(&name), &Limits::default())
-        {
-            Ok(l) => Ok(l),
-            Err(Error::Invalid(p)) => Err(LoadFailure::Invalid(p)),
-            Err(e) => Err(LoadFailure::Unreadable(format!("{name}: {e}"))),
-        };
+        return openbadges::quiz::qti::import_package(&bytes, Some(&name), &Limits::default())
+            .map_err(|e| load_failure(&name, e));
     }
-    let text = String::from_utf8(bytes)
-        .map_err(|_| LoadFailure::Unreadable(format!("{name}: not UTF-8 text")))?;
+    let text = String::from_utf8(bytes).map_err(|source| {
+        LoadFailure::Unreadable(Unreadable::NotUtf8 {
+            input: name.clone(),
+            source,
+        })
+    })?;
     let file = if name == "-" {
         None
     } else {
@@ -136,11 +167,7 @@ fn read(path: &Path) -> Result<Loaded, LoadFailure> {
     } else {
         openbadges::quiz::load(&text, format, file, &limits)
     };
-    match result {
-        Ok(l) => Ok(l),
-        Err(Error::Invalid(p)) => Err(LoadFailure::Invalid(p)),
-        Err(e) => Err(LoadFailure::Unreadable(format!("{name}: {e}"))),
-    }
+    result.map_err(|e| load_failure(&name, e))
 }
 
 /// Reads and validates; prints problems to stderr; returns the quiz or an exit code.
@@ -191,7 +218,7 @@ fn check(paths: &[PathBuf], json: bool) -> u8 {
                 if json {
                     outln!(
                         "{}",
-                        serde_json::json!({"input": name, "valid": null, "error": m})
+                        serde_json::json!({"input": name, "valid": null, "error": m.to_string()})
                     );
                 }
                 worst = worst.max(exit::CANNOT_CHECK);
@@ -203,7 +230,7 @@ fn check(paths: &[PathBuf], json: bool) -> u8 {
             let out = serde_json::json!({
                 "input": name,
                 "valid": code == exit::OK,
-                "format": format.map(format_name),
+                "format": format.map(Format::as_str),
                 "items": items,
                 "problems": problems,
             });

@@ -10,16 +10,25 @@
 //! The quiz total is the sum of item scores, floored at 0. Scores are rounded to 9 decimal
 //! places so sums such as 1/3 + 1/3 + 1/3 come out as 1.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap};
 
 use regex::Regex;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::def::{Answer, Item, ItemType, Quiz, Whitespace};
+use crate::def::{Answer, Item, ItemType, Quiz};
 use crate::error::Error;
-use crate::shuffle::{Presentation, matching_options};
+use crate::shuffle::Presentation;
 use crate::source::Limits;
+
+mod rules;
+
+use rules::{
+    answer_fraction, bad_response, matching_fraction, multiple_response_fraction, numeric_fraction,
+    ordering_fraction, single_choice_fraction, true_false_fraction,
+};
+pub use rules::{best_fraction, best_response, normalize};
+pub(crate) use rules::{multiple_fraction, single_fraction};
 
 /// A learner's response to one item.
 ///
@@ -50,25 +59,22 @@ pub type Responses = BTreeMap<String, Response>;
 /// # Errors
 /// [`Error::Response`] for a key that names no item, or a value of the wrong JSON type.
 pub fn responses_from_json(quiz: &Quiz, value: &Value) -> Result<Responses, Error> {
-    let obj = value.as_object().ok_or_else(|| Error::Response {
-        item: String::new(),
-        message: "responses must be a JSON object".into(),
-    })?;
+    let obj = value
+        .as_object()
+        .ok_or_else(|| Error::response(String::new(), "responses must be a JSON object"))?;
     let mut out = Responses::new();
     for (k, v) in obj {
         let item = quiz
             .item(k)
             .or_else(|| k.parse::<usize>().ok().and_then(|n| quiz.item_by_number(n)))
-            .ok_or_else(|| Error::Response {
-                item: k.clone(),
-                message: "no item has this id or number".into(),
-            })?;
+            .ok_or_else(|| Error::response(k.clone(), "no item has this id or number"))?;
         if v.is_null() {
             continue;
         }
         let r: Response = serde_json::from_value(v.clone()).map_err(|e| Error::Response {
             item: k.clone(),
             message: e.to_string(),
+            source: Some(e),
         })?;
         out.insert(item.id.clone(), r);
     }
@@ -150,6 +156,17 @@ pub(crate) fn round9(x: f64) -> f64 {
     }
     let r = (x * 1e9).round() / 1e9;
     if r == 0.0 { 0.0 } else { r }
+}
+
+/// A score, percent or threshold as text: rounded to 9 decimals, without a fraction part
+/// when whole (`3`, `66.666666667`).
+pub(crate) fn score_text(x: f64) -> String {
+    let r = round9(x);
+    if r.fract() == 0.0 && r.abs() < 1e15 {
+        format!("{}", r as i64)
+    } else {
+        format!("{r}")
+    }
 }
 
 const EPS: f64 = 1e-9;
@@ -277,10 +294,7 @@ impl<'q> Grader<'q> {
         };
         for id in responses.keys() {
             if !order.contains(&id.as_str()) {
-                return Err(Error::Response {
-                    item: id.clone(),
-                    message: "item is not presented".into(),
-                });
+                return Err(Error::response(id.clone(), "item is not presented"));
             }
         }
         let mut items = Vec::with_capacity(order.len());
@@ -295,10 +309,10 @@ impl<'q> Grader<'q> {
             .collect();
         for id in order {
             let Some((n, s, item)) = index.get(id).copied() else {
-                return Err(Error::Response {
-                    item: id.to_owned(),
-                    message: "presentation names an unknown item".into(),
-                });
+                return Err(Error::response(
+                    id.to_owned(),
+                    "presentation names an unknown item",
+                ));
             };
             let section = quiz
                 .sections
@@ -368,10 +382,7 @@ impl<'q> Grader<'q> {
             .items()
             .enumerate()
             .find(|(_, (_, i))| i.id == item_id)
-            .ok_or_else(|| Error::Response {
-                item: item_id.to_owned(),
-                message: "no such item".into(),
-            })?;
+            .ok_or_else(|| Error::response(item_id.to_owned(), "no such item"))?;
         let section = self
             .quiz
             .sections
@@ -439,157 +450,48 @@ impl<'q> Grader<'q> {
         })
     }
 
-    /// Raw fraction and the specific feedback notes.
+    /// Raw fraction and the specific feedback notes: the response read as the item's type
+    /// expects it, then scored by that type's rule.
     fn raw_fraction(
         &self,
         n: usize,
         item: &Item,
         r: &Response,
     ) -> Result<(f64, Vec<String>), Error> {
-        let bad = |m: &str| Error::Response {
-            item: item.id.clone(),
-            message: m.to_owned(),
-        };
         let mut notes = Vec::new();
-        let fb = |id: &str, own: &Option<String>, notes: &mut Vec<String>| {
-            if let Some(t) = own.as_ref().or(item.choice_feedback.get(id)) {
-                notes.push(t.clone());
-            }
-        };
         let raw = match item.kind {
-            ItemType::TrueFalse => {
-                let b = match r {
-                    Response::Bool(b) => *b,
-                    Response::Text(t) => {
-                        parse_bool(t).ok_or_else(|| bad("expected true or false"))?
-                    }
-                    _ => return Err(bad("expected true or false")),
-                };
-                fb(if b { "true" } else { "false" }, &None, &mut notes);
-                if Some(b) == item.answer { 1.0 } else { 0.0 }
-            }
-            ItemType::SingleChoice => {
-                let t = match r {
-                    Response::Text(t) => t.as_str(),
-                    Response::List(l) if l.len() == 1 => l.first().map_or("", String::as_str),
-                    _ => return Err(bad("expected one choice (id or text)")),
-                };
-                let c = resolve_choice(item, t).ok_or_else(|| bad(&format!("no choice {t:?}")))?;
-                fb(&c.id, &c.feedback, &mut notes);
-                single_fraction(c)
-            }
-            ItemType::MultipleResponse => {
-                let list = match r {
-                    Response::List(l) => l.clone(),
-                    Response::Text(t) => vec![t.clone()],
-                    _ => return Err(bad("expected an array of choices")),
-                };
-                let mut seen = BTreeSet::new();
-                let mut sum = 0.0;
-                for t in &list {
-                    let c =
-                        resolve_choice(item, t).ok_or_else(|| bad(&format!("no choice {t:?}")))?;
-                    if seen.insert(c.id.clone()) {
-                        fb(&c.id, &c.feedback, &mut notes);
-                        sum += multiple_fraction(item, c);
-                    }
-                }
-                sum
-            }
-            ItemType::TextEntry => {
-                let t = match r {
-                    Response::Text(t) => t.clone(),
-                    Response::Number(x) => x.to_string(),
-                    _ => return Err(bad("expected a string")),
-                };
-                let norm = normalize(&t, item.whitespace, item.case_sensitive);
-                let hit = item
-                    .answers
-                    .iter()
-                    .enumerate()
-                    .find(|(k, a)| self.text_matches(n, *k, item, a, &norm));
-                match hit {
-                    Some((_, a)) => {
-                        if let Some(f) = &a.feedback {
-                            notes.push(f.clone());
-                        }
-                        a.fraction
-                    }
-                    None => 0.0,
-                }
-            }
-            ItemType::Numeric => {
-                let x = match r {
-                    Response::Number(x) => *x,
-                    Response::Text(t) => t
-                        .trim()
-                        .parse::<f64>()
-                        .map_err(|_| bad("expected a number"))?,
-                    _ => return Err(bad("expected a number")),
-                };
-                if !x.is_finite() {
-                    return Err(bad("expected a finite number"));
-                }
-                match item.answers.iter().find(|a| numeric_matches(a, x)) {
-                    Some(a) => {
-                        if let Some(f) = &a.feedback {
-                            notes.push(f.clone());
-                        }
-                        a.fraction
-                    }
-                    None => 0.0,
-                }
-            }
-            ItemType::Ordering => {
-                let Response::List(list) = r else {
-                    return Err(bad("expected an array of choices in order"));
-                };
-                let mut ids = Vec::new();
-                for t in list {
-                    let c =
-                        resolve_choice(item, t).ok_or_else(|| bad(&format!("no choice {t:?}")))?;
-                    if ids.contains(&c.id) {
-                        return Err(bad(&format!("choice {:?} appears twice", c.id)));
-                    }
-                    ids.push(c.id.clone());
-                }
-                let total = item.choices.len().max(1);
-                let right = item
-                    .choices
-                    .iter()
-                    .zip(ids.iter())
-                    .filter(|(c, id)| c.id == **id)
-                    .count();
-                right as f64 / total as f64
-            }
-            ItemType::Matching => {
-                let Response::Map(m) = r else {
-                    return Err(bad("expected an object from left to right texts"));
-                };
-                let opts = matching_options(item);
-                let total = item.pairs.len().max(1);
-                let mut right = 0usize;
-                for (l, rt) in m {
-                    let pair = item
-                        .pairs
-                        .iter()
-                        .find(|p| p.id == *l)
-                        .or_else(|| item.pairs.iter().find(|p| p.left == *l))
-                        .ok_or_else(|| bad(&format!("no left-hand entry {l:?}")))?;
-                    let text = opts
-                        .iter()
-                        .find(|(id, _)| id == rt)
-                        .or_else(|| opts.iter().find(|(_, t)| t == rt))
-                        .map(|(_, t)| t.as_str())
-                        .ok_or_else(|| bad(&format!("no right-hand option {rt:?}")))?;
-                    if text == pair.right {
-                        right += 1;
-                    }
-                }
-                right as f64 / total as f64
-            }
+            ItemType::TrueFalse => true_false_fraction(item, r, &mut notes)?,
+            ItemType::SingleChoice => single_choice_fraction(item, r, &mut notes)?,
+            ItemType::MultipleResponse => multiple_response_fraction(item, r, &mut notes)?,
+            ItemType::TextEntry => self.text_entry_fraction(n, item, r, &mut notes)?,
+            ItemType::Numeric => numeric_fraction(item, r, &mut notes)?,
+            ItemType::Ordering => ordering_fraction(item, r)?,
+            ItemType::Matching => matching_fraction(item, r)?,
         };
         Ok((raw, notes))
+    }
+
+    /// Text entry: the first accepted answer the normalized text matches (with its feedback),
+    /// else 0.
+    fn text_entry_fraction(
+        &self,
+        n: usize,
+        item: &Item,
+        r: &Response,
+        notes: &mut Vec<String>,
+    ) -> Result<f64, Error> {
+        let t = match r {
+            Response::Text(t) => t.clone(),
+            Response::Number(x) => x.to_string(),
+            _ => return Err(bad_response(item, "expected a string")),
+        };
+        let norm = normalize(&t, item.whitespace, item.case_sensitive);
+        let hit = item
+            .answers
+            .iter()
+            .enumerate()
+            .find(|(k, a)| self.text_matches(n, *k, item, a, &norm));
+        Ok(answer_fraction(hit.map(|(_, a)| a), notes))
     }
 
     fn text_matches(&self, n: usize, k: usize, item: &Item, a: &Answer, norm: &str) -> bool {
@@ -605,155 +507,6 @@ impl<'q> Grader<'q> {
         }
         false
     }
-}
-
-fn parse_bool(t: &str) -> Option<bool> {
-    match t.trim().to_ascii_lowercase().as_str() {
-        "true" | "t" => Some(true),
-        "false" | "f" => Some(false),
-        _ => None,
-    }
-}
-
-/// Finds a choice by id, then by exact text, then by text ignoring case and outer spaces.
-pub(crate) fn resolve_choice<'a>(item: &'a Item, t: &str) -> Option<&'a crate::def::Choice> {
-    item.choice(t)
-        .or_else(|| item.choices.iter().find(|c| c.text == t))
-        .or_else(|| {
-            item.choices
-                .iter()
-                .find(|c| c.text.trim().to_lowercase() == t.trim().to_lowercase())
-        })
-}
-
-/// Credit of a single-choice choice.
-pub(crate) fn single_fraction(c: &crate::def::Choice) -> f64 {
-    c.fraction.unwrap_or(if c.correct { 1.0 } else { 0.0 })
-}
-
-/// Credit of a multiple-response choice.
-pub(crate) fn multiple_fraction(item: &Item, c: &crate::def::Choice) -> f64 {
-    if let Some(f) = c.fraction {
-        return f;
-    }
-    let k = item.choices.iter().filter(|c| c.correct).count().max(1) as f64;
-    if c.correct { 1.0 / k } else { -1.0 / k }
-}
-
-pub(crate) fn numeric_matches(a: &Answer, x: f64) -> bool {
-    if let Some(v) = a.value {
-        let tol = a.tolerance.unwrap_or(0.0).abs();
-        return (x - v).abs() <= tol + 1e-12 * v.abs().max(1.0);
-    }
-    match (a.min, a.max) {
-        (Some(lo), Some(hi)) => x >= lo && x <= hi,
-        (Some(lo), None) => x >= lo,
-        (None, Some(hi)) => x <= hi,
-        (None, None) => false,
-    }
-}
-
-fn normalize_ws(s: &str, w: Whitespace) -> String {
-    match w {
-        Whitespace::Exact => s.to_owned(),
-        Whitespace::Trim => s.trim().to_owned(),
-        Whitespace::Collapse => s.split_whitespace().collect::<Vec<_>>().join(" "),
-        Whitespace::Remove => s.chars().filter(|c| !c.is_whitespace()).collect(),
-    }
-}
-
-/// Applies the whitespace and case rules to a text.
-pub fn normalize(s: &str, w: Whitespace, case_sensitive: bool) -> String {
-    let s = normalize_ws(s, w);
-    if case_sensitive { s } else { s.to_lowercase() }
-}
-
-/// The best raw fraction any response can earn for an item (before bounds).
-pub fn best_fraction(item: &Item) -> f64 {
-    match item.kind {
-        ItemType::TrueFalse => {
-            if item.answer.is_some() {
-                1.0
-            } else {
-                0.0
-            }
-        }
-        ItemType::SingleChoice => item.choices.iter().map(single_fraction).fold(0.0, f64::max),
-        ItemType::MultipleResponse => item
-            .choices
-            .iter()
-            .map(|c| multiple_fraction(item, c))
-            .filter(|f| *f > 0.0)
-            .sum(),
-        ItemType::TextEntry | ItemType::Numeric => {
-            item.answers.iter().map(|a| a.fraction).fold(0.0, f64::max)
-        }
-        ItemType::Ordering => {
-            if item.choices.is_empty() {
-                0.0
-            } else {
-                1.0
-            }
-        }
-        ItemType::Matching => {
-            if item.pairs.is_empty() {
-                0.0
-            } else {
-                1.0
-            }
-        }
-    }
-}
-
-/// A response that earns full credit (used by tests and by "show the answer" front ends
-/// that hold the full definition). `None` when the item has no reachable full credit or the
-/// best text answer is a regular expression.
-pub fn best_response(item: &Item) -> Option<Response> {
-    Some(match item.kind {
-        ItemType::TrueFalse => Response::Bool(item.answer?),
-        ItemType::SingleChoice => {
-            let c = item
-                .choices
-                .iter()
-                .max_by(|a, b| single_fraction(a).total_cmp(&single_fraction(b)))?;
-            Response::Text(c.id.clone())
-        }
-        ItemType::MultipleResponse => Response::List(
-            item.choices
-                .iter()
-                .filter(|c| multiple_fraction(item, c) > 0.0)
-                .map(|c| c.id.clone())
-                .collect(),
-        ),
-        ItemType::TextEntry => {
-            let a = item
-                .answers
-                .iter()
-                .filter(|a| a.text.is_some())
-                .max_by(|a, b| a.fraction.total_cmp(&b.fraction))?;
-            Response::Text(a.text.clone()?)
-        }
-        ItemType::Numeric => {
-            let a = item
-                .answers
-                .iter()
-                .max_by(|a, b| a.fraction.total_cmp(&b.fraction))?;
-            Response::Number(match (a.value, a.min, a.max) {
-                (Some(v), _, _) => v,
-                (None, Some(lo), Some(hi)) => (lo + hi) / 2.0,
-                (None, Some(lo), None) => lo,
-                (None, None, Some(hi)) => hi,
-                (None, None, None) => return None,
-            })
-        }
-        ItemType::Ordering => Response::List(item.choices.iter().map(|c| c.id.clone()).collect()),
-        ItemType::Matching => Response::Map(
-            item.pairs
-                .iter()
-                .map(|p| (p.id.clone(), p.right.clone()))
-                .collect(),
-        ),
-    })
 }
 
 /// Grades with a fresh [`Grader`] (convenience).
