@@ -152,34 +152,36 @@ impl PublicKey {
     /// # Errors
     /// [`Error::InvalidKey`] for malformed DER, another curve, or an unknown algorithm.
     pub fn from_spki_der(der: &[u8]) -> Result<Self, Error> {
-        let spki = SubjectPublicKeyInfoRef::from_der(der)
-            .map_err(|e| Error::InvalidKey(format!("malformed SubjectPublicKeyInfo: {e}")))?;
+        let spki = SubjectPublicKeyInfoRef::from_der(der).map_err(|e| {
+            Error::invalid_key_caused(format!("malformed SubjectPublicKeyInfo: {e}"), e)
+        })?;
         let oid = spki.algorithm.oid;
         let bits = spki
             .subject_public_key
             .as_bytes()
-            .ok_or_else(|| Error::InvalidKey("public key bit string is not whole bytes".into()))?;
+            .ok_or_else(|| Error::invalid_key("public key bit string is not whole bytes"))?;
         if oid == OID_RSA {
-            let k = rsa::RsaPublicKey::from_public_key_der(der)
-                .map_err(|e| Error::InvalidKey(format!("malformed RSA public key: {e}")))?;
+            let k = rsa::RsaPublicKey::from_public_key_der(der).map_err(|e| {
+                Error::invalid_key_caused(format!("malformed RSA public key: {e}"), e)
+            })?;
             Self::rsa_from_parts(&k.n().to_bytes_be(), &k.e().to_bytes_be())
         } else if oid == OID_EC {
             match spki.algorithm.parameters_oid() {
                 Ok(curve) if curve == OID_P256 => Self::p256_from_point(bits),
-                Ok(curve) => Err(Error::InvalidKey(format!(
+                Ok(curve) => Err(Error::invalid_key(format!(
                     "unsupported elliptic curve `{curve}` (only P-256)"
                 ))),
-                Err(_) => Err(Error::InvalidKey(
-                    "elliptic-curve key names no curve (only P-256)".into(),
+                Err(_) => Err(Error::invalid_key(
+                    "elliptic-curve key names no curve (only P-256)",
                 )),
             }
         } else if oid == OID_ED25519 {
             let raw: [u8; 32] = bits
                 .try_into()
-                .map_err(|_| Error::InvalidKey("Ed25519 key is not 32 bytes".into()))?;
+                .map_err(|_| Error::invalid_key("Ed25519 key is not 32 bytes"))?;
             Ok(Self::from_ed25519_bytes(raw))
         } else {
-            Err(Error::InvalidKey(format!(
+            Err(Error::invalid_key(format!(
                 "unsupported key algorithm `{oid}`"
             )))
         }
@@ -197,12 +199,12 @@ impl PublicKey {
         let e = strip_zeros(e);
         let bits = n.len() * 8;
         if !(2048..=8192).contains(&bits) {
-            return Err(Error::InvalidKey(format!(
+            return Err(Error::invalid_key(format!(
                 "RSA modulus of {bits} bits (2048 to 8192 accepted)"
             )));
         }
         if e.is_empty() || e.len() > 8 {
-            return Err(Error::InvalidKey("RSA public exponent out of range".into()));
+            return Err(Error::invalid_key("RSA public exponent out of range"));
         }
         Ok(PublicKey {
             kind: PublicKind::Rsa { n, e },
@@ -211,8 +213,8 @@ impl PublicKey {
 
     fn p256_from_point(point: &[u8]) -> Result<Self, Error> {
         if point.len() != 65 || point.first() != Some(&4) {
-            return Err(Error::InvalidKey(
-                "P-256 key must be an uncompressed 65-byte point".into(),
+            return Err(Error::invalid_key(
+                "P-256 key must be an uncompressed 65-byte point",
             ));
         }
         Ok(PublicKey {
@@ -237,11 +239,12 @@ impl PublicKey {
         match label.as_str() {
             "PUBLIC KEY" => Self::from_spki_der(&der),
             "RSA PUBLIC KEY" => {
-                let k = rsa::RsaPublicKey::from_pkcs1_der(&der)
-                    .map_err(|e| Error::InvalidKey(format!("malformed RSA public key: {e}")))?;
+                let k = rsa::RsaPublicKey::from_pkcs1_der(&der).map_err(|e| {
+                    Error::invalid_key_caused(format!("malformed RSA public key: {e}"), e)
+                })?;
                 Self::rsa_from_parts(&k.n().to_bytes_be(), &k.e().to_bytes_be())
             }
-            other => Err(Error::InvalidKey(format!(
+            other => Err(Error::invalid_key(format!(
                 "expected a PUBLIC KEY PEM block, found `{other}`"
             ))),
         }
@@ -259,14 +262,12 @@ impl PublicKey {
             "EC" => {
                 let crv = jwk_str(jwk, "crv")?;
                 if crv != "P-256" {
-                    return Err(Error::InvalidKey(format!("unsupported curve `{crv}`")));
+                    return Err(Error::invalid_key(format!("unsupported curve `{crv}`")));
                 }
                 let x = jwk_b64(jwk, "x")?;
                 let y = jwk_b64(jwk, "y")?;
                 if x.len() != 32 || y.len() != 32 {
-                    return Err(Error::InvalidKey(
-                        "P-256 coordinates must be 32 bytes".into(),
-                    ));
+                    return Err(Error::invalid_key("P-256 coordinates must be 32 bytes"));
                 }
                 let mut point = vec![4u8];
                 point.extend_from_slice(&x);
@@ -276,14 +277,16 @@ impl PublicKey {
             "OKP" => {
                 let crv = jwk_str(jwk, "crv")?;
                 if crv != "Ed25519" {
-                    return Err(Error::InvalidKey(format!("unsupported curve `{crv}`")));
+                    return Err(Error::invalid_key(format!("unsupported curve `{crv}`")));
                 }
                 let raw: [u8; 32] = jwk_b64(jwk, "x")?
                     .try_into()
-                    .map_err(|_| Error::InvalidKey("Ed25519 key is not 32 bytes".into()))?;
+                    .map_err(|_| Error::invalid_key("Ed25519 key is not 32 bytes"))?;
                 Ok(Self::from_ed25519_bytes(raw))
             }
-            other => Err(Error::InvalidKey(format!("unsupported key type `{other}`"))),
+            other => Err(Error::invalid_key(format!(
+                "unsupported key type `{other}`"
+            ))),
         }
     }
 
@@ -295,7 +298,7 @@ impl PublicKey {
         if text.trim_start().starts_with('{') {
             let jwk =
                 openbadges_model::parse_json(text.as_bytes(), &openbadges_model::Limits::default())
-                    .map_err(|e| Error::InvalidKey(e.to_string()))?;
+                    .map_err(|e| Error::invalid_key_caused(e.to_string(), e))?;
             Self::from_jwk(&jwk)
         } else {
             Self::from_pem(text)
@@ -332,9 +335,9 @@ impl PublicKey {
                     rsa::BigUint::from_bytes_be(n),
                     rsa::BigUint::from_bytes_be(e),
                 )
-                .map_err(|e| Error::InvalidKey(e.to_string()))?;
+                .map_err(|e| Error::invalid_key_caused(e.to_string(), e))?;
                 Ok(k.to_public_key_der()
-                    .map_err(|e| Error::InvalidKey(e.to_string()))?
+                    .map_err(|e| Error::invalid_key_caused(e.to_string(), e))?
                     .into_vec())
             }
             PublicKind::P256(p) => spki_der(OID_EC, Some(AnyRef::from(&OID_P256)), p),
@@ -392,21 +395,22 @@ fn spki_der(
     let spki = SubjectPublicKeyInfoRef {
         algorithm: AlgorithmIdentifierRef { oid, parameters },
         subject_public_key: BitStringRef::from_bytes(key)
-            .map_err(|e| Error::InvalidKey(e.to_string()))?,
+            .map_err(|e| Error::invalid_key_caused(e.to_string(), e))?,
     };
-    spki.to_der().map_err(|e| Error::InvalidKey(e.to_string()))
+    spki.to_der()
+        .map_err(|e| Error::invalid_key_caused(e.to_string(), e))
 }
 
 fn jwk_str<'a>(jwk: &'a Value, member: &str) -> Result<&'a str, Error> {
     jwk.get(member)
         .and_then(Value::as_str)
-        .ok_or_else(|| Error::InvalidKey(format!("jwk member `{member}` missing or not a string")))
+        .ok_or_else(|| Error::invalid_key(format!("jwk member `{member}` missing or not a string")))
 }
 
 fn jwk_b64(jwk: &Value, member: &str) -> Result<Vec<u8>, Error> {
-    URL_SAFE_NO_PAD
-        .decode(jwk_str(jwk, member)?)
-        .map_err(|_| Error::InvalidKey(format!("jwk member `{member}` is not base64url")))
+    URL_SAFE_NO_PAD.decode(jwk_str(jwk, member)?).map_err(|e| {
+        Error::invalid_key_caused(format!("jwk member `{member}` is not base64url"), e)
+    })
 }
 
 enum SecretKind {
@@ -485,7 +489,9 @@ impl SecretKey {
             match signature::RsaKeyPair::from_pkcs8(der) {
                 Ok(k) => SecretKind::Rsa(k),
                 Err(e) => {
-                    return Err(Error::InvalidKey(format!(
+                    // ring's `KeyRejected` is a `std::error::Error` only with ring's `std`
+                    // feature; its text is kept in the message.
+                    return Err(Error::invalid_key(format!(
                         "not an Ed25519, P-256 or RSA (2048-8192 bit) PKCS#8 key: {e}"
                     )));
                 }
@@ -497,7 +503,7 @@ impl SecretKey {
                     .public_key()
                     .as_ref()
                     .try_into()
-                    .map_err(|_| Error::InvalidKey("bad Ed25519 public key".into()))?;
+                    .map_err(|_| Error::invalid_key("bad Ed25519 public key"))?;
                 PublicKey::from_ed25519_bytes(raw)
             }
             SecretKind::P256(k) => PublicKey::p256_from_point(k.public_key().as_ref())?,
@@ -526,15 +532,16 @@ impl SecretKey {
         match label.as_str() {
             "PRIVATE KEY" => Self::from_pkcs8_der(&der),
             "RSA PRIVATE KEY" => {
-                let k = rsa::RsaPrivateKey::from_pkcs1_der(&der)
-                    .map_err(|e| Error::InvalidKey(format!("malformed RSA private key: {e}")))?;
+                let k = rsa::RsaPrivateKey::from_pkcs1_der(&der).map_err(|e| {
+                    Error::invalid_key_caused(format!("malformed RSA private key: {e}"), e)
+                })?;
                 let p8 = k
                     .to_pkcs8_der()
-                    .map_err(|e| Error::InvalidKey(e.to_string()))?;
+                    .map_err(|e| Error::invalid_key_caused(e.to_string(), e))?;
                 Self::from_pkcs8_der(p8.as_bytes())
             }
             "EC PRIVATE KEY" => Self::from_sec1_der(&der),
-            other => Err(Error::InvalidKey(format!(
+            other => Err(Error::invalid_key(format!(
                 "expected a PRIVATE KEY PEM block, found `{other}`"
             ))),
         }
@@ -548,22 +555,22 @@ impl SecretKey {
     /// or a public key that does not match the private scalar.
     pub fn from_sec1_der(der: &[u8]) -> Result<Self, Error> {
         let ec = EcPrivateKey::from_der(der)
-            .map_err(|e| Error::InvalidKey(format!("malformed ECPrivateKey: {e}")))?;
+            .map_err(|e| Error::invalid_key_caused(format!("malformed ECPrivateKey: {e}"), e))?;
         match ec.parameters.and_then(|p| p.named_curve()) {
             Some(curve) if curve == OID_P256 => {}
             Some(curve) => {
-                return Err(Error::InvalidKey(format!(
+                return Err(Error::invalid_key(format!(
                     "unsupported elliptic curve `{curve}` (only P-256)"
                 )));
             }
             None => {
-                return Err(Error::InvalidKey(
-                    "ECPrivateKey names no curve (only P-256 is accepted)".into(),
+                return Err(Error::invalid_key(
+                    "ECPrivateKey names no curve (only P-256 is accepted)",
                 ));
             }
         }
         let point = ec.public_key.ok_or_else(|| {
-            Error::InvalidKey("ECPrivateKey without its public key is not supported".into())
+            Error::invalid_key("ECPrivateKey without its public key is not supported")
         })?;
         Self::from_pkcs8_der(&p256_pkcs8(ec.private_key, point)?)
     }
@@ -578,7 +585,7 @@ impl SecretKey {
         match &public.kind {
             PublicKind::Ed25519(x) => {
                 signature::Ed25519KeyPair::from_seed_and_public_key(&d, x)
-                    .map_err(|_| Error::InvalidKey("Ed25519 d and x do not match".into()))?;
+                    .map_err(|_| Error::invalid_key("Ed25519 d and x do not match"))?;
                 // ring has no PKCS#8 export for a key built from a seed: write the v1 document.
                 Self::from_pkcs8_der(&ed25519_pkcs8(&d)?)
             }
@@ -590,7 +597,7 @@ impl SecretKey {
                     point,
                     &rng,
                 )
-                .map_err(|_| Error::InvalidKey("P-256 d and x/y do not match".into()))?;
+                .map_err(|_| Error::invalid_key("P-256 d and x/y do not match"))?;
                 Self::from_pkcs8_der(&p256_pkcs8(&d, point)?)
             }
             PublicKind::Rsa { n, e } => {
@@ -605,7 +612,7 @@ impl SecretKey {
                         rsa::BigUint::from_bytes_be(&q),
                     ],
                 )
-                .map_err(|e| Error::InvalidKey(format!("RSA jwk: {e}")))?;
+                .map_err(|e| Error::invalid_key_caused(format!("RSA jwk: {e}"), e))?;
                 let p8 = k.to_pkcs8_der().map_err(|_| Error::Crypto)?;
                 Self::from_pkcs8_der(p8.as_bytes())
             }
@@ -621,7 +628,7 @@ impl SecretKey {
         if text.trim_start().starts_with('{') {
             let jwk =
                 openbadges_model::parse_json(text.as_bytes(), &openbadges_model::Limits::default())
-                    .map_err(|e| Error::InvalidKey(e.to_string()))?;
+                    .map_err(|e| Error::invalid_key_caused(e.to_string(), e))?;
             Self::from_jwk(&jwk)
         } else {
             Self::from_pem(text)
@@ -658,10 +665,10 @@ impl SecretKey {
 
     /// The P-256 scalar `d` (32 bytes) from the stored PKCS#8 document.
     fn p256_scalar(&self) -> Result<Zeroizing<Vec<u8>>, Error> {
-        let pk =
-            PrivateKeyInfo::from_der(&self.pkcs8).map_err(|e| Error::InvalidKey(e.to_string()))?;
+        let pk = PrivateKeyInfo::from_der(&self.pkcs8)
+            .map_err(|e| Error::invalid_key_caused(e.to_string(), e))?;
         let ec = EcPrivateKey::from_der(pk.private_key)
-            .map_err(|e| Error::InvalidKey(format!("malformed ECPrivateKey: {e}")))?;
+            .map_err(|e| Error::invalid_key_caused(format!("malformed ECPrivateKey: {e}"), e))?;
         Ok(Zeroizing::new(ec.private_key.to_vec()))
     }
 
@@ -672,7 +679,7 @@ impl SecretKey {
     /// [`Error::InvalidKey`] for an RSA or Ed25519 key (SEC1 is for elliptic-curve keys).
     pub fn to_sec1_pem(&self) -> Result<Zeroizing<String>, Error> {
         let PublicKind::P256(point) = &self.public.kind else {
-            return Err(Error::InvalidKey(format!(
+            return Err(Error::invalid_key(format!(
                 "SEC1 is for elliptic-curve keys, not {} keys",
                 self.algorithm()
             )));
@@ -683,7 +690,10 @@ impl SecretKey {
             parameters: Some(EcParameters::NamedCurve(OID_P256)),
             public_key: Some(point),
         };
-        let der = Zeroizing::new(ec.to_der().map_err(|e| Error::InvalidKey(e.to_string()))?);
+        let der = Zeroizing::new(
+            ec.to_der()
+                .map_err(|e| Error::invalid_key_caused(e.to_string(), e))?,
+        );
         Ok(Zeroizing::new(pem_encode("EC PRIVATE KEY", &der)?))
     }
 
@@ -700,7 +710,7 @@ impl SecretKey {
             SecretKind::Ed25519(_) => {
                 let seed = self
                     .ed25519_seed()
-                    .ok_or_else(|| Error::InvalidKey("malformed Ed25519 PKCS#8 key".into()))?;
+                    .ok_or_else(|| Error::invalid_key("malformed Ed25519 PKCS#8 key"))?;
                 jwk.insert("d".into(), URL_SAFE_NO_PAD.encode(*seed).into());
             }
             SecretKind::P256(_) => {
@@ -709,7 +719,7 @@ impl SecretKey {
             }
             SecretKind::Rsa(_) => {
                 let k = rsa::RsaPrivateKey::from_pkcs8_der(&self.pkcs8)
-                    .map_err(|e| Error::InvalidKey(e.to_string()))?;
+                    .map_err(|e| Error::invalid_key_caused(e.to_string(), e))?;
                 let enc = |b: &rsa::BigUint| Value::from(URL_SAFE_NO_PAD.encode(b.to_bytes_be()));
                 jwk.insert("d".into(), enc(k.d()));
                 if let [p, q, ..] = k.primes() {
@@ -752,7 +762,7 @@ impl SecretKey {
 /// A PKCS#8 v1 document of an Ed25519 seed (RFC 8410: the key is an OCTET STRING in the
 /// `privateKey` OCTET STRING).
 fn ed25519_pkcs8(seed: &[u8]) -> Result<Zeroizing<Vec<u8>>, Error> {
-    let bad = |e: der::Error| Error::InvalidKey(e.to_string());
+    let bad = |e: der::Error| Error::invalid_key_caused(e.to_string(), e);
     let inner = Zeroizing::new(
         OctetStringRef::new(seed)
             .map_err(bad)?
@@ -765,7 +775,7 @@ fn ed25519_pkcs8(seed: &[u8]) -> Result<Zeroizing<Vec<u8>>, Error> {
 /// A PKCS#8 v1 document of a P-256 key: `ECPrivateKey { 1, d, publicKey }` without the curve
 /// (the algorithm identifier names it), the form `ring` writes.
 fn p256_pkcs8(d: &[u8], point: &[u8]) -> Result<Zeroizing<Vec<u8>>, Error> {
-    let bad = |e: der::Error| Error::InvalidKey(e.to_string());
+    let bad = |e: der::Error| Error::invalid_key_caused(e.to_string(), e);
     let ec = EcPrivateKey {
         private_key: d,
         parameters: None,
@@ -785,10 +795,9 @@ fn private_key_info(
         private_key,
         public_key: None,
     };
-    Ok(Zeroizing::new(
-        info.to_der()
-            .map_err(|e| Error::InvalidKey(e.to_string()))?,
-    ))
+    Ok(Zeroizing::new(info.to_der().map_err(|e| {
+        Error::invalid_key_caused(e.to_string(), e)
+    })?))
 }
 
 /// Encodes DER bytes as a PEM block (RFC 7468) with 64-column lines and LF line ends.
@@ -797,7 +806,7 @@ fn private_key_info(
 /// [`Error::InvalidKey`] when `label` is not a valid PEM label.
 pub fn pem_encode(label: &str, der: &[u8]) -> Result<String, Error> {
     pem_rfc7468::encode_string(label, pem_rfc7468::LineEnding::LF, der)
-        .map_err(|e| Error::InvalidKey(format!("cannot write PEM: {e}")))
+        .map_err(|e| Error::invalid_key_caused(format!("cannot write PEM: {e}"), e))
 }
 
 /// Decodes the first PEM block in `text` (RFC 7468): returns its label and DER bytes.
@@ -809,11 +818,11 @@ pub fn pem_encode(label: &str, der: &[u8]) -> Result<String, Error> {
 /// [`Error::InvalidKey`] when there is no complete block or its body is not base64.
 pub fn pem_decode(text: &str) -> Result<(String, Vec<u8>), Error> {
     if text.len() > MAX_KEY_TEXT {
-        return Err(Error::InvalidKey("key text too large".into()));
+        return Err(Error::invalid_key("key text too large"));
     }
     let start = text
         .find("-----BEGIN ")
-        .ok_or_else(|| Error::InvalidKey("no PEM block found".into()))?;
+        .ok_or_else(|| Error::invalid_key("no PEM block found"))?;
     let block = text.get(start..).unwrap_or_default();
     // The block ends with its `-----END label-----` line; what follows it is not ours to read.
     let end = block
@@ -822,7 +831,7 @@ pub fn pem_decode(text: &str) -> Result<(String, Vec<u8>), Error> {
             let tail = block.get(i + 9..)?;
             Some(i + 9 + tail.find("-----")? + 5)
         })
-        .ok_or_else(|| Error::InvalidKey("no `-----END …-----` line".into()))?;
+        .ok_or_else(|| Error::invalid_key("no `-----END …-----` line"))?;
     let block = block.get(..end).unwrap_or_default();
     let width = block
         .split(['\n', '\r'])
@@ -830,10 +839,10 @@ pub fn pem_decode(text: &str) -> Result<(String, Vec<u8>), Error> {
         .nth(1)
         .map_or(64, str::len);
     let map = |e: pem_rfc7468::Error| match e {
-        pem_rfc7468::Error::HeaderDisallowed => {
-            Error::InvalidKey("PEM headers (encrypted keys) are not supported".into())
+        e @ pem_rfc7468::Error::HeaderDisallowed => {
+            Error::invalid_key_caused("PEM headers (encrypted keys) are not supported", e)
         }
-        e => Error::InvalidKey(format!("malformed PEM: {e}")),
+        e => Error::invalid_key_caused(format!("malformed PEM: {e}"), e),
     };
     let mut decoder = pem_rfc7468::Decoder::new_wrapped(block.as_bytes(), width.max(4))
         .map_err(|e| map(check_headers(block, e)))?;
