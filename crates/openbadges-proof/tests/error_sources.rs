@@ -124,3 +124,18 @@ fn input_that_is_not_utf8_keeps_the_utf8_error() {
         "{e:?}"
     );
 }
+
+#[test]
+fn status_list_that_is_not_gzip_keeps_the_io_error() {
+    // `u` + base64url of "not gzip".
+    let e = openbadges_proof::status_list::decode_bitstring("ubm90IGd6aXA").unwrap_err();
+    assert!(
+        e.to_string().starts_with("encodedList is not gzip: "),
+        "{e}"
+    );
+    let io = e
+        .source()
+        .and_then(|s| s.downcast_ref::<std::io::Error>())
+        .unwrap_or_else(|| panic!("the source of `{e}` is not an io::Error"));
+    assert!(e.to_string().ends_with(&io.to_string()), "{e}");
+}
