@@ -220,6 +220,9 @@ pub fn jwks_url(issuer: &str) -> Option<String> {
 
 /// Finds the key(s) that may have signed `jwt`, bound to the credential's issuer (see the
 /// module docs for the policy). Documents (DID documents, JWKS) come through `loader`.
+///
+/// The steps, in order: a key the caller pinned, the issuer's DID, the issuer's JWKS (at
+/// [`jwks_url`]).
 pub fn resolve_key(jwt: &VcJwt, loader: &dyn DocumentLoader, policy: &KeyPolicy) -> KeyResolution {
     let header_key = match jwt.header_key() {
         Ok(k) => k,
@@ -232,22 +235,8 @@ pub fn resolve_key(jwt: &VcJwt, loader: &dyn DocumentLoader, policy: &KeyPolicy)
     };
     let kid = jwt.jws().kid();
     // 1. Pinned keys.
-    if !policy.pinned.is_empty() {
-        match &header_key {
-            Some(h) if policy.pinned.contains(h) => {
-                return KeyResolution::Bound {
-                    keys: vec![h.clone()],
-                    binding: KeyBinding::Pinned,
-                };
-            }
-            Some(_) => {}
-            None => {
-                return KeyResolution::Bound {
-                    keys: policy.pinned.clone(),
-                    binding: KeyBinding::Pinned,
-                };
-            }
-        }
+    if let Some(bound) = pinned_key(policy, header_key.as_ref()) {
+        return bound;
     }
     let Some(issuer) = issuer_id(jwt.credential()) else {
         return KeyResolution::Invalid {
@@ -255,60 +244,116 @@ pub fn resolve_key(jwt: &VcJwt, loader: &dyn DocumentLoader, policy: &KeyPolicy)
             reason: "the credential has no issuer id".into(),
         };
     };
-    let not_bound = |reason: String| {
-        if policy.dangerous_accept_unbound_header_jwk {
-            if let Some(h) = &header_key {
-                return KeyResolution::Bound {
-                    keys: vec![h.clone()],
-                    binding: KeyBinding::DangerousUnboundHeaderJwk,
-                };
-            }
-        }
-        KeyResolution::NotBound {
-            header_key: header_key.clone(),
-            reason,
-        }
-    };
     // 2. The issuer's DID.
     if issuer.starts_with("did:") || kid.is_some_and(|k| k.starts_with("did:")) {
-        let vm = match kid {
-            Some(k) if k.starts_with("did:") => k.to_owned(),
-            Some(k) if k.starts_with('#') => format!("{issuer}{k}"),
-            _ => issuer.to_owned(),
-        };
-        if did_of(&vm) != did_of(issuer) {
-            return KeyResolution::Invalid {
-                not_owned: true,
-                reason: format!("the key {vm} is not controlled by the issuer {issuer}"),
-            };
-        }
-        let key = match resolve_did_key(&vm, loader) {
-            Ok(k) => k,
-            Err(r) => return r,
-        };
-        if let Some(h) = &header_key {
-            if *h != key {
-                return KeyResolution::Invalid {
-                    not_owned: true,
-                    reason: format!("the header jwk is not the key of {vm}"),
-                };
-            }
-        }
-        return KeyResolution::Bound {
-            keys: vec![key],
-            binding: KeyBinding::Did(vm),
-        };
+        return did_key(issuer, kid, header_key.as_ref(), loader);
     }
     // 3. The issuer's JWKS.
+    jwks_keys(issuer, kid, header_key.as_ref(), loader, policy)
+}
+
+/// Step 1 of [`resolve_key`]: the pinned keys, when the caller pinned any. A header `jwk` that
+/// is pinned is the key; a header `jwk` that is not pinned goes on to the other steps; without
+/// a header `jwk`, every pinned key is a candidate.
+fn pinned_key(policy: &KeyPolicy, header_key: Option<&PublicKey>) -> Option<KeyResolution> {
+    if policy.pinned.is_empty() {
+        return None;
+    }
+    match header_key {
+        Some(h) if policy.pinned.contains(h) => Some(KeyResolution::Bound {
+            keys: vec![h.clone()],
+            binding: KeyBinding::Pinned,
+        }),
+        Some(_) => None,
+        None => Some(KeyResolution::Bound {
+            keys: policy.pinned.clone(),
+            binding: KeyBinding::Pinned,
+        }),
+    }
+}
+
+/// What [`resolve_key`] answers when nothing binds a key to the issuer: not bound (the header
+/// key, if any, still lets the signature be checked), or, with the dangerous option, the
+/// header key accepted as it is.
+fn not_bound(policy: &KeyPolicy, header_key: Option<&PublicKey>, reason: String) -> KeyResolution {
+    if policy.dangerous_accept_unbound_header_jwk {
+        if let Some(h) = header_key {
+            return KeyResolution::Bound {
+                keys: vec![h.clone()],
+                binding: KeyBinding::DangerousUnboundHeaderJwk,
+            };
+        }
+    }
+    KeyResolution::NotBound {
+        header_key: header_key.cloned(),
+        reason,
+    }
+}
+
+/// Step 2 of [`resolve_key`]: the key of the issuer's DID. The verification method is the
+/// `kid` (a DID URL, or a fragment of the issuer's DID) or the issuer's DID itself; it must be
+/// the issuer's, be listed for `assertionMethod`, and be the header `jwk` when there is one.
+fn did_key(
+    issuer: &str,
+    kid: Option<&str>,
+    header_key: Option<&PublicKey>,
+    loader: &dyn DocumentLoader,
+) -> KeyResolution {
+    let vm = match kid {
+        Some(k) if k.starts_with("did:") => k.to_owned(),
+        Some(k) if k.starts_with('#') => format!("{issuer}{k}"),
+        _ => issuer.to_owned(),
+    };
+    if did_of(&vm) != did_of(issuer) {
+        return KeyResolution::Invalid {
+            not_owned: true,
+            reason: format!("the key {vm} is not controlled by the issuer {issuer}"),
+        };
+    }
+    let key = match resolve_did_key(&vm, loader) {
+        Ok(k) => k,
+        Err(r) => return r,
+    };
+    if let Some(h) = header_key {
+        if *h != key {
+            return KeyResolution::Invalid {
+                not_owned: true,
+                reason: format!("the header jwk is not the key of {vm}"),
+            };
+        }
+    }
+    KeyResolution::Bound {
+        keys: vec![key],
+        binding: KeyBinding::Did(vm),
+    }
+}
+
+/// Step 3 of [`resolve_key`]: the keys of the issuer's JWKS ([`jwks_url`]) that match the
+/// header `jwk`, else the `kid`, else all of them.
+fn jwks_keys(
+    issuer: &str,
+    kid: Option<&str>,
+    header_key: Option<&PublicKey>,
+    loader: &dyn DocumentLoader,
+    policy: &KeyPolicy,
+) -> KeyResolution {
     let Some(url) = jwks_url(issuer) else {
-        return not_bound(format!(
-            "the issuer id {issuer} is neither a DID nor an http(s) URL, and no key is pinned"
-        ));
+        return not_bound(
+            policy,
+            header_key,
+            format!(
+                "the issuer id {issuer} is neither a DID nor an http(s) URL, and no key is pinned"
+            ),
+        );
     };
     let jwks = match load_json(loader, &url) {
         Ok(j) => j,
         Err(FetchError::Unavailable(e)) => {
-            return not_bound(format!("the issuer's JWKS could not be loaded: {e}"));
+            return not_bound(
+                policy,
+                header_key,
+                format!("the issuer's JWKS could not be loaded: {e}"),
+            );
         }
         Err(FetchError::Malformed(reason)) => {
             return KeyResolution::Invalid {
@@ -331,7 +376,7 @@ pub fn resolve_key(jwt: &VcJwt, loader: &dyn DocumentLoader, policy: &KeyPolicy)
         })
         .unwrap_or_default();
     let listed_count = listed.len();
-    let keys: Vec<PublicKey> = match (&header_key, kid) {
+    let keys: Vec<PublicKey> = match (header_key, kid) {
         (Some(h), _) => listed
             .iter()
             .filter(|(_, p)| p == h)
@@ -346,12 +391,16 @@ pub fn resolve_key(jwt: &VcJwt, loader: &dyn DocumentLoader, policy: &KeyPolicy)
     };
     if keys.is_empty() {
         if listed_count == 0 {
-            return not_bound(format!("the issuer's JWKS at {url} lists no usable key"));
+            return not_bound(
+                policy,
+                header_key,
+                format!("the issuer's JWKS at {url} lists no usable key"),
+            );
         }
         return KeyResolution::NotListed {
             reason: format!(
                 "the issuer's JWKS at {url} does not list the {}",
-                match (&header_key, kid) {
+                match (header_key, kid) {
                     (Some(_), _) => "header jwk".to_owned(),
                     (None, Some(k)) => format!("kid {k:?}"),
                     (None, None) => "key".to_owned(),
