@@ -107,6 +107,24 @@ impl Pipeline<'_, '_> {
     ) {
         let node = node_id(&n.doc).map(str::to_string);
         let node = node.as_deref();
+        let Some(tries) = self.try_keys(r, n, jws, issuer, node) else {
+            return;
+        };
+        report_key_tries(r, &tries, issuer, node);
+    }
+
+    /// Key discovery: the signature tried with each key the assertion or its issuer names (the
+    /// 1.x `verify.url`; else `verification.creator`; else the issuer's `publicKey` list), with
+    /// what stands against each key's ownership. `None` when there is no key to try (recorded
+    /// on `r`).
+    fn try_keys(
+        &self,
+        r: &mut Report,
+        n: &Normalized,
+        jws: &Jws,
+        issuer: &IssuerInfo,
+        node: Option<&str>,
+    ) -> Option<Vec<KeyTry>> {
         let verification = n.doc.get("verification");
         let listed: Vec<String> = many(issuer.doc.get("publicKey"))
             .into_iter()
@@ -126,7 +144,7 @@ impl Pipeline<'_, '_> {
                     "a signed 1.x assertion must name its public key in verify.url",
                     node,
                 );
-                return;
+                return None;
             };
             let issuer_origin = str_of(&issuer.doc, "url")
                 .and_then(origin)
@@ -160,7 +178,7 @@ impl Pipeline<'_, '_> {
                     "no verification.creator and the issuer lists no publicKey",
                     Some(&issuer.id),
                 );
-                return;
+                return None;
             }
             r.pass(
                 "key-discovery",
@@ -188,61 +206,7 @@ impl Pipeline<'_, '_> {
                 tries.push(t);
             }
         }
-        let good = tries.iter().find(|t| t.verifies && t.not_owned.is_none());
-        if let Some(t) = good {
-            r.pass(
-                "jws-signature",
-                format!("signature verifies with {}", t.id),
-                Some(&t.id),
-            );
-            r.pass(
-                "key-ownership",
-                format!("key {} and issuer {} name each other", t.id, issuer.id),
-                Some(&t.id),
-            );
-            return;
-        }
-        if let Some(t) = tries.iter().find(|t| t.verifies) {
-            r.pass(
-                "jws-signature",
-                format!("signature verifies with {}", t.id),
-                Some(&t.id),
-            );
-            let why = t.not_owned.clone().unwrap_or_default();
-            r.fail("key-ownership", Code::KeyNotOwnedByIssuer, why, Some(&t.id));
-            return;
-        }
-        let usable = tries.iter().filter(|t| t.problem.is_none()).count();
-        if usable > 0 {
-            r.fail(
-                "jws-signature",
-                Code::SignatureInvalid,
-                "the signature does not verify with the issuer's key(s)",
-                node,
-            );
-            return;
-        }
-        // No key could be used: report the most telling reason.
-        let order = [
-            Code::AlgorithmNotAllowed,
-            Code::KeyInvalid,
-            Code::FetchFailed,
-        ];
-        for code in order {
-            if let Some(t) = tries
-                .iter()
-                .find(|t| t.problem.as_ref().is_some_and(|(c, _)| *c == code))
-            {
-                let msg = t
-                    .problem
-                    .as_ref()
-                    .map(|(_, m)| m.clone())
-                    .unwrap_or_default();
-                r.fail("jws-signature", code, msg, Some(&t.id));
-                return;
-            }
-        }
-        r.fail("jws-signature", Code::KeyNotFound, "no usable key", node);
+        Some(tries)
     }
 
     /// The key document's `owner` must be the issuer.
@@ -309,4 +273,65 @@ impl Pipeline<'_, '_> {
         }
         t
     }
+}
+
+/// Signature and key ownership, from the keys tried: passed when a key the issuer owns
+/// verifies; `KEY_NOT_OWNED_BY_ISSUER` when only a key it does not own does; otherwise the
+/// most telling reason no key verified.
+fn report_key_tries(r: &mut Report, tries: &[KeyTry], issuer: &IssuerInfo, node: Option<&str>) {
+    let good = tries.iter().find(|t| t.verifies && t.not_owned.is_none());
+    if let Some(t) = good {
+        r.pass(
+            "jws-signature",
+            format!("signature verifies with {}", t.id),
+            Some(&t.id),
+        );
+        r.pass(
+            "key-ownership",
+            format!("key {} and issuer {} name each other", t.id, issuer.id),
+            Some(&t.id),
+        );
+        return;
+    }
+    if let Some(t) = tries.iter().find(|t| t.verifies) {
+        r.pass(
+            "jws-signature",
+            format!("signature verifies with {}", t.id),
+            Some(&t.id),
+        );
+        let why = t.not_owned.clone().unwrap_or_default();
+        r.fail("key-ownership", Code::KeyNotOwnedByIssuer, why, Some(&t.id));
+        return;
+    }
+    let usable = tries.iter().filter(|t| t.problem.is_none()).count();
+    if usable > 0 {
+        r.fail(
+            "jws-signature",
+            Code::SignatureInvalid,
+            "the signature does not verify with the issuer's key(s)",
+            node,
+        );
+        return;
+    }
+    // No key could be used: report the most telling reason.
+    let order = [
+        Code::AlgorithmNotAllowed,
+        Code::KeyInvalid,
+        Code::FetchFailed,
+    ];
+    for code in order {
+        if let Some(t) = tries
+            .iter()
+            .find(|t| t.problem.as_ref().is_some_and(|(c, _)| *c == code))
+        {
+            let msg = t
+                .problem
+                .as_ref()
+                .map(|(_, m)| m.clone())
+                .unwrap_or_default();
+            r.fail("jws-signature", code, msg, Some(&t.id));
+            return;
+        }
+    }
+    r.fail("jws-signature", Code::KeyNotFound, "no usable key", node);
 }
