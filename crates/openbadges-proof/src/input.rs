@@ -184,8 +184,8 @@ fn unpack_text(text: &str, limits: &Limits) -> Result<Payload, Error> {
     if is_http_url(t) {
         return Ok(Payload::Url(t.to_string()));
     }
-    Err(Error::UnrecognizedInput(
-        "neither JSON, a compact JWS, a URL, a PNG nor an SVG".into(),
+    Err(Error::unrecognized_input(
+        "neither JSON, a compact JWS, a URL, a PNG nor an SVG",
     ))
 }
 
@@ -203,7 +203,7 @@ pub fn unpack(bytes: &[u8], limits: &Limits) -> Result<Input, Error> {
         });
     }
     let kind = detect(bytes).ok_or_else(|| {
-        Error::UnrecognizedInput("neither JSON, a compact JWS, a URL, a PNG nor an SVG".into())
+        Error::unrecognized_input("neither JSON, a compact JWS, a URL, a PNG nor an SVG")
     })?;
     match kind {
         InputKind::Png | InputKind::Svg => {
@@ -228,7 +228,7 @@ pub fn unpack(bytes: &[u8], limits: &Limits) -> Result<Input, Error> {
         }
         _ => {
             let text = std::str::from_utf8(bytes)
-                .map_err(|e| Error::UnrecognizedInput(format!("not UTF-8 text: {e}")))?;
+                .map_err(|e| Error::unrecognized_input_caused(format!("not UTF-8 text: {e}"), e))?;
             let payload = if kind == InputKind::Jws {
                 // `detect` has just checked the shape (an ASCII token, surrounded by ASCII
                 // white space at most): parse it without scanning it again.
@@ -283,7 +283,7 @@ mod tests {
         let l = Limits::default();
         assert!(matches!(
             unpack(&fixture("served/hosted/malformed.json"), &l),
-            Err(Error::Json(_))
+            Err(Error::Json { .. })
         ));
         assert!(matches!(
             unpack(&fixture("upstream/mozbakery-unbaked.png"), &l),
@@ -291,7 +291,7 @@ mod tests {
         ));
         assert!(matches!(
             unpack(b"just words", &l),
-            Err(Error::UnrecognizedInput(_))
+            Err(Error::UnrecognizedInput { .. })
         ));
         assert!(unpack(&fixture("baked/invalid-compressed-itxt.png"), &l).is_err());
     }

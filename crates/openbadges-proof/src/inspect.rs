@@ -151,7 +151,7 @@ pub fn inspect_bytes(bytes: &[u8]) -> InspectionReport {
     let limits = Limits::default();
     let unpacked = match input::unpack(bytes, &limits) {
         Ok(u) => u,
-        Err(E::Json(_) | E::UnrecognizedInput(_))
+        Err(E::Json { .. } | E::UnrecognizedInput { .. })
             if !matches!(kind, InputKind::Png | InputKind::Svg) =>
         {
             return inspect_document(kind, bytes);

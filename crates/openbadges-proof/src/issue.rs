@@ -48,11 +48,11 @@ pub fn sign_assertion(
     kid: Option<&str>,
 ) -> Result<String, Error> {
     let Value::Object(obj) = assertion else {
-        return Err(Error::Json("an assertion is a JSON object".into()));
+        return Err(Error::json("an assertion is a JSON object"));
     };
     if !obj.get("id").is_some_and(Value::is_string) {
-        return Err(Error::Json(
-            "a signed assertion needs an `id` (e.g. a urn:uuid) so it can be revoked".into(),
+        return Err(Error::json(
+            "a signed assertion needs an `id` (e.g. a urn:uuid) so it can be revoked",
         ));
     }
     let mut obj = obj.clone();
@@ -62,8 +62,8 @@ pub fn sign_assertion(
         verification.insert("creator".into(), k.into());
     }
     obj.insert("verification".into(), Value::Object(verification));
-    let payload =
-        serde_json::to_vec(&Value::Object(obj)).map_err(|e| Error::Json(e.to_string()))?;
+    let payload = serde_json::to_vec(&Value::Object(obj))
+        .map_err(|e| Error::json_caused(e.to_string(), e))?;
     crate::jws::sign(&payload, key, kid)
 }
 
@@ -92,7 +92,7 @@ pub fn issuer_with_key(
     revocation_list: Option<&str>,
 ) -> Result<Value, Error> {
     let Value::Object(obj) = issuer else {
-        return Err(Error::Json("an issuer profile is a JSON object".into()));
+        return Err(Error::json("an issuer profile is a JSON object"));
     };
     let mut obj = obj.clone();
     let mut keys: Vec<Value> = match obj.remove("publicKey") {

@@ -72,11 +72,14 @@ impl PartialEq for Jws {
 fn b64(part: &str, what: &str) -> Result<Vec<u8>, Error> {
     // The decoder refuses anything outside the unpadded base64url alphabet (and non-zero
     // trailing bits); the alphabet is only looked at again to say which of the two it was.
-    URL_SAFE_NO_PAD.decode(part).map_err(|_| {
+    URL_SAFE_NO_PAD.decode(part).map_err(|e| {
         if openbadges_model::compact_jws::is_base64url(part.as_bytes()) {
-            Error::MalformedJws(format!("{what} is not valid base64url"))
+            Error::malformed_jws_caused(format!("{what} is not valid base64url"), e)
         } else {
-            Error::MalformedJws(format!("{what} has characters outside unpadded base64url"))
+            Error::malformed_jws_caused(
+                format!("{what} has characters outside unpadded base64url"),
+                e,
+            )
         }
     })
 }
@@ -105,15 +108,15 @@ impl Jws {
         }
         let mut it = token.split('.');
         let (Some(h), Some(p), Some(s), None) = (it.next(), it.next(), it.next(), it.next()) else {
-            return Err(Error::MalformedJws(
-                "a compact JWS has exactly three dot-separated parts".into(),
+            return Err(Error::malformed_jws(
+                "a compact JWS has exactly three dot-separated parts",
             ));
         };
         if h.is_empty() || s.is_empty() {
-            return Err(Error::MalformedJws("empty header or signature".into()));
+            return Err(Error::malformed_jws("empty header or signature"));
         }
         if h.len() > limits.max_header_bytes.saturating_mul(4) / 3 + 4 {
-            return Err(Error::MalformedJws("header too large".into()));
+            return Err(Error::malformed_jws("header too large"));
         }
         let header_bytes = b64(h, "header")?;
         let payload = b64(p, "payload")?;
@@ -125,21 +128,21 @@ impl Jws {
             ..openbadges_model::Limits::default()
         };
         let header = openbadges_model::parse_json(&header_bytes, &header_limits)
-            .map_err(|e| Error::MalformedJws(format!("header is not I-JSON: {e}")))?;
+            .map_err(|e| Error::malformed_jws_caused(format!("header is not I-JSON: {e}"), e))?;
         let Value::Object(header) = header else {
-            return Err(Error::MalformedJws("header is not a JSON object".into()));
+            return Err(Error::malformed_jws("header is not a JSON object"));
         };
         if !header.get("alg").is_some_and(Value::is_string) {
-            return Err(Error::MalformedJws("header has no string `alg`".into()));
+            return Err(Error::malformed_jws("header has no string `alg`"));
         }
         if header.contains_key("crit") {
-            return Err(Error::MalformedJws(
-                "critical header extensions (`crit`) are not supported".into(),
+            return Err(Error::malformed_jws(
+                "critical header extensions (`crit`) are not supported",
             ));
         }
         if header.get("b64") == Some(&Value::Bool(false)) {
-            return Err(Error::MalformedJws(
-                "unencoded payloads (`b64: false`) are not supported".into(),
+            return Err(Error::malformed_jws(
+                "unencoded payloads (`b64: false`) are not supported",
             ));
         }
         Ok(Jws {

@@ -46,4 +46,4 @@ pub mod status_list;
 pub mod vc_jwt;
 pub mod verify;
 
-pub use error::Error;
+pub use error::{Cause, Error};

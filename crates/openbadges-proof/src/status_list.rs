@@ -22,6 +22,8 @@ use base64::Engine as _;
 use base64::engine::general_purpose::{URL_SAFE, URL_SAFE_NO_PAD};
 use serde_json::Value;
 
+use crate::Cause;
+
 /// The largest decompressed bitstring accepted (16 MiB, 134 million entries).
 pub const MAX_BITSTRING_BYTES: usize = 16 * 1024 * 1024;
 
@@ -36,18 +38,19 @@ pub enum StatusError {
     /// `encodedList` is not (multibase) base64url.
     #[error("encodedList is not base64url")]
     Base64,
-    /// The data is not GZIP.
+    /// The data is not GZIP (the source is the decompressor's error).
     #[error("encodedList is not gzip: {0}")]
-    Gzip(String),
+    Gzip(#[source] Cause),
     /// The decompressed list is larger than [`MAX_BITSTRING_BYTES`].
     #[error("the decompressed status list exceeds {0} bytes")]
     TooLarge(usize),
     /// A required member is missing or malformed.
     #[error("{0}")]
     Malformed(String),
-    /// Compressing a list failed (not expected: it writes to memory).
+    /// Compressing a list failed (not expected: it writes to memory; the source is the
+    /// compressor's error).
     #[error("cannot compress the status list: {0}")]
-    Encode(String),
+    Encode(#[source] Cause),
 }
 
 /// Encodes a [`LIST_BITS`]-entry list with the bits at `indexes` set, as `encodedList`:
@@ -76,10 +79,10 @@ pub fn encode_bitstring(indexes: impl IntoIterator<Item = u64>) -> Result<String
     }
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
     gz.write_all(&bits)
-        .map_err(|e| StatusError::Encode(e.to_string()))?;
+        .map_err(|e| StatusError::Encode(Cause::new(e)))?;
     let compressed = gz
         .finish()
-        .map_err(|e| StatusError::Encode(e.to_string()))?;
+        .map_err(|e| StatusError::Encode(Cause::new(e)))?;
     Ok(format!("u{}", URL_SAFE_NO_PAD.encode(compressed)))
 }
 
@@ -99,7 +102,7 @@ pub fn decode_bitstring(encoded: &str) -> Result<Vec<u8>, StatusError> {
     flate2::read::GzDecoder::new(compressed.as_slice())
         .take(cap.saturating_add(1))
         .read_to_end(&mut out)
-        .map_err(|e| StatusError::Gzip(e.to_string()))?;
+        .map_err(|e| StatusError::Gzip(Cause::new(e)))?;
     if out.len() > MAX_BITSTRING_BYTES {
         return Err(StatusError::TooLarge(MAX_BITSTRING_BYTES));
     }

@@ -77,7 +77,7 @@ impl FixedClock {
     pub fn parse(s: &str) -> Result<Self, Error> {
         DateTime::parse_from_rfc3339(s)
             .map(|t| FixedClock(t.with_timezone(&Utc)))
-            .map_err(|e| Error::Json(format!("`{s}` is not an RFC 3339 date-time: {e}")))
+            .map_err(|e| Error::json_caused(format!("`{s}` is not an RFC 3339 date-time: {e}"), e))
     }
 }
 
@@ -283,8 +283,8 @@ impl<'a> Verifier<'a> {
             }
             Err(e) => {
                 let code = match &e {
-                    Error::Json(_) => Code::MalformedJson,
-                    Error::MalformedJws(_) => Code::MalformedJws,
+                    Error::Json { .. } => Code::MalformedJson,
+                    Error::MalformedJws { .. } => Code::MalformedJws,
                     Error::NoBakedBadge => Code::NoBakedBadge,
                     Error::InvalidImage { .. } => Code::ImageInvalid,
                     Error::TooLarge { .. } | Error::UnsupportedInput(_) => Code::Unsupported,

@@ -1,0 +1,154 @@
+//! The badge class and issuer profile an assertion names: fetched (the issuer profile always
+//! from its own id when it has one), brought into the 2.0 model and validated.
+
+use openbadges_model::detect::Class;
+use serde_json::Value;
+
+use super::{IssuerInfo, Pipeline, node_id, normalize, schema, str_of};
+use crate::input::is_http_url;
+use crate::report::{Code, Report};
+
+impl Pipeline<'_, '_> {
+    /// Loads (and validates) the badge class and its issuer profile. The issuer profile is
+    /// always fetched from its own id when it has one: what it says about keys and scope is only
+    /// trusted from there.
+    pub(super) fn badge_and_issuer(
+        &self,
+        r: &mut Report,
+        assertion: &Value,
+    ) -> Option<(Value, Option<String>, IssuerInfo)> {
+        // Every way out without a badge class and issuer records a failure: the checks that
+        // need them (keys, revocation, hosted scope) are skipped, so the report must not pass.
+        let Some(badge) = assertion.get("badge") else {
+            r.fail(
+                "schema",
+                Code::SchemaInvalid,
+                "the assertion has no badge",
+                node_id(assertion),
+            );
+            return None;
+        };
+        let (bc_raw, bc_src) = match badge {
+            Value::String(u) => (
+                self.fetch_required(r, "fetch-badgeclass", u, "badge class")?,
+                Some(u.clone()),
+            ),
+            Value::Object(_) => (badge.clone(), None),
+            _ => {
+                r.fail(
+                    "schema",
+                    Code::SchemaInvalid,
+                    "assertion `badge` is neither an IRI nor an object",
+                    None,
+                );
+                return None;
+            }
+        };
+        let Some(bc) = normalize(&bc_raw, bc_src.as_deref(), Some(Class::BadgeClass)) else {
+            r.fail(
+                "schema",
+                Code::SchemaInvalid,
+                "the badge class is not an open badges document",
+                bc_src.as_deref(),
+            );
+            return None;
+        };
+        if let Some(other) = bc.class.as_ref().filter(|c| **c != Class::BadgeClass) {
+            r.fail(
+                "schema",
+                Code::SchemaInvalid,
+                format!("the badge class is a {}, not a BadgeClass", other.as_str()),
+                bc_src.as_deref(),
+            );
+            return None;
+        }
+        // A fetched badge class is where it was fetched from, whatever id it declares: that
+        // URL is what the scope check looks at, and a different declared id is a mismatch.
+        let declared = node_id(&bc.doc).map(str::to_string);
+        if let (Some(src), Some(d)) = (&bc_src, &declared) {
+            if src != d {
+                r.fail(
+                    "badgeclass-id",
+                    Code::IdMismatch,
+                    format!("badge class fetched from {src} declares another id {d}"),
+                    Some(src),
+                );
+            }
+        }
+        let bc_id = bc_src.or(declared);
+        if bc_id.is_some() && matches!(badge, Value::String(_)) {
+            r.pass(
+                "fetch-badgeclass",
+                "fetched the badge class",
+                bc_id.as_deref(),
+            );
+        }
+        schema(r, &bc, "badge class", bc_id.as_deref());
+        let Some(issuer_v) = bc.doc.get("issuer").cloned() else {
+            r.fail(
+                "schema",
+                Code::SchemaInvalid,
+                "the badge class has no issuer",
+                bc_id.as_deref(),
+            );
+            return None;
+        };
+        let (iss_raw, iss_src) = match node_id(&issuer_v) {
+            Some(u) if is_http_url(u) => {
+                let u = u.to_string();
+                (
+                    self.fetch_required(r, "fetch-issuer", &u, "issuer profile")?,
+                    Some(u),
+                )
+            }
+            _ if issuer_v.is_object() => (issuer_v.clone(), None),
+            _ => {
+                r.fail(
+                    "schema",
+                    Code::SchemaInvalid,
+                    "badge class `issuer` is neither an http(s) IRI nor an object",
+                    bc_id.as_deref(),
+                );
+                return None;
+            }
+        };
+        let Some(iss) = normalize(&iss_raw, iss_src.as_deref(), Some(Class::Profile)) else {
+            r.fail(
+                "schema",
+                Code::SchemaInvalid,
+                "the issuer is not an open badges profile",
+                iss_src.as_deref(),
+            );
+            return None;
+        };
+        if let Some(other) = iss.class.as_ref().filter(|c| **c != Class::Profile) {
+            r.fail(
+                "schema",
+                Code::SchemaInvalid,
+                format!("the issuer is a {}, not a Profile", other.as_str()),
+                iss_src.as_deref(),
+            );
+            return None;
+        }
+        let id = node_id(&iss.doc)
+            .map(str::to_string)
+            .or(iss_src.clone())
+            .or_else(|| str_of(&iss.doc, "url").map(str::to_string))
+            .unwrap_or_default();
+        if iss_src.is_some() {
+            r.pass("fetch-issuer", "fetched the issuer profile", Some(&id));
+        }
+        if let Some(src) = &iss_src {
+            if node_id(&iss.doc) != Some(src.as_str()) {
+                r.fail(
+                    "issuer-id",
+                    Code::IdMismatch,
+                    format!("issuer profile fetched from {src} declares another id"),
+                    Some(src),
+                );
+            }
+        }
+        schema(r, &iss, "issuer profile", Some(&id));
+        Some((bc.doc, bc_id, IssuerInfo { doc: iss.doc, id }))
+    }
+}
