@@ -68,6 +68,11 @@ impl Tally {
         });
     }
 
+    /// Something worth printing that is neither a check nor a limit.
+    pub(crate) fn note(&self, label: impl Display) {
+        println!("note  {label}");
+    }
+
     /// Prints `NAME: P passed, F failed[, L known peer limitations]` and fails with every
     /// failure listed when there is one.
     pub(crate) fn finish(self) {
@@ -125,4 +130,16 @@ pub(crate) fn status(out: &Output) -> String {
 pub(crate) fn write_json(path: &Path, value: &Value) -> PathBuf {
     std::fs::write(path, serde_json::to_vec(value).unwrap()).unwrap();
     path.to_path_buf()
+}
+
+/// The output of a step the checks build on (key generation, signing, a peer issuing): panics
+/// with the command's output when it did not exit 0.
+pub(crate) fn succeeded(what: &str, out: Output) -> Vec<u8> {
+    assert_eq!(code(&out), 0, "{what} failed\n{}", describe(&out));
+    out.stdout
+}
+
+/// A path as a command argument (the temporary folders are UTF-8).
+pub(crate) fn arg(path: &Path) -> String {
+    path.display().to_string()
 }

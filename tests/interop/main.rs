@@ -11,5 +11,7 @@
     clippy::indexing_slicing
 )]
 
+mod documents;
 mod harness;
 mod ob2;
+mod ob3;
