@@ -143,3 +143,21 @@ pub(crate) fn succeeded(what: &str, out: Output) -> Vec<u8> {
 pub(crate) fn arg(path: &Path) -> String {
     path.display().to_string()
 }
+
+/// `tests/interop/dcc/dcc-verify.mjs`: the DCC stack with status checks and presentations.
+pub(crate) fn dcc_verify_script() -> PathBuf {
+    openbadges_test_support::fixtures::repo_root().join("tests/interop/dcc/dcc-verify.mjs")
+}
+
+/// The verdict of `dcc-verify`: its exit code, and 1 when it exits 0 without printing
+/// `"verified": true`.
+pub(crate) fn dcc_verdict(out: &Output) -> i32 {
+    match code(out) {
+        0 => {
+            let verified = serde_json::from_slice::<Value>(&out.stdout)
+                .is_ok_and(|v| v["verified"] == Value::Bool(true));
+            if verified { 0 } else { 1 }
+        }
+        rc => rc,
+    }
+}

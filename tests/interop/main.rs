@@ -11,6 +11,7 @@
     clippy::indexing_slicing
 )]
 
+mod backpack_exports;
 mod documents;
 mod harness;
 mod ob2;

@@ -71,6 +71,14 @@ impl Peers {
     pub fn run<S: AsRef<std::ffi::OsStr>>(&self, peer: Peer, args: &[S]) -> Output {
         self.command(peer).args(args).output().unwrap()
     }
+
+    /// A command running the Node.js script `script` with the installed DCC stack
+    /// (`OB_PEERS_DIR/node-ob3`) in reach, e.g. `tests/interop/dcc/dcc-verify.mjs`.
+    pub fn node(&self, script: &Path) -> Command {
+        let mut c = Command::new("node");
+        c.arg(script).env("OB_PEERS_DIR", &self.install_dir);
+        c
+    }
 }
 
 fn install() -> Result<Peers, String> {
