@@ -68,6 +68,13 @@ impl Tally {
         });
     }
 
+    /// A combination a peer cannot do, documented where it is recorded (a MANIFEST or the
+    /// peers' README): printed and counted, not a failure.
+    pub(crate) fn limit(&mut self, label: impl Display) {
+        println!("LIMIT {label}");
+        self.limits.push(label.to_string());
+    }
+
     /// Something worth printing that is neither a check nor a limit.
     pub(crate) fn note(&self, label: impl Display) {
         println!("note  {label}");

@@ -12,6 +12,7 @@
 )]
 
 mod backpack_exports;
+mod bake;
 mod documents;
 mod harness;
 mod ob2;
