@@ -12,6 +12,7 @@
 )]
 
 mod backpack_exports;
+mod badges101;
 mod bake;
 mod documents;
 mod harness;
