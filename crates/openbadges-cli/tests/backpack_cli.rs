@@ -283,7 +283,7 @@ fn import_reimport_list_export_and_round_trip() {
     );
 
     // A CLR is per collection and signed by an issuer: without them, a clear message and exit 2
-    // (the signed CLR itself: tests/backpack_clr_cli.rs and .ci/steps/interop-backpack-exports.sh).
+    // (the signed CLR itself: tests/backpack_clr_cli.rs and tests/interop/backpack_exports.rs).
     let o = export(&store, "clr", &dir.join("clr.json"), &[]);
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("--collection"));

@@ -111,6 +111,20 @@ fn build_cli() -> PathBuf {
     let release = profile_dir.file_name().is_some_and(|n| n == "release");
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut cmd = Command::new(cargo);
+    // The variables cargo set for this test (`CARGO_PKG_NAME`, ...) are not the build's: build
+    // scripts that watch them (ring's) would otherwise rebuild on every switch between a build
+    // from the shell and this one.
+    for (k, _) in std::env::vars_os() {
+        let k = k.to_string_lossy();
+        if k.starts_with("CARGO_PKG_")
+            || k.starts_with("CARGO_MANIFEST_")
+            || k.starts_with("CARGO_BIN_")
+            || k == "CARGO_CRATE_NAME"
+            || k == "CARGO_PRIMARY_PACKAGE"
+        {
+            cmd.env_remove(&*k);
+        }
+    }
     cmd.args(["build", "-q", "-p", "openbadges-cli", "--bin", "openbadges"])
         .arg("--target-dir")
         .arg(&target_dir)

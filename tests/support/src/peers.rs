@@ -71,6 +71,23 @@ impl Peers {
     pub fn run<S: AsRef<std::ffi::OsStr>>(&self, peer: Peer, args: &[S]) -> Output {
         self.command(peer).args(args).output().unwrap()
     }
+
+    /// A command running the interpreter of the installed virtual environment `venv` (e.g.
+    /// `py311-ob3`), for a peer adapter that drives a peer library with no command of its own.
+    pub fn python(&self, venv: &str) -> Command {
+        let mut c = Command::new(self.install_dir.join(venv).join("bin/python"));
+        c.env("OB_PEERS_DIR", &self.install_dir)
+            .env("PYTHONDONTWRITEBYTECODE", "1");
+        c
+    }
+
+    /// A command running the Node.js script `script` with the installed DCC stack
+    /// (`OB_PEERS_DIR/node-ob3`) in reach, e.g. `tests/interop/dcc/dcc-verify.mjs`.
+    pub fn node(&self, script: &Path) -> Command {
+        let mut c = Command::new("node");
+        c.arg(script).env("OB_PEERS_DIR", &self.install_dir);
+        c
+    }
 }
 
 fn install() -> Result<Peers, String> {

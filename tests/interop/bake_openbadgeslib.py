@@ -3,7 +3,8 @@
 
 `ob3-py extract` / `bake-png` / `bake-svg` only use the OB 3.0 carriers; this helper passes the
 OB 2.0 ones (`openbadges` / `openbadges:assertion`) too, so every combination the library
-supports is checked. Run it with the py311-ob3 venv's python.
+supports is checked. Run it with the py311-ob3 venv's python (tests/interop/bake.rs does): it
+is a peer adapter, because openbadgeslib has no command for its OB 2.0 carriers.
 
 usage: bake_openbadgeslib.py extract ob2|ob3 IMAGE            (prints the payload; exit 1 if none)
        bake_openbadgeslib.py bake ob2|ob3 IMAGE PAYLOAD_FILE OUT

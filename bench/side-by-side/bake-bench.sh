@@ -3,7 +3,7 @@
 # (the generator of crates/openbadges-bake/benches), measured in one hyperfine run.
 # Whole-process timings: each command includes its process start-up (Python: interpreter + imports).
 #
-# usage (from the repository root, ../shared beside it): scripts/interop/bake-bench.sh [OUTDIR]
+# usage (from the repository root, ../shared beside it): bench/side-by-side/bake-bench.sh [OUTDIR]
 # Env: OPENBADGES_BIN (prebuilt release CLI), OB_SHARED, OB_PEERS_DIR, RUNS (default 10).
 set -euo pipefail
 ROOT=$(pwd)

@@ -2,13 +2,17 @@
 # Side-by-side timing: `openbadges verify` (release) vs the reference verifier (badgecheck via
 # ../shared/peers/ob2-verify) on the same inputs, plus a batch of N signed assertions through one
 # `openbadges verify` call. Run from the repository root with ../shared beside it.
-#   scripts/interop/ob2_bench.sh [N]     (default N=1000)
+#   bench/side-by-side/ob2_bench.sh [N]     (default N=1000)
+# Env: OPENBADGES_BIN (a prebuilt release CLI; otherwise it is built).
 set -euo pipefail
 ROOT=$PWD
 PEERS="${OB_SHARED_DIR:-$ROOT/../shared}/peers"
 N=${1:-1000}
-cargo build -q --release -p openbadges-cli
-OB="${CARGO_TARGET_DIR:-$ROOT/target}/release/openbadges"
+if [ -z "${OPENBADGES_BIN:-}" ]; then
+  cargo build -q --release -p openbadges-cli
+  OPENBADGES_BIN="${CARGO_TARGET_DIR:-$ROOT/target}/release/openbadges"
+fi
+OB=$OPENBADGES_BIN
 WORK=$(mktemp -d)
 trap '"$PEERS/serve.sh" stop 8765 >/dev/null 2>&1 || true; rm -rf "$WORK"' EXIT
 "$PEERS/serve.sh" start "$ROOT/fixtures/ob2/served" 8765 >/dev/null

@@ -27,7 +27,7 @@ import {createRequire} from 'node:module';
 import {fileURLToPath, pathToFileURL} from 'node:url';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
-const CONTEXTS = path.join(HERE, '..', '..', 'fixtures', 'ob3', 'contexts');
+const CONTEXTS = path.join(HERE, '..', '..', '..', 'fixtures', 'ob3', 'contexts');
 const PEERS = process.env.OB_PEERS_DIR || path.join(process.env.HOME || '.', '.cache', 'openbadges-peers');
 const NODE_DIR = path.join(PEERS, 'node-ob3');
 const USAGE = 'usage: dcc-verify credential FILE [--status]\n' +
