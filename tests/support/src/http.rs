@@ -435,7 +435,7 @@ pub fn get(addr: SocketAddr, path: &str) -> ClientResponse {
 }
 
 /// One request on its own connection (`Connection: close`): `method path` with `headers` and
-/// `body` (a `Content-Length` is added). A stuck server fails the test after 30 s instead of
+/// `body` (a `Content-Length` is added). A stuck server fails the test after 60 s instead of
 /// hanging it.
 pub fn request(
     addr: SocketAddr,
@@ -445,7 +445,7 @@ pub fn request(
     body: &[u8],
 ) -> ClientResponse {
     let mut s = TcpStream::connect(addr).unwrap_or_else(|e| panic!("connecting to {addr}: {e}"));
-    s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
     let mut head = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
     for (k, v) in headers {
         head.push_str(&format!("{k}: {v}\r\n"));
