@@ -22,7 +22,10 @@ use openbadges_test_support::http::Server;
 use serde_json::{Value, json};
 
 mod common;
-use common::{bin, ed25519_key_and_method, fixtures_dir, json_lines, ob3_credential, run, s, tmp};
+use common::{
+    bin, ed25519_key_and_method, fixtures_dir, json_lines, ob3_credential, run, s,
+    sign_eddsa_rdfc_2022, tmp,
+};
 
 const CTX: &str = "https://w3id.org/openbadges/v2";
 
@@ -173,14 +176,7 @@ fn sign_ob3_data_integrity(d: &Path) -> PathBuf {
         .to_string(),
     )
     .unwrap();
-    let o = run(&[
-        "sign",
-        "--key",
-        s(&ed),
-        "--format",
-        "eddsa-rdfc-2022",
-        s(&di_in),
-    ]);
+    let o = sign_eddsa_rdfc_2022(&ed, &di_in);
     ok(&o);
     let di = d.join("di.json");
     std::fs::write(&di, &o.stdout).unwrap();

@@ -13,7 +13,7 @@ use std::path::Path;
 use openbadges_test_support::http::Trap;
 
 mod common;
-use common::{ed25519_key_and_method, line, ob3_credential, run, s, tmp};
+use common::{ed25519_key_and_method, line, ob3_credential, run, s, sign_eddsa_rdfc_2022, tmp};
 
 /// A credential signed eddsa-rdfc-2022 by a fresh did:key, as text.
 fn signed_credential(d: &Path) -> String {
@@ -21,14 +21,7 @@ fn signed_credential(d: &Path) -> String {
     let did = vm.split('#').next().unwrap();
     let input = d.join("cred.json");
     std::fs::write(&input, ob3_credential(did).to_string()).unwrap();
-    let o = run(&[
-        "sign",
-        "--key",
-        s(&key),
-        "--format",
-        "eddsa-rdfc-2022",
-        s(&input),
-    ]);
+    let o = sign_eddsa_rdfc_2022(&key, &input);
     assert!(o.status.success(), "{o:?}");
     String::from_utf8(o.stdout).unwrap()
 }

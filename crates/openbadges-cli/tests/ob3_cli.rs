@@ -15,7 +15,7 @@ use serde_json::{Value, json};
 mod common;
 use common::{
     documents_dir, fixtures_dir, issuer_document_for, line, ob3_credential, run, s,
-    spec_vector_issuer_document, tmp,
+    sign_eddsa_rdfc_2022, spec_vector_issuer_document, tmp,
 };
 
 #[test]
@@ -59,14 +59,7 @@ fn sign_eddsa_rdfc_2022_with_did_key_then_verify() {
 
     let input = d.join("cred.json");
     std::fs::write(&input, ob3_credential(did).to_string()).unwrap();
-    let o = run(&[
-        "sign",
-        "--key",
-        s(&key),
-        "--format",
-        "eddsa-rdfc-2022",
-        s(&input),
-    ]);
+    let o = sign_eddsa_rdfc_2022(&key, &input);
     let out = d.join("signed.json");
     std::fs::write(&out, &o.stdout).unwrap();
     let v = run(&["verify", "--offline", "--json", s(&out)]);
@@ -94,14 +87,7 @@ fn sign_eddsa_rdfc_2022_with_did_key_then_verify() {
             .status
             .success()
     );
-    let o = run(&[
-        "sign",
-        "--key",
-        s(&es),
-        "--format",
-        "eddsa-rdfc-2022",
-        s(&input),
-    ]);
+    let o = sign_eddsa_rdfc_2022(&es, &input);
     assert_eq!(o.status.code(), Some(2));
 }
 

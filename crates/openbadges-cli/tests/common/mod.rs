@@ -73,17 +73,22 @@ pub fn ed25519_key_and_method(dir: &Path, name: &str) -> (PathBuf, String) {
     assert!(o.status.success(), "{}", describe(&o));
     let probe = dir.join(format!("{name}-probe.json"));
     std::fs::write(&probe, ob3_credential("https://example.org/i").to_string()).unwrap();
-    let o = run(&[
-        "sign",
-        "--key",
-        s(&key),
-        "--format",
-        "eddsa-rdfc-2022",
-        s(&probe),
-    ]);
+    let o = sign_eddsa_rdfc_2022(&key, &probe);
     let signed: Value = serde_json::from_slice(&o.stdout).unwrap();
     let vm = signed["proof"]["verificationMethod"].as_str().unwrap();
     (key, vm.to_owned())
+}
+
+/// `sign --key KEY --format eddsa-rdfc-2022 INPUT` (the key's did:key verification method).
+pub fn sign_eddsa_rdfc_2022(key: &Path, input: &Path) -> Output {
+    run(&[
+        "sign",
+        "--key",
+        s(key),
+        "--format",
+        "eddsa-rdfc-2022",
+        s(input),
+    ])
 }
 
 /// `backpack list --json --store STORE` (exit 0): the badges held.
