@@ -12,9 +12,9 @@
 )]
 
 mod common;
+use openbadges_test_support::fixtures::TempDir;
 
 use std::io::{Read as _, Write as _};
-use std::path::PathBuf;
 
 use common::*;
 use openbadges_backpack::export::zip::{documents_from_dir, documents_loader, export_zip};
@@ -29,32 +29,6 @@ use openbadges_proof::verify::FixedClock;
 use serde_json::Value;
 
 const BASE: &str = "http://127.0.0.1:8765/";
-
-fn served_loader() -> StaticLoader {
-    let mut docs = StaticLoader::with_bundled_contexts();
-    for f in fixture_files(&["ob2/served"]) {
-        let rel = f.strip_prefix("ob2/served/").unwrap();
-        let ct = if rel.ends_with(".json") {
-            Some("application/json")
-        } else if rel.ends_with(".png") {
-            Some("image/png")
-        } else {
-            None
-        };
-        docs.insert(&format!("{BASE}{rel}"), ct, &fixture(&f));
-    }
-    docs
-}
-
-fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "openbadges-backpack-docs-{name}-{}",
-        std::process::id()
-    ));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
 
 fn unzip(archive: &[u8], to: &std::path::Path) {
     let mut z = zip::ZipArchive::new(std::io::Cursor::new(archive)).unwrap();
@@ -112,7 +86,7 @@ fn import_with_real_verifier<S: Store>(store: S) -> S {
 #[test]
 fn the_real_verifier_keeps_what_it_fetched_and_both_stores_agree() {
     let mem = import_with_real_verifier(MemoryStore::new());
-    let dir = temp_dir("agree");
+    let dir = TempDir::new("agree");
     let sql = import_with_real_verifier(SqliteStore::open(dir.join("b.sqlite")).unwrap());
     let ids = mem.badge_ids().unwrap();
     assert_eq!(ids.len(), 2);
@@ -162,9 +136,10 @@ fn the_real_verifier_keeps_what_it_fetched_and_both_stores_agree() {
 
 #[test]
 fn documents_are_written_with_their_badge_or_not_at_all() {
+    let tx_dir = TempDir::new("tx");
     for store in [
         Box::new(MemoryStore::new()) as Box<dyn Store>,
-        Box::new(SqliteStore::open(temp_dir("tx").join("b.sqlite")).unwrap()),
+        Box::new(SqliteStore::open(tx_dir.join("b.sqlite")).unwrap()),
     ] {
         let mut store = store;
         let doc = KeptDocument {
@@ -216,7 +191,7 @@ fn the_archive_carries_the_documents_and_its_baked_images_verify_offline() {
     assert_eq!(archive, export_zip(&store).unwrap(), "deterministic");
     let m = manifest(&archive);
     assert_eq!(m["formatVersion"], 2);
-    let dir = temp_dir("offline");
+    let dir = TempDir::new("offline");
     unzip(&archive, &dir);
     let docs = documents_from_dir(dir.join("documents")).unwrap();
     assert!(docs.len() >= 6, "{docs:?}");
@@ -301,7 +276,7 @@ fn the_archive_carries_the_documents_and_its_baked_images_verify_offline() {
 fn documents_from_dir_checks_every_file() {
     let store = import_with_real_verifier(MemoryStore::new());
     let archive = export_zip(&store).unwrap();
-    let dir = temp_dir("check");
+    let dir = TempDir::new("check");
     unzip(&archive, &dir);
     let docs = dir.join("documents");
     let index: Value =
@@ -355,7 +330,7 @@ impl Verifier for Keeping {
 
 #[test]
 fn a_schema_1_database_migrates_and_keeps_its_badges() {
-    let dir = temp_dir("migrate");
+    let dir = TempDir::new("migrate");
     let path = dir.join("backpack.sqlite");
     {
         let mut bp = backpack(SqliteStore::open(&path).unwrap(), Keeping);
@@ -547,7 +522,7 @@ fn supersede_in<S: Store>(store: S) {
 #[test]
 fn a_superseding_reissue_replaces_the_kept_documents_in_both_stores() {
     supersede_in(MemoryStore::new());
-    let dir = temp_dir("supersede");
+    let dir = TempDir::new("supersede");
     let sql = SqliteStore::open(dir.join("b.sqlite")).unwrap();
     supersede_in(sql);
     assert!(

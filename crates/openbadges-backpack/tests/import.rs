@@ -52,18 +52,7 @@ fn every_fixture_matches_the_golden_results_and_reimport_is_all_duplicates() {
         .with_fetcher(ServedFetcher);
     let lines = import_all(&mut bp, &files);
     let text = lines.join("\n") + "\n";
-    if std::env::var_os("UPDATE_GOLDEN").is_some() {
-        std::fs::write(GOLDEN, &text).unwrap();
-    }
-    let golden = std::fs::read_to_string(GOLDEN).expect("golden file (run with UPDATE_GOLDEN=1)");
-    if golden != text {
-        for (a, b) in golden.lines().zip(text.lines()) {
-            if a != b {
-                eprintln!("golden: {a}\nnow:    {b}");
-            }
-        }
-        panic!("import outcomes differ from {GOLDEN}; rerun with UPDATE_GOLDEN=1 if intended");
-    }
+    assert_golden(GOLDEN, &text, "import outcomes");
     let imported = lines.iter().filter(|l| l.contains("\timported\t")).count();
     assert!(imported >= 40, "only {imported} imported");
 

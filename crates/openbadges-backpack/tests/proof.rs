@@ -18,19 +18,9 @@ use openbadges_proof::loader::StaticLoader;
 use openbadges_proof::report::Status;
 use openbadges_proof::verify::{FixedClock, Verifier};
 
+/// The served issuer site and the https issuers' documents.
 fn served_loader() -> StaticLoader {
-    let mut docs = StaticLoader::with_bundled_contexts();
-    for f in fixture_files(&["ob2/served"]) {
-        let rel = f.strip_prefix("ob2/served/").unwrap();
-        let ct = if rel.ends_with(".json") {
-            Some("application/json")
-        } else if rel.ends_with(".png") {
-            Some("image/png")
-        } else {
-            None
-        };
-        docs.insert(&format!("http://127.0.0.1:8765/{rel}"), ct, &fixture(&f));
-    }
+    let mut docs = common::served_loader();
     add_https_issuer_documents(&mut docs);
     docs
 }
@@ -151,18 +141,7 @@ fn every_fixture_with_the_real_verifier_matches_its_golden_file() {
         }
     }
     let text = lines.join("\n") + "\n";
-    if std::env::var_os("UPDATE_GOLDEN").is_some() {
-        std::fs::write(GOLDEN, &text).unwrap();
-    }
-    let golden = std::fs::read_to_string(GOLDEN).expect("golden file (run with UPDATE_GOLDEN=1)");
-    if golden != text {
-        for (a, b) in golden.lines().zip(text.lines()) {
-            if a != b {
-                eprintln!("golden: {a}\nnow:    {b}");
-            }
-        }
-        panic!("outcomes differ from {GOLDEN}; rerun with UPDATE_GOLDEN=1 if intended");
-    }
+    assert_golden(GOLDEN, &text, "outcomes");
 }
 
 /// The production fetcher refuses loopback and private addresses unless the host is allowed,

@@ -8,8 +8,8 @@
 )]
 
 mod common;
+use openbadges_test_support::fixtures::TempDir;
 
-use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use common::*;
@@ -20,16 +20,6 @@ use openbadges_backpack::{
 use openbadges_model::{Identity, IdentityKind};
 use openbadges_proof::report::Status;
 use serde_json::{Value, json};
-
-fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "openbadges-backpack-test-{name}-{}",
-        std::process::id()
-    ));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
 
 /// A CLR with `n` member credentials, all issued to the fixtures' DID, unique per `seq`.
 fn clr(seq: usize, n: usize) -> Value {
@@ -62,7 +52,7 @@ fn clr(seq: usize, n: usize) -> Value {
 
 #[test]
 fn sqlite_file_is_created_on_first_use_and_persists() {
-    let dir = temp_dir("persist");
+    let dir = TempDir::new("persist");
     let path = dir.join("sub").join("backpack.sqlite");
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
     assert!(!path.exists());
@@ -97,7 +87,7 @@ fn sqlite_file_is_created_on_first_use_and_persists() {
 
 #[test]
 fn a_garbage_database_file_is_a_typed_error_not_a_panic() {
-    let dir = temp_dir("garbage");
+    let dir = TempDir::new("garbage");
     let path = dir.join("backpack.sqlite");
     let garbage: Vec<u8> = (0..16384u32)
         .map(|i| (i.wrapping_mul(2654435761) >> 13) as u8)
@@ -113,7 +103,7 @@ fn a_garbage_database_file_is_a_typed_error_not_a_panic() {
 
 #[test]
 fn a_damaged_database_never_panics() {
-    let dir = temp_dir("damaged");
+    let dir = TempDir::new("damaged");
     let path = dir.join("backpack.sqlite");
     {
         let mut bp = backpack(
@@ -152,7 +142,7 @@ fn a_damaged_database_never_panics() {
 
 #[test]
 fn a_database_from_a_newer_build_is_refused() {
-    let dir = temp_dir("newer");
+    let dir = TempDir::new("newer");
     let path = dir.join("backpack.sqlite");
     drop(SqliteStore::open(&path).unwrap());
     let conn = rusqlite::Connection::open(&path).unwrap();
@@ -225,7 +215,7 @@ fn exercise<S: Store>(store: S) -> (Vec<openbadges_backpack::BadgeRecord>, Vec<C
 
 #[test]
 fn memory_and_sqlite_stores_behave_the_same() {
-    let dir = temp_dir("same");
+    let dir = TempDir::new("same");
     let a = exercise(MemoryStore::new());
     let b = exercise(SqliteStore::open(dir.join("b.sqlite")).unwrap());
     assert_eq!(a, b);
@@ -272,7 +262,7 @@ fn a_process_killed_mid_import_leaves_the_store_consistent() {
     if let Ok(path) = std::env::var(CHILD_ENV) {
         child_loop(&path);
     }
-    let dir = temp_dir("kill");
+    let dir = TempDir::new("kill");
     let path = dir.join("backpack.sqlite");
     let exe = std::env::current_exe().unwrap();
     for round in 0..3 {
@@ -346,7 +336,8 @@ fn a_process_killed_mid_import_leaves_the_store_consistent() {
 
 #[test]
 fn open_dir_creates_the_backpack_and_private_collections_stay_private() {
-    let dir = temp_dir("opendir").join("nested").join("backpack");
+    let root = TempDir::new("opendir");
+    let dir = root.join("nested").join("backpack");
     let store = SqliteStore::open_dir(&dir).unwrap();
     assert!(dir.join(openbadges_backpack::store::DB_FILE).exists());
     let mut bp = backpack(store, FixedVerifier(Status::Valid));
@@ -395,7 +386,7 @@ fn open_dir_creates_the_backpack_and_private_collections_stay_private() {
 
 #[test]
 fn a_directory_or_unreadable_path_is_an_error_not_a_panic() {
-    let dir = temp_dir("isdir");
+    let dir = TempDir::new("isdir");
     let err = SqliteStore::open(&dir).unwrap_err();
     assert!(
         matches!(err, Error::Storage { .. } | Error::Corrupted { .. }),
@@ -409,7 +400,7 @@ fn a_directory_or_unreadable_path_is_an_error_not_a_panic() {
 /// `did`; `valid`, `invalid`, `indeterminate`) must keep loading, and new writes keep them.
 #[test]
 fn stored_identity_kinds_and_verdicts_keep_their_strings() {
-    let dir = temp_dir("stored-strings");
+    let dir = TempDir::new("stored-strings");
     let path = dir.join("backpack.sqlite");
     let f = "backpack/clr20/simple.json";
     {

@@ -14,154 +14,55 @@
     clippy::indexing_slicing
 )]
 
-use std::io::{BufRead as _, BufReader, Read as _, Write as _};
-use std::net::TcpListener;
+use std::io::Read as _;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Duration;
+use std::process::Output;
 
+use openbadges_test_support::http::Server;
 use serde_json::{Value, json};
 
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_openbadges"))
-}
+mod common;
+use common::{
+    bin, ed25519_key_and_method, fixtures_dir, json_lines, ob3_credential, run, s,
+    sign_eddsa_rdfc_2022, tmp,
+};
 
-fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures")
-}
-
-fn tmp(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("ob-archive-offline-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
-
-fn s(p: &Path) -> &str {
-    p.to_str().unwrap()
-}
-
-fn run(args: &[&str]) -> Output {
-    bin().args(args).output().unwrap()
-}
+const CTX: &str = "https://w3id.org/openbadges/v2";
 
 fn ok(o: &Output) {
     assert!(o.status.success(), "{o:?}");
 }
 
-/// A static site on 127.0.0.1 (ephemeral port) serving the files of `dir`, until `stop` is set;
-/// then the listener is closed and every later connection is refused.
-struct Site {
-    port: u16,
-    stop: Arc<AtomicBool>,
-    thread: Option<std::thread::JoinHandle<()>>,
+/// An OB 3.0 credential `id` named `name`, issued by "Offline University" (`issuer`).
+fn credential(id: &str, issuer: &str, name: &str) -> Value {
+    let mut v = ob3_credential(issuer);
+    v["id"] = json!(id);
+    v["issuer"]["name"] = json!("Offline University");
+    v["name"] = json!(name);
+    v["credentialSubject"]["achievement"] = json!({"id": format!("{id}-achievement"),
+        "type": ["Achievement"], "name": name, "description": "Kept for later.",
+        "criteria": {"narrative": "Export the backpack."}});
+    v
 }
 
-impl Site {
-    fn start(dir: PathBuf) -> Site {
-        let l = TcpListener::bind("127.0.0.1:0").unwrap();
-        l.set_nonblocking(true).unwrap();
-        let port = l.local_addr().unwrap().port();
-        let stop = Arc::new(AtomicBool::new(false));
-        let flag = Arc::clone(&stop);
-        let thread = std::thread::spawn(move || {
-            while !flag.load(Ordering::SeqCst) {
-                let mut s = match l.accept() {
-                    Ok((s, _)) => s,
-                    Err(_) => {
-                        std::thread::sleep(Duration::from_millis(10));
-                        continue;
-                    }
-                };
-                s.set_nonblocking(false).unwrap();
-                s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
-                let mut r = BufReader::new(s.try_clone().unwrap());
-                let mut line = String::new();
-                let _ = r.read_line(&mut line);
-                let path = line
-                    .split_whitespace()
-                    .nth(1)
-                    .unwrap_or("/")
-                    .trim_start_matches('/')
-                    .to_string();
-                loop {
-                    let mut h = String::new();
-                    if r.read_line(&mut h).is_err() || h == "\r\n" || h.is_empty() {
-                        break;
-                    }
-                }
-                let ct = if path.ends_with(".png") {
-                    "image/png"
-                } else if path.ends_with(".svg") {
-                    "image/svg+xml"
-                } else {
-                    "application/json"
-                };
-                let resp = match std::fs::read(dir.join(&path)) {
-                    Ok(body) if !path.contains("..") => {
-                        let mut v = format!("HTTP/1.1 200 OK\r\nContent-Type: {ct}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", body.len()).into_bytes();
-                        v.extend(body);
-                        v
-                    }
-                    _ => {
-                        b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
-                            .to_vec()
-                    }
-                };
-                let _ = s.write_all(&resp);
-            }
-        });
-        Site {
-            port,
-            stop,
-            thread: Some(thread),
-        }
-    }
-
-    fn stop(&mut self) {
-        self.stop.store(true, Ordering::SeqCst);
-        if let Some(t) = self.thread.take() {
-            t.join().unwrap();
-        }
-        // Nothing listens any more.
-        assert!(std::net::TcpStream::connect(("127.0.0.1", self.port)).is_err());
-    }
+/// Writes `v` as JSON to `site/name`, creating folders.
+fn publish(site: &Path, name: &str, v: Value) {
+    let p = site.join(name);
+    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+    std::fs::write(p, serde_json::to_vec(&v).unwrap()).unwrap();
 }
 
-impl Drop for Site {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::SeqCst);
-    }
+/// An OB 2.0 assertion `id` of the site's badge class for student@example.org.
+fn assertion(b: &str, id: String, verification: Value) -> Value {
+    json!({"@context": CTX, "type": "Assertion", "id": id,
+        "recipient": {"type": "email", "hashed": false, "identity": "student@example.org"},
+        "badge": format!("{b}/badgeclass.json"), "issuedOn": "2024-01-15T12:00:00Z",
+        "verification": verification})
 }
 
-fn ob3_credential(id: &str, issuer: &str, name: &str) -> Value {
-    json!({
-        "@context": ["https://www.w3.org/ns/credentials/v2",
-                     "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"],
-        "id": id,
-        "type": ["VerifiableCredential", "OpenBadgeCredential"],
-        "issuer": {"id": issuer, "type": ["Profile"], "name": "Offline University"},
-        "validFrom": "2024-01-01T00:00:00Z",
-        "name": name,
-        "credentialSubject": {"id": "did:example:alice", "type": ["AchievementSubject"],
-            "achievement": {"id": format!("{id}-achievement"),
-                "type": ["Achievement"], "name": name, "description": "Kept for later.",
-                "criteria": {"narrative": "Export the backpack."}}}
-    })
-}
-
-/// Issues the four kinds of badge. Returns the inputs to import (paths and the hosted URL) and
-/// a hosted assertion kept aside (imported offline later).
-fn issue(d: &Path, site: &Path, b: &str) -> (Vec<String>, PathBuf) {
-    let ctx = "https://w3id.org/openbadges/v2";
-    let write = |name: &str, v: Value| {
-        let p = site.join(name);
-        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-        std::fs::write(p, serde_json::to_vec(&v).unwrap()).unwrap();
-    };
-    // OB 2.0 issuer with an RSA key and a revocation list; the badge image is a PNG.
+/// The OB 2.0 issuer at `b`: an RSA key (`d/rsa.pem`, returned), its issuer, key, badge class
+/// and (empty) revocation list documents on the site; the badge image is a PNG.
+fn publish_ob2_issuer(d: &Path, site: &Path, b: &str) -> PathBuf {
     let key = d.join("rsa.pem");
     let public = d.join("rsa.pub.pem");
     ok(&run(&[
@@ -175,55 +76,69 @@ fn issue(d: &Path, site: &Path, b: &str) -> (Vec<String>, PathBuf) {
     ]));
     let pem = std::fs::read_to_string(&public).unwrap();
     std::fs::copy(
-        fixtures().join("ob2/upstream/mozbakery-unbaked.png"),
+        fixtures_dir("ob2/upstream/mozbakery-unbaked.png"),
         site.join("badge.png"),
     )
     .unwrap();
-    write(
+    publish(
+        site,
         "issuer.json",
-        json!({"@context": ctx, "id": format!("{b}/issuer.json"), "type": "Issuer", "name": "Offline University", "url": "https://example.org", "email": "i@example.org", "publicKey": format!("{b}/key.json"), "revocationList": format!("{b}/rl.json")}),
+        json!({"@context": CTX, "id": format!("{b}/issuer.json"), "type": "Issuer", "name": "Offline University", "url": "https://example.org", "email": "i@example.org", "publicKey": format!("{b}/key.json"), "revocationList": format!("{b}/rl.json")}),
     );
-    write(
+    publish(
+        site,
         "key.json",
-        json!({"@context": ctx, "id": format!("{b}/key.json"), "type": "CryptographicKey", "owner": format!("{b}/issuer.json"), "publicKeyPem": pem}),
+        json!({"@context": CTX, "id": format!("{b}/key.json"), "type": "CryptographicKey", "owner": format!("{b}/issuer.json"), "publicKeyPem": pem}),
     );
-    write(
+    publish(
+        site,
         "badgeclass.json",
-        json!({"@context": ctx, "id": format!("{b}/badgeclass.json"), "type": "BadgeClass", "name": "Kept Offline", "description": "d", "image": format!("{b}/badge.png"), "criteria": {"narrative": "n"}, "issuer": format!("{b}/issuer.json")}),
+        json!({"@context": CTX, "id": format!("{b}/badgeclass.json"), "type": "BadgeClass", "name": "Kept Offline", "description": "d", "image": format!("{b}/badge.png"), "criteria": {"narrative": "n"}, "issuer": format!("{b}/issuer.json")}),
     );
-    write(
+    publish(
+        site,
         "rl.json",
-        json!({"@context": ctx, "id": format!("{b}/rl.json"), "type": "RevocationList", "revokedAssertions": []}),
+        json!({"@context": CTX, "id": format!("{b}/rl.json"), "type": "RevocationList", "revokedAssertions": []}),
     );
-    let assertion = |id: String, verification: Value| {
-        json!({"@context": ctx, "type": "Assertion", "id": id,
-            "recipient": {"type": "email", "hashed": false, "identity": "student@example.org"},
-            "badge": format!("{b}/badgeclass.json"), "issuedOn": "2024-01-15T12:00:00Z",
-            "verification": verification})
-    };
+    key
+}
+
+/// Two hosted assertions on the site: one imported by URL, one kept aside (copied to
+/// `d/aside.json`, imported offline later, so its documents are never captured). Returns the
+/// aside copy.
+fn publish_hosted_assertions(d: &Path, site: &Path, b: &str) -> PathBuf {
     // Hosted: served at its id; imported by URL.
-    write(
+    publish(
+        site,
         "assertions/hosted.json",
         assertion(
+            b,
             format!("{b}/assertions/hosted.json"),
             json!({"type": "hosted"}),
         ),
     );
     // Hosted, kept aside: imported offline later, so its documents are never captured.
-    write(
+    publish(
+        site,
         "assertions/aside.json",
         assertion(
+            b,
             format!("{b}/assertions/aside.json"),
             json!({"type": "hosted"}),
         ),
     );
     let aside = d.join("aside.json");
     std::fs::copy(site.join("assertions/aside.json"), &aside).unwrap();
-    // Signed OB 2.0 (JWS), key by URL.
+    aside
+}
+
+/// A signed OB 2.0 assertion (JWS) whose key is named by URL. Returns the JWS file.
+fn sign_ob2_jws(d: &Path, b: &str, key: &Path) -> PathBuf {
     let unsigned = d.join("signed.json");
     std::fs::write(
         &unsigned,
         assertion(
+            b,
             "urn:uuid:6d1f2a9c-0b52-4f0e-8a0e-1b9a6c2d3e41".to_owned(),
             json!({"type": "signed", "creator": format!("{b}/key.json")}),
         )
@@ -237,38 +152,23 @@ fn issue(d: &Path, site: &Path, b: &str) -> (Vec<String>, PathBuf) {
         "--kid",
         &format!("{b}/key.json"),
         "--key",
-        s(&key),
+        s(key),
         s(&unsigned),
     ]);
     ok(&o);
     let jws = d.join("signed.jws");
     std::fs::write(&jws, &o.stdout).unwrap();
+    jws
+}
 
-    // OB 3.0 eddsa-rdfc-2022 issued by the key's did:key (learn it by signing once).
-    let ed = d.join("ed.pem");
-    ok(&run(&["keygen", "--alg", "ed25519", "-o", s(&ed)]));
-    let probe = d.join("probe.json");
-    std::fs::write(
-        &probe,
-        ob3_credential("urn:uuid:probe", "https://example.org/i", "Probe").to_string(),
-    )
-    .unwrap();
-    let o = run(&[
-        "sign",
-        "--key",
-        s(&ed),
-        "--format",
-        "eddsa-rdfc-2022",
-        s(&probe),
-    ]);
-    ok(&o);
-    let signed: Value = serde_json::from_slice(&o.stdout).unwrap();
-    let vm = signed["proof"]["verificationMethod"].as_str().unwrap();
+/// An OB 3.0 eddsa-rdfc-2022 credential issued by a new key's did:key. Returns its file.
+fn sign_ob3_data_integrity(d: &Path) -> PathBuf {
+    let (ed, vm) = ed25519_key_and_method(d, "ed");
     let did = vm.split('#').next().unwrap().to_owned();
     let di_in = d.join("di-in.json");
     std::fs::write(
         &di_in,
-        ob3_credential(
+        credential(
             "urn:uuid:3b9e1c52-7a0d-4e61-9f3a-2c5d8e7f1a20",
             &did,
             "Data Integrity Offline",
@@ -276,19 +176,16 @@ fn issue(d: &Path, site: &Path, b: &str) -> (Vec<String>, PathBuf) {
         .to_string(),
     )
     .unwrap();
-    let o = run(&[
-        "sign",
-        "--key",
-        s(&ed),
-        "--format",
-        "eddsa-rdfc-2022",
-        s(&di_in),
-    ]);
+    let o = sign_eddsa_rdfc_2022(&ed, &di_in);
     ok(&o);
     let di = d.join("di.json");
     std::fs::write(&di, &o.stdout).unwrap();
+    di
+}
 
-    // OB 3.0 VC-JWT by an http issuer whose JWKS lists the key.
+/// An OB 3.0 VC-JWT by the http issuer `b/issuers/ob3` whose JWKS (on the site) lists the key.
+/// Returns the JWT file.
+fn sign_ob3_vc_jwt(d: &Path, site: &Path, b: &str) -> PathBuf {
     let es = d.join("es.pem");
     let es_jwk = d.join("es.jwk");
     ok(&run(&[
@@ -302,11 +199,11 @@ fn issue(d: &Path, site: &Path, b: &str) -> (Vec<String>, PathBuf) {
         "--jwk",
     ]));
     let jwk: Value = serde_json::from_slice(&std::fs::read(&es_jwk).unwrap()).unwrap();
-    write(".well-known/jwks.json", json!({"keys": [jwk]}));
+    publish(site, ".well-known/jwks.json", json!({"keys": [jwk]}));
     let jwt_in = d.join("jwt-in.json");
     std::fs::write(
         &jwt_in,
-        ob3_credential(
+        credential(
             "urn:uuid:8c4a2e10-5d3b-4f7a-b1c9-0e6d2f4a8b31",
             &format!("{b}/issuers/ob3"),
             "VC-JWT Offline",
@@ -318,7 +215,17 @@ fn issue(d: &Path, site: &Path, b: &str) -> (Vec<String>, PathBuf) {
     ok(&o);
     let jwt = d.join("cred.jwt");
     std::fs::write(&jwt, &o.stdout).unwrap();
+    jwt
+}
 
+/// Issues the four kinds of badge. Returns the inputs to import (paths and the hosted URL) and
+/// a hosted assertion kept aside (imported offline later).
+fn issue(d: &Path, site: &Path, b: &str) -> (Vec<String>, PathBuf) {
+    let rsa = publish_ob2_issuer(d, site, b);
+    let aside = publish_hosted_assertions(d, site, b);
+    let jws = sign_ob2_jws(d, b, &rsa);
+    let di = sign_ob3_data_integrity(d);
+    let jwt = sign_ob3_vc_jwt(d, site, b);
     (
         vec![
             format!("{b}/assertions/hosted.json"),
@@ -344,10 +251,7 @@ fn import(store: &Path, extra: &[&str], inputs: &[String]) -> Vec<Value> {
         .args(inputs)
         .output()
         .unwrap();
-    String::from_utf8_lossy(&o.stdout)
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect()
+    json_lines(&o)
 }
 
 fn verify_offline(docs: &Path, image: &Path) -> (Option<i32>, Value) {
@@ -367,17 +271,19 @@ fn verify_offline(docs: &Path, image: &Path) -> (Option<i32>, Value) {
     (o.status.code(), line)
 }
 
-#[test]
-fn every_baked_image_in_the_archive_verifies_offline_from_its_documents() {
-    let d = tmp("all");
+/// Issues the badges on a loopback site, imports them (the aside one offline), exports the
+/// store to `d/backpack.zip` and takes the site offline: nothing listens on its port any more.
+/// Returns the zip and the site's base URL.
+fn import_export_and_take_the_site_offline(d: &Path) -> (PathBuf, String) {
     let site_dir = d.join("site");
     std::fs::create_dir_all(&site_dir).unwrap();
-    let mut site = Site::start(site_dir.clone());
-    let b = format!("http://127.0.0.1:{}", site.port);
-    let (inputs, aside) = issue(&d, &site_dir, &b);
+    let site = Server::files(site_dir.clone());
+    let port = site.port();
+    let b = site.base_url();
+    let (inputs, aside) = issue(d, &site_dir, &b);
 
     let store = d.join("store");
-    let allow = format!("127.0.0.1:{}", site.port);
+    let allow = format!("127.0.0.1:{port}");
     let lines = import(&store, &["--allow-host", &allow], &inputs);
     assert_eq!(lines.len(), 4, "{lines:?}");
     assert!(lines.iter().all(|l| l["result"] == "imported"), "{lines:?}");
@@ -396,12 +302,15 @@ fn every_baked_image_in_the_archive_verifies_offline_from_its_documents() {
         "-o",
         s(&zip_path),
     ]));
-    // The issuer's site goes away.
+    // The issuer's site goes away: nothing listens any more.
     site.stop();
+    assert!(std::net::TcpStream::connect(("127.0.0.1", port)).is_err());
+    (zip_path, b)
+}
 
-    // Unzip.
-    let out = d.join("unzipped");
-    let mut z = zip::ZipArchive::new(std::fs::File::open(&zip_path).unwrap()).unwrap();
+/// Unzips `zip_path` into `out`; returns its manifest (format version 2).
+fn unzip(zip_path: &Path, out: &Path) -> Value {
+    let mut z = zip::ZipArchive::new(std::fs::File::open(zip_path).unwrap()).unwrap();
     for i in 0..z.len() {
         let mut e = z.by_index(i).unwrap();
         let path = out.join(e.enclosed_name().unwrap());
@@ -413,7 +322,12 @@ fn every_baked_image_in_the_archive_verifies_offline_from_its_documents() {
     let manifest: Value =
         serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap();
     assert_eq!(manifest["formatVersion"], 2);
-    let docs = out.join("documents");
+    manifest
+}
+
+/// The archive's documents index keeps every document the imports fetched from the site at
+/// `b`, and none for the badge imported offline. Returns the index.
+fn documents_index_keeps_what_was_fetched(docs: &Path, b: &str) -> Value {
     let index: Value =
         serde_json::from_slice(&std::fs::read(docs.join("index.json")).unwrap()).unwrap();
     let urls: Vec<&str> = index["documents"]
@@ -440,8 +354,12 @@ fn every_baked_image_in_the_archive_verifies_offline_from_its_documents() {
         !urls.iter().any(|u| u.ends_with("/assertions/aside.json")),
         "{urls:?}"
     );
+    index
+}
 
-    let badges = manifest["badges"].as_array().unwrap();
+/// Every baked image extracts and verifies offline from `docs`: valid for each of the four
+/// kinds, indeterminate (never valid) for the hosted badge whose documents were not captured.
+fn every_baked_image_extracts_and_verifies(out: &Path, docs: &Path, badges: &[Value]) {
     assert_eq!(badges.len(), 5);
     let mut seen = Vec::new();
     for badge in badges {
@@ -452,7 +370,7 @@ fn every_baked_image_in_the_archive_verifies_offline_from_its_documents() {
         assert_eq!(x.status.code(), Some(0), "{location}: {x:?}");
         let extracted: Value = serde_json::from_slice(&x.stdout).unwrap();
         assert!(!extracted["payload"].as_str().unwrap().is_empty());
-        let (code, line) = verify_offline(&docs, &baked);
+        let (code, line) = verify_offline(docs, &baked);
         if location.ends_with("aside.json") {
             // Hosted, documents never captured: could not check, never valid.
             assert_eq!(code, Some(2), "{location}: {line}");
@@ -482,22 +400,10 @@ fn every_baked_image_in_the_archive_verifies_offline_from_its_documents() {
         ["aside", "eddsa-rdfc-2022", "hosted", "jws", "vc-jwt"],
         "one of each kind"
     );
+}
 
-    // Without the documents, the hosted and signed OB 2.0 badges cannot be checked offline.
-    let hosted = badges
-        .iter()
-        .find(|b| {
-            b["source"]["location"]
-                .as_str()
-                .unwrap()
-                .ends_with("hosted.json")
-        })
-        .unwrap();
-    let baked = out.join(hosted["files"]["baked"]["path"].as_str().unwrap());
-    let o = run(&["verify", "--offline", "--json", s(&baked)]);
-    assert_eq!(o.status.code(), Some(2), "{o:?}");
-
-    // A tampered baked image is invalid.
+/// A tampered copy (in `d`) of the Data Integrity badge's baked SVG is invalid.
+fn tampered_baked_image_is_invalid(d: &Path, out: &Path, docs: &Path, badges: &[Value]) {
     let di = badges
         .iter()
         .find(|b| b["name"] == "Data Integrity Offline")
@@ -512,21 +418,56 @@ fn every_baked_image_in_the_archive_verifies_offline_from_its_documents() {
         baked.replace("Data Integrity Offline\"", "Data Integrity Offlinx\""),
     )
     .unwrap();
-    let (code, line) = verify_offline(&docs, &tampered);
+    let (code, line) = verify_offline(docs, &tampered);
     assert_eq!(code, Some(1), "{line}");
     assert_eq!(line["status"], "invalid");
+}
 
-    // A documents folder whose file does not match its hash is refused (exit 2), not used.
+/// A copy (in `d`) of the documents folder whose first file does not match its hash is
+/// refused (exit 2), not used, for the baked image `hosted_baked`.
+fn documents_not_matching_their_hash_are_refused(
+    d: &Path,
+    docs: &Path,
+    index: &Value,
+    hosted_baked: &Path,
+) {
     let broken = d.join("broken-docs");
     std::fs::create_dir_all(&broken).unwrap();
-    for e in std::fs::read_dir(&docs).unwrap() {
+    for e in std::fs::read_dir(docs).unwrap() {
         let e = e.unwrap();
         std::fs::copy(e.path(), broken.join(e.file_name())).unwrap();
     }
     let first = index["documents"][0]["file"].as_str().unwrap();
     std::fs::write(broken.join(first), b"{}").unwrap();
-    let hosted_baked = out.join(hosted["files"]["baked"]["path"].as_str().unwrap());
-    let (code, _) = verify_offline(&broken, &hosted_baked);
+    let (code, _) = verify_offline(&broken, hosted_baked);
     assert_eq!(code, Some(2));
-    let _ = std::fs::remove_dir_all(&d);
+}
+
+#[test]
+fn every_baked_image_in_the_archive_verifies_offline_from_its_documents() {
+    let d = tmp("archive-offline");
+    let (zip_path, b) = import_export_and_take_the_site_offline(&d);
+    let out = d.join("unzipped");
+    let manifest = unzip(&zip_path, &out);
+    let docs = out.join("documents");
+    let index = documents_index_keeps_what_was_fetched(&docs, &b);
+    let badges = manifest["badges"].as_array().unwrap();
+    every_baked_image_extracts_and_verifies(&out, &docs, badges);
+
+    // Without the documents, the hosted and signed OB 2.0 badges cannot be checked offline.
+    let hosted = badges
+        .iter()
+        .find(|b| {
+            b["source"]["location"]
+                .as_str()
+                .unwrap()
+                .ends_with("hosted.json")
+        })
+        .unwrap();
+    let hosted_baked = out.join(hosted["files"]["baked"]["path"].as_str().unwrap());
+    let o = run(&["verify", "--offline", "--json", s(&hosted_baked)]);
+    assert_eq!(o.status.code(), Some(2), "{o:?}");
+
+    tampered_baked_image_is_invalid(&d, &out, &docs, badges);
+    documents_not_matching_their_hash_are_refused(&d, &docs, &index, &hosted_baked);
 }

@@ -11,32 +11,16 @@
 )]
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 use serde_json::Value;
 
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_openbadges"))
-}
+mod common;
+use common::{backpack_list, bin, fixtures_dir, json_lines, tmp};
 
+/// The fixtures folder.
 fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures")
-}
-
-fn tmp(name: &str) -> PathBuf {
-    static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-    let n = N.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-    let d = std::env::temp_dir().join(format!("ob-backpack-cli-{}-{n}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
-
-fn lines(o: &Output) -> Vec<Value> {
-    String::from_utf8_lossy(&o.stdout)
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect()
+    fixtures_dir("")
 }
 
 /// The identities the fixtures are issued to.
@@ -80,20 +64,6 @@ fn import(store: &Path, inputs: &[String]) -> Output {
     c.output().unwrap()
 }
 
-fn list(store: &Path) -> Vec<Value> {
-    let o = bin()
-        .args(["backpack", "list", "--json", "--store"])
-        .arg(store)
-        .output()
-        .unwrap();
-    assert_eq!(o.status.code(), Some(0), "{o:?}");
-    serde_json::from_slice::<Value>(&o.stdout)
-        .unwrap()
-        .as_array()
-        .unwrap()
-        .clone()
-}
-
 fn export(store: &Path, format: &str, out: &Path, extra: &[&str]) -> Output {
     bin()
         .args(["backpack", "--store"])
@@ -114,12 +84,10 @@ fn ids(list: &[Value]) -> Vec<String> {
     v
 }
 
-#[test]
-fn import_reimport_list_export_and_round_trip() {
-    let dir = tmp("round-trip");
-    let store = dir.join("store");
+/// Every input of [`inputs`] plus a tampered copy of the did:key-signed peer credential
+/// (decidable offline), written into `dir`.
+fn inputs_with_a_tampered_copy(dir: &Path) -> Vec<String> {
     let mut inputs = inputs();
-    // A tampered copy of the did:key-signed peer credential (decidable offline).
     let mut tampered: Value = serde_json::from_slice(
         &std::fs::read(fixtures().join("ob3/peers/ob3-eddsa-rdfc-2022-didkey.json")).unwrap(),
     )
@@ -128,13 +96,17 @@ fn import_reimport_list_export_and_round_trip() {
     let tampered_path = dir.join("ob3-eddsa-rdfc-2022-didkey-TAMPERED.json");
     std::fs::write(&tampered_path, tampered.to_string()).unwrap();
     inputs.push(tampered_path.display().to_string());
+    inputs
+}
 
-    // First import: one JSON line per input, in order, with the contract's four keys.
-    let first = import(&store, &inputs);
+/// The first import: one JSON line per input, in order, with the contract's four keys, and the
+/// spec's outcome for each kind of input. Returns the lines.
+fn first_import_gives_each_input_its_outcome(store: &Path, inputs: &[String]) -> Vec<Value> {
+    let first = import(store, inputs);
     assert!(first.status.code() == Some(0) || first.status.code() == Some(1));
-    let first = lines(&first);
+    let first = json_lines(&first);
     assert_eq!(first.len(), inputs.len());
-    for (line, input) in first.iter().zip(&inputs) {
+    for (line, input) in first.iter().zip(inputs) {
         assert_eq!(line["input"], input.as_str());
         let obj = line.as_object().unwrap();
         assert_eq!(obj.len(), 4, "{line}");
@@ -183,44 +155,65 @@ fn import_reimport_list_export_and_round_trip() {
     let imported = first.iter().filter(|l| l["result"] == "imported").count();
     assert!(imported >= 8, "{imported} imported");
 
-    // Re-import: nothing new; everything held before is a duplicate.
-    let again = import(&store, &inputs);
-    let again = lines(&again);
+    first
+}
+
+/// A re-import adds nothing: everything held before is a duplicate.
+fn reimport_is_all_duplicates(store: &Path, inputs: &[String], first: &[Value]) {
+    let again = import(store, inputs);
+    let again = json_lines(&again);
     for (a, b) in first.iter().zip(&again) {
         assert_ne!(b["result"], "imported", "{b}");
         if a["result"] != "failed" {
             assert_eq!(b["result"], "duplicate", "{b}");
         }
     }
+}
 
-    // List: every badge held, verified ones marked.
-    let held = list(&store);
+/// `backpack list` holds every imported badge (at least `imported`), marks verified ones, and
+/// the text listing counts them. Returns the JSON listing.
+fn list_holds_every_badge(store: &Path, imported: usize) -> Vec<Value> {
+    let held = backpack_list(store);
     assert!(held.len() >= imported);
     assert!(held.iter().any(|b| b["verification"] == "valid"));
     let human = bin()
         .args(["backpack", "list", "--store"])
-        .arg(&store)
+        .arg(store)
         .output()
         .unwrap();
     assert!(String::from_utf8_lossy(&human.stdout).contains(&format!("{} badge(s)", held.len())));
 
-    // Export twice: byte-identical archives.
+    held
+}
+
+/// Two zip exports are byte-identical archives. Returns the first one's path.
+fn zip_export_is_byte_identical(dir: &Path, store: &Path) -> PathBuf {
     let zip1 = dir.join("a.zip");
     let zip2 = dir.join("b.zip");
-    assert_eq!(export(&store, "zip", &zip1, &[]).status.code(), Some(0));
-    assert_eq!(export(&store, "zip", &zip2, &[]).status.code(), Some(0));
+    assert_eq!(export(store, "zip", &zip1, &[]).status.code(), Some(0));
+    assert_eq!(export(store, "zip", &zip2, &[]).status.code(), Some(0));
     let bytes = std::fs::read(&zip1).unwrap();
     assert!(bytes.starts_with(b"PK\x03\x04"));
     assert_eq!(bytes, std::fs::read(&zip2).unwrap());
 
-    // Into a fresh store: the same badges, and exporting it again gives the same archive.
+    zip1
+}
+
+/// The archive imported into a fresh store gives the same badges (byte-identical originals,
+/// same sources and states); importing it again gives duplicates.
+fn archive_imports_into_a_fresh_store_as_the_same_badges(
+    dir: &Path,
+    store: &Path,
+    zip1: &Path,
+    held: &[Value],
+) {
     let fresh = dir.join("fresh");
     let o = import(&fresh, &[zip1.display().to_string()]);
     assert_eq!(o.status.code(), Some(0), "{o:?}");
-    let l = lines(&o);
+    let l = json_lines(&o);
     assert_eq!(l.len(), 1);
     assert_eq!(l[0]["result"], "imported");
-    assert_eq!(ids(&list(&fresh)), ids(&held));
+    assert_eq!(ids(&backpack_list(&fresh)), ids(held));
     // Byte-identical originals, same sources and states (the verification was run again at
     // the re-import, so its time and report are new).
     let records = |dir: &Path| {
@@ -242,17 +235,20 @@ fn import_reimport_list_export_and_round_trip() {
         v.sort_by(|a, b| a.0.cmp(&b.0));
         v
     };
-    let (a, b) = (records(&store), records(&fresh));
+    let (a, b) = (records(store), records(&fresh));
     assert_eq!(a.len(), held.len());
     assert!(a == b, "the fresh store differs from the exported one");
 
     // The archive again: all duplicates.
-    let l = lines(&import(&fresh, &[zip1.display().to_string()]));
+    let l = json_lines(&import(&fresh, &[zip1.display().to_string()]));
     assert_eq!(l[0]["result"], "duplicate");
+}
 
-    // A presentation of the OB 3.0 credentials, unsigned, then signed by a holder key.
+/// The presentation of the OB 3.0 credentials, unsigned, then signed by a holder key
+/// (`eddsa-rdfc-2022`, the holder's did:key, `authentication`).
+fn presentation_export_unsigned_then_holder_signed(dir: &Path, store: &Path) {
     let vp = dir.join("vp.json");
-    assert_eq!(export(&store, "vp", &vp, &[]).status.code(), Some(0));
+    assert_eq!(export(store, "vp", &vp, &[]).status.code(), Some(0));
     let doc: Value = serde_json::from_slice(&std::fs::read(&vp).unwrap()).unwrap();
     assert_eq!(doc["type"][0], "VerifiablePresentation");
     assert!(!doc["verifiableCredential"].as_array().unwrap().is_empty());
@@ -268,7 +264,7 @@ fn import_reimport_list_export_and_round_trip() {
         .unwrap();
     assert_eq!(k.status.code(), Some(0), "{k:?}");
     let svp = dir.join("svp.json");
-    let o = export(&store, "vp", &svp, &["--holder-key", key.to_str().unwrap()]);
+    let o = export(store, "vp", &svp, &["--holder-key", key.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(0), "{o:?}");
     let doc: Value = serde_json::from_slice(&std::fs::read(&svp).unwrap()).unwrap();
     let holder = doc["holder"].as_str().unwrap();
@@ -281,28 +277,47 @@ fn import_reimport_list_export_and_round_trip() {
             .unwrap()
             .starts_with(&format!("{holder}#"))
     );
+}
 
+/// A CLR without a collection or an issuer key, and an unknown format, exit 2 with a clear
+/// message; the Displayer body lists no public collections yet.
+fn clr_needs_collection_and_key_and_displayer_is_empty(dir: &Path, store: &Path) {
     // A CLR is per collection and signed by an issuer: without them, a clear message and exit 2
     // (the signed CLR itself: tests/backpack_clr_cli.rs and tests/interop/backpack_exports.rs).
-    let o = export(&store, "clr", &dir.join("clr.json"), &[]);
+    let o = export(store, "clr", &dir.join("clr.json"), &[]);
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("--collection"));
     let o = export(
-        &store,
+        store,
         "clr",
         &dir.join("clr.json"),
         &["--collection", "nothing-here"],
     );
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("--issuer-key"));
-    let o = export(&store, "nope", &dir.join("x"), &[]);
+    let o = export(store, "nope", &dir.join("x"), &[]);
     assert_eq!(o.status.code(), Some(2));
 
     // The Displayer body: no public collections yet.
     let d = dir.join("groups.json");
-    assert_eq!(export(&store, "displayer", &d, &[]).status.code(), Some(0));
+    assert_eq!(export(store, "displayer", &d, &[]).status.code(), Some(0));
     let doc: Value = serde_json::from_slice(&std::fs::read(&d).unwrap()).unwrap();
     assert_eq!(doc["groups"], serde_json::json!([]));
+}
+
+#[test]
+fn import_reimport_list_export_and_round_trip() {
+    let dir = tmp("round-trip");
+    let store = dir.join("store");
+    let inputs = inputs_with_a_tampered_copy(&dir);
+    let first = first_import_gives_each_input_its_outcome(&store, &inputs);
+    let imported = first.iter().filter(|l| l["result"] == "imported").count();
+    reimport_is_all_duplicates(&store, &inputs, &first);
+    let held = list_holds_every_badge(&store, imported);
+    let zip1 = zip_export_is_byte_identical(&dir, &store);
+    archive_imports_into_a_fresh_store_as_the_same_badges(&dir, &store, &zip1, &held);
+    presentation_export_unsigned_then_holder_signed(&dir, &store);
+    clr_needs_collection_and_key_and_displayer_is_empty(&dir, &store);
 }
 
 #[test]
@@ -317,7 +332,7 @@ fn unreadable_input_and_bad_identity_exit_2() {
         .output()
         .unwrap();
     assert_eq!(o.status.code(), Some(2));
-    let l = lines(&o);
+    let l = json_lines(&o);
     assert_eq!(l[0]["result"], "failed");
     assert!(l[0]["reason"].as_str().unwrap().contains("cannot read"));
 
@@ -359,7 +374,7 @@ fn baked_images_in_the_archive_extract_and_verify_offline() {
     .iter()
     .map(|f| fixtures().join(f).display().to_string())
     .collect();
-    let l = lines(&import(&store, &inputs));
+    let l = json_lines(&import(&store, &inputs));
     assert!(l.iter().all(|l| l["result"] == "imported"), "{l:?}");
     let zip_path = dir.join("a.zip");
     assert_eq!(export(&store, "zip", &zip_path, &[]).status.code(), Some(0));
@@ -420,7 +435,7 @@ fn collections_are_created_replaced_by_name_and_checked() {
     .collect();
     let o = import(&store, &inputs);
     assert_eq!(o.status.code(), Some(0), "{o:?}");
-    let imported: Vec<String> = lines(&o)
+    let imported: Vec<String> = json_lines(&o)
         .iter()
         .map(|l| l["id"].as_str().unwrap().to_owned())
         .collect();
@@ -505,7 +520,7 @@ fn recheck(store: &Path, args: &[&str]) -> (Option<i32>, Vec<Value>) {
         .args(args)
         .output()
         .unwrap();
-    (o.status.code(), lines(&o))
+    (o.status.code(), json_lines(&o))
 }
 
 #[test]
@@ -520,7 +535,7 @@ fn recheck_verifies_held_badges_again() {
     .map(|p| f.join(p).display().to_string())
     .collect();
     let o = import(&store, &inputs);
-    let imported = lines(&o);
+    let imported = json_lines(&o);
     assert_eq!(imported.len(), 2, "{o:?}");
     let hosted = imported[1]["id"].as_str().unwrap().to_owned();
 

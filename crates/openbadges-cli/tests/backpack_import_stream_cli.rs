@@ -10,31 +10,14 @@
 )]
 
 use std::io::{BufRead as _, BufReader, Write as _};
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::sync::mpsc;
 use std::time::Duration;
 
 use serde_json::Value;
 
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_openbadges"))
-}
-
-fn fixture(rel: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../fixtures")
-        .join(rel)
-        .display()
-        .to_string()
-}
-
-fn tmp(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("ob-backpack-stream-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
+mod common;
+use common::{backpack_list, bin, fixture, tmp};
 
 const GOOD_1: &str = "ob3/spec-vectors/obv3p0-signed-eddsa-rdfc-2022.json";
 const GOOD_2: &str = "ob2/baked/hosted-valid-json.png";
@@ -44,20 +27,6 @@ const OWNER: &[&str] = &[
     "--identity",
     "id:did:example:ebfeb1f712ebc6f1c276e12ec21",
 ];
-
-fn list_json(store: &Path) -> Vec<Value> {
-    let o = bin()
-        .args(["backpack", "list", "--json", "--store"])
-        .arg(store)
-        .output()
-        .unwrap();
-    assert_eq!(o.status.code(), Some(0), "{o:?}");
-    serde_json::from_slice::<Value>(&o.stdout)
-        .unwrap()
-        .as_array()
-        .unwrap()
-        .clone()
-}
 
 /// [good, broken (read from stdin), good]: the first line is printed — its badge committed —
 /// while the second input is still being read; the broken input is reported failed, the last
@@ -104,7 +73,7 @@ fn each_input_is_reported_as_soon_as_it_is_committed_and_a_broken_one_stops_noth
     assert_eq!(first["input"], fixture(GOOD_1).as_str());
     assert_eq!(first["result"], "imported", "{first}");
     // Committed before the next input was read.
-    assert_eq!(list_json(&store).len(), 1);
+    assert_eq!(backpack_list(&store).len(), 1);
 
     stdin.write_all(b"{\"broken\": ").unwrap();
     drop(stdin);
@@ -125,7 +94,7 @@ fn each_input_is_reported_as_soon_as_it_is_committed_and_a_broken_one_stops_noth
     assert_eq!(rest[1]["input"], fixture(GOOD_2).as_str());
     assert_eq!(rest[1]["result"], "imported", "{rest:?}");
     assert_eq!(status.code(), Some(1));
-    assert_eq!(list_json(&store).len(), 2);
+    assert_eq!(backpack_list(&store).len(), 2);
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -234,7 +203,7 @@ fn list_shows_each_badges_own_id() {
         v["id"].as_str().unwrap().to_owned()
     };
     let (id1, id2) = (own(GOOD_1), own(GOOD_2));
-    let list = list_json(&store);
+    let list = backpack_list(&store);
     let mut badge_ids: Vec<&str> = list
         .iter()
         .map(|b| b["badgeId"].as_str().unwrap())

@@ -6,47 +6,17 @@
     clippy::indexing_slicing
 )]
 
-use std::io::Write as _;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::path::Path;
 
-const BIN: &str = env!("CARGO_BIN_EXE_openbadges");
-const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures");
+use openbadges_test_support::http::{Response, Server};
 
-fn fx(rel: &str) -> PathBuf {
-    Path::new(FIXTURES).join(rel)
-}
-
-fn run(args: &[&str]) -> Output {
-    Command::new(BIN).args(args).output().unwrap()
-}
-
-fn run_stdin(args: &[&str], input: &[u8]) -> Output {
-    let mut child = Command::new(BIN)
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child.stdin.take().unwrap().write_all(input).unwrap();
-    child.wait_with_output().unwrap()
-}
-
-fn tmp(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("openbadges-bake-cli-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir.join(name)
-}
-
-fn s(p: &Path) -> &str {
-    p.to_str().unwrap()
-}
+mod common;
+use common::{fixtures_dir, run, run_stdin, s, tmp};
 
 #[test]
 fn extract_prints_the_payload_exactly() {
-    let jws = std::fs::read_to_string(fx("ob2/served/signed/valid.jws")).unwrap();
-    let out = run(&["extract", s(&fx("ob2/baked/signed-valid.png"))]);
+    let jws = std::fs::read_to_string(fixtures_dir("ob2/served/signed/valid.jws")).unwrap();
+    let out = run(&["extract", s(&fixtures_dir("ob2/baked/signed-valid.png"))]);
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(
         String::from_utf8(out.stdout)
@@ -61,7 +31,7 @@ fn extract_json_shape() {
     let out = run(&[
         "extract",
         "--json",
-        s(&fx("ob3/1edtech-validator/simple-json.svg")),
+        s(&fixtures_dir("ob3/1edtech-validator/simple-json.svg")),
     ]);
     assert_eq!(out.status.code(), Some(0));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -73,7 +43,7 @@ fn extract_json_shape() {
     let out = run(&[
         "extract",
         "--json",
-        s(&fx("ob2/baked/hosted-valid-url.png")),
+        s(&fixtures_dir("ob2/baked/hosted-valid-url.png")),
     ]);
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(
@@ -99,27 +69,33 @@ fn extract_exit_codes() {
         "ob2/upstream/mozbakery-unbaked.png",
         "ob2/upstream/mozbakery-unbaked.svg",
     ] {
-        let out = run(&["extract", s(&fx(f))]);
+        let out = run(&["extract", s(&fixtures_dir(f))]);
         assert_eq!(out.status.code(), Some(1), "{f}");
         assert!(out.stdout.is_empty());
     }
     // A compressed chunk (forbidden) is reported, exit 1; readable on request.
-    let out = run(&["extract", s(&fx("ob2/baked/invalid-compressed-itxt.png"))]);
+    let out = run(&[
+        "extract",
+        s(&fixtures_dir("ob2/baked/invalid-compressed-itxt.png")),
+    ]);
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("compressed"));
     let out = run(&[
         "extract",
         "--inflate-compressed",
-        s(&fx("ob2/baked/invalid-compressed-itxt.png")),
+        s(&fixtures_dir("ob2/baked/invalid-compressed-itxt.png")),
     ]);
     assert_eq!(out.status.code(), Some(0));
     // Duplicate: first one printed, warning on stderr.
-    let out = run(&["extract", s(&fx("ob2/baked/invalid-duplicate-itxt.png"))]);
+    let out = run(&[
+        "extract",
+        s(&fixtures_dir("ob2/baked/invalid-duplicate-itxt.png")),
+    ]);
     assert_eq!(out.status.code(), Some(0));
     assert!(String::from_utf8_lossy(&out.stderr).contains("DUPLICATE_BADGE"));
     // Not a PNG/SVG, or unreadable: 2.
     assert_eq!(
-        run(&["extract", s(&fx("ob2/served/hosted/valid.json"))])
+        run(&["extract", s(&fixtures_dir("ob2/served/hosted/valid.json"))])
             .status
             .code(),
         Some(2)
@@ -128,7 +104,7 @@ fn extract_exit_codes() {
         run(&["extract", "/nonexistent/x.png"]).status.code(),
         Some(2)
     );
-    let mut truncated = std::fs::read(fx("ob2/baked/signed-valid.png")).unwrap();
+    let mut truncated = std::fs::read(fixtures_dir("ob2/baked/signed-valid.png")).unwrap();
     truncated.truncate(40);
     let out = run_stdin(&["extract", "-"], &truncated);
     assert_eq!(out.status.code(), Some(2));
@@ -138,10 +114,11 @@ fn extract_exit_codes() {
 
 #[test]
 fn bake_then_extract_every_form() {
-    let jws = fx("ob2/served/signed/valid.jws");
-    let hosted = fx("ob2/served/hosted/valid.json");
-    let jwt = fx("ob3/peers/ob3-EdDSA.jwt");
-    let ldp = fx("ob3/peers/ob3-eddsa-rdfc-2022-didkey.json");
+    let dir = tmp("bake-every-form");
+    let jws = fixtures_dir("ob2/served/signed/valid.jws");
+    let hosted = fixtures_dir("ob2/served/hosted/valid.json");
+    let jwt = fixtures_dir("ob3/peers/ob3-EdDSA.jwt");
+    let ldp = fixtures_dir("ob3/peers/ob3-eddsa-rdfc-2022-didkey.json");
     let cases: &[(&str, &Path, &str, &str)] = &[
         (
             "ob2/upstream/mozbakery-unbaked.png",
@@ -193,14 +170,14 @@ fn bake_then_extract_every_form() {
         ),
     ];
     for (i, (image, payload, keyword, kind)) in cases.iter().enumerate() {
-        let out_path = tmp(&format!(
+        let out_path = dir.join(format!(
             "case{i}.{}",
             if image.ends_with("png") { "png" } else { "svg" }
         ));
         let out = run(&[
             "bake",
             "--image",
-            s(&fx(image)),
+            s(&fixtures_dir(image)),
             "--payload",
             s(payload),
             "-o",
@@ -225,8 +202,9 @@ fn bake_then_extract_every_form() {
 
 #[test]
 fn bake_url_stdin_replace_and_errors() {
-    let image = fx("ob2/upstream/mozbakery-unbaked.png");
-    let out1 = tmp("url.png");
+    let dir = tmp("bake-url-stdin");
+    let image = fixtures_dir("ob2/upstream/mozbakery-unbaked.png");
+    let out1 = dir.join("url.png");
     let out = run(&[
         "bake",
         "--image",
@@ -244,7 +222,7 @@ fn bake_url_stdin_replace_and_errors() {
     );
 
     // Already baked: exit 1 without --replace; --replace works.
-    let out2 = tmp("url2.png");
+    let out2 = dir.join("url2.png");
     let out = run(&[
         "bake",
         "--image",
@@ -272,7 +250,7 @@ fn bake_url_stdin_replace_and_errors() {
         b"https://example.org/assertions/2\n"
     );
     // Replacing gives the same bytes as baking the original.
-    let out3 = tmp("url3.png");
+    let out3 = dir.join("url3.png");
     run(&[
         "bake",
         "--image",
@@ -285,21 +263,17 @@ fn bake_url_stdin_replace_and_errors() {
     assert_eq!(std::fs::read(&out2).unwrap(), std::fs::read(&out3).unwrap());
 
     // Payload from stdin (the default), output to stdout.
-    let jws = std::fs::read(fx("ob2/served/signed/valid.jws")).unwrap();
-    let mut child = Command::new(BIN)
-        .args([
+    let jws = std::fs::read(fixtures_dir("ob2/served/signed/valid.jws")).unwrap();
+    let out = run_stdin(
+        &[
             "bake",
             "--image",
-            s(&fx("ob2/upstream/mozbakery-unbaked.svg")),
+            s(&fixtures_dir("ob2/upstream/mozbakery-unbaked.svg")),
             "-o",
             "-",
-        ])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child.stdin.take().unwrap().write_all(&jws).unwrap();
-    let out = child.wait_with_output().unwrap();
+        ],
+        &jws,
+    );
     assert_eq!(out.status.code(), Some(0));
     let back = run_stdin(&["extract", "-"], &out.stdout);
     assert_eq!(
@@ -309,18 +283,18 @@ fn bake_url_stdin_replace_and_errors() {
 
     // A payload that is neither JSON, JWS nor URL: 1. Not an image: 2. Missing -o: 2.
     let out = run_stdin(
-        &["bake", "--image", s(&image), "-o", s(&tmp("x.png"))],
+        &["bake", "--image", s(&image), "-o", s(&dir.join("x.png"))],
         b"hello world",
     );
     assert_eq!(out.status.code(), Some(1));
     let out = run(&[
         "bake",
         "--image",
-        s(&fx("ob2/served/hosted/valid.json")),
+        s(&fixtures_dir("ob2/served/hosted/valid.json")),
         "--payload",
         "https://e.org/a",
         "-o",
-        s(&tmp("y.png")),
+        s(&dir.join("y.png")),
     ]);
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(run(&["bake", "--image", s(&image)]).status.code(), Some(2));
@@ -328,11 +302,12 @@ fn bake_url_stdin_replace_and_errors() {
 
 #[test]
 fn bake_form_override() {
-    let out_path = tmp("forced.png");
+    let dir = tmp("bake-form");
+    let out_path = dir.join("forced.png");
     let out = run(&[
         "bake",
         "--image",
-        s(&fx("ob2/upstream/mozbakery-unbaked.png")),
+        s(&fixtures_dir("ob2/upstream/mozbakery-unbaked.png")),
         "--payload",
         "https://example.org/c/1",
         "--form",
@@ -346,30 +321,17 @@ fn bake_form_override() {
     assert_eq!(v["keyword"], "openbadgecredential");
 }
 
-/// Serves `body` once on a loopback port; returns the URL.
-fn serve_once(body: Vec<u8>) -> String {
-    use std::io::{Read as _, Write as _};
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    std::thread::spawn(move || {
-        if let Ok((mut s, _)) = listener.accept() {
-            let mut buf = [0u8; 4096];
-            let _ = s.read(&mut buf);
-            let head = format!(
-                "HTTP/1.1 200 OK\r\nContent-Type: image/png\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-                body.len()
-            );
-            let _ = s.write_all(head.as_bytes());
-            let _ = s.write_all(&body);
-        }
-    });
-    format!("http://127.0.0.1:{port}/badge.png")
+/// A loopback server answering every request with the PNG `body`, and its `/badge.png` URL.
+fn serve_png(body: Vec<u8>) -> (Server, String) {
+    let server = Server::start(move |_| Response::ok(body.clone(), "image/png"));
+    let url = format!("{}/badge.png", server.base_url());
+    (server, url)
 }
 
 #[test]
 fn extract_from_url_is_guarded() {
-    let png = std::fs::read(fx("ob2/baked/signed-valid.png")).unwrap();
-    let url = serve_once(png.clone());
+    let png = std::fs::read(fixtures_dir("ob2/baked/signed-valid.png")).unwrap();
+    let (_refused, url) = serve_png(png.clone());
     let host = url
         .trim_start_matches("http://")
         .split('/')
@@ -379,7 +341,7 @@ fn extract_from_url_is_guarded() {
     // Loopback is refused unless allowed; --offline forbids the fetch: both exit 2.
     assert_eq!(run(&["extract", &url]).status.code(), Some(2));
     assert_eq!(run(&["extract", "--offline", &url]).status.code(), Some(2));
-    let url = serve_once(png);
+    let (_served, url) = serve_png(png);
     let host2 = url
         .trim_start_matches("http://")
         .split('/')
@@ -393,7 +355,7 @@ fn extract_from_url_is_guarded() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let jws = std::fs::read_to_string(fx("ob2/served/signed/valid.jws")).unwrap();
+    let jws = std::fs::read_to_string(fixtures_dir("ob2/served/signed/valid.jws")).unwrap();
     assert_eq!(
         String::from_utf8(out.stdout).unwrap().trim_end(),
         jws.trim()

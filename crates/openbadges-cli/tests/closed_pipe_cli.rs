@@ -21,14 +21,15 @@
 )]
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::path::Path;
+use std::process::{Output, Stdio};
 use std::sync::{Mutex, MutexGuard};
 
 use serde_json::json;
 
-const BIN: &str = env!("CARGO_BIN_EXE_openbadges");
-const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures");
+mod common;
+use common::{bin, fixtures_dir, s, tmp};
+
 const QUIZ_DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../openbadges-quiz");
 
 static SERIAL: Mutex<()> = Mutex::new(());
@@ -37,20 +38,9 @@ fn serial() -> MutexGuard<'static, ()> {
     SERIAL.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-fn tmp(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("ob-closed-pipe-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
-
-fn s(p: &Path) -> &str {
-    p.to_str().unwrap()
-}
-
 /// The write end of a pipe nobody reads: another child's stdin, after that child exited.
 fn closed_pipe() -> Stdio {
-    let mut reader = Command::new(BIN)
+    let mut reader = bin()
         .arg("--version")
         .stdin(Stdio::piped())
         .stdout(Stdio::null())
@@ -65,9 +55,9 @@ fn closed_pipe() -> Stdio {
 /// Runs the command with `stdin` (if any) and stdout closed; stderr is captured.
 fn with_closed_stdout(args: &[&str], stdin: Option<&[u8]>) -> Output {
     let _guard = serial();
-    let mut child = Command::new(BIN)
+    let mut child = bin()
         .args(args)
-        .current_dir(FIXTURES)
+        .current_dir(fixtures_dir(""))
         .stdin(if stdin.is_some() {
             Stdio::piped()
         } else {
@@ -87,9 +77,9 @@ fn with_closed_stdout(args: &[&str], stdin: Option<&[u8]>) -> Output {
 /// Runs the command with stderr closed; stdout is captured.
 fn with_closed_stderr(args: &[&str]) -> Output {
     let _guard = serial();
-    Command::new(BIN)
+    bin()
         .args(args)
-        .current_dir(FIXTURES)
+        .current_dir(fixtures_dir(""))
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(closed_pipe())
@@ -100,9 +90,9 @@ fn with_closed_stderr(args: &[&str]) -> Output {
 /// Runs the command normally (to prepare a store or a key).
 fn run(args: &[&str]) -> Output {
     let _guard = serial();
-    Command::new(BIN)
+    bin()
         .args(args)
-        .current_dir(FIXTURES)
+        .current_dir(fixtures_dir(""))
         .stdin(Stdio::null())
         .output()
         .unwrap()

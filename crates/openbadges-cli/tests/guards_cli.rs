@@ -8,81 +8,20 @@
     clippy::indexing_slicing
 )]
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
 
-use serde_json::{Value, json};
+use openbadges_test_support::http::Trap;
 
-fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_openbadges"))
-        .args(args)
-        .output()
-        .unwrap()
-}
-
-fn tmp(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("guards-cli-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
-
-fn s(p: &Path) -> &str {
-    p.to_str().unwrap()
-}
-
-fn line(o: &Output) -> Value {
-    let out = String::from_utf8_lossy(&o.stdout);
-    serde_json::from_str(out.lines().next().unwrap()).unwrap()
-}
-
-fn credential(issuer: &str) -> Value {
-    json!({
-        "@context": ["https://www.w3.org/ns/credentials/v2",
-                     "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"],
-        "id": "urn:uuid:2d7c3e2a-6e1f-4b43-9d59-4a1c4f0c5b10",
-        "type": ["VerifiableCredential", "OpenBadgeCredential"],
-        "issuer": {"id": issuer, "type": ["Profile"], "name": "Example"},
-        "validFrom": "2024-01-01T00:00:00Z",
-        "name": "Badge",
-        "credentialSubject": {"id": "did:example:alice", "type": ["AchievementSubject"],
-            "achievement": {"id": "urn:uuid:7f1b9a34-d0c1-4b3e-9a51-0c3f0d2c8e77",
-                "type": ["Achievement"], "name": "A", "description": "B",
-                "criteria": {"narrative": "C"}}}
-    })
-}
+mod common;
+use common::{ed25519_key_and_method, line, ob3_credential, run, s, sign_eddsa_rdfc_2022, tmp};
 
 /// A credential signed eddsa-rdfc-2022 by a fresh did:key, as text.
 fn signed_credential(d: &Path) -> String {
-    let key = d.join("ed.pem");
-    assert!(
-        run(&["keygen", "--alg", "ed25519", "-o", s(&key)])
-            .status
-            .success()
-    );
-    let first = d.join("first.json");
-    std::fs::write(&first, credential("https://example.org/i").to_string()).unwrap();
-    let o = run(&[
-        "sign",
-        "--key",
-        s(&key),
-        "--format",
-        "eddsa-rdfc-2022",
-        s(&first),
-    ]);
-    let signed: Value = serde_json::from_slice(&o.stdout).unwrap();
-    let vm = signed["proof"]["verificationMethod"].as_str().unwrap();
+    let (key, vm) = ed25519_key_and_method(d, "ed");
     let did = vm.split('#').next().unwrap();
     let input = d.join("cred.json");
-    std::fs::write(&input, credential(did).to_string()).unwrap();
-    let o = run(&[
-        "sign",
-        "--key",
-        s(&key),
-        "--format",
-        "eddsa-rdfc-2022",
-        s(&input),
-    ]);
+    std::fs::write(&input, ob3_credential(did).to_string()).unwrap();
+    let o = sign_eddsa_rdfc_2022(&key, &input);
     assert!(o.status.success(), "{o:?}");
     String::from_utf8(o.stdout).unwrap()
 }
@@ -129,9 +68,8 @@ fn verify_refuses_a_signed_credential_with_a_duplicate_member_exit_1() {
 
 #[test]
 fn verify_refuses_every_spelling_of_loopback_without_connecting_exit_2() {
-    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    l.set_nonblocking(true).unwrap();
-    let p = l.local_addr().unwrap().port();
+    let trap = Trap::new();
+    let p = trap.port();
     for url in [
         format!("http://2130706433:{p}/a.json"),
         format!("http://0x7f.1:{p}/a.json"),
@@ -151,8 +89,5 @@ fn verify_refuses_every_spelling_of_loopback_without_connecting_exit_2() {
         let msg = l["errors"][0]["message"].as_str().unwrap_or_default();
         assert!(msg.contains("refused"), "{url}: {msg}");
     }
-    match l.accept() {
-        Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
-        other => panic!("a refused url reached the listener: {other:?}"),
-    }
+    trap.assert_untouched("a refused url reached the listener");
 }

@@ -9,23 +9,24 @@
     clippy::indexing_slicing
 )]
 
-use std::io::Write;
-use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
+use openbadges_test_support::http::Trap;
 use serde_json::Value;
 
-const BIN: &str = env!("CARGO_BIN_EXE_openbadges");
-const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures");
+mod common;
+use common::{bin, fixture_bytes, fixtures_dir, json_lines, tmp};
+
 const GOLDEN: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/../openbadges-model/tests/golden/ob2.txt"
 );
 
+/// Runs the binary with `args` in the fixtures folder (inputs are named relative to it).
 fn run(args: &[&str]) -> Output {
-    Command::new(BIN)
+    bin()
         .args(args)
-        .current_dir(FIXTURES)
+        .current_dir(fixtures_dir(""))
         .output()
         .unwrap()
 }
@@ -71,7 +72,7 @@ fn every_fixture_matches_the_model_golden_file() {
         let [rel, version, class, verdict, expected] = cols[..] else {
             panic!("bad golden line {line}")
         };
-        assert!(Path::new(FIXTURES).join(rel).exists(), "{rel}");
+        assert!(fixtures_dir(rel).exists(), "{rel}");
         let (v, code) = inspect_json(rel);
         let keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
         for k in [
@@ -118,7 +119,7 @@ fn every_fixture_matches_the_model_golden_file() {
 
 #[test]
 fn signed_badges_are_read_from_their_jws_payload() {
-    for entry in std::fs::read_dir(Path::new(FIXTURES).join("ob2/served/signed")).unwrap() {
+    for entry in std::fs::read_dir(fixtures_dir("ob2/served/signed")).unwrap() {
         let p = entry.unwrap().path();
         let rel = format!(
             "ob2/served/signed/{}",
@@ -232,15 +233,8 @@ fn urls_are_not_fetched() {
 
 #[test]
 fn stdin_and_many_inputs_and_exit_codes() {
-    let mut child = Command::new(BIN)
-        .args(["inspect", "--json", "--offline", "-"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let doc = std::fs::read(Path::new(FIXTURES).join("ob2/served/v1/assertion.json")).unwrap();
-    child.stdin.take().unwrap().write_all(&doc).unwrap();
-    let out = child.wait_with_output().unwrap();
+    let doc = fixture_bytes("ob2/served/v1/assertion.json");
+    let out = common::cli().run_with_stdin(["inspect", "--json", "--offline", "-"], &doc);
     assert_eq!(out.status.code(), Some(0));
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["input"], "-");
@@ -340,12 +334,10 @@ fn every_ob3_fixture_matches_the_model_golden_file() {
 /// loopback server it points to; the server sees no connection.
 #[test]
 fn inspect_does_not_fetch_the_url_a_baked_badge_points_to() {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    listener.set_nonblocking(true).unwrap();
-    let host = listener.local_addr().unwrap().to_string();
+    let trap = Trap::new();
+    let host = trap.addr().to_string();
     let url = format!("http://{host}/assertions/1.json");
-    let dir = std::env::temp_dir().join(format!("ob-inspect-nofetch-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = tmp("inspect-nofetch");
     let mut inputs = Vec::new();
     for image in ["mozbakery-unbaked.png", "mozbakery-unbaked.svg"] {
         let baked = dir.join(image);
@@ -365,15 +357,9 @@ fn inspect_does_not_fetch_the_url_a_baked_badge_points_to() {
     let mut args = vec!["inspect", "--json", "--allow-host", &host];
     args.extend(inputs.iter().map(String::as_str));
     let out = run(&args);
-    match listener.accept() {
-        Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
-        other => panic!("inspect connected to the server: {other:?}"),
-    }
+    trap.assert_untouched("inspect connected to the server");
+    let lines = json_lines(&out);
     let stdout = String::from_utf8(out.stdout).unwrap();
-    let lines: Vec<Value> = stdout
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
     assert_eq!(lines.len(), 3, "{stdout}");
     for (v, kind) in lines.iter().zip(["png", "svg", "url"]) {
         assert_eq!(v["kind"], kind, "{v}");
@@ -384,5 +370,4 @@ fn inspect_does_not_fetch_the_url_a_baked_badge_points_to() {
     }
     // The structure was not checked: exit 2, as for any input not checked.
     assert_eq!(out.status.code(), Some(2), "{stdout}");
-    let _ = std::fs::remove_dir_all(&dir);
 }

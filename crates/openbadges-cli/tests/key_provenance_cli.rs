@@ -15,31 +15,12 @@ use std::process::Output;
 
 use serde_json::{Value, json};
 
-mod support;
+mod common;
+use common::{
+    documents_dir, ed25519_key_and_method, issuer_document_for, line, ob3_credential, run, s, tmp,
+};
 
 const ISSUER: &str = "https://issuer.example/profile.json";
-
-fn tmp(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("keyprov-cli-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
-
-fn run(args: &[&str]) -> Output {
-    std::process::Command::new(env!("CARGO_BIN_EXE_openbadges"))
-        .args(args)
-        .output()
-        .unwrap()
-}
-
-fn s(p: &Path) -> &str {
-    p.to_str().unwrap()
-}
-
-fn line(o: &Output) -> Value {
-    serde_json::from_str(String::from_utf8_lossy(&o.stdout).lines().next().unwrap()).unwrap()
-}
 
 fn codes(o: &Output) -> Vec<String> {
     line(o)["errors"]
@@ -52,41 +33,16 @@ fn codes(o: &Output) -> Vec<String> {
 
 /// A new Ed25519 key (`keygen`) and its Multikey, learnt by signing once with its did:key.
 fn key(dir: &Path, name: &str) -> (PathBuf, String) {
-    let k = dir.join(format!("{name}.pem"));
-    assert!(
-        run(&["keygen", "--alg", "ed25519", "-o", s(&k)])
-            .status
-            .success()
-    );
-    let probe = dir.join("probe.json");
-    std::fs::write(&probe, credential().to_string()).unwrap();
-    let o = run(&[
-        "sign",
-        "--key",
-        s(&k),
-        "--format",
-        "eddsa-rdfc-2022",
-        s(&probe),
-    ]);
-    let signed: Value = serde_json::from_slice(&o.stdout).unwrap();
-    let vm = signed["proof"]["verificationMethod"].as_str().unwrap();
+    let (k, vm) = ed25519_key_and_method(dir, name);
     (k, vm.split('#').nth(1).unwrap().to_owned())
 }
 
+/// The shared sample credential, issued in `ISSUER`'s name.
 fn credential() -> Value {
-    json!({
-        "@context": ["https://www.w3.org/ns/credentials/v2",
-                     "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"],
-        "id": "urn:uuid:2d7c3e2a-6e1f-4b43-9d59-4a1c4f0c5b99",
-        "type": ["VerifiableCredential", "OpenBadgeCredential"],
-        "issuer": {"id": ISSUER, "type": ["Profile"], "name": "Issuer"},
-        "validFrom": "2024-01-01T00:00:00Z",
-        "name": "Badge",
-        "credentialSubject": {"id": "did:example:alice", "type": ["AchievementSubject"],
-            "achievement": {"id": "urn:uuid:7f1b9a34-d0c1-4b3e-9a51-0c3f0d2c8e77",
-                "type": ["Achievement"], "name": "A", "description": "B",
-                "criteria": {"narrative": "C"}}}
-    })
+    let mut v = ob3_credential(ISSUER);
+    v["id"] = json!("urn:uuid:2d7c3e2a-6e1f-4b43-9d59-4a1c4f0c5b99");
+    v["issuer"]["name"] = json!("Issuer");
+    v
 }
 
 /// `credential()` signed by `key` with verification method `ISSUER#multikey`.
@@ -124,8 +80,8 @@ fn forged_fragment_key_on_https_issuer_is_never_valid_from_the_cli() {
     assert!(codes(&o).contains(&"FETCH_FAILED".to_owned()), "{o:?}");
 
     // With the issuer's genuine document: invalid, KEY_NOT_LISTED_BY_ISSUER.
-    let (issuer, doc) = support::issuer_document_for(&[&format!("{ISSUER}#{genuine_mk}")]);
-    let docs = support::documents_dir(&d, &[(&issuer, &doc)]);
+    let (issuer, doc) = issuer_document_for(&[&format!("{ISSUER}#{genuine_mk}")]);
+    let docs = documents_dir(&d, &[(&issuer, &doc)]);
     let o = run(&[
         "verify",
         "--offline",
@@ -166,7 +122,7 @@ fn method_listed_only_for_authentication_is_invalid_from_the_cli() {
         "verificationMethod": [{"id": vm, "type": "Multikey", "controller": ISSUER,
                                 "publicKeyMultibase": attacker_mk}],
         "authentication": [vm]});
-    let docs = support::documents_dir(&d, &[(ISSUER, &doc)]);
+    let docs = documents_dir(&d, &[(ISSUER, &doc)]);
     let o = run(&[
         "verify",
         "--offline",

@@ -8,54 +8,15 @@
     clippy::indexing_slicing
 )]
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
 
 use serde_json::{Value, json};
 
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_openbadges"))
-}
-
-fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/ob3")
-}
-
-fn tmp(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("ob3-cli-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
-
-fn run(args: &[&str]) -> Output {
-    bin().args(args).output().unwrap()
-}
-
-fn line(o: &Output) -> Value {
-    let s = String::from_utf8_lossy(&o.stdout);
-    serde_json::from_str(s.lines().next().unwrap()).unwrap()
-}
-
-fn credential(issuer: &str) -> Value {
-    json!({
-        "@context": ["https://www.w3.org/ns/credentials/v2",
-                     "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"],
-        "id": "urn:uuid:2d7c3e2a-6e1f-4b43-9d59-4a1c4f0c5b10",
-        "type": ["VerifiableCredential", "OpenBadgeCredential"],
-        "issuer": {"id": issuer, "type": ["Profile"], "name": "Example"},
-        "validFrom": "2024-01-01T00:00:00Z",
-        "name": "Badge",
-        "credentialSubject": {"id": "did:example:alice", "type": ["AchievementSubject"],
-            "achievement": {"id": "urn:uuid:7f1b9a34-d0c1-4b3e-9a51-0c3f0d2c8e77",
-                "type": ["Achievement"], "name": "A", "description": "B",
-                "criteria": {"narrative": "C"}}}
-    })
-}
-
-fn s(p: &Path) -> &str {
-    p.to_str().unwrap()
-}
+mod common;
+use common::{
+    documents_dir, fixtures_dir, issuer_document_for, line, ob3_credential, run, s,
+    sign_eddsa_rdfc_2022, spec_vector_issuer_document, tmp,
+};
 
 #[test]
 fn sign_eddsa_rdfc_2022_with_did_key_then_verify() {
@@ -65,7 +26,7 @@ fn sign_eddsa_rdfc_2022_with_did_key_then_verify() {
     assert!(o.status.success(), "{o:?}");
     // Learn the did:key by signing once, then issue in its name.
     let first = d.join("first.json");
-    std::fs::write(&first, credential("https://example.org/i").to_string()).unwrap();
+    std::fs::write(&first, ob3_credential("https://example.org/i").to_string()).unwrap();
     let o = run(&[
         "sign",
         "--key",
@@ -97,15 +58,8 @@ fn sign_eddsa_rdfc_2022_with_did_key_then_verify() {
     assert_eq!(line(&v)["errors"][0]["code"], "KEY_NOT_OWNED_BY_ISSUER");
 
     let input = d.join("cred.json");
-    std::fs::write(&input, credential(did).to_string()).unwrap();
-    let o = run(&[
-        "sign",
-        "--key",
-        s(&key),
-        "--format",
-        "eddsa-rdfc-2022",
-        s(&input),
-    ]);
+    std::fs::write(&input, ob3_credential(did).to_string()).unwrap();
+    let o = sign_eddsa_rdfc_2022(&key, &input);
     let out = d.join("signed.json");
     std::fs::write(&out, &o.stdout).unwrap();
     let v = run(&["verify", "--offline", "--json", s(&out)]);
@@ -133,14 +87,7 @@ fn sign_eddsa_rdfc_2022_with_did_key_then_verify() {
             .status
             .success()
     );
-    let o = run(&[
-        "sign",
-        "--key",
-        s(&es),
-        "--format",
-        "eddsa-rdfc-2022",
-        s(&input),
-    ]);
+    let o = sign_eddsa_rdfc_2022(&es, &input);
     assert_eq!(o.status.code(), Some(2));
 }
 
@@ -161,7 +108,11 @@ fn sign_vc_jwt_then_verify_with_pinned_key_and_policy() {
         ]);
         assert!(o.status.success(), "{o:?}");
         let input = d.join("cred.json");
-        std::fs::write(&input, credential("https://issuer.example/i").to_string()).unwrap();
+        std::fs::write(
+            &input,
+            ob3_credential("https://issuer.example/i").to_string(),
+        )
+        .unwrap();
         let o = run(&["sign", "--key", s(&key), "--format", "vc-jwt", s(&input)]);
         assert!(o.status.success(), "{o:?}");
         let jwt = d.join(format!("{alg}.jwt"));
@@ -199,20 +150,19 @@ fn sign_vc_jwt_then_verify_with_pinned_key_and_policy() {
     }
 }
 
-mod support;
-
 #[test]
 fn verify_ob3_fixtures_of_every_kind() {
-    let f = fixtures();
+    let f = fixtures_dir("ob3");
     // The example issuers' controller documents (they name their key in an `https` fragment,
     // which alone proves nothing).
-    let (spec_issuer, spec_doc) = support::spec_vector_issuer_document();
-    let (validator_issuer, validator_doc) = support::issuer_document_for(&[
+    let (spec_issuer, spec_doc) = spec_vector_issuer_document();
+    let (validator_issuer, validator_doc) = issuer_document_for(&[
         "https://example.com/issuers/876543#z6MkjZRZv3aez3r18pB1RBFJR1kwUVJ5jHt92JmQwXbd5hwi",
         "https://example.com/issuers/876543#z6MkrvfzkMnvCroEUP2DVc9SHPE48CRsvHiVSusHioxTYu1x",
     ]);
-    let docs = support::documents_dir(
-        &tmp("fixture-issuers"),
+    let issuers = tmp("fixture-issuers");
+    let docs = documents_dir(
+        &issuers,
         &[
             (&spec_issuer, &spec_doc),
             (&validator_issuer, &validator_doc),
@@ -291,7 +241,7 @@ fn sign_with_a_key_of_another_type_or_a_bad_at_is_a_usage_error_not_invalid() {
             .success()
     );
     let input = d.join("cred.json");
-    std::fs::write(&input, credential("https://example.org/i").to_string()).unwrap();
+    std::fs::write(&input, ob3_credential("https://example.org/i").to_string()).unwrap();
     let sign = |key: &Path, extra: &[&str]| {
         let mut args = vec!["sign", "--key", s(key), "--format", "eddsa-rdfc-2022"];
         args.extend(extra);

@@ -9,30 +9,15 @@
     clippy::indexing_slicing
 )]
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
 
 use serde_json::{Value, json};
 
-mod support;
-
-fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/ob3")
-}
-
-fn tmp(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("ob3-verdicts-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
-
-fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_openbadges"))
-        .args(args)
-        .output()
-        .unwrap()
-}
+mod common;
+use common::{
+    documents_dir, fixtures_dir, issuer_document_for, ob3_credential, run,
+    spec_vector_issuer_document, tmp,
+};
 
 fn verify(path: &Path) -> (Option<i32>, Value) {
     let o = run(&["verify", "--offline", "--json", path.to_str().unwrap()]);
@@ -50,20 +35,13 @@ fn codes(v: &Value) -> Vec<&str> {
         .collect()
 }
 
+/// The shared sample credential under its own ids.
 fn badge(issuer: &str) -> Value {
-    json!({
-        "@context": ["https://www.w3.org/ns/credentials/v2",
-                     "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"],
-        "id": "urn:uuid:1e2d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b",
-        "type": ["VerifiableCredential", "OpenBadgeCredential"],
-        "issuer": {"id": issuer, "type": ["Profile"], "name": "Example"},
-        "validFrom": "2024-01-01T00:00:00Z",
-        "name": "Badge",
-        "credentialSubject": {"id": "did:example:alice", "type": ["AchievementSubject"],
-            "achievement": {"id": "urn:uuid:3a4b5c6d-7e8f-4a0b-8c1d-2e3f4a5b6c7d",
-                "type": ["Achievement"], "name": "A", "description": "B",
-                "criteria": {"narrative": "C"}}}
-    })
+    let mut v = ob3_credential(issuer);
+    v["id"] = json!("urn:uuid:1e2d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b");
+    v["credentialSubject"]["achievement"]["id"] =
+        json!("urn:uuid:3a4b5c6d-7e8f-4a0b-8c1d-2e3f4a5b6c7d");
+    v
 }
 
 #[test]
@@ -73,7 +51,7 @@ fn credential_without_proof_exits_1_not_2() {
         "spec-vectors/clrv2p0-unsigned.json",
         "examples/basicOpenBadgeCredential.json",
     ] {
-        let (code, v) = verify(&fixtures().join(rel));
+        let (code, v) = verify(&fixtures_dir("ob3").join(rel));
         assert_eq!(code, Some(1), "{rel}: {v}");
         assert_eq!(v["status"], "invalid", "{rel}: {v}");
         assert!(codes(&v).contains(&"NO_PROOF"), "{rel}: {v}");
@@ -104,7 +82,7 @@ fn vc_that_is_not_an_open_badge_exits_1_with_its_code_first() {
     assert_eq!(code, Some(1), "{v}");
     assert_eq!(codes(&v).first(), Some(&"NOT_AN_OPEN_BADGE"), "{v}");
     // A correctly signed BitstringStatusListCredential is not an Open Badge either.
-    let (code, v) = verify(&fixtures().join("1edtech-validator/bit-string-list/testlist"));
+    let (code, v) = verify(&fixtures_dir("ob3").join("1edtech-validator/bit-string-list/testlist"));
     assert_eq!(code, Some(1), "{v}");
     assert_eq!(codes(&v).first(), Some(&"NOT_AN_OPEN_BADGE"), "{v}");
 }
@@ -170,15 +148,13 @@ fn key_not_loadable_offline_exits_2() {
 fn clr_under_the_published_contexts_verifies_offline() {
     // With the controller documents its two `https` issuers would publish (docs/verification.md,
     // "Key provenance").
-    let (edu, edu_doc) = support::spec_vector_issuer_document();
-    let (com, com_doc) = support::issuer_document_for(&[
+    let (edu, edu_doc) = spec_vector_issuer_document();
+    let (com, com_doc) = issuer_document_for(&[
         "https://example.com/issuers/876543#z6MkvREVgsHx7Ppae68vCoByy73ZD4aMSJiPML2cryVL8JAx",
     ]);
-    let docs = support::documents_dir(
-        &tmp("clr-published"),
-        &[(edu.as_str(), &edu_doc), (com.as_str(), &com_doc)],
-    );
-    let input = fixtures().join("../backpack/clr20/simple.json");
+    let work = tmp("clr-published");
+    let docs = documents_dir(&work, &[(edu.as_str(), &edu_doc), (com.as_str(), &com_doc)]);
+    let input = fixtures_dir("backpack/clr20/simple.json");
     let o = run(&[
         "verify",
         "--offline",
@@ -215,9 +191,9 @@ fn clr_schema(min: usize) -> Value {
 /// `verify --offline --json` of `input` with the spec vectors' issuer document preloaded
 /// (`--documents`) and `--schemas DIR` when given.
 fn verify_clr_vector(work: &Path, schemas: Option<&Path>) -> (Option<i32>, Value) {
-    let (issuer, doc) = support::spec_vector_issuer_document();
-    let docs = support::documents_dir(work, &[(issuer.as_str(), &doc)]);
-    let input = fixtures().join("spec-vectors/clrv2p0-signed-eddsa-rdfc-2022.json");
+    let (issuer, doc) = spec_vector_issuer_document();
+    let docs = documents_dir(work, &[(issuer.as_str(), &doc)]);
+    let input = fixtures_dir("ob3").join("spec-vectors/clrv2p0-signed-eddsa-rdfc-2022.json");
     let mut args = vec![
         "verify",
         "--offline",
@@ -290,7 +266,7 @@ fn schema_folder_with_a_file_without_id_is_a_usage_error_exit_2() {
     let mut s = clr_schema(1);
     s.as_object_mut().unwrap().remove("$id");
     std::fs::write(dir.join("clr.json"), s.to_string()).unwrap();
-    let clr = fixtures().join("spec-vectors/clrv2p0-signed-eddsa-rdfc-2022.json");
+    let clr = fixtures_dir("ob3").join("spec-vectors/clrv2p0-signed-eddsa-rdfc-2022.json");
     let o = run(&[
         "verify",
         "--offline",

@@ -6,11 +6,12 @@
     clippy::indexing_slicing
 )]
 
-use std::io::Write;
 use std::path::PathBuf;
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
+use std::sync::OnceLock;
 
-const BIN: &str = env!("CARGO_BIN_EXE_openbadges");
+mod common;
+use common::{TempDir, run_stdin};
 
 fn quiz_file(name: &str) -> String {
     format!(
@@ -26,30 +27,20 @@ fn gift_file() -> String {
     )
 }
 
+/// Writes `content` to `name` in this test process's folder (a QTI test names its item files
+/// relative to itself) and returns the file's path.
 fn tmp(name: &str, content: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("openbadges-quiz-cli-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let p = dir.join(name);
-    std::fs::write(&p, content).unwrap();
-    p
+    static DIR: OnceLock<TempDir> = OnceLock::new();
+    DIR.get_or_init(|| TempDir::new("quiz-cli"))
+        .write(name, content)
 }
 
+/// Runs the binary with `args`, writing `stdin` to it if given (else stdin is empty).
 fn run(args: &[&str], stdin: Option<&str>) -> Output {
-    let mut child = Command::new(BIN)
-        .args(args)
-        .stdin(if stdin.is_some() {
-            Stdio::piped()
-        } else {
-            Stdio::null()
-        })
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    if let Some(s) = stdin {
-        child.stdin.take().unwrap().write_all(s.as_bytes()).unwrap();
+    match stdin {
+        Some(input) => run_stdin(args, input.as_bytes()),
+        None => common::run(args),
     }
-    child.wait_with_output().unwrap()
 }
 
 fn text(b: &[u8]) -> String {
@@ -207,10 +198,7 @@ fn grade_gift_by_number_and_text_and_write_a_record() {
         "r3.json",
         r#"{"1": "no one", "5": "FOUR", "6": {"Canada": "Ottawa", "Italy": "Rome", "Japan": "New Delhi", "India": "Tokyo"}, "10": 1821, "16": ["Grant", "Grant's wife"], "19": "\\"}"#,
     );
-    let rec = std::env::temp_dir().join(format!(
-        "openbadges-quiz-cli-{}/record.json",
-        std::process::id()
-    ));
+    let rec = r.with_file_name("record.json");
     let o = run(
         &[
             "quiz",

@@ -8,87 +8,32 @@
     clippy::indexing_slicing
 )]
 
-use std::io::{BufRead as _, BufReader, Write as _};
-use std::net::TcpListener;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-use std::time::{Duration, Instant};
+use std::path::PathBuf;
 
+use openbadges_test_support::http::{Response, Server};
 use serde_json::{Value, json};
 
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_openbadges"))
-}
+mod common;
+use common::{TempDir, bin, fixtures_dir, json_lines, tmp};
 
+/// `fixtures/ob2/<rel>`.
 fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/ob2")
+    fixtures_dir("ob2")
 }
 
-fn tmp(name: &str) -> PathBuf {
-    static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-    let n = N.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-    let d = std::env::temp_dir().join(format!("ob-verify-cli-{}-{n}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
+/// Serves the files of `dir` on 127.0.0.1 (ephemeral port), every one as `application/json`.
+fn serve_dir(dir: PathBuf) -> Server {
+    Server::start(move |req| Response::file_as(&dir, &req.path, "application/json"))
 }
 
-fn lines(o: &Output) -> Vec<Value> {
-    String::from_utf8_lossy(&o.stdout)
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect()
-}
-
-/// Serves the files of `dir` on 127.0.0.1 (ephemeral port), for at most 60 s / 100 connections.
-fn serve_dir(dir: PathBuf) -> u16 {
-    let l = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = l.local_addr().unwrap().port();
-    std::thread::spawn(move || {
-        let start = Instant::now();
-        for (n, conn) in l.incoming().enumerate() {
-            if n > 100 || start.elapsed() > Duration::from_secs(60) {
-                break;
-            }
-            let Ok(mut s) = conn else { continue };
-            s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
-            let mut r = BufReader::new(s.try_clone().unwrap());
-            let mut line = String::new();
-            let _ = r.read_line(&mut line);
-            let path = line
-                .split_whitespace()
-                .nth(1)
-                .unwrap_or("/")
-                .trim_start_matches('/')
-                .to_string();
-            loop {
-                let mut h = String::new();
-                if r.read_line(&mut h).is_err() || h == "\r\n" || h.is_empty() {
-                    break;
-                }
-            }
-            let resp = match std::fs::read(dir.join(&path)) {
-                Ok(body) if !path.contains("..") => {
-                    let mut v = format!("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", body.len()).into_bytes();
-                    v.extend(body);
-                    v
-                }
-                _ => b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
-                    .to_vec(),
-            };
-            let _ = s.write_all(&resp);
-        }
-    });
-    port
-}
-
-/// keygen + an issuer site on a loopback port + sign. Returns (dir, port, signed jws paths).
-fn issuer_site(alg: &str) -> (PathBuf, u16, PathBuf, PathBuf) {
+/// keygen + an issuer site on a loopback port + sign. Returns (dir, server, signed jws paths:
+/// a valid assertion and a revoked one).
+fn issuer_site(alg: &str) -> (TempDir, Server, PathBuf, PathBuf) {
     let d = tmp(&format!("site-{alg}"));
     let site = d.join("site");
     std::fs::create_dir_all(&site).unwrap();
-    let port = serve_dir(site.clone());
-    let b = format!("http://127.0.0.1:{port}");
+    let server = serve_dir(site.clone());
+    let b = server.base_url();
     let key = d.join("key.pem");
     let public = d.join("pub.pem");
     let o = bin()
@@ -146,14 +91,14 @@ fn issuer_site(alg: &str) -> (PathBuf, u16, PathBuf, PathBuf) {
         std::fs::write(&p, &o.stdout).unwrap();
         out.push(p);
     }
-    (d, port, out[0].clone(), out[1].clone())
+    (d, server, out[0].clone(), out[1].clone())
 }
 
 #[test]
 fn keygen_sign_verify_round_trip_with_exit_codes() {
     for alg in ["ed25519", "es256", "rs256"] {
-        let (d, port, good, revoked) = issuer_site(alg);
-        let allow = format!("127.0.0.1:{port}");
+        let (_d, server, good, revoked) = issuer_site(alg);
+        let allow = format!("127.0.0.1:{}", server.port());
         let o = bin()
             .args([
                 "verify",
@@ -172,7 +117,7 @@ fn keygen_sign_verify_round_trip_with_exit_codes() {
             "{alg}: {}",
             String::from_utf8_lossy(&o.stdout)
         );
-        let l = lines(&o);
+        let l = json_lines(&o);
         assert_eq!(l[0]["status"], "valid");
         assert_eq!(l[0]["proof"], "jws");
         assert_eq!(l[0]["version"], "2.0");
@@ -185,19 +130,18 @@ fn keygen_sign_verify_round_trip_with_exit_codes() {
             .output()
             .unwrap();
         assert_eq!(o.status.code(), Some(1));
-        let l = lines(&o);
+        let l = json_lines(&o);
         assert_eq!(l.len(), 3);
         assert_eq!(l[1]["status"], "invalid");
         assert_eq!(l[1]["errors"][0]["code"], "REVOKED");
         assert_eq!(l[2]["status"], "valid");
-        let _ = std::fs::remove_dir_all(d);
     }
 }
 
 #[test]
 fn at_recipient_offline_and_allow_host_change_the_verdict() {
-    let (d, port, good, _) = issuer_site("ed25519");
-    let allow = format!("127.0.0.1:{port}");
+    let (_d, server, good, _) = issuer_site("ed25519");
+    let allow = format!("127.0.0.1:{}", server.port());
     let run = |extra: &[&str]| {
         let o = bin()
             .arg("verify")
@@ -206,7 +150,7 @@ fn at_recipient_offline_and_allow_host_change_the_verdict() {
             .arg(&good)
             .output()
             .unwrap();
-        (o.status.code(), lines(&o))
+        (o.status.code(), json_lines(&o))
     };
     let (c, l) = run(&["--allow-host", &allow, "--at", "2031-01-01T00:00:00Z"]);
     assert_eq!(c, Some(1));
@@ -241,7 +185,6 @@ fn at_recipient_offline_and_allow_host_change_the_verdict() {
         assert_eq!(l[0]["status"], "indeterminate");
         assert_eq!(l[0]["errors"][0]["code"], "FETCH_FAILED");
     }
-    let _ = std::fs::remove_dir_all(d);
 }
 
 #[test]
@@ -253,7 +196,7 @@ fn fixture_images_and_usage_errors() {
         .output()
         .unwrap();
     assert_eq!(o.status.code(), Some(1));
-    assert_eq!(lines(&o)[0]["errors"][0]["code"], "IMAGE_INVALID");
+    assert_eq!(json_lines(&o)[0]["errors"][0]["code"], "IMAGE_INVALID");
     // Human output names the status.
     let o = bin()
         .args(["verify", "--offline"])
@@ -268,7 +211,7 @@ fn fixture_images_and_usage_errors() {
         .output()
         .unwrap();
     assert_eq!(o.status.code(), Some(2));
-    assert_eq!(lines(&o)[0]["errors"][0]["code"], "INPUT_UNREADABLE");
+    assert_eq!(json_lines(&o)[0]["errors"][0]["code"], "INPUT_UNREADABLE");
     // Bad --recipient / --at: usage errors.
     for args in [&["--recipient", "nope"][..], &["--at", "yesterday"][..]] {
         let o = bin()
@@ -313,7 +256,6 @@ fn keygen_writes_jwk_and_never_overwrites() {
         .output()
         .unwrap();
     assert_eq!(o.status.code(), Some(2));
-    let _ = std::fs::remove_dir_all(d);
 }
 
 /// `--recipient did:example:…` names the DID itself (as `--identity` does for the backpack),
@@ -321,15 +263,14 @@ fn keygen_writes_jwk_and_never_overwrites() {
 /// and another DID is still a mismatch (exit 1).
 #[test]
 fn a_bare_did_recipient_is_the_did_not_a_type_prefix() {
-    let f = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../fixtures/ob3/peers/ob3-eddsa-rdfc-2022-didkey.json");
+    let f = fixtures_dir("ob3/peers/ob3-eddsa-rdfc-2022-didkey.json");
     let run = |recipient: &str| {
         let o = bin()
             .args(["verify", "--offline", "--json", "--recipient", recipient])
             .arg(&f)
             .output()
             .unwrap();
-        (o.status.code(), lines(&o))
+        (o.status.code(), json_lines(&o))
     };
     for r in [
         "did:example:ebfeb1f712ebc6f1c276e12ec21",

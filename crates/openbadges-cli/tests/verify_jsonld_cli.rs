@@ -8,75 +8,16 @@
     clippy::indexing_slicing
 )]
 
-use std::io::{BufRead as _, BufReader, Write as _};
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::process::Command;
-use std::time::{Duration, Instant};
 
 use openbadges::proof::jws;
 use openbadges::proof::key::{Algorithm, SecretKey};
 use openbadges::proof::loader::OB_V2_CONTEXT;
+use openbadges_test_support::http::{Response, Server};
 use serde_json::{Value, json};
 
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_openbadges"))
-}
-
-fn tmp(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("ob-jsonld-cli-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
-
-/// Serves the files of `dir` on 127.0.0.1 (ephemeral port), for at most 60 s / 100 connections.
-fn serve_dir(dir: PathBuf) -> u16 {
-    let l = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = l.local_addr().unwrap().port();
-    std::thread::spawn(move || {
-        let start = Instant::now();
-        for (n, conn) in l.incoming().enumerate() {
-            if n > 100 || start.elapsed() > Duration::from_secs(60) {
-                break;
-            }
-            let Ok(mut s) = conn else { continue };
-            s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
-            let mut r = BufReader::new(s.try_clone().unwrap());
-            let mut line = String::new();
-            let _ = r.read_line(&mut line);
-            let path = line
-                .split_whitespace()
-                .nth(1)
-                .unwrap_or("/")
-                .trim_start_matches('/')
-                .to_string();
-            loop {
-                let mut h = String::new();
-                if r.read_line(&mut h).is_err() || h == "\r\n" || h.is_empty() {
-                    break;
-                }
-            }
-            let resp = match std::fs::read(dir.join(&path)) {
-                Ok(body) if !path.contains("..") => {
-                    let mut v = format!("HTTP/1.1 200 OK\r\nContent-Type: application/ld+json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", body.len()).into_bytes();
-                    v.extend(body);
-                    v
-                }
-                _ => b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
-                    .to_vec(),
-            };
-            let _ = s.write_all(&resp);
-        }
-    });
-    port
-}
-
-fn write(dir: &Path, name: &str, v: &Value) -> PathBuf {
-    let p = dir.join(name);
-    std::fs::write(&p, serde_json::to_vec(v).unwrap()).unwrap();
-    p
-}
+mod common;
+use common::{TempDir, bin, tmp, write_json};
 
 /// Runs `verify --json` with `extra` flags; returns the exit code and the first report line.
 fn verify(input: &Path, extra: &[&str]) -> (Option<i32>, Value) {
@@ -106,13 +47,26 @@ fn error_codes(report: &Value) -> Vec<String> {
         .unwrap_or_default()
 }
 
-/// An issuer site (issuer, key, badge class) with every `@context` set to `ctx`.
-fn site(name: &str, ctx: &Value, policy: Option<Value>) -> (PathBuf, PathBuf, String, SecretKey) {
+/// An issuer site being served: the test's folder, the site's folder in it, its base URL, the
+/// issuer's key, and the server (serving while the value lives).
+struct Site {
+    dir: TempDir,
+    root: PathBuf,
+    base: String,
+    key: SecretKey,
+    _server: Server,
+}
+
+/// An issuer site (issuer, key, badge class) with every `@context` set to `ctx`, every document
+/// served as `application/ld+json`.
+fn site(name: &str, ctx: &Value, policy: Option<Value>) -> Site {
     let d = tmp(name);
     let site = d.join("site");
     std::fs::create_dir_all(&site).unwrap();
-    let port = serve_dir(site.clone());
-    let b = format!("http://127.0.0.1:{port}");
+    let root = site.clone();
+    let server =
+        Server::start(move |req| Response::file_as(&root, &req.path, "application/ld+json"));
+    let b = server.base_url();
     let key = SecretKey::generate(Algorithm::EdDsa).unwrap();
     let pem = key.public_key().to_pem().unwrap();
     let mut issuer = json!({"@context": ctx, "id": format!("{b}/issuer.json"), "type": "Issuer", "name": "I",
@@ -120,21 +74,27 @@ fn site(name: &str, ctx: &Value, policy: Option<Value>) -> (PathBuf, PathBuf, St
     if let Some(p) = policy {
         issuer["verification"] = p;
     }
-    write(&site, "issuer.json", &issuer);
-    write(
+    write_json(&site, "issuer.json", &issuer);
+    write_json(
         &site,
         "key.json",
         &json!({"@context": ctx, "id": format!("{b}/key.json"), "type": "CryptographicKey",
             "owner": format!("{b}/issuer.json"), "publicKeyPem": pem}),
     );
-    write(
+    write_json(
         &site,
         "badge.json",
         &json!({"@context": ctx, "id": format!("{b}/badge.json"), "type": "BadgeClass", "name": "B",
             "description": "d", "image": format!("{b}/i.png"), "criteria": {"narrative": "n"},
             "issuer": format!("{b}/issuer.json")}),
     );
-    (d, site, b, key)
+    Site {
+        dir: d,
+        root: site,
+        base: b,
+        key,
+        _server: server,
+    }
 }
 
 fn assertion(ctx: &Value, id: &str, b: &str, verification_key: &str, verification: Value) -> Value {
@@ -148,7 +108,13 @@ fn assertion(ctx: &Value, id: &str, b: &str, verification_key: &str, verificatio
 #[test]
 fn signed_badge_declaring_signed_badge_under_the_verify_alias_exits_0_and_2_offline() {
     let ctx = json!("https://w3id.org/openbadges/v2");
-    let (d, _site, b, key) = site("alias", &ctx, None);
+    let Site {
+        dir: d,
+        base: b,
+        key,
+        _server,
+        ..
+    } = site("alias", &ctx, None);
     let kid = format!("{b}/key.json");
     let a = assertion(
         &ctx,
@@ -170,7 +136,6 @@ fn signed_badge_declaring_signed_badge_under_the_verify_alias_exits_0_and_2_offl
         !error_codes(&r).contains(&"SCHEMA_INVALID".to_string()),
         "{r}"
     );
-    let _ = std::fs::remove_dir_all(d);
 }
 
 #[test]
@@ -184,7 +149,13 @@ fn hosted_badge_with_the_v2_context_inline_exits_0_and_its_issuer_scope_still_ap
             1,
         ),
     ] {
-        let (d, site, b, _) = site(name, &inline, policy);
+        let Site {
+            dir: _d,
+            root: site,
+            base: b,
+            _server,
+            ..
+        } = site(name, &inline, policy);
         let a = assertion(
             &inline,
             &format!("{b}/a.json"),
@@ -192,7 +163,7 @@ fn hosted_badge_with_the_v2_context_inline_exits_0_and_its_issuer_scope_still_ap
             "verification",
             json!({"type": "HostedBadge"}),
         );
-        let input = write(&site, "a.json", &a);
+        let input = write_json(&site, "a.json", &a);
         let allow = b.trim_start_matches("http://").to_string();
         let (c, r) = verify(&input, &["--allow-host", &allow]);
         assert_eq!(c, Some(want), "{name}: {r}");
@@ -205,14 +176,13 @@ fn hosted_badge_with_the_v2_context_inline_exits_0_and_its_issuer_scope_still_ap
         // Offline: recognised as an assertion whose hosted copy cannot be fetched.
         let (c, r) = verify(&input, &["--offline"]);
         assert_eq!(c, Some(2), "{name} offline: {r}");
-        let _ = std::fs::remove_dir_all(d);
     }
 }
 
 #[test]
 fn badge_class_and_revoked_stub_are_invalid_offline() {
     let d = tmp("offline");
-    let bc = write(
+    let bc = write_json(
         &d,
         "bc.json",
         &json!({"@context": "https://w3id.org/openbadges/v2", "id": "https://example.org/b", "type": "BadgeClass",
@@ -221,7 +191,7 @@ fn badge_class_and_revoked_stub_are_invalid_offline() {
     );
     let (c, r) = verify(&bc, &["--offline"]);
     assert_eq!(c, Some(1), "{r}");
-    let stub = write(
+    let stub = write_json(
         &d,
         "stub.json",
         &json!({"@context": "https://w3id.org/openbadges/v2", "type": "Assertion",
@@ -230,5 +200,4 @@ fn badge_class_and_revoked_stub_are_invalid_offline() {
     let (c, r) = verify(&stub, &["--offline"]);
     assert_eq!(c, Some(1), "{r}");
     assert!(error_codes(&r).contains(&"REVOKED".to_string()), "{r}");
-    let _ = std::fs::remove_dir_all(d);
 }

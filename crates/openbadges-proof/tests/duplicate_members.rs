@@ -10,8 +10,6 @@
     clippy::indexing_slicing
 )]
 
-use std::path::{Path, PathBuf};
-
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use openbadges_proof::data_integrity::{Ed25519Signer, ProofOptions, sign};
@@ -20,21 +18,17 @@ use openbadges_proof::key::{Algorithm, SecretKey};
 use openbadges_proof::loader::StaticLoader;
 use openbadges_proof::report::{Code, Report, Status};
 use openbadges_proof::vc_jwt::{self, HeaderKey};
-use openbadges_proof::verify::{FixedClock, Verifier};
+use openbadges_proof::verify::Verifier;
 use serde_json::{Value, json};
 
-const B: &str = "http://127.0.0.1:8765";
-
-fn ob2_fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/ob2")
-}
-
-fn served(rel: &str) -> Vec<u8> {
-    std::fs::read(ob2_fixtures().join("served").join(rel)).unwrap()
-}
+mod common;
+use common::{
+    OB2_BASE, OB2_ISSUER_DOCS, ob2_fixture_key, ob2_loader, ob2_signed_payload, ob3_credential,
+    served, sign_compact_bytes, signed_by_did_key,
+};
 
 fn verify(loader: &StaticLoader, input: &[u8]) -> Report {
-    let clock = FixedClock::parse("2025-06-01T00:00:00Z").unwrap();
+    let clock = common::clock();
     Verifier::new(loader)
         .with_clock(&clock)
         .verify_bytes("dup", input)
@@ -58,41 +52,14 @@ fn assert_refused(r: &Report, code: Code, pointer: &str) {
     assert!(found, "expected {code} naming {pointer}: {r:#?}");
 }
 
-fn ob2_loader() -> StaticLoader {
-    let mut l = StaticLoader::with_bundled_contexts();
-    for f in [
-        "issuer.json",
-        "badgeclass.json",
-        "key.json",
-        "revocations.json",
-    ] {
-        l.insert(&format!("{B}/{f}"), None, &served(f));
-    }
-    l
-}
-
-fn ob2_payload() -> Value {
-    let t = String::from_utf8(served("signed/valid.jws")).unwrap();
-    let p = t.trim().split('.').nth(1).unwrap().to_string();
-    serde_json::from_slice(&URL_SAFE_NO_PAD.decode(p).unwrap()).unwrap()
-}
-
-fn ob2_key() -> SecretKey {
-    SecretKey::from_pem(
-        &std::fs::read_to_string(ob2_fixtures().join("upstream/mozvalidator-rsa-private.pem"))
-            .unwrap(),
-    )
-    .unwrap()
-}
-
 #[test]
 fn signed_ob2_assertion_with_a_duplicate_recipient_is_refused() {
-    let payload = ob2_payload();
-    let key = ob2_key();
+    let payload = ob2_signed_payload();
+    let key = ob2_fixture_key();
     // Control: the same payload without the duplicate verifies.
     let clean = jws::sign(&serde_json::to_vec(&payload).unwrap(), &key, None).unwrap();
     assert_eq!(
-        verify(&ob2_loader(), clean.as_bytes()).status(),
+        verify(&ob2_loader(OB2_ISSUER_DOCS), clean.as_bytes()).status(),
         Status::Valid
     );
     // A first `recipient` for readers that keep the first member; serde_json keeps the last.
@@ -103,7 +70,7 @@ fn signed_ob2_assertion_with_a_duplicate_recipient_is_refused() {
     );
     let token = jws::sign(text.as_bytes(), &key, None).unwrap();
     assert_refused(
-        &verify(&ob2_loader(), token.as_bytes()),
+        &verify(&ob2_loader(OB2_ISSUER_DOCS), token.as_bytes()),
         Code::MalformedJson,
         "/recipient",
     );
@@ -119,37 +86,20 @@ fn fetched_ob2_issuer_profile_with_a_duplicate_key_list_is_refused() {
         "publicKey",
         &json!("https://evil.example/key.json"),
     );
-    let mut l = ob2_loader();
-    l.insert(&format!("{B}/issuer.json"), None, doctored.as_bytes());
+    let mut l = ob2_loader(OB2_ISSUER_DOCS);
+    l.insert(
+        &format!("{OB2_BASE}/issuer.json"),
+        None,
+        doctored.as_bytes(),
+    );
     let r = verify(&l, &served("signed/valid.jws"));
     assert_refused(&r, Code::MalformedJson, "/publicKey");
-}
-
-fn ob3_credential(issuer: &str) -> Value {
-    json!({
-        "@context": ["https://www.w3.org/ns/credentials/v2",
-                     "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"],
-        "id": "urn:uuid:2d7c3e2a-6e1f-4b43-9d59-4a1c4f0c5b10",
-        "type": ["VerifiableCredential", "OpenBadgeCredential"],
-        "issuer": {"id": issuer, "type": ["Profile"], "name": "Example"},
-        "validFrom": "2024-01-01T00:00:00Z",
-        "name": "Badge",
-        "credentialSubject": {"id": "did:example:alice", "type": ["AchievementSubject"],
-            "achievement": {"id": "urn:uuid:7f1b9a34-d0c1-4b3e-9a51-0c3f0d2c8e77",
-                "type": ["Achievement"], "name": "A", "description": "B",
-                "criteria": {"narrative": "C"}}}
-    })
 }
 
 #[test]
 fn eddsa_rdfc_2022_credential_with_a_duplicate_subject_is_refused() {
     let s = Ed25519Signer::from_seed(&[7u8; 32]).unwrap();
-    let signed = sign(
-        &ob3_credential(&s.did_key()),
-        &s,
-        &ProofOptions::new(s.verification_method_did_key(), "2024-01-01T00:00:00Z"),
-    )
-    .unwrap();
+    let signed = signed_by_did_key(&ob3_credential(&s.did_key()), &s, "2024-01-01T00:00:00Z");
     let l = StaticLoader::with_bundled_contexts();
     let text = serde_json::to_string(&signed).unwrap();
     assert_eq!(verify(&l, text.as_bytes()).status(), Status::Valid);
@@ -180,13 +130,7 @@ fn payload_text(token: &str) -> String {
 }
 
 fn signed_raw(header: &str, payload: &str, key: &SecretKey) -> String {
-    let si = format!(
-        "{}.{}",
-        URL_SAFE_NO_PAD.encode(header),
-        URL_SAFE_NO_PAD.encode(payload)
-    );
-    let sig = key.sign(si.as_bytes()).unwrap();
-    format!("{si}.{}", URL_SAFE_NO_PAD.encode(sig))
+    sign_compact_bytes(header.as_bytes(), payload.as_bytes(), key)
 }
 
 #[test]
@@ -221,11 +165,11 @@ fn jose_header_with_a_duplicate_alg_is_refused() {
     // The same in an OB 2.0 JWS.
     let ob2 = signed_raw(
         r#"{"alg":"none","alg":"RS256"}"#,
-        &serde_json::to_string(&ob2_payload()).unwrap(),
-        &ob2_key(),
+        &serde_json::to_string(&ob2_signed_payload()).unwrap(),
+        &ob2_fixture_key(),
     );
     assert_refused(
-        &verify(&ob2_loader(), ob2.as_bytes()),
+        &verify(&ob2_loader(OB2_ISSUER_DOCS), ob2.as_bytes()),
         Code::MalformedJws,
         "/alg",
     );

@@ -10,51 +10,19 @@
     clippy::indexing_slicing
 )]
 
-use std::io::{BufRead as _, BufReader, Write as _};
-use std::net::TcpListener;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use openbadges_proof::loader::{DocumentLoader, HttpLoader, LoadError};
+use openbadges_test_support::http::{Response, Server, Trap};
 
-/// Reads one request's head; returns its path.
-fn read_head(s: &std::net::TcpStream) -> Option<String> {
-    s.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
-    let mut r = BufReader::new(s.try_clone().ok()?);
-    let mut line = String::new();
-    r.read_line(&mut line).ok()?;
-    let path = line.split_whitespace().nth(1)?.to_string();
-    loop {
-        let mut h = String::new();
-        if r.read_line(&mut h).is_err() || h == "\r\n" || h.is_empty() {
-            break;
-        }
-    }
-    Some(path)
-}
-
-/// Serves `handler(stream, path)` on 127.0.0.1 for at most `conns` connections (each in its
-/// own thread); returns the port.
-fn serve(
-    conns: usize,
-    handler: impl Fn(&mut std::net::TcpStream, &str, u16) + Send + Sync + 'static,
-) -> u16 {
-    let l = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = l.local_addr().unwrap().port();
-    let handler = Arc::new(handler);
-    std::thread::spawn(move || {
-        for conn in l.incoming().take(conns) {
-            let Ok(mut s) = conn else { continue };
-            let h = handler.clone();
-            std::thread::spawn(move || {
-                if let Some(path) = read_head(&s) {
-                    h(&mut s, &path, port);
-                }
-            });
-        }
-    });
-    port
+/// A loader that may fetch from `server` only, with the default limits.
+fn loader_for(server: &Server) -> HttpLoader {
+    HttpLoader::new()
+        .unwrap()
+        .allow_host(&format!("127.0.0.1:{}", server.port()))
+        .unwrap()
 }
 
 #[test]
@@ -62,29 +30,19 @@ fn a_body_dripped_byte_by_byte_is_cut_off_at_the_deadline() {
     const LEN: usize = 400;
     let sent = Arc::new(AtomicUsize::new(0));
     let sent2 = sent.clone();
-    let port = serve(1, move |s, _, _| {
-        let head = format!(
+    // One byte every 50 ms: 20 s for the whole body; each read sees data well within any
+    // per-read timeout.
+    let server = Server::start(move |_| Response::Drip {
+        head: format!(
             "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {LEN}\r\n\r\n"
-        );
-        if s.write_all(head.as_bytes()).is_err() {
-            return;
-        }
-        // One byte every 50 ms: 20 s for the whole body; each read sees data well within any
-        // per-read timeout.
-        for _ in 0..LEN {
-            if s.write_all(b" ").and_then(|()| s.flush()).is_err() {
-                return;
-            }
-            sent2.fetch_add(1, Ordering::SeqCst);
-            std::thread::sleep(Duration::from_millis(50));
-        }
+        )
+        .into_bytes(),
+        body: vec![b' '; LEN],
+        every: Duration::from_millis(50),
+        sent: sent2.clone(),
     });
-    let l = HttpLoader::new()
-        .unwrap()
-        .allow_host(&format!("127.0.0.1:{port}"))
-        .unwrap()
-        .timeout(Duration::from_secs(1))
-        .unwrap();
+    let port = server.port();
+    let l = loader_for(&server).timeout(Duration::from_secs(1)).unwrap();
     let t = Instant::now();
     let r = l.load(&format!("http://127.0.0.1:{port}/drip"));
     let took = t.elapsed();
@@ -101,25 +59,17 @@ fn a_body_dripped_byte_by_byte_is_cut_off_at_the_deadline() {
 fn slow_redirect_hops_share_one_deadline() {
     // Each hop answers after 400 ms; five hops take 2 s, twice the deadline, though every
     // single hop is well within it.
-    let port = serve(10, |s, path, _| {
+    let server = Server::start(|req| {
         std::thread::sleep(Duration::from_millis(400));
-        let n: usize = path.trim_start_matches("/hop").parse().unwrap_or(0);
-        let resp = if n < 4 {
-            format!(
-                "HTTP/1.1 302 Found\r\nLocation: /hop{}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
-                n + 1
-            )
+        let n: usize = req.path.trim_start_matches("/hop").parse().unwrap_or(0);
+        if n < 4 {
+            Response::redirect(302, &format!("/hop{}", n + 1))
         } else {
-            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}".to_string()
-        };
-        let _ = s.write_all(resp.as_bytes());
+            Response::ok(b"{}".to_vec(), "application/json")
+        }
     });
-    let l = HttpLoader::new()
-        .unwrap()
-        .allow_host(&format!("127.0.0.1:{port}"))
-        .unwrap()
-        .timeout(Duration::from_secs(1))
-        .unwrap();
+    let port = server.port();
+    let l = loader_for(&server).timeout(Duration::from_secs(1)).unwrap();
     let r = l.load(&format!("http://127.0.0.1:{port}/hop0"));
     assert!(matches!(r, Err(LoadError::TimedOut { .. })), "{r:?}");
 }
@@ -128,9 +78,8 @@ fn slow_redirect_hops_share_one_deadline() {
 /// refused, and the listener must see no connection.
 #[test]
 fn every_spelling_of_loopback_is_refused_without_a_connection() {
-    let l = TcpListener::bind("127.0.0.1:0").unwrap();
-    l.set_nonblocking(true).unwrap();
-    let p = l.local_addr().unwrap().port();
+    let trap = Trap::new();
+    let p = trap.port();
     let loader = HttpLoader::new().unwrap();
     let spellings = [
         format!("http://127.0.0.1:{p}/"),
@@ -168,10 +117,7 @@ fn every_spelling_of_loopback_is_refused_without_a_connection() {
         let r = loader.load(u);
         assert!(matches!(r, Err(LoadError::Refused { .. })), "{u}: {r:?}");
     }
-    match l.accept() {
-        Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
-        other => panic!("a refused url reached the listener: {other:?}"),
-    }
+    trap.assert_untouched("a refused url reached the listener");
 }
 
 #[test]
@@ -236,18 +182,12 @@ fn redirects_to_every_spelling_of_a_refused_address_are_refused() {
         "http://[2001:0:4136:e378:8000:63bf:3fff:fdd2]/",
         "http://localhost./",
     ];
-    let port = serve(targets.len(), move |s, path, _| {
-        let i: usize = path.trim_start_matches('/').parse().unwrap_or(0);
-        let resp = format!(
-            "HTTP/1.1 302 Found\r\nLocation: {}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
-            targets[i]
-        );
-        let _ = s.write_all(resp.as_bytes());
+    let server = Server::start(move |req| {
+        let i: usize = req.path.trim_start_matches('/').parse().unwrap_or(0);
+        Response::redirect(302, targets[i])
     });
-    let l = HttpLoader::new()
-        .unwrap()
-        .allow_host(&format!("127.0.0.1:{port}"))
-        .unwrap();
+    let port = server.port();
+    let l = loader_for(&server);
     for (i, t) in targets.iter().enumerate() {
         let r = l.load(&format!("http://127.0.0.1:{port}/{i}"));
         assert!(matches!(r, Err(LoadError::Refused { .. })), "{t}: {r:?}");
@@ -263,18 +203,16 @@ fn gzip_content_encoding_is_not_decompressed() {
     std::io::Write::write_all(&mut gz, &vec![0u8; 10 * 1024 * 1024]).unwrap();
     let bomb = gz.finish().unwrap();
     let len = bomb.len();
-    let port = serve(1, move |s, _, _| {
-        let head = format!(
-            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Encoding: gzip\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-            bomb.len()
-        );
-        let _ = s.write_all(head.as_bytes());
-        let _ = s.write_all(&bomb);
+    let server = Server::start(move |_| Response::Http {
+        status: 200,
+        headers: vec![
+            ("Content-Type".into(), "application/json".into()),
+            ("Content-Encoding".into(), "gzip".into()),
+        ],
+        body: bomb.clone(),
     });
-    let l = HttpLoader::new()
-        .unwrap()
-        .allow_host(&format!("127.0.0.1:{port}"))
-        .unwrap();
+    let port = server.port();
+    let l = loader_for(&server);
     let d = l.load(&format!("http://127.0.0.1:{port}/bomb")).unwrap();
     assert_eq!(d.body.len(), len);
     assert_eq!(&d.body[..2], &[0x1f, 0x8b]);
@@ -283,19 +221,17 @@ fn gzip_content_encoding_is_not_decompressed() {
 #[test]
 fn a_huge_content_length_is_refused_before_reading() {
     // 1 PiB announced (hyper itself refuses a Content-Length near u64::MAX).
-    let port = serve(1, |s, _, _| {
-        let _ = s.write_all(
+    let server = Server::start(|_| {
+        Response::Raw(
             format!(
                 "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{{}}",
                 1u64 << 50
             )
-            .as_bytes(),
-        );
+            .into_bytes(),
+        )
     });
-    let l = HttpLoader::new()
-        .unwrap()
-        .allow_host(&format!("127.0.0.1:{port}"))
-        .unwrap();
+    let port = server.port();
+    let l = loader_for(&server);
     let r = l.load(&format!("http://127.0.0.1:{port}/huge"));
     assert!(matches!(r, Err(LoadError::TooLarge { .. })), "{r:?}");
 }

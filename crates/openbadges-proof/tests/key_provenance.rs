@@ -16,8 +16,11 @@ use openbadges_proof::key::{Algorithm, SecretKey};
 use openbadges_proof::loader::StaticLoader;
 use openbadges_proof::report::{Code, Report, Status};
 use openbadges_proof::vc_jwt::{self, HeaderKey, KeyPolicy};
-use openbadges_proof::verify::{FixedClock, Verifier};
+use openbadges_proof::verify::Verifier;
 use serde_json::{Value, json};
+
+mod common;
+use common::{OB2_ISSUER_DOCS, assert_code, ob2_loader, served, sign_compact, signed_by_did_key};
 
 const ISSUER: &str = "https://issuer.example/profile.json";
 const VC2: &str = "https://www.w3.org/ns/credentials/v2";
@@ -97,7 +100,7 @@ fn loader(docs: &[(&str, &Value)]) -> StaticLoader {
 }
 
 fn run_with(l: &StaticLoader, policy: KeyPolicy, input: &[u8]) -> Report {
-    let clock = FixedClock::parse("2025-06-01T00:00:00Z").unwrap();
+    let clock = common::clock();
     Verifier::new(l)
         .with_clock(&clock)
         .with_key_policy(policy)
@@ -106,11 +109,6 @@ fn run_with(l: &StaticLoader, policy: KeyPolicy, input: &[u8]) -> Report {
 
 fn run(l: &StaticLoader, doc: &Value) -> Report {
     run_with(l, KeyPolicy::default(), &serde_json::to_vec(doc).unwrap())
-}
-
-fn assert_code(r: &Report, status: Status, code: Code) {
-    assert_eq!(r.status(), status, "{r:#?}");
-    assert!(r.has_error(code), "expected {code}: {r:#?}");
 }
 
 fn forged() -> Value {
@@ -382,12 +380,7 @@ fn clr_embedding_a_forged_fragment_key_credential_is_not_valid() {
         "credentialSubject": {"type": ["ClrSubject"], "id": "did:example:learner",
             "verifiableCredential": [forged()]}
     });
-    let clr = sign(
-        &clr_unsigned,
-        &g,
-        &ProofOptions::new(g.verification_method_did_key(), "2024-01-01T00:00:00Z"),
-    )
-    .unwrap();
+    let clr = signed_by_did_key(&clr_unsigned, &g, "2024-01-01T00:00:00Z");
     let doc = genuine_doc();
     let r = run(&loader(&[(ISSUER, &doc)]), &clr);
     assert_eq!(r.status(), Status::Invalid, "{r:#?}");
@@ -503,46 +496,10 @@ fn vc_jwt_did_web_document_of_another_did_is_refused() {
 
 // --- OB 2.0 signed badges: the JOSE header never supplies a key ------------------------------
 
-const OB2: &str = "http://127.0.0.1:8765";
-
-fn ob2_served(rel: &str) -> Vec<u8> {
-    std::fs::read(format!(
-        "{}/../../fixtures/ob2/served/{rel}",
-        env!("CARGO_MANIFEST_DIR")
-    ))
-    .unwrap()
-}
-
-fn ob2_loader() -> StaticLoader {
-    let mut l = StaticLoader::with_bundled_contexts();
-    for f in [
-        "issuer.json",
-        "badgeclass.json",
-        "key.json",
-        "revocations.json",
-    ] {
-        l.insert(&format!("{OB2}/{f}"), None, &ob2_served(f));
-    }
-    l
-}
-
-/// The fixture's signed assertion payload re-signed by `key`, with `header`.
-fn ob2_resigned(header: &Value, payload: &Value, key: &SecretKey) -> String {
-    use base64::Engine as _;
-    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-    let si = format!(
-        "{}.{}",
-        URL_SAFE_NO_PAD.encode(serde_json::to_vec(header).unwrap()),
-        URL_SAFE_NO_PAD.encode(serde_json::to_vec(payload).unwrap())
-    );
-    let sig = key.sign(si.as_bytes()).unwrap();
-    format!("{si}.{}", URL_SAFE_NO_PAD.encode(sig))
-}
-
 #[test]
 fn ob2_jws_header_jwk_and_kid_never_supply_the_key() {
     use base64::Engine as _;
-    let jws = String::from_utf8(ob2_served("signed/valid.jws")).unwrap();
+    let jws = String::from_utf8(served("signed/valid.jws")).unwrap();
     let p = jws.trim().split('.').nth(1).unwrap();
     let payload: Value = serde_json::from_slice(
         &base64::engine::general_purpose::URL_SAFE_NO_PAD
@@ -553,7 +510,7 @@ fn ob2_jws_header_jwk_and_kid_never_supply_the_key() {
     let attacker = SecretKey::generate(Algorithm::EdDsa).unwrap();
     let header = json!({"alg": "EdDSA", "jwk": attacker.public_key().to_jwk(),
                         "kid": "https://attacker.example/key.json"});
-    let l = ob2_loader();
+    let l = ob2_loader(OB2_ISSUER_DOCS);
     // With `verification.creator` (the issuer's key.json), and without it (every key the issuer
     // lists): the forger's header key is never tried.
     let mut no_creator = payload.clone();
@@ -562,7 +519,7 @@ fn ob2_jws_header_jwk_and_kid_never_supply_the_key() {
         .unwrap()
         .remove("creator");
     for p in [payload, no_creator] {
-        let t = ob2_resigned(&header, &p, &attacker);
+        let t = sign_compact(&header, &p, &attacker);
         let r = run_with(&l, KeyPolicy::default(), t.as_bytes());
         assert_eq!(r.status(), Status::Invalid, "{r:#?}");
         assert_eq!(r.proof.as_deref(), Some("jws"), "{r:#?}");
@@ -573,7 +530,7 @@ fn ob2_jws_header_jwk_and_kid_never_supply_the_key() {
         );
     }
     // Offline without the issuer's documents: could not check, never valid.
-    let t = ob2_resigned(&header, &json!({}), &attacker);
+    let t = sign_compact(&header, &json!({}), &attacker);
     assert_ne!(
         run_with(&loader(&[]), KeyPolicy::default(), t.as_bytes()).status(),
         Status::Valid

@@ -7,63 +7,39 @@
     clippy::indexing_slicing
 )]
 
-use std::path::{Path, PathBuf};
-
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use openbadges_proof::issue;
 use openbadges_proof::key::{Algorithm, SecretKey};
 use openbadges_proof::loader::StaticLoader;
 use openbadges_proof::report::{Code, Report, Status};
-use openbadges_proof::verify::{FixedClock, RecipientProfile, Verifier};
+use openbadges_proof::verify::{RecipientProfile, Verifier};
 use serde_json::{Value, json};
 
-const B: &str = "http://127.0.0.1:8765";
+mod common;
+use common::{
+    OB2_BASE, OB2_ISSUER_DOCS, assert_invalid, fixtures_dir, ob2_loader, ob2_resigned,
+    ob2_signed_payload, served, served_json,
+};
 
-fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/ob2")
-}
-
-fn served(rel: &str) -> Vec<u8> {
-    std::fs::read(fixtures().join("served").join(rel)).unwrap()
-}
-
-fn served_json(rel: &str) -> Value {
-    serde_json::from_slice(&served(rel)).unwrap()
-}
-
-/// The issuer's documents from the fixtures (issuer, badge class, key, revocation list).
+/// The issuer's documents from the fixtures (issuer, badge class, key, revocation list) and the
+/// hosted assertion.
 fn base_loader() -> StaticLoader {
-    let mut l = StaticLoader::with_bundled_contexts();
-    for f in [
-        "issuer.json",
-        "badgeclass.json",
-        "key.json",
-        "revocations.json",
-        "hosted/valid.json",
-    ] {
-        l.insert(&format!("{B}/{f}"), None, &served(f));
-    }
+    let mut l = ob2_loader(OB2_ISSUER_DOCS);
+    l.insert(
+        &format!("{OB2_BASE}/hosted/valid.json"),
+        None,
+        &served("hosted/valid.json"),
+    );
     l
 }
 
 fn verify(loader: &StaticLoader, input: &[u8]) -> Report {
-    let clock = FixedClock::parse("2025-06-01T00:00:00Z").unwrap();
+    let clock = common::clock();
     Verifier::new(loader)
         .with_clock(&clock)
         .with_recipient(RecipientProfile::new().email("student@example.org"))
         .verify_bytes("attack", input)
-}
-
-fn assert_invalid(r: &Report, code: Code) {
-    assert_eq!(r.status(), Status::Invalid, "{r:#?}");
-    assert!(r.has_error(code), "expected {code}: {r:#?}");
-}
-
-fn payload_of_valid() -> Value {
-    let jws = String::from_utf8(served("signed/valid.jws")).unwrap();
-    let p = jws.trim().split('.').nth(1).unwrap().to_string();
-    serde_json::from_slice(&URL_SAFE_NO_PAD.decode(p).unwrap()).unwrap()
 }
 
 fn compact(header: &Value, payload: &Value, sig: &[u8]) -> String {
@@ -75,13 +51,6 @@ fn compact(header: &Value, payload: &Value, sig: &[u8]) -> String {
     )
 }
 
-fn fixture_key() -> SecretKey {
-    SecretKey::from_pem(
-        &std::fs::read_to_string(fixtures().join("upstream/mozvalidator-rsa-private.pem")).unwrap(),
-    )
-    .unwrap()
-}
-
 #[test]
 fn control_the_fixture_signed_badge_is_valid() {
     let r = verify(&base_loader(), &served("signed/valid.jws"));
@@ -90,7 +59,7 @@ fn control_the_fixture_signed_badge_is_valid() {
 
 #[test]
 fn alg_none_is_rejected() {
-    let payload = payload_of_valid();
+    let payload = ob2_signed_payload();
     for sig in [&b""[..], b"x"] {
         let t = compact(&json!({"alg": "none"}), &payload, sig);
         let r = verify(&base_loader(), t.as_bytes());
@@ -110,7 +79,7 @@ fn hs256_signed_with_the_public_key_as_secret_is_rejected() {
         .as_str()
         .unwrap()
         .to_string();
-    let payload = payload_of_valid();
+    let payload = ob2_signed_payload();
     let header = json!({"alg": "HS256", "typ": "JWT"});
     let signing_input = format!(
         "{}.{}",
@@ -131,7 +100,7 @@ fn hs256_signed_with_the_public_key_as_secret_is_rejected() {
 #[test]
 fn algorithm_that_does_not_match_the_key_type_is_rejected() {
     // ES256 header, but the issuer's key is RSA.
-    let payload = payload_of_valid();
+    let payload = ob2_signed_payload();
     let ec = SecretKey::generate(Algorithm::Es256).unwrap();
     let t = openbadges_proof::jws::sign(&serde_json::to_vec(&payload).unwrap(), &ec, None).unwrap();
     assert_invalid(
@@ -144,18 +113,24 @@ fn algorithm_that_does_not_match_the_key_type_is_rejected() {
 fn jws_signed_by_a_key_the_issuer_does_not_list_is_rejected() {
     // The attacker hosts their own key claiming the issuer as owner.
     let attacker = SecretKey::from_pem(
-        &std::fs::read_to_string(fixtures().join("upstream/mozvalidator-rsa-wrong-private.pem"))
-            .unwrap(),
+        &std::fs::read_to_string(fixtures_dir(
+            "ob2/upstream/mozvalidator-rsa-wrong-private.pem",
+        ))
+        .unwrap(),
     )
     .unwrap();
-    let kid = format!("{B}/attacker-key.json");
+    let kid = format!("{OB2_BASE}/attacker-key.json");
     let mut l = base_loader();
     l.insert_json(
         &kid,
-        &issue::cryptographic_key(&kid, &format!("{B}/issuer.json"), attacker.public_key())
-            .unwrap(),
+        &issue::cryptographic_key(
+            &kid,
+            &format!("{OB2_BASE}/issuer.json"),
+            attacker.public_key(),
+        )
+        .unwrap(),
     );
-    let mut a = payload_of_valid();
+    let mut a = ob2_signed_payload();
     a["id"] = json!("urn:uuid:00000000-0000-4000-8000-000000000001");
     let t = issue::sign_assertion(&a, &attacker, Some(&kid)).unwrap();
     assert_invalid(&verify(&l, t.as_bytes()), Code::KeyNotOwnedByIssuer);
@@ -167,8 +142,8 @@ fn jws_signed_by_a_key_the_issuer_does_not_list_is_rejected() {
 #[test]
 fn key_whose_owner_is_another_issuer_is_rejected_both_ways() {
     let evil = SecretKey::generate(Algorithm::Es256).unwrap();
-    let kid = format!("{B}/evil-key.json");
-    let evil_issuer = format!("{B}/evil-issuer.json");
+    let kid = format!("{OB2_BASE}/evil-key.json");
+    let evil_issuer = format!("{OB2_BASE}/evil-issuer.json");
     let mut l = base_loader();
     l.insert_json(
         &kid,
@@ -178,14 +153,14 @@ fn key_whose_owner_is_another_issuer_is_rejected_both_ways() {
         &evil_issuer,
         &issue::issuer_with_key(&json!({"@context": "https://w3id.org/openbadges/v2", "id": evil_issuer, "type": "Issuer", "name": "Evil", "url": "https://evil.example", "email": "e@evil.example"}), &kid, None).unwrap(),
     );
-    let a = payload_of_valid();
+    let a = ob2_signed_payload();
     // 1. The victim issuer does not list the key; the key names the evil issuer.
     let t = issue::sign_assertion(&a, &evil, Some(&kid)).unwrap();
     assert_invalid(&verify(&l, t.as_bytes()), Code::KeyNotOwnedByIssuer);
     // 2. Even if the victim issuer's profile lists the key (e.g. a copy-paste mistake), the
     //    key's owner is the evil issuer: still not the issuer's key.
     let victim = issue::issuer_with_key(&served_json("issuer.json"), &kid, None).unwrap();
-    l.insert_json(&format!("{B}/issuer.json"), &victim);
+    l.insert_json(&format!("{OB2_BASE}/issuer.json"), &victim);
     let r = verify(&l, t.as_bytes());
     assert_invalid(&r, Code::KeyNotOwnedByIssuer);
     assert!(
@@ -202,9 +177,9 @@ fn badge_class_from_an_origin_the_issuer_policy_does_not_allow_is_rejected() {
     bc["id"] = json!(evil_bc);
     l.insert_json(evil_bc, &bc);
     let mut a = served_json("hosted/valid.json");
-    a["id"] = json!(format!("{B}/hosted/evil.json"));
+    a["id"] = json!(format!("{OB2_BASE}/hosted/evil.json"));
     a["badge"] = json!(evil_bc);
-    l.insert_json(&format!("{B}/hosted/evil.json"), &a);
+    l.insert_json(&format!("{OB2_BASE}/hosted/evil.json"), &a);
     let r = verify(&l, &serde_json::to_vec(&a).unwrap());
     assert_invalid(&r, Code::OutOfVerificationScope);
     // And an assertion hosted off the issuer's origin.
@@ -219,10 +194,10 @@ fn badge_class_from_an_origin_the_issuer_policy_does_not_allow_is_rejected() {
 
 fn signed_with_list(list: Value, id: &str) -> Report {
     let mut l = base_loader();
-    l.insert_json(&format!("{B}/revocations.json"), &list);
-    let mut a = payload_of_valid();
+    l.insert_json(&format!("{OB2_BASE}/revocations.json"), &list);
+    let mut a = ob2_signed_payload();
     a["id"] = json!(id);
-    let t = issue::sign_assertion(&a, &fixture_key(), Some(&format!("{B}/key.json"))).unwrap();
+    let t = ob2_resigned(&a);
     verify(&l, t.as_bytes())
 }
 
@@ -235,7 +210,7 @@ fn revocation_list_with_a_one_element_array_and_as_a_single_object() {
         json!([id]),
         json!(id),
     ] {
-        let list = json!({"@context": "https://w3id.org/openbadges/v2", "id": format!("{B}/revocations.json"), "type": "RevocationList", "revokedAssertions": entries});
+        let list = json!({"@context": "https://w3id.org/openbadges/v2", "id": format!("{OB2_BASE}/revocations.json"), "type": "RevocationList", "revokedAssertions": entries});
         assert_invalid(&signed_with_list(list.clone(), id), Code::Revoked);
         let r = signed_with_list(list, "urn:uuid:99999999-2222-4333-8444-555555555555");
         assert_eq!(r.status(), Status::Valid, "{r:#?}");
@@ -251,7 +226,7 @@ fn unreachable_documents_are_indeterminate_never_valid_or_invalid() {
     assert!(r.has_error(Code::FetchFailed));
     // Revocation list missing: cannot say it is not revoked.
     let mut l = base_loader();
-    l.insert_status(&format!("{B}/revocations.json"), 503);
+    l.insert_status(&format!("{OB2_BASE}/revocations.json"), 503);
     let r = verify(&l, &served("signed/valid.jws"));
     assert_eq!(r.status(), Status::Indeterminate, "{r:#?}");
 }
@@ -259,7 +234,7 @@ fn unreachable_documents_are_indeterminate_never_valid_or_invalid() {
 #[test]
 fn hosted_assertion_answering_410_gone_is_revoked() {
     let mut l = base_loader();
-    l.insert_gone(&format!("{B}/hosted/valid.json"));
+    l.insert_gone(&format!("{OB2_BASE}/hosted/valid.json"));
     assert_invalid(&verify(&l, &served("hosted/valid.json")), Code::Revoked);
 }
 
@@ -268,13 +243,13 @@ fn the_fetched_copy_is_the_truth_for_hosted_assertions() {
     // The holder edits the expiry away locally; the hosted copy still says expired.
     let mut l = base_loader();
     l.insert(
-        &format!("{B}/hosted/valid.json"),
+        &format!("{OB2_BASE}/hosted/valid.json"),
         None,
         &served("hosted/expired.json"),
     );
     let mut expired = served_json("hosted/expired.json");
-    expired["id"] = json!(format!("{B}/hosted/valid.json"));
-    l.insert_json(&format!("{B}/hosted/valid.json"), &expired);
+    expired["id"] = json!(format!("{OB2_BASE}/hosted/valid.json"));
+    l.insert_json(&format!("{OB2_BASE}/hosted/valid.json"), &expired);
     assert_invalid(&verify(&l, &served("hosted/valid.json")), Code::Expired);
 }
 
@@ -282,17 +257,18 @@ fn the_fetched_copy_is_the_truth_for_hosted_assertions() {
 fn sign_then_verify_round_trips_for_every_algorithm() {
     for alg in [Algorithm::Rs256, Algorithm::Es256, Algorithm::EdDsa] {
         let key = SecretKey::generate(alg).unwrap();
-        let kid = format!("{B}/k-{alg}.json");
+        let kid = format!("{OB2_BASE}/k-{alg}.json");
         let mut l = base_loader();
         l.insert_json(
             &kid,
-            &issue::cryptographic_key(&kid, &format!("{B}/issuer.json"), key.public_key()).unwrap(),
+            &issue::cryptographic_key(&kid, &format!("{OB2_BASE}/issuer.json"), key.public_key())
+                .unwrap(),
         );
         l.insert_json(
-            &format!("{B}/issuer.json"),
+            &format!("{OB2_BASE}/issuer.json"),
             &issue::issuer_with_key(&served_json("issuer.json"), &kid, None).unwrap(),
         );
-        let t = issue::sign_assertion(&payload_of_valid(), &key, Some(&kid)).unwrap();
+        let t = issue::sign_assertion(&ob2_signed_payload(), &key, Some(&kid)).unwrap();
         let r = verify(&l, t.as_bytes());
         assert_eq!(r.status(), Status::Valid, "{alg}: {r:#?}");
     }
@@ -301,7 +277,7 @@ fn sign_then_verify_round_trips_for_every_algorithm() {
 /// Serves `body` at the fixture badge class URL.
 fn loader_with_badge_class(body: &[u8]) -> StaticLoader {
     let mut l = base_loader();
-    l.insert(&format!("{B}/badgeclass.json"), None, body);
+    l.insert(&format!("{OB2_BASE}/badgeclass.json"), None, body);
     l
 }
 
@@ -328,7 +304,7 @@ fn badge_url_serving_another_class_is_not_a_badge_class() {
     );
     let mut l = base_loader();
     l.insert(
-        &format!("{B}/issuer.json"),
+        &format!("{OB2_BASE}/issuer.json"),
         None,
         &served("badgeclass.json"),
     );

@@ -15,13 +15,12 @@ use std::path::{Path, PathBuf};
 
 use openbadges_proof::loader::{CachingLoader, StaticLoader};
 use openbadges_proof::report::{Report, Status};
-use openbadges_proof::verify::{FixedClock, RecipientProfile, Source, Verifier};
+use openbadges_proof::verify::{RecipientProfile, Source, Verifier};
+
+mod common;
+use common::{clock, fixtures_dir};
 
 const BASE: &str = "http://127.0.0.1:8765/";
-
-fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/ob2")
-}
 
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
     for e in std::fs::read_dir(dir).unwrap() {
@@ -36,7 +35,7 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
 
 /// The served/ folder as a static loader.
 fn served_loader() -> StaticLoader {
-    let root = fixtures().join("served");
+    let root = fixtures_dir("ob2").join("served");
     let mut files = Vec::new();
     walk(&root, &mut files);
     let mut l = StaticLoader::with_bundled_contexts();
@@ -50,10 +49,6 @@ fn served_loader() -> StaticLoader {
         l.insert(&format!("{BASE}{rel}"), None, &std::fs::read(&f).unwrap());
     }
     l
-}
-
-fn clock() -> FixedClock {
-    FixedClock::parse("2025-06-01T00:00:00Z").unwrap()
 }
 
 fn student() -> RecipientProfile {
@@ -92,7 +87,8 @@ type Case = (
     Option<&'static str>,
 );
 
-fn served_cases() -> Vec<Case> {
+/// Hosted assertions (OB 1.0, 1.1 and 2.0), as files and as URLs.
+fn hosted_cases() -> Vec<Case> {
     use Status::*;
     vec![
         ("served/hosted/valid.json", false, None, Valid, None),
@@ -186,6 +182,13 @@ fn served_cases() -> Vec<Case> {
         ("served/v1/assertion.json", false, None, Valid, None),
         ("served/v1/assertion.json", true, None, Valid, None),
         ("served/v1_1/assertion.json", false, None, Valid, None),
+    ]
+}
+
+/// Signed assertions (compact JWS).
+fn signed_cases() -> Vec<Case> {
+    use Status::*;
+    vec![
         ("served/signed/valid.jws", false, None, Valid, None),
         (
             "served/signed/revoked.jws",
@@ -244,6 +247,13 @@ fn served_cases() -> Vec<Case> {
             Invalid,
             Some("KEY_NOT_OWNED_BY_ISSUER"),
         ),
+    ]
+}
+
+/// Baked images (PNG and SVG) of hosted and signed assertions.
+fn baked_cases() -> Vec<Case> {
+    use Status::*;
+    vec![
         ("baked/hosted-valid-json.png", false, None, Valid, None),
         ("baked/hosted-valid-url.png", false, None, Valid, None),
         ("baked/signed-valid.png", false, None, Valid, None),
@@ -268,18 +278,26 @@ fn served_cases() -> Vec<Case> {
     ]
 }
 
+/// Every case, in the golden file's order: hosted, signed, baked.
+fn served_cases() -> Vec<Case> {
+    [hosted_cases(), signed_cases(), baked_cases()].concat()
+}
+
 fn run_served(v: &Verifier<'_>, input: &str, as_url: bool) -> Report {
     if as_url {
         let rel = input.strip_prefix("served/").unwrap();
         v.verify_url(&format!("{BASE}{rel}"))
     } else {
-        v.verify_bytes(input, &std::fs::read(fixtures().join(input)).unwrap())
+        v.verify_bytes(
+            input,
+            &std::fs::read(fixtures_dir("ob2").join(input)).unwrap(),
+        )
     }
 }
 
 /// Upstream trios: each trio gets its own loader with its documents at their URLs.
 fn upstream_cases() -> Vec<(String, Report)> {
-    let up = fixtures().join("upstream");
+    let up = fixtures_dir("ob2").join("upstream");
     let read = |f: &str| std::fs::read(up.join(f)).unwrap();
     let mut out = Vec::new();
     let clock = clock();
@@ -453,7 +471,7 @@ fn batch_of_all_served_inputs_matches_one_by_one() {
         .iter()
         .map(|c| Source::Bytes {
             name: c.0.to_string(),
-            bytes: std::fs::read(fixtures().join(c.0)).unwrap(),
+            bytes: std::fs::read(fixtures_dir("ob2").join(c.0)).unwrap(),
         })
         .collect();
     let reports = v.verify_batch(&sources, 4);

@@ -10,65 +10,36 @@
     clippy::indexing_slicing
 )]
 
-use std::path::{Path, PathBuf};
-
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use openbadges_proof::key::SecretKey;
+use openbadges_proof::jws;
 use openbadges_proof::loader::{OB_V2_CONTEXT, StaticLoader};
 use openbadges_proof::report::{Code, Report, Status};
-use openbadges_proof::verify::{FixedClock, RecipientProfile, Verifier};
-use openbadges_proof::{issue, jws};
+use openbadges_proof::verify::{RecipientProfile, Verifier};
 use serde_json::{Value, json};
 
-const B: &str = "http://127.0.0.1:8765";
+mod common;
+use common::{
+    OB2_BASE, assert_invalid, ob2_fixture_key, ob2_loader, ob2_resigned, ob2_signed_payload,
+    served, served_json,
+};
 
-fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/ob2")
-}
-
-fn served(rel: &str) -> Vec<u8> {
-    std::fs::read(fixtures().join("served").join(rel)).unwrap()
-}
-
-fn served_json(rel: &str) -> Value {
-    serde_json::from_slice(&served(rel)).unwrap()
-}
-
+/// The issuer's documents from the fixtures, the undeclared key and the hosted assertion.
 fn base_loader() -> StaticLoader {
-    let mut l = StaticLoader::with_bundled_contexts();
-    for f in [
+    ob2_loader(&[
         "issuer.json",
         "badgeclass.json",
         "key.json",
         "key-undeclared.json",
         "revocations.json",
         "hosted/valid.json",
-    ] {
-        l.insert(&format!("{B}/{f}"), None, &served(f));
-    }
-    l
+    ])
 }
 
 fn verify(loader: &StaticLoader, input: &[u8]) -> Report {
-    let clock = FixedClock::parse("2025-06-01T00:00:00Z").unwrap();
+    let clock = common::clock();
     Verifier::new(loader)
         .with_clock(&clock)
         .with_recipient(RecipientProfile::new().email("student@example.org"))
         .verify_bytes("jsonld", input)
-}
-
-fn fixture_key() -> SecretKey {
-    SecretKey::from_pem(
-        &std::fs::read_to_string(fixtures().join("upstream/mozvalidator-rsa-private.pem")).unwrap(),
-    )
-    .unwrap()
-}
-
-fn payload_of_valid() -> Value {
-    let jws = String::from_utf8(served("signed/valid.jws")).unwrap();
-    let p = jws.trim().split('.').nth(1).unwrap().to_string();
-    serde_json::from_slice(&URL_SAFE_NO_PAD.decode(p).unwrap()).unwrap()
 }
 
 /// The v2 context written inline: the object the published context document holds.
@@ -80,11 +51,6 @@ fn assert_valid(r: &Report) {
     assert_eq!(r.status(), Status::Valid, "{r:#?}");
 }
 
-fn assert_invalid(r: &Report, code: Code) {
-    assert_eq!(r.status(), Status::Invalid, "{r:#?}");
-    assert!(r.has_error(code), "expected {code}: {r:#?}");
-}
-
 fn has_warning(r: &Report, code: Code) -> bool {
     r.warnings.iter().any(|w| w.code == code)
 }
@@ -94,7 +60,7 @@ fn has_warning(r: &Report, code: Code) -> bool {
 /// The fixture's signed payload with `verification` written as its alias `verify`, signed
 /// over those bytes.
 fn signed_with_verify_alias(creator: &str) -> String {
-    let mut a = payload_of_valid();
+    let mut a = ob2_signed_payload();
     let obj = a.as_object_mut().unwrap();
     obj.remove("verification");
     obj.insert(
@@ -102,19 +68,19 @@ fn signed_with_verify_alias(creator: &str) -> String {
         json!({"type": "SignedBadge", "creator": creator}),
     );
     let payload = serde_json::to_vec(&a).unwrap();
-    jws::sign(&payload, &fixture_key(), Some(creator)).unwrap()
+    jws::sign(&payload, &ob2_fixture_key(), Some(creator)).unwrap()
 }
 
 #[test]
 fn signed_assertion_declaring_signed_badge_under_the_verify_alias_is_valid() {
-    let t = signed_with_verify_alias(&format!("{B}/key.json"));
+    let t = signed_with_verify_alias(&format!("{OB2_BASE}/key.json"));
     assert_valid(&verify(&base_loader(), t.as_bytes()));
 }
 
 #[test]
 fn verify_alias_creator_is_the_key_checked_for_ownership() {
     // The key named through the alias is the one tried: a key the issuer does not list fails.
-    let t = signed_with_verify_alias(&format!("{B}/key-undeclared.json"));
+    let t = signed_with_verify_alias(&format!("{OB2_BASE}/key-undeclared.json"));
     let r = verify(&base_loader(), t.as_bytes());
     assert_eq!(r.status(), Status::Invalid, "{r:#?}");
     assert!(
@@ -128,13 +94,13 @@ fn revocation_list_naming_its_entries_with_the_revoked_alias_still_revokes() {
     let id = "urn:uuid:11111111-2222-4333-8444-555555555555";
     let mut l = base_loader();
     l.insert_json(
-        &format!("{B}/revocations.json"),
-        &json!({"@context": "https://w3id.org/openbadges/v2", "id": format!("{B}/revocations.json"),
+        &format!("{OB2_BASE}/revocations.json"),
+        &json!({"@context": "https://w3id.org/openbadges/v2", "id": format!("{OB2_BASE}/revocations.json"),
             "type": "RevocationList", "revoked": [{"id": id, "revocationReason": "r"}]}),
     );
-    let mut a = payload_of_valid();
+    let mut a = ob2_signed_payload();
     a["id"] = json!(id);
-    let t = issue::sign_assertion(&a, &fixture_key(), Some(&format!("{B}/key.json"))).unwrap();
+    let t = ob2_resigned(&a);
     assert_invalid(&verify(&l, t.as_bytes()), Code::Revoked);
 }
 
@@ -145,14 +111,14 @@ fn hosted_trio_with_context(ctx: &Value, issuer_file: &str) -> (StaticLoader, Ve
     let mut l = base_loader();
     let mut issuer = served_json(issuer_file);
     issuer["@context"] = ctx.clone();
-    l.insert_json(&format!("{B}/{issuer_file}"), &issuer);
+    l.insert_json(&format!("{OB2_BASE}/{issuer_file}"), &issuer);
     let mut bc = served_json("badgeclass.json");
     bc["@context"] = ctx.clone();
-    bc["issuer"] = json!(format!("{B}/{issuer_file}"));
-    l.insert_json(&format!("{B}/badgeclass.json"), &bc);
+    bc["issuer"] = json!(format!("{OB2_BASE}/{issuer_file}"));
+    l.insert_json(&format!("{OB2_BASE}/badgeclass.json"), &bc);
     let mut a = served_json("hosted/valid.json");
     a["@context"] = ctx.clone();
-    l.insert_json(&format!("{B}/hosted/valid.json"), &a);
+    l.insert_json(&format!("{OB2_BASE}/hosted/valid.json"), &a);
     (l, serde_json::to_vec(&a).unwrap())
 }
 
@@ -196,11 +162,11 @@ fn documents_with_terms_of_their_own_are_read_by_their_expanded_iris() {
         "recit": "https://w3id.org/openbadges#narrative",
         "emetteur": {"@id": "https://w3id.org/openbadges#issuer", "@type": "@id"}
     });
-    let bc = json!({"@context": ctx, "id": format!("{B}/badgeclass.json"), "type": "BadgeClass",
+    let bc = json!({"@context": ctx, "id": format!("{OB2_BASE}/badgeclass.json"), "type": "BadgeClass",
         "nom": "Badges 101", "description": "Passed the Badges 101 quiz.",
-        "image": format!("{B}/badge.png"), "critere": {"recit": "Answer all questions."},
-        "emetteur": format!("{B}/issuer.json")});
-    l.insert_json(&format!("{B}/badgeclass.json"), &bc);
+        "image": format!("{OB2_BASE}/badge.png"), "critere": {"recit": "Answer all questions."},
+        "emetteur": format!("{OB2_BASE}/issuer.json")});
+    l.insert_json(&format!("{OB2_BASE}/badgeclass.json"), &bc);
     assert_valid(&verify(&l, &served("hosted/valid.json")));
 }
 
@@ -335,7 +301,7 @@ fn badge_class_served_off_the_issuers_host_is_out_of_scope_whatever_id_it_declar
     l.insert_json(evil, &served_json("badgeclass.json"));
     let mut a = served_json("hosted/valid.json");
     a["badge"] = json!(evil);
-    l.insert_json(&format!("{B}/hosted/valid.json"), &a);
+    l.insert_json(&format!("{OB2_BASE}/hosted/valid.json"), &a);
     let r = verify(&l, &serde_json::to_vec(&a).unwrap());
     assert_invalid(&r, Code::OutOfVerificationScope);
 }
@@ -344,9 +310,9 @@ fn badge_class_served_off_the_issuers_host_is_out_of_scope_whatever_id_it_declar
 fn signed_payload_saying_revoked_is_revoked_even_offline() {
     // The issuer's own signed statement that the assertion is revoked: a revocation list
     // that does not list it does not make it valid, and no fetch is needed to say so.
-    let mut a = payload_of_valid();
+    let mut a = ob2_signed_payload();
     a["revoked"] = json!(true);
-    let t = issue::sign_assertion(&a, &fixture_key(), Some(&format!("{B}/key.json"))).unwrap();
+    let t = ob2_resigned(&a);
     assert_invalid(&verify(&base_loader(), t.as_bytes()), Code::Revoked);
     assert_invalid(&verify(&StaticLoader::new(), t.as_bytes()), Code::Revoked);
 }

@@ -15,27 +15,20 @@ use openbadges_proof::key::{Algorithm, SecretKey};
 use openbadges_proof::loader::StaticLoader;
 use openbadges_proof::report::{Code, Report, Status};
 use openbadges_proof::vc_jwt::{self, HeaderKey, KeyPolicy};
-use openbadges_proof::verify::{FixedClock, RecipientProfile, Verifier};
+use openbadges_proof::verify::{RecipientProfile, Verifier};
 use serde_json::{Value, json};
+
+mod common;
+use common::{assert_code, ed25519_pkcs8, jws_payload, ob3_credential, sign_compact};
 
 const ISSUER: &str = "https://issuer.example/issuers/1";
 const JWKS: &str = "https://issuer.example/.well-known/jwks.json";
 
+/// The shared sample credential, valid until 2030.
 fn credential(issuer: &str) -> Value {
-    json!({
-        "@context": ["https://www.w3.org/ns/credentials/v2",
-                     "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"],
-        "id": "urn:uuid:2d7c3e2a-6e1f-4b43-9d59-4a1c4f0c5b10",
-        "type": ["VerifiableCredential", "OpenBadgeCredential"],
-        "issuer": {"id": issuer, "type": ["Profile"], "name": "Example"},
-        "validFrom": "2024-01-01T00:00:00Z",
-        "validUntil": "2030-01-01T00:00:00Z",
-        "name": "Badge",
-        "credentialSubject": {"id": "did:example:alice", "type": ["AchievementSubject"],
-            "achievement": {"id": "urn:uuid:7f1b9a34-d0c1-4b3e-9a51-0c3f0d2c8e77",
-                "type": ["Achievement"], "name": "A", "description": "B",
-                "criteria": {"narrative": "C"}}}
-    })
+    let mut v = ob3_credential(issuer);
+    v["validUntil"] = json!("2030-01-01T00:00:00Z");
+    v
 }
 
 fn jwks_loader(keys: &[&SecretKey]) -> StaticLoader {
@@ -46,7 +39,7 @@ fn jwks_loader(keys: &[&SecretKey]) -> StaticLoader {
 }
 
 fn verify_with(l: &StaticLoader, policy: KeyPolicy, token: &str) -> Report {
-    let clock = FixedClock::parse("2025-06-01T00:00:00Z").unwrap();
+    let clock = common::clock();
     Verifier::new(l)
         .with_clock(&clock)
         .with_key_policy(policy)
@@ -55,27 +48,6 @@ fn verify_with(l: &StaticLoader, policy: KeyPolicy, token: &str) -> Report {
 
 fn verify(l: &StaticLoader, token: &str) -> Report {
     verify_with(l, KeyPolicy::default(), token)
-}
-
-/// Signs an arbitrary header and payload (for malformed tokens).
-fn raw_token(header: &Value, payload: &Value, key: &SecretKey) -> String {
-    let si = format!(
-        "{}.{}",
-        URL_SAFE_NO_PAD.encode(serde_json::to_vec(header).unwrap()),
-        URL_SAFE_NO_PAD.encode(serde_json::to_vec(payload).unwrap())
-    );
-    let sig = key.sign(si.as_bytes()).unwrap();
-    format!("{si}.{}", URL_SAFE_NO_PAD.encode(sig))
-}
-
-fn payload_of(token: &str) -> Value {
-    let p = token.split('.').nth(1).unwrap();
-    serde_json::from_slice(&URL_SAFE_NO_PAD.decode(p).unwrap()).unwrap()
-}
-
-fn assert_code(r: &Report, status: Status, code: Code) {
-    assert_eq!(r.status(), status, "{r:#?}");
-    assert!(r.has_error(code), "expected {code}: {r:#?}");
 }
 
 #[test]
@@ -128,7 +100,7 @@ fn an_unbound_header_jwk_is_indeterminate_unless_dangerous() {
     };
     assert_eq!(verify_with(&empty, pinned, &t).status(), Status::Valid);
     // Unbound and forged is invalid, not indeterminate.
-    let mut p = payload_of(&t);
+    let mut p = jws_payload(&t);
     p["name"] = json!("Forged");
     let forged = format!(
         "{}.{}.{}",
@@ -190,35 +162,25 @@ fn did_jwk_and_did_key_issuers_bind_their_keys() {
     );
 }
 
-/// PKCS#8 v1 for an Ed25519 seed.
-fn ed25519_pkcs8(seed: &[u8; 32]) -> Vec<u8> {
-    let mut v = vec![
-        0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04,
-        0x20,
-    ];
-    v.extend_from_slice(seed);
-    v
-}
-
 #[test]
 fn header_members_typ_and_algorithms() {
     let k = SecretKey::generate(Algorithm::EdDsa).unwrap();
     let l = jwks_loader(&[&k]);
     let good = vc_jwt::issue(&credential(ISSUER), &k, &HeaderKey::Jwk).unwrap();
-    let p = payload_of(&good);
+    let p = jws_payload(&good);
     let jwk = k.public_key().to_jwk();
-    let t = raw_token(
+    let t = sign_compact(
         &json!({"alg": "EdDSA", "jwk": jwk, "x5u": "https://evil.example/c"}),
         &p,
         &k,
     );
     assert_code(&verify(&l, &t), Status::Invalid, Code::ClaimMismatch);
-    let t = raw_token(&json!({"alg": "EdDSA", "jwk": jwk, "typ": "JOSE"}), &p, &k);
+    let t = sign_compact(&json!({"alg": "EdDSA", "jwk": jwk, "typ": "JOSE"}), &p, &k);
     assert_code(&verify(&l, &t), Status::Invalid, Code::ClaimMismatch);
     // alg does not match the key.
-    let t = raw_token(&json!({"alg": "ES256", "jwk": jwk}), &p, &k);
+    let t = sign_compact(&json!({"alg": "ES256", "jwk": jwk}), &p, &k);
     assert_code(&verify(&l, &t), Status::Invalid, Code::AlgorithmNotAllowed);
-    let t = raw_token(&json!({"alg": "RS256", "jwk": jwk}), &p, &k);
+    let t = sign_compact(&json!({"alg": "RS256", "jwk": jwk}), &p, &k);
     assert_code(&verify(&l, &t), Status::Invalid, Code::AlgorithmNotAllowed);
     for alg in ["none", "HS256"] {
         let h =
@@ -247,13 +209,13 @@ fn claims_must_agree_with_the_credential() {
         ("iss", Value::Null),
     ];
     for (claim, value) in cases {
-        let mut p = payload_of(&good);
+        let mut p = jws_payload(&good);
         if value.is_null() {
             p.as_object_mut().unwrap().remove(claim);
         } else {
             p[claim] = value;
         }
-        let t = raw_token(&header, &p, &k);
+        let t = sign_compact(&header, &p, &k);
         assert_code(&verify(&l, &t), Status::Invalid, Code::ClaimMismatch);
     }
     // The iss claim cannot redirect key binding to an attacker's JWKS: iss must be the issuer.
@@ -275,7 +237,7 @@ fn expired_not_yet_valid_and_tampered() {
     assert_code(&verify(&l, &t), Status::Invalid, Code::NotYetValid);
     let t = vc_jwt::issue(&credential(ISSUER), &k, &HeaderKey::Jwk).unwrap();
     let mut parts: Vec<String> = t.split('.').map(str::to_owned).collect();
-    let mut p = payload_of(&t);
+    let mut p = jws_payload(&t);
     p["credentialSubject"]["achievement"]["name"] = json!("Tampered");
     parts[1] = URL_SAFE_NO_PAD.encode(serde_json::to_vec(&p).unwrap());
     assert_code(
@@ -303,14 +265,14 @@ fn vc_1_1_jwt_with_a_vc_claim_and_recipient() {
     );
     let p = json!({"vc": c, "iss": ISSUER, "sub": "did:example:alice",
                    "jti": "urn:uuid:2d7c3e2a-6e1f-4b43-9d59-4a1c4f0c5b10", "nbf": 1_704_067_200});
-    let t = raw_token(
+    let t = sign_compact(
         &json!({"alg": "EdDSA", "typ": "JWT", "jwk": k.public_key().to_jwk()}),
         &p,
         &k,
     );
     let r = verify(&l, &t);
     assert_eq!(r.status(), Status::Valid, "{r:#?}");
-    let clock = FixedClock::parse("2025-06-01T00:00:00Z").unwrap();
+    let clock = common::clock();
     let v = Verifier::new(&l).with_clock(&clock);
     let ok = v
         .clone()

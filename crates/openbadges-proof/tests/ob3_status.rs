@@ -13,11 +13,14 @@ use std::io::Write as _;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use openbadges_proof::data_integrity::{Ed25519Signer, ProofOptions, sign};
+use openbadges_proof::data_integrity::Ed25519Signer;
 use openbadges_proof::loader::StaticLoader;
 use openbadges_proof::report::{Code, Report, Status};
-use openbadges_proof::verify::{FixedClock, RecipientProfile, Verifier};
+use openbadges_proof::verify::{RecipientProfile, Verifier};
 use serde_json::{Value, json};
+
+mod common;
+use common::{assert_code, ob3_credential, signed_by_did_key};
 
 const LIST: &str = "https://status.example/lists/1";
 
@@ -25,31 +28,18 @@ fn signer() -> Ed25519Signer {
     Ed25519Signer::from_seed(&[9u8; 32]).unwrap()
 }
 
+/// The shared sample credential, with the OB 3.0 extensions context too.
 fn credential(issuer: &str) -> Value {
-    json!({
-        "@context": ["https://www.w3.org/ns/credentials/v2",
-                     "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
-                     "https://purl.imsglobal.org/spec/ob/v3p0/extensions.json"],
-        "id": "urn:uuid:2d7c3e2a-6e1f-4b43-9d59-4a1c4f0c5b10",
-        "type": ["VerifiableCredential", "OpenBadgeCredential"],
-        "issuer": {"id": issuer, "type": ["Profile"], "name": "Example"},
-        "validFrom": "2024-01-01T00:00:00Z",
-        "name": "Badge",
-        "credentialSubject": {"id": "did:example:alice", "type": ["AchievementSubject"],
-            "achievement": {"id": "urn:uuid:7f1b9a34-d0c1-4b3e-9a51-0c3f0d2c8e77",
-                "type": ["Achievement"], "name": "A", "description": "B",
-                "criteria": {"narrative": "C"}}}
-    })
+    let mut v = ob3_credential(issuer);
+    v["@context"].as_array_mut().unwrap().push(json!(
+        "https://purl.imsglobal.org/spec/ob/v3p0/extensions.json"
+    ));
+    v
 }
 
 fn signed(doc: &Value) -> Value {
     let s = signer();
-    sign(
-        doc,
-        &s,
-        &ProofOptions::new(s.verification_method_did_key(), "2024-01-01T00:00:00Z"),
-    )
-    .unwrap()
+    signed_by_did_key(doc, &s, "2024-01-01T00:00:00Z")
 }
 
 fn status_list(purpose: &str, set: &[usize]) -> Value {
@@ -79,7 +69,7 @@ fn with_status(purpose: &str, index: usize) -> Value {
 }
 
 fn run(l: &StaticLoader, doc: &Value) -> Report {
-    let clock = FixedClock::parse("2025-06-01T00:00:00Z").unwrap();
+    let clock = common::clock();
     Verifier::new(l)
         .with_clock(&clock)
         .verify_bytes("c.json", &serde_json::to_vec(doc).unwrap())
@@ -89,11 +79,6 @@ fn loader_with(list: &Value) -> StaticLoader {
     let mut l = StaticLoader::with_bundled_contexts();
     l.insert_json(LIST, list);
     l
-}
-
-fn assert_code(r: &Report, status: Status, code: Code) {
-    assert_eq!(r.status(), status, "{r:#?}");
-    assert!(r.has_error(code), "expected {code}: {r:#?}");
 }
 
 #[test]
@@ -209,7 +194,7 @@ fn recipient_identifiers_refresh_and_endorsements() {
     }));
     c["credentialSubject"]["achievement"]["endorsement"] = json!([endorsement]);
     let c = signed(&c);
-    let clock = FixedClock::parse("2025-06-01T00:00:00Z").unwrap();
+    let clock = common::clock();
     let v = Verifier::new(&l).with_clock(&clock);
     let bytes = serde_json::to_vec(&c).unwrap();
     let ok = v

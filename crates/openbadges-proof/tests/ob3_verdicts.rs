@@ -19,6 +19,9 @@ use openbadges_proof::vc_jwt::{self, HeaderKey};
 use openbadges_proof::verify::{FixedClock, Verifier};
 use serde_json::{Value, json};
 
+mod common;
+use common::{numbered_credential, signed_by_did_key};
+
 const VC2: &str = "https://www.w3.org/ns/credentials/v2";
 const CREATED: &str = "2025-01-01T00:00:00Z";
 
@@ -52,29 +55,8 @@ fn signer() -> Ed25519Signer {
     Ed25519Signer::from_seed(&[7u8; 32]).unwrap()
 }
 
-fn badge(issuer: &str, n: u32) -> Value {
-    json!({
-        "@context": [VC2, "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"],
-        "id": format!("urn:uuid:5f0e8a1c-3b7d-4c2e-9a61-0d4e5f6a7b{n:02}"),
-        "type": ["VerifiableCredential", "OpenBadgeCredential"],
-        "issuer": {"id": issuer, "type": ["Profile"], "name": "Example Issuer"},
-        "validFrom": "2024-01-01T00:00:00Z",
-        "name": format!("Badge {n}"),
-        "credentialSubject": {"type": ["AchievementSubject"], "id": "did:example:learner",
-            "achievement": {
-                "id": format!("urn:uuid:0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c{n:02}"),
-                "type": ["Achievement"], "name": format!("Achievement {n}"),
-                "description": "D", "criteria": {"narrative": "C"}}}
-    })
-}
-
 fn signed(doc: &Value, s: &Ed25519Signer) -> Value {
-    sign(
-        doc,
-        s,
-        &ProofOptions::new(s.verification_method_did_key(), CREATED),
-    )
-    .unwrap()
+    signed_by_did_key(doc, s, CREATED)
 }
 
 // ---- No proof means invalid ------------------------------------------------------------
@@ -95,7 +77,7 @@ fn ob3_credential_without_proof_is_invalid_not_could_not_check() {
 
 #[test]
 fn empty_proof_array_is_no_proof_and_invalid() {
-    let mut doc = badge(&signer().did_key(), 1);
+    let mut doc = numbered_credential(&signer().did_key(), 1);
     doc["proof"] = json!([]);
     let r = verify(&doc);
     assert_eq!(r.status(), Status::Invalid, "{r:#?}");
@@ -105,7 +87,7 @@ fn empty_proof_array_is_no_proof_and_invalid() {
 #[test]
 fn unproven_credential_inside_a_signed_clr_is_covered_by_the_clr_proof() {
     let s = signer();
-    let inner = badge(&s.did_key(), 2);
+    let inner = numbered_credential(&s.did_key(), 2);
     let clr = json!({
         "@context": [VC2,
             "https://purl.imsglobal.org/spec/clr/v2p0/context-2.0.1.json",
@@ -136,7 +118,7 @@ fn unproven_credential_in_a_presentation_is_invalid() {
     let vp = json!({
         "@context": [VC2],
         "type": ["VerifiablePresentation"],
-        "verifiableCredential": [badge(&s.did_key(), 3)],
+        "verifiableCredential": [numbered_credential(&s.did_key(), 3)],
     });
     let r = verify(&vp);
     assert_eq!(r.status(), Status::Invalid, "{r:#?}");
@@ -177,7 +159,7 @@ fn vc_that_is_not_an_open_badge_is_reported_first_even_with_an_unknown_context()
 }
 
 #[test]
-fn signed_status_list_credential_is_not_an_open_badge() {
+fn signed_status_list_credential_is_not_an_open_numbered_credential() {
     // A correctly signed BitstringStatusListCredential (1EdTech validator fixture).
     let r = verify_bytes(
         "testlist",
@@ -201,14 +183,14 @@ fn vc_jwt_that_is_not_an_open_badge_is_reported_first() {
 }
 
 #[test]
-fn every_open_badge_credential_type_is_an_open_badge() {
+fn every_open_badge_credential_type_is_an_open_numbered_credential() {
     for t in [
         "OpenBadgeCredential",
         "AchievementCredential",
         "EndorsementCredential",
         "ClrCredential",
     ] {
-        let mut doc = badge(&signer().did_key(), 4);
+        let mut doc = numbered_credential(&signer().did_key(), 4);
         doc["type"] = json!(["VerifiableCredential", t]);
         let r = verify(&doc);
         assert!(
@@ -225,7 +207,7 @@ fn every_open_badge_credential_type_is_an_open_badge() {
 #[test]
 fn jwks_not_available_offline_is_could_not_check() {
     let k = SecretKey::generate(Algorithm::EdDsa).unwrap();
-    let cred = badge("https://issuer.example/profile", 5);
+    let cred = numbered_credential("https://issuer.example/profile", 5);
     for hk in [
         HeaderKey::Jwk,
         HeaderKey::Kid("key-1".into()),
@@ -247,7 +229,12 @@ fn controller_document_not_available_offline_is_could_not_check() {
             "https://issuer.example/profile#key-1",
         ),
     ] {
-        let doc = sign(&badge(issuer, 6), &s, &ProofOptions::new(vm, CREATED)).unwrap();
+        let doc = sign(
+            &numbered_credential(issuer, 6),
+            &s,
+            &ProofOptions::new(vm, CREATED),
+        )
+        .unwrap();
         let r = verify(&doc);
         assert_eq!(r.status(), Status::Indeterminate, "{vm}: {r:#?}");
         assert!(r.has_error(Code::FetchFailed), "{vm}: {r:#?}");
@@ -255,7 +242,7 @@ fn controller_document_not_available_offline_is_could_not_check() {
     // Also as a VC-JWT with a did:web kid.
     let k = SecretKey::generate(Algorithm::EdDsa).unwrap();
     let jwt = vc_jwt::issue(
-        &badge("did:web:issuer.example", 7),
+        &numbered_credential("did:web:issuer.example", 7),
         &k,
         &HeaderKey::Kid("did:web:issuer.example#key-1".into()),
     )

@@ -9,8 +9,11 @@ use openbadges_proof::key::SecretKey;
 use openbadges_proof::loader::StaticLoader;
 use openbadges_proof::report::{Code, Report, Status};
 use openbadges_proof::vc_jwt::{self, HeaderKey};
-use openbadges_proof::verify::{FixedClock, Verifier};
+use openbadges_proof::verify::Verifier;
 use serde_json::{Value, json};
+
+mod common;
+use common::{assert_code, ed25519_pkcs8, numbered_credential, signed_by_did_key};
 
 const VC2: &str = "https://www.w3.org/ns/credentials/v2";
 const CREATED: &str = "2025-01-01T00:00:00Z";
@@ -22,31 +25,10 @@ fn holder() -> Ed25519Signer {
     Ed25519Signer::from_seed(&[2u8; 32]).unwrap()
 }
 
-fn unsigned_credential(issuer: &str, n: u32) -> Value {
-    json!({
-        "@context": [VC2, "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"],
-        "id": format!("urn:uuid:2d7c3e2a-6e1f-4b43-9d59-4a1c4f0c5b{n:02}"),
-        "type": ["VerifiableCredential", "OpenBadgeCredential"],
-        "issuer": {"id": issuer, "type": ["Profile"], "name": "Example Issuer"},
-        "validFrom": "2024-01-01T00:00:00Z",
-        "name": format!("Badge {n}"),
-        "credentialSubject": {"type": ["AchievementSubject"], "id": "did:example:learner",
-            "achievement": {
-                "id": format!("urn:uuid:7f1b9a34-d0c1-4b3e-9a51-0c3f0d2c8e{n:02}"),
-                "type": ["Achievement"], "name": format!("Achievement {n}"),
-                "description": "D", "criteria": {"narrative": "C"}}}
-    })
-}
-
 /// An OB 3.0 credential signed eddsa-rdfc-2022 by the did:key issuer.
 fn credential(n: u32) -> Value {
     let s = issuer();
-    sign(
-        &unsigned_credential(&s.did_key(), n),
-        &s,
-        &ProofOptions::new(s.verification_method_did_key(), CREATED),
-    )
-    .unwrap()
+    signed_by_did_key(&numbered_credential(&s.did_key(), n), &s, CREATED)
 }
 
 fn vp(holder_id: &str, creds: Vec<Value>) -> Value {
@@ -77,18 +59,13 @@ fn holder_signed(creds: Vec<Value>) -> Value {
 }
 
 fn run(loader: &StaticLoader, v: impl Fn(Verifier<'_>) -> Verifier<'_>, doc: &Value) -> Report {
-    let clock = FixedClock::parse("2025-06-01T00:00:00Z").unwrap();
+    let clock = common::clock();
     let verifier = v(Verifier::new(loader).with_clock(&clock));
     verifier.verify_bytes("vp.json", &serde_json::to_vec(doc).unwrap())
 }
 
 fn verify(doc: &Value) -> Report {
     run(&StaticLoader::with_bundled_contexts(), |v| v, doc)
-}
-
-fn assert_code(r: &Report, status: Status, code: Code) {
-    assert_eq!(r.status(), status, "{r:#?}");
-    assert!(r.has_error(code), "expected {code}: {r:#?}");
 }
 
 #[test]
@@ -204,7 +181,7 @@ fn an_unchecked_credential_leaves_the_presentation_indeterminate() {
     // unproven credential is invalid: see tests/ob3_verdicts.rs.)
     let i = issuer();
     let unchecked = sign(
-        &unsigned_credential("did:web:issuer.example", 5),
+        &numbered_credential("did:web:issuer.example", 5),
         &i,
         &ProofOptions::new("did:web:issuer.example#key-1", CREATED),
     )
@@ -240,22 +217,12 @@ fn unsigned_presentation_is_reported_as_such() {
     assert_code(&r, Status::Invalid, Code::ChallengeMismatch);
 }
 
-/// PKCS#8 v1 for an Ed25519 seed.
-fn ed25519_pkcs8(seed: &[u8; 32]) -> Vec<u8> {
-    let mut v = vec![
-        0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04,
-        0x20,
-    ];
-    v.extend_from_slice(seed);
-    v
-}
-
 #[test]
 fn enveloped_vc_jwt_credentials_are_verified() {
     let i = issuer();
     let k = SecretKey::from_pkcs8_der(&ed25519_pkcs8(&[1u8; 32])).unwrap();
     let jwt = vc_jwt::issue(
-        &unsigned_credential(&i.did_key(), 7),
+        &numbered_credential(&i.did_key(), 7),
         &k,
         &HeaderKey::Kid(i.verification_method_did_key()),
     )
@@ -270,7 +237,7 @@ fn enveloped_vc_jwt_credentials_are_verified() {
     assert_eq!(r.credentials[0].proof.as_deref(), Some("vc-jwt"));
     // A forged token (payload of another credential, same signature) is invalid.
     let other = vc_jwt::issue(
-        &unsigned_credential(&i.did_key(), 8),
+        &numbered_credential(&i.did_key(), 8),
         &k,
         &HeaderKey::Kid(i.verification_method_did_key()),
     )

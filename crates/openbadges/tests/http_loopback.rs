@@ -10,8 +10,6 @@
 )]
 
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader, Write};
-use std::net::TcpListener;
 use std::sync::{Arc, Mutex};
 
 use openbadges::model::Identity;
@@ -20,44 +18,22 @@ use openbadges::proof::report::{Code, Status};
 use openbadges::{
     Badge, Form, HostedDocument, IssueOptions, Issuer, IssuerKeys, IssuerProfile, Verifier,
 };
+use openbadges_test_support::fixtures::fixture_bytes;
+use openbadges_test_support::http::{Response, Server};
 
+/// The issuer's site: path → (status, content type, body).
 type Site = Arc<Mutex<HashMap<String, (u16, &'static str, Vec<u8>)>>>;
 
-/// A minimal HTTP/1.1 server: one thread, `Connection: close`, paths looked up in `site`.
-fn serve(listener: TcpListener, site: Site) {
-    std::thread::spawn(move || {
-        for stream in listener.incoming() {
-            let Ok(mut stream) = stream else { continue };
-            let mut reader = BufReader::new(stream.try_clone().unwrap());
-            let mut line = String::new();
-            if reader.read_line(&mut line).is_err() {
-                continue;
-            }
-            loop {
-                let mut h = String::new();
-                if reader.read_line(&mut h).is_err() || h == "\r\n" || h.is_empty() {
-                    break;
-                }
-            }
-            let path = line.split_whitespace().nth(1).unwrap_or("/").to_owned();
-            let (status, ct, body) = site.lock().unwrap().get(&path).cloned().unwrap_or((
-                404,
-                "text/plain",
-                b"not found".to_vec(),
-            ));
-            let reason = match status {
-                200 => "OK",
-                410 => "Gone",
-                _ => "Not Found",
-            };
-            let head = format!(
-                "HTTP/1.1 {status} {reason}\r\nContent-Type: {ct}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-                body.len()
-            );
-            let _ = stream.write_all(head.as_bytes());
-            let _ = stream.write_all(&body);
-        }
-    });
+/// Serves `site` on loopback: each path as published, others 404.
+fn serve(site: Site) -> Server {
+    Server::start(move |req| {
+        let (status, ct, body) = site.lock().unwrap().get(&req.path).cloned().unwrap_or((
+            404,
+            "text/plain",
+            b"not found".to_vec(),
+        ));
+        Response::status(status, body, ct)
+    })
 }
 
 fn publish(site: &Site, origin: &str, docs: &[HostedDocument]) {
@@ -70,17 +46,12 @@ fn publish(site: &Site, origin: &str, docs: &[HostedDocument]) {
 
 #[test]
 fn a_served_issuer_verifies_over_http_and_revocation_is_seen() {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let origin = format!("http://127.0.0.1:{port}");
     let site: Site = Arc::default();
-    serve(listener, site.clone());
+    let server = serve(site.clone());
+    let port = server.port();
+    let origin = server.base_url();
 
-    let png = std::fs::read(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../fixtures/ob2/served/badge.png"
-    ))
-    .unwrap();
+    let png = fixture_bytes("ob2/served/badge.png");
     let mut issuer = Issuer::new(
         &format!("{origin}/badges101/"),
         IssuerProfile::new("Badges 101", "badges@example.org"),

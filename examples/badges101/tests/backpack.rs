@@ -10,148 +10,29 @@
     missing_docs
 )]
 
-use std::io::{Read as _, Write as _};
-use std::net::{SocketAddr, TcpStream};
+use std::net::SocketAddr;
+use std::path::Path;
 use std::time::Duration;
 
-use badges101::{Config, PushState, start};
+use badges101::{Config, PushState, Running, start};
 use openbadges::backpack::export::api::{ApiTokens, SCOPE_READONLY, SCOPE_UPSERT};
+use openbadges_test_support::http;
 use serde_json::Value;
 
-struct Resp {
-    status: u16,
-    headers: Vec<(String, String)>,
-    body: Vec<u8>,
-}
+mod common;
+use common::{TempDir, begin, earn, wait_port_free};
 
-impl Resp {
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.body).into_owned()
-    }
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-    fn json(&self) -> Value {
-        serde_json::from_slice(&self.body).unwrap()
-    }
-}
-
-fn request(
-    addr: SocketAddr,
-    method: &str,
-    path: &str,
-    headers: &[(&str, &str)],
-    body: &[u8],
-) -> Resp {
-    let mut s = TcpStream::connect(addr).unwrap();
-    s.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
-    let mut head = format!(
-        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n",
-        body.len()
-    );
-    for (k, v) in headers {
-        head.push_str(&format!("{k}: {v}\r\n"));
-    }
-    head.push_str("\r\n");
-    s.write_all(head.as_bytes()).unwrap();
-    let _ = s.write_all(body);
-    let mut raw = Vec::new();
-    let _ = s.read_to_end(&mut raw);
-    let split = raw.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
-    let head = String::from_utf8_lossy(&raw[..split]).into_owned();
-    let mut lines = head.split("\r\n");
-    let status = lines
-        .next()
-        .unwrap()
-        .split(' ')
-        .nth(1)
-        .unwrap()
-        .parse()
-        .unwrap();
-    let headers = lines
-        .filter_map(|l| l.split_once(':'))
-        .map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned()))
-        .collect();
-    Resp {
-        status,
-        headers,
-        body: raw[split + 4..].to_vec(),
-    }
-}
-
-const FORM: (&str, &str) = ("Content-Type", "application/x-www-form-urlencoded");
-
-/// A learner's whole flow up to the issued badge; returns the attempt token.
-fn earn(addr: SocketAddr, email: &str) -> String {
-    let r = request(addr, "POST", "/start", &[FORM], b"");
-    assert_eq!(r.status, 303);
-    let tok = r.header("Location").unwrap()[3..35].to_owned();
-    for item in [
-        "learning-everywhere",
-        "degree-skill-set",
-        "resumes-validated",
-    ] {
-        let body = format!("item={item}&answer=true");
-        let r = request(
-            addr,
-            "POST",
-            &format!("/a/{tok}/answer"),
-            &[FORM],
-            body.as_bytes(),
-        );
-        assert_eq!(r.status, 303);
-    }
-    assert_eq!(
-        request(addr, "GET", &format!("/a/{tok}/result"), &[], b"").status,
-        200
-    );
-    let body = format!("email={}", email.replace('@', "%40"));
-    let r = request(
-        addr,
-        "POST",
-        &format!("/a/{tok}/issue"),
-        &[FORM],
-        body.as_bytes(),
-    );
-    assert_eq!(r.status, 303);
-    tok
-}
-
-#[test]
-fn the_badge_is_pushed_once_listed_and_exported_and_the_api_guards_itself() {
-    let dir = std::env::temp_dir().join(format!("badges101-backpack-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    let running = start(Config {
-        port: 0,
-        data_dir: dir.clone(),
-        threads: 2,
-        ..Config::default()
-    })
-    .unwrap();
-    let addr = running.addr();
-    let tok = earn(addr, "Ada@Example.org");
-    assert!(running.wait_for_pushes(Duration::from_secs(60)));
-    let pushes = running.pushes();
-    assert_eq!(pushes.len(), 1);
-    let (uuid, state) = pushes.iter().next().unwrap();
-    assert_eq!(
-        *state,
-        PushState::Sent {
-            status: 201,
-            posts: 1
-        },
-        "{state:?}"
-    );
-
-    // The badge page says so and links the backpack.
-    let page = request(addr, "GET", &format!("/a/{tok}/badge"), &[], b"").text();
+/// The page of the issued badge says it was sent and links the backpack.
+fn badge_page_links_the_backpack(addr: SocketAddr, tok: &str) {
+    let page = http::request(addr, "GET", &format!("/a/{tok}/badge"), &[], b"").text();
     assert!(page.contains("Sent to your backpack."), "{page}");
     assert!(page.contains(&format!("href=\"/a/{tok}/backpack\"")));
+}
 
-    // The backpack holds it, verified, for that learner.
+/// The backpack holds the badge, verified, for that learner; the page lists it and the zip
+/// export carries it with the documents its verification loaded. Returns the zip.
+fn backpack_holds_and_exports_it(running: &Running, tok: &str, uuid: &str) -> Vec<u8> {
+    let addr = running.addr();
     let held = running.backpack_credentials();
     assert_eq!(
         held,
@@ -161,7 +42,7 @@ fn the_badge_is_pushed_once_listed_and_exported_and_the_api_guards_itself() {
             "ada@example.org".to_owned()
         )]
     );
-    let bp = request(addr, "GET", &format!("/a/{tok}/backpack"), &[], b"");
+    let bp = http::request(addr, "GET", &format!("/a/{tok}/backpack"), &[], b"");
     assert_eq!(bp.status, 200);
     let t = bp.text();
     assert!(t.contains("<h2>Your backpack</h2>"));
@@ -170,7 +51,7 @@ fn the_badge_is_pushed_once_listed_and_exported_and_the_api_guards_itself() {
     assert!(t.contains("Download all (zip)"));
     assert!(t.contains("Ada@Example.org"));
     // The zip export of this learner's badges.
-    let zip = request(addr, "GET", &format!("/a/{tok}/backpack.zip"), &[], b"");
+    let zip = http::request(addr, "GET", &format!("/a/{tok}/backpack.zip"), &[], b"");
     assert_eq!(zip.status, 200);
     assert_eq!(zip.header("Content-Type"), Some("application/zip"));
     assert!(zip.body.starts_with(b"PK\x03\x04"));
@@ -191,23 +72,30 @@ fn the_badge_is_pushed_once_listed_and_exported_and_the_api_guards_itself() {
         "the status list was not kept: {urls:?}"
     );
 
-    // Another learner sees only their own badge.
+    zip.body
+}
+
+/// Another learner sees only their own badge; before issuing, the backpack page sends the
+/// learner back to the result.
+fn each_learner_sees_only_their_own(running: &Running, first_zip: &[u8]) {
+    let addr = running.addr();
     let tok2 = earn(addr, "bob@example.org");
     assert!(running.wait_for_pushes(Duration::from_secs(60)));
-    let t2 = request(addr, "GET", &format!("/a/{tok2}/backpack"), &[], b"").text();
+    let t2 = http::request(addr, "GET", &format!("/a/{tok2}/backpack"), &[], b"").text();
     assert_eq!(t2.matches("<strong>Badges 101</strong>").count(), 1);
     assert!(!t2.contains("Ada@Example.org"));
-    let zip2 = request(addr, "GET", &format!("/a/{tok2}/backpack.zip"), &[], b"").body;
-    assert_ne!(zip2, zip.body);
+    let zip2 = http::request(addr, "GET", &format!("/a/{tok2}/backpack.zip"), &[], b"").body;
+    assert_ne!(zip2, first_zip);
     // Before issuing, the backpack page sends the learner back to the result.
-    let r = request(addr, "POST", "/start", &[FORM], b"");
-    let tok3 = &r.header("Location").unwrap()[3..35];
+    let tok3 = begin(addr);
     assert_eq!(
-        request(addr, "GET", &format!("/a/{tok3}/backpack"), &[], b"").status,
+        http::request(addr, "GET", &format!("/a/{tok3}/backpack"), &[], b"").status,
         303
     );
+}
 
-    // The API itself, with the pre-issued tokens from the data directory.
+/// `Bearer` headers for the pre-issued upsert and read-only API tokens in `dir`.
+fn api_tokens(dir: &Path) -> (String, String) {
     let tokens = ApiTokens::load_or_create(&dir.join("keys/api-tokens.json")).unwrap();
     let up = format!(
         "Bearer {}",
@@ -217,15 +105,24 @@ fn the_badge_is_pushed_once_listed_and_exported_and_the_api_guards_itself() {
         "Bearer {}",
         tokens.token_for(SCOPE_READONLY).unwrap().secret()
     );
-    let png = request(addr, "GET", &format!("/a/{tok}/badge/ob3.png"), &[], b"").body;
+    (up, ro)
+}
+
+const API: &str = "/ims/ob/v3p0/credentials";
+
+/// The API's upsert: the same credential again is 200; no or an unknown token 401, the
+/// read-only token 403, a tampered credential 400, an oversized body 413.
+fn api_upsert_guards_itself(addr: SocketAddr, dir: &Path, tok: &str, uuid: &str) {
+    let (up, ro) = api_tokens(dir);
+    let png = http::request(addr, "GET", &format!("/a/{tok}/badge/ob3.png"), &[], b"").body;
     let credential = openbadges::bake::extract(&png)
         .unwrap()
         .payload
         .into_bytes();
-    let api = "/ims/ob/v3p0/credentials";
+    let api = API;
     let json = ("Content-Type", "application/json");
     // The same credential again: 200, the credential back.
-    let r = request(
+    let r = http::request(
         addr,
         "POST",
         api,
@@ -240,13 +137,13 @@ fn the_badge_is_pushed_once_listed_and_exported_and_the_api_guards_itself() {
         if let Some(a) = auth {
             h.push(("Authorization", a));
         }
-        let r = request(addr, "POST", api, &h, &credential);
+        let r = http::request(addr, "POST", api, &h, &credential);
         assert_eq!(r.status, 401, "{auth:?}");
         assert!(r.header("WWW-Authenticate").unwrap().starts_with("Bearer"));
         assert_eq!(r.json()["imsx_codeMajor"], "failure");
     }
     // The read-only token cannot upsert: 403.
-    let r = request(
+    let r = http::request(
         addr,
         "POST",
         api,
@@ -262,7 +159,7 @@ fn the_badge_is_pushed_once_listed_and_exported_and_the_api_guards_itself() {
     // A tampered credential (another achievement name under the same proof): 400.
     let mut forged: Value = serde_json::from_slice(&credential).unwrap();
     forged["credentialSubject"]["achievement"]["name"] = "Badges 102".into();
-    let r = request(
+    let r = http::request(
         addr,
         "POST",
         api,
@@ -281,14 +178,21 @@ fn the_badge_is_pushed_once_listed_and_exported_and_the_api_guards_itself() {
     );
     // Over the size cap: 413.
     let big = vec![b' '; 1024 * 1024 + 1];
-    let r = request(addr, "POST", api, &[json, ("Authorization", &up)], &big);
+    let r = http::request(addr, "POST", api, &[json, ("Authorization", &up)], &big);
     assert_eq!(r.status, 413);
-    // getCredentials with the read-only token lists both learners' credentials; not with none.
-    let r = request(addr, "GET", api, &[("Authorization", &ro)], b"");
+}
+
+/// getCredentials lists both learners' credentials with the read-only token, pages, and
+/// refuses without a token; DELETE is not allowed. Still two badges, each pushed once.
+fn api_lists_credentials(running: &Running, dir: &Path) {
+    let addr = running.addr();
+    let (up, ro) = api_tokens(dir);
+    let api = API;
+    let r = http::request(addr, "GET", api, &[("Authorization", &ro)], b"");
     assert_eq!(r.status, 200);
     assert_eq!(r.header("X-Total-Count"), Some("2"));
     assert_eq!(r.json()["credential"].as_array().unwrap().len(), 2);
-    let r = request(
+    let r = http::request(
         addr,
         "GET",
         &format!("{api}?limit=1"),
@@ -297,9 +201,9 @@ fn the_badge_is_pushed_once_listed_and_exported_and_the_api_guards_itself() {
     );
     assert_eq!(r.json()["credential"].as_array().unwrap().len(), 1);
     assert!(r.header("Link").unwrap().contains("rel=\"next\""));
-    assert_eq!(request(addr, "GET", api, &[], b"").status, 401);
+    assert_eq!(http::request(addr, "GET", api, &[], b"").status, 401);
     assert_eq!(
-        request(addr, "DELETE", api, &[("Authorization", &up)], b"").status,
+        http::request(addr, "DELETE", api, &[("Authorization", &up)], b"").status,
         405
     );
     // Still two badges, each pushed once.
@@ -309,21 +213,20 @@ fn the_badge_is_pushed_once_listed_and_exported_and_the_api_guards_itself() {
             status: 201,
             posts: 1
         }));
+}
 
-    // After a restart the backpack (SQLite in the data directory) still holds them.
+/// After a restart the backpack (SQLite in the data directory) still holds them; a push that
+/// never arrived (here: the backpack lost) is sent on the next start.
+fn restart_sends_the_pushes_that_never_arrived(running: Running, dir: &Path, tok: &str) {
+    let addr = running.addr();
     let port = addr.port();
     running.shutdown();
-    for _ in 0..100 {
-        if std::net::TcpListener::bind(("127.0.0.1", port)).is_ok() {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    wait_port_free(port);
     // A push that never arrived (here: the backpack lost) is sent on the next start.
     std::fs::remove_dir_all(dir.join("backpack")).unwrap();
     let again = start(Config {
         port,
-        data_dir: dir.clone(),
+        data_dir: dir.to_path_buf(),
         threads: 2,
         ..Config::default()
     })
@@ -336,8 +239,40 @@ fn the_badge_is_pushed_once_listed_and_exported_and_the_api_guards_itself() {
             status: 201,
             posts: 1
         }));
-    let t = request(again.addr(), "GET", &format!("/a/{tok}/backpack"), &[], b"").text();
+    let t = http::request(again.addr(), "GET", &format!("/a/{tok}/backpack"), &[], b"").text();
     assert!(t.contains("<strong>Badges 101</strong>"));
     again.shutdown();
-    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn the_badge_is_pushed_once_listed_and_exported_and_the_api_guards_itself() {
+    let dir = TempDir::new("badges101-backpack");
+    let running = start(Config {
+        port: 0,
+        data_dir: dir.to_path_buf(),
+        threads: 2,
+        ..Config::default()
+    })
+    .unwrap();
+    let addr = running.addr();
+    let tok = earn(addr, "Ada@Example.org");
+    assert!(running.wait_for_pushes(Duration::from_secs(60)));
+    let pushes = running.pushes();
+    assert_eq!(pushes.len(), 1);
+    let (uuid, state) = pushes.iter().next().unwrap();
+    assert_eq!(
+        *state,
+        PushState::Sent {
+            status: 201,
+            posts: 1
+        },
+        "{state:?}"
+    );
+    let uuid = uuid.clone();
+    badge_page_links_the_backpack(addr, &tok);
+    let zip = backpack_holds_and_exports_it(&running, &tok, &uuid);
+    each_learner_sees_only_their_own(&running, &zip);
+    api_upsert_guards_itself(addr, &dir, &tok, &uuid);
+    api_lists_credentials(&running, &dir);
+    restart_sends_the_pushes_that_never_arrived(running, &dir, &tok);
 }

@@ -11,15 +11,20 @@
 )]
 
 use std::io::{BufRead as _, BufReader, Write as _};
+use std::net::SocketAddr;
+use std::path::Path;
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::mpsc::{Receiver, channel};
 use std::time::{Duration, Instant};
 
-use badges101::{Config, start};
+use badges101::{Config, Running, start};
 use base64::Engine as _;
 use openbadges::Verifier;
 use openbadges::proof::report::Status;
 use serde_json::{Value, json};
+
+mod common;
+use common::get;
 
 struct Browser {
     child: Child,
@@ -196,45 +201,16 @@ fn find_chromium() -> Option<String> {
         .map(str::to_owned)
 }
 
+/// The body of `GET path` from the app, which must answer 200.
 fn http_get(addr: std::net::SocketAddr, path: &str) -> Vec<u8> {
-    use std::io::Read as _;
-    let mut s = std::net::TcpStream::connect(addr).unwrap();
-    write!(
-        s,
-        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
-    let mut raw = Vec::new();
-    s.read_to_end(&mut raw).unwrap();
-    let split = raw.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
-    assert!(raw.starts_with(b"HTTP/1.1 200"));
-    raw[split + 4..].to_vec()
+    let r = get(addr, path);
+    assert_eq!(r.status, 200);
+    r.body
 }
 
-#[test]
-fn a_learner_earns_the_badge_in_headless_chromium() {
-    let Some(chromium) = find_chromium() else {
-        // CI sets BADGES101_REQUIRE_BROWSER=1 (and installs Chromium): there, skipping is a failure.
-        assert!(
-            std::env::var_os("BADGES101_REQUIRE_BROWSER").is_none(),
-            "BADGES101_REQUIRE_BROWSER is set but no chromium is installed"
-        );
-        eprintln!("SKIPPED: no chromium installed (apt-get install chromium)");
-        return;
-    };
-    let dir = std::env::temp_dir().join(format!("badges101-browser-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    let running = start(Config {
-        port: 0,
-        data_dir: dir.join("data"),
-        threads: 2,
-        ..Config::default()
-    })
-    .unwrap();
-    let addr = running.addr();
-    let base = running.url().to_owned();
-
-    let mut b = Browser::launch(&chromium, &dir.join("profile"));
+/// Opens the app's intro page in a new tab of a headless Chromium (profile under `dir`).
+fn open_the_intro(chromium: &str, dir: &Path, base: &str) -> Browser {
+    let mut b = Browser::launch(chromium, &dir.join("profile"));
     let target = b.call("Target.createTarget", json!({"url": "about:blank"}));
     let attached = b.call(
         "Target.attachToTarget",
@@ -249,6 +225,11 @@ fn a_learner_earns_the_badge_in_headless_chromium() {
             .contains("Helping learners everywhere display skills")
     );
     b.screenshot("1-intro");
+    b
+}
+
+/// From the intro to the second lesson.
+fn read_the_two_lessons(b: &mut Browser, base: &str) {
     b.click_button("Get started");
     b.wait_for_path("/a/*");
     assert!(b.text().contains("Learning today happens everywhere."));
@@ -258,7 +239,10 @@ fn a_learner_earns_the_badge_in_headless_chromium() {
     b.wait_for_path(next.strip_prefix(base.trim_end_matches('/')).unwrap());
     assert!(b.text().contains("Open Badge Infrastructure"));
     b.screenshot("3-lesson-2");
+}
 
+/// The three questions: no answer before answering, then the verdict and explanation.
+fn answer_the_three_questions(b: &mut Browser, base: &str) {
     let answers = [
         (
             "True",
@@ -299,6 +283,11 @@ fn a_learner_earns_the_badge_in_headless_chromium() {
         assert!(b.text().contains(explanation), "{}", b.text());
         b.screenshot(&format!("{}-answer-{}", 5 + 2 * i, i + 1));
     }
+}
+
+/// The result page congratulates; the email form sends the badge, the app pushes it to its
+/// backpack and the badge page says so.
+fn earn_and_send_to_the_backpack(b: &mut Browser, base: &str, running: &Running, email: &str) {
     let next = b.link("Next");
     b.call("Page.navigate", json!({"url": next}));
     b.wait_for_path(next.strip_prefix(base.trim_end_matches('/')).unwrap());
@@ -312,7 +301,6 @@ fn a_learner_earns_the_badge_in_headless_chromium() {
         json!("Email")
     );
     b.screenshot("10-congratulations");
-    let email = "browser.learner@example.org";
     b.eval(&format!(
         "document.getElementById('email').value = {}",
         json!(email)
@@ -335,6 +323,11 @@ fn a_learner_earns_the_badge_in_headless_chromium() {
     }
     b.wait_for_images();
     b.screenshot("11-badge");
+}
+
+/// Clicks the download link and waits for the file in `dir/downloads`: the same bytes as the
+/// app serves at the link. Returns them.
+fn download_the_badge(b: &mut Browser, dir: &Path, base: &str, addr: SocketAddr) -> Vec<u8> {
     // Download through the browser: click the link, wait for the file.
     let downloads = dir.join("downloads");
     std::fs::create_dir_all(&downloads).unwrap();
@@ -372,6 +365,11 @@ fn a_learner_earns_the_badge_in_headless_chromium() {
         http_get(addr, href.strip_prefix(base.trim_end_matches('/')).unwrap())
     );
 
+    png
+}
+
+/// The downloaded badge verifies for its learner and is invalid for anyone else.
+fn downloaded_badge_verifies_for_its_learner_only(addr: SocketAddr, png: &[u8], email: &str) {
     let host = addr.to_string();
     let verifier = |who: &str| {
         Verifier::builder()
@@ -380,12 +378,14 @@ fn a_learner_earns_the_badge_in_headless_chromium() {
             .build()
             .unwrap()
     };
-    let r = verifier(email).verify_bytes("badge.png", &png);
+    let r = verifier(email).verify_bytes("badge.png", png);
     assert_eq!(r.status(), Status::Valid, "{}", r.to_json_line());
-    let r = verifier("someone.else@example.org").verify_bytes("badge.png", &png);
+    let r = verifier("someone.else@example.org").verify_bytes("badge.png", png);
     assert_eq!(r.status(), Status::Invalid, "{}", r.to_json_line());
+}
 
-    // The learner's backpack lists the pushed badge and offers the zip export.
+/// The learner's backpack lists the pushed badge and offers the zip export.
+fn backpack_lists_the_badge(b: &mut Browser, base: &str, addr: SocketAddr, email: &str) {
     let backpack = b.link("Open your backpack");
     b.call("Page.navigate", json!({"url": backpack}));
     b.wait_for_path(backpack.strip_prefix(base.trim_end_matches('/')).unwrap());
@@ -399,6 +399,39 @@ fn a_learner_earns_the_badge_in_headless_chromium() {
     // The badge image shows (it is served by the app itself).
     b.wait_for_images();
     b.screenshot("12-backpack");
+}
+
+#[test]
+fn a_learner_earns_the_badge_in_headless_chromium() {
+    let Some(chromium) = find_chromium() else {
+        // CI sets BADGES101_REQUIRE_BROWSER=1 (and installs Chromium): there, skipping is a failure.
+        assert!(
+            std::env::var_os("BADGES101_REQUIRE_BROWSER").is_none(),
+            "BADGES101_REQUIRE_BROWSER is set but no chromium is installed"
+        );
+        eprintln!("SKIPPED: no chromium installed (apt-get install chromium)");
+        return;
+    };
+    let dir = std::env::temp_dir().join(format!("badges101-browser-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let running = start(Config {
+        port: 0,
+        data_dir: dir.join("data"),
+        threads: 2,
+        ..Config::default()
+    })
+    .unwrap();
+    let addr = running.addr();
+    let base = running.url().to_owned();
+
+    let mut b = open_the_intro(&chromium, &dir, &base);
+    read_the_two_lessons(&mut b, &base);
+    answer_the_three_questions(&mut b, &base);
+    let email = "browser.learner@example.org";
+    earn_and_send_to_the_backpack(&mut b, &base, &running, email);
+    let png = download_the_badge(&mut b, &dir, &base, addr);
+    downloaded_badge_verifies_for_its_learner_only(addr, &png, email);
+    backpack_lists_the_badge(&mut b, &base, addr, email);
     drop(b);
     running.shutdown();
     let _ = std::fs::remove_dir_all(&dir);

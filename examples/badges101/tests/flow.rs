@@ -8,141 +8,16 @@
     missing_docs
 )]
 
-use std::io::{Read as _, Write as _};
+use std::io::Write as _;
 use std::net::{SocketAddr, TcpStream};
-use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::path::Path;
 
 use badges101::{Config, Policy, Running, start};
 use openbadges::Verifier;
 use openbadges::proof::report::{Code, Status};
 
-struct Resp {
-    status: u16,
-    headers: Vec<(String, String)>,
-    body: Vec<u8>,
-}
-
-impl Resp {
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.body).into_owned()
-    }
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-}
-
-/// A tiny HTTP/1.1 client: one request per connection.
-fn request(addr: SocketAddr, method: &str, path: &str, body: &[u8]) -> Resp {
-    let mut s = TcpStream::connect(addr).unwrap();
-    // A stuck server fails the test instead of hanging it.
-    s.set_read_timeout(Some(std::time::Duration::from_secs(30)))
-        .unwrap();
-    let head = format!(
-        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\
-Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n",
-        body.len()
-    );
-    s.write_all(head.as_bytes()).unwrap();
-    // The server may answer (413) before reading a large body: ignore a reset while writing.
-    let _ = s.write_all(body);
-    let mut raw = Vec::new();
-    let _ = s.read_to_end(&mut raw);
-    let split = raw
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .unwrap_or_else(|| panic!("no header end in {:?}", String::from_utf8_lossy(&raw)));
-    let head = String::from_utf8_lossy(&raw[..split]).into_owned();
-    let mut lines = head.split("\r\n");
-    let status: u16 = lines
-        .next()
-        .unwrap()
-        .split(' ')
-        .nth(1)
-        .unwrap()
-        .parse()
-        .unwrap();
-    let headers: Vec<(String, String)> = lines
-        .filter_map(|l| l.split_once(':'))
-        .map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned()))
-        .collect();
-    assert!(
-        !headers
-            .iter()
-            .any(|(k, v)| k.eq_ignore_ascii_case("transfer-encoding") && v.contains("chunked")),
-        "chunked responses are not expected"
-    );
-    Resp {
-        status,
-        headers,
-        body: raw[split + 4..].to_vec(),
-    }
-}
-
-fn get(addr: SocketAddr, path: &str) -> Resp {
-    request(addr, "GET", path, b"")
-}
-
-fn post(addr: SocketAddr, path: &str, form: &str) -> Resp {
-    request(addr, "POST", path, form.as_bytes())
-}
-
-/// tiny_http closes its listener on its own thread after shutdown: wait for it.
-fn wait_port_free(port: u16) {
-    for _ in 0..100 {
-        if std::net::TcpListener::bind(("127.0.0.1", port)).is_ok() {
-            return;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    }
-    panic!("port {port} still in use");
-}
-
-fn temp_dir() -> PathBuf {
-    static N: AtomicUsize = AtomicUsize::new(0);
-    let d = std::env::temp_dir().join(format!(
-        "badges101-test-{}-{}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::SeqCst)
-    ));
-    let _ = std::fs::remove_dir_all(&d);
-    d
-}
-
-fn app(dir: &Path, policy: Policy) -> Running {
-    start(Config {
-        port: 0,
-        data_dir: dir.to_path_buf(),
-        policy,
-        threads: 2,
-        ..Config::default()
-    })
-    .unwrap()
-}
-
-/// POST /start and return the attempt's token.
-fn begin(addr: SocketAddr) -> String {
-    let r = post(addr, "/start", "");
-    assert_eq!(r.status, 303);
-    let loc = r.header("Location").unwrap().to_owned();
-    let tok = loc
-        .strip_prefix("/a/")
-        .and_then(|l| l.strip_suffix("/lesson/1"))
-        .unwrap();
-    assert_eq!(tok.len(), 32);
-    tok.to_owned()
-}
-
-fn answer(addr: SocketAddr, tok: &str, item: &str, value: &str) -> Resp {
-    post(
-        addr,
-        &format!("/a/{tok}/answer"),
-        &format!("item={item}&answer={value}"),
-    )
-}
+mod common;
+use common::{ClientResponse, TempDir, answer, app, begin, get, post, request, wait_port_free};
 
 const EXPLANATIONS: [&str; 3] = [
     "Answer: True. There are countless examples of learning occurring through informal channels.",
@@ -150,13 +25,8 @@ const EXPLANATIONS: [&str; 3] = [
     "Answer: False. Resumes are documents that people write themselves.",
 ];
 
-#[test]
-fn learner_earns_a_badge_that_verifies_and_can_be_revoked() {
-    let dir = temp_dir();
-    let running = app(&dir, Policy::Completion);
-    let addr = running.addr();
-    assert_eq!(running.url(), format!("http://{addr}/"));
-
+/// The intro page, and secret keys readable by their owner only.
+fn intro_page_and_private_keys(addr: SocketAddr, dir: &Path) {
     let intro = get(addr, "/");
     assert_eq!(intro.status, 200);
     let t = intro.text();
@@ -175,8 +45,11 @@ fn learner_earns_a_badge_that_verifies_and_can_be_revoked() {
             .mode();
         assert_eq!(mode & 0o077, 0, "{k}: {mode:o}");
     }
+}
 
-    let tok = begin(addr);
+/// The two lessons; before answering, the result page says to take the quiz and issuing is
+/// refused.
+fn lessons_then_nothing_to_issue_yet(addr: SocketAddr, tok: &str) {
     let l1 = get(addr, &format!("/a/{tok}/lesson/1")).text();
     assert!(l1.contains("Learning today happens everywhere."), "{l1}");
     let l2 = get(addr, &format!("/a/{tok}/lesson/2")).text();
@@ -189,7 +62,11 @@ fn learner_earns_a_badge_that_verifies_and_can_be_revoked() {
     // Issuing before finishing is refused.
     let r = post(addr, &format!("/a/{tok}/issue"), "email=a%40example.org");
     assert_eq!(r.status, 409);
+}
 
+/// The three questions, each answered once: the page shows no answer key before the answer,
+/// then the verdict and explanation, and refuses a second answer.
+fn answer_the_three_questions(addr: SocketAddr, tok: &str) {
     let questions = [
         (
             "learning-everywhere",
@@ -219,7 +96,7 @@ fn learner_earns_a_badge_that_verifies_and_can_be_revoked() {
         // The answer key is not in the page before an answer.
         assert!(!q.contains("Answer:"), "{q}");
         assert!(!q.contains("That&#39;s"), "{q}");
-        let r = answer(addr, &tok, id, value);
+        let r = answer(addr, tok, id, value);
         assert_eq!(r.status, 303, "{}", r.text());
         assert_eq!(
             r.header("Location"),
@@ -230,9 +107,14 @@ fn learner_earns_a_badge_that_verifies_and_can_be_revoked() {
         assert!(after.contains(EXPLANATIONS[i]), "{after}");
         assert!(!after.contains("<button"), "one click per question");
         // Each question accepts one answer.
-        assert_eq!(answer(addr, &tok, id, "false").status, 409);
+        assert_eq!(answer(addr, tok, id, "false").status, 409);
     }
+}
 
+/// The completion policy's result page; a bad address is refused, a good one issues once
+/// (a replay does not issue again). Returns the issued badge's uuid.
+fn issue_once_to_a_valid_address(running: &Running, tok: &str) -> String {
+    let addr = running.addr();
     // Completion policy: two right, one wrong, and the badge is earned.
     let result = get(addr, &format!("/a/{tok}/result")).text();
     assert!(result.contains("Congratulations! You’ve just earned the Badges 101 badge!"));
@@ -244,7 +126,6 @@ fn learner_earns_a_badge_that_verifies_and_can_be_revoked() {
     assert_eq!(r.status, 400);
     assert!(running.app().lock().unwrap().issued().is_empty());
 
-    let email = "Learner@Example.org";
     let r = post(
         addr,
         &format!("/a/{tok}/issue"),
@@ -270,20 +151,19 @@ fn learner_earns_a_badge_that_verifies_and_can_be_revoked() {
     assert_eq!(r.status, 303);
     assert_eq!(running.app().lock().unwrap().issued().len(), 1);
 
-    // Download every form and verify it over HTTP against the app.
-    let host = addr.to_string();
-    let verifier = |who: &str| {
-        Verifier::builder()
-            .allow_host(&host)
-            .recipient(format!("email:{who}").parse().unwrap())
-            .build()
-            .unwrap()
-    };
-    let mine = verifier(email);
-    let theirs = verifier("someone.else@example.org");
-    let forms = ["ob3.png", "ob3-jwt.png", "ob2.png", "ob2-signed.png"];
+    uuid
+}
+
+/// Every download (four PNGs and the SVG) verifies over HTTP against the app for its learner
+/// and is invalid for anyone else. Returns the PNGs (in `FORMS` order) and the SVG.
+fn every_download_verifies_for_its_learner_only(
+    addr: SocketAddr,
+    tok: &str,
+    mine: &Verifier,
+    theirs: &Verifier,
+) -> (Vec<Vec<u8>>, ClientResponse) {
     let mut pngs = Vec::new();
-    for f in forms {
+    for f in FORMS {
         let r = get(addr, &format!("/a/{tok}/badge/{f}"));
         assert_eq!(r.status, 200, "{f}");
         assert_eq!(r.header("Content-Type"), Some("image/png"));
@@ -318,6 +198,13 @@ fn learner_earns_a_badge_that_verifies_and_can_be_revoked() {
         "svg: {}",
         other.to_json_line()
     );
+    (pngs, svg)
+}
+
+/// The hosted documents are served at stable URLs under the app's origin; the assertion hashes
+/// the address and its evidence record is served.
+fn hosted_documents_are_served(running: &Running, uuid: &str) {
+    let addr = running.addr();
     // The hosted documents are served at stable URLs under the app's origin.
     for p in [
         format!("/assertions/{uuid}.json"),
@@ -356,16 +243,26 @@ fn learner_earns_a_badge_that_verifies_and_can_be_revoked() {
     assert!(record.text().contains("learning-everywhere"));
     let criteria = get(addr, "/criteria");
     assert_eq!(criteria.status, 200);
+}
 
+/// After revocation every form (each PNG and the SVG) is reported revoked.
+fn revocation_reaches_every_form(
+    running: &Running,
+    uuid: &str,
+    mine: &Verifier,
+    pngs: &[Vec<u8>],
+    svg: &ClientResponse,
+) {
+    let addr = running.addr();
     // Revocation reaches every form.
     running
         .app()
         .lock()
         .unwrap()
-        .revoke(&uuid, Some("test"))
+        .revoke(uuid, Some("test"))
         .unwrap();
     assert_eq!(get(addr, &format!("/assertions/{uuid}.json")).status, 410);
-    for (f, png) in forms.iter().zip(&pngs) {
+    for (f, png) in FORMS.iter().zip(pngs) {
         let r = mine.verify_bytes("badge.png", png);
         assert_eq!(r.status(), Status::Invalid, "{f}: {}", r.to_json_line());
         assert!(r.has_error(Code::Revoked), "{f}: {}", r.to_json_line());
@@ -373,29 +270,66 @@ fn learner_earns_a_badge_that_verifies_and_can_be_revoked() {
 
     let r = mine.verify_bytes("badge.svg", &svg.body);
     assert!(r.has_error(Code::Revoked), "svg: {}", r.to_json_line());
+}
 
-    // Restart on the same port: everything is kept.
+/// Restarted on the same port, the app keeps everything: the issued badge (revoked), its
+/// downloads and documents.
+fn restart_keeps_everything(running: Running, dir: &Path, tok: &str, uuid: &str, first_png: &[u8]) {
+    let addr = running.addr();
     let port = addr.port();
     running.shutdown();
     wait_port_free(port);
     let again = start(Config {
         port,
-        data_dir: dir.clone(),
+        data_dir: dir.to_path_buf(),
         threads: 1,
         ..Config::default()
     })
     .unwrap();
-    assert_eq!(again.app().lock().unwrap().issued().get(&uuid), Some(&true));
-    assert_eq!(get(addr, &format!("/a/{tok}/badge/ob3.png")).body, pngs[0]);
+    assert_eq!(again.app().lock().unwrap().issued().get(uuid), Some(&true));
+    assert_eq!(
+        get(addr, &format!("/a/{tok}/badge/ob3.png")).body,
+        first_png
+    );
     assert_eq!(get(addr, &format!("/assertions/{uuid}.json")).status, 410);
     assert_eq!(get(addr, "/issuer.json").status, 200);
     again.shutdown();
-    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The downloadable forms of the badge.
+const FORMS: [&str; 4] = ["ob3.png", "ob3-jwt.png", "ob2.png", "ob2-signed.png"];
+
+/// A verifier that may fetch from the app at `addr`, for the recipient `who`.
+fn verifier(addr: SocketAddr, who: &str) -> Verifier {
+    Verifier::builder()
+        .allow_host(addr.to_string())
+        .recipient(format!("email:{who}").parse().unwrap())
+        .build()
+        .unwrap()
+}
+
+#[test]
+fn learner_earns_a_badge_that_verifies_and_can_be_revoked() {
+    let dir = TempDir::new("badges101-flow");
+    let running = app(&dir, Policy::Completion);
+    let addr = running.addr();
+    assert_eq!(running.url(), format!("http://{addr}/"));
+    intro_page_and_private_keys(addr, &dir);
+    let tok = begin(addr);
+    lessons_then_nothing_to_issue_yet(addr, &tok);
+    answer_the_three_questions(addr, &tok);
+    let uuid = issue_once_to_a_valid_address(&running, &tok);
+    let mine = verifier(addr, "Learner@Example.org");
+    let theirs = verifier(addr, "someone.else@example.org");
+    let (pngs, svg) = every_download_verifies_for_its_learner_only(addr, &tok, &mine, &theirs);
+    hosted_documents_are_served(&running, &uuid);
+    revocation_reaches_every_form(&running, &uuid, &mine, &pngs, &svg);
+    restart_keeps_everything(running, &dir, &tok, &uuid, &pngs[0]);
 }
 
 #[test]
 fn mastery_policy_needs_every_answer_right() {
-    let dir = temp_dir();
+    let dir = TempDir::new("badges101-flow");
     let running = app(&dir, Policy::Mastery);
     let addr = running.addr();
     let tok = begin(addr);
@@ -421,7 +355,7 @@ fn mastery_policy_needs_every_answer_right() {
 
 #[test]
 fn bad_input_is_a_4xx_never_a_crash() {
-    let dir = temp_dir();
+    let dir = TempDir::new("badges101-flow");
     let running = app(&dir, Policy::Completion);
     let addr = running.addr();
     let tok = begin(addr);

@@ -10,81 +10,47 @@
 )]
 
 use std::collections::BTreeSet;
-use std::io::{Read as _, Write as _};
-use std::net::{SocketAddr, TcpStream};
+use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 
 use badges101::{Config, PushState, start};
 use openbadges::Verifier;
 use openbadges::proof::report::Status;
 
+mod common;
+use common::{answer, begin, get, post};
+
 const LEARNERS: usize = 200;
 const CLIENTS: usize = 16;
 
-fn request(addr: SocketAddr, method: &str, path: &str, body: &str) -> (u16, String, Vec<u8>) {
-    let mut s = TcpStream::connect(addr).unwrap();
-    write!(
-        s,
-        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\
-Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{body}",
-        body.len()
-    )
-    .unwrap();
-    let mut raw = Vec::new();
-    s.read_to_end(&mut raw).unwrap();
-    let split = raw.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
-    let head = String::from_utf8_lossy(&raw[..split]).into_owned();
-    let status = head.split(' ').nth(1).unwrap().parse().unwrap();
-    let location = head
-        .split("\r\n")
-        .find_map(|l| l.strip_prefix("Location: "))
-        .unwrap_or("")
-        .to_owned();
-    (status, location, raw[split + 4..].to_vec())
-}
-
 /// One learner's whole flow; returns the downloaded OB 3.0 PNG.
 fn learner(addr: SocketAddr, i: usize) -> Vec<u8> {
-    let (s, loc, _) = request(addr, "POST", "/start", "");
-    assert_eq!(s, 303);
-    let tok = loc
-        .strip_prefix("/a/")
-        .unwrap()
-        .split('/')
-        .next()
-        .unwrap()
-        .to_owned();
+    let tok = begin(addr);
     for (item, v) in [
         ("learning-everywhere", i % 2 == 0),
         ("degree-skill-set", false),
         ("resumes-validated", i % 3 == 0),
     ] {
-        let (s, _, _) = request(
-            addr,
-            "POST",
-            &format!("/a/{tok}/answer"),
-            &format!("item={item}&answer={v}"),
-        );
-        assert_eq!(s, 303);
+        assert_eq!(answer(addr, &tok, item, &v.to_string()).status, 303);
     }
-    let (s, _, body) = request(addr, "GET", &format!("/a/{tok}/result"), "");
-    assert_eq!(s, 200);
-    assert!(String::from_utf8_lossy(&body).contains("Send to backpack"));
+    let r = get(addr, &format!("/a/{tok}/result"));
+    assert_eq!(r.status, 200);
+    assert!(r.text().contains("Send to backpack"));
     // The form sent twice at the same time (a double click, a replay).
     let path = format!("/a/{tok}/issue");
     let form = format!("email=learner{i}%40example.org");
     let twice: Vec<_> = (0..2)
         .map(|_| {
             let (p, f) = (path.clone(), form.clone());
-            std::thread::spawn(move || request(addr, "POST", &p, &f).0)
+            std::thread::spawn(move || post(addr, &p, &f).status)
         })
         .collect();
     for t in twice {
         assert_eq!(t.join().unwrap(), 303);
     }
-    let (s, _, png) = request(addr, "GET", &format!("/a/{tok}/badge/ob3.png"), "");
-    assert_eq!(s, 200);
-    png
+    let r = get(addr, &format!("/a/{tok}/badge/ob3.png"));
+    assert_eq!(r.status, 200);
+    r.body
 }
 
 #[test]

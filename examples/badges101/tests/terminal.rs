@@ -14,28 +14,14 @@ use badges101::{Config, run_terminal, start};
 use openbadges::Verifier;
 use openbadges::proof::report::{Code, Status};
 
-/// tiny_http closes its listener on its own thread after shutdown: wait for it.
-fn wait_port_free(port: u16) {
-    for _ in 0..100 {
-        if std::net::TcpListener::bind(("127.0.0.1", port)).is_ok() {
-            return;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    }
-    panic!("port {port} still in use");
-}
+mod common;
+use common::{TempDir, free_port, wait_port_free};
 
 #[test]
 fn terminal_quiz_writes_a_badge_the_app_hosts_and_revoke_revokes_it() {
-    let dir = std::env::temp_dir().join(format!("badges101-terminal-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = TempDir::new("badges101-terminal");
     // A free port for the base URL the badge is issued under.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = free_port();
     let config = Config {
         port,
         data_dir: dir.join("data"),

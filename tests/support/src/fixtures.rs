@@ -1,5 +1,5 @@
 //! Where things are: the repository's root and fixtures, the shared folder beside the checkout,
-//! and temporary folders removed on drop.
+//! and temporary folders removed on drop; and the minimal OB 3.0 credential tests sign.
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -29,6 +29,25 @@ pub fn fixture_bytes(path: &str) -> Vec<u8> {
 pub fn fixture_json(path: &str) -> Value {
     serde_json::from_slice(&fixture_bytes(path))
         .unwrap_or_else(|e| panic!("fixture {path} is not JSON: {e}"))
+}
+
+/// A minimal unsigned OB 3.0 `OpenBadgeCredential` issued by `issuer` to `did:example:alice`
+/// (valid from 2024-01-01): the document tests sign, tamper with and verify. Tests that need
+/// another id, name or member change the returned value.
+pub fn ob3_credential(issuer: &str) -> Value {
+    serde_json::json!({
+        "@context": ["https://www.w3.org/ns/credentials/v2",
+                     "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"],
+        "id": "urn:uuid:2d7c3e2a-6e1f-4b43-9d59-4a1c4f0c5b10",
+        "type": ["VerifiableCredential", "OpenBadgeCredential"],
+        "issuer": {"id": issuer, "type": ["Profile"], "name": "Example"},
+        "validFrom": "2024-01-01T00:00:00Z",
+        "name": "Badge",
+        "credentialSubject": {"id": "did:example:alice", "type": ["AchievementSubject"],
+            "achievement": {"id": "urn:uuid:7f1b9a34-d0c1-4b3e-9a51-0c3f0d2c8e77",
+                "type": ["Achievement"], "name": "A", "description": "B",
+                "criteria": {"narrative": "C"}}}
+    })
 }
 
 /// The folder `shared/` beside the checkout (`OB_SHARED_DIR` overrides it), if it exists.
@@ -62,7 +81,7 @@ impl TempDir {
     }
 
     /// `path/name`.
-    pub fn join(&self, name: &str) -> PathBuf {
+    pub fn join(&self, name: impl AsRef<Path>) -> PathBuf {
         self.path.join(name)
     }
 
@@ -74,6 +93,26 @@ impl TempDir {
         }
         std::fs::write(&p, bytes).unwrap();
         p
+    }
+}
+
+impl std::ops::Deref for TempDir {
+    type Target = Path;
+
+    fn deref(&self) -> &Path {
+        &self.path
+    }
+}
+
+impl AsRef<Path> for TempDir {
+    fn as_ref(&self) -> &Path {
+        &self.path
+    }
+}
+
+impl AsRef<std::ffi::OsStr> for TempDir {
+    fn as_ref(&self) -> &std::ffi::OsStr {
+        self.path.as_os_str()
     }
 }
 

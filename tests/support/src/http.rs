@@ -22,6 +22,9 @@ pub struct Request {
     pub headers: Vec<(String, String)>,
     /// The body (read up to `Content-Length`).
     pub body: Vec<u8>,
+    /// The server's own address (for answers that name the server, e.g. a redirect to
+    /// another port of it).
+    pub local_addr: SocketAddr,
 }
 
 impl Request {
@@ -52,6 +55,18 @@ pub enum Response {
     Raw(Vec<u8>),
     /// Nothing for this long, then the connection is closed.
     Stall(Duration),
+    /// `head` at once, then `body` one byte every `every` (a server dripping its answer),
+    /// counting in `sent` the body bytes written; stops when the client goes away.
+    Drip {
+        /// Written at once (status line and header fields, as raw bytes).
+        head: Vec<u8>,
+        /// Written a byte at a time.
+        body: Vec<u8>,
+        /// The pause after each body byte.
+        every: Duration,
+        /// How many body bytes have been written so far.
+        sent: Arc<AtomicUsize>,
+    },
 }
 
 impl Response {
@@ -96,11 +111,18 @@ impl Response {
     /// 404 when it does not exist or the path climbs out of `root`.
     pub fn file(root: &Path, path: &str) -> Response {
         let rel = path.split('?').next().unwrap_or("").trim_start_matches('/');
+        Response::file_as(root, path, content_type_for(rel))
+    }
+
+    /// The file `root/<path>` served as `content_type`, whatever its extension (a site that
+    /// serves every document as `application/ld+json`); 404 as for [`Response::file`].
+    pub fn file_as(root: &Path, path: &str, content_type: &str) -> Response {
+        let rel = path.split('?').next().unwrap_or("").trim_start_matches('/');
         if rel.split('/').any(|seg| seg == "..") {
             return Response::not_found();
         }
         match std::fs::read(root.join(rel)) {
-            Ok(body) => Response::ok(body, content_type_for(rel)),
+            Ok(body) => Response::ok(body, content_type),
             Err(_) => Response::not_found(),
         }
     }
@@ -120,11 +142,12 @@ pub fn content_type_for(name: &str) -> &'static str {
 
 type Handler = dyn Fn(&Request) -> Response + Send + Sync;
 
-/// A loopback server, stopped when dropped.
+/// A loopback server, stopped when dropped: once the drop returns, the port refuses connections.
 pub struct Server {
     addr: SocketAddr,
     stop: Arc<AtomicBool>,
     requests: Arc<AtomicUsize>,
+    accept: Option<std::thread::JoinHandle<()>>,
 }
 
 impl std::fmt::Debug for Server {
@@ -151,7 +174,7 @@ impl Server {
         let requests = Arc::new(AtomicUsize::new(0));
         let handler: Arc<Handler> = Arc::new(handler);
         let (stop2, requests2) = (stop.clone(), requests.clone());
-        std::thread::spawn(move || {
+        let accept = std::thread::spawn(move || {
             for conn in listener.incoming() {
                 if stop2.load(Ordering::SeqCst) {
                     break;
@@ -170,6 +193,7 @@ impl Server {
             addr,
             stop,
             requests,
+            accept: Some(accept),
         }
     }
 
@@ -204,13 +228,65 @@ impl Server {
     pub fn requests(&self) -> usize {
         self.requests.load(Ordering::SeqCst)
     }
+
+    /// Stops serving: when this returns, the port refuses every connection (a site taken
+    /// offline).
+    pub fn stop(self) {
+        drop(self);
+    }
 }
 
 impl Drop for Server {
     fn drop(&mut self) {
         self.stop.store(true, Ordering::SeqCst);
-        // Wake the accept loop so it sees the flag and releases the port.
+        // Wake the accept loop so it sees the flag and closes the listener.
         let _ = TcpStream::connect_timeout(&self.addr, Duration::from_secs(1));
+        if let Some(accept) = self.accept.take() {
+            let _ = accept.join();
+        }
+    }
+}
+
+/// A loopback port that is listened on but never answered: a test gives its address to code
+/// that must not connect, then [`Trap::assert_untouched`] checks that nothing did (the pending
+/// connection queue is read without blocking, so the check does not race the connection).
+#[derive(Debug)]
+pub struct Trap {
+    listener: TcpListener,
+    addr: SocketAddr,
+}
+
+impl Trap {
+    /// A trap on an ephemeral port of 127.0.0.1.
+    pub fn new() -> Trap {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.set_nonblocking(true).unwrap();
+        let addr = listener.local_addr().unwrap();
+        Trap { listener, addr }
+    }
+
+    /// The address it listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Its port.
+    pub fn port(&self) -> u16 {
+        self.addr.port()
+    }
+
+    /// Panics with `what` if anything has connected.
+    pub fn assert_untouched(&self, what: &str) {
+        match self.listener.accept() {
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+            other => panic!("{what}: {other:?}"),
+        }
+    }
+}
+
+impl Default for Trap {
+    fn default() -> Trap {
+        Trap::new()
     }
 }
 
@@ -244,6 +320,7 @@ fn read_request(stream: &TcpStream) -> Option<Request> {
         path,
         headers,
         body,
+        local_addr: stream.local_addr().ok()?,
     })
 }
 
@@ -269,6 +346,27 @@ fn write_response(mut stream: TcpStream, resp: Response) {
             let _ = stream.write_all(&bytes);
         }
         Response::Stall(d) => std::thread::sleep(d),
+        Response::Drip {
+            head,
+            body,
+            every,
+            sent,
+        } => {
+            if stream.write_all(&head).is_err() {
+                return;
+            }
+            for byte in body {
+                if stream
+                    .write_all(&[byte])
+                    .and_then(|()| stream.flush())
+                    .is_err()
+                {
+                    return;
+                }
+                sent.fetch_add(1, Ordering::SeqCst);
+                std::thread::sleep(every);
+            }
+        }
     }
     let _ = stream.flush();
     let _ = stream.shutdown(Shutdown::Both);
@@ -337,7 +435,7 @@ pub fn get(addr: SocketAddr, path: &str) -> ClientResponse {
 }
 
 /// One request on its own connection (`Connection: close`): `method path` with `headers` and
-/// `body` (a `Content-Length` is added). A stuck server fails the test after 30 s instead of
+/// `body` (a `Content-Length` is added). A stuck server fails the test after 60 s instead of
 /// hanging it.
 pub fn request(
     addr: SocketAddr,
@@ -347,7 +445,7 @@ pub fn request(
     body: &[u8],
 ) -> ClientResponse {
     let mut s = TcpStream::connect(addr).unwrap_or_else(|e| panic!("connecting to {addr}: {e}"));
-    s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
     let mut head = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
     for (k, v) in headers {
         head.push_str(&format!("{k}: {v}\r\n"));

@@ -1,4 +1,5 @@
-//! Shared test helpers: verifier test doubles (test code only), fixtures, a fixed clock.
+//! Shared test helpers: verifier test doubles (test code only), fixtures, the served OB 2.0
+//! issuer site as a loader, golden-file comparison, a fixed clock.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -170,5 +171,40 @@ pub fn add_https_issuer_documents(docs: &mut openbadges_proof::loader::StaticLoa
             &issuer,
             &serde_json::json!({"id": issuer, "verificationMethod": methods, "assertionMethod": vms}),
         );
+    }
+}
+
+/// `fixtures/ob2/served` at `http://127.0.0.1:8765/` with the bundled contexts; content types
+/// from the extension (JSON, PNG, else none).
+pub fn served_loader() -> openbadges_proof::loader::StaticLoader {
+    let mut docs = openbadges_proof::loader::StaticLoader::with_bundled_contexts();
+    for f in fixture_files(&["ob2/served"]) {
+        let rel = f.strip_prefix("ob2/served/").unwrap();
+        let ct = if rel.ends_with(".json") {
+            Some("application/json")
+        } else if rel.ends_with(".png") {
+            Some("image/png")
+        } else {
+            None
+        };
+        docs.insert(&format!("http://127.0.0.1:8765/{rel}"), ct, &fixture(&f));
+    }
+    docs
+}
+
+/// `text` equals the golden file `golden` (`UPDATE_GOLDEN=1` rewrites it); on a difference the
+/// differing lines are printed and the test fails naming `what` differs.
+pub fn assert_golden(golden: &str, text: &str, what: &str) {
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::write(golden, text).unwrap();
+    }
+    let expected = std::fs::read_to_string(golden).expect("golden file (run with UPDATE_GOLDEN=1)");
+    if expected != text {
+        for (a, b) in expected.lines().zip(text.lines()) {
+            if a != b {
+                eprintln!("golden: {a}\nnow:    {b}");
+            }
+        }
+        panic!("{what} differ from {golden}; rerun with UPDATE_GOLDEN=1 if intended");
     }
 }
