@@ -15,6 +15,7 @@ mod backpack_exports;
 mod badges101;
 mod bake;
 mod documents;
+mod facade;
 mod harness;
 mod ob2;
 mod ob3;

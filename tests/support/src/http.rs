@@ -89,13 +89,10 @@ impl Response {
         }
     }
 
-    /// 404 with an empty body.
+    /// 404 with a short text body, typed as a static server types it (badgecheck refuses a
+    /// response without a `Content-Type` before it looks at the status).
     pub fn not_found() -> Response {
-        Response::Http {
-            status: 404,
-            headers: Vec::new(),
-            body: Vec::new(),
-        }
+        Response::status(404, b"not found".to_vec(), "text/plain")
     }
 
     /// A redirect (`code`, e.g. 302) to `location`.
