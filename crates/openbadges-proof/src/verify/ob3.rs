@@ -237,6 +237,7 @@ impl<'v, 'a> Pipeline<'v, 'a> {
         };
         let opts = VerifyOptions {
             documents: Some(&docs),
+            context_cache: Some(&self.v.contexts),
             dangerous_trust_key_in_https_fragment: self
                 .v
                 .key_policy
