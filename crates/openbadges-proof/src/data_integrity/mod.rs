@@ -5,6 +5,10 @@
 //! SHA-256 of the canonical proof configuration and of the canonical document →
 //! Ed25519 over `proofHash || documentHash`.
 //!
+//! The module holds the verdict types (`outcome`), the verification options and the
+//! controller documents they take (`options`), the canonical forms and hashes a proof signs
+//! (`hashing`), signing (`signing`) and verification (`verification`).
+//!
 //! ```
 //! use openbadges_proof::data_integrity::{sign, verify, Ed25519Signer, ProofOptions, VerifyOptions};
 //! let signer = Ed25519Signer::from_seed(&[7u8; 32])?;
@@ -28,21 +32,17 @@
 //! # Ok::<(), openbadges_proof::data_integrity::DiError>(())
 //! ```
 
-//! The module holds the verdict types ([`outcome`]), the verification options and the
-//! controller documents they take ([`options`]), the canonical forms and hashes a proof signs
-//! ([`hashing`]), signing ([`sign`]) and verification ([`verify`]).
-
 mod hashing;
 mod options;
 mod outcome;
-mod sign;
-mod verify;
+mod signing;
+mod verification;
 
 pub use hashing::{canonical_nquads, hash_data};
 pub use options::{ControllerDocuments, LoaderDocuments, VerifyOptions};
 pub use outcome::{DiCode, DiVerification, Outcome, ProofVerification};
-pub use sign::{Ed25519Signer, ProofOptions, sign};
-pub use verify::verify;
+pub use signing::{Ed25519Signer, ProofOptions, sign};
+pub use verification::verify;
 
 use crate::jsonld::JsonLdError;
 use crate::rdfc::RdfcError;
