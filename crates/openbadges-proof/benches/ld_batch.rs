@@ -44,11 +44,12 @@ fn spec_vector_issuer() -> (String, Value) {
     (issuer, doc)
 }
 
-/// N credentials: three eddsa-rdfc-2022 fixtures (did:key and https issuers), repeated.
+/// N credentials: three eddsa-rdfc-2022 fixtures (an OB 3.0 credential with a did:key
+/// issuer, the OB 3.0 and CLR 2.0 spec vectors with an https issuer), repeated.
 fn batch() -> Vec<(String, Vec<u8>)> {
     let files = [
         "dcc-verifier-core/v2OBv3SpecExample.json",
-        "1edtech-validator/simple-did-key-method.json",
+        "spec-vectors/clrv2p0-signed-eddsa-rdfc-2022.json",
         "spec-vectors/obv3p0-signed-eddsa-rdfc-2022.json",
     ];
     (0..N)

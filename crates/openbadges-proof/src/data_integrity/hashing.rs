@@ -15,14 +15,21 @@ use crate::rdfc::{CanonLimits, canonicalize};
 /// # Errors
 /// JSON-LD or canonicalization errors.
 pub fn canonical_nquads(doc: &Value) -> Result<String, DiError> {
-    bundled_nquads(doc, None)
+    BUNDLED.with(|cache| bundled_nquads(doc, cache))
 }
 
-/// [`canonical_nquads`], reusing the processed contexts in `cache` (the bundled contexts').
-fn bundled_nquads(doc: &Value, cache: Option<&ContextCache>) -> Result<String, DiError> {
+thread_local! {
+    /// This thread's processed bundled contexts, for signing and the hashing helpers (which
+    /// always use the bundled contexts): per thread, so no thread waits for another, and
+    /// bounded like every [`ContextCache`].
+    static BUNDLED: ContextCache = ContextCache::new();
+}
+
+/// [`canonical_nquads`], reusing the processed bundled contexts in `cache`.
+fn bundled_nquads(doc: &Value, cache: &ContextCache) -> Result<String, DiError> {
     let jsonld = Canonicalizer {
         contexts: &BundledContexts,
-        cache,
+        cache: Some(cache),
         jsonld_limits: JsonLdLimits::default(),
         canon_limits: &CanonLimits::default(),
     };
@@ -99,9 +106,11 @@ pub fn hash_data(doc: &Value, proof: &Value) -> Result<[u8; 64], DiError> {
     let p = proof.as_object().ok_or(DiError::NotAnObject)?;
     let mut unsecured = d.clone();
     unsecured.remove("proof");
-    // The document and its proof configuration share their contexts.
-    let cache = ContextCache::new();
-    let doc_c = bundled_nquads(&Value::Object(unsecured), Some(&cache))?;
-    let proof_c = bundled_nquads(&proof_config(p, d), Some(&cache))?;
+    let (doc_c, proof_c) = BUNDLED.with(|cache| {
+        Ok::<_, DiError>((
+            bundled_nquads(&Value::Object(unsecured), cache)?,
+            bundled_nquads(&proof_config(p, d), cache)?,
+        ))
+    })?;
     Ok(concat_hashes(&sha256(&proof_c), &sha256(&doc_c)))
 }
