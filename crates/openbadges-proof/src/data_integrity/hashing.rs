@@ -15,7 +15,7 @@ use crate::rdfc::{CanonLimits, canonicalize};
 /// # Errors
 /// JSON-LD or canonicalization errors.
 pub fn canonical_nquads(doc: &Value) -> Result<String, DiError> {
-    BUNDLED.with(|cache| bundled_nquads(doc, cache))
+    with_bundled_cache(|cache| bundled_nquads(doc, cache))
 }
 
 thread_local! {
@@ -23,6 +23,11 @@ thread_local! {
     /// always use the bundled contexts): per thread, so no thread waits for another, and
     /// bounded like every [`ContextCache`].
     static BUNDLED: ContextCache = ContextCache::new();
+}
+
+/// Runs `f` with this thread's cache of the processed bundled contexts.
+pub(super) fn with_bundled_cache<T>(f: impl FnOnce(&ContextCache) -> T) -> T {
+    BUNDLED.with(f)
 }
 
 /// [`canonical_nquads`], reusing the processed bundled contexts in `cache`.
@@ -106,7 +111,7 @@ pub fn hash_data(doc: &Value, proof: &Value) -> Result<[u8; 64], DiError> {
     let p = proof.as_object().ok_or(DiError::NotAnObject)?;
     let mut unsecured = d.clone();
     unsecured.remove("proof");
-    let (doc_c, proof_c) = BUNDLED.with(|cache| {
+    let (doc_c, proof_c) = with_bundled_cache(|cache| {
         Ok::<_, DiError>((
             bundled_nquads(&Value::Object(unsecured), cache)?,
             bundled_nquads(&proof_config(p, d), cache)?,

@@ -74,8 +74,9 @@ pub struct VerifyOptions<'a> {
     /// JSON-LD contexts (default: the bundled ones).
     pub contexts: &'a dyn ContextLoader,
     /// Processed contexts of [`VerifyOptions::contexts`] to reuse across documents (a
-    /// verifier keeps one for all it verifies). Default none: each [`verify`](super::verify) call processes
-    /// its contexts once, for the document and all its proofs.
+    /// verifier keeps one for all it verifies). Default none: with the bundled contexts, a
+    /// cache per thread; with another loader, each [`verify`](super::verify) call processes its
+    /// contexts once, for the document and all its proofs.
     pub context_cache: Option<&'a ContextCache>,
     /// Controller documents for `did:web` and `https` verification methods.
     pub documents: Option<&'a dyn ControllerDocuments>,

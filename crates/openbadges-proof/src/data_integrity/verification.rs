@@ -5,7 +5,7 @@
 use ring::signature::{ED25519, UnparsedPublicKey};
 use serde_json::{Map, Value};
 
-use super::hashing::{Canonicalizer, concat_hashes, proof_config, sha256};
+use super::hashing::{Canonicalizer, concat_hashes, proof_config, sha256, with_bundled_cache};
 use super::{DiCode, DiError, DiVerification, Outcome, ProofVerification, VerifyOptions};
 use crate::did::{
     BoundMethod, DidError, ProvenanceError, Relationship, resolve_verification_method,
@@ -75,15 +75,24 @@ pub fn verify(doc: &Value, options: &VerifyOptions<'_>) -> DiVerification {
             proofs: Vec::new(),
         };
     }
-    // Without a cache from the caller, the document and its proofs share one.
-    let own_cache;
-    let cache = match options.context_cache {
-        Some(c) => c,
-        None => {
-            own_cache = ContextCache::new();
-            &own_cache
+    // Without a cache from the caller: this thread's cache of the bundled contexts, or one
+    // shared by the document and its proofs.
+    match options.context_cache {
+        Some(cache) => verify_proofs(d, proofs, options, cache),
+        None if options.contexts.is_bundled() => {
+            with_bundled_cache(|cache| verify_proofs(d, proofs, options, cache))
         }
-    };
+        None => verify_proofs(d, proofs, options, &ContextCache::new()),
+    }
+}
+
+/// Checks each of `proofs` (of `d`), canonicalizing with the processed contexts in `cache`.
+fn verify_proofs(
+    d: &Map<String, Value>,
+    proofs: Vec<&Value>,
+    options: &VerifyOptions<'_>,
+    cache: &ContextCache,
+) -> DiVerification {
     let mut unsecured = d.clone();
     unsecured.remove("proof");
     let mut check = ProofCheck {

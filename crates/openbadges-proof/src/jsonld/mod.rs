@@ -42,6 +42,13 @@ use context::Context;
 pub trait ContextLoader: Send + Sync {
     /// The JSON-LD document (with an `@context` entry) published at `url`, if known.
     fn load(&self, url: &str) -> Option<Arc<Value>>;
+
+    /// Whether this loader serves exactly the bundled contexts (and nothing else under their
+    /// URLs), so that its processed contexts may be shared with every other user of the
+    /// bundled set. Default `false`.
+    fn is_bundled(&self) -> bool {
+        false
+    }
 }
 
 /// Errors of JSON-LD processing.
