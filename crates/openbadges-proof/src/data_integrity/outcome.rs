@@ -35,16 +35,16 @@ pub enum DiCode {
     /// with another key than its identifier names (`https://…#z6Mk…`), or lists it on behalf
     /// of another controller.
     KeyNotListedByIssuer,
-    /// `proofPurpose` is not the one required ([`VerifyOptions::proof_purpose`]).
+    /// `proofPurpose` is not the one required ([`VerifyOptions::proof_purpose`](super::VerifyOptions::proof_purpose)).
     ProofPurposeMismatch,
     /// An `authentication` proof (a presentation's) whose verification method is not controlled
     /// by the presentation's `holder`, or that the controller document does not list under
     /// `authentication`.
     KeyNotControlledByHolder,
-    /// The proof's `challenge` is not the one the verifier expects ([`VerifyOptions::challenge`]).
+    /// The proof's `challenge` is not the one the verifier expects ([`VerifyOptions::challenge`](super::VerifyOptions::challenge)).
     ChallengeMismatch,
     /// The proof's `domain` does not include the one the verifier expects
-    /// ([`VerifyOptions::domain`]).
+    /// ([`VerifyOptions::domain`](super::VerifyOptions::domain)).
     DomainMismatch,
     /// The verification method identifier or key is malformed or can never resolve.
     VerificationMethodInvalid,
