@@ -110,8 +110,8 @@ impl Exports<'_> {
     fn a_backpack_exports(&self, t: &mut Tally) -> (std::path::PathBuf, std::path::PathBuf) {
         let key = |name: &str| {
             let (k, p) = (
-                arg(&self.work.join(&format!("{name}.pem"))),
-                arg(&self.work.join(&format!("{name}.pub.pem"))),
+                arg(&self.work.join(format!("{name}.pem"))),
+                arg(&self.work.join(format!("{name}.pub.pem"))),
             );
             succeeded(
                 "keygen",
@@ -268,7 +268,7 @@ impl Exports<'_> {
         let tamper = |from: &Path, name: &str, change: &dyn Fn(&mut Value)| {
             let mut d = read_json(from);
             change(&mut d);
-            write_json(&self.work.join(&format!("{name}.json")), &d)
+            write_json(&self.work.join(format!("{name}.json")), &d)
         };
         let clr_name = tamper(clr, "clr-name", &|d| {
             let n = d["name"].as_str().unwrap_or("").to_owned();

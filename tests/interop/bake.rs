@@ -161,7 +161,7 @@ impl Bake<'_> {
         (name, payload_path, ver): (&str, &str, Version),
     ) {
         let payload = std::fs::read(fixtures_dir(payload_path)).unwrap();
-        let baked = self.work.join(&format!("ours-{name}.{fmt}"));
+        let baked = self.work.join(format!("ours-{name}.{fmt}"));
         let out = self.cli.run([
             "bake",
             "--image",
@@ -231,7 +231,7 @@ impl Bake<'_> {
         let payload = std::fs::read(fixtures_dir(payload_path)).unwrap();
         let (image, payload_s) = (arg(&fixtures_dir(image)), arg(&fixtures_dir(payload_path)));
         // openbadges-bakery bakes every payload as OB 2.0 (`openbadges`).
-        let out_file = self.work.join(&format!("bakepy-{name}.{fmt}"));
+        let out_file = self.work.join(format!("bakepy-{name}.{fmt}"));
         let out = self.peers.run(
             Peer::BakePy,
             &["bake", &image, &arg(&out_file), "--data-file", &payload_s],
@@ -254,7 +254,7 @@ impl Bake<'_> {
             t.fail(format!("ours extract bake-py {fmt} {name}"), "no payload");
         }
         // openbadgeslib: ob3-py bake-png/bake-svg for OB 3.0, its baking module for OB 2.0.
-        let out_file = self.work.join(&format!("oblib-{name}.{fmt}"));
+        let out_file = self.work.join(format!("oblib-{name}.{fmt}"));
         let out_s = arg(&out_file);
         let (out, want_keyword) = match ver {
             Version::Ob3 => {

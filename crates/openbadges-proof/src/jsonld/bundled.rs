@@ -116,6 +116,10 @@ impl ContextLoader for BundledContexts {
     fn load(&self, url: &str) -> Option<Arc<Value>> {
         parsed().get(url).cloned()
     }
+
+    fn is_bundled(&self) -> bool {
+        true
+    }
 }
 
 /// A loader of extra contexts (for instance a test suite's), falling back to the bundled

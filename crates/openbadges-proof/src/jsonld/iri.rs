@@ -1,4 +1,5 @@
-//! IRI helpers: absolute-IRI test and RFC 3986 reference resolution.
+//! IRI helpers: absolute-IRI test, the JSON-LD keyword tests and RFC 3986 reference
+//! resolution.
 
 /// Whether `s` starts with a URI scheme followed by `:` (an absolute IRI).
 pub(crate) fn is_absolute(s: &str) -> bool {
@@ -14,6 +15,42 @@ pub(crate) fn is_absolute(s: &str) -> bool {
 pub(crate) fn looks_like_keyword(s: &str) -> bool {
     s.strip_prefix('@')
         .is_some_and(|r| !r.is_empty() && r.bytes().all(|b| b.is_ascii_alphabetic()))
+}
+
+/// JSON-LD keywords.
+pub(crate) fn is_keyword(s: &str) -> bool {
+    matches!(
+        s,
+        "@base"
+            | "@container"
+            | "@context"
+            | "@default"
+            | "@direction"
+            | "@embed"
+            | "@explicit"
+            | "@first"
+            | "@graph"
+            | "@id"
+            | "@import"
+            | "@included"
+            | "@index"
+            | "@json"
+            | "@language"
+            | "@list"
+            | "@nest"
+            | "@none"
+            | "@omitDefault"
+            | "@prefix"
+            | "@preserve"
+            | "@protected"
+            | "@requireAll"
+            | "@reverse"
+            | "@set"
+            | "@type"
+            | "@value"
+            | "@version"
+            | "@vocab"
+    )
 }
 
 struct Parts<'a> {

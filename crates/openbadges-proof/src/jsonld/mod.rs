@@ -17,10 +17,13 @@
 //! ```
 
 mod bundled;
+mod cache;
 mod context;
 mod expand;
 mod iri;
+mod iri_expansion;
 mod jcs;
+mod term;
 mod to_rdf;
 
 use std::sync::Arc;
@@ -28,6 +31,7 @@ use std::sync::Arc;
 use serde_json::Value;
 
 pub use bundled::{BUNDLED_CONTEXTS, BundledContexts, StaticContexts};
+pub use cache::ContextCache;
 pub use jcs::jcs;
 
 use crate::rdfc::Dataset;
@@ -38,6 +42,13 @@ use context::Context;
 pub trait ContextLoader: Send + Sync {
     /// The JSON-LD document (with an `@context` entry) published at `url`, if known.
     fn load(&self, url: &str) -> Option<Arc<Value>>;
+
+    /// Whether this loader serves exactly the bundled contexts (and nothing else under their
+    /// URLs), so that its processed contexts may be shared with every other user of the
+    /// bundled set. Default `false`.
+    fn is_bundled(&self) -> bool {
+        false
+    }
 }
 
 /// Errors of JSON-LD processing.
@@ -123,6 +134,10 @@ pub struct JsonLdOptions<'a> {
     /// The document's base IRI (default none: relative references stay relative and are
     /// errors in safe mode).
     pub base: Option<&'a str>,
+    /// Processed contexts to reuse, and to keep for the next documents (default none: each
+    /// call processes its contexts afresh, once per call). The cache must belong to
+    /// [`JsonLdOptions::loader`] (see [`ContextCache`]).
+    pub cache: Option<&'a ContextCache>,
 }
 
 impl Default for JsonLdOptions<'_> {
@@ -132,6 +147,7 @@ impl Default for JsonLdOptions<'_> {
             safe_mode: true,
             limits: JsonLdLimits::default(),
             base: None,
+            cache: None,
         }
     }
 }
@@ -142,18 +158,22 @@ impl std::fmt::Debug for JsonLdOptions<'_> {
             .field("safe_mode", &self.safe_mode)
             .field("limits", &self.limits)
             .field("base", &self.base)
+            .field("cache", &self.cache)
             .finish_non_exhaustive()
     }
 }
 
+/// One expansion: the options and the work done so far.
 pub(crate) struct Processor<'a> {
     pub(crate) loader: &'a dyn ContextLoader,
     pub(crate) safe: bool,
     pub(crate) limits: JsonLdLimits,
+    pub(crate) cache: &'a ContextCache,
     work: usize,
 }
 
 impl Processor<'_> {
+    /// Counts one processing step against [`JsonLdLimits::max_work`].
     pub(crate) fn tick(&mut self) -> Result<(), JsonLdError> {
         self.work += 1;
         if self.work > self.limits.max_work {
@@ -169,10 +189,19 @@ impl Processor<'_> {
 /// # Errors
 /// A [`JsonLdError`]: unknown context, invalid syntax, safe-mode violation, limits.
 pub fn expand(doc: &Value, opts: &JsonLdOptions<'_>) -> Result<Value, JsonLdError> {
+    let own_cache;
+    let cache = match opts.cache {
+        Some(c) => c,
+        None => {
+            own_cache = ContextCache::new();
+            &own_cache
+        }
+    };
     let mut p = Processor {
         loader: opts.loader,
         safe: opts.safe_mode,
         limits: opts.limits,
+        cache,
         work: 0,
     };
     let active = Arc::new(Context::new(opts.base.map(str::to_owned)));

@@ -185,6 +185,9 @@ pub struct Verifier<'a> {
     pub(crate) challenge: Option<String>,
     pub(crate) domain: Option<String>,
     pub(crate) schemas: &'a SchemaRegistry,
+    /// Processed JSON-LD contexts, shared by every document (and thread, and clone) this
+    /// verifier verifies.
+    pub(crate) contexts: std::sync::Arc<crate::jsonld::ContextCache>,
 }
 
 impl std::fmt::Debug for Verifier<'_> {
@@ -210,6 +213,7 @@ impl<'a> Verifier<'a> {
             challenge: None,
             domain: None,
             schemas: &credential_schema::EMPTY,
+            contexts: std::sync::Arc::default(),
         }
     }
 

@@ -128,6 +128,7 @@ fn proof(p: &Pipeline<'_, '_>, r: &mut Report, doc: &Value, node: Option<&str>) 
     };
     let opts = VerifyOptions {
         documents: Some(&docs),
+        context_cache: Some(&v.contexts),
         proof_purpose: "authentication",
         challenge: v.challenge.as_deref(),
         domain: v.domain.as_deref(),

@@ -124,6 +124,7 @@ impl Pipeline<'_, '_> {
         };
         let opts = VerifyOptions {
             documents: Some(&docs),
+            context_cache: Some(&self.v.contexts),
             dangerous_trust_key_in_https_fragment: self
                 .v
                 .key_policy
