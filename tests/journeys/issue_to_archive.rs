@@ -11,9 +11,7 @@ use openbadges::backpack::{Backpack, Collection, ImportResult, MemoryStore, Sour
 use openbadges::model::Identity;
 use openbadges::proof::data_integrity::Ed25519Signer;
 use openbadges::proof::key::Algorithm;
-use openbadges::proof::loader::{
-    CachingLoader, DocumentLoader, HttpLoader, Layered, NoNetwork, RecordingLoader, StaticLoader,
-};
+use openbadges::proof::loader::{Layered, NoNetwork, RecordingLoader, StaticLoader};
 use openbadges::proof::report::Status;
 use openbadges::proof::verify::{SystemClock, Verifier as ProofCore};
 use openbadges::{Badge, Form, IssueOptions, Issued, Issuer, IssuerKeys, IssuerProfile, Verifier};
@@ -51,15 +49,6 @@ fn issue_on(site: &Site) -> (Issuer, Issued) {
     (issuer, issued)
 }
 
-/// The bundled contexts, then the network (loopback allowed for `host`), cached.
-fn online_loader(host: &str) -> Arc<CachingLoader<Layered<StaticLoader, Box<dyn DocumentLoader>>>> {
-    let http = HttpLoader::new().unwrap().allow_host(host).unwrap();
-    Arc::new(CachingLoader::new(Layered {
-        first: StaticLoader::with_bundled_contexts(),
-        then: Box::new(http) as Box<dyn DocumentLoader>,
-    }))
-}
-
 #[test]
 fn every_form_baked_extracted_verified_kept_exported_and_verified_offline_from_the_archive() {
     let site = Site::start();
@@ -71,7 +60,7 @@ fn every_form_baked_extracted_verified_kept_exported_and_verified_offline_from_t
         .build()
         .unwrap();
     bake_extract_verify(&issued, &online);
-    let loader = online_loader(&site.host());
+    let loader = site.loader();
     let recording = RecordingLoader::new(Arc::clone(&loader));
     let clock = SystemClock;
     let verifier = ProofVerifier::new(ProofCore::new(&recording).with_clock(&clock))

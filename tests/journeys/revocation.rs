@@ -2,13 +2,10 @@
 //! the change; the facade `Verifier`, the backpack's re-check and the `openbadges` command each
 //! report every form of it revoked, while a second badge of the same issuer stays valid.
 
-use std::sync::Arc;
-
 use openbadges::backpack::proof::ProofVerifier;
 use openbadges::backpack::{Backpack, MemoryStore, Source};
 use openbadges::model::Identity;
 use openbadges::proof::key::Algorithm;
-use openbadges::proof::loader::{CachingLoader, HttpLoader, Layered, StaticLoader};
 use openbadges::proof::report::{Code, Status};
 use openbadges::proof::verify::{SystemClock, Verifier as ProofCore};
 use openbadges::{Badge, Form, IssueOptions, Issuer, IssuerKeys, IssuerProfile, Verifier};
@@ -45,10 +42,7 @@ fn a_revoked_badge_is_revoked_in_every_form_for_every_consumer_and_its_sibling_i
     site.publish(&kept.hosted);
 
     // A backpack imports the badge while it is valid.
-    let loader = Arc::new(CachingLoader::new(Layered {
-        first: StaticLoader::with_bundled_contexts(),
-        then: HttpLoader::new().unwrap().allow_host(&site.host()).unwrap(),
-    }));
+    let loader = site.loader();
     let clock = SystemClock;
     let mut backpack = Backpack::new(
         MemoryStore::new(),
@@ -95,10 +89,7 @@ fn a_revoked_badge_is_revoked_in_every_form_for_every_consumer_and_its_sibling_i
     }
 
     // The backpack's re-check, through a loader that fetches again.
-    let fresh = Arc::new(CachingLoader::new(Layered {
-        first: StaticLoader::with_bundled_contexts(),
-        then: HttpLoader::new().unwrap().allow_host(&site.host()).unwrap(),
-    }));
+    let fresh = site.loader();
     let store = backpack.into_store();
     let mut backpack = Backpack::new(
         store,

@@ -5,7 +5,11 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use openbadges::HostedDocument;
+use openbadges::proof::loader::{CachingLoader, DocumentLoader, HttpLoader, Layered, StaticLoader};
 use openbadges_test_support::http::{Response, Server};
+
+/// The bundled contexts, then the guarded network, behind one cache.
+pub(crate) type OnlineLoader = Arc<CachingLoader<Layered<StaticLoader, Box<dyn DocumentLoader>>>>;
 
 type Pages = Arc<Mutex<HashMap<String, Response>>>;
 
@@ -60,5 +64,15 @@ impl Site {
                 Response::status(410, b"{}".to_vec(), "application/json"),
             );
         }
+    }
+
+    /// A new loader (empty cache) that reads the bundled contexts, then this site over HTTP
+    /// (its loopback host allowed).
+    pub(crate) fn loader(&self) -> OnlineLoader {
+        let http = HttpLoader::new().unwrap().allow_host(&self.host()).unwrap();
+        Arc::new(CachingLoader::new(Layered {
+            first: StaticLoader::with_bundled_contexts(),
+            then: Box::new(http) as Box<dyn DocumentLoader>,
+        }))
     }
 }
