@@ -4,7 +4,8 @@
 //! - [`http`]: a loopback HTTP server (routes, a folder, or raw bytes) and a small client;
 //! - [`cli`]: the `openbadges` binary and its JSON-lines output;
 //! - [`peers`]: the reference implementations in `../shared/peers` (badgecheck, openbadgeslib,
-//!   the DCC JavaScript stack, openbadges-bakery), installed once per run.
+//!   the DCC JavaScript stack, openbadges-bakery), installed once per run;
+//! - [`postgres`]: a throwaway database per test on the test PostgreSQL server.
 //!
 //! The crate depends on no workspace crate, so every crate's tests can use it without a
 //! dependency cycle. Tests panic on failure, so the crate allows `unwrap` and indexing.
@@ -31,6 +32,7 @@ pub mod cli;
 pub mod fixtures;
 pub mod http;
 pub mod peers;
+pub mod postgres;
 
 /// Whether this run is CI (`CI` set to anything but `false`/empty): tests that need a server or
 /// a peer must run there, never skip.
