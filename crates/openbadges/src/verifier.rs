@@ -268,6 +268,7 @@ impl VerifierBuilder {
                 #[cfg(feature = "http")]
                 online,
                 cache: DocumentCache::new(self.cache),
+                contexts: Arc::default(),
                 clock: self.clock,
                 recipient: self.recipient,
                 limits: self.limits,
@@ -331,6 +332,9 @@ struct Inner {
     #[cfg(feature = "http")]
     online: Option<Online>,
     cache: DocumentCache,
+    /// Processed JSON-LD contexts, shared by every verification (the loader chain serves the
+    /// same documents under the same URLs to all of them).
+    contexts: Arc<openbadges_proof::jsonld::ContextCache>,
     clock: Arc<dyn Clock>,
     recipient: RecipientProfile,
     limits: Limits,
@@ -403,7 +407,8 @@ impl Inner {
             .with_recipient(recipient.clone())
             .with_limits(self.limits)
             .with_key_policy(self.key_policy.clone())
-            .with_schemas(&self.schemas);
+            .with_schemas(&self.schemas)
+            .with_context_cache(Arc::clone(&self.contexts));
         if let Some(c) = &self.presentation.challenge {
             engine = engine.with_presentation_challenge(c.clone());
         }
