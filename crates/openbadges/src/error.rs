@@ -40,6 +40,10 @@ pub enum Error {
     #[cfg(all(feature = "proof", feature = "bake"))]
     #[error("issuer store: {0}")]
     Store(#[from] crate::store::StoreError),
+    /// A blocking task of an `*_async` method panicked or was cancelled.
+    #[cfg(feature = "tokio")]
+    #[error("blocking task failed: {0}")]
+    Task(String),
     /// The system random source failed.
     #[error("the system random source failed")]
     Random,

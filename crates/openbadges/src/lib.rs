@@ -71,6 +71,8 @@ pub mod store;
 mod verifier;
 
 pub use error::Error;
+#[cfg(all(feature = "proof", feature = "bake", feature = "tokio"))]
+pub use issuer::{AsyncIssueHook, AsyncRevokeHook};
 #[cfg(all(feature = "proof", feature = "bake"))]
 pub use issuer::{
     Badge, BakedImage, Evidence, Form, HostedDocument, IssueOptions, Issued, Issuer, IssuerKeys,

@@ -28,6 +28,8 @@
 //! [`content_type`](HostedDocument::content_type), or let the issuer answer:
 //! [`Issuer::document`] finds any of them (for any badge, from the store) by path or URL.
 
+#[cfg(feature = "tokio")]
+mod asynchronous;
 mod badge;
 mod hosted;
 mod issue;
@@ -41,6 +43,8 @@ mod status;
 #[cfg(test)]
 mod tests;
 
+#[cfg(feature = "tokio")]
+pub use asynchronous::{AsyncIssueHook, AsyncRevokeHook};
 pub use badge::{Badge, Evidence};
 pub use hosted::HostedDocument;
 pub use issue::{BakedImage, Form, IssueOptions, Issued};

@@ -22,6 +22,9 @@
 //! tables with your own prefix; the store's tables start with `ob_`.
 
 mod memory;
+#[cfg(feature = "postgres")]
+mod postgres;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
 mod sql;
 #[cfg(feature = "sqlite")]
 mod sqlite;
@@ -34,6 +37,8 @@ use serde::{Deserialize, Serialize};
 use crate::issuer::{HostedDocument, Issued};
 
 pub use memory::MemoryIssuerStore;
+#[cfg(feature = "postgres")]
+pub use postgres::PostgresIssuerStore;
 #[cfg(feature = "sqlite")]
 pub use sqlite::SqliteIssuerStore;
 
@@ -179,7 +184,6 @@ impl IssuedRecord {
 
 /// What [`Issuer::document`](crate::Issuer::document) answers for a path or URL it knows.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[non_exhaustive]
 pub enum Served {
     /// Serve this document (`200`).
     Document(HostedDocument),
@@ -395,6 +399,9 @@ pub fn open(url: &str) -> Result<Arc<dyn IssuerStore>, StoreError> {
         }
     }
     if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        #[cfg(feature = "postgres")]
+        return Ok(Arc::new(PostgresIssuerStore::open(url)?));
+        #[cfg(not(feature = "postgres"))]
         return Err(StoreError::Unsupported(
             "postgres:// needs the `postgres` feature".into(),
         ));

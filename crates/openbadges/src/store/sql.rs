@@ -4,6 +4,7 @@
 use super::{IssuedRecord, StoreError, StoredKeys};
 
 /// `sql` with each `$N` placeholder outside quotes and comments written `?N` (SQLite's form).
+#[cfg(feature = "sqlite")]
 /// Text in single quotes, double-quoted identifiers and `--` comments are kept as they are.
 pub(super) fn dollar_to_question(sql: &str) -> String {
     let mut out = String::with_capacity(sql.len());
@@ -70,7 +71,7 @@ pub(super) fn index_from_i64(i: i64) -> Result<u64, StoreError> {
     u64::try_from(i).map_err(|_| StoreError::Corrupt(format!("negative status index {i}")))
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "sqlite"))]
 mod tests {
     use super::dollar_to_question;
 
