@@ -12,7 +12,7 @@
 //!
 //! let image = br#"<svg xmlns="http://www.w3.org/2000/svg"><circle r="9"/></svg>"#;
 //! let keys = IssuerKeys::generate(Algorithm::Es256)?;
-//! let mut issuer = Issuer::new("https://badges.example.org/", IssuerProfile::new("Example U", "badges@example.org"), keys)?;
+//! let issuer = Issuer::new("https://badges.example.org/", IssuerProfile::new("Example U", "badges@example.org"), keys)?;
 //! let badge = Badge::new("badges-101", "Badges 101", "Knows what a badge is.", "Pass the quiz.").image(&image[..]);
 //! let issued = issuer.issue(&Identity::email("learner@example.org"), &badge, &IssueOptions::new())?;
 //! assert!(issued.baked(Form::Ob3DataIntegrity).is_some());
@@ -29,7 +29,7 @@
 //! # use openbadges::model::Identity;
 //! # use openbadges::proof::key::Algorithm;
 //! # let image = br#"<svg xmlns="http://www.w3.org/2000/svg"><circle r="9"/></svg>"#;
-//! # let mut issuer = Issuer::new("https://badges.example.org/", IssuerProfile::new("Example U", "badges@example.org"), IssuerKeys::generate(Algorithm::Es256)?)?;
+//! # let issuer = Issuer::new("https://badges.example.org/", IssuerProfile::new("Example U", "badges@example.org"), IssuerKeys::generate(Algorithm::Es256)?)?;
 //! # let badge = Badge::new("badges-101", "Badges 101", "Knows what a badge is.", "Pass the quiz.").image(&image[..]);
 //! # let issued = issuer.issue(&Identity::email("learner@example.org"), &badge, &IssueOptions::new())?;
 //! use openbadges::Verifier;
@@ -65,15 +65,21 @@
 mod error;
 #[cfg(all(feature = "proof", feature = "bake"))]
 mod issuer;
+#[cfg(all(feature = "proof", feature = "bake"))]
+pub mod store;
 #[cfg(feature = "proof")]
 mod verifier;
 
 pub use error::Error;
+#[cfg(all(feature = "proof", feature = "bake", feature = "tokio"))]
+pub use issuer::{AsyncIssueHook, AsyncRevokeHook};
 #[cfg(all(feature = "proof", feature = "bake"))]
 pub use issuer::{
     Badge, BakedImage, Evidence, Form, HostedDocument, IssueOptions, Issued, Issuer, IssuerKeys,
-    IssuerProfile, IssuerState, Revocation,
+    IssuerProfile, Revocation,
 };
+#[cfg(all(feature = "proof", feature = "bake"))]
+pub use store::{IssuedRecord, IssuerStore, Served, StoreError};
 #[cfg(feature = "proof")]
 pub use verifier::{Verifier, VerifierBuilder};
 
