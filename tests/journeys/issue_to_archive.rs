@@ -29,7 +29,7 @@ const FORMS: [Form; 4] = [
 
 /// An issuer at `<origin>/school/` and one badge issued to the learner, published on the site.
 fn issue_on(site: &Site) -> (Issuer, Issued) {
-    let mut issuer = Issuer::new(
+    let issuer = Issuer::new(
         &format!("{}/school/", site.origin()),
         IssuerProfile::new("Journey School", "badges@example.org"),
         IssuerKeys::generate(Algorithm::Es256).unwrap(),

@@ -164,7 +164,7 @@ impl VerifierBuilder {
     #[cfg(feature = "bake")]
     pub fn hosted(mut self, docs: &[HostedDocument]) -> Self {
         for d in docs {
-            self.docs.insert(&d.url, Some(d.content_type), &d.body);
+            self.docs.insert(&d.url, Some(&d.content_type), &d.body);
         }
         self
     }

@@ -1,6 +1,6 @@
 //! The async path over real HTTP: 500 badges verified concurrently through
-//! `Verifier::verify_async`, their issuer's site served over loopback by an HTTP server running
-//! on the same tokio runtime (so a blocked worker would stall the server too), while a ticker
+//! `Verifier::verify_async`, their issuer's site served from its store over loopback by an HTTP
+//! server running on the same tokio runtime (so a blocked worker would stall the server too), while a ticker
 //! task proves the runtime keeps running between verifications. Valid badges are valid,
 //! revoked and tampered ones invalid, and those whose issuer is unreachable could not be
 //! checked — never valid.
@@ -20,8 +20,8 @@ use openbadges::model::Identity;
 use openbadges::proof::key::Algorithm;
 use openbadges::proof::report::{Code, Report, Status};
 use openbadges::{
-    Badge, Form, HostedDocument, HttpLimits, IssueOptions, Issued, Issuer, IssuerKeys,
-    IssuerProfile, Source, Verifier,
+    Badge, Form, HttpLimits, IssueOptions, Issued, Issuer, IssuerKeys, IssuerProfile, Served,
+    Source, Verifier,
 };
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 use tokio::net::TcpListener;
@@ -34,33 +34,15 @@ const FORMS: [Form; 4] = [
     Form::Ob3Jwt,
 ];
 
-/// A page: status, content type, body.
-type Page = (u16, String, Vec<u8>);
-
-/// The issuer's site: path → page, and how often each path was asked.
-#[derive(Default)]
+/// The issuer's site: every request answered from the issuer's store by
+/// `Issuer::document_async` (a revoked hosted assertion is `410 Gone`), counting the requests
+/// per path.
 struct Site {
-    pages: Mutex<HashMap<String, Page>>,
+    issuer: Issuer,
     hits: Mutex<HashMap<String, usize>>,
 }
 
 impl Site {
-    fn publish(&self, origin: &str, docs: &[HostedDocument]) {
-        let mut pages = self.pages.lock().unwrap();
-        for d in docs {
-            let path = d.url.strip_prefix(origin).unwrap().to_owned();
-            pages.insert(path, (200, d.content_type.to_string(), d.body.clone()));
-        }
-    }
-
-    fn gone(&self, origin: &str, url: &str) {
-        let path = url.strip_prefix(origin).unwrap().to_owned();
-        self.pages
-            .lock()
-            .unwrap()
-            .insert(path, (410, "application/json".into(), b"{}".to_vec()));
-    }
-
     /// How many requests asked for a path that `pick` picks.
     fn hits(&self, pick: impl Fn(&str) -> bool) -> usize {
         let hits = self.hits.lock().unwrap();
@@ -70,16 +52,18 @@ impl Site {
     /// The answer for `path`. Documents that change on revocation (hosted assertions, the
     /// revocation list, status lists) are sent without a freshness; the others may be cached
     /// for five minutes.
-    fn answer(&self, path: &str) -> Vec<u8> {
+    async fn answer(&self, path: &str) -> Vec<u8> {
         *self
             .hits
             .lock()
             .unwrap()
             .entry(path.to_owned())
             .or_default() += 1;
-        let page = self.pages.lock().unwrap().get(path).cloned();
-        let (status, content_type, body) =
-            page.unwrap_or((404, "text/plain".into(), b"not found".to_vec()));
+        let (status, content_type, body) = match self.issuer.document_async(path).await.unwrap() {
+            Some(Served::Document(d)) => (200, d.content_type, d.body),
+            Some(Served::Gone) => (410, "application/json".into(), b"{}".to_vec()),
+            None => (404, "text/plain".into(), b"not found".to_vec()),
+        };
         let changes = path.contains("/assertions/")
             || path.ends_with("/revocations.json")
             || path.contains("/status/");
@@ -119,7 +103,7 @@ async fn serve(listener: TcpListener, site: Arc<Site>) {
             }
             let text = String::from_utf8_lossy(&head);
             let path = text.split_whitespace().nth(1).unwrap_or("/").to_owned();
-            let _ = socket.write_all(&site.answer(&path)).await;
+            let _ = socket.write_all(&site.answer(&path).await).await;
             let _ = socket.shutdown().await;
         });
     }
@@ -134,7 +118,7 @@ fn issuer(origin: &str) -> Issuer {
     .unwrap()
 }
 
-fn issue(issuer: &mut Issuer, n: usize) -> Vec<Issued> {
+fn issue(issuer: &Issuer, n: usize) -> Vec<Issued> {
     let svg = br#"<svg xmlns="http://www.w3.org/2000/svg"><circle r="9"/></svg>"#;
     let badge =
         Badge::new("async", "Async", "Verifies without blocking.", "Be issued.").image(&svg[..]);
@@ -205,24 +189,20 @@ async fn five_hundred_badges_verify_concurrently_over_loopback_without_blocking_
         .unwrap()
         .port();
     let dead_origin = format!("http://127.0.0.1:{dead_port}");
-    let site = Arc::new(Site::default());
+    let live = issuer(&origin);
+    let site = Arc::new(Site {
+        issuer: live.clone(),
+        hits: Mutex::default(),
+    });
 
     // Issuing is CPU work: off the runtime's workers.
-    let (o, d, s) = (origin.clone(), dead_origin.clone(), site.clone());
+    let (o, d) = (origin.clone(), dead_origin.clone());
     let mut cases: Vec<(Source, Expect)> = tokio::task::spawn_blocking(move || {
-        let mut live = issuer(&o);
-        let mut badges = issue(&mut live, 24);
-        for b in &badges {
-            s.publish(&o, &b.hosted);
-        }
+        let mut badges = issue(&live, 24);
         let mut cases = Vec::new();
         // Three revoked badges, in every form.
         for b in badges.drain(..3) {
-            let revocation = live.revoke(&b.uuid, Some("test")).unwrap();
-            s.publish(&o, &revocation.updated);
-            for g in &revocation.gone {
-                s.gone(&o, g);
-            }
+            live.revoke(&b.uuid, Some("test")).unwrap();
             cases.extend(inputs(&o, &b, Expect::Revoked));
         }
         // Tampered: a changed OB 3.0 credential, and an OB 2.0 JWS with a changed signature.
@@ -248,8 +228,7 @@ async fn five_hundred_badges_verify_concurrently_over_loopback_without_blocking_
             ));
         }
         // Two badges of an issuer whose site is down, in every form.
-        let mut dead = issuer(&d);
-        for b in issue(&mut dead, 2) {
+        for b in issue(&issuer(&d), 2) {
             cases.extend(inputs(&d, &b, Expect::Unreachable));
         }
         // The rest: valid badges, every form, over and over.

@@ -23,17 +23,17 @@ use openbadges_test_support::fixtures::fixture_bytes;
 use openbadges_test_support::http::{Response, Server};
 
 /// The issuer's site: path → (status, content type, body).
-type Site = Arc<Mutex<HashMap<String, (u16, &'static str, Vec<u8>)>>>;
+type Site = Arc<Mutex<HashMap<String, (u16, String, Vec<u8>)>>>;
 
 /// Serves `site` on loopback: each path as published, others 404.
 fn serve(site: Site) -> Server {
     Server::start(move |req| {
         let (status, ct, body) = site.lock().unwrap().get(&req.path).cloned().unwrap_or((
             404,
-            "text/plain",
+            "text/plain".to_owned(),
             b"not found".to_vec(),
         ));
-        Response::status(status, body, ct)
+        Response::status(status, body, &ct)
     })
 }
 
@@ -41,7 +41,7 @@ fn publish(site: &Site, origin: &str, docs: &[HostedDocument]) {
     let mut s = site.lock().unwrap();
     for d in docs {
         let path = d.url.strip_prefix(origin).unwrap().to_owned();
-        s.insert(path, (200, d.content_type, d.body.clone()));
+        s.insert(path, (200, d.content_type.clone(), d.body.clone()));
     }
 }
 
@@ -53,7 +53,7 @@ fn a_served_issuer_verifies_over_http_and_revocation_is_seen() {
     let origin = server.base_url();
 
     let png = fixture_bytes("ob2/served/badge.png");
-    let mut issuer = Issuer::new(
+    let issuer = Issuer::new(
         &format!("{origin}/badges101/"),
         IssuerProfile::new("Badges 101", "badges@example.org"),
         IssuerKeys::generate(Algorithm::Es256).unwrap(),
@@ -138,7 +138,7 @@ fn a_served_issuer_verifies_over_http_and_revocation_is_seen() {
         let path = g.strip_prefix(&origin).unwrap().to_owned();
         site.lock()
             .unwrap()
-            .insert(path, (410, "application/json", b"{}".to_vec()));
+            .insert(path, (410, "application/json".to_owned(), b"{}".to_vec()));
     }
     for f in forms {
         let r = verifier.verify_bytes("b.png", &issued.baked(f).unwrap().bytes);

@@ -19,7 +19,7 @@ use serde_json::Value;
 
 fn issue() -> (Issuer, Issued) {
     let profile = IssuerProfile::new("Example University", "badges@example.org");
-    let mut iss = Issuer::new(
+    let iss = Issuer::new(
         "https://badges.example.org/app/",
         profile,
         IssuerKeys::generate(Algorithm::EdDsa).unwrap(),

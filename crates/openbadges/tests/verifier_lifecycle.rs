@@ -33,7 +33,7 @@ fn site() -> (Server, String, Vec<u8>) {
             )
     });
     let origin = server.base_url();
-    let mut issuer = Issuer::new(
+    let issuer = Issuer::new(
         &format!("{origin}/"),
         IssuerProfile::new("Lifecycle U", "badges@example.org"),
         IssuerKeys::generate(Algorithm::Es256).unwrap(),

@@ -19,7 +19,7 @@ use openbadges::{
 const LEARNER: &str = "learner@example.org";
 
 fn issued() -> Issued {
-    let mut issuer = Issuer::new(
+    let issuer = Issuer::new(
         "https://badges.example.org/",
         IssuerProfile::new("Example U", "badges@example.org"),
         IssuerKeys::generate(Algorithm::Es256).unwrap(),
