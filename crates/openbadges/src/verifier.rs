@@ -124,7 +124,7 @@ impl VerifierBuilder {
     }
 
     /// Asks `loader` for every document not preloaded (and not cached), before the network
-    /// (if [online](VerifierBuilder::online)); the network is asked only when `loader` answers
+    /// (if `online`); the network is asked only when `loader` answers
     /// [`LoadError::NotAvailable`]. What it loads is cached. On the async path it runs on
     /// tokio's blocking pool, so it may block.
     pub fn loader(mut self, loader: impl DocumentLoader + 'static) -> Self {
