@@ -277,7 +277,7 @@ impl VerifierBuilder {
                 presentation: self.presentation,
                 schemas: self.schemas,
                 #[cfg(feature = "tokio")]
-                permits: tokio::sync::Semaphore::new(self.max_concurrent),
+                permits: Arc::new(tokio::sync::Semaphore::new(self.max_concurrent)),
             }),
         })
     }
@@ -342,8 +342,10 @@ struct Inner {
     key_policy: KeyPolicy,
     presentation: PresentationExpectations,
     schemas: SchemaRegistry,
+    /// Bounds the async verifications running at once; a permit lives as long as its
+    /// blocking task (a dropped future does not free it early).
     #[cfg(feature = "tokio")]
-    permits: tokio::sync::Semaphore,
+    permits: Arc<tokio::sync::Semaphore>,
 }
 
 impl fmt::Debug for Verifier {
@@ -580,10 +582,12 @@ impl Verifier {
             return Err("async verification must run inside a tokio runtime".into());
         };
         // The semaphore is never closed; without a permit the work would still be right.
-        let _permit = self.inner.permits.acquire().await.ok();
+        let permit = Arc::clone(&self.inner.permits).acquire_owned().await.ok();
         let inner = Arc::clone(&self.inner);
         tokio::task::spawn_blocking(move || {
-            inner.with_async_loader(handle, |loader| work(&inner, loader))
+            let report = inner.with_async_loader(handle, |loader| work(&inner, loader));
+            drop(permit);
+            report
         })
         .await
         .map_err(|e| format!("the verification task failed: {e}"))
