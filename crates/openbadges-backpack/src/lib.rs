@@ -92,4 +92,6 @@ pub use fetch::Fetcher;
 pub use input::ImportLimits;
 pub use model::*;
 pub use store::{MemoryStore, SqliteStore, Store, Write};
+#[cfg(feature = "postgres")]
+pub use store::{PostgresOptions, PostgresStore};
 pub use verify::{VerificationOutcome, Verifier, VerifyRequest};

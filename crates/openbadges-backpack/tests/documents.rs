@@ -141,7 +141,6 @@ fn documents_are_written_with_their_badge_or_not_at_all() {
         Box::new(MemoryStore::new()) as Box<dyn Store>,
         Box::new(SqliteStore::open(tx_dir.join("b.sqlite")).unwrap()),
     ] {
-        let mut store = store;
         let doc = KeptDocument {
             url: "https://example.org/k".into(),
             media_type: Some("application/json".into()),

@@ -191,7 +191,7 @@ fn exercise<S: Store>(store: S) -> (Vec<openbadges_backpack::BadgeRecord>, Vec<C
         changed.state = BadgeState::Rejected;
         (changed, other)
     };
-    let mut store = bp.into_store();
+    let store = bp.into_store();
     let err = store.commit(vec![
         Write::PutBadge(Box::new(r.0)),
         Write::PutCollection(r.1),
