@@ -22,8 +22,8 @@ pub use memory::MemoryStore;
 pub use postgres::{PostgresOptions, PostgresStore};
 pub use sqlite::{DB_FILE, SCHEMA_VERSION, SqliteStore};
 
-use crate::{Error, Result};
 use crate::model::{BadgeId, BadgeRecord, BadgeState, Collection, CollectionId, KeptDocument};
+use crate::{Error, Result};
 use openbadges_model::Identity;
 
 /// One change to a store.

@@ -176,10 +176,7 @@ impl std::fmt::Debug for PostgresStore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("PostgresStore")
             .field("schema", &self.schema)
-            .field(
-                "max_connections",
-                &self.pool.as_ref().map(Pool::max_size),
-            )
+            .field("max_connections", &self.pool.as_ref().map(Pool::max_size))
             .finish()
     }
 }
@@ -791,21 +788,19 @@ impl Store for PostgresStore {
                 .collect::<Result<Vec<_>>>()
         })?;
         rows.into_iter()
-            .map(
-                |(id, name, description, vis, token, portfolio, members)| {
-                    Ok(Collection {
-                        visibility: visibility(&id, &vis, token)?,
-                        members: members
-                            .iter()
-                            .map(|m| BadgeId::parse(m))
-                            .collect::<Result<_>>()?,
-                        id: CollectionId::parse(&id)?,
-                        name,
-                        description,
-                        portfolio,
-                    })
-                },
-            )
+            .map(|(id, name, description, vis, token, portfolio, members)| {
+                Ok(Collection {
+                    visibility: visibility(&id, &vis, token)?,
+                    members: members
+                        .iter()
+                        .map(|m| BadgeId::parse(m))
+                        .collect::<Result<_>>()?,
+                    id: CollectionId::parse(&id)?,
+                    name,
+                    description,
+                    portfolio,
+                })
+            })
             .collect()
     }
 

@@ -178,9 +178,9 @@ impl SqliteStore {
         conn.execute_batch("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;")
             .map_err(|e| classify(p, e))?;
         conn.execute_batch(
-                "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL) STRICT;",
-            )
-            .map_err(|e| classify(p, e))?;
+            "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL) STRICT;",
+        )
+        .map_err(|e| classify(p, e))?;
         let supported = i64::try_from(MIGRATIONS.len()).unwrap_or(i64::MAX);
         let found = recorded_version(&conn).map_err(|e| classify(p, e))?;
         if found > supported {
@@ -289,7 +289,6 @@ fn says_corrupted(e: &(dyn std::error::Error + Send + Sync)) -> bool {
     m.contains("not a database") || m.contains("malformed")
 }
 
-
 fn raw_badge(r: &Row<'_>) -> rusqlite::Result<RawBadge> {
     Ok(RawBadge {
         id: r.get(0)?,
@@ -311,7 +310,6 @@ fn raw_badge(r: &Row<'_>) -> rusqlite::Result<RawBadge> {
         verified_at: r.get(16)?,
     })
 }
-
 
 fn put_badge(tx: &rusqlite::Transaction<'_>, b: &BadgeRecord) -> Result<()> {
     let recipient = serde_json::to_string(&b.recipient)
@@ -636,8 +634,7 @@ impl Store for SqliteStore {
 
     fn identifiers(&self) -> Result<Vec<Identity>> {
         let conn = self.conn();
-        let mut stmt = conn
-            .prepare("SELECT kind, value FROM identifiers ORDER BY kind, value")?;
+        let mut stmt = conn.prepare("SELECT kind, value FROM identifiers ORDER BY kind, value")?;
         let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
         let mut out = Vec::new();
         for r in rows {
