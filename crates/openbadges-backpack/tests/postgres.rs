@@ -159,6 +159,104 @@ fn two_stores_on_one_database_commit_concurrently_without_losing_a_write() {
     );
 }
 
+/// Four threads on two stores keep replacing the same badge's kept documents and the same
+/// collection's members, each with its own choice. Every commit succeeds, and what is left is
+/// one thread's choice whole: never a mix of two replacements.
+#[test]
+fn concurrent_replacements_of_the_same_rows_leave_one_whole_replacement() {
+    let Some(db) = database("backpack replace race") else {
+        return;
+    };
+    let stores = [
+        Arc::new(PostgresStore::open(db.url()).unwrap()),
+        Arc::new(PostgresStore::open(db.url()).unwrap()),
+    ];
+    let mut bp = backpack(Arc::clone(&stores[0]), FixedVerifier(Status::Valid));
+    let report = bp
+        .import(clr(77, 3).to_string().as_bytes(), file("r.json"))
+        .unwrap();
+    let ids: Vec<BadgeId> = report.items.iter().filter_map(|i| i.id.clone()).collect();
+    let target = ids[0].clone();
+    let collection = Collection::new("Contended").unwrap();
+    // Thread t's choice: documents t.0..t.2 on the badge, the badges rotated by t.
+    let choice = |t: usize| {
+        let docs: Vec<KeptDocument> = (0..3)
+            .map(|i| KeptDocument {
+                url: format!("https://issuer.example/{t}/{i}.json"),
+                media_type: None,
+                fetched_at: t0(),
+                body: format!("{t}.{i}").into_bytes(),
+            })
+            .collect();
+        let mut c = collection.clone();
+        c.members = ids.clone();
+        c.members.rotate_left(t);
+        (docs, c)
+    };
+    let is_whole = |urls: &[String]| {
+        (0..4).any(|t| {
+            let (docs, _) = choice(t);
+            docs.into_iter().map(|d| d.url).collect::<Vec<_>>() == urls
+        })
+    };
+    let (docs, c) = choice(0);
+    stores[0]
+        .commit(vec![
+            Write::PutDocuments(target.clone(), docs),
+            Write::PutCollection(c),
+        ])
+        .unwrap();
+    let writing = std::sync::atomic::AtomicUsize::new(4);
+    std::thread::scope(|s| {
+        // A reader sees only whole states while the writers run.
+        s.spawn(|| {
+            while writing.load(std::sync::atomic::Ordering::SeqCst) > 0 {
+                let urls: Vec<String> = stores[1]
+                    .badge_documents(&target)
+                    .unwrap()
+                    .into_iter()
+                    .map(|d| d.url)
+                    .collect();
+                assert!(is_whole(&urls), "a mix of replacements: {urls:?}");
+            }
+        });
+        for t in 0..4 {
+            let writing = &writing;
+            let store = Arc::clone(&stores[t % 2]);
+            let (docs, c) = choice(t);
+            let target = target.clone();
+            s.spawn(move || {
+                for _ in 0..25 {
+                    store
+                        .commit(vec![
+                            Write::PutDocuments(target.clone(), docs.clone()),
+                            Write::PutCollection(c.clone()),
+                        ])
+                        .unwrap();
+                }
+                writing.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+            });
+        }
+    });
+    let urls: Vec<String> = stores[1]
+        .badge_documents(&target)
+        .unwrap()
+        .into_iter()
+        .map(|d| d.url)
+        .collect();
+    let members = stores[1]
+        .collection(&collection.id)
+        .unwrap()
+        .unwrap()
+        .members;
+    assert!(is_whole(&urls), "a mix of replacements: {urls:?}");
+    assert!(
+        (0..4).any(|t| choice(t).1.members == members),
+        "a mix of replacements: {members:?}"
+    );
+    assert_eq!(stores[0].integrity_check().unwrap(), Vec::<String>::new());
+}
+
 const MIGRATE_CHILD_ENV: &str = "OPENBADGES_BACKPACK_PG_MIGRATE_CHILD";
 const CHILD: &str = "two_processes_opening_an_empty_database_at_once_migrate_it_once";
 
