@@ -106,7 +106,7 @@ fn two_stores_on_one_database_commit_concurrently_without_losing_a_write() {
                             .collect();
                         bp.store().commit(writes).unwrap();
                     }
-                    let mut c = Collection::new(&format!("Thread {t}")).unwrap();
+                    let mut c = Collection::new(format!("Thread {t}")).unwrap();
                     c.members = mine.iter().map(|(id, _)| id.clone()).collect();
                     bp.put_collection(c.clone()).unwrap();
                     bp.reject(&c.members[1]).unwrap();

@@ -54,6 +54,7 @@
 //! | `quiz` | yes | [`quiz`]: quizzes whose graded attempts become evidence ([`Evidence::from_attempt`]) |
 //! | `backpack` | no | [`backpack`](https://docs.rs/openbadges-backpack): import, store (SQLite), export |
 //! | `http` | no | the guarded HTTP loader, so [`Verifier`] fetches what is not preloaded |
+//! | `postgres` | no | PostgreSQL stores: with `backpack`, the backpack's `PostgresStore` (`backpack::store::open("postgres://…")`) |
 //!
 //! # Revocation
 //! [`Issuer::revoke`] revokes every form of a badge the way its specification says: the signed
