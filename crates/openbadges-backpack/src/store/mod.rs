@@ -56,7 +56,7 @@ pub trait Store {
     /// The badge with this id.
     ///
     /// # Errors
-    /// [`Error::Storage`](crate::Error::Storage) or [`Error::Decode`](crate::Error::Decode).
+    /// [`Error::Storage`] or [`Error::Decode`].
     fn badge(&self, id: &BadgeId) -> Result<Option<BadgeRecord>>;
 
     /// Every badge, accepted and rejected, sorted by id.
@@ -99,8 +99,8 @@ pub trait Store {
     /// Applies `writes` atomically: all or nothing.
     ///
     /// # Errors
-    /// [`Error::NotFound`](crate::Error::NotFound) for a write naming a missing badge or
-    /// collection (nothing is applied), [`Error::Storage`](crate::Error::Storage) otherwise.
+    /// [`Error::NotFound`] for a write naming a missing badge or
+    /// collection (nothing is applied), [`Error::Storage`] otherwise.
     fn commit(&self, writes: Vec<Write>) -> Result<()>;
 
     /// The collection with this id.
