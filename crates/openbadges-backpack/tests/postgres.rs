@@ -257,6 +257,118 @@ fn concurrent_replacements_of_the_same_rows_leave_one_whole_replacement() {
     assert_eq!(stores[0].integrity_check().unwrap(), Vec::<String>::new());
 }
 
+const KILL_CHILD_ENV: &str = "OPENBADGES_BACKPACK_PG_KILL_CHILD";
+const KILL_MEMBERS: usize = 6;
+
+/// In a child: import CLRs (one CLR and its members per transaction) until killed.
+fn import_until_killed(url: &str) -> ! {
+    let mut bp = backpack(
+        PostgresStore::open(url).unwrap(),
+        FixedVerifier(Status::Valid),
+    );
+    let base = std::process::id() as usize * 1_000_000;
+    for seq in base.. {
+        let r = bp
+            .import(
+                clr(seq, KILL_MEMBERS).to_string().as_bytes(),
+                file("loop.json"),
+            )
+            .unwrap();
+        assert_eq!(r.result(), ImportResult::Imported);
+    }
+    unreachable!()
+}
+
+/// Badges stored so far (0 before the tables exist).
+fn count_badges(url: &str) -> usize {
+    let url = url.to_owned();
+    std::thread::spawn(move || {
+        let mut c = postgres::Client::connect(&url, postgres::NoTls).ok()?;
+        let n: i64 = c
+            .query_one("SELECT count(*) FROM backpack.badges", &[])
+            .ok()?
+            .get(0);
+        usize::try_from(n).ok()
+    })
+    .join()
+    .unwrap()
+    .unwrap_or(0)
+}
+
+/// A child process importing in a loop is killed (SIGKILL) mid-import, three times: the database
+/// holds only whole imports (every CLR with all its members), the integrity check is clean, and
+/// the dead process's commit lock is gone (a new commit goes through).
+#[test]
+fn a_process_killed_mid_import_leaves_only_whole_imports() {
+    if let Ok(url) = std::env::var(KILL_CHILD_ENV) {
+        import_until_killed(&url);
+    }
+    let Some(db) = database("backpack kill") else {
+        return;
+    };
+    let exe = std::env::current_exe().unwrap();
+    for round in 0..3 {
+        let mut child = Command::new(&exe)
+            .args([
+                "--exact",
+                "a_process_killed_mid_import_leaves_only_whole_imports",
+                "--nocapture",
+                "--test-threads=1",
+            ])
+            .env(KILL_CHILD_ENV, db.url())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let target = (round + 1) * 3 * (KILL_MEMBERS + 1);
+        let start = std::time::Instant::now();
+        while count_badges(db.url()) < target && start.elapsed().as_secs() < 60 {
+            if let Some(status) = child.try_wait().unwrap() {
+                panic!("round {round}: the importing child exited by itself: {status}");
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(7 * (round as u64 + 1)));
+        child.kill().unwrap();
+        child.wait().unwrap();
+
+        let store = PostgresStore::open(db.url()).unwrap();
+        assert_eq!(store.integrity_check().unwrap(), Vec::<String>::new());
+        let badges = store.badges().unwrap();
+        let clrs: Vec<_> = badges.iter().filter(|b| b.is_clr()).collect();
+        assert!(!clrs.is_empty(), "round {round}: the child stored nothing");
+        eprintln!("round {round}: {} whole imports after the kill", clrs.len());
+        assert_eq!(
+            badges.len(),
+            clrs.len() * (KILL_MEMBERS + 1),
+            "round {round}: a partial import"
+        );
+        for c in &clrs {
+            let prefix = format!("clr:{}/", c.id);
+            let members = badges
+                .iter()
+                .filter(|b| {
+                    b.source
+                        .within
+                        .as_deref()
+                        .is_some_and(|w| w.starts_with(&prefix))
+                })
+                .count();
+            assert_eq!(
+                members, KILL_MEMBERS,
+                "round {round}: CLR {} is incomplete",
+                c.id
+            );
+        }
+        // The killed session's lock died with it.
+        store
+            .commit(vec![Write::AddIdentifier(Identity::email(format!(
+                "after{round}@example.org"
+            )))])
+            .unwrap();
+    }
+}
+
 const MIGRATE_CHILD_ENV: &str = "OPENBADGES_BACKPACK_PG_MIGRATE_CHILD";
 const CHILD: &str = "two_processes_opening_an_empty_database_at_once_migrate_it_once";
 
