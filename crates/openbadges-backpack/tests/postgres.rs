@@ -630,3 +630,29 @@ async fn the_store_is_created_used_and_dropped_on_a_multi_thread_runtime() {
 async fn the_store_is_created_used_and_dropped_on_a_current_thread_runtime() {
     create_use_and_drop_inside_a_runtime("backpack tokio ct").await;
 }
+
+/// A URL asking for TLS is refused (this store connects without TLS) rather than sent in clear,
+/// and no error message repeats the URL's password.
+#[test]
+fn tls_demands_and_bad_urls_fail_without_echoing_the_password() {
+    let Some(db) = database("backpack tls") else {
+        return;
+    };
+    let quick = || PostgresOptions::default().connect_timeout(std::time::Duration::from_secs(1));
+    let require = format!("{}?sslmode=require", db.url());
+    let err = PostgresStore::open_with(&require, quick()).unwrap_err();
+    assert!(matches!(err, Error::Storage { .. }), "{err:?}");
+    assert!(err.to_string().contains("TLS"), "{err}");
+    for url in [
+        "postgres://user:hunter2secret@127.0.0.1:1/db?connect_timeout=x",
+        "postgres://user:hunter2secret@127.0.0.1:1/db",
+    ] {
+        let err = PostgresStore::open_with(url, quick()).unwrap_err();
+        assert!(matches!(err, Error::Storage { .. }), "{err:?}");
+        assert!(!err.to_string().contains("hunter2"), "{err}");
+        assert!(!format!("{err:?}").contains("hunter2"), "{err:?}");
+    }
+    let err = store::open("mysql://user:hunter2secret@host/db").unwrap_err();
+    assert!(matches!(err, Error::InvalidArgument(_)), "{err:?}");
+    assert!(!err.to_string().contains("hunter2"), "{err}");
+}

@@ -51,8 +51,9 @@ pub enum Write {
 /// Where a backpack keeps its badges, collections and the owner's identifiers.
 ///
 /// Listing methods return records sorted by id, so everything built on them (exports, API
-/// bodies) is deterministic.
-pub trait Store {
+/// bodies) is deterministic. `Debug` so that a `Box<dyn Store + Send + Sync>` can sit in an
+/// application's own `Debug` types (no store's `Debug` shows a password).
+pub trait Store: std::fmt::Debug {
     /// The badge with this id.
     ///
     /// # Errors
