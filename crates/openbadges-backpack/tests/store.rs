@@ -485,3 +485,39 @@ fn stored_identity_kinds_and_verdicts_keep_their_strings() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `store::open` reads `sqlite:PATH` (and `sqlite://PATH`) and `memory:`; anything else is a
+/// typed error.
+#[test]
+fn store_open_picks_the_store_from_the_url() {
+    let dir = TempDir::new("open-url");
+    let path = dir.join("b.sqlite");
+    let url = format!("sqlite:{}", path.display());
+    {
+        let store = openbadges_backpack::store::open(&url).unwrap();
+        store
+            .commit(vec![Write::AddIdentifier(Identity::email("a@example.org"))])
+            .unwrap();
+        assert!(format!("{store:?}").contains("SqliteStore"));
+    }
+    assert!(path.exists());
+    let again = openbadges_backpack::store::open(&format!("sqlite://{}", path.display())).unwrap();
+    assert_eq!(
+        again.identifiers().unwrap(),
+        [Identity::email("a@example.org")]
+    );
+    assert_eq!(again.integrity_check().unwrap(), Vec::<String>::new());
+    let memory = openbadges_backpack::store::open("memory:").unwrap();
+    assert!(memory.identifiers().unwrap().is_empty());
+    for bad in [
+        "sqlite:",
+        "sqlite://",
+        "memory:x",
+        "ftp://host/x",
+        "backpack.sqlite",
+    ] {
+        let err = openbadges_backpack::store::open(bad).unwrap_err();
+        assert!(matches!(err, Error::InvalidArgument(_)), "{bad}: {err:?}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
