@@ -52,7 +52,7 @@
 //! | `proof` | yes | [`proof`]: keys, JWS, Data Integrity, loaders, reports; [`Verifier`] |
 //! | `proof` + `bake` | yes | [`Issuer`] |
 //! | `quiz` | yes | [`quiz`]: quizzes whose graded attempts become evidence ([`Evidence::from_attempt`]) |
-//! | `backpack` | no | [`backpack`](https://docs.rs/openbadges-backpack): import, store (SQLite), export |
+//! | `backpack` | no | [`backpack`](https://docs.rs/openbadges-backpack): import, store (SQLite; PostgreSQL with `postgres`), export |
 //! | `http` | no | the guarded HTTP loader, so [`Verifier`] fetches what is not preloaded |
 //! | `postgres` | no | PostgreSQL stores: with `backpack`, the backpack's `PostgresStore` (`backpack::store::open("postgres://…")`) |
 //!
