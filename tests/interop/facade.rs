@@ -30,7 +30,7 @@ impl IssuedSite {
     fn issue(status_list: bool) -> IssuedSite {
         let site = TempDir::new("facade-site");
         let server = Server::files(site.path());
-        let mut issuer = Issuer::new(
+        let issuer = Issuer::new(
             &format!("{}/", server.base_url()),
             IssuerProfile::new("Badges 101 (example)", "badges@example.org"),
             IssuerKeys::generate(Algorithm::Rs256)

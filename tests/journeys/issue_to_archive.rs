@@ -29,7 +29,7 @@ const FORMS: [Form; 4] = [
 
 /// An issuer at `<origin>/school/` and one badge issued to the learner, published on the site.
 fn issue_on(site: &Site) -> (Issuer, Issued) {
-    let mut issuer = Issuer::new(
+    let issuer = Issuer::new(
         &format!("{}/school/", site.origin()),
         IssuerProfile::new("Journey School", "badges@example.org"),
         IssuerKeys::generate(Algorithm::Es256).unwrap(),
@@ -55,7 +55,7 @@ fn every_form_baked_extracted_verified_kept_exported_and_verified_offline_from_t
     let (_issuer, issued) = issue_on(&site);
     let learner = format!("email:{LEARNER}").parse().unwrap();
     let online = Verifier::builder()
-        .allow_host(site.host())
+        .online(openbadges::HttpLimits::default().allow_host(site.host()))
         .recipient(learner)
         .build()
         .unwrap();

@@ -49,7 +49,7 @@ impl Site {
         let mut pages = self.pages.lock().unwrap();
         for d in docs {
             let path = d.url.strip_prefix(&origin).unwrap().to_owned();
-            pages.insert(path, Response::ok(d.body.clone(), d.content_type));
+            pages.insert(path, Response::ok(d.body.clone(), &d.content_type));
         }
     }
 

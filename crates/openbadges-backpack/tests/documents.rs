@@ -327,6 +327,7 @@ impl Verifier for Keeping {
             final_url: "https://example.org/shared-key".into(),
             content_type: Some("application/json".into()),
             body: std::sync::Arc::from(&b"{\"key\": 1}"[..]),
+            max_age: None,
         };
         (self.verify(r), vec![doc])
     }
@@ -467,6 +468,7 @@ impl Verifier for ByName {
             final_url: url,
             content_type: None,
             body: std::sync::Arc::from(name.as_bytes()),
+            max_age: None,
         };
         (self.verify(r), vec![doc])
     }

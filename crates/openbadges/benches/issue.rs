@@ -19,7 +19,7 @@ fn bench(c: &mut Criterion) {
         .ed25519_seed(&[3u8; 32])
         .unwrap()
         .jws_key(SecretKey::generate(Algorithm::Es256).unwrap());
-    let mut issuer = Issuer::new(
+    let issuer = Issuer::new(
         "https://badges.example.org/",
         IssuerProfile::new("Bench", "badges@example.org"),
         keys,
@@ -37,7 +37,6 @@ fn bench(c: &mut Criterion) {
     });
     let issued = issuer.issue(&to, &badge, &all).unwrap();
     let v = Verifier::builder()
-        .offline(true)
         .hosted(&issued.hosted)
         .recipient("email:learner@example.org".parse().unwrap())
         .build()

@@ -32,7 +32,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         env!("CARGO_MANIFEST_DIR"),
         "/../../fixtures/ob2/served/badge.png"
     ))?;
-    let mut issuer = Issuer::new(
+    let issuer = Issuer::new(
         &base,
         IssuerProfile::new("Badges 101 (example)", "badges@example.org"),
         IssuerKeys::generate(Algorithm::Rs256)?.vc_jwt_key(

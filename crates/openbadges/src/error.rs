@@ -34,6 +34,16 @@ pub enum Error {
     /// The status list is full (more badges than its capacity).
     #[error("the status list is full")]
     StatusListFull,
+    /// The issuer's store failed, or a hook given to
+    /// [`Issuer::issue_with`](crate::Issuer::issue_with) /
+    /// [`Issuer::revoke_with`](crate::Issuer::revoke_with) refused (nothing was committed).
+    #[cfg(all(feature = "proof", feature = "bake"))]
+    #[error("issuer store: {0}")]
+    Store(#[from] crate::store::StoreError),
+    /// A blocking task of an `*_async` method panicked or was cancelled.
+    #[cfg(feature = "tokio")]
+    #[error("blocking task failed: {0}")]
+    Task(String),
     /// The system random source failed.
     #[error("the system random source failed")]
     Random,

@@ -16,23 +16,24 @@ use openbadges::model::Identity;
 use openbadges::proof::key::Algorithm;
 use openbadges::proof::report::{Code, Status};
 use openbadges::{
-    Badge, Form, HostedDocument, IssueOptions, Issuer, IssuerKeys, IssuerProfile, Verifier,
+    Badge, Form, HostedDocument, HttpLimits, IssueOptions, Issuer, IssuerKeys, IssuerProfile,
+    Verifier,
 };
 use openbadges_test_support::fixtures::fixture_bytes;
 use openbadges_test_support::http::{Response, Server};
 
 /// The issuer's site: path → (status, content type, body).
-type Site = Arc<Mutex<HashMap<String, (u16, &'static str, Vec<u8>)>>>;
+type Site = Arc<Mutex<HashMap<String, (u16, String, Vec<u8>)>>>;
 
 /// Serves `site` on loopback: each path as published, others 404.
 fn serve(site: Site) -> Server {
     Server::start(move |req| {
         let (status, ct, body) = site.lock().unwrap().get(&req.path).cloned().unwrap_or((
             404,
-            "text/plain",
+            "text/plain".to_owned(),
             b"not found".to_vec(),
         ));
-        Response::status(status, body, ct)
+        Response::status(status, body, &ct)
     })
 }
 
@@ -40,7 +41,7 @@ fn publish(site: &Site, origin: &str, docs: &[HostedDocument]) {
     let mut s = site.lock().unwrap();
     for d in docs {
         let path = d.url.strip_prefix(origin).unwrap().to_owned();
-        s.insert(path, (200, d.content_type, d.body.clone()));
+        s.insert(path, (200, d.content_type.clone(), d.body.clone()));
     }
 }
 
@@ -52,7 +53,7 @@ fn a_served_issuer_verifies_over_http_and_revocation_is_seen() {
     let origin = server.base_url();
 
     let png = fixture_bytes("ob2/served/badge.png");
-    let mut issuer = Issuer::new(
+    let issuer = Issuer::new(
         &format!("{origin}/badges101/"),
         IssuerProfile::new("Badges 101", "badges@example.org"),
         IssuerKeys::generate(Algorithm::Es256).unwrap(),
@@ -76,7 +77,7 @@ fn a_served_issuer_verifies_over_http_and_revocation_is_seen() {
 
     let host = format!("127.0.0.1:{port}");
     let verifier = Verifier::builder()
-        .allow_host(&host)
+        .online(HttpLimits::default().allow_host(&host))
         .recipient("email:learner@example.org".parse().unwrap())
         .build()
         .unwrap();
@@ -119,16 +120,15 @@ fn a_served_issuer_verifies_over_http_and_revocation_is_seen() {
     );
 
     // Loopback is refused unless allowed: could not check, never valid or invalid.
-    let strict = Verifier::builder().build().unwrap();
+    let strict = Verifier::builder()
+        .online(HttpLimits::default())
+        .build()
+        .unwrap();
     let r = strict.verify_url(&url);
     assert_eq!(r.status(), Status::Indeterminate, "{}", r.to_json_line());
 
-    // Offline: nothing is fetched.
-    let offline = Verifier::builder()
-        .offline(true)
-        .allow_host(&host)
-        .build()
-        .unwrap();
+    // Offline (the default, whatever the cargo features): nothing is fetched.
+    let offline = Verifier::builder().build().unwrap();
     assert_eq!(offline.verify_url(&url).status(), Status::Indeterminate);
 
     // Revoke, publish, and every form is reported revoked.
@@ -138,7 +138,7 @@ fn a_served_issuer_verifies_over_http_and_revocation_is_seen() {
         let path = g.strip_prefix(&origin).unwrap().to_owned();
         site.lock()
             .unwrap()
-            .insert(path, (410, "application/json", b"{}".to_vec()));
+            .insert(path, (410, "application/json".to_owned(), b"{}".to_vec()));
     }
     for f in forms {
         let r = verifier.verify_bytes("b.png", &issued.baked(f).unwrap().bytes);

@@ -15,7 +15,7 @@ use openbadges::proof::report::{Code, Report, Status};
 use openbadges::proof::verify::{RecipientProfile, Source};
 use openbadges::{
     Badge, Evidence, Form, HostedDocument, IssueOptions, Issued, Issuer, IssuerKeys, IssuerProfile,
-    IssuerState, Verifier,
+    Verifier,
 };
 use serde_json::Value;
 
@@ -48,7 +48,6 @@ fn badge() -> Badge {
 
 fn verifier(docs: &[HostedDocument], recipient: &str) -> Verifier {
     Verifier::builder()
-        .offline(true)
         .hosted(docs)
         .recipient(recipient.parse().unwrap())
         .build()
@@ -82,7 +81,7 @@ fn controller_docs(issued: &Issued) -> std::collections::HashMap<String, Value> 
 #[test]
 fn every_ob2_form_verifies_and_only_for_its_recipient() {
     for alg in [Algorithm::Es256, Algorithm::EdDsa] {
-        let mut iss = issuer(alg);
+        let iss = issuer(alg);
         let issued = iss
             .issue(
                 &Identity::email("  Learner@Example.org "),
@@ -128,7 +127,7 @@ fn every_ob2_form_verifies_and_only_for_its_recipient() {
 
 #[test]
 fn the_recipient_is_hashed_with_a_fresh_salt_every_time() {
-    let mut iss = issuer(Algorithm::EdDsa);
+    let iss = issuer(Algorithm::EdDsa);
     let r = Identity::email("learner@example.org");
     let a = iss.issue(&r, &badge(), &IssueOptions::new()).unwrap();
     let b = iss.issue(&r, &badge(), &IssueOptions::new()).unwrap();
@@ -156,7 +155,7 @@ fn the_recipient_is_hashed_with_a_fresh_salt_every_time() {
 
 #[test]
 fn the_ob3_credential_carries_a_valid_eddsa_rdfc_2022_proof_resolvable_from_hosted_documents() {
-    let mut iss = issuer(Algorithm::EdDsa);
+    let iss = issuer(Algorithm::EdDsa);
     let issued = iss
         .issue(
             &Identity::email("learner@example.org"),
@@ -207,7 +206,7 @@ fn the_ob3_credential_carries_a_valid_eddsa_rdfc_2022_proof_resolvable_from_host
 
 #[test]
 fn both_ob3_forms_verify_with_the_crate_verifier_and_only_for_their_recipient() {
-    let mut iss = issuer(Algorithm::Es256);
+    let iss = issuer(Algorithm::Es256);
     let issued = iss
         .issue(
             &Identity::email("learner@example.org"),
@@ -255,7 +254,7 @@ fn both_ob3_forms_verify_with_the_crate_verifier_and_only_for_their_recipient() 
 
 #[test]
 fn revocation_reaches_every_form() {
-    let mut iss = issuer(Algorithm::EdDsa);
+    let iss = issuer(Algorithm::EdDsa);
     let r = Identity::email("learner@example.org");
     let keep = iss.issue(&r, &badge(), &IssueOptions::new()).unwrap();
     let gone = iss.issue(&r, &badge(), &IssueOptions::new()).unwrap();
@@ -266,17 +265,16 @@ fn revocation_reaches_every_form() {
     let hosted_url = format!("{BASE}assertions/{}.json", gone.uuid);
     let revocation = iss.revoke(&hosted_url, Some("awarded in error")).unwrap();
     assert_eq!(revocation.gone, vec![hosted_url.clone()]);
-    assert_eq!(iss.gone_urls(), vec![hosted_url.clone()]);
+    assert_eq!(iss.gone_urls().unwrap(), vec![hosted_url.clone()]);
     let updates = revocation.updated;
-    assert!(iss.is_revoked(&gone.uuid));
-    assert!(iss.is_revoked(&format!("urn:uuid:{}", gone.uuid)));
-    assert!(!iss.is_revoked(&keep.uuid));
+    assert!(iss.is_revoked(&gone.uuid).unwrap());
+    assert!(iss.is_revoked(&format!("urn:uuid:{}", gone.uuid)).unwrap());
+    assert!(!iss.is_revoked(&keep.uuid).unwrap());
     let docs = merged(
         &[keep.hosted.clone(), gone.hosted.clone()].concat(),
         &updates,
     );
     let v = Verifier::builder()
-        .offline(true)
         .hosted(&docs)
         .gone(&hosted_url)
         .recipient("email:learner@example.org".parse().unwrap())
@@ -324,7 +322,7 @@ fn revocation_reaches_every_form() {
 
 #[test]
 fn state_survives_a_restart() {
-    let mut iss = issuer(Algorithm::EdDsa);
+    let iss = issuer(Algorithm::EdDsa);
     let issued = iss
         .issue(
             &Identity::url("https://learner.example.net/"),
@@ -332,22 +330,15 @@ fn state_survives_a_restart() {
             &IssueOptions::new(),
         )
         .unwrap();
-    let saved = serde_json::to_string(iss.state()).unwrap();
-    let seed = *iss.keys().ed25519_seed_bytes().unwrap();
-    let pem = iss.keys().jws().unwrap().to_pkcs8_pem();
-    let keys = IssuerKeys::new()
-        .ed25519_seed(&seed)
-        .unwrap()
-        .jws_key(openbadges::proof::key::SecretKey::from_pem(&pem).unwrap());
-    let state: IssuerState = serde_json::from_str(&saved).unwrap();
-    let mut again = Issuer::new(
+    // A second issuer opened on the same store: same keys, same badges, same indexes.
+    let again = Issuer::open(
         BASE,
         IssuerProfile::new("Example University", "badges@example.org"),
-        keys,
+        iss.store().clone(),
     )
-    .unwrap()
-    .with_state(state);
+    .unwrap();
     assert_eq!(again.verification_method(), iss.verification_method());
+    assert_eq!(again.issued(&issued.uuid).unwrap().unwrap().issued, issued);
     let updates = again.revoke(&issued.uuid, None).unwrap().updated;
     let v = verifier(
         &merged(&issued.hosted, &updates),
@@ -371,7 +362,7 @@ fn state_survives_a_restart() {
 
 #[test]
 fn did_recipients_are_the_credential_subject() {
-    let mut iss = issuer(Algorithm::EdDsa);
+    let iss = issuer(Algorithm::EdDsa);
     let did = "did:key:z6MkjZRZv3aez3r18pB1RBFJR1kwUVJ5jHt92JmQwXbd5hwi";
     let issued = iss
         .issue(&Identity::did(did), &badge(), &IssueOptions::new())
@@ -385,7 +376,7 @@ fn did_recipients_are_the_credential_subject() {
 
 #[test]
 fn evidence_and_expiry_are_carried() {
-    let mut iss = issuer(Algorithm::EdDsa);
+    let iss = issuer(Algorithm::EdDsa);
     let e2: openbadges::model::ob2::Evidence = serde_json::from_value(serde_json::json!({
         "type": "Evidence", "narrative": "Answered 3 of 3 correctly."
     }))
@@ -412,7 +403,6 @@ fn evidence_and_expiry_are_carried() {
     let docs = &issued.hosted;
     let at = |t: &str| {
         Verifier::builder()
-            .offline(true)
             .hosted(docs)
             .recipient("telephone:+15555550100".parse().unwrap())
             .at(openbadges::proof::verify::FixedClock::parse(t).unwrap())
@@ -428,7 +418,7 @@ fn evidence_and_expiry_are_carried() {
 
 #[test]
 fn misconfigured_requests_are_errors_not_badges() {
-    let mut no_keys = Issuer::new(
+    let no_keys = Issuer::new(
         BASE,
         IssuerProfile::new("X", "x@example.org"),
         IssuerKeys::new(),
@@ -445,7 +435,7 @@ fn misconfigured_requests_are_errors_not_badges() {
         &verifier(&issued.hosted, "email:a@example.org")
             .verify_bytes("h.png", &issued.baked(Form::Ob2Hosted).unwrap().bytes),
     );
-    let mut iss = issuer(Algorithm::EdDsa);
+    let iss = issuer(Algorithm::EdDsa);
     let no_image = Badge::new("b", "n", "d", "c");
     assert!(iss.issue(&r, &no_image, &IssueOptions::new()).is_err());
     // OB 3.0 alone needs no image.
@@ -476,7 +466,7 @@ fn misconfigured_requests_are_errors_not_badges() {
 
 #[test]
 fn svg_badges_are_baked_and_verify() {
-    let mut iss = issuer(Algorithm::EdDsa);
+    let iss = issuer(Algorithm::EdDsa);
     let svg =
         br#"<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><circle r="4"/></svg>"#;
     let issued = iss
@@ -498,7 +488,7 @@ fn svg_badges_are_baked_and_verify() {
 
 #[test]
 fn batches_verify_in_input_order() {
-    let mut iss = issuer(Algorithm::EdDsa);
+    let iss = issuer(Algorithm::EdDsa);
     let r = Identity::email("a@example.org");
     let issued: Vec<Issued> = (0..5)
         .map(|_| iss.issue(&r, &badge(), &IssueOptions::new()).unwrap())
@@ -507,7 +497,6 @@ fn batches_verify_in_input_order() {
     let mut docs: Vec<HostedDocument> = issued.iter().flat_map(|i| i.hosted.clone()).collect();
     docs = merged(&docs, &last);
     let v = Verifier::builder()
-        .offline(true)
         .hosted(&docs)
         .recipient("email:a@example.org".parse().unwrap())
         .threads(3)
@@ -546,7 +535,7 @@ fn rs256_for_ob2_and_a_separate_es256_key_for_vc_jwt() {
         .unwrap()
         .jws_key(SecretKey::from_pem(&pem).unwrap())
         .vc_jwt_key(SecretKey::generate(Algorithm::Es256).unwrap());
-    let mut iss = Issuer::new(
+    let iss = Issuer::new(
         BASE,
         IssuerProfile::new("Example University", "badges@example.org"),
         keys,
@@ -576,7 +565,7 @@ fn rs256_for_ob2_and_a_separate_es256_key_for_vc_jwt() {
 
 #[test]
 fn without_a_status_list_entry_the_credential_verifies_but_cannot_be_revoked() {
-    let mut iss = issuer(Algorithm::EdDsa);
+    let iss = issuer(Algorithm::EdDsa);
     let issued = iss
         .issue(
             &Identity::email("a@example.org"),
@@ -586,7 +575,8 @@ fn without_a_status_list_entry_the_credential_verifies_but_cannot_be_revoked() {
         .unwrap();
     let cred = issued.ob3_credential.as_ref().unwrap();
     assert!(cred.get("credentialStatus").is_none());
-    assert_eq!(iss.state().next_status_index, 0);
+    let record = iss.issued(&issued.uuid).unwrap().unwrap();
+    assert_eq!(record.status_index, None);
     let revocation = iss.revoke(&issued.uuid, None).unwrap();
     assert!(
         revocation

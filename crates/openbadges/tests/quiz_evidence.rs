@@ -73,7 +73,7 @@ fn a_quiz_attempt_is_the_evidence_of_a_verifiable_badge() {
         "Answer every question of the Badges 101 quiz.",
     )
     .image(png);
-    let mut issuer = Issuer::new(
+    let issuer = Issuer::new(
         "https://badges.example.org/",
         IssuerProfile::new("Badges 101", "badges@example.org"),
         IssuerKeys::generate(Algorithm::EdDsa).unwrap(),
@@ -97,7 +97,6 @@ fn a_quiz_attempt_is_the_evidence_of_a_verifiable_badge() {
     );
 
     let v = Verifier::builder()
-        .offline(true)
         .hosted(&issued.hosted)
         .recipient("email:learner@example.org".parse().unwrap())
         .build()

@@ -127,6 +127,7 @@ impl DocumentLoader for SiteLoader {
                         .to_ascii_lowercase(),
                 ),
                 body: Arc::from(d.body.as_slice()),
+                max_age: None,
             }),
             Hosted::Gone => Err(LoadError::Gone {
                 url: url.to_owned(),

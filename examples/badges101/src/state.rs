@@ -8,9 +8,7 @@ use openbadges::model::Identity;
 use openbadges::proof::key::{Algorithm, SecretKey};
 use openbadges::quiz::evidence::EvidenceOptions;
 use openbadges::quiz::{Attempt, AttemptRecord, Format, Limits, Quiz, Response, load};
-use openbadges::{
-    Badge, Evidence, Form, IssueOptions, Issuer, IssuerKeys, IssuerProfile, IssuerState,
-};
+use openbadges::{Badge, Evidence, Form, IssueOptions, Issuer, IssuerKeys, IssuerProfile};
 use serde::{Deserialize, Serialize};
 
 use crate::{AppError, Config, Policy};
@@ -237,16 +235,15 @@ impl App {
             .ed25519_seed(&seed)?
             .jws_key(pem("jws-es256.pem")?)
             .vc_jwt_key(pem("vc-jwt-es256.pem")?);
-        let state: IssuerState =
-            serde_json::from_slice(&read_or_create(&dir.join("issuer-state.json"), || {
-                Ok(serde_json::to_vec_pretty(&IssuerState::default())?)
-            })?)?;
-        let issuer = Issuer::new(
+        // The issuer's badges, status indexes and revocations: one SQLite file.
+        let store = openbadges::store::open(&format!("sqlite:{}", dir.join("issuer.db").display()))
+            .map_err(|e| AppError::new(format!("issuer store: {e}")))?;
+        let issuer = Issuer::open_with_keys(
             base_url,
             IssuerProfile::new(profile.name, profile.email).url(base_url),
+            store,
             keys,
-        )?
-        .with_state(state);
+        )?;
         let mut app = App {
             quiz,
             origin: origin_of(issuer.base_url()),
@@ -260,7 +257,7 @@ impl App {
         app.load_site()?;
         let docs = app.issuer.hosted_documents()?;
         app.host(&docs)?;
-        for url in app.issuer.gone_urls() {
+        for url in app.issuer.gone_urls()? {
             let p = app.request_path(&url);
             app.gone.insert(p);
         }
@@ -382,7 +379,7 @@ impl App {
             self.site.insert(
                 key,
                 Doc {
-                    content_type: d.content_type.into(),
+                    content_type: d.content_type.clone(),
                     body: d.body.clone(),
                 },
             );
@@ -396,13 +393,6 @@ impl App {
             return Hosted::Gone;
         }
         self.site.get(path).map_or(Hosted::NotFound, Hosted::Found)
-    }
-
-    fn save_state(&self) -> Result<(), AppError> {
-        write_atomic(
-            &self.data_dir.join("issuer-state.json"),
-            &serde_json::to_vec_pretty(self.issuer.state())?,
-        )
     }
 
     fn save_attempt(&self, tok: &str, a: &AttemptFile) -> Result<(), AppError> {
@@ -563,7 +553,6 @@ impl App {
             write_atomic(&dir.join(SVG_NAME), &svg)?;
         }
         self.host(&issued.hosted)?;
-        self.save_state()?;
         let uuid = issued.uuid.clone();
         if let Some(f) = self.attempts.get_mut(tok) {
             f.issued = Some(uuid.clone());
@@ -606,16 +595,20 @@ impl App {
             let p = self.request_path(url);
             self.gone.insert(p);
         }
-        self.save_state()
+        Ok(())
     }
 
-    /// Issued badge UUIDs and whether each is revoked.
+    /// Issued badge UUIDs and whether each is revoked (empty when the issuer's store cannot
+    /// be read).
     pub fn issued(&self) -> BTreeMap<String, bool> {
         self.issuer
-            .state()
-            .issued
-            .keys()
-            .map(|u| (u.clone(), self.issuer.is_revoked(u)))
+            .issued_uuids()
+            .unwrap_or_default()
+            .into_iter()
+            .map(|u| {
+                let revoked = self.issuer.is_revoked(&u).unwrap_or(false);
+                (u, revoked)
+            })
             .collect()
     }
 }

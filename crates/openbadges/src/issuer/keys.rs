@@ -8,6 +8,7 @@ use openbadges_proof::key::{Algorithm, SecretKey};
 use zeroize::Zeroizing;
 
 use crate::Error;
+use crate::store::StoredKeys;
 
 /// The issuer's signing keys: an Ed25519 key for OB 3.0 Data Integrity proofs (and the
 /// status list), a JWS key (RS256, ES256 or EdDSA) for signed OB 2.0 assertions, and
@@ -107,6 +108,51 @@ impl IssuerKeys {
     /// The separate VC-JWT key, if one was given (without falling back to the JWS key).
     pub(super) fn separate_vc_jwt_key(&self) -> Option<&SecretKey> {
         self.vc_jwt.as_ref()
+    }
+}
+
+impl IssuerKeys {
+    /// The keys as a store keeps them (secrets in the clear: keep the store private).
+    pub(crate) fn to_stored(&self) -> StoredKeys {
+        let mut k = StoredKeys::default();
+        k.ed25519_seed = self
+            .ed25519_seed
+            .as_deref()
+            .map(|s| s.iter().map(|b| format!("{b:02x}")).collect());
+        k.jws_pem = self.jws.as_ref().map(|k| k.to_pkcs8_pem().to_string());
+        k.vc_jwt_pem = self.vc_jwt.as_ref().map(|k| k.to_pkcs8_pem().to_string());
+        k
+    }
+
+    /// The keys a store kept.
+    ///
+    /// # Errors
+    /// [`Error::Config`] for a seed that is not 32 hex bytes; a key error for a bad PEM.
+    pub(crate) fn from_stored(stored: &StoredKeys) -> Result<Self, Error> {
+        let mut keys = IssuerKeys::new();
+        if let Some(hex) = &stored.ed25519_seed {
+            let mut seed = Zeroizing::new([0u8; 32]);
+            let digits = hex.trim().as_bytes();
+            if digits.len() != 64 {
+                return Err(Error::Config(
+                    "the stored Ed25519 seed is not 32 hex bytes".into(),
+                ));
+            }
+            for (byte, pair) in seed.iter_mut().zip(digits.chunks(2)) {
+                let text = std::str::from_utf8(pair)
+                    .map_err(|_| Error::Config("the stored Ed25519 seed is not hex".into()))?;
+                *byte = u8::from_str_radix(text, 16)
+                    .map_err(|_| Error::Config("the stored Ed25519 seed is not hex".into()))?;
+            }
+            keys = keys.ed25519_seed(&seed)?;
+        }
+        if let Some(pem) = &stored.jws_pem {
+            keys = keys.jws_key(SecretKey::from_pem(pem)?);
+        }
+        if let Some(pem) = &stored.vc_jwt_pem {
+            keys = keys.vc_jwt_key(SecretKey::from_pem(pem)?);
+        }
+        Ok(keys)
     }
 }
 

@@ -7,15 +7,24 @@ use super::Issuer;
 impl Issuer {
     /// The absolute URL of `path` under the base URL.
     pub(super) fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.base)
+        format!("{}{path}", self.inner.base)
     }
 
     /// `scheme://authority` of the base URL.
     pub(super) fn origin(&self) -> &str {
-        let after_scheme = self.base.find("://").map_or(0, |i| i + 3);
-        match self.base.get(after_scheme..).and_then(|r| r.find('/')) {
-            Some(i) => self.base.get(..after_scheme + i).unwrap_or(&self.base),
-            None => self.base.trim_end_matches('/'),
+        let after_scheme = self.inner.base.find("://").map_or(0, |i| i + 3);
+        match self
+            .inner
+            .base
+            .get(after_scheme..)
+            .and_then(|r| r.find('/'))
+        {
+            Some(i) => self
+                .inner
+                .base
+                .get(..after_scheme + i)
+                .unwrap_or(&self.inner.base),
+            None => self.inner.base.trim_end_matches('/'),
         }
     }
 
@@ -39,7 +48,8 @@ impl Issuer {
     /// The Data Integrity verification method (`profile.json#z6Mk…`), if there is an Ed25519
     /// key.
     pub fn verification_method(&self) -> Option<String> {
-        self.keys
+        self.inner
+            .keys
             .multikey()
             .map(|m| format!("{}#{m}", self.ob3_profile_id()))
     }
@@ -52,7 +62,7 @@ impl Issuer {
     /// The `kid` of VC-JWTs: the `key.json` URL when the JWS key signs them, else
     /// `jwks.json#vc-jwt`.
     pub fn vc_jwt_kid(&self) -> String {
-        if self.keys.separate_vc_jwt_key().is_some() {
+        if self.inner.keys.separate_vc_jwt_key().is_some() {
             self.url("jwks.json#vc-jwt")
         } else {
             self.key_id()

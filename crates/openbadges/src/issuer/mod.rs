@@ -4,7 +4,8 @@
 //! One module per idea: [`keys`] (the signing keys), [`profile`] (who the issuer is),
 //! [`layout`] (every URL and id), [`badge`] (what is issued), [`issue`] (issuing one badge,
 //! a step per form), [`hosted`] (the documents to serve), [`status`] (the OB 3.0 status
-//! lists), [`revocation`] (revoking every form), [`state`] (what the issuer remembers).
+//! lists), [`revocation`] (revoking every form), [`serving`] (answering for a path or URL).
+//! What the issuer remembers lives in its [`IssuerStore`](crate::store::IssuerStore).
 //!
 //! # What gets hosted, and where
 //! All URLs are under the issuer's base URL (`https://issuer.example/` below):
@@ -24,8 +25,11 @@
 //! | `assertions/UUID.json` | OB 2.0 hosted `Assertion` | OB 2.0 verifiers |
 //!
 //! Serve each [`HostedDocument`] at its [`url`](HostedDocument::url) with its
-//! [`content_type`](HostedDocument::content_type); nothing else is needed.
+//! [`content_type`](HostedDocument::content_type), or let the issuer answer:
+//! [`Issuer::document`] finds any of them (for any badge, from the store) by path or URL.
 
+#[cfg(feature = "tokio")]
+mod asynchronous;
 mod badge;
 mod hosted;
 mod issue;
@@ -33,44 +37,111 @@ mod keys;
 mod layout;
 mod profile;
 mod revocation;
-mod state;
+mod serde_bytes;
+mod serving;
 mod status;
 #[cfg(test)]
 mod tests;
 
+#[cfg(feature = "tokio")]
+pub use asynchronous::{AsyncIssueHook, AsyncRevokeHook};
 pub use badge::{Badge, Evidence};
 pub use hosted::HostedDocument;
 pub use issue::{BakedImage, Form, IssueOptions, Issued};
 pub use keys::IssuerKeys;
 pub use profile::IssuerProfile;
 pub use revocation::Revocation;
-pub use state::IssuerState;
+
+use std::sync::Arc;
 
 use openbadges_model::Iri;
+use openbadges_proof::key::Algorithm;
 
 use crate::Error;
+use crate::store::{IssuerStore, MemoryIssuerStore};
 
 /// Issues badges: hashes the recipient with a fresh salt, builds the OB 2.0 assertion and the
 /// OB 3.0 credential, signs them, bakes them, and hands back every document to host.
-#[derive(Debug)]
+///
+/// Cheap to clone and `Send + Sync` (an `Arc` inside): share one issuer between threads and
+/// requests. Every method takes `&self`; what it remembers lives in its
+/// [`IssuerStore`], so several issuers (threads, processes, machines) opened on one store act
+/// as one.
+#[derive(Debug, Clone)]
 pub struct Issuer {
+    inner: Arc<Inner>,
+}
+
+/// What every clone of an issuer shares.
+#[derive(Debug)]
+struct Inner {
     /// The base URL every hosted document lives under (ends with `/`).
     base: String,
     /// Who the issuer is.
     profile: IssuerProfile,
     /// The signing keys.
     keys: IssuerKeys,
-    /// What the issuer remembers: issued badges, status-list indexes, revocations.
-    state: IssuerState,
+    /// What the issuer remembers: issued badges, documents, status-list indexes, revocations.
+    store: Arc<dyn IssuerStore>,
 }
 
 impl Issuer {
     /// An issuer hosting its documents under `base_url` (an absolute `http`/`https` URL; a
-    /// trailing `/` is added if missing).
+    /// trailing `/` is added if missing), signing with `keys`, remembering in a fresh
+    /// [`MemoryIssuerStore`] (gone with the last clone). For a durable issuer shared by
+    /// several instances, see [`Issuer::open`].
     ///
     /// # Errors
     /// [`Error::Config`] for a bad base URL or an empty name.
     pub fn new(base_url: &str, profile: IssuerProfile, keys: IssuerKeys) -> Result<Self, Error> {
+        let store: Arc<dyn IssuerStore> = Arc::new(MemoryIssuerStore::new());
+        store.keys_or_insert(&keys.to_stored())?;
+        Self::with_store(base_url, profile, keys, store)
+    }
+
+    /// An issuer remembering in `store`, signing with the keys stored there; an empty store
+    /// gets fresh keys (Ed25519 for OB 3.0 and the status lists, ES256 for JWS and VC-JWT).
+    /// Issuers opening one empty store at once agree on one set of keys.
+    ///
+    /// # Errors
+    /// [`Error::Config`] for a bad base URL or an empty name; [`Error::Store`]; a key error
+    /// for unreadable stored keys.
+    pub fn open(
+        base_url: &str,
+        profile: IssuerProfile,
+        store: Arc<dyn IssuerStore>,
+    ) -> Result<Self, Error> {
+        Self::open_with_keys(
+            base_url,
+            profile,
+            store,
+            IssuerKeys::generate(Algorithm::Es256)?,
+        )
+    }
+
+    /// Like [`Issuer::open`], but an empty store gets `keys` (e.g. an RSA JWS key, for
+    /// verifiers that only check RS256); a store that already has keys keeps its own.
+    ///
+    /// # Errors
+    /// As [`Issuer::open`].
+    pub fn open_with_keys(
+        base_url: &str,
+        profile: IssuerProfile,
+        store: Arc<dyn IssuerStore>,
+        keys: IssuerKeys,
+    ) -> Result<Self, Error> {
+        let stored = store.keys_or_insert(&keys.to_stored())?;
+        let keys = IssuerKeys::from_stored(&stored)?;
+        Self::with_store(base_url, profile, keys, store)
+    }
+
+    /// The issuer, once its keys are known.
+    fn with_store(
+        base_url: &str,
+        profile: IssuerProfile,
+        keys: IssuerKeys,
+        store: Arc<dyn IssuerStore>,
+    ) -> Result<Self, Error> {
         let mut base = base_url.trim().to_owned();
         if !(base.starts_with("https://") || base.starts_with("http://"))
             || base.contains(['#', '?', ' '])
@@ -89,32 +160,29 @@ impl Issuer {
             ));
         }
         Ok(Issuer {
-            base,
-            profile,
-            keys,
-            state: IssuerState::default(),
+            inner: Arc::new(Inner {
+                base,
+                profile,
+                keys,
+                store,
+            }),
         })
-    }
-
-    /// Restores the revocation state saved from [`Issuer::state`].
-    pub fn with_state(mut self, state: IssuerState) -> Self {
-        self.state = state;
-        self
-    }
-
-    /// The revocation state (persist it).
-    pub fn state(&self) -> &IssuerState {
-        &self.state
     }
 
     /// The keys.
     pub fn keys(&self) -> &IssuerKeys {
-        &self.keys
+        &self.inner.keys
     }
 
     /// The base URL (ends with `/`).
     pub fn base_url(&self) -> &str {
-        &self.base
+        &self.inner.base
+    }
+
+    /// The store (to run your own transactions with
+    /// [`IssuerStore::transaction`]).
+    pub fn store(&self) -> &Arc<dyn IssuerStore> {
+        &self.inner.store
     }
 }
 
@@ -122,3 +190,6 @@ impl Issuer {
 fn now_rfc3339() -> String {
     chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
+
+/// The path of status list 0, published even before any badge takes an index.
+const LIST_ZERO: &str = "status/0.json";

@@ -54,10 +54,11 @@ impl IssuerProfile {
 impl Issuer {
     /// The issuer's homepage: the profile's `url`, else the base URL.
     fn homepage(&self) -> String {
-        self.profile
+        self.inner
+            .profile
             .url
             .clone()
-            .unwrap_or_else(|| self.base.clone())
+            .unwrap_or_else(|| self.inner.base.clone())
     }
 
     /// The OB 2.0 issuer `Profile` hosted at `issuer.json`, pointing at the revocation list and,
@@ -65,14 +66,14 @@ impl Issuer {
     pub(super) fn ob2_profile(&self) -> Result<Value, Error> {
         let mut b = ob2::Profile::builder()
             .id(self.ob2_profile_id())
-            .name(self.profile.name.clone())
+            .name(self.inner.profile.name.clone())
             .url(self.homepage())
             .revocation_list(self.revocation_list_id())
-            .email(self.profile.email.clone());
-        if let Some(d) = &self.profile.description {
+            .email(self.inner.profile.email.clone());
+        if let Some(d) = &self.inner.profile.description {
             b = b.description(d.clone());
         }
-        if self.keys.jws().is_some() {
+        if self.inner.keys.jws().is_some() {
             b = b.public_key(self.key_id());
         }
         Ok(b.build()?.to_value()?)
@@ -81,11 +82,11 @@ impl Issuer {
     /// The OB 3.0 issuer `Profile` embedded in each credential (id = `profile.json`).
     pub(super) fn ob3_profile(&self) -> Result<ob3::Profile, Error> {
         let mut b = ob3::ProfileBuilder::new(Iri::parse(&self.ob3_profile_id())?)
-            .name(self.profile.name.clone());
+            .name(self.inner.profile.name.clone());
         b = b
             .url(Iri::parse(&self.homepage())?)
-            .email(self.profile.email.clone());
-        if let Some(d) = &self.profile.description {
+            .email(self.inner.profile.email.clone());
+        if let Some(d) = &self.inner.profile.description {
             b = b.description(d.clone());
         }
         Ok(b.build()?)
@@ -94,13 +95,13 @@ impl Issuer {
     /// The controller document at `profile.json`: the issuer's OB 3.0 id, listing the Ed25519
     /// key as a `Multikey` under `verificationMethod` and `assertionMethod`.
     pub(super) fn controller_document(&self) -> Option<Value> {
-        let m = self.keys.multikey()?;
+        let m = self.inner.keys.multikey()?;
         let id = self.ob3_profile_id();
         let vm = format!("{id}#{m}");
         Some(json!({
             "@context": ["https://www.w3.org/ns/did/v1", "https://w3id.org/security/multikey/v1"],
             "id": id,
-            "name": self.profile.name,
+            "name": self.inner.profile.name,
             "url": self.homepage(),
             "verificationMethod": [{
                 "id": vm, "type": "Multikey", "controller": id, "publicKeyMultibase": m

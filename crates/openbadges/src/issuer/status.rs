@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 
 use super::{HostedDocument, Issuer, now_rfc3339};
 use crate::Error;
+use crate::store::RevokedBadge;
 
 impl Issuer {
     /// The `credentialStatus` entry of the credential holding status-list index `index`.
@@ -23,19 +24,23 @@ impl Issuer {
     }
 
     /// Status list number `n`, signed now with the Data Integrity key, with the bits of the
-    /// revoked badges set; `None` without an Ed25519 key.
-    fn status_list_credential(&self, n: u64) -> Result<Option<Value>, Error> {
+    /// `revoked` badges set; `None` without an Ed25519 key.
+    fn status_list_credential(
+        &self,
+        n: u64,
+        revoked: &[RevokedBadge],
+    ) -> Result<Option<Value>, Error> {
         let (Some(signer), Some(vm)) = (
-            self.keys.data_integrity_signer(),
+            self.inner.keys.data_integrity_signer(),
             self.verification_method(),
         ) else {
             return Ok(None);
         };
         let lo = n.saturating_mul(LIST_BITS);
         let hi = lo.saturating_add(LIST_BITS);
-        let set = self
-            .state
-            .revoked_status_indexes()
+        let set = revoked
+            .iter()
+            .filter_map(|r| r.status_index)
             .filter(|i| (lo..hi).contains(i))
             .map(|i| i - lo);
         let url = self.url(&Self::status_list_path(n));
@@ -60,24 +65,34 @@ impl Issuer {
         )?))
     }
 
-    /// The status lists that hold at least one issued badge, and always list 0.
-    pub(super) fn status_lists_in_use(&self) -> Vec<u64> {
-        let mut lists: Vec<u64> = self.state.status_indexes().map(|i| i / LIST_BITS).collect();
-        lists.push(0);
-        lists.sort_unstable();
-        lists.dedup();
-        lists
-    }
-
-    /// The hosted documents of status lists `lists` (none without an Ed25519 key).
-    pub(super) fn status_documents(&self, lists: &[u64]) -> Result<Vec<HostedDocument>, Error> {
+    /// The hosted documents of status lists `lists` with the bits of the `revoked` badges set
+    /// (none without an Ed25519 key).
+    pub(super) fn status_documents(
+        &self,
+        lists: &[u64],
+        revoked: &[RevokedBadge],
+    ) -> Result<Vec<HostedDocument>, Error> {
         let mut out = Vec::new();
         for &n in lists {
-            if let Some(s) = self.status_list_credential(n)? {
+            if let Some(s) = self.status_list_credential(n, revoked)? {
                 out.push(self.json_doc(Self::status_list_path(n), &s)?);
             }
         }
         Ok(out)
+    }
+
+    /// Status list `n`, empty, when the store holds none yet (`None` when it does, or without
+    /// an Ed25519 key). A list nobody stored holds no committed badge, so none is revoked.
+    pub(super) fn new_status_list(&self, n: u64) -> Result<Option<HostedDocument>, Error> {
+        if self
+            .inner
+            .store
+            .document(&Self::status_list_path(n))?
+            .is_some()
+        {
+            return Ok(None);
+        }
+        Ok(self.status_documents(&[n], &[])?.into_iter().next())
     }
 
     /// The status list that holds status-list index `index`.

@@ -2,6 +2,7 @@
 //! ([`BakedImage`], one per [`Form`]).
 
 use openbadges_bake::{BakeOptions, ImageFormat};
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::BadgeImage;
@@ -10,7 +11,8 @@ use super::ob3::Ob3Forms;
 use crate::Error;
 
 /// Which form of the badge a baked image carries.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum Form {
     /// The OB 2.0 hosted assertion (JSON).
@@ -24,13 +26,15 @@ pub enum Form {
 }
 
 /// A badge baked into its image.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BakedImage {
     /// The form baked in.
     pub form: Form,
-    /// PNG or SVG.
+    /// PNG or SVG (`"png"` / `"svg"` in serde).
+    #[serde(with = "crate::issuer::serde_bytes::image_format")]
     pub format: ImageFormat,
-    /// The image bytes.
+    /// The image bytes (base64 in serde).
+    #[serde(with = "crate::issuer::serde_bytes::base64_bytes")]
     pub bytes: Vec<u8>,
 }
 

@@ -11,10 +11,12 @@ pub use bake::{BakedImage, Form};
 
 use openbadges_bake::ImageFormat;
 use openbadges_model::{Identity, Salt};
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::{Badge, Evidence, HostedDocument, Issuer, now_rfc3339};
 use crate::Error;
+use crate::store::{IssuanceWrite, IssuedRecord, StoreError, StoreTransaction, StoredDocument};
 
 /// What to issue and when.
 #[derive(Debug, Clone, PartialEq)]
@@ -105,8 +107,8 @@ impl IssueOptions {
     }
 }
 
-/// Everything one issuance produced.
-#[derive(Debug, Clone, PartialEq)]
+/// Everything one issuance produced (a serde type: the store keeps it whole).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Issued {
     /// The badge's UUID, shared by every form (the hosted assertion is
@@ -177,31 +179,61 @@ struct Issuance<'a> {
 
 impl Issuer {
     /// Issues `badge` to `recipient`: a fresh salt, then every form `options` asks for, baked
-    /// into the badge image, with every document to host.
+    /// into the badge image, with every document to host. The badge's record, its documents
+    /// and its status-list index are committed to the store in one transaction before this
+    /// returns.
     ///
     /// # Errors
     /// [`Error::Config`] when a requested form lacks its key or OB 2.0 lacks an image, a bad
-    /// slug, or nothing was requested; model, signing or baking errors otherwise.
+    /// slug, or nothing was requested; [`Error::Store`]; model, signing or baking errors
+    /// otherwise.
     pub fn issue(
-        &mut self,
+        &self,
         recipient: &Identity,
         badge: &Badge,
         options: &IssueOptions,
+    ) -> Result<Issued, Error> {
+        self.issue_with(recipient, badge, options, &mut |_, _| Ok(()))
+    }
+
+    /// Like [`Issuer::issue`], and runs `hook` inside the store transaction that commits the
+    /// badge, with the finished [`Issued`]: the caller's writes (its own tables, through the
+    /// [`StoreTransaction`]) and the badge commit together, or nothing does. A hook error rolls
+    /// everything back and is returned as [`Error::Store`] (the status-list index it took is
+    /// not reused: a gap is harmless).
+    ///
+    /// # Errors
+    /// As [`Issuer::issue`], and the hook's error.
+    pub fn issue_with(
+        &self,
+        recipient: &Identity,
+        badge: &Badge,
+        options: &IssueOptions,
+        hook: &mut dyn FnMut(&mut dyn StoreTransaction, &Issued) -> Result<(), StoreError>,
     ) -> Result<Issued, Error> {
         let identity = self.check_request(recipient, badge, options)?;
         let mut issuance = Issuance::start(recipient, identity, badge, options)?;
         issuance.image = self.host_image(&mut issuance)?;
         let ob2 = self.issue_ob2(&mut issuance)?;
         let ob3 = self.issue_ob3(&mut issuance)?;
-        // Commit the state only once everything was built.
-        self.state
-            .record_issued(issuance.uuid.clone(), ob3.status_index);
-        issuance.hosted.extend(self.hosted_documents()?);
+        let badge_documents: Vec<StoredDocument> = issuance
+            .hosted
+            .iter()
+            .map(|d| self.stored(d, &issuance.uuid))
+            .collect();
+        // A credential in a status list nobody used yet: the list is created with the badge.
+        let new_list = match ob3.status_index {
+            Some(i) => self.new_status_list(Self::status_list_of(i))?,
+            None => None,
+        };
+        issuance
+            .hosted
+            .extend(self.issuer_documents(new_list.as_ref())?);
         let baked = match &issuance.image {
             Some(image) => bake::bake_forms(image, &ob2, &ob3)?,
             None => Vec::new(),
         };
-        Ok(Issued {
+        let issued = Issued {
             uuid: issuance.uuid,
             salt: issuance.salt,
             ob2_hosted: ob2.hosted,
@@ -210,7 +242,18 @@ impl Issuer {
             ob3_jwt: ob3.jwt,
             baked,
             hosted: issuance.hosted,
-        })
+        };
+        let record = IssuedRecord::new(issued, ob3.status_index, now_rfc3339());
+        let new_lists: Vec<StoredDocument> = new_list.iter().map(|d| self.stored(d, "")).collect();
+        self.inner.store.commit_issuance(
+            IssuanceWrite {
+                record: &record,
+                documents: &badge_documents,
+                documents_if_absent: &new_lists,
+            },
+            &mut |tx| hook(tx, &record.issued),
+        )?;
+        Ok(record.issued)
     }
 
     /// Checks the request before anything is made: a good slug, at least one form, the key
@@ -225,18 +268,18 @@ impl Issuer {
         if !(options.ob2_hosted || options.ob2_signed || options.ob3) {
             return Err(Error::Config("no form of the badge was requested".into()));
         }
-        if options.ob2_signed && self.keys.jws().is_none() {
+        if options.ob2_signed && self.inner.keys.jws().is_none() {
             return Err(Error::Config(
                 "a signed OB 2.0 assertion needs a JWS key".into(),
             ));
         }
-        if options.ob3 && options.ob3_jwt && self.keys.vc_jwt().is_none() {
+        if options.ob3 && options.ob3_jwt && self.inner.keys.vc_jwt().is_none() {
             return Err(Error::Config(
                 "an OB 3.0 VC-JWT needs a JWS or VC-JWT key (or turn it off with `vc_jwt(false)`)"
                     .into(),
             ));
         }
-        if options.ob3 && self.keys.data_integrity_signer().is_none() {
+        if options.ob3 && self.inner.keys.data_integrity_signer().is_none() {
             return Err(Error::Config(
                 "an OB 3.0 credential needs an Ed25519 key".into(),
             ));

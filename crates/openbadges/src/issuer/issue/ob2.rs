@@ -35,7 +35,7 @@ impl Issuer {
         if options.ob2_hosted {
             forms.hosted = Some(self.ob2_hosted_assertion(issuance, &class_id)?);
         }
-        if let (true, Some(key)) = (options.ob2_signed, self.keys.jws()) {
+        if let (true, Some(key)) = (options.ob2_signed, self.inner.keys.jws()) {
             let kid = self.key_id();
             let assertion = ob2_assertion(
                 issuance,

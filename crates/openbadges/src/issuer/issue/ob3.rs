@@ -25,7 +25,7 @@ pub(super) struct Ob3Forms {
 impl Issuer {
     /// Issues the OB 3.0 forms `issuance` asks for: hosts the achievement, builds the
     /// credential (with its status entry), issues it as a VC-JWT and signs it with a Data
-    /// Integrity proof. Reads the next free status-list index; the caller commits it.
+    /// Integrity proof. Allocates the credential's status-list index in the store.
     ///
     /// # Errors
     /// [`Error::VcJwt`] when the credential cannot be a VC-JWT; model or signing errors
@@ -34,25 +34,27 @@ impl Issuer {
         let options = issuance.options;
         let (true, Some(signer), Some(vm)) = (
             options.ob3,
-            self.keys.data_integrity_signer(),
+            self.inner.keys.data_integrity_signer(),
             self.verification_method(),
         ) else {
             return Ok(Ob3Forms::default());
         };
         let achievement = self.host_achievement(issuance)?;
         let mut credential = self.ob3_credential(issuance, achievement)?;
-        let index = self.state.next_status_index();
-        if let (true, Some(o)) = (options.ob3_status, credential.as_object_mut()) {
-            o.insert("credentialStatus".into(), self.status_entry(index));
+        let index = if options.ob3_status {
+            Some(self.inner.store.allocate_status_index()?)
+        } else {
+            None
+        };
+        if let (Some(i), Some(o)) = (index, credential.as_object_mut()) {
+            o.insert("credentialStatus".into(), self.status_entry(i));
         }
         let mut forms = Ob3Forms::default();
-        if let (true, Some(key)) = (options.ob3_jwt, self.keys.vc_jwt()) {
+        if let (true, Some(key)) = (options.ob3_jwt, self.inner.keys.vc_jwt()) {
             forms.jwt = Some(self.ob3_vc_jwt(&credential, key)?);
         }
         forms.credential = Some(sign_credential(&credential, signer, vm, issuance)?);
-        if options.ob3_status {
-            forms.status_index = Some(index);
-        }
+        forms.status_index = index;
         Ok(forms)
     }
 
