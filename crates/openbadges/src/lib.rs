@@ -101,7 +101,9 @@
 //! | `proof` | yes | [`proof`]: keys, JWS, Data Integrity, loaders, reports; [`Verifier`] |
 //! | `proof` + `bake` | yes | [`Issuer`] |
 //! | `quiz` | yes | [`quiz`]: quizzes whose graded attempts become evidence ([`Evidence::from_attempt`]) |
-//! | `backpack` | no | [`backpack`](https://docs.rs/openbadges-backpack): import, store (SQLite), export |
+//! | `sqlite` | yes | [`store::SqliteIssuerStore`]: the issuer's state in one SQLite file |
+//! | `backpack` | no | [`backpack`](https://docs.rs/openbadges-backpack): import, store (SQLite; PostgreSQL with `postgres`), export |
+//! | `postgres` | no | PostgreSQL stores: the issuer's `store::PostgresIssuerStore` and, with `backpack`, the backpack's `PostgresStore` |
 //! | `http` | no | the guarded HTTP loaders behind `VerifierBuilder::online`: a [`Verifier`] fetches what is not preloaded only when the code asks for it |
 //! | `tokio` | no | async entry points that never block a runtime thread: `Verifier::verify_async` and friends, `Issuer::issue_async` and friends |
 //!
