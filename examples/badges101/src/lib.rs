@@ -14,6 +14,7 @@
 //! ```
 #![forbid(unsafe_code)]
 
+mod db;
 mod html;
 mod pack;
 mod server;
@@ -48,8 +49,12 @@ pub enum Policy {
 pub struct Config {
     /// TCP port on 127.0.0.1 (0 = any free port).
     pub port: u16,
-    /// Where keys, the issuer state, attempts and hosted documents are kept.
+    /// Where the default SQLite database, the API tokens and the backpack are kept.
     pub data_dir: PathBuf,
+    /// The database everything shared lives in (`sqlite:PATH` or `postgres://…`): the issuer
+    /// (keys, issued badges, hosted documents, status lists, revocations), the learners'
+    /// attempts and the push queue. `None`: `sqlite:DATA_DIR/badges101.db`.
+    pub database: Option<String>,
     /// The pass policy.
     pub policy: Policy,
     /// The public base URL (default `http://127.0.0.1:PORT/`); must end with `/` at the origin.
@@ -69,6 +74,7 @@ impl Default for Config {
         Self {
             port: 8101,
             data_dir: PathBuf::from("badges101-data"),
+            database: None,
             policy: Policy::Completion,
             base_url: None,
             threads: 4,
@@ -81,9 +87,9 @@ impl Default for Config {
 
 impl Config {
     /// Reads the configuration from the environment (`BADGES101_PORT`, `BADGES101_DATA_DIR`,
-    /// `BADGES101_POLICY`, `BADGES101_BASE_URL`) and then the arguments (`--port N`,
-    /// `--data-dir DIR`, `--policy completion|mastery`, `--base-url URL`, `--terminal`, `--out FILE`,
-    /// `revoke UUID [REASON]`), flags winning.
+    /// `BADGES101_DATABASE`, `BADGES101_POLICY`, `BADGES101_BASE_URL`) and then the arguments
+    /// (`--port N`, `--data-dir DIR`, `--database URL`, `--policy completion|mastery`,
+    /// `--base-url URL`, `--terminal`, `--out FILE`, `revoke UUID [REASON]`), flags winning.
     ///
     /// # Errors
     /// [`AppError`] for an unknown flag or a bad value.
@@ -94,6 +100,9 @@ impl Config {
         }
         if let Ok(d) = std::env::var("BADGES101_DATA_DIR") {
             c.data_dir = PathBuf::from(d);
+        }
+        if let Ok(d) = std::env::var("BADGES101_DATABASE") {
+            c.database = Some(d);
         }
         if let Ok(p) = std::env::var("BADGES101_POLICY") {
             c.policy = parse_policy(&p)?;
@@ -110,6 +119,7 @@ impl Config {
             match a.as_str() {
                 "--port" => c.port = parse_port(&value("--port")?)?,
                 "--data-dir" => c.data_dir = PathBuf::from(value("--data-dir")?),
+                "--database" => c.database = Some(value("--database")?),
                 "--policy" => c.policy = parse_policy(&value("--policy")?)?,
                 "--base-url" => c.base_url = Some(value("--base-url")?),
                 "--terminal" => c.terminal = true,
@@ -129,10 +139,28 @@ impl Config {
         }
         Ok(c)
     }
+
+    /// The database URL: [`Config::database`], else `sqlite:DATA_DIR/badges101.db`.
+    pub fn database_url(&self) -> String {
+        self.database
+            .clone()
+            .unwrap_or_else(|| format!("sqlite:{}", self.data_dir.join(DATABASE_FILE).display()))
+    }
+
+    /// The base URL badges are issued under: [`Config::base_url`], else
+    /// `http://127.0.0.1:PORT/`.
+    pub fn base_url_or_local(&self) -> String {
+        self.base_url
+            .clone()
+            .unwrap_or_else(|| format!("http://127.0.0.1:{}/", self.port))
+    }
 }
 
+/// The default database's file name in the data directory.
+pub const DATABASE_FILE: &str = "badges101.db";
+
 /// Command-line usage.
-pub const USAGE: &str = "usage: badges101 [--port N] [--data-dir DIR] [--policy completion|mastery] [--base-url URL] [--terminal [--out FILE]]\n       badges101 [--data-dir DIR] revoke UUID [REASON]";
+pub const USAGE: &str = "usage: badges101 [--port N] [--data-dir DIR] [--database sqlite:PATH|postgres://...] [--policy completion|mastery] [--base-url URL] [--terminal [--out FILE]]\n       badges101 [--data-dir DIR] [--database URL] [--base-url URL] revoke UUID [REASON]";
 
 fn parse_port(s: &str) -> Result<u16, AppError> {
     s.trim()
@@ -177,6 +205,12 @@ impl From<std::io::Error> for AppError {
 impl From<openbadges::Error> for AppError {
     fn from(e: openbadges::Error) -> Self {
         Self(format!("issuer: {e}"))
+    }
+}
+
+impl From<openbadges::store::StoreError> for AppError {
+    fn from(e: openbadges::store::StoreError) -> Self {
+        Self(format!("database: {e}"))
     }
 }
 
