@@ -18,7 +18,7 @@ use std::time::Duration;
 
 use openbadges::backpack::export::api::{ApiTokens, SCOPE_UPSERT};
 use openbadges::backpack::proof::ProofVerifier;
-use openbadges::backpack::{Backpack, BadgeRecord, BadgeState, SqliteStore, Store as _};
+use openbadges::backpack::{Backpack, BadgeRecord, BadgeState, SqliteStore, Store};
 use openbadges::model::{Identity, IdentityKind};
 use openbadges::proof::loader::{Document, DocumentLoader, LoadError, RecordingLoader};
 
@@ -26,7 +26,7 @@ use crate::AppError;
 use crate::state::{App, Hosted};
 
 /// The backpack the app serves.
-pub(crate) type Pack = Backpack<SqliteStore, ProofVerifier<'static>>;
+pub(crate) type Pack = Backpack<Box<dyn Store + Send + Sync>, ProofVerifier<'static>>;
 
 /// Where one badge's push stands.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -113,12 +113,26 @@ impl DocumentLoader for SiteLoader {
     }
 }
 
-/// Opens the backpack in `dir` (`backpack/backpack.sqlite`) verifying with `loader`. The
-/// backpack keeps every document a verification loaded (issuer profile, key, status list), so
-/// its zip export verifies offline (`openbadges verify --offline --documents`).
-pub(crate) fn open(dir: &std::path::Path, loader: &'static SiteLoader) -> Result<Pack, AppError> {
-    let store = SqliteStore::open_dir(dir.join("backpack"))
-        .map_err(|e| AppError::new(format!("backpack: {e}")))?;
+/// Opens the backpack verifying with `loader`: in the app's database when it is PostgreSQL
+/// (the backpack's own schema, shared by every instance), else in `dir`
+/// (`backpack/backpack.sqlite`). The backpack keeps every document a verification loaded
+/// (issuer profile, key, status list), so its zip export verifies offline
+/// (`openbadges verify --offline --documents`).
+pub(crate) fn open(
+    database: &str,
+    dir: &std::path::Path,
+    loader: &'static SiteLoader,
+) -> Result<Pack, AppError> {
+    let store: Box<dyn Store + Send + Sync> =
+        if database.starts_with("postgres://") || database.starts_with("postgresql://") {
+            openbadges::backpack::store::open(database)
+                .map_err(|e| AppError::new(format!("backpack: {e}")))?
+        } else {
+            Box::new(
+                SqliteStore::open_dir(dir.join("backpack"))
+                    .map_err(|e| AppError::new(format!("backpack: {e}")))?,
+            )
+        };
     // One per start; the backpack lives as long as the app.
     let recording: &'static RecordingLoader<&'static SiteLoader> =
         Box::leak(Box::new(RecordingLoader::new(loader)));

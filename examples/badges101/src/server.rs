@@ -154,7 +154,11 @@ pub fn start(config: Config) -> Result<Running, AppError> {
     );
     // One loader for the life of the process (the verifier borrows it).
     let loader: &'static SiteLoader = Box::leak(Box::new(SiteLoader::new(app.clone())));
-    let pack = Arc::new(Mutex::new(pack::open(&config.data_dir, loader)?));
+    let pack = Arc::new(Mutex::new(pack::open(
+        &config.database_url(),
+        &config.data_dir,
+        loader,
+    )?));
     // Badges pushed before whose credential the backpack does not hold (it was lost): again.
     let held: std::collections::HashSet<String> = {
         use openbadges::backpack::Store as _;

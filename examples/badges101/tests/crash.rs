@@ -19,7 +19,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use openbadges::backpack::{SqliteStore, Store as _};
+use openbadges::backpack::{SqliteStore, Store};
 
 mod common;
 use common::{Instance, TempDir, free_port, get, in_parallel, pass_quiz, query, texts, try_post};
@@ -215,8 +215,13 @@ fn every_badge_is_revocable_and_pushed(
     // taken again when its lease ends).
     let end = Instant::now() + Duration::from_secs(120);
     let held = loop {
-        // The backpack's own store, read beside the running app (SQLite, WAL).
-        let store = SqliteStore::open_dir(dir.join("data/backpack")).unwrap();
+        // The backpack's own store, read beside the running app: in the database when it is
+        // PostgreSQL, else its SQLite file in the data directory.
+        let store: Box<dyn Store + Send + Sync> = if url.starts_with("postgres") {
+            openbadges::backpack::store::open(url).unwrap()
+        } else {
+            Box::new(SqliteStore::open_dir(dir.join("data/backpack")).unwrap())
+        };
         let held: BTreeSet<String> = store
             .badges()
             .unwrap()

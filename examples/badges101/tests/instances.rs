@@ -1,8 +1,9 @@
 //! Two `badges101` processes on one PostgreSQL database behind one public name (a loopback
 //! TCP proxy, the test's load balancer): 400 learners, each step of each flow on alternating
 //! instances and the email form sent to both at once, get 400 badges with 400 distinct
-//! status-list indexes; every badge verifies through either instance; a revocation made by
-//! `badges101 revoke` while both run is served as revoked by both on the next request.
+//! status-list indexes; every badge verifies through either instance and is pushed exactly once
+//! into the one backpack in the database; a revocation made by `badges101 revoke` while both
+//! run is served as revoked by both on the next request.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -18,10 +19,11 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use openbadges::Verifier;
+use openbadges::backpack::Store as _;
 use openbadges::proof::report::{Code, Status};
 
 mod common;
-use common::{Instance, TempDir, get, in_parallel, pass_quiz, post, texts};
+use common::{Instance, TempDir, get, in_parallel, pass_quiz, post, query, texts};
 
 const LEARNERS: usize = 400;
 const CLIENTS: usize = 16;
@@ -175,6 +177,24 @@ fn two_instances_on_one_postgres_database_serve_any_badge_and_every_revocation()
             assert_eq!(s, &[Status::Valid; 2], "learner {i} through instance {k}");
         }
     }
+
+    // Every badge pushed exactly once (one POST, 201) into the one backpack both instances
+    // keep in the database, whichever instance issued it and whichever pushed it.
+    let end = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    while !texts(&url, "SELECT state FROM b101_pushes WHERE state <> 'sent'").is_empty() {
+        assert!(std::time::Instant::now() < end, "pushes still queued");
+        std::thread::sleep(std::time::Duration::from_millis(500));
+    }
+    let pushes = query(&url, "SELECT http_status, posts FROM b101_pushes");
+    assert_eq!(pushes.len(), LEARNERS);
+    for p in &pushes {
+        assert_eq!((p[0].as_i64(), p[1].as_i64()), (Some(201), Some(1)));
+    }
+    let held = openbadges::backpack::store::open(&url)
+        .unwrap()
+        .badges()
+        .unwrap();
+    assert_eq!(held.len(), LEARNERS);
 
     // Revoked with the command line while both run: both serve it on the next request.
     let tok = &toks[7];
