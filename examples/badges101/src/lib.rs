@@ -3,7 +3,9 @@
 //!
 //! The app only wires the crates together: the quiz definition, attempts and grading come from
 //! `openbadges::quiz`, issuing, signing, baking, hosting and revocation from
-//! [`openbadges::Issuer`]. See `docs/badges101.md`.
+//! [`openbadges::Issuer`]. Everything it remembers lives in one database
+//! ([`Config::database`]: SQLite by default, or PostgreSQL), so several instances behind one
+//! public address can share it. See `docs/badges101.md`.
 //!
 //! ```no_run
 //! let config = badges101::Config::from_args(["--port", "0"].map(String::from))?;
