@@ -354,7 +354,7 @@ fn route(ctx: &Ctx, req: &mut Request) -> Reply {
     let path = req.url().split(['?', '#']).next().unwrap_or("/").to_owned();
     let method = req.method().clone();
     let segs: Vec<&str> = path.trim_start_matches('/').split('/').collect();
-    // The backpack's routes take the backpack lock, never while holding the app's.
+    // The backpack's routes take the backpack lock (the only lock: the app itself has none).
     match (&method, segs.as_slice()) {
         (_, ["ims", "ob", "v3p0", "credentials"]) => return api_credentials(ctx, req, &method),
         (Method::Get, ["a", tok, "backpack"]) if is_token(tok) => {
