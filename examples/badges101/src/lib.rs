@@ -221,3 +221,29 @@ impl From<serde_json::Error> for AppError {
         Self(format!("JSON: {e}"))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_database_is_the_flag_or_sqlite_in_the_data_directory() {
+        let c = Config::from_args(["--data-dir", "d"].map(String::from)).unwrap();
+        if std::env::var_os("BADGES101_DATABASE").is_none() {
+            assert_eq!(
+                c.database_url(),
+                format!(
+                    "sqlite:{}",
+                    PathBuf::from("d").join(DATABASE_FILE).display()
+                )
+            );
+        }
+        let c = Config::from_args(
+            ["--database", "postgres://u@db.example/b101", "revoke", "x"].map(String::from),
+        )
+        .unwrap();
+        assert_eq!(c.database_url(), "postgres://u@db.example/b101");
+        assert_eq!(c.revoke, Some(("x".to_owned(), None)));
+        assert!(Config::from_args(["--database"].map(String::from)).is_err());
+    }
+}
