@@ -129,7 +129,13 @@ fn two_instances_on_one_postgres_database_serve_any_badge_and_every_revocation()
         let data = dir.join(name).display().to_string();
         Instance::start(&["--database", &url, "--base-url", &base, "--data-dir", &data])
     };
-    let (a, b) = (instance("a"), instance("b"));
+    // Both started at once on the empty database: migrations and the issuer's keys are
+    // settled by the database (one set of keys, each table created once).
+    let (a, b) = std::thread::scope(|s| {
+        let a = s.spawn(|| instance("a"));
+        let b = s.spawn(|| instance("b"));
+        (a.join().unwrap(), b.join().unwrap())
+    });
     *proxy.backends.lock().unwrap() = vec![a.addr, b.addr];
     let both = [a.addr, b.addr];
 
