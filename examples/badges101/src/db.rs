@@ -6,6 +6,8 @@
 //! - `b101_attempts`: one row per learner's attempt, by its secret token. `version` makes every
 //!   update a compare-and-set (two instances answering for one attempt never lose an answer);
 //!   `badge_uuid` is set once, in the issuance's own transaction.
+//! - `b101_settings`: the public base URL the instances serve under (what `revoke` rewrites the
+//!   status lists with when it is given none).
 //! - `b101_pushes`: the "Send to backpack" queue and each push's outcome, one row per badge,
 //!   written in the issuance's transaction. A pusher claims a row with a lease
 //!   (`lease_owner`, `lease_until`), so two instances never push one badge at once, and a push
@@ -18,7 +20,7 @@ use openbadges::store::{IssuerStore, SqlValue, StoreError, StoreTransaction};
 use crate::AppError;
 
 /// The app's tables. Each statement is idempotent (`IF NOT EXISTS`).
-const SCHEMA: [&str; 3] = [
+const SCHEMA: [&str; 4] = [
     "CREATE TABLE IF NOT EXISTS b101_attempts (
         token TEXT PRIMARY KEY,
         public_id TEXT NOT NULL UNIQUE,
@@ -42,7 +44,11 @@ const SCHEMA: [&str; 3] = [
         queued_at BIGINT NOT NULL
     )",
     "CREATE INDEX IF NOT EXISTS b101_pushes_queued ON b101_pushes (state, lease_until)",
+    "CREATE TABLE IF NOT EXISTS b101_settings (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
 ];
+
+/// The `b101_settings` entry holding the public base URL the instances serve under.
+pub(crate) const BASE_URL: &str = "base_url";
 
 /// Creates the app's tables when missing. Two processes starting at once on an empty
 /// PostgreSQL database may collide on the catalog (`CREATE TABLE IF NOT EXISTS` is not atomic
@@ -69,6 +75,40 @@ pub(crate) fn migrate(store: &dyn IssuerStore) -> Result<(), AppError> {
         "creating the app's tables: {}",
         last.map_or_else(String::new, |e| e.to_string())
     )))
+}
+
+/// The setting `name`, if recorded.
+///
+/// # Errors
+/// A database error.
+pub(crate) fn setting(store: &dyn IssuerStore, name: &str) -> Result<Option<String>, StoreError> {
+    with_tx(store, |tx| {
+        tx.query(
+            "SELECT value FROM b101_settings WHERE name = $1",
+            &[name.into()],
+        )?
+        .first()
+        .map_or(Ok(None), |r| text(r, 0))
+    })
+}
+
+/// Records the setting `name` (replacing any).
+///
+/// # Errors
+/// A database error.
+pub(crate) fn set_setting(
+    store: &dyn IssuerStore,
+    name: &str,
+    value: &str,
+) -> Result<(), StoreError> {
+    with_tx(store, |tx| {
+        tx.execute(
+            "INSERT INTO b101_settings (name, value) VALUES ($1, $2) \
+             ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+            &[name.into(), value.into()],
+        )
+    })?;
+    Ok(())
 }
 
 /// Runs `f` in one transaction and returns what it produced.

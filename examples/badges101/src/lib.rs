@@ -67,7 +67,8 @@ pub struct Config {
     pub terminal: bool,
     /// Where `--terminal` writes the baked badge.
     pub out: PathBuf,
-    /// `revoke UUID [REASON]`: revoke an issued badge and exit.
+    /// `revoke UUID [REASON]`: revoke an issued badge in the database and exit (under
+    /// [`Config::base_url`], else the base URL the app last served under on the database).
     pub revoke: Option<(String, Option<String>)>,
 }
 

@@ -31,7 +31,9 @@ fn run(config: badges101::Config) -> Result<(), badges101::AppError> {
     }
     if let Some((id, reason)) = &config.revoke {
         // Straight into the database: running instances serve it from their next request on.
-        let app = badges101::App::open(&config, &config.base_url_or_local())?;
+        // Under the instances' public base URL (the status lists name it): `--base-url`, else
+        // the one the app last served under on this database.
+        let app = badges101::App::open(&config, &badges101::App::base_url_for(&config)?)?;
         app.revoke(id, reason.as_deref())?;
         println!("revoked {id}");
         return Ok(());

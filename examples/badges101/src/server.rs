@@ -143,6 +143,7 @@ pub fn start(config: Config) -> Result<Running, AppError> {
         .clone()
         .unwrap_or_else(|| format!("http://{addr}/"));
     let app = App::open(&config, &url)?;
+    app.remember_base_url()?;
     // The OB 3.0 API's bearer tokens: the local-only shortcut for its OAuth 2.0 flow (see
     // docs/badges101.md), in a directory only the owner can enter (file 0600).
     let keys = config.data_dir.join("keys");

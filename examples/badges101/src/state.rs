@@ -275,6 +275,37 @@ impl App {
         self.inner.issuer.store().as_ref()
     }
 
+    /// Records the base URL this app serves under as the public one, for `revoke` run without
+    /// `--base-url`.
+    ///
+    /// # Errors
+    /// [`AppError`] on a database error.
+    pub(crate) fn remember_base_url(&self) -> Result<(), AppError> {
+        Ok(db::set_setting(
+            self.store(),
+            db::BASE_URL,
+            self.base_url(),
+        )?)
+    }
+
+    /// The base URL for `config` when it names none: the one the app last served under on
+    /// this database ([`Config::database_url`]), else `http://127.0.0.1:PORT/`.
+    ///
+    /// # Errors
+    /// [`AppError`] on a database error.
+    pub fn base_url_for(config: &Config) -> Result<String, AppError> {
+        if let Some(b) = &config.base_url {
+            return Ok(b.clone());
+        }
+        let store = openbadges::store::open(&config.database_url())
+            .map_err(|e| AppError::new(format!("database: {e}")))?;
+        db::migrate(store.as_ref())?;
+        Ok(
+            db::setting(store.as_ref(), db::BASE_URL)?
+                .unwrap_or_else(|| config.base_url_or_local()),
+        )
+    }
+
     /// The quiz.
     pub(crate) fn quiz(&self) -> &Quiz {
         &self.inner.quiz
