@@ -68,7 +68,13 @@ fn crash_rounds(database: &str) {
         );
         let instance = Instance::start(&args);
         proxy.set_backends(&[instance.addr()]);
+        let before = checked.len();
         check_consistent(&instance, database, &base, &acked, &mut checked);
+        eprintln!(
+            "{database}: round {round}: killed after {} acknowledged, {refused} without an answer; {} new badges in the store, all complete",
+            acked.len(),
+            checked.len() - before
+        );
         acknowledged.extend(acked);
     }
     // Every badge acknowledged in any round is still there, revoked.
