@@ -55,7 +55,7 @@ fn every_form_baked_extracted_verified_kept_exported_and_verified_offline_from_t
     let (_issuer, issued) = issue_on(&site);
     let learner = format!("email:{LEARNER}").parse().unwrap();
     let online = Verifier::builder()
-        .allow_host(site.host())
+        .online(openbadges::HttpLimits::default().allow_host(site.host()))
         .recipient(learner)
         .build()
         .unwrap();

@@ -97,7 +97,6 @@ fn a_passed_attempt_is_the_evidence_of_every_form_and_edits_break_the_signatures
     assert!(ob3.to_string().contains(&record.digest));
 
     let verifier = Verifier::builder()
-        .offline(true)
         .hosted(&issued.hosted)
         .recipient("email:learner@example.org".parse().unwrap())
         .build()

@@ -69,7 +69,10 @@ fn a_revoked_badge_is_revoked_in_every_form_for_every_consumer_and_its_sibling_i
     site.take_down(&revocation.gone);
 
     // The facade verifier (a fresh one: nothing cached from before).
-    let verifier = Verifier::builder().allow_host(site.host()).build().unwrap();
+    let verifier = Verifier::builder()
+        .online(openbadges::HttpLimits::default().allow_host(site.host()))
+        .build()
+        .unwrap();
     for form in FORMS {
         let r = verifier.verify_bytes("revoked.png", &revoked.baked(form).unwrap().bytes);
         assert_eq!(

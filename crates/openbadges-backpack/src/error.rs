@@ -29,7 +29,8 @@ pub enum Error {
         /// What was being done (`creating DIR`, `encoding recipient`), when the cause alone
         /// does not say.
         context: Option<String>,
-        /// The cause: the database's error (SQLite's `rusqlite::Error`), an I/O or JSON error.
+        /// The cause: the database's error (SQLite's `rusqlite::Error`, PostgreSQL's
+        /// `postgres::Error` or the pool's `r2d2::Error`), an I/O or JSON error.
         #[source]
         source: Box<dyn std::error::Error + Send + Sync>,
     },
@@ -129,6 +130,13 @@ impl Error {
 
 impl From<rusqlite::Error> for Error {
     fn from(e: rusqlite::Error) -> Self {
+        Error::storage(e)
+    }
+}
+
+#[cfg(feature = "postgres")]
+impl From<postgres::Error> for Error {
+    fn from(e: postgres::Error) -> Self {
         Error::storage(e)
     }
 }

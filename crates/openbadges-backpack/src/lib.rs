@@ -16,7 +16,9 @@
 //!   (the proof crate's verifier), and [`proof::LoaderFetcher`] fetches hosted badges through
 //!   its guarded loaders. The verdict and the full report are stored with the badge.
 //! - **Storage** ([`store`]): SQLite by default ([`SqliteStore`]: one file, WAL, versioned
-//!   migrations, one transaction per import) or in memory ([`MemoryStore`]).
+//!   migrations, one transaction per import), PostgreSQL (`PostgresStore`, feature `postgres`:
+//!   one database shared by many processes) or in memory ([`MemoryStore`]);
+//!   [`store::open`] picks one from a URL. Stores are `Send + Sync`: share one as an `Arc`.
 //! - **Kept documents** ([`KeptDocument`], [`Verifier::verify_keeping`]): everything a badge's
 //!   verification fetched (assertion, badge class, issuer, keys, revocation and status lists,
 //!   DID documents, JWKS) is stored with it, so that it can be verified offline later.
@@ -92,4 +94,6 @@ pub use fetch::Fetcher;
 pub use input::ImportLimits;
 pub use model::*;
 pub use store::{MemoryStore, SqliteStore, Store, Write};
+#[cfg(feature = "postgres")]
+pub use store::{PostgresOptions, PostgresStore};
 pub use verify::{VerificationOutcome, Verifier, VerifyRequest};

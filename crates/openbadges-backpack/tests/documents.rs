@@ -137,11 +137,15 @@ fn the_real_verifier_keeps_what_it_fetched_and_both_stores_agree() {
 #[test]
 fn documents_are_written_with_their_badge_or_not_at_all() {
     let tx_dir = TempDir::new("tx");
-    for store in [
+    let pg = openbadges_test_support::postgres::database("backpack documents tx");
+    let mut stores = vec![
         Box::new(MemoryStore::new()) as Box<dyn Store>,
         Box::new(SqliteStore::open(tx_dir.join("b.sqlite")).unwrap()),
-    ] {
-        let mut store = store;
+    ];
+    if let Some(db) = &pg {
+        stores.push(openbadges_backpack::store::open(db.url()).unwrap());
+    }
+    for store in stores {
         let doc = KeptDocument {
             url: "https://example.org/k".into(),
             media_type: Some("application/json".into()),
@@ -323,6 +327,7 @@ impl Verifier for Keeping {
             final_url: "https://example.org/shared-key".into(),
             content_type: Some("application/json".into()),
             body: std::sync::Arc::from(&b"{\"key\": 1}"[..]),
+            max_age: None,
         };
         (self.verify(r), vec![doc])
     }
@@ -463,6 +468,7 @@ impl Verifier for ByName {
             final_url: url,
             content_type: None,
             body: std::sync::Arc::from(name.as_bytes()),
+            max_age: None,
         };
         (self.verify(r), vec![doc])
     }

@@ -113,7 +113,7 @@ fn the_archive_is_byte_identical_across_exports_and_stores() {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("bp.sqlite");
-    let mut sql = SqliteStore::open(&path).unwrap();
+    let sql = SqliteStore::open(&path).unwrap();
     let mut writes: Vec<openbadges_backpack::Write> = bp
         .store()
         .badges()

@@ -19,36 +19,7 @@ use openbadges_backpack::{
 };
 use openbadges_model::{Identity, IdentityKind};
 use openbadges_proof::report::Status;
-use serde_json::{Value, json};
-
-/// A CLR with `n` member credentials, all issued to the fixtures' DID, unique per `seq`.
-fn clr(seq: usize, n: usize) -> Value {
-    let subject = "did:example:ebfeb1f712ebc6f1c276e12ec21";
-    let members: Vec<Value> = (0..n)
-        .map(|i| {
-            json!({
-                "@context": ["https://www.w3.org/ns/credentials/v2", "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"],
-                "id": format!("urn:uuid:member-{seq}-{i}"),
-                "type": ["VerifiableCredential", "OpenBadgeCredential"],
-                "issuer": {"id": "https://example.edu/issuers/1", "type": ["Profile"], "name": "Example"},
-                "validFrom": "2020-01-01T00:00:00Z",
-                "name": format!("Badge {seq}.{i}"),
-                "credentialSubject": {"id": subject, "type": ["AchievementSubject"],
-                    "achievement": {"id": format!("https://example.edu/a/{i}"), "type": ["Achievement"], "name": format!("Badge {seq}.{i}"),
-                        "description": "x".repeat(2000), "criteria": {"narrative": "Do it."}}}
-            })
-        })
-        .collect();
-    json!({
-        "@context": ["https://www.w3.org/ns/credentials/v2", "https://purl.imsglobal.org/spec/clr/v2p0/context-2.0.1.json"],
-        "id": format!("urn:uuid:clr-{seq}"),
-        "type": ["VerifiableCredential", "ClrCredential"],
-        "issuer": {"id": "https://example.edu/issuers/1", "type": ["Profile"], "name": "Example"},
-        "validFrom": "2020-01-01T00:00:00Z",
-        "name": format!("Transcript {seq}"),
-        "credentialSubject": {"id": subject, "type": ["ClrSubject"], "verifiableCredential": members}
-    })
-}
+use serde_json::json;
 
 #[test]
 fn sqlite_file_is_created_on_first_use_and_persists() {
@@ -140,6 +111,33 @@ fn a_damaged_database_never_panics() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// Four connections opening one new file at the same moment all succeed: each migration is
+/// applied once (the version is read again under the write lock).
+#[test]
+fn stores_opening_a_new_file_at_once_migrate_it_once() {
+    let dir = TempDir::new("open-race");
+    let path = dir.join("backpack.sqlite");
+    let start = std::sync::Barrier::new(4);
+    std::thread::scope(|s| {
+        for _ in 0..4 {
+            s.spawn(|| {
+                start.wait();
+                let store = SqliteStore::open(&path).unwrap();
+                assert_eq!(
+                    store.schema_version().unwrap(),
+                    openbadges_backpack::store::SCHEMA_VERSION
+                );
+            });
+        }
+    });
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let rows: i64 = conn
+        .query_row("SELECT count(*) FROM schema_version", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(rows, 1);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 #[test]
 fn a_database_from_a_newer_build_is_refused() {
     let dir = TempDir::new("newer");
@@ -191,7 +189,7 @@ fn exercise<S: Store>(store: S) -> (Vec<openbadges_backpack::BadgeRecord>, Vec<C
         changed.state = BadgeState::Rejected;
         (changed, other)
     };
-    let mut store = bp.into_store();
+    let store = bp.into_store();
     let err = store.commit(vec![
         Write::PutBadge(Box::new(r.0)),
         Write::PutCollection(r.1),
@@ -214,11 +212,16 @@ fn exercise<S: Store>(store: S) -> (Vec<openbadges_backpack::BadgeRecord>, Vec<C
 }
 
 #[test]
-fn memory_and_sqlite_stores_behave_the_same() {
+fn memory_sqlite_and_postgres_stores_behave_the_same() {
     let dir = TempDir::new("same");
     let a = exercise(MemoryStore::new());
     let b = exercise(SqliteStore::open(dir.join("b.sqlite")).unwrap());
     assert_eq!(a, b);
+    // On PostgreSQL (skipped only outside CI without a server), through `store::open`.
+    if let Some(db) = openbadges_test_support::postgres::database("backpack same") {
+        let c = exercise(openbadges_backpack::store::open(db.url()).unwrap());
+        assert_eq!(a, c);
+    }
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -479,6 +482,42 @@ fn stored_identity_kinds_and_verdicts_keep_their_strings() {
     for s in ["valid", "invalid", "indeterminate"] {
         let st: Status = serde_json::from_value(json!(s)).unwrap();
         assert_eq!((st.as_str(), Status::parse(s)), (s, Some(st)));
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// `store::open` reads `sqlite:PATH` (and `sqlite://PATH`) and `memory:`; anything else is a
+/// typed error.
+#[test]
+fn store_open_picks_the_store_from_the_url() {
+    let dir = TempDir::new("open-url");
+    let path = dir.join("b.sqlite");
+    let url = format!("sqlite:{}", path.display());
+    {
+        let store = openbadges_backpack::store::open(&url).unwrap();
+        store
+            .commit(vec![Write::AddIdentifier(Identity::email("a@example.org"))])
+            .unwrap();
+        assert!(format!("{store:?}").contains("SqliteStore"));
+    }
+    assert!(path.exists());
+    let again = openbadges_backpack::store::open(&format!("sqlite://{}", path.display())).unwrap();
+    assert_eq!(
+        again.identifiers().unwrap(),
+        [Identity::email("a@example.org")]
+    );
+    assert_eq!(again.integrity_check().unwrap(), Vec::<String>::new());
+    let memory = openbadges_backpack::store::open("memory:").unwrap();
+    assert!(memory.identifiers().unwrap().is_empty());
+    for bad in [
+        "sqlite:",
+        "sqlite://",
+        "memory:x",
+        "ftp://host/x",
+        "backpack.sqlite",
+    ] {
+        let err = openbadges_backpack::store::open(bad).unwrap_err();
+        assert!(matches!(err, Error::InvalidArgument(_)), "{bad}: {err:?}");
     }
     let _ = std::fs::remove_dir_all(&dir);
 }

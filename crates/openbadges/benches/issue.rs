@@ -37,7 +37,6 @@ fn bench(c: &mut Criterion) {
     });
     let issued = issuer.issue(&to, &badge, &all).unwrap();
     let v = Verifier::builder()
-        .offline(true)
         .hosted(&issued.hosted)
         .recipient("email:learner@example.org".parse().unwrap())
         .build()

@@ -1,5 +1,52 @@
 //! Open Badges for Rust: issue a badge and verify it, with one dependency.
 //!
+//! In an async service (feature `tokio`), one [`Verifier`] serves every request: it is
+//! `Clone + Send + Sync` and cheap to clone, and its `*_async` methods run the verification on
+//! tokio's blocking pool, so a handler never blocks a runtime thread. Here it verifies, offline,
+//! a badge issued a moment before (with `.online(HttpLimits::default())`, feature `http`, it
+//! would fetch what is not preloaded, through an async HTTP client):
+//!
+//! ```
+//! use openbadges::{Badge, Form, IssueOptions, Issuer, IssuerKeys, IssuerProfile, Verifier};
+//! use openbadges::model::Identity;
+//! use openbadges::proof::key::Algorithm;
+//! use openbadges::proof::report::Status;
+//!
+//! /// What a request handler does with an uploaded badge.
+//! async fn check(verifier: &Verifier, upload: Vec<u8>) -> Status {
+//!     verifier.verify_bytes_async("upload.svg", upload).await.status()
+//! }
+//!
+//! #[tokio::main]
+//! async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//!     let image = br#"<svg xmlns="http://www.w3.org/2000/svg"><circle r="9"/></svg>"#;
+//!     let keys = IssuerKeys::generate(Algorithm::Es256)?;
+//!     let profile = IssuerProfile::new("Example U", "badges@example.org");
+//!     let mut issuer = Issuer::new("https://badges.example.org/", profile, keys)?;
+//!     let badge = Badge::new("badges-101", "Badges 101", "Knows what a badge is.", "Pass the quiz.")
+//!         .image(&image[..]);
+//!     let issued = issuer.issue(&Identity::email("learner@example.org"), &badge, &IssueOptions::new())?;
+//!
+//!     let verifier = Verifier::builder()
+//!         .hosted(&issued.hosted) // the issuer's documents, as a verifier would fetch them
+//!         .recipient("email:learner@example.org".parse()?)
+//!         .build()?;
+//!     let baked = issued.baked(Form::Ob3DataIntegrity).map(|b| b.bytes.clone()).unwrap_or_default();
+//!     let tasks: Vec<_> = (0..4)
+//!         .map(|_| {
+//!             let (verifier, baked) = (verifier.clone(), baked.clone());
+//!             tokio::spawn(async move { check(&verifier, baked).await })
+//!         })
+//!         .collect();
+//!     for task in tasks {
+//!         assert_eq!(task.await?, Status::Valid);
+//!     }
+//!     Ok(())
+//! }
+//! ```
+//!
+//! The same from sync code, step by step.
+//!
 //! Issue a badge to an email address: the recipient is hashed with a fresh salt, the OB 2.0
 //! assertion (hosted and signed) and the OB 3.0 credential (`eddsa-rdfc-2022`, and as a
 //! VC-JWT) are built, signed and baked into the image, and every document to host comes back
@@ -22,7 +69,8 @@
 //! ```
 //!
 //! Verify it — here offline, with the issuer's documents preloaded as a verifier would fetch
-//! them — for the right recipient and for another one:
+//! them — for the right recipient and for another one (the sync methods block the calling
+//! thread: in async code use their `*_async` twins):
 //!
 //! ```
 //! # use openbadges::{Badge, Form, IssueOptions, Issuer, IssuerKeys, IssuerProfile};
@@ -35,7 +83,7 @@
 //! use openbadges::Verifier;
 //! use openbadges::proof::report::Status;
 //!
-//! let verifier = Verifier::builder().offline(true).hosted(&issued.hosted)
+//! let verifier = Verifier::builder().hosted(&issued.hosted)
 //!     .recipient("email:learner@example.org".parse()?).build()?;
 //! let baked = issued.baked(Form::Ob3DataIntegrity).map(|b| b.bytes.clone()).unwrap_or_default();
 //! assert_eq!(verifier.verify_bytes("badge.svg", &baked).status(), Status::Valid); // OB 3.0, eddsa-rdfc-2022
@@ -52,8 +100,11 @@
 //! | `proof` | yes | [`proof`]: keys, JWS, Data Integrity, loaders, reports; [`Verifier`] |
 //! | `proof` + `bake` | yes | [`Issuer`] |
 //! | `quiz` | yes | [`quiz`]: quizzes whose graded attempts become evidence ([`Evidence::from_attempt`]) |
-//! | `backpack` | no | [`backpack`](https://docs.rs/openbadges-backpack): import, store (SQLite), export |
-//! | `http` | no | the guarded HTTP loader, so [`Verifier`] fetches what is not preloaded |
+//! | `sqlite` | yes | [`store::SqliteIssuerStore`]: the issuer's state in one SQLite file |
+//! | `backpack` | no | [`backpack`](https://docs.rs/openbadges-backpack): import, store (SQLite; PostgreSQL with `postgres`), export |
+//! | `postgres` | no | PostgreSQL stores: the issuer's `store::PostgresIssuerStore` and, with `backpack`, the backpack's `PostgresStore` |
+//! | `http` | no | the guarded HTTP loaders behind `VerifierBuilder::online`: a [`Verifier`] fetches what is not preloaded only when the code asks for it |
+//! | `tokio` | no | async entry points (`Verifier::verify_async`, `Issuer::issue_async` and friends) that never block a runtime thread |
 //!
 //! # Revocation
 //! [`Issuer::revoke`] revokes every form of a badge the way its specification says: the signed
@@ -80,6 +131,15 @@ pub use issuer::{
 };
 #[cfg(all(feature = "proof", feature = "bake"))]
 pub use store::{IssuedRecord, IssuerStore, Served, StoreError};
+/// The bounds of a [`Verifier`]'s shared document cache.
+#[cfg(feature = "proof")]
+pub use openbadges_proof::loader::CacheLimits;
+/// The limits of the HTTP loaders behind [`VerifierBuilder::online`].
+#[cfg(feature = "http")]
+pub use openbadges_proof::loader::HttpLimits;
+/// One input to verify: bytes of any kind with a name, or a URL.
+#[cfg(feature = "proof")]
+pub use openbadges_proof::verify::Source;
 #[cfg(feature = "proof")]
 pub use verifier::{Verifier, VerifierBuilder};
 

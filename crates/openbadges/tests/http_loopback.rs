@@ -16,7 +16,8 @@ use openbadges::model::Identity;
 use openbadges::proof::key::Algorithm;
 use openbadges::proof::report::{Code, Status};
 use openbadges::{
-    Badge, Form, HostedDocument, IssueOptions, Issuer, IssuerKeys, IssuerProfile, Verifier,
+    Badge, Form, HostedDocument, HttpLimits, IssueOptions, Issuer, IssuerKeys, IssuerProfile,
+    Verifier,
 };
 use openbadges_test_support::fixtures::fixture_bytes;
 use openbadges_test_support::http::{Response, Server};
@@ -76,7 +77,7 @@ fn a_served_issuer_verifies_over_http_and_revocation_is_seen() {
 
     let host = format!("127.0.0.1:{port}");
     let verifier = Verifier::builder()
-        .allow_host(&host)
+        .online(HttpLimits::default().allow_host(&host))
         .recipient("email:learner@example.org".parse().unwrap())
         .build()
         .unwrap();
@@ -119,16 +120,15 @@ fn a_served_issuer_verifies_over_http_and_revocation_is_seen() {
     );
 
     // Loopback is refused unless allowed: could not check, never valid or invalid.
-    let strict = Verifier::builder().build().unwrap();
+    let strict = Verifier::builder()
+        .online(HttpLimits::default())
+        .build()
+        .unwrap();
     let r = strict.verify_url(&url);
     assert_eq!(r.status(), Status::Indeterminate, "{}", r.to_json_line());
 
-    // Offline: nothing is fetched.
-    let offline = Verifier::builder()
-        .offline(true)
-        .allow_host(&host)
-        .build()
-        .unwrap();
+    // Offline (the default, whatever the cargo features): nothing is fetched.
+    let offline = Verifier::builder().build().unwrap();
     assert_eq!(offline.verify_url(&url).status(), Status::Indeterminate);
 
     // Revoke, publish, and every form is reported revoked.

@@ -48,7 +48,6 @@ fn badge() -> Badge {
 
 fn verifier(docs: &[HostedDocument], recipient: &str) -> Verifier {
     Verifier::builder()
-        .offline(true)
         .hosted(docs)
         .recipient(recipient.parse().unwrap())
         .build()
@@ -276,7 +275,6 @@ fn revocation_reaches_every_form() {
         &updates,
     );
     let v = Verifier::builder()
-        .offline(true)
         .hosted(&docs)
         .gone(&hosted_url)
         .recipient("email:learner@example.org".parse().unwrap())
@@ -405,7 +403,6 @@ fn evidence_and_expiry_are_carried() {
     let docs = &issued.hosted;
     let at = |t: &str| {
         Verifier::builder()
-            .offline(true)
             .hosted(docs)
             .recipient("telephone:+15555550100".parse().unwrap())
             .at(openbadges::proof::verify::FixedClock::parse(t).unwrap())
@@ -500,7 +497,6 @@ fn batches_verify_in_input_order() {
     let mut docs: Vec<HostedDocument> = issued.iter().flat_map(|i| i.hosted.clone()).collect();
     docs = merged(&docs, &last);
     let v = Verifier::builder()
-        .offline(true)
         .hosted(&docs)
         .recipient("email:a@example.org".parse().unwrap())
         .threads(3)

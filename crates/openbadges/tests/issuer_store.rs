@@ -204,7 +204,6 @@ fn verify(
     form: Form,
 ) -> openbadges::proof::report::Report {
     Verifier::builder()
-        .offline(true)
         .hosted(docs)
         .recipient("email:learner@example.org".parse().unwrap())
         .build()

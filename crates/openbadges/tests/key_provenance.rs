@@ -64,15 +64,11 @@ fn verify(v: &Verifier, doc: &Value) -> Report {
 fn forged_fragment_key_in_the_issuers_name_is_never_valid() {
     let (iss, issued) = issue();
     let forged = forged(&iss, &issued);
-    let offline = Verifier::builder().offline(true).build().unwrap();
+    let offline = Verifier::builder().build().unwrap();
     let r = verify(&offline, &forged);
     assert_eq!(r.status(), Status::Indeterminate, "{}", r.to_json_line());
     assert!(r.has_error(Code::FetchFailed), "{}", r.to_json_line());
-    let with_docs = Verifier::builder()
-        .offline(true)
-        .hosted(&issued.hosted)
-        .build()
-        .unwrap();
+    let with_docs = Verifier::builder().hosted(&issued.hosted).build().unwrap();
     let r = verify(&with_docs, &forged);
     assert_eq!(r.status(), Status::Invalid, "{}", r.to_json_line());
     assert!(
@@ -86,14 +82,10 @@ fn forged_fragment_key_in_the_issuers_name_is_never_valid() {
 fn the_issuers_own_credential_verifies_through_its_published_profile_only() {
     let (_, issued) = issue();
     let cred = issued.ob3_credential.clone().unwrap();
-    let with_docs = Verifier::builder()
-        .offline(true)
-        .hosted(&issued.hosted)
-        .build()
-        .unwrap();
+    let with_docs = Verifier::builder().hosted(&issued.hosted).build().unwrap();
     let r = verify(&with_docs, &cred);
     assert_eq!(r.status(), Status::Valid, "{}", r.to_json_line());
-    let offline = Verifier::builder().offline(true).build().unwrap();
+    let offline = Verifier::builder().build().unwrap();
     let r = verify(&offline, &cred);
     assert_eq!(r.status(), Status::Indeterminate, "{}", r.to_json_line());
 }
@@ -102,7 +94,6 @@ fn the_issuers_own_credential_verifies_through_its_published_profile_only() {
 fn dangerous_trust_key_in_https_fragment_is_the_only_way_to_accept_the_forgery() {
     let (iss, issued) = issue();
     let dangerous = Verifier::builder()
-        .offline(true)
         .dangerous_trust_key_in_https_fragment(true)
         .build()
         .unwrap();

@@ -97,7 +97,6 @@ fn a_quiz_attempt_is_the_evidence_of_a_verifiable_badge() {
     );
 
     let v = Verifier::builder()
-        .offline(true)
         .hosted(&issued.hosted)
         .recipient("email:learner@example.org".parse().unwrap())
         .build()

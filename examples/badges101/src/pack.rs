@@ -127,6 +127,7 @@ impl DocumentLoader for SiteLoader {
                         .to_ascii_lowercase(),
                 ),
                 body: Arc::from(d.body.as_slice()),
+                max_age: None,
             }),
             Hosted::Gone => Err(LoadError::Gone {
                 url: url.to_owned(),
@@ -181,7 +182,7 @@ pub(crate) fn badges_of(pack: &Pack, email: &str) -> Result<Vec<BadgeRecord>, Ap
 /// The zip export (the backpack crate's archive) of `email`'s badges only.
 pub(crate) fn zip_of(pack: &Pack, email: &str) -> Result<Vec<u8>, AppError> {
     use openbadges::backpack::{MemoryStore, Store as _, Write};
-    let mut mine = MemoryStore::new();
+    let mine = MemoryStore::new();
     let mut writes = vec![Write::AddIdentifier(learner(email))];
     for b in badges_of(pack, email)? {
         // With what its verification loaded, so the archive verifies offline.

@@ -302,7 +302,7 @@ const FORMS: [&str; 4] = ["ob3.png", "ob3-jwt.png", "ob2.png", "ob2-signed.png"]
 /// A verifier that may fetch from the app at `addr`, for the recipient `who`.
 fn verifier(addr: SocketAddr, who: &str) -> Verifier {
     Verifier::builder()
-        .allow_host(addr.to_string())
+        .online(openbadges::HttpLimits::default().allow_host(addr.to_string()))
         .recipient(format!("email:{who}").parse().unwrap())
         .build()
         .unwrap()

@@ -119,7 +119,7 @@ fn two_hundred_learners_each_get_exactly_one_verifiable_badge() {
     let host = addr.to_string();
     for (i, png) in pngs.iter().enumerate() {
         let v = Verifier::builder()
-            .allow_host(&host)
+            .online(openbadges::HttpLimits::default().allow_host(&host))
             .recipient(format!("email:learner{i}@example.org").parse().unwrap())
             .build()
             .unwrap();

@@ -54,7 +54,7 @@ fn terminal_quiz_writes_a_badge_the_app_hosts_and_revoke_revokes_it() {
     let host = running.addr().to_string();
     let verifier = |who: &str| {
         Verifier::builder()
-            .allow_host(&host)
+            .online(openbadges::HttpLimits::default().allow_host(&host))
             .recipient(format!("email:{who}").parse().unwrap())
             .build()
             .unwrap()

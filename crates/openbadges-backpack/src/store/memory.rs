@@ -1,6 +1,7 @@
 //! The in-memory store.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::{PoisonError, RwLock, RwLockReadGuard};
 
 use super::{Store, Write};
 use crate::model::{BadgeId, BadgeRecord, BadgeState, Collection, CollectionId, KeptDocument};
@@ -8,10 +9,19 @@ use crate::{Error, Result};
 use openbadges_model::Identity;
 
 /// A store held in memory: for tests and throw-away backpacks. Commits are atomic (applied to a
-/// copy that replaces the state only when every write succeeded).
-#[derive(Debug, Clone, Default)]
+/// copy that replaces the state only when every write succeeded). `Send + Sync`: threads
+/// sharing one (`Arc<MemoryStore>`) see each other's commits; a clone is an independent copy.
+#[derive(Debug, Default)]
 pub struct MemoryStore {
-    state: State,
+    state: RwLock<State>,
+}
+
+impl Clone for MemoryStore {
+    fn clone(&self) -> Self {
+        MemoryStore {
+            state: RwLock::new(self.state().clone()),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default)]
@@ -29,6 +39,11 @@ impl MemoryStore {
     /// An empty store.
     pub fn new() -> Self {
         MemoryStore::default()
+    }
+
+    /// The state. A commit replaces it whole, so a poisoned lock still guards a whole state.
+    fn state(&self) -> RwLockReadGuard<'_, State> {
+        self.state.read().unwrap_or_else(PoisonError::into_inner)
     }
 }
 
@@ -108,44 +123,45 @@ impl State {
 
 impl Store for MemoryStore {
     fn badge(&self, id: &BadgeId) -> Result<Option<BadgeRecord>> {
-        Ok(self.state.badges.get(id).cloned())
+        Ok(self.state().badges.get(id).cloned())
     }
 
     fn badges(&self) -> Result<Vec<BadgeRecord>> {
-        Ok(self.state.badges.values().cloned().collect())
+        Ok(self.state().badges.values().cloned().collect())
     }
 
     fn badge_ids(&self) -> Result<Vec<BadgeId>> {
-        Ok(self.state.badges.keys().cloned().collect())
+        Ok(self.state().badges.keys().cloned().collect())
     }
 
     fn badge_documents(&self, id: &BadgeId) -> Result<Vec<KeptDocument>> {
-        Ok(self
-            .state
+        let state = self.state();
+        Ok(state
             .links
             .get(id)
             .map(|keys| {
                 keys.iter()
-                    .filter_map(|k| self.state.documents.get(k).cloned())
+                    .filter_map(|k| state.documents.get(k).cloned())
                     .collect()
             })
             .unwrap_or_default())
     }
 
     fn collections(&self) -> Result<Vec<Collection>> {
-        Ok(self.state.collections.values().cloned().collect())
+        Ok(self.state().collections.values().cloned().collect())
     }
 
     fn identifiers(&self) -> Result<Vec<Identity>> {
-        Ok(self.state.identifiers.iter().cloned().collect())
+        Ok(self.state().identifiers.iter().cloned().collect())
     }
 
-    fn commit(&mut self, writes: Vec<Write>) -> Result<()> {
-        let mut next = self.state.clone();
+    fn commit(&self, writes: Vec<Write>) -> Result<()> {
+        let mut state = self.state.write().unwrap_or_else(PoisonError::into_inner);
+        let mut next = state.clone();
         for w in writes {
             next.apply(w)?;
         }
-        self.state = next;
+        *state = next;
         Ok(())
     }
 }

@@ -1,18 +1,29 @@
-//! Storage: the [`Store`] trait, the SQLite implementation ([`SqliteStore`], the default) and an
-//! in-memory one ([`MemoryStore`], for tests and throw-away backpacks).
+//! Storage: the [`Store`] trait, the SQLite implementation ([`SqliteStore`], the default), the
+//! PostgreSQL one (`PostgresStore`, feature `postgres`) and an in-memory one ([`MemoryStore`],
+//! for tests and throw-away backpacks). [`open`] picks one from a URL.
 //!
 //! Every change goes through [`Store::commit`], which applies a batch of [`Write`]s atomically:
 //! all of them or none. One import is one batch, so a crash mid-import leaves no half-written
 //! badge and loses nothing already stored.
+//!
+//! Every store is `Send + Sync` and commits through `&self`: share one between threads as an
+//! `Arc` (`Arc<S>`, `Box<S>` and `&S` are stores too, so a [`Backpack`](crate::Backpack) can be
+//! built over any of them). The methods block on I/O; async code calls them from
+//! `tokio::task::spawn_blocking`.
 
 mod memory;
+#[cfg(feature = "postgres")]
+mod postgres;
+mod rows;
 mod sqlite;
 
 pub use memory::MemoryStore;
+#[cfg(feature = "postgres")]
+pub use postgres::{PostgresOptions, PostgresStore};
 pub use sqlite::{DB_FILE, SCHEMA_VERSION, SqliteStore};
 
-use crate::Result;
 use crate::model::{BadgeId, BadgeRecord, BadgeState, Collection, CollectionId, KeptDocument};
+use crate::{Error, Result};
 use openbadges_model::Identity;
 
 /// One change to a store.
@@ -40,12 +51,13 @@ pub enum Write {
 /// Where a backpack keeps its badges, collections and the owner's identifiers.
 ///
 /// Listing methods return records sorted by id, so everything built on them (exports, API
-/// bodies) is deterministic.
-pub trait Store {
+/// bodies) is deterministic. `Debug` so that a `Box<dyn Store + Send + Sync>` can sit in an
+/// application's own `Debug` types (no store's `Debug` shows a password).
+pub trait Store: std::fmt::Debug {
     /// The badge with this id.
     ///
     /// # Errors
-    /// [`Error::Storage`](crate::Error::Storage) or [`Error::Decode`](crate::Error::Decode).
+    /// [`Error::Storage`] or [`Error::Decode`].
     fn badge(&self, id: &BadgeId) -> Result<Option<BadgeRecord>>;
 
     /// Every badge, accepted and rejected, sorted by id.
@@ -88,9 +100,9 @@ pub trait Store {
     /// Applies `writes` atomically: all or nothing.
     ///
     /// # Errors
-    /// [`Error::NotFound`](crate::Error::NotFound) for a write naming a missing badge or
-    /// collection (nothing is applied), [`Error::Storage`](crate::Error::Storage) otherwise.
-    fn commit(&mut self, writes: Vec<Write>) -> Result<()>;
+    /// [`Error::NotFound`] for a write naming a missing badge or
+    /// collection (nothing is applied), [`Error::Storage`] otherwise.
+    fn commit(&self, writes: Vec<Write>) -> Result<()>;
 
     /// The collection with this id.
     ///
@@ -123,6 +135,106 @@ pub trait Store {
         }
         Ok(problems)
     }
+
+    /// Everything [`Store::check`] checks, plus what the backend can check of itself: SQLite's
+    /// and PostgreSQL's stores also check every stored original and kept document against its
+    /// stored SHA-256 (and SQLite runs its own `integrity_check`). Returns the problems found
+    /// (empty = consistent). The default is [`Store::check`].
+    ///
+    /// # Errors
+    /// As [`Store::badge`].
+    fn integrity_check(&self) -> Result<Vec<String>> {
+        self.check()
+    }
+}
+
+/// A store behind a pointer is a store: `&S`, `Box<S>`, `Arc<S>` (so `Box<dyn Store + Send +
+/// Sync>` from [`open`], or an `Arc` of it shared between threads, can back a
+/// [`Backpack`](crate::Backpack)). Every method forwards, including the provided ones.
+macro_rules! forward_store {
+    ($($ptr:ty),*) => {$(
+        impl<S: Store + ?Sized> Store for $ptr {
+            fn badge(&self, id: &BadgeId) -> Result<Option<BadgeRecord>> {
+                (**self).badge(id)
+            }
+            fn badges(&self) -> Result<Vec<BadgeRecord>> {
+                (**self).badges()
+            }
+            fn badge_ids(&self) -> Result<Vec<BadgeId>> {
+                (**self).badge_ids()
+            }
+            fn badge_documents(&self, id: &BadgeId) -> Result<Vec<KeptDocument>> {
+                (**self).badge_documents(id)
+            }
+            fn collections(&self) -> Result<Vec<Collection>> {
+                (**self).collections()
+            }
+            fn identifiers(&self) -> Result<Vec<Identity>> {
+                (**self).identifiers()
+            }
+            fn commit(&self, writes: Vec<Write>) -> Result<()> {
+                (**self).commit(writes)
+            }
+            fn collection(&self, id: &CollectionId) -> Result<Option<Collection>> {
+                (**self).collection(id)
+            }
+            fn check(&self) -> Result<Vec<String>> {
+                (**self).check()
+            }
+            fn integrity_check(&self) -> Result<Vec<String>> {
+                (**self).integrity_check()
+            }
+        }
+    )*};
+}
+
+forward_store!(&S, Box<S>, std::sync::Arc<S>);
+
+/// Opens the store a URL names, migrated and ready:
+///
+/// - `sqlite:PATH` (or `sqlite://PATH`): the SQLite file at `PATH`, created on first use
+///   ([`SqliteStore::open`]);
+/// - `postgres://…` or `postgresql://…` (feature `postgres`): a PostgreSQL database, in schema
+///   `backpack` with the default pool (`PostgresStore::open`);
+/// - `memory:`: an empty [`MemoryStore`].
+///
+/// The result is `Send + Sync`; `Arc::from` it to share it between threads.
+///
+/// ```
+/// let store = openbadges_backpack::store::open("memory:")?;
+/// assert!(store.badges()?.is_empty());
+/// # Ok::<(), openbadges_backpack::Error>(())
+/// ```
+///
+/// # Errors
+/// [`Error::InvalidArgument`] for any other URL (or `postgres://` without the `postgres`
+/// feature); otherwise what the store's own `open` returns.
+pub fn open(url: &str) -> Result<Box<dyn Store + Send + Sync>> {
+    if let Some(path) = url.strip_prefix("sqlite:") {
+        let path = path.strip_prefix("//").unwrap_or(path);
+        if path.is_empty() {
+            return Err(Error::InvalidArgument(
+                "`sqlite:` needs a file path (sqlite:PATH)".into(),
+            ));
+        }
+        return Ok(Box::new(SqliteStore::open(path)?));
+    }
+    if url == "memory:" {
+        return Ok(Box::new(MemoryStore::new()));
+    }
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        #[cfg(feature = "postgres")]
+        return Ok(Box::new(PostgresStore::open(url)?));
+        #[cfg(not(feature = "postgres"))]
+        return Err(Error::InvalidArgument(
+            "a PostgreSQL backpack needs the `postgres` feature of openbadges-backpack".into(),
+        ));
+    }
+    // Never echo the URL: it may carry a password.
+    let scheme = url.split_once(':').map_or("", |(s, _)| s);
+    Err(Error::InvalidArgument(format!(
+        "unsupported backpack store URL scheme `{scheme}` (expected sqlite:PATH, postgres://… or memory:)"
+    )))
 }
 
 #[cfg(test)]

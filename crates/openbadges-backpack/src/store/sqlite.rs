@@ -1,21 +1,20 @@
 //! The SQLite store (the default): one file, WAL journal, versioned migrations.
 
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard, PoisonError};
 
-use chrono::{DateTime, Utc};
 use rusqlite::{
     Connection, ErrorCode, OpenFlags, OptionalExtension, Row, TransactionBehavior, params,
 };
 
+use super::rows::{BADGE_COLUMNS, RawBadge, decode_err, parse_time, visibility};
 use super::{Store, Write};
 use crate::model::{
-    BadgeId, BadgeRecord, BadgeState, Collection, CollectionId, DedupKey, InputKind, KeptDocument,
-    MatchedIdentity, Source, SourceKind, Verification, Visibility, parse_version,
+    BadgeId, BadgeRecord, BadgeState, Collection, CollectionId, KeptDocument, Visibility,
 };
 use crate::model::{sha256_hex, time_str};
 use crate::{Error, Result};
 use openbadges_model::{Identity, IdentityKind};
-use openbadges_proof::report::Status;
 
 /// The database file's name inside a backpack directory ([`SqliteStore::open_dir`]).
 pub const DB_FILE: &str = "backpack.sqlite";
@@ -93,9 +92,15 @@ const MIGRATIONS: &[&str] = &[
 /// `synchronous = FULL`: a commit that returned is on disk, and a process killed at any point
 /// leaves the last committed state. A file that is not a backpack database gives
 /// [`Error::Corrupted`], never a panic.
+///
+/// The store is `Send + Sync`: its one connection sits behind a mutex, so threads sharing a
+/// store (`Arc<SqliteStore>`) take turns; several stores (or processes) on one file are
+/// serialised by SQLite's write lock (each commit is an immediate transaction, waiting up to
+/// 5 s for it). Every method blocks on file I/O: in async code, call it from
+/// `tokio::task::spawn_blocking`.
 #[derive(Debug)]
 pub struct SqliteStore {
-    conn: Connection,
+    conn: Mutex<Connection>,
     path: PathBuf,
 }
 
@@ -124,7 +129,10 @@ impl SqliteStore {
                 | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
         .map_err(|e| classify(&path, e))?;
-        let mut store = SqliteStore { conn, path };
+        let store = SqliteStore {
+            conn: Mutex::new(conn),
+            path,
+        };
         store.init().map_err(|e| match e {
             Error::Storage { source, .. } if says_corrupted(&*source) => Error::Corrupted {
                 path: store.path.display().to_string(),
@@ -152,30 +160,29 @@ impl SqliteStore {
         &self.path
     }
 
-    fn init(&mut self) -> Result<()> {
-        let p = self.path.clone();
-        self.conn
-            .busy_timeout(std::time::Duration::from_secs(5))
-            .map_err(|e| classify(&p, e))?;
+    /// The connection. A thread that panicked while holding it left no transaction open (a
+    /// transaction rolls back when dropped), so a poisoned lock is still a usable connection.
+    fn conn(&self) -> MutexGuard<'_, Connection> {
+        self.conn.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn init(&self) -> Result<()> {
+        let p = &self.path;
+        let mut conn = self.conn();
+        conn.busy_timeout(std::time::Duration::from_secs(5))
+            .map_err(|e| classify(p, e))?;
         // Reading the journal mode touches the header: a garbage file fails here.
-        let _mode: String = self
-            .conn
+        let _mode: String = conn
             .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
-            .map_err(|e| classify(&p, e))?;
-        self.conn
-            .execute_batch("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;")
-            .map_err(|e| classify(&p, e))?;
-        self.conn
-            .execute_batch(
-                "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL) STRICT;",
-            )
-            .map_err(|e| classify(&p, e))?;
-        let found: Option<i64> = self
-            .conn
-            .query_row("SELECT max(version) FROM schema_version", [], |r| r.get(0))
-            .map_err(|e| classify(&p, e))?;
-        let found = found.unwrap_or(0);
+            .map_err(|e| classify(p, e))?;
+        conn.execute_batch("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;")
+            .map_err(|e| classify(p, e))?;
+        conn.execute_batch(
+            "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL) STRICT;",
+        )
+        .map_err(|e| classify(p, e))?;
         let supported = i64::try_from(MIGRATIONS.len()).unwrap_or(i64::MAX);
+        let found = recorded_version(&conn).map_err(|e| classify(p, e))?;
         if found > supported {
             return Err(Error::SchemaTooNew { found, supported });
         }
@@ -184,19 +191,22 @@ impl SqliteStore {
             if version <= found {
                 continue;
             }
-            let tx = self
-                .conn
+            let tx = conn
                 .transaction_with_behavior(TransactionBehavior::Immediate)
-                .map_err(|e| classify(&p, e))?;
-            tx.execute_batch(sql).map_err(|e| classify(&p, e))?;
+                .map_err(|e| classify(p, e))?;
+            // Read again under the write lock: another process may have migrated meanwhile.
+            if recorded_version(&tx).map_err(|e| classify(p, e))? >= version {
+                continue;
+            }
+            tx.execute_batch(sql).map_err(|e| classify(p, e))?;
             tx.execute("DELETE FROM schema_version", [])
-                .map_err(|e| classify(&p, e))?;
+                .map_err(|e| classify(p, e))?;
             tx.execute(
                 "INSERT INTO schema_version (version) VALUES (?1)",
                 [version],
             )
-            .map_err(|e| classify(&p, e))?;
-            tx.commit().map_err(|e| classify(&p, e))?;
+            .map_err(|e| classify(p, e))?;
+            tx.commit().map_err(|e| classify(p, e))?;
         }
         Ok(())
     }
@@ -207,7 +217,7 @@ impl SqliteStore {
     /// [`Error::Storage`].
     pub fn schema_version(&self) -> Result<i64> {
         Ok(self
-            .conn
+            .conn()
             .query_row("SELECT max(version) FROM schema_version", [], |r| r.get(0))?)
     }
 
@@ -218,8 +228,8 @@ impl SqliteStore {
     /// [`Error::Storage`] / [`Error::Corrupted`].
     pub fn integrity_check(&self) -> Result<Vec<String>> {
         let mut problems = Vec::new();
-        let mut stmt = self
-            .conn
+        let conn = self.conn();
+        let mut stmt = conn
             .prepare("PRAGMA integrity_check")
             .map_err(|e| classify(&self.path, e))?;
         let rows = stmt
@@ -242,7 +252,7 @@ impl SqliteStore {
                 "SELECT url, body, sha256 FROM documents ORDER BY id",
             ),
         ] {
-            let mut stmt = self.conn.prepare(query)?;
+            let mut stmt = conn.prepare(query)?;
             let rows = stmt.query_map([], |r| {
                 Ok((
                     r.get::<_, String>(0)?,
@@ -259,67 +269,24 @@ impl SqliteStore {
                 }
             }
         }
+        drop(stmt);
+        drop(conn);
         problems.extend(self.check()?);
         Ok(problems)
     }
 }
 
-/// Stored record `id` is damaged: `message`.
-fn decode_err(id: &str, message: impl Into<String>) -> Error {
-    Error::Decode {
-        id: id.to_owned(),
-        message: message.into(),
-        source: None,
-    }
-}
-
-/// Stored record `id` is damaged: `what` could not be decoded (`source` says why).
-fn decode_failed(
-    id: &str,
-    what: &str,
-    source: impl std::error::Error + Send + Sync + 'static,
-) -> Error {
-    Error::Decode {
-        id: id.to_owned(),
-        message: format!("{what}: {source}"),
-        source: Some(Box::new(source)),
-    }
+/// The version recorded in `schema_version` (0 when none).
+fn recorded_version(conn: &Connection) -> rusqlite::Result<i64> {
+    let found: Option<i64> =
+        conn.query_row("SELECT max(version) FROM schema_version", [], |r| r.get(0))?;
+    Ok(found.unwrap_or(0))
 }
 
 /// Whether a database error's message says the file is not a database or is damaged.
 fn says_corrupted(e: &(dyn std::error::Error + Send + Sync)) -> bool {
     let m = e.to_string();
     m.contains("not a database") || m.contains("malformed")
-}
-
-fn parse_time(id: &str, s: &str) -> Result<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(s)
-        .map(|d| d.with_timezone(&Utc))
-        .map_err(|e| decode_failed(id, &format!("bad timestamp `{s}`"), e))
-}
-
-const BADGE_COLUMNS: &str = "id, dedup_key, original, document, source_kind, source_location, \
-    source_within, input_kind, version, class, recipient, state, imported_at, valid_from, \
-    verification_status, verification_report, verified_at";
-
-struct RawBadge {
-    id: String,
-    dedup_key: String,
-    original: Vec<u8>,
-    document: String,
-    source_kind: String,
-    source_location: String,
-    source_within: Option<String>,
-    input_kind: String,
-    version: String,
-    class: Option<String>,
-    recipient: String,
-    state: String,
-    imported_at: String,
-    valid_from: Option<String>,
-    verification_status: String,
-    verification_report: String,
-    verified_at: String,
 }
 
 fn raw_badge(r: &Row<'_>) -> rusqlite::Result<RawBadge> {
@@ -342,46 +309,6 @@ fn raw_badge(r: &Row<'_>) -> rusqlite::Result<RawBadge> {
         verification_report: r.get(15)?,
         verified_at: r.get(16)?,
     })
-}
-
-impl RawBadge {
-    fn decode(self) -> Result<BadgeRecord> {
-        let id = self.id.as_str();
-        let recipient: MatchedIdentity =
-            serde_json::from_str(&self.recipient).map_err(|e| decode_failed(id, "recipient", e))?;
-        Ok(BadgeRecord {
-            id: BadgeId::parse(id)?,
-            dedup_key: DedupKey::new(self.dedup_key),
-            document: serde_json::from_str(&self.document)
-                .map_err(|e| decode_failed(id, "document", e))?,
-            source: Source {
-                kind: SourceKind::parse(&self.source_kind)
-                    .ok_or_else(|| decode_err(id, "unknown source kind"))?,
-                location: self.source_location,
-                within: self.source_within,
-            },
-            input_kind: InputKind::from_name(&self.input_kind)
-                .ok_or_else(|| decode_err(id, "unknown input kind"))?,
-            version: parse_version(&self.version)
-                .ok_or_else(|| decode_err(id, "unknown version"))?,
-            class: self.class,
-            recipient,
-            state: BadgeState::parse(&self.state).ok_or_else(|| decode_err(id, "unknown state"))?,
-            imported_at: parse_time(id, &self.imported_at)?,
-            valid_from: self
-                .valid_from
-                .as_deref()
-                .map(|s| parse_time(id, s))
-                .transpose()?,
-            verification: Verification {
-                status: Status::parse(&self.verification_status)
-                    .ok_or_else(|| decode_err(id, "unknown verification status"))?,
-                report: self.verification_report,
-                checked_at: parse_time(id, &self.verified_at)?,
-            },
-            original: self.original,
-        })
-    }
 }
 
 fn put_badge(tx: &rusqlite::Transaction<'_>, b: &BadgeRecord) -> Result<()> {
@@ -593,8 +520,8 @@ fn renumber(tx: &rusqlite::Transaction<'_>, cid: &str) -> Result<()> {
 
 impl Store for SqliteStore {
     fn badge(&self, id: &BadgeId) -> Result<Option<BadgeRecord>> {
-        let raw = self
-            .conn
+        let conn = self.conn();
+        let raw = conn
             .query_row(
                 &format!("SELECT {BADGE_COLUMNS} FROM badges WHERE id = ?1"),
                 [id.as_str()],
@@ -606,8 +533,8 @@ impl Store for SqliteStore {
     }
 
     fn badges(&self) -> Result<Vec<BadgeRecord>> {
-        let mut stmt = self
-            .conn
+        let conn = self.conn();
+        let mut stmt = conn
             .prepare(&format!("SELECT {BADGE_COLUMNS} FROM badges ORDER BY id"))
             .map_err(|e| classify(&self.path, e))?;
         let rows = stmt
@@ -621,8 +548,8 @@ impl Store for SqliteStore {
     }
 
     fn badge_ids(&self) -> Result<Vec<BadgeId>> {
-        let mut stmt = self
-            .conn
+        let conn = self.conn();
+        let mut stmt = conn
             .prepare("SELECT id FROM badges ORDER BY id")
             .map_err(|e| classify(&self.path, e))?;
         let rows = stmt
@@ -636,8 +563,8 @@ impl Store for SqliteStore {
     }
 
     fn badge_documents(&self, id: &BadgeId) -> Result<Vec<KeptDocument>> {
-        let mut stmt = self
-            .conn
+        let conn = self.conn();
+        let mut stmt = conn
             .prepare_cached(
                 "SELECT d.url, d.media_type, d.fetched_at, d.body FROM badge_documents l
                  JOIN documents d ON d.id = l.document_id
@@ -668,7 +595,8 @@ impl Store for SqliteStore {
     }
 
     fn collections(&self) -> Result<Vec<Collection>> {
-        let mut stmt = self.conn.prepare(
+        let conn = self.conn();
+        let mut stmt = conn.prepare(
             "SELECT id, name, description, visibility, token, portfolio FROM collections ORDER BY id",
         )?;
         let rows = stmt.query_map([], |r| {
@@ -681,18 +609,13 @@ impl Store for SqliteStore {
                 r.get::<_, String>(5)?,
             ))
         })?;
-        let mut members_stmt = self.conn.prepare(
+        let mut members_stmt = conn.prepare(
             "SELECT badge_id FROM collection_members WHERE collection_id = ?1 ORDER BY position",
         )?;
         let mut out = Vec::new();
         for r in rows {
-            let (id, name, description, visibility, token, portfolio) = r?;
-            let visibility = match (visibility.as_str(), token) {
-                ("private", _) => Visibility::Private,
-                ("public", _) => Visibility::Public,
-                ("unlisted", Some(token)) => Visibility::Unlisted { token },
-                _ => return Err(decode_err(&id, "bad visibility")),
-            };
+            let (id, name, description, vis, token, portfolio) = r?;
+            let visibility = visibility(&id, &vis, token)?;
             let members = members_stmt
                 .query_map([id.as_str()], |r| r.get::<_, String>(0))?
                 .map(|m| m.map_err(Error::from).and_then(|m| BadgeId::parse(&m)))
@@ -710,9 +633,8 @@ impl Store for SqliteStore {
     }
 
     fn identifiers(&self) -> Result<Vec<Identity>> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT kind, value FROM identifiers ORDER BY kind, value")?;
+        let conn = self.conn();
+        let mut stmt = conn.prepare("SELECT kind, value FROM identifiers ORDER BY kind, value")?;
         let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
         let mut out = Vec::new();
         for r in rows {
@@ -725,18 +647,22 @@ impl Store for SqliteStore {
         Ok(out)
     }
 
-    fn commit(&mut self, writes: Vec<Write>) -> Result<()> {
-        let p = self.path.clone();
+    fn commit(&self, writes: Vec<Write>) -> Result<()> {
+        let p = &self.path;
+        let mut conn = self.conn();
         // IMMEDIATE: take the write lock up front (waiting on busy_timeout), so a concurrent
         // writer never makes this transaction fail half-way with SQLITE_BUSY.
-        let tx = self
-            .conn
+        let tx = conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(|e| classify(&p, e))?;
+            .map_err(|e| classify(p, e))?;
         for w in &writes {
             apply(&tx, w)?;
         }
-        tx.commit().map_err(|e| classify(&p, e))?;
+        tx.commit().map_err(|e| classify(p, e))?;
         Ok(())
+    }
+
+    fn integrity_check(&self) -> Result<Vec<String>> {
+        SqliteStore::integrity_check(self)
     }
 }

@@ -208,3 +208,32 @@ pub fn assert_golden(golden: &str, text: &str, what: &str) {
         panic!("{what} differ from {golden}; rerun with UPDATE_GOLDEN=1 if intended");
     }
 }
+
+/// A CLR with `n` member credentials, all issued to the fixtures' DID, unique per `seq`.
+pub fn clr(seq: usize, n: usize) -> Value {
+    let subject = "did:example:ebfeb1f712ebc6f1c276e12ec21";
+    let members: Vec<Value> = (0..n)
+        .map(|i| {
+            json!({
+                "@context": ["https://www.w3.org/ns/credentials/v2", "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"],
+                "id": format!("urn:uuid:member-{seq}-{i}"),
+                "type": ["VerifiableCredential", "OpenBadgeCredential"],
+                "issuer": {"id": "https://example.edu/issuers/1", "type": ["Profile"], "name": "Example"},
+                "validFrom": "2020-01-01T00:00:00Z",
+                "name": format!("Badge {seq}.{i}"),
+                "credentialSubject": {"id": subject, "type": ["AchievementSubject"],
+                    "achievement": {"id": format!("https://example.edu/a/{i}"), "type": ["Achievement"], "name": format!("Badge {seq}.{i}"),
+                        "description": "x".repeat(2000), "criteria": {"narrative": "Do it."}}}
+            })
+        })
+        .collect();
+    json!({
+        "@context": ["https://www.w3.org/ns/credentials/v2", "https://purl.imsglobal.org/spec/clr/v2p0/context-2.0.1.json"],
+        "id": format!("urn:uuid:clr-{seq}"),
+        "type": ["VerifiableCredential", "ClrCredential"],
+        "issuer": {"id": "https://example.edu/issuers/1", "type": ["Profile"], "name": "Example"},
+        "validFrom": "2020-01-01T00:00:00Z",
+        "name": format!("Transcript {seq}"),
+        "credentialSubject": {"id": subject, "type": ["ClrSubject"], "verifiableCredential": members}
+    })
+}

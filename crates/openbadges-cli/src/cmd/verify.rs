@@ -13,7 +13,7 @@ use openbadges::proof::input::is_http_url;
 use openbadges::proof::key::PublicKey;
 use openbadges::proof::report::{Code, Report, Status};
 use openbadges::proof::verify::{FixedClock, RecipientProfile, SchemaRegistry, Source};
-use openbadges::{Verifier, VerifierBuilder};
+use openbadges::{HttpLimits, Verifier, VerifierBuilder};
 
 use crate::exit;
 
@@ -87,7 +87,6 @@ fn verifier(args: &Args) -> Result<Verifier, String> {
     }
     let mut builder: VerifierBuilder = Verifier::builder()
         .recipient(profile)
-        .offline(args.offline)
         .dangerous_accept_unbound_header_jwk(args.dangerous_accept_header_jwk)
         .dangerous_trust_key_in_https_fragment(args.dangerous_trust_key_in_https_fragment)
         .threads(args.jobs.unwrap_or_else(|| {
@@ -104,8 +103,13 @@ fn verifier(args: &Args) -> Result<Verifier, String> {
     if let Some(at) = &args.at {
         builder = builder.at(FixedClock::parse(at).map_err(|e| format!("--at: {e}"))?);
     }
-    for h in &args.allow_host {
-        builder = builder.allow_host(h.clone());
+    // The network is chosen here, in code: on unless `--offline`.
+    if !args.offline {
+        let mut limits = HttpLimits::default();
+        for h in &args.allow_host {
+            limits = limits.allow_host(h.clone());
+        }
+        builder = builder.online(limits);
     }
     for dir in &args.documents {
         let docs = openbadges::backpack::export::zip::documents_from_dir(dir)

@@ -25,13 +25,14 @@
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 mod guard;
 #[cfg(feature = "http")]
 mod http;
 pub use guard::refused_range;
 #[cfg(feature = "http")]
-pub use http::HttpLoader;
+pub use http::{AsyncHttpLoader, HttpLimits, HttpLoader};
 
 /// A loaded document: its bytes and what the server said about them.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,6 +45,10 @@ pub struct Document {
     pub content_type: Option<String>,
     /// The body.
     pub body: Arc<[u8]>,
+    /// How long the server says the document stays fresh (`Cache-Control: s-maxage` or
+    /// `max-age`; `None` when it said nothing, `no-store`, `no-cache` or `private`). A
+    /// [`DocumentCache`] keeps only documents with a freshness.
+    pub max_age: Option<Duration>,
 }
 
 /// Why a document could not be loaded. Every variant except [`LoadError::Gone`] means
@@ -200,6 +205,7 @@ impl StaticLoader {
                 final_url: url.to_string(),
                 content_type: content_type.map(str::to_string),
                 body: Arc::from(body),
+                max_age: None,
             }),
         );
     }
@@ -304,6 +310,238 @@ impl<L: DocumentLoader> DocumentLoader for CachingLoader<L> {
         let r = self.inner.load(url);
         if let Ok(mut c) = self.cache.lock() {
             c.insert(url.to_string(), r.clone());
+        }
+        r
+    }
+}
+
+/// The bounds of a [`DocumentCache`]: how many documents, how many bytes in all, and the
+/// longest any document is kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct CacheLimits {
+    /// The most documents kept (0: nothing is cached).
+    pub max_entries: usize,
+    /// The most body bytes kept in all; a document larger than this is not cached.
+    pub max_bytes: usize,
+    /// The longest a document is kept, whatever freshness its server declared (zero: nothing
+    /// is cached).
+    pub ttl: Duration,
+}
+
+impl Default for CacheLimits {
+    /// 512 documents, 32 MiB, 5 minutes.
+    fn default() -> Self {
+        CacheLimits {
+            max_entries: 512,
+            max_bytes: 32 * 1024 * 1024,
+            ttl: Duration::from_secs(300),
+        }
+    }
+}
+
+impl CacheLimits {
+    /// The defaults: 512 documents, 32 MiB, 5 minutes.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// No caching at all.
+    pub fn disabled() -> Self {
+        CacheLimits {
+            max_entries: 0,
+            max_bytes: 0,
+            ttl: Duration::ZERO,
+        }
+    }
+
+    /// Sets [`CacheLimits::max_entries`].
+    pub fn max_entries(mut self, n: usize) -> Self {
+        self.max_entries = n;
+        self
+    }
+
+    /// Sets [`CacheLimits::max_bytes`].
+    pub fn max_bytes(mut self, n: usize) -> Self {
+        self.max_bytes = n;
+        self
+    }
+
+    /// Sets [`CacheLimits::ttl`].
+    pub fn ttl(mut self, ttl: Duration) -> Self {
+        self.ttl = ttl;
+        self
+    }
+}
+
+/// A bounded document cache shared by clones, for long-lived verifiers. It keeps a document
+/// only as long as its server said it stays fresh ([`Document::max_age`], from
+/// `Cache-Control`), and at most [`CacheLimits::ttl`]; a document without a freshness (no
+/// `max-age`, or `no-store`, `no-cache`, `private`) is not kept, so a revocation list served
+/// without one is fetched again every time. At most [`CacheLimits::max_entries`] documents and
+/// [`CacheLimits::max_bytes`] in all are kept (those expiring first go first). Failures are
+/// never cached: an unreachable issuer is asked again next time, and a `410 Gone` is never
+/// answered from the cache. Use it through a [`CachedLoader`].
+///
+/// Unlike [`CachingLoader`] (one batch, unbounded, failures included), it is meant to live as
+/// long as the service.
+///
+/// ```
+/// use std::sync::Arc;
+/// use std::time::Duration;
+/// use openbadges_proof::loader::{CacheLimits, Document, DocumentCache};
+/// let cache = DocumentCache::new(CacheLimits::default().max_entries(2));
+/// let doc = |url: &str, max_age: Option<Duration>| Document {
+///     url: url.into(), final_url: url.into(), content_type: None,
+///     body: Arc::from(&b"{}"[..]), max_age,
+/// };
+/// let minute = Some(Duration::from_secs(60));
+/// cache.insert(doc("https://a.example/issuer", minute));
+/// cache.insert(doc("https://a.example/revocations", None)); // no freshness: not kept
+/// assert!(cache.get("https://a.example/issuer").is_some());
+/// assert!(cache.get("https://a.example/revocations").is_none());
+/// for i in 0..3 {
+///     cache.insert(doc(&format!("https://a.example/{i}"), minute));
+/// }
+/// assert_eq!(cache.len(), 2); // bounded
+/// ```
+#[derive(Debug, Clone)]
+pub struct DocumentCache {
+    limits: CacheLimits,
+    state: Arc<Mutex<CacheState>>,
+}
+
+/// The documents and when each expires.
+#[derive(Debug, Default)]
+struct CacheState {
+    entries: HashMap<String, (Instant, Document)>,
+    bytes: usize,
+}
+
+impl CacheState {
+    fn remove(&mut self, url: &str) {
+        if let Some((_, d)) = self.entries.remove(url) {
+            self.bytes = self.bytes.saturating_sub(d.body.len());
+        }
+    }
+
+    fn remove_expiring_first(&mut self) {
+        let first = self
+            .entries
+            .iter()
+            .min_by_key(|(_, (expires, _))| *expires)
+            .map(|(k, _)| k.clone());
+        if let Some(k) = first {
+            self.remove(&k);
+        }
+    }
+}
+
+impl DocumentCache {
+    /// An empty cache with `limits`.
+    pub fn new(limits: CacheLimits) -> Self {
+        DocumentCache {
+            limits,
+            state: Arc::default(),
+        }
+    }
+
+    /// The limits.
+    pub fn limits(&self) -> CacheLimits {
+        self.limits
+    }
+
+    /// The document cached for `url`, if it is there and still fresh.
+    pub fn get(&self, url: &str) -> Option<Document> {
+        let mut state = self.state.lock().ok()?;
+        let fresh = match state.entries.get(url) {
+            None => return None,
+            Some((expires, d)) => (Instant::now() < *expires).then(|| d.clone()),
+        };
+        if fresh.is_none() {
+            state.remove(url);
+        }
+        fresh
+    }
+
+    /// Keeps `doc` under its URL ([`Document::url`]) for its [`Document::max_age`] (at most
+    /// [`CacheLimits::ttl`]), making room by dropping expired documents, then those expiring
+    /// first. A document without a freshness, or too large, is not kept.
+    pub fn insert(&self, doc: Document) {
+        let size = doc.body.len();
+        let keep_for = doc.max_age.unwrap_or_default().min(self.limits.ttl);
+        if self.limits.max_entries == 0 || keep_for.is_zero() || size > self.limits.max_bytes {
+            return;
+        }
+        let Ok(mut state) = self.state.lock() else {
+            return;
+        };
+        state.remove(&doc.url);
+        let full = |s: &CacheState| {
+            s.entries.len() >= self.limits.max_entries || s.bytes + size > self.limits.max_bytes
+        };
+        if full(&state) {
+            let now = Instant::now();
+            state.entries.retain(|_, (expires, _)| now < *expires);
+            state.bytes = state.entries.values().map(|(_, d)| d.body.len()).sum();
+        }
+        while !state.entries.is_empty() && full(&state) {
+            state.remove_expiring_first();
+        }
+        state.bytes += size;
+        let expires = Instant::now() + keep_for;
+        state.entries.insert(doc.url.clone(), (expires, doc));
+    }
+
+    /// How many documents are cached (fresh, or expired and not yet dropped).
+    pub fn len(&self) -> usize {
+        self.state.lock().map(|s| s.entries.len()).unwrap_or(0)
+    }
+
+    /// Whether nothing is cached.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Drops every cached document.
+    pub fn clear(&self) {
+        if let Ok(mut s) = self.state.lock() {
+            s.entries.clear();
+            s.bytes = 0;
+        }
+    }
+}
+
+/// A loader that answers from a [`DocumentCache`] when it can, and otherwise asks `inner` and
+/// keeps what it loaded successfully.
+#[derive(Debug, Clone)]
+pub struct CachedLoader<L> {
+    cache: DocumentCache,
+    inner: L,
+}
+
+impl<L: DocumentLoader> CachedLoader<L> {
+    /// `inner` behind `cache` (a clone of a cache shares its documents).
+    pub fn new(cache: DocumentCache, inner: L) -> Self {
+        CachedLoader { cache, inner }
+    }
+
+    /// The cache.
+    pub fn cache(&self) -> &DocumentCache {
+        &self.cache
+    }
+}
+
+impl<L: DocumentLoader> DocumentLoader for CachedLoader<L> {
+    fn load(&self, url: &str) -> Result<Document, LoadError> {
+        if let Some(hit) = self.cache.get(url) {
+            return Ok(hit);
+        }
+        let r = self.inner.load(url);
+        if let Ok(d) = &r {
+            let mut d = d.clone();
+            d.url = url.to_string();
+            self.cache.insert(d);
         }
         r
     }
@@ -445,6 +683,80 @@ mod tests {
         }
         assert!(c.load("https://a.example/y").is_err());
         assert_eq!(c.inner.0.load(Ordering::SeqCst), 2);
+    }
+
+    fn fresh_for(url: &str, secs: u64, size: usize) -> Document {
+        Document {
+            url: url.into(),
+            final_url: url.into(),
+            content_type: None,
+            body: Arc::from(vec![0u8; size]),
+            max_age: Some(Duration::from_secs(secs)),
+        }
+    }
+
+    /// Serves every URL with a freshness of a minute, counting the loads.
+    struct Fresh(AtomicUsize);
+    impl DocumentLoader for Fresh {
+        fn load(&self, url: &str) -> Result<Document, LoadError> {
+            self.0.fetch_add(1, Ordering::SeqCst);
+            Ok(fresh_for(url, 60, 10))
+        }
+    }
+
+    #[test]
+    fn document_cache_keeps_fresh_successes_only_within_its_bounds() {
+        // Failures are asked again every time.
+        let down = Counting(AtomicUsize::new(0));
+        let cache = DocumentCache::new(CacheLimits::default());
+        let l = CachedLoader::new(cache.clone(), &down);
+        assert!(l.load("https://a.example/x").is_err());
+        assert!(l.load("https://a.example/x").is_err());
+        assert_eq!(down.0.load(Ordering::SeqCst), 2);
+        assert!(cache.is_empty());
+
+        // Documents without a freshness (and 410s) are asked again every time.
+        let mut docs = StaticLoader::new();
+        docs.insert("https://a.example/plain", None, b"{}");
+        docs.insert_gone("https://a.example/gone");
+        let l = CachedLoader::new(cache.clone(), docs);
+        assert!(l.load("https://a.example/plain").is_ok());
+        assert!(matches!(
+            l.load("https://a.example/gone"),
+            Err(LoadError::Gone { .. })
+        ));
+        assert!(cache.is_empty());
+
+        // Fresh documents are loaded once, within the bounds: 25 bytes hold two 10-byte ones.
+        let origin = Fresh(AtomicUsize::new(0));
+        let cache = DocumentCache::new(CacheLimits::new().max_entries(3).max_bytes(25));
+        let l = CachedLoader::new(cache.clone(), &origin);
+        for _ in 0..3 {
+            assert!(l.load("https://a.example/0").is_ok());
+        }
+        assert_eq!(origin.0.load(Ordering::SeqCst), 1);
+        for i in 1..5 {
+            assert!(l.load(&format!("https://a.example/{i}")).is_ok());
+        }
+        assert_eq!(cache.len(), 2);
+        assert!(cache.get("https://a.example/4").is_some());
+        assert!(cache.get("https://a.example/0").is_none());
+        cache.clear();
+        assert!(cache.is_empty());
+
+        // Disabled, or a zero TTL: nothing is kept.
+        for limits in [
+            CacheLimits::disabled(),
+            CacheLimits::new().ttl(Duration::ZERO),
+        ] {
+            let c = DocumentCache::new(limits);
+            c.insert(fresh_for("https://a.example/k", 60, 2));
+            assert!(c.is_empty());
+        }
+        // A zero max-age: not kept either.
+        let c = DocumentCache::new(CacheLimits::new());
+        c.insert(fresh_for("https://a.example/k", 0, 2));
+        assert!(c.is_empty());
     }
 
     #[test]

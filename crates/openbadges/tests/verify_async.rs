@@ -1,0 +1,123 @@
+//! The async entry points, offline: `verify_async` and friends give the same reports as the
+//! sync methods, on a current-thread and on a multi-thread runtime, from clones of one
+//! verifier shared by concurrent tasks.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use openbadges::model::Identity;
+use openbadges::proof::key::Algorithm;
+use openbadges::proof::report::{Code, Status};
+use openbadges::proof::verify::FixedClock;
+use openbadges::{
+    Badge, Form, IssueOptions, Issued, Issuer, IssuerKeys, IssuerProfile, Source, Verifier,
+};
+
+const LEARNER: &str = "learner@example.org";
+
+fn issued() -> Issued {
+    let mut issuer = Issuer::new(
+        "https://badges.example.org/",
+        IssuerProfile::new("Example U", "badges@example.org"),
+        IssuerKeys::generate(Algorithm::Es256).unwrap(),
+    )
+    .unwrap();
+    let svg = br#"<svg xmlns="http://www.w3.org/2000/svg"><circle r="9"/></svg>"#;
+    let badge = Badge::new("b", "B", "Knows b.", "Pass.").image(&svg[..]);
+    issuer
+        .issue(&Identity::email(LEARNER), &badge, &IssueOptions::new())
+        .unwrap()
+}
+
+fn verifier(issued: &Issued) -> Verifier {
+    Verifier::builder()
+        .hosted(&issued.hosted)
+        .recipient(format!("email:{LEARNER}").parse().unwrap())
+        // A stopped clock, so that sync and async reports can be compared byte for byte.
+        .at(FixedClock::parse("2099-01-01T00:00:00Z").unwrap())
+        .build()
+        .unwrap()
+}
+
+const FORMS: [Form; 4] = [
+    Form::Ob2Hosted,
+    Form::Ob2Signed,
+    Form::Ob3DataIntegrity,
+    Form::Ob3Jwt,
+];
+
+/// Every async entry point agrees with its sync twin.
+async fn every_entry_point_agrees(v: Verifier, issued: Issued) {
+    for form in FORMS {
+        let bytes = issued.baked(form).unwrap().bytes.clone();
+        let sync = v.verify_bytes("b.svg", &bytes);
+        assert_eq!(sync.status(), Status::Valid, "{}", sync.to_json_line());
+        let r = v.verify_bytes_async("b.svg", bytes.clone()).await;
+        assert_eq!(r.to_json_line(), sync.to_json_line());
+        let r = v
+            .verify_async(Source::Bytes {
+                name: "b.svg".into(),
+                bytes: bytes.clone(),
+            })
+            .await;
+        assert_eq!(r.to_json_line(), sync.to_json_line());
+        let other = "email:someone-else@example.org".parse().unwrap();
+        let r = v.verify_bytes_for_async("b.svg", bytes, other).await;
+        assert_eq!(r.status(), Status::Invalid, "{}", r.to_json_line());
+        assert!(r.has_error(Code::RecipientMismatch));
+    }
+    // The hosted assertion by URL, from the preloaded documents.
+    let url = format!("https://badges.example.org/assertions/{}.json", issued.uuid);
+    let r = v.verify_url_async(url.clone()).await;
+    assert_eq!(r.status(), Status::Valid, "{}", r.to_json_line());
+    // A URL nothing serves: could not check (offline), never valid.
+    let r = v
+        .verify_url_async("https://badges.example.org/assertions/none.json")
+        .await;
+    assert_eq!(r.status(), Status::Indeterminate, "{}", r.to_json_line());
+
+    let sources: Vec<Source> = FORMS
+        .iter()
+        .map(|f| Source::Bytes {
+            name: format!("{f:?}"),
+            bytes: issued.baked(*f).unwrap().bytes.clone(),
+        })
+        .chain([
+            Source::Url(url),
+            Source::Bytes {
+                name: "junk".into(),
+                bytes: b"not a badge".to_vec(),
+            },
+        ])
+        .collect();
+    let reports = v.verify_batch_async(sources.clone()).await;
+    let sync = v.verify_batch(&sources);
+    assert_eq!(reports.len(), 6);
+    for (a, s) in reports.iter().zip(&sync) {
+        assert_eq!(a.to_json_line(), s.to_json_line());
+    }
+    let statuses: Vec<Status> = reports.iter().map(|r| r.status()).collect();
+    assert_eq!(statuses[..5], [Status::Valid; 5]);
+    assert_eq!(statuses[5], Status::Invalid);
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn async_entry_points_on_a_current_thread_runtime() {
+    let issued = issued();
+    every_entry_point_agrees(verifier(&issued), issued).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn async_entry_points_from_concurrent_tasks_sharing_one_verifier() {
+    let issued = issued();
+    let v = verifier(&issued);
+    let tasks: Vec<_> = (0..8)
+        .map(|_| tokio::spawn(every_entry_point_agrees(v.clone(), issued.clone())))
+        .collect();
+    for t in tasks {
+        t.await.unwrap();
+    }
+}
