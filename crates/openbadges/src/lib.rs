@@ -129,8 +129,6 @@ pub use issuer::{
     Badge, BakedImage, Evidence, Form, HostedDocument, IssueOptions, Issued, Issuer, IssuerKeys,
     IssuerProfile, Revocation,
 };
-#[cfg(all(feature = "proof", feature = "bake"))]
-pub use store::{IssuedRecord, IssuerStore, Served, StoreError};
 /// The bounds of a [`Verifier`]'s shared document cache.
 #[cfg(feature = "proof")]
 pub use openbadges_proof::loader::CacheLimits;
@@ -140,6 +138,8 @@ pub use openbadges_proof::loader::HttpLimits;
 /// One input to verify: bytes of any kind with a name, or a URL.
 #[cfg(feature = "proof")]
 pub use openbadges_proof::verify::Source;
+#[cfg(all(feature = "proof", feature = "bake"))]
+pub use store::{IssuedRecord, IssuerStore, Served, StoreError};
 #[cfg(feature = "proof")]
 pub use verifier::{Verifier, VerifierBuilder};
 

@@ -235,12 +235,20 @@ async fn verify(
         ),
         None => None,
     };
-    let verifier = service.verifier.clone();
-    let report = tokio::task::spawn_blocking(move || match &recipient {
-        Some(r) => verifier.verify_bytes_for(name, &body, r),
-        None => verifier.verify_bytes(name, &body),
-    })
-    .await?;
+    let report = match recipient {
+        Some(r) => {
+            service
+                .verifier
+                .verify_bytes_for_async(name, body.to_vec(), r)
+                .await
+        }
+        None => {
+            service
+                .verifier
+                .verify_bytes_async(name, body.to_vec())
+                .await
+        }
+    };
     Ok(Json(report))
 }
 

@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use openbadges::proof::loader::HttpLimits;
 use openbadges::store::{IssuerStore, SqlValue, StoreTransaction};
 use openbadges::{Issuer, IssuerProfile, Verifier};
 
@@ -23,9 +24,9 @@ const CREATE_ISSUANCE_TABLE: &str = "CREATE TABLE IF NOT EXISTS svc_issuance (\
 pub struct Service {
     /// Issues, serves and revokes; every method takes `&self`, state lives in the store.
     pub issuer: Issuer,
-    /// Verifies posted badges (online, within its HTTP limits); its document cache is shared
-    /// by every clone.
-    pub verifier: Arc<Verifier>,
+    /// Verifies posted badges (online, within [`HttpLimits`]); its document cache is shared by
+    /// every clone.
+    pub verifier: Verifier,
     /// The public base URL (ends with `/`).
     pub base_url: String,
 }
@@ -51,16 +52,17 @@ impl Service {
         create_own_table(&*store)?;
         let profile = IssuerProfile::new(config.issuer_name.clone(), config.issuer_email.clone());
         let issuer = Issuer::open(base_url, profile, store)?;
-        let mut verifier = Verifier::builder();
-        if let Some(own) = authority(issuer.base_url()) {
-            verifier = verifier.allow_host(own);
-        }
-        for host in &config.allow_hosts {
-            verifier = verifier.allow_host(host.clone());
-        }
+        // Online, within the default limits (timeout, size, redirects); the only non-public
+        // hosts it may reach are the service's own public address and those given.
+        let mut limits = HttpLimits::default();
+        limits.allowed_hosts.extend(authority(issuer.base_url()));
+        limits
+            .allowed_hosts
+            .extend(config.allow_hosts.iter().cloned());
+        let verifier = Verifier::builder().online(limits).build()?;
         Ok(Service {
             base_url: issuer.base_url().to_owned(),
-            verifier: Arc::new(verifier.build()?),
+            verifier,
             issuer,
         })
     }
