@@ -111,31 +111,35 @@ fn a_damaged_database_never_panics() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-/// Four connections opening one new file at the same moment all succeed: each migration is
-/// applied once (the version is read again under the write lock).
+/// Four connections opening one new file at the same moment all succeed: the switch to WAL is
+/// retried while another connection makes it, and each migration is applied once (the version
+/// is read again under the write lock).
 #[test]
 fn stores_opening_a_new_file_at_once_migrate_it_once() {
-    let dir = TempDir::new("open-race");
-    let path = dir.join("backpack.sqlite");
-    let start = std::sync::Barrier::new(4);
-    std::thread::scope(|s| {
-        for _ in 0..4 {
-            s.spawn(|| {
-                start.wait();
-                let store = SqliteStore::open(&path).unwrap();
-                assert_eq!(
-                    store.schema_version().unwrap(),
-                    openbadges_backpack::store::SCHEMA_VERSION
-                );
-            });
-        }
-    });
-    let conn = rusqlite::Connection::open(&path).unwrap();
-    let rows: i64 = conn
-        .query_row("SELECT count(*) FROM schema_version", [], |r| r.get(0))
-        .unwrap();
-    assert_eq!(rows, 1);
-    let _ = std::fs::remove_dir_all(&dir);
+    // Ten new files: the race is in the first moments of a file's life.
+    for round in 0..10 {
+        let dir = TempDir::new("open-race");
+        let path = dir.join(format!("backpack{round}.sqlite"));
+        let start = std::sync::Barrier::new(4);
+        std::thread::scope(|s| {
+            for _ in 0..4 {
+                s.spawn(|| {
+                    start.wait();
+                    let store = SqliteStore::open(&path).unwrap();
+                    assert_eq!(
+                        store.schema_version().unwrap(),
+                        openbadges_backpack::store::SCHEMA_VERSION
+                    );
+                });
+            }
+        });
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        let rows: i64 = conn
+            .query_row("SELECT count(*) FROM schema_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(rows, 1);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }
 
 #[test]

@@ -1,9 +1,9 @@
 //! Open Badges for Rust: issue a badge and verify it, with one dependency.
 //!
-//! In an async service (feature `tokio`), one [`Verifier`] serves every request: it is
-//! `Clone + Send + Sync` and cheap to clone, and its `*_async` methods run the verification on
-//! tokio's blocking pool, so a handler never blocks a runtime thread. Here it verifies, offline,
-//! a badge issued a moment before (with `.online(HttpLimits::default())`, feature `http`, it
+//! In an async service (feature `tokio`), one [`Issuer`] and one [`Verifier`] serve every
+//! request: both are `Clone + Send + Sync` and cheap to clone, and their `*_async` methods run
+//! the work on tokio's blocking pool, so a handler never blocks a runtime thread. Here the
+//! verifier checks, offline, a badge issued a moment before (with `.online(HttpLimits::default())`, feature `http`, it
 //! would fetch what is not preloaded, through an async HTTP client):
 //!
 //! ```
@@ -22,10 +22,11 @@
 //!     let image = br#"<svg xmlns="http://www.w3.org/2000/svg"><circle r="9"/></svg>"#;
 //!     let keys = IssuerKeys::generate(Algorithm::Es256)?;
 //!     let profile = IssuerProfile::new("Example U", "badges@example.org");
-//!     let mut issuer = Issuer::new("https://badges.example.org/", profile, keys)?;
+//!     let issuer = Issuer::new("https://badges.example.org/", profile, keys)?;
 //!     let badge = Badge::new("badges-101", "Badges 101", "Knows what a badge is.", "Pass the quiz.")
 //!         .image(&image[..]);
-//!     let issued = issuer.issue(&Identity::email("learner@example.org"), &badge, &IssueOptions::new())?;
+//!     let learner = Identity::email("learner@example.org");
+//!     let issued = issuer.issue_async(&learner, &badge, &IssueOptions::new()).await?;
 //!
 //!     let verifier = Verifier::builder()
 //!         .hosted(&issued.hosted) // the issuer's documents, as a verifier would fetch them
@@ -104,7 +105,7 @@
 //! | `backpack` | no | [`backpack`](https://docs.rs/openbadges-backpack): import, store (SQLite; PostgreSQL with `postgres`), export |
 //! | `postgres` | no | PostgreSQL stores: the issuer's `store::PostgresIssuerStore` and, with `backpack`, the backpack's `PostgresStore` |
 //! | `http` | no | the guarded HTTP loaders behind `VerifierBuilder::online`: a [`Verifier`] fetches what is not preloaded only when the code asks for it |
-//! | `tokio` | no | async entry points (`Verifier::verify_async`, `Issuer::issue_async` and friends) that never block a runtime thread |
+//! | `tokio` | no | async entry points that never block a runtime thread: `Verifier::verify_async` and friends, `Issuer::issue_async` and friends |
 //!
 //! # Revocation
 //! [`Issuer::revoke`] revokes every form of a badge the way its specification says: the signed

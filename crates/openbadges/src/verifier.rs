@@ -124,7 +124,7 @@ impl VerifierBuilder {
     }
 
     /// Asks `loader` for every document not preloaded (and not cached), before the network
-    /// (if [online](VerifierBuilder::online)); the network is asked only when `loader` answers
+    /// (if `online`); the network is asked only when `loader` answers
     /// [`LoadError::NotAvailable`]. What it loads is cached. On the async path it runs on
     /// tokio's blocking pool, so it may block.
     pub fn loader(mut self, loader: impl DocumentLoader + 'static) -> Self {
@@ -268,6 +268,7 @@ impl VerifierBuilder {
                 #[cfg(feature = "http")]
                 online,
                 cache: DocumentCache::new(self.cache),
+                contexts: Arc::default(),
                 clock: self.clock,
                 recipient: self.recipient,
                 limits: self.limits,
@@ -276,7 +277,7 @@ impl VerifierBuilder {
                 presentation: self.presentation,
                 schemas: self.schemas,
                 #[cfg(feature = "tokio")]
-                permits: tokio::sync::Semaphore::new(self.max_concurrent),
+                permits: Arc::new(tokio::sync::Semaphore::new(self.max_concurrent)),
             }),
         })
     }
@@ -331,6 +332,9 @@ struct Inner {
     #[cfg(feature = "http")]
     online: Option<Online>,
     cache: DocumentCache,
+    /// Processed JSON-LD contexts, shared by every verification (the loader chain serves the
+    /// same documents under the same URLs to all of them).
+    contexts: Arc<openbadges_proof::jsonld::ContextCache>,
     clock: Arc<dyn Clock>,
     recipient: RecipientProfile,
     limits: Limits,
@@ -338,8 +342,10 @@ struct Inner {
     key_policy: KeyPolicy,
     presentation: PresentationExpectations,
     schemas: SchemaRegistry,
+    /// Bounds the async verifications running at once; a permit lives as long as its
+    /// blocking task (a dropped future does not free it early).
     #[cfg(feature = "tokio")]
-    permits: tokio::sync::Semaphore,
+    permits: Arc<tokio::sync::Semaphore>,
 }
 
 impl fmt::Debug for Verifier {
@@ -403,7 +409,8 @@ impl Inner {
             .with_recipient(recipient.clone())
             .with_limits(self.limits)
             .with_key_policy(self.key_policy.clone())
-            .with_schemas(&self.schemas);
+            .with_schemas(&self.schemas)
+            .with_context_cache(Arc::clone(&self.contexts));
         if let Some(c) = &self.presentation.challenge {
             engine = engine.with_presentation_challenge(c.clone());
         }
@@ -575,10 +582,12 @@ impl Verifier {
             return Err("async verification must run inside a tokio runtime".into());
         };
         // The semaphore is never closed; without a permit the work would still be right.
-        let _permit = self.inner.permits.acquire().await.ok();
+        let permit = Arc::clone(&self.inner.permits).acquire_owned().await.ok();
         let inner = Arc::clone(&self.inner);
         tokio::task::spawn_blocking(move || {
-            inner.with_async_loader(handle, |loader| work(&inner, loader))
+            let report = inner.with_async_loader(handle, |loader| work(&inner, loader));
+            drop(permit);
+            report
         })
         .await
         .map_err(|e| format!("the verification task failed: {e}"))

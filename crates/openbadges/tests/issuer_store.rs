@@ -284,6 +284,44 @@ fn revocation_through_one_is_served_by_the_other(backend: Backend) {
     ));
 }
 
+/// 24 badges revoked at once from 6 threads through two issuers: the status list and the
+/// revocation list both issuers serve afterwards hold every one (no revocation lost).
+fn concurrent_revocations_are_all_kept(backend: Backend) {
+    let Some(s) = stores(backend, "revocations") else {
+        return;
+    };
+    let issuers = [open(&s.a), open(&s.b)];
+    let options = IssueOptions::new().forms(false, false, true).vc_jwt(false);
+    let badge = Badge::new("revoked", "R", "Revoked.", "Be revoked.");
+    let learner = Identity::email("learner@example.org");
+    let issued: Vec<Issued> = (0..24)
+        .map(|_| issuers[0].issue(&learner, &badge, &options).unwrap())
+        .collect();
+    let barrier = Barrier::new(6);
+    std::thread::scope(|scope| {
+        for t in 0..6 {
+            let (issuer, issued, barrier) = (issuers[t % 2].clone(), &issued, &barrier);
+            scope.spawn(move || {
+                barrier.wait();
+                for i in issued.iter().skip(t).step_by(6) {
+                    issuer.revoke(&i.uuid, Some("batch")).unwrap();
+                }
+            });
+        }
+    });
+    for issuer in &issuers {
+        let list: Value = serde_json::from_slice(&served(issuer, "status/0.json").body).unwrap();
+        let bits =
+            decode_bitstring(list["credentialSubject"]["encodedList"].as_str().unwrap()).unwrap();
+        let revocations = String::from_utf8(served(issuer, "revocations.json").body).unwrap();
+        for i in &issued {
+            let index = usize::try_from(status_index(i)).unwrap();
+            assert_eq!(bit_is_set(&bits, index), Some(true), "{}", i.uuid);
+            assert!(revocations.contains(&i.uuid), "{}", i.uuid);
+        }
+    }
+}
+
 /// The caller's table, created through the store's own transaction.
 fn create_caller_table(store: &Arc<dyn IssuerStore>) {
     store
@@ -445,6 +483,40 @@ fn keys_are_created_once(backend: Backend) {
     assert_eq!(later.verification_method(), a.verification_method());
 }
 
+/// Several openers of one empty database at once (as instances starting together): each
+/// migrates or waits for the migration, and they all get one set of keys.
+fn concurrent_openers_agree(backend: Backend) {
+    let dir = TempDir::new("openers");
+    let db;
+    let url = match backend {
+        // One process, one store value: nothing to migrate or race on.
+        Backend::Memory => return,
+        Backend::Sqlite => format!("sqlite:{}", dir.join("issuer.db").display()),
+        Backend::Postgres => {
+            db = openbadges_test_support::postgres::database("openers");
+            match &db {
+                Some(db) => db.url().to_owned(),
+                None => return,
+            }
+        }
+    };
+    let barrier = Barrier::new(4);
+    let methods: Vec<Option<String>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..4)
+            .map(|_| {
+                scope.spawn(|| {
+                    barrier.wait();
+                    let store = store::open(&url).unwrap();
+                    open(&store).verification_method()
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    assert!(methods[0].is_some());
+    assert!(methods.iter().all(|m| m == &methods[0]), "{methods:?}");
+}
+
 /// Every `Issued` (every form, with and without options) round-trips through serde_json, and the
 /// record the store keeps holds it whole.
 fn issued_round_trips_through_serde(backend: Backend) {
@@ -545,8 +617,18 @@ macro_rules! suite {
             }
 
             #[test]
+            fn concurrent_revocations_are_all_kept() {
+                super::concurrent_revocations_are_all_kept($backend);
+            }
+
+            #[test]
             fn failing_hook_leaves_nothing_behind() {
                 super::failing_hook_leaves_nothing_behind($backend);
+            }
+
+            #[test]
+            fn concurrent_openers_agree() {
+                super::concurrent_openers_agree($backend);
             }
 
             #[test]

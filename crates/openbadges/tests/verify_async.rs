@@ -19,7 +19,7 @@ use openbadges::{
 const LEARNER: &str = "learner@example.org";
 
 fn issued() -> Issued {
-    let mut issuer = Issuer::new(
+    let issuer = Issuer::new(
         "https://badges.example.org/",
         IssuerProfile::new("Example U", "badges@example.org"),
         IssuerKeys::generate(Algorithm::Es256).unwrap(),
@@ -120,4 +120,152 @@ async fn async_entry_points_from_concurrent_tasks_sharing_one_verifier() {
     for t in tasks {
         t.await.unwrap();
     }
+}
+
+/// Serves an issuance's hosted documents as a caller's own loader would, counting the loads
+/// per URL and the loads in flight; each document is declared fresh for `max_age`.
+struct OwnLoader {
+    docs: std::collections::HashMap<String, openbadges::HostedDocument>,
+    max_age: Option<std::time::Duration>,
+    loads: std::sync::Mutex<std::collections::HashMap<String, usize>>,
+    in_flight: std::sync::Mutex<(usize, usize)>,
+    changed: std::sync::Condvar,
+}
+
+impl OwnLoader {
+    fn new(issued: &Issued, max_age: Option<std::time::Duration>) -> Self {
+        OwnLoader {
+            docs: issued
+                .hosted
+                .iter()
+                .map(|d| (d.url.clone(), d.clone()))
+                .collect(),
+            max_age,
+            loads: Default::default(),
+            in_flight: Default::default(),
+            changed: Default::default(),
+        }
+    }
+
+    fn most_loads_of_one_url(&self) -> usize {
+        self.loads
+            .lock()
+            .unwrap()
+            .values()
+            .copied()
+            .max()
+            .unwrap_or(0)
+    }
+
+    /// The most loads that were in flight at once.
+    fn most_in_flight(&self) -> usize {
+        self.in_flight.lock().unwrap().1
+    }
+}
+
+impl openbadges::proof::loader::DocumentLoader for OwnLoader {
+    fn load(
+        &self,
+        url: &str,
+    ) -> Result<openbadges::proof::loader::Document, openbadges::proof::loader::LoadError> {
+        *self
+            .loads
+            .lock()
+            .unwrap()
+            .entry(url.to_owned())
+            .or_default() += 1;
+        {
+            // Until two loads have been in flight together, the first waits for a second.
+            let mut g = self.in_flight.lock().unwrap();
+            g.0 += 1;
+            g.1 = g.1.max(g.0);
+            self.changed.notify_all();
+            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+            while g.1 < 2 && std::time::Instant::now() < deadline {
+                g = self
+                    .changed
+                    .wait_timeout(g, std::time::Duration::from_millis(50))
+                    .unwrap()
+                    .0;
+            }
+            g.0 -= 1;
+        }
+        match self.docs.get(url) {
+            Some(d) => Ok(openbadges::proof::loader::Document {
+                url: url.to_owned(),
+                final_url: url.to_owned(),
+                content_type: Some(d.content_type.clone()),
+                body: std::sync::Arc::from(d.body.as_slice()),
+                max_age: self.max_age,
+            }),
+            None => Err(openbadges::proof::loader::LoadError::NotAvailable {
+                url: url.to_owned(),
+            }),
+        }
+    }
+}
+
+/// The caller's loader answers what is not preloaded; what it declares fresh is cached once
+/// for every clone of the verifier, on the sync and the async path alike.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_callers_loader_feeds_the_shared_cache() {
+    let issued = issued();
+    let own = std::sync::Arc::new(OwnLoader::new(
+        &issued,
+        Some(std::time::Duration::from_secs(60)),
+    ));
+    let v = Verifier::builder()
+        .loader(own.clone())
+        .recipient(format!("email:{LEARNER}").parse().unwrap())
+        .build()
+        .unwrap();
+    let url = format!("https://badges.example.org/assertions/{}.json", issued.uuid);
+    let tasks: Vec<_> = (0..6)
+        .map(|_| {
+            let (v, url) = (v.clone(), url.clone());
+            tokio::spawn(async move { v.verify_url_async(url).await })
+        })
+        .collect();
+    for t in tasks {
+        let r = t.await.unwrap();
+        assert_eq!(r.status(), Status::Valid, "{}", r.to_json_line());
+    }
+    let before = own.most_loads_of_one_url();
+    assert!(v.cached_documents() >= 3, "{}", v.cached_documents());
+    // Once cached, neither path loads again, from any clone.
+    let clone = v.clone();
+    assert_eq!(clone.verify_url(&url).status(), Status::Valid);
+    assert_eq!(
+        clone.verify_url_async(url.clone()).await.status(),
+        Status::Valid
+    );
+    assert_eq!(own.most_loads_of_one_url(), before);
+    // Concurrent first touches may each load a document, but no more than once per task.
+    assert!(before <= 6, "{before}");
+}
+
+/// `max_concurrent_verifications(2)`: never more than two async verifications at once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn async_verifications_are_bounded() {
+    let issued = issued();
+    // Nothing declared fresh: every verification loads its documents.
+    let own = std::sync::Arc::new(OwnLoader::new(&issued, None));
+    let v = Verifier::builder()
+        .loader(own.clone())
+        .max_concurrent_verifications(2)
+        .build()
+        .unwrap();
+    let url = format!("https://badges.example.org/assertions/{}.json", issued.uuid);
+    let tasks: Vec<_> = (0..8)
+        .map(|_| {
+            let (v, url) = (v.clone(), url.clone());
+            tokio::spawn(async move { v.verify_url_async(url).await })
+        })
+        .collect();
+    for t in tasks {
+        let r = t.await.unwrap();
+        assert_eq!(r.status(), Status::Valid, "{}", r.to_json_line());
+    }
+    assert_eq!(v.cached_documents(), 0);
+    assert_eq!(own.most_in_flight(), 2);
 }

@@ -2,6 +2,7 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, Instant};
 
 use rusqlite::{
     Connection, ErrorCode, OpenFlags, OptionalExtension, Row, TransactionBehavior, params,
@@ -169,18 +170,22 @@ impl SqliteStore {
     fn init(&self) -> Result<()> {
         let p = &self.path;
         let mut conn = self.conn();
-        conn.busy_timeout(std::time::Duration::from_secs(5))
+        conn.busy_timeout(BUSY_TIMEOUT)
             .map_err(|e| classify(p, e))?;
         // Reading the journal mode touches the header: a garbage file fails here.
-        let _mode: String = conn
-            .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
-            .map_err(|e| classify(p, e))?;
+        set_wal(&conn).map_err(|e| classify(p, e))?;
         conn.execute_batch("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;")
             .map_err(|e| classify(p, e))?;
-        conn.execute_batch(
+        // In a write transaction taken up front (waiting on the busy timeout): a statement that
+        // reads, then writes, can be refused at once while another connection writes.
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(|e| classify(p, e))?;
+        tx.execute_batch(
             "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL) STRICT;",
         )
         .map_err(|e| classify(p, e))?;
+        tx.commit().map_err(|e| classify(p, e))?;
         let supported = i64::try_from(MIGRATIONS.len()).unwrap_or(i64::MAX);
         let found = recorded_version(&conn).map_err(|e| classify(p, e))?;
         if found > supported {
@@ -273,6 +278,27 @@ impl SqliteStore {
         drop(conn);
         problems.extend(self.check()?);
         Ok(problems)
+    }
+}
+
+/// How long a connection waits for another one's lock (SQLite's busy timeout).
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Switches the database to WAL. The switch takes an exclusive lock, and while another
+/// connection is switching the same new file SQLite answers "busy" at once, without waiting on
+/// the busy timeout: tried again every 10 ms for up to [`BUSY_TIMEOUT`].
+fn set_wal(conn: &Connection) -> rusqlite::Result<String> {
+    let deadline = Instant::now() + BUSY_TIMEOUT;
+    loop {
+        match conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0)) {
+            Err(e)
+                if e.sqlite_error_code() == Some(ErrorCode::DatabaseBusy)
+                    && Instant::now() < deadline =>
+            {
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            other => return other,
+        }
     }
 }
 

@@ -1,16 +1,21 @@
 //! Document loading: the [`DocumentLoader`] trait, an offline [`StaticLoader`], a per-batch
-//! [`CachingLoader`], [`Layered`] fallback, a [`RecordingLoader`] that keeps what was loaded, and
-//! (feature `http`) the guarded `HttpLoader`.
+//! [`CachingLoader`], a long-lived bounded [`DocumentCache`] (through a [`CachedLoader`]),
+//! [`Layered`] fallback, a [`RecordingLoader`] that keeps what was loaded, and (feature `http`)
+//! the guarded `HttpLoader` (blocking) and `AsyncHttpLoader` (async) under one `HttpLimits`.
 //!
 //! Verification never opens a connection itself: every document it needs (assertion, badge
 //! class, issuer profile, key, revocation list, JSON-LD context) comes through a
-//! [`DocumentLoader`]. The trait is synchronous and object-safe, so that
+//! [`DocumentLoader`]. The trait is synchronous and object-safe (the engine is synchronous CPU
+//! work that discovers what it needs as it goes), so that
 //!
 //! - plain programs pass a [`StaticLoader`] (fully offline) or an `HttpLoader` (feature `http`);
-//! - async servers either run verification on a blocking thread (`spawn_blocking`), or fetch
-//!   with their own async client first and hand the documents over in a [`StaticLoader`]
-//!   (pre-fetching): verification then never blocks on I/O;
-//! - a batch shares one [`CachingLoader`], so each URL is fetched at most once per batch.
+//! - async servers run verification on tokio's blocking pool (`spawn_blocking`) with a loader
+//!   that waits there for an `AsyncHttpLoader` (`Handle::block_on`): no async worker ever
+//!   blocks, and no blocking HTTP client exists on that path (the facade's
+//!   `Verifier::verify_async` does this); or they fetch with their own client first and hand
+//!   the documents over in a [`StaticLoader`];
+//! - a batch shares one [`CachingLoader`], so each URL is fetched at most once per batch; a
+//!   service shares one [`DocumentCache`], which keeps what its servers declared fresh.
 //!
 //! ```
 //! use openbadges_proof::loader::{DocumentLoader, StaticLoader, LoadError};

@@ -225,6 +225,17 @@ impl<'a> Verifier<'a> {
         self
     }
 
+    /// Shares `cache` of processed JSON-LD contexts with other verifiers (by default each
+    /// verifier has its own, shared only by its clones). Give one cache only to verifiers
+    /// whose loaders serve the same documents under the same URLs.
+    pub fn with_context_cache(
+        mut self,
+        cache: std::sync::Arc<crate::jsonld::ContextCache>,
+    ) -> Self {
+        self.contexts = cache;
+        self
+    }
+
     /// Uses `clock` for "now".
     pub fn with_clock(mut self, clock: &'a dyn Clock) -> Self {
         self.clock = clock;
