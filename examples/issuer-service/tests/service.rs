@@ -124,3 +124,58 @@ fn issue_serve_verify_revoke_restart_and_stop() {
     // SIGTERM: a clean exit.
     assert_eq!(service.terminate(), Some(0));
 }
+
+/// SIGTERM while issuances are in flight: the process finishes what it accepted and exits 0,
+/// and every badge it acknowledged is complete after a restart.
+#[test]
+fn sigterm_under_load_exits_cleanly_and_keeps_every_acknowledged_badge() {
+    use std::sync::Mutex;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    let dir = openbadges_test_support::fixtures::TempDir::new("svc-sigterm");
+    let data = dir.join("data");
+    let data = data.to_str().unwrap();
+    let service = Instance::start(&["--data-dir", data]);
+    let addr = service.addr();
+    let acked = Mutex::new(Vec::new());
+    let acked_count = AtomicUsize::new(0);
+    let next = AtomicUsize::new(0);
+    let code = std::thread::scope(|s| {
+        for _ in 0..8 {
+            s.spawn(|| {
+                while next.fetch_add(1, Ordering::SeqCst) < 100 {
+                    let body = json!({ "recipient": "load@example.org" }).to_string();
+                    if let Ok((status, answer)) = try_request(
+                        addr,
+                        "POST",
+                        "/issue",
+                        Some("application/json"),
+                        body.as_bytes(),
+                    ) {
+                        assert_eq!(status, 200, "{}", String::from_utf8_lossy(&answer));
+                        acked.lock().unwrap().push(parse_json(&answer));
+                        acked_count.fetch_add(1, Ordering::SeqCst);
+                    }
+                }
+            });
+        }
+        while acked_count.load(Ordering::SeqCst) < 10 {
+            std::thread::sleep(std::time::Duration::from_millis(2));
+        }
+        service.terminate()
+    });
+    assert_eq!(code, Some(0), "a clean exit on SIGTERM");
+    let acked = acked.into_inner().unwrap();
+    assert!(acked.len() >= 10);
+
+    let service = Instance::start(&["--data-dir", data]);
+    for badge in &acked {
+        let uuid = badge["uuid"].as_str().unwrap();
+        let (status, record) = service.get(&format!("/issued/{uuid}"));
+        assert_eq!(status, 200, "{uuid}");
+        assert_eq!(
+            parse_json(&record)["ob3_credential"],
+            badge["ob3_credential"]
+        );
+    }
+}
