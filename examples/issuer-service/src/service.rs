@@ -19,7 +19,8 @@ pub const DEFAULT_BADGE_IMAGE: &str = r##"<svg xmlns="http://www.w3.org/2000/svg
 const CREATE_ISSUANCE_TABLE: &str = "CREATE TABLE IF NOT EXISTS svc_issuance (\
     uuid TEXT PRIMARY KEY, recipient TEXT NOT NULL, slug TEXT NOT NULL)";
 
-/// The state every handler shares. Cloning it clones two `Arc`s: no global lock, no copy.
+/// The state every handler shares. Cloning it copies two `Arc`s and the base URL: no global
+/// lock, no copy of the issuer or the verifier.
 #[derive(Debug, Clone)]
 pub struct Service {
     /// Issues, serves and revokes; every method takes `&self`, state lives in the store.
