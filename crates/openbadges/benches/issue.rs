@@ -1,5 +1,6 @@
 //! Cost of one issuance (every form: hosted + signed OB 2.0, OB 3.0 Data Integrity + VC-JWT,
-//! baked into a PNG, all hosted documents) and of verifying the results offline.
+//! baked into a PNG, all hosted documents) in memory and committed to a SQLite file, and of
+//! verifying the results offline.
 //!
 //! `cargo bench -p openbadges --bench issue`
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
@@ -30,6 +31,19 @@ fn bench(c: &mut Criterion) {
     let all = IssueOptions::new();
     c.bench_function("issue/all-forms", |b| {
         b.iter(|| issuer.issue(&to, &badge, &all).unwrap())
+    });
+    // The same issuance committed to a SQLite file (WAL, synchronous=FULL: an fsync per commit).
+    let dir = openbadges_test_support::fixtures::TempDir::new("bench-issue");
+    let store =
+        openbadges::store::open(&format!("sqlite:{}", dir.join("issuer.db").display())).unwrap();
+    let on_sqlite = Issuer::open(
+        "https://badges.example.org/",
+        IssuerProfile::new("Bench", "badges@example.org"),
+        store,
+    )
+    .unwrap();
+    c.bench_function("issue/all-forms-sqlite", |b| {
+        b.iter(|| on_sqlite.issue(&to, &badge, &all).unwrap())
     });
     let ob2 = IssueOptions::new().forms(true, true, false);
     c.bench_function("issue/ob2-hosted+signed", |b| {

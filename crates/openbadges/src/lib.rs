@@ -93,13 +93,67 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
+//! # A durable issuer, shared by threads and instances
+//! [`Issuer::open`] keeps everything (keys, badges, documents, status indexes, revocations) in
+//! an [`IssuerStore`]: one SQLite file by default, or PostgreSQL (feature `postgres`) for
+//! several instances. The issuer is `Clone + Send + Sync`; any issuer on the same store serves
+//! any badge's documents, and every revocation as soon as it is committed:
+//!
+//! ```
+//! use openbadges::{Badge, IssueOptions, Issuer, IssuerProfile, Served};
+//! use openbadges::model::Identity;
+//!
+//! # let dir = std::env::temp_dir().join(format!("ob-doc-store-{}", std::process::id()));
+//! # std::fs::create_dir_all(&dir)?;
+//! # let path = dir.join("issuer.db");
+//! let store = openbadges::store::open(&format!("sqlite:{}", path.display()))?; // or postgres://…
+//! let profile = IssuerProfile::new("Example U", "badges@example.org");
+//! let issuer = Issuer::open("https://badges.example.org/", profile.clone(), store.clone())?;
+//! let image = br#"<svg xmlns="http://www.w3.org/2000/svg"><circle r="9"/></svg>"#;
+//! let badge = Badge::new("badges-101", "Badges 101", "Knows what a badge is.", "Pass the quiz.").image(&image[..]);
+//! let issued = issuer.issue(&Identity::email("learner@example.org"), &badge, &IssueOptions::new())?;
+//!
+//! // Another instance on the same database answers for the badge…
+//! let other = Issuer::open("https://badges.example.org/", profile, store)?;
+//! let url = format!("https://badges.example.org/assertions/{}.json", issued.uuid);
+//! assert!(matches!(other.document(&url)?, Some(Served::Document(_))));
+//! // …and for its revocation, made through the first one.
+//! issuer.revoke(&issued.uuid, Some("awarded in error"))?;
+//! assert!(matches!(other.document(&url)?, Some(Served::Gone)));
+//! # std::fs::remove_dir_all(&dir)?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! From async code (feature `tokio`), the `*_async` methods run the same work on tokio's
+//! blocking pool, so no worker thread waits for the database or the signing:
+//!
+//! ```
+//! # use openbadges::{Badge, IssueOptions, Issuer, IssuerKeys, IssuerProfile};
+//! # use openbadges::model::Identity;
+//! # use openbadges::proof::key::Algorithm;
+//! # let rt = tokio::runtime::Builder::new_multi_thread().build()?;
+//! # rt.block_on(async {
+//! let issuer = Issuer::new("https://badges.example.org/", IssuerProfile::new("Example U", "badges@example.org"), IssuerKeys::generate(Algorithm::Es256)?)?;
+//! let badge = Badge::new("badges-101", "Badges 101", "Knows what a badge is.", "Pass the quiz.")
+//!     .image(&br#"<svg xmlns="http://www.w3.org/2000/svg"/>"#[..]);
+//! let issued = issuer.issue_async(&Identity::email("learner@example.org"), &badge, &IssueOptions::new()).await?;
+//! issuer.revoke_async(&issued.uuid, None).await?;
+//! assert!(issuer.is_revoked_async(&issued.uuid).await?);
+//! # Ok::<(), openbadges::Error>(())
+//! # })?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
 //! # Features
 //! | feature | default | gives |
 //! |---------|---------|-------|
 //! | (always) | yes | [`model`]: the data model of OB 0.5–3.0 and CLR 2.0 |
 //! | `bake` | yes | [`bake`]: bake and extract PNG/SVG |
 //! | `proof` | yes | [`proof`]: keys, JWS, Data Integrity, loaders, reports; [`Verifier`] |
-//! | `proof` + `bake` | yes | [`Issuer`] |
+//! | `proof` + `bake` | yes | [`Issuer`], [`store`] (memory) |
+//! | `sqlite` | yes | `store::SqliteIssuerStore`: the issuer in one SQLite file (bundled) |
+//! | `postgres` | no | `store::PostgresIssuerStore`: the issuer in PostgreSQL, for several instances |
+//! | `tokio` | no | the issuer's `*_async` methods (on tokio's blocking pool) |
 //! | `quiz` | yes | [`quiz`]: quizzes whose graded attempts become evidence ([`Evidence::from_attempt`]) |
 //! | `sqlite` | yes | [`store::SqliteIssuerStore`]: the issuer's state in one SQLite file |
 //! | `backpack` | no | [`backpack`](https://docs.rs/openbadges-backpack): import, store (SQLite; PostgreSQL with `postgres`), export |

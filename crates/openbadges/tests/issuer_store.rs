@@ -696,3 +696,24 @@ async fn async_issuer_on_postgres_inside_a_runtime() {
     drop(issuer);
     drop(db);
 }
+
+/// The SQLite file holds the signing keys: it is created readable by its owner only.
+#[cfg(unix)]
+#[test]
+fn sqlite_file_is_private() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let dir = TempDir::new("private");
+    let path = dir.join("issuer.db");
+    let issuer = open(&store::open(&format!("sqlite:{}", path.display())).unwrap());
+    assert!(issuer.verification_method().is_some());
+    let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o600, "{mode:o}");
+}
+
+/// URLs no build can open are refused with a typed error, without echoing a password.
+#[test]
+fn unknown_store_urls_are_refused() {
+    let err = store::open("mysql://user:secret@db/x").unwrap_err();
+    assert!(matches!(err, StoreError::Unsupported(_)), "{err:?}");
+    assert!(!err.to_string().contains("secret"), "{err}");
+}

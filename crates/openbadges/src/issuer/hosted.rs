@@ -79,8 +79,7 @@ impl Issuer {
             lists.push(new.clone());
         }
         if lists.is_empty() {
-            // Status list 0 is always published, even before any badge took an index.
-            lists.extend(self.status_documents(&[0], &[])?);
+            lists.extend(self.status_list_zero()?);
         }
         out.extend(lists);
         Ok(out)

@@ -44,11 +44,7 @@ impl Issuer {
                 Ok(Some(Served::Document(self.hosted(d))))
             }
             // Status list 0 is published before any badge takes an index.
-            None if path == LIST_ZERO => Ok(self
-                .status_documents(&[0], &[])?
-                .into_iter()
-                .next()
-                .map(Served::Document)),
+            None if path == LIST_ZERO => Ok(self.status_list_zero()?.map(Served::Document)),
             None => Ok(None),
         }
     }

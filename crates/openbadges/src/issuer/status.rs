@@ -95,6 +95,24 @@ impl Issuer {
         Ok(self.status_documents(&[n], &[])?.into_iter().next())
     }
 
+    /// Status list 0, which is published even before any badge takes an index: as stored, or
+    /// made empty and stored once (an absent list holds no committed badge, so none is revoked).
+    /// `None` without an Ed25519 key.
+    pub(super) fn status_list_zero(&self) -> Result<Option<HostedDocument>, Error> {
+        let path = Self::status_list_path(0);
+        if let Some(d) = self.inner.store.document(&path)? {
+            return Ok(Some(self.hosted(d)));
+        }
+        let Some(list) = self.status_documents(&[0], &[])?.into_iter().next() else {
+            return Ok(None);
+        };
+        self.inner
+            .store
+            .put_documents_if_absent(&[self.stored(&list, "")])?;
+        // Another issuer may have stored it first: serve what the store holds.
+        Ok(self.inner.store.document(&path)?.map(|d| self.hosted(d)))
+    }
+
     /// The status list that holds status-list index `index`.
     pub(super) fn status_list_of(index: u64) -> u64 {
         index / LIST_BITS

@@ -74,3 +74,12 @@ fn vc_jwt_failure_keeps_its_cause() {
         Some(&VcJwtError::Issue("no issuer id".into()))
     );
 }
+
+/// The issuer is shared across threads and requests: `Clone + Send + Sync`, and so is every
+/// store behind `Arc<dyn IssuerStore>`.
+#[test]
+fn issuer_is_clone_send_sync() {
+    fn shared<T: Clone + Send + Sync + 'static>() {}
+    shared::<Issuer>();
+    shared::<std::sync::Arc<dyn crate::store::IssuerStore>>();
+}

@@ -366,7 +366,9 @@ pub trait IssuerStore: Send + Sync + fmt::Debug {
     fn put_documents_if_absent(&self, documents: &[StoredDocument]) -> Result<(), StoreError>;
 
     /// Runs `f` in one database transaction: committed when it returns `Ok`, rolled back
-    /// otherwise (its error is returned).
+    /// otherwise (its error is returned). `f` (like the hooks of
+    /// [`IssuerStore::commit_issuance`] and [`IssuerStore::revoke`]) must not call the store or
+    /// an issuer on it again: it holds the store's write lock (SQLite, memory) or a connection.
     ///
     /// # Errors
     /// `f`'s error or a database error.

@@ -96,8 +96,8 @@ fn db(e: rusqlite::Error) -> StoreError {
 }
 
 impl SqliteIssuerStore {
-    /// Opens (creating if needed) the store in the SQLite file at `path`, and brings its
-    /// schema up to date.
+    /// Opens (creating if needed, readable by its owner only: it holds the signing keys) the
+    /// store in the SQLite file at `path`, and brings its schema up to date.
     ///
     /// # Errors
     /// [`StoreError::Database`] when the file cannot be opened or migrated;
@@ -107,6 +107,7 @@ impl SqliteIssuerStore {
             path: path.as_ref().to_path_buf(),
             idle: Mutex::new(Vec::new()),
         };
+        create_private(&store.path)?;
         let mut c = store.borrow()?;
         migrate(c.conn()?)?;
         drop(c);
@@ -169,6 +170,22 @@ impl SqliteIssuerStore {
         let mut b = self.borrow()?;
         f(b.conn()?)
     }
+}
+
+/// Creates the database file readable by its owner only (it holds the signing keys) if it does
+/// not exist yet; SQLite gives its `-wal` and `-shm` files the same permissions.
+fn create_private(path: &Path) -> Result<(), StoreError> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(false);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        options.mode(0o600);
+    }
+    options
+        .open(path)
+        .map(drop)
+        .map_err(|e| StoreError::Database(format!("{}: {e}", path.display())))
 }
 
 /// Brings the schema up to date under the write lock (so concurrent openers apply each
