@@ -49,9 +49,8 @@ fn badges101_badges_verify_with_the_peers() {
     download(addr, &tok, &work);
     let uuid = running
         .app()
-        .lock()
-        .unwrap()
         .issued()
+        .expect("the issued badges")
         .into_keys()
         .next()
         .expect("one badge issued");
@@ -64,11 +63,7 @@ fn badges101_badges_verify_with_the_peers() {
     };
     s.the_peers_accept_the_badge(&mut t, &tok);
     s.ours_tell_learner_from_other(&mut t);
-    let revoked = running
-        .app()
-        .lock()
-        .unwrap()
-        .revoke(&uuid, Some("peer test"));
+    let revoked = running.app().revoke(&uuid, Some("peer test"));
     t.check("revoke the badge", revoked.is_ok(), || {
         format!("{revoked:?}")
     });

@@ -14,7 +14,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use openbadges_proof::loader::{AsyncHttpLoader, HttpLimits, LoadError};
+use openbadges_proof::loader::{
+    AsyncHttpLoader, DocumentLoader as _, HttpLimits, HttpLoader, LoadError,
+};
 use openbadges_test_support::http::{Request, Response, Server, Trap};
 
 fn routes(req: &Request) -> Response {
@@ -184,4 +186,20 @@ async fn one_loader_serves_many_concurrent_loads() {
         assert_eq!(&*d.body, br#"{"hello": "world"}"#);
     }
     assert_eq!(s.requests(), 64);
+}
+
+/// The blocking loader used (its client built on first use) and dropped on a runtime's
+/// thread: no panic (reqwest's blocking client panics there in debug builds when built, used
+/// or dropped on it; the loader moves all three off).
+#[tokio::test(flavor = "current_thread")]
+async fn the_blocking_loader_is_safe_on_a_runtime_thread() {
+    let s = Server::start(routes);
+    let limits = HttpLimits::default().allow_host(format!("127.0.0.1:{}", s.port()));
+    let l = HttpLoader::with_limits(&limits);
+    let d = l
+        .load(&format!("http://127.0.0.1:{}/ok.json", s.port()))
+        .unwrap();
+    assert_eq!(&*d.body, br#"{"hello": "world"}"#);
+    assert_eq!(l.limits(), limits);
+    drop(l);
 }

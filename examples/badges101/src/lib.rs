@@ -3,7 +3,9 @@
 //!
 //! The app only wires the crates together: the quiz definition, attempts and grading come from
 //! `openbadges::quiz`, issuing, signing, baking, hosting and revocation from
-//! [`openbadges::Issuer`]. See `docs/badges101.md`.
+//! [`openbadges::Issuer`]. Everything it remembers lives in one database
+//! ([`Config::database`]: SQLite by default, or PostgreSQL), so several instances behind one
+//! public address can share it. See `docs/badges101.md`.
 //!
 //! ```no_run
 //! let config = badges101::Config::from_args(["--port", "0"].map(String::from))?;
@@ -14,6 +16,7 @@
 //! ```
 #![forbid(unsafe_code)]
 
+mod db;
 mod html;
 mod pack;
 mod server;
@@ -48,8 +51,12 @@ pub enum Policy {
 pub struct Config {
     /// TCP port on 127.0.0.1 (0 = any free port).
     pub port: u16,
-    /// Where keys, the issuer state, attempts and hosted documents are kept.
+    /// Where the default SQLite database, the API tokens and the backpack are kept.
     pub data_dir: PathBuf,
+    /// The database everything shared lives in (`sqlite:PATH` or `postgres://…`): the issuer
+    /// (keys, issued badges, hosted documents, status lists, revocations), the learners'
+    /// attempts and the push queue. `None`: `sqlite:DATA_DIR/badges101.db`.
+    pub database: Option<String>,
     /// The pass policy.
     pub policy: Policy,
     /// The public base URL (default `http://127.0.0.1:PORT/`); must end with `/` at the origin.
@@ -60,7 +67,8 @@ pub struct Config {
     pub terminal: bool,
     /// Where `--terminal` writes the baked badge.
     pub out: PathBuf,
-    /// `revoke UUID [REASON]`: revoke an issued badge and exit.
+    /// `revoke UUID [REASON]`: revoke an issued badge in the database and exit (under
+    /// [`Config::base_url`], else the base URL the app last served under on the database).
     pub revoke: Option<(String, Option<String>)>,
 }
 
@@ -69,6 +77,7 @@ impl Default for Config {
         Self {
             port: 8101,
             data_dir: PathBuf::from("badges101-data"),
+            database: None,
             policy: Policy::Completion,
             base_url: None,
             threads: 4,
@@ -81,9 +90,9 @@ impl Default for Config {
 
 impl Config {
     /// Reads the configuration from the environment (`BADGES101_PORT`, `BADGES101_DATA_DIR`,
-    /// `BADGES101_POLICY`, `BADGES101_BASE_URL`) and then the arguments (`--port N`,
-    /// `--data-dir DIR`, `--policy completion|mastery`, `--base-url URL`, `--terminal`, `--out FILE`,
-    /// `revoke UUID [REASON]`), flags winning.
+    /// `BADGES101_DATABASE`, `BADGES101_POLICY`, `BADGES101_BASE_URL`) and then the arguments
+    /// (`--port N`, `--data-dir DIR`, `--database URL`, `--policy completion|mastery`,
+    /// `--base-url URL`, `--terminal`, `--out FILE`, `revoke UUID [REASON]`), flags winning.
     ///
     /// # Errors
     /// [`AppError`] for an unknown flag or a bad value.
@@ -94,6 +103,9 @@ impl Config {
         }
         if let Ok(d) = std::env::var("BADGES101_DATA_DIR") {
             c.data_dir = PathBuf::from(d);
+        }
+        if let Ok(d) = std::env::var("BADGES101_DATABASE") {
+            c.database = Some(d);
         }
         if let Ok(p) = std::env::var("BADGES101_POLICY") {
             c.policy = parse_policy(&p)?;
@@ -110,6 +122,7 @@ impl Config {
             match a.as_str() {
                 "--port" => c.port = parse_port(&value("--port")?)?,
                 "--data-dir" => c.data_dir = PathBuf::from(value("--data-dir")?),
+                "--database" => c.database = Some(value("--database")?),
                 "--policy" => c.policy = parse_policy(&value("--policy")?)?,
                 "--base-url" => c.base_url = Some(value("--base-url")?),
                 "--terminal" => c.terminal = true,
@@ -129,10 +142,28 @@ impl Config {
         }
         Ok(c)
     }
+
+    /// The database URL: [`Config::database`], else `sqlite:DATA_DIR/badges101.db`.
+    pub fn database_url(&self) -> String {
+        self.database
+            .clone()
+            .unwrap_or_else(|| format!("sqlite:{}", self.data_dir.join(DATABASE_FILE).display()))
+    }
+
+    /// The base URL badges are issued under: [`Config::base_url`], else
+    /// `http://127.0.0.1:PORT/`.
+    pub fn base_url_or_local(&self) -> String {
+        self.base_url
+            .clone()
+            .unwrap_or_else(|| format!("http://127.0.0.1:{}/", self.port))
+    }
 }
 
+/// The default database's file name in the data directory.
+pub const DATABASE_FILE: &str = "badges101.db";
+
 /// Command-line usage.
-pub const USAGE: &str = "usage: badges101 [--port N] [--data-dir DIR] [--policy completion|mastery] [--base-url URL] [--terminal [--out FILE]]\n       badges101 [--data-dir DIR] revoke UUID [REASON]";
+pub const USAGE: &str = "usage: badges101 [--port N] [--data-dir DIR] [--database sqlite:PATH|postgres://...] [--policy completion|mastery] [--base-url URL] [--terminal [--out FILE]]\n       badges101 [--data-dir DIR] [--database URL] [--base-url URL] revoke UUID [REASON]";
 
 fn parse_port(s: &str) -> Result<u16, AppError> {
     s.trim()
@@ -180,8 +211,40 @@ impl From<openbadges::Error> for AppError {
     }
 }
 
+impl From<openbadges::store::StoreError> for AppError {
+    fn from(e: openbadges::store::StoreError) -> Self {
+        Self(format!("database: {e}"))
+    }
+}
+
 impl From<serde_json::Error> for AppError {
     fn from(e: serde_json::Error) -> Self {
         Self(format!("JSON: {e}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_database_is_the_flag_or_sqlite_in_the_data_directory() {
+        let c = Config::from_args(["--data-dir", "d"].map(String::from)).unwrap();
+        if std::env::var_os("BADGES101_DATABASE").is_none() {
+            assert_eq!(
+                c.database_url(),
+                format!(
+                    "sqlite:{}",
+                    PathBuf::from("d").join(DATABASE_FILE).display()
+                )
+            );
+        }
+        let c = Config::from_args(
+            ["--database", "postgres://u@db.example/b101", "revoke", "x"].map(String::from),
+        )
+        .unwrap();
+        assert_eq!(c.database_url(), "postgres://u@db.example/b101");
+        assert_eq!(c.revoke, Some(("x".to_owned(), None)));
+        assert!(Config::from_args(["--database"].map(String::from)).is_err());
     }
 }

@@ -22,16 +22,6 @@ fn main() -> ExitCode {
 }
 
 fn run(config: badges101::Config) -> Result<(), badges101::AppError> {
-    if config.revoke.is_some() || config.terminal {
-        // The running app keeps the issuer state in memory: work on the data directory only
-        // while it is stopped.
-        if std::net::TcpListener::bind(("127.0.0.1", config.port)).is_err() {
-            return Err(badges101::AppError::from(std::io::Error::other(format!(
-                "port {} is in use: stop the app first (it keeps the issuer state in memory)",
-                config.port
-            ))));
-        }
-    }
     if config.terminal {
         let stdin = std::io::stdin();
         let mut input = stdin.lock();
@@ -40,20 +30,18 @@ fn run(config: badges101::Config) -> Result<(), badges101::AppError> {
         return Ok(());
     }
     if let Some((id, reason)) = &config.revoke {
-        let base = config
-            .base_url
-            .clone()
-            .unwrap_or_else(|| format!("http://127.0.0.1:{}/", config.port));
-        let mut app = badges101::App::open(&config, &base)?;
+        // Straight into the database: running instances serve it from their next request on.
+        // Under the instances' public base URL (the status lists name it): `--base-url`, else
+        // the one the app last served under on this database.
+        let app = badges101::App::open(&config, &badges101::App::base_url_for(&config)?)?;
         app.revoke(id, reason.as_deref())?;
-        println!(
-            "revoked {id}: start the app again to serve the updated revocation and status lists"
-        );
+        println!("revoked {id}");
         return Ok(());
     }
     let data_dir = config.data_dir.clone();
     let running = badges101::start(config)?;
     println!("Badges 101 is running at {}", running.url());
+    println!("listening on {}", running.addr());
     println!("data directory: {}", data_dir.display());
     running.join();
     Ok(())

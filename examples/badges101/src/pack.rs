@@ -2,20 +2,23 @@
 //! through the OB 3.0 API (`POST`/`GET /ims/ob/v3p0/credentials`), and the pusher that sends
 //! each newly issued credential there over real HTTP.
 //!
+//! The queue is in the database (`b101_pushes`, written in the issuance's own transaction), so
+//! an acknowledged badge is pushed eventually even when its instance is killed: any instance's
+//! pusher claims it with a lease.
+//!
 //! No deadlock by construction: the push runs on a dedicated thread (never inside a request
 //! handler), one request at a time, and the API handler verifies the pushed credential with a
-//! document loader that answers the app's own URLs from its hosted documents in memory
-//! ([`SiteLoader`]): it never makes an HTTP request back to the server. Locks are taken in one
-//! order only: the backpack, then the app (inside the loader), then the push states.
+//! document loader that answers the app's own URLs from its hosted documents in the database
+//! ([`SiteLoader`]): it never makes an HTTP request back to the server. The backpack's lock is
+//! the only lock.
 
-use std::collections::{BTreeMap, HashMap};
-use std::sync::mpsc::{Receiver, Sender};
-use std::sync::{Arc, Mutex, Weak};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use openbadges::backpack::export::api::{ApiTokens, SCOPE_UPSERT};
 use openbadges::backpack::proof::ProofVerifier;
-use openbadges::backpack::{Backpack, BadgeRecord, BadgeState, SqliteStore, Store as _};
+use openbadges::backpack::{Backpack, BadgeRecord, BadgeState, SqliteStore, Store};
 use openbadges::model::{Identity, IdentityKind};
 use openbadges::proof::loader::{Document, DocumentLoader, LoadError, RecordingLoader};
 
@@ -23,7 +26,7 @@ use crate::AppError;
 use crate::state::{App, Hosted};
 
 /// The backpack the app serves.
-pub(crate) type Pack = Backpack<SqliteStore, ProofVerifier<'static>>;
+pub(crate) type Pack = Backpack<Box<dyn Store + Send + Sync>, ProofVerifier<'static>>;
 
 /// Where one badge's push stands.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,7 +45,7 @@ pub enum PushState {
     Failed(String),
 }
 
-/// One credential to push.
+/// One credential to push (a claimed row of the database's push queue).
 #[derive(Debug)]
 pub(crate) struct PushJob {
     pub(crate) uuid: String,
@@ -50,53 +53,25 @@ pub(crate) struct PushJob {
     pub(crate) credential: String,
 }
 
-/// The app's side of the pusher: the queue and the push states.
-#[derive(Debug, Clone)]
-pub(crate) struct Pusher {
-    pub(crate) tx: Sender<PushJob>,
-    pub(crate) states: Arc<Mutex<HashMap<String, PushState>>>,
-}
+/// How long a claimed push is held (seconds) before another pusher may take it: the push of an
+/// instance killed mid-push is taken again once its lease ends.
+pub(crate) const PUSH_LEASE_SECS: i64 = 15;
+/// When a push could not reach the backpack, how long until it is tried again (seconds).
+const RETRY_SECS: i64 = 2;
+/// How often an idle pusher looks at the queue (badges issued by any instance land there).
+const IDLE: Duration = Duration::from_millis(200);
 
-impl Pusher {
-    /// Queues a push (called once, when a badge is issued).
-    pub(crate) fn queue(&self, job: PushJob) {
-        if let Ok(mut s) = self.states.lock() {
-            s.insert(job.uuid.clone(), PushState::Queued);
-        }
-        if self.tx.send(job).is_err() {
-            // The pusher is gone (shutting down): nothing to do.
-        }
-    }
-
-    /// The push state of a badge.
-    pub(crate) fn state(&self, uuid: &str) -> Option<PushState> {
-        self.states.lock().ok()?.get(uuid).cloned()
-    }
-
-    /// Every push state, by badge UUID.
-    pub(crate) fn all(&self) -> BTreeMap<String, PushState> {
-        self.states
-            .lock()
-            .map(|s| s.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
-            .unwrap_or_default()
-    }
-}
-
-/// Answers the app's own URLs from its hosted documents (in memory, no HTTP), and nothing else:
-/// the JSON-LD contexts are bundled in the verifier, and the app's backpack holds the app's own
-/// badges. A document from elsewhere is "not available", which the verifier reports as could
-/// not check (indeterminate), never as invalid.
+/// Answers the app's own URLs from its hosted documents (from the database, no HTTP), and
+/// nothing else: the JSON-LD contexts are bundled in the verifier, and the app's backpack holds
+/// the app's own badges. A document from elsewhere is "not available", which the verifier
+/// reports as could not check (indeterminate), never as invalid.
 pub(crate) struct SiteLoader {
-    app: Weak<Mutex<App>>,
-    origin: String,
+    app: App,
 }
 
 impl SiteLoader {
-    pub(crate) fn new(app: &Arc<Mutex<App>>, origin: String) -> Self {
-        Self {
-            app: Arc::downgrade(app),
-            origin,
-        }
+    pub(crate) fn new(app: App) -> Self {
+        Self { app }
     }
 }
 
@@ -105,16 +80,14 @@ impl DocumentLoader for SiteLoader {
         let not_here = || LoadError::NotAvailable {
             url: url.to_owned(),
         };
-        let Some(path) = url.strip_prefix(&self.origin) else {
+        let Some(path) = url.strip_prefix(self.app.origin()) else {
             return Err(not_here());
         };
         if !path.starts_with('/') {
             return Err(not_here());
         }
         let path = path.split(['?', '#']).next().unwrap_or(path);
-        let app = self.app.upgrade().ok_or_else(not_here)?;
-        let app = app.lock().map_err(|_| not_here())?;
-        match app.hosted(path) {
+        match self.app.hosted(path).map_err(|_| not_here())? {
             Hosted::Found(d) => Ok(Document {
                 url: url.to_owned(),
                 final_url: url.to_owned(),
@@ -140,12 +113,26 @@ impl DocumentLoader for SiteLoader {
     }
 }
 
-/// Opens the backpack in `dir` (`backpack/backpack.sqlite`) verifying with `loader`. The
-/// backpack keeps every document a verification loaded (issuer profile, key, status list), so
-/// its zip export verifies offline (`openbadges verify --offline --documents`).
-pub(crate) fn open(dir: &std::path::Path, loader: &'static SiteLoader) -> Result<Pack, AppError> {
-    let store = SqliteStore::open_dir(dir.join("backpack"))
-        .map_err(|e| AppError::new(format!("backpack: {e}")))?;
+/// Opens the backpack verifying with `loader`: in the app's database when it is PostgreSQL
+/// (the backpack's own schema, shared by every instance), else in `dir`
+/// (`backpack/backpack.sqlite`). The backpack keeps every document a verification loaded
+/// (issuer profile, key, status list), so its zip export verifies offline
+/// (`openbadges verify --offline --documents`).
+pub(crate) fn open(
+    database: &str,
+    dir: &std::path::Path,
+    loader: &'static SiteLoader,
+) -> Result<Pack, AppError> {
+    let store: Box<dyn Store + Send + Sync> =
+        if database.starts_with("postgres://") || database.starts_with("postgresql://") {
+            openbadges::backpack::store::open(database)
+                .map_err(|e| AppError::new(format!("backpack: {e}")))?
+        } else {
+            Box::new(
+                SqliteStore::open_dir(dir.join("backpack"))
+                    .map_err(|e| AppError::new(format!("backpack: {e}")))?,
+            )
+        };
     // One per start; the backpack lives as long as the app.
     let recording: &'static RecordingLoader<&'static SiteLoader> =
         Box::leak(Box::new(RecordingLoader::new(loader)));
@@ -200,55 +187,90 @@ pub(crate) fn zip_of(pack: &Pack, email: &str) -> Result<Vec<u8>, AppError> {
         .map_err(|e| AppError::new(format!("backpack export: {e}")))
 }
 
-/// Runs the pusher: for each job, makes the learner's verified email an owner identifier of the
-/// backpack, then POSTs the credential to `endpoint` with the upsert token. Returns when the
-/// queue's senders are gone.
+/// Runs the pusher: claims the oldest queued push in the database (whichever instance issued
+/// the badge), makes the learner's verified email an owner identifier of the backpack, POSTs
+/// the credential to `endpoint` with the upsert token, and records the outcome. Returns once
+/// `stop` is set and nothing is left to claim.
 pub(crate) fn run_pusher(
-    rx: &Receiver<PushJob>,
+    app: &App,
     pack: &Mutex<Pack>,
     tokens: &ApiTokens,
     endpoint: &str,
-    states: &Mutex<HashMap<String, PushState>>,
+    stop: &AtomicBool,
 ) {
     // Straight to the loopback listener: never through a proxy from the environment.
     let client = reqwest::blocking::Client::builder()
         .no_proxy()
-        .timeout(Duration::from_secs(60))
+        // Shorter than the lease, so a push never outlives its claim.
+        .timeout(Duration::from_secs(10))
         .redirect(reqwest::redirect::Policy::none())
         .build();
     let token = tokens
         .token_for(SCOPE_UPSERT)
         .map(|t| t.secret().to_owned());
-    while let Ok(job) = rx.recv() {
-        let state = match (&client, &token) {
-            (Err(e), _) => PushState::Failed(format!("no HTTP client: {e}")),
-            (_, None) => PushState::Failed("no upsert token".into()),
-            (Ok(client), Some(token)) => push(client, pack, token, endpoint, &job),
-        };
-        if let PushState::Failed(why) = &state {
-            eprintln!("badges101: push of {} failed: {why}", job.uuid);
-        }
-        if let Ok(mut s) = states.lock() {
-            s.insert(job.uuid, state);
+    loop {
+        let claim = crate::state::token()
+            .map_err(|e| e.to_string())
+            .and_then(|owner| {
+                app.claim_push(&owner, PUSH_LEASE_SECS)
+                    .map(|job| job.map(|j| (owner, j)))
+                    .map_err(|e| e.to_string())
+            });
+        match claim {
+            Ok(Some((owner, job))) => {
+                let (state, posts) = match (&client, &token) {
+                    (Err(e), _) => (Some(PushState::Failed(format!("no HTTP client: {e}"))), 0),
+                    (_, None) => (Some(PushState::Failed("no upsert token".into())), 0),
+                    (Ok(client), Some(token)) => push(client, pack, token, endpoint, &job),
+                };
+                match &state {
+                    Some(PushState::Failed(why)) => {
+                        eprintln!("badges101: push of {} failed: {why}", job.uuid);
+                    }
+                    None => eprintln!(
+                        "badges101: push of {} could not reach the backpack; trying again",
+                        job.uuid
+                    ),
+                    _ => {}
+                }
+                if let Err(e) = app.finish_push(&job, &owner, posts, state.as_ref(), RETRY_SECS) {
+                    eprintln!("badges101: recording the push of {}: {e}", job.uuid);
+                }
+            }
+            Ok(None) => {
+                if stop.load(Ordering::SeqCst) {
+                    return;
+                }
+                std::thread::sleep(IDLE);
+            }
+            Err(e) => {
+                eprintln!("badges101: push queue: {e}");
+                if stop.load(Ordering::SeqCst) {
+                    return;
+                }
+                std::thread::sleep(Duration::from_secs(1));
+            }
         }
     }
 }
 
+/// Pushes one credential; returns the outcome (`None`: the backpack could not be reached, try
+/// again later) and how many POST requests were made.
 fn push(
     client: &reqwest::blocking::Client,
     pack: &Mutex<Pack>,
     token: &str,
     endpoint: &str,
     job: &PushJob,
-) -> PushState {
+) -> (Option<PushState>, u32) {
     // The learner typed this address to receive the badge: it is the owner's identifier.
     match pack.lock() {
         Ok(mut p) => {
             if let Err(e) = p.add_identifier(learner(&job.email)) {
-                return PushState::Failed(format!("backpack: {e}"));
+                return (Some(PushState::Failed(format!("backpack: {e}"))), 0);
             }
         }
-        Err(_) => return PushState::Failed("backpack unavailable".into()),
+        Err(_) => return (None, 0),
     }
     let mut posts = 0;
     loop {
@@ -263,7 +285,7 @@ fn push(
             Ok(resp) => {
                 let status = resp.status().as_u16();
                 if status == 200 || status == 201 {
-                    return PushState::Sent { status, posts };
+                    return (Some(PushState::Sent { status, posts }), posts);
                 }
                 let body = resp.text().unwrap_or_default();
                 let why = serde_json::from_str::<serde_json::Value>(&body)
@@ -274,14 +296,20 @@ fn push(
                             .map(str::to_owned)
                     })
                     .unwrap_or(body);
-                return PushState::Failed(format!("the backpack answered {status}: {why}"));
+                return (
+                    Some(PushState::Failed(format!(
+                        "the backpack answered {status}: {why}"
+                    ))),
+                    posts,
+                );
             }
             // A connection that failed before an answer: retry a little (the request was not
             // handled, so this is no second push).
             Err(e) if e.is_connect() && posts < 3 => {
                 std::thread::sleep(Duration::from_millis(200 * u64::from(posts)));
             }
-            Err(e) => return PushState::Failed(format!("could not reach the backpack: {e}")),
+            // Later: the upsert is idempotent (a badge the backpack holds answers 200).
+            Err(_) => return (None, posts),
         }
     }
 }

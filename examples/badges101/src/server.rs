@@ -1,8 +1,9 @@
 //! The HTTP side: a `tiny_http` server, a few worker threads, routes.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::io::Read as _;
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
@@ -13,7 +14,7 @@ use openbadges::backpack::export::api::{
 };
 use tiny_http::{Header, Method, Request, Response, Server};
 
-use crate::pack::{self, Pack, PushState, Pusher, SiteLoader};
+use crate::pack::{self, Pack, PushState, SiteLoader};
 use crate::state::{App, Hosted, Refused, is_token};
 use crate::{AppError, Config, html};
 
@@ -25,9 +26,10 @@ pub struct Running {
     server: Arc<Server>,
     addr: SocketAddr,
     url: String,
-    app: Arc<Mutex<App>>,
+    app: App,
     pack: Arc<Mutex<Pack>>,
-    pusher: Option<Pusher>,
+    /// Tells the pusher to end once nothing is left to claim.
+    stop_pushing: Arc<AtomicBool>,
     pusher_thread: Option<JoinHandle<()>>,
     workers: Vec<JoinHandle<()>>,
 }
@@ -52,17 +54,18 @@ impl Running {
         &self.url
     }
 
-    /// The shared app state (for issuer operations while serving).
-    pub fn app(&self) -> Arc<Mutex<App>> {
-        Arc::clone(&self.app)
+    /// The app (for issuer operations while serving; a clone shares everything).
+    pub fn app(&self) -> App {
+        self.app.clone()
     }
 
-    /// Every push to the backpack made in this run, by badge UUID.
+    /// Every push to the backpack recorded in the database (by any instance), by badge UUID.
     pub fn pushes(&self) -> BTreeMap<String, PushState> {
-        self.pusher.as_ref().map(Pusher::all).unwrap_or_default()
+        self.app.push_states().unwrap_or_default()
     }
 
-    /// Waits until no push is queued (at most `timeout`); whether the queue drained.
+    /// Waits until no push is queued in the database (at most `timeout`); whether the queue
+    /// drained.
     pub fn wait_for_pushes(&self, timeout: Duration) -> bool {
         let end = Instant::now() + timeout;
         loop {
@@ -108,12 +111,9 @@ impl Running {
         }
     }
 
-    /// Stops serving: finishes the queued pushes, then waits for the workers.
+    /// Stops serving: finishes the queued pushes it can claim, then waits for the workers.
     pub fn shutdown(mut self) {
-        if let Ok(mut app) = self.app.lock() {
-            app.take_pusher();
-        }
-        self.pusher = None;
+        self.stop_pushing.store(true, Ordering::SeqCst);
         if let Some(t) = self.pusher_thread.take() {
             let _ = t.join();
         }
@@ -126,10 +126,11 @@ impl Running {
     }
 }
 
-/// Opens the data directory and starts serving on `127.0.0.1:PORT`.
+/// Opens the database and the data directory and starts serving on `127.0.0.1:PORT`.
 ///
 /// # Errors
-/// [`AppError`] when the port cannot be bound or the data directory cannot be opened.
+/// [`AppError`] when the port cannot be bound or the database or the data directory cannot be
+/// opened.
 pub fn start(config: Config) -> Result<Running, AppError> {
     let server = Server::http(("127.0.0.1", config.port))
         .map_err(|e| AppError::new(format!("cannot listen on 127.0.0.1:{}: {e}", config.port)))?;
@@ -141,30 +142,25 @@ pub fn start(config: Config) -> Result<Running, AppError> {
         .base_url
         .clone()
         .unwrap_or_else(|| format!("http://{addr}/"));
-    let app = Arc::new(Mutex::new(App::open(&config, &url)?));
+    let app = App::open(&config, &url)?;
+    app.remember_base_url()?;
     // The OB 3.0 API's bearer tokens: the local-only shortcut for its OAuth 2.0 flow (see
-    // docs/badges101.md), kept beside the keys (directory 0700, file 0600).
+    // docs/badges101.md), in a directory only the owner can enter (file 0600).
+    let keys = config.data_dir.join("keys");
+    std::fs::create_dir_all(&keys)?;
+    crate::state::restrict(&keys)?;
     let tokens = Arc::new(
-        ApiTokens::load_or_create(&config.data_dir.join("keys").join("api-tokens.json"))
+        ApiTokens::load_or_create(&keys.join("api-tokens.json"))
             .map_err(|e| AppError::new(format!("API tokens: {e}")))?,
     );
-    let origin = app
-        .lock()
-        .map_err(|_| AppError::new("app state poisoned"))?
-        .origin()
-        .to_owned();
     // One loader for the life of the process (the verifier borrows it).
-    let loader: &'static SiteLoader = Box::leak(Box::new(SiteLoader::new(&app, origin)));
-    let pack = Arc::new(Mutex::new(pack::open(&config.data_dir, loader)?));
-    let (tx, rx) = std::sync::mpsc::channel();
-    let pusher = Pusher {
-        tx,
-        states: Arc::new(Mutex::new(HashMap::new())),
-    };
-    app.lock()
-        .map_err(|_| AppError::new("app state poisoned"))?
-        .set_pusher(pusher.clone());
-    // Badges issued before a stop whose push never arrived: send them now.
+    let loader: &'static SiteLoader = Box::leak(Box::new(SiteLoader::new(app.clone())));
+    let pack = Arc::new(Mutex::new(pack::open(
+        &config.database_url(),
+        &config.data_dir,
+        loader,
+    )?));
+    // Badges pushed before whose credential the backpack does not hold (it was lost): again.
     let held: std::collections::HashSet<String> = {
         use openbadges::backpack::Store as _;
         let p = pack
@@ -178,26 +174,22 @@ pub fn start(config: Config) -> Result<Running, AppError> {
             .map(str::to_owned)
             .collect()
     };
-    let unpushed = app
-        .lock()
-        .map_err(|_| AppError::new("app state poisoned"))?
-        .unpushed(&held)?;
-    for job in unpushed {
-        pusher.queue(job);
-    }
+    app.requeue_unheld(&held)?;
+    let stop_pushing = Arc::new(AtomicBool::new(false));
     let pusher_thread = {
-        let (pack, tokens, states) = (
+        let (app, pack, tokens, stop) = (
+            app.clone(),
             Arc::clone(&pack),
             Arc::clone(&tokens),
-            Arc::clone(&pusher.states),
+            Arc::clone(&stop_pushing),
         );
         // The push goes to this listener (whatever the public base URL is).
         let endpoint = format!("http://{addr}/ims/ob/v3p0/credentials");
-        std::thread::spawn(move || pack::run_pusher(&rx, &pack, &tokens, &endpoint, &states))
+        std::thread::spawn(move || pack::run_pusher(&app, &pack, &tokens, &endpoint, &stop))
     };
     let server = Arc::new(server);
     let ctx = Arc::new(Ctx {
-        app: Arc::clone(&app),
+        app: app.clone(),
         pack: Arc::clone(&pack),
         tokens,
         api_url: format!("{url}ims/ob/v3p0/credentials"),
@@ -219,7 +211,7 @@ pub fn start(config: Config) -> Result<Running, AppError> {
         url,
         app,
         pack,
-        pusher: Some(pusher),
+        stop_pushing,
         pusher_thread: Some(pusher_thread),
         workers,
     })
@@ -227,7 +219,7 @@ pub fn start(config: Config) -> Result<Running, AppError> {
 
 /// What the request handlers share.
 struct Ctx {
-    app: Arc<Mutex<App>>,
+    app: App,
     pack: Arc<Mutex<Pack>>,
     tokens: Arc<ApiTokens>,
     /// The OB 3.0 API endpoint's public URL (for `Link` headers).
@@ -363,7 +355,7 @@ fn route(ctx: &Ctx, req: &mut Request) -> Reply {
     let path = req.url().split(['?', '#']).next().unwrap_or("/").to_owned();
     let method = req.method().clone();
     let segs: Vec<&str> = path.trim_start_matches('/').split('/').collect();
-    // The backpack's routes take the backpack lock, never while holding the app's.
+    // The backpack's routes take the backpack lock (the only lock: the app itself has none).
     match (&method, segs.as_slice()) {
         (_, ["ims", "ob", "v3p0", "credentials"]) => return api_credentials(ctx, req, &method),
         (Method::Get, ["a", tok, "backpack"]) if is_token(tok) => {
@@ -374,15 +366,11 @@ fn route(ctx: &Ctx, req: &mut Request) -> Reply {
         }
         _ => {}
     }
-    let app = &*ctx.app;
-    // Read a form body before taking the lock: a slow client must not hold up everyone.
+    let app = &ctx.app;
     let form = if method == Method::Post {
         read_form(req)
     } else {
         Ok(Vec::new())
-    };
-    let Ok(mut app) = app.lock() else {
-        return Reply::error(500, "Something went wrong on our side.");
     };
     let r = match (&method, segs.as_slice()) {
         (Method::Get, [""]) => Ok(Reply::html(200, html::intro())),
@@ -390,21 +378,19 @@ fn route(ctx: &Ctx, req: &mut Request) -> Reply {
             Ok(tok) => Ok(Reply::redirect(format!("/a/{tok}/lesson/1"))),
             Err(e) => Err(Refused::from(e)),
         },
-        (Method::Get, ["criteria"]) => Ok(Reply::html(200, html::criteria(&app.quiz))),
+        (Method::Get, ["criteria"]) => Ok(Reply::html(200, html::criteria(app.quiz()))),
         (Method::Get, ["static", "badge.png"]) => Ok(Reply {
             status: 200,
             content_type: "image/png".into(),
             body: crate::state::BADGE_PNG.to_vec(),
             headers: Vec::new(),
         }),
-        (_, ["a", tok, rest @ ..]) if is_token(tok) => {
-            attempt_route(&mut app, &method, tok, rest, form)
-        }
-        (Method::Get, _) => Ok(match app.hosted(&path) {
+        (_, ["a", tok, rest @ ..]) if is_token(tok) => attempt_route(app, &method, tok, rest, form),
+        (Method::Get, _) => app.hosted(&path).map(|h| match h {
             Hosted::Found(d) => Reply {
                 status: 200,
-                content_type: d.content_type.clone(),
-                body: d.body.clone(),
+                content_type: d.content_type,
+                body: d.body,
                 headers: Vec::new(),
             },
             Hosted::Gone => Reply {
@@ -421,7 +407,7 @@ fn route(ctx: &Ctx, req: &mut Request) -> Reply {
 }
 
 fn attempt_route(
-    app: &mut App,
+    app: &App,
     method: &Method,
     tok: &str,
     rest: &[&str],
@@ -469,7 +455,7 @@ fn attempt_route(
             let first_open = first_unanswered(app, tok)?;
             Ok(Reply::html(
                 200,
-                html::result(tok, &app.quiz, record.as_ref(), first_open, None),
+                html::result(tok, app.quiz(), record.as_ref(), first_open, None),
             ))
         }
         (Method::Post, ["issue"]) => {
@@ -487,7 +473,7 @@ fn attempt_route(
                     let record = app.finish(tok)?;
                     Ok(Reply::html(
                         400,
-                        html::result(tok, &app.quiz, record.as_ref(), None, Some(&m)),
+                        html::result(tok, app.quiz(), record.as_ref(), None, Some(&m)),
                     ))
                 }
                 Err(e) => Err(e),
@@ -497,7 +483,7 @@ fn attempt_route(
             let Some(uuid) = app.attempt(tok)?.issued.clone() else {
                 return Ok(Reply::redirect(format!("/a/{tok}/result")));
             };
-            let push = app.push_state(&uuid);
+            let push = app.push_state(&uuid)?;
             Ok(Reply::html(
                 200,
                 html::badge(tok, &uuid, app.base_url(), push.as_ref()),
@@ -526,12 +512,12 @@ fn attempt_route(
 }
 
 /// Item ids in presentation order.
-fn item_ids(app: &mut App, tok: &str) -> Result<Vec<String>, Refused> {
+fn item_ids(app: &App, tok: &str) -> Result<Vec<String>, Refused> {
     let a = app.attempt(tok)?.attempt.clone();
-    Ok(a.view(&app.quiz).items().map(|i| i.id.clone()).collect())
+    Ok(a.view(app.quiz()).items().map(|i| i.id.clone()).collect())
 }
 
-fn first_unanswered(app: &mut App, tok: &str) -> Result<Option<usize>, Refused> {
+fn first_unanswered(app: &App, tok: &str) -> Result<Option<usize>, Refused> {
     let ids = item_ids(app, tok)?;
     let a = app.attempt(tok)?;
     Ok(ids
@@ -540,9 +526,9 @@ fn first_unanswered(app: &mut App, tok: &str) -> Result<Option<usize>, Refused> 
         .map(|p| p + 1))
 }
 
-fn question_page(app: &mut App, tok: &str, n: usize) -> Result<Reply, Refused> {
+fn question_page(app: &App, tok: &str, n: usize) -> Result<Reply, Refused> {
     let a = app.attempt(tok)?.attempt.clone();
-    let view = a.view(&app.quiz);
+    let view = a.view(app.quiz());
     let total = view.items().count();
     let Some(pi) = view.items().find(|i| i.number == n) else {
         return Err(Refused::UnknownAttempt);
@@ -554,12 +540,12 @@ fn question_page(app: &mut App, tok: &str, n: usize) -> Result<Reply, Refused> {
         .and_then(|s| s.title.clone())
         .unwrap_or_else(|| "Your First Badge".into());
     let item = app
-        .quiz
+        .quiz()
         .item(&pi.id)
         .ok_or_else(|| Refused::Internal("item vanished".into()))?;
     let answered = if a.responses.contains_key(&pi.id) {
         let grade = a
-            .preview(&app.quiz)
+            .preview(app.quiz())
             .map_err(|e| Refused::Internal(e.to_string()))?;
         Some(
             grade
@@ -574,7 +560,7 @@ fn question_page(app: &mut App, tok: &str, n: usize) -> Result<Reply, Refused> {
     };
     Ok(Reply::html(
         200,
-        html::question(tok, &app.quiz, &section, n, total, item, answered),
+        html::question(tok, app.quiz(), &section, n, total, item, answered),
     ))
 }
 
@@ -686,15 +672,12 @@ fn api_credentials(ctx: &Ctx, req: &mut Request, method: &Method) -> Reply {
 
 /// The learner's backpack page (`/a/TOKEN/backpack`) or its zip export (`…/backpack.zip`).
 fn backpack_page(ctx: &Ctx, tok: &str, zip: bool) -> Result<Reply, Refused> {
-    let (email, push) = {
-        let mut app = ctx
-            .app
-            .lock()
-            .map_err(|_| Refused::Internal("app state poisoned".into()))?;
-        let a = app.attempt(tok)?.clone();
-        let push = a.issued.as_deref().and_then(|u| app.push_state(u));
-        (a.email, push)
+    let a = ctx.app.attempt(tok)?;
+    let push = match a.issued.as_deref() {
+        Some(u) => ctx.app.push_state(u)?,
+        None => None,
     };
+    let email = a.email;
     let Some(email) = email else {
         return Ok(Reply::redirect(format!("/a/{tok}/result")));
     };
@@ -716,12 +699,7 @@ fn backpack_page(ctx: &Ctx, tok: &str, zip: bool) -> Result<Reply, Refused> {
     }
     let badges = pack::badges_of(&pack, &email)?;
     drop(pack);
-    let origin = ctx
-        .app
-        .lock()
-        .map_err(|_| Refused::Internal("app state poisoned".into()))?
-        .origin()
-        .to_owned();
+    let origin = ctx.app.origin().to_owned();
     Ok(Reply::html(
         200,
         html::backpack(tok, &email, &badges, &origin, push.as_ref()),

@@ -1,16 +1,21 @@
-//! The app's state: the quiz, the issuer, attempts and the hosted documents, kept in the data
-//! directory so a restart keeps everything.
+//! The app's state: the quiz, and the issuer's database, which holds everything shared between
+//! instances (the issuer's keys, badges, hosted documents, status lists and revocations; the
+//! learners' attempts; the push queue). Nothing about a learner or a badge is kept in memory:
+//! any instance on the same database answers for any of them.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
-use std::path::{Path, PathBuf};
+use std::collections::{BTreeMap, HashSet};
+use std::path::Path;
+use std::sync::Arc;
 
 use openbadges::model::Identity;
-use openbadges::proof::key::{Algorithm, SecretKey};
 use openbadges::quiz::evidence::EvidenceOptions;
 use openbadges::quiz::{Attempt, AttemptRecord, Format, Limits, Quiz, Response, load};
-use openbadges::{Badge, Evidence, Form, IssueOptions, Issuer, IssuerKeys, IssuerProfile};
+use openbadges::store::{IssuerStore, Served, SqlValue, StoreError, StoreTransaction};
+use openbadges::{Badge, Evidence, Form, IssueOptions, Issuer, IssuerProfile};
 use serde::{Deserialize, Serialize};
 
+use crate::db::{self, integer, required_text, text, with_tx};
+use crate::pack::{PushJob, PushState};
 use crate::{AppError, Config, Policy};
 
 /// The badge image (embedded: nothing to install).
@@ -25,10 +30,13 @@ const NAME: &str = "Badges 101";
 const DESCRIPTION: &str = "You really get badges!";
 /// Largest accepted email address (RFC 5321 path limit).
 const MAX_EMAIL: usize = 254;
+/// How many times an attempt update is retried when another request changed the attempt
+/// first.
+const UPDATE_ROUNDS: usize = 5;
 
-/// One learner's attempt, stored server-side under an unguessable token.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub(crate) struct AttemptFile {
+/// One learner's attempt, stored under an unguessable token (a row of `b101_attempts`).
+#[derive(Debug, Clone)]
+pub(crate) struct AttemptRow {
     /// The quiz crate's attempt state.
     pub(crate) attempt: Attempt,
     /// The public id of the attempt record (evidence URL `attempts/ID.json`).
@@ -39,8 +47,9 @@ pub(crate) struct AttemptFile {
     pub(crate) issued: Option<String>,
     /// The address the badge was issued to (kept server-side only: it names the learner's
     /// backpack).
-    #[serde(default)]
     pub(crate) email: Option<String>,
+    /// The row's version: every update is a compare-and-set on it.
+    version: i64,
 }
 
 /// A hosted document.
@@ -52,8 +61,8 @@ pub(crate) struct Doc {
 
 /// What a hosted path answers.
 #[derive(Debug)]
-pub(crate) enum Hosted<'a> {
-    Found(&'a Doc),
+pub(crate) enum Hosted {
+    Found(Doc),
     Gone,
     NotFound,
 }
@@ -77,23 +86,30 @@ impl From<AppError> for Refused {
     }
 }
 
-/// The app: quiz, issuer, attempts, hosted documents.
-#[derive(Debug)]
-pub struct App {
-    pub(crate) quiz: Quiz,
-    issuer: Issuer,
-    data_dir: PathBuf,
-    origin: String,
-    site: HashMap<String, Doc>,
-    gone: HashSet<String>,
-    attempts: HashMap<String, AttemptFile>,
-    pusher: Option<crate::pack::Pusher>,
+impl From<StoreError> for Refused {
+    fn from(e: StoreError) -> Self {
+        Refused::Internal(format!("database: {e}"))
+    }
 }
 
-fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+impl From<openbadges::Error> for Refused {
+    fn from(e: openbadges::Error) -> Self {
+        Refused::Internal(e.to_string())
+    }
+}
+
+/// The app: the quiz and the issuer on its database. Cheap to clone (an `Arc` inside),
+/// `Send + Sync`: every request handler uses it at once, without a lock.
+#[derive(Debug, Clone)]
+pub struct App {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    quiz: Quiz,
+    issuer: Issuer,
+    origin: String,
 }
 
 /// A fresh random token (128 bits, hex).
@@ -106,21 +122,11 @@ pub(crate) fn token() -> Result<String, AppError> {
     Ok(hex::encode(b))
 }
 
-/// Whether `t` looks like one of our tokens (so it is safe as a file name).
+/// Whether `t` looks like one of our tokens.
 pub(crate) fn is_token(t: &str) -> bool {
     t.len() == 32
         && t.bytes()
             .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
-}
-
-fn content_type_for(path: &str) -> &'static str {
-    if path.ends_with(".png") {
-        "image/png"
-    } else if path.ends_with(".svg") {
-        "image/svg+xml"
-    } else {
-        "application/json"
-    }
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -129,23 +135,8 @@ struct StoredProfile {
     email: String,
 }
 
-fn read_or_create(
-    path: &Path,
-    create: impl FnOnce() -> Result<Vec<u8>, AppError>,
-) -> Result<Vec<u8>, AppError> {
-    match std::fs::read(path) {
-        Ok(b) => Ok(b),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            let b = create()?;
-            write_atomic(path, &b)?;
-            Ok(b)
-        }
-        Err(e) => Err(e.into()),
-    }
-}
-
 /// Makes a secret file readable by its owner only (Unix).
-fn restrict(path: &Path) -> Result<(), AppError> {
+pub(crate) fn restrict(path: &Path) -> Result<(), AppError> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt as _;
@@ -157,14 +148,33 @@ fn restrict(path: &Path) -> Result<(), AppError> {
     Ok(())
 }
 
-fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), AppError> {
-    if let Some(dir) = path.parent() {
+/// Creates `path` (and its folder) readable by its owner only, or makes it so.
+fn private_file(path: &Path) -> Result<(), AppError> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir)?;
     }
-    let tmp = path.with_extension("tmp");
-    std::fs::write(&tmp, bytes)?;
-    std::fs::rename(&tmp, path)?;
-    Ok(())
+    let mut options = std::fs::OpenOptions::new();
+    options.create(true).append(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        options.mode(0o600);
+    }
+    options.open(path)?;
+    restrict(path)
+}
+
+/// The issuer profile: `issuer-profile.json` in the data directory when there is one, else
+/// the app's own (every instance without the file agrees on it).
+fn profile(dir: &Path) -> Result<StoredProfile, AppError> {
+    match std::fs::read(dir.join("issuer-profile.json")) {
+        Ok(b) => Ok(serde_json::from_slice(&b)?),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(StoredProfile {
+            name: "Open Badges — Badges 101".into(),
+            email: "badges101@example.org".into(),
+        }),
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// The origin (`scheme://host:port`) of a base URL.
@@ -177,18 +187,54 @@ fn origin_of(base: &str) -> String {
     base.get(..end).unwrap_or(base).to_owned()
 }
 
+/// Reads an attempt row (columns as in [`ATTEMPT_COLUMNS`]).
+fn attempt_row(row: &[SqlValue]) -> Result<AttemptRow, StoreError> {
+    let corrupt = |what: &str, e: serde_json::Error| StoreError::Corrupt(format!("{what}: {e}"));
+    let attempt =
+        serde_json::from_str(&required_text(row, 0)?).map_err(|e| corrupt("attempt", e))?;
+    let record = match text(row, 2)? {
+        Some(r) => Some(serde_json::from_str(&r).map_err(|e| corrupt("attempt record", e))?),
+        None => None,
+    };
+    Ok(AttemptRow {
+        attempt,
+        public_id: required_text(row, 1)?,
+        record,
+        issued: text(row, 3)?,
+        email: text(row, 4)?,
+        version: integer(row, 5)?.unwrap_or(0),
+    })
+}
+
+/// The columns [`attempt_row`] reads.
+const ATTEMPT_COLUMNS: &str = "attempt, public_id, record, badge_uuid, email, version";
+
+/// The attempt with token `tok`, read in `tx`.
+fn read_attempt(
+    tx: &mut dyn StoreTransaction,
+    tok: &str,
+) -> Result<Option<AttemptRow>, StoreError> {
+    let rows = tx.query(
+        &format!("SELECT {ATTEMPT_COLUMNS} FROM b101_attempts WHERE token = $1"),
+        &[tok.into()],
+    )?;
+    rows.first().map(|r| attempt_row(r)).transpose()
+}
+
+fn json<T: Serialize>(v: &T) -> Result<String, StoreError> {
+    serde_json::to_string(v).map_err(|e| StoreError::Corrupt(format!("JSON: {e}")))
+}
+
 impl App {
-    /// Opens (creating on first start) the data directory: issuer profile, keys, state,
-    /// attempts and hosted documents, for an app served at `base_url`.
+    /// Opens the app's database ([`Config::database_url`]: the issuer's store and the app's
+    /// own tables, created on first start) for an app served at `base_url`. Any number of
+    /// processes may open one database at once.
     ///
     /// # Errors
-    /// [`AppError`] on I/O, key or issuer errors.
+    /// [`AppError`] on database, key or issuer errors.
     pub fn open(config: &Config, base_url: &str) -> Result<App, AppError> {
         let dir = config.data_dir.clone();
-        std::fs::create_dir_all(dir.join("attempts"))?;
-        // Keys: a directory only the owner can enter, files only the owner can read.
-        std::fs::create_dir_all(dir.join("keys"))?;
-        restrict(&dir.join("keys"))?;
+        std::fs::create_dir_all(&dir)?;
         let toml = match config.policy {
             Policy::Completion => crate::BADGES101_TOML,
             Policy::Mastery => crate::BADGES101_MASTERY_TOML,
@@ -201,307 +247,265 @@ impl App {
         )
         .map_err(|e| AppError::new(format!("quiz: {e}")))?
         .quiz;
-        let profile: StoredProfile =
-            serde_json::from_slice(&read_or_create(&dir.join("issuer-profile.json"), || {
-                Ok(serde_json::to_vec_pretty(&StoredProfile {
-                    name: "Open Badges — Badges 101".into(),
-                    email: "badges101@example.org".into(),
-                })?)
-            })?)?;
-        let seed_hex = read_or_create(&dir.join("keys/ed25519.seed"), || {
-            use ring::rand::SecureRandom as _;
-            let mut s = [0u8; 32];
-            ring::rand::SystemRandom::new()
-                .fill(&mut s)
-                .map_err(|_| AppError::new("no randomness"))?;
-            Ok(hex::encode(s).into_bytes())
-        })?;
-        restrict(&dir.join("keys/ed25519.seed"))?;
-        let seed: [u8; 32] = hex::decode(String::from_utf8_lossy(&seed_hex).trim())
-            .ok()
-            .and_then(|v| v.try_into().ok())
-            .ok_or_else(|| AppError::new("keys/ed25519.seed is not 32 hex bytes"))?;
-        let pem = |name: &str| -> Result<SecretKey, AppError> {
-            let bytes = read_or_create(&dir.join("keys").join(name), || {
-                let k = SecretKey::generate(Algorithm::Es256)
-                    .map_err(|e| AppError::new(format!("key: {e}")))?;
-                Ok(k.to_pkcs8_pem().as_bytes().to_vec())
-            })?;
-            restrict(&dir.join("keys").join(name))?;
-            SecretKey::from_pem(&String::from_utf8_lossy(&bytes))
-                .map_err(|e| AppError::new(format!("keys/{name}: {e}")))
-        };
-        let keys = IssuerKeys::new()
-            .ed25519_seed(&seed)?
-            .jws_key(pem("jws-es256.pem")?)
-            .vc_jwt_key(pem("vc-jwt-es256.pem")?);
-        // The issuer's badges, status indexes and revocations: one SQLite file.
-        let store = openbadges::store::open(&format!("sqlite:{}", dir.join("issuer.db").display()))
-            .map_err(|e| AppError::new(format!("issuer store: {e}")))?;
-        let issuer = Issuer::open_with_keys(
+        let profile = profile(&dir)?;
+        let url = config.database_url();
+        // The database holds the issuer's secret keys: its owner only may read it (SQLite gives
+        // its `-wal` and `-shm` files the database file's mode).
+        if let Some(path) = url.strip_prefix("sqlite:") {
+            private_file(Path::new(path.strip_prefix("//").unwrap_or(path)))?;
+        }
+        let store =
+            openbadges::store::open(&url).map_err(|e| AppError::new(format!("database: {e}")))?;
+        db::migrate(store.as_ref())?;
+        let issuer = Issuer::open(
             base_url,
             IssuerProfile::new(profile.name, profile.email).url(base_url),
             store,
-            keys,
         )?;
-        let mut app = App {
-            quiz,
-            origin: origin_of(issuer.base_url()),
-            issuer,
-            site: HashMap::new(),
-            gone: HashSet::new(),
-            attempts: HashMap::new(),
-            data_dir: dir,
-            pusher: None,
-        };
-        app.load_site()?;
-        let docs = app.issuer.hosted_documents()?;
-        app.host(&docs)?;
-        for url in app.issuer.gone_urls()? {
-            let p = app.request_path(&url);
-            app.gone.insert(p);
+        Ok(App {
+            inner: Arc::new(Inner {
+                quiz,
+                origin: origin_of(issuer.base_url()),
+                issuer,
+            }),
+        })
+    }
+
+    fn store(&self) -> &dyn IssuerStore {
+        self.inner.issuer.store().as_ref()
+    }
+
+    /// Records the base URL this app serves under as the public one, for `revoke` run without
+    /// `--base-url`.
+    ///
+    /// # Errors
+    /// [`AppError`] on a database error.
+    pub(crate) fn remember_base_url(&self) -> Result<(), AppError> {
+        Ok(db::set_setting(
+            self.store(),
+            db::BASE_URL,
+            self.base_url(),
+        )?)
+    }
+
+    /// The base URL for `config` when it names none: the one the app last served under on
+    /// this database ([`Config::database_url`]), else `http://127.0.0.1:PORT/`.
+    ///
+    /// # Errors
+    /// [`AppError`] on a database error.
+    pub fn base_url_for(config: &Config) -> Result<String, AppError> {
+        if let Some(b) = &config.base_url {
+            return Ok(b.clone());
         }
-        Ok(app)
+        let store = openbadges::store::open(&config.database_url())
+            .map_err(|e| AppError::new(format!("database: {e}")))?;
+        db::migrate(store.as_ref())?;
+        Ok(
+            db::setting(store.as_ref(), db::BASE_URL)?
+                .unwrap_or_else(|| config.base_url_or_local()),
+        )
     }
 
-    /// Sends every badge issued from now on to the backpack through `pusher`.
-    pub(crate) fn set_pusher(&mut self, pusher: crate::pack::Pusher) {
-        self.pusher = Some(pusher);
-    }
-
-    /// The push jobs of badges issued in an earlier run that the backpack does not hold
-    /// (`held`: the credential ids it holds), e.g. after a stop with pushes still queued.
-    pub(crate) fn unpushed(
-        &self,
-        held: &HashSet<String>,
-    ) -> Result<Vec<crate::pack::PushJob>, AppError> {
-        let mut jobs = Vec::new();
-        let Ok(rd) = std::fs::read_dir(self.data_dir.join("attempts")) else {
-            return Ok(jobs);
-        };
-        for e in rd {
-            let p = e?.path();
-            let Ok(bytes) = std::fs::read(&p) else {
-                continue;
-            };
-            let Ok(a) = serde_json::from_slice::<AttemptFile>(&bytes) else {
-                continue;
-            };
-            let (Some(uuid), Some(email)) = (a.issued, a.email) else {
-                continue;
-            };
-            if held.contains(&format!("urn:uuid:{uuid}")) {
-                continue;
-            }
-            let png = self.data_dir.join("badges").join(&uuid).join("ob3.png");
-            let Ok(png) = std::fs::read(png) else {
-                continue;
-            };
-            if let Ok(x) = openbadges::bake::extract(&png) {
-                jobs.push(crate::pack::PushJob {
-                    uuid,
-                    email,
-                    credential: x.payload,
-                });
-            }
-        }
-        jobs.sort_by(|a, b| a.uuid.cmp(&b.uuid));
-        Ok(jobs)
-    }
-
-    /// Stops queuing pushes (shutting down): the pusher ends once its queue is done.
-    pub(crate) fn take_pusher(&mut self) {
-        self.pusher = None;
-    }
-
-    /// The push state of a badge (`None` when no push was queued in this run).
-    pub(crate) fn push_state(&self, uuid: &str) -> Option<crate::pack::PushState> {
-        self.pusher.as_ref().and_then(|p| p.state(uuid))
+    /// The quiz.
+    pub(crate) fn quiz(&self) -> &Quiz {
+        &self.inner.quiz
     }
 
     /// The origin (`scheme://host[:port]`) of the base URL.
     pub(crate) fn origin(&self) -> &str {
-        &self.origin
+        &self.inner.origin
     }
 
     /// The base URL badges are issued under.
     pub fn base_url(&self) -> &str {
-        self.issuer.base_url()
+        self.inner.issuer.base_url()
     }
 
-    fn request_path(&self, url: &str) -> String {
-        let p = url.strip_prefix(&self.origin).unwrap_or(url);
-        if p.starts_with('/') {
-            p.to_owned()
-        } else {
-            format!("/{p}")
+    /// What a request path (`/assertions/….json`) or URL answers among the hosted documents:
+    /// the issuer's (from the store, so every instance answers alike) and the attempt records
+    /// that are badges' evidence.
+    ///
+    /// # Errors
+    /// [`Refused::Internal`] on a database error.
+    pub(crate) fn hosted(&self, path_or_url: &str) -> Result<Hosted, Refused> {
+        let path = path_or_url
+            .strip_prefix(self.origin())
+            .unwrap_or(path_or_url);
+        let base_path = self.base_url().strip_prefix(self.origin()).unwrap_or("/");
+        if let Some(id) = path
+            .strip_prefix(base_path)
+            .and_then(|p| p.strip_prefix("attempts/"))
+            .and_then(|f| f.strip_suffix(".json"))
+        {
+            return self.attempt_record(id);
         }
+        Ok(match self.inner.issuer.document(path_or_url)? {
+            Some(Served::Document(d)) => Hosted::Found(Doc {
+                content_type: d.content_type,
+                body: d.body,
+            }),
+            Some(Served::Gone) => Hosted::Gone,
+            _ => Hosted::NotFound,
+        })
     }
 
-    fn load_site(&mut self) -> Result<(), AppError> {
-        let root = self.data_dir.join("site");
-        let mut stack = vec![root.clone()];
-        while let Some(d) = stack.pop() {
-            let Ok(rd) = std::fs::read_dir(&d) else {
-                continue;
-            };
-            for e in rd {
-                let p = e?.path();
-                if p.is_dir() {
-                    stack.push(p);
-                } else if let Ok(rel) = p.strip_prefix(&root) {
-                    let key = format!("/{}", rel.to_string_lossy().replace('\\', "/"));
-                    let body = std::fs::read(&p)?;
-                    self.site.insert(
-                        key.clone(),
-                        Doc {
-                            content_type: content_type_for(&key).into(),
-                            body,
-                        },
-                    );
-                }
-            }
+    /// The sealed record of the attempt whose public id is `id` (the badge's evidence).
+    fn attempt_record(&self, id: &str) -> Result<Hosted, Refused> {
+        if !is_token(id) {
+            return Ok(Hosted::NotFound);
         }
-        Ok(())
-    }
-
-    fn host(&mut self, docs: &[openbadges::HostedDocument]) -> Result<(), AppError> {
-        for d in docs {
-            let key = self.request_path(&d.url);
-            let rel = key.trim_start_matches('/');
-            if rel
-                .split('/')
-                .any(|s| s.is_empty() || s == "." || s == "..")
-            {
-                return Err(AppError::new(format!("refusing to host {key:?}")));
-            }
-            write_atomic(&self.data_dir.join("site").join(rel), &d.body)?;
-            self.site.insert(
-                key,
-                Doc {
-                    content_type: d.content_type.clone(),
-                    body: d.body.clone(),
-                },
-            );
-        }
-        Ok(())
-    }
-
-    /// What a request path answers among the hosted documents.
-    pub(crate) fn hosted(&self, path: &str) -> Hosted<'_> {
-        if self.gone.contains(path) {
-            return Hosted::Gone;
-        }
-        self.site.get(path).map_or(Hosted::NotFound, Hosted::Found)
-    }
-
-    fn save_attempt(&self, tok: &str, a: &AttemptFile) -> Result<(), AppError> {
-        write_atomic(
-            &self.data_dir.join("attempts").join(format!("{tok}.json")),
-            &serde_json::to_vec(a)?,
-        )
+        let record = with_tx(self.store(), |tx| {
+            let rows = tx.query(
+                "SELECT record FROM b101_attempts WHERE public_id = $1",
+                &[id.into()],
+            )?;
+            rows.first().map_or(Ok(None), |r| text(r, 0))
+        })?;
+        let Some(record) = record else {
+            return Ok(Hosted::NotFound);
+        };
+        let record: AttemptRecord = serde_json::from_str(&record)
+            .map_err(|e| Refused::Internal(format!("attempt record {id}: {e}")))?;
+        Ok(Hosted::Found(Doc {
+            content_type: "application/json".into(),
+            body: record.to_json_pretty().into_bytes(),
+        }))
     }
 
     /// Starts a new attempt; returns its token.
-    pub(crate) fn new_attempt(&mut self) -> Result<String, AppError> {
+    pub(crate) fn new_attempt(&self) -> Result<String, AppError> {
         let tok = token()?;
         let seed = u64::from_str_radix(tok.get(..16).unwrap_or("0"), 16).unwrap_or(0);
-        let attempt = Attempt::start(&self.quiz, seed, now(), 0)
+        let attempt = Attempt::start(self.quiz(), seed, db::now(), 0)
             .map_err(|e| AppError::new(format!("quiz: {e}")))?;
-        let a = AttemptFile {
-            attempt,
-            public_id: token()?,
-            record: None,
-            issued: None,
-            email: None,
-        };
-        self.save_attempt(&tok, &a)?;
-        self.attempts.insert(tok.clone(), a);
+        let public_id = token()?;
+        let attempt = json(&attempt)?;
+        with_tx(self.store(), |tx| {
+            tx.execute(
+                "INSERT INTO b101_attempts (token, public_id, attempt, version, created_at) \
+                 VALUES ($1, $2, $3, 0, $4)",
+                &[
+                    tok.as_str().into(),
+                    public_id.as_str().into(),
+                    attempt.as_str().into(),
+                    db::now().into(),
+                ],
+            )
+        })?;
         Ok(tok)
     }
 
-    /// The attempt with this token (from memory, else from disk).
-    pub(crate) fn attempt(&mut self, tok: &str) -> Result<&AttemptFile, Refused> {
+    /// The attempt with this token.
+    pub(crate) fn attempt(&self, tok: &str) -> Result<AttemptRow, Refused> {
         if !is_token(tok) {
             return Err(Refused::UnknownAttempt);
         }
-        if !self.attempts.contains_key(tok) {
-            let p = self.data_dir.join("attempts").join(format!("{tok}.json"));
-            let bytes = std::fs::read(p).map_err(|_| Refused::UnknownAttempt)?;
-            let a: AttemptFile = serde_json::from_slice(&bytes)
-                .map_err(|e| Refused::Internal(format!("attempt {tok}: {e}")))?;
-            self.attempts.insert(tok.to_owned(), a);
+        with_tx(self.store(), |tx| read_attempt(tx, tok))?.ok_or(Refused::UnknownAttempt)
+    }
+
+    /// Applies `change` to the attempt and stores it, as a compare-and-set on its version:
+    /// when another request (on any instance) changed it first, reads it again and retries.
+    fn update_attempt<T>(
+        &self,
+        tok: &str,
+        mut change: impl FnMut(&mut AttemptRow) -> Result<T, Refused>,
+    ) -> Result<T, Refused> {
+        for _ in 0..UPDATE_ROUNDS {
+            let mut a = self.attempt(tok)?;
+            let version = a.version;
+            let out = change(&mut a)?;
+            let attempt = json(&a.attempt)?;
+            // No NULL parameters (a typed NULL is not portable): the record is set once.
+            let record = a.record.as_ref().map(json).transpose()?;
+            let changed = with_tx(self.store(), |tx| match &record {
+                Some(record) => tx.execute(
+                    "UPDATE b101_attempts SET attempt = $1, record = $2, version = $3 \
+                     WHERE token = $4 AND version = $5",
+                    &[
+                        attempt.as_str().into(),
+                        record.as_str().into(),
+                        (version + 1).into(),
+                        tok.into(),
+                        version.into(),
+                    ],
+                ),
+                None => tx.execute(
+                    "UPDATE b101_attempts SET attempt = $1, version = $2 \
+                     WHERE token = $3 AND version = $4",
+                    &[
+                        attempt.as_str().into(),
+                        (version + 1).into(),
+                        tok.into(),
+                        version.into(),
+                    ],
+                ),
+            })?;
+            if changed == 1 {
+                return Ok(out);
+            }
         }
-        self.attempts.get(tok).ok_or(Refused::UnknownAttempt)
+        Err(Refused::Conflict(
+            "this attempt is being changed elsewhere; try again".into(),
+        ))
     }
 
     /// Records an answer (graded by the quiz crate); returns whether it was right.
-    pub(crate) fn answer(&mut self, tok: &str, item: &str, value: bool) -> Result<bool, Refused> {
-        self.attempt(tok)?;
-        let quiz = &self.quiz;
-        let a = self.attempts.get_mut(tok).ok_or(Refused::UnknownAttempt)?;
+    pub(crate) fn answer(&self, tok: &str, item: &str, value: bool) -> Result<bool, Refused> {
+        let quiz = self.quiz();
         if quiz.item(item).is_none() {
+            self.attempt(tok)?;
             return Err(Refused::Bad(format!("unknown question {item:?}")));
         }
-        if a.attempt.responses.contains_key(item) {
-            return Err(Refused::Conflict(
-                "this question is already answered".into(),
-            ));
-        }
-        let fb = a
-            .attempt
-            .answer(quiz, item, Response::Bool(value), now())
-            .map_err(|e| Refused::Conflict(e.to_string()))?;
-        let a = a.clone();
-        self.save_attempt(tok, &a)?;
-        Ok(fb.correct)
+        self.update_attempt(tok, |a| {
+            if a.attempt.responses.contains_key(item) {
+                return Err(Refused::Conflict(
+                    "this question is already answered".into(),
+                ));
+            }
+            let fb = a
+                .attempt
+                .answer(quiz, item, Response::Bool(value), db::now())
+                .map_err(|e| Refused::Conflict(e.to_string()))?;
+            Ok(fb.correct)
+        })
     }
 
     /// Submits the attempt once every question is answered (idempotent); `None` while some
-    /// question is unanswered.
-    pub(crate) fn finish(&mut self, tok: &str) -> Result<Option<AttemptRecord>, Refused> {
-        let a = self.attempt(tok)?.clone();
-        if let Some(r) = &a.record {
-            return Ok(Some(r.clone()));
+    /// question is unanswered. The sealed record is served as the badge's evidence.
+    pub(crate) fn finish(&self, tok: &str) -> Result<Option<AttemptRecord>, Refused> {
+        let a = self.attempt(tok)?;
+        if let Some(r) = a.record {
+            return Ok(Some(r));
         }
-        let all = self
-            .quiz
+        let quiz = self.quiz();
+        if !quiz
             .items()
-            .all(|(_, i)| a.attempt.responses.contains_key(&i.id));
-        if !all {
+            .all(|(_, i)| a.attempt.responses.contains_key(&i.id))
+        {
             return Ok(None);
         }
-        let quiz = &self.quiz;
-        let a = self.attempts.get_mut(tok).ok_or(Refused::UnknownAttempt)?;
-        let record = a
-            .attempt
-            .submit(quiz, now())
-            .map_err(|e| Refused::Internal(e.to_string()))?;
-        a.record = Some(record.clone());
-        let a = a.clone();
-        self.save_attempt(tok, &a)?;
-        // The record is the evidence: host it (no email in it).
-        let url = format!("{}attempts/{}.json", self.base_url(), a.public_id);
-        let key = self.request_path(&url);
-        let body = record.to_json_pretty().into_bytes();
-        write_atomic(
-            &self.data_dir.join("site").join(key.trim_start_matches('/')),
-            &body,
-        )?;
-        self.site.insert(
-            key,
-            Doc {
-                content_type: "application/json".into(),
-                body,
-            },
-        );
-        Ok(Some(record))
+        self.update_attempt(tok, |a| {
+            if let Some(r) = &a.record {
+                return Ok(Some(r.clone()));
+            }
+            let record = a
+                .attempt
+                .submit(quiz, db::now())
+                .map_err(|e| Refused::Internal(e.to_string()))?;
+            a.record = Some(record.clone());
+            Ok(Some(record))
+        })
     }
 
-    /// Issues the badge of a passed attempt to `email`, exactly once; returns the badge UUID.
-    pub(crate) fn issue(&mut self, tok: &str, email: &str) -> Result<String, Refused> {
+    /// Issues the badge of a passed attempt to `email`, exactly once however many requests
+    /// (on however many instances) race; returns the badge UUID.
+    ///
+    /// The badge (every form and document), the attempt's badge UUID and the push-queue entry
+    /// commit in one transaction ([`Issuer::issue_with`]): after a crash either all of them
+    /// are there or none is.
+    pub(crate) fn issue(&self, tok: &str, email: &str) -> Result<String, Refused> {
         let email = email.trim();
-        let a = self.attempt(tok)?.clone();
+        let a = self.attempt(tok)?;
         if let Some(uuid) = &a.issued {
             return Ok(uuid.clone());
         }
@@ -527,90 +531,276 @@ impl App {
         let badge = Badge::new(SLUG, NAME, DESCRIPTION, record.criteria.clone())
             .image(BADGE_PNG)
             .criteria_url(format!("{}criteria", self.base_url()));
-        let issued = self
-            .issuer
-            .issue(
-                &Identity::email(email),
-                &badge,
-                &IssueOptions::new().vc_jwt(true).evidence(evidence),
-            )
-            .map_err(|e| Refused::Internal(e.to_string()))?;
-        let dir = self.data_dir.join("badges").join(&issued.uuid);
-        for (form, name) in FORMS {
-            if let Some(b) = issued.baked(form) {
-                write_atomic(&dir.join(name), &b.bytes)?;
-            }
+        let issued = self.inner.issuer.issue_with(
+            &Identity::email(email),
+            &badge,
+            &IssueOptions::new().vc_jwt(true).evidence(evidence),
+            &mut |tx, issued| {
+                // Exactly one badge per attempt: the first issuance to commit sets it; a
+                // racing one finds it set and rolls back whole.
+                let claimed = tx.execute(
+                    "UPDATE b101_attempts SET badge_uuid = $1, email = $2, version = version + 1 \
+                     WHERE token = $3 AND badge_uuid IS NULL",
+                    &[issued.uuid.as_str().into(), email.into(), tok.into()],
+                )?;
+                if claimed != 1 {
+                    return Err(StoreError::Conflict(format!(
+                        "attempt {tok} already has its badge"
+                    )));
+                }
+                // "Send to backpack": queued with the badge, pushed by any instance's pusher.
+                let credential = issued
+                    .ob3_credential
+                    .as_ref()
+                    .map(json)
+                    .transpose()?
+                    .ok_or_else(|| StoreError::Aborted("no OB 3.0 credential".into()))?;
+                tx.execute(
+                    "INSERT INTO b101_pushes (badge_uuid, email, credential, state, posts, \
+                     lease_until, queued_at) VALUES ($1, $2, $3, 'queued', 0, 0, $4)",
+                    &[
+                        issued.uuid.as_str().into(),
+                        email.into(),
+                        credential.into(),
+                        db::now().into(),
+                    ],
+                )?;
+                Ok(())
+            },
+        );
+        match issued {
+            Ok(issued) => Ok(issued.uuid),
+            Err(e) => match self.attempt(tok)?.issued {
+                // Another request issued this attempt's badge first.
+                Some(uuid) => Ok(uuid),
+                None => Err(Refused::Internal(e.to_string())),
+            },
         }
-        // The SVG alternative: the same OB 3.0 credential baked into the SVG badge.
-        if let Some(c) = &issued.ob3_credential {
+    }
+
+    /// The baked image of an issued badge (`name` one of [`FORMS`] or [`SVG_NAME`]), from
+    /// the badge's record in the store.
+    pub(crate) fn baked(&self, tok: &str, name: &str) -> Result<Vec<u8>, Refused> {
+        let a = self.attempt(tok)?;
+        let Some(uuid) = a.issued else {
+            return Err(Refused::Conflict("no badge issued yet".into()));
+        };
+        let record = self
+            .inner
+            .issuer
+            .issued(&uuid)?
+            .ok_or_else(|| Refused::Internal(format!("badge {uuid} is not in the store")))?;
+        if name == SVG_NAME {
+            // The SVG alternative: the same OB 3.0 credential baked into the SVG badge.
+            let Some(c) = &record.issued.ob3_credential else {
+                return Err(Refused::UnknownAttempt);
+            };
             let payload = serde_json::to_string(c).map_err(AppError::from)?;
-            let svg = openbadges::bake::bake(
+            return openbadges::bake::bake(
                 BADGE_SVG,
                 &payload,
                 &openbadges::bake::BakeOptions::default(),
             )
-            .map_err(|e| Refused::Internal(format!("bake SVG: {e}")))?;
-            write_atomic(&dir.join(SVG_NAME), &svg)?;
+            .map_err(|e| Refused::Internal(format!("bake SVG: {e}")));
         }
-        self.host(&issued.hosted)?;
-        let uuid = issued.uuid.clone();
-        if let Some(f) = self.attempts.get_mut(tok) {
-            f.issued = Some(uuid.clone());
-            f.email = Some(email.to_owned());
-        }
-        let a = self.attempt(tok)?.clone();
-        self.save_attempt(tok, &a)?;
-        // "Send to backpack": the pusher POSTs the credential to the app's own OB 3.0 API, once.
-        if let (Some(p), Some(c)) = (&self.pusher, &issued.ob3_credential) {
-            p.queue(crate::pack::PushJob {
-                uuid: uuid.clone(),
-                email: email.to_owned(),
-                credential: serde_json::to_string(c).map_err(AppError::from)?,
-            });
-        }
-        Ok(uuid)
+        let form = FORMS
+            .iter()
+            .find(|(_, n)| *n == name)
+            .map(|(f, _)| *f)
+            .ok_or(Refused::UnknownAttempt)?;
+        record
+            .issued
+            .baked(form)
+            .map(|b| b.bytes.clone())
+            .ok_or(Refused::UnknownAttempt)
     }
 
-    /// The baked image of an issued badge (`name` one of [`FORMS`]).
-    pub(crate) fn baked(&mut self, tok: &str, name: &str) -> Result<Vec<u8>, Refused> {
-        let a = self.attempt(tok)?;
-        let Some(uuid) = a.issued.clone() else {
-            return Err(Refused::Conflict("no badge issued yet".into()));
-        };
-        if name != SVG_NAME && !FORMS.iter().any(|(_, n)| *n == name) {
-            return Err(Refused::UnknownAttempt);
-        }
-        std::fs::read(self.data_dir.join("badges").join(uuid).join(name))
-            .map_err(|_| Refused::UnknownAttempt)
-    }
-
-    /// Revokes an issued badge (UUID, `urn:uuid:…` or hosted URL) in every form.
+    /// Revokes an issued badge (UUID, `urn:uuid:…` or hosted URL) in every form: every
+    /// instance on the database serves the new status list and revocation list, and `410 Gone`
+    /// for the hosted assertion, from its next request on.
     ///
     /// # Errors
-    /// [`AppError`] when the issuer refuses (unknown badge) or on I/O.
-    pub fn revoke(&mut self, id: &str, reason: Option<&str>) -> Result<(), AppError> {
-        let r = self.issuer.revoke(id, reason)?;
-        self.host(&r.updated)?;
-        for url in &r.gone {
-            let p = self.request_path(url);
-            self.gone.insert(p);
-        }
+    /// [`AppError`] when the issuer refuses (unknown badge) or on a database error.
+    pub fn revoke(&self, id: &str, reason: Option<&str>) -> Result<(), AppError> {
+        self.inner.issuer.revoke(id, reason)?;
         Ok(())
     }
 
-    /// Issued badge UUIDs and whether each is revoked (empty when the issuer's store cannot
-    /// be read).
-    pub fn issued(&self) -> BTreeMap<String, bool> {
-        self.issuer
-            .issued_uuids()
-            .unwrap_or_default()
+    /// The UUIDs of the badges issued to attempts, each with whether it is revoked.
+    ///
+    /// # Errors
+    /// [`AppError`] on a database error.
+    pub fn issued(&self) -> Result<BTreeMap<String, bool>, AppError> {
+        let uuids = with_tx(self.store(), |tx| {
+            tx.query(
+                "SELECT badge_uuid FROM b101_attempts WHERE badge_uuid IS NOT NULL",
+                &[],
+            )?
+            .iter()
+            .map(|r| required_text(r, 0))
+            .collect::<Result<Vec<_>, _>>()
+        })?;
+        uuids
             .into_iter()
             .map(|u| {
-                let revoked = self.issuer.is_revoked(&u).unwrap_or(false);
-                (u, revoked)
+                let revoked = self.inner.issuer.is_revoked(&u)?;
+                Ok((u, revoked))
             })
             .collect()
     }
+
+    /// Claims the oldest queued push whose lease is free, for `lease` seconds, under the
+    /// random claim `owner`; `None` when there is nothing to push.
+    pub(crate) fn claim_push(&self, owner: &str, lease: i64) -> Result<Option<PushJob>, AppError> {
+        let now = db::now();
+        Ok(with_tx(self.store(), |tx| {
+            let claimed = tx.execute(
+                "UPDATE b101_pushes SET lease_owner = $1, lease_until = $2 \
+                 WHERE badge_uuid = (SELECT badge_uuid FROM b101_pushes \
+                     WHERE state = 'queued' AND lease_until <= $3 \
+                     ORDER BY queued_at, badge_uuid LIMIT 1) \
+                 AND state = 'queued' AND lease_until <= $3",
+                &[owner.into(), (now + lease).into(), now.into()],
+            )?;
+            if claimed == 0 {
+                return Ok(None);
+            }
+            let rows = tx.query(
+                "SELECT badge_uuid, email, credential FROM b101_pushes WHERE lease_owner = $1",
+                &[owner.into()],
+            )?;
+            rows.first()
+                .map(|r| {
+                    Ok(PushJob {
+                        uuid: required_text(r, 0)?,
+                        email: required_text(r, 1)?,
+                        credential: required_text(r, 2)?,
+                    })
+                })
+                .transpose()
+        })?)
+    }
+
+    /// Records how the push of `job` claimed by `owner` ended (`None`: not at all, try again
+    /// after `retry_in` seconds). Nothing is written when the lease went to someone else.
+    pub(crate) fn finish_push(
+        &self,
+        job: &PushJob,
+        owner: &str,
+        posts: u32,
+        outcome: Option<&PushState>,
+        retry_in: i64,
+    ) -> Result<(), AppError> {
+        // No NULL parameters (a typed NULL is not portable): one statement per outcome.
+        let (sql, first): (&str, SqlValue) = match outcome {
+            Some(PushState::Sent { status, .. }) => (
+                "UPDATE b101_pushes SET state = 'sent', http_status = $1, failure = NULL, \
+                 posts = posts + $2, lease_owner = NULL, lease_until = 0 \
+                 WHERE badge_uuid = $3 AND lease_owner = $4",
+                i64::from(*status).into(),
+            ),
+            Some(PushState::Failed(why)) => (
+                "UPDATE b101_pushes SET state = 'failed', failure = $1, \
+                 posts = posts + $2, lease_owner = NULL, lease_until = 0 \
+                 WHERE badge_uuid = $3 AND lease_owner = $4",
+                why.as_str().into(),
+            ),
+            // Not pushed: free the claim, to be taken again once `retry_in` has passed.
+            Some(PushState::Queued) | None => (
+                "UPDATE b101_pushes SET lease_until = $1, \
+                 posts = posts + $2, lease_owner = NULL \
+                 WHERE badge_uuid = $3 AND lease_owner = $4",
+                (db::now() + retry_in).into(),
+            ),
+        };
+        with_tx(self.store(), |tx| {
+            tx.execute(
+                sql,
+                &[
+                    first.clone(),
+                    i64::from(posts).into(),
+                    job.uuid.as_str().into(),
+                    owner.into(),
+                ],
+            )
+        })?;
+        Ok(())
+    }
+
+    /// Every push (queued or done), by badge UUID.
+    ///
+    /// # Errors
+    /// [`AppError`] on a database error.
+    pub fn push_states(&self) -> Result<BTreeMap<String, PushState>, AppError> {
+        Ok(with_tx(self.store(), |tx| {
+            tx.query(
+                "SELECT badge_uuid, state, http_status, posts, failure FROM b101_pushes",
+                &[],
+            )?
+            .iter()
+            .map(|r| Ok((required_text(r, 0)?, push_state(r)?)))
+            .collect::<Result<BTreeMap<_, _>, StoreError>>()
+        })?)
+    }
+
+    /// The push state of a badge (`None` when it has no push).
+    pub(crate) fn push_state(&self, uuid: &str) -> Result<Option<PushState>, Refused> {
+        Ok(with_tx(self.store(), |tx| {
+            tx.query(
+                "SELECT badge_uuid, state, http_status, posts, failure FROM b101_pushes \
+                 WHERE badge_uuid = $1",
+                &[uuid.into()],
+            )?
+            .first()
+            .map(|r| push_state(r))
+            .transpose()
+        })?)
+    }
+
+    /// Queues again the pushes that were sent but whose credential the backpack does not
+    /// hold (`held`: the credential ids it holds), e.g. after the backpack was lost.
+    pub(crate) fn requeue_unheld(&self, held: &HashSet<String>) -> Result<(), AppError> {
+        let sent = with_tx(self.store(), |tx| {
+            tx.query(
+                "SELECT badge_uuid FROM b101_pushes WHERE state = 'sent'",
+                &[],
+            )?
+            .iter()
+            .map(|r| required_text(r, 0))
+            .collect::<Result<Vec<_>, _>>()
+        })?;
+        let lost: Vec<String> = sent
+            .into_iter()
+            .filter(|u| !held.contains(&format!("urn:uuid:{u}")))
+            .collect();
+        if lost.is_empty() {
+            return Ok(());
+        }
+        with_tx(self.store(), |tx| {
+            for u in &lost {
+                tx.execute(
+                    "UPDATE b101_pushes SET state = 'queued', posts = 0, http_status = NULL, \
+                     lease_owner = NULL, lease_until = 0 WHERE badge_uuid = $1 AND state = 'sent'",
+                    &[u.as_str().into()],
+                )?;
+            }
+            Ok(())
+        })?;
+        Ok(())
+    }
+}
+
+/// A push state from a `b101_pushes` row (`badge_uuid, state, http_status, posts, failure`).
+fn push_state(r: &[SqlValue]) -> Result<PushState, StoreError> {
+    let posts = u32::try_from(integer(r, 3)?.unwrap_or(0)).unwrap_or(u32::MAX);
+    Ok(match required_text(r, 1)?.as_str() {
+        "sent" => PushState::Sent {
+            status: u16::try_from(integer(r, 2)?.unwrap_or(0)).unwrap_or(0),
+            posts,
+        },
+        "failed" => PushState::Failed(text(r, 4)?.unwrap_or_default()),
+        _ => PushState::Queued,
+    })
 }
 
 /// The baked forms the app keeps, with their file names.

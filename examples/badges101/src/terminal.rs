@@ -38,11 +38,8 @@ pub fn run_terminal(
     out: &mut impl Write,
     badge_file: &Path,
 ) -> Result<Option<String>, AppError> {
-    let base = config
-        .base_url
-        .clone()
-        .unwrap_or_else(|| format!("http://127.0.0.1:{}/", config.port));
-    let mut app = App::open(config, &base)?;
+    let base = config.base_url_or_local();
+    let app = App::open(config, &base)?;
     let [h, tagline, lead] = INTRO;
     writeln!(out, "{h}\n\n{tagline}\n\n{lead}\n").map_err(io)?;
     for (title, text) in LESSONS {
@@ -54,13 +51,13 @@ pub fn run_terminal(
     let tok = app.new_attempt()?;
     let ids: Vec<String> = {
         let a = app.attempt(&tok).map_err(refused)?.attempt.clone();
-        a.view(&app.quiz).items().map(|i| i.id.clone()).collect()
+        a.view(app.quiz()).items().map(|i| i.id.clone()).collect()
     };
-    if let Some(i) = &app.quiz.instructions {
+    if let Some(i) = &app.quiz().instructions {
         writeln!(out, "{i}\n").map_err(io)?;
     }
     for id in &ids {
-        let Some(item) = app.quiz.item(id).cloned() else {
+        let Some(item) = app.quiz().item(id).cloned() else {
             continue;
         };
         writeln!(out, "Your First Badge\n\n{}", item.prompt).map_err(io)?;
@@ -93,7 +90,7 @@ pub fn run_terminal(
     let passed = record.as_ref().is_some_and(|r| r.passed);
     if !passed {
         let fail = app
-            .quiz
+            .quiz()
             .fail_feedback
             .as_deref()
             .unwrap_or("Take the quiz to see if you get badges!");
@@ -101,7 +98,7 @@ pub fn run_terminal(
         return Ok(None);
     }
     let pass = app
-        .quiz
+        .quiz()
         .pass_feedback
         .as_deref()
         .unwrap_or("Congratulations! You’ve just earned the Badges 101 badge!");

@@ -35,14 +35,12 @@ fn intro_page_and_private_keys(addr: SocketAddr, dir: &Path) {
         "Helping learners everywhere display skills, unlock career opportunities and level up in life"
     ));
 
-    // Secret keys are readable by their owner only.
+    // Secrets are readable by their owner only: the database (it holds the issuer's keys)
+    // and the API tokens.
     #[cfg(unix)]
-    for k in ["ed25519.seed", "jws-es256.pem", "vc-jwt-es256.pem"] {
+    for k in ["badges101.db", "keys", "keys/api-tokens.json"] {
         use std::os::unix::fs::PermissionsExt as _;
-        let mode = std::fs::metadata(dir.join("keys").join(k))
-            .unwrap()
-            .permissions()
-            .mode();
+        let mode = std::fs::metadata(dir.join(k)).unwrap().permissions().mode();
         assert_eq!(mode & 0o077, 0, "{k}: {mode:o}");
     }
 }
@@ -124,7 +122,7 @@ fn issue_once_to_a_valid_address(running: &Running, tok: &str) -> String {
     // A bad address is refused and nothing is issued.
     let r = post(addr, &format!("/a/{tok}/issue"), "email=not-an-address");
     assert_eq!(r.status, 400);
-    assert!(running.app().lock().unwrap().issued().is_empty());
+    assert!(running.app().issued().unwrap().is_empty());
 
     let r = post(
         addr,
@@ -138,7 +136,7 @@ fn issue_once_to_a_valid_address(running: &Running, tok: &str) -> String {
     );
     let page = get(addr, &format!("/a/{tok}/badge")).text();
     assert!(page.contains(">Download your badge</a>"));
-    let issued = running.app().lock().unwrap().issued();
+    let issued = running.app().issued().unwrap();
     assert_eq!(issued.len(), 1);
     let uuid = issued.keys().next().unwrap().clone();
 
@@ -149,7 +147,7 @@ fn issue_once_to_a_valid_address(running: &Running, tok: &str) -> String {
         "email=other%40example.org",
     );
     assert_eq!(r.status, 303);
-    assert_eq!(running.app().lock().unwrap().issued().len(), 1);
+    assert_eq!(running.app().issued().unwrap().len(), 1);
 
     uuid
 }
@@ -255,12 +253,7 @@ fn revocation_reaches_every_form(
 ) {
     let addr = running.addr();
     // Revocation reaches every form.
-    running
-        .app()
-        .lock()
-        .unwrap()
-        .revoke(uuid, Some("test"))
-        .unwrap();
+    running.app().revoke(uuid, Some("test")).unwrap();
     assert_eq!(get(addr, &format!("/assertions/{uuid}.json")).status, 410);
     for (f, png) in FORMS.iter().zip(pngs) {
         let r = mine.verify_bytes("badge.png", png);
@@ -286,7 +279,7 @@ fn restart_keeps_everything(running: Running, dir: &Path, tok: &str, uuid: &str,
         ..Config::default()
     })
     .unwrap();
-    assert_eq!(again.app().lock().unwrap().issued().get(uuid), Some(&true));
+    assert_eq!(again.app().issued().unwrap().get(uuid), Some(&true));
     assert_eq!(
         get(addr, &format!("/a/{tok}/badge/ob3.png")).body,
         first_png
@@ -348,7 +341,7 @@ fn mastery_policy_needs_every_answer_right() {
     assert!(!result.contains("Send to backpack"));
     let r = post(addr, &format!("/a/{tok}/issue"), "email=a%40example.org");
     assert_eq!(r.status, 409);
-    assert!(running.app().lock().unwrap().issued().is_empty());
+    assert!(running.app().issued().unwrap().is_empty());
     running.shutdown();
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -89,7 +89,7 @@ fn two_hundred_learners_each_get_exactly_one_verifiable_badge() {
     for c in clients {
         c.join().unwrap();
     }
-    let issued = running.app().lock().unwrap().issued();
+    let issued = running.app().issued().unwrap();
     assert_eq!(issued.len(), LEARNERS, "exactly one badge per attempt");
     // Every badge pushed exactly once through the OB 3.0 API, and held, verified, by its owner.
     assert!(running.wait_for_pushes(std::time::Duration::from_secs(300)));

@@ -121,3 +121,141 @@ pub fn earn(addr: SocketAddr, email: &str) -> String {
     assert_eq!(r.status, 303);
     tok
 }
+
+/// A learner's steps up to the result page (every answer `true`, which the completion policy
+/// passes), each step on the instance `on(step)` picks; returns the attempt's token.
+pub fn pass_quiz(on: impl Fn(usize) -> SocketAddr) -> String {
+    let tok = begin(on(0));
+    for (i, item) in ITEMS.into_iter().enumerate() {
+        assert_eq!(answer(on(i + 1), &tok, item, "true").status, 303);
+    }
+    assert_eq!(get(on(4), &format!("/a/{tok}/result")).status, 200);
+    tok
+}
+
+/// `POST path` with `form`, for requests that may meet a killed server: the status, or `None`
+/// when the connection failed or broke before a whole answer's head arrived.
+pub fn try_post(addr: SocketAddr, path: &str, form: &str) -> Option<u16> {
+    use std::io::{Read as _, Write as _};
+    let mut s = std::net::TcpStream::connect(addr).ok()?;
+    s.set_read_timeout(Some(std::time::Duration::from_secs(60)))
+        .ok()?;
+    let head = format!(
+        "POST {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Type: {}\r\nContent-Length: {}\r\n\r\n{form}",
+        FORM.1,
+        form.len()
+    );
+    s.write_all(head.as_bytes()).ok()?;
+    let mut answer = Vec::new();
+    s.read_to_end(&mut answer).ok()?;
+    let text = String::from_utf8_lossy(&answer);
+    if !text.contains("\r\n\r\n") {
+        return None;
+    }
+    text.strip_prefix("HTTP/1.1 ")
+        .and_then(|r| r.get(..3))
+        .and_then(|c| c.parse().ok())
+}
+
+/// A `badges101` process (the built binary), killed with SIGKILL when dropped.
+pub struct Instance {
+    child: std::process::Child,
+    /// Where it listens.
+    pub addr: SocketAddr,
+}
+
+impl Instance {
+    /// Starts `badges101 --port 0 ARGS…` and waits until it listens.
+    pub fn start(args: &[&str]) -> Instance {
+        use std::io::BufRead as _;
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_badges101"))
+            .arg("--port")
+            .arg("0")
+            .args(args)
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+        let addr = loop {
+            let line = lines
+                .next()
+                .unwrap_or_else(|| panic!("badges101 {args:?} ended before listening"))
+                .unwrap();
+            if let Some(a) = line.strip_prefix("listening on ") {
+                break a.parse().unwrap();
+            }
+        };
+        // Keep draining its output so it never blocks on a full pipe.
+        std::thread::spawn(move || for _ in lines {});
+        Instance { child, addr }
+    }
+
+    /// kill -9, and wait for it to be gone.
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Instance {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// Runs `work(i)` for `i` in `0..n` on `clients` threads; returns the results in order.
+pub fn in_parallel<T: Send + 'static>(
+    n: usize,
+    clients: usize,
+    work: impl Fn(usize) -> T + Send + Sync + 'static,
+) -> Vec<T> {
+    use std::sync::{Arc, Mutex};
+    let work = Arc::new(work);
+    let next = Arc::new(Mutex::new(0usize));
+    let out: Arc<Mutex<Vec<Option<T>>>> = Arc::new(Mutex::new((0..n).map(|_| None).collect()));
+    let threads: Vec<_> = (0..clients)
+        .map(|_| {
+            let (work, next, out) = (Arc::clone(&work), Arc::clone(&next), Arc::clone(&out));
+            std::thread::spawn(move || {
+                loop {
+                    let i = {
+                        let mut k = next.lock().unwrap();
+                        if *k >= n {
+                            break;
+                        }
+                        *k += 1;
+                        *k - 1
+                    };
+                    let r = work(i);
+                    out.lock().unwrap()[i] = Some(r);
+                }
+            })
+        })
+        .collect();
+    for t in threads {
+        t.join().unwrap();
+    }
+    let mut out = out.lock().unwrap();
+    out.drain(..).map(|r| r.unwrap()).collect()
+}
+
+/// Rows of `sql` on the app's database at `url` (the store's own SQL transaction).
+pub fn query(url: &str, sql: &str) -> Vec<Vec<openbadges::store::SqlValue>> {
+    let store = openbadges::store::open(url).unwrap();
+    let mut rows = Vec::new();
+    store
+        .transaction(&mut |tx| {
+            rows = tx.query(sql, &[])?;
+            Ok(())
+        })
+        .unwrap();
+    rows
+}
+
+/// The first column of `sql`'s rows, as text.
+pub fn texts(url: &str, sql: &str) -> Vec<String> {
+    query(url, sql)
+        .into_iter()
+        .map(|r| r[0].as_str().unwrap().to_owned())
+        .collect()
+}
