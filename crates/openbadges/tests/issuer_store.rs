@@ -717,3 +717,85 @@ fn unknown_store_urls_are_refused() {
     assert!(matches!(err, StoreError::Unsupported(_)), "{err:?}");
     assert!(!err.to_string().contains("secret"), "{err}");
 }
+
+/// The environment variable that turns this test binary into a child issuer process: the store
+/// URL it opens.
+const CHILD_STORE: &str = "OB_ISSUER_STORE_CHILD_URL";
+
+/// Entry point of the child processes of `processes_share_one_store`: opens the store named by
+/// [`CHILD_STORE`], issues 25 badges and prints `index uuid` lines. Run only by that test.
+#[test]
+#[ignore = "run as a child process by processes_share_one_store"]
+fn child_issuer_process() {
+    let url = std::env::var(CHILD_STORE).expect("run by processes_share_one_store");
+    let issuer = open(&store::open(&url).unwrap());
+    let options = IssueOptions::new().forms(false, false, true).vc_jwt(false);
+    let badge = Badge::new("processes", "P", "Processes.", "Be issued.");
+    for i in 0..25 {
+        let issued = issuer
+            .issue(
+                &Identity::email(format!("p{i}@example.org")),
+                &badge,
+                &options,
+            )
+            .unwrap();
+        println!("ISSUED {} {}", status_index(&issued), issued.uuid);
+    }
+}
+
+/// Three processes (this one and two children, started at once) issue on one SQLite file and
+/// one PostgreSQL database: 75 distinct status indexes, every badge recorded.
+#[test]
+fn processes_share_one_store() {
+    let dir = TempDir::new("processes");
+    let db = openbadges_test_support::postgres::database("processes");
+    let mut urls = vec![format!("sqlite:{}", dir.join("issuer.db").display())];
+    urls.extend(db.as_ref().map(|d| d.url().to_owned()));
+    for url in urls {
+        // The schema and keys exist before the children start (they would agree anyway).
+        let issuer = open(&store::open(&url).unwrap());
+        let children: Vec<_> = (0..2)
+            .map(|_| {
+                std::process::Command::new(std::env::current_exe().unwrap())
+                    .args([
+                        "--ignored",
+                        "--exact",
+                        "child_issuer_process",
+                        "--nocapture",
+                    ])
+                    .env(CHILD_STORE, &url)
+                    .stdout(std::process::Stdio::piped())
+                    .spawn()
+                    .unwrap()
+            })
+            .collect();
+        let options = IssueOptions::new().forms(false, false, true).vc_jwt(false);
+        let badge = Badge::new("processes", "P", "Processes.", "Be issued.");
+        let mut indexes: Vec<u64> = (0..25)
+            .map(|i| {
+                let who = Identity::email(format!("parent{i}@example.org"));
+                status_index(&issuer.issue(&who, &badge, &options).unwrap())
+            })
+            .collect();
+        for child in children {
+            let out = child.wait_with_output().unwrap();
+            assert!(out.status.success(), "child failed on {url}");
+            let text = String::from_utf8(out.stdout).unwrap();
+            let lines: Vec<&str> = text.lines().filter(|l| l.starts_with("ISSUED ")).collect();
+            assert_eq!(lines.len(), 25, "{text}");
+            for line in lines {
+                let mut parts = line.split(' ').skip(1);
+                let index: u64 = parts.next().unwrap().parse().unwrap();
+                let uuid = parts.next().unwrap();
+                assert_eq!(
+                    issuer.issued(uuid).unwrap().unwrap().status_index,
+                    Some(index)
+                );
+                indexes.push(index);
+            }
+        }
+        let distinct: BTreeSet<u64> = indexes.iter().copied().collect();
+        assert_eq!(distinct.len(), 75, "duplicate status indexes on {url}");
+        assert_eq!(issuer.issued_uuids().unwrap().len(), 75);
+    }
+}
