@@ -660,8 +660,11 @@ async fn async_issuer_on_postgres_inside_a_runtime() {
     let Some(db) = openbadges_test_support::postgres::database("async") else {
         return;
     };
+    // Opened on a worker thread (it connects on a plain thread), and through open_async.
     let store = store::open(db.url()).unwrap();
     let issuer = Issuer::open(BASE, profile(), store).unwrap();
+    let other = Issuer::open(BASE, profile(), store::open_async(db.url()).await.unwrap()).unwrap();
+    assert_eq!(other.verification_method(), issuer.verification_method());
     let learner = Identity::email("learner@example.org");
     let issued = issuer
         .issue_async(&learner, &badge(), &IssueOptions::new())
@@ -692,8 +695,13 @@ async fn async_issuer_on_postgres_inside_a_runtime() {
         issuer.document_async(&url).await.unwrap(),
         Some(Served::Gone)
     ));
-    // The last clone (and its pool) dropped on a worker thread.
+    assert!(matches!(
+        other.document_async(&url).await.unwrap(),
+        Some(Served::Gone)
+    ));
+    // The last clones (and their pools) dropped on a worker thread.
     drop(issuer);
+    drop(other);
     drop(db);
 }
 
