@@ -483,6 +483,91 @@ fn keys_are_created_once(backend: Backend) {
     assert_eq!(later.verification_method(), a.verification_method());
 }
 
+/// The caller's SQL on both SQL backends: `$n` placeholders, every `SqlValue` into the column
+/// types callers use (BIGINT, INTEGER, SMALLINT, BOOLEAN as integers; TEXT; BLOB/BYTEA) and back,
+/// `$n` inside a quoted string left alone, a failing statement rolling the transaction back.
+fn caller_sql_round_trips(backend: Backend) {
+    let Some(s) = stores(backend, "sql") else {
+        return;
+    };
+    if !s.sql {
+        let err =
+            s.a.transaction(&mut |tx| tx.execute("SELECT 1", &[]).map(drop))
+                .unwrap_err();
+        assert!(matches!(err, StoreError::Unsupported(_)), "{err:?}");
+        return;
+    }
+    let blob = if matches!(backend, Backend::Postgres) {
+        "BYTEA"
+    } else {
+        "BLOB"
+    };
+    let create = format!(
+        "CREATE TABLE t_values (id BIGINT PRIMARY KEY, i INTEGER, small SMALLINT, flag BOOLEAN, label TEXT, data {blob})"
+    );
+    s.a.transaction(&mut |tx| tx.execute(&create, &[]).map(drop))
+        .unwrap();
+    let row = vec![
+        SqlValue::Integer(i64::MAX),
+        SqlValue::Integer(-7),
+        SqlValue::Integer(12),
+        SqlValue::Integer(1),
+        SqlValue::Text("$1 é".into()),
+        SqlValue::Blob(vec![0, 255, 1]),
+    ];
+    s.a.transaction(&mut |tx| {
+        let n = tx.execute(
+            "INSERT INTO t_values (id, i, small, flag, label, data) VALUES ($1, $2, $3, $4, $5, $6)",
+            &row,
+        )?;
+        assert_eq!(n, 1);
+        tx.execute(
+            "INSERT INTO t_values (id, i, small, flag, label, data) VALUES ($1, $2, $3, $4, $5, $6)",
+            &[
+                SqlValue::Integer(2),
+                SqlValue::Null,
+                SqlValue::Null,
+                SqlValue::Null,
+                SqlValue::Null,
+                SqlValue::Null,
+            ],
+        )?;
+        Ok(())
+    })
+    .unwrap();
+    // A failing statement: nothing of this transaction stays.
+    let err =
+        s.b.transaction(&mut |tx| {
+            tx.execute(
+                "DELETE FROM t_values WHERE id = $1",
+                &[SqlValue::Integer(2)],
+            )?;
+            tx.execute(
+                "INSERT INTO t_values (id) VALUES ($1)",
+                &[SqlValue::Integer(i64::MAX)],
+            )?;
+            Ok(())
+        })
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Conflict(_)), "{err:?}");
+    let mut rows = Vec::new();
+    s.b.transaction(&mut |tx| {
+        rows = tx.query(
+            "SELECT id, i, small, CASE WHEN flag THEN 1 ELSE 0 END, label, data, '$1' FROM t_values WHERE id >= $1 ORDER BY id",
+            &[SqlValue::Integer(2)],
+        )?;
+        Ok(())
+    })
+    .unwrap();
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    assert_eq!(rows[0][0], SqlValue::Integer(2));
+    assert_eq!(rows[0][1], SqlValue::Null);
+    assert_eq!(rows[0][4], SqlValue::Null);
+    let mut expected = row.clone();
+    expected.push(SqlValue::Text("$1".into()));
+    assert_eq!(rows[1], expected);
+}
+
 /// Several openers of one empty database at once (as instances starting together): each
 /// migrates or waits for the migration, and they all get one set of keys.
 fn concurrent_openers_agree(backend: Backend) {
@@ -624,6 +709,11 @@ macro_rules! suite {
             #[test]
             fn failing_hook_leaves_nothing_behind() {
                 super::failing_hook_leaves_nothing_behind($backend);
+            }
+
+            #[test]
+            fn caller_sql_round_trips() {
+                super::caller_sql_round_trips($backend);
             }
 
             #[test]
