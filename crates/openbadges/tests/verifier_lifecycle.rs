@@ -130,3 +130,55 @@ async fn online_verifiers_live_and_die_in_tasks_of_a_multi_thread_runtime() {
         t.await.unwrap();
     }
 }
+
+/// The order documents come from: preloaded, then the caller's loader, then the network (only
+/// for what the loader does not have).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn preloaded_documents_then_the_callers_loader_then_the_network() {
+    use openbadges::proof::loader::StaticLoader;
+    let (server, url, _) = tokio::task::spawn_blocking(site).await.unwrap();
+    let limits = HttpLimits::default().allow_host(format!("127.0.0.1:{}", server.port()));
+
+    // A loader with nothing: the network answers.
+    let v = Verifier::builder()
+        .loader(StaticLoader::new())
+        .online(limits.clone())
+        .build()
+        .unwrap();
+    let r = v.verify_url_async(url.clone()).await;
+    assert_eq!(r.status(), Status::Valid, "{}", r.to_json_line());
+
+    // A loader that says the assertion is gone: it is asked before the network.
+    let mut gone = StaticLoader::new();
+    gone.insert_gone(&url);
+    let v = Verifier::builder()
+        .loader(gone)
+        .online(limits.clone())
+        .build()
+        .unwrap();
+    let r = v.verify_url_async(url.clone()).await;
+    assert_eq!(r.status(), Status::Invalid, "{}", r.to_json_line());
+    assert!(Verifier::is_revoked(&r), "{}", r.to_json_line());
+
+    // Preloaded documents come before the loader.
+    let (addr, path) = (
+        server.addr(),
+        url.strip_prefix(&server.base_url()).unwrap().to_owned(),
+    );
+    let served =
+        tokio::task::spawn_blocking(move || openbadges_test_support::http::get(addr, &path))
+            .await
+            .unwrap();
+    assert_eq!(served.status, 200);
+    let served = served.body;
+    let mut gone = StaticLoader::new();
+    gone.insert_gone(&url);
+    let v = Verifier::builder()
+        .document(&url, Some("application/json"), &served)
+        .loader(gone)
+        .online(limits)
+        .build()
+        .unwrap();
+    let r = v.verify_url_async(url).await;
+    assert_eq!(r.status(), Status::Valid, "{}", r.to_json_line());
+}
