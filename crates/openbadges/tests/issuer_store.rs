@@ -483,6 +483,91 @@ fn keys_are_created_once(backend: Backend) {
     assert_eq!(later.verification_method(), a.verification_method());
 }
 
+/// The caller's SQL on both SQL backends: `$n` placeholders, every `SqlValue` into the column
+/// types callers use (BIGINT, INTEGER, SMALLINT, BOOLEAN as integers; TEXT; BLOB/BYTEA) and back,
+/// `$n` inside a quoted string left alone, a failing statement rolling the transaction back.
+fn caller_sql_round_trips(backend: Backend) {
+    let Some(s) = stores(backend, "sql") else {
+        return;
+    };
+    if !s.sql {
+        let err =
+            s.a.transaction(&mut |tx| tx.execute("SELECT 1", &[]).map(drop))
+                .unwrap_err();
+        assert!(matches!(err, StoreError::Unsupported(_)), "{err:?}");
+        return;
+    }
+    let blob = if matches!(backend, Backend::Postgres) {
+        "BYTEA"
+    } else {
+        "BLOB"
+    };
+    let create = format!(
+        "CREATE TABLE t_values (id BIGINT PRIMARY KEY, i INTEGER, small SMALLINT, flag BOOLEAN, label TEXT, data {blob})"
+    );
+    s.a.transaction(&mut |tx| tx.execute(&create, &[]).map(drop))
+        .unwrap();
+    let row = vec![
+        SqlValue::Integer(i64::MAX),
+        SqlValue::Integer(-7),
+        SqlValue::Integer(12),
+        SqlValue::Integer(1),
+        SqlValue::Text("$1 é".into()),
+        SqlValue::Blob(vec![0, 255, 1]),
+    ];
+    s.a.transaction(&mut |tx| {
+        let n = tx.execute(
+            "INSERT INTO t_values (id, i, small, flag, label, data) VALUES ($1, $2, $3, $4, $5, $6)",
+            &row,
+        )?;
+        assert_eq!(n, 1);
+        tx.execute(
+            "INSERT INTO t_values (id, i, small, flag, label, data) VALUES ($1, $2, $3, $4, $5, $6)",
+            &[
+                SqlValue::Integer(2),
+                SqlValue::Null,
+                SqlValue::Null,
+                SqlValue::Null,
+                SqlValue::Null,
+                SqlValue::Null,
+            ],
+        )?;
+        Ok(())
+    })
+    .unwrap();
+    // A failing statement: nothing of this transaction stays.
+    let err =
+        s.b.transaction(&mut |tx| {
+            tx.execute(
+                "DELETE FROM t_values WHERE id = $1",
+                &[SqlValue::Integer(2)],
+            )?;
+            tx.execute(
+                "INSERT INTO t_values (id) VALUES ($1)",
+                &[SqlValue::Integer(i64::MAX)],
+            )?;
+            Ok(())
+        })
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Conflict(_)), "{err:?}");
+    let mut rows = Vec::new();
+    s.b.transaction(&mut |tx| {
+        rows = tx.query(
+            "SELECT id, i, small, CASE WHEN flag THEN 1 ELSE 0 END, label, data, '$1' FROM t_values WHERE id >= $1 ORDER BY id",
+            &[SqlValue::Integer(2)],
+        )?;
+        Ok(())
+    })
+    .unwrap();
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    assert_eq!(rows[0][0], SqlValue::Integer(2));
+    assert_eq!(rows[0][1], SqlValue::Null);
+    assert_eq!(rows[0][4], SqlValue::Null);
+    let mut expected = row.clone();
+    expected.push(SqlValue::Text("$1".into()));
+    assert_eq!(rows[1], expected);
+}
+
 /// Several openers of one empty database at once (as instances starting together): each
 /// migrates or waits for the migration, and they all get one set of keys.
 fn concurrent_openers_agree(backend: Backend) {
@@ -627,6 +712,11 @@ macro_rules! suite {
             }
 
             #[test]
+            fn caller_sql_round_trips() {
+                super::caller_sql_round_trips($backend);
+            }
+
+            #[test]
             fn concurrent_openers_agree() {
                 super::concurrent_openers_agree($backend);
             }
@@ -660,8 +750,11 @@ async fn async_issuer_on_postgres_inside_a_runtime() {
     let Some(db) = openbadges_test_support::postgres::database("async") else {
         return;
     };
+    // Opened on a worker thread (it connects on a plain thread), and through open_async.
     let store = store::open(db.url()).unwrap();
     let issuer = Issuer::open(BASE, profile(), store).unwrap();
+    let other = Issuer::open(BASE, profile(), store::open_async(db.url()).await.unwrap()).unwrap();
+    assert_eq!(other.verification_method(), issuer.verification_method());
     let learner = Identity::email("learner@example.org");
     let issued = issuer
         .issue_async(&learner, &badge(), &IssueOptions::new())
@@ -692,8 +785,13 @@ async fn async_issuer_on_postgres_inside_a_runtime() {
         issuer.document_async(&url).await.unwrap(),
         Some(Served::Gone)
     ));
-    // The last clone (and its pool) dropped on a worker thread.
+    assert!(matches!(
+        other.document_async(&url).await.unwrap(),
+        Some(Served::Gone)
+    ));
+    // The last clones (and their pools) dropped on a worker thread.
     drop(issuer);
+    drop(other);
     drop(db);
 }
 
@@ -716,4 +814,86 @@ fn unknown_store_urls_are_refused() {
     let err = store::open("mysql://user:secret@db/x").unwrap_err();
     assert!(matches!(err, StoreError::Unsupported(_)), "{err:?}");
     assert!(!err.to_string().contains("secret"), "{err}");
+}
+
+/// The environment variable that turns this test binary into a child issuer process: the store
+/// URL it opens.
+const CHILD_STORE: &str = "OB_ISSUER_STORE_CHILD_URL";
+
+/// Entry point of the child processes of `processes_share_one_store`: opens the store named by
+/// [`CHILD_STORE`], issues 25 badges and prints `index uuid` lines. Run only by that test.
+#[test]
+#[ignore = "run as a child process by processes_share_one_store"]
+fn child_issuer_process() {
+    let url = std::env::var(CHILD_STORE).expect("run by processes_share_one_store");
+    let issuer = open(&store::open(&url).unwrap());
+    let options = IssueOptions::new().forms(false, false, true).vc_jwt(false);
+    let badge = Badge::new("processes", "P", "Processes.", "Be issued.");
+    for i in 0..25 {
+        let issued = issuer
+            .issue(
+                &Identity::email(format!("p{i}@example.org")),
+                &badge,
+                &options,
+            )
+            .unwrap();
+        println!("ISSUED {} {}", status_index(&issued), issued.uuid);
+    }
+}
+
+/// Three processes (this one and two children, started at once) issue on one SQLite file and
+/// one PostgreSQL database: 75 distinct status indexes, every badge recorded.
+#[test]
+fn processes_share_one_store() {
+    let dir = TempDir::new("processes");
+    let db = openbadges_test_support::postgres::database("processes");
+    let mut urls = vec![format!("sqlite:{}", dir.join("issuer.db").display())];
+    urls.extend(db.as_ref().map(|d| d.url().to_owned()));
+    for url in urls {
+        // The schema and keys exist before the children start (they would agree anyway).
+        let issuer = open(&store::open(&url).unwrap());
+        let children: Vec<_> = (0..2)
+            .map(|_| {
+                std::process::Command::new(std::env::current_exe().unwrap())
+                    .args([
+                        "--ignored",
+                        "--exact",
+                        "child_issuer_process",
+                        "--nocapture",
+                    ])
+                    .env(CHILD_STORE, &url)
+                    .stdout(std::process::Stdio::piped())
+                    .spawn()
+                    .unwrap()
+            })
+            .collect();
+        let options = IssueOptions::new().forms(false, false, true).vc_jwt(false);
+        let badge = Badge::new("processes", "P", "Processes.", "Be issued.");
+        let mut indexes: Vec<u64> = (0..25)
+            .map(|i| {
+                let who = Identity::email(format!("parent{i}@example.org"));
+                status_index(&issuer.issue(&who, &badge, &options).unwrap())
+            })
+            .collect();
+        for child in children {
+            let out = child.wait_with_output().unwrap();
+            assert!(out.status.success(), "child failed on {url}");
+            let text = String::from_utf8(out.stdout).unwrap();
+            let lines: Vec<&str> = text.lines().filter(|l| l.starts_with("ISSUED ")).collect();
+            assert_eq!(lines.len(), 25, "{text}");
+            for line in lines {
+                let mut parts = line.split(' ').skip(1);
+                let index: u64 = parts.next().unwrap().parse().unwrap();
+                let uuid = parts.next().unwrap();
+                assert_eq!(
+                    issuer.issued(uuid).unwrap().unwrap().status_index,
+                    Some(index)
+                );
+                indexes.push(index);
+            }
+        }
+        let distinct: BTreeSet<u64> = indexes.iter().copied().collect();
+        assert_eq!(distinct.len(), 75, "duplicate status indexes on {url}");
+        assert_eq!(issuer.issued_uuids().unwrap().len(), 75);
+    }
 }

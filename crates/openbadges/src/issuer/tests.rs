@@ -83,3 +83,16 @@ fn issuer_is_clone_send_sync() {
     shared::<Issuer>();
     shared::<std::sync::Arc<dyn crate::store::IssuerStore>>();
 }
+
+/// `Debug` of an issuer shows no secret and not the whole store.
+#[test]
+fn debug_shows_no_secret() {
+    use openbadges_proof::key::Algorithm;
+    let keys = IssuerKeys::generate(Algorithm::Es256).unwrap();
+    let pem = keys.jws().unwrap().to_pkcs8_pem().to_string();
+    let issuer = Issuer::new("https://x.org/", IssuerProfile::new("X", "x@x.org"), keys).unwrap();
+    let text = format!("{issuer:?}");
+    let pem_body = pem.lines().nth(1).unwrap();
+    assert!(!text.contains(pem_body), "{text}");
+    assert!(text.contains("MemoryIssuerStore { issued: 0"), "{text}");
+}

@@ -11,10 +11,22 @@ use super::{
 /// An issuer store in memory: for tests and for [`Issuer::new`](crate::Issuer::new). Shared
 /// by every clone of the issuers given it (one process), gone when dropped. Every operation
 /// holds one mutex, so each is atomic; it has no SQL, so a hook's
-/// [`StoreTransaction`] refuses statements with [`StoreError::Unsupported`].
-#[derive(Debug, Default)]
+/// [`StoreTransaction`] refuses statements with [`StoreError::Unsupported`]. `Debug` shows
+/// counts, not contents.
+#[derive(Default)]
 pub struct MemoryIssuerStore {
     state: Mutex<State>,
+}
+
+impl std::fmt::Debug for MemoryIssuerStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let s = self.lock();
+        f.debug_struct("MemoryIssuerStore")
+            .field("issued", &s.issued.len())
+            .field("documents", &s.documents.len())
+            .field("revoked", &s.revoked.len())
+            .finish()
+    }
 }
 
 /// Everything the memory store holds.

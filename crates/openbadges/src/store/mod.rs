@@ -414,6 +414,19 @@ pub fn open(url: &str) -> Result<Arc<dyn IssuerStore>, StoreError> {
     )))
 }
 
+/// [`open`] on tokio's blocking pool (feature `tokio`): connecting and migrating never hold an
+/// async worker thread.
+///
+/// # Errors
+/// As [`open`]; [`StoreError::Database`] if the blocking task panicked or was cancelled.
+#[cfg(feature = "tokio")]
+pub async fn open_async(url: &str) -> Result<Arc<dyn IssuerStore>, StoreError> {
+    let url = url.to_owned();
+    tokio::task::spawn_blocking(move || open(&url))
+        .await
+        .map_err(|e| StoreError::Database(format!("opening the store: {e}")))?
+}
+
 /// `url` without anything that may be a password (what follows `://` up to `@`).
 fn redact(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {
