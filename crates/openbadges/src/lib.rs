@@ -151,15 +151,12 @@
 //! | `bake` | yes | [`bake`]: bake and extract PNG/SVG |
 //! | `proof` | yes | [`proof`]: keys, JWS, Data Integrity, loaders, reports; [`Verifier`] |
 //! | `proof` + `bake` | yes | [`Issuer`], [`store`] (memory) |
-//! | `sqlite` | yes | `store::SqliteIssuerStore`: the issuer in one SQLite file (bundled) |
-//! | `postgres` | no | `store::PostgresIssuerStore`: the issuer in PostgreSQL, for several instances |
-//! | `tokio` | no | the issuer's `*_async` methods (on tokio's blocking pool) |
+//! | `sqlite` | yes | `store::SqliteIssuerStore`: the issuer's state in one SQLite file (bundled) |
+//! | `postgres` | no | PostgreSQL stores, for several instances: the issuer's `store::PostgresIssuerStore` and, with `backpack`, the backpack's `PostgresStore` |
 //! | `quiz` | yes | [`quiz`]: quizzes whose graded attempts become evidence ([`Evidence::from_attempt`]) |
-//! | `sqlite` | yes | [`store::SqliteIssuerStore`]: the issuer's state in one SQLite file |
 //! | `backpack` | no | [`backpack`](https://docs.rs/openbadges-backpack): import, store (SQLite; PostgreSQL with `postgres`), export |
-//! | `postgres` | no | PostgreSQL stores: the issuer's `store::PostgresIssuerStore` and, with `backpack`, the backpack's `PostgresStore` |
 //! | `http` | no | the guarded HTTP loaders behind `VerifierBuilder::online`: a [`Verifier`] fetches what is not preloaded only when the code asks for it |
-//! | `tokio` | no | async entry points that never block a runtime thread: `Verifier::verify_async` and friends, `Issuer::issue_async` and friends |
+//! | `tokio` | no | async entry points that never block a runtime thread: `Verifier::verify_async` and friends, the issuer's `*_async` methods, all on tokio's blocking pool |
 //!
 //! # Revocation
 //! [`Issuer::revoke`] revokes every form of a badge the way its specification says: the signed
