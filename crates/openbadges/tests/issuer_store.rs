@@ -897,3 +897,29 @@ fn processes_share_one_store() {
         assert_eq!(issuer.issued_uuids().unwrap().len(), 75);
     }
 }
+
+/// Instances starting together on a new SQLite file all open it: SQLite answers the switch to
+/// WAL with "database is locked" at once (no busy wait) while another connection holds the
+/// file, so the store must retry it.
+#[test]
+fn sqlite_openers_of_a_new_file_all_succeed() {
+    let dir = TempDir::new("sqlite-openers");
+    for round in 0..20 {
+        let path = dir.join(format!("issuer-{round}.db"));
+        let barrier = Arc::new(Barrier::new(4));
+        let openers: Vec<_> = (0..4)
+            .map(|_| {
+                let (path, barrier) = (path.clone(), Arc::clone(&barrier));
+                std::thread::spawn(move || {
+                    barrier.wait();
+                    store::SqliteIssuerStore::open(&path).map(|_| ())
+                })
+            })
+            .collect();
+        for o in openers {
+            if let Err(e) = o.join().unwrap() {
+                panic!("round {round}: an opener failed: {e}");
+            }
+        }
+    }
+}

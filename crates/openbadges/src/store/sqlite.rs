@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, PoisonError};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use rusqlite::types::{Value as SqliteValue, ValueRef};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
@@ -140,7 +140,7 @@ impl SqliteIssuerStore {
         c.busy_timeout(BUSY_TIMEOUT).map_err(db)?;
         // WAL: readers never wait for the writer; FULL: a committed issuance survives a
         // power loss, not only a crash.
-        c.pragma_update(None, "journal_mode", "WAL").map_err(db)?;
+        set_wal(&c).map_err(db)?;
         c.pragma_update(None, "synchronous", "FULL").map_err(db)?;
         c.pragma_update(None, "foreign_keys", "ON").map_err(db)?;
         Ok(c)
@@ -169,6 +169,24 @@ impl SqliteIssuerStore {
     ) -> Result<T, StoreError> {
         let mut b = self.borrow()?;
         f(b.conn()?)
+    }
+}
+
+/// Switches `conn` to WAL. While another connection holds a new file (instances starting
+/// together), SQLite answers this pragma "database is locked" at once instead of waiting on the
+/// busy timeout, so it is retried until the timeout runs out.
+fn set_wal(conn: &Connection) -> rusqlite::Result<()> {
+    let deadline = Instant::now() + BUSY_TIMEOUT;
+    loop {
+        match conn.pragma_update(None, "journal_mode", "WAL") {
+            Err(e)
+                if e.sqlite_error_code() == Some(rusqlite::ErrorCode::DatabaseBusy)
+                    && Instant::now() < deadline =>
+            {
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            other => return other,
+        }
     }
 }
 
