@@ -18,7 +18,8 @@ use postgres::{NoTls, Row};
 use r2d2_postgres::PostgresConnectionManager;
 
 use super::sql::{
-    index_from_i64, index_to_i64, keys_from_json, keys_to_json, record_from_json, record_to_json,
+    index_from_i64, index_to_i64, keys_from_json, keys_to_json, pending_migrations,
+    record_from_json, record_to_json,
 };
 use super::{
     IssuanceWrite, IssuedRecord, IssuerStore, RevokedBadge, RewriteFn, SqlValue, StoreError,
@@ -219,19 +220,9 @@ impl PostgresIssuerStore {
                 Some(r) => get(&r, 0)?,
                 None => 0,
             };
-            let known = i32::try_from(MIGRATIONS.len()).unwrap_or(i32::MAX);
-            if version > known {
-                return Err(StoreError::Corrupt(format!(
-                    "the issuer store has schema version {version}, newer than this build's {known}"
-                )));
-            }
-            for (i, m) in MIGRATIONS
-                .iter()
-                .enumerate()
-                .skip(usize::try_from(version).unwrap_or(0))
-            {
+            for (v, m) in pending_migrations(MIGRATIONS, i64::from(version))? {
                 tx.batch_execute(m).map_err(db)?;
-                let v = i32::try_from(i + 1).unwrap_or(i32::MAX);
+                let v = i32::try_from(v).unwrap_or(i32::MAX);
                 tx.execute(
                     "INSERT INTO ob_schema (id, version) VALUES (1, $1)
                      ON CONFLICT (id) DO UPDATE SET version = excluded.version",

@@ -3,6 +3,26 @@
 
 use super::{IssuedRecord, StoreError, StoredKeys};
 
+/// The migrations of `migrations` a store at schema `version` still has to run, each with the
+/// version it brings the store to.
+///
+/// # Errors
+/// [`StoreError::Corrupt`] when `version` is newer than this build knows (a newer build wrote
+/// the store).
+pub(super) fn pending_migrations<'a>(
+    migrations: &'a [&'a str],
+    version: i64,
+) -> Result<impl Iterator<Item = (i64, &'a str)> + 'a, StoreError> {
+    let known = i64::try_from(migrations.len()).unwrap_or(i64::MAX);
+    if version > known {
+        return Err(StoreError::Corrupt(format!(
+            "the issuer store has schema version {version}, newer than this build's {known}"
+        )));
+    }
+    let done = usize::try_from(version).unwrap_or(0);
+    Ok((1_i64..).zip(migrations.iter().copied()).skip(done))
+}
+
 /// `sql` with each `$N` placeholder outside quotes and comments written `?N` (SQLite's form).
 #[cfg(feature = "sqlite")]
 /// Text in single quotes, double-quoted identifiers and `--` comments are kept as they are.
@@ -82,5 +102,31 @@ mod tests {
             "SELECT ?1, '$2', \"$3\", ?10 -- $4\n, ?5"
         );
         assert_eq!(dollar_to_question("a $ b $x"), "a $ b $x");
+    }
+}
+
+#[cfg(test)]
+mod migration_tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    const M: &[&str] = &["one", "two", "three"];
+
+    #[test]
+    fn pending_migrations_are_those_after_the_stores_version() {
+        let all: Vec<_> = pending_migrations(M, 0).unwrap().collect();
+        assert_eq!(all, [(1, "one"), (2, "two"), (3, "three")]);
+        let rest: Vec<_> = pending_migrations(M, 2).unwrap().collect();
+        assert_eq!(rest, [(3, "three")]);
+        assert_eq!(pending_migrations(M, 3).unwrap().count(), 0);
+    }
+
+    #[test]
+    fn a_store_newer_than_this_build_is_refused() {
+        assert!(matches!(
+            pending_migrations(M, 4).map(|_| ()),
+            Err(StoreError::Corrupt(_))
+        ));
     }
 }

@@ -10,7 +10,7 @@ use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
 use super::sql::{
     dollar_to_question, index_from_i64, index_to_i64, keys_from_json, keys_to_json,
-    record_from_json, record_to_json,
+    pending_migrations, record_from_json, record_to_json,
 };
 use super::{
     IssuanceWrite, IssuedRecord, IssuerStore, RevokedBadge, RewriteFn, SqlValue, StoreError,
@@ -223,19 +223,8 @@ fn migrate(c: &mut Connection) -> Result<(), StoreError> {
         .optional()
         .map_err(db)?
         .unwrap_or(0);
-    let known = i64::try_from(MIGRATIONS.len()).unwrap_or(i64::MAX);
-    if version > known {
-        return Err(StoreError::Corrupt(format!(
-            "the issuer store has schema version {version}, newer than this build's {known}"
-        )));
-    }
-    for (i, m) in MIGRATIONS
-        .iter()
-        .enumerate()
-        .skip(usize::try_from(version).unwrap_or(0))
-    {
+    for (v, m) in pending_migrations(MIGRATIONS, version)? {
         tx.execute_batch(m).map_err(db)?;
-        let v = i64::try_from(i + 1).unwrap_or(i64::MAX);
         tx.execute(
             "INSERT INTO ob_schema (id, version) VALUES (1, ?1)
              ON CONFLICT (id) DO UPDATE SET version = excluded.version",
