@@ -72,7 +72,8 @@ pub fn free_port() -> u16 {
         .port()
 }
 
-/// tiny_http closes its listener on its own thread after shutdown: wait for it.
+/// Waits until nothing listens on `port` (`Running::shutdown` returns once the app let go of
+/// it; a killed process may take a moment).
 pub fn wait_port_free(port: u16) {
     for _ in 0..100 {
         if std::net::TcpListener::bind(("127.0.0.1", port)).is_ok() {
