@@ -125,7 +125,10 @@ pub fn default_data_dir() -> Option<PathBuf> {
 
 impl Config {
     /// Reads the configuration from the environment (`BADGES101_PORT`, `BADGES101_DATA_DIR`,
-    /// `BADGES101_DATABASE`, `BADGES101_POLICY`, `BADGES101_BASE_URL`) and then the arguments
+    /// `BADGES101_DATABASE`, `BADGES101_POLICY`, `BADGES101_BASE_URL`,
+    /// `BADGES101_HEADER_READ_TIMEOUT`, `BADGES101_BODY_READ_TIMEOUT`,
+    /// `BADGES101_MAX_CONNECTIONS`, `BADGES101_ATTEMPT_TTL`,
+    /// `BADGES101_MAX_ATTEMPTS_PER_MINUTE`) and then the arguments
     /// (`--port N`, `--data-dir DIR`, `--database URL`, `--policy completion|mastery`,
     /// `--base-url URL`, `--terminal`, `--out FILE`, `--header-read-timeout SECS`,
     /// `--body-read-timeout SECS`, `--max-connections N`, `--attempt-ttl SECS`,
@@ -150,6 +153,21 @@ impl Config {
         }
         if let Ok(b) = std::env::var("BADGES101_BASE_URL") {
             c.base_url = Some(b);
+        }
+        if let Ok(t) = std::env::var("BADGES101_HEADER_READ_TIMEOUT") {
+            c.header_read_timeout = parse_secs("BADGES101_HEADER_READ_TIMEOUT", &t)?;
+        }
+        if let Ok(t) = std::env::var("BADGES101_BODY_READ_TIMEOUT") {
+            c.body_read_timeout = parse_secs("BADGES101_BODY_READ_TIMEOUT", &t)?;
+        }
+        if let Ok(n) = std::env::var("BADGES101_MAX_CONNECTIONS") {
+            c.max_connections = parse_count("BADGES101_MAX_CONNECTIONS", &n)?;
+        }
+        if let Ok(t) = std::env::var("BADGES101_ATTEMPT_TTL") {
+            c.attempt_ttl = parse_secs("BADGES101_ATTEMPT_TTL", &t)?;
+        }
+        if let Ok(n) = std::env::var("BADGES101_MAX_ATTEMPTS_PER_MINUTE") {
+            c.max_attempts_per_minute = parse_per_minute("BADGES101_MAX_ATTEMPTS_PER_MINUTE", &n)?;
         }
         let mut it = args.into_iter();
         while let Some(a) = it.next() {
@@ -181,12 +199,10 @@ impl Config {
                         parse_count("--max-connections", &value("--max-connections")?)?;
                 }
                 "--max-attempts-per-minute" => {
-                    let n = parse_count(
+                    c.max_attempts_per_minute = parse_per_minute(
                         "--max-attempts-per-minute",
                         &value("--max-attempts-per-minute")?,
                     )?;
-                    c.max_attempts_per_minute = u32::try_from(n)
-                        .map_err(|_| AppError::new("--max-attempts-per-minute is too large"))?;
                 }
                 "revoke" => {
                     let id = value("revoke")?;
@@ -258,7 +274,9 @@ pub fn help() -> String {
          --body-read-timeout SECS      default: {} (time to send a request's body)\n\
          --max-connections N           default: {} (connections served at once)\n\
          --attempt-ttl SECS            default: {} (an unfinished attempt then expires)\n\
-         --max-attempts-per-minute N   default: {} (new attempts per client address)",
+         --max-attempts-per-minute N   default: {} (new attempts per client address)\n\n\
+         Each flag also reads from the environment: BADGES101_PORT, BADGES101_DATA_DIR, \
+         BADGES101_HEADER_READ_TIMEOUT and so on (the flag wins).",
         d.port,
         d.header_read_timeout.as_secs(),
         d.body_read_timeout.as_secs(),
@@ -290,6 +308,11 @@ fn parse_count(flag: &str, s: &str) -> Result<usize, AppError> {
             "bad {flag} {s:?} (a number, at least 1)"
         ))),
     }
+}
+
+fn parse_per_minute(flag: &str, s: &str) -> Result<u32, AppError> {
+    u32::try_from(parse_count(flag, s)?)
+        .map_err(|_| AppError::new(format!("bad {flag} {s:?} (too large)")))
 }
 
 fn parse_policy(s: &str) -> Result<Policy, AppError> {
