@@ -55,6 +55,7 @@ pub(crate) fn router(ctx: Arc<Ctx>) -> Router {
         .route("/start", post(start_attempt))
         .route("/criteria", get(criteria))
         .route("/static/badge.png", get(badge_png))
+        .route("/static/badge.svg", get(badge_svg))
         .route("/a/{tok}/{*rest}", any(attempt))
         .fallback(hosted)
         .method_not_allowed_fallback(method_not_allowed);
@@ -253,11 +254,26 @@ async fn criteria(State(ctx): State<Arc<Ctx>>) -> Reply {
     Reply::html(200, html::criteria(ctx.app.quiz()))
 }
 
+/// The badge image as PNG (rasterised once, on first use: on the blocking pool).
 async fn badge_png() -> Reply {
+    blocking(|| match crate::art::badge_png() {
+        Ok(png) => Reply {
+            status: 200,
+            content_type: "image/png".into(),
+            body: png.to_vec(),
+            headers: Vec::new(),
+        },
+        Err(e) => Reply::from(Refused::Internal(e.to_string())),
+    })
+    .await
+}
+
+/// The badge art as SVG.
+async fn badge_svg() -> Reply {
     Reply {
         status: 200,
-        content_type: "image/png".into(),
-        body: crate::state::BADGE_PNG.to_vec(),
+        content_type: "image/svg+xml".into(),
+        body: crate::art::BADGE_SVG.to_vec(),
         headers: Vec::new(),
     }
 }
