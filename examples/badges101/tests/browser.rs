@@ -152,9 +152,9 @@ fn download_the_badge(b: &mut Browser, dir: &Path, base: &str, addr: SocketAddr)
         json!({"behavior": "allow", "downloadPath": downloads.display().to_string()}),
     );
     b.session = session;
-    let href = b.link("Download your badge");
+    let href = b.link("Download your badge as an image");
     b.eval(
-        "[...document.querySelectorAll('a')].find(a => a.textContent.trim() === 'Download your badge').click()",
+        "[...document.querySelectorAll('a')].find(a => a.textContent.trim() === 'Download your badge as an image').click()",
     );
     let deadline = Instant::now() + Duration::from_secs(30);
     let file = loop {
