@@ -182,6 +182,7 @@ pub(crate) fn result(
         .fail_feedback
         .as_deref()
         .unwrap_or("Take the quiz to see if you get badges!");
+    let error = error.map(sentence);
     let (title, state) = match record {
         Some(r) if r.passed => (
             if error.is_some() {
@@ -194,7 +195,7 @@ pub(crate) fn result(
                     .pass_feedback
                     .as_deref()
                     .unwrap_or("Congratulations! You’ve just earned the Badges 101 badge!"),
-                error,
+                error: error.as_deref(),
             },
         ),
         Some(r) => (
@@ -215,6 +216,21 @@ pub(crate) fn result(
         ),
     };
     render(&ResultPage { tok, title, state })
+}
+
+/// `message` as a sentence: a capital first letter and a full stop ("please enter a valid
+/// email address" → "Please enter a valid email address.").
+fn sentence(message: &str) -> String {
+    let message = message.trim();
+    let mut chars = message.chars();
+    let mut out: String = chars
+        .next()
+        .map(|first| first.to_uppercase().chain(chars).collect())
+        .unwrap_or_default();
+    if !out.is_empty() && !out.ends_with(['.', '!', '?']) {
+        out.push('.');
+    }
+    out
 }
 
 /// A push to the backpack as the pages show it.
@@ -399,4 +415,46 @@ fn render(page: &impl Template) -> String {
 <body><main><h1>Error</h1><p>This page could not be shown.</p></main></body></html>\n"
             .to_owned()
     })
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    #[test]
+    fn dates_read_as_people_write_them() {
+        assert_eq!(
+            human_date("2026-12-06T23:30:00Z").as_deref(),
+            Some("6 December 2026")
+        );
+        // The date as its writer gave it, in their time zone.
+        assert_eq!(
+            human_date("2026-12-06T23:30:00-05:00").as_deref(),
+            Some("6 December 2026")
+        );
+        assert_eq!(human_date("2026-01-09").as_deref(), Some("9 January 2026"));
+        assert_eq!(human_date("last Tuesday"), None);
+        assert_eq!(human_date(""), None);
+    }
+
+    #[test]
+    fn messages_become_sentences() {
+        assert_eq!(
+            sentence("please enter a valid email address"),
+            "Please enter a valid email address."
+        );
+        assert_eq!(sentence("Done!"), "Done!");
+        assert_eq!(sentence(" élan "), "Élan.");
+        assert_eq!(sentence(""), "");
+    }
+
+    #[test]
+    fn every_value_is_escaped() {
+        let page = error(400, "<script>alert(1)</script> & \"quotes\"");
+        assert!(!page.contains("<script>"), "{page}");
+        assert!(page.contains("&#60;script&#62;"), "{page}");
+        assert_eq!(page.matches("<h1>").count(), 1);
+    }
 }

@@ -149,7 +149,7 @@ fn congratulations_and_send(
     b.press(Key::Enter);
     b.wait_for_new_page();
     assert!(
-        b.text().contains("please enter a valid email address"),
+        b.text().contains("Please enter a valid email address."),
         "{}",
         b.text()
     );
