@@ -177,7 +177,7 @@ across the web."
         .to_string();
     let backpack = page("backpack");
     assert!(
-        backpack.contains(&format!(" on {today}<br>")),
+        backpack.contains(&format!(" on <span class=\"date\">{today}</span><br>")),
         "{today} in {backpack}"
     );
     running.shutdown();
