@@ -80,6 +80,7 @@ pub mod fetch;
 pub mod identity;
 mod input;
 mod model;
+pub mod oauth;
 pub mod proof;
 pub mod store;
 pub mod svg;

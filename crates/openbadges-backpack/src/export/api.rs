@@ -219,11 +219,7 @@ pub fn displayer_group<S: Store + ?Sized>(
     ))
 }
 
-/// The OB 3.0 API scope that allows `upsertCredential`.
-pub const SCOPE_UPSERT: &str = "https://purl.imsglobal.org/spec/ob/v3p0/scope/credential.upsert";
-/// The OB 3.0 API scope that allows `getCredentials`.
-pub const SCOPE_READONLY: &str =
-    "https://purl.imsglobal.org/spec/ob/v3p0/scope/credential.readonly";
+pub use crate::oauth::{SCOPE_READONLY, SCOPE_UPSERT};
 /// The default cap on an `upsertCredential` request body (1 MiB: a credential with an embedded
 /// image and evidence fits many times over).
 pub const MAX_UPSERT_BYTES: usize = 1024 * 1024;
