@@ -25,6 +25,9 @@
 //! - **Exports** ([`export`]): a deterministic, self-contained zip archive (a manifest, each
 //!   badge's original, expanded JSON and baked image, the kept documents, an escaped portfolio
 //!   page); Mozilla Displayer, Badge Connect 2.1 and OB 3.0 API bodies with paging.
+//! - **OB 3.0 API client** (module `client`, feature `http`): send credentials to any OB 3.0 API
+//!   host by its URL — discovery, dynamic client registration, OAuth 2.0 authorization code
+//!   with PKCE, tokens kept and refreshed, `upsertCredential` and `getCredentials`.
 //!
 //! ```
 //! use openbadges_backpack::{
@@ -72,6 +75,8 @@
 
 mod archive;
 mod backpack;
+#[cfg(feature = "http")]
+pub mod client;
 pub mod dedup;
 mod display;
 mod error;

@@ -726,6 +726,25 @@ impl AsyncHttpLoader {
         self.policy.limits()
     }
 
+    /// Checks `url` against the policy before a request made with [`Self::http_client`]: an
+    /// `http`/`https` URL whose host is allowed or, when a literal IP address, public. (Names
+    /// are checked by the client's own resolver as it connects.)
+    ///
+    /// # Errors
+    /// [`LoadError::Refused`] or [`LoadError::InvalidUrl`].
+    pub fn check_url(&self, url: &url::Url) -> Result<(), LoadError> {
+        self.policy.check(url, url.as_str())
+    }
+
+    /// The guarded client itself, for protocols that need more than a `GET` (the OB 3.0 API
+    /// client's `POST`s): redirects are not followed, no proxy, and its resolver refuses
+    /// non-public addresses not allowed by the limits. Check each URL with
+    /// [`Self::check_url`] first, bound each request with [`HttpLimits::timeout`] and read at
+    /// most [`HttpLimits::max_bytes`] of each body.
+    pub fn http_client(&self) -> &reqwest::Client {
+        &self.client
+    }
+
     /// Loads the document at `url` (no fragment: callers strip it), as
     /// [`DocumentLoader::load`] does.
     ///
