@@ -131,7 +131,8 @@ impl Running {
             .collect()
     }
 
-    /// Serves until shut down (by [`Running::shutdown`] elsewhere, or the process ending).
+    /// Serves until the process ends (to stop it gracefully, call [`Running::shutdown`]
+    /// instead, e.g. on a signal as `main` does).
     pub fn join(mut self) {
         if let Some(t) = self.server_thread.take() {
             let _ = t.join();
