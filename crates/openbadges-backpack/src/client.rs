@@ -708,10 +708,6 @@ impl ApiClient {
         registration: &Registration,
         params: &[(&str, &str)],
     ) -> Result<TokenSet, ClientError> {
-        let mut form = url::form_urlencoded::Serializer::new(String::new());
-        for (k, v) in params {
-            form.append_pair(k, v);
-        }
         let basic = registration.client_secret.as_ref().map(|secret| {
             let enc =
                 |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
@@ -721,10 +717,17 @@ impl ApiClient {
                 base64::engine::general_purpose::STANDARD.encode(pair)
             )
         });
-        if basic.is_none() {
-            form.append_pair("client_id", &registration.client_id);
-        }
-        let body = form.finish();
+        // The serializer is not `Send`: built and dropped before any await.
+        let body = {
+            let mut form = url::form_urlencoded::Serializer::new(String::new());
+            for (k, v) in params {
+                form.append_pair(k, v);
+            }
+            if basic.is_none() {
+                form.append_pair("client_id", &registration.client_id);
+            }
+            form.finish()
+        };
         let a = self
             .send(url, |c, u| {
                 let r = c
@@ -1047,6 +1050,48 @@ fn api_error(a: &Answer) -> ClientError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Web servers run these on a multi-threaded runtime: every future must be `Send`.
+    #[test]
+    fn futures_are_send() {
+        fn is_send<T: Send>(_: &T) {}
+        let c = ApiClient::new(&HttpLimits::default()).unwrap();
+        let service: ServiceDescription = serde_json::from_value(serde_json::json!({
+            "openapi": "3.0.1",
+            "info": {"title": "t", "version": "3.0", "x-imssf-privacyPolicyUrl": "https://h/p"},
+            "servers": [{"url": "https://h/ims/ob/v3p0"}],
+            "components": {"securitySchemes": {"OAuth2ACG": {"type": "oauth2",
+                "x-imssf-registrationUrl": "https://h/r",
+                "flows": {"authorizationCode": {"authorizationUrl": "https://h/a",
+                    "tokenUrl": "https://h/t", "scopes": {"s": "s"}}}}}}
+        }))
+        .unwrap();
+        let reg: Registration = serde_json::from_value(serde_json::json!({
+            "client_id": "c", "client_secret": "s", "client_name": "n",
+            "client_uri": "https://c", "redirect_uris": ["https://c/cb"]
+        }))
+        .unwrap();
+        let (_, pending) = authorization_request(&service, &reg, "https://c/cb", &["s"]).unwrap();
+        let mut conn = Connection {
+            service: service.clone(),
+            registration: reg.clone(),
+            tokens: TokenSet {
+                access_token: "a".into(),
+                refresh_token: None,
+                expires_at: None,
+                scope: String::new(),
+            },
+        };
+        is_send(&c.discover("https://h"));
+        is_send(&c.register(
+            &service,
+            &registration_request("n", "https://c", "https://c/cb"),
+        ));
+        is_send(&c.exchange_code(&service, &reg, &pending, "code"));
+        is_send(&c.refresh(&mut conn.clone()));
+        is_send(&c.get_credentials(&mut conn.clone(), 1, 0));
+        is_send(&c.push_credential(&mut conn, &CredentialBody::CompactJws("x".into())));
+    }
 
     #[test]
     fn link_next_is_found() {

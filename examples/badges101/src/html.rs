@@ -6,6 +6,7 @@ use askama::Template;
 use openbadges::quiz::{AttemptRecord, Item, Quiz};
 
 use crate::pack::PushState;
+use crate::remote::RemoteSend;
 
 /// The intro's texts.
 pub(crate) const INTRO: [&str; 3] = [
@@ -263,14 +264,41 @@ struct BadgePage<'a> {
     tok: &'a str,
     assertion_url: String,
     push: Push<'a>,
+    sent: Option<&'a RemoteSend>,
 }
 
-/// After issuing: the badge, large, and its downloads.
-pub(crate) fn badge(tok: &str, uuid: &str, base: &str, push: Option<&PushState>) -> String {
+/// After issuing: the badge, large, and its downloads; how "Send to backpack" went (the app's
+/// own backpack: `push`; another host: `sent`).
+pub(crate) fn badge(
+    tok: &str,
+    uuid: &str,
+    base: &str,
+    push: Option<&PushState>,
+    sent: Option<&RemoteSend>,
+) -> String {
     render(&BadgePage {
         tok,
         assertion_url: format!("{base}assertions/{uuid}.json"),
         push: Push::of(push),
+        sent,
+    })
+}
+
+/// The page between "Send to backpack" and another host's consent page.
+#[derive(Template)]
+#[template(path = "send.html")]
+struct SendPage<'a> {
+    tok: &'a str,
+    host: &'a str,
+    authorization_url: &'a str,
+}
+
+/// The page that sends the learner on to the host's consent page (a link they follow).
+pub(crate) fn send(tok: &str, host: &str, authorization_url: &str) -> String {
+    render(&SendPage {
+        tok,
+        host,
+        authorization_url,
     })
 }
 

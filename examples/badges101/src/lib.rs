@@ -21,6 +21,7 @@ mod db;
 mod html;
 mod limits;
 mod pack;
+mod remote;
 mod routes;
 mod server;
 mod state;
@@ -87,6 +88,11 @@ pub struct Config {
     /// bucket that also admits a burst of that many at once); over it: 429 with `Retry-After`.
     /// Default 600: a classroom behind one address.
     pub max_attempts_per_minute: u32,
+    /// Backpack hosts "Send to backpack" may reach although they are not public addresses
+    /// (`HOST:PORT`, e.g. a backpack on this machine): by default only public hosts are
+    /// contacted, over https. `--allow-backpack-host HOST:PORT` (repeatable) or
+    /// `BADGES101_ALLOW_BACKPACK_HOSTS` (comma-separated).
+    pub allow_backpack_hosts: Vec<String>,
     /// Run the lesson and quiz in the terminal instead of serving pages.
     pub terminal: bool,
     /// Where `--terminal` writes the baked badge.
@@ -110,6 +116,7 @@ impl Default for Config {
             max_connections: 512,
             attempt_ttl: Duration::from_secs(24 * 60 * 60),
             max_attempts_per_minute: 600,
+            allow_backpack_hosts: Vec::new(),
             terminal: false,
             out: PathBuf::from("badges101.png"),
             revoke: None,
@@ -170,6 +177,14 @@ impl Config {
         if let Ok(n) = std::env::var("BADGES101_MAX_ATTEMPTS_PER_MINUTE") {
             c.max_attempts_per_minute = parse_per_minute("BADGES101_MAX_ATTEMPTS_PER_MINUTE", &n)?;
         }
+        if let Ok(h) = std::env::var("BADGES101_ALLOW_BACKPACK_HOSTS") {
+            c.allow_backpack_hosts = h
+                .split(',')
+                .map(str::trim)
+                .filter(|h| !h.is_empty())
+                .map(str::to_owned)
+                .collect();
+        }
         let mut it = args.into_iter();
         while let Some(a) = it.next() {
             let mut value = |name: &str| {
@@ -183,6 +198,9 @@ impl Config {
                 "--policy" => c.policy = parse_policy(&value("--policy")?)?,
                 "--base-url" => c.base_url = Some(value("--base-url")?),
                 "--terminal" => c.terminal = true,
+                "--allow-backpack-host" => {
+                    c.allow_backpack_hosts.push(value("--allow-backpack-host")?);
+                }
                 "--out" => c.out = PathBuf::from(value("--out")?),
                 "--header-read-timeout" => {
                     c.header_read_timeout =
@@ -254,7 +272,7 @@ impl Config {
 pub const DATABASE_FILE: &str = "badges101.db";
 
 /// Command-line usage.
-pub const USAGE: &str = "usage: badges101 [--port N] [--data-dir DIR] [--database sqlite:PATH|postgres://...] [--policy completion|mastery] [--base-url URL] [--terminal [--out FILE]]\n                 [--header-read-timeout SECS] [--body-read-timeout SECS] [--max-connections N]\n                 [--attempt-ttl SECS] [--max-attempts-per-minute N]\n       badges101 [--data-dir DIR] [--database URL] [--base-url URL] revoke UUID [REASON]";
+pub const USAGE: &str = "usage: badges101 [--port N] [--data-dir DIR] [--database sqlite:PATH|postgres://...] [--policy completion|mastery] [--base-url URL] [--terminal [--out FILE]]\n                 [--header-read-timeout SECS] [--body-read-timeout SECS] [--max-connections N]\n                 [--attempt-ttl SECS] [--max-attempts-per-minute N] [--allow-backpack-host HOST:PORT]\n       badges101 [--data-dir DIR] [--database URL] [--base-url URL] revoke UUID [REASON]";
 
 /// `--help`: the usage, the defaults, and where the data directory is by default (the
 /// resolved path).

@@ -42,6 +42,8 @@ pub(crate) struct Ctx {
     pub(crate) new_attempts: RateLimiter,
     /// How long a request body may take to arrive ([`crate::Config::body_read_timeout`]).
     pub(crate) body_read_timeout: Duration,
+    /// The OB 3.0 API client "Send to backpack" uses for other hosts ([`crate::remote`]).
+    pub(crate) backpacks: openbadges::backpack::client::ApiClient,
     /// How many connections are served at once ([`crate::Config::max_connections`]).
     pub(crate) max_connections: usize,
 }
@@ -59,6 +61,7 @@ pub(crate) fn router(ctx: Arc<Ctx>) -> Router {
         .route("/static/badge.png", get(badge_png))
         .route("/static/badge.svg", get(badge_svg))
         .route("/a/{tok}/{*rest}", any(attempt))
+        .route(crate::remote::CALLBACK_PATH, get(backpack_callback))
         .fallback(hosted)
         .method_not_allowed_fallback(method_not_allowed);
     let pages = BodyLimit {
@@ -359,9 +362,79 @@ fn hosted_document(app: &App, path: &str) -> Result<Reply, Refused> {
     })
 }
 
+/// `GET /backpack/callback`: the learner back from another host's consent page.
+async fn backpack_callback(State(ctx): State<Arc<Ctx>>, uri: Uri) -> Reply {
+    crate::remote::callback(ctx, uri.query().unwrap_or("").to_owned()).await
+}
+
+/// The backpack address of a form (`backpack`), when one is given: "Send to backpack" goes to
+/// that OB 3.0 API host rather than the app's own backpack.
+fn backpack_address(body: &[u8]) -> Option<String> {
+    url::form_urlencoded::parse(body)
+        .find(|(k, _)| k == "backpack")
+        .map(|(_, v)| v.trim().to_owned())
+        .filter(|v| !v.is_empty())
+}
+
+/// `POST /a/TOKEN/issue` with a backpack address, and `POST /a/TOKEN/backpack/send`: the badge
+/// (issued first, for `issue`) sent to another OB 3.0 API host.
+async fn send_elsewhere(ctx: Arc<Ctx>, tok: String, issue: bool, body: Bytes) -> Reply {
+    let Some(host) = backpack_address(&body) else {
+        return Reply::error(400, "Enter the address of your backpack.");
+    };
+    let (c, t) = (ctx.clone(), tok.clone());
+    let issued = tokio::task::spawn_blocking(move || -> Result<Result<String, Reply>, Refused> {
+        if issue {
+            let form = match parse_form(&body) {
+                Ok(f) => f,
+                Err(r) => return Ok(Err(r)),
+            };
+            let email = match field(&form, "email") {
+                Ok(e) => e.to_owned(),
+                Err(r) => return Ok(Err(r)),
+            };
+            return match c.app.issue(&t, &email, false) {
+                Ok(uuid) => Ok(Ok(uuid)),
+                Err(Refused::Bad(m)) => {
+                    let record = c.app.finish(&t)?;
+                    Ok(Err(Reply::html(
+                        400,
+                        html::result(&t, c.app.quiz(), record.as_ref(), None, Some(&m)),
+                    )))
+                }
+                Err(e) => Err(e),
+            };
+        }
+        match c.app.attempt(&t)?.issued.clone() {
+            Some(uuid) => Ok(Ok(uuid)),
+            None => Ok(Err(Reply::redirect(format!("/a/{t}/result")))),
+        }
+    })
+    .await;
+    match issued {
+        Ok(Ok(Ok(uuid))) => crate::remote::start_send(ctx, tok, uuid, host).await,
+        Ok(Ok(Err(reply))) => reply,
+        Ok(Err(refused)) => Reply::from(refused),
+        Err(_) => Reply::error(500, "Something went wrong on our side."),
+    }
+}
+
 /// Everything under `/a/TOKEN/`: the learner's pages and forms.
 async fn attempt(State(ctx): State<Arc<Ctx>>, method: Method, uri: Uri, body: Bytes) -> Reply {
     let path = uri.path().to_owned();
+    if method == Method::POST {
+        let segs: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+        if let ["a", tok, rest @ ..] = segs.as_slice() {
+            let elsewhere = match rest {
+                ["issue"] => backpack_address(&body).is_some().then_some(true),
+                ["backpack", "send"] => Some(false),
+                _ => None,
+            };
+            if let (true, Some(issue)) = (is_token(tok), elsewhere) {
+                return send_elsewhere(ctx, (*tok).to_owned(), issue, body).await;
+            }
+        }
+    }
     blocking(move || {
         let segs: Vec<&str> = path.trim_start_matches('/').split('/').collect();
         let r = match segs.as_slice() {
@@ -464,7 +537,7 @@ fn attempt_route(
                 Ok(e) => e.to_owned(),
                 Err(r) => return Ok(r),
             };
-            match app.issue(tok, &email) {
+            match app.issue(tok, &email, true) {
                 Ok(_) => Ok(Reply::redirect(format!("/a/{tok}/badge"))),
                 Err(Refused::Bad(m)) => {
                     let record = app.finish(tok)?;
@@ -481,9 +554,10 @@ fn attempt_route(
                 return Ok(Reply::redirect(format!("/a/{tok}/result")));
             };
             let push = app.push_state(&uuid)?;
+            let sent = crate::remote::last_send(app.issuer_store(), &uuid)?;
             Ok(Reply::html(
                 200,
-                html::badge(tok, &uuid, app.base_url(), push.as_ref()),
+                html::badge(tok, &uuid, app.base_url(), push.as_ref(), sent.as_ref()),
             ))
         }
         (&Method::GET, ["badge", name]) => {

@@ -223,6 +223,7 @@ pub fn start(config: Config) -> Result<Running, AppError> {
         new_attempts: RateLimiter::new(config.max_attempts_per_minute),
         body_read_timeout: config.body_read_timeout,
         max_connections: config.max_connections.max(1),
+        backpacks: backpack_client(&config.allow_backpack_hosts)?,
     });
     let stop_pushing = Arc::new(AtomicBool::new(false));
     let pusher_thread = {
@@ -427,4 +428,18 @@ async fn sweep_expired(app: App, ttl: Duration) {
             Err(e) => eprintln!("badges101: deleting expired attempts: {e}"),
         }
     }
+}
+
+/// The OB 3.0 API client "Send to backpack" uses for other hosts: the library's defaults
+/// (10 s per request, 1 MiB per answer, no redirects), public hosts only unless `allowed`.
+fn backpack_client(
+    allowed: &[String],
+) -> Result<openbadges::backpack::client::ApiClient, AppError> {
+    let limits = allowed
+        .iter()
+        .fold(openbadges::proof::loader::HttpLimits::default(), |l, h| {
+            l.allow_host(h.clone())
+        });
+    openbadges::backpack::client::ApiClient::new(&limits)
+        .map_err(|e| AppError::new(format!("--allow-backpack-host: {e}")))
 }

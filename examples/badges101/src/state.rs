@@ -261,6 +261,8 @@ impl App {
         let store =
             openbadges::store::open(&url).map_err(|e| AppError::new(format!("database: {e}")))?;
         db::migrate(store.as_ref())?;
+        crate::remote::migrate(store.as_ref())
+            .map_err(|e| AppError::new(format!("creating the app's tables: {e}")))?;
         let issuer = Issuer::open(
             base_url,
             IssuerProfile::new(profile.name, profile.email).url(base_url),
@@ -278,6 +280,26 @@ impl App {
 
     fn store(&self) -> &dyn IssuerStore {
         self.inner.issuer.store().as_ref()
+    }
+
+    /// The database (for the app's other tables: [`crate::remote`]).
+    pub(crate) fn issuer_store(&self) -> &dyn IssuerStore {
+        self.store()
+    }
+
+    /// The OB 3.0 credential (JSON) of issued badge `uuid`.
+    pub(crate) fn ob3_credential(&self, uuid: &str) -> Result<serde_json::Value, Refused> {
+        let record = self
+            .inner
+            .issuer
+            .issued(uuid)?
+            .ok_or_else(|| Refused::Internal(format!("badge {uuid} is not in the store")))?;
+        let c = record
+            .issued
+            .ob3_credential
+            .as_ref()
+            .ok_or_else(|| Refused::Internal("no OB 3.0 credential".into()))?;
+        Ok(serde_json::to_value(c).map_err(AppError::from)?)
     }
 
     /// Records the base URL this app serves under as the public one, for `revoke` run without
@@ -542,8 +564,14 @@ impl App {
     ///
     /// The badge (every form and document), the attempt's badge UUID and the push-queue entry
     /// commit in one transaction ([`Issuer::issue_with`]): after a crash either all of them
-    /// are there or none is.
-    pub(crate) fn issue(&self, tok: &str, email: &str) -> Result<String, Refused> {
+    /// are there or none is. `to_own_backpack` false: no push to the app's own backpack (the
+    /// learner sends it to another host, [`crate::remote`]).
+    pub(crate) fn issue(
+        &self,
+        tok: &str,
+        email: &str,
+        to_own_backpack: bool,
+    ) -> Result<String, Refused> {
         let email = email.trim();
         let a = self.attempt(tok)?;
         if let Some(uuid) = &a.issued {
@@ -587,6 +615,9 @@ impl App {
                     return Err(StoreError::Conflict(format!(
                         "attempt {tok} already has its badge"
                     )));
+                }
+                if !to_own_backpack {
+                    return Ok(());
                 }
                 // "Send to backpack": queued with the badge, pushed by any instance's pusher.
                 let credential = issued

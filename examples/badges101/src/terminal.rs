@@ -107,7 +107,7 @@ pub fn run_terminal(
         let Some(email) = ask(input, out, "Email: ")? else {
             return Ok(None);
         };
-        match app.issue(&tok, &email) {
+        match app.issue(&tok, &email, true) {
             Ok(u) => break u,
             Err(crate::state::Refused::Bad(m)) => writeln!(out, "{m}").map_err(io)?,
             Err(e) => return Err(refused(e)),

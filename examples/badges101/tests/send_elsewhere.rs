@@ -1,0 +1,309 @@
+//! "Send to backpack" to another OB 3.0 API host, by its address: the learner on Badges 101
+//! gives the host's URL, follows the link to the host's consent page, comes back on
+//! `/backpack/callback`, and the badge is in the host's backpack; the page says "Sent to your
+//! backpack at HOST". The host here is a minimal OB 3.0 API host played by the test on a
+//! loopback server (discovery, RFC 7591 registration, authorization with PKCE S256 and an
+//! immediate consent, token endpoint, upsertCredential). Also: one registration per host for
+//! many learners, a callback used once, an unknown state refused, a host that does not speak
+//! the API, and a learner who does not allow it.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+
+use badges101::{Config, Running, start};
+use common::{ITEMS, TempDir, answer, begin, get, post};
+use openbadges::backpack::oauth::{SCOPE_UPSERT, pkce};
+use openbadges_test_support::http::{Request, Response, Server};
+use serde_json::{Value, json};
+
+#[derive(Default)]
+struct Host {
+    registrations: usize,
+    redirect_uris: BTreeMap<String, Vec<String>>,
+    codes: BTreeMap<String, (String, String)>,
+    access: Vec<String>,
+    held: Vec<Value>,
+    deny: bool,
+    next: usize,
+}
+
+fn json_reply(status: u16, v: &Value) -> Response {
+    Response::status(status, v.to_string(), "application/json")
+}
+
+fn handle(host: &Mutex<Host>, req: &Request) -> Response {
+    let base = format!("http://{}", req.local_addr);
+    let mut h = host.lock().unwrap();
+    h.next += 1;
+    let n = h.next;
+    let query: BTreeMap<String, String> =
+        url::form_urlencoded::parse(req.path.split_once('?').map_or("", |(_, q)| q).as_bytes())
+            .into_owned()
+            .collect();
+    match (req.method.as_str(), req.path_only()) {
+        ("GET", "/ims/ob/v3p0/discovery") => json_reply(
+            200,
+            &json!({
+                "openapi": "3.0.1",
+                "info": {"title": "Test backpack", "version": "3.0",
+                         "x-imssf-privacyPolicyUrl": format!("{base}/privacy")},
+                "servers": [{"url": format!("{base}/ims/ob/v3p0")}],
+                "components": {"securitySchemes": {"OAuth2ACG": {
+                    "type": "oauth2",
+                    "x-imssf-registrationUrl": format!("{base}/register"),
+                    "flows": {"authorizationCode": {
+                        "authorizationUrl": format!("{base}/authorize"),
+                        "tokenUrl": format!("{base}/token"),
+                        "scopes": {SCOPE_UPSERT: "add badges"}
+                    }}
+                }}}
+            }),
+        ),
+        ("POST", "/register") => {
+            let r: Value = serde_json::from_slice(&req.body).unwrap();
+            h.registrations += 1;
+            let id = format!("client-{n}");
+            let uris: Vec<String> = serde_json::from_value(r["redirect_uris"].clone()).unwrap();
+            h.redirect_uris.insert(id.clone(), uris);
+            let mut answer = r;
+            answer["client_id"] = json!(id);
+            answer["client_secret"] = json!(format!("secret-{n}"));
+            answer["client_secret_expires_at"] = json!(0);
+            json_reply(201, &answer)
+        }
+        ("GET", "/authorize") => {
+            // The consent page, consenting at once: back to the (registered) redirect URI.
+            let redirect = &query["redirect_uri"];
+            assert!(h.redirect_uris[&query["client_id"]].contains(redirect));
+            assert_eq!(query["code_challenge_method"], "S256");
+            let state = &query["state"];
+            let location = if h.deny {
+                format!("{redirect}?error=access_denied&state={state}")
+            } else {
+                let code = format!("code-{n}");
+                h.codes.insert(
+                    code.clone(),
+                    (query["code_challenge"].clone(), redirect.clone()),
+                );
+                format!("{redirect}?code={code}&state={state}")
+            };
+            Response::redirect(302, &location)
+        }
+        ("POST", "/token") => {
+            assert!(req.header("authorization").unwrap().starts_with("Basic "));
+            let f: BTreeMap<String, String> = url::form_urlencoded::parse(&req.body)
+                .into_owned()
+                .collect();
+            let Some((challenge, redirect)) = h.codes.remove(&f["code"]) else {
+                return json_reply(400, &json!({"error": "invalid_grant"}));
+            };
+            if !pkce::verify_s256(&f["code_verifier"], &challenge) || f["redirect_uri"] != redirect
+            {
+                return json_reply(400, &json!({"error": "invalid_grant"}));
+            }
+            let at = format!("at-{n}");
+            h.access.push(at.clone());
+            json_reply(
+                200,
+                &json!({"access_token": at, "token_type": "Bearer", "expires_in": 600}),
+            )
+        }
+        ("POST", "/ims/ob/v3p0/credentials") => {
+            let token = req
+                .header("authorization")
+                .and_then(|a| a.strip_prefix("Bearer "))
+                .unwrap_or("");
+            if !h.access.iter().any(|t| t == token) {
+                return Response::status(401, "", "text/plain");
+            }
+            let v: Value = serde_json::from_slice(&req.body).unwrap();
+            h.held.push(v.clone());
+            json_reply(201, &v)
+        }
+        _ => Response::not_found(),
+    }
+}
+
+fn host() -> (Server, Arc<Mutex<Host>>) {
+    let state = Arc::new(Mutex::new(Host::default()));
+    let s = state.clone();
+    (Server::start(move |r| handle(&s, r)), state)
+}
+
+fn app(dir: &TempDir, allowed: &Server) -> Running {
+    start(Config {
+        port: 0,
+        data_dir: dir.path().to_path_buf(),
+        threads: 2,
+        allow_backpack_hosts: vec![allowed.addr().to_string()],
+        ..Config::default()
+    })
+    .unwrap()
+}
+
+fn passed(addr: std::net::SocketAddr) -> String {
+    let tok = begin(addr);
+    for item in ITEMS {
+        assert_eq!(answer(addr, &tok, item, "true").status, 303);
+    }
+    assert_eq!(get(addr, &format!("/a/{tok}/result")).status, 200);
+    tok
+}
+
+fn enc(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+/// The "Continue to HOST" link of the page between the form and the host.
+fn continue_link(page: &str) -> String {
+    let at = page.find("id=\"continue\" href=\"").unwrap() + "id=\"continue\" href=\"".len();
+    let href = &page[at..];
+    href[..href.find('"').unwrap()]
+        .replace("&#38;", "&")
+        .replace("&amp;", "&")
+        .replace("&#61;", "=")
+        .replace("&#47;", "/")
+}
+
+/// The learner follows the link to the host and comes back: the callback's path and query.
+fn consent(host: &Server, link: &str) -> String {
+    let path = link.strip_prefix(&host.base_url()).unwrap();
+    let r = openbadges_test_support::http::request(host.addr(), "GET", path, &[], b"");
+    assert_eq!(r.status, 302);
+    let back = r.header("Location").unwrap().to_owned();
+    let url = url::Url::parse(&back).unwrap();
+    assert_eq!(url.path(), "/backpack/callback");
+    format!("/backpack/callback?{}", url.query().unwrap())
+}
+
+#[test]
+fn a_learner_sends_the_badge_to_another_backpack() {
+    let dir = TempDir::new("send-elsewhere");
+    let (backpack, state) = host();
+    let running = app(&dir, &backpack);
+    let addr = running.addr();
+    let tok = passed(addr);
+
+    let form = format!(
+        "email={}&backpack={}",
+        enc("learner@example.org"),
+        enc(&backpack.base_url())
+    );
+    let page = post(addr, &format!("/a/{tok}/issue"), &form);
+    assert_eq!(page.status, 200, "{}", page.text());
+    let host_name = backpack.base_url();
+    assert!(page.text().contains(&format!("Continue to {host_name}")));
+    let callback = consent(&backpack, &continue_link(&page.text()));
+
+    let back = get(addr, &callback);
+    assert_eq!(back.status, 303, "{}", back.text());
+    assert_eq!(
+        back.header("Location"),
+        Some(format!("/a/{tok}/badge").as_str())
+    );
+    let badge = get(addr, &format!("/a/{tok}/badge")).text();
+    assert!(
+        badge.contains(&format!("Sent to your backpack at {host_name}")),
+        "{badge}"
+    );
+    {
+        let h = state.lock().unwrap();
+        assert_eq!(h.held.len(), 1);
+        let c = &h.held[0];
+        assert!(
+            c["type"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|t| t == "OpenBadgeCredential" || t == "AchievementCredential"),
+            "{c}"
+        );
+        assert!(
+            c["proof"].is_object() || c["proof"].is_array(),
+            "signed: {c}"
+        );
+    }
+
+    // The callback is used once (on every instance: it is taken in the database).
+    let again = get(addr, &callback);
+    assert_eq!(again.status, 400);
+    assert_eq!(state.lock().unwrap().held.len(), 1);
+
+    // A second learner: the app's registration with the host is reused.
+    let tok2 = passed(addr);
+    let page = post(addr, &format!("/a/{tok2}/issue"), &form);
+    let callback = consent(&backpack, &continue_link(&page.text()));
+    assert_eq!(get(addr, &callback).status, 303);
+    let h = state.lock().unwrap();
+    assert_eq!(h.held.len(), 2);
+    assert_eq!(h.registrations, 1, "one registration per host");
+}
+
+#[test]
+fn refusals_are_told_on_the_badge_page() {
+    let dir = TempDir::new("send-elsewhere-refused");
+    let (backpack, state) = host();
+    let running = app(&dir, &backpack);
+    let addr = running.addr();
+
+    // The learner does not allow it.
+    state.lock().unwrap().deny = true;
+    let tok = passed(addr);
+    let form = format!(
+        "email={}&backpack={}",
+        enc("learner@example.org"),
+        enc(&backpack.base_url())
+    );
+    let page = post(addr, &format!("/a/{tok}/issue"), &form);
+    let callback = consent(&backpack, &continue_link(&page.text()));
+    assert_eq!(get(addr, &callback).status, 303);
+    let badge = get(addr, &format!("/a/{tok}/badge")).text();
+    assert!(
+        badge.contains("you did not allow Badges 101 to add the badge"),
+        "{badge}"
+    );
+    assert!(state.lock().unwrap().held.is_empty());
+
+    // A state nobody sent.
+    let forged = get(addr, "/backpack/callback?code=x&state=forged");
+    assert_eq!(forged.status, 400);
+
+    // An address that does not speak the OB 3.0 API (allowed, but 404 on discovery).
+    let nothing = Server::start(|_| Response::not_found());
+    let dir2 = TempDir::new("send-elsewhere-nothing");
+    let running2 = app(&dir2, &nothing);
+    let tok = passed(running2.addr());
+    let form = format!(
+        "email={}&backpack={}",
+        enc("learner@example.org"),
+        enc(&nothing.base_url())
+    );
+    let r = post(running2.addr(), &format!("/a/{tok}/issue"), &form);
+    assert_eq!(r.status, 303);
+    let badge = get(running2.addr(), &format!("/a/{tok}/badge")).text();
+    assert!(
+        badge.contains("does not offer the Open Badges 3.0 API"),
+        "{badge}"
+    );
+
+    // A host not allowed (loopback, not in --allow-backpack-host): refused without contact,
+    // from the badge page's own form.
+    let other = Server::start(|_| Response::not_found());
+    let r = post(
+        running2.addr(),
+        &format!("/a/{tok}/backpack/send"),
+        &format!("backpack={}", enc(&other.base_url())),
+    );
+    assert_eq!(r.status, 303);
+    assert_eq!(other.requests(), 0);
+    let badge = get(running2.addr(), &format!("/a/{tok}/badge")).text();
+    assert!(badge.contains("we could not reach it"), "{badge}");
+}
