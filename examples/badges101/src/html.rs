@@ -1,5 +1,6 @@
 //! The pages: plain HTML forms (no JavaScript needed), every text escaped.
 
+use askama::Template;
 use openbadges::quiz::{AttemptRecord, Item, Quiz};
 
 /// Escapes text for HTML element content and attribute values.
@@ -323,13 +324,30 @@ pub(crate) fn criteria(quiz: &Quiz) -> String {
     )
 }
 
+/// The error page's template.
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage<'a> {
+    /// The page's heading: what went wrong, in a few words.
+    heading: String,
+    /// The explanation.
+    message: &'a str,
+}
+
 /// An error page.
 pub(crate) fn error(status: u16, message: &str) -> String {
-    page(
-        "Badges 101 — error",
-        &format!(
-            "<h2>{status}</h2>\n<p role=\"alert\">{}</p>\n<p><a href=\"/\">Start over</a></p>",
-            esc(message)
-        ),
-    )
+    render(&ErrorPage {
+        heading: format!("Error {status}"),
+        message,
+    })
+}
+
+/// A page from its template. Rendering fails only when writing into a `String` fails, which
+/// it does not; the plain fallback page keeps even that case an answer.
+fn render(page: &impl Template) -> String {
+    page.render().unwrap_or_else(|_| {
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Error — Badges 101</title></head>\
+<body><main><h1>Error</h1><p>This page could not be shown.</p></main></body></html>\n"
+            .to_owned()
+    })
 }

@@ -16,6 +16,7 @@
 //! ```
 #![forbid(unsafe_code)]
 
+mod art;
 mod db;
 mod html;
 mod pack;

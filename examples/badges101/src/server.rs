@@ -379,10 +379,18 @@ fn route(ctx: &Ctx, req: &mut Request) -> Reply {
             Err(e) => Err(Refused::from(e)),
         },
         (Method::Get, ["criteria"]) => Ok(Reply::html(200, html::criteria(app.quiz()))),
-        (Method::Get, ["static", "badge.png"]) => Ok(Reply {
+        (Method::Get, ["static", "badge.png"]) => crate::art::badge_png()
+            .map(|png| Reply {
+                status: 200,
+                content_type: "image/png".into(),
+                body: png.to_vec(),
+                headers: Vec::new(),
+            })
+            .map_err(|e| Refused::Internal(e.to_string())),
+        (Method::Get, ["static", "badge.svg"]) => Ok(Reply {
             status: 200,
-            content_type: "image/png".into(),
-            body: crate::state::BADGE_PNG.to_vec(),
+            content_type: "image/svg+xml".into(),
+            body: crate::art::BADGE_SVG.to_vec(),
             headers: Vec::new(),
         }),
         (_, ["a", tok, rest @ ..]) if is_token(tok) => attempt_route(app, &method, tok, rest, form),

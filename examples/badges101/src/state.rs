@@ -18,10 +18,7 @@ use crate::db::{self, integer, required_text, text, with_tx};
 use crate::pack::{PushJob, PushState};
 use crate::{AppError, Config, Policy};
 
-/// The badge image (embedded: nothing to install).
-pub(crate) const BADGE_PNG: &[u8] = include_bytes!("../assets/badge.png");
-/// The SVG badge image the OB 3.0 credential is also baked into.
-const BADGE_SVG: &[u8] = include_bytes!("../assets/badge.svg");
+use crate::art::BADGE_SVG;
 /// File name of the SVG alternative.
 pub(crate) const SVG_NAME: &str = "ob3.svg";
 /// The badge's slug, name and description (as on the original page).
@@ -529,7 +526,7 @@ impl App {
         )
         .map_err(|e| Refused::Internal(e.to_string()))?;
         let badge = Badge::new(SLUG, NAME, DESCRIPTION, record.criteria.clone())
-            .image(BADGE_PNG)
+            .image(crate::art::badge_png().map_err(|e| Refused::Internal(e.to_string()))?)
             .criteria_url(format!("{}criteria", self.base_url()));
         let issued = self.inner.issuer.issue_with(
             &Identity::email(email),

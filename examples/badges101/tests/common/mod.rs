@@ -11,6 +11,8 @@
     clippy::indexing_slicing
 )]
 
+pub mod browser;
+
 use std::net::SocketAddr;
 use std::path::Path;
 
