@@ -23,6 +23,7 @@ mod pack;
 mod server;
 mod state;
 mod terminal;
+mod verify;
 
 use std::fmt;
 use std::path::PathBuf;

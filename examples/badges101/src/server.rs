@@ -193,6 +193,7 @@ pub fn start(config: Config) -> Result<Running, AppError> {
         pack: Arc::clone(&pack),
         tokens,
         api_url: format!("{url}ims/ob/v3p0/credentials"),
+        verify: crate::verify::TinyBridge::new(&app)?,
     });
     let workers = (0..config.threads.max(1))
         .map(|_| {
@@ -224,6 +225,8 @@ struct Ctx {
     tokens: Arc<ApiTokens>,
     /// The OB 3.0 API endpoint's public URL (for `Link` headers).
     api_url: String,
+    /// TEMPORARY (until the axum server): the verify page.
+    verify: crate::verify::TinyBridge,
 }
 
 /// An answer before it is sent.
@@ -322,6 +325,33 @@ fn handle(ctx: &Ctx, mut req: Request) {
     let _ = req.respond(resp);
 }
 
+/// TEMPORARY (until the axum server): `/verify` through the page's axum router.
+fn verify_route(ctx: &Ctx, req: &mut Request) -> Reply {
+    let limit = crate::verify::MAX_VERIFY_BODY;
+    if req.body_length().is_some_and(|n| n > limit) {
+        return Reply::error(413, "Request too large.");
+    }
+    let mut body = Vec::new();
+    let take = u64::try_from(limit).unwrap_or(u64::MAX) + 1;
+    if req.as_reader().take(take).read_to_end(&mut body).is_err() {
+        return Reply::error(400, "Could not read the request.");
+    }
+    let content_type = req
+        .headers()
+        .iter()
+        .find(|h| h.field.equiv("Content-Type"))
+        .map(|h| h.value.as_str().to_owned());
+    let (status, content_type, body) =
+        ctx.verify
+            .answer(req.method().as_str(), content_type.as_deref(), body);
+    Reply {
+        status,
+        content_type,
+        body,
+        headers: Vec::new(),
+    }
+}
+
 fn read_form(req: &mut Request) -> Result<Vec<(String, String)>, Reply> {
     if req.body_length().is_some_and(|n| n > MAX_BODY) {
         return Err(Reply::error(413, "Request too large."));
@@ -356,6 +386,9 @@ fn route(ctx: &Ctx, req: &mut Request) -> Reply {
     let method = req.method().clone();
     let segs: Vec<&str> = path.trim_start_matches('/').split('/').collect();
     // The backpack's routes take the backpack lock (the only lock: the app itself has none).
+    if path == "/verify" {
+        return verify_route(ctx, req);
+    }
     match (&method, segs.as_slice()) {
         (_, ["ims", "ob", "v3p0", "credentials"]) => return api_credentials(ctx, req, &method),
         (Method::Get, ["a", tok, "backpack"]) if is_token(tok) => {
