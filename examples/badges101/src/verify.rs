@@ -177,6 +177,17 @@ pub(crate) async fn verify_page(
     (200, result_page(&verification, origin, &email))
 }
 
+/// The kind of a recipient identity in words (`emailAddress` -> "An email address").
+fn kind_in_words(kind: Option<&str>) -> &'static str {
+    match kind.map(str::to_ascii_lowercase).as_deref() {
+        Some("email" | "emailaddress") => "An email address",
+        Some("url") => "A web address",
+        Some("telephone" | "phonenumber") => "A phone number",
+        Some("did") => "A decentralised identifier",
+        _ => "An identifier",
+    }
+}
+
 /// Whether `s` looks like one email address (the recipient check decides the rest).
 fn plausible_email(s: &str) -> bool {
     s.len() <= 254
@@ -224,11 +235,11 @@ fn view(s: &Summary, origin: &str, json: String, json_href: String) -> ResultVie
         .as_ref()
         .filter(|r| !r.identity.is_empty())
         .map(|r| {
-            let kind = r.kind.as_deref().unwrap_or("identity");
+            let kind = kind_in_words(r.kind.as_deref());
             if r.hashed {
-                format!("a hashed {kind}: {}", r.identity)
+                format!("{kind}, kept private as a hash: {}", r.identity)
             } else {
-                format!("{kind} {}", r.identity)
+                format!("{kind}: {}", r.identity)
             }
         });
     let recipient_check = s

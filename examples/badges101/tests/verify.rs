@@ -126,7 +126,7 @@ fn a_badge_the_app_issued_is_valid_and_the_email_check_answers_yes_or_no() {
         "The signature matches the issuer&#39;s key.",
         "The badge has not been revoked.",
         "Badges 101",
-        "a hashed emailAddress: sha256$",
+        "An email address, kept private as a hash: sha256$",
         "The raw JSON report",
         "href=\"data:application/json;base64,",
     ] {
