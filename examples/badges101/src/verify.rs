@@ -316,8 +316,12 @@ struct PageState {
 }
 
 /// The page's routes, `GET /verify` and `POST /verify` (multipart/form-data, at most
-/// [`MAX_VERIFY_BODY`] bytes: more is answered 413), to merge into the app's router.
-pub(crate) fn routes(verifier: Verifier, origin: &str) -> axum::Router {
+/// [`MAX_VERIFY_BODY`] bytes: more is answered 413), to merge into the app's router (of any
+/// state: the page carries its own).
+pub(crate) fn routes<S: Clone + Send + Sync + 'static>(
+    verifier: Verifier,
+    origin: &str,
+) -> axum::Router<S> {
     use axum::routing::get;
     axum::Router::new()
         .route("/verify", get(show).post(submit))
