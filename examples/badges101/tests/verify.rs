@@ -310,3 +310,42 @@ fn more_than_the_limit_is_413() {
     // And the app still answers.
     assert_eq!(get(running.addr(), "/verify").status, 200);
 }
+
+#[test]
+fn only_data_or_own_images_are_shown() {
+    let dir = TempDir::new("b101-verify-images");
+    let running = app(dir.path(), Policy::Completion);
+    let badge = |image: &str| {
+        format!(
+            r#"{{"@context": ["https://www.w3.org/ns/credentials/v2", "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"],
+  "type": ["VerifiableCredential", "OpenBadgeCredential"], "id": "urn:uuid:00000000-0000-4000-8000-000000000001",
+  "issuer": {{"id": "https://issuer.example/", "type": ["Profile"], "name": "Someone"}},
+  "validFrom": "2026-01-02T00:00:00Z",
+  "credentialSubject": {{"type": ["AchievementSubject"], "achievement": {{"id": "https://issuer.example/a",
+    "type": ["Achievement"], "name": "A badge", "description": "d", "criteria": {{"narrative": "n"}},
+    "image": {{"id": "{image}", "type": "Image"}}}}}}}}"#
+        )
+    };
+    // Elsewhere: not loaded (that host would learn who looks at the badge).
+    let page = text(&verify(
+        running.addr(),
+        &[(
+            "text",
+            None,
+            badge("https://tracker.example/pixel.png").as_bytes(),
+        )],
+    ));
+    assert_eq!(h1(&page), "Invalid badge", "{page}");
+    assert!(page.contains("A badge") && page.contains("2 January 2026"));
+    assert!(!page.contains("<img"), "{page}");
+    // A data: image is shown.
+    let data = "data:image/png;base64,iVBORw0KGgo=";
+    let page = text(&verify(
+        running.addr(),
+        &[("text", None, badge(data).as_bytes())],
+    ));
+    assert!(
+        page.contains(&format!("<img class=\"achievement-image\" src=\"{data}\"")),
+        "{page}"
+    );
+}
