@@ -5,7 +5,8 @@
 //!
 //! - `b101_attempts`: one row per learner's attempt, by its secret token. `version` makes every
 //!   update a compare-and-set (two instances answering for one attempt never lose an answer);
-//!   `badge_uuid` is set once, in the issuance's own transaction.
+//!   `badge_uuid` is set once, in the issuance's own transaction. A row without a badge older
+//!   than the attempt lifetime (`created_at`) is deleted, when read or by a periodic sweep.
 //! - `b101_settings`: the public base URL the instances serve under (what `revoke` rewrites the
 //!   status lists with when it is given none).
 //! - `b101_pushes`: the "Send to backpack" queue and each push's outcome, one row per badge,
@@ -20,7 +21,7 @@ use openbadges::store::{IssuerStore, SqlValue, StoreError, StoreTransaction};
 use crate::AppError;
 
 /// The app's tables. Each statement is idempotent (`IF NOT EXISTS`).
-const SCHEMA: [&str; 4] = [
+const SCHEMA: [&str; 5] = [
     "CREATE TABLE IF NOT EXISTS b101_attempts (
         token TEXT PRIMARY KEY,
         public_id TEXT NOT NULL UNIQUE,
@@ -45,6 +46,8 @@ const SCHEMA: [&str; 4] = [
     )",
     "CREATE INDEX IF NOT EXISTS b101_pushes_queued ON b101_pushes (state, lease_until)",
     "CREATE TABLE IF NOT EXISTS b101_settings (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    // Expired attempts are found by age (see `App::delete_expired_attempts`).
+    "CREATE INDEX IF NOT EXISTS b101_attempts_created ON b101_attempts (created_at)",
 ];
 
 /// The `b101_settings` entry holding the public base URL the instances serve under.

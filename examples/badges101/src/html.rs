@@ -1,41 +1,11 @@
-//! The pages: plain HTML forms (no JavaScript needed), every text escaped.
+//! The pages: plain HTML forms (no JavaScript needed), each from an askama template in
+//! `templates/` (checked when the crate compiles; every value is HTML-escaped). Every page
+//! extends `templates/base.html` and has exactly one `h1` and its own `<title>`.
 
 use askama::Template;
 use openbadges::quiz::{AttemptRecord, Item, Quiz};
 
-/// Escapes text for HTML element content and attribute values.
-pub(crate) use openbadges::backpack::export::html::escape as esc;
-
-const STYLE: &str = "body{font-family:system-ui,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem;line-height:1.5;color:#222}\
-h1,h2{color:#c1272d}button,.button{font-size:1.1rem;padding:.5rem 1.2rem;margin:.3rem;border-radius:.3rem;border:1px solid #c1272d;background:#fff;color:#c1272d;cursor:pointer;text-decoration:none;display:inline-block}\
-button:hover,.button:hover{background:#c1272d;color:#fff}.right{color:#1a7f37}.wrong{color:#c1272d}\
-input[type=email]{font-size:1.1rem;padding:.4rem;width:100%;box-sizing:border-box}footer{margin-top:3rem;font-size:.85rem;color:#666}";
-
-/// A whole page.
-pub(crate) fn page(title: &str, body: &str) -> String {
-    format!(
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
-<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-<title>{}</title><style>{STYLE}</style></head><body><main>\n{body}\n</main>\
-<footer>Badges 101 — an Open Badges example (openbadges-rs).</footer></body></html>\n",
-        esc(title)
-    )
-}
-
-/// Intro.
-pub(crate) fn intro() -> String {
-    let [h, tagline, lead] = INTRO;
-    page(
-        "Open Badges — Badges 101",
-        &format!(
-            "<h1>{}</h1>\n<p>{}</p>\n<p>{}</p>\n\
-<form method=\"post\" action=\"/start\"><button type=\"submit\">Get started</button></form>",
-            esc(h),
-            esc(tagline),
-            esc(lead)
-        ),
-    )
-}
+use crate::pack::PushState;
 
 /// The intro's texts.
 pub(crate) const INTRO: [&str; 3] = [
@@ -56,23 +26,82 @@ pub(crate) const LESSONS: [(&str, &str); 2] = [
     ),
 ];
 
+/// The original page's "What are Open Badges?" introduction (word for word), and the line
+/// that follows it.
+pub(crate) const WHAT_ARE_OPEN_BADGES: [&str; 2] = [
+    "Learning today happens everywhere. But it's often difficult to get recognition for skills and achievements that happen online or out of school. Mozilla Open Badges helps solve that problem, making it easy for any organization to issue, manage and display digital badges across the web.",
+    "Take the Badges 101 quiz—and earn your first badge",
+];
+
+/// The home page's template.
+#[derive(Template)]
+#[template(path = "home.html")]
+struct HomePage {
+    heading: &'static str,
+    tagline: &'static str,
+    what_are_open_badges: &'static str,
+    call_to_action: &'static str,
+    lead: &'static str,
+}
+
+/// The home page: the original's introduction and "Get started".
+pub(crate) fn intro() -> String {
+    let [heading, tagline, lead] = INTRO;
+    let [what_are_open_badges, call_to_action] = WHAT_ARE_OPEN_BADGES;
+    render(&HomePage {
+        heading,
+        tagline,
+        what_are_open_badges,
+        call_to_action,
+        lead,
+    })
+}
+
+/// A lesson's template.
+#[derive(Template)]
+#[template(path = "lesson.html")]
+struct LessonPage<'a> {
+    number: usize,
+    total: usize,
+    heading: &'a str,
+    text: &'a str,
+    next: String,
+}
+
 /// The two lessons (1-based).
 pub(crate) fn lesson(tok: &str, n: u8) -> Option<String> {
-    let (title, text) = *LESSONS.get(usize::from(n).checked_sub(1)?)?;
-    let next = if n == 1 {
-        format!("/a/{tok}/lesson/2")
+    let number = usize::from(n);
+    let (heading, text) = *LESSONS.get(number.checked_sub(1)?)?;
+    let next = if number < LESSONS.len() {
+        format!("/a/{tok}/lesson/{}", number + 1)
     } else {
         format!("/a/{tok}/q/1")
     };
-    Some(page(
-        title,
-        &format!(
-            "<h2>{}</h2>\n<p>{}</p>\n<p><a class=\"button\" href=\"{}\">Next</a></p>",
-            esc(title),
-            esc(text),
-            esc(&next)
-        ),
-    ))
+    Some(render(&LessonPage {
+        number,
+        total: LESSONS.len(),
+        heading,
+        text,
+        next,
+    }))
+}
+
+/// A question's template.
+#[derive(Template)]
+#[template(path = "question.html")]
+struct QuestionPage<'a> {
+    tok: &'a str,
+    section: &'a str,
+    number: usize,
+    total: usize,
+    instructions: Option<&'a str>,
+    prompt: &'a str,
+    item_id: &'a str,
+    /// `None` before the answer; whether it was right after.
+    answered: Option<bool>,
+    feedback: &'a str,
+    explanation: Option<&'a str>,
+    next: String,
 }
 
 /// A question: the form while unanswered, the feedback and explanation after.
@@ -85,60 +114,63 @@ pub(crate) fn question(
     item: &Item,
     answered: Option<bool>,
 ) -> String {
-    let mut b = format!("<h2>{}</h2>\n", esc(section_title));
-    if n == 1 {
-        if let Some(i) = &quiz.instructions {
-            b.push_str(&format!("<p>{}</p>\n", esc(i)));
-        }
-    }
-    b.push_str(&format!(
-        "<p>Question {n} of {total}</p>\n<p id=\"prompt\"><strong>{}</strong></p>\n",
-        esc(&item.prompt)
-    ));
-    match answered {
-        None => b.push_str(&format!(
-            "<form method=\"post\" action=\"/a/{tok}/answer\" aria-labelledby=\"prompt\">\
-<input type=\"hidden\" name=\"item\" value=\"{}\">\
-<button type=\"submit\" name=\"answer\" value=\"true\">True</button>\
-<button type=\"submit\" name=\"answer\" value=\"false\">False</button></form>",
-            esc(&item.id)
-        )),
-        Some(correct) => {
-            let (class, text) = if correct {
-                (
-                    "right",
-                    item.feedback_correct.as_deref().unwrap_or("That's right!"),
-                )
-            } else {
-                (
-                    "wrong",
-                    item.feedback_incorrect
-                        .as_deref()
-                        .unwrap_or("That's wrong!"),
-                )
-            };
-            b.push_str(&format!(
-                "<p class=\"{class}\" role=\"status\"><strong>{}</strong></p>\n",
-                esc(text)
-            ));
-            if let Some(e) = &item.explanation {
-                b.push_str(&format!("<p>{}</p>\n", esc(e)));
-            }
-            let next = if n < total {
-                format!("/a/{tok}/q/{}", n + 1)
-            } else {
-                format!("/a/{tok}/result")
-            };
-            b.push_str(&format!(
-                "<p><a class=\"button\" href=\"{}\">Next</a></p>",
-                esc(&next)
-            ));
-        }
-    }
-    page(section_title, &b)
+    let feedback = match answered {
+        Some(true) => item.feedback_correct.as_deref().unwrap_or("That's right!"),
+        Some(false) => item
+            .feedback_incorrect
+            .as_deref()
+            .unwrap_or("That's wrong!"),
+        None => "",
+    };
+    let next = if n < total {
+        format!("/a/{tok}/q/{}", n + 1)
+    } else {
+        format!("/a/{tok}/result")
+    };
+    render(&QuestionPage {
+        tok,
+        section: section_title,
+        number: n,
+        total,
+        instructions: quiz.instructions.as_deref().filter(|_| n == 1),
+        prompt: &item.prompt,
+        item_id: &item.id,
+        answered,
+        feedback,
+        explanation: item.explanation.as_deref().filter(|_| answered.is_some()),
+        next,
+    })
 }
 
-/// The final panel: not finished / not passed, or the win panel with the email form.
+/// What the result page says.
+enum ResultState<'a> {
+    /// The badge is earned: the email form, with what was wrong with the last address sent.
+    Passed {
+        pass_text: &'a str,
+        error: Option<&'a str>,
+    },
+    /// Finished without earning it (a mastery policy).
+    NotPassed {
+        fail_text: &'a str,
+        score: String,
+        max_score: String,
+        criteria: &'a str,
+    },
+    /// Not finished: back to the first open question.
+    Unfinished { fail_text: &'a str, next: String },
+}
+
+/// The result page's template.
+#[derive(Template)]
+#[template(path = "result.html")]
+struct ResultPage<'a> {
+    tok: &'a str,
+    title: &'static str,
+    state: ResultState<'a>,
+}
+
+/// The final panel: not finished / not passed, or the win panel with the email form (and
+/// `error`, what was wrong with the address sent).
 pub(crate) fn result(
     tok: &str,
     quiz: &Quiz,
@@ -146,89 +178,100 @@ pub(crate) fn result(
     first_open: Option<usize>,
     error: Option<&str>,
 ) -> String {
-    let fail = quiz
+    let fail_text = quiz
         .fail_feedback
         .as_deref()
         .unwrap_or("Take the quiz to see if you get badges!");
-    match record {
-        Some(r) if r.passed => {
-            let pass = quiz
-                .pass_feedback
-                .as_deref()
-                .unwrap_or("Congratulations! You’ve just earned the Badges 101 badge!");
-            let err = error.map_or(String::new(), |e| {
-                format!("<p class=\"wrong\" role=\"alert\">{}</p>\n", esc(e))
-            });
-            page(
-                "Badges 101",
-                &format!(
-                    "<h2>Badges 101</h2>\n<img src=\"/static/badge.png\" alt=\"The Badges 101 badge\" width=\"96\">\n\
-<p><strong>{}</strong></p>\n<p>If you'd like to send this badge to your backpack, just fill out the form below.</p>\n{err}\
-<form method=\"post\" action=\"/a/{tok}/issue\"><p><label for=\"email\">Email</label><br>\
-<input type=\"email\" id=\"email\" name=\"email\" required maxlength=\"254\" autocomplete=\"email\"></p>\
-<p><button type=\"submit\">Send to backpack</button></p></form>\n\
-<p><small>Your address is stored only as a salted hash inside the badge.</small></p>",
-                    esc(pass)
-                ),
-            )
-        }
-        Some(r) => page(
-            "Badges 101",
-            &format!(
-                "<h2>Badges 101</h2>\n<p><strong>{}</strong></p>\n<p>You scored {} of {}. {}</p>\n\
-<form method=\"post\" action=\"/start\"><button type=\"submit\">Try again</button></form>",
-                esc(fail),
-                r.score,
-                r.max_score,
-                esc(&r.criteria)
-            ),
+    let error = error.map(sentence);
+    let (title, state) = match record {
+        Some(r) if r.passed => (
+            if error.is_some() {
+                "Check your email address"
+            } else {
+                "Congratulations!"
+            },
+            ResultState::Passed {
+                pass_text: quiz
+                    .pass_feedback
+                    .as_deref()
+                    .unwrap_or("Congratulations! You’ve just earned the Badges 101 badge!"),
+                error: error.as_deref(),
+            },
         ),
-        None => {
-            let n = first_open.unwrap_or(1);
-            page(
-                "Badges 101",
-                &format!(
-                    "<h2>Badges 101</h2>\n<p><strong>{}</strong></p>\n<p><a class=\"button\" href=\"/a/{tok}/q/{n}\">Take the quiz</a></p>",
-                    esc(fail)
-                ),
-            )
+        Some(r) => (
+            "Not earned this time",
+            ResultState::NotPassed {
+                fail_text,
+                score: r.score.to_string(),
+                max_score: r.max_score.to_string(),
+                criteria: &r.criteria,
+            },
+        ),
+        None => (
+            "Finish the quiz first",
+            ResultState::Unfinished {
+                fail_text,
+                next: format!("/a/{tok}/q/{}", first_open.unwrap_or(1)),
+            },
+        ),
+    };
+    render(&ResultPage { tok, title, state })
+}
+
+/// `message` as a sentence: a capital first letter and a full stop ("please enter a valid
+/// email address" → "Please enter a valid email address.").
+fn sentence(message: &str) -> String {
+    let message = message.trim();
+    let mut chars = message.chars();
+    let mut out: String = chars
+        .next()
+        .map(|first| first.to_uppercase().chain(chars).collect())
+        .unwrap_or_default();
+    if !out.is_empty() && !out.ends_with(['.', '!', '?']) {
+        out.push('.');
+    }
+    out
+}
+
+/// A push to the backpack as the pages show it.
+enum Push<'a> {
+    /// No push known.
+    None,
+    /// Waiting for the pusher.
+    Queued,
+    /// The backpack has it.
+    Sent,
+    /// It failed: why.
+    Failed(&'a str),
+}
+
+impl<'a> Push<'a> {
+    fn of(state: Option<&'a PushState>) -> Self {
+        match state {
+            None => Push::None,
+            Some(PushState::Queued) => Push::Queued,
+            Some(PushState::Sent { .. }) => Push::Sent,
+            Some(PushState::Failed(why)) => Push::Failed(why),
         }
     }
 }
 
-/// After issuing: the downloads.
-pub(crate) fn badge(
-    tok: &str,
-    uuid: &str,
-    base: &str,
-    push: Option<&crate::pack::PushState>,
-) -> String {
-    use crate::pack::PushState;
-    let sent = match push {
-        Some(PushState::Sent { .. }) => "<p role=\"status\">Sent to your backpack.</p>".to_owned(),
-        Some(PushState::Queued) => "<p role=\"status\">Sending it to your backpack…</p>".to_owned(),
-        Some(PushState::Failed(why)) => format!(
-            "<p role=\"alert\">It could not be sent to your backpack: {}</p>",
-            esc(why)
-        ),
-        None => String::new(),
-    };
-    page(
-        "Your Badges 101 badge",
-        &format!(
-            "<h2>Your Badges 101 badge</h2>\n<img src=\"/a/{tok}/badge/ob3.png\" alt=\"Your Badges 101 badge\" width=\"96\">\n\
-<p>Your badge is issued and signed. The image carries the badge itself (it is “baked”): keep it, or upload it to any Open Badges backpack.</p>\n\
-{sent}\n<p><a class=\"button\" href=\"/a/{tok}/badge/ob3.png\" download=\"badges101.png\">Download your badge</a> \
-<a class=\"button\" href=\"/a/{tok}/backpack\">Open your backpack</a></p>\n\
-<p>Alternatives:</p><ul>\
-<li><a href=\"/a/{tok}/badge/ob3.svg\" download=\"badges101.svg\">Open Badges 3.0 (SVG)</a></li>\
-<li><a href=\"/a/{tok}/badge/ob3-jwt.png\" download=\"badges101-vc-jwt.png\">Open Badges 3.0 as VC-JWT (PNG)</a></li>\
-<li><a href=\"/a/{tok}/badge/ob2.png\" download=\"badges101-ob2.png\">Open Badges 2.0, hosted (PNG)</a></li>\
-<li><a href=\"/a/{tok}/badge/ob2-signed.png\" download=\"badges101-ob2-signed.png\">Open Badges 2.0, signed (PNG)</a></li>\
-<li><a href=\"{}\">The hosted assertion (JSON)</a></li></ul>",
-            esc(&format!("{base}assertions/{uuid}.json"))
-        ),
-    )
+/// The badge page's template.
+#[derive(Template)]
+#[template(path = "badge.html")]
+struct BadgePage<'a> {
+    tok: &'a str,
+    assertion_url: String,
+    push: Push<'a>,
+}
+
+/// After issuing: the badge, large, and its downloads.
+pub(crate) fn badge(tok: &str, uuid: &str, base: &str, push: Option<&PushState>) -> String {
+    render(&BadgePage {
+        tok,
+        assertion_url: format!("{base}assertions/{uuid}.json"),
+        push: Push::of(push),
+    })
 }
 
 /// A badge's image URL as the page may show it: a path for the app's own images, a `data:`
@@ -249,79 +292,91 @@ fn image_src(doc: &serde_json::Value, origin: &str) -> Option<String> {
     path.starts_with('/').then(|| path.to_owned())
 }
 
+/// A date as people write it, "6 December 2026", from an RFC 3339 timestamp or a plain
+/// `YYYY-MM-DD` date (the date as its writer gave it, in their time zone); `None` for anything
+/// else.
+pub(crate) fn human_date(written: &str) -> Option<String> {
+    let date = chrono::DateTime::parse_from_rfc3339(written.trim())
+        .map(|t| t.date_naive())
+        .or_else(|_| chrono::NaiveDate::parse_from_str(written.trim(), "%Y-%m-%d"))
+        .ok()?;
+    Some(date.format("%-d %B %Y").to_string())
+}
+
+/// One badge in the backpack, as the page lists it.
+struct HeldBadge {
+    name: String,
+    issuer: String,
+    issued: String,
+    version: String,
+    verdict: &'static str,
+    verdict_class: &'static str,
+    image: Option<String>,
+}
+
+/// The backpack page's template.
+#[derive(Template)]
+#[template(path = "backpack.html")]
+struct BackpackPage<'a> {
+    tok: &'a str,
+    email: &'a str,
+    badges: Vec<HeldBadge>,
+    push: Push<'a>,
+}
+
 /// The learner's backpack: the badges it holds for their address, and the zip export.
 pub(crate) fn backpack(
     tok: &str,
     email: &str,
     badges: &[openbadges::backpack::BadgeRecord],
     origin: &str,
-    push: Option<&crate::pack::PushState>,
+    push: Option<&PushState>,
 ) -> String {
-    use crate::pack::PushState;
-    let mut items = String::new();
-    for b in badges {
-        let s = b.summary();
-        let name = s.name.as_deref().unwrap_or("(unnamed badge)");
-        let img = image_src(&b.document, origin).map_or_else(String::new, |src| {
-            format!(
-                "<img src=\"{}\" alt=\"\" width=\"64\" height=\"64\" style=\"float:left;margin-right:1rem\">",
-                esc(&src)
-            )
-        });
-        let verdict = match s.verification.as_str() {
-            "valid" => "<span class=\"right\">verified</span>",
-            "invalid" => "<span class=\"wrong\">not valid</span>",
-            _ => "could not be checked",
-        };
-        items.push_str(&format!(
-            "<li style=\"list-style:none;clear:both;margin:1rem 0;min-height:64px\">{img}<strong>{}</strong><br>\
-Issued by {} on {}<br>Open Badges {} · {verdict} when it arrived</li>\n",
-            esc(name),
-            esc(s.issuer.as_deref().unwrap_or("an unknown issuer")),
-            esc(s.issued.as_deref().unwrap_or("an unknown date")),
-            esc(&s.version),
-        ));
-    }
-    let note = match push {
-        Some(PushState::Queued) => {
-            "<p role=\"status\">Your new badge is on its way: <a href=\"\">reload</a> in a moment.</p>"
-                .to_owned()
-        }
-        Some(PushState::Failed(why)) => format!(
-            "<p role=\"alert\">Your new badge could not be sent here: {}</p>",
-            esc(why)
-        ),
-        _ => String::new(),
-    };
-    let list = if badges.is_empty() {
-        "<p>No badges here yet.</p>".to_owned()
-    } else {
-        format!(
-            "<ul style=\"padding:0\">\n{items}</ul>\n<p style=\"clear:both\"><a class=\"button\" href=\"/a/{tok}/backpack.zip\" download=\"badges101-backpack.zip\">Download all (zip)</a></p>"
-        )
-    };
-    page(
-        "Your backpack",
-        &format!(
-            "<h2>Your backpack</h2>\n<p>Badges held for {}: they arrived through the Open Badges 3.0 API and were verified on arrival.</p>\n{note}\n{list}\n<p><a href=\"/a/{tok}/badge\">Back to your badge</a></p>",
-            esc(email)
-        ),
-    )
+    let badges = badges
+        .iter()
+        .map(|b| {
+            let s = b.summary();
+            let (verdict, verdict_class) = match s.verification.as_str() {
+                "valid" => ("verified", "right"),
+                "invalid" => ("not valid", "wrong"),
+                _ => ("could not be checked", ""),
+            };
+            HeldBadge {
+                name: s.name.unwrap_or_else(|| "(unnamed badge)".to_owned()),
+                issuer: s.issuer.unwrap_or_else(|| "an unknown issuer".to_owned()),
+                issued: s.issued.as_deref().map_or_else(
+                    || "an unknown date".to_owned(),
+                    |d| human_date(d).unwrap_or_else(|| d.to_owned()),
+                ),
+                version: s.version,
+                verdict,
+                verdict_class,
+                image: image_src(&b.document, origin),
+            }
+        })
+        .collect();
+    render(&BackpackPage {
+        tok,
+        email,
+        badges,
+        push: Push::of(push),
+    })
+}
+
+/// The criteria page's template.
+#[derive(Template)]
+#[template(path = "criteria.html")]
+struct CriteriaPage {
+    criteria: String,
+    questions: Vec<String>,
 }
 
 /// The criteria page (the badge's `criteria` URL).
 pub(crate) fn criteria(quiz: &Quiz) -> String {
-    let mut items = String::new();
-    for (_, i) in quiz.items() {
-        items.push_str(&format!("<li>{}</li>", esc(&i.prompt)));
-    }
-    page(
-        "Badges 101 — criteria",
-        &format!(
-            "<h2>Badges 101 — criteria</h2>\n<p>{}</p>\n<p>The questions:</p><ol>{items}</ol>\n<p><a href=\"/\">Take the quiz</a></p>",
-            esc(&openbadges::quiz::policy::criteria_text(quiz))
-        ),
-    )
+    render(&CriteriaPage {
+        criteria: openbadges::quiz::policy::criteria_text(quiz),
+        questions: quiz.items().map(|(_, i)| i.prompt.clone()).collect(),
+    })
 }
 
 /// The error page's template.
@@ -336,8 +391,18 @@ struct ErrorPage<'a> {
 
 /// An error page.
 pub(crate) fn error(status: u16, message: &str) -> String {
+    let heading = match status {
+        303 => "See the next page",
+        404 => "Page not found",
+        405 => "Not allowed here",
+        409 => "Already done",
+        413 => "Too much data",
+        429 => "Too many requests",
+        500.. => "Something went wrong on our side",
+        _ => "That did not work",
+    };
     render(&ErrorPage {
-        heading: format!("Error {status}"),
+        heading: format!("{heading} ({status})"),
         message,
     })
 }
@@ -350,4 +415,46 @@ fn render(page: &impl Template) -> String {
 <body><main><h1>Error</h1><p>This page could not be shown.</p></main></body></html>\n"
             .to_owned()
     })
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    #[test]
+    fn dates_read_as_people_write_them() {
+        assert_eq!(
+            human_date("2026-12-06T23:30:00Z").as_deref(),
+            Some("6 December 2026")
+        );
+        // The date as its writer gave it, in their time zone.
+        assert_eq!(
+            human_date("2026-12-06T23:30:00-05:00").as_deref(),
+            Some("6 December 2026")
+        );
+        assert_eq!(human_date("2026-01-09").as_deref(), Some("9 January 2026"));
+        assert_eq!(human_date("last Tuesday"), None);
+        assert_eq!(human_date(""), None);
+    }
+
+    #[test]
+    fn messages_become_sentences() {
+        assert_eq!(
+            sentence("please enter a valid email address"),
+            "Please enter a valid email address."
+        );
+        assert_eq!(sentence("Done!"), "Done!");
+        assert_eq!(sentence(" élan "), "Élan.");
+        assert_eq!(sentence(""), "");
+    }
+
+    #[test]
+    fn every_value_is_escaped() {
+        let page = error(400, "<script>alert(1)</script> & \"quotes\"");
+        assert!(!page.contains("<script>"), "{page}");
+        assert!(page.contains("&#60;script&#62;"), "{page}");
+        assert_eq!(page.matches("<h1>").count(), 1);
+    }
 }

@@ -19,7 +19,9 @@
 mod art;
 mod db;
 mod html;
+mod limits;
 mod pack;
+mod routes;
 mod server;
 mod state;
 mod terminal;
@@ -27,6 +29,7 @@ mod verify;
 
 use std::fmt;
 use std::path::PathBuf;
+use std::time::Duration;
 
 pub use pack::PushState;
 pub use server::{Running, start};
@@ -53,7 +56,10 @@ pub enum Policy {
 pub struct Config {
     /// TCP port on 127.0.0.1 (0 = any free port).
     pub port: u16,
-    /// Where the default SQLite database, the API tokens and the backpack are kept.
+    /// Where the default SQLite database, the API tokens and the backpack are kept. Default:
+    /// [`default_data_dir`] (the platform's per-user data directory), never the current
+    /// directory; empty when the platform knows no home directory, and then the app refuses
+    /// to start until one is given.
     pub data_dir: PathBuf,
     /// The database everything shared lives in (`sqlite:PATH` or `postgres://…`): the issuer
     /// (keys, issued badges, hosted documents, status lists, revocations), the learners'
@@ -63,8 +69,25 @@ pub struct Config {
     pub policy: Policy,
     /// The public base URL (default `http://127.0.0.1:PORT/`); must end with `/` at the origin.
     pub base_url: Option<String>,
-    /// Request worker threads.
+    /// The async runtime's worker threads (the database work runs on its blocking pool).
     pub threads: usize,
+    /// How long a client may take to send a request's head (request line and headers), and
+    /// how long an idle kept-alive connection stays open: then the connection is closed.
+    /// Default 10 s.
+    pub header_read_timeout: Duration,
+    /// How long a client may take to send a request's whole body once its head has arrived:
+    /// then it is answered 408 and the connection is closed. Default 10 s.
+    pub body_read_timeout: Duration,
+    /// How many client connections are served at once; further ones wait in the listen
+    /// backlog until one closes. Default 512.
+    pub max_connections: usize,
+    /// How long a learner's attempt lives before its badge is issued: an older one answers
+    /// "expired" and is deleted. Default 24 hours.
+    pub attempt_ttl: Duration,
+    /// How many new attempts (`POST /start`) one client address may start a minute (a token
+    /// bucket that also admits a burst of that many at once); over it: 429 with `Retry-After`.
+    /// Default 600: a classroom behind one address.
+    pub max_attempts_per_minute: u32,
     /// Run the lesson and quiz in the terminal instead of serving pages.
     pub terminal: bool,
     /// Where `--terminal` writes the baked badge.
@@ -78,11 +101,16 @@ impl Default for Config {
     fn default() -> Self {
         Self {
             port: 8101,
-            data_dir: PathBuf::from("badges101-data"),
+            data_dir: default_data_dir().unwrap_or_default(),
             database: None,
             policy: Policy::Completion,
             base_url: None,
             threads: 4,
+            header_read_timeout: Duration::from_secs(10),
+            body_read_timeout: Duration::from_secs(10),
+            max_connections: 512,
+            attempt_ttl: Duration::from_secs(24 * 60 * 60),
+            max_attempts_per_minute: 600,
             terminal: false,
             out: PathBuf::from("badges101.png"),
             revoke: None,
@@ -90,14 +118,27 @@ impl Default for Config {
     }
 }
 
+/// The default data directory: `badges101` in the platform's per-user data directory
+/// (`$XDG_DATA_HOME` or `~/.local/share` on Linux, `~/Library/Application Support` on macOS,
+/// `%APPDATA%` on Windows); `None` when the platform knows no home directory.
+pub fn default_data_dir() -> Option<PathBuf> {
+    dirs::data_dir().map(|d| d.join("badges101"))
+}
+
 impl Config {
     /// Reads the configuration from the environment (`BADGES101_PORT`, `BADGES101_DATA_DIR`,
-    /// `BADGES101_DATABASE`, `BADGES101_POLICY`, `BADGES101_BASE_URL`) and then the arguments
+    /// `BADGES101_DATABASE`, `BADGES101_POLICY`, `BADGES101_BASE_URL`,
+    /// `BADGES101_HEADER_READ_TIMEOUT`, `BADGES101_BODY_READ_TIMEOUT`,
+    /// `BADGES101_MAX_CONNECTIONS`, `BADGES101_ATTEMPT_TTL`,
+    /// `BADGES101_MAX_ATTEMPTS_PER_MINUTE`) and then the arguments
     /// (`--port N`, `--data-dir DIR`, `--database URL`, `--policy completion|mastery`,
-    /// `--base-url URL`, `--terminal`, `--out FILE`, `revoke UUID [REASON]`), flags winning.
+    /// `--base-url URL`, `--terminal`, `--out FILE`, `--header-read-timeout SECS`,
+    /// `--body-read-timeout SECS`, `--max-connections N`, `--attempt-ttl SECS`,
+    /// `--max-attempts-per-minute N`, `revoke UUID [REASON]`), flags winning.
     ///
     /// # Errors
-    /// [`AppError`] for an unknown flag or a bad value.
+    /// [`AppError`] for an unknown flag or a bad value, for `--help` (the message is the
+    /// help), and when no data directory is given and the platform knows no default.
     pub fn from_args(args: impl IntoIterator<Item = String>) -> Result<Self, AppError> {
         let mut c = Config::default();
         if let Ok(p) = std::env::var("BADGES101_PORT") {
@@ -115,6 +156,21 @@ impl Config {
         if let Ok(b) = std::env::var("BADGES101_BASE_URL") {
             c.base_url = Some(b);
         }
+        if let Ok(t) = std::env::var("BADGES101_HEADER_READ_TIMEOUT") {
+            c.header_read_timeout = parse_secs("BADGES101_HEADER_READ_TIMEOUT", &t)?;
+        }
+        if let Ok(t) = std::env::var("BADGES101_BODY_READ_TIMEOUT") {
+            c.body_read_timeout = parse_secs("BADGES101_BODY_READ_TIMEOUT", &t)?;
+        }
+        if let Ok(n) = std::env::var("BADGES101_MAX_CONNECTIONS") {
+            c.max_connections = parse_count("BADGES101_MAX_CONNECTIONS", &n)?;
+        }
+        if let Ok(t) = std::env::var("BADGES101_ATTEMPT_TTL") {
+            c.attempt_ttl = parse_secs("BADGES101_ATTEMPT_TTL", &t)?;
+        }
+        if let Ok(n) = std::env::var("BADGES101_MAX_ATTEMPTS_PER_MINUTE") {
+            c.max_attempts_per_minute = parse_per_minute("BADGES101_MAX_ATTEMPTS_PER_MINUTE", &n)?;
+        }
         let mut it = args.into_iter();
         while let Some(a) = it.next() {
             let mut value = |name: &str| {
@@ -129,12 +185,33 @@ impl Config {
                 "--base-url" => c.base_url = Some(value("--base-url")?),
                 "--terminal" => c.terminal = true,
                 "--out" => c.out = PathBuf::from(value("--out")?),
+                "--header-read-timeout" => {
+                    c.header_read_timeout =
+                        parse_secs("--header-read-timeout", &value("--header-read-timeout")?)?;
+                }
+                "--body-read-timeout" => {
+                    c.body_read_timeout =
+                        parse_secs("--body-read-timeout", &value("--body-read-timeout")?)?;
+                }
+                "--attempt-ttl" => {
+                    c.attempt_ttl = parse_secs("--attempt-ttl", &value("--attempt-ttl")?)?
+                }
+                "--max-connections" => {
+                    c.max_connections =
+                        parse_count("--max-connections", &value("--max-connections")?)?;
+                }
+                "--max-attempts-per-minute" => {
+                    c.max_attempts_per_minute = parse_per_minute(
+                        "--max-attempts-per-minute",
+                        &value("--max-attempts-per-minute")?,
+                    )?;
+                }
                 "revoke" => {
                     let id = value("revoke")?;
                     let reason = it.next();
                     c.revoke = Some((id, reason));
                 }
-                "-h" | "--help" => return Err(AppError::new(USAGE)),
+                "-h" | "--help" => return Err(AppError::new(help())),
                 other => {
                     return Err(AppError::new(format!(
                         "unknown argument {other:?}\n{USAGE}"
@@ -142,7 +219,20 @@ impl Config {
                 }
             }
         }
+        c.check_data_dir()?;
         Ok(c)
+    }
+
+    /// Refuses an empty data directory (the platform knows no home directory and none was
+    /// given).
+    pub(crate) fn check_data_dir(&self) -> Result<(), AppError> {
+        if self.data_dir.as_os_str().is_empty() {
+            return Err(AppError::new(
+                "no data directory: the platform knows no per-user data directory (no home \
+                 directory); give one with --data-dir DIR or BADGES101_DATA_DIR",
+            ));
+        }
+        Ok(())
     }
 
     /// The database URL: [`Config::database`], else `sqlite:DATA_DIR/badges101.db`.
@@ -165,12 +255,66 @@ impl Config {
 pub const DATABASE_FILE: &str = "badges101.db";
 
 /// Command-line usage.
-pub const USAGE: &str = "usage: badges101 [--port N] [--data-dir DIR] [--database sqlite:PATH|postgres://...] [--policy completion|mastery] [--base-url URL] [--terminal [--out FILE]]\n       badges101 [--data-dir DIR] [--database URL] [--base-url URL] revoke UUID [REASON]";
+pub const USAGE: &str = "usage: badges101 [--port N] [--data-dir DIR] [--database sqlite:PATH|postgres://...] [--policy completion|mastery] [--base-url URL] [--terminal [--out FILE]]\n                 [--header-read-timeout SECS] [--body-read-timeout SECS] [--max-connections N]\n                 [--attempt-ttl SECS] [--max-attempts-per-minute N]\n       badges101 [--data-dir DIR] [--database URL] [--base-url URL] revoke UUID [REASON]";
+
+/// `--help`: the usage, the defaults, and where the data directory is by default (the
+/// resolved path).
+pub fn help() -> String {
+    let d = Config {
+        data_dir: PathBuf::new(),
+        ..Config::default()
+    };
+    let data_dir = default_data_dir().map_or_else(
+        || "none known (no home directory): --data-dir is required".to_owned(),
+        |p| p.display().to_string(),
+    );
+    format!(
+        "{USAGE}\n\n\
+         --data-dir DIR                default: {data_dir} (or BADGES101_DATA_DIR)\n\
+         --port N                      default: {} (0: any free port)\n\
+         --header-read-timeout SECS    default: {} (time to send a request's head)\n\
+         --body-read-timeout SECS      default: {} (time to send a request's body)\n\
+         --max-connections N           default: {} (connections served at once)\n\
+         --attempt-ttl SECS            default: {} (an unfinished attempt then expires)\n\
+         --max-attempts-per-minute N   default: {} (new attempts per client address)\n\n\
+         Each flag also reads from the environment: BADGES101_PORT, BADGES101_DATA_DIR, \
+         BADGES101_HEADER_READ_TIMEOUT and so on (the flag wins).",
+        d.port,
+        d.header_read_timeout.as_secs(),
+        d.body_read_timeout.as_secs(),
+        d.max_connections,
+        d.attempt_ttl.as_secs(),
+        d.max_attempts_per_minute,
+    )
+}
 
 fn parse_port(s: &str) -> Result<u16, AppError> {
     s.trim()
         .parse()
         .map_err(|_| AppError::new(format!("bad port {s:?}")))
+}
+
+fn parse_secs(flag: &str, s: &str) -> Result<Duration, AppError> {
+    match s.trim().parse::<u64>() {
+        Ok(n) if n > 0 => Ok(Duration::from_secs(n)),
+        _ => Err(AppError::new(format!(
+            "bad {flag} {s:?} (a whole number of seconds, at least 1)"
+        ))),
+    }
+}
+
+fn parse_count(flag: &str, s: &str) -> Result<usize, AppError> {
+    match s.trim().parse::<usize>() {
+        Ok(n) if n > 0 => Ok(n),
+        _ => Err(AppError::new(format!(
+            "bad {flag} {s:?} (a number, at least 1)"
+        ))),
+    }
+}
+
+fn parse_per_minute(flag: &str, s: &str) -> Result<u32, AppError> {
+    u32::try_from(parse_count(flag, s)?)
+        .map_err(|_| AppError::new(format!("bad {flag} {s:?} (too large)")))
 }
 
 fn parse_policy(s: &str) -> Result<Policy, AppError> {

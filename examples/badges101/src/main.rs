@@ -43,6 +43,29 @@ fn run(config: badges101::Config) -> Result<(), badges101::AppError> {
     println!("Badges 101 is running at {}", running.url());
     println!("listening on {}", running.addr());
     println!("data directory: {}", data_dir.display());
-    running.join();
+    wait_for_signal()?;
+    println!("shutting down: finishing the requests in flight and the pushes to the backpack");
+    running.shutdown();
+    Ok(())
+}
+
+/// Waits for SIGINT (Ctrl-C) or, on Unix, SIGTERM.
+fn wait_for_signal() -> Result<(), badges101::AppError> {
+    let signals = tokio::runtime::Builder::new_current_thread()
+        .enable_io()
+        .build()?;
+    signals.block_on(async {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            let mut term = signal(SignalKind::terminate())?;
+            tokio::select! {
+                r = tokio::signal::ctrl_c() => r,
+                _ = term.recv() => Ok(()),
+            }
+        }
+        #[cfg(not(unix))]
+        tokio::signal::ctrl_c().await
+    })?;
     Ok(())
 }

@@ -1,37 +1,61 @@
-//! The HTTP side: a `tiny_http` server, a few worker threads, routes.
+//! The HTTP side: a tokio runtime on its own thread, our own accept loop of hyper HTTP/1
+//! connections serving the axum routes ([`crate::routes`]), and the pusher.
+//!
+//! Our own accept loop (not `axum::serve`) because the limits against slow and large clients
+//! live on the connection: a header read timeout (which also closes idle kept-alive
+//! connections), a cap on the head's size and header count (431), and a cap on the
+//! connections served at once (the others wait in the listen backlog). The body's size and
+//! read time are limited per route ([`crate::limits::BodyLimit`]).
+//!
+//! Shutdown ([`Running::shutdown`], or SIGTERM/SIGINT in `main`): the listener closes, the
+//! requests in flight finish, then the pusher finishes the push queue. The pusher POSTs to
+//! the OB 3.0 API over real HTTP on a listener of its own (loopback, API only), which closes
+//! last.
 
 use std::collections::BTreeMap;
-use std::io::Read as _;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use openbadges::backpack::export::api::{
-    ApiReply, ApiTokens, MAX_UPSERT_BYTES, Page, SCOPE_READONLY, SCOPE_UPSERT, imsx_status_info,
-    ob3_get_credentials, ob3_upsert_credential,
-};
-use tiny_http::{Header, Method, Request, Response, Server};
+use axum::Router;
+use axum::extract::ConnectInfo;
+use hyper::body::Incoming;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::graceful::GracefulShutdown;
+use hyper_util::service::TowerToHyperService;
+use openbadges::backpack::export::api::ApiTokens;
+use tokio::net::TcpListener;
+use tokio::sync::{Semaphore, watch};
 
+use crate::limits::RateLimiter;
 use crate::pack::{self, Pack, PushState, SiteLoader};
-use crate::state::{App, Hosted, Refused, is_token};
-use crate::{AppError, Config, html};
+use crate::routes::{API_PATH, Ctx, api_routes, router};
+use crate::state::App;
+use crate::{AppError, Config};
 
-/// Largest request body accepted (the forms are a few dozen bytes).
-pub(crate) const MAX_BODY: usize = 8 * 1024;
+/// The largest request head (request line and headers), in bytes: over it, 431.
+pub(crate) const MAX_HEAD_BYTES: usize = 16 * 1024;
+/// The most header fields in one request: over it, 431.
+pub(crate) const MAX_HEADERS: usize = 64;
+/// How long shutdown waits for the requests in flight before it closes their connections.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
+/// How many connections the pusher's own listener serves at once (the pusher makes one).
+const PUSHER_CONNECTIONS: usize = 4;
+/// How often expired attempts are deleted (at most; sooner when they expire sooner).
+const SWEEP_EVERY: Duration = Duration::from_secs(60);
 
 /// A running app.
 pub struct Running {
-    server: Arc<Server>,
     addr: SocketAddr,
     url: String,
     app: App,
     pack: Arc<Mutex<Pack>>,
-    /// Tells the pusher to end once nothing is left to claim.
-    stop_pushing: Arc<AtomicBool>,
-    pusher_thread: Option<JoinHandle<()>>,
-    workers: Vec<JoinHandle<()>>,
+    /// Set to `true` to shut down.
+    stop: watch::Sender<bool>,
+    /// The thread running the async runtime; it ends once shutdown is complete.
+    server_thread: Option<JoinHandle<()>>,
 }
 
 impl std::fmt::Debug for Running {
@@ -104,25 +128,27 @@ impl Running {
             .collect()
     }
 
-    /// Serves until the process ends.
-    pub fn join(self) {
-        for w in self.workers {
-            let _ = w.join();
+    /// Serves until shut down (by [`Running::shutdown`] elsewhere, or the process ending).
+    pub fn join(mut self) {
+        if let Some(t) = self.server_thread.take() {
+            let _ = t.join();
         }
     }
 
-    /// Stops serving: finishes the queued pushes it can claim, then waits for the workers.
+    /// Shuts down gracefully and waits: stops accepting connections, finishes the requests
+    /// in flight, then finishes the queued pushes it can claim. The port is free on return.
     pub fn shutdown(mut self) {
-        self.stop_pushing.store(true, Ordering::SeqCst);
-        if let Some(t) = self.pusher_thread.take() {
+        self.stop.send_replace(true);
+        if let Some(t) = self.server_thread.take() {
             let _ = t.join();
         }
-        for _ in &self.workers {
-            self.server.unblock();
-        }
-        for w in self.workers {
-            let _ = w.join();
-        }
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        // A dropped app stops serving too (its thread is not left behind).
+        self.stop.send_replace(true);
     }
 }
 
@@ -132,12 +158,16 @@ impl Running {
 /// [`AppError`] when the port cannot be bound or the database or the data directory cannot be
 /// opened.
 pub fn start(config: Config) -> Result<Running, AppError> {
-    let server = Server::http(("127.0.0.1", config.port))
+    config.check_data_dir()?;
+    let listener = std::net::TcpListener::bind(("127.0.0.1", config.port))
         .map_err(|e| AppError::new(format!("cannot listen on 127.0.0.1:{}: {e}", config.port)))?;
-    let addr = server
-        .server_addr()
-        .to_ip()
-        .ok_or_else(|| AppError::new("not an IP listener"))?;
+    let addr = listener.local_addr()?;
+    // The pusher's own listener (API only): it outlives the public one at shutdown.
+    let pusher_listener = std::net::TcpListener::bind(("127.0.0.1", 0))?;
+    let pusher_addr = pusher_listener.local_addr()?;
+    for l in [&listener, &pusher_listener] {
+        l.set_nonblocking(true)?;
+    }
     let url = config
         .base_url
         .clone()
@@ -175,574 +205,223 @@ pub fn start(config: Config) -> Result<Running, AppError> {
             .collect()
     };
     app.requeue_unheld(&held)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(config.threads.max(1))
+        .thread_name("badges101")
+        .enable_all()
+        .build()?;
+    let ctx = Arc::new(Ctx {
+        app: app.clone(),
+        pack: Arc::clone(&pack),
+        tokens: Arc::clone(&tokens),
+        api_url: format!("{url}ims/ob/v3p0/credentials"),
+        new_attempts: RateLimiter::new(config.max_attempts_per_minute),
+        body_read_timeout: config.body_read_timeout,
+        // Its async HTTP client is built inside the runtime it will run on.
+        verifier: {
+            let _in_runtime = runtime.enter();
+            crate::verify::verifier(&app)?
+        },
+    });
     let stop_pushing = Arc::new(AtomicBool::new(false));
     let pusher_thread = {
         let (app, pack, tokens, stop) = (
             app.clone(),
             Arc::clone(&pack),
-            Arc::clone(&tokens),
+            tokens,
             Arc::clone(&stop_pushing),
         );
-        // The push goes to this listener (whatever the public base URL is).
-        let endpoint = format!("http://{addr}/ims/ob/v3p0/credentials");
-        std::thread::spawn(move || pack::run_pusher(&app, &pack, &tokens, &endpoint, &stop))
+        let endpoint = format!("http://{pusher_addr}{API_PATH}");
+        std::thread::Builder::new()
+            .name("badges101-pusher".into())
+            .spawn(move || pack::run_pusher(&app, &pack, &tokens, &endpoint, &stop))?
     };
-    let server = Arc::new(server);
-    let ctx = Arc::new(Ctx {
+    let (stop, stopped) = watch::channel(false);
+    let serving = Serving {
+        public: (listener, router(Arc::clone(&ctx))),
+        pusher: (
+            pusher_listener,
+            api_routes(&ctx).with_state(Arc::clone(&ctx)),
+        ),
+        connection: ConnectionLimits::of(&config),
+        stop: stopped,
+        stop_pushing,
+        pusher_thread,
         app: app.clone(),
-        pack: Arc::clone(&pack),
-        tokens,
-        api_url: format!("{url}ims/ob/v3p0/credentials"),
-        verify: crate::verify::TinyBridge::new(&app)?,
-    });
-    let workers = (0..config.threads.max(1))
-        .map(|_| {
-            let server = Arc::clone(&server);
-            let ctx = Arc::clone(&ctx);
-            std::thread::spawn(move || {
-                while let Ok(req) = server.recv() {
-                    handle(&ctx, req);
-                }
-            })
-        })
-        .collect();
+        attempt_ttl: config.attempt_ttl,
+    };
+    let server_thread = std::thread::Builder::new()
+        .name("badges101-server".into())
+        .spawn(move || {
+            runtime.block_on(serving.run());
+            // Handlers still running on the blocking pool (their clients are gone).
+            runtime.shutdown_timeout(Duration::from_secs(5));
+        })?;
     Ok(Running {
-        server,
         addr,
         url,
         app,
         pack,
-        stop_pushing,
-        pusher_thread: Some(pusher_thread),
-        workers,
+        stop,
+        server_thread: Some(server_thread),
     })
 }
 
-/// What the request handlers share.
-struct Ctx {
-    app: App,
-    pack: Arc<Mutex<Pack>>,
-    tokens: Arc<ApiTokens>,
-    /// The OB 3.0 API endpoint's public URL (for `Link` headers).
-    api_url: String,
-    /// TEMPORARY (until the axum server): the verify page.
-    verify: crate::verify::TinyBridge,
+/// The per-connection limits of [`Config`].
+#[derive(Debug, Clone, Copy)]
+struct ConnectionLimits {
+    header_read_timeout: Duration,
+    max_connections: usize,
 }
 
-/// An answer before it is sent.
-struct Reply {
-    status: u16,
-    content_type: String,
-    body: Vec<u8>,
-    headers: Vec<(&'static str, String)>,
-}
-
-impl Reply {
-    fn html(status: u16, body: String) -> Self {
+impl ConnectionLimits {
+    fn of(config: &Config) -> Self {
         Self {
-            status,
-            content_type: "text/html; charset=utf-8".into(),
-            body: body.into_bytes(),
-            headers: Vec::new(),
+            header_read_timeout: config.header_read_timeout,
+            max_connections: config.max_connections.max(1),
         }
     }
 
-    fn redirect(to: String) -> Self {
-        let mut r = Self::html(303, html::error(303, "See other"));
-        r.headers.push(("Location", to));
-        r
-    }
-
-    fn error(status: u16, message: &str) -> Self {
-        Self::html(status, html::error(status, message))
+    /// hyper's HTTP/1 connection settings.
+    fn http1(&self) -> hyper::server::conn::http1::Builder {
+        let mut b = hyper::server::conn::http1::Builder::new();
+        b.timer(TokioTimer::new())
+            .header_read_timeout(self.header_read_timeout)
+            .max_header_size(MAX_HEAD_BYTES)
+            .max_headers(MAX_HEADERS);
+        b
     }
 }
 
-impl From<ApiReply> for Reply {
-    fn from(r: ApiReply) -> Self {
-        let mut headers = Vec::new();
-        if let Some(w) = r.www_authenticate {
-            headers.push(("WWW-Authenticate", w));
+/// What the server thread runs.
+struct Serving {
+    public: (std::net::TcpListener, Router),
+    pusher: (std::net::TcpListener, Router),
+    connection: ConnectionLimits,
+    stop: watch::Receiver<bool>,
+    stop_pushing: Arc<AtomicBool>,
+    pusher_thread: JoinHandle<()>,
+    app: App,
+    attempt_ttl: Duration,
+}
+
+impl Serving {
+    async fn run(self) {
+        let Serving {
+            public,
+            pusher,
+            connection,
+            stop,
+            stop_pushing,
+            pusher_thread,
+            app,
+            attempt_ttl,
+        } = self;
+        let sweeper = tokio::spawn(sweep_expired(app, attempt_ttl));
+        let (pusher_stop, pusher_stopped) = watch::channel(false);
+        let pusher_limits = ConnectionLimits {
+            max_connections: PUSHER_CONNECTIONS,
+            ..connection
+        };
+        let pusher_server = tokio::spawn(serve(pusher.0, pusher.1, pusher_limits, pusher_stopped));
+        // Until asked to stop; then the listener is closed and the requests in flight finish.
+        serve(public.0, public.1, connection, stop).await;
+        // Then the push queue (the pusher's listener still serves).
+        stop_pushing.store(true, Ordering::SeqCst);
+        if tokio::task::spawn_blocking(move || pusher_thread.join())
+            .await
+            .is_err()
+        {
+            eprintln!("badges101: the pusher ended abnormally");
         }
-        Reply {
-            status: r.status,
-            content_type: r.content_type.into(),
-            body: r.body,
-            headers,
+        pusher_stop.send_replace(true);
+        let _ = pusher_server.await;
+        sweeper.abort();
+    }
+}
+
+/// Serves `router` on `listener` until `stop` is `true`, then closes the listener and lets the
+/// requests in flight finish (at most [`SHUTDOWN_GRACE`]).
+async fn serve(
+    listener: std::net::TcpListener,
+    router: Router,
+    limits: ConnectionLimits,
+    mut stop: watch::Receiver<bool>,
+) {
+    let listener = match TcpListener::from_std(listener) {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("badges101: cannot serve: {e}");
+            return;
         }
-    }
-}
-
-impl From<Refused> for Reply {
-    fn from(r: Refused) -> Self {
-        match r {
-            Refused::UnknownAttempt => Reply::error(404, "Not found."),
-            Refused::Bad(m) => Reply::error(400, &m),
-            Refused::Conflict(m) => Reply::error(409, &m),
-            Refused::Internal(m) => {
-                eprintln!("badges101: internal error: {m}");
-                Reply::error(500, "Something went wrong on our side.")
-            }
-        }
-    }
-}
-
-fn header(name: &str, value: &str) -> Option<Header> {
-    Header::from_bytes(name.as_bytes(), value.as_bytes()).ok()
-}
-
-fn handle(ctx: &Ctx, mut req: Request) {
-    let reply = route(ctx, &mut req);
-    let mut resp = Response::from_data(reply.body).with_status_code(reply.status);
-    let mut headers = vec![
-        ("Content-Type", reply.content_type.clone()),
-        ("X-Content-Type-Options", "nosniff".into()),
-        // Attempt tokens are in page URLs: never send them elsewhere.
-        ("Referrer-Policy", "no-referrer".into()),
-    ];
-    if reply.content_type.starts_with("text/html") {
-        headers.push((
-            "Content-Security-Policy",
-            "default-src 'self'; img-src 'self' data:; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'".into(),
-        ));
-        headers.push(("Cache-Control", "no-store".into()));
-    } else if reply.content_type.starts_with("image/svg+xml") {
-        // An SVG opened directly is a document: it runs no script and loads nothing.
-        headers.push((
-            "Content-Security-Policy",
-            openbadges::backpack::svg::SVG_CONTENT_SECURITY_POLICY.into(),
-        ));
-        headers.push(("Access-Control-Allow-Origin", "*".into()));
-    } else {
-        headers.push(("Access-Control-Allow-Origin", "*".into()));
-    }
-    headers.extend(reply.headers);
-    for (n, v) in headers {
-        if let Some(h) = header(n, &v) {
-            resp.add_header(h);
-        }
-    }
-    let _ = req.respond(resp);
-}
-
-/// TEMPORARY (until the axum server): `/verify` through the page's axum router.
-fn verify_route(ctx: &Ctx, req: &mut Request) -> Reply {
-    let limit = crate::verify::MAX_VERIFY_BODY;
-    if req.body_length().is_some_and(|n| n > limit) {
-        return Reply::error(413, "Request too large.");
-    }
-    let mut body = Vec::new();
-    let take = u64::try_from(limit).unwrap_or(u64::MAX) + 1;
-    if req.as_reader().take(take).read_to_end(&mut body).is_err() {
-        return Reply::error(400, "Could not read the request.");
-    }
-    let content_type = req
-        .headers()
-        .iter()
-        .find(|h| h.field.equiv("Content-Type"))
-        .map(|h| h.value.as_str().to_owned());
-    let (status, content_type, body) =
-        ctx.verify
-            .answer(req.method().as_str(), content_type.as_deref(), body);
-    Reply {
-        status,
-        content_type,
-        body,
-        headers: Vec::new(),
-    }
-}
-
-fn read_form(req: &mut Request) -> Result<Vec<(String, String)>, Reply> {
-    if req.body_length().is_some_and(|n| n > MAX_BODY) {
-        return Err(Reply::error(413, "Request too large."));
-    }
-    let mut body = Vec::new();
-    let limit = u64::try_from(MAX_BODY).unwrap_or(u64::MAX) + 1;
-    if req.as_reader().take(limit).read_to_end(&mut body).is_err() {
-        return Err(Reply::error(400, "Could not read the request."));
-    }
-    if body.len() > MAX_BODY {
-        return Err(Reply::error(413, "Request too large."));
-    }
-    if std::str::from_utf8(&body).is_err() {
-        return Err(Reply::error(400, "The form is not UTF-8."));
-    }
-    Ok(url::form_urlencoded::parse(&body)
-        .map(|(k, v)| (k.into_owned(), v.into_owned()))
-        .collect())
-}
-
-fn field<'a>(form: &'a [(String, String)], name: &str) -> Result<&'a str, Reply> {
-    let mut found = form.iter().filter(|(k, _)| k == name);
-    match (found.next(), found.next()) {
-        (Some((_, v)), None) => Ok(v),
-        (None, _) => Err(Reply::error(400, &format!("Missing form field {name:?}."))),
-        (Some(_), Some(_)) => Err(Reply::error(400, &format!("Repeated form field {name:?}."))),
-    }
-}
-
-fn route(ctx: &Ctx, req: &mut Request) -> Reply {
-    let path = req.url().split(['?', '#']).next().unwrap_or("/").to_owned();
-    let method = req.method().clone();
-    let segs: Vec<&str> = path.trim_start_matches('/').split('/').collect();
-    // The backpack's routes take the backpack lock (the only lock: the app itself has none).
-    if path == "/verify" {
-        return verify_route(ctx, req);
-    }
-    match (&method, segs.as_slice()) {
-        (_, ["ims", "ob", "v3p0", "credentials"]) => return api_credentials(ctx, req, &method),
-        (Method::Get, ["a", tok, "backpack"]) if is_token(tok) => {
-            return backpack_page(ctx, tok, false).unwrap_or_else(Reply::from);
-        }
-        (Method::Get, ["a", tok, "backpack.zip"]) if is_token(tok) => {
-            return backpack_page(ctx, tok, true).unwrap_or_else(Reply::from);
-        }
-        _ => {}
-    }
-    let app = &ctx.app;
-    let form = if method == Method::Post {
-        read_form(req)
-    } else {
-        Ok(Vec::new())
     };
-    let r = match (&method, segs.as_slice()) {
-        (Method::Get, [""]) => Ok(Reply::html(200, html::intro())),
-        (Method::Post, ["start"]) => match app.new_attempt() {
-            Ok(tok) => Ok(Reply::redirect(format!("/a/{tok}/lesson/1"))),
-            Err(e) => Err(Refused::from(e)),
-        },
-        (Method::Get, ["criteria"]) => Ok(Reply::html(200, html::criteria(app.quiz()))),
-        (Method::Get, ["static", "badge.png"]) => crate::art::badge_png()
-            .map(|png| Reply {
-                status: 200,
-                content_type: "image/png".into(),
-                body: png.to_vec(),
-                headers: Vec::new(),
-            })
-            .map_err(|e| Refused::Internal(e.to_string())),
-        (Method::Get, ["static", "badge.svg"]) => Ok(Reply {
-            status: 200,
-            content_type: "image/svg+xml".into(),
-            body: crate::art::BADGE_SVG.to_vec(),
-            headers: Vec::new(),
-        }),
-        (_, ["a", tok, rest @ ..]) if is_token(tok) => attempt_route(app, &method, tok, rest, form),
-        (Method::Get, _) => app.hosted(&path).map(|h| match h {
-            Hosted::Found(d) => Reply {
-                status: 200,
-                content_type: d.content_type,
-                body: d.body,
-                headers: Vec::new(),
-            },
-            Hosted::Gone => Reply {
-                status: 410,
-                content_type: "application/json".into(),
-                body: br#"{"error":"gone","reason":"revoked"}"#.to_vec(),
-                headers: Vec::new(),
-            },
-            Hosted::NotFound => Reply::error(404, "Not found."),
-        }),
-        _ => Ok(Reply::error(405, "Method not allowed.")),
-    };
-    r.unwrap_or_else(Reply::from)
-}
-
-fn attempt_route(
-    app: &App,
-    method: &Method,
-    tok: &str,
-    rest: &[&str],
-    form: Result<Vec<(String, String)>, Reply>,
-) -> Result<Reply, Refused> {
-    app.attempt(tok)?;
-    match (method, rest) {
-        (Method::Get, ["lesson", n]) => {
-            let n = n.parse::<u8>().map_err(|_| Refused::UnknownAttempt)?;
-            html::lesson(tok, n)
-                .map(|p| Reply::html(200, p))
-                .ok_or(Refused::UnknownAttempt)
-        }
-        (Method::Get, ["q", n]) => {
-            let n = n.parse::<usize>().map_err(|_| Refused::UnknownAttempt)?;
-            question_page(app, tok, n)
-        }
-        (Method::Post, ["answer"]) => {
-            let form = match form {
-                Ok(f) => f,
-                Err(r) => return Ok(r),
-            };
-            let (item, answer) = match (field(&form, "item"), field(&form, "answer")) {
-                (Ok(i), Ok(a)) => (i.to_owned(), a.to_ascii_lowercase()),
-                (Err(r), _) | (_, Err(r)) => return Ok(r),
-            };
-            let value = match answer.as_str() {
-                "true" => true,
-                "false" => false,
-                _ => return Err(Refused::Bad("The answer is True or False.".into())),
-            };
-            let ids = item_ids(app, tok)?;
-            let n = ids
-                .iter()
-                .position(|i| *i == item)
-                .ok_or_else(|| Refused::Bad(format!("unknown question {item:?}")))?;
-            app.answer(tok, &item, value)?;
-            Ok(Reply::redirect(format!("/a/{tok}/q/{}", n + 1)))
-        }
-        (Method::Get, ["result"]) => {
-            let record = app.finish(tok)?;
-            if record.is_some() && app.attempt(tok)?.issued.is_some() {
-                return Ok(Reply::redirect(format!("/a/{tok}/badge")));
-            }
-            let first_open = first_unanswered(app, tok)?;
-            Ok(Reply::html(
-                200,
-                html::result(tok, app.quiz(), record.as_ref(), first_open, None),
-            ))
-        }
-        (Method::Post, ["issue"]) => {
-            let form = match form {
-                Ok(f) => f,
-                Err(r) => return Ok(r),
-            };
-            let email = match field(&form, "email") {
-                Ok(e) => e.to_owned(),
-                Err(r) => return Ok(r),
-            };
-            match app.issue(tok, &email) {
-                Ok(_) => Ok(Reply::redirect(format!("/a/{tok}/badge"))),
-                Err(Refused::Bad(m)) => {
-                    let record = app.finish(tok)?;
-                    Ok(Reply::html(
-                        400,
-                        html::result(tok, app.quiz(), record.as_ref(), None, Some(&m)),
-                    ))
-                }
-                Err(e) => Err(e),
-            }
-        }
-        (Method::Get, ["badge"]) => {
-            let Some(uuid) = app.attempt(tok)?.issued.clone() else {
-                return Ok(Reply::redirect(format!("/a/{tok}/result")));
-            };
-            let push = app.push_state(&uuid)?;
-            Ok(Reply::html(
-                200,
-                html::badge(tok, &uuid, app.base_url(), push.as_ref()),
-            ))
-        }
-        (Method::Get, ["badge", name]) => {
-            let bytes = app.baked(tok, name)?;
-            let content_type = if name.ends_with(".svg") {
-                "image/svg+xml"
-            } else {
-                "image/png"
-            };
-            Ok(Reply {
-                status: 200,
-                content_type: content_type.into(),
-                body: bytes,
-                headers: vec![(
-                    "Content-Disposition",
-                    format!("attachment; filename=\"badges101-{name}\""),
-                )],
-            })
-        }
-        (Method::Get | Method::Post, _) => Err(Refused::UnknownAttempt),
-        _ => Ok(Reply::error(405, "Method not allowed.")),
-    }
-}
-
-/// Item ids in presentation order.
-fn item_ids(app: &App, tok: &str) -> Result<Vec<String>, Refused> {
-    let a = app.attempt(tok)?.attempt.clone();
-    Ok(a.view(app.quiz()).items().map(|i| i.id.clone()).collect())
-}
-
-fn first_unanswered(app: &App, tok: &str) -> Result<Option<usize>, Refused> {
-    let ids = item_ids(app, tok)?;
-    let a = app.attempt(tok)?;
-    Ok(ids
-        .iter()
-        .position(|i| !a.attempt.responses.contains_key(i))
-        .map(|p| p + 1))
-}
-
-fn question_page(app: &App, tok: &str, n: usize) -> Result<Reply, Refused> {
-    let a = app.attempt(tok)?.attempt.clone();
-    let view = a.view(app.quiz());
-    let total = view.items().count();
-    let Some(pi) = view.items().find(|i| i.number == n) else {
-        return Err(Refused::UnknownAttempt);
-    };
-    let section = view
-        .sections
-        .iter()
-        .find(|s| s.items.iter().any(|i| i.id == pi.id))
-        .and_then(|s| s.title.clone())
-        .unwrap_or_else(|| "Your First Badge".into());
-    let item = app
-        .quiz()
-        .item(&pi.id)
-        .ok_or_else(|| Refused::Internal("item vanished".into()))?;
-    let answered = if a.responses.contains_key(&pi.id) {
-        let grade = a
-            .preview(app.quiz())
-            .map_err(|e| Refused::Internal(e.to_string()))?;
-        Some(
-            grade
-                .items
-                .iter()
-                .find(|o| o.id == pi.id)
-                .and_then(|o| o.correct)
-                == Some(true),
-        )
-    } else {
-        None
-    };
-    Ok(Reply::html(
-        200,
-        html::question(tok, app.quiz(), &section, n, total, item, answered),
-    ))
-}
-
-fn request_header(req: &Request, name: &str) -> Option<String> {
-    req.headers()
-        .iter()
-        .find(|h| h.field.as_str().as_str().eq_ignore_ascii_case(name))
-        .map(|h| h.value.as_str().to_owned())
-}
-
-fn api_failure(status: u16, minor: &str, why: &str) -> Reply {
-    Reply {
-        status,
-        content_type: "application/json".into(),
-        body: imsx_status_info(minor, why).to_string().into_bytes(),
-        headers: Vec::new(),
-    }
-}
-
-/// `POST /ims/ob/v3p0/credentials` (upsertCredential) and `GET` (getCredentials) of the OB 3.0
-/// API over the app's backpack, with bearer tokens.
-fn api_credentials(ctx: &Ctx, req: &mut Request, method: &Method) -> Reply {
-    let auth = request_header(req, "Authorization");
-    match method {
-        Method::Post => {
-            if let Err(r) = ctx.tokens.authorize(auth.as_deref(), SCOPE_UPSERT) {
-                return r.into();
-            }
-            let too_large = || {
-                api_failure(
-                    413,
-                    "invalid_data",
-                    &format!("the request body is over the limit of {MAX_UPSERT_BYTES} bytes"),
-                )
-            };
-            if req.body_length().is_some_and(|n| n > MAX_UPSERT_BYTES) {
-                return too_large();
-            }
-            let mut body = Vec::new();
-            let limit = u64::try_from(MAX_UPSERT_BYTES).unwrap_or(u64::MAX) + 1;
-            if req.as_reader().take(limit).read_to_end(&mut body).is_err() {
-                return api_failure(400, "invalid_data", "could not read the request");
-            }
-            let content_type = request_header(req, "Content-Type");
-            let Ok(mut pack) = ctx.pack.lock() else {
-                return api_failure(500, "internal_server_error", "the backpack is unavailable");
-            };
-            match ob3_upsert_credential(&mut pack, content_type.as_deref(), &body, MAX_UPSERT_BYTES)
-            {
-                Ok(u) if u.reply.status == 413 => too_large(),
-                Ok(u) => u.reply.into(),
+    let http = limits.http1();
+    let slots = Arc::new(Semaphore::new(limits.max_connections));
+    let graceful = GracefulShutdown::new();
+    loop {
+        // A free slot first: over the cap, new connections wait in the listen backlog.
+        let slot = tokio::select! {
+            s = Arc::clone(&slots).acquire_owned() => s,
+            () = stopped(&mut stop) => break,
+        };
+        let Ok(slot) = slot else { break };
+        let (stream, peer) = tokio::select! {
+            a = listener.accept() => match a {
+                Ok(a) => a,
                 Err(e) => {
-                    eprintln!("badges101: backpack storage error: {e}");
-                    api_failure(
-                        500,
-                        "internal_server_error",
-                        "the backpack could not store it",
-                    )
+                    // Out of file descriptors and the like: wait a little, go on.
+                    eprintln!("badges101: accept: {e}");
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    continue;
                 }
-            }
-        }
-        Method::Get => {
-            if let Err(r) = ctx.tokens.authorize(auth.as_deref(), SCOPE_READONLY) {
-                return r.into();
-            }
-            let mut page = Page::default();
-            let query = req.url().split_once('?').map_or("", |(_, q)| q).to_owned();
-            for (k, v) in url::form_urlencoded::parse(query.as_bytes()) {
-                let n = v.parse::<usize>();
-                match (k.as_ref(), n) {
-                    ("limit", Ok(n)) if n >= 1 => page.limit = n.min(1000),
-                    ("offset", Ok(n)) => page.offset = n,
-                    ("limit" | "offset", _) => {
-                        return api_failure(
-                            400,
-                            "invalid_query_parameter",
-                            &format!("bad {k} {v:?}"),
-                        );
-                    }
-                    _ => {}
-                }
-            }
-            let Ok(pack) = ctx.pack.lock() else {
-                return api_failure(500, "internal_server_error", "the backpack is unavailable");
-            };
-            match ob3_get_credentials(pack.store(), &page, &ctx.api_url) {
-                Ok(r) => {
-                    let mut headers = vec![("X-Total-Count", r.total_count.to_string())];
-                    if let Some(l) = r.link {
-                        headers.push(("Link", l));
-                    }
-                    Reply {
-                        status: 200,
-                        content_type: "application/json".into(),
-                        body: r.body.to_string().into_bytes(),
-                        headers,
-                    }
-                }
-                Err(e) => api_failure(400, "invalid_data", &e.to_string()),
-            }
-        }
-        _ => {
-            let mut r = api_failure(405, "not_allowed", "GET or POST");
-            r.headers.push(("Allow", "GET, POST".into()));
-            r
-        }
-    }
-}
-
-/// The learner's backpack page (`/a/TOKEN/backpack`) or its zip export (`…/backpack.zip`).
-fn backpack_page(ctx: &Ctx, tok: &str, zip: bool) -> Result<Reply, Refused> {
-    let a = ctx.app.attempt(tok)?;
-    let push = match a.issued.as_deref() {
-        Some(u) => ctx.app.push_state(u)?,
-        None => None,
-    };
-    let email = a.email;
-    let Some(email) = email else {
-        return Ok(Reply::redirect(format!("/a/{tok}/result")));
-    };
-    let pack = ctx
-        .pack
-        .lock()
-        .map_err(|_| Refused::Internal("backpack poisoned".into()))?;
-    if zip {
-        let bytes = pack::zip_of(&pack, &email)?;
-        return Ok(Reply {
-            status: 200,
-            content_type: "application/zip".into(),
-            body: bytes,
-            headers: vec![(
-                "Content-Disposition",
-                "attachment; filename=\"badges101-backpack.zip\"".into(),
-            )],
+            },
+            () = stopped(&mut stop) => break,
+        };
+        let service = tower::ServiceExt::map_request(
+            router.clone(),
+            move |mut req: axum::http::Request<Incoming>| {
+                req.extensions_mut().insert(ConnectInfo(peer));
+                req
+            },
+        );
+        let connection = graceful
+            .watch(http.serve_connection(TokioIo::new(stream), TowerToHyperService::new(service)));
+        tokio::spawn(async move {
+            // Errors here are the client's (a reset, a timeout, a malformed request).
+            let _ = connection.await;
+            drop(slot);
         });
     }
-    let badges = pack::badges_of(&pack, &email)?;
-    drop(pack);
-    let origin = ctx.app.origin().to_owned();
-    Ok(Reply::html(
-        200,
-        html::backpack(tok, &email, &badges, &origin, push.as_ref()),
-    ))
+    drop(listener);
+    if tokio::time::timeout(SHUTDOWN_GRACE, graceful.shutdown())
+        .await
+        .is_err()
+    {
+        eprintln!(
+            "badges101: requests still running after {} s were cut off",
+            SHUTDOWN_GRACE.as_secs()
+        );
+    }
+}
+
+/// Returns once `stop` is `true` (or its sender is gone).
+async fn stopped(stop: &mut watch::Receiver<bool>) {
+    let _ = stop.wait_for(|s| *s).await;
+}
+
+/// Deletes the attempts that expired before their badge was issued, now and then (any
+/// instance may: the deletion is one idempotent statement).
+async fn sweep_expired(app: App, ttl: Duration) {
+    let every = ttl.min(SWEEP_EVERY).max(Duration::from_secs(1));
+    let mut ticks = tokio::time::interval(every);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        ticks.tick().await;
+        let app = app.clone();
+        match tokio::task::spawn_blocking(move || app.delete_expired_attempts()).await {
+            Ok(Ok(_)) => {}
+            Ok(Err(e)) => eprintln!("badges101: deleting expired attempts: {e}"),
+            Err(e) => eprintln!("badges101: deleting expired attempts: {e}"),
+        }
+    }
 }

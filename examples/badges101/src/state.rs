@@ -47,6 +47,8 @@ pub(crate) struct AttemptRow {
     pub(crate) email: Option<String>,
     /// The row's version: every update is a compare-and-set on it.
     version: i64,
+    /// When the attempt started (seconds since the epoch).
+    created_at: i64,
 }
 
 /// A hosted document.
@@ -69,6 +71,8 @@ pub(crate) enum Hosted {
 pub(crate) enum Refused {
     /// No such attempt (404).
     UnknownAttempt,
+    /// The attempt expired before its badge was issued, and is gone (404).
+    Expired,
     /// The request does not fit the attempt (400), with a reason for the learner.
     Bad(String),
     /// The attempt is not in a state that allows it (409).
@@ -107,6 +111,8 @@ struct Inner {
     quiz: Quiz,
     issuer: Issuer,
     origin: String,
+    /// How long an attempt lives before its badge is issued, in seconds.
+    attempt_ttl: i64,
 }
 
 /// A fresh random token (128 bits, hex).
@@ -200,11 +206,12 @@ fn attempt_row(row: &[SqlValue]) -> Result<AttemptRow, StoreError> {
         issued: text(row, 3)?,
         email: text(row, 4)?,
         version: integer(row, 5)?.unwrap_or(0),
+        created_at: integer(row, 6)?.unwrap_or(0),
     })
 }
 
 /// The columns [`attempt_row`] reads.
-const ATTEMPT_COLUMNS: &str = "attempt, public_id, record, badge_uuid, email, version";
+const ATTEMPT_COLUMNS: &str = "attempt, public_id, record, badge_uuid, email, version, created_at";
 
 /// The attempt with token `tok`, read in `tx`.
 fn read_attempt(
@@ -264,6 +271,7 @@ impl App {
                 quiz,
                 origin: origin_of(issuer.base_url()),
                 issuer,
+                attempt_ttl: i64::try_from(config.attempt_ttl.as_secs()).unwrap_or(i64::MAX),
             }),
         })
     }
@@ -392,12 +400,40 @@ impl App {
         Ok(tok)
     }
 
-    /// The attempt with this token.
+    /// The attempt with this token. One that expired before its badge was issued is deleted
+    /// and answers [`Refused::Expired`].
     pub(crate) fn attempt(&self, tok: &str) -> Result<AttemptRow, Refused> {
         if !is_token(tok) {
             return Err(Refused::UnknownAttempt);
         }
-        with_tx(self.store(), |tx| read_attempt(tx, tok))?.ok_or(Refused::UnknownAttempt)
+        let a =
+            with_tx(self.store(), |tx| read_attempt(tx, tok))?.ok_or(Refused::UnknownAttempt)?;
+        if a.issued.is_none() && db::now() > a.created_at.saturating_add(self.inner.attempt_ttl) {
+            with_tx(self.store(), |tx| {
+                tx.execute(
+                    "DELETE FROM b101_attempts WHERE token = $1 AND badge_uuid IS NULL",
+                    &[tok.into()],
+                )
+            })?;
+            return Err(Refused::Expired);
+        }
+        Ok(a)
+    }
+
+    /// Deletes every attempt that expired before its badge was issued (an issued one is kept:
+    /// its sealed record is the badge's evidence); how many. Safe on any number of instances
+    /// at once.
+    ///
+    /// # Errors
+    /// [`AppError`] on a database error.
+    pub(crate) fn delete_expired_attempts(&self) -> Result<u64, AppError> {
+        let before = db::now().saturating_sub(self.inner.attempt_ttl);
+        Ok(with_tx(self.store(), |tx| {
+            tx.execute(
+                "DELETE FROM b101_attempts WHERE created_at < $1 AND badge_uuid IS NULL",
+                &[before.into()],
+            )
+        })?)
     }
 
     /// Applies `change` to the attempt and stores it, as a compare-and-set on its version:

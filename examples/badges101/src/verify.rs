@@ -391,67 +391,6 @@ fn too_large_or_bad(e: &axum::extract::multipart::MultipartError) -> axum::respo
     html(status.as_u16(), page)
 }
 
-/// TEMPORARY, until the app serves from axum: the page's router, called from the `tiny_http`
-/// workers (which are plain threads, so they may wait on the runtime).
-pub(crate) struct TinyBridge {
-    router: axum::Router,
-    runtime: tokio::runtime::Runtime,
-}
-
-impl TinyBridge {
-    /// The page's router for `app`, on a runtime of its own.
-    ///
-    /// # Errors
-    /// [`AppError`] when the runtime or the verifier cannot be built.
-    pub(crate) fn new(app: &App) -> Result<Self, AppError> {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()?;
-        let verifier = {
-            let _in_runtime = runtime.enter();
-            verifier(app)?
-        };
-        Ok(Self {
-            router: routes(verifier, app.origin()),
-            runtime,
-        })
-    }
-
-    /// Answers one request: (status, content type, body).
-    pub(crate) fn answer(
-        &self,
-        method: &str,
-        content_type: Option<&str>,
-        body: Vec<u8>,
-    ) -> (u16, String, Vec<u8>) {
-        use tower::ServiceExt as _;
-        let mut req = axum::http::Request::builder().method(method).uri("/verify");
-        if let Some(ct) = content_type {
-            req = req.header("content-type", ct);
-        }
-        let Ok(req) = req.body(axum::body::Body::from(body)) else {
-            return (400, "text/plain".into(), b"bad request".to_vec());
-        };
-        let router = self.router.clone();
-        self.runtime.block_on(async move {
-            let Ok(resp) = router.oneshot(req).await;
-            let status = resp.status().as_u16();
-            let ct = resp
-                .headers()
-                .get("content-type")
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or("text/html; charset=utf-8")
-                .to_owned();
-            let body = axum::body::to_bytes(resp.into_body(), MAX_VERIFY_BODY)
-                .await
-                .map(|b| b.to_vec())
-                .unwrap_or_default();
-            (status, ct, body)
-        })
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -45,7 +45,7 @@ fn backpack_holds_and_exports_it(running: &Running, tok: &str, uuid: &str) -> Ve
     let bp = http::request(addr, "GET", &format!("/a/{tok}/backpack"), &[], b"");
     assert_eq!(bp.status, 200);
     let t = bp.text();
-    assert!(t.contains("<h2>Your backpack</h2>"));
+    assert!(t.contains("<h1>Your backpack</h1>"));
     assert!(t.contains("<strong>Badges 101</strong>"), "{t}");
     assert!(t.contains("verified"));
     assert!(t.contains("Download all (zip)"));

@@ -1,7 +1,11 @@
-//! The real pages in headless Chromium (Debian's `chromium`), driven over the DevTools protocol
-//! on a pipe (no extra crates): answer the three questions, read each explanation, submit an
-//! email, follow "Download your badge", and verify the download. Skipped (with a message) when
-//! no `chromium` is installed. The harness is `common::browser`.
+//! The real pages in headless Chromium (Debian's `chromium`, driven by `common::browser`), as a
+//! learner who uses only the keyboard: Tab to each link, button and field, Enter or Space to
+//! use it, typing the email. On every page and state — home, both lessons, each question and
+//! its feedback, the congratulations, the invalid address, the badge page once sent, the
+//! backpack, the criteria — axe-core finds no violation of impact serious or critical, and a
+//! screenshot is taken at 1280 and 390 px wide (`common::browser::screenshot_dir`). The
+//! downloaded badge is 512 × 512 and verifies for its learner only. Skipped (with a message)
+//! when no `chromium` is installed, unless `BADGES101_REQUIRE_BROWSER` is set.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -20,130 +24,157 @@ use openbadges::proof::report::Status;
 use serde_json::json;
 
 mod common;
-use common::browser::{Browser, find_chromium};
+use common::browser::{Browser, Key, find_chromium};
 use common::get;
 
+/// At most this many Tab presses reach any control on a page (there are few).
+const TABS: usize = 15;
+
 /// The body of `GET path` from the app, which must answer 200.
-fn http_get(addr: std::net::SocketAddr, path: &str) -> Vec<u8> {
+fn http_get(addr: SocketAddr, path: &str) -> Vec<u8> {
     let r = get(addr, path);
-    assert_eq!(r.status, 200);
+    assert_eq!(r.status, 200, "{path}");
     r.body
 }
 
-/// Opens the app's intro page in a new tab of a headless Chromium (profile under `dir`).
-fn open_the_intro(chromium: &str, dir: &Path, base: &str) -> Browser {
-    let mut b = Browser::open(chromium, dir, base);
-    b.wait_for_path("/");
+/// The checks every page gets: exactly one `h1`, no serious or critical axe-core violation,
+/// and its screenshots at both widths (`NAME-1280.png`, `NAME-390.png`). Returns its title.
+fn check_page(b: &mut Browser, name: &str) -> String {
+    b.wait_for_images();
+    assert_eq!(b.h1s().len(), 1, "{name}: {:?}", b.h1s());
+    b.assert_accessible(name);
+    b.screenshots(name);
+    b.title()
+}
+
+/// Tab to `control` (as `Browser::focused` names it), press `key`, and wait for the page it
+/// leads to.
+fn use_control(b: &mut Browser, control: &str, key: Key) {
+    b.tab_to(control, TABS);
+    b.mark_page();
+    b.press(key);
+    b.wait_for_new_page();
+}
+
+/// The home page: the skip link comes first and moves the focus to the content; then "Get
+/// started" by keyboard.
+fn home(b: &mut Browser, titles: &mut Vec<String>) {
     assert!(
         b.text()
             .contains("Helping learners everywhere display skills")
     );
-    b.assert_accessible("home");
-    b.screenshots("1-intro");
-    b
+    assert!(b.text().contains("What are Open Badges?"));
+    titles.push(check_page(b, "01-home"));
+    b.press(Key::Tab);
+    assert_eq!(b.focused(), "A Skip to the content");
+    b.press(Key::Enter);
+    assert_eq!(b.eval("document.activeElement.id"), json!("main"));
+    use_control(b, "BUTTON Get started", Key::Enter);
 }
 
-/// From the intro to the second lesson.
-fn read_the_two_lessons(b: &mut Browser, base: &str) {
-    b.click_button("Get started");
-    b.wait_for_path("/a/*");
-    assert!(b.text().contains("Learning today happens everywhere."));
-    b.screenshots("2-lesson-1");
-    let next = b.link("Next");
-    b.call("Page.navigate", json!({"url": next}));
-    b.wait_for_path(next.strip_prefix(base.trim_end_matches('/')).unwrap());
-    assert!(b.text().contains("Open Badge Infrastructure"));
-    b.screenshots("3-lesson-2");
+/// The two lessons, each left with its "Next" link.
+fn lessons(b: &mut Browser, titles: &mut Vec<String>) {
+    for (n, heading) in [
+        (1, "Learning today happens everywhere."),
+        (2, "Open Badge Infrastructure"),
+    ] {
+        assert_eq!(b.h1s(), [heading]);
+        titles.push(check_page(b, &format!("0{}-lesson-{n}", n + 1)));
+        use_control(b, "A Next", Key::Enter);
+    }
 }
 
-/// The three questions: no answer before answering, then the verdict and explanation.
-fn answer_the_three_questions(b: &mut Browser, base: &str) {
+/// The three questions: no answer before answering; the answer by keyboard (Enter on "True",
+/// Space on the second "True", Enter on "False"); then the verdict and the explanation.
+fn questions(b: &mut Browser, titles: &mut Vec<String>) {
     let answers = [
         (
-            "True",
+            "BUTTON True",
+            Key::Enter,
             "That's right!",
             "Answer: True. There are countless examples",
         ),
         (
-            "True",
+            "BUTTON True",
+            Key::Space,
             "That's wrong!",
             "Answer: False. While degrees do convey",
         ),
         (
-            "False",
+            "BUTTON False",
+            Key::Enter,
             "That's right!",
             "Answer: False. Resumes are documents",
         ),
     ];
-    for (i, (click, verdict, explanation)) in answers.iter().enumerate() {
-        let next = b.link("Next");
-        let path = next
-            .strip_prefix(base.trim_end_matches('/'))
-            .unwrap()
-            .to_owned();
-        b.call("Page.navigate", json!({"url": next}));
-        b.wait_for_path(&path);
+    for (i, (button, key, verdict, explanation)) in answers.into_iter().enumerate() {
+        let path = b.path();
         let t = b.text();
         assert!(t.contains("Your First Badge"), "{t}");
         assert!(!t.contains("Answer:"), "no answer before answering: {t}");
-        b.screenshots(&format!("{}-question-{}", 4 + 2 * i, i + 1));
-        b.click_button(click);
+        titles.push(check_page(
+            b,
+            &format!("{:02}-question-{}", 4 + 2 * i, i + 1),
+        ));
+        use_control(b, button, key);
         // The same page again, now with the verdict and the explanation.
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while !b.text().contains(verdict) {
-            assert!(Instant::now() < deadline, "no {verdict:?}: {}", b.text());
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        b.wait_for_path(&path);
-        assert!(b.text().contains(explanation), "{}", b.text());
-        b.screenshots(&format!("{}-answer-{}", 5 + 2 * i, i + 1));
+        assert_eq!(b.path(), path);
+        let t = b.text();
+        assert!(t.contains(verdict) && t.contains(explanation), "{t}");
+        titles.push(check_page(
+            b,
+            &format!("{:02}-feedback-{}", 5 + 2 * i, i + 1),
+        ));
+        use_control(b, "A Next", Key::Enter);
     }
 }
 
-/// The result page congratulates; the email form sends the badge, the app pushes it to its
-/// backpack and the badge page says so.
-fn earn_and_send_to_the_backpack(b: &mut Browser, base: &str, running: &Running, email: &str) {
-    let next = b.link("Next");
-    b.call("Page.navigate", json!({"url": next}));
-    b.wait_for_path(next.strip_prefix(base.trim_end_matches('/')).unwrap());
+/// The congratulations; an invalid address first (its own state, the error tied to the
+/// field), then the learner's: the badge page, which says the badge reached the backpack.
+fn congratulations_and_send(
+    b: &mut Browser,
+    running: &Running,
+    email: &str,
+    titles: &mut Vec<String>,
+) {
     let t = b.text();
     assert!(
         t.contains("Congratulations! You’ve just earned the Badges 101 badge!"),
         "{t}"
     );
-    assert_eq!(
-        b.eval("document.querySelector('label[for=email]').textContent"),
-        json!("Email")
+    titles.push(check_page(b, "10-congratulations"));
+    b.tab_to("INPUT Email", TABS);
+    b.insert_text("not-an-address");
+    b.mark_page();
+    b.press(Key::Enter);
+    b.wait_for_new_page();
+    assert!(
+        b.text().contains("Please enter a valid email address."),
+        "{}",
+        b.text()
     );
-    b.screenshots("10-congratulations");
-    b.eval(&format!(
-        "document.getElementById('email').value = {}",
-        json!(email)
-    ));
-    b.click_button("Send to backpack");
-    b.wait_for_path("/a/*");
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while !b.text().contains("Download your badge") {
-        assert!(Instant::now() < deadline, "{}", b.text());
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    titles.push(check_page(b, "11-invalid-email"));
+    b.tab_to("INPUT Email", TABS);
+    assert_eq!(
+        b.eval("document.activeElement.getAttribute('aria-describedby')"),
+        json!("email-error")
+    );
+    b.insert_text(email);
+    use_control(b, "BUTTON Send to backpack", Key::Space);
+    assert!(b.text().contains("Download your badge"), "{}", b.text());
     // "Send to backpack": the app pushed the credential to its own OB 3.0 API; once the push is
     // done the badge page says so.
     assert!(running.wait_for_pushes(Duration::from_secs(60)));
+    b.mark_page();
     b.call("Page.reload", json!({}));
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while !b.text().contains("Sent to your backpack.") {
-        assert!(Instant::now() < deadline, "{}", b.text());
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    b.wait_for_images();
-    b.screenshots("11-badge");
+    b.wait_for_new_page();
+    assert!(b.text().contains("Sent to your backpack."), "{}", b.text());
+    titles.push(check_page(b, "12-badge"));
 }
 
-/// Clicks the download link and waits for the file in `dir/downloads`: the same bytes as the
-/// app serves at the link. Returns them.
-fn download_the_badge(b: &mut Browser, dir: &Path, base: &str, addr: SocketAddr) -> Vec<u8> {
-    // Download through the browser: click the link, wait for the file.
+/// "Download your badge as an image" by keyboard; waits for the file in `dir/downloads`: the
+/// same bytes as the app serves at the link, a 512 × 512 PNG. Returns them.
+fn download_the_badge(b: &mut Browser, dir: &Path, addr: SocketAddr) -> Vec<u8> {
     let downloads = dir.join("downloads");
     std::fs::create_dir_all(&downloads).unwrap();
     let session = b.session.take();
@@ -152,10 +183,9 @@ fn download_the_badge(b: &mut Browser, dir: &Path, base: &str, addr: SocketAddr)
         json!({"behavior": "allow", "downloadPath": downloads.display().to_string()}),
     );
     b.session = session;
-    let href = b.link("Download your badge");
-    b.eval(
-        "[...document.querySelectorAll('a')].find(a => a.textContent.trim() === 'Download your badge').click()",
-    );
+    b.tab_to("A Download your badge as an image", TABS);
+    let href = b.eval("new URL(document.activeElement.href).pathname");
+    b.press(Key::Enter);
     let deadline = Instant::now() + Duration::from_secs(30);
     let file = loop {
         let done = std::fs::read_dir(&downloads)
@@ -174,12 +204,10 @@ fn download_the_badge(b: &mut Browser, dir: &Path, base: &str, addr: SocketAddr)
         std::thread::sleep(Duration::from_millis(50));
     };
     let png = std::fs::read(&file).unwrap();
-    // The same bytes as the app serves at the link.
-    assert_eq!(
-        png,
-        http_get(addr, href.strip_prefix(base.trim_end_matches('/')).unwrap())
-    );
-
+    assert_eq!(png, http_get(addr, href.as_str().unwrap()));
+    // 512 × 512, from the PNG header.
+    assert_eq!(&png[12..16], b"IHDR");
+    assert_eq!(&png[16..24], [0, 0, 2, 0, 0, 0, 2, 0]);
     png
 }
 
@@ -199,25 +227,29 @@ fn downloaded_badge_verifies_for_its_learner_only(addr: SocketAddr, png: &[u8], 
     assert_eq!(r.status(), Status::Invalid, "{}", r.to_json_line());
 }
 
-/// The learner's backpack lists the pushed badge and offers the zip export.
-fn backpack_lists_the_badge(b: &mut Browser, base: &str, addr: SocketAddr, email: &str) {
-    let backpack = b.link("Open your backpack");
-    b.call("Page.navigate", json!({"url": backpack}));
-    b.wait_for_path(backpack.strip_prefix(base.trim_end_matches('/')).unwrap());
+/// The learner's backpack (by keyboard) lists the pushed badge, with its date as people write
+/// it, and offers the zip export; then the criteria, from the footer.
+fn backpack_and_criteria(b: &mut Browser, addr: SocketAddr, email: &str, titles: &mut Vec<String>) {
+    use_control(b, "A Open your backpack", Key::Enter);
     let t = b.text();
-    assert!(t.contains("Your backpack"), "{t}");
     assert!(t.contains("Badges 101") && t.contains("verified"), "{t}");
     assert!(t.contains(email), "{t}");
+    let today = chrono::Utc::now()
+        .date_naive()
+        .format("%-d %B %Y")
+        .to_string();
+    assert!(t.contains(&format!("on {today}")), "{today}: {t}");
     let zip = b.link("Download all (zip)");
-    let zip = http_get(addr, zip.strip_prefix(base.trim_end_matches('/')).unwrap());
+    let zip = http_get(addr, &zip[zip.find("/a/").unwrap()..]);
     assert!(zip.starts_with(b"PK"));
-    // The badge image shows (it is served by the app itself).
-    b.wait_for_images();
-    b.screenshots("12-backpack");
+    titles.push(check_page(b, "13-backpack"));
+    use_control(b, "A What earns this badge", Key::Enter);
+    assert_eq!(b.path(), "/criteria");
+    titles.push(check_page(b, "14-criteria"));
 }
 
 #[test]
-fn a_learner_earns_the_badge_in_headless_chromium() {
+fn a_learner_earns_the_badge_by_keyboard_alone_on_accessible_pages() {
     // CI sets BADGES101_REQUIRE_BROWSER=1 (and installs Chromium): there, skipping is a failure.
     let Some(chromium) = find_chromium() else {
         return;
@@ -232,16 +264,22 @@ fn a_learner_earns_the_badge_in_headless_chromium() {
     })
     .unwrap();
     let addr = running.addr();
-    let base = running.url().to_owned();
 
-    let mut b = open_the_intro(&chromium, &dir, &base);
-    read_the_two_lessons(&mut b, &base);
-    answer_the_three_questions(&mut b, &base);
+    let mut b = Browser::open(&chromium, &dir, running.url());
+    let mut titles = Vec::new();
+    home(&mut b, &mut titles);
+    lessons(&mut b, &mut titles);
+    questions(&mut b, &mut titles);
     let email = "browser.learner@example.org";
-    earn_and_send_to_the_backpack(&mut b, &base, &running, email);
-    let png = download_the_badge(&mut b, &dir, &base, addr);
+    congratulations_and_send(&mut b, &running, email, &mut titles);
+    let png = download_the_badge(&mut b, &dir, addr);
     downloaded_badge_verifies_for_its_learner_only(addr, &png, email);
-    backpack_lists_the_badge(&mut b, &base, addr, email);
+    backpack_and_criteria(&mut b, addr, email, &mut titles);
+    // Each page and state has a title of its own.
+    let mut distinct = titles.clone();
+    distinct.sort();
+    distinct.dedup();
+    assert_eq!(distinct.len(), titles.len(), "{titles:#?}");
     drop(b);
     running.shutdown();
     let _ = std::fs::remove_dir_all(&dir);

@@ -74,7 +74,8 @@ pub fn free_port() -> u16 {
         .port()
 }
 
-/// tiny_http closes its listener on its own thread after shutdown: wait for it.
+/// Waits until nothing listens on `port` (`Running::shutdown` returns once the app let go of
+/// it; a killed process may take a moment).
 pub fn wait_port_free(port: u16) {
     for _ in 0..100 {
         if std::net::TcpListener::bind(("127.0.0.1", port)).is_ok() {
@@ -169,11 +170,18 @@ pub struct Instance {
 impl Instance {
     /// Starts `badges101 --port 0 ARGS…` and waits until it listens.
     pub fn start(args: &[&str]) -> Instance {
+        Self::start_with_env(args, &[])
+    }
+
+    /// Starts `badges101 --port 0 ARGS…` with the environment variables `env` set, and waits
+    /// until it listens.
+    pub fn start_with_env(args: &[&str], env: &[(&str, &str)]) -> Instance {
         use std::io::BufRead as _;
         let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_badges101"))
             .arg("--port")
             .arg("0")
             .args(args)
+            .envs(env.iter().copied())
             .stdout(std::process::Stdio::piped())
             .spawn()
             .unwrap();
@@ -190,6 +198,35 @@ impl Instance {
         // Keep draining its output so it never blocks on a full pipe.
         std::thread::spawn(move || for _ in lines {});
         Instance { child, addr }
+    }
+
+    /// The process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Sends SIGTERM (what a service manager sends to stop it).
+    pub fn terminate(&self) {
+        let status = std::process::Command::new("kill")
+            .args(["-TERM", &self.pid().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+
+    /// Waits for the process to end; its exit status.
+    pub fn wait(&mut self) -> std::process::ExitStatus {
+        self.child.wait().unwrap()
+    }
+
+    /// The peak resident memory (`VmHWM` in /proc/PID/status), in KiB.
+    pub fn peak_rss_kib(&self) -> u64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.pid())).unwrap();
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmHWM:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            .unwrap()
     }
 
     /// kill -9, and wait for it to be gone.

@@ -1,0 +1,688 @@
+//! The routes: one axum [`Router`] ([`router`]) over what the handlers share ([`Ctx`]).
+//!
+//! Every handler that touches the database (the app, the issuer, the backpack: all
+//! synchronous) runs it on tokio's blocking pool ([`blocking`]), never on a worker thread.
+//! Every route has a body limit ([`BodyLimit`]): the pages 8 KiB, the OB 3.0 API its upsert
+//! limit; the body is read whole, within the body read timeout, before a handler runs.
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::extract::{ConnectInfo, State};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, Uri, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{any, get, post};
+use openbadges::backpack::export::api::{
+    ApiReply, ApiTokens, MAX_UPSERT_BYTES, Page, SCOPE_READONLY, SCOPE_UPSERT, imsx_status_info,
+    ob3_get_credentials, ob3_upsert_credential,
+};
+
+use crate::html;
+use crate::limits::{BodyLimit, BodyRefusal, MAX_FORM_BYTES, RateLimiter};
+use crate::pack::{self, Pack};
+use crate::state::{App, Hosted, Refused, is_token};
+
+/// The path of the OB 3.0 API's credentials endpoint.
+pub(crate) const API_PATH: &str = "/ims/ob/v3p0/credentials";
+
+/// What the request handlers share (one per running app). Add what new routes need here.
+pub(crate) struct Ctx {
+    /// The quiz, the attempts and the issuer, on the database.
+    pub(crate) app: App,
+    /// The learners' backpack (its lock is the only lock).
+    pub(crate) pack: Arc<Mutex<Pack>>,
+    /// The OB 3.0 API's bearer tokens.
+    pub(crate) tokens: Arc<ApiTokens>,
+    /// The OB 3.0 API endpoint's public URL (for `Link` headers).
+    pub(crate) api_url: String,
+    /// New attempts per client address.
+    pub(crate) new_attempts: RateLimiter,
+    /// How long a request body may take to arrive ([`crate::Config::body_read_timeout`]).
+    pub(crate) body_read_timeout: Duration,
+    /// The verify page's verifier ([`crate::verify::verifier`]).
+    pub(crate) verifier: openbadges::Verifier,
+}
+
+/// The app's routes over `ctx`: the pages (8 KiB bodies), the OB 3.0 API (its upsert limit),
+/// the hosted documents (the pages' fallback), with the security headers on every answer.
+///
+/// A new group of routes is merged here with its own body limit:
+/// `.merge(BodyLimit { max_bytes, read_timeout, refuse }.apply(its_routes))`.
+pub(crate) fn router(ctx: Arc<Ctx>) -> Router {
+    let pages = Router::new()
+        .route("/", get(home))
+        .route("/start", post(start_attempt))
+        .route("/criteria", get(criteria))
+        .route("/static/badge.png", get(badge_png))
+        .route("/static/badge.svg", get(badge_svg))
+        .route("/a/{tok}/{*rest}", any(attempt))
+        .fallback(hosted)
+        .method_not_allowed_fallback(method_not_allowed);
+    let pages = BodyLimit {
+        max_bytes: MAX_FORM_BYTES,
+        read_timeout: ctx.body_read_timeout,
+        refuse: refuse_page,
+    }
+    .apply(pages);
+    let verify = BodyLimit {
+        max_bytes: crate::verify::MAX_VERIFY_BODY,
+        read_timeout: ctx.body_read_timeout,
+        refuse: refuse_page,
+    }
+    .apply(crate::verify::routes(
+        ctx.verifier.clone(),
+        ctx.app.origin(),
+    ));
+    Router::new()
+        .merge(pages)
+        .merge(verify)
+        .merge(api_routes(&ctx))
+        .layer(axum::middleware::map_response(security_headers))
+        .with_state(ctx)
+}
+
+/// The OB 3.0 API alone (what the pusher's own listener serves), with its body limit.
+pub(crate) fn api_routes(ctx: &Ctx) -> Router<Arc<Ctx>> {
+    BodyLimit {
+        max_bytes: MAX_UPSERT_BYTES,
+        read_timeout: ctx.body_read_timeout,
+        refuse: refuse_api,
+    }
+    .apply(Router::new().route(API_PATH, any(api_credentials)))
+}
+
+/// Runs `f` (database work) on the blocking pool.
+pub(crate) async fn blocking(f: impl FnOnce() -> Reply + Send + 'static) -> Reply {
+    tokio::task::spawn_blocking(f).await.unwrap_or_else(|e| {
+        eprintln!("badges101: a request handler failed: {e}");
+        Reply::error(500, "Something went wrong on our side.")
+    })
+}
+
+/// An answer before it is sent.
+#[derive(Debug)]
+pub(crate) struct Reply {
+    pub(crate) status: u16,
+    pub(crate) content_type: String,
+    pub(crate) body: Vec<u8>,
+    pub(crate) headers: Vec<(&'static str, String)>,
+}
+
+impl Reply {
+    /// An HTML page.
+    pub(crate) fn html(status: u16, body: String) -> Self {
+        Self {
+            status,
+            content_type: "text/html; charset=utf-8".into(),
+            body: body.into_bytes(),
+            headers: Vec::new(),
+        }
+    }
+
+    /// `303 See Other` to `to`.
+    pub(crate) fn redirect(to: String) -> Self {
+        let mut r = Self::html(303, html::error(303, "See other"));
+        r.headers.push(("Location", to));
+        r
+    }
+
+    /// The error page.
+    pub(crate) fn error(status: u16, message: &str) -> Self {
+        Self::html(status, html::error(status, message))
+    }
+}
+
+impl IntoResponse for Reply {
+    fn into_response(self) -> Response {
+        let mut r = Response::new(Body::from(self.body));
+        *r.status_mut() =
+            StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let headers = r.headers_mut();
+        if let Ok(v) = HeaderValue::from_str(&self.content_type) {
+            headers.insert(header::CONTENT_TYPE, v);
+        }
+        for (name, value) in self.headers {
+            if let (Ok(n), Ok(v)) = (
+                HeaderName::from_bytes(name.as_bytes()),
+                HeaderValue::from_str(&value),
+            ) {
+                headers.append(n, v);
+            }
+        }
+        r
+    }
+}
+
+impl From<ApiReply> for Reply {
+    fn from(r: ApiReply) -> Self {
+        let mut headers = Vec::new();
+        if let Some(w) = r.www_authenticate {
+            headers.push(("WWW-Authenticate", w));
+        }
+        Reply {
+            status: r.status,
+            content_type: r.content_type.into(),
+            body: r.body,
+            headers,
+        }
+    }
+}
+
+impl From<Refused> for Reply {
+    fn from(r: Refused) -> Self {
+        match r {
+            Refused::UnknownAttempt => Reply::error(404, "Not found."),
+            Refused::Expired => Reply::error(
+                404,
+                "This attempt has expired. Start again from the home page: it takes a few minutes.",
+            ),
+            Refused::Bad(m) => Reply::error(400, &m),
+            Refused::Conflict(m) => Reply::error(409, &m),
+            Refused::Internal(m) => {
+                eprintln!("badges101: internal error: {m}");
+                Reply::error(500, "Something went wrong on our side.")
+            }
+        }
+    }
+}
+
+/// The headers every answer carries: no sniffing, no referrer (attempt tokens are in page
+/// URLs); pages: a strict Content-Security-Policy and no caching; SVG documents: a policy
+/// that runs no script and loads nothing; everything else may be read cross-origin (hosted
+/// badge documents). A route that set one of them keeps its own.
+async fn security_headers(mut r: Response) -> Response {
+    let content_type = r
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned();
+    let h = r.headers_mut();
+    let mut set = |name: HeaderName, value: &'static str| {
+        h.entry(name).or_insert(HeaderValue::from_static(value));
+    };
+    set(header::X_CONTENT_TYPE_OPTIONS, "nosniff");
+    set(header::REFERRER_POLICY, "no-referrer");
+    if content_type.starts_with("text/html") {
+        set(
+            header::CONTENT_SECURITY_POLICY,
+            "default-src 'self'; img-src 'self' data:; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
+        );
+        set(header::CACHE_CONTROL, "no-store");
+    } else if content_type.starts_with("image/svg+xml") {
+        set(
+            header::CONTENT_SECURITY_POLICY,
+            openbadges::backpack::svg::SVG_CONTENT_SECURITY_POLICY,
+        );
+        set(header::ACCESS_CONTROL_ALLOW_ORIGIN, "*");
+    } else {
+        set(header::ACCESS_CONTROL_ALLOW_ORIGIN, "*");
+    }
+    r
+}
+
+/// `r` with `Connection: close` (the rest of the request was not read).
+fn closing(r: impl IntoResponse) -> Response {
+    let mut r = r.into_response();
+    r.headers_mut()
+        .insert(header::CONNECTION, HeaderValue::from_static("close"));
+    r
+}
+
+/// The pages' answer to a refused body.
+fn refuse_page(why: BodyRefusal) -> Response {
+    closing(match why {
+        BodyRefusal::TooLarge { .. } => Reply::error(413, "Request too large."),
+        BodyRefusal::TooSlow => Reply::error(408, "The request took too long to arrive."),
+        BodyRefusal::Unreadable => Reply::error(400, "Could not read the request."),
+    })
+}
+
+/// The OB 3.0 API's answer to a refused body.
+fn refuse_api(why: BodyRefusal) -> Response {
+    closing(match why {
+        BodyRefusal::TooLarge { max_bytes } => api_failure(
+            413,
+            "invalid_data",
+            &format!("the request body is over the limit of {max_bytes} bytes"),
+        ),
+        BodyRefusal::TooSlow => api_failure(408, "invalid_data", "the request took too long"),
+        BodyRefusal::Unreadable => api_failure(400, "invalid_data", "could not read the request"),
+    })
+}
+
+async fn method_not_allowed() -> Reply {
+    Reply::error(405, "Method not allowed.")
+}
+
+async fn home() -> Reply {
+    Reply::html(200, html::intro())
+}
+
+async fn criteria(State(ctx): State<Arc<Ctx>>) -> Reply {
+    Reply::html(200, html::criteria(ctx.app.quiz()))
+}
+
+/// The badge image as PNG (rasterised once, on first use: on the blocking pool).
+async fn badge_png() -> Reply {
+    blocking(|| match crate::art::badge_png() {
+        Ok(png) => Reply {
+            status: 200,
+            content_type: "image/png".into(),
+            body: png.to_vec(),
+            headers: Vec::new(),
+        },
+        Err(e) => Reply::from(Refused::Internal(e.to_string())),
+    })
+    .await
+}
+
+/// The badge art as SVG.
+async fn badge_svg() -> Reply {
+    Reply {
+        status: 200,
+        content_type: "image/svg+xml".into(),
+        body: crate::art::BADGE_SVG.to_vec(),
+        headers: Vec::new(),
+    }
+}
+
+/// `POST /start`: a new attempt, within the client address's rate.
+async fn start_attempt(
+    State(ctx): State<Arc<Ctx>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+) -> Reply {
+    if let Err(wait) = ctx.new_attempts.admit(peer.ip(), Instant::now()) {
+        let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+        let mut r = Reply::error(
+            429,
+            "Many people started Badges 101 from your network just now. Please wait a minute, then start again.",
+        );
+        r.headers.push(("Retry-After", secs.max(1).to_string()));
+        return r;
+    }
+    blocking(move || match ctx.app.new_attempt() {
+        Ok(tok) => Reply::redirect(format!("/a/{tok}/lesson/1")),
+        Err(e) => Reply::from(Refused::from(e)),
+    })
+    .await
+}
+
+/// The hosted documents (the pages' fallback): `GET` only.
+async fn hosted(State(ctx): State<Arc<Ctx>>, method: Method, uri: Uri) -> Reply {
+    if method != Method::GET {
+        return Reply::error(405, "Method not allowed.");
+    }
+    let path = uri.path().to_owned();
+    blocking(move || hosted_document(&ctx.app, &path).unwrap_or_else(Reply::from)).await
+}
+
+fn hosted_document(app: &App, path: &str) -> Result<Reply, Refused> {
+    Ok(match app.hosted(path)? {
+        Hosted::Found(d) => Reply {
+            status: 200,
+            content_type: d.content_type,
+            body: d.body,
+            headers: Vec::new(),
+        },
+        Hosted::Gone => Reply {
+            status: 410,
+            content_type: "application/json".into(),
+            body: br#"{"error":"gone","reason":"revoked"}"#.to_vec(),
+            headers: Vec::new(),
+        },
+        Hosted::NotFound => Reply::error(404, "Not found."),
+    })
+}
+
+/// Everything under `/a/TOKEN/`: the learner's pages and forms.
+async fn attempt(State(ctx): State<Arc<Ctx>>, method: Method, uri: Uri, body: Bytes) -> Reply {
+    let path = uri.path().to_owned();
+    blocking(move || {
+        let segs: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+        let r = match segs.as_slice() {
+            ["a", tok, rest @ ..] if is_token(tok) => match (&method, rest) {
+                (&Method::GET, ["backpack"]) => backpack_page(&ctx, tok, false),
+                (&Method::GET, ["backpack.zip"]) => backpack_page(&ctx, tok, true),
+                _ => {
+                    let form = if method == Method::POST {
+                        parse_form(&body)
+                    } else {
+                        Ok(Vec::new())
+                    };
+                    attempt_route(&ctx.app, &method, tok, rest, form)
+                }
+            },
+            _ if method == Method::GET => hosted_document(&ctx.app, &path),
+            _ => Ok(Reply::error(405, "Method not allowed.")),
+        };
+        r.unwrap_or_else(Reply::from)
+    })
+    .await
+}
+
+fn parse_form(body: &[u8]) -> Result<Vec<(String, String)>, Reply> {
+    if std::str::from_utf8(body).is_err() {
+        return Err(Reply::error(400, "The form is not UTF-8."));
+    }
+    Ok(url::form_urlencoded::parse(body)
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect())
+}
+
+fn field<'a>(form: &'a [(String, String)], name: &str) -> Result<&'a str, Reply> {
+    let mut found = form.iter().filter(|(k, _)| k == name);
+    match (found.next(), found.next()) {
+        (Some((_, v)), None) => Ok(v),
+        (None, _) => Err(Reply::error(400, &format!("Missing form field {name:?}."))),
+        (Some(_), Some(_)) => Err(Reply::error(400, &format!("Repeated form field {name:?}."))),
+    }
+}
+
+fn attempt_route(
+    app: &App,
+    method: &Method,
+    tok: &str,
+    rest: &[&str],
+    form: Result<Vec<(String, String)>, Reply>,
+) -> Result<Reply, Refused> {
+    app.attempt(tok)?;
+    match (method, rest) {
+        (&Method::GET, ["lesson", n]) => {
+            let n = n.parse::<u8>().map_err(|_| Refused::UnknownAttempt)?;
+            html::lesson(tok, n)
+                .map(|p| Reply::html(200, p))
+                .ok_or(Refused::UnknownAttempt)
+        }
+        (&Method::GET, ["q", n]) => {
+            let n = n.parse::<usize>().map_err(|_| Refused::UnknownAttempt)?;
+            question_page(app, tok, n)
+        }
+        (&Method::POST, ["answer"]) => {
+            let form = match form {
+                Ok(f) => f,
+                Err(r) => return Ok(r),
+            };
+            let (item, answer) = match (field(&form, "item"), field(&form, "answer")) {
+                (Ok(i), Ok(a)) => (i.to_owned(), a.to_ascii_lowercase()),
+                (Err(r), _) | (_, Err(r)) => return Ok(r),
+            };
+            let value = match answer.as_str() {
+                "true" => true,
+                "false" => false,
+                _ => return Err(Refused::Bad("The answer is True or False.".into())),
+            };
+            let ids = item_ids(app, tok)?;
+            let n = ids
+                .iter()
+                .position(|i| *i == item)
+                .ok_or_else(|| Refused::Bad(format!("unknown question {item:?}")))?;
+            app.answer(tok, &item, value)?;
+            Ok(Reply::redirect(format!("/a/{tok}/q/{}", n + 1)))
+        }
+        (&Method::GET, ["result"]) => {
+            let record = app.finish(tok)?;
+            if record.is_some() && app.attempt(tok)?.issued.is_some() {
+                return Ok(Reply::redirect(format!("/a/{tok}/badge")));
+            }
+            let first_open = first_unanswered(app, tok)?;
+            Ok(Reply::html(
+                200,
+                html::result(tok, app.quiz(), record.as_ref(), first_open, None),
+            ))
+        }
+        (&Method::POST, ["issue"]) => {
+            let form = match form {
+                Ok(f) => f,
+                Err(r) => return Ok(r),
+            };
+            let email = match field(&form, "email") {
+                Ok(e) => e.to_owned(),
+                Err(r) => return Ok(r),
+            };
+            match app.issue(tok, &email) {
+                Ok(_) => Ok(Reply::redirect(format!("/a/{tok}/badge"))),
+                Err(Refused::Bad(m)) => {
+                    let record = app.finish(tok)?;
+                    Ok(Reply::html(
+                        400,
+                        html::result(tok, app.quiz(), record.as_ref(), None, Some(&m)),
+                    ))
+                }
+                Err(e) => Err(e),
+            }
+        }
+        (&Method::GET, ["badge"]) => {
+            let Some(uuid) = app.attempt(tok)?.issued.clone() else {
+                return Ok(Reply::redirect(format!("/a/{tok}/result")));
+            };
+            let push = app.push_state(&uuid)?;
+            Ok(Reply::html(
+                200,
+                html::badge(tok, &uuid, app.base_url(), push.as_ref()),
+            ))
+        }
+        (&Method::GET, ["badge", name]) => {
+            let bytes = app.baked(tok, name)?;
+            let content_type = if name.ends_with(".svg") {
+                "image/svg+xml"
+            } else {
+                "image/png"
+            };
+            Ok(Reply {
+                status: 200,
+                content_type: content_type.into(),
+                body: bytes,
+                headers: vec![(
+                    "Content-Disposition",
+                    format!("attachment; filename=\"badges101-{name}\""),
+                )],
+            })
+        }
+        (&Method::GET | &Method::POST, _) => Err(Refused::UnknownAttempt),
+        _ => Ok(Reply::error(405, "Method not allowed.")),
+    }
+}
+
+/// Item ids in presentation order.
+fn item_ids(app: &App, tok: &str) -> Result<Vec<String>, Refused> {
+    let a = app.attempt(tok)?.attempt.clone();
+    Ok(a.view(app.quiz()).items().map(|i| i.id.clone()).collect())
+}
+
+fn first_unanswered(app: &App, tok: &str) -> Result<Option<usize>, Refused> {
+    let ids = item_ids(app, tok)?;
+    let a = app.attempt(tok)?;
+    Ok(ids
+        .iter()
+        .position(|i| !a.attempt.responses.contains_key(i))
+        .map(|p| p + 1))
+}
+
+fn question_page(app: &App, tok: &str, n: usize) -> Result<Reply, Refused> {
+    let a = app.attempt(tok)?.attempt.clone();
+    let view = a.view(app.quiz());
+    let total = view.items().count();
+    let Some(pi) = view.items().find(|i| i.number == n) else {
+        return Err(Refused::UnknownAttempt);
+    };
+    let section = view
+        .sections
+        .iter()
+        .find(|s| s.items.iter().any(|i| i.id == pi.id))
+        .and_then(|s| s.title.clone())
+        .unwrap_or_else(|| "Your First Badge".into());
+    let item = app
+        .quiz()
+        .item(&pi.id)
+        .ok_or_else(|| Refused::Internal("item vanished".into()))?;
+    let answered = if a.responses.contains_key(&pi.id) {
+        let grade = a
+            .preview(app.quiz())
+            .map_err(|e| Refused::Internal(e.to_string()))?;
+        Some(
+            grade
+                .items
+                .iter()
+                .find(|o| o.id == pi.id)
+                .and_then(|o| o.correct)
+                == Some(true),
+        )
+    } else {
+        None
+    };
+    Ok(Reply::html(
+        200,
+        html::question(tok, app.quiz(), &section, n, total, item, answered),
+    ))
+}
+
+fn api_failure(status: u16, minor: &str, why: &str) -> Reply {
+    Reply {
+        status,
+        content_type: "application/json".into(),
+        body: imsx_status_info(minor, why).to_string().into_bytes(),
+        headers: Vec::new(),
+    }
+}
+
+/// `POST /ims/ob/v3p0/credentials` (upsertCredential) and `GET` (getCredentials) of the OB 3.0
+/// API over the app's backpack, with bearer tokens.
+async fn api_credentials(
+    State(ctx): State<Arc<Ctx>>,
+    method: Method,
+    headers: HeaderMap,
+    uri: Uri,
+    body: Bytes,
+) -> Reply {
+    let text = |name: header::HeaderName| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    };
+    let auth = text(header::AUTHORIZATION);
+    let content_type = text(header::CONTENT_TYPE);
+    let query = uri.query().unwrap_or("").to_owned();
+    blocking(move || api_credentials_sync(&ctx, &method, auth, content_type, &query, &body)).await
+}
+
+fn api_credentials_sync(
+    ctx: &Ctx,
+    method: &Method,
+    auth: Option<String>,
+    content_type: Option<String>,
+    query: &str,
+    body: &[u8],
+) -> Reply {
+    match *method {
+        Method::POST => {
+            if let Err(r) = ctx.tokens.authorize(auth.as_deref(), SCOPE_UPSERT) {
+                return r.into();
+            }
+            let Ok(mut pack) = ctx.pack.lock() else {
+                return api_failure(500, "internal_server_error", "the backpack is unavailable");
+            };
+            match ob3_upsert_credential(&mut pack, content_type.as_deref(), body, MAX_UPSERT_BYTES)
+            {
+                Ok(u) if u.reply.status == 413 => api_failure(
+                    413,
+                    "invalid_data",
+                    &format!("the request body is over the limit of {MAX_UPSERT_BYTES} bytes"),
+                ),
+                Ok(u) => u.reply.into(),
+                Err(e) => {
+                    eprintln!("badges101: backpack storage error: {e}");
+                    api_failure(
+                        500,
+                        "internal_server_error",
+                        "the backpack could not store it",
+                    )
+                }
+            }
+        }
+        Method::GET => {
+            if let Err(r) = ctx.tokens.authorize(auth.as_deref(), SCOPE_READONLY) {
+                return r.into();
+            }
+            let mut page = Page::default();
+            for (k, v) in url::form_urlencoded::parse(query.as_bytes()) {
+                let n = v.parse::<usize>();
+                match (k.as_ref(), n) {
+                    ("limit", Ok(n)) if n >= 1 => page.limit = n.min(1000),
+                    ("offset", Ok(n)) => page.offset = n,
+                    ("limit" | "offset", _) => {
+                        return api_failure(
+                            400,
+                            "invalid_query_parameter",
+                            &format!("bad {k} {v:?}"),
+                        );
+                    }
+                    _ => {}
+                }
+            }
+            let Ok(pack) = ctx.pack.lock() else {
+                return api_failure(500, "internal_server_error", "the backpack is unavailable");
+            };
+            match ob3_get_credentials(pack.store(), &page, &ctx.api_url) {
+                Ok(r) => {
+                    let mut headers = vec![("X-Total-Count", r.total_count.to_string())];
+                    if let Some(l) = r.link {
+                        headers.push(("Link", l));
+                    }
+                    Reply {
+                        status: 200,
+                        content_type: "application/json".into(),
+                        body: r.body.to_string().into_bytes(),
+                        headers,
+                    }
+                }
+                Err(e) => api_failure(400, "invalid_data", &e.to_string()),
+            }
+        }
+        _ => {
+            let mut r = api_failure(405, "not_allowed", "GET or POST");
+            r.headers.push(("Allow", "GET, POST".into()));
+            r
+        }
+    }
+}
+
+/// The learner's backpack page (`/a/TOKEN/backpack`) or its zip export (`…/backpack.zip`).
+fn backpack_page(ctx: &Ctx, tok: &str, zip: bool) -> Result<Reply, Refused> {
+    let a = ctx.app.attempt(tok)?;
+    let push = match a.issued.as_deref() {
+        Some(u) => ctx.app.push_state(u)?,
+        None => None,
+    };
+    let email = a.email;
+    let Some(email) = email else {
+        return Ok(Reply::redirect(format!("/a/{tok}/result")));
+    };
+    let pack = ctx
+        .pack
+        .lock()
+        .map_err(|_| Refused::Internal("backpack poisoned".into()))?;
+    if zip {
+        let bytes = pack::zip_of(&pack, &email)?;
+        return Ok(Reply {
+            status: 200,
+            content_type: "application/zip".into(),
+            body: bytes,
+            headers: vec![(
+                "Content-Disposition",
+                "attachment; filename=\"badges101-backpack.zip\"".into(),
+            )],
+        });
+    }
+    let badges = pack::badges_of(&pack, &email)?;
+    drop(pack);
+    let origin = ctx.app.origin().to_owned();
+    Ok(Reply::html(
+        200,
+        html::backpack(tok, &email, &badges, &origin, push.as_ref()),
+    ))
+}
