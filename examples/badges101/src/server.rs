@@ -410,7 +410,9 @@ async fn stopped(stop: &mut watch::Receiver<bool>) {
 }
 
 /// Deletes the attempts that expired before their badge was issued, now and then (any
-/// instance may: the deletion is one idempotent statement).
+/// instance may: the deletion is one idempotent statement), one sweep interval after they
+/// expired: a learner who comes back just after expiry is told so (not "not found"), and the
+/// sweep never races that answer.
 async fn sweep_expired(app: App, ttl: Duration) {
     let every = ttl.min(SWEEP_EVERY).max(Duration::from_secs(1));
     let mut ticks = tokio::time::interval(every);
@@ -418,7 +420,7 @@ async fn sweep_expired(app: App, ttl: Duration) {
     loop {
         ticks.tick().await;
         let app = app.clone();
-        match tokio::task::spawn_blocking(move || app.delete_expired_attempts()).await {
+        match tokio::task::spawn_blocking(move || app.delete_expired_attempts(every)).await {
             Ok(Ok(_)) => {}
             Ok(Err(e)) => eprintln!("badges101: deleting expired attempts: {e}"),
             Err(e) => eprintln!("badges101: deleting expired attempts: {e}"),

@@ -207,7 +207,8 @@ fn expired_attempts_are_refused_and_deleted_issued_ones_kept() {
         404,
         "an expired attempt takes no answer"
     );
-    // The one never visited again is deleted by the sweep (every 3 s here).
+    // The one never visited again is deleted by the sweep (every 3 s here, one interval after
+    // it expired).
     let end = Instant::now() + Duration::from_secs(10);
     while attempts().contains(&forgotten) {
         assert!(Instant::now() < end, "the expired attempt was not swept");
