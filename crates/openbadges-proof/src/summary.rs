@@ -280,7 +280,8 @@ impl Date {
     }
 }
 
-/// A date-time (RFC 3339, a bare `YYYY-MM-DD`, or Unix seconds) as people write the day:
+/// A date-time (RFC 3339, one without a time zone, a bare `YYYY-MM-DD`, or Unix seconds) as
+/// people write the day:
 /// "6 December 2026" (in UTC). `None` when it is none of these.
 ///
 /// ```
@@ -294,6 +295,9 @@ pub fn human_date(value: &str) -> Option<String> {
     let v = value.trim();
     let day = if let Ok(t) = DateTime::parse_from_rfc3339(v) {
         t.with_timezone(&Utc).date_naive()
+    } else if let Ok(t) = chrono::NaiveDateTime::parse_from_str(v, "%Y-%m-%dT%H:%M:%S%.f") {
+        // No time zone (OB 2.0 allows it): the day as written.
+        t.date()
     } else if let Ok(d) = NaiveDate::parse_from_str(v, "%Y-%m-%d") {
         d
     } else if let Ok(secs) = v.parse::<i64>() {
@@ -732,6 +736,14 @@ mod tests {
         assert_eq!(
             human_date("1700000000").as_deref(),
             Some("14 November 2023")
+        );
+        assert_eq!(
+            human_date("2026-12-06T10:00:00").as_deref(),
+            Some("6 December 2026")
+        );
+        assert_eq!(
+            human_date("2026-12-06T10:00:00.5").as_deref(),
+            Some("6 December 2026")
         );
         assert_eq!(human_date(""), None);
     }
