@@ -162,9 +162,9 @@ fn a_badge_the_app_issued_is_valid_and_the_email_check_answers_yes_or_no() {
     assert_eq!(h1(&page), "Invalid badge", "{page}");
     assert!(page.contains("Issued to someone@example.org: no"), "{page}");
 
-    // Every download verifies the same way (the OB 2.0 forms through the app's own hosted
+    // Every download (the SVG too) verifies the same way (the OB 2.0 forms through the app's own hosted
     // documents, answered from its database).
-    for form in ["ob3-jwt.png", "ob2.png", "ob2-signed.png"] {
+    for form in ["ob3-jwt.png", "ob2.png", "ob2-signed.png", "ob3.svg"] {
         let b = get(addr, &format!("/a/{tok}/badge/{form}")).body;
         let page = text(&verify(addr, &[("file", Some(form), &b)]));
         assert_eq!(h1(&page), "Valid badge", "{form}: {page}");
