@@ -263,7 +263,7 @@ pub struct RecipientCheck {
 pub struct Date {
     /// The value as written (RFC 3339, or a Unix timestamp in old badges).
     pub value: String,
-    /// The day as people write it ("6 December 2026", UTC), when the value is a date.
+    /// The day as people write it ("6 December 2026", [`human_date`]), when the value is a date.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub date: Option<String>,
 }
@@ -281,12 +281,12 @@ impl Date {
 }
 
 /// A date-time (RFC 3339, one without a time zone, a bare `YYYY-MM-DD`, or Unix seconds) as
-/// people write the day:
-/// "6 December 2026" (in UTC). `None` when it is none of these.
+/// people write the day: "6 December 2026", the day as its writer gave it (in their time zone;
+/// Unix seconds in UTC). `None` when it is none of these.
 ///
 /// ```
 /// assert_eq!(openbadges_proof::summary::human_date("2026-12-06T23:30:00-01:00").as_deref(),
-///            Some("7 December 2026"));
+///            Some("6 December 2026"));
 /// assert_eq!(openbadges_proof::summary::human_date("2026-01-02").as_deref(), Some("2 January 2026"));
 /// assert_eq!(openbadges_proof::summary::human_date("soon"), None);
 /// ```
@@ -294,7 +294,8 @@ pub fn human_date(value: &str) -> Option<String> {
     use chrono::{DateTime, NaiveDate, Utc};
     let v = value.trim();
     let day = if let Ok(t) = DateTime::parse_from_rfc3339(v) {
-        t.with_timezone(&Utc).date_naive()
+        // The day as its writer gave it, in their time zone.
+        t.date_naive()
     } else if let Ok(t) = chrono::NaiveDateTime::parse_from_str(v, "%Y-%m-%dT%H:%M:%S%.f") {
         // No time zone (OB 2.0 allows it): the day as written.
         t.date()
