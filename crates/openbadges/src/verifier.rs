@@ -693,7 +693,7 @@ impl Verifier {
     ) -> Verification {
         let name = name.into();
         let bytes: Vec<u8> = bytes.into();
-        let for_later = (name.clone(), bytes.clone(), recipient.clone());
+        let (report_name, checked) = (name.clone(), recipient.identities().first().cloned());
         match self
             .on_blocking_pool(move |inner, loader| {
                 inner.verify_and_summarize(loader, &name, &bytes, &recipient)
@@ -701,15 +701,15 @@ impl Verifier {
             .await
         {
             Ok(v) => v,
+            // The verification could not run: the verdict only (the bytes went to the task).
             Err(why) => {
-                let (name, bytes, recipient) = for_later;
-                let report = not_run(&name, &why);
+                let report = not_run(&report_name, &why);
                 let summary = Summary::new(
                     &report,
-                    &bytes,
+                    &[],
                     &StaticLoader::new(),
                     &self.inner.limits,
-                    recipient.identities().first(),
+                    checked.as_ref(),
                 );
                 Verification { report, summary }
             }

@@ -43,6 +43,9 @@ pub(crate) const MAX_HEADERS: usize = 64;
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
 /// How many connections the pusher's own listener serves at once (the pusher makes one).
 const PUSHER_CONNECTIONS: usize = 4;
+/// The most threads the database work runs on at once (tokio's blocking pool; more requests
+/// wait for one): bounds the memory and the database connections a burst can take.
+const BLOCKING_THREADS: usize = 64;
 /// How often expired attempts are deleted (at most; sooner when they expire sooner).
 const SWEEP_EVERY: Duration = Duration::from_secs(60);
 
@@ -128,7 +131,8 @@ impl Running {
             .collect()
     }
 
-    /// Serves until shut down (by [`Running::shutdown`] elsewhere, or the process ending).
+    /// Serves until the process ends (to stop it gracefully, call [`Running::shutdown`]
+    /// instead, e.g. on a signal as `main` does).
     pub fn join(mut self) {
         if let Some(t) = self.server_thread.take() {
             let _ = t.join();
@@ -207,6 +211,7 @@ pub fn start(config: Config) -> Result<Running, AppError> {
     app.requeue_unheld(&held)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(config.threads.max(1))
+        .max_blocking_threads(BLOCKING_THREADS)
         .thread_name("badges101")
         .enable_all()
         .build()?;
@@ -222,6 +227,7 @@ pub fn start(config: Config) -> Result<Running, AppError> {
             let _in_runtime = runtime.enter();
             crate::verify::verifier(&app)?
         },
+        max_connections: config.max_connections.max(1),
     });
     let stop_pushing = Arc::new(AtomicBool::new(false));
     let pusher_thread = {
