@@ -10,7 +10,8 @@
 //! - `b101_backpack_sends`: one row per authorization sent to a host, by its `state`: the
 //!   attempt, the badge, the host, the pending authorization (PKCE verifier) and the outcome.
 //!   The callback takes a row with a compare-and-set (`outcome` `pending` → `exchanging`), so
-//!   a callback is used once across all instances.
+//!   a callback is used once across all instances. `seq` orders a badge's rows by their last
+//!   change (the badge page shows the latest).
 
 use std::sync::Arc;
 
@@ -43,9 +44,10 @@ const SCHEMA: [&str; 3] = [
         pending TEXT,
         outcome TEXT NOT NULL,
         detail TEXT,
+        seq BIGINT NOT NULL,
         created_at BIGINT NOT NULL
     )",
-    "CREATE INDEX IF NOT EXISTS b101_backpack_sends_badge ON b101_backpack_sends (badge_uuid, created_at)",
+    "CREATE INDEX IF NOT EXISTS b101_backpack_sends_badge ON b101_backpack_sends (badge_uuid, seq)",
 ];
 
 /// Creates the tables when missing.
@@ -87,7 +89,7 @@ pub(crate) fn last_send(
     let row = with_tx(store, |tx| {
         tx.query(
             "SELECT host, outcome, detail FROM b101_backpack_sends WHERE badge_uuid = $1 \
-                 ORDER BY created_at DESC, state LIMIT 1",
+                 ORDER BY seq DESC LIMIT 1",
             &[uuid.into()],
         )?
         .first()
@@ -120,7 +122,8 @@ fn record_failure(store: &dyn IssuerStore, tok: &str, uuid: &str, host: &str, wh
     let r = with_tx(store, |tx| {
         tx.execute(
             "INSERT INTO b101_backpack_sends (state, token, badge_uuid, host, pending, outcome, \
-             detail, created_at) VALUES ($1, $2, $3, $4, NULL, 'failed', $5, $6)",
+             detail, seq, created_at) VALUES ($1, $2, $3, $4, NULL, 'failed', $5, \
+             (SELECT COALESCE(MAX(seq), 0) + 1 FROM b101_backpack_sends WHERE badge_uuid = $3), $6)",
             &[
                 key.as_str().into(),
                 tok.into(),
@@ -259,7 +262,9 @@ async fn begin(
         with_tx(c.app.issuer_store(), |tx| {
             tx.execute(
                 "INSERT INTO b101_backpack_sends (state, token, badge_uuid, host, pending, \
-                 outcome, detail, created_at) VALUES ($1, $2, $3, $4, $5, 'pending', NULL, $6)",
+                 outcome, detail, seq, created_at) VALUES ($1, $2, $3, $4, $5, 'pending', NULL, \
+                 (SELECT COALESCE(MAX(seq), 0) + 1 FROM b101_backpack_sends WHERE badge_uuid = $3), \
+                 $6)",
                 &[
                     state.as_str().into(),
                     t.as_str().into(),
@@ -363,7 +368,9 @@ fn finish(store: &dyn IssuerStore, state: &str, outcome: Result<(), String>) {
     };
     let r = with_tx(store, |tx| {
         tx.execute(
-            "UPDATE b101_backpack_sends SET outcome = $1, detail = $2 WHERE state = $3",
+            "UPDATE b101_backpack_sends SET outcome = $1, detail = $2, seq = (SELECT \
+             COALESCE(MAX(s.seq), 0) + 1 FROM b101_backpack_sends s WHERE s.badge_uuid = \
+             b101_backpack_sends.badge_uuid) WHERE state = $3",
             &[o.into(), detail.as_deref().into(), state.into()],
         )
     });

@@ -5,12 +5,14 @@
 //! loopback server (discovery, RFC 7591 registration, authorization with PKCE S256 and an
 //! immediate consent, token endpoint, upsertCredential). Also: one registration per host for
 //! many learners, a callback used once, an unknown state refused, a host that does not speak
-//! the API, and a learner who does not allow it.
+//! the API, and a learner who does not allow it. And the same in headless Chromium by keyboard,
+//! with axe-core on the new pages (skipped without Chromium unless `BADGES101_REQUIRE_BROWSER`).
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
     clippy::panic,
-    clippy::indexing_slicing
+    clippy::indexing_slicing,
+    missing_docs
 )]
 
 mod common;
@@ -139,9 +141,14 @@ fn host() -> (Server, Arc<Mutex<Host>>) {
 }
 
 fn app(dir: &TempDir, allowed: &Server) -> Running {
+    app_on(dir, allowed, None)
+}
+
+fn app_on(dir: &TempDir, allowed: &Server, database: Option<String>) -> Running {
     start(Config {
         port: 0,
         data_dir: dir.path().to_path_buf(),
+        database,
         threads: 2,
         allow_backpack_hosts: vec![allowed.addr().to_string()],
         ..Config::default()
@@ -186,9 +193,23 @@ fn consent(host: &Server, link: &str) -> String {
 
 #[test]
 fn a_learner_sends_the_badge_to_another_backpack() {
+    sends_to_another_backpack(None);
+}
+
+/// The same on PostgreSQL (the app's tables and their SQL on the other backend).
+#[test]
+fn a_learner_sends_the_badge_to_another_backpack_on_postgresql() {
+    let Some(db) = openbadges_test_support::postgres::database("b101_send_elsewhere") else {
+        eprintln!("SKIPPED: OPENBADGES_TEST_POSTGRES_URL is not set");
+        return;
+    };
+    sends_to_another_backpack(Some(db.url().to_owned()));
+}
+
+fn sends_to_another_backpack(database: Option<String>) {
     let dir = TempDir::new("send-elsewhere");
     let (backpack, state) = host();
-    let running = app(&dir, &backpack);
+    let running = app_on(&dir, &backpack, database);
     let addr = running.addr();
     let tok = passed(addr);
 
@@ -306,4 +327,58 @@ fn refusals_are_told_on_the_badge_page() {
     assert_eq!(other.requests(), 0);
     let badge = get(running2.addr(), &format!("/a/{tok}/badge")).text();
     assert!(badge.contains("we could not reach it"), "{badge}");
+}
+
+#[test]
+fn in_the_browser_by_keyboard_on_accessible_pages() {
+    use common::browser::{Browser, Key, find_chromium};
+    let Some(chromium) = find_chromium() else {
+        return;
+    };
+    let dir = TempDir::new("send-elsewhere-browser");
+    let (backpack, state) = host();
+    let running = app(&dir, &backpack);
+    let tok = passed(running.addr());
+    let mut b = Browser::open(
+        &chromium,
+        dir.path(),
+        &format!("{}a/{tok}/result", running.url()),
+    );
+    let go = |b: &mut Browser, control: &str, key: Key| {
+        b.tab_to(control, 20);
+        b.mark_page();
+        b.press(key);
+        b.wait_for_new_page();
+    };
+    b.tab_to("INPUT Email", 20);
+    b.insert_text("browser.learner@example.org");
+    b.tab_to("INPUT Backpack address (OB 3.0 API)", 5);
+    b.insert_text(&backpack.base_url());
+    go(&mut b, "BUTTON Send to backpack", Key::Enter);
+    let host_name = backpack.base_url();
+    assert!(b.text().contains(&host_name), "{}", b.text());
+    for (name, page) in [("30-send-to-another-backpack", "send")] {
+        b.wait_for_images();
+        assert_eq!(b.h1s().len(), 1, "{page}");
+        b.assert_accessible(name);
+        b.screenshots(name);
+    }
+    let send_title = b.title();
+    // The link to the host's consent page; the host consents and sends the browser back.
+    go(&mut b, &format!("A Continue to {host_name}"), Key::Enter);
+    assert_eq!(b.path(), format!("/a/{tok}/badge"));
+    assert!(
+        b.text()
+            .contains(&format!("Sent to your backpack at {host_name}")),
+        "{}",
+        b.text()
+    );
+    b.wait_for_images();
+    assert_eq!(b.h1s().len(), 1);
+    b.assert_accessible("31-badge-sent-to-another-backpack");
+    b.screenshots("31-badge-sent-to-another-backpack");
+    assert_ne!(b.title(), send_title);
+    assert_eq!(state.lock().unwrap().held.len(), 1);
+    drop(b);
+    running.shutdown();
 }
