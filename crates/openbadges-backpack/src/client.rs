@@ -11,7 +11,8 @@
 //! 3. [`authorization_request`] builds the URL to send the user's browser to (authorization
 //!    code, PKCE `S256`, a random `state`) and the [`PendingAuthorization`] to keep until the
 //!    browser comes back to the redirect URI. Receiving that request is the application's job
-//!    (a route of its web server, or a loopback listener for a desktop app);
+//!    (a route of its web server; a desktop or command-line client listens on loopback with
+//!    [`receive_redirect`]);
 //!    [`PendingAuthorization::code_from_callback`] checks its query (`state` compared in
 //!    constant time; an `error` becomes [`ClientError::OAuth`]).
 //! 4. [`ApiClient::exchange_code`] trades the code for a [`TokenSet`]; the [`Connection`]
@@ -988,6 +989,86 @@ impl ApiClient {
             total_count,
             next,
         })
+    }
+}
+
+/// The largest request head [`receive_redirect`] reads.
+const MAX_REDIRECT_HEAD: usize = 8 * 1024;
+
+/// Receives the browser's return to a **loopback** redirect URI (RFC 8252 §7.3: a desktop or
+/// command-line client registers `http://127.0.0.1:PORT/…` and listens there): accepts
+/// connections on `listener` until one brings a `GET` for `path`, answers it with a short page
+/// saying the window may be closed, and returns the authorization code
+/// ([`PendingAuthorization::code_from_callback`]). Other requests (a favicon) get 404. Each
+/// request head must arrive within `timeout` and be at most 8 KiB.
+///
+/// # Errors
+/// [`ClientError::StateMismatch`] and [`ClientError::OAuth`] as the callback check says;
+/// [`ClientError::InvalidResponse`] when nothing usable arrives within `timeout` in all.
+pub async fn receive_redirect(
+    listener: &tokio::net::TcpListener,
+    path: &str,
+    pending: &PendingAuthorization,
+    timeout: std::time::Duration,
+) -> Result<String, ClientError> {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let deadline = tokio::time::Instant::now() + timeout;
+    let gave_up = || invalid_response(&pending.redirect_uri, "no redirect arrived in time");
+    loop {
+        let (mut stream, _) = tokio::time::timeout_at(deadline, listener.accept())
+            .await
+            .map_err(|_| gave_up())?
+            .map_err(|e| invalid_response(&pending.redirect_uri, e.to_string()))?;
+        let mut head = Vec::new();
+        let read = tokio::time::timeout_at(deadline, async {
+            let mut buf = [0u8; 1024];
+            while !head.windows(4).any(|w| w == b"\r\n\r\n") && head.len() < MAX_REDIRECT_HEAD {
+                let n = stream.read(&mut buf).await?;
+                if n == 0 {
+                    break;
+                }
+                head.extend_from_slice(buf.get(..n).unwrap_or_default());
+            }
+            Ok::<_, std::io::Error>(())
+        })
+        .await;
+        if read.is_err() {
+            return Err(gave_up());
+        }
+        let line = head
+            .split(|b| *b == b'\n')
+            .next()
+            .map(|l| String::from_utf8_lossy(l).trim().to_owned())
+            .unwrap_or_default();
+        let mut parts = line.split(' ');
+        let (method, target) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
+        let (target_path, query) = target.split_once('?').unwrap_or((target, ""));
+        if method != "GET" || target_path != path {
+            let _ = stream
+                .write_all(
+                    b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+                )
+                .await;
+            continue;
+        }
+        let outcome = pending.code_from_callback(query);
+        let text: &[u8] = if outcome.is_ok() {
+            b"You may close this window and return to the application."
+        } else {
+            b"The authorization did not succeed. Return to the application."
+        };
+        let answer = [
+            format!(
+                "HTTP/1.1 200 OK\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: {}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n",
+                text.len()
+            )
+            .as_bytes(),
+            text,
+        ]
+        .concat();
+        let _ = stream.write_all(&answer).await;
+        let _ = stream.shutdown().await;
+        return outcome;
     }
 }
 

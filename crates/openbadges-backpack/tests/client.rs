@@ -14,7 +14,8 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
 use openbadges_backpack::client::{
-    ApiClient, ClientError, Connection, CredentialBody, authorization_request, registration_request,
+    ApiClient, ClientError, Connection, CredentialBody, authorization_request, receive_redirect,
+    registration_request,
 };
 use openbadges_backpack::oauth::{SCOPE_READONLY, SCOPE_UPSERT, pkce};
 use openbadges_proof::loader::{HttpLimits, LoadError};
@@ -618,4 +619,55 @@ async fn loopback_hosts_are_refused_unless_allowed() {
         .await
         .unwrap_err();
     assert!(matches!(e, ClientError::InvalidUrl { .. }), "{e}");
+}
+
+/// A command-line client's loopback redirect: the browser's other requests get 404, the
+/// redirect's code is returned, a wrong state refused.
+#[tokio::test]
+async fn the_loopback_redirect_is_received() {
+    use std::time::Duration;
+    let mock = Mock::start();
+    let client = mock.client();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let redirect_uri = format!("http://{}/callback", listener.local_addr().unwrap());
+    let service = client.discover(&mock.server.base_url()).await.unwrap();
+    let reg = client
+        .register(
+            &service,
+            &registration_request("CLI", "http://127.0.0.1:9/", redirect_uri.clone()),
+        )
+        .await
+        .unwrap();
+    let (url, pending) =
+        authorization_request(&service, &reg, &redirect_uri, &[SCOPE_UPSERT]).unwrap();
+    let query = mock.consent(&url);
+    // The browser: a favicon first, then the redirect.
+    let browser = reqwest::Client::new();
+    let (r1, r2) = (redirect_uri.clone(), format!("{redirect_uri}?{query}"));
+    let visits = tokio::spawn(async move {
+        let favicon = r1.replace("/callback", "/favicon.ico");
+        let a = browser.get(favicon).send().await.unwrap().status().as_u16();
+        let b = browser.get(r2).send().await.unwrap();
+        (a, b.status().as_u16(), b.text().await.unwrap())
+    });
+    let code = receive_redirect(&listener, "/callback", &pending, Duration::from_secs(30))
+        .await
+        .unwrap();
+    let (favicon, status, text) = visits.await.unwrap();
+    assert_eq!((favicon, status), (404, 200));
+    assert!(text.contains("close this window"), "{text}");
+    client
+        .exchange_code(&service, &reg, &pending, &code)
+        .await
+        .unwrap();
+
+    // Another request's state: refused.
+    let (_, other) = authorization_request(&service, &reg, &redirect_uri, &[SCOPE_UPSERT]).unwrap();
+    let r = format!("{redirect_uri}?code=x&state={}", pending.state);
+    let visit = tokio::spawn(async move { reqwest::get(r).await.unwrap().status().as_u16() });
+    let e = receive_redirect(&listener, "/callback", &other, Duration::from_secs(30))
+        .await
+        .unwrap_err();
+    assert!(matches!(e, ClientError::StateMismatch), "{e}");
+    assert_eq!(visit.await.unwrap(), 200);
 }
