@@ -10,7 +10,7 @@ import crypto from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 import { Openid4vciClient } from '@openid4vc/openid4vci'
-import { setGlobalConfig } from '@openid4vc/oauth2'
+import { clientAuthenticationAnonymous, setGlobalConfig } from '@openid4vc/oauth2'
 
 // Loopback http: the app under test is not behind TLS.
 setGlobalConfig({ allowInsecureUrls: true })
@@ -51,6 +51,8 @@ const keys = new Map()
 const callbacks = {
   fetch: (...a) => fetch(...a),
   generateRandom: (n) => crypto.randomBytes(n),
+  // The pre-authorized code grant without client authentication (the AS metadata says so).
+  clientAuthentication: clientAuthenticationAnonymous(),
   hash: (data, alg) => crypto.createHash(alg.replace('-', '').toLowerCase()).update(data).digest(),
   signJwt: async (signer, { header, payload }) => {
     const key = keys.get(signer.didUrl)
