@@ -312,6 +312,11 @@ fn happy_path(f: &Fixture) {
             "{configuration}: the email identity stays"
         );
         verifies(f, &credential);
+        // Recorded like any badge, and revocable through its status list.
+        assert!(vc["credentialStatus"].is_object(), "{configuration}");
+        let id = vc["id"].as_str().unwrap();
+        f.vci.issuer().revoke(id, Some("test")).unwrap();
+        assert!(f.vci.issuer().is_revoked(id).unwrap(), "{configuration}");
     }
     // Both received: the token is spent.
     let proof = Wallet::jwk().proof(&f.nonce(), now(f));

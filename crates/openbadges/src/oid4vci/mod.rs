@@ -351,6 +351,11 @@ impl Oid4vci {
         (self.clock)()
     }
 
+    /// The issuer every credential is issued through.
+    pub fn issuer(&self) -> &Issuer {
+        &self.issuer
+    }
+
     /// The credential issuer identifier (the base URL without trailing slash).
     pub fn issuer_id(&self) -> &str {
         &self.id
