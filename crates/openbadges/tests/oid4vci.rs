@@ -368,6 +368,20 @@ fn pre_authorized_codes_are_single_use_short_lived_and_bound_to_their_tx_code() 
     f.advance(601);
     let r = f.token(&redeem(&offer.pre_authorized_code, None));
     assert_eq!(r.error_code().as_deref(), Some("invalid_grant"), "expired");
+    // Expired offers are swept when the next one is made.
+    let count = || {
+        let mut n = 0;
+        f.store
+            .transaction(&mut |tx| {
+                n = tx.query("SELECT code_hash FROM oid4vci_offers", &[])?.len();
+                Ok(())
+            })
+            .unwrap();
+        n
+    };
+    let before = count();
+    f.vci.offer(&Offer::new(LEARNER)).unwrap();
+    assert_eq!(count(), 1, "{before} offers before the sweep");
     assert_eq!(
         f.token(&redeem("made-up", None)).error_code().as_deref(),
         Some("invalid_grant")

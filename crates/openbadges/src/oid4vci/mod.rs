@@ -532,7 +532,17 @@ impl Oid4vci {
             offer.tx_code.as_deref().map(db::digest).into(),
             expires.into(),
         ];
+        let now = self.now();
         self.issuer.store().transaction(&mut |tx| {
+            // Expired offers and tokens are swept as new offers are made.
+            tx.execute(
+                "DELETE FROM oid4vci_offers WHERE expires_at < $1",
+                &[now.into()],
+            )?;
+            tx.execute(
+                "DELETE FROM oid4vci_tokens WHERE expires_at < $1",
+                &[now.into()],
+            )?;
             tx.execute(
                 "INSERT INTO oid4vci_offers (code_hash, ref_hash, offer, subject, configurations, \
                  tx_code_hash, tx_failures, redeemed, expires_at) \
