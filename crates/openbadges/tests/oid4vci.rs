@@ -349,6 +349,22 @@ fn a_wallet_receives_both_configurations_postgres() {
     let other = Fixture::on(&url, None, None);
     let r = other.token(&redeem(&offer.pre_authorized_code, None));
     assert_eq!(r.error_code().as_deref(), Some("invalid_grant"));
+    // Four instances racing for one code: exactly one gets a token.
+    let offer = f.vci.offer(&Offer::new(LEARNER)).unwrap();
+    let form = redeem(&offer.pre_authorized_code, None);
+    let instances: Vec<Fixture> = (0..4).map(|_| Fixture::on(&url, None, None)).collect();
+    let statuses: Vec<u16> = std::thread::scope(|s| {
+        let racers: Vec<_> = instances
+            .iter()
+            .map(|i| s.spawn(|| i.token(&form).status))
+            .collect();
+        racers.into_iter().map(|r| r.join().unwrap()).collect()
+    });
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 200).count(),
+        1,
+        "{statuses:?}"
+    );
 }
 
 #[test]
