@@ -239,6 +239,19 @@ pub struct ApiReply {
 }
 
 impl ApiReply {
+    /// A failure with an [`imsx_status_info`] body and a `WWW-Authenticate` challenge (none
+    /// when `challenge` is empty).
+    pub(crate) fn challenge(
+        status: u16,
+        code_minor: &str,
+        description: &str,
+        challenge: String,
+    ) -> Self {
+        let mut r = ApiReply::status_info(status, code_minor, description);
+        r.www_authenticate = (!challenge.is_empty()).then_some(challenge);
+        r
+    }
+
     fn status_info(status: u16, code_minor: &str, description: &str) -> Self {
         ApiReply {
             status,

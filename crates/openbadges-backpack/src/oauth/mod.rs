@@ -14,6 +14,7 @@
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+pub mod host;
 pub mod pkce;
 
 /// The OB 3.0 API scope that allows `getCredentials`.
