@@ -292,13 +292,17 @@ fn image_src(doc: &serde_json::Value, origin: &str) -> Option<String> {
     path.starts_with('/').then(|| path.to_owned())
 }
 
-/// A date as people write it, "6 December 2026", from an RFC 3339 timestamp or a plain
-/// `YYYY-MM-DD` date (the date as its writer gave it, in their time zone); `None` for anything
-/// else.
+/// A date as people write it, "6 December 2026", from an RFC 3339 timestamp, one without a
+/// time zone (OB 2.0 allows it) or a plain `YYYY-MM-DD` date (the date as its writer gave it,
+/// in their time zone); `None` for anything else.
 pub(crate) fn human_date(written: &str) -> Option<String> {
-    let date = chrono::DateTime::parse_from_rfc3339(written.trim())
+    let written = written.trim();
+    let date = chrono::DateTime::parse_from_rfc3339(written)
         .map(|t| t.date_naive())
-        .or_else(|_| chrono::NaiveDate::parse_from_str(written.trim(), "%Y-%m-%d"))
+        .or_else(|_| {
+            chrono::NaiveDateTime::parse_from_str(written, "%Y-%m-%dT%H:%M:%S%.f").map(|t| t.date())
+        })
+        .or_else(|_| chrono::NaiveDate::parse_from_str(written, "%Y-%m-%d"))
         .ok()?;
     Some(date.format("%-d %B %Y").to_string())
 }
@@ -435,6 +439,10 @@ mod tests {
             Some("6 December 2026")
         );
         assert_eq!(human_date("2026-01-09").as_deref(), Some("9 January 2026"));
+        assert_eq!(
+            human_date("2026-03-01T08:00:00").as_deref(),
+            Some("1 March 2026")
+        );
         assert_eq!(human_date("last Tuesday"), None);
         assert_eq!(human_date(""), None);
     }

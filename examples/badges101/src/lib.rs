@@ -392,4 +392,43 @@ mod tests {
         assert_eq!(c.revoke, Some(("x".to_owned(), None)));
         assert!(Config::from_args(["--database"].map(String::from)).is_err());
     }
+
+    #[test]
+    fn the_limits_are_flags_and_no_data_directory_is_refused() {
+        let c = Config::from_args(
+            [
+                "--data-dir",
+                "d",
+                "--header-read-timeout",
+                "3",
+                "--body-read-timeout",
+                "4",
+                "--max-connections",
+                "5",
+                "--attempt-ttl",
+                "60",
+                "--max-attempts-per-minute",
+                "7",
+            ]
+            .map(String::from),
+        )
+        .unwrap();
+        assert_eq!(c.header_read_timeout, Duration::from_secs(3));
+        assert_eq!(c.body_read_timeout, Duration::from_secs(4));
+        assert_eq!(c.max_connections, 5);
+        assert_eq!(c.attempt_ttl, Duration::from_secs(60));
+        assert_eq!(c.max_attempts_per_minute, 7);
+        for bad in [["--max-connections", "0"], ["--attempt-ttl", "-1"]] {
+            assert!(Config::from_args(bad.map(String::from)).is_err());
+        }
+        // No home directory known and no --data-dir: a clear refusal, not the current directory.
+        let e = Config {
+            data_dir: PathBuf::new(),
+            ..Config::default()
+        }
+        .check_data_dir()
+        .unwrap_err();
+        assert!(e.to_string().contains("--data-dir"), "{e}");
+        assert!(help().contains("--max-attempts-per-minute N   default: 600"));
+    }
 }

@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 use std::net::IpAddr;
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use axum::body::Body;
@@ -14,6 +14,7 @@ use axum::http::{HeaderMap, header};
 use axum::middleware::Next;
 use axum::response::Response;
 use http_body_util::{BodyExt as _, LengthLimitError, Limited};
+use tokio::sync::Semaphore;
 
 /// Largest form body accepted (the forms are a few dozen bytes).
 pub(crate) const MAX_FORM_BYTES: usize = 8 * 1024;
@@ -34,16 +35,27 @@ pub(crate) enum BodyRefusal {
 
 /// The body limit of a group of routes: at most `max_bytes`, arriving whole within
 /// `read_timeout`, else answered by `refuse` (which should close the connection: the rest of
-/// the body is never read). Applied with [`BodyLimit::apply`]; the handlers then get the body
-/// already in memory.
+/// the body is never read); and at most `at_once` bodies of that size held in memory at once
+/// by the group (the requests past it wait for room, within the read timeout). Applied with
+/// [`BodyLimit::apply`]; the handlers then get the body already in memory.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct BodyLimit {
     /// The largest body, in bytes.
     pub(crate) max_bytes: usize,
     /// How long the whole body may take to arrive once the head has.
     pub(crate) read_timeout: Duration,
+    /// How many bodies of `max_bytes` the group holds in memory at once, from reading the
+    /// first byte until the answer: bounds the memory many large uploads at once can take.
+    pub(crate) at_once: usize,
     /// The answer to a refused body.
     pub(crate) refuse: fn(BodyRefusal) -> Response,
+}
+
+/// A [`BodyLimit`] with the room its group's bodies share (in bytes).
+#[derive(Debug, Clone)]
+struct BodyGate {
+    limit: BodyLimit,
+    room: Arc<Semaphore>,
 }
 
 impl BodyLimit {
@@ -53,8 +65,16 @@ impl BodyLimit {
         self,
         router: axum::Router<S>,
     ) -> axum::Router<S> {
+        let gate = BodyGate {
+            limit: self,
+            room: Arc::new(Semaphore::new(
+                self.max_bytes
+                    .saturating_mul(self.at_once.max(1))
+                    .min(Semaphore::MAX_PERMITS),
+            )),
+        };
         router
-            .layer(axum::middleware::from_fn_with_state(self, read_body))
+            .layer(axum::middleware::from_fn_with_state(gate, read_body))
             // The extractors' own cap (2 MB by default) must not cut below ours.
             .layer(axum::extract::DefaultBodyLimit::max(self.max_bytes))
     }
@@ -69,28 +89,42 @@ fn content_length(headers: &HeaderMap) -> Option<u64> {
 }
 
 /// The middleware of [`BodyLimit`]: refuses a declared length over the limit at once, else
-/// reads the body with the limit and the timeout and hands it on in memory.
-async fn read_body(State(limit): State<BodyLimit>, req: Request, next: Next) -> Response {
+/// takes room for the body (its declared length, else the limit), reads it with the limit
+/// and the timeout, and hands it on in memory; the room is given back with the answer.
+async fn read_body(State(gate): State<BodyGate>, req: Request, next: Next) -> Response {
+    let limit = gate.limit;
     let (parts, body) = req.into_parts();
     let max = u64::try_from(limit.max_bytes).unwrap_or(u64::MAX);
-    if content_length(&parts.headers).is_some_and(|n| n > max) {
+    let declared = content_length(&parts.headers);
+    if declared.is_some_and(|n| n > max) {
         return (limit.refuse)(BodyRefusal::TooLarge {
             max_bytes: limit.max_bytes,
         });
     }
-    let read = Limited::new(body, limit.max_bytes).collect();
-    let bytes = match tokio::time::timeout(limit.read_timeout, read).await {
-        Ok(Ok(collected)) => collected.to_bytes(),
-        Ok(Err(e)) if e.is::<LengthLimitError>() => {
-            return (limit.refuse)(BodyRefusal::TooLarge {
+    let room = u32::try_from(declared.unwrap_or(max).min(max)).unwrap_or(u32::MAX);
+    let read = async {
+        let held = match Arc::clone(&gate.room).acquire_many_owned(room).await {
+            Ok(held) => held,
+            Err(_) => return Err(BodyRefusal::Unreadable),
+        };
+        match Limited::new(body, limit.max_bytes).collect().await {
+            Ok(collected) => Ok((collected.to_bytes(), held)),
+            Err(e) if e.is::<LengthLimitError>() => Err(BodyRefusal::TooLarge {
                 max_bytes: limit.max_bytes,
-            });
+            }),
+            Err(_) => Err(BodyRefusal::Unreadable),
         }
-        Ok(Err(_)) => return (limit.refuse)(BodyRefusal::Unreadable),
+    };
+    let (bytes, held) = match tokio::time::timeout(limit.read_timeout, read).await {
+        Ok(Ok(read)) => read,
+        Ok(Err(why)) => return (limit.refuse)(why),
         Err(_elapsed) => return (limit.refuse)(BodyRefusal::TooSlow),
     };
-    next.run(Request::from_parts(parts, Body::from(bytes)))
-        .await
+    let answer = next
+        .run(Request::from_parts(parts, Body::from(bytes)))
+        .await;
+    drop(held);
+    answer
 }
 
 /// How many client addresses the limiter tracks before it forgets the ones that are back to

@@ -201,6 +201,9 @@ pub(crate) fn run_pusher(
     // Straight to the loopback listener: never through a proxy from the environment.
     let client = reqwest::blocking::Client::builder()
         .no_proxy()
+        // A new connection for each push: a kept-alive one may be closed by the server's idle
+        // timeout just as a push reuses it, which would count as a second POST.
+        .pool_max_idle_per_host(0)
         // Shorter than the lease, so a push never outlives its claim.
         .timeout(Duration::from_secs(10))
         .redirect(reqwest::redirect::Policy::none())

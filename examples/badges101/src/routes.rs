@@ -42,6 +42,8 @@ pub(crate) struct Ctx {
     pub(crate) new_attempts: RateLimiter,
     /// How long a request body may take to arrive ([`crate::Config::body_read_timeout`]).
     pub(crate) body_read_timeout: Duration,
+    /// How many connections are served at once ([`crate::Config::max_connections`]).
+    pub(crate) max_connections: usize,
 }
 
 /// The app's routes over `ctx`: the pages (8 KiB bodies), the OB 3.0 API (its upsert limit),
@@ -62,6 +64,8 @@ pub(crate) fn router(ctx: Arc<Ctx>) -> Router {
     let pages = BodyLimit {
         max_bytes: MAX_FORM_BYTES,
         read_timeout: ctx.body_read_timeout,
+        // Every connection may send a whole form at once (512 × 8 KiB: 4 MiB by default).
+        at_once: ctx.max_connections,
         refuse: refuse_page,
     }
     .apply(pages);
@@ -72,14 +76,43 @@ pub(crate) fn router(ctx: Arc<Ctx>) -> Router {
         .with_state(ctx)
 }
 
-/// The OB 3.0 API alone (what the pusher's own listener serves), with its body limit.
-pub(crate) fn api_routes(ctx: &Ctx) -> Router<Arc<Ctx>> {
+/// The OB 3.0 API alone (what the pusher's own listener serves), with its body limit, after
+/// the bearer token: a client without one gets no body read.
+pub(crate) fn api_routes(ctx: &Arc<Ctx>) -> Router<Arc<Ctx>> {
     BodyLimit {
         max_bytes: MAX_UPSERT_BYTES,
         read_timeout: ctx.body_read_timeout,
+        // At most 8 MiB of credentials in memory at once.
+        at_once: 8,
         refuse: refuse_api,
     }
     .apply(Router::new().route(API_PATH, any(api_credentials)))
+    .layer(axum::middleware::from_fn_with_state(
+        Arc::clone(ctx),
+        authorize_api,
+    ))
+}
+
+/// The OB 3.0 API's bearer token, checked before the body is read: `credential.upsert` to
+/// `POST`, `credential.readonly` to `GET` (other methods go on to their 405).
+async fn authorize_api(
+    State(ctx): State<Arc<Ctx>>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let scope = match *req.method() {
+        Method::POST => SCOPE_UPSERT,
+        Method::GET => SCOPE_READONLY,
+        _ => return next.run(req).await,
+    };
+    let auth = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok());
+    match ctx.tokens.authorize(auth, scope) {
+        Ok(()) => next.run(req).await,
+        Err(refused) => Reply::from(refused).into_response(),
+    }
 }
 
 /// Runs `f` (database work) on the blocking pool.
@@ -552,25 +585,21 @@ async fn api_credentials(
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned)
     };
-    let auth = text(header::AUTHORIZATION);
     let content_type = text(header::CONTENT_TYPE);
     let query = uri.query().unwrap_or("").to_owned();
-    blocking(move || api_credentials_sync(&ctx, &method, auth, content_type, &query, &body)).await
+    blocking(move || api_credentials_sync(&ctx, &method, content_type, &query, &body)).await
 }
 
+/// The API's work once [`authorize_api`] let the request through.
 fn api_credentials_sync(
     ctx: &Ctx,
     method: &Method,
-    auth: Option<String>,
     content_type: Option<String>,
     query: &str,
     body: &[u8],
 ) -> Reply {
     match *method {
         Method::POST => {
-            if let Err(r) = ctx.tokens.authorize(auth.as_deref(), SCOPE_UPSERT) {
-                return r.into();
-            }
             let Ok(mut pack) = ctx.pack.lock() else {
                 return api_failure(500, "internal_server_error", "the backpack is unavailable");
             };
@@ -593,9 +622,6 @@ fn api_credentials_sync(
             }
         }
         Method::GET => {
-            if let Err(r) = ctx.tokens.authorize(auth.as_deref(), SCOPE_READONLY) {
-                return r.into();
-            }
             let mut page = Page::default();
             for (k, v) in url::form_urlencoded::parse(query.as_bytes()) {
                 let n = v.parse::<usize>();

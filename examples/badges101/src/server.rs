@@ -43,6 +43,9 @@ pub(crate) const MAX_HEADERS: usize = 64;
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
 /// How many connections the pusher's own listener serves at once (the pusher makes one).
 const PUSHER_CONNECTIONS: usize = 4;
+/// The most threads the database work runs on at once (tokio's blocking pool; more requests
+/// wait for one): bounds the memory and the database connections a burst can take.
+const BLOCKING_THREADS: usize = 64;
 /// How often expired attempts are deleted (at most; sooner when they expire sooner).
 const SWEEP_EVERY: Duration = Duration::from_secs(60);
 
@@ -128,7 +131,8 @@ impl Running {
             .collect()
     }
 
-    /// Serves until shut down (by [`Running::shutdown`] elsewhere, or the process ending).
+    /// Serves until the process ends (to stop it gracefully, call [`Running::shutdown`]
+    /// instead, e.g. on a signal as `main` does).
     pub fn join(mut self) {
         if let Some(t) = self.server_thread.take() {
             let _ = t.join();
@@ -207,6 +211,7 @@ pub fn start(config: Config) -> Result<Running, AppError> {
     app.requeue_unheld(&held)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(config.threads.max(1))
+        .max_blocking_threads(BLOCKING_THREADS)
         .thread_name("badges101")
         .enable_all()
         .build()?;
@@ -217,6 +222,7 @@ pub fn start(config: Config) -> Result<Running, AppError> {
         api_url: format!("{url}ims/ob/v3p0/credentials"),
         new_attempts: RateLimiter::new(config.max_attempts_per_minute),
         body_read_timeout: config.body_read_timeout,
+        max_connections: config.max_connections.max(1),
     });
     let stop_pushing = Arc::new(AtomicBool::new(false));
     let pusher_thread = {
@@ -405,7 +411,9 @@ async fn stopped(stop: &mut watch::Receiver<bool>) {
 }
 
 /// Deletes the attempts that expired before their badge was issued, now and then (any
-/// instance may: the deletion is one idempotent statement).
+/// instance may: the deletion is one idempotent statement), one sweep interval after they
+/// expired: a learner who comes back just after expiry is told so (not "not found"), and the
+/// sweep never races that answer.
 async fn sweep_expired(app: App, ttl: Duration) {
     let every = ttl.min(SWEEP_EVERY).max(Duration::from_secs(1));
     let mut ticks = tokio::time::interval(every);
@@ -413,7 +421,7 @@ async fn sweep_expired(app: App, ttl: Duration) {
     loop {
         ticks.tick().await;
         let app = app.clone();
-        match tokio::task::spawn_blocking(move || app.delete_expired_attempts()).await {
+        match tokio::task::spawn_blocking(move || app.delete_expired_attempts(every)).await {
             Ok(Ok(_)) => {}
             Ok(Err(e)) => eprintln!("badges101: deleting expired attempts: {e}"),
             Err(e) => eprintln!("badges101: deleting expired attempts: {e}"),

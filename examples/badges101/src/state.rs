@@ -420,14 +420,21 @@ impl App {
         Ok(a)
     }
 
-    /// Deletes every attempt that expired before its badge was issued (an issued one is kept:
-    /// its sealed record is the badge's evidence); how many. Safe on any number of instances
-    /// at once.
+    /// Deletes every attempt that expired more than `grace` ago before its badge was issued
+    /// (an issued one is kept: its sealed record is the badge's evidence); how many. Within
+    /// the grace a learner coming back still reads "expired" rather than "not found". Safe on
+    /// any number of instances at once.
     ///
     /// # Errors
     /// [`AppError`] on a database error.
-    pub(crate) fn delete_expired_attempts(&self) -> Result<u64, AppError> {
-        let before = db::now().saturating_sub(self.inner.attempt_ttl);
+    pub(crate) fn delete_expired_attempts(
+        &self,
+        grace: std::time::Duration,
+    ) -> Result<u64, AppError> {
+        let grace = i64::try_from(grace.as_secs()).unwrap_or(i64::MAX);
+        let before = db::now()
+            .saturating_sub(self.inner.attempt_ttl)
+            .saturating_sub(grace);
         Ok(with_tx(self.store(), |tx| {
             tx.execute(
                 "DELETE FROM b101_attempts WHERE created_at < $1 AND badge_uuid IS NULL",

@@ -207,7 +207,8 @@ fn expired_attempts_are_refused_and_deleted_issued_ones_kept() {
         404,
         "an expired attempt takes no answer"
     );
-    // The one never visited again is deleted by the sweep (every 3 s here).
+    // The one never visited again is deleted by the sweep (every 3 s here, one interval after
+    // it expired).
     let end = Instant::now() + Duration::from_secs(10);
     while attempts().contains(&forgotten) {
         assert!(Instant::now() < end, "the expired attempt was not swept");
@@ -312,4 +313,77 @@ fn the_default_data_directory_is_the_per_user_one() {
     );
     assert!(expected.join("badges101.db").exists());
     assert_eq!(std::fs::read_dir(&cwd).unwrap().count(), 0);
+}
+
+#[test]
+fn the_api_reads_no_body_without_a_token_and_holds_at_most_8_mib_at_once() {
+    use openbadges::backpack::export::api::{ApiTokens, SCOPE_UPSERT};
+    let dir = TempDir::new("badges101-hardening");
+    let app = instance(&dir, &[("BADGES101_BODY_READ_TIMEOUT", "2")]);
+    let addr = app.addr;
+    let api = "/ims/ob/v3p0/credentials";
+    let upload_head = |auth: &str, len: usize| {
+        format!(
+            "POST {api} HTTP/1.1\r\nHost: {addr}\r\n{auth}Content-Type: application/json\r\nContent-Length: {len}\r\nConnection: close\r\n\r\n"
+        )
+    };
+    // No token, 1 MB announced, nothing sent: 401 at once, without waiting for the body.
+    let mut s = TcpStream::connect(addr).unwrap();
+    s.write_all(upload_head("", 1_000_000).as_bytes()).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(1))).unwrap();
+    let mut head = [0u8; 12];
+    s.read_exact(&mut head).unwrap();
+    assert_eq!(&head, b"HTTP/1.1 401");
+    // With the token: eight uploads of 1 MiB that stall take all the room for bodies...
+    let tokens = ApiTokens::load_or_create(&dir.join("data/keys/api-tokens.json")).unwrap();
+    let auth = format!(
+        "Authorization: Bearer {}\r\n",
+        tokens.token_for(SCOPE_UPSERT).unwrap().secret()
+    );
+    let mut stalled: Vec<TcpStream> = (0..8)
+        .map(|_| {
+            let mut s = TcpStream::connect(addr).unwrap();
+            s.write_all(upload_head(&auth, 1024 * 1024).as_bytes())
+                .unwrap();
+            s.write_all(b"{").unwrap();
+            s
+        })
+        .collect();
+    std::thread::sleep(Duration::from_millis(300));
+    // ...so a ninth, small and whole, waits for room...
+    let mut ninth = TcpStream::connect(addr).unwrap();
+    ninth
+        .write_all(format!("{}{{}}", upload_head(&auth, 2)).as_bytes())
+        .unwrap();
+    ninth
+        .set_read_timeout(Some(Duration::from_millis(800)))
+        .unwrap();
+    let mut byte = [0u8; 1];
+    let early = ninth.read(&mut byte);
+    assert!(
+        matches!(&early, Err(e) if matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut)),
+        "answered while the room was taken: {early:?}"
+    );
+    // ...until the stalled ones time out (408)...
+    for s in &mut stalled {
+        s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        let mut answer = Vec::new();
+        let _ = s.read_to_end(&mut answer);
+        assert!(
+            answer.starts_with(b"HTTP/1.1 408"),
+            "{:?}",
+            String::from_utf8_lossy(&answer)
+        );
+    }
+    // ...and then it is read and answered (`{}` is no credential: 400).
+    ninth
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let mut answer = Vec::new();
+    let _ = ninth.read_to_end(&mut answer);
+    assert!(
+        answer.starts_with(b"HTTP/1.1 400"),
+        "{:?}",
+        String::from_utf8_lossy(&answer)
+    );
 }
