@@ -26,6 +26,7 @@ use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
 use openbadges::backpack::export::api::ApiTokens;
+use openbadges::backpack::oauth::host::{Host, HostConfig};
 use tokio::net::TcpListener;
 use tokio::sync::{Semaphore, watch};
 
@@ -219,6 +220,10 @@ pub fn start(config: Config) -> Result<Running, AppError> {
         app: app.clone(),
         pack: Arc::clone(&pack),
         tokens: Arc::clone(&tokens),
+        host: Host::new(HostConfig {
+            title: "Badges 101 backpack".into(),
+            ..HostConfig::new(&url)
+        }),
         api_url: format!("{url}ims/ob/v3p0/credentials"),
         new_attempts: RateLimiter::new(config.max_attempts_per_minute),
         body_read_timeout: config.body_read_timeout,
