@@ -538,3 +538,77 @@ fn profiles_are_per_owner() {
     let r = put_profile(&s, "a@example.org", b"{\"type\":\"Achievement\"}", &limits).unwrap();
     assert_eq!(r.status, 400);
 }
+
+/// Several instances on one database: eight threads, alternating between two stores on one
+/// SQLite file (and on one PostgreSQL database), redeem one code and then one refresh token;
+/// exactly one of each succeeds, the others get `invalid_grant`.
+#[test]
+fn codes_and_refresh_tokens_are_single_use_across_instances() {
+    let dir = TempDir::new("oauth-instances");
+    let path = dir.join("shared.sqlite");
+    let mut pairs: Vec<[Box<dyn Store + Send + Sync>; 2]> = vec![[
+        Box::new(SqliteStore::open(&path).unwrap()),
+        Box::new(SqliteStore::open(&path).unwrap()),
+    ]];
+    let db = openbadges_test_support::postgres::database("oauth_instances");
+    if let Some(db) = &db {
+        pairs.push([
+            openbadges_backpack::store::open(db.url()).unwrap(),
+            openbadges_backpack::store::open(db.url()).unwrap(),
+        ]);
+    }
+    for stores in &pairs {
+        let h = host();
+        let c = register(&h, &*stores[0], "none", SCOPE_READONLY);
+        let (code, verifier) = consented(&h, &*stores[1], &c, SCOPE_READONLY);
+        let won: Vec<Value> = std::thread::scope(|s| {
+            let handles: Vec<_> = (0..8)
+                .map(|i| {
+                    let (h, c, code, verifier) = (&h, &c, &code, &verifier);
+                    let store = &*stores[i % 2];
+                    s.spawn(move || exchange(h, store, c, code, verifier))
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|t| t.join().unwrap())
+                .filter(|(st, _)| *st == 200)
+                .map(|(_, t)| t)
+                .collect()
+        });
+        assert_eq!(won.len(), 1);
+        let refresh = won[0]["refresh_token"].as_str().unwrap().to_owned();
+        let refreshed = std::thread::scope(|s| {
+            let handles: Vec<_> = (0..8)
+                .map(|i| {
+                    let (h, c, refresh) = (&h, &c, &refresh);
+                    let store = &*stores[i % 2];
+                    s.spawn(move || {
+                        h.token(
+                            store,
+                            None,
+                            &body(&c.with_id(vec![
+                                ("grant_type", "refresh_token"),
+                                ("refresh_token", refresh),
+                            ])),
+                        )
+                        .unwrap()
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|t| t.join().unwrap())
+                .collect::<Vec<_>>()
+        });
+        assert_eq!(refreshed.iter().filter(|r| r.status == 200).count(), 1);
+        assert!(
+            refreshed
+                .iter()
+                .filter(|r| r.status != 200)
+                .all(|r| r.body["error"] == "invalid_grant")
+        );
+    }
+    drop(pairs);
+    drop(db);
+}

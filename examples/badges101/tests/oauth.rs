@@ -1,7 +1,8 @@
 //! The OB 3.0 API host with OAuth 2.0, proven with a client we did not write: Python's authlib
 //! (PyPI, pinned; installed by this test into a virtual environment under the target
 //! directory) registers dynamically, runs the authorization code grant with PKCE S256 against
-//! Badges 101 on loopback, calls getCredentials and upsertCredential, refreshes and revokes
+//! Badges 101 on loopback, calls getCredentials and upsertCredential, refreshes and revokes, then
+//! reads and writes the learner's profile under a second grant
 //! (`tests/oauth/authlib_client.py`). The consent is given by the script posting the consent
 //! page's own form, parsed from its HTML: the page is the app's, the decision what a person
 //! would send; the browser tests check the page itself (axe). Outside CI the test skips when
@@ -124,6 +125,7 @@ fn authlib_registers_authorizes_with_pkce_reads_upserts_refreshes_and_revokes() 
     // The credential the backpack holds, sent again: already held.
     assert_eq!(seen["upsert_status"], 200);
     assert_eq!(seen["revoked"], true);
+    assert_eq!(seen["profile_name"], "Ada Lovelace");
     running.shutdown();
 }
 

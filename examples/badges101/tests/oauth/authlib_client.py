@@ -21,6 +21,7 @@ from authlib.integrations.requests_client import OAuth2Session
 READONLY = "https://purl.imsglobal.org/spec/ob/v3p0/scope/credential.readonly"
 UPSERT = "https://purl.imsglobal.org/spec/ob/v3p0/scope/credential.upsert"
 PROFILE_READONLY = "https://purl.imsglobal.org/spec/ob/v3p0/scope/profile.readonly"
+PROFILE_UPDATE = "https://purl.imsglobal.org/spec/ob/v3p0/scope/profile.update"
 # Never contacted: the script reads the Location header the host answers with.
 REDIRECT = "http://127.0.0.1:9/callback"
 
@@ -80,13 +81,14 @@ def main():
     check(READONLY in flow["scopes"] and UPSERT in flow["scopes"], "scopes listed")
 
     scope = f"{READONLY} {UPSERT}"
+    registered = f"{READONLY} {UPSERT} {PROFILE_READONLY} {PROFILE_UPDATE}"
     reg = http.post(
         acg["x-imssf-registrationUrl"],
         json={
             "client_name": "authlib test wallet",
             "client_uri": "http://127.0.0.1:9/",
             "redirect_uris": [REDIRECT],
-            "scope": scope,
+            "scope": registered,
             "token_endpoint_auth_method": "client_secret_basic",
             "grant_types": ["authorization_code", "refresh_token"],
             "response_types": ["code"],
@@ -98,7 +100,7 @@ def main():
     reg = reg.json()
     seen["registered"] = reg["client_id"] != "" and reg["client_secret"] != ""
 
-    def session(**kw):
+    def session(scope=scope, **kw):
         s = OAuth2Session(
             reg["client_id"],
             reg["client_secret"],
@@ -130,32 +132,39 @@ def main():
     check(r.status_code == 400 and "Location" not in r.headers, f"unregistered: {r.status_code}")
     seen["unregistered_redirect_not_followed"] = True
 
-    client = session(code_challenge_method="S256")
-    verifier = generate_token(48)
-    url, state = client.create_authorization_url(flow["authorizationUrl"], code_verifier=verifier)
-    page = http.get(url, allow_redirects=False)
-    check(page.status_code == 200, f"consent page {page.status_code}")
-    form = ConsentForm()
-    form.feed(page.text)
-    check("Email" in form.labels and form.email_input, "an Email field")
-    check(("decision", "allow") in form.buttons, "an Allow button")
-    fields = dict(form.hidden)
-    fields["email"] = email
-    fields["decision"] = "allow"
-    r = http.post(
-        base + form.action,
-        data=urlencode(fields),
-        headers={"Content-Type": "application/x-www-form-urlencoded"},
-        allow_redirects=False,
-    )
-    check(r.status_code == 303, f"consent {r.status_code}")
-    location = r.headers["Location"]
-    check(location.startswith(REDIRECT + "?"), f"redirect {location}")
+    def authorize(client):
+        """The authorization code flow: consent posted from the page's own form, code
+        exchanged with the verifier. Returns the token and the redirect it came from."""
+        verifier = generate_token(48)
+        url, state = client.create_authorization_url(
+            flow["authorizationUrl"], code_verifier=verifier
+        )
+        page = http.get(url, allow_redirects=False)
+        check(page.status_code == 200, f"consent page {page.status_code}")
+        form = ConsentForm()
+        form.feed(page.text)
+        check("Email" in form.labels and form.email_input, "an Email field")
+        check(("decision", "allow") in form.buttons, "an Allow button")
+        fields = dict(form.hidden)
+        fields["email"] = email
+        fields["decision"] = "allow"
+        r = http.post(
+            base + form.action,
+            data=urlencode(fields),
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+            allow_redirects=False,
+        )
+        check(r.status_code == 303, f"consent {r.status_code}")
+        location = r.headers["Location"]
+        check(location.startswith(REDIRECT + "?"), f"redirect {location}")
+        token = client.fetch_token(
+            flow["tokenUrl"], authorization_response=location, state=state, code_verifier=verifier
+        )
+        check(token["token_type"].lower() == "bearer", "bearer")
+        return token, location, verifier
 
-    token = client.fetch_token(
-        flow["tokenUrl"], authorization_response=location, state=state, code_verifier=verifier
-    )
-    check(token["token_type"].lower() == "bearer", "bearer")
+    client = session(code_challenge_method="S256")
+    token, location, verifier = authorize(client)
     seen["granted_scope"] = token["scope"]
 
     # The code is single-use.
@@ -202,6 +211,19 @@ def main():
     after = client.get(api + "/credentials")
     check(after.status_code == 401, f"after revocation {after.status_code}")
     seen["revoked"] = True
+
+    # A second authorization for the profile scopes: getProfile, putProfile.
+    profiler = session(scope=f"{PROFILE_READONLY} {PROFILE_UPDATE}", code_challenge_method="S256")
+    authorize(profiler)
+    p = profiler.get(api + "/profile")
+    check(p.status_code == 200, f"getProfile {p.status_code} {p.text}")
+    check(p.json()["email"] == email, "the profile is the consenting learner's")
+    mine = {"type": ["Profile"], "name": "Ada Lovelace", "email": email}
+    put = profiler.put(api + "/profile", json=mine)
+    check(put.status_code == 200, f"putProfile {put.status_code} {put.text}")
+    seen["profile_name"] = profiler.get(api + "/profile").json().get("name")
+    nocreds = profiler.get(api + "/credentials")
+    check(nocreds.status_code == 403, f"credentials with profile scopes {nocreds.status_code}")
     print(json.dumps(seen))
 
 
