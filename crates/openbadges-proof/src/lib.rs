@@ -43,6 +43,7 @@ pub mod rdfc;
 pub mod report;
 pub mod status;
 pub mod status_list;
+pub mod summary;
 pub mod vc_jwt;
 pub mod verify;
 

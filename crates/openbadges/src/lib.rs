@@ -193,7 +193,7 @@ pub use openbadges_proof::verify::Source;
 #[cfg(all(feature = "proof", feature = "bake"))]
 pub use store::{IssuedRecord, IssuerStore, Served, StoreError};
 #[cfg(feature = "proof")]
-pub use verifier::{Verifier, VerifierBuilder};
+pub use verifier::{Verification, Verifier, VerifierBuilder};
 
 /// The data model (`openbadges-model`): OB 0.5–3.0 and CLR 2.0 types, parsing, validation,
 /// legacy upgrade, 2.0 → 3.0 conversion, builders, recipient hashing.

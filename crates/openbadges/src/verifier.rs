@@ -32,6 +32,7 @@ use openbadges_proof::loader::{
     LoadError, StaticLoader,
 };
 use openbadges_proof::report::{Code, Report};
+use openbadges_proof::summary::Summary;
 use openbadges_proof::vc_jwt::KeyPolicy;
 use openbadges_proof::verify::{
     Clock, FixedClock, RecipientProfile, SchemaRegistry, Source, SystemClock,
@@ -398,6 +399,18 @@ impl DocumentLoader for BlockOn<'_> {
     }
 }
 
+/// A verification and the same verification told in words: what
+/// [`Verifier::verify_and_summarize`] returns. Serialises to JSON as
+/// `{"report": …, "summary": …}`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
+pub struct Verification {
+    /// The report (status, checks, errors and warnings with stable codes).
+    pub report: Report,
+    /// The report in plain language, with who issued the badge to whom, when, and for what.
+    pub summary: Summary,
+}
+
 impl Inner {
     fn engine<'a>(
         &'a self,
@@ -483,6 +496,27 @@ impl Inner {
         }
     }
 
+    /// Verifies `bytes` for `recipient` and summarises the report, both through one per-call
+    /// cache over `loader` (the summary reads the documents the verification loaded).
+    fn verify_and_summarize(
+        &self,
+        loader: &dyn DocumentLoader,
+        name: &str,
+        bytes: &[u8],
+        recipient: &RecipientProfile,
+    ) -> Verification {
+        let once = CachingLoader::new(loader);
+        let report = self.engine(&once, recipient).verify_bytes(name, bytes);
+        let summary = Summary::new(
+            &report,
+            bytes,
+            &once,
+            &self.limits,
+            recipient.identities().first(),
+        );
+        Verification { report, summary }
+    }
+
     fn verify_batch(&self, loader: &dyn DocumentLoader, sources: &[Source]) -> Vec<Report> {
         let batch = CachingLoader::new(loader);
         self.engine(&batch, &self.recipient)
@@ -539,6 +573,24 @@ impl Verifier {
             self.inner
                 .engine(loader, recipient)
                 .verify_bytes(name, bytes)
+        })
+    }
+
+    /// Verifies input bytes of any kind, as [`Verifier::verify_bytes_for`] does, and tells the
+    /// result in words ([`Summary`]: the verdict, who issued the badge to whom and when, the
+    /// achievement, each check explained). With an identity in `recipient` (e.g. the email a
+    /// visitor typed), the summary says whether the badge was issued to it; a badge not issued
+    /// to it is invalid (`RECIPIENT_MISMATCH`), as with [`Verifier::verify_bytes_for`]. Blocks
+    /// the calling thread.
+    pub fn verify_and_summarize(
+        &self,
+        name: &str,
+        bytes: &[u8],
+        recipient: &RecipientProfile,
+    ) -> Verification {
+        self.inner.with_sync_loader(|loader| {
+            self.inner
+                .verify_and_summarize(loader, name, bytes, recipient)
         })
     }
 
@@ -630,6 +682,38 @@ impl Verifier {
         })
         .await
         .unwrap_or_else(|why| not_run(&report_name, &why))
+    }
+
+    /// As [`Verifier::verify_and_summarize`], without blocking the runtime.
+    pub async fn verify_and_summarize_async(
+        &self,
+        name: impl Into<String>,
+        bytes: impl Into<Vec<u8>>,
+        recipient: RecipientProfile,
+    ) -> Verification {
+        let name = name.into();
+        let bytes: Vec<u8> = bytes.into();
+        let (report_name, checked) = (name.clone(), recipient.identities().first().cloned());
+        match self
+            .on_blocking_pool(move |inner, loader| {
+                inner.verify_and_summarize(loader, &name, &bytes, &recipient)
+            })
+            .await
+        {
+            Ok(v) => v,
+            // The verification could not run: the verdict only (the bytes went to the task).
+            Err(why) => {
+                let report = not_run(&report_name, &why);
+                let summary = Summary::new(
+                    &report,
+                    &[],
+                    &StaticLoader::new(),
+                    &self.inner.limits,
+                    checked.as_ref(),
+                );
+                Verification { report, summary }
+            }
+        }
     }
 
     /// As [`Verifier::verify_url`], without blocking the runtime.

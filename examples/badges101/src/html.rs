@@ -292,20 +292,9 @@ fn image_src(doc: &serde_json::Value, origin: &str) -> Option<String> {
     path.starts_with('/').then(|| path.to_owned())
 }
 
-/// A date as people write it, "6 December 2026", from an RFC 3339 timestamp, one without a
-/// time zone (OB 2.0 allows it) or a plain `YYYY-MM-DD` date (the date as its writer gave it,
-/// in their time zone); `None` for anything else.
-pub(crate) fn human_date(written: &str) -> Option<String> {
-    let written = written.trim();
-    let date = chrono::DateTime::parse_from_rfc3339(written)
-        .map(|t| t.date_naive())
-        .or_else(|_| {
-            chrono::NaiveDateTime::parse_from_str(written, "%Y-%m-%dT%H:%M:%S%.f").map(|t| t.date())
-        })
-        .or_else(|_| chrono::NaiveDate::parse_from_str(written, "%Y-%m-%d"))
-        .ok()?;
-    Some(date.format("%-d %B %Y").to_string())
-}
+/// A date as people write it ("6 December 2026"): the library's one definition, which the
+/// verify page's summary uses too.
+pub(crate) use openbadges::proof::summary::human_date;
 
 /// One badge in the backpack, as the page lists it.
 struct HeldBadge {

@@ -25,6 +25,7 @@ mod routes;
 mod server;
 mod state;
 mod terminal;
+mod verify;
 
 use std::fmt;
 use std::path::PathBuf;

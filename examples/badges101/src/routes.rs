@@ -55,6 +55,8 @@ pub(crate) struct Ctx {
     pub(crate) new_attempts: RateLimiter,
     /// How long a request body may take to arrive ([`crate::Config::body_read_timeout`]).
     pub(crate) body_read_timeout: Duration,
+    /// The verify page's verifier ([`crate::verify::verifier`]).
+    pub(crate) verifier: openbadges::Verifier,
     /// How many connections are served at once ([`crate::Config::max_connections`]).
     pub(crate) max_connections: usize,
 }
@@ -97,9 +99,21 @@ pub(crate) fn router(ctx: Arc<Ctx>) -> Router {
             .route(paths::REVOKE, post(revoke))
             .route(paths::PROFILE, get(profile).put(profile)),
     );
+    let verify = BodyLimit {
+        max_bytes: crate::verify::MAX_VERIFY_BODY,
+        read_timeout: ctx.body_read_timeout,
+        // At most 8 MiB of uploaded badges in memory at once.
+        at_once: 4,
+        refuse: refuse_page,
+    }
+    .apply(crate::verify::routes(
+        ctx.verifier.clone(),
+        ctx.app.origin(),
+    ));
     Router::new()
         .merge(pages)
         .merge(oauth)
+        .merge(verify)
         .merge(api_routes(&ctx))
         .layer(axum::middleware::map_response(security_headers))
         .with_state(ctx)

@@ -227,6 +227,11 @@ pub fn start(config: Config) -> Result<Running, AppError> {
         api_url: format!("{url}ims/ob/v3p0/credentials"),
         new_attempts: RateLimiter::new(config.max_attempts_per_minute),
         body_read_timeout: config.body_read_timeout,
+        // Its async HTTP client is built inside the runtime it will run on.
+        verifier: {
+            let _in_runtime = runtime.enter();
+            crate::verify::verifier(&app)?
+        },
         max_connections: config.max_connections.max(1),
     });
     let stop_pushing = Arc::new(AtomicBool::new(false));
