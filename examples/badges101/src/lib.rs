@@ -88,6 +88,11 @@ pub struct Config {
     /// bucket that also admits a burst of that many at once); over it: 429 with `Retry-After`.
     /// Default 600: a classroom behind one address.
     pub max_attempts_per_minute: u32,
+    /// How long an OB 3.0 API access token issued through OAuth 2.0 lives. Default 1 hour.
+    pub access_token_ttl: Duration,
+    /// How long an OB 3.0 API refresh token lives (each refresh issues a new one). Default
+    /// 30 days.
+    pub refresh_token_ttl: Duration,
     /// Run the lesson and quiz in the terminal instead of serving pages.
     pub terminal: bool,
     /// Where `--terminal` writes the baked badge.
@@ -111,6 +116,8 @@ impl Default for Config {
             max_connections: 512,
             attempt_ttl: Duration::from_secs(24 * 60 * 60),
             max_attempts_per_minute: 600,
+            access_token_ttl: Duration::from_secs(60 * 60),
+            refresh_token_ttl: Duration::from_secs(30 * 24 * 60 * 60),
             terminal: false,
             out: PathBuf::from("badges101.png"),
             revoke: None,
@@ -130,11 +137,13 @@ impl Config {
     /// `BADGES101_DATABASE`, `BADGES101_POLICY`, `BADGES101_BASE_URL`,
     /// `BADGES101_HEADER_READ_TIMEOUT`, `BADGES101_BODY_READ_TIMEOUT`,
     /// `BADGES101_MAX_CONNECTIONS`, `BADGES101_ATTEMPT_TTL`,
-    /// `BADGES101_MAX_ATTEMPTS_PER_MINUTE`) and then the arguments
+    /// `BADGES101_MAX_ATTEMPTS_PER_MINUTE`, `BADGES101_ACCESS_TOKEN_TTL`,
+    /// `BADGES101_REFRESH_TOKEN_TTL`) and then the arguments
     /// (`--port N`, `--data-dir DIR`, `--database URL`, `--policy completion|mastery`,
     /// `--base-url URL`, `--terminal`, `--out FILE`, `--header-read-timeout SECS`,
     /// `--body-read-timeout SECS`, `--max-connections N`, `--attempt-ttl SECS`,
-    /// `--max-attempts-per-minute N`, `revoke UUID [REASON]`), flags winning.
+    /// `--max-attempts-per-minute N`, `--access-token-ttl SECS`, `--refresh-token-ttl SECS`,
+    /// `revoke UUID [REASON]`), flags winning.
     ///
     /// # Errors
     /// [`AppError`] for an unknown flag or a bad value, for `--help` (the message is the
@@ -171,6 +180,12 @@ impl Config {
         if let Ok(n) = std::env::var("BADGES101_MAX_ATTEMPTS_PER_MINUTE") {
             c.max_attempts_per_minute = parse_per_minute("BADGES101_MAX_ATTEMPTS_PER_MINUTE", &n)?;
         }
+        if let Ok(t) = std::env::var("BADGES101_ACCESS_TOKEN_TTL") {
+            c.access_token_ttl = parse_secs("BADGES101_ACCESS_TOKEN_TTL", &t)?;
+        }
+        if let Ok(t) = std::env::var("BADGES101_REFRESH_TOKEN_TTL") {
+            c.refresh_token_ttl = parse_secs("BADGES101_REFRESH_TOKEN_TTL", &t)?;
+        }
         let mut it = args.into_iter();
         while let Some(a) = it.next() {
             let mut value = |name: &str| {
@@ -205,6 +220,14 @@ impl Config {
                         "--max-attempts-per-minute",
                         &value("--max-attempts-per-minute")?,
                     )?;
+                }
+                "--access-token-ttl" => {
+                    c.access_token_ttl =
+                        parse_secs("--access-token-ttl", &value("--access-token-ttl")?)?;
+                }
+                "--refresh-token-ttl" => {
+                    c.refresh_token_ttl =
+                        parse_secs("--refresh-token-ttl", &value("--refresh-token-ttl")?)?;
                 }
                 "revoke" => {
                     let id = value("revoke")?;
@@ -276,7 +299,9 @@ pub fn help() -> String {
          --body-read-timeout SECS      default: {} (time to send a request's body)\n\
          --max-connections N           default: {} (connections served at once)\n\
          --attempt-ttl SECS            default: {} (an unfinished attempt then expires)\n\
-         --max-attempts-per-minute N   default: {} (new attempts per client address)\n\n\
+         --max-attempts-per-minute N   default: {} (new attempts per client address)\n\
+         --access-token-ttl SECS       default: {} (OB 3.0 API OAuth 2.0 access tokens)\n\
+         --refresh-token-ttl SECS      default: {} (OB 3.0 API OAuth 2.0 refresh tokens)\n\n\
          Each flag also reads from the environment: BADGES101_PORT, BADGES101_DATA_DIR, \
          BADGES101_HEADER_READ_TIMEOUT and so on (the flag wins).",
         d.port,
@@ -285,6 +310,8 @@ pub fn help() -> String {
         d.max_connections,
         d.attempt_ttl.as_secs(),
         d.max_attempts_per_minute,
+        d.access_token_ttl.as_secs(),
+        d.refresh_token_ttl.as_secs(),
     )
 }
 
@@ -410,6 +437,10 @@ mod tests {
                 "60",
                 "--max-attempts-per-minute",
                 "7",
+                "--access-token-ttl",
+                "120",
+                "--refresh-token-ttl",
+                "3600",
             ]
             .map(String::from),
         )
@@ -419,6 +450,8 @@ mod tests {
         assert_eq!(c.max_connections, 5);
         assert_eq!(c.attempt_ttl, Duration::from_secs(60));
         assert_eq!(c.max_attempts_per_minute, 7);
+        assert_eq!(c.access_token_ttl, Duration::from_secs(120));
+        assert_eq!(c.refresh_token_ttl, Duration::from_secs(3600));
         for bad in [["--max-connections", "0"], ["--attempt-ttl", "-1"]] {
             assert!(Config::from_args(bad.map(String::from)).is_err());
         }

@@ -90,6 +90,7 @@ fn authlib_registers_authorizes_with_pkce_reads_upserts_refreshes_and_revokes() 
         port: 0,
         data_dir: dir.path().to_path_buf(),
         threads: 2,
+        access_token_ttl: Duration::from_secs(120),
         ..Config::default()
     })
     .unwrap();
@@ -120,6 +121,8 @@ fn authlib_registers_authorizes_with_pkce_reads_upserts_refreshes_and_revokes() 
         "https://purl.imsglobal.org/spec/ob/v3p0/scope/credential.readonly \
          https://purl.imsglobal.org/spec/ob/v3p0/scope/credential.upsert"
     );
+    // The configured lifetime.
+    assert_eq!(seen["expires_in"], 120);
     // Ada's grant lists Ada's badge only, not Grace's.
     assert_eq!(seen["total"], 1);
     // The credential the backpack holds, sent again: already held.

@@ -166,6 +166,7 @@ def main():
     client = session(code_challenge_method="S256")
     token, location, verifier = authorize(client)
     seen["granted_scope"] = token["scope"]
+    seen["expires_in"] = token["expires_in"]
 
     # The code is single-use.
     again = requests.post(
