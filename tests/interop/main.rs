@@ -19,3 +19,4 @@ mod facade;
 mod harness;
 mod ob2;
 mod ob3;
+mod oid4vci;

@@ -156,6 +156,7 @@
 //! | `quiz` | yes | [`quiz`]: quizzes whose graded attempts become evidence ([`Evidence::from_attempt`]) |
 //! | `backpack` | no | [`backpack`](https://docs.rs/openbadges-backpack): import, store (SQLite; PostgreSQL with `postgres`), export |
 //! | `http` | no | the guarded HTTP loaders behind `VerifierBuilder::online`: a [`Verifier`] fetches what is not preloaded only when the code asks for it |
+//! | `oid4vci` | no | `oid4vci`: an OpenID4VCI 1.0 issuer (pre-authorized code) over the [`Issuer`] |
 //! | `tokio` | no | async entry points that never block a runtime thread: `Verifier::verify_async` and friends, the issuer's `*_async` methods, all on tokio's blocking pool |
 //!
 //! # Revocation
@@ -168,6 +169,8 @@
 mod error;
 #[cfg(all(feature = "proof", feature = "bake"))]
 mod issuer;
+#[cfg(feature = "oid4vci")]
+pub mod oid4vci;
 #[cfg(all(feature = "proof", feature = "bake"))]
 pub mod store;
 #[cfg(feature = "proof")]

@@ -263,14 +263,51 @@ struct BadgePage<'a> {
     tok: &'a str,
     assertion_url: String,
     push: Push<'a>,
+    wallet: Option<Wallet>,
 }
 
-/// After issuing: the badge, large, and its downloads.
-pub(crate) fn badge(tok: &str, uuid: &str, base: &str, push: Option<&PushState>) -> String {
+/// "Add to your wallet": the OpenID4VCI offer URI and its QR code.
+struct Wallet {
+    /// The `openid-credential-offer://` URI.
+    uri: String,
+    /// The QR code of the URI, an SVG as a `data:` URL.
+    qr: String,
+}
+
+/// The QR code of `text` as an SVG `data:` URL (`None` if it is too long for a QR code).
+fn qr_data_url(text: &str) -> Option<String> {
+    use base64::Engine as _;
+    use qrcode::render::svg;
+    let code = qrcode::QrCode::new(text.as_bytes()).ok()?;
+    let image = code
+        .render::<svg::Color<'_>>()
+        .min_dimensions(240, 240)
+        .dark_color(svg::Color("#000000"))
+        .light_color(svg::Color("#ffffff"))
+        .build();
+    Some(format!(
+        "data:image/svg+xml;base64,{}",
+        base64::engine::general_purpose::STANDARD.encode(image)
+    ))
+}
+
+/// After issuing: the badge, large, its downloads, and "Add to your wallet" when there is an
+/// offer (`wallet_offer`, the `openid-credential-offer://` URI).
+pub(crate) fn badge(
+    tok: &str,
+    uuid: &str,
+    base: &str,
+    push: Option<&PushState>,
+    wallet_offer: Option<String>,
+) -> String {
     render(&BadgePage {
         tok,
         assertion_url: format!("{base}assertions/{uuid}.json"),
         push: Push::of(push),
+        wallet: wallet_offer.and_then(|uri| {
+            let qr = qr_data_url(&uri)?;
+            Some(Wallet { uri, qr })
+        }),
     })
 }
 

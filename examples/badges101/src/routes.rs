@@ -24,6 +24,8 @@ use openbadges::backpack::oauth::host::{
 };
 use openbadges::backpack::oauth::{DISCOVERY_PATH, SCOPE_PROFILE_READONLY, SCOPE_PROFILE_UPDATE};
 
+use openbadges::oid4vci::Oid4vciResponse;
+
 use crate::html;
 use crate::limits::{BodyLimit, BodyRefusal, MAX_FORM_BYTES, RateLimiter};
 use crate::pack::{self, Pack};
@@ -67,7 +69,18 @@ pub(crate) struct Ctx {
 /// A new group of routes is merged here with its own body limit:
 /// `.merge(BodyLimit { max_bytes, read_timeout, refuse }.apply(its_routes))`.
 pub(crate) fn router(ctx: Arc<Ctx>) -> Router {
+    let vci = ctx.app.vci();
+    let [token_path, nonce_path, credential_path, offers_prefix] = vci.endpoint_paths();
     let pages = Router::new()
+        .route(&vci.issuer_metadata_path(), get(vci_issuer_metadata))
+        .route(
+            &vci.authorization_server_metadata_path(),
+            get(vci_authorization_server_metadata),
+        )
+        .route(&token_path, post(vci_token))
+        .route(&nonce_path, post(vci_nonce))
+        .route(&credential_path, post(vci_credential))
+        .route(&format!("{offers_prefix}{{reference}}"), get(vci_offer))
         .route("/", get(home))
         .route("/start", post(start_attempt))
         .route("/criteria", get(criteria))
@@ -343,6 +356,63 @@ fn refuse_api(why: BodyRefusal) -> Response {
     })
 }
 
+impl From<Oid4vciResponse> for Reply {
+    fn from(r: Oid4vciResponse) -> Self {
+        let mut content_type = "application/json".to_owned();
+        let mut headers = Vec::new();
+        for (name, value) in r.headers {
+            if name.eq_ignore_ascii_case("content-type") {
+                content_type = value;
+            } else {
+                headers.push((name, value));
+            }
+        }
+        Reply {
+            status: r.status,
+            content_type,
+            body: r.body,
+            headers,
+        }
+    }
+}
+
+/// `GET /.well-known/openid-credential-issuer`: the OpenID4VCI Credential Issuer Metadata.
+async fn vci_issuer_metadata(State(ctx): State<Arc<Ctx>>) -> Reply {
+    ctx.app.vci().issuer_metadata().into()
+}
+
+/// `GET /.well-known/oauth-authorization-server`: the OAuth 2.0 AS Metadata (RFC 8414).
+async fn vci_authorization_server_metadata(State(ctx): State<Arc<Ctx>>) -> Reply {
+    ctx.app.vci().authorization_server_metadata().into()
+}
+
+/// `POST /oid4vci/token`: the pre-authorized code for an access token.
+async fn vci_token(State(ctx): State<Arc<Ctx>>, body: Bytes) -> Reply {
+    blocking(move || ctx.app.vci().token(&body).into()).await
+}
+
+/// `POST /oid4vci/nonce`: a fresh `c_nonce`.
+async fn vci_nonce(State(ctx): State<Arc<Ctx>>) -> Reply {
+    blocking(move || ctx.app.vci().nonce().into()).await
+}
+
+/// `POST /oid4vci/credential`: the credential, to the key proof's holder.
+async fn vci_credential(State(ctx): State<Arc<Ctx>>, headers: HeaderMap, body: Bytes) -> Reply {
+    let auth = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    blocking(move || ctx.app.vci().credential(auth.as_deref(), &body).into()).await
+}
+
+/// `GET /oid4vci/offers/{reference}`: a credential offer by reference.
+async fn vci_offer(
+    State(ctx): State<Arc<Ctx>>,
+    axum::extract::Path(reference): axum::extract::Path<String>,
+) -> Reply {
+    blocking(move || ctx.app.vci().offer_by_reference(&reference).into()).await
+}
+
 async fn method_not_allowed() -> Reply {
     Reply::error(405, "Method not allowed.")
 }
@@ -549,9 +619,10 @@ fn attempt_route(
                 return Ok(Reply::redirect(format!("/a/{tok}/result")));
             };
             let push = app.push_state(&uuid)?;
+            let wallet = app.wallet_offer(tok)?;
             Ok(Reply::html(
                 200,
-                html::badge(tok, &uuid, app.base_url(), push.as_ref()),
+                html::badge(tok, &uuid, app.base_url(), push.as_ref(), Some(wallet)),
             ))
         }
         (&Method::GET, ["badge", name]) => {

@@ -8,6 +8,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use openbadges::model::Identity;
+use openbadges::oid4vci::{Offer, OfferSubjects, Oid4vci, Oid4vciConfig, WalletIssuance};
 use openbadges::quiz::evidence::EvidenceOptions;
 use openbadges::quiz::{Attempt, AttemptRecord, Format, Limits, Quiz, Response, load};
 use openbadges::store::{IssuerStore, Served, SqlValue, StoreError, StoreTransaction};
@@ -110,9 +111,69 @@ pub struct App {
 struct Inner {
     quiz: Quiz,
     issuer: Issuer,
+    /// The OpenID4VCI issuer ("Add to your wallet"), over the same issuer and database.
+    vci: Oid4vci,
     origin: String,
     /// How long an attempt lives before its badge is issued, in seconds.
     attempt_ttl: i64,
+}
+
+/// The Badges 101 badge and the evidence of the attempt `record` (public id `public_id`), as
+/// issued by the app at `base`.
+fn badge_of(
+    base: &str,
+    record: &AttemptRecord,
+    public_id: &str,
+) -> Result<(Badge, Evidence), Refused> {
+    let evidence = Evidence::from_attempt(
+        record,
+        &EvidenceOptions {
+            id: Some(format!("{base}attempts/{public_id}.json")),
+            audience: Some("Learners".into()),
+        },
+    )
+    .map_err(|e| Refused::Internal(e.to_string()))?;
+    let badge = Badge::new(SLUG, NAME, DESCRIPTION, record.criteria.clone())
+        .image(crate::art::badge_png().map_err(|e| Refused::Internal(e.to_string()))?)
+        .criteria_url(format!("{base}criteria"));
+    Ok((badge, evidence))
+}
+
+/// What an "Add to your wallet" offer issues: its subject is the UUID of the badge the app
+/// issued to the attempt; the wallet receives the same badge (same learner address, same
+/// evidence) as a new credential naming the wallet's DID.
+#[derive(Debug)]
+struct WalletSubjects {
+    issuer: Issuer,
+}
+
+impl OfferSubjects for WalletSubjects {
+    fn resolve(&self, uuid: &str) -> Result<Option<WalletIssuance>, openbadges::Error> {
+        let store = self.issuer.store().as_ref();
+        let row = with_tx(store, |tx| {
+            let rows = tx.query(
+                &format!("SELECT {ATTEMPT_COLUMNS} FROM b101_attempts WHERE badge_uuid = $1"),
+                &[uuid.into()],
+            )?;
+            rows.first().map(|r| attempt_row(r)).transpose()
+        })?;
+        let Some(AttemptRow {
+            record: Some(record),
+            email: Some(email),
+            public_id,
+            ..
+        }) = row
+        else {
+            return Ok(None);
+        };
+        let (badge, evidence) = badge_of(self.issuer.base_url(), &record, &public_id)
+            .map_err(|e| openbadges::Error::Config(format!("{e:?}")))?;
+        Ok(Some(WalletIssuance::new(
+            Identity::email(email),
+            badge,
+            IssueOptions::new().evidence(evidence),
+        )))
+    }
 }
 
 /// A fresh random token (128 bits, hex).
@@ -266,9 +327,17 @@ impl App {
             IssuerProfile::new(profile.name, profile.email).url(base_url),
             store,
         )?;
+        let vci = Oid4vci::new(
+            issuer.clone(),
+            Oid4vciConfig::default(),
+            Arc::new(WalletSubjects {
+                issuer: issuer.clone(),
+            }),
+        )?;
         Ok(App {
             inner: Arc::new(Inner {
                 quiz,
+                vci,
                 origin: origin_of(issuer.base_url()),
                 issuer,
                 attempt_ttl: i64::try_from(config.attempt_ttl.as_secs()).unwrap_or(i64::MAX),
@@ -560,17 +629,7 @@ impl App {
         if !valid_email(email) {
             return Err(Refused::Bad("please enter a valid email address".into()));
         }
-        let evidence = Evidence::from_attempt(
-            &record,
-            &EvidenceOptions {
-                id: Some(format!("{}attempts/{}.json", self.base_url(), a.public_id)),
-                audience: Some("Learners".into()),
-            },
-        )
-        .map_err(|e| Refused::Internal(e.to_string()))?;
-        let badge = Badge::new(SLUG, NAME, DESCRIPTION, record.criteria.clone())
-            .image(crate::art::badge_png().map_err(|e| Refused::Internal(e.to_string()))?)
-            .criteria_url(format!("{}criteria", self.base_url()));
+        let (badge, evidence) = badge_of(self.base_url(), &record, &a.public_id)?;
         let issued = self.inner.issuer.issue_with(
             &Identity::email(email),
             &badge,
@@ -616,6 +675,20 @@ impl App {
                 None => Err(Refused::Internal(e.to_string())),
             },
         }
+    }
+
+    /// The OpenID4VCI issuer.
+    pub(crate) fn vci(&self) -> &Oid4vci {
+        &self.inner.vci
+    }
+
+    /// A fresh "Add to your wallet" offer for the badge issued to attempt `tok`: its
+    /// `openid-credential-offer://` URI (the offer by reference; no transaction code).
+    pub(crate) fn wallet_offer(&self, tok: &str) -> Result<String, Refused> {
+        let Some(uuid) = self.attempt(tok)?.issued else {
+            return Err(Refused::Conflict("no badge issued yet".into()));
+        };
+        Ok(self.inner.vci.offer(&Offer::new(uuid))?.uri_by_reference())
     }
 
     /// The baked image of an issued badge (`name` one of [`FORMS`] or [`SVG_NAME`]), from

@@ -4,7 +4,10 @@
 //! its feedback, the congratulations, the invalid address, the badge page once sent, the
 //! backpack, the criteria, the OB 3.0 API's consent page — axe-core finds no violation of impact serious or critical, and a
 //! screenshot is taken at 1280 and 390 px wide (`common::browser::screenshot_dir`). The
-//! downloaded badge is 512 × 512 and verifies for its learner only. Skipped (with a message)
+//! downloaded badge is 512 × 512 and verifies for its learner only. "Add to your wallet" is
+//! reached by keyboard, shows its QR code, and its `openid-credential-offer://` link resolves
+//! with an independent OpenID4VCI client (`@openid4vc/openid4vci`, npm, pinned) to an offer of
+//! both credentials whose issuer metadata it reads as 1.0. Skipped (with a message)
 //! when no `chromium` is installed, unless `BADGES101_REQUIRE_BROWSER` is set.
 #![allow(
     clippy::unwrap_used,
@@ -16,6 +19,7 @@
 
 use std::net::SocketAddr;
 use std::path::Path;
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use badges101::{Config, Running, start};
@@ -172,6 +176,103 @@ fn congratulations_and_send(
     titles.push(check_page(b, "12-badge"));
 }
 
+/// The `@openid4vc/openid4vci` release the wallet link is resolved with.
+const OPENID4VCI_VERSION: &str = "0.4.6";
+
+/// A folder with `@openid4vc/openid4vci` installed (once per target directory, as axe-core).
+fn openid4vci_client() -> std::path::PathBuf {
+    let tmp = Path::new(env!("CARGO_TARGET_TMPDIR"));
+    let cache = tmp.join(format!("openid4vci-{OPENID4VCI_VERSION}"));
+    if !cache.join("node_modules/@openid4vc/openid4vci").exists() {
+        let staging = tmp.join(format!(
+            "openid4vci-{OPENID4VCI_VERSION}.{}",
+            std::process::id()
+        ));
+        let _ = std::fs::remove_dir_all(&staging);
+        std::fs::create_dir_all(&staging).unwrap();
+        let out = Command::new("npm")
+            .args([
+                "install",
+                "--no-audit",
+                "--no-fund",
+                "--no-save",
+                "--prefix",
+            ])
+            .arg(&staging)
+            .arg(format!("@openid4vc/openid4vci@{OPENID4VCI_VERSION}"))
+            .arg(format!("@openid4vc/oauth2@{OPENID4VCI_VERSION}"))
+            .output()
+            .expect("npm is needed to install @openid4vc/openid4vci");
+        assert!(
+            out.status.success(),
+            "npm install @openid4vc/openid4vci failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        if std::fs::rename(&staging, &cache).is_err() {
+            let _ = std::fs::remove_dir_all(&staging);
+        }
+    }
+    cache
+}
+
+/// Resolves `offer_uri` and its issuer's metadata with `@openid4vc/openid4vci`; returns
+/// `{"issuer", "ids", "version"}`.
+fn resolve_offer(offer_uri: &str) -> serde_json::Value {
+    let script = "import { Openid4vciClient } from '@openid4vc/openid4vci';\n\
+import { setGlobalConfig } from '@openid4vc/oauth2';\n\
+setGlobalConfig({ allowInsecureUrls: true });\n\
+const client = new Openid4vciClient({ callbacks: { fetch: (...a) => fetch(...a) } });\n\
+const offer = await client.resolveCredentialOffer(process.argv[1]);\n\
+const meta = await client.resolveIssuerMetadata(offer.credential_issuer);\n\
+console.log(JSON.stringify({ issuer: offer.credential_issuer, ids: offer.credential_configuration_ids, \
+metadata_issuer: meta.credentialIssuer.credential_issuer, version: meta.originalDraftVersion }));";
+    let out = Command::new("node")
+        .args(["--input-type=module", "-e", script, offer_uri])
+        .current_dir(openid4vci_client())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "the OpenID4VCI client could not resolve {offer_uri}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// "Add to your wallet", by keyboard: the link's `openid-credential-offer://` URI resolves with
+/// the independent client to an offer of both credentials by this issuer (OpenID4VCI 1.0), and
+/// its QR code is shown. Reloads the badge page after (focus back at its start).
+fn add_to_your_wallet(b: &mut Browser, running: &Running) {
+    b.tab_to("A Add to your wallet", TABS);
+    let href = b.eval("document.activeElement.getAttribute('href')");
+    let href = href.as_str().unwrap().to_owned();
+    assert!(
+        href.starts_with("openid-credential-offer://?credential_offer_uri="),
+        "{href}"
+    );
+    assert_eq!(
+        b.eval(
+            "document.querySelector('img[alt=\"QR code: add to your wallet\"]').naturalWidth > 0"
+        ),
+        json!(true)
+    );
+    let resolved = resolve_offer(&href);
+    let issuer = running.url().trim_end_matches('/').to_owned();
+    assert_eq!(resolved["issuer"], json!(issuer), "{resolved}");
+    assert_eq!(resolved["metadata_issuer"], json!(issuer), "{resolved}");
+    assert_eq!(resolved["version"], json!("V1"), "{resolved}");
+    assert_eq!(
+        resolved["ids"],
+        json!([
+            "OpenBadgeCredential_ldp_vc",
+            "OpenBadgeCredential_jwt_vc_json"
+        ])
+    );
+    b.mark_page();
+    b.call("Page.reload", json!({}));
+    b.wait_for_new_page();
+}
+
 /// "Download your badge as an image" by keyboard; waits for the file in `dir/downloads`: the
 /// same bytes as the app serves at the link, a 512 × 512 PNG. Returns them.
 fn download_the_badge(b: &mut Browser, dir: &Path, addr: SocketAddr) -> Vec<u8> {
@@ -309,6 +410,7 @@ fn a_learner_earns_the_badge_by_keyboard_alone_on_accessible_pages() {
     questions(&mut b, &mut titles);
     let email = "browser.learner@example.org";
     congratulations_and_send(&mut b, &running, email, &mut titles);
+    add_to_your_wallet(&mut b, &running);
     let png = download_the_badge(&mut b, &dir, addr);
     downloaded_badge_verifies_for_its_learner_only(addr, &png, email);
     backpack_and_criteria(&mut b, addr, email, &mut titles);

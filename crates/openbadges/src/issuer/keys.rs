@@ -101,7 +101,7 @@ impl IssuerKeys {
     }
 
     /// The Ed25519 signer of Data Integrity proofs, if there is an Ed25519 key.
-    pub(super) fn data_integrity_signer(&self) -> Option<&Ed25519Signer> {
+    pub(crate) fn data_integrity_signer(&self) -> Option<&Ed25519Signer> {
         self.di.as_ref()
     }
 

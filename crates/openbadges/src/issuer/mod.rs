@@ -174,6 +174,11 @@ impl Issuer {
         &self.inner.keys
     }
 
+    /// Who the issuer is.
+    pub fn profile(&self) -> &IssuerProfile {
+        &self.inner.profile
+    }
+
     /// The base URL (ends with `/`).
     pub fn base_url(&self) -> &str {
         &self.inner.base

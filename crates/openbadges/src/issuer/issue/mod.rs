@@ -42,6 +42,9 @@ pub struct IssueOptions {
     pub expires: Option<String>,
     /// Evidence.
     pub evidence: Evidence,
+    /// The OB 3.0 `credentialSubject.id` (a holder's DID), set beside the hashed recipient
+    /// identity (an OpenID4VCI wallet's key); `None` for none (default).
+    pub subject_id: Option<String>,
 }
 
 impl Default for IssueOptions {
@@ -55,6 +58,7 @@ impl Default for IssueOptions {
             issued_on: None,
             expires: None,
             evidence: Evidence::default(),
+            subject_id: None,
         }
     }
 }
@@ -103,6 +107,13 @@ impl IssueOptions {
     /// Sets the evidence.
     pub fn evidence(mut self, e: Evidence) -> Self {
         self.evidence = e;
+        self
+    }
+
+    /// Sets the OB 3.0 `credentialSubject.id` (a DID or other IRI) beside the recipient's
+    /// hashed identity.
+    pub fn subject_id(mut self, id: impl Into<String>) -> Self {
+        self.subject_id = Some(id.into());
         self
     }
 }

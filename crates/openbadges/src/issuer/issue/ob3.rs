@@ -134,6 +134,9 @@ impl Issuer {
                 issuance.salt.clone(),
             )),
         };
+        if let (Some(id), false) = (&options.subject_id, recipient.kind == IdentityKind::Did) {
+            cb = cb.recipient_id(Iri::parse(id)?);
+        }
         if let Some(e) = &options.expires {
             cb = cb.valid_until(DateTime::new(e.clone()));
         }
