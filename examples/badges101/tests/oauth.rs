@@ -200,6 +200,52 @@ fn discovery_and_the_consent_page() {
             .contains("form-action 'self' http://127.0.0.1:9;")
     );
 
+    // The form posted back: Deny, Allow without an Email, Allow with one.
+    let fields = format!(
+        "response_type=code&client_id={client}&redirect_uri=http%3A%2F%2F127.0.0.1%3A9%2Fcb\
+         &state=s1&code_challenge={challenge}&code_challenge_method=S256"
+    );
+    let denied = common::post(
+        addr,
+        "/ims/ob/v3p0/oauth/authorize",
+        &format!("{fields}&decision=deny"),
+    );
+    assert_eq!(denied.status, 303);
+    let to = denied.header("Location").unwrap();
+    assert!(
+        to.starts_with("http://127.0.0.1:9/cb?error=access_denied&") && to.ends_with("&state=s1"),
+        "{to}"
+    );
+    let no_email = common::post(
+        addr,
+        "/ims/ob/v3p0/oauth/authorize",
+        &format!("{fields}&decision=allow&email="),
+    );
+    assert_eq!(no_email.status, 400);
+    assert!(no_email.header("Location").is_none());
+    let allowed = common::post(
+        addr,
+        "/ims/ob/v3p0/oauth/authorize",
+        &format!("{fields}&decision=allow&email=ada%40example.org"),
+    );
+    assert_eq!(allowed.status, 303);
+    let to = allowed.header("Location").unwrap();
+    assert!(
+        to.starts_with("http://127.0.0.1:9/cb?code=") && to.ends_with("&state=s1"),
+        "{to}"
+    );
+    // A forged form naming an unregistered redirect URI: the error page, no redirect.
+    let forged = common::post(
+        addr,
+        "/ims/ob/v3p0/oauth/authorize",
+        &format!(
+            "{}&decision=allow&email=ada%40example.org",
+            fields.replace("127.0.0.1%3A9%2Fcb", "127.0.0.1%3A9%2Fother")
+        ),
+    );
+    assert_eq!(forged.status, 400);
+    assert!(forged.header("Location").is_none());
+
     let bad = get(
         addr,
         &format!(
