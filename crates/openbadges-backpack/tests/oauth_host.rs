@@ -207,10 +207,6 @@ fn the_whole_flow_then_every_refusal_on_every_store() {
                 .unwrap();
             assert_eq!(g.subject, "learner@example.org");
 
-            // Code replay: invalid_grant, even with the right verifier.
-            let (st, e) = exchange(&h, s, &c, &code, &verifier);
-            assert_eq!((st, e["error"].as_str()), (400, Some("invalid_grant")));
-
             // Token for another scope: 403 insufficient_scope.
             let r = h
                 .authorize_bearer(s, Some(&bearer(&t)), SCOPE_UPSERT)
@@ -265,6 +261,27 @@ fn the_whole_flow_then_every_refusal_on_every_store() {
             assert_eq!(r.status, 401);
             assert!(r.www_authenticate.unwrap().contains("invalid_token"));
             let r = refresh(t2["refresh_token"].as_str().unwrap());
+            assert_eq!(r.body["error"], "invalid_grant");
+            // Code replay: invalid_grant, even with the right verifier, and the tokens the
+            // first redemption gave are revoked (RFC 6749 §4.1.2).
+            let (code, verifier) = consented(&h, s, &c, SCOPE_READONLY);
+            let (st, t3) = exchange(&h, s, &c, &code, &verifier);
+            assert_eq!(st, 200);
+            assert!(
+                h.authorize_bearer(s, Some(&bearer(&t3)), SCOPE_READONLY)
+                    .unwrap()
+                    .is_ok()
+            );
+            let (st, e) = exchange(&h, s, &c, &code, &verifier);
+            assert_eq!((st, e["error"].as_str()), (400, Some("invalid_grant")));
+            assert_eq!(
+                h.authorize_bearer(s, Some(&bearer(&t3)), SCOPE_READONLY)
+                    .unwrap()
+                    .unwrap_err()
+                    .status,
+                401
+            );
+            let r = refresh(t3["refresh_token"].as_str().unwrap());
             assert_eq!(r.body["error"], "invalid_grant");
             // Unknown tokens: still 200 (RFC 7009 §2.2).
             let rv = h

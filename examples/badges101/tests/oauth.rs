@@ -128,6 +128,7 @@ fn authlib_registers_authorizes_with_pkce_reads_upserts_refreshes_and_revokes() 
     // The credential the backpack holds, sent again: already held.
     assert_eq!(seen["upsert_status"], 200);
     assert_eq!(seen["revoked"], true);
+    assert_eq!(seen["replay_revoked"], true);
     assert_eq!(seen["profile_name"], "Ada Lovelace");
     running.shutdown();
 }

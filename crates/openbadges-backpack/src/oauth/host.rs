@@ -215,6 +215,8 @@ const KIND_CODE: &str = "code";
 const KIND_ACCESS: &str = "access";
 const KIND_REFRESH: &str = "refresh";
 const KIND_PROFILE: &str = "profile";
+/// A redeemed code's digest, kept while its tokens may live: a second redemption revokes them.
+const KIND_USED_CODE: &str = "used_code";
 
 /// Everything but the URI unreserved characters (RFC 3986 §2.3) is percent-encoded.
 const QUERY_VALUE: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
@@ -757,7 +759,8 @@ impl Host {
     /// `authorization_code` (code single-use, issued to this client for this redirect URI,
     /// the PKCE verifier matching its challenge) and `refresh_token` (rotated: the old one is
     /// used up; a narrower `scope` may be asked). Errors as RFC 6749 §5.2 names them
-    /// (`invalid_grant` for a wrong verifier, a replayed, expired or foreign code).
+    /// (`invalid_grant` for a wrong verifier, a replayed, expired or foreign code). A code
+    /// redeemed a second time also revokes every token the first redemption gave.
     ///
     /// # Errors
     /// Storage errors, [`Error::Random`].
@@ -785,12 +788,29 @@ impl Host {
                     return bad(E::INVALID_REQUEST, "code_verifier is required (PKCE)");
                 };
                 // Taken whatever follows: a code is tried once.
-                let Some(record) =
-                    store.grant_take(KIND_CODE, &sha256_hex(code.as_bytes()), now())?
-                else {
+                let key = sha256_hex(code.as_bytes());
+                let t = now();
+                let Some(record) = store.grant_take(KIND_CODE, &key, t)? else {
+                    // A code redeemed before: what it gave is revoked (RFC 6749 §4.1.2).
+                    if let Some(family) = store.grant_get(KIND_USED_CODE, &key, t)? {
+                        store.grant_revoke_family(&family, t)?;
+                    }
                     return bad(E::INVALID_GRANT, "the code is unknown, expired or used");
                 };
                 let record: CodeRecord = serde_json::from_str(&record).map_err(Error::storage)?;
+                store.grant_put(&GrantRow {
+                    kind: KIND_USED_CODE.into(),
+                    key,
+                    family: Some(record.grant.family.clone()),
+                    value: record.grant.family.clone(),
+                    expires_at: Some(
+                        t.saturating_add(
+                            self.config
+                                .refresh_token_lifetime_secs
+                                .max(self.config.access_token_lifetime_secs),
+                        ),
+                    ),
+                })?;
                 if record.grant.client_id != client_id {
                     return bad(E::INVALID_GRANT, "the code was issued to another client");
                 }

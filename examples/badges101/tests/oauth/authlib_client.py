@@ -176,6 +176,12 @@ def main():
         auth=(reg["client_id"], reg["client_secret"]),
     )
     check(again.status_code == 400 and again.json()["error"] == "invalid_grant", "code replay")
+    # ...which revoked the tokens the code gave (RFC 6749 §4.1.2): authorize again.
+    replayed = client.get(api + "/credentials")
+    check(replayed.status_code == 401, f"after a code replay {replayed.status_code}")
+    seen["replay_revoked"] = True
+    client = session(code_challenge_method="S256")
+    authorize(client)
 
     listed = client.get(api + "/credentials", params={"limit": 10})
     check(listed.status_code == 200, f"getCredentials {listed.status_code} {listed.text}")
