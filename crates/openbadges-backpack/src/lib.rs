@@ -25,6 +25,10 @@
 //! - **Exports** ([`export`]): a deterministic, self-contained zip archive (a manifest, each
 //!   badge's original, expanded JSON and baked image, the kept documents, an escaped portfolio
 //!   page); Mozilla Displayer, Badge Connect 2.1 and OB 3.0 API bodies with paging.
+//! - **OB 3.0 API with OAuth 2.0** ([`oauth`]): the pieces host and client share (PKCE S256,
+//!   the scope URIs, the Service Description Document, RFC 7591 registration, token and error
+//!   bodies) and the host's authorization server ([`oauth::host`]: registration, authorization
+//!   code + PKCE, refresh rotation, revocation, bearer checks), its grants hashed in the store.
 //! - **OB 3.0 API client** (module `client`, feature `http`): send credentials to any OB 3.0 API
 //!   host by its URL — discovery, dynamic client registration, OAuth 2.0 authorization code
 //!   with PKCE, tokens kept and refreshed, `upsertCredential` and `getCredentials`.

@@ -350,12 +350,26 @@ fn a_schema_1_database_migrates_and_keeps_its_badges() {
     // Make it a schema-1 file, as an earlier build wrote it.
     let conn = rusqlite::Connection::open(&path).unwrap();
     conn.execute_batch(
-        "DROP TABLE badge_documents; DROP TABLE documents; UPDATE schema_version SET version = 1;",
+        "DROP TABLE oauth_grants; DROP TABLE badge_documents; DROP TABLE documents; \
+         UPDATE schema_version SET version = 1;",
     )
     .unwrap();
     drop(conn);
     let store = SqliteStore::open(&path).unwrap();
-    assert_eq!(store.schema_version().unwrap(), 2);
+    assert_eq!(
+        store.schema_version().unwrap(),
+        openbadges_backpack::store::SCHEMA_VERSION
+    );
+    // Migration 3 too: the OAuth 2.0 grants table is there again.
+    store
+        .grant_put(&openbadges_backpack::store::GrantRow {
+            kind: "client".into(),
+            key: "k".into(),
+            family: None,
+            value: "{}".into(),
+            expires_at: None,
+        })
+        .unwrap();
     let ids = store.badge_ids().unwrap();
     assert_eq!(ids.len(), 1);
     assert!(store.badge_documents(&ids[0]).unwrap().is_empty());

@@ -432,6 +432,31 @@ pub(crate) fn criteria(quiz: &Quiz) -> String {
     })
 }
 
+/// The OB 3.0 API consent page's template.
+#[derive(Template)]
+#[template(path = "consent.html")]
+struct ConsentPage<'a> {
+    /// The client's registered name.
+    client_name: &'a str,
+    /// The client's registered home page.
+    client_uri: &'a str,
+    /// The requested scopes in words.
+    scopes: Vec<&'static str>,
+    /// The authorization request, posted back as hidden fields.
+    fields: Vec<(&'static str, String)>,
+}
+
+/// The consent page of the OB 3.0 API's authorization endpoint: the client, what it asks for
+/// in words, an "Email" field naming the learner whose backpack is opened, Allow and Deny.
+pub(crate) fn consent(req: &openbadges::backpack::oauth::host::AuthorizationRequest) -> String {
+    render(&ConsentPage {
+        client_name: &req.client_name,
+        client_uri: &req.client_uri,
+        scopes: req.scope_words(),
+        fields: req.form_fields(),
+    })
+}
+
 /// The error page's template.
 #[derive(Template)]
 #[template(path = "error.html")]

@@ -94,6 +94,11 @@ pub struct Config {
     /// contacted, over https. `--allow-backpack-host HOST:PORT` (repeatable) or
     /// `BADGES101_ALLOW_BACKPACK_HOSTS` (comma-separated).
     pub allow_backpack_hosts: Vec<String>,
+    /// How long an OB 3.0 API access token issued through OAuth 2.0 lives. Default 1 hour.
+    pub access_token_ttl: Duration,
+    /// How long an OB 3.0 API refresh token lives (each refresh issues a new one). Default
+    /// 30 days.
+    pub refresh_token_ttl: Duration,
     /// Run the lesson and quiz in the terminal instead of serving pages.
     pub terminal: bool,
     /// Where `--terminal` writes the baked badge.
@@ -118,6 +123,8 @@ impl Default for Config {
             attempt_ttl: Duration::from_secs(24 * 60 * 60),
             max_attempts_per_minute: 600,
             allow_backpack_hosts: Vec::new(),
+            access_token_ttl: Duration::from_secs(60 * 60),
+            refresh_token_ttl: Duration::from_secs(30 * 24 * 60 * 60),
             terminal: false,
             out: PathBuf::from("badges101.png"),
             revoke: None,
@@ -137,11 +144,14 @@ impl Config {
     /// `BADGES101_DATABASE`, `BADGES101_POLICY`, `BADGES101_BASE_URL`,
     /// `BADGES101_HEADER_READ_TIMEOUT`, `BADGES101_BODY_READ_TIMEOUT`,
     /// `BADGES101_MAX_CONNECTIONS`, `BADGES101_ATTEMPT_TTL`,
-    /// `BADGES101_MAX_ATTEMPTS_PER_MINUTE`) and then the arguments
+    /// `BADGES101_MAX_ATTEMPTS_PER_MINUTE`, `BADGES101_ACCESS_TOKEN_TTL`,
+    /// `BADGES101_REFRESH_TOKEN_TTL`, `BADGES101_ALLOW_BACKPACK_HOSTS`) and then the arguments
     /// (`--port N`, `--data-dir DIR`, `--database URL`, `--policy completion|mastery`,
     /// `--base-url URL`, `--terminal`, `--out FILE`, `--header-read-timeout SECS`,
     /// `--body-read-timeout SECS`, `--max-connections N`, `--attempt-ttl SECS`,
-    /// `--max-attempts-per-minute N`, `revoke UUID [REASON]`), flags winning.
+    /// `--max-attempts-per-minute N`, `--access-token-ttl SECS`, `--refresh-token-ttl SECS`,
+    /// `--allow-backpack-host HOST:PORT`,
+    /// `revoke UUID [REASON]`), flags winning.
     ///
     /// # Errors
     /// [`AppError`] for an unknown flag or a bad value, for `--help` (the message is the
@@ -177,6 +187,12 @@ impl Config {
         }
         if let Ok(n) = std::env::var("BADGES101_MAX_ATTEMPTS_PER_MINUTE") {
             c.max_attempts_per_minute = parse_per_minute("BADGES101_MAX_ATTEMPTS_PER_MINUTE", &n)?;
+        }
+        if let Ok(t) = std::env::var("BADGES101_ACCESS_TOKEN_TTL") {
+            c.access_token_ttl = parse_secs("BADGES101_ACCESS_TOKEN_TTL", &t)?;
+        }
+        if let Ok(t) = std::env::var("BADGES101_REFRESH_TOKEN_TTL") {
+            c.refresh_token_ttl = parse_secs("BADGES101_REFRESH_TOKEN_TTL", &t)?;
         }
         if let Ok(h) = std::env::var("BADGES101_ALLOW_BACKPACK_HOSTS") {
             c.allow_backpack_hosts = h
@@ -223,6 +239,14 @@ impl Config {
                         "--max-attempts-per-minute",
                         &value("--max-attempts-per-minute")?,
                     )?;
+                }
+                "--access-token-ttl" => {
+                    c.access_token_ttl =
+                        parse_secs("--access-token-ttl", &value("--access-token-ttl")?)?;
+                }
+                "--refresh-token-ttl" => {
+                    c.refresh_token_ttl =
+                        parse_secs("--refresh-token-ttl", &value("--refresh-token-ttl")?)?;
                 }
                 "revoke" => {
                     let id = value("revoke")?;
@@ -294,7 +318,9 @@ pub fn help() -> String {
          --body-read-timeout SECS      default: {} (time to send a request's body)\n\
          --max-connections N           default: {} (connections served at once)\n\
          --attempt-ttl SECS            default: {} (an unfinished attempt then expires)\n\
-         --max-attempts-per-minute N   default: {} (new attempts per client address)\n\n\
+         --max-attempts-per-minute N   default: {} (new attempts per client address)\n\
+         --access-token-ttl SECS       default: {} (OB 3.0 API OAuth 2.0 access tokens)\n\
+         --refresh-token-ttl SECS      default: {} (OB 3.0 API OAuth 2.0 refresh tokens)\n\n\
          Each flag also reads from the environment: BADGES101_PORT, BADGES101_DATA_DIR, \
          BADGES101_HEADER_READ_TIMEOUT and so on (the flag wins).",
         d.port,
@@ -303,6 +329,8 @@ pub fn help() -> String {
         d.max_connections,
         d.attempt_ttl.as_secs(),
         d.max_attempts_per_minute,
+        d.access_token_ttl.as_secs(),
+        d.refresh_token_ttl.as_secs(),
     )
 }
 
@@ -428,6 +456,10 @@ mod tests {
                 "60",
                 "--max-attempts-per-minute",
                 "7",
+                "--access-token-ttl",
+                "120",
+                "--refresh-token-ttl",
+                "3600",
             ]
             .map(String::from),
         )
@@ -437,6 +469,8 @@ mod tests {
         assert_eq!(c.max_connections, 5);
         assert_eq!(c.attempt_ttl, Duration::from_secs(60));
         assert_eq!(c.max_attempts_per_minute, 7);
+        assert_eq!(c.access_token_ttl, Duration::from_secs(120));
+        assert_eq!(c.refresh_token_ttl, Duration::from_secs(3600));
         for bad in [["--max-connections", "0"], ["--attempt-ttl", "-1"]] {
             assert!(Config::from_args(bad.map(String::from)).is_err());
         }

@@ -17,8 +17,12 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get, post};
 use openbadges::backpack::export::api::{
     ApiReply, ApiTokens, MAX_UPSERT_BYTES, Page, SCOPE_READONLY, SCOPE_UPSERT, imsx_status_info,
-    ob3_get_credentials, ob3_upsert_credential,
+    ob3_get_credentials, ob3_get_credentials_of, ob3_upsert_credential,
 };
+use openbadges::backpack::oauth::host::{
+    AuthorizationRefusal, Host, OAuthReply, get_profile, paths, put_profile,
+};
+use openbadges::backpack::oauth::{DISCOVERY_PATH, SCOPE_PROFILE_READONLY, SCOPE_PROFILE_UPDATE};
 
 use openbadges::oid4vci::Oid4vciResponse;
 
@@ -26,6 +30,12 @@ use crate::html;
 use crate::limits::{BodyLimit, BodyRefusal, MAX_FORM_BYTES, RateLimiter};
 use crate::pack::{self, Pack};
 use crate::state::{App, Hosted, Refused, is_token};
+
+/// The body limit of the OAuth 2.0 endpoints and the profile (16 KiB: a registration, a form,
+/// a profile).
+const MAX_OAUTH_BYTES: usize = 16 * 1024;
+/// How many OAuth 2.0 bodies are held in memory at once (64 × 16 KiB = 1 MiB).
+const OAUTH_BODIES_AT_ONCE: usize = 64;
 
 /// The path of the OB 3.0 API's credentials endpoint.
 pub(crate) const API_PATH: &str = "/ims/ob/v3p0/credentials";
@@ -36,8 +46,11 @@ pub(crate) struct Ctx {
     pub(crate) app: App,
     /// The learners' backpack (its lock is the only lock).
     pub(crate) pack: Arc<Mutex<Pack>>,
-    /// The OB 3.0 API's bearer tokens.
+    /// The OB 3.0 API's pre-issued local bearer tokens (the development shortcut; the app's
+    /// own pusher uses one).
     pub(crate) tokens: Arc<ApiTokens>,
+    /// The OB 3.0 API's OAuth 2.0 authorization server (its grants in the backpack's store).
+    pub(crate) host: Host,
     /// The OB 3.0 API endpoint's public URL (for `Link` headers).
     pub(crate) api_url: String,
     /// New attempts per client address.
@@ -87,6 +100,21 @@ pub(crate) fn router(ctx: Arc<Ctx>) -> Router {
         refuse: refuse_page,
     }
     .apply(pages);
+    let oauth = BodyLimit {
+        max_bytes: MAX_OAUTH_BYTES,
+        read_timeout: ctx.body_read_timeout,
+        refuse: refuse_api,
+        at_once: OAUTH_BODIES_AT_ONCE,
+    }
+    .apply(
+        Router::new()
+            .route(DISCOVERY_PATH, get(discovery))
+            .route(paths::REGISTER, post(register))
+            .route(paths::AUTHORIZE, get(authorize).post(consent))
+            .route(paths::TOKEN, post(token))
+            .route(paths::REVOKE, post(revoke))
+            .route(paths::PROFILE, get(profile).put(profile)),
+    );
     let verify = BodyLimit {
         max_bytes: crate::verify::MAX_VERIFY_BODY,
         read_timeout: ctx.body_read_timeout,
@@ -100,6 +128,7 @@ pub(crate) fn router(ctx: Arc<Ctx>) -> Router {
     ));
     Router::new()
         .merge(pages)
+        .merge(oauth)
         .merge(verify)
         .merge(api_routes(&ctx))
         .layer(axum::middleware::map_response(security_headers))
@@ -139,11 +168,36 @@ async fn authorize_api(
         .headers()
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok());
-    match ctx.tokens.authorize(auth, scope) {
-        Ok(()) => next.run(req).await,
-        Err(refused) => Reply::from(refused).into_response(),
+    let auth = auth.map(str::to_owned);
+    let checked = {
+        let ctx = Arc::clone(&ctx);
+        tokio::task::spawn_blocking(move || {
+            let Ok(pack) = ctx.pack.lock() else {
+                return Err(api_failure(
+                    500,
+                    "internal_server_error",
+                    "the backpack is unavailable",
+                ));
+            };
+            bearer(&ctx, &pack, auth.as_deref(), scope)
+        })
+        .await
+    };
+    match checked {
+        Ok(Ok(owner)) => {
+            let mut req = req;
+            req.extensions_mut().insert(Owner(owner));
+            next.run(req).await
+        }
+        Ok(Err(refused)) => refused.into_response(),
+        Err(_) => api_failure(500, "internal_server_error", "the check failed").into_response(),
     }
 }
+
+/// Whose request to the credentials endpoint it is: `Some(email)` with an OAuth 2.0 access
+/// token (the learner who consented), `None` with a pre-issued local token.
+#[derive(Debug, Clone)]
+struct Owner(Option<String>);
 
 /// Runs `f` (database work) on the blocking pool.
 pub(crate) async fn blocking(f: impl FnOnce() -> Reply + Send + 'static) -> Reply {
@@ -743,6 +797,7 @@ async fn api_credentials(
     method: Method,
     headers: HeaderMap,
     uri: Uri,
+    owner: Option<axum::Extension<Owner>>,
     body: Bytes,
 ) -> Reply {
     let text = |name: header::HeaderName| {
@@ -753,7 +808,8 @@ async fn api_credentials(
     };
     let content_type = text(header::CONTENT_TYPE);
     let query = uri.query().unwrap_or("").to_owned();
-    blocking(move || api_credentials_sync(&ctx, &method, content_type, &query, &body)).await
+    let owner = owner.and_then(|o| o.0.0);
+    blocking(move || api_credentials_sync(&ctx, &method, content_type, &query, &body, owner)).await
 }
 
 /// The API's work once [`authorize_api`] let the request through.
@@ -763,12 +819,24 @@ fn api_credentials_sync(
     content_type: Option<String>,
     query: &str,
     body: &[u8],
+    owner: Option<String>,
 ) -> Reply {
     match *method {
         Method::POST => {
             let Ok(mut pack) = ctx.pack.lock() else {
                 return api_failure(500, "internal_server_error", "the backpack is unavailable");
             };
+            // The learner who consented owns what their client sends.
+            if let Some(email) = &owner {
+                if let Err(e) = pack.add_identifier(pack::learner(email)) {
+                    eprintln!("badges101: backpack storage error: {e}");
+                    return api_failure(
+                        500,
+                        "internal_server_error",
+                        "the backpack is unavailable",
+                    );
+                }
+            }
             match ob3_upsert_credential(&mut pack, content_type.as_deref(), body, MAX_UPSERT_BYTES)
             {
                 Ok(u) if u.reply.status == 413 => api_failure(
@@ -807,7 +875,13 @@ fn api_credentials_sync(
             let Ok(pack) = ctx.pack.lock() else {
                 return api_failure(500, "internal_server_error", "the backpack is unavailable");
             };
-            match ob3_get_credentials(pack.store(), &page, &ctx.api_url) {
+            let listed = match &owner {
+                Some(email) => {
+                    ob3_get_credentials_of(pack.store(), &page, &ctx.api_url, &pack::learner(email))
+                }
+                None => ob3_get_credentials(pack.store(), &page, &ctx.api_url),
+            };
+            match listed {
                 Ok(r) => {
                     let mut headers = vec![("X-Total-Count", r.total_count.to_string())];
                     if let Some(l) = r.link {
@@ -829,6 +903,237 @@ fn api_credentials_sync(
             r
         }
     }
+}
+
+/// Who a request's bearer token speaks for, given it grants `scope`: `Some(email)` for an OAuth
+/// 2.0 access token (the learner who consented), `None` for a pre-issued local token (the
+/// development shortcut: the whole backpack). Otherwise the 401/403 answer (of the OAuth 2.0
+/// check, unless a known local token lacks the scope).
+fn bearer(
+    ctx: &Ctx,
+    pack: &pack::Pack,
+    auth: Option<&str>,
+    scope: &str,
+) -> Result<Option<String>, Reply> {
+    match ctx.tokens.authorize(auth, scope) {
+        Ok(()) => return Ok(None),
+        Err(r) if r.status == 403 => return Err(r.into()),
+        Err(_) => {}
+    }
+    match ctx.host.authorize_bearer(pack.store(), auth, scope) {
+        Ok(Ok(grant)) => Ok(Some(grant.subject)),
+        Ok(Err(r)) => Err(r.into()),
+        Err(e) => {
+            eprintln!("badges101: backpack storage error: {e}");
+            Err(api_failure(
+                500,
+                "internal_server_error",
+                "the backpack is unavailable",
+            ))
+        }
+    }
+}
+
+impl From<OAuthReply> for Reply {
+    fn from(r: OAuthReply) -> Self {
+        let mut headers = vec![("Cache-Control", "no-store".to_owned())];
+        if let Some(w) = r.www_authenticate {
+            headers.push(("WWW-Authenticate", w));
+        }
+        Reply {
+            status: r.status,
+            content_type: "application/json".into(),
+            body: r.body.to_string().into_bytes(),
+            headers,
+        }
+    }
+}
+
+fn header_text(headers: &HeaderMap, name: header::HeaderName) -> Option<String> {
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+}
+
+/// Runs `f` over the backpack on the blocking pool; a storage error is a 500.
+async fn with_store(
+    ctx: Arc<Ctx>,
+    f: impl FnOnce(&Ctx, &pack::Pack) -> Result<Reply, openbadges::backpack::Error> + Send + 'static,
+) -> Reply {
+    blocking(move || {
+        let Ok(pack) = ctx.pack.lock() else {
+            return api_failure(500, "internal_server_error", "the backpack is unavailable");
+        };
+        f(&ctx, &pack).unwrap_or_else(|e| {
+            eprintln!("badges101: backpack storage error: {e}");
+            api_failure(500, "internal_server_error", "the backpack is unavailable")
+        })
+    })
+    .await
+}
+
+/// `GET /ims/ob/v3p0/discovery`: the Service Description Document.
+async fn discovery(State(ctx): State<Arc<Ctx>>) -> Reply {
+    Reply {
+        status: 200,
+        content_type: "application/json".into(),
+        body: serde_json::to_vec(&ctx.host.discovery()).unwrap_or_default(),
+        headers: Vec::new(),
+    }
+}
+
+/// `POST …/oauth/register`: RFC 7591 dynamic client registration.
+async fn register(State(ctx): State<Arc<Ctx>>, body: Bytes) -> Reply {
+    with_store(ctx, move |ctx, pack| {
+        Ok(ctx.host.register(pack.store(), &body)?.into())
+    })
+    .await
+}
+
+/// The answer to a refused authorization request: an error page (never a redirect to an
+/// unregistered address), or the redirect back with the error.
+fn refused(r: AuthorizationRefusal) -> Reply {
+    match r {
+        AuthorizationRefusal::ErrorPage(why) => Reply::error(400, &why),
+        AuthorizationRefusal::Redirect(to) => Reply::redirect(to),
+    }
+}
+
+/// `GET …/oauth/authorize`: the consent page (or why not).
+async fn authorize(State(ctx): State<Arc<Ctx>>, uri: Uri) -> Reply {
+    let query = uri.query().unwrap_or("").to_owned();
+    with_store(ctx, move |ctx, pack| {
+        let form = oauth_form(&query);
+        Ok(match ctx.host.authorization_request(pack.store(), &form)? {
+            Ok(req) => {
+                let mut r = Reply::html(200, html::consent(&req));
+                // The form's answer redirects to the client: allowed as a form target.
+                r.headers.push((
+                    "Content-Security-Policy",
+                    format!(
+                        "default-src 'self'; img-src 'self' data:; style-src 'unsafe-inline'; \
+                         form-action 'self' {}; frame-ancestors 'none'",
+                        origin_of(&req.redirect_uri)
+                    ),
+                ));
+                r
+            }
+            Err(r) => refused(r),
+        })
+    })
+    .await
+}
+
+/// The pairs of an OAuth 2.0 query or form (the host's parser: repeated parameters kept, so
+/// the host can refuse them).
+fn oauth_form(text: &str) -> Vec<(String, String)> {
+    openbadges::backpack::oauth::host::parse_form(text)
+}
+
+/// The origin (`scheme://authority`) of an absolute URL.
+fn origin_of(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return String::new();
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    format!("{scheme}://{authority}")
+}
+
+/// `POST …/oauth/authorize`: the consent form's answer. The request is validated again; Allow
+/// with an email redirects with a code, Deny with `access_denied`.
+async fn consent(State(ctx): State<Arc<Ctx>>, body: Bytes) -> Reply {
+    with_store(ctx, move |ctx, pack| {
+        let form = oauth_form(&String::from_utf8_lossy(&body));
+        let req = match ctx.host.authorization_request(pack.store(), &form)? {
+            Ok(req) => req,
+            Err(r) => return Ok(refused(r)),
+        };
+        let field = |n: &str| {
+            form.iter()
+                .find(|(k, _)| k == n)
+                .map(|(_, v)| v.trim().to_owned())
+        };
+        match field("decision").as_deref() {
+            Some("allow") => {}
+            Some("deny") => return Ok(Reply::redirect(ctx.host.deny(&req))),
+            _ => return Ok(Reply::error(400, "Choose Allow or Deny.")),
+        }
+        let email = match field("email") {
+            Some(e) if e.contains('@') && e.len() <= 254 => e.to_ascii_lowercase(),
+            _ => {
+                return Ok(Reply::error(
+                    400,
+                    "Please enter the learner's email address.",
+                ));
+            }
+        };
+        Ok(Reply::redirect(ctx.host.grant(
+            pack.store(),
+            &req,
+            &email,
+        )?))
+    })
+    .await
+}
+
+/// `POST …/oauth/token`.
+async fn token(State(ctx): State<Arc<Ctx>>, headers: HeaderMap, body: Bytes) -> Reply {
+    let auth = header_text(&headers, header::AUTHORIZATION);
+    with_store(ctx, move |ctx, pack| {
+        Ok(ctx.host.token(pack.store(), auth.as_deref(), &body)?.into())
+    })
+    .await
+}
+
+/// `POST …/oauth/revoke` (RFC 7009).
+async fn revoke(State(ctx): State<Arc<Ctx>>, headers: HeaderMap, body: Bytes) -> Reply {
+    let auth = header_text(&headers, header::AUTHORIZATION);
+    with_store(ctx, move |ctx, pack| {
+        Ok(ctx
+            .host
+            .revoke(pack.store(), auth.as_deref(), &body)?
+            .into())
+    })
+    .await
+}
+
+/// `GET` (getProfile) and `PUT` (putProfile) `/ims/ob/v3p0/profile`: the profile of the learner
+/// whose OAuth 2.0 grant it is.
+async fn profile(
+    State(ctx): State<Arc<Ctx>>,
+    method: Method,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Reply {
+    let auth = header_text(&headers, header::AUTHORIZATION);
+    with_store(ctx, move |ctx, pack| {
+        let scope = if method == Method::PUT {
+            SCOPE_PROFILE_UPDATE
+        } else {
+            SCOPE_PROFILE_READONLY
+        };
+        let grant = match ctx
+            .host
+            .authorize_bearer(pack.store(), auth.as_deref(), scope)?
+        {
+            Ok(g) => g,
+            Err(r) => return Ok(r.into()),
+        };
+        if method == Method::PUT {
+            let limits = openbadges::model::Limits::default();
+            return Ok(put_profile(pack.store(), &grant.subject, &body, &limits)?.into());
+        }
+        Ok(Reply {
+            status: 200,
+            content_type: "application/json".into(),
+            body: get_profile(pack.store(), &grant.subject)?
+                .to_string()
+                .into_bytes(),
+            headers: Vec::new(),
+        })
+    })
+    .await
 }
 
 /// The learner's backpack page (`/a/TOKEN/backpack`) or its zip export (`…/backpack.zip`).

@@ -26,6 +26,7 @@ use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
 use openbadges::backpack::export::api::ApiTokens;
+use openbadges::backpack::oauth::host::{Host, HostConfig};
 use tokio::net::TcpListener;
 use tokio::sync::{Semaphore, watch};
 
@@ -156,6 +157,11 @@ impl Drop for Running {
     }
 }
 
+/// A duration in whole seconds, as the OAuth 2.0 host counts lifetimes.
+fn secs(d: Duration) -> i64 {
+    i64::try_from(d.as_secs()).unwrap_or(i64::MAX)
+}
+
 /// Opens the database and the data directory and starts serving on `127.0.0.1:PORT`.
 ///
 /// # Errors
@@ -219,6 +225,12 @@ pub fn start(config: Config) -> Result<Running, AppError> {
         app: app.clone(),
         pack: Arc::clone(&pack),
         tokens: Arc::clone(&tokens),
+        host: Host::new(HostConfig {
+            title: "Badges 101 backpack".into(),
+            access_token_lifetime_secs: secs(config.access_token_ttl),
+            refresh_token_lifetime_secs: secs(config.refresh_token_ttl),
+            ..HostConfig::new(&url)
+        }),
         api_url: format!("{url}ims/ob/v3p0/credentials"),
         new_attempts: RateLimiter::new(config.max_attempts_per_minute),
         body_read_timeout: config.body_read_timeout,

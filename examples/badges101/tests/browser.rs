@@ -2,7 +2,7 @@
 //! learner who uses only the keyboard: Tab to each link, button and field, Enter or Space to
 //! use it, typing the email. On every page and state — home, both lessons, each question and
 //! its feedback, the congratulations, the invalid address, the badge page once sent, the
-//! backpack, the criteria — axe-core finds no violation of impact serious or critical, and a
+//! backpack, the criteria, the OB 3.0 API's consent page — axe-core finds no violation of impact serious or critical, and a
 //! screenshot is taken at 1280 and 390 px wide (`common::browser::screenshot_dir`). The
 //! downloaded badge is 512 × 512 and verifies for its learner only. "Add to your wallet" is
 //! reached by keyboard, shows its QR code, and its `openid-credential-offer://` link resolves
@@ -349,6 +349,43 @@ fn backpack_and_criteria(b: &mut Browser, addr: SocketAddr, email: &str, titles:
     titles.push(check_page(b, "14-criteria"));
 }
 
+/// The OB 3.0 API's consent page (a client registered over HTTP asks for the learner's
+/// badges): its Email field takes the address by keyboard, and the page passes axe.
+fn consent_page(b: &mut Browser, addr: SocketAddr, email: &str, titles: &mut Vec<String>) {
+    let reg = openbadges_test_support::http::request(
+        addr,
+        "POST",
+        "/ims/ob/v3p0/oauth/register",
+        &[("Content-Type", "application/json")],
+        json!({
+            "client_name": "Keyboard wallet",
+            "client_uri": "http://127.0.0.1:9/",
+            "redirect_uris": ["http://127.0.0.1:9/cb"],
+            "token_endpoint_auth_method": "none",
+        })
+        .to_string()
+        .as_bytes(),
+    );
+    assert_eq!(reg.status, 201);
+    let client = reg.json()["client_id"].as_str().unwrap().to_owned();
+    let challenge = openbadges::backpack::oauth::pkce::s256_challenge(
+        &openbadges::backpack::oauth::pkce::generate_verifier().unwrap(),
+    );
+    b.navigate(&format!(
+        "http://{addr}/ims/ob/v3p0/oauth/authorize?response_type=code&client_id={client}\
+         &redirect_uri=http%3A%2F%2F127.0.0.1%3A9%2Fcb&state=s&code_challenge={challenge}\
+         &code_challenge_method=S256"
+    ));
+    let t = b.text();
+    assert!(
+        t.contains("Keyboard wallet") && t.contains("Read the badges in your backpack"),
+        "{t}"
+    );
+    b.tab_to("INPUT Email", TABS);
+    b.insert_text(email);
+    titles.push(check_page(b, "15-consent"));
+}
+
 #[test]
 fn a_learner_earns_the_badge_by_keyboard_alone_on_accessible_pages() {
     // CI sets BADGES101_REQUIRE_BROWSER=1 (and installs Chromium): there, skipping is a failure.
@@ -377,6 +414,7 @@ fn a_learner_earns_the_badge_by_keyboard_alone_on_accessible_pages() {
     let png = download_the_badge(&mut b, &dir, addr);
     downloaded_badge_verifies_for_its_learner_only(addr, &png, email);
     backpack_and_criteria(&mut b, addr, email, &mut titles);
+    consent_page(&mut b, addr, email, &mut titles);
     // Each page and state has a title of its own.
     let mut distinct = titles.clone();
     distinct.sort();

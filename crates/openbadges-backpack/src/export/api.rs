@@ -158,6 +158,33 @@ pub fn ob3_get_credentials<S: Store + ?Sized>(
     })
 }
 
+/// [`ob3_get_credentials`] over the credentials of one backpack owner only: those whose
+/// recipient matched `owner` (in a backpack shared by several people, what an OAuth 2.0 grant
+/// of that owner may read).
+///
+/// # Errors
+/// Storage errors; [`Error::InvalidArgument`] for a zero limit.
+pub fn ob3_get_credentials_of<S: Store + ?Sized>(
+    store: &S,
+    page: &Page,
+    base: &str,
+    owner: &openbadges_model::Identity,
+) -> Result<ApiResponse> {
+    let (credential, jws, total) = page_by_form(store, page, |b| {
+        b.version == Version::V3_0
+            && b.recipient.identifier.kind == owner.kind
+            && b.recipient
+                .identifier
+                .value
+                .eq_ignore_ascii_case(&owner.value)
+    })?;
+    Ok(ApiResponse {
+        body: json!({"credential": credential, "compactJwsString": jws}),
+        total_count: total,
+        link: link_header(base, page, total),
+    })
+}
+
 /// The Mozilla Displayer `GET /displayer/{userId}/groups.json` body: the public collections.
 ///
 /// # Errors
@@ -239,6 +266,19 @@ pub struct ApiReply {
 }
 
 impl ApiReply {
+    /// A failure with an [`imsx_status_info`] body and a `WWW-Authenticate` challenge (none
+    /// when `challenge` is empty).
+    pub(crate) fn challenge(
+        status: u16,
+        code_minor: &str,
+        description: &str,
+        challenge: String,
+    ) -> Self {
+        let mut r = ApiReply::status_info(status, code_minor, description);
+        r.www_authenticate = (!challenge.is_empty()).then_some(challenge);
+        r
+    }
+
     fn status_info(status: u16, code_minor: &str, description: &str) -> Self {
         ApiReply {
             status,

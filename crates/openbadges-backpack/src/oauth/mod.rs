@@ -14,6 +14,7 @@
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+pub mod host;
 pub mod pkce;
 
 /// The OB 3.0 API scope that allows `getCredentials`.
@@ -46,12 +47,15 @@ pub const DISCOVERY_PATH: &str = "/ims/ob/v3p0/discovery";
 
 /// The OB 3.0 API Service Description Document (an OpenAPI 3.0 document): only the parts a
 /// client needs to find the API and its OAuth 2.0 endpoints. Unknown members are ignored when
-/// reading, so a full OpenAPI document parses.
+/// reading, so a full OpenAPI document parses; `openapi` and `info` default to empty when a
+/// host leaves them out (a client needs only `servers` and `components`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ServiceDescription {
     /// The OpenAPI version (`3.0.1`).
+    #[serde(default)]
     pub openapi: String,
     /// Title, version and links of the service.
+    #[serde(default)]
     pub info: ServiceInfo,
     /// The API base URLs (the first is used), each ending in `/ims/ob/v3p0`.
     pub servers: Vec<Server>,
@@ -82,11 +86,13 @@ impl ServiceDescription {
 }
 
 /// The OpenAPI `info` object of a [`ServiceDescription`].
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct ServiceInfo {
     /// The service's name.
+    #[serde(default)]
     pub title: String,
     /// The API version (`3.0`).
+    #[serde(default)]
     pub version: String,
     /// What the service is.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -99,7 +105,7 @@ pub struct ServiceInfo {
     )]
     pub terms_of_service: Option<String>,
     /// The privacy policy URL (`x-imssf-privacyPolicyUrl`, required by OB 3.0).
-    #[serde(rename = "x-imssf-privacyPolicyUrl")]
+    #[serde(rename = "x-imssf-privacyPolicyUrl", default)]
     pub privacy_policy_url: String,
     /// The service's image URL (`x-imssf-image`).
     #[serde(
@@ -413,6 +419,12 @@ mod tests {
             "https://bp.example/oauth/token"
         );
         assert!(d.authorization_code().scopes.contains_key(SCOPE_READONLY));
+        // A host that leaves out `openapi` and `info` is still usable.
+        let mut bare = serde_json::to_value(&d).unwrap();
+        bare.as_object_mut().unwrap().remove("info");
+        bare.as_object_mut().unwrap().remove("openapi");
+        let b: ServiceDescription = serde_json::from_value(bare).unwrap();
+        assert_eq!(b.registration_url(), d.registration_url());
     }
 
     #[test]

@@ -1,9 +1,9 @@
 //! The in-memory store.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::{PoisonError, RwLock, RwLockReadGuard};
+use std::sync::{PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
-use super::{Store, Write};
+use super::{GrantRow, Store, Write};
 use crate::model::{BadgeId, BadgeRecord, BadgeState, Collection, CollectionId, KeptDocument};
 use crate::{Error, Result};
 use openbadges_model::Identity;
@@ -33,6 +33,8 @@ struct State {
     documents: BTreeMap<(String, String), KeptDocument>,
     /// Which kept documents each badge links to.
     links: BTreeMap<BadgeId, BTreeSet<(String, String)>>,
+    /// OAuth 2.0 grant records by (kind, key).
+    grants: BTreeMap<(String, String), super::GrantRow>,
 }
 
 impl MemoryStore {
@@ -42,6 +44,10 @@ impl MemoryStore {
     }
 
     /// The state. A commit replaces it whole, so a poisoned lock still guards a whole state.
+    fn write(&self) -> RwLockWriteGuard<'_, State> {
+        self.state.write().unwrap_or_else(PoisonError::into_inner)
+    }
+
     fn state(&self) -> RwLockReadGuard<'_, State> {
         self.state.read().unwrap_or_else(PoisonError::into_inner)
     }
@@ -153,6 +159,41 @@ impl Store for MemoryStore {
 
     fn identifiers(&self) -> Result<Vec<Identity>> {
         Ok(self.state().identifiers.iter().cloned().collect())
+    }
+
+    fn grant_put(&self, row: &GrantRow) -> Result<()> {
+        self.write()
+            .grants
+            .insert((row.kind.clone(), row.key.clone()), row.clone());
+        Ok(())
+    }
+
+    fn grant_get(&self, kind: &str, key: &str, now: i64) -> Result<Option<String>> {
+        Ok(self
+            .state()
+            .grants
+            .get(&(kind.to_owned(), key.to_owned()))
+            .filter(|g| g.expires_at.is_none_or(|e| e > now))
+            .map(|g| g.value.clone()))
+    }
+
+    fn grant_take(&self, kind: &str, key: &str, now: i64) -> Result<Option<String>> {
+        Ok(self
+            .write()
+            .grants
+            .remove(&(kind.to_owned(), key.to_owned()))
+            .filter(|g| g.expires_at.is_none_or(|e| e > now))
+            .map(|g| g.value))
+    }
+
+    fn grant_revoke_family(&self, family: &str, now: i64) -> Result<usize> {
+        let mut st = self.write();
+        let before = st.grants.len();
+        st.grants.retain(|_, g| g.family.as_deref() != Some(family));
+        let removed = before - st.grants.len();
+        st.grants
+            .retain(|_, g| g.expires_at.is_none_or(|e| e > now));
+        Ok(removed)
     }
 
     fn commit(&self, writes: Vec<Write>) -> Result<()> {

@@ -146,6 +146,69 @@ pub trait Store: std::fmt::Debug {
     fn integrity_check(&self) -> Result<Vec<String>> {
         self.check()
     }
+
+    /// Keeps an OAuth 2.0 grant record ([`GrantRow`]; the OB 3.0 API host's clients, codes and
+    /// tokens, see [`crate::oauth::host`]), replacing one with the same kind and key.
+    ///
+    /// # Errors
+    /// Storage errors; [`Error::InvalidArgument`] from a store that keeps no grants.
+    fn grant_put(&self, row: &GrantRow) -> Result<()> {
+        let _ = row;
+        Err(no_grants())
+    }
+
+    /// The value of the grant record `kind`/`key` that has not expired at `now` (seconds since
+    /// the epoch).
+    ///
+    /// # Errors
+    /// Storage errors; [`Error::InvalidArgument`] from a store that keeps no grants.
+    fn grant_get(&self, kind: &str, key: &str, now: i64) -> Result<Option<String>> {
+        let _ = (kind, key, now);
+        Err(no_grants())
+    }
+
+    /// Removes the grant record `kind`/`key` and returns its value if it had not expired at
+    /// `now`: atomic, so of several callers (threads, processes sharing the database) at most
+    /// one receives it. Single-use codes and rotated refresh tokens are taken this way.
+    ///
+    /// # Errors
+    /// Storage errors; [`Error::InvalidArgument`] from a store that keeps no grants.
+    fn grant_take(&self, kind: &str, key: &str, now: i64) -> Result<Option<String>> {
+        let _ = (kind, key, now);
+        Err(no_grants())
+    }
+
+    /// Removes every grant record of `family` (one authorization: its access and refresh
+    /// tokens) and, as housekeeping, every record expired at `now`. Returns how many records of
+    /// the family were removed.
+    ///
+    /// # Errors
+    /// Storage errors; [`Error::InvalidArgument`] from a store that keeps no grants.
+    fn grant_revoke_family(&self, family: &str, now: i64) -> Result<usize> {
+        let _ = (family, now);
+        Err(no_grants())
+    }
+}
+
+fn no_grants() -> Error {
+    Error::InvalidArgument("this store keeps no OAuth grants".into())
+}
+
+/// One OAuth 2.0 grant record as a [`Store`] keeps it: what it is (`kind`), its key (a client
+/// id, or the SHA-256 of a code or token: secrets are never stored), the authorization it
+/// belongs to (`family`), its value (JSON) and when it expires.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GrantRow {
+    /// `client`, `code`, `access`, `refresh`, `profile`, …
+    pub kind: String,
+    /// The key within the kind.
+    pub key: String,
+    /// The authorization it belongs to (revoked together), if any.
+    pub family: Option<String>,
+    /// The value (JSON text).
+    pub value: String,
+    /// When it expires (seconds since the epoch); `None`: never.
+    pub expires_at: Option<i64>,
 }
 
 /// A store behind a pointer is a store: `&S`, `Box<S>`, `Arc<S>` (so `Box<dyn Store + Send +
@@ -183,6 +246,18 @@ macro_rules! forward_store {
             }
             fn integrity_check(&self) -> Result<Vec<String>> {
                 (**self).integrity_check()
+            }
+            fn grant_put(&self, row: &GrantRow) -> Result<()> {
+                (**self).grant_put(row)
+            }
+            fn grant_get(&self, kind: &str, key: &str, now: i64) -> Result<Option<String>> {
+                (**self).grant_get(kind, key, now)
+            }
+            fn grant_take(&self, kind: &str, key: &str, now: i64) -> Result<Option<String>> {
+                (**self).grant_take(kind, key, now)
+            }
+            fn grant_revoke_family(&self, family: &str, now: i64) -> Result<usize> {
+                (**self).grant_revoke_family(family, now)
             }
         }
     )*};

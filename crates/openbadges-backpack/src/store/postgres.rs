@@ -82,6 +82,16 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (badge_id, document_id)
     );
     CREATE INDEX badge_documents_by_document ON badge_documents (document_id);"#,
+    // 3: the OB 3.0 API host's OAuth 2.0 grant records (clients, codes, tokens: hashed).
+    r#"CREATE TABLE oauth_grants (
+        kind TEXT COLLATE "C" NOT NULL,
+        key TEXT COLLATE "C" NOT NULL,
+        family TEXT COLLATE "C",
+        value TEXT NOT NULL,
+        expires_at BIGINT,
+        PRIMARY KEY (kind, key)
+    );
+    CREATE INDEX oauth_grants_by_family ON oauth_grants (family);"#,
 ];
 
 /// How many times a commit is tried when PostgreSQL aborts it for a serialisation failure or a
@@ -852,6 +862,57 @@ impl Store for PostgresStore {
 
     fn integrity_check(&self) -> Result<Vec<String>> {
         PostgresStore::integrity_check(self)
+    }
+
+    fn grant_put(&self, row: &super::GrantRow) -> Result<()> {
+        self.run(|client| {
+            client.execute(
+                "INSERT INTO oauth_grants (kind, key, family, value, expires_at) \
+                 VALUES ($1, $2, $3, $4, $5) ON CONFLICT (kind, key) DO UPDATE SET \
+                 family = EXCLUDED.family, value = EXCLUDED.value, expires_at = EXCLUDED.expires_at",
+                &[&row.kind, &row.key, &row.family, &row.value, &row.expires_at],
+            )?;
+            Ok(())
+        })
+    }
+
+    fn grant_get(&self, kind: &str, key: &str, now: i64) -> Result<Option<String>> {
+        self.run(|client| {
+            Ok(client
+                .query_opt(
+                    "SELECT value FROM oauth_grants WHERE kind = $1 AND key = $2 \
+                     AND (expires_at IS NULL OR expires_at > $3)",
+                    &[&kind, &key, &now],
+                )?
+                .map(|r| r.get(0)))
+        })
+    }
+
+    fn grant_take(&self, kind: &str, key: &str, now: i64) -> Result<Option<String>> {
+        // One statement: of concurrent deletes of one row, exactly one returns it.
+        self.run(|client| {
+            Ok(client
+                .query_opt(
+                    "DELETE FROM oauth_grants WHERE kind = $1 AND key = $2 \
+                     RETURNING value, expires_at",
+                    &[&kind, &key],
+                )?
+                .and_then(|r| {
+                    let e: Option<i64> = r.get(1);
+                    e.is_none_or(|e| e > now).then(|| r.get(0))
+                }))
+        })
+    }
+
+    fn grant_revoke_family(&self, family: &str, now: i64) -> Result<usize> {
+        self.run(|client| {
+            let n = client.execute("DELETE FROM oauth_grants WHERE family = $1", &[&family])?;
+            client.execute(
+                "DELETE FROM oauth_grants WHERE expires_at IS NOT NULL AND expires_at <= $1",
+                &[&now],
+            )?;
+            Ok(usize::try_from(n).unwrap_or(usize::MAX))
+        })
     }
 }
 

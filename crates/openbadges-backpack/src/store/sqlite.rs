@@ -21,7 +21,7 @@ use openbadges_model::{Identity, IdentityKind};
 pub const DB_FILE: &str = "backpack.sqlite";
 
 /// The newest schema version this build writes (see `docs/backpack.md`).
-pub const SCHEMA_VERSION: i64 = 2;
+pub const SCHEMA_VERSION: i64 = 3;
 
 /// Migrations, in order; migration `n` (1-based) brings the schema from `n - 1` to `n`.
 const MIGRATIONS: &[&str] = &[
@@ -84,6 +84,16 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (badge_id, document_id)
     ) STRICT;
     CREATE INDEX badge_documents_by_document ON badge_documents (document_id);",
+    // 3: the OB 3.0 API host's OAuth 2.0 grant records (clients, codes, tokens: hashed).
+    "CREATE TABLE oauth_grants (
+        kind TEXT NOT NULL,
+        key TEXT NOT NULL,
+        family TEXT,
+        value TEXT NOT NULL,
+        expires_at INTEGER,
+        PRIMARY KEY (kind, key)
+    ) STRICT;
+    CREATE INDEX oauth_grants_by_family ON oauth_grants (family);",
 ];
 
 /// A backpack kept in one SQLite file (plus its `-wal`/`-shm` companions while open).
@@ -690,5 +700,61 @@ impl Store for SqliteStore {
 
     fn integrity_check(&self) -> Result<Vec<String>> {
         SqliteStore::integrity_check(self)
+    }
+
+    fn grant_put(&self, row: &super::GrantRow) -> Result<()> {
+        self.conn()
+            .execute(
+                "INSERT OR REPLACE INTO oauth_grants (kind, key, family, value, expires_at) \
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![row.kind, row.key, row.family, row.value, row.expires_at],
+            )
+            .map_err(|e| classify(&self.path, e))?;
+        Ok(())
+    }
+
+    fn grant_get(&self, kind: &str, key: &str, now: i64) -> Result<Option<String>> {
+        self.conn()
+            .query_row(
+                "SELECT value FROM oauth_grants WHERE kind = ?1 AND key = ?2 \
+                 AND (expires_at IS NULL OR expires_at > ?3)",
+                params![kind, key, now],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(|e| classify(&self.path, e))
+    }
+
+    fn grant_take(&self, kind: &str, key: &str, now: i64) -> Result<Option<String>> {
+        // One statement: SQLite's write lock makes it atomic across connections and processes.
+        let taken: Option<(String, Option<i64>)> = self
+            .conn()
+            .query_row(
+                "DELETE FROM oauth_grants WHERE kind = ?1 AND key = ?2 \
+                 RETURNING value, expires_at",
+                params![kind, key],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()
+            .map_err(|e| classify(&self.path, e))?;
+        Ok(taken
+            .filter(|(_, e)| e.is_none_or(|e| e > now))
+            .map(|(v, _)| v))
+    }
+
+    fn grant_revoke_family(&self, family: &str, now: i64) -> Result<usize> {
+        let conn = self.conn();
+        let n = conn
+            .execute(
+                "DELETE FROM oauth_grants WHERE family = ?1",
+                params![family],
+            )
+            .map_err(|e| classify(&self.path, e))?;
+        conn.execute(
+            "DELETE FROM oauth_grants WHERE expires_at IS NOT NULL AND expires_at <= ?1",
+            params![now],
+        )
+        .map_err(|e| classify(&self.path, e))?;
+        Ok(n)
     }
 }
