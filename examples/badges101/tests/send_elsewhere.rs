@@ -5,7 +5,9 @@
 //! loopback server (discovery, RFC 7591 registration, authorization with PKCE S256 and an
 //! immediate consent, token endpoint, upsertCredential). Also: one registration per host for
 //! many learners, a callback used once, an unknown state refused, a host that does not speak
-//! the API, and a learner who does not allow it. And the same in headless Chromium by keyboard,
+//! the API, and a learner who does not allow it. Then to a **second Badges 101 instance** as
+//! the host, through its own OAuth 2.0 consent page (posted over HTTP, and by keyboard in
+//! Chromium), the badge read back from it with the library client. And the same in headless Chromium by keyboard,
 //! with axe-core on the new pages (skipped without Chromium unless `BADGES101_REQUIRE_BROWSER`).
 #![allow(
     clippy::unwrap_used,
@@ -379,4 +381,211 @@ fn in_the_browser_by_keyboard_on_accessible_pages() {
     assert_eq!(state.lock().unwrap().held.len(), 1);
     drop(b);
     running.shutdown();
+}
+
+/// HTML text as written by the templates, unescaped.
+fn unescape(s: &str) -> String {
+    s.replace("&#34;", "\"")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&#61;", "=")
+        .replace("&#47;", "/")
+        .replace("&#43;", "+")
+        .replace("&#38;", "&")
+        .replace("&amp;", "&")
+}
+
+/// The hidden fields of the first form on `page`.
+fn hidden_fields(page: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut rest = page;
+    while let Some(at) = rest.find("<input type=\"hidden\" name=\"") {
+        rest = &rest[at + "<input type=\"hidden\" name=\"".len()..];
+        let name = &rest[..rest.find('"').unwrap()];
+        let v = &rest[rest.find("value=\"").unwrap() + "value=\"".len()..];
+        let value = &v[..v.find('"').unwrap()];
+        out.push((unescape(name), unescape(value)));
+    }
+    out
+}
+
+/// The learner on one Badges 101 instance sends the badge to the backpack of a **second**
+/// Badges 101 instance, through its OAuth 2.0 host: discovery, registration, its consent page
+/// (the form posted as a person would: "Email", "Allow"), the code exchanged with PKCE, the
+/// push accepted by the second instance's backpack.
+#[test]
+fn a_learner_sends_the_badge_to_a_second_badges101_backpack() {
+    let dir_b = TempDir::new("send-elsewhere-b");
+    let b = start(Config {
+        port: 0,
+        data_dir: dir_b.path().to_path_buf(),
+        threads: 2,
+        ..Config::default()
+    })
+    .unwrap();
+    let dir_a = TempDir::new("send-elsewhere-a");
+    let a = start(Config {
+        port: 0,
+        data_dir: dir_a.path().to_path_buf(),
+        threads: 2,
+        allow_backpack_hosts: vec![b.addr().to_string()],
+        ..Config::default()
+    })
+    .unwrap();
+    let email = "two.instances@example.org";
+    let tok = passed(a.addr());
+    let b_url = b.url().trim_end_matches('/').to_owned();
+    let page = post(
+        a.addr(),
+        &format!("/a/{tok}/issue"),
+        &format!("email={}&backpack={}", enc(email), enc(&b_url)),
+    );
+    assert_eq!(page.status, 200, "{}", page.text());
+    let link = continue_link(&page.text());
+    let consent_path = link.strip_prefix(&b_url).unwrap().to_owned();
+    let consent = get(b.addr(), &consent_path);
+    assert_eq!(consent.status, 200, "{}", consent.text());
+    let text = consent.text();
+    assert!(
+        text.contains("<label for=\"email\">Email</label>"),
+        "{text}"
+    );
+    assert!(text.contains(">Allow</button>"), "{text}");
+    let action = {
+        let at = text.find("<form method=\"post\" action=\"").unwrap()
+            + "<form method=\"post\" action=\"".len();
+        unescape(&text[at..at + text[at..].find('"').unwrap()])
+    };
+    let mut form: Vec<(String, String)> = hidden_fields(&text);
+    form.push(("email".into(), email.into()));
+    form.push(("decision".into(), "allow".into()));
+    let body: String = url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(form)
+        .finish();
+    let allowed = post(b.addr(), &action, &body);
+    assert!(
+        matches!(allowed.status, 302 | 303),
+        "{} {}",
+        allowed.status,
+        allowed.text()
+    );
+    let back = url::Url::parse(allowed.header("Location").unwrap()).unwrap();
+    assert_eq!(back.port(), Some(a.addr().port()));
+    assert_eq!(back.path(), "/backpack/callback");
+    let done = get(
+        a.addr(),
+        &format!("/backpack/callback?{}", back.query().unwrap()),
+    );
+    assert_eq!(done.status, 303, "{}", done.text());
+    let badge = get(a.addr(), &format!("/a/{tok}/badge")).text();
+    assert!(
+        badge.contains(&format!("Sent to your backpack at {b_url}")),
+        "{badge}"
+    );
+
+    // The badge is in the learner's backpack at the second instance: read back with the
+    // library client (getCredentials) under a grant of its own, consented the same way.
+    use openbadges::backpack::client::{ApiClient, authorization_request, registration_request};
+    use openbadges::backpack::oauth::SCOPE_READONLY;
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let client = ApiClient::new(
+        &openbadges::proof::loader::HttpLimits::default().allow_host(b.addr().to_string()),
+    )
+    .unwrap();
+    let redirect_uri = "http://127.0.0.1:9/cb";
+    let service = runtime.block_on(client.discover(&b_url)).unwrap();
+    let reg = runtime
+        .block_on(client.register(
+            &service,
+            &registration_request("Reader", "http://127.0.0.1:9/", redirect_uri),
+        ))
+        .unwrap();
+    let (url, pending) =
+        authorization_request(&service, &reg, redirect_uri, &[SCOPE_READONLY]).unwrap();
+    let consent = get(b.addr(), url.strip_prefix(&b_url).unwrap()).text();
+    let mut form = hidden_fields(&consent);
+    form.push(("email".into(), email.into()));
+    form.push(("decision".into(), "allow".into()));
+    let body: String = url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(form)
+        .finish();
+    let allowed = post(b.addr(), &action, &body);
+    let back = url::Url::parse(allowed.header("Location").unwrap()).unwrap();
+    let code = pending.code_from_callback(back.query().unwrap()).unwrap();
+    let mut connection = runtime
+        .block_on(client.exchange_code(&service, &reg, &pending, &code))
+        .unwrap();
+    let page = runtime
+        .block_on(client.get_credentials(&mut connection, 10, 0))
+        .unwrap();
+    assert_eq!(page.total_count, Some(1));
+    assert_eq!(page.credentials.len() + page.compact_jws.len(), 1);
+    a.shutdown();
+    b.shutdown();
+}
+
+/// The Badges 101 browser flow to a second Badges 101 instance's backpack through OAuth 2.0, by
+/// keyboard: the address typed, "Continue to HOST", the second instance's consent page ("Email",
+/// "Allow"), and back to the badge page, which says "Sent to your backpack at HOST".
+#[test]
+fn in_the_browser_to_a_second_badges101_backpack() {
+    use common::browser::{Browser, Key, find_chromium};
+    let Some(chromium) = find_chromium() else {
+        return;
+    };
+    let dir_b = TempDir::new("send-elsewhere-browser-b");
+    let b_app = start(Config {
+        port: 0,
+        data_dir: dir_b.path().to_path_buf(),
+        threads: 2,
+        ..Config::default()
+    })
+    .unwrap();
+    let dir_a = TempDir::new("send-elsewhere-browser-a");
+    let a_app = start(Config {
+        port: 0,
+        data_dir: dir_a.path().to_path_buf(),
+        threads: 2,
+        allow_backpack_hosts: vec![b_app.addr().to_string()],
+        ..Config::default()
+    })
+    .unwrap();
+    let email = "browser.two@example.org";
+    let b_url = b_app.url().trim_end_matches('/').to_owned();
+    let tok = passed(a_app.addr());
+    let mut b = Browser::open(
+        &chromium,
+        dir_a.path(),
+        &format!("{}a/{tok}/result", a_app.url()),
+    );
+    let go = |b: &mut Browser, control: &str, key: Key| {
+        b.tab_to(control, 20);
+        b.mark_page();
+        b.press(key);
+        b.wait_for_new_page();
+    };
+    b.tab_to("INPUT Email", 20);
+    b.insert_text(email);
+    b.tab_to("INPUT Backpack address (OB 3.0 API)", 5);
+    b.insert_text(&b_url);
+    go(&mut b, "BUTTON Send to backpack", Key::Enter);
+    go(&mut b, &format!("A Continue to {b_url}"), Key::Enter);
+    // The second instance's consent page.
+    assert!(b.text().contains("Allow"), "{}", b.text());
+    b.tab_to("INPUT Email", 20);
+    b.insert_text(email);
+    go(&mut b, "BUTTON Allow", Key::Enter);
+    assert_eq!(b.path(), format!("/a/{tok}/badge"));
+    assert!(
+        b.text()
+            .contains(&format!("Sent to your backpack at {b_url}")),
+        "{}",
+        b.text()
+    );
+    b.assert_accessible("32-badge-sent-to-a-second-badges101");
+    drop(b);
+    a_app.shutdown();
+    b_app.shutdown();
 }
