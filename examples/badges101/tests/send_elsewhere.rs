@@ -6,9 +6,9 @@
 //! immediate consent, token endpoint, upsertCredential). Also: one registration per host for
 //! many learners, a callback used once, an unknown state refused, a host that does not speak
 //! the API, and a learner who does not allow it. Then to a **second Badges 101 instance** as
-//! the host, through its own OAuth 2.0 consent page (posted over HTTP, and by keyboard in
-//! Chromium), the badge read back from it with the library client. And the same in headless Chromium by keyboard,
-//! with axe-core on the new pages (skipped without Chromium unless `BADGES101_REQUIRE_BROWSER`).
+//! the host, through its own OAuth 2.0 consent page (posted over HTTP), the badge read back from
+//! it with the library client. And both in headless Chromium by keyboard, with axe-core on the
+//! new pages (skipped without Chromium unless `BADGES101_REQUIRE_BROWSER`).
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
