@@ -550,7 +550,12 @@ async fn send_elsewhere(ctx: Arc<Ctx>, tok: String, issue: bool, body: Bytes) ->
     })
     .await;
     match issued {
-        Ok(Ok(Ok(uuid))) => crate::remote::start_send(ctx, tok, uuid, host).await,
+        Ok(Ok(Ok(uuid))) => {
+            let cookie = issue.then(|| learner_cookie(&ctx.app, &tok));
+            let mut r = crate::remote::start_send(ctx, tok, uuid, host).await;
+            r.headers.extend(cookie);
+            r
+        }
         Ok(Ok(Err(reply))) => reply,
         Ok(Err(refused)) => Reply::from(refused),
         Err(_) => Reply::error(500, "Something went wrong on our side."),
@@ -676,7 +681,11 @@ fn attempt_route(
                 Err(r) => return Ok(r),
             };
             match app.issue(tok, &email, true) {
-                Ok(_) => Ok(Reply::redirect(format!("/a/{tok}/badge"))),
+                Ok(_) => {
+                    let mut r = Reply::redirect(format!("/a/{tok}/badge"));
+                    r.headers.push(learner_cookie(app, tok));
+                    Ok(r)
+                }
                 Err(Refused::Bad(m)) => {
                     let record = app.finish(tok)?;
                     Ok(Reply::html(
@@ -694,7 +703,7 @@ fn attempt_route(
             let push = app.push_state(&uuid)?;
             let wallet = app.wallet_offer(tok)?;
             let sent = crate::remote::last_send(app.issuer_store(), &uuid)?;
-            Ok(Reply::html(
+            let mut r = Reply::html(
                 200,
                 html::badge(
                     tok,
@@ -704,7 +713,9 @@ fn attempt_route(
                     Some(wallet),
                     sent.as_ref(),
                 ),
-            ))
+            );
+            r.headers.push(learner_cookie(app, tok));
+            Ok(r)
         }
         (&Method::GET, ["badge", name]) => {
             let bytes = app.baked(tok, name)?;
@@ -1040,9 +1051,56 @@ fn origin_of(url: &str) -> String {
     format!("{scheme}://{authority}")
 }
 
-/// `POST …/oauth/authorize`: the consent form's answer. The request is validated again; Allow
-/// with an email redirects with a code, Deny with `access_denied`.
-async fn consent(State(ctx): State<Arc<Ctx>>, body: Bytes) -> Reply {
+/// The cookie naming the learner's attempt in the browser they earned their badge in: the
+/// only proof of who consents on the OAuth 2.0 consent page (Badges 101 has no accounts).
+const LEARNER_COOKIE: &str = "b101_learner";
+
+/// How long the learner cookie lasts (30 days, in seconds).
+const LEARNER_COOKIE_MAX_AGE: u64 = 30 * 24 * 60 * 60;
+
+/// What the consent page says when the browser or the address is not the learner's.
+const NOT_THE_LEARNER: &str = "Open this page in the browser where you earned your Badges 101 \
+                               badge, and enter the address you earned it with.";
+
+/// The `Set-Cookie` header naming attempt `tok` as this browser's learner (set when the
+/// badge is issued and whenever the badge page is shown).
+///
+/// `SameSite=Lax` keeps the cookie off cross-site POSTs: a page of another site that posts the
+/// consent form gets no cookie with it, so it cannot consent for the learner. That is what
+/// protects the consent POST from cross-site request forgery. `HttpOnly` keeps it from
+/// scripts; `Secure` when the app is served over https.
+fn learner_cookie(app: &App, tok: &str) -> (&'static str, String) {
+    let secure = if app.base_url().starts_with("https://") {
+        "; Secure"
+    } else {
+        ""
+    };
+    (
+        "Set-Cookie",
+        format!(
+            "{LEARNER_COOKIE}={tok}; Path=/; HttpOnly; SameSite=Lax; \
+             Max-Age={LEARNER_COOKIE_MAX_AGE}{secure}"
+        ),
+    )
+}
+
+/// The attempt token the request's learner cookie names, if any.
+fn learner_of(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, v)| *k == LEARNER_COOKIE && is_token(v))
+        .map(|(_, v)| v.to_owned())
+}
+
+/// `POST …/oauth/authorize`: the consent form's answer. The request is validated again; Deny
+/// redirects with `access_denied`; Allow redirects with a code only when the browser's learner
+/// cookie names an attempt whose badge was issued to the typed email, else 403 (no redirect).
+async fn consent(State(ctx): State<Arc<Ctx>>, headers: HeaderMap, body: Bytes) -> Reply {
+    let learner = learner_of(&headers);
     with_store(ctx, move |ctx, pack| {
         let form = oauth_form(&String::from_utf8_lossy(&body));
         let req = match ctx.host.authorization_request(pack.store(), &form)? {
@@ -1068,6 +1126,21 @@ async fn consent(State(ctx): State<Arc<Ctx>>, body: Bytes) -> Reply {
                 ));
             }
         };
+        // The learner themself, in the browser they earned their badge in, with its address.
+        let attempt = match learner.as_deref().map(|tok| ctx.app.attempt(tok)) {
+            None | Some(Err(Refused::UnknownAttempt | Refused::Expired)) => None,
+            Some(Err(e)) => return Ok(Reply::from(e)),
+            Some(Ok(a)) => Some(a),
+        };
+        let theirs = attempt.is_some_and(|a| {
+            a.issued.is_some()
+                && a.email
+                    .as_deref()
+                    .is_some_and(|e| e.trim().eq_ignore_ascii_case(&email))
+        });
+        if !theirs {
+            return Ok(Reply::error(403, NOT_THE_LEARNER));
+        }
         Ok(Reply::redirect(ctx.host.grant(
             pack.store(),
             &req,

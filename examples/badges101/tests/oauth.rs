@@ -96,14 +96,26 @@ fn authlib_registers_authorizes_with_pkce_reads_upserts_refreshes_and_revokes() 
     .unwrap();
     let addr = running.addr();
     // Two learners' badges in the one backpack: a grant of one sees only theirs.
-    earn(addr, "ada@example.org");
+    let ada = earn(addr, "ada@example.org");
     earn(addr, "grace@example.org");
     assert!(running.wait_for_pushes(Duration::from_secs(60)));
 
+    // The script consents as Ada in "her browser": her learner cookie, set on her badge page.
+    let badge = get(addr, &format!("/a/{ada}/badge"));
+    let set_cookie = badge.header("Set-Cookie").unwrap();
+    assert!(
+        set_cookie.starts_with(&format!("b101_learner={ada};"))
+            && set_cookie.contains("HttpOnly")
+            && set_cookie.contains("SameSite=Lax")
+            && set_cookie.contains("Max-Age=2592000")
+            && !set_cookie.contains("Secure"),
+        "{set_cookie}"
+    );
     let out = Command::new(&python)
         .arg(script())
         .arg(running.url())
         .arg("ada@example.org")
+        .arg(&ada)
         .env_remove("HTTP_PROXY")
         .env_remove("http_proxy")
         .env_remove("HTTPS_PROXY")
@@ -224,12 +236,44 @@ fn discovery_and_the_consent_page() {
     );
     assert_eq!(no_email.status, 400);
     assert!(no_email.header("Location").is_none());
-    let allowed = common::post(
+    // Allow is the learner's own, in the browser they earned their badge in (its learner
+    // cookie) with the address they earned it with; anything else: 403, no redirect, no code.
+    let ada = earn(addr, "ada@example.org");
+    let grace = earn(addr, "grace@example.org");
+    let passed_only = common::begin(addr);
+    let allow = format!("{fields}&decision=allow&email=ada%40example.org");
+    let refusals = [
+        (None, allow.clone()),
+        (Some(format!("b101_learner={grace}")), allow.clone()),
+        (Some(format!("b101_learner={passed_only}")), allow.clone()),
+        (Some("b101_learner=not-a-token".to_owned()), allow.clone()),
+        (
+            Some(format!("b101_learner={ada}")),
+            format!("{fields}&decision=allow&email=grace%40example.org"),
+        ),
+    ];
+    for (cookie, form) in &refusals {
+        let r = match cookie {
+            Some(c) => common::post_with_cookie(addr, "/ims/ob/v3p0/oauth/authorize", form, c),
+            None => common::post(addr, "/ims/ob/v3p0/oauth/authorize", form),
+        };
+        assert_eq!(r.status, 403, "{cookie:?} {form}");
+        assert!(r.header("Location").is_none(), "{cookie:?}");
+        let text = r.text();
+        assert!(!text.contains("code="), "{text}");
+        assert!(
+            text.contains("Open this page in the browser where you earned your Badges 101 badge"),
+            "{text}"
+        );
+    }
+    // Deny needs no cookie (above); Allow with Ada's cookie and her address (any case, spaces).
+    let allowed = common::post_with_cookie(
         addr,
         "/ims/ob/v3p0/oauth/authorize",
-        &format!("{fields}&decision=allow&email=ada%40example.org"),
+        &format!("{fields}&decision=allow&email=+Ada%40Example.org+"),
+        &format!("theme=dark; b101_learner={ada}"),
     );
-    assert_eq!(allowed.status, 303);
+    assert_eq!(allowed.status, 303, "{}", allowed.text());
     let to = allowed.header("Location").unwrap();
     assert!(
         to.starts_with("http://127.0.0.1:9/cb?code=") && to.ends_with("&state=s1"),

@@ -435,6 +435,12 @@ fn a_learner_sends_the_badge_to_a_second_badges101_backpack() {
     })
     .unwrap();
     let email = "two.instances@example.org";
+    // The learner holds a badge of the host instance B too, earned in this "browser": its
+    // learner cookie is what lets them consent there.
+    let b_tok = common::earn(b.addr(), email);
+    let cookie = format!("b101_learner={b_tok}");
+    // That badge is in B's backpack too (B's own push, done before A's badge arrives).
+    assert!(b.wait_for_pushes(std::time::Duration::from_secs(60)));
     let tok = passed(a.addr());
     let b_url = b.url().trim_end_matches('/').to_owned();
     let page = post(
@@ -464,7 +470,7 @@ fn a_learner_sends_the_badge_to_a_second_badges101_backpack() {
     let body: String = url::form_urlencoded::Serializer::new(String::new())
         .extend_pairs(form)
         .finish();
-    let allowed = post(b.addr(), &action, &body);
+    let allowed = common::post_with_cookie(b.addr(), &action, &body, &cookie);
     assert!(
         matches!(allowed.status, 302 | 303),
         "{} {}",
@@ -511,7 +517,7 @@ fn a_learner_sends_the_badge_to_a_second_badges101_backpack() {
     let body: String = url::form_urlencoded::Serializer::new(String::new())
         .extend_pairs(form)
         .finish();
-    let allowed = post(b.addr(), &action, &body);
+    let allowed = common::post_with_cookie(b.addr(), &action, &body, &cookie);
     let back = url::Url::parse(allowed.header("Location").unwrap()).unwrap();
     let code = pending.code_from_callback(back.query().unwrap()).unwrap();
     let mut connection = runtime
@@ -520,8 +526,9 @@ fn a_learner_sends_the_badge_to_a_second_badges101_backpack() {
     let page = runtime
         .block_on(client.get_credentials(&mut connection, 10, 0))
         .unwrap();
-    assert_eq!(page.total_count, Some(1));
-    assert_eq!(page.credentials.len() + page.compact_jws.len(), 1);
+    // The learner's badge of B and the one sent from A.
+    assert_eq!(page.total_count, Some(2));
+    assert_eq!(page.credentials.len() + page.compact_jws.len(), 2);
     a.shutdown();
     b.shutdown();
 }
@@ -554,24 +561,42 @@ fn in_the_browser_to_a_second_badges101_backpack() {
     .unwrap();
     let email = "browser.two@example.org";
     let b_url = b_app.url().trim_end_matches('/').to_owned();
-    let tok = passed(a_app.addr());
-    let mut b = Browser::open(
-        &chromium,
-        dir_a.path(),
-        &format!("{}a/{tok}/result", a_app.url()),
-    );
     let go = |b: &mut Browser, control: &str, key: Key| {
         b.tab_to(control, 20);
         b.mark_page();
         b.press(key);
         b.wait_for_new_page();
     };
+    // The browser earns a badge of the host instance B first: B's learner cookie is what lets
+    // the learner consent there.
+    let b_tok = passed(b_app.addr());
+    let mut b = Browser::open(
+        &chromium,
+        dir_a.path(),
+        &format!("{}a/{b_tok}/result", b_app.url()),
+    );
+    b.tab_to("INPUT Email", 20);
+    b.insert_text(email);
+    go(&mut b, "BUTTON Send to backpack", Key::Enter);
+    assert_eq!(b.path(), format!("/a/{b_tok}/badge"));
+    // Then the badge of instance A, sent to B.
+    let tok = passed(a_app.addr());
+    b.navigate(&format!("{}a/{tok}/result", a_app.url()));
     b.tab_to("INPUT Email", 20);
     b.insert_text(email);
     b.tab_to("INPUT Backpack address (OB 3.0 API)", 5);
     b.insert_text(&b_url);
     go(&mut b, "BUTTON Send to backpack", Key::Enter);
-    go(&mut b, &format!("A Continue to {b_url}"), Key::Enter);
+    // Both instances are on 127.0.0.1 here, and cookies ignore ports: A's learner cookie now
+    // stands in B's place. The learner opens their badge of B again (which sets B's cookie
+    // back), then follows "Continue to B". Two real hosts keep two cookies.
+    let link = b.eval(
+        "[...document.querySelectorAll('a')].find(a => a.textContent.includes('Continue to')).href",
+    );
+    let link = link.as_str().unwrap().to_owned();
+    assert!(link.starts_with(&b_url), "{link}");
+    b.navigate(&format!("{b_url}/a/{b_tok}/badge"));
+    b.navigate(&link);
     // The second instance's consent page.
     assert!(b.text().contains("Allow"), "{}", b.text());
     b.tab_to("INPUT Email", 20);

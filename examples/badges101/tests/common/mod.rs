@@ -53,6 +53,18 @@ pub fn post(addr: SocketAddr, path: &str, form: &str) -> ClientResponse {
     request(addr, "POST", path, form.as_bytes())
 }
 
+/// `POST path` with the form `form` (already encoded) and the `Cookie` header `cookie` (the
+/// learner's browser: `b101_learner=TOKEN`).
+pub fn post_with_cookie(addr: SocketAddr, path: &str, form: &str, cookie: &str) -> ClientResponse {
+    openbadges_test_support::http::request(
+        addr,
+        "POST",
+        path,
+        &[FORM, ("Cookie", cookie)],
+        form.as_bytes(),
+    )
+}
+
 /// The app on an ephemeral port with its data in `dir`, two threads, under `policy`.
 pub fn app(dir: &Path, policy: Policy) -> Running {
     start(Config {

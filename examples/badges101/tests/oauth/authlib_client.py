@@ -1,7 +1,11 @@
 """An independent OAuth 2.0 client (authlib, pinned by the Rust test that runs this script)
 against the Badges 101 OB 3.0 API host on loopback.
 
-Usage: authlib_client.py BASE_URL EMAIL
+Usage: authlib_client.py BASE_URL EMAIL LEARNER_TOKEN
+
+The consent is the learner's own: the session carries their learner cookie
+(`b101_learner=LEARNER_TOKEN`, what the browser they earned their badge in holds); the same
+form posted without it is refused (403, no redirect).
 
 Discovers the host, registers dynamically (RFC 7591), runs the authorization code grant with
 PKCE S256 through authlib's OAuth2Session (the consent is given by posting the consent page's
@@ -67,8 +71,10 @@ class ConsentForm(HTMLParser):
 
 
 def main():
-    base, email = sys.argv[1].rstrip("/"), sys.argv[2]
+    base, email, learner = sys.argv[1].rstrip("/"), sys.argv[2], sys.argv[3]
     http = requests.Session()
+    # The learner's browser: the cookie their badge page set.
+    http.cookies.set("b101_learner", learner)
     http.trust_env = False  # loopback: never through a proxy
     seen = {}
 
@@ -148,6 +154,16 @@ def main():
         fields = dict(form.hidden)
         fields["email"] = email
         fields["decision"] = "allow"
+        # Without the learner's cookie (another browser): refused, no redirect.
+        stranger = requests.Session()
+        stranger.trust_env = False
+        r = stranger.post(
+            base + form.action,
+            data=urlencode(fields),
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+            allow_redirects=False,
+        )
+        check(r.status_code == 403 and "Location" not in r.headers, f"no cookie {r.status_code}")
         r = http.post(
             base + form.action,
             data=urlencode(fields),
