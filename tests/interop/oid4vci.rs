@@ -8,7 +8,7 @@
 //!   address beside it;
 //! - our CLI accepts both for the learner and rejects both for another address;
 //! - the DCC stack, with its own status check, accepts the `ldp_vc` credential (it has no VC-JWT
-//!   verifier);
+//!   verifier), and the Python OB 3.0 stack (openbadgeslib) accepts the `jwt_vc_json` one;
 //! - the offer is single use: a second wallet run on the same link is refused.
 //!
 //! The wallet lives here, beside the other peer checks of the app (`badges101.rs`), because it
@@ -24,7 +24,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use openbadges_test_support::cli::{Cli, code};
 use openbadges_test_support::fixtures::{TempDir, repo_root};
 use openbadges_test_support::http::get;
-use openbadges_test_support::peers::Peers;
+use openbadges_test_support::peers::{Peer, Peers};
 use serde_json::Value;
 
 use crate::badges101::earn_a_badge;
@@ -182,6 +182,13 @@ fn a_real_openid4vci_wallet_receives_both_credentials_from_badges101() {
                 0,
                 dcc_verdict(&dcc),
                 &dcc,
+            );
+        } else {
+            // The DCC stack verifies no VC-JWT: the Python OB 3.0 stack (openbadgeslib) does.
+            t.exit(
+                "ob3-py (openbadgeslib) accepts the jwt_vc_json credential",
+                0,
+                &peers.run(Peer::Ob3Py, &["verify", &arg(&file)]),
             );
         }
     }
