@@ -558,7 +558,8 @@ fn profiles_are_per_owner() {
 
 /// Several instances on one database: eight threads, alternating between two stores on one
 /// SQLite file (and on one PostgreSQL database), redeem one code and then one refresh token;
-/// exactly one of each succeeds, the others get `invalid_grant`.
+/// exactly one of each succeeds, the others get `invalid_grant` (the refresh token from a code
+/// redeemed once: a replayed code revokes what the first redemption gave).
 #[test]
 fn codes_and_refresh_tokens_are_single_use_across_instances() {
     let dir = TempDir::new("oauth-instances");
@@ -594,7 +595,12 @@ fn codes_and_refresh_tokens_are_single_use_across_instances() {
                 .collect()
         });
         assert_eq!(won.len(), 1);
-        let refresh = won[0]["refresh_token"].as_str().unwrap().to_owned();
+        // The losers replayed the code, which revokes what the winner got (RFC 6749 §4.1.2)
+        // whenever they saw its grant: the refresh race starts from a code redeemed once.
+        let (code, verifier) = consented(&h, &*stores[1], &c, SCOPE_READONLY);
+        let (status, tokens) = exchange(&h, &*stores[0], &c, &code, &verifier);
+        assert_eq!(status, 200, "{tokens}");
+        let refresh = tokens["refresh_token"].as_str().unwrap().to_owned();
         let refreshed = std::thread::scope(|s| {
             let handles: Vec<_> = (0..8)
                 .map(|i| {

@@ -16,7 +16,7 @@
 
 use std::time::Duration;
 
-use openbadges::store::{IssuerStore, SqlValue, StoreError, StoreTransaction};
+use openbadges::store::{IssuerStore, SqlValue, StoreError};
 
 use crate::AppError;
 
@@ -114,21 +114,8 @@ pub(crate) fn set_setting(
     Ok(())
 }
 
-/// Runs `f` in one transaction and returns what it produced.
-///
-/// # Errors
-/// `f`'s error or the database's.
-pub(crate) fn with_tx<T>(
-    store: &dyn IssuerStore,
-    mut f: impl FnMut(&mut dyn StoreTransaction) -> Result<T, StoreError>,
-) -> Result<T, StoreError> {
-    let mut out = None;
-    store.transaction(&mut |tx| {
-        out = Some(f(tx)?);
-        Ok(())
-    })?;
-    out.ok_or_else(|| StoreError::Database("the transaction produced nothing".into()))
-}
+/// Runs `f` in one transaction and returns what it produced (the facade's one definition).
+pub(crate) use openbadges::store::in_transaction as with_tx;
 
 /// Column `i` of `row` as text (`None` for `NULL`).
 pub(crate) fn text(row: &[SqlValue], i: usize) -> Result<Option<String>, StoreError> {

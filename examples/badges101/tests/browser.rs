@@ -181,38 +181,13 @@ const OPENID4VCI_VERSION: &str = "0.4.6";
 
 /// A folder with `@openid4vc/openid4vci` installed (once per target directory, as axe-core).
 fn openid4vci_client() -> std::path::PathBuf {
-    let tmp = Path::new(env!("CARGO_TARGET_TMPDIR"));
-    let cache = tmp.join(format!("openid4vci-{OPENID4VCI_VERSION}"));
-    if !cache.join("node_modules/@openid4vc/openid4vci").exists() {
-        let staging = tmp.join(format!(
-            "openid4vci-{OPENID4VCI_VERSION}.{}",
-            std::process::id()
-        ));
-        let _ = std::fs::remove_dir_all(&staging);
-        std::fs::create_dir_all(&staging).unwrap();
-        let out = Command::new("npm")
-            .args([
-                "install",
-                "--no-audit",
-                "--no-fund",
-                "--no-save",
-                "--prefix",
-            ])
-            .arg(&staging)
-            .arg(format!("@openid4vc/openid4vci@{OPENID4VCI_VERSION}"))
-            .arg(format!("@openid4vc/oauth2@{OPENID4VCI_VERSION}"))
-            .output()
-            .expect("npm is needed to install @openid4vc/openid4vci");
-        assert!(
-            out.status.success(),
-            "npm install @openid4vc/openid4vci failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        if std::fs::rename(&staging, &cache).is_err() {
-            let _ = std::fs::remove_dir_all(&staging);
-        }
-    }
-    cache
+    common::browser::npm_folder(
+        &format!("openid4vci-{OPENID4VCI_VERSION}"),
+        &[
+            &format!("@openid4vc/openid4vci@{OPENID4VCI_VERSION}"),
+            &format!("@openid4vc/oauth2@{OPENID4VCI_VERSION}"),
+        ],
+    )
 }
 
 /// Resolves `offer_uri` and its issuer's metadata with `@openid4vc/openid4vci`; returns

@@ -251,6 +251,17 @@ pub use crate::oauth::{SCOPE_READONLY, SCOPE_UPSERT};
 /// image and evidence fits many times over).
 pub const MAX_UPSERT_BYTES: usize = 1024 * 1024;
 
+/// The token of an `Authorization: Bearer TOKEN` header (the scheme in any case; `None` for
+/// another scheme or an empty token). The one reading of the header, for the pre-issued tokens
+/// and the OAuth 2.0 host's alike.
+pub fn bearer_token(authorization: Option<&str>) -> Option<&str> {
+    let (scheme, rest) = authorization?.trim().split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| rest.trim())
+        .filter(|t| !t.is_empty())
+}
+
 /// An HTTP answer of the OB 3.0 API: status, media type, body, and the `WWW-Authenticate`
 /// challenge for 401/403.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -450,14 +461,7 @@ impl ApiTokens {
         authorization: Option<&str>,
         scope: &str,
     ) -> std::result::Result<(), ApiReply> {
-        let presented = authorization.and_then(|h| {
-            let (scheme, rest) = h.trim().split_once(' ')?;
-            scheme
-                .eq_ignore_ascii_case("bearer")
-                .then(|| rest.trim())
-                .filter(|t| !t.is_empty())
-        });
-        let Some(presented) = presented else {
+        let Some(presented) = bearer_token(authorization) else {
             let mut r =
                 ApiReply::status_info(401, "unauthorizedrequest", "a bearer token is required");
             r.www_authenticate = Some(format!("Bearer realm=\"ob3\", scope=\"{scope}\""));

@@ -920,14 +920,7 @@ impl Host {
         authorization: Option<&str>,
         scope: &str,
     ) -> Result<std::result::Result<Grant, ApiReply>> {
-        let presented = authorization.and_then(|h| {
-            let (scheme, rest) = h.trim().split_once(' ')?;
-            scheme
-                .eq_ignore_ascii_case("bearer")
-                .then(|| rest.trim())
-                .filter(|t| !t.is_empty())
-        });
-        let Some(token) = presented else {
+        let Some(token) = crate::export::api::bearer_token(authorization) else {
             return Ok(Err(ApiReply::challenge(
                 401,
                 "unauthorizedrequest",

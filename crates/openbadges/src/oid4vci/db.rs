@@ -10,7 +10,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
 use crate::Error;
-use crate::store::{IssuerStore, SqlValue, StoreError, StoreTransaction};
+use crate::store::{IssuerStore, SqlValue, StoreError};
 
 /// The tables. Each statement is idempotent.
 const SCHEMA: [&str; 3] = [
@@ -79,19 +79,6 @@ pub(super) fn migrate(store: &Arc<dyn IssuerStore>) -> Result<(), Error> {
     Err(Error::Store(last.unwrap_or_else(|| {
         StoreError::Database("creating the OpenID4VCI tables".into())
     })))
-}
-
-/// Runs `f` in one transaction and returns what it produced.
-pub(super) fn in_tx<T>(
-    store: &Arc<dyn IssuerStore>,
-    mut f: impl FnMut(&mut dyn StoreTransaction) -> Result<T, StoreError>,
-) -> Result<T, StoreError> {
-    let mut out = None;
-    store.transaction(&mut |tx| {
-        out = Some(f(tx)?);
-        Ok(())
-    })?;
-    out.ok_or_else(|| StoreError::Database("the transaction produced nothing".into()))
 }
 
 /// Text in column `i` of `row`.

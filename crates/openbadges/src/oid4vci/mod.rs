@@ -562,7 +562,7 @@ impl Oid4vci {
     /// unexpired; `404` otherwise.
     pub fn offer_by_reference(&self, reference: &str) -> Oid4vciResponse {
         let now = self.now();
-        let rows = db::in_tx(self.issuer.store(), |tx| {
+        let rows = crate::store::in_transaction(self.issuer.store().as_ref(), |tx| {
             tx.query(
                 "SELECT offer FROM oid4vci_offers WHERE ref_hash = $1 AND redeemed = 0 AND expires_at >= $2",
                 &[db::digest(reference).into(), now.into()],
@@ -638,7 +638,7 @@ impl Oid4vci {
         let token_expires = now.saturating_add(secs(self.config.token_ttl));
         // One transaction: read the offer, check the transaction code, redeem (a conditional
         // update: of two racing requests one changes the row), and store the token.
-        let outcome = db::in_tx(self.issuer.store(), |tx| {
+        let outcome = crate::store::in_transaction(self.issuer.store().as_ref(), |tx| {
             let rows = tx.query(
                 "SELECT subject, configurations, tx_code_hash, tx_failures FROM oid4vci_offers \
                  WHERE code_hash = $1 AND redeemed = 0 AND expires_at >= $2",
@@ -764,7 +764,7 @@ impl Oid4vci {
             .filter(|t| !t.is_empty())
             .ok_or_else(|| refuse(401, "invalid_token", "a Bearer access token is required"))?;
         let token_hash = db::digest(token);
-        let rows = db::in_tx(self.issuer.store(), |tx| {
+        let rows = crate::store::in_transaction(self.issuer.store().as_ref(), |tx| {
             tx.query(
                 "SELECT subject, remaining FROM oid4vci_tokens WHERE token_hash = $1 AND expires_at >= $2",
                 &[token_hash.as_str().into(), now.into()],
@@ -853,7 +853,7 @@ impl Oid4vci {
         };
         let checked = proof::check(jwt, &self.id, now, secs(self.config.iat_window))
             .map_err(|e| refuse(400, "invalid_proof", &e.0))?;
-        let nonce_used = db::in_tx(self.issuer.store(), |tx| {
+        let nonce_used = crate::store::in_transaction(self.issuer.store().as_ref(), |tx| {
             tx.execute(
                 "DELETE FROM oid4vci_nonces WHERE nonce_hash = $1 AND expires_at >= $2",
                 &[db::digest(&checked.nonce).into(), now.into()],

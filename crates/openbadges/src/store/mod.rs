@@ -375,6 +375,23 @@ pub trait IssuerStore: Send + Sync + fmt::Debug {
     fn transaction(&self, f: &mut TransactionFn<'_>) -> Result<(), StoreError>;
 }
 
+/// Runs `f` in one [`IssuerStore::transaction`] and returns what it produced: the caller's
+/// reads and writes commit together, or not at all.
+///
+/// # Errors
+/// `f`'s error or a database error.
+pub fn in_transaction<T>(
+    store: &dyn IssuerStore,
+    mut f: impl FnMut(&mut dyn StoreTransaction) -> Result<T, StoreError>,
+) -> Result<T, StoreError> {
+    let mut out = None;
+    store.transaction(&mut |tx| {
+        out = Some(f(tx)?);
+        Ok(())
+    })?;
+    out.ok_or_else(|| StoreError::Database("the transaction produced nothing".into()))
+}
+
 /// Opens the store a URL names, runs its migrations (idempotent; safe when several processes
 /// open at once), and shares it: `memory:`, `sqlite:PATH` (feature `sqlite`, default), or
 /// `postgres://…` / `postgresql://…` (feature `postgres`).

@@ -50,17 +50,15 @@ pub fn screenshot_dir() -> PathBuf {
     )
 }
 
-/// `axe.min.js` of [`AXE_CORE_VERSION`], installed from npm into the cargo target directory's
-/// scratch folder the first time it is needed (`npm install --prefix`), read from there after.
-/// Several tests at once: each installs into its own folder and renames it into place.
-pub fn axe_source() -> String {
-    let cache = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("axe-core-{AXE_CORE_VERSION}"));
-    let script = cache.join("node_modules/axe-core/axe.min.js");
-    if !script.exists() {
-        let staging = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!(
-            "axe-core-{AXE_CORE_VERSION}.{}",
-            std::process::id()
-        ));
+/// A folder named `name` in the cargo target directory's scratch folder with the npm
+/// `packages` (each `name@version`) installed, the first time it is needed (`npm install
+/// --prefix`), reused after. Several tests at once: each installs into its own folder and
+/// renames it into place; the loser's copy goes.
+pub fn npm_folder(name: &str, packages: &[&str]) -> PathBuf {
+    let tmp = Path::new(env!("CARGO_TARGET_TMPDIR"));
+    let cache = tmp.join(name);
+    if !cache.join("node_modules").exists() {
+        let staging = tmp.join(format!("{name}.{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&staging);
         std::fs::create_dir_all(&staging).unwrap();
         let out = Command::new("npm")
@@ -72,20 +70,28 @@ pub fn axe_source() -> String {
                 "--prefix",
             ])
             .arg(&staging)
-            .arg(format!("axe-core@{AXE_CORE_VERSION}"))
+            .args(packages)
             .output()
-            .expect("npm is needed to install axe-core");
+            .unwrap_or_else(|e| panic!("npm is needed to install {packages:?}: {e}"));
         assert!(
             out.status.success(),
-            "npm install axe-core@{AXE_CORE_VERSION} failed: {}",
+            "npm install {packages:?} failed: {}",
             String::from_utf8_lossy(&out.stderr)
         );
-        // Another test may have won the race: then its copy stays, and this one goes.
         if std::fs::rename(&staging, &cache).is_err() {
             let _ = std::fs::remove_dir_all(&staging);
         }
     }
-    std::fs::read_to_string(&script).unwrap()
+    cache
+}
+
+/// `axe.min.js` of [`AXE_CORE_VERSION`], installed from npm by [`npm_folder`].
+pub fn axe_source() -> String {
+    let folder = npm_folder(
+        &format!("axe-core-{AXE_CORE_VERSION}"),
+        &[&format!("axe-core@{AXE_CORE_VERSION}")],
+    );
+    std::fs::read_to_string(folder.join("node_modules/axe-core/axe.min.js")).unwrap()
 }
 
 /// One key the keyboard helpers press.
