@@ -6,7 +6,7 @@ use ring::signature::{Ed25519KeyPair, KeyPair as _};
 use serde_json::{Map, Value};
 
 use super::DiError;
-use super::hashing::hash_data;
+use super::hashing::{bundled_hash_data, proof_config};
 use crate::multibase::{Multikey, encode_base58btc};
 
 /// An Ed25519 signing key (from a 32-byte seed). `Debug` does not show the secret.
@@ -105,10 +105,10 @@ impl ProofOptions {
 /// # Errors
 /// JSON-LD (including safe mode) or canonicalization errors.
 pub fn sign(doc: &Value, signer: &Ed25519Signer, options: &ProofOptions) -> Result<Value, DiError> {
-    let mut owned = doc.as_object().ok_or(DiError::NotAnObject)?.clone();
-    add_data_integrity_context(&mut owned);
-    let doc = &Value::Object(owned);
-    let d = doc.as_object().ok_or(DiError::NotAnObject)?;
+    let mut out = doc.as_object().ok_or(DiError::NotAnObject)?.clone();
+    add_data_integrity_context(&mut out);
+    // Existing proofs are not signed over: the unsecured document is `out` without them.
+    let existing = out.remove("proof");
     let mut proof = Map::new();
     proof.insert("type".into(), "DataIntegrityProof".into());
     proof.insert("created".into(), options.created.clone().into());
@@ -124,11 +124,15 @@ pub fn sign(doc: &Value, signer: &Ed25519Signer, options: &ProofOptions) -> Resu
     if let Some(d) = &options.domain {
         proof.insert("domain".into(), d.clone().into());
     }
-    let data = hash_data(doc, &Value::Object(proof.clone()))?;
+    let config = proof_config(&proof, &out);
+    let unsecured = Value::Object(out);
+    let data = bundled_hash_data(&unsecured, &config)?;
+    let Value::Object(mut out) = unsecured else {
+        return Err(DiError::NotAnObject);
+    };
     let sig = signer.sign_bytes(&data);
     proof.insert("proofValue".into(), encode_base58btc(&sig).into());
-    let mut out = d.clone();
-    match out.remove("proof") {
+    match existing {
         None => {
             out.insert("proof".into(), Value::Object(proof));
         }

@@ -5,7 +5,7 @@
 use ring::signature::{ED25519, UnparsedPublicKey};
 use serde_json::{Map, Value};
 
-use super::hashing::{Canonicalizer, concat_hashes, proof_config, sha256, with_bundled_cache};
+use super::hashing::{Canonicalizer, concat_hashes, proof_config, with_bundled_cache};
 use super::{DiCode, DiError, DiVerification, Outcome, ProofVerification, VerifyOptions};
 use crate::did::{
     BoundMethod, DidError, ProvenanceError, Relationship, resolve_verification_method,
@@ -97,13 +97,13 @@ fn verify_proofs(
     unsecured.remove("proof");
     let mut check = ProofCheck {
         doc: d,
-        unsecured,
+        unsecured: Value::Object(unsecured),
         options,
         canonicalizer: Canonicalizer {
             contexts: options.contexts,
             cache: Some(cache),
             jsonld_limits: options.jsonld_limits,
-            canon_limits: &options.canon_limits,
+            canon_limits: options.canon_limits,
         },
         doc_hash: None,
     };
@@ -141,7 +141,7 @@ struct ProofCheck<'a> {
     /// The secured document.
     doc: &'a Map<String, Value>,
     /// The document without `proof`.
-    unsecured: Map<String, Value>,
+    unsecured: Value,
     /// The caller's options.
     options: &'a VerifyOptions<'a>,
     /// How the document and the proof configurations are canonicalized.
@@ -213,8 +213,7 @@ impl ProofCheck<'_> {
         }
         let r = self
             .canonicalizer
-            .nquads(&Value::Object(self.unsecured.clone()))
-            .map(|c| sha256(&c))
+            .sha256(&self.unsecured)
             .map_err(|e| jsonld_outcome(&e, "document"));
         self.doc_hash = Some(r.clone());
         r
@@ -224,8 +223,7 @@ impl ProofCheck<'_> {
     fn proof_config_hash(&self, pm: &Map<String, Value>) -> Result<[u8; 32], Outcome> {
         let cfg = proof_config(pm, self.doc);
         self.canonicalizer
-            .nquads(&cfg)
-            .map(|c| sha256(&c))
+            .proof_config_sha256(&cfg)
             .map_err(|e| jsonld_outcome(&e, "proof configuration"))
     }
 }

@@ -15,6 +15,7 @@ use std::hash::{Hash, Hasher};
 use std::sync::{Arc, RwLock};
 
 use super::context::Context;
+use crate::rdfc::SlotTemplate;
 
 /// A hash-consed key: the value with its hash computed once. Equality compares the values
 /// (a pointer comparison first), so a hash collision never makes two keys equal.
@@ -199,7 +200,14 @@ type Shard = RwLock<HashMap<ContextId, Arc<Context>>>;
 pub struct ContextCache {
     shards: [Shard; SHARDS],
     max_per_shard: usize,
+    /// Canonical forms of Data Integrity proof configurations up to their `created` value,
+    /// by everything else they contain (see `data_integrity::hashing`): derived from the
+    /// same loader's contexts, so kept with them.
+    templates: RwLock<HashMap<String, Arc<SlotTemplate>>>,
 }
+
+/// Bound on the number of proof-configuration templates kept.
+const MAX_TEMPLATES: usize = 64;
 
 impl ContextCache {
     /// An empty cache with the default bound (1024 processed contexts).
@@ -213,6 +221,7 @@ impl ContextCache {
         Self {
             shards: std::array::from_fn(|_| RwLock::new(HashMap::new())),
             max_per_shard: max_entries.div_ceil(SHARDS).max(1),
+            templates: RwLock::new(HashMap::new()),
         }
     }
 
@@ -229,12 +238,30 @@ impl ContextCache {
         self.len() == 0
     }
 
-    /// Drops every processed context.
+    /// Drops every processed context (and what was derived from them).
     pub fn clear(&self) {
         for s in &self.shards {
             if let Ok(mut m) = s.write() {
                 m.clear();
             }
+        }
+        if let Ok(mut t) = self.templates.write() {
+            t.clear();
+        }
+    }
+
+    /// The template kept under `key`.
+    pub(crate) fn template(&self, key: &str) -> Option<Arc<SlotTemplate>> {
+        self.templates.read().ok()?.get(key).cloned()
+    }
+
+    /// Keeps `template` under `key` (at most [`MAX_TEMPLATES`]: a full map is emptied first).
+    pub(crate) fn put_template(&self, key: String, template: Arc<SlotTemplate>) {
+        if let Ok(mut t) = self.templates.write() {
+            if t.len() >= MAX_TEMPLATES && !t.contains_key(&key) {
+                t.clear();
+            }
+            t.insert(key, template);
         }
     }
 

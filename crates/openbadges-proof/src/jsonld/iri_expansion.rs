@@ -1,5 +1,7 @@
 //! JSON-LD 1.1 IRI Expansion algorithm (§5.2.2).
 
+use std::borrow::Cow;
+
 use super::context::Context;
 use super::iri::{is_absolute, is_keyword, looks_like_keyword, resolve};
 use super::term::{LocalContext, TermOpts};
@@ -74,9 +76,20 @@ pub(crate) fn expand_iri_ro(
     document_relative: bool,
     vocab: bool,
 ) -> Option<String> {
+    expand_iri_cow(active, value, document_relative, vocab).map(Cow::into_owned)
+}
+
+/// [`expand_iri_ro`], borrowing the result when it is `value` itself or a term's IRI (no
+/// allocation for keywords, terms and absolute IRIs).
+pub(crate) fn expand_iri_cow<'v>(
+    active: &'v Context,
+    value: &'v str,
+    document_relative: bool,
+    vocab: bool,
+) -> Option<Cow<'v, str>> {
     // Step 1.
     if is_keyword(value) {
-        return Some(value.to_owned());
+        return Some(Cow::Borrowed(value));
     }
     // Step 2.
     if looks_like_keyword(value) {
@@ -85,38 +98,38 @@ pub(crate) fn expand_iri_ro(
     // Steps 4-5.
     if let Some(def) = active.term(value) {
         if def.iri.as_deref().is_some_and(is_keyword) || vocab {
-            return def.iri.clone();
+            return def.iri.as_deref().map(Cow::Borrowed);
         }
     }
     // Step 6: a blank node identifier, compact IRI or IRI.
     if let Some((prefix, suffix)) = split_compact(value) {
         // Step 6.2.
         if prefix == "_" || suffix.starts_with("//") {
-            return Some(value.to_owned());
+            return Some(Cow::Borrowed(value));
         }
         // Step 6.4.
         if let Some(def) = active.term(prefix) {
             if let (Some(iri), true) = (&def.iri, def.prefix) {
-                return Some(format!("{iri}{suffix}"));
+                return Some(Cow::Owned(format!("{iri}{suffix}")));
             }
         }
         // Step 6.5.
         if is_absolute(value) {
-            return Some(value.to_owned());
+            return Some(Cow::Borrowed(value));
         }
     }
     // Step 7.
     if vocab {
         if let Some(v) = &active.vocab {
-            return Some(format!("{v}{value}"));
+            return Some(Cow::Owned(format!("{v}{value}")));
         }
     }
     // Step 8.
     if document_relative {
         if let Some(b) = &active.base {
-            return Some(resolve(b, value));
+            return Some(Cow::Owned(resolve(b, value)));
         }
     }
     // Step 9.
-    Some(value.to_owned())
+    Some(Cow::Borrowed(value))
 }

@@ -12,6 +12,7 @@ use crate::rdfc::{Dataset, Literal, Quad, RDF_LANG_STRING, Term, XSD_STRING};
 
 const RDF: &str = "http://www.w3.org/1999/02/22-rdf-syntax-ns#";
 const XSD: &str = "http://www.w3.org/2001/XMLSchema#";
+const RDF_TYPE: &str = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type";
 
 pub(crate) struct ToRdf {
     pub(crate) ds: Dataset,
@@ -33,9 +34,13 @@ impl ToRdf {
     }
 
     fn fresh(&mut self) -> Term {
+        Term::Blank(self.fresh_label())
+    }
+
+    fn fresh_label(&mut self) -> String {
         let l = format!("b{}", self.counter);
         self.counter += 1;
-        Term::Blank(l)
+        l
     }
 
     fn unsafe_drop(&self, msg: String) -> Result<(), JsonLdError> {
@@ -49,15 +54,11 @@ impl ToRdf {
     /// An IRI or blank node from an `@id`-like string; `None` when relative.
     fn node_term(&mut self, id: &str, what: &str) -> Result<Option<Term>, JsonLdError> {
         if let Some(l) = id.strip_prefix("_:") {
-            let next = self.counter;
-            let label = self
-                .blank
-                .entry(l.to_owned())
-                .or_insert_with(|| format!("b{next}"))
-                .clone();
-            if label == format!("b{next}") {
-                self.counter += 1;
+            if let Some(label) = self.blank.get(l) {
+                return Ok(Some(Term::Blank(label.clone())));
             }
+            let label = self.fresh_label();
+            self.blank.insert(l.to_owned(), label.clone());
             return Ok(Some(Term::Blank(label)));
         }
         if is_absolute(id) && well_formed_iri(id) {
@@ -105,7 +106,7 @@ impl ToRdf {
                     for t in as_slice(v) {
                         let Some(t) = t.as_str() else { continue };
                         if let Some(o) = self.node_term(t, "type")? {
-                            self.emit(subject.clone(), Term::Iri(format!("{RDF}type")), o, graph)?;
+                            self.emit(subject.clone(), Term::Iri(RDF_TYPE.to_owned()), o, graph)?;
                         }
                     }
                 }

@@ -2,7 +2,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use ring::digest::{SHA256, SHA384, digest};
+use ring::digest::{Algorithm, Context, SHA256, SHA384, digest};
 
 use super::{Dataset, Quad, RdfcError, Term};
 
@@ -108,12 +108,24 @@ struct State<'a> {
 }
 
 impl State<'_> {
-    fn hash_hex(&self, data: &[u8]) -> String {
-        let alg = match self.hash {
+    fn algorithm(&self) -> &'static Algorithm {
+        match self.hash {
             HashAlgorithm::Sha256 => &SHA256,
             HashAlgorithm::Sha384 => &SHA384,
-        };
-        hex_lower(digest(alg, data).as_ref())
+        }
+    }
+
+    fn hash_hex(&self, data: &[u8]) -> String {
+        hex_lower(digest(self.algorithm(), data).as_ref())
+    }
+
+    /// The hash of the concatenation of `lines`, in lowercase hex.
+    fn hash_hex_lines<'l>(&self, lines: impl Iterator<Item = &'l str>) -> String {
+        let mut ctx = Context::new(self.algorithm());
+        for l in lines {
+            ctx.update(l.as_bytes());
+        }
+        hex_lower(ctx.finish().as_ref())
     }
 }
 
@@ -155,6 +167,72 @@ pub fn canonicalize_with_hash(
     limits: &CanonLimits,
     hash: HashAlgorithm,
 ) -> Result<Canonical, RdfcError> {
+    let canon = canonical_labels(dataset, limits, hash)?;
+    let lines = SortedLines::new(dataset.quads(), &canon);
+    let mut nquads = String::with_capacity(lines.text.len());
+    lines.for_each(|l| nquads.push_str(l));
+    let issued = canon
+        .order
+        .iter()
+        .map(|b| (b.clone(), canon.get(b).cloned().unwrap_or_default()))
+        .collect();
+    Ok(Canonical { nquads, issued })
+}
+
+/// SHA-256 of the canonical N-Quads document of `dataset` (RDFC-1.0 with SHA-256): what
+/// [`canonicalize`] returns as `nquads`, hashed line by line without being concatenated.
+///
+/// # Errors
+/// [`RdfcError::LimitExceeded`] when the dataset needs more work than `limits` allow.
+pub fn canonical_sha256(dataset: &Dataset, limits: &CanonLimits) -> Result<[u8; 32], RdfcError> {
+    let canon = canonical_labels(dataset, limits, HashAlgorithm::Sha256)?;
+    let lines = SortedLines::new(dataset.quads(), &canon);
+    let mut ctx = Context::new(&SHA256);
+    lines.for_each(|l| ctx.update(l.as_bytes()));
+    let mut out = [0u8; 32];
+    out.copy_from_slice(ctx.finish().as_ref());
+    Ok(out)
+}
+
+/// The canonical N-Quads lines of `quads` relabelled by `canon`, written into one buffer and
+/// sorted as spans of it (no string per line).
+struct SortedLines {
+    text: String,
+    /// Start and end of each distinct line in `text`, in canonical (code point) order.
+    spans: Vec<(usize, usize)>,
+}
+
+impl SortedLines {
+    fn new(quads: &[Quad], canon: &Issuer) -> Self {
+        let label =
+            |b: &str, out: &mut String| out.push_str(canon.get(b).map_or(b, String::as_str));
+        let mut text = String::with_capacity(quads.len() * 128);
+        let mut spans = Vec::with_capacity(quads.len());
+        for q in quads {
+            let start = text.len();
+            q.write_nquad(&mut text, &label);
+            spans.push((start, text.len()));
+        }
+        let line = |&(a, b): &(usize, usize)| text.get(a..b).unwrap_or_default();
+        spans.sort_unstable_by(|x, y| line(x).cmp(line(y)));
+        spans.dedup_by(|x, y| line(x) == line(y));
+        Self { text, spans }
+    }
+
+    /// Calls `f` with each line (with its `\n`), in order.
+    fn for_each(&self, mut f: impl FnMut(&str)) {
+        for &(a, b) in &self.spans {
+            f(self.text.get(a..b).unwrap_or_default());
+        }
+    }
+}
+
+/// Steps 1-5 of RDFC-1.0: the canonical issuer with every blank node of `dataset` labelled.
+fn canonical_labels(
+    dataset: &Dataset,
+    limits: &CanonLimits,
+    hash: HashAlgorithm,
+) -> Result<Issuer, RdfcError> {
     let quads = dataset.quads();
     if quads.len() > limits.max_quads {
         return Err(RdfcError::LimitExceeded("too many quads"));
@@ -221,28 +299,7 @@ pub fn canonicalize_with_hash(
             }
         }
     }
-    // Step 6/7: relabel and sort.
-    let canon = &st.canonical;
-    let map = |b: &str| canon.get(b).cloned().unwrap_or_else(|| b.to_owned());
-    let mut lines: Vec<String> = quads
-        .iter()
-        .map(|q| {
-            let mut s = String::with_capacity(128);
-            q.write_nquad(&mut s, &map);
-            s
-        })
-        .collect();
-    lines.sort_unstable();
-    lines.dedup();
-    let issued = canon
-        .order
-        .iter()
-        .map(|b| (b.clone(), canon.get(b).cloned().unwrap_or_default()))
-        .collect();
-    Ok(Canonical {
-        nquads: lines.concat(),
-        issued,
-    })
+    Ok(st.canonical)
 }
 
 impl<'a> State<'a> {
@@ -251,22 +308,24 @@ impl<'a> State<'a> {
             return h.clone();
         }
         let quads = self.quads;
-        let mut lines: Vec<String> = self
+        let label = |b: &str, out: &mut String| out.push(if b == reference { 'a' } else { 'z' });
+        let mut text = String::new();
+        let mut spans: Vec<(usize, usize)> = Vec::new();
+        for q in self
             .bnode_quads
             .get(reference)
             .map(|v| v.as_slice())
             .unwrap_or_default()
             .iter()
             .filter_map(|&i| quads.get(i))
-            .map(|q| {
-                let mut s = String::with_capacity(128);
-                let map = |b: &str| if b == reference { "a" } else { "z" }.to_owned();
-                q.write_nquad(&mut s, &map);
-                s
-            })
-            .collect();
-        lines.sort_unstable();
-        let h = self.hash_hex(lines.concat().as_bytes());
+        {
+            let start = text.len();
+            q.write_nquad(&mut text, &label);
+            spans.push((start, text.len()));
+        }
+        let line = |&(a, b): &(usize, usize)| text.get(a..b).unwrap_or_default();
+        spans.sort_unstable_by(|x, y| line(x).cmp(line(y)));
+        let h = self.hash_hex_lines(spans.iter().map(line));
         self.first_degree_cache.insert(reference, h.clone());
         h
     }

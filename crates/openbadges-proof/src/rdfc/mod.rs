@@ -15,12 +15,18 @@
 
 mod canon;
 mod nquads;
+mod template;
 
-pub use canon::{CanonLimits, Canonical, HashAlgorithm, canonicalize, canonicalize_with_hash};
+pub use canon::{
+    CanonLimits, Canonical, HashAlgorithm, canonical_sha256, canonicalize, canonicalize_with_hash,
+};
 pub use nquads::parse_nquads;
+pub(crate) use template::SlotTemplate;
 
-use std::collections::HashSet;
+use std::collections::HashMap;
+use std::collections::hash_map::{Entry, RandomState};
 use std::fmt::Write as _;
+use std::hash::BuildHasher as _;
 
 /// `http://www.w3.org/2001/XMLSchema#string`.
 pub const XSD_STRING: &str = "http://www.w3.org/2001/XMLSchema#string";
@@ -94,27 +100,28 @@ impl Quad {
     /// The canonical N-Quads line of this quad, with its final `\n`.
     pub fn to_nquad(&self) -> String {
         let mut s = String::with_capacity(128);
-        self.write_nquad(&mut s, &|b: &str| b.to_owned());
+        self.write_nquad(&mut s, &|b: &str, out: &mut String| out.push_str(b));
         s
     }
 
-    /// Writes the canonical N-Quads line, mapping blank node labels through `map`.
-    pub(crate) fn write_nquad(&self, out: &mut String, map: &dyn Fn(&str) -> String) {
-        write_term(out, &self.subject, map);
+    /// Writes the canonical N-Quads line; `label` writes a blank node's label (mapped as the
+    /// caller needs) after the `_:` already written.
+    pub(crate) fn write_nquad(&self, out: &mut String, label: &dyn Fn(&str, &mut String)) {
+        write_term(out, &self.subject, label);
         out.push(' ');
-        write_term(out, &self.predicate, map);
+        write_term(out, &self.predicate, label);
         out.push(' ');
-        write_term(out, &self.object, map);
+        write_term(out, &self.object, label);
         out.push(' ');
         if let Some(g) = &self.graph {
-            write_term(out, g, map);
+            write_term(out, g, label);
             out.push(' ');
         }
         out.push_str(".\n");
     }
 }
 
-fn write_term(out: &mut String, t: &Term, map: &dyn Fn(&str) -> String) {
+fn write_term(out: &mut String, t: &Term, label: &dyn Fn(&str, &mut String)) {
     match t {
         Term::Iri(i) => {
             out.push('<');
@@ -123,7 +130,7 @@ fn write_term(out: &mut String, t: &Term, map: &dyn Fn(&str) -> String) {
         }
         Term::Blank(b) => {
             out.push_str("_:");
-            out.push_str(&map(b));
+            label(b, out);
         }
         Term::Literal(l) => {
             out.push('"');
@@ -142,6 +149,17 @@ fn write_term(out: &mut String, t: &Term, map: &dyn Fn(&str) -> String) {
 }
 
 fn write_iri(out: &mut String, iri: &str) {
+    // Only ASCII characters are escaped: most IRIs are copied whole.
+    if !iri.bytes().any(|b| {
+        b <= 0x20
+            || matches!(
+                b,
+                b'<' | b'>' | b'"' | b'{' | b'}' | b'|' | b'^' | b'`' | b'\\'
+            )
+    }) {
+        out.push_str(iri);
+        return;
+    }
     for c in iri.chars() {
         match c {
             '\u{0}'..='\u{20}' | '<' | '>' | '"' | '{' | '}' | '|' | '^' | '`' | '\\' => {
@@ -152,7 +170,17 @@ fn write_iri(out: &mut String, iri: &str) {
     }
 }
 
-fn write_escaped(out: &mut String, v: &str) {
+/// Writes `v` escaped as the lexical form of a canonical N-Quads literal.
+pub(crate) fn write_escaped(out: &mut String, v: &str) {
+    // Escaped are ASCII controls, `"`, `\\`, DEL and U+FFFE/U+FFFF (whose UTF-8 starts with
+    // 0xEF): a string with none of those bytes is copied whole.
+    if !v
+        .bytes()
+        .any(|b| b < 0x20 || matches!(b, b'"' | b'\\' | 0x7f | 0xef))
+    {
+        out.push_str(v);
+        return;
+    }
     for c in v.chars() {
         match c {
             '\u{8}' => out.push_str("\\b"),
@@ -176,11 +204,23 @@ fn write_escaped(out: &mut String, v: &str) {
 }
 
 /// An RDF dataset: a set of quads (duplicates are ignored), in insertion order.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default)]
 pub struct Dataset {
     quads: Vec<Quad>,
-    seen: HashSet<Quad>,
+    /// Each quad's hash → the index of the first quad with that hash (the quads are not
+    /// stored twice; a hash shared by different quads falls back to comparing them all).
+    seen: HashMap<u64, usize>,
+    hasher: RandomState,
 }
+
+impl PartialEq for Dataset {
+    /// The same quads in the same order.
+    fn eq(&self, other: &Self) -> bool {
+        self.quads == other.quads
+    }
+}
+
+impl Eq for Dataset {}
 
 impl Dataset {
     /// An empty dataset.
@@ -190,10 +230,18 @@ impl Dataset {
 
     /// Adds a quad; returns `false` when it was already present.
     pub fn insert(&mut self, q: Quad) -> bool {
-        if self.seen.contains(&q) {
-            return false;
+        let h = self.hasher.hash_one(&q);
+        match self.seen.entry(h) {
+            Entry::Occupied(e) => {
+                let first = self.quads.get(*e.get());
+                if first == Some(&q) || self.quads.contains(&q) {
+                    return false;
+                }
+            }
+            Entry::Vacant(e) => {
+                e.insert(self.quads.len());
+            }
         }
-        self.seen.insert(q.clone());
         self.quads.push(q);
         true
     }

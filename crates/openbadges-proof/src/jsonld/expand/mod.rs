@@ -14,7 +14,7 @@ use serde_json::{Map, Value};
 
 use super::context::{Context, CtxOpts, TermDef, container};
 use super::iri::{is_absolute, well_formed_iri};
-use super::iri_expansion::expand_iri_ro;
+use super::iri_expansion::{expand_iri_cow, expand_iri_ro};
 use super::{JsonLdError, Processor};
 
 /// `v` as an array (a non-array becomes a one-element array).
@@ -244,7 +244,7 @@ impl Processor<'_> {
         let mut keep = false;
         let mut only_id = element.len() == 1;
         for k in element.keys() {
-            match expand_iri_ro(active, k, false, true).as_deref() {
+            match expand_iri_cow(active, k, false, true).as_deref() {
                 Some("@value") => keep = true,
                 Some("@id") => {}
                 _ => only_id = false,
@@ -294,7 +294,7 @@ impl Processor<'_> {
         let mut keys: Vec<&String> = element.keys().collect();
         keys.sort();
         for k in &keys {
-            if expand_iri_ro(&active, k, false, true).as_deref() != Some("@type") {
+            if expand_iri_cow(&active, k, false, true).as_deref() != Some("@type") {
                 continue;
             }
             // Step 11.1.

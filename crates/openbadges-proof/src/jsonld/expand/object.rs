@@ -4,7 +4,7 @@ use serde_json::{Map, Value};
 
 use super::super::context::container;
 use super::super::iri::is_keyword;
-use super::super::iri_expansion::expand_iri_ro;
+use super::super::iri_expansion::{expand_iri_cow, expand_iri_ro};
 use super::super::{JsonLdError, Processor};
 use super::{Scope, add_value, as_array, is_list_obj, is_value_obj};
 
@@ -121,7 +121,7 @@ impl Processor<'_> {
                     return Err(JsonLdError::InvalidNestValue);
                 };
                 for k in nm.keys() {
-                    if expand_iri_ro(scope.active, k, false, true).as_deref() == Some("@value") {
+                    if expand_iri_cow(scope.active, k, false, true).as_deref() == Some("@value") {
                         return Err(JsonLdError::InvalidNestValue);
                     }
                 }
