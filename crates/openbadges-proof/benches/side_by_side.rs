@@ -30,16 +30,22 @@ use openbadges_proof::data_integrity::{
 };
 use openbadges_proof::jws::Jws;
 use openbadges_proof::key::{Algorithm, PublicKey, SecretKey};
-use openbadges_proof::loader::StaticLoader;
+use openbadges_proof::loader::{OB_V1_CONTEXT, OB_V2_CONTEXT, StaticLoader};
 use openbadges_proof::report::Status;
 use openbadges_proof::vc_jwt::{self, HeaderKey, KeyPolicy};
-use openbadges_proof::verify::Verifier;
+use openbadges_proof::verify::{FixedClock, RecipientProfile, Verifier};
 use ring::rand::SecureRandom as _;
-use ring::signature::{self, UnparsedPublicKey};
+use ring::signature::{self, Ed25519KeyPair, UnparsedPublicKey};
 use serde_json::Value;
 
 const ALGS: [Algorithm; 3] = [Algorithm::Rs256, Algorithm::Es256, Algorithm::EdDsa];
 const CREATED: &str = "2026-01-01T00:00:00Z";
+/// Where the OB 2.0 fixtures say they are served (`fixtures/ob2/served`).
+const OB2_BASE: &str = "http://127.0.0.1:8765/";
+/// The recipient the OB 2.0 assertions are checked against (hashed email in the fixtures).
+const OB2_RECIPIENT: &str = "student@example.org";
+/// The OB 2.0 verifier's clock (as `benches/ob2_verify.rs`).
+const OB2_NOW: &str = "2025-06-01T00:00:00Z";
 
 fn env_num(name: &str, default: f64) -> f64 {
     std::env::var(name)
@@ -106,10 +112,12 @@ fn measure(op: &str, mut f: impl FnMut()) {
     report(op, median(v), &t, batch, None);
 }
 
-/// As [`measure`] for an operation and its raw signature check, with their batches
+/// As [`measure`] for an operation and its raw signature operation, with their batches
 /// alternating so that both see the same machine load; also reports the median of the
-/// per-pair ratios (`ratio_to_raw`), which load moves far less than either time.
-fn measure_pair(op: &str, mut f: impl FnMut(), raw_op: &str, mut raw: impl FnMut()) {
+/// per-pair ratios (`ratio_to_raw`), which load moves far less than either time. The raw
+/// operation's own line is printed when `raw_op` is given (a raw check shared by two rows is
+/// reported once).
+fn measure_pair(op: &str, mut f: impl FnMut(), raw_op: Option<&str>, mut raw: impl FnMut()) {
     let t = timing();
     let batch = warm_up(&t, &mut f);
     let raw_batch = warm_up(&t, &mut raw);
@@ -124,13 +132,15 @@ fn measure_pair(op: &str, mut f: impl FnMut(), raw_op: &str, mut raw: impl FnMut
         batch,
         Some(("ratio_to_raw", ratio)),
     );
-    report(
-        raw_op,
-        median(pairs.iter().map(|p| p.1).collect()),
-        &t,
-        raw_batch,
-        None,
-    );
+    if let Some(raw_op) = raw_op {
+        report(
+            raw_op,
+            median(pairs.iter().map(|p| p.1).collect()),
+            &t,
+            raw_batch,
+            None,
+        );
+    }
 }
 
 fn spec_unsigned() -> Value {
@@ -201,7 +211,69 @@ fn generate(dir: &Path) {
     );
     w("ed25519-seed.hex", hex(&seed).as_bytes());
     w("di-created.txt", CREATED.as_bytes());
+    generate_ob2(dir);
     eprintln!("ours: wrote and verified the inputs in {}", dir.display());
+}
+
+/// The OB 2.0 inputs: the served fixtures (`fixtures/ob2/served`: a signed RS256 assertion, a
+/// hosted one, the issuer, badge class, key, revocation list and badge image they reference)
+/// and the bundled OB v1/v2 contexts, copied to `DIR/ob2/` with `documents.json` (URL → file,
+/// content type). Checked here: both assertions verify, and fail for another recipient.
+fn generate_ob2(dir: &Path) {
+    let out = dir.join("ob2");
+    std::fs::create_dir_all(&out).unwrap();
+    let served = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/ob2/served");
+    let copy = |from: &str, to: &str| std::fs::copy(served.join(from), out.join(to)).unwrap();
+    copy("signed/valid.jws", "signed.jws");
+    let mut docs = Vec::new();
+    for (from, to) in [
+        ("hosted/valid.json", "hosted.json"),
+        ("issuer.json", "issuer.json"),
+        ("badgeclass.json", "badgeclass.json"),
+        ("key.json", "key.json"),
+        ("revocations.json", "revocations.json"),
+        ("badge.png", "badge.png"),
+    ] {
+        copy(from, to);
+        let content_type = if to.ends_with(".png") {
+            "image/png"
+        } else {
+            "application/json"
+        };
+        docs.push(serde_json::json!({"url": format!("{OB2_BASE}{from}"),
+                                     "file": to, "content_type": content_type}));
+    }
+    for (v, text) in [("v2", OB_V2_CONTEXT), ("v1", OB_V1_CONTEXT)] {
+        let file = format!("openbadges-{v}-context.json");
+        std::fs::write(out.join(&file), text).unwrap();
+        for scheme in ["https", "http"] {
+            for slash in ["", "/"] {
+                docs.push(serde_json::json!({
+                    "url": format!("{scheme}://w3id.org/openbadges/{v}{slash}"),
+                    "file": file, "content_type": "application/ld+json"}));
+            }
+        }
+    }
+    std::fs::write(
+        out.join("documents.json"),
+        serde_json::to_string_pretty(&docs).unwrap(),
+    )
+    .unwrap();
+    std::fs::write(out.join("recipient.txt"), OB2_RECIPIENT).unwrap();
+    let loader = ob2_loader(dir);
+    let clock = FixedClock::parse(OB2_NOW).unwrap();
+    for input in ["signed.jws", "hosted.json"] {
+        let bytes = std::fs::read(out.join(input)).unwrap();
+        let r = ob2_verifier(&loader, &clock, OB2_RECIPIENT).verify_bytes(input, &bytes);
+        assert_eq!(r.status(), Status::Valid, "{r:#?}");
+        let r =
+            ob2_verifier(&loader, &clock, "someone-else@example.org").verify_bytes(input, &bytes);
+        assert_ne!(
+            r.status(),
+            Status::Valid,
+            "{input}: the recipient is not checked"
+        );
+    }
 }
 
 /// The bare ring check of a token's signature: the key already decoded to its raw parts (RSA
@@ -256,7 +328,7 @@ fn run(dir: &Path) {
                 let r = v.verify_bytes("t", black_box(&token));
                 assert_eq!(r.status(), Status::Valid);
             },
-            &format!("raw ring verify {alg}"),
+            Some(&format!("raw ring verify {alg}")),
             || {
                 assert!(raw(
                     black_box(jws.signing_input().as_bytes()),
@@ -266,16 +338,7 @@ fn run(dir: &Path) {
         );
     }
     let signed_bytes = read("di-eddsa-rdfc-2022.json");
-    let v = Verifier::new(&loader);
-    measure("eddsa-rdfc-2022 verify", || {
-        let r = v.verify_bytes("c", black_box(&signed_bytes));
-        assert_eq!(r.status(), Status::Valid);
-    });
-    measure("eddsa-rdfc-2022 verify (proof only)", || {
-        let doc: Value = serde_json::from_slice(black_box(&signed_bytes)).unwrap();
-        assert!(verify(&doc, &VerifyOptions::default()).outcome.is_valid());
-    });
-    let unsigned: Value = serde_json::from_slice(&read("di-unsigned.json")).unwrap();
+    let signed: Value = serde_json::from_slice(&signed_bytes).unwrap();
     let seed: [u8; 32] = unhex(
         std::str::from_utf8(&read("ed25519-seed.hex"))
             .unwrap()
@@ -284,27 +347,115 @@ fn run(dir: &Path) {
     .try_into()
     .unwrap();
     let signer = Ed25519Signer::from_seed(&seed).unwrap();
-    let opts = ProofOptions::new(
-        signer.verification_method_did_key(),
-        std::str::from_utf8(&read("di-created.txt")).unwrap().trim(),
-    );
-    let signed: Value = serde_json::from_slice(&signed_bytes).unwrap();
-    assert_eq!(sign(&unsigned, &signer, &opts).unwrap(), signed);
-    measure("eddsa-rdfc-2022 sign", || {
-        black_box(sign(black_box(&unsigned), &signer, &opts).unwrap());
-    });
+    // The raw Ed25519 operations on the same 64 bytes the proof signs (the proof config's hash
+    // followed by the document's), with the key already decoded / the key pair already built.
     let data = hash_data(&signed, &signed["proof"]).unwrap();
     let sig = openbadges_proof::multibase::decode_base58btc(
         signed["proof"]["proofValue"].as_str().unwrap(),
     )
     .unwrap();
     let public = signer.multikey();
-    measure("raw ring verify Ed25519 (eddsa-rdfc-2022 hash)", || {
+    let raw_verify = || {
         assert!(
             UnparsedPublicKey::new(&signature::ED25519, public.public_key_bytes())
                 .verify(black_box(&data), black_box(&sig))
                 .is_ok()
         );
+    };
+    let v = Verifier::new(&loader);
+    measure_pair(
+        "eddsa-rdfc-2022 verify",
+        || {
+            let r = v.verify_bytes("c", black_box(&signed_bytes));
+            assert_eq!(r.status(), Status::Valid);
+        },
+        Some("raw ring verify Ed25519 (eddsa-rdfc-2022 hash)"),
+        raw_verify,
+    );
+    measure_pair(
+        "eddsa-rdfc-2022 verify (proof only)",
+        || {
+            let doc: Value = serde_json::from_slice(black_box(&signed_bytes)).unwrap();
+            assert!(verify(&doc, &VerifyOptions::default()).outcome.is_valid());
+        },
+        None,
+        raw_verify,
+    );
+    let unsigned: Value = serde_json::from_slice(&read("di-unsigned.json")).unwrap();
+    let opts = ProofOptions::new(
+        signer.verification_method_did_key(),
+        std::str::from_utf8(&read("di-created.txt")).unwrap().trim(),
+    );
+    assert_eq!(sign(&unsigned, &signer, &opts).unwrap(), signed);
+    let pair = Ed25519KeyPair::from_seed_unchecked(&seed).unwrap();
+    assert_eq!(pair.sign(&data).as_ref(), sig.as_slice());
+    measure_pair(
+        "eddsa-rdfc-2022 sign",
+        || {
+            black_box(sign(black_box(&unsigned), &signer, &opts).unwrap());
+        },
+        Some("raw ring sign Ed25519 (eddsa-rdfc-2022 hash)"),
+        || {
+            black_box(pair.sign(black_box(&data)));
+        },
+    );
+    run_ob2(dir);
+}
+
+/// The OB 2.0 documents of the run: `ob2/documents.json` maps each URL to its file in `ob2/`
+/// and its content type (the bundled JSON-LD contexts included), so that every implementation
+/// serves the same bytes from memory.
+fn ob2_loader(dir: &Path) -> StaticLoader {
+    let manifest: Value =
+        serde_json::from_slice(&std::fs::read(dir.join("ob2/documents.json")).unwrap()).unwrap();
+    let mut l = StaticLoader::new();
+    for d in manifest.as_array().unwrap() {
+        let body = std::fs::read(dir.join("ob2").join(d["file"].as_str().unwrap())).unwrap();
+        l.insert(
+            d["url"].as_str().unwrap(),
+            d["content_type"].as_str(),
+            &body,
+        );
+    }
+    l
+}
+
+/// The OB 2.0 verifier of the run: documents from memory, the recipient to match, a fixed
+/// clock (as `benches/ob2_verify.rs`).
+fn ob2_verifier<'a>(loader: &'a StaticLoader, clock: &'a FixedClock, email: &str) -> Verifier<'a> {
+    Verifier::new(loader)
+        .with_clock(clock)
+        .with_recipient(RecipientProfile::new().email(email))
+}
+
+fn run_ob2(dir: &Path) {
+    let read = |name: &str| std::fs::read(dir.join("ob2").join(name)).unwrap();
+    let loader = ob2_loader(dir);
+    let clock = FixedClock::parse(OB2_NOW).unwrap();
+    let v = ob2_verifier(&loader, &clock, OB2_RECIPIENT);
+    let signed = read("signed.jws");
+    let hosted = read("hosted.json");
+    let jws = Jws::parse(std::str::from_utf8(&signed).unwrap().trim()).unwrap();
+    let key_doc: Value = serde_json::from_slice(&read("key.json")).unwrap();
+    let key = PublicKey::from_pem(key_doc["publicKeyPem"].as_str().unwrap()).unwrap();
+    let raw = raw_verifier(&key);
+    measure_pair(
+        "ob2 verify signed RS256",
+        || {
+            let r = v.verify_bytes("s", black_box(&signed));
+            assert_eq!(r.status(), Status::Valid);
+        },
+        Some("raw ring verify RS256 (ob2 signed)"),
+        || {
+            assert!(raw(
+                black_box(jws.signing_input().as_bytes()),
+                black_box(jws.signature())
+            ));
+        },
+    );
+    measure("ob2 verify hosted", || {
+        let r = v.verify_bytes("h", black_box(&hosted));
+        assert_eq!(r.status(), Status::Valid);
     });
 }
 
