@@ -25,6 +25,7 @@
 
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use base64::Engine as _;
@@ -126,6 +127,15 @@ fn measure_pair_as(
     mut raw: impl FnMut(),
     ratio_key: &str,
 ) {
+    if let Some((selected, n)) = COUNT.get() {
+        // `count` mode: only the selected operation, `n` times, nothing timed or printed.
+        if selected == op {
+            (0..*n).for_each(|_| f());
+        } else if Some(selected.as_str()) == raw_op {
+            (0..*n).for_each(|_| raw());
+        }
+        return;
+    }
     let t = timing();
     let batch = warm_up(&t, &mut f);
     let raw_batch = warm_up(&t, &mut raw);
@@ -481,6 +491,9 @@ fn run_ob2(dir: &Path) {
     );
 }
 
+/// `side_by_side count DIR OP N`: the operation to run and how many times (see [`main`]).
+static COUNT: OnceLock<(String, u64)> = OnceLock::new();
+
 fn main() {
     let args: Vec<String> = std::env::args()
         .skip(1)
@@ -489,9 +502,17 @@ fn main() {
     match args.as_slice() {
         [cmd, dir] if cmd == "gen" => generate(&PathBuf::from(dir)),
         [cmd, dir] if cmd == "run" => run(&PathBuf::from(dir)),
+        // For instruction counts (`bench/side-by-side/instructions.sh`, under callgrind): the
+        // whole set-up of `run`, then only operation OP (a row or a raw operation, named as
+        // `run` prints them), N times, untimed; N = 0 is the set-up alone.
+        [cmd, dir, op, n] if cmd == "count" => {
+            COUNT.set((op.clone(), n.parse().unwrap())).unwrap();
+            run(&PathBuf::from(dir));
+        }
         _ => eprintln!(
             "side_by_side: nothing to do (usage: cargo bench -p openbadges-proof --bench \
-             side_by_side -- gen|run DIR; bench/side-by-side/run.sh drives it)"
+             side_by_side -- gen|run DIR | count DIR OP N; bench/side-by-side/run.sh and \
+             instructions.sh drive it)"
         ),
     }
 }
