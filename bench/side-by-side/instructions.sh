@@ -30,6 +30,8 @@ ir() {
   valgrind --tool=callgrind --callgrind-out-file=/dev/null "$BIN" --bench count "$INPUTS" "$1" "$2" 2>&1 |
     sed -n 's/.*Collected : \([0-9]*\).*/\1/p'
 }
+# 1234567 -> 1,234,567
+grp() { sed ':a;s/\B[0-9]\{3\}\>/,&/;ta' <<<"$1"; }
 # Instructions of one OP.
 per_op() {
   local one many
@@ -60,9 +62,9 @@ for row in "${ROWS[@]}"; do
   if [[ -n "$raw" ]]; then
     [[ -n "${RAW[$raw]:-}" ]] || RAW[$raw]="$(per_op "$raw")"
     ratio="$(awk -v a="$ours" -v b="${RAW[$raw]}" 'BEGIN { printf "%.2f×", a / b }')"
-    TABLE+=("| $op | $(printf "%'d" "$ours") | $(printf "%'d" "${RAW[$raw]}") | $ratio |")
+    TABLE+=("| $op | $(grp "$ours") | $(grp "${RAW[$raw]}") | $ratio |")
   else
-    TABLE+=("| $op | $(printf "%'d" "$ours") | — | — |")
+    TABLE+=("| $op | $(grp "$ours") | — | — |")
   fi
 done
 

@@ -12,6 +12,7 @@
 #        harnesses (warm-up that sizes a batch of ~BATCH_MS, SAMPLES batches, median per op).
 # Prints machine info, one markdown table and the issue #18 goals as measured; the raw JSON
 # lines are kept in OUTDIR. Any failed verification aborts the run (each harness asserts).
+# Load-independent cross-check of the ratios: bench/side-by-side/instructions.sh (callgrind).
 # Not part of CI: timings depend on the machine.
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
