@@ -363,7 +363,7 @@ fn reimport(dir: &Path, archive: &Path, store_dir: &Path) {
         let body = std::fs::read(dir.join("hosted").join(e["file"].as_str().unwrap())).unwrap();
         docs.insert(e["url"].as_str().unwrap(), e["mediaType"].as_str(), &body);
     }
-    let bytes = std::fs::read(archive).unwrap();
+    let archive_bytes = std::fs::metadata(archive).unwrap().len();
     let _ = std::fs::remove_dir_all(store_dir);
     let start = Instant::now();
     let clock = FixedClock::parse(NOW).unwrap();
@@ -378,7 +378,11 @@ fn reimport(dir: &Path, archive: &Path, store_dir: &Path) {
         .unwrap();
     bp.add_identifier(Identity::parse(&format!("did:{LEARNER}")).unwrap())
         .unwrap();
-    let r = bp.import(&bytes, Source::file("backpack.zip")).unwrap();
+    // Read from the file entry by entry (the archive is never in memory whole).
+    let file = std::io::BufReader::new(std::fs::File::open(archive).unwrap());
+    let r = bp
+        .import_archive(file, Source::file("backpack.zip"))
+        .unwrap();
     let secs = start.elapsed().as_secs_f64();
     let (imported, duplicate, failed) = r.counts();
     let first_failure = r
@@ -388,7 +392,7 @@ fn reimport(dir: &Path, archive: &Path, store_dir: &Path) {
         .map(|i| format!("{}: {:?}", i.input, i.reason));
     println!(
         "{}",
-        json!({"phase": "reimport", "archive_bytes": bytes.len(), "imported": imported,
+        json!({"phase": "reimport", "archive_bytes": archive_bytes, "imported": imported,
             "duplicate": duplicate, "failed": failed, "first_failure": first_failure,
             "seconds": secs, "badges_per_second": imported as f64 / secs})
     );

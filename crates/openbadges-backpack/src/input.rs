@@ -147,6 +147,11 @@ pub(crate) enum Parsed {
 const PNG_SIGNATURE: &[u8] = b"\x89PNG\r\n\x1a\n";
 const ZIP_SIGNATURE: &[u8] = b"PK\x03\x04";
 
+/// Whether an input beginning with `head` is a zip (a backpack archive).
+pub(crate) fn is_zip(head: &[u8]) -> bool {
+    head.starts_with(ZIP_SIGNATURE)
+}
+
 fn trim_ascii(b: &[u8]) -> &[u8] {
     b.trim_ascii()
 }

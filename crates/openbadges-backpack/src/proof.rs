@@ -4,32 +4,49 @@
 
 use openbadges_proof::loader::{Document, DocumentLoader, Recording, StaticLoader};
 use openbadges_proof::verify::RecipientProfile;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::fetch::Fetcher;
 use crate::verify::{VerificationOutcome, Verifier, VerifyRequest};
+
+/// A verification and the documents it loaded.
+type Kept = (VerificationOutcome, Vec<Document>);
 
 /// The proof crate's verifier, checking each badge against the identifier its recipient matched.
 #[derive(Debug, Clone)]
 pub struct ProofVerifier<'a> {
     inner: openbadges_proof::verify::Verifier<'a>,
     recording: Option<Recording>,
+    threads: usize,
 }
 
 impl<'a> ProofVerifier<'a> {
     /// Wraps a configured verifier (loader, clock, limits). Its recipient profile is replaced
-    /// per badge by the owner's identifier that matched.
+    /// per badge by the owner's identifier that matched. A batch of badges
+    /// ([`Verifier::verify_keeping_many`]) is verified on as many threads as the machine has
+    /// cores ([`std::thread::available_parallelism`]); see [`ProofVerifier::with_threads`].
     pub fn new(inner: openbadges_proof::verify::Verifier<'a>) -> Self {
         ProofVerifier {
             inner,
             recording: None,
+            threads: std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get),
         }
+    }
+
+    /// Verifies a batch of badges on at most `threads` threads (1: on the calling thread, one
+    /// after the other). Each badge's verdict, report and kept documents are the same either
+    /// way: verifications are independent and each keeps only what it loaded itself.
+    pub fn with_threads(mut self, threads: usize) -> Self {
+        self.threads = threads.max(1);
+        self
     }
 
     /// Keeps the documents each verification loaded ([`Verifier::verify_keeping`]), read from
     /// `recording`, the log of the [`RecordingLoader`](openbadges_proof::loader::RecordingLoader)
     /// the wrapped verifier loads through (put it outside any cache). Documents the proof crate
-    /// bundles (the JSON-LD contexts) are not kept: offline checks always have them. One
-    /// verification at a time: the backpack verifies sequentially.
+    /// bundles (the JSON-LD contexts) are not kept: offline checks always have them. Each
+    /// verification keeps what was loaded on its own thread
+    /// ([`Recording::take_this_thread`]), so that verifications may run concurrently.
     ///
     /// ```
     /// use openbadges_backpack::proof::ProofVerifier;
@@ -67,11 +84,11 @@ impl Verifier for ProofVerifier<'_> {
         let Some(log) = &self.recording else {
             return (self.verify(request), Vec::new());
         };
-        log.clear();
-        let outcome = self.verify(request);
+        log.clear_this_thread();
+        let outcome = self.check(request);
         let mut seen = std::collections::BTreeSet::new();
         let docs = log
-            .take()
+            .take_this_thread()
             .into_iter()
             .filter(|d| !is_bundled(&d.url))
             .filter(|d| seen.insert((d.url.clone(), d.body.clone())))
@@ -80,6 +97,60 @@ impl Verifier for ProofVerifier<'_> {
     }
 
     fn verify(&self, request: &VerifyRequest<'_>) -> VerificationOutcome {
+        let outcome = self.check(request);
+        if let Some(log) = &self.recording {
+            // Nothing kept: what this thread loaded is not left in the log.
+            log.clear_this_thread();
+        }
+        outcome
+    }
+
+    fn verify_keeping_many(
+        &self,
+        requests: &[VerifyRequest<'_>],
+    ) -> Vec<(VerificationOutcome, Vec<Document>)> {
+        let threads = self.threads.min(requests.len());
+        if threads <= 1 {
+            return requests.iter().map(|r| self.verify_keeping(r)).collect();
+        }
+        // Each thread takes the next request not yet taken; answers go back to their slot.
+        let next = AtomicUsize::new(0);
+        let done: Vec<Vec<(usize, Kept)>> = std::thread::scope(|s| {
+            let handles: Vec<_> = (0..threads)
+                .map(|_| {
+                    s.spawn(|| {
+                        let mut done = Vec::new();
+                        loop {
+                            let i = next.fetch_add(1, Ordering::Relaxed);
+                            let Some(r) = requests.get(i) else { break };
+                            done.push((i, self.verify_keeping(r)));
+                        }
+                        done
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().unwrap_or_default())
+                .collect()
+        });
+        let mut out: Vec<Option<Kept>> = requests.iter().map(|_| None).collect();
+        for (i, answer) in done.into_iter().flatten() {
+            if let Some(slot) = out.get_mut(i) {
+                *slot = Some(answer);
+            }
+        }
+        // A request whose thread failed is verified again here (a panic is not a verdict).
+        out.into_iter()
+            .zip(requests)
+            .map(|(a, r)| a.unwrap_or_else(|| self.verify_keeping(r)))
+            .collect()
+    }
+}
+
+impl ProofVerifier<'_> {
+    /// One verification, through the wrapped verifier.
+    fn check(&self, request: &VerifyRequest<'_>) -> VerificationOutcome {
         let profile = RecipientProfile::new().identity(request.recipient.clone());
         let report = self
             .inner

@@ -68,6 +68,18 @@ pub trait Verifier {
     fn verify_keeping(&self, request: &VerifyRequest<'_>) -> (VerificationOutcome, Vec<Document>) {
         (self.verify(request), Vec::new())
     }
+
+    /// [`verify_keeping`](Verifier::verify_keeping) for each of `requests`, answers in the same
+    /// order: what the backpack asks when a batch holds several badges to verify. The default
+    /// verifies one after the other; a verifier that can check several at once (on several
+    /// threads: [`ProofVerifier`](crate::proof::ProofVerifier)) overrides it. Each answer must
+    /// be the one `verify_keeping` gives for that request alone.
+    fn verify_keeping_many(
+        &self,
+        requests: &[VerifyRequest<'_>],
+    ) -> Vec<(VerificationOutcome, Vec<Document>)> {
+        requests.iter().map(|r| self.verify_keeping(r)).collect()
+    }
 }
 
 impl<V: Verifier + ?Sized> Verifier for &V {
@@ -78,6 +90,13 @@ impl<V: Verifier + ?Sized> Verifier for &V {
     fn verify_keeping(&self, request: &VerifyRequest<'_>) -> (VerificationOutcome, Vec<Document>) {
         (**self).verify_keeping(request)
     }
+
+    fn verify_keeping_many(
+        &self,
+        requests: &[VerifyRequest<'_>],
+    ) -> Vec<(VerificationOutcome, Vec<Document>)> {
+        (**self).verify_keeping_many(requests)
+    }
 }
 
 impl<V: Verifier + ?Sized> Verifier for Box<V> {
@@ -87,5 +106,12 @@ impl<V: Verifier + ?Sized> Verifier for Box<V> {
 
     fn verify_keeping(&self, request: &VerifyRequest<'_>) -> (VerificationOutcome, Vec<Document>) {
         (**self).verify_keeping(request)
+    }
+
+    fn verify_keeping_many(
+        &self,
+        requests: &[VerifyRequest<'_>],
+    ) -> Vec<(VerificationOutcome, Vec<Document>)> {
+        (**self).verify_keeping_many(requests)
     }
 }

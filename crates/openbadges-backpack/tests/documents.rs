@@ -716,3 +716,121 @@ fn recheck_covers_a_baked_url_and_a_signed_badge() {
         assert_eq!((c.before, c.after), (Status::Valid, Status::Valid), "{c:?}");
     }
 }
+
+/// Imports a batch with the real verifier on `threads` threads: every signed and hosted
+/// fixture, valid or not, some twice (a duplicate in the batch), plus a file that is no badge;
+/// then the batch's archive re-imported from a file into a second backpack. Returns what each
+/// import reported and what each store holds (records and kept documents).
+fn batch_with_threads(threads: usize) -> (Vec<String>, Vec<String>) {
+    let clock = FixedClock::parse("2025-06-01T00:00:00Z").unwrap();
+    let cache = std::sync::Arc::new(CachingLoader::new(served_loader()));
+    let recording = RecordingLoader::new(std::sync::Arc::clone(&cache));
+    let verifier =
+        ProofVerifier::new(openbadges_proof::verify::Verifier::new(&recording).with_clock(&clock))
+            .keeping(recording.recording())
+            .with_threads(threads);
+    let mut bp = backpack(MemoryStore::new(), &verifier).with_fetcher(LoaderFetcher(cache.clone()));
+    let mut inputs: Vec<(Vec<u8>, String)> = fixture_files(&["ob2/served/signed"])
+        .into_iter()
+        .chain(fixture_files(&["ob2/served/hosted"]))
+        .map(|f| (fixture(&f), f))
+        .collect();
+    inputs.sort();
+    let again = inputs[..3].to_vec();
+    inputs.extend(again);
+    inputs.push((b"not a badge".to_vec(), "junk.txt".to_owned()));
+    let reports = bp
+        .import_all(inputs.iter().map(|(b, n)| (b.as_slice(), file(n))))
+        .unwrap();
+    let held = |store: &MemoryStore| -> Vec<String> {
+        store
+            .badge_ids()
+            .unwrap()
+            .iter()
+            .map(|id| {
+                let b = store.badge(id).unwrap().unwrap();
+                let docs = store.badge_documents(id).unwrap();
+                format!("{b:?} {docs:?}")
+            })
+            .collect()
+    };
+    let mut seen: Vec<String> = reports.iter().map(|r| format!("{r:?}")).collect();
+    let mut stored = held(bp.store());
+    assert!(stored.len() >= 3, "{seen:?}");
+
+    let dir = TempDir::new("threads");
+    let path = dir.join("backpack.zip");
+    std::fs::write(&path, export_zip(bp.store()).unwrap()).unwrap();
+    let mut again = backpack(MemoryStore::new(), &verifier).with_fetcher(LoaderFetcher(cache));
+    let from_file = again
+        .import_archive(std::fs::File::open(&path).unwrap(), file("backpack.zip"))
+        .unwrap();
+    seen.push(format!("{from_file:?}"));
+    stored.extend(held(again.store()));
+    (seen, stored)
+}
+
+#[test]
+fn verifying_a_batch_on_two_threads_imports_exactly_what_one_thread_does() {
+    let (one_reports, one_held) = batch_with_threads(1);
+    let (two_reports, two_held) = batch_with_threads(2);
+    assert_eq!(one_reports, two_reports);
+    assert_eq!(one_held, two_held);
+    // Some invalid, some valid, some duplicates: the batch exercised each way.
+    let all = one_reports.join("\n");
+    for want in ["Imported", "Duplicate", "Failed"] {
+        assert!(all.contains(want), "{want}: {all}");
+    }
+}
+
+#[test]
+fn an_archive_imports_from_a_file_as_from_its_bytes() {
+    let store = import_with_real_verifier(MemoryStore::new());
+    let archive = export_zip(&store).unwrap();
+    let dir = TempDir::new("archive-file");
+    let path = dir.join("backpack.zip");
+    std::fs::write(&path, &archive).unwrap();
+    // The real verifier and fetcher over the served fixtures (leaked: they live for the test).
+    let fresh = |limits: openbadges_backpack::ImportLimits| {
+        let clock: &'static FixedClock =
+            Box::leak(Box::new(FixedClock::parse("2025-06-01T00:00:00Z").unwrap()));
+        let cache = std::sync::Arc::new(CachingLoader::new(served_loader()));
+        let loader: &'static CachingLoader<StaticLoader> =
+            Box::leak(Box::new(CachingLoader::new(served_loader())));
+        let verifier =
+            ProofVerifier::new(openbadges_proof::verify::Verifier::new(loader).with_clock(clock));
+        backpack(MemoryStore::new(), verifier)
+            .with_limits(limits)
+            .with_fetcher(LoaderFetcher(cache))
+    };
+    let mut a = fresh(Default::default());
+    let from_bytes = a.import(&archive, file("backpack.zip")).unwrap();
+    let mut b = fresh(Default::default());
+    let from_file = b
+        .import_archive(std::fs::File::open(&path).unwrap(), file("backpack.zip"))
+        .unwrap();
+    assert_eq!(from_bytes, from_file);
+    assert_eq!(from_bytes.counts().0, 2, "{from_bytes:?}");
+    // And through `import_each`, as the CLI imports a file.
+    let mut c = fresh(Default::default());
+    let mut each = Vec::new();
+    c.import_each([openbadges_backpack::Input::File(path.clone())], |o| {
+        each.push(format!("{o:?}"))
+    })
+    .unwrap();
+    assert_eq!(
+        c.store().badge_ids().unwrap(),
+        a.store().badge_ids().unwrap()
+    );
+    assert_eq!(each.len(), 1);
+    // An archive over the size limit is refused by its length, unread.
+    let mut small = fresh(openbadges_backpack::ImportLimits {
+        max_archive_bytes: 100,
+        ..Default::default()
+    });
+    let r = small
+        .import_archive(std::fs::File::open(&path).unwrap(), file("backpack.zip"))
+        .unwrap();
+    assert_eq!(r.result(), ImportResult::Failed);
+    assert!(small.store().badge_ids().unwrap().is_empty());
+}

@@ -2,15 +2,18 @@
 //! once, every read charged ([`ImportLimits::max_archive_expanded_bytes`](crate::ImportLimits)).
 
 use std::collections::BTreeMap;
-use std::io::Read as _;
+use std::io::{Read, Seek};
 use std::rc::Rc;
 
 use crate::model::sha256_hex;
 
-/// The archive's entries, each decompressed at most once (cached), every read charged to the
-/// import's budget ([`ImportLimits::max_archive_expanded_bytes`](crate::ImportLimits)).
-pub(super) struct Entries<'a> {
-    zip: zip::ZipArchive<std::io::Cursor<&'a [u8]>>,
+/// The archive's entries, read from the zip (in memory or a file) as they are needed, every
+/// read charged to the import's budget
+/// ([`ImportLimits::max_archive_expanded_bytes`](crate::ImportLimits)). Entries that may be
+/// shared (kept documents) are decompressed at most once (cached); those read once per badge
+/// (its original, its document) are not kept.
+pub(super) struct Entries<R> {
+    zip: zip::ZipArchive<R>,
     cache: BTreeMap<String, Rc<Vec<u8>>>,
     /// The SHA-256 of each entry read, computed once.
     hashes: BTreeMap<String, String>,
@@ -40,14 +43,10 @@ impl From<EntryError> for String {
     }
 }
 
-impl<'a> Entries<'a> {
+impl<R: Read + Seek> Entries<R> {
     /// The entries of `zip`, allowed `budget` decompressed bytes and `refs` kept-document
     /// references in all.
-    pub(super) fn new(
-        zip: zip::ZipArchive<std::io::Cursor<&'a [u8]>>,
-        budget: u64,
-        refs: usize,
-    ) -> Self {
+    pub(super) fn new(zip: zip::ZipArchive<R>, budget: u64, refs: usize) -> Self {
         Entries {
             zip,
             cache: BTreeMap::new(),
@@ -92,17 +91,45 @@ impl<'a> Entries<'a> {
             .clone()
     }
 
-    /// The entry at `path`, at most `limit` bytes.
+    /// The entry at `path`, at most `limit` bytes, kept for the next read of it.
     pub(super) fn read(&mut self, path: &str, limit: usize) -> Result<Rc<Vec<u8>>, EntryError> {
-        if let Some(hit) = self.cache.get(path).cloned() {
-            if hit.len() > limit {
-                return Err(EntryError::Entry(format!(
-                    "{path}: over the limit of {limit} bytes"
-                )));
-            }
-            self.charge(hit.len())?;
+        if let Some(hit) = self.cached(path, limit)? {
             return Ok(hit);
         }
+        let out = Rc::new(self.decompress(path, limit)?);
+        self.cache.insert(path.to_owned(), Rc::clone(&out));
+        Ok(out)
+    }
+
+    /// The entry at `path`, at most `limit` bytes, not kept (decompressed again if read
+    /// again): for an entry of one badge only.
+    pub(super) fn read_uncached(
+        &mut self,
+        path: &str,
+        limit: usize,
+    ) -> Result<Vec<u8>, EntryError> {
+        match self.cached(path, limit)? {
+            Some(hit) => Ok(hit.as_ref().clone()),
+            None => self.decompress(path, limit),
+        }
+    }
+
+    /// The entry at `path` if it is cached (charged to the budget again).
+    fn cached(&mut self, path: &str, limit: usize) -> Result<Option<Rc<Vec<u8>>>, EntryError> {
+        let Some(hit) = self.cache.get(path).cloned() else {
+            return Ok(None);
+        };
+        if hit.len() > limit {
+            return Err(EntryError::Entry(format!(
+                "{path}: over the limit of {limit} bytes"
+            )));
+        }
+        self.charge(hit.len())?;
+        Ok(Some(hit))
+    }
+
+    /// Decompresses the entry at `path`, at most `limit` bytes, charged to the budget.
+    fn decompress(&mut self, path: &str, limit: usize) -> Result<Vec<u8>, EntryError> {
         let f = self
             .zip
             .by_name(path)
@@ -125,8 +152,6 @@ impl<'a> Entries<'a> {
             )));
         }
         self.charge(out.len())?;
-        let out = Rc::new(out);
-        self.cache.insert(path.to_owned(), Rc::clone(&out));
         Ok(out)
     }
 }

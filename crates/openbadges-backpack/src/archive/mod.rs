@@ -5,9 +5,11 @@
 //! ([`entries`]).
 
 mod entries;
+mod manifest;
 pub(crate) mod restore;
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::io::{Read, Seek};
 
 use chrono::{DateTime, Utc};
 use serde_json::Value;
@@ -23,6 +25,7 @@ use crate::store::{Store, Write};
 use crate::verify::Verifier;
 use crate::{Error, Result};
 use entries::{Entries, EntryError};
+use manifest::Manifest;
 use restore::Restore;
 
 /// Reads an RFC 3339 time.
@@ -68,8 +71,8 @@ type DocumentIndex = BTreeMap<(String, String), (Option<String>, DateTime<Utc>)>
 /// The documents an archive kept for one badge (manifest `documents`: `{url, sha256}` pairs
 /// resolved through `documents/index.json`). A document that is missing, too large or does not
 /// match its SHA-256 is left out (the badge is verified again on import anyway).
-fn kept_documents(
-    entries: &mut Entries<'_>,
+fn kept_documents<R: Read + Seek>(
+    entries: &mut Entries<R>,
     entry: &Value,
     index: &DocumentIndex,
     limit: usize,
@@ -130,12 +133,12 @@ fn index_limits(limits: &ImportLimits) -> openbadges_model::Limits {
 /// Step 1: opens the zip (refusing one with too many entries for `max_items` badges) and reads
 /// its manifest, which must name this format at a version this build reads. Returns why not,
 /// as the reason to report.
-fn open<'a>(
-    bytes: &'a [u8],
+fn open<R: Read + Seek>(
+    archive: R,
     limits: &ImportLimits,
-) -> std::result::Result<(Entries<'a>, Value), String> {
-    let zip = zip::ZipArchive::new(std::io::Cursor::new(bytes))
-        .map_err(|e| format!("not a readable zip archive: {e}"))?;
+) -> std::result::Result<(Entries<R>, Vec<u8>), String> {
+    let zip =
+        zip::ZipArchive::new(archive).map_err(|e| format!("not a readable zip archive: {e}"))?;
     // Per badge: badge.json, baked image, original, and its kept documents (shared ones once).
     if zip.len() > limits.max_items.saturating_mul(8).saturating_add(16) {
         return Err(format!("the archive has {} entries; too many", zip.len()));
@@ -145,31 +148,36 @@ fn open<'a>(
         limits.max_archive_expanded_bytes,
         limits.max_items.saturating_mul(MAX_DOCUMENTS_PER_BADGE),
     );
-    let index_limits = index_limits(limits);
     let manifest = zip
-        .read("manifest.json", index_limits.max_bytes)
-        .map_err(String::from)
-        .and_then(|b| {
-            openbadges_model::parse_json(&b, &index_limits)
-                .map_err(|e| format!("manifest.json: {e}"))
-        })
-        .map_err(|reason| format!("not a backpack archive: {reason}"))?;
-    let version = manifest.get("formatVersion").and_then(Value::as_u64);
-    if manifest.get("format").and_then(Value::as_str) != Some(FORMAT)
+        .read_uncached("manifest.json", index_limits(limits).max_bytes)
+        .map_err(|e| format!("not a backpack archive: {}", String::from(e)))?;
+    Ok((zip, manifest))
+}
+
+/// Step 1 (continued): the manifest (read lazily: [`Manifest`]), which must name this format
+/// at a version this build reads. Returns why not, as the reason to report.
+fn read_manifest<'a>(
+    bytes: &'a [u8],
+    limits: &ImportLimits,
+) -> std::result::Result<Manifest<'a>, String> {
+    let manifest = Manifest::parse(bytes, &index_limits(limits))
+        .map_err(|e| format!("not a backpack archive: manifest.json: {e}"))?;
+    let version = manifest.head.get("formatVersion").and_then(Value::as_u64);
+    if manifest.head.get("format").and_then(Value::as_str) != Some(FORMAT)
         || !matches!(version, Some(v) if (1..=FORMAT_VERSION).contains(&v))
     {
         return Err(format!(
             "not a backpack archive of format `{FORMAT}` version 1 to {FORMAT_VERSION}"
         ));
     }
-    Ok((zip, manifest))
+    Ok(manifest)
 }
 
 /// Step 2: `documents/index.json` (format version 2: the documents kept for offline
 /// verification, by URL and SHA-256); empty when it is missing or unreadable.
-fn document_index(zip: &mut Entries<'_>, limits: &ImportLimits) -> DocumentIndex {
+fn document_index<R: Read + Seek>(zip: &mut Entries<R>, limits: &ImportLimits) -> DocumentIndex {
     let index_limits = index_limits(limits);
-    zip.read("documents/index.json", index_limits.max_bytes)
+    zip.read_uncached("documents/index.json", index_limits.max_bytes)
         .ok()
         .and_then(|b| openbadges_model::parse_json(&b, &index_limits).ok())
         .and_then(|v| v.get("documents").and_then(Value::as_array).cloned())
@@ -206,8 +214,8 @@ impl From<EntryError> for EntryStop {
 }
 
 /// What the reading of one manifest entry needs besides the entry.
-struct EntryReader<'r, 'a> {
-    zip: &'r mut Entries<'a>,
+struct EntryReader<'r, R> {
+    zip: &'r mut Entries<R>,
     index: &'r DocumentIndex,
     limits: &'r ImportLimits,
     fetch: Option<&'r dyn Fetcher>,
@@ -215,7 +223,7 @@ struct EntryReader<'r, 'a> {
     originals: &'r mut BTreeSet<String>,
 }
 
-impl EntryReader<'_, '_> {
+impl<R: Read + Seek> EntryReader<'_, R> {
     /// Step 3, per badge: its original (its own, matching its SHA-256), decoded into the item
     /// to import; the archive's `badge.json` and kept documents, and its source, state and
     /// import time, as the [`Restore`] to check against it.
@@ -239,11 +247,7 @@ impl EntryReader<'_, '_> {
                 "{path} is already the original of another badge in this archive"
             )));
         }
-        let original = self
-            .zip
-            .read(path, limits.max_input_bytes)?
-            .as_ref()
-            .clone();
+        let original = self.zip.read_uncached(path, limits.max_input_bytes)?;
         if self.zip.sha256(path, &original) != sha.to_ascii_lowercase() {
             return Err(EntryStop::Fail(format!(
                 "{path} does not match its SHA-256 in the manifest"
@@ -256,7 +260,7 @@ impl EntryReader<'_, '_> {
             .and_then(|f| f.get("document"))
             .and_then(|f| f.get("path"))
             .and_then(Value::as_str)
-            .map(|p| self.zip.read(p, limits.max_input_bytes))
+            .map(|p| self.zip.read_uncached(p, limits.max_input_bytes))
         {
             Some(Err(EntryError::Budget)) => return Err(EntryStop::OverBudget),
             Some(Ok(b)) => openbadges_model::parse_json(&b, &limits.json).ok(),
@@ -321,29 +325,43 @@ fn restore_collections<S: Store, V: Verifier>(
 
 /// The whole archive is refused: it asked for more decompressed bytes than the budget allows
 /// (nothing of it is stored).
-fn over_budget<S: Store, V: Verifier>(
+fn over_budget<S: Store, V: Verifier, R: Read + Seek>(
     bp: &mut Backpack<S, V>,
     label: String,
-    entries: &Entries<'_>,
+    entries: &Entries<R>,
 ) -> Result<ImportReport> {
     let mut ctx = Batch::default();
     ctx.fail(&label, None, entries.over_budget_reason());
     bp.finish(label, ctx)
 }
 
+/// The badges of an archive read, verified ahead and taken through the pipeline together:
+/// bounds the entries read but not yet imported.
+const CHUNK: usize = 256;
+
 /// Imports every badge of an archive (each re-verified and matched against the owner's
 /// identifiers, its source, state and import time restored), then its collections (those whose
-/// id is not taken, with the members that are held).
-pub(crate) fn import_archive<S: Store, V: Verifier>(
+/// id is not taken, with the members that are held). The archive is read entry by entry from
+/// `archive` (a file need not be in memory); the manifest's badges are read, verified (several
+/// at once, [`Backpack::verify_ahead`]) and imported a chunk at a time.
+pub(crate) fn import_archive<S: Store, V: Verifier, R: Read + Seek>(
     bp: &mut Backpack<S, V>,
-    bytes: &[u8],
+    archive: R,
     source: &Source,
 ) -> Result<ImportReport> {
     let label = source.location.clone();
     let mut ctx = Batch::default();
     let limits = *bp.limits();
-    let (mut zip, manifest) = match open(bytes, &limits) {
+    // The manifest's bytes are kept; its entries are parsed a chunk at a time.
+    let (mut zip, manifest_bytes) = match open(archive, &limits) {
         Ok(opened) => opened,
+        Err(reason) => {
+            ctx.fail(&label, None, reason);
+            return bp.finish(label, ctx);
+        }
+    };
+    let manifest = match read_manifest(&manifest_bytes, &limits) {
+        Ok(m) => m,
         Err(reason) => {
             ctx.fail(&label, None, reason);
             return bp.finish(label, ctx);
@@ -351,11 +369,10 @@ pub(crate) fn import_archive<S: Store, V: Verifier>(
     };
     let index = document_index(&mut zip, &limits);
     let owner = bp.store().identifiers()?;
-    let entries = manifest
-        .get("badges")
-        .and_then(Value::as_array)
-        .cloned()
-        .unwrap_or_default();
+    let Manifest {
+        head: manifest,
+        badges: mut entries,
+    } = manifest;
     if entries.len() > limits.max_items {
         ctx.fail(
             &label,
@@ -369,26 +386,44 @@ pub(crate) fn import_archive<S: Store, V: Verifier>(
         return bp.finish(label, ctx);
     }
     let mut originals = BTreeSet::new();
-    for entry in entries {
-        let entry_label = entry
-            .get("id")
-            .and_then(Value::as_str)
-            .map_or_else(|| label.clone(), |id| format!("{label}#{id}"));
-        let read = EntryReader {
-            zip: &mut zip,
-            index: &index,
-            limits: &limits,
-            fetch: bp.fetcher(),
-            originals: &mut originals,
-        }
-        .read(&entry, &label);
-        match read {
-            Ok((item, restore)) => {
-                let src = Source::new(SourceKind::Archive, entry_label);
-                bp.process_with(&mut ctx, item, &src, &owner, Some(restore))?;
+    loop {
+        let mut chunk = Vec::new();
+        for entry in entries.by_ref().take(CHUNK) {
+            let entry_label = entry
+                .get("id")
+                .and_then(Value::as_str)
+                .map_or_else(|| label.clone(), |id| format!("{label}#{id}"));
+            let read = EntryReader {
+                zip: &mut zip,
+                index: &index,
+                limits: &limits,
+                fetch: bp.fetcher(),
+                originals: &mut originals,
             }
-            Err(EntryStop::Fail(reason)) => ctx.fail(&entry_label, None, reason),
-            Err(EntryStop::OverBudget) => return over_budget(bp, label, &zip),
+            .read(&entry, &label);
+            match read {
+                Ok(read) => chunk.push((entry_label, Ok(read))),
+                Err(EntryStop::Fail(reason)) => chunk.push((entry_label, Err(reason))),
+                Err(EntryStop::OverBudget) => return over_budget(bp, label, &zip),
+            }
+        }
+        if chunk.is_empty() {
+            break;
+        }
+        let items: Vec<&Item> = chunk
+            .iter()
+            .filter_map(|(_, read)| read.as_ref().ok().map(|(item, _)| item))
+            .collect();
+        let mut verified = bp.verify_ahead(&ctx, &items, &owner)?.into_iter();
+        for (entry_label, read) in chunk {
+            match read {
+                Ok((item, restore)) => {
+                    let src = Source::new(SourceKind::Archive, entry_label);
+                    let v = verified.next().flatten();
+                    bp.process_with(&mut ctx, item, &src, &owner, Some(restore), v)?;
+                }
+                Err(reason) => ctx.fail(&entry_label, None, reason),
+            }
         }
     }
     if ctx.items.is_empty() {

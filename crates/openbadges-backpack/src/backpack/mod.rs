@@ -8,7 +8,7 @@ mod report;
 use chrono::{DateTime, Utc};
 
 use crate::fetch::Fetcher;
-use crate::input::{ImportLimits, Parsed, parse_input};
+use crate::input::{ImportLimits, Item, Parsed, parse_input};
 use crate::model::{
     BadgeId, BadgeRecord, BadgeState, Collection, CollectionId, Source, SourceKind, Verification,
     Visibility,
@@ -311,8 +311,38 @@ impl<S: Store, V: Verifier> Backpack<S, V> {
     pub fn import(&mut self, bytes: &[u8], source: Source) -> Result<ImportReport> {
         let owner = self.store.identifiers()?;
         let mut ctx = Batch::default();
-        self.collect(&mut ctx, bytes, &source, &owner)?;
-        self.finish(source.location, ctx)
+        let label = source.location.clone();
+        self.gather(&mut ctx, std::iter::once((bytes, source)), &owner)?;
+        self.finish(label, ctx)
+    }
+
+    /// Imports a backpack archive (as [`Backpack::import`] does one given as bytes), reading
+    /// it from `archive` — typically the open file — entry by entry, so that the archive need
+    /// not be in memory: its badges are read, verified and taken through the pipeline a chunk
+    /// at a time, and stored in one transaction. An archive over
+    /// [`ImportLimits::max_archive_bytes`] (by its length) is refused like one given as bytes.
+    ///
+    /// # Errors
+    /// Storage errors; [`Error::Read`] when the archive's length cannot be read.
+    pub fn import_archive<R: std::io::Read + std::io::Seek>(
+        &mut self,
+        mut archive: R,
+        source: Source,
+    ) -> Result<ImportReport> {
+        let len = archive
+            .seek(std::io::SeekFrom::End(0))
+            .and_then(|len| archive.rewind().map(|()| len))
+            .map_err(Error::Read)?;
+        if len > self.limits.max_archive_bytes as u64 {
+            let mut ctx = Batch::default();
+            let reason = format!(
+                "the archive is {len} bytes; the limit is {}",
+                self.limits.max_archive_bytes
+            );
+            ctx.fail(&source.location, None, reason);
+            return self.finish(source.location, ctx);
+        }
+        crate::archive::import_archive(self, archive, &source)
     }
 
     /// Imports many inputs in **one** transaction (a bulk upload, a migration): much faster
@@ -328,12 +358,7 @@ impl<S: Store, V: Verifier> Backpack<S, V> {
     ) -> Result<Vec<ImportReport>> {
         let owner = self.store.identifiers()?;
         let mut ctx = Batch::default();
-        let mut spans = Vec::new();
-        for (bytes, source) in inputs {
-            let start = ctx.items.len();
-            self.collect(&mut ctx, bytes, &source, &owner)?;
-            spans.push((source.location, start, ctx.items.len()));
-        }
+        let spans = self.gather(&mut ctx, inputs, &owner)?;
         self.flush(&mut ctx)?;
         let mut items = ctx.items.into_iter();
         Ok(spans
@@ -366,6 +391,19 @@ impl<S: Store, V: Verifier> Backpack<S, V> {
                 Input::Url(url) => InputOutcome::Report(
                     self.import(url.as_bytes(), Source::new(SourceKind::Url, url.clone()))?,
                 ),
+                Input::File(path) if is_archive_file(&path) => {
+                    let name = path.to_string_lossy().into_owned();
+                    match std::fs::File::open(&path) {
+                        Ok(file) => {
+                            let archive = std::io::BufReader::new(file);
+                            InputOutcome::Report(self.import_archive(archive, Source::file(name))?)
+                        }
+                        Err(e) => InputOutcome::Unreadable {
+                            reason: format!("cannot read {name}: {}", Error::Read(e)),
+                            input: name,
+                        },
+                    }
+                }
                 Input::File(path) => {
                     let name = path.to_string_lossy().into_owned();
                     let read = if name == "-" {
@@ -387,56 +425,109 @@ impl<S: Store, V: Verifier> Backpack<S, V> {
         Ok(())
     }
 
-    /// Reads one input into the batch.
-    fn collect(
+    /// Reads inputs into the batch: each parsed, the badges of consecutive inputs verified
+    /// ahead together ([`Backpack::verify_ahead`]), then each badge taken through the pipeline
+    /// in turn. A backpack archive is imported on its own, after committing what came before
+    /// it. Returns each input's label and the range of its reports in `ctx.items`.
+    fn gather<'i>(
         &mut self,
         ctx: &mut Batch,
-        bytes: &[u8],
-        source: &Source,
+        inputs: impl IntoIterator<Item = (&'i [u8], Source)>,
         owner: &[Identity],
-    ) -> Result<()> {
-        let label = source.location.as_str();
-        let fetcher = self.fetcher.as_deref().map(|f| f as &dyn Fetcher);
-        let parsed = match parse_input(bytes, &self.limits, fetcher) {
-            Ok(p) => p,
-            Err(reason) => {
-                ctx.fail(label, None, reason);
-                return Ok(());
-            }
-        };
-        match parsed {
-            Parsed::Single { item, members } => {
-                let at = ctx.items.len();
-                self.process(ctx, item, source, owner)?;
-                let clr_id = ctx.items.get(at).and_then(|i| i.id.clone());
-                for m in members {
-                    match m {
-                        Ok(mut item) => {
-                            if let (Some(id), Some(w)) = (&clr_id, &item.within) {
-                                item.within = Some(format!("clr:{id}/{w}"));
-                            }
-                            self.process(ctx, item, source, owner)?;
-                        }
-                        Err(reason) => ctx.fail(label, None, reason),
-                    }
-                }
-            }
-            Parsed::Many(items) => {
-                if items.is_empty() {
-                    ctx.fail(label, None, "the input holds no badges".to_owned());
-                }
-                for m in items {
-                    match m {
-                        Ok(item) => self.process(ctx, item, source, owner)?,
-                        Err(reason) => ctx.fail(label, None, reason),
-                    }
-                }
-            }
-            Parsed::Archive => {
+    ) -> Result<Vec<(String, usize, usize)>> {
+        let mut spans = Vec::new();
+        let mut group = Vec::new();
+        for (bytes, source) in inputs {
+            let fetcher = self.fetcher.as_deref().map(|f| f as &dyn Fetcher);
+            let parsed = parse_input(bytes, &self.limits, fetcher);
+            if let Ok(Parsed::Archive) = parsed {
+                self.process_group(ctx, std::mem::take(&mut group), owner, &mut spans)?;
+                let start = ctx.items.len();
                 self.flush(ctx)?;
-                let report = crate::archive::import_archive(self, bytes, source)?;
+                let archive = std::io::Cursor::new(bytes);
+                let report = crate::archive::import_archive(self, archive, &source)?;
                 ctx.items.extend(report.items);
+                spans.push((source.location, start, ctx.items.len()));
+            } else {
+                group.push((source, parsed));
             }
+        }
+        self.process_group(ctx, group, owner, &mut spans)?;
+        Ok(spans)
+    }
+
+    /// Takes the badges of parsed inputs (none an archive) through the pipeline, verified
+    /// ahead together, and records each input's span of reports.
+    fn process_group(
+        &mut self,
+        ctx: &mut Batch,
+        group: Vec<(Source, std::result::Result<Parsed, String>)>,
+        owner: &[Identity],
+        spans: &mut Vec<(String, usize, usize)>,
+    ) -> Result<()> {
+        if group.is_empty() {
+            return Ok(());
+        }
+        // The items in the order the loop below processes them.
+        let items: Vec<&Item> = group
+            .iter()
+            .flat_map(|(_, parsed)| {
+                let (first, rest) = match parsed {
+                    Ok(Parsed::Single { item, members }) => (Some(item), members.as_slice()),
+                    Ok(Parsed::Many(items)) => (None, items.as_slice()),
+                    Ok(Parsed::Archive) | Err(_) => (None, &[][..]),
+                };
+                first
+                    .into_iter()
+                    .chain(rest.iter().filter_map(|m| m.as_ref().ok()))
+            })
+            .collect();
+        let mut verified = self.verify_ahead(ctx, &items, owner)?.into_iter();
+        for (source, parsed) in group {
+            let start = ctx.items.len();
+            let label = source.location.as_str();
+            match parsed {
+                Err(reason) => ctx.fail(label, None, reason),
+                Ok(Parsed::Single { item, members }) => {
+                    let at = ctx.items.len();
+                    let v = verified.next().flatten();
+                    self.process_with(ctx, item, &source, owner, None, v)?;
+                    let clr_id = ctx.items.get(at).and_then(|i| i.id.clone());
+                    for m in members {
+                        match m {
+                            Ok(mut item) => {
+                                if let (Some(id), Some(w)) = (&clr_id, &item.within) {
+                                    item.within = Some(format!("clr:{id}/{w}"));
+                                }
+                                let v = verified.next().flatten();
+                                self.process_with(ctx, item, &source, owner, None, v)?;
+                            }
+                            Err(reason) => ctx.fail(label, None, reason),
+                        }
+                    }
+                }
+                Ok(Parsed::Many(items)) => {
+                    if items.is_empty() {
+                        ctx.fail(label, None, "the input holds no badges".to_owned());
+                    }
+                    for m in items {
+                        match m {
+                            Ok(item) => {
+                                let v = verified.next().flatten();
+                                self.process_with(ctx, item, &source, owner, None, v)?;
+                            }
+                            Err(reason) => ctx.fail(label, None, reason),
+                        }
+                    }
+                }
+                // `gather` imports archives on their own.
+                Ok(Parsed::Archive) => ctx.fail(
+                    label,
+                    None,
+                    "a backpack archive is imported on its own".to_owned(),
+                ),
+            }
+            spans.push((source.location, start, ctx.items.len()));
         }
         Ok(())
     }
@@ -474,6 +565,23 @@ impl<S: Store, V: Verifier> Backpack<S, V> {
     pub(crate) fn fetcher(&self) -> Option<&dyn Fetcher> {
         self.fetcher.as_deref().map(|f| f as &dyn Fetcher)
     }
+}
+
+/// Whether `path` names a regular file that begins as a zip (a backpack archive): imported
+/// from the file ([`Backpack::import_archive`]), not read whole.
+fn is_archive_file(path: &std::path::Path) -> bool {
+    use std::io::Read as _;
+    if path.as_os_str() == "-" {
+        return false;
+    }
+    let Ok(file) = std::fs::File::open(path) else {
+        return false;
+    };
+    if !file.metadata().is_ok_and(|m| m.is_file()) {
+        return false;
+    }
+    let mut head = Vec::new();
+    file.take(4).read_to_end(&mut head).is_ok() && crate::input::is_zip(&head)
 }
 
 /// The collection of `store` with this id, else the one with this name.

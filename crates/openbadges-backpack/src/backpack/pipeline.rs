@@ -66,6 +66,9 @@ impl Batch {
     }
 }
 
+/// A badge's verification and the documents it loaded.
+pub(crate) type Verified = (VerificationOutcome, Vec<Document>);
+
 /// A badge accepted for storage, before its writes are committed.
 pub(super) struct Pending {
     pub(super) record: BadgeRecord,
@@ -242,19 +245,11 @@ fn first_error(report: &Value) -> String {
 }
 
 impl<S: Store, V: Verifier> Backpack<S, V> {
-    /// Runs one item through identity, de-duplication and verification.
-    pub(crate) fn process(
-        &mut self,
-        ctx: &mut Batch,
-        item: Item,
-        source: &Source,
-        owner: &[Identity],
-    ) -> Result<()> {
-        self.process_with(ctx, item, source, owner, None)
-    }
-
-    /// [`process`](Self::process), restoring what an archive kept for the badge (`restore`):
-    /// the item is admitted (or stopped) step by step, and its outcome reported in `ctx`.
+    /// Runs one item through identity, de-duplication and verification, restoring what an
+    /// archive kept for the badge (`restore`): the item is admitted (or stopped) step by step,
+    /// and its outcome reported in `ctx`.
+    /// `verified` is the item's verification done ahead ([`Backpack::verify_ahead`]), used if
+    /// the item gets to step 4.
     ///
     /// # Errors
     /// Only storage errors.
@@ -265,13 +260,14 @@ impl<S: Store, V: Verifier> Backpack<S, V> {
         source: &Source,
         owner: &[Identity],
         restore: Option<Restore>,
+        verified: Option<Verified>,
     ) -> Result<()> {
         let label = match &item.within {
             Some(w) => format!("{}#{w}", source.location),
             None => source.location.clone(),
         };
         let name = crate::display::name(&item.document).map(str::to_owned);
-        match self.admit(ctx, item, source, owner, restore) {
+        match self.admit(ctx, item, source, owner, restore, verified) {
             Ok((pending, note)) => {
                 let id = pending.record.id.clone();
                 let status = pending.record.verification.status;
@@ -304,10 +300,11 @@ impl<S: Store, V: Verifier> Backpack<S, V> {
         source: &Source,
         owner: &[Identity],
         restore: Option<Restore>,
+        verified: Option<Verified>,
     ) -> std::result::Result<(Pending, Option<String>), Stop> {
         let badge = identify(&item, owner)?;
         let replacing = self.against_held(ctx, &item, &badge, restore.is_some())?;
-        let (outcome, fetched) = self.verify_new(&item, &badge, &replacing)?;
+        let (outcome, fetched) = self.verify_new(&item, &badge, &replacing, verified)?;
         let now = (self.clock)();
         let mut record = self.record(item, source, badge, outcome, &fetched, now);
         let restored = match restore {
@@ -316,6 +313,54 @@ impl<S: Store, V: Verifier> Backpack<S, V> {
         };
         let documents = self.keep_documents(&record, restored, fetched, now);
         Ok((Pending { record, documents }, replacing.note))
+    }
+
+    /// Verifies ahead, together ([`Verifier::verify_keeping_many`]: on several threads), the
+    /// items of a batch that will get to step 4 unless an earlier item or the store settles
+    /// them: each item whose owner matches (steps 1 and 2), that is not held already with the
+    /// same bytes (then it is a duplicate, never verified) and whose badge no earlier item of
+    /// the batch is. Returns each item's verification, in order (`None`: verified in turn, if
+    /// it gets there). The request is the one step 4 makes, so the answer is the same.
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub(crate) fn verify_ahead(
+        &self,
+        ctx: &Batch,
+        items: &[&Item],
+        owner: &[Identity],
+    ) -> Result<Vec<Option<Verified>>> {
+        let mut out: Vec<Option<Verified>> = items.iter().map(|_| None).collect();
+        let mut seen = std::collections::BTreeSet::new();
+        let mut ahead: Vec<(usize, &Item, Identified)> = Vec::new();
+        for (i, item) in items.iter().enumerate() {
+            let Ok(badge) = identify(item, owner) else {
+                continue;
+            };
+            if ctx.pending.contains_key(&badge.id) || !seen.insert(badge.id.clone()) {
+                continue;
+            }
+            if let Some(held) = self.store.badge(&badge.id)? {
+                if held.original == item.original {
+                    continue;
+                }
+            }
+            ahead.push((i, item, badge));
+        }
+        if ahead.len() < 2 {
+            return Ok(out);
+        }
+        let requests: Vec<VerifyRequest<'_>> = ahead
+            .iter()
+            .map(|(_, item, b)| request(item, b.version, &b.recipient.identifier))
+            .collect();
+        let answers = self.verifier.verify_keeping_many(&requests);
+        for ((i, _, _), answer) in ahead.iter().zip(answers) {
+            if let Some(slot) = out.get_mut(*i) {
+                *slot = Some(answer);
+            }
+        }
+        Ok(out)
     }
 
     /// The copy of badge `id` held: in this batch, else in the store.
@@ -401,13 +446,13 @@ impl<S: Store, V: Verifier> Backpack<S, V> {
         item: &Item,
         badge: &Identified,
         replacing: &Replacing,
+        verified: Option<Verified>,
     ) -> std::result::Result<(VerificationOutcome, Vec<Document>), Stop> {
         let id = &badge.id;
-        let (outcome, fetched) = self.verifier.verify_keeping(&request(
-            item,
-            badge.version,
-            &badge.recipient.identifier,
-        ));
+        let (outcome, fetched) = verified.unwrap_or_else(|| {
+            self.verifier
+                .verify_keeping(&request(item, badge.version, &badge.recipient.identifier))
+        });
         if outcome.status == Status::Invalid {
             let why = first_error(&outcome.report);
             let what = if replacing.unchecked {

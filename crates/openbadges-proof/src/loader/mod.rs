@@ -553,9 +553,10 @@ impl<L: DocumentLoader> DocumentLoader for CachedLoader<L> {
 }
 
 /// The documents a [`RecordingLoader`] returned, in the order they were asked for (a URL asked
-/// twice appears twice). Cheap to clone: clones share one log.
+/// twice appears twice), each with the thread that asked for it. Cheap to clone: clones share
+/// one log.
 #[derive(Debug, Clone, Default)]
-pub struct Recording(Arc<Mutex<Vec<Document>>>);
+pub struct Recording(Arc<Mutex<Vec<(std::thread::ThreadId, Document)>>>);
 
 impl Recording {
     /// An empty log.
@@ -567,7 +568,12 @@ impl Recording {
     pub fn take(&self) -> Vec<Document> {
         self.0
             .lock()
-            .map(|mut l| std::mem::take(&mut *l))
+            .map(|mut l| {
+                std::mem::take(&mut *l)
+                    .into_iter()
+                    .map(|(_, d)| d)
+                    .collect()
+            })
             .unwrap_or_default()
     }
 
@@ -578,9 +584,32 @@ impl Recording {
         }
     }
 
+    /// Takes the documents recorded for loads made on the calling thread, leaving the others':
+    /// what one verification loaded while others run on other threads over the same loader
+    /// (a verification loads on the thread that runs it).
+    pub fn take_this_thread(&self) -> Vec<Document> {
+        let me = std::thread::current().id();
+        let Ok(mut l) = self.0.lock() else {
+            return Vec::new();
+        };
+        let (mine, others): (Vec<_>, Vec<_>) = std::mem::take(&mut *l)
+            .into_iter()
+            .partition(|(t, _)| *t == me);
+        *l = others;
+        mine.into_iter().map(|(_, d)| d).collect()
+    }
+
+    /// Drops the documents recorded for loads made on the calling thread.
+    pub fn clear_this_thread(&self) {
+        let me = std::thread::current().id();
+        if let Ok(mut l) = self.0.lock() {
+            l.retain(|(t, _)| *t != me);
+        }
+    }
+
     fn push(&self, d: Document) {
         if let Ok(mut l) = self.0.lock() {
-            l.push(d);
+            l.push((std::thread::current().id(), d));
         }
     }
 }
@@ -591,8 +620,8 @@ impl Recording {
 ///
 /// Put it *outside* a [`CachingLoader`] so that cache hits are recorded too (each verification
 /// then sees every document it used, not only the first to fetch it). One log serves one
-/// verification at a time: [`Recording::take`] after each (concurrent verifications over one
-/// recording loader mix their documents).
+/// verification at a time with [`Recording::take`] after each; concurrent verifications over
+/// one recording loader each take theirs with [`Recording::take_this_thread`].
 ///
 /// ```
 /// use openbadges_proof::loader::{DocumentLoader, RecordingLoader, StaticLoader};
@@ -805,6 +834,31 @@ mod tests {
         log.clear();
         assert!(log.take().is_empty());
         assert_eq!(l.inner().cached(), 3);
+    }
+
+    #[test]
+    fn recording_takes_each_threads_documents_apart() {
+        let mut docs = StaticLoader::new();
+        docs.insert("https://a.example/main", None, b"m");
+        docs.insert("https://a.example/other", None, b"o");
+        let l = RecordingLoader::new(docs);
+        let log = l.recording();
+        assert!(l.load("https://a.example/main").is_ok());
+        std::thread::scope(|s| {
+            s.spawn(|| {
+                assert!(l.load("https://a.example/other").is_ok());
+                let mine = log.take_this_thread();
+                assert_eq!(mine.len(), 1);
+                assert_eq!(mine[0].url, "https://a.example/other");
+                assert!(l.load("https://a.example/other").is_ok());
+            });
+        });
+        let mine = log.take_this_thread();
+        assert_eq!(mine.len(), 1);
+        assert_eq!(mine[0].url, "https://a.example/main");
+        // The other thread's second load is still there, for it (or for `take`).
+        log.clear_this_thread();
+        assert_eq!(log.take().len(), 1);
     }
 
     #[test]

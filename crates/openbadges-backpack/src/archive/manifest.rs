@@ -1,0 +1,278 @@
+//! `manifest.json` read without building it whole: 10,000 badges make a 41 MiB manifest (each
+//! entry carries the badge's verification report), several times that as a [`Value`]. The
+//! manifest's members other than `badges` are parsed; each badge entry is kept as its span of
+//! the manifest's bytes and parsed when it is imported. Every piece is parsed with
+//! [`openbadges_model::parse_json`] within the limits (duplicate member names and nesting depth
+//! refused as if the whole manifest were parsed at once: each piece's depth limit is lowered by
+//! its own depth), and every entry is checked before any is imported, so a manifest is refused
+//! exactly when the whole parse would refuse it — with the same error: on any problem the whole
+//! manifest is parsed once more, the way it always was, for its message.
+
+use serde::de::IgnoredAny;
+use serde_json::{Map, Value};
+
+/// A manifest: its members but `badges`, and its badge entries.
+pub(super) struct Manifest<'a> {
+    /// Every member but `badges` (`format`, `formatVersion`, `collections`, …).
+    pub(super) head: Value,
+    /// The badge entries (none when `badges` is not an array).
+    pub(super) badges: Badges<'a>,
+}
+
+/// A manifest's badge entries, each parsed (within the limits) when it is reached.
+pub(super) struct Badges<'a> {
+    bytes: &'a [u8],
+    /// Each entry's span in `bytes`.
+    spans: std::vec::IntoIter<(usize, usize)>,
+    /// Entries already parsed (a manifest read whole).
+    values: std::vec::IntoIter<Value>,
+    limits: openbadges_model::Limits,
+}
+
+impl Badges<'_> {
+    /// How many entries are left.
+    pub(super) fn len(&self) -> usize {
+        self.spans.len() + self.values.len()
+    }
+}
+
+impl Iterator for Badges<'_> {
+    type Item = Value;
+
+    fn next(&mut self) -> Option<Value> {
+        if let Some(v) = self.values.next() {
+            return Some(v);
+        }
+        let (start, end) = self.spans.next()?;
+        // Checked when the manifest was read: a failure here cannot happen, and would only
+        // make the entry unreadable (`Null` names no original file).
+        Some(
+            self.bytes
+                .get(start..end)
+                .and_then(|b| openbadges_model::parse_json(b, &self.limits).ok())
+                .unwrap_or(Value::Null),
+        )
+    }
+}
+
+impl<'a> Manifest<'a> {
+    /// Reads `bytes` within `limits`; the error is what `parse_json` says of the manifest.
+    pub(super) fn parse(
+        bytes: &'a [u8],
+        limits: &openbadges_model::Limits,
+    ) -> Result<Self, openbadges_model::Error> {
+        if let Some(m) = Self::lazily(bytes, limits) {
+            return Ok(m);
+        }
+        // The whole parse, for its verdict and message; a manifest it accepts that the lazy
+        // reading did not (one that is not an object) is read from its value, as always.
+        let mut head = openbadges_model::parse_json(bytes, limits)?;
+        let values = match head.as_object_mut().and_then(|o| o.shift_remove("badges")) {
+            Some(Value::Array(a)) => a,
+            _ => Vec::new(),
+        };
+        Ok(Manifest {
+            head,
+            badges: Badges {
+                bytes,
+                spans: Vec::new().into_iter(),
+                values: values.into_iter(),
+                limits: *limits,
+            },
+        })
+    }
+
+    /// The lazy reading; `None` on anything it does not accept.
+    fn lazily(bytes: &'a [u8], limits: &openbadges_model::Limits) -> Option<Self> {
+        if bytes.len() > limits.max_bytes {
+            return None;
+        }
+        // A member sits one level down, a badge entry two.
+        let member_limits = openbadges_model::Limits {
+            max_depth: limits.max_depth.checked_sub(1)?,
+            ..*limits
+        };
+        let entry_limits = openbadges_model::Limits {
+            max_depth: limits.max_depth.checked_sub(2)?,
+            ..*limits
+        };
+        let mut r = Reader { bytes, at: 0 };
+        let mut head = Map::new();
+        let mut badges = None;
+        r.expect(b'{')?;
+        if !r.eat(b'}') {
+            loop {
+                let key: String = r.value()?.0;
+                r.expect(b':')?;
+                if head.contains_key(&key) || (key == "badges" && badges.is_some()) {
+                    return None;
+                }
+                if key == "badges" {
+                    r.skip_ws();
+                    if r.peek() == Some(b'[') {
+                        badges = Some(r.array(&entry_limits)?);
+                    } else {
+                        let (_, start, end) = r.value::<IgnoredAny>()?;
+                        openbadges_model::parse_json(bytes.get(start..end)?, &member_limits)
+                            .ok()?;
+                        badges = Some(Vec::new());
+                    }
+                } else {
+                    let (_, start, end) = r.value::<IgnoredAny>()?;
+                    let v = openbadges_model::parse_json(bytes.get(start..end)?, &member_limits)
+                        .ok()?;
+                    head.insert(key, v);
+                }
+                if r.eat(b',') {
+                    continue;
+                }
+                r.expect(b'}')?;
+                break;
+            }
+        }
+        r.skip_ws();
+        if r.at != bytes.len() {
+            return None;
+        }
+        Some(Manifest {
+            head: Value::Object(head),
+            badges: Badges {
+                bytes,
+                spans: badges.unwrap_or_default().into_iter(),
+                values: Vec::new().into_iter(),
+                limits: entry_limits,
+            },
+        })
+    }
+}
+
+/// A cursor over the manifest's bytes, for its outer structure (the values themselves are read
+/// by serde_json).
+struct Reader<'a> {
+    bytes: &'a [u8],
+    at: usize,
+}
+
+impl Reader<'_> {
+    fn skip_ws(&mut self) {
+        while matches!(self.peek(), Some(b' ' | b'\n' | b'\r' | b'\t')) {
+            self.at += 1;
+        }
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.bytes.get(self.at).copied()
+    }
+
+    /// Skips white space, then takes `c` if it is next.
+    fn eat(&mut self, c: u8) -> bool {
+        self.skip_ws();
+        let hit = self.peek() == Some(c);
+        if hit {
+            self.at += 1;
+        }
+        hit
+    }
+
+    fn expect(&mut self, c: u8) -> Option<()> {
+        self.eat(c).then_some(())
+    }
+
+    /// The next JSON value as `T`, with its span.
+    fn value<T: serde::de::DeserializeOwned>(&mut self) -> Option<(T, usize, usize)> {
+        self.skip_ws();
+        let start = self.at;
+        let rest = self.bytes.get(start..)?;
+        let mut stream = serde_json::Deserializer::from_slice(rest).into_iter::<T>();
+        let v = stream.next()?.ok()?;
+        self.at = start + stream.byte_offset();
+        Some((v, start, self.at))
+    }
+
+    /// The spans of an array's elements, each checked within `limits`.
+    fn array(&mut self, limits: &openbadges_model::Limits) -> Option<Vec<(usize, usize)>> {
+        self.expect(b'[')?;
+        let mut out = Vec::new();
+        if self.eat(b']') {
+            return Some(out);
+        }
+        loop {
+            let (_, start, end) = self.value::<IgnoredAny>()?;
+            openbadges_model::parse_json(self.bytes.get(start..end)?, limits).ok()?;
+            out.push((start, end));
+            if self.eat(b',') {
+                continue;
+            }
+            self.expect(b']')?;
+            return Some(out);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+    use super::*;
+
+    fn limits(depth: usize) -> openbadges_model::Limits {
+        openbadges_model::Limits {
+            max_bytes: 1 << 20,
+            max_depth: depth,
+        }
+    }
+
+    #[test]
+    fn reads_what_the_whole_parse_reads() {
+        let text = br#" {"format": "x", "badges" : [ {"id": 1, "verification": {"a": [1, 2]}} ,{"id":"b"}], "collections": [], "n": 1.5e3}  "#;
+        let m = Manifest::parse(text, &limits(64)).unwrap();
+        let whole = openbadges_model::parse_json(text, &limits(64)).unwrap();
+        let mut head = whole.clone();
+        let badges = head
+            .as_object_mut()
+            .unwrap()
+            .shift_remove("badges")
+            .unwrap();
+        assert_eq!(m.head, head);
+        assert_eq!(m.badges.len(), 2);
+        assert_eq!(
+            m.badges.collect::<Vec<_>>(),
+            badges.as_array().unwrap().clone()
+        );
+    }
+
+    #[test]
+    fn refuses_what_the_whole_parse_refuses_with_its_message() {
+        for (text, depth) in [
+            (&br#"{"badges": [{"id": 1, "id": 2}]}"#[..], 64),
+            (br#"{"badges": [], "badges": []}"#, 64),
+            (br#"{"format": "a", "format": "b"}"#, 64),
+            (br#"{"badges": [{"a": {"b": 1}}]}"#, 3),
+            (br#"{"badges": [1}"#, 64),
+            (br#"{"a": 1} x"#, 64),
+            (br#"{"a": {"b": {"c": 1}}}"#, 2),
+        ] {
+            let lazy = Manifest::parse(text, &limits(depth)).err();
+            let whole = openbadges_model::parse_json(text, &limits(depth)).err();
+            assert!(whole.is_some(), "{}", String::from_utf8_lossy(text));
+            assert_eq!(
+                lazy.map(|e| e.to_string()),
+                whole.map(|e| e.to_string()),
+                "{}",
+                String::from_utf8_lossy(text)
+            );
+        }
+        // At the depth limit exactly, both accept.
+        let text = br#"{"badges": [{"a": 1}]}"#;
+        assert!(openbadges_model::parse_json(text, &limits(3)).is_ok());
+        assert_eq!(Manifest::parse(text, &limits(3)).unwrap().badges.len(), 1);
+    }
+
+    #[test]
+    fn a_manifest_that_is_not_an_object_reads_as_before() {
+        let m = Manifest::parse(b"[1, 2]", &limits(64)).unwrap();
+        assert_eq!(m.head, serde_json::json!([1, 2]));
+        assert_eq!(m.badges.len(), 0);
+        let m = Manifest::parse(br#"{"badges": {"a": 1}}"#, &limits(64)).unwrap();
+        assert_eq!(m.badges.len(), 0);
+    }
+}
