@@ -521,8 +521,9 @@ pub struct KeptDocument {
     pub media_type: Option<String>,
     /// When it was fetched (the backpack's clock at import).
     pub fetched_at: DateTime<Utc>,
-    /// The body, verbatim.
-    pub body: Vec<u8>,
+    /// The body, verbatim. Shared (an [`Arc`](std::sync::Arc)): the same document kept with
+    /// many badges of one import is held once in memory.
+    pub body: std::sync::Arc<[u8]>,
 }
 
 impl KeptDocument {

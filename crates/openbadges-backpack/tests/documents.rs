@@ -104,7 +104,11 @@ fn the_real_verifier_keeps_what_it_fetched_and_both_stores_agree() {
         for d in &m {
             assert_eq!(d.fetched_at, t0());
             let rel = d.url.strip_prefix(BASE).unwrap();
-            assert_eq!(d.body, fixture(&format!("ob2/served/{rel}")), "verbatim");
+            assert_eq!(
+                &*d.body,
+                &*fixture(&format!("ob2/served/{rel}")),
+                "verbatim"
+            );
         }
         urls_of.push(urls.iter().map(|u| (*u).to_owned()).collect::<Vec<_>>());
     }
@@ -150,7 +154,7 @@ fn documents_are_written_with_their_badge_or_not_at_all() {
             url: "https://example.org/k".into(),
             media_type: Some("application/json".into()),
             fetched_at: t0(),
-            body: b"{}".to_vec(),
+            body: b"{}"[..].into(),
         };
         let missing = BadgeId::for_key(&openbadges_backpack::DedupKey::new("ob2:nope"));
         let err = store

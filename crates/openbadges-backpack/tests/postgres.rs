@@ -67,7 +67,7 @@ fn two_stores_on_one_database_commit_concurrently_without_losing_a_write() {
         url: "https://issuer.example/shared-key.json".into(),
         media_type: Some("application/json".into()),
         fetched_at: t0(),
-        body: br#"{"shared": true}"#.to_vec(),
+        body: br#"{"shared": true}"#[..].into(),
     };
     let kept: Vec<(BadgeId, String)> = std::thread::scope(|s| {
         let workers: Vec<_> = (0..THREADS)
@@ -98,7 +98,7 @@ fn two_stores_on_one_database_commit_concurrently_without_losing_a_write() {
                                     url: format!("https://issuer.example/{id}.json"),
                                     media_type: None,
                                     fetched_at: t0(),
-                                    body: id.as_str().as_bytes().to_vec(),
+                                    body: id.as_str().as_bytes().into(),
                                 };
                                 mine.push((id.clone(), own.url.clone()));
                                 Write::PutDocuments(id.clone(), vec![shared.clone(), own])
@@ -185,7 +185,7 @@ fn concurrent_replacements_of_the_same_rows_leave_one_whole_replacement() {
                 url: format!("https://issuer.example/{t}/{i}.json"),
                 media_type: None,
                 fetched_at: t0(),
-                body: format!("{t}.{i}").into_bytes(),
+                body: format!("{t}.{i}").into_bytes().into(),
             })
             .collect();
         let mut c = collection.clone();
@@ -469,7 +469,7 @@ fn damaged_rows_are_reported_by_the_integrity_check_as_on_sqlite() {
         url: "https://issuer.example/key.json".into(),
         media_type: None,
         fetched_at: t0(),
-        body: b"{}".to_vec(),
+        body: b"{}"[..].into(),
     };
     let fill = |store: &dyn Store| -> Vec<BadgeId> {
         let mut bp = backpack(store, FixedVerifier(Status::Valid));

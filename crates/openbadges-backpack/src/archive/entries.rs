@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 use std::io::{Read, Seek};
-use std::rc::Rc;
+use std::sync::Arc;
 
 use crate::model::sha256_hex;
 
@@ -14,7 +14,7 @@ use crate::model::sha256_hex;
 /// (its original, its document) are not kept.
 pub(super) struct Entries<R> {
     zip: zip::ZipArchive<R>,
-    cache: BTreeMap<String, Rc<Vec<u8>>>,
+    cache: BTreeMap<String, Arc<[u8]>>,
     /// The SHA-256 of each entry read, computed once.
     hashes: BTreeMap<String, String>,
     /// Kept-document references still allowed (`max_items` × 32 for the whole archive).
@@ -92,12 +92,12 @@ impl<R: Read + Seek> Entries<R> {
     }
 
     /// The entry at `path`, at most `limit` bytes, kept for the next read of it.
-    pub(super) fn read(&mut self, path: &str, limit: usize) -> Result<Rc<Vec<u8>>, EntryError> {
+    pub(super) fn read(&mut self, path: &str, limit: usize) -> Result<Arc<[u8]>, EntryError> {
         if let Some(hit) = self.cached(path, limit)? {
             return Ok(hit);
         }
-        let out = Rc::new(self.decompress(path, limit)?);
-        self.cache.insert(path.to_owned(), Rc::clone(&out));
+        let out: Arc<[u8]> = Arc::from(self.decompress(path, limit)?);
+        self.cache.insert(path.to_owned(), Arc::clone(&out));
         Ok(out)
     }
 
@@ -109,13 +109,13 @@ impl<R: Read + Seek> Entries<R> {
         limit: usize,
     ) -> Result<Vec<u8>, EntryError> {
         match self.cached(path, limit)? {
-            Some(hit) => Ok(hit.as_ref().clone()),
+            Some(hit) => Ok(hit.to_vec()),
             None => self.decompress(path, limit),
         }
     }
 
     /// The entry at `path` if it is cached (charged to the budget again).
-    fn cached(&mut self, path: &str, limit: usize) -> Result<Option<Rc<Vec<u8>>>, EntryError> {
+    fn cached(&mut self, path: &str, limit: usize) -> Result<Option<Arc<[u8]>>, EntryError> {
         let Some(hit) = self.cache.get(path).cloned() else {
             return Ok(None);
         };

@@ -110,7 +110,7 @@ fn kept_documents<R: Read + Seek>(
             url: url.to_owned(),
             media_type: media_type.clone(),
             fetched_at: *fetched_at,
-            body: body.as_ref().clone(),
+            body,
         });
     }
     Ok(out)

@@ -135,10 +135,6 @@ fn pointer_escape(key: &str) -> String {
 fn conflicting_document(archived: &[KeptDocument], loaded: &[Document]) -> Option<String> {
     archived.iter().find_map(|a| {
         let same_url: Vec<_> = loaded.iter().filter(|l| l.url == a.url).collect();
-        (!same_url.is_empty()
-            && !same_url
-                .iter()
-                .any(|l| l.body.as_ref() == a.body.as_slice()))
-        .then(|| a.url.clone())
+        (!same_url.is_empty() && !same_url.iter().any(|l| l.body == a.body)).then(|| a.url.clone())
     })
 }

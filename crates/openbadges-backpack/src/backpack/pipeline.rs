@@ -4,6 +4,7 @@
 //! its verification loaded. The badges of one input gather in a [`Batch`], committed together.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use openbadges_model::{Class, Identity, Version, detect, inspect};
@@ -209,9 +210,9 @@ pub(super) fn merge_kept(
         url: d.url,
         media_type: d.content_type,
         fetched_at: now,
-        body: d.body.to_vec(),
+        body: d.body,
     });
-    let mut out: BTreeMap<(String, Vec<u8>), KeptDocument> = BTreeMap::new();
+    let mut out: BTreeMap<(String, Arc<[u8]>), KeptDocument> = BTreeMap::new();
     for d in kept.into_iter().chain(fetched) {
         out.entry((d.url.clone(), d.body.clone())).or_insert(d);
     }
@@ -525,7 +526,7 @@ impl<S: Store, V: Verifier> Backpack<S, V> {
         fetched: Vec<Document>,
         now: DateTime<Utc>,
     ) -> Vec<KeptDocument> {
-        let mut documents: BTreeMap<(String, Vec<u8>), KeptDocument> =
+        let mut documents: BTreeMap<(String, Arc<[u8]>), KeptDocument> =
             merge_kept(restored, fetched, now)
                 .into_iter()
                 .map(|d| ((d.url.clone(), d.body.clone()), d))
@@ -586,7 +587,7 @@ impl<S: Store, V: Verifier> Backpack<S, V> {
     pub(crate) fn fetch_image(
         &self,
         record: &BadgeRecord,
-        kept: &BTreeMap<(String, Vec<u8>), KeptDocument>,
+        kept: &BTreeMap<(String, Arc<[u8]>), KeptDocument>,
         now: DateTime<Utc>,
     ) -> Option<KeptDocument> {
         if matches!(record.input_kind, InputKind::Png | InputKind::Svg) {
@@ -614,7 +615,7 @@ impl<S: Store, V: Verifier> Backpack<S, V> {
             url: url.to_owned(),
             media_type: Some(media_type.to_owned()),
             fetched_at: now,
-            body,
+            body: Arc::from(body),
         })
     }
 }

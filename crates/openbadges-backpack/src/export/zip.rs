@@ -63,7 +63,7 @@ fn image_for(b: &BadgeRecord, docs: &[KeptDocument]) -> Vec<u8> {
     };
     if let Some(url) = crate::display::image(&b.document) {
         if let Some(d) = docs.iter().find(|d| d.url == url && usable(&d.body)) {
-            return d.body.clone();
+            return d.body.to_vec();
         }
         let data = url
             .strip_prefix("data:image/png;base64,")
@@ -268,7 +268,7 @@ fn reverify_record(b: &mut BadgeRecord, r: Reverify<'_>) -> Value {
 #[derive(Default)]
 struct KeptIndex {
     index: std::collections::BTreeMap<(String, String), Value>,
-    bodies: std::collections::BTreeMap<String, Vec<u8>>,
+    bodies: std::collections::BTreeMap<String, std::sync::Arc<[u8]>>,
 }
 
 impl KeptIndex {
@@ -483,7 +483,7 @@ pub fn documents_from_dir(dir: impl AsRef<std::path::Path>) -> Result<Vec<KeptDo
             url: url.to_owned(),
             media_type: field("mediaType").map(str::to_owned),
             fetched_at,
-            body,
+            body: body.into(),
         };
         match latest.get(url) {
             Some(held) if held.fetched_at >= doc.fetched_at => {}

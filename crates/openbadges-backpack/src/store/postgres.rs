@@ -668,7 +668,7 @@ fn put_documents(tx: &mut Transaction<'_>, id: &BadgeId, docs: &[KeptDocument]) 
         let fetched_at = time_str(&d.fetched_at);
         tx.execute(
             &insert,
-            &[&d.url, &sha, &d.media_type, &fetched_at, &d.body],
+            &[&d.url, &sha, &d.media_type, &fetched_at, &&*d.body],
         )?;
         let doc_id: i64 = tx.query_one(&find, &[&d.url, &sha])?.try_get(0)?;
         tx.execute(&link, &[&id.as_str(), &doc_id])?;
@@ -765,7 +765,7 @@ impl Store for PostgresStore {
                     fetched_at: parse_time(id.as_str(), &fetched_at)?,
                     url,
                     media_type,
-                    body,
+                    body: body.into(),
                 })
             })
             .collect()

@@ -524,7 +524,7 @@ fn put_documents(
             sha,
             d.media_type,
             time_str(&d.fetched_at),
-            d.body
+            &*d.body
         ])?;
         let doc_id: i64 = find.query_row(params![d.url, sha], |r| r.get(0))?;
         link.execute(params![id.as_str(), doc_id])?;
@@ -624,7 +624,7 @@ impl Store for SqliteStore {
                 fetched_at: parse_time(id.as_str(), &fetched_at)?,
                 url,
                 media_type,
-                body,
+                body: body.into(),
             });
         }
         Ok(out)
@@ -691,8 +691,10 @@ impl Store for SqliteStore {
         let tx = conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(|e| classify(p, e))?;
-        for w in &writes {
-            apply(&tx, w)?;
+        // Each write dropped once applied: a large batch's records and documents are not all
+        // held until the commit.
+        for w in writes {
+            apply(&tx, &w)?;
         }
         tx.commit().map_err(|e| classify(p, e))?;
         Ok(())
