@@ -142,7 +142,10 @@ impl<R: Read + Seek> Entries<R> {
         }
         // Never more than the budget left (plus one byte, to know it was exceeded).
         let cap = (limit as u64).min(self.budget).saturating_add(1);
-        let mut out = Vec::new();
+        // Sized once from the entry's declared size (within the cap): read_to_end's doubling
+        // would leave up to twice a large entry's size allocated (64 MiB for a 41 MiB manifest).
+        let declared = usize::try_from(f.size().min(cap)).unwrap_or(0);
+        let mut out = Vec::with_capacity(declared);
         f.take(cap)
             .read_to_end(&mut out)
             .map_err(|e| EntryError::Entry(format!("{path}: {e}")))?;

@@ -511,7 +511,12 @@ impl<S: Store, V: Verifier> Backpack<S, V> {
             valid_from: badge.valid_from,
             verification: Verification {
                 status: outcome.status,
-                report: outcome.report.to_string(),
+                // Held until the batch commits: no spare capacity from the writer's growth.
+                report: {
+                    let mut report = outcome.report.to_string();
+                    report.shrink_to_fit();
+                    report
+                },
                 checked_at: now,
             },
         }
