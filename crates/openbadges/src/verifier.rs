@@ -527,7 +527,7 @@ impl Inner {
         &self,
         loader: &dyn DocumentLoader,
         count: usize,
-        input: impl Fn(usize) -> Result<Source, Report> + Sync,
+        input: impl Fn(usize) -> Result<Source, Box<Report>> + Sync,
         each: impl FnMut(usize, Report),
     ) {
         let batch = CachingLoader::new(loader);
@@ -628,7 +628,7 @@ impl Verifier {
     pub fn verify_each(
         &self,
         count: usize,
-        input: impl Fn(usize) -> Result<Source, Report> + Sync,
+        input: impl Fn(usize) -> Result<Source, Box<Report>> + Sync,
         each: impl FnMut(usize, Report),
     ) {
         self.inner.with_sync_loader(|loader| {

@@ -91,17 +91,16 @@ fn stdout_is_pipe() -> bool {
 fn render(done: usize, total: usize, elapsed: Duration) -> String {
     const WIDTH: usize = 30;
     let done = done.min(total);
-    let filled = if total == 0 {
-        WIDTH
-    } else {
-        done.saturating_mul(WIDTH) / total
-    };
+    let filled = done
+        .saturating_mul(WIDTH)
+        .checked_div(total)
+        .unwrap_or(WIDTH);
     let mut bar = "#".repeat(filled);
     if filled < WIDTH {
         bar.push('>');
         bar.push_str(&"-".repeat(WIDTH - filled - 1));
     }
-    let percent = if total == 0 { 100 } else { done * 100 / total };
+    let percent = done.saturating_mul(100).checked_div(total).unwrap_or(100);
     let secs = elapsed.as_secs_f64();
     let (rate, eta) = if done == 0 || secs <= 0.0 {
         ("?/s".to_owned(), "?".to_owned())

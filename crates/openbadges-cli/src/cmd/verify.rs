@@ -169,7 +169,7 @@ fn inputs(args: &Args) -> Result<Vec<String>, String> {
 }
 
 /// Reads input `name` into what the verifier takes; one that cannot be read is its report.
-fn source(name: &str, stdin: Option<&Result<Vec<u8>, String>>) -> Result<Source, Report> {
+fn source(name: &str, stdin: Option<&Result<Vec<u8>, String>>) -> Result<Source, Box<Report>> {
     if is_http_url(name) {
         return Ok(Source::Url(name.to_owned()));
     }
@@ -189,7 +189,7 @@ fn source(name: &str, stdin: Option<&Result<Vec<u8>, String>>) -> Result<Source,
                 format!("cannot read {name}: {e}"),
                 None,
             );
-            r
+            Box::new(r)
         })
 }
 
@@ -219,7 +219,7 @@ pub(crate) fn run(args: Args) -> u8 {
         inputs.len(),
         |i| match inputs.get(i) {
             Some(name) => source(name, stdin.get(&i)),
-            None => Err(Report::new(format!("input {i}"))),
+            None => Err(Box::new(Report::new(format!("input {i}")))),
         },
         |_, report| printer.print(&report),
     );
@@ -265,23 +265,19 @@ impl Printer {
         } else {
             human(r, &mut self.pending);
         }
-        match &mut self.bar {
+        if let Some(bar) = &mut self.bar {
             // With a bar, output goes out on each redraw: the bar is erased, the lines written,
             // the bar drawn again below them.
-            Some(bar) => {
-                if bar.advance() {
-                    bar.clear();
-                    out!("{}", self.pending);
-                    self.pending.clear();
-                    crate::out::flush();
-                    bar.draw();
-                }
-            }
-            None if self.pending.len() >= Self::CHUNK => {
+            if bar.advance() {
+                bar.clear();
                 out!("{}", self.pending);
                 self.pending.clear();
+                crate::out::flush();
+                bar.draw();
             }
-            None => {}
+        } else if self.pending.len() >= Self::CHUNK {
+            out!("{}", self.pending);
+            self.pending.clear();
         }
     }
 

@@ -358,8 +358,8 @@ impl<'a> Verifier<'a> {
         out
     }
 
-    /// Verifies `count` inputs concurrently on `threads` OS threads (at least 1; with 1, on the
-    /// calling thread), as [`Verifier::verify_batch`] does, streaming: each worker takes the
+    /// Verifies `count` inputs concurrently on `threads` OS threads (at least 1, the calling
+    /// thread one of them), as [`Verifier::verify_batch`] does, streaming: each worker takes the
     /// next input from `input(i)` itself (so reading files runs in parallel too; an input that
     /// cannot be had is its `Err` report), and `each(i, report)` runs on the calling thread in
     /// input order as soon as a report and every report before it are done.
@@ -367,7 +367,7 @@ impl<'a> Verifier<'a> {
         &self,
         count: usize,
         threads: usize,
-        input: impl Fn(usize) -> Result<Source, Report> + Sync,
+        input: impl Fn(usize) -> Result<Source, Box<Report>> + Sync,
         each: impl FnMut(usize, Report),
     ) {
         in_input_order(
@@ -375,7 +375,7 @@ impl<'a> Verifier<'a> {
             threads,
             |i| match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| input(i))) {
                 Ok(Ok(src)) => self.verify_source(&src),
-                Ok(Err(report)) => report,
+                Ok(Err(report)) => *report,
                 Err(_) => thread_failed(format!("input {i}")),
             },
             each,
@@ -407,10 +407,12 @@ fn thread_failed(name: String) -> Report {
     r
 }
 
-/// Runs `work(i)` for every `i < count` on `threads` threads (at least 1; with 1, on the
-/// calling thread) and calls `each(i, result)` on the calling thread in order of `i`, as soon as
-/// a result and every one before it are done. Workers take the next index from one atomic
-/// counter, so a slow input never leaves a thread idle while others remain.
+/// Runs `work(i)` for every `i < count` on `threads` threads (at least 1) and calls
+/// `each(i, result)` on the calling thread in order of `i`, as soon as a result and every one
+/// before it are done. The calling thread is one of the `threads`: it verifies too, and between
+/// two of its own inputs hands over what the others finished (so it never sleeps waiting for
+/// them until the end, and no thread is woken per report). Every thread takes the next index
+/// from one atomic counter, so a slow input never leaves a thread idle while others remain.
 fn in_input_order(
     count: usize,
     threads: usize,
@@ -418,39 +420,41 @@ fn in_input_order(
     mut each: impl FnMut(usize, Report),
 ) {
     let threads = threads.clamp(1, count.max(1));
-    if threads == 1 {
-        for i in 0..count {
-            each(i, work(i));
-        }
-        return;
-    }
     let next = AtomicUsize::new(0);
+    let take = || {
+        let i = next.fetch_add(1, Ordering::Relaxed);
+        (i < count).then_some(i)
+    };
     let (tx, rx) = std::sync::mpsc::channel::<(usize, Report)>();
+    // Reports that arrived ahead of their turn wait here (a few per thread at most).
+    let mut early = std::collections::BTreeMap::new();
+    let mut due = 0;
+    let mut hand_over = |early: &mut std::collections::BTreeMap<usize, Report>| {
+        while let Some(r) = early.remove(&due) {
+            each(due, r);
+            due += 1;
+        }
+    };
     std::thread::scope(|s| {
-        for _ in 0..threads {
+        for _ in 1..threads {
             let tx = tx.clone();
-            let (next, work) = (&next, &work);
+            let (take, work) = (&take, &work);
             s.spawn(move || {
-                loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    if i >= count {
-                        break;
-                    }
+                while let Some(i) = take() {
                     // The receiver lives until every worker is done.
                     let _ = tx.send((i, work(i)));
                 }
             });
         }
         drop(tx);
-        // Reports that arrived ahead of their turn wait here (a few per thread at most).
-        let mut early = std::collections::BTreeMap::new();
-        let mut due = 0;
+        while let Some(i) = take() {
+            early.insert(i, work(i));
+            early.extend(rx.try_iter());
+            hand_over(&mut early);
+        }
         for (i, r) in rx {
             early.insert(i, r);
-            while let Some(r) = early.remove(&due) {
-                each(due, r);
-                due += 1;
-            }
+            hand_over(&mut early);
         }
     });
 }
