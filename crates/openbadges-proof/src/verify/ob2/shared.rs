@@ -128,13 +128,16 @@ impl SharedDocs {
     /// The entry for `url` fetched with `limits` giving `body`: the kept one if it was computed
     /// from the same URL, limits and bytes, else a new one (kept when small enough).
     fn get(&self, url: &str, limits: &Limits, body: Arc<[u8]>) -> Arc<SharedDoc> {
-        {
-            let e = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
-            if let Some(d) = e.by_url.get(url) {
-                if d.answers_for(url, limits, &body) {
-                    return Arc::clone(d);
-                }
-            }
+        // The lock is held for the lookup only; the bytes are compared outside it.
+        let kept = self
+            .inner
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .by_url
+            .get(url)
+            .map(Arc::clone);
+        if let Some(d) = kept.filter(|d| d.answers_for(url, limits, &body)) {
+            return d;
         }
         let fetched = read_body(url, &body, limits);
         let len = body.len();
