@@ -15,6 +15,10 @@
 
 use std::path::Path;
 
+// Shared by four benches, each using part of it.
+#[allow(dead_code)]
+#[path = "common/alternate.rs"]
+mod alternate;
 #[path = "common/ratio.rs"]
 mod ratio;
 

@@ -13,6 +13,10 @@
     missing_docs
 )]
 
+// Shared by four benches, each using part of it.
+#[allow(dead_code)]
+#[path = "common/alternate.rs"]
+mod alternate;
 #[path = "common/ratio.rs"]
 mod ratio;
 
