@@ -21,38 +21,17 @@ import io
 import json
 import os
 import sys
-import time
 
 import requests
 import requests.adapters
 from openbadges import verify
 from urllib3 import HTTPResponse
 
-SAMPLES = int(os.environ.get('SAMPLES', '15'))
-BATCH_MS = float(os.environ.get('BATCH_MS', '200'))
-WARM_MS = float(os.environ.get('WARM_MS', '1000'))
+from timing import measure as timed
 
 
 def measure(op, fn):
-    """Same method in all harnesses: warm up for WARM_MS (which also sizes the batch so one
-    batch takes ~BATCH_MS), time SAMPLES batches, report the median time per operation."""
-    t0 = time.perf_counter()
-    n = 0
-    while (time.perf_counter() - t0) * 1000 < WARM_MS:
-        fn()
-        n += 1
-    per_ms = (time.perf_counter() - t0) * 1000 / n
-    batch = max(1, round(BATCH_MS / per_ms))
-    samples = []
-    for _ in range(SAMPLES):
-        t0 = time.perf_counter()
-        for _ in range(batch):
-            fn()
-        samples.append((time.perf_counter() - t0) * 1e6 / batch)
-    samples.sort()
-    median = samples[len(samples) // 2]
-    print(json.dumps({'impl': 'badgecheck', 'op': op, 'median_us': median, 'ops': 1e6 / median,
-                      'samples': SAMPLES, 'batch': batch}), flush=True)
+    timed('badgecheck', op, fn)
 
 
 def main():

@@ -21,6 +21,8 @@
 //! OB 3.0: `did:example:learner`). The issuers' documents (profiles, keys, badge classes,
 //! revocation lists, JWKS, hosted assertions) are served to the verifier from memory, as a warm
 //! HTTP cache would: the import measures the backpack and verification, not a network.
+//! `generate` also writes them to `DIR/documents/` in a backpack archive's `documents/` format,
+//! for `openbadges verify --offline --documents DIR/documents` (bench/side-by-side/verify_scaling.sh).
 //!
 //! Each phase prints one JSON line with its numbers. `import` takes an optional batch size: 1
 //! (the default) imports each input in its own transaction, as `openbadges backpack import`
@@ -267,12 +269,36 @@ fn generate(dir: &Path, n: usize) {
         serde_json::to_vec_pretty(&site.index).unwrap(),
     )
     .unwrap();
+    write_documents(&dir.join("hosted"), &site.index, &dir.join("documents"));
     let secs = start.elapsed().as_secs_f64();
     println!(
         "{}",
         json!({"phase": "generate", "badges": n, "kinds": kinds,
             "hosted_documents": site.index.len(), "seconds": secs})
     );
+}
+
+/// Writes the hosted documents again in a backpack archive's `documents/` format (`index.json`
+/// + content-addressed files), which `openbadges verify --documents DIR/documents` preloads.
+fn write_documents(hosted: &Path, index: &[Value], out: &Path) {
+    std::fs::create_dir_all(out).unwrap();
+    let mut entries = Vec::new();
+    for e in index {
+        let body = std::fs::read(hosted.join(e["file"].as_str().unwrap())).unwrap();
+        let sha = sha256_hex(&body);
+        std::fs::write(out.join(&sha), &body).unwrap();
+        entries.push(
+            json!({"url": e["url"], "mediaType": e["mediaType"], "sha256": sha,
+            "file": sha, "size": body.len(), "fetchedAt": NOW}),
+        );
+    }
+    let index = json!({"format": openbadges_backpack::export::zip::DOCUMENTS_FORMAT,
+        "formatVersion": 1, "documents": entries});
+    std::fs::write(
+        out.join("index.json"),
+        serde_json::to_vec_pretty(&index).unwrap(),
+    )
+    .unwrap();
 }
 
 fn import(dir: &Path, store_dir: &Path, batch: usize) {

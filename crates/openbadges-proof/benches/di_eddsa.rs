@@ -22,7 +22,13 @@
     clippy::indexing_slicing
 )]
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+// Shared by four benches, each using part of it.
+#[allow(dead_code)]
+#[path = "common/alternate.rs"]
+mod alternate;
+use alternate::{Method, alternate, env_num};
 
 use criterion::{Criterion, black_box, criterion_group, criterion_main};
 use openbadges_proof::data_integrity::{
@@ -194,10 +200,16 @@ fn benches(c: &mut Criterion) {
     c.bench_function("ring_ed25519_sign_raw_did_key", |b| b.iter(&mut raw_sign));
 
     if ratios_wanted() {
-        let t = Timing::from_env();
-        let v = t.ratio(&mut pipeline, &mut raw_verify);
-        let p = t.ratio(&mut proof_only, &mut raw_verify);
-        let s = t.ratio(&mut signing, &mut raw_sign);
+        // `SAMPLES` pairs of batches of ~`BATCH_MS` ms, after a warm-up of one batch.
+        let batch_ms = env_num("BATCH_MS", 100.0);
+        let m = Method {
+            samples: env_num("SAMPLES", 15.0) as usize,
+            batch_ms,
+            warm: Duration::from_secs_f64(batch_ms / 1000.0),
+        };
+        let v = alternate(m, &mut pipeline, &mut raw_verify);
+        let p = alternate(m, &mut proof_only, &mut raw_verify);
+        let s = alternate(m, &mut signing, &mut raw_sign);
         println!(
             "load average: {}",
             std::fs::read_to_string("/proc/loadavg")
@@ -206,15 +218,15 @@ fn benches(c: &mut Criterion) {
         );
         println!(
             "verify {:.1} µs, raw verify {:.1} µs: ratio verify/raw = {:.2}",
-            v.0, v.1, v.2
+            v.op_us, v.raw_us, v.ratio
         );
         println!(
             "verify (proof only) {:.1} µs, raw verify {:.1} µs: ratio verify-proof/raw = {:.2}",
-            p.0, p.1, p.2
+            p.op_us, p.raw_us, p.ratio
         );
         println!(
             "sign {:.1} µs, raw sign {:.1} µs: ratio sign/raw-sign = {:.2}",
-            s.0, s.1, s.2
+            s.op_us, s.raw_us, s.ratio
         );
     }
 }
@@ -228,63 +240,6 @@ fn ratios_wanted() -> bool {
             .iter()
             .any(|a| a == "--profile-time" || a == "--list" || a == "--test")
         && std::env::var("RATIOS").as_deref() != Ok("0")
-}
-
-/// How the ratios are measured: `samples` pairs of batches of about `batch` each.
-struct Timing {
-    samples: usize,
-    batch: Duration,
-}
-
-impl Timing {
-    fn from_env() -> Self {
-        let num = |name: &str, default: u64| {
-            std::env::var(name)
-                .ok()
-                .and_then(|v| v.parse().ok())
-                .unwrap_or(default)
-        };
-        Self {
-            samples: usize::try_from(num("SAMPLES", 15)).unwrap(),
-            batch: Duration::from_millis(num("BATCH_MS", 100)),
-        }
-    }
-
-    /// Iterations of `f` that take about one batch (after a warm-up of one batch).
-    fn size(&self, f: &mut impl FnMut()) -> u64 {
-        let start = Instant::now();
-        let mut n = 0u64;
-        while start.elapsed() < self.batch {
-            f();
-            n += 1;
-        }
-        n.max(1)
-    }
-
-    /// Median µs per call of `f`, of `raw`, and median of the per-pair ratios `f / raw`.
-    fn ratio(&self, f: &mut impl FnMut(), raw: &mut impl FnMut()) -> (f64, f64, f64) {
-        let n = self.size(f);
-        let m = self.size(raw);
-        let time = |g: &mut dyn FnMut(), k: u64| {
-            let start = Instant::now();
-            for _ in 0..k {
-                g();
-            }
-            start.elapsed().as_secs_f64() * 1e6 / k as f64
-        };
-        let pairs: Vec<(f64, f64)> = (0..self.samples)
-            .map(|_| (time(f, n), time(raw, m)))
-            .collect();
-        let median = |mut v: Vec<f64>| {
-            v.sort_by(f64::total_cmp);
-            v[v.len() / 2]
-        };
-        (
-            median(pairs.iter().map(|p| p.0).collect()),
-            median(pairs.iter().map(|p| p.1).collect()),
-            median(pairs.iter().map(|p| p.0 / p.1).collect()),
-        )
-    }
 }
 
 fn short() -> Criterion {

@@ -26,7 +26,13 @@
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+// Shared by four benches, each using part of it.
+#[allow(dead_code)]
+#[path = "common/alternate.rs"]
+mod alternate;
+use alternate::{Method, alternate, env_num};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -52,54 +58,15 @@ const OB2_RECIPIENT: &str = "student@example.org";
 /// The OB 2.0 verifier's clock (as `benches/ob2_verify.rs`).
 const OB2_NOW: &str = "2025-06-01T00:00:00Z";
 
-fn env_num(name: &str, default: f64) -> f64 {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
-struct Timing {
-    samples: usize,
-    batch_ms: f64,
-    warm: Duration,
-}
-
-fn timing() -> Timing {
-    Timing {
+fn timing() -> Method {
+    Method {
         samples: env_num("SAMPLES", 15.0) as usize,
         batch_ms: env_num("BATCH_MS", 200.0),
         warm: Duration::from_secs_f64(env_num("WARM_MS", 1000.0) / 1000.0),
     }
 }
 
-/// Warms `f` up for `warm` and returns the batch size that takes ~`batch_ms`.
-fn warm_up(t: &Timing, f: &mut impl FnMut()) -> u64 {
-    let t0 = Instant::now();
-    let mut n = 0u64;
-    while t0.elapsed() < t.warm {
-        f();
-        n += 1;
-    }
-    let per_ms = t0.elapsed().as_secs_f64() * 1000.0 / n as f64;
-    ((t.batch_ms / per_ms).round() as u64).max(1)
-}
-
-/// Time per operation of one batch, in µs.
-fn batch_us(batch: u64, f: &mut impl FnMut()) -> f64 {
-    let t = Instant::now();
-    for _ in 0..batch {
-        f();
-    }
-    t.elapsed().as_secs_f64() * 1e6 / batch as f64
-}
-
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(f64::total_cmp);
-    v[v.len() / 2]
-}
-
-fn report(op: &str, median_us: f64, t: &Timing, batch: u64, extra: Option<(&str, f64)>) {
+fn report(op: &str, median_us: f64, t: &Method, batch: u64, extra: Option<(&str, f64)>) {
     let mut j = serde_json::json!({"impl": "ours", "op": op, "median_us": median_us,
                                    "ops": 1e6 / median_us, "samples": t.samples, "batch": batch});
     if let Some((k, v)) = extra {
@@ -137,27 +104,16 @@ fn measure_pair_as(
         return;
     }
     let t = timing();
-    let batch = warm_up(&t, &mut f);
-    let raw_batch = warm_up(&t, &mut raw);
-    let pairs: Vec<(f64, f64)> = (0..t.samples)
-        .map(|_| (batch_us(batch, &mut f), batch_us(raw_batch, &mut raw)))
-        .collect();
-    let ratio = median(pairs.iter().map(|(a, b)| a / b).collect());
+    let pair = alternate(t, &mut f, &mut raw);
     report(
         op,
-        median(pairs.iter().map(|p| p.0).collect()),
+        pair.op_us,
         &t,
-        batch,
-        Some((ratio_key, ratio)),
+        pair.batch,
+        Some((ratio_key, pair.ratio)),
     );
     if let Some(raw_op) = raw_op {
-        report(
-            raw_op,
-            median(pairs.iter().map(|p| p.1).collect()),
-            &t,
-            raw_batch,
-            None,
-        );
+        report(raw_op, pair.raw_us, &t, pair.raw_batch, None);
     }
 }
 

@@ -3,12 +3,22 @@
 //! next to the bare signature check of the same token (`key::PublicKey::verify`, i.e. ring).
 //!
 //! `cargo bench -p openbadges-proof --bench vc_jwt`
+//!
+//! Before each algorithm's criterion rows, a line `ratio pipeline/raw = X` (see
+//! `common/ratio.rs`): the pipeline and the raw check measured with their batches alternating.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
     clippy::indexing_slicing,
     missing_docs
 )]
+
+// Shared by four benches, each using part of it.
+#[allow(dead_code)]
+#[path = "common/alternate.rs"]
+mod alternate;
+#[path = "common/ratio.rs"]
+mod ratio;
 
 use criterion::{Criterion, black_box, criterion_group, criterion_main};
 use openbadges_proof::jws::Jws;
@@ -54,11 +64,26 @@ fn bench(c: &mut Criterion) {
             v.verify_bytes("t", token.as_bytes()).status(),
             Status::Valid
         );
+        let jws = Jws::parse(&token).unwrap();
+        let public = k.public_key().clone();
+        ratio::ratio_row(
+            &format!("vc-jwt verify {alg}"),
+            || {
+                black_box(v.verify_bytes("t", black_box(token.as_bytes())));
+            },
+            || {
+                public
+                    .verify(
+                        alg,
+                        black_box(jws.signing_input().as_bytes()),
+                        jws.signature(),
+                    )
+                    .unwrap()
+            },
+        );
         c.bench_function(&format!("vc-jwt verify {alg} (pipeline)"), |b| {
             b.iter(|| v.verify_bytes("t", black_box(token.as_bytes())))
         });
-        let jws = Jws::parse(&token).unwrap();
-        let public = k.public_key().clone();
         c.bench_function(&format!("vc-jwt raw signature check {alg} (ring)"), |b| {
             b.iter(|| {
                 public

@@ -522,6 +522,18 @@ impl Inner {
         self.engine(&batch, &self.recipient)
             .verify_batch(sources, self.threads)
     }
+
+    fn verify_each(
+        &self,
+        loader: &dyn DocumentLoader,
+        count: usize,
+        input: impl Fn(usize) -> Result<Source, Box<Report>> + Sync,
+        each: impl FnMut(usize, Report),
+    ) {
+        let batch = CachingLoader::new(loader);
+        self.engine(&batch, &self.recipient)
+            .verify_each(count, self.threads, input, each);
+    }
 }
 
 /// The name a report gives `source`.
@@ -605,6 +617,23 @@ impl Verifier {
     pub fn verify_batch(&self, sources: &[Source]) -> Vec<Report> {
         self.inner
             .with_sync_loader(|loader| self.inner.verify_batch(loader, sources))
+    }
+
+    /// Verifies `count` inputs as [`Verifier::verify_batch`] does (the builder's number of
+    /// threads, each shared document loaded once), streaming: each worker thread takes its next
+    /// input from `input(i)` itself, so reading many files runs in parallel too (an input that
+    /// cannot be had is its `Err` report), and `each(i, report)` runs on the calling thread in
+    /// input order as soon as that report and every one before it are done: a caller can print
+    /// results and progress while the rest are verified. Blocks the calling thread.
+    pub fn verify_each(
+        &self,
+        count: usize,
+        input: impl Fn(usize) -> Result<Source, Box<Report>> + Sync,
+        each: impl FnMut(usize, Report),
+    ) {
+        self.inner.with_sync_loader(|loader| {
+            self.inner.verify_each(loader, count, input, each);
+        });
     }
 
     /// Whether `report` says the badge was revoked.

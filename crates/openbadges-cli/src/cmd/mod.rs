@@ -5,6 +5,7 @@ pub(crate) mod bake;
 pub(crate) mod extract;
 pub(crate) mod inspect;
 pub(crate) mod keygen;
+pub(crate) mod progress;
 pub(crate) mod quiz;
 pub(crate) mod sign;
 pub(crate) mod verify;

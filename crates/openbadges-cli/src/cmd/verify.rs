@@ -2,8 +2,13 @@
 //! [--offline] [--documents DIR]... [--schemas DIR]... [--json]`: full verification through the facade's
 //! [`openbadges::Verifier`].
 //!
-//! Inputs are verified concurrently (one thread per core) with one shared document cache, so a
-//! batch of many badges from one issuer fetches the issuer's documents once.
+//! Inputs are verified concurrently (one thread per core, `--jobs N`) with one shared document
+//! cache, so a batch of many badges from one issuer fetches the issuer's documents once. Each
+//! worker reads its own inputs, and results are printed in input order as soon as they are
+//! done (not all at the end). `--inputs-from FILE` (or `-`) names the inputs one per line, for
+//! lists too long for a command line. When stderr is a terminal, stdout is not a pipe and
+//! `--json` is not given, a progress bar (count, rate, ETA) is drawn on stderr and erased at the
+//! end; otherwise stderr stays silent.
 //!
 //! Exit code: 0 when every input is valid, 1 when any is invalid, otherwise 2 when any could not
 //! be checked (or on a usage error).
@@ -22,8 +27,13 @@ use crate::exit;
 pub(crate) struct Args {
     /// Files (`-` for stdin) or http(s) URLs of hosted assertions. The kind (JSON, compact JWS,
     /// baked PNG/SVG, URL) is detected from the content.
-    #[arg(required = true)]
+    #[arg(required_unless_present = "inputs_from")]
     inputs: Vec<String>,
+    /// Also verify the inputs listed in this file (`-` for stdin), one path or URL per line
+    /// (empty lines are skipped), after those on the command line: for lists too long for a
+    /// command line (`find … > list; openbadges verify --inputs-from list`).
+    #[arg(long = "inputs-from", value_name = "FILE")]
+    inputs_from: Option<std::path::PathBuf>,
     /// A recipient identity to check the badge against: `email:…`, `url:…`, `telephone:…`,
     /// `id:…` (or `did:…`). Repeatable; the badge must match one of them.
     #[arg(long, value_name = "TYPE:VALUE")]
@@ -61,7 +71,8 @@ pub(crate) struct Args {
     /// For a VerifiablePresentation: the domain (audience) its proof must carry.
     #[arg(long, value_name = "DOMAIN")]
     domain: Option<String>,
-    /// Worker threads (default: the number of cores).
+    /// Worker threads (default: the number of cores). Output order and verdicts do not depend
+    /// on it.
     #[arg(long, value_name = "N")]
     jobs: Option<usize>,
     /// Preload the documents a backpack archive kept (its unzipped `documents/` folder:
@@ -137,8 +148,53 @@ fn verifier(args: &Args) -> Result<Verifier, String> {
     builder.build().map_err(|e| e.to_string())
 }
 
+/// The inputs: those on the command line, then those `--inputs-from` lists.
+fn inputs(args: &Args) -> Result<Vec<String>, String> {
+    let mut inputs = args.inputs.clone();
+    if let Some(list) = &args.inputs_from {
+        if list.as_os_str() == "-" && inputs.iter().any(|i| i == "-") {
+            return Err("--inputs-from - reads stdin: no input can be `-` too".into());
+        }
+        let bytes = super::read_input(list)
+            .map_err(|e| format!("--inputs-from {}: {e}", list.display()))?;
+        let text = String::from_utf8(bytes)
+            .map_err(|_| format!("--inputs-from {}: not UTF-8 text", list.display()))?;
+        inputs.extend(
+            text.lines()
+                .filter(|l| !l.trim().is_empty())
+                .map(str::to_owned),
+        );
+    }
+    Ok(inputs)
+}
+
+/// Reads input `name` into what the verifier takes; one that cannot be read is its report.
+fn source(name: &str, stdin: Option<&Result<Vec<u8>, String>>) -> Result<Source, Box<Report>> {
+    if is_http_url(name) {
+        return Ok(Source::Url(name.to_owned()));
+    }
+    let bytes = match stdin {
+        Some(read) => read.clone(),
+        None => super::read_input(std::path::Path::new(name)).map_err(|e| e.to_string()),
+    };
+    bytes
+        .map(|bytes| Source::Bytes {
+            name: name.to_owned(),
+            bytes,
+        })
+        .map_err(|e| {
+            let mut r = Report::new(name);
+            r.error(
+                Code::InputUnreadable,
+                format!("cannot read {name}: {e}"),
+                None,
+            );
+            Box::new(r)
+        })
+}
+
 pub(crate) fn run(args: Args) -> u8 {
-    let verifier = match verifier(&args) {
+    let (verifier, inputs) = match verifier(&args).and_then(|v| Ok((v, inputs(&args)?))) {
         Ok(v) => v,
         Err(e) => {
             errln!("openbadges verify: {e}");
@@ -146,59 +202,98 @@ pub(crate) fn run(args: Args) -> u8 {
         }
     };
 
-    // Read every input; unreadable ones are reported, not fatal.
-    let mut sources = Vec::with_capacity(args.inputs.len());
-    let mut unreadable: Vec<(usize, Report)> = Vec::new();
-    for (i, input) in args.inputs.iter().enumerate() {
-        if is_http_url(input) {
-            sources.push(Source::Url(input.clone()));
-            continue;
-        }
-        match super::read_input(std::path::Path::new(input)) {
-            Ok(bytes) => sources.push(Source::Bytes {
-                name: input.clone(),
-                bytes,
-            }),
-            Err(e) => {
-                let mut r = Report::new(input.clone());
-                r.error(
-                    Code::InputUnreadable,
-                    format!("cannot read {input}: {e}"),
-                    None,
-                );
-                unreadable.push((i, r));
-                // Keep positions aligned: a placeholder the batch skips cheaply.
-                sources.push(Source::Bytes {
-                    name: input.clone(),
-                    bytes: Vec::new(),
-                });
-            }
-        }
-    }
-    let mut reports = verifier.verify_batch(&sources);
-    for (i, r) in unreadable {
-        if let Some(slot) = reports.get_mut(i) {
-            *slot = r;
+    // Stdin (`-`) is read here, in input order, so that which `-` gets it does not depend on
+    // the threads (the first gets everything, any later one nothing, as one at a time would).
+    let stdin: std::collections::BTreeMap<usize, Result<Vec<u8>, String>> = inputs
+        .iter()
+        .enumerate()
+        .filter(|(_, name)| *name == "-")
+        .map(|(i, _)| {
+            let read = super::read_input(std::path::Path::new("-")).map_err(|e| e.to_string());
+            (i, read)
+        })
+        .collect();
+
+    let mut printer = Printer::new(args.json, inputs.len());
+    verifier.verify_each(
+        inputs.len(),
+        |i| match inputs.get(i) {
+            Some(name) => source(name, stdin.get(&i)),
+            None => Err(Box::new(Report::new(format!("input {i}")))),
+        },
+        |_, report| printer.print(&report),
+    );
+    printer.finish()
+}
+
+/// Prints reports as they come, in input order, with the progress bar when there is one, and
+/// keeps the exit code.
+struct Printer {
+    json: bool,
+    bar: Option<super::progress::Bar>,
+    /// Rendered reports not yet written: stdout is written in chunks, not per line.
+    pending: String,
+    invalid: bool,
+    indeterminate: bool,
+}
+
+impl Printer {
+    /// The most rendered output held before it is written.
+    const CHUNK: usize = 64 * 1024;
+
+    fn new(json: bool, total: usize) -> Self {
+        Printer {
+            json,
+            bar: (!json)
+                .then(|| super::progress::Bar::on_terminal(total))
+                .flatten(),
+            pending: String::new(),
+            invalid: false,
+            indeterminate: false,
         }
     }
 
-    let mut out = String::new();
-    for r in &reports {
-        if args.json {
-            out.push_str(&r.to_json_line());
-            out.push('\n');
+    fn print(&mut self, r: &Report) {
+        match r.status() {
+            Status::Invalid => self.invalid = true,
+            Status::Indeterminate => self.indeterminate = true,
+            Status::Valid => {}
+        }
+        if self.json {
+            self.pending.push_str(&r.to_json_line());
+            self.pending.push('\n');
         } else {
-            human(r, &mut out);
+            human(r, &mut self.pending);
+        }
+        if let Some(bar) = &mut self.bar {
+            // With a bar, output goes out on each redraw: the bar is erased, the lines written,
+            // the bar drawn again below them.
+            if bar.advance() {
+                bar.clear();
+                out!("{}", self.pending);
+                self.pending.clear();
+                crate::out::flush();
+                bar.draw();
+            }
+        } else if self.pending.len() >= Self::CHUNK {
+            out!("{}", self.pending);
+            self.pending.clear();
         }
     }
-    out!("{out}");
 
-    if reports.iter().any(|r| r.status() == Status::Invalid) {
-        exit::INVALID
-    } else if reports.iter().any(|r| r.status() == Status::Indeterminate) {
-        exit::CANNOT_CHECK
-    } else {
-        exit::OK
+    /// Writes what is left, erases the bar, and returns the exit code.
+    fn finish(mut self) -> u8 {
+        if let Some(bar) = &mut self.bar {
+            bar.clear();
+        }
+        out!("{}", self.pending);
+        if self.invalid {
+            exit::INVALID
+        } else if self.indeterminate {
+            exit::CANNOT_CHECK
+        } else {
+            exit::OK
+        }
     }
 }
 

@@ -33,6 +33,7 @@
 //! - `pem`: PEM blocks (RFC 7468), [`pem_encode`] and [`pem_decode`].
 
 mod asn1;
+pub(crate) mod cache;
 mod jwk;
 mod pem;
 mod public;

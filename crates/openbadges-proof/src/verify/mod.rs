@@ -345,50 +345,164 @@ impl<'a> Verifier<'a> {
     /// reports in input order. Give the verifier a [`crate::loader::CachingLoader`] so that
     /// shared documents (issuer, badge class, key, revocation list) are fetched once per batch.
     pub fn verify_batch(&self, sources: &[Source], threads: usize) -> Vec<Report> {
-        let next = AtomicUsize::new(0);
-        let threads = threads.clamp(1, sources.len().max(1));
-        let mut out: Vec<Option<Report>> = vec![None; sources.len()];
-        let results: Vec<Vec<(usize, Report)>> = std::thread::scope(|s| {
-            let handles: Vec<_> = (0..threads)
-                .map(|_| {
-                    s.spawn(|| {
-                        let mut done = Vec::new();
-                        loop {
-                            let i = next.fetch_add(1, Ordering::Relaxed);
-                            let Some(src) = sources.get(i) else { break };
-                            let r = match src {
-                                Source::Bytes { name, bytes } => self.verify_bytes(name, bytes),
-                                Source::Url(u) => self.verify_url(u),
-                            };
-                            done.push((i, r));
-                        }
-                        done
-                    })
-                })
-                .collect();
-            handles
-                .into_iter()
-                .map(|h| h.join().unwrap_or_default())
-                .collect()
-        });
-        for (i, r) in results.into_iter().flatten() {
-            if let Some(slot) = out.get_mut(i) {
-                *slot = Some(r);
-            }
+        let mut out = Vec::with_capacity(sources.len());
+        in_input_order(
+            sources.len(),
+            threads,
+            |i| match sources.get(i) {
+                Some(src) => self.verify_source(src),
+                None => thread_failed(format!("input {i}")),
+            },
+            |_, r| out.push(r),
+        );
+        out
+    }
+
+    /// Verifies `count` inputs concurrently on `threads` OS threads (at least 1, the calling
+    /// thread one of them), as [`Verifier::verify_batch`] does, streaming: each worker takes the
+    /// next input from `input(i)` itself (so reading files runs in parallel too; an input that
+    /// cannot be had is its `Err` report), and `each(i, report)` runs on the calling thread in
+    /// input order as soon as a report and every report before it are done.
+    pub fn verify_each(
+        &self,
+        count: usize,
+        threads: usize,
+        input: impl Fn(usize) -> Result<Source, Box<Report>> + Sync,
+        each: impl FnMut(usize, Report),
+    ) {
+        in_input_order(
+            count,
+            threads,
+            |i| match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| input(i))) {
+                Ok(Ok(src)) => self.verify_source(&src),
+                Ok(Err(report)) => *report,
+                Err(_) => thread_failed(format!("input {i}")),
+            },
+            each,
+        );
+    }
+
+    /// Verifies `src`; a verification that panics (a bug) is reported, not lost.
+    fn verify_source(&self, src: &Source) -> Report {
+        let (name, verified) = match src {
+            Source::Bytes { name, bytes } => (
+                name,
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    self.verify_bytes(name, bytes)
+                })),
+            ),
+            Source::Url(u) => (
+                u,
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.verify_url(u))),
+            ),
+        };
+        verified.unwrap_or_else(|_| thread_failed(name.clone()))
+    }
+}
+
+/// The report of an input whose verification panicked (a bug, reported rather than lost).
+fn thread_failed(name: String) -> Report {
+    let mut r = Report::new(name);
+    r.error(Code::Unsupported, "verification thread failed", None);
+    r
+}
+
+/// Runs `work(i)` for every `i < count` on `threads` threads (at least 1) and calls
+/// `each(i, result)` on the calling thread in order of `i`, as soon as a result and every one
+/// before it are done. The calling thread is one of the `threads`: it verifies too, and between
+/// two of its own inputs hands over what the others finished (so it never sleeps waiting for
+/// them until the end, and no thread is woken per report). Every thread takes the next index
+/// from one atomic counter, so a slow input never leaves a thread idle while others remain.
+fn in_input_order(
+    count: usize,
+    threads: usize,
+    work: impl Fn(usize) -> Report + Sync,
+    mut each: impl FnMut(usize, Report),
+) {
+    let threads = threads.clamp(1, count.max(1));
+    let next = AtomicUsize::new(0);
+    let take = || {
+        let i = next.fetch_add(1, Ordering::Relaxed);
+        (i < count).then_some(i)
+    };
+    let (tx, rx) = std::sync::mpsc::channel::<(usize, Report)>();
+    // Reports that arrived ahead of their turn wait here (a few per thread at most).
+    let mut early = std::collections::BTreeMap::new();
+    let mut due = 0;
+    let mut hand_over = |early: &mut std::collections::BTreeMap<usize, Report>| {
+        while let Some(r) = early.remove(&due) {
+            each(due, r);
+            due += 1;
         }
-        out.into_iter()
-            .zip(sources)
-            .map(|(r, src)| {
-                r.unwrap_or_else(|| {
-                    let name = match src {
-                        Source::Bytes { name, .. } => name.clone(),
-                        Source::Url(u) => u.clone(),
-                    };
-                    let mut r = Report::new(name);
-                    r.error(Code::Unsupported, "verification thread failed", None);
-                    r
+    };
+    std::thread::scope(|s| {
+        for _ in 1..threads {
+            let tx = tx.clone();
+            let (take, work) = (&take, &work);
+            s.spawn(move || {
+                while let Some(i) = take() {
+                    // The receiver lives until every worker is done.
+                    let _ = tx.send((i, work(i)));
+                }
+            });
+        }
+        drop(tx);
+        while let Some(i) = take() {
+            early.insert(i, work(i));
+            early.extend(rx.try_iter());
+            hand_over(&mut early);
+        }
+        for (i, r) in rx {
+            early.insert(i, r);
+            hand_over(&mut early);
+        }
+    });
+}
+
+#[cfg(test)]
+mod batch_tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::panic)]
+    use super::*;
+
+    #[test]
+    fn results_come_in_input_order_whatever_finishes_first() {
+        for threads in [1, 2, 3, 8] {
+            let mut seen = Vec::new();
+            in_input_order(
+                20,
+                threads,
+                |i| {
+                    // Early inputs are the slowest: later ones finish first.
+                    std::thread::sleep(std::time::Duration::from_millis(((20 - i) % 4) as u64));
+                    Report::new(format!("input {i}"))
+                },
+                |i, r| seen.push((i, r.input)),
+            );
+            let expected: Vec<_> = (0..20).map(|i| (i, format!("input {i}"))).collect();
+            assert_eq!(seen, expected, "{threads} threads");
+        }
+    }
+
+    #[test]
+    fn a_verification_that_panics_is_reported_and_the_batch_goes_on() {
+        let loader = crate::loader::StaticLoader::new();
+        let v = Verifier::new(&loader);
+        let mut seen = Vec::new();
+        v.verify_each(
+            3,
+            2,
+            |i| {
+                assert!(i != 1, "boom");
+                Ok(Source::Bytes {
+                    name: format!("in{i}"),
+                    bytes: b"{}".to_vec(),
                 })
-            })
-            .collect()
+            },
+            |_, r| seen.push((r.input.clone(), r.errors.len())),
+        );
+        assert_eq!(seen.len(), 3);
+        assert_eq!(seen[0].0, "in0");
+        assert_eq!(seen[1].0, "input 1");
+        assert_eq!(seen[2].0, "in2");
     }
 }

@@ -18,6 +18,9 @@ use openbadges_model::ob2::terms::in_v2_terms;
 use openbadges_model::ob2::{VerificationType, verification_type};
 use openbadges_model::value::parse_datetime;
 use openbadges_model::{Problem, detect, legacy};
+use std::borrow::Cow;
+use std::sync::Arc;
+
 use serde_json::Value;
 
 use super::Verifier;
@@ -32,13 +35,16 @@ mod issuer;
 mod ld;
 mod recipient;
 mod revocation;
+mod shared;
 mod signed;
 
-/// A document in the 2.0 model.
+/// A document in the 2.0 model. The document is shared: a badge class or issuer profile read
+/// once is reused by every badge naming it (see `shared`).
+#[derive(Clone)]
 struct Normalized {
     version: Version,
     class: Option<Class>,
-    doc: Value,
+    doc: Arc<Value>,
     problems: Vec<Problem>,
 }
 
@@ -72,18 +78,31 @@ fn strip_fragment(url: &str) -> &str {
 /// ([`ld::read_as_v2`]); in 2.0 documents, the v2 context's aliases are read as their v2 terms
 /// ([`in_v2_terms`]; legacy documents get the same through `legacy::upgrade_from`). A view for
 /// reading only: signatures are checked on the bytes received.
-fn as_v2_view(doc: &Value) -> Value {
-    if let Some(v) = ld::read_as_v2(doc) {
+fn as_v2_view(doc: Value) -> Value {
+    if let Some(v) = ld::read_as_v2(&doc) {
         return v;
     }
-    if detect(doc).version == Some(Version::V2_0) {
-        in_v2_terms(doc).into_owned()
-    } else {
-        doc.clone()
+    if detect(&doc).version == Some(Version::V2_0) {
+        if let Cow::Owned(renamed) = in_v2_terms(&doc) {
+            return renamed;
+        }
     }
+    doc
 }
 
-fn normalize(doc: &Value, source: Option<&str>, hint: Option<Class>) -> Option<Normalized> {
+fn normalize(doc: Value, source: Option<&str>, hint: Option<Class>) -> Option<Normalized> {
+    normalize_with(doc, source, hint, true)
+}
+
+/// [`normalize`]; with `validate` false, the model's validation is left out (`problems` then
+/// holds only what upgrading a legacy document found): for a copy that is only read to find
+/// the real document (the hosted copy is fetched and validated).
+fn normalize_with(
+    doc: Value,
+    source: Option<&str>,
+    hint: Option<Class>,
+    validate: bool,
+) -> Option<Normalized> {
     let view = as_v2_view(doc);
     let doc = &view;
     let d = detect(doc);
@@ -95,26 +114,32 @@ fn normalize(doc: &Value, source: Option<&str>, hint: Option<Class>) -> Option<N
             let (up, mut problems) = legacy::upgrade_from(doc, version, class.as_ref(), source);
             let up = in_v2_terms(&up).into_owned();
             let class = detect(&up).class.or(class);
-            problems.extend(legacy::validate_upgraded(&up, version, class.as_ref()));
+            if validate {
+                problems.extend(legacy::validate_upgraded(&up, version, class.as_ref()));
+            }
             Some(Normalized {
                 version,
                 class,
-                doc: up,
+                doc: Arc::new(up),
                 problems,
             })
         }
         Version::V2_0 => {
-            let mut doc = doc.clone();
+            let mut doc = view;
             if let (Some(src), Value::Object(o)) = (source, &mut doc) {
                 if !o.contains_key("id") && !is_assertion {
                     o.insert("id".into(), src.into());
                 }
             }
-            let problems = openbadges_model::ob2::validate(&doc, class.as_ref());
+            let problems = if validate {
+                openbadges_model::ob2::validate(&doc, class.as_ref())
+            } else {
+                Vec::new()
+            };
             Some(Normalized {
                 version,
                 class,
-                doc,
+                doc: Arc::new(doc),
                 problems,
             })
         }
@@ -163,7 +188,7 @@ enum Mode<'m> {
 
 /// What the checks on an assertion or endorsement need to know about its issuer.
 struct IssuerInfo {
-    doc: Value,
+    doc: Arc<Value>,
     id: String,
 }
 
@@ -171,8 +196,8 @@ impl Pipeline<'_, '_> {
     pub(super) fn payload(&self, r: &mut Report, payload: Payload) {
         match payload {
             Payload::Url(u) => self.hosted(r, &u, 0),
-            Payload::Jws(j) => self.signed(r, &j),
-            Payload::Json(doc) => self.json(r, &doc),
+            Payload::Jws(j) => self.signed(r, j),
+            Payload::Json(doc) => self.json(r, doc),
         }
     }
 
@@ -189,7 +214,7 @@ impl Pipeline<'_, '_> {
         );
     }
 
-    fn json(&self, r: &mut Report, doc: &Value) {
+    fn json(&self, r: &mut Report, doc: Value) {
         let view = as_v2_view(doc);
         let doc = &view;
         let d = detect(doc);
@@ -222,7 +247,9 @@ impl Pipeline<'_, '_> {
             }
             Some(v @ (Version::V3_0 | Version::Clr2_0)) => self.unsupported_v3(r, v),
             Some(version) => {
-                let Some(n) = normalize(doc, None, Some(Class::Assertion)) else {
+                // Only read to decide where the assertion is (its problems are not reported:
+                // the hosted copy it names is fetched and validated).
+                let Some(n) = normalize_with(view, None, Some(Class::Assertion), false) else {
                     r.fail(
                         "detect-version",
                         Code::InputUnrecognized,

@@ -103,14 +103,17 @@ impl<'v, 'a> Pipeline<'v, 'a> {
     }
 
     pub(super) fn jwt(&self, r: &mut Report, jws: Jws) {
-        if let Ok(jwt) = VcJwt::from_jws(jws.clone()) {
+        // Read once (no copy of the token and its parsed payload): the same reading answers
+        // "is it an open badge?" and goes on to the checks.
+        let read = VcJwt::from_jws(jws);
+        if let Ok(jwt) = &read {
             if verdict::not_an_open_badge(r, jwt.credential()) {
                 r.version = Some("vc".into());
                 r.proof = Some("vc-jwt".into());
                 return;
             }
         }
-        self.jwt_ctx(r, jws, Self::TOP);
+        self.jwt_read(r, read, Self::TOP);
     }
 
     fn json_ctx(&self, r: &mut Report, doc: &Value, ctx: Ctx) {

@@ -79,7 +79,7 @@ impl Pipeline<'_, '_> {
             );
             return;
         }
-        let Some(n) = normalize(&doc, Some(url), Some(Class::Endorsement)) else {
+        let Some(n) = normalize(doc, Some(url), Some(Class::Endorsement)) else {
             r.fail(
                 "schema",
                 Code::SchemaInvalid,
@@ -133,11 +133,12 @@ impl Pipeline<'_, '_> {
             );
             return;
         };
-        let Some(iss_raw) = self.fetch_required(r, "fetch-issuer", &iss_url, "endorser profile")
+        let Some(iss_doc) =
+            self.fetch_shared_required(r, "fetch-issuer", &iss_url, "endorser profile")
         else {
             return;
         };
-        let Some(iss) = normalize(&iss_raw, Some(&iss_url), Some(Class::Profile)) else {
+        let Some(iss) = iss_doc.normalized(Class::Profile) else {
             r.fail(
                 "schema",
                 Code::SchemaInvalid,

@@ -3,11 +3,17 @@
 
 use serde_json::Value;
 
+use std::sync::Arc;
+
+use openbadges_model::Limits;
+
+use super::shared::SharedDoc;
 use super::{Pipeline, as_v2_view, strip_fragment};
 use crate::loader::LoadError;
 use crate::report::{Code, Report};
 
 /// What fetching a JSON document gave.
+#[derive(Clone)]
 pub(super) enum Fetch {
     Json(Value),
     /// The raw text (for PEM keys and compact JWS bodies).
@@ -40,37 +46,44 @@ fn find_node<'v>(doc: &'v Value, id: &str) -> Option<&'v Value> {
     None
 }
 
-impl Pipeline<'_, '_> {
-    pub(super) fn fetch(&self, url: &str) -> Fetch {
-        let base = strip_fragment(url);
-        let d = match self.v.loader.load(base) {
-            Ok(d) => d,
-            Err(LoadError::Gone { .. }) => return Fetch::Gone,
-            Err(e) => return Fetch::Failed(e.to_string()),
-        };
-        let body = d.body.as_ref();
-        let text = match std::str::from_utf8(body) {
-            Ok(t) => t.strip_prefix('\u{feff}').unwrap_or(t).trim(),
-            Err(_) => return Fetch::Malformed(format!("{url}: body is not UTF-8 text")),
-        };
-        if !(text.starts_with('{') || text.starts_with('[')) {
-            return Fetch::Text(text.to_string());
-        }
-        match openbadges_model::parse_json(text.as_bytes(), &self.v.limits) {
-            Ok(doc) => {
-                // Every fetched document is read in the v2 terms (the hosted copy's own bytes
-                // are not signed, so the view is all that is checked).
-                let doc = as_v2_view(&doc);
-                if base != url {
-                    match find_node(&doc, url) {
-                        Some(n) => Fetch::Json(n.clone()),
-                        None => Fetch::Failed(format!("{base} has no node with id {url}")),
-                    }
-                } else {
-                    Fetch::Json(doc)
+/// Reads a fetched body: JSON (in the v2 terms; a fragment in `url` picks the node with that
+/// id) or text.
+pub(super) fn read_body(url: &str, body: &[u8], limits: &Limits) -> Fetch {
+    let base = strip_fragment(url);
+    let text = match std::str::from_utf8(body) {
+        Ok(t) => t.strip_prefix('\u{feff}').unwrap_or(t).trim(),
+        Err(_) => return Fetch::Malformed(format!("{url}: body is not UTF-8 text")),
+    };
+    if !(text.starts_with('{') || text.starts_with('[')) {
+        return Fetch::Text(text.to_string());
+    }
+    match openbadges_model::parse_json(text.as_bytes(), limits) {
+        Ok(doc) => {
+            // Every fetched document is read in the v2 terms (the hosted copy's own bytes
+            // are not signed, so the view is all that is checked).
+            let doc = as_v2_view(doc);
+            if base != url {
+                match find_node(&doc, url) {
+                    Some(n) => Fetch::Json(n.clone()),
+                    None => Fetch::Failed(format!("{base} has no node with id {url}")),
                 }
+            } else {
+                Fetch::Json(doc)
             }
-            Err(e) => Fetch::Malformed(format!("{url}: {e}")),
+        }
+        Err(e) => Fetch::Malformed(format!("{url}: {e}")),
+    }
+}
+
+impl Pipeline<'_, '_> {
+    /// Fetches `url` and reads it ([`read_body`]), afresh: for the documents of one badge (the
+    /// hosted assertion, endorsements). Documents badges share go through
+    /// [`Pipeline::fetch_shared`].
+    pub(super) fn fetch(&self, url: &str) -> Fetch {
+        match self.v.loader.load(strip_fragment(url)) {
+            Ok(d) => read_body(url, &d.body, &self.v.limits),
+            Err(LoadError::Gone { .. }) => Fetch::Gone,
+            Err(e) => Fetch::Failed(e.to_string()),
         }
     }
 
@@ -84,42 +97,59 @@ impl Pipeline<'_, '_> {
     ) -> Option<Value> {
         match self.fetch(url) {
             Fetch::Json(v) => Some(v),
-            Fetch::Gone => {
-                r.fail(
-                    check,
-                    Code::FetchFailed,
-                    format!("{what} {url} is gone (410)"),
-                    Some(url),
-                );
-                None
-            }
-            Fetch::Failed(m) => {
-                r.fail(
-                    check,
-                    Code::FetchFailed,
-                    format!("cannot fetch {what}: {m}"),
-                    Some(url),
-                );
-                None
-            }
-            Fetch::Malformed(m) => {
-                r.fail(
-                    check,
-                    Code::MalformedJson,
-                    format!("{what} is not JSON: {m}"),
-                    Some(url),
-                );
-                None
-            }
-            Fetch::Text(_) => {
-                r.fail(
-                    check,
-                    Code::SchemaInvalid,
-                    format!("{what} at {url} is not a JSON document"),
-                    Some(url),
-                );
+            other => {
+                record_failure(r, check, url, what, &other);
                 None
             }
         }
+    }
+
+    /// [`Pipeline::fetch_required`] for a document badges share (through
+    /// [`Pipeline::fetch_shared`]): the document when it is JSON.
+    pub(super) fn fetch_shared_required(
+        &self,
+        r: &mut Report,
+        check: &str,
+        url: &str,
+        what: &str,
+    ) -> Option<Arc<SharedDoc>> {
+        let d = self.fetch_shared(url);
+        if matches!(d.fetched, Fetch::Json(_)) {
+            Some(d)
+        } else {
+            record_failure(r, check, url, what, &d.fetched);
+            None
+        }
+    }
+}
+
+/// Records under `check` why what fetching `url` gave is not a JSON document (nothing for one).
+fn record_failure(r: &mut Report, check: &str, url: &str, what: &str, f: &Fetch) {
+    match f {
+        Fetch::Json(_) => {}
+        Fetch::Gone => r.fail(
+            check,
+            Code::FetchFailed,
+            format!("{what} {url} is gone (410)"),
+            Some(url),
+        ),
+        Fetch::Failed(m) => r.fail(
+            check,
+            Code::FetchFailed,
+            format!("cannot fetch {what}: {m}"),
+            Some(url),
+        ),
+        Fetch::Malformed(m) => r.fail(
+            check,
+            Code::MalformedJson,
+            format!("{what} is not JSON: {m}"),
+            Some(url),
+        ),
+        Fetch::Text(_) => r.fail(
+            check,
+            Code::SchemaInvalid,
+            format!("{what} at {url} is not a JSON document"),
+            Some(url),
+        ),
     }
 }

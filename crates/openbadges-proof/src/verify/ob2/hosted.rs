@@ -112,7 +112,7 @@ impl Pipeline<'_, '_> {
                     ..JwsLimits::default()
                 };
                 match Jws::parse_with_limits(&t, &jl) {
-                    Ok(j) => self.signed(r, &j),
+                    Ok(j) => self.signed(r, j),
                     Err(e) => r.fail(
                         "fetch-assertion",
                         Code::MalformedJws,
@@ -150,7 +150,7 @@ impl Pipeline<'_, '_> {
             );
             return;
         }
-        let Some(n) = normalize(&doc, Some(url), Some(Class::Assertion)) else {
+        let Some(n) = normalize(doc, Some(url), Some(Class::Assertion)) else {
             r.fail(
                 "schema",
                 Code::SchemaInvalid,

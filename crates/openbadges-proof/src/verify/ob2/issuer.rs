@@ -2,6 +2,8 @@
 //! from its own id when it has one), brought into the 2.0 model and validated.
 
 use openbadges_model::detect::Class;
+use std::sync::Arc;
+
 use serde_json::Value;
 
 use super::{IssuerInfo, Pipeline, node_id, normalize, schema, str_of};
@@ -16,7 +18,7 @@ impl Pipeline<'_, '_> {
         &self,
         r: &mut Report,
         assertion: &Value,
-    ) -> Option<(Value, Option<String>, IssuerInfo)> {
+    ) -> Option<(Arc<Value>, Option<String>, IssuerInfo)> {
         // Every way out without a badge class and issuer records a failure: the checks that
         // need them (keys, revocation, hosted scope) are skipped, so the report must not pass.
         let Some(badge) = assertion.get("badge") else {
@@ -28,12 +30,16 @@ impl Pipeline<'_, '_> {
             );
             return None;
         };
-        let (bc_raw, bc_src) = match badge {
+        let (bc, bc_src) = match badge {
             Value::String(u) => (
-                self.fetch_required(r, "fetch-badgeclass", u, "badge class")?,
+                self.fetch_shared_required(r, "fetch-badgeclass", u, "badge class")?
+                    .normalized(Class::BadgeClass),
                 Some(u.clone()),
             ),
-            Value::Object(_) => (badge.clone(), None),
+            Value::Object(_) => (
+                normalize(badge.clone(), None, Some(Class::BadgeClass)),
+                None,
+            ),
             _ => {
                 r.fail(
                     "schema",
@@ -44,7 +50,7 @@ impl Pipeline<'_, '_> {
                 return None;
             }
         };
-        let Some(bc) = normalize(&bc_raw, bc_src.as_deref(), Some(Class::BadgeClass)) else {
+        let Some(bc) = bc else {
             r.fail(
                 "schema",
                 Code::SchemaInvalid,
@@ -84,7 +90,7 @@ impl Pipeline<'_, '_> {
             );
         }
         schema(r, &bc, "badge class", bc_id.as_deref());
-        let Some(issuer_v) = bc.doc.get("issuer").cloned() else {
+        let Some(issuer_v) = bc.doc.get("issuer") else {
             r.fail(
                 "schema",
                 Code::SchemaInvalid,
@@ -93,15 +99,16 @@ impl Pipeline<'_, '_> {
             );
             return None;
         };
-        let (iss_raw, iss_src) = match node_id(&issuer_v) {
-            Some(u) if is_http_url(u) => {
-                let u = u.to_string();
-                (
-                    self.fetch_required(r, "fetch-issuer", &u, "issuer profile")?,
-                    Some(u),
-                )
-            }
-            _ if issuer_v.is_object() => (issuer_v.clone(), None),
+        let (iss, iss_src) = match node_id(issuer_v) {
+            Some(u) if is_http_url(u) => (
+                self.fetch_shared_required(r, "fetch-issuer", u, "issuer profile")?
+                    .normalized(Class::Profile),
+                Some(u.to_string()),
+            ),
+            _ if issuer_v.is_object() => (
+                normalize(issuer_v.clone(), None, Some(Class::Profile)),
+                None,
+            ),
             _ => {
                 r.fail(
                     "schema",
@@ -112,7 +119,7 @@ impl Pipeline<'_, '_> {
                 return None;
             }
         };
-        let Some(iss) = normalize(&iss_raw, iss_src.as_deref(), Some(Class::Profile)) else {
+        let Some(iss) = iss else {
             r.fail(
                 "schema",
                 Code::SchemaInvalid,

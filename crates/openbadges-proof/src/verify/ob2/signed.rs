@@ -11,11 +11,11 @@ use super::fetch::Fetch;
 use super::hosted::origin;
 use super::{IssuerInfo, Mode, Normalized, Pipeline, many, node_id, normalize, str_of};
 use crate::jws::Jws;
-use crate::key::{Algorithm, PublicKey};
+use crate::key::Algorithm;
 use crate::report::{Code, Report};
 
 impl Pipeline<'_, '_> {
-    pub(super) fn signed(&self, r: &mut Report, jws: &Jws) {
+    pub(super) fn signed(&self, r: &mut Report, mut jws: Jws) {
         r.proof = Some("jws".into());
         if let Err(e) = Algorithm::from_jws_name(jws.alg()) {
             r.fail(
@@ -31,7 +31,16 @@ impl Pipeline<'_, '_> {
             format!("algorithm {} is allowed", jws.alg()),
             None,
         );
-        let payload = match openbadges_model::parse_json(jws.payload(), &self.v.limits) {
+        // The payload as JSON: taken from the reading that told it from a VC-JWT, if that
+        // reading was within our limits (the defaults); else read here within ours.
+        let cached = (self.v.limits == openbadges_model::Limits::default())
+            .then(|| jws.take_payload_json())
+            .flatten();
+        let parsed = match cached {
+            Some(p) => Ok(p),
+            None => openbadges_model::parse_json(jws.payload(), &self.v.limits),
+        };
+        let payload = match parsed {
             Ok(p) => p,
             Err(e) => {
                 r.fail(
@@ -48,7 +57,7 @@ impl Pipeline<'_, '_> {
             self.unsupported_v3(r, v);
             return;
         }
-        let Some(n) = normalize(&payload, None, Some(Class::Assertion)) else {
+        let Some(n) = normalize(payload, None, Some(Class::Assertion)) else {
             r.fail(
                 "schema",
                 Code::SchemaInvalid,
@@ -81,7 +90,7 @@ impl Pipeline<'_, '_> {
                 node_id(&n.doc),
             );
         }
-        self.assertion_checks(r, &n, Mode::Signed(jws));
+        self.assertion_checks(r, &n, Mode::Signed(&jws));
     }
 }
 
@@ -157,7 +166,7 @@ impl Pipeline<'_, '_> {
                 .and_then(|v| v.get("creator"))
                 .and_then(node_id)
                 .map(str::to_string);
-            let candidates: Vec<(String, Option<Value>)> = match &creator {
+            let candidates: Vec<(String, Option<&Value>)> = match &creator {
                 Some(c) => vec![(c.clone(), None)],
                 None => many(issuer.doc.get("publicKey"))
                     .into_iter()
@@ -166,7 +175,7 @@ impl Pipeline<'_, '_> {
                         let id = node_id(k)?.to_string();
                         // An embedded key in the (fetched) issuer profile is listed by it.
                         let embedded =
-                            (k.is_object() && k.get("publicKeyPem").is_some()).then(|| k.clone());
+                            (k.is_object() && k.get("publicKeyPem").is_some()).then_some(k);
                         Some((id, embedded))
                     })
                     .collect(),
@@ -211,7 +220,7 @@ impl Pipeline<'_, '_> {
 
     /// The key document's `owner` must be the issuer.
     fn owner_mismatch(&self, kid: &str, issuer: &IssuerInfo) -> Option<String> {
-        match self.fetch(kid) {
+        match &self.fetch_shared(kid).fetched {
             Fetch::Json(k) => {
                 let owner = k.get("owner").and_then(node_id);
                 (owner != Some(issuer.id.as_str())).then(|| {
@@ -230,7 +239,7 @@ impl Pipeline<'_, '_> {
         &self,
         jws: &Jws,
         kid: &str,
-        embedded: Option<Value>,
+        embedded: Option<&Value>,
         not_owned: Option<String>,
     ) -> KeyTry {
         let mut t = KeyTry {
@@ -239,15 +248,26 @@ impl Pipeline<'_, '_> {
             problem: None,
             not_owned,
         };
-        let pem = match embedded.map(Fetch::Json).unwrap_or_else(|| self.fetch(kid)) {
-            Fetch::Json(k) => match str_of(&k, "publicKeyPem") {
-                Some(p) => p.to_string(),
+        let (shared, in_issuer);
+        let found = match embedded {
+            Some(k) => {
+                in_issuer = Fetch::Json(k.clone());
+                &in_issuer
+            }
+            None => {
+                shared = self.fetch_shared(kid);
+                &shared.fetched
+            }
+        };
+        let pem = match found {
+            Fetch::Json(k) => match str_of(k, "publicKeyPem") {
+                Some(p) => p,
                 None => {
                     t.problem = Some((Code::KeyInvalid, format!("key {kid} has no publicKeyPem")));
                     return t;
                 }
             },
-            Fetch::Text(p) => p,
+            Fetch::Text(p) => p.as_str(),
             Fetch::Gone => {
                 t.problem = Some((Code::FetchFailed, format!("key {kid} is gone (410)")));
                 return t;
@@ -257,7 +277,7 @@ impl Pipeline<'_, '_> {
                 return t;
             }
         };
-        let key = match PublicKey::from_pem(&pem) {
+        let key = match crate::key::cache::public_key_from_pem(pem) {
             Ok(k) => k,
             Err(e) => {
                 t.problem = Some((Code::KeyInvalid, format!("key {kid}: {e}")));

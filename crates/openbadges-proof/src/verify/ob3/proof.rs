@@ -11,8 +11,18 @@ use crate::vc_jwt::{self, KeyResolution, VcJwt};
 
 impl Pipeline<'_, '_> {
     pub(super) fn jwt_ctx(&self, r: &mut Report, jws: Jws, ctx: Ctx) {
+        self.jwt_read(r, VcJwt::from_jws(jws), ctx);
+    }
+
+    /// [`Pipeline::jwt_ctx`] of a token already read as a VC-JWT (or not).
+    pub(super) fn jwt_read(
+        &self,
+        r: &mut Report,
+        read: Result<VcJwt, vc_jwt::VcJwtError>,
+        ctx: Ctx,
+    ) {
         r.proof = Some("vc-jwt".into());
-        let jwt = match VcJwt::from_jws(jws) {
+        let jwt = match read {
             Ok(j) => j,
             Err(e) => {
                 let code = match e {
