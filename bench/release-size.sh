@@ -12,7 +12,7 @@
 # (`cargo fetch`), so no network time is counted.
 # Not part of CI: timings depend on the machine.
 set -euo pipefail
-REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 REVS=("$@")
 [ ${#REVS[@]} -eq 0 ] && REVS=(HEAD)
 WORK="$(mktemp -d)"
