@@ -99,11 +99,11 @@ impl<'a> Manifest<'a> {
         let mut r = Reader { bytes, at: 0 };
         let mut head = Map::new();
         let mut badges = None;
-        r.expect(b'{')?;
+        r.require(b'{')?;
         if !r.eat(b'}') {
             loop {
                 let key: String = r.value()?.0;
-                r.expect(b':')?;
+                r.require(b':')?;
                 if head.contains_key(&key) || (key == "badges" && badges.is_some()) {
                     return None;
                 }
@@ -126,7 +126,7 @@ impl<'a> Manifest<'a> {
                 if r.eat(b',') {
                     continue;
                 }
-                r.expect(b'}')?;
+                r.require(b'}')?;
                 break;
             }
         }
@@ -174,7 +174,8 @@ impl Reader<'_> {
         hit
     }
 
-    fn expect(&mut self, c: u8) -> Option<()> {
+    /// Skips white space, then takes `c`, or `None` if something else is next.
+    fn require(&mut self, c: u8) -> Option<()> {
         self.eat(c).then_some(())
     }
 
@@ -191,7 +192,7 @@ impl Reader<'_> {
 
     /// The spans of an array's elements, each checked within `limits`.
     fn array(&mut self, limits: &openbadges_model::Limits) -> Option<Vec<(usize, usize)>> {
-        self.expect(b'[')?;
+        self.require(b'[')?;
         let mut out = Vec::new();
         if self.eat(b']') {
             return Some(out);
@@ -203,7 +204,7 @@ impl Reader<'_> {
             if self.eat(b',') {
                 continue;
             }
-            self.expect(b']')?;
+            self.require(b']')?;
             return Some(out);
         }
     }
