@@ -1,27 +1,47 @@
 //! `manifest.json` read without building it whole: 10,000 badges make a 41 MiB manifest (each
 //! entry carries the badge's verification report), several times that as a [`Value`]. The
-//! manifest's members other than `badges` are parsed; each badge entry is kept as its span of
-//! the manifest's bytes and parsed when it is imported. Every piece is parsed with
-//! [`openbadges_model::parse_json`] within the limits (duplicate member names and nesting depth
-//! refused as if the whole manifest were parsed at once: each piece's depth limit is lowered by
-//! its own depth), and every entry is checked before any is imported, so a manifest is refused
-//! exactly when the whole parse would refuse it — with the same error: on any problem the whole
-//! manifest is parsed once more, the way it always was, for its message.
+//! manifest's members other than `badges` are parsed; each badge entry is parsed and checked
+//! when the manifest is read, and only the members an import reads ([`IMPORTED_MEMBERS`]: not
+//! the report, name, recipient, …) are kept, rendered again as compact JSON and parsed when the
+//! entry is imported — so the manifest's own bytes can be dropped once it is read. Every piece
+//! is parsed with [`openbadges_model::parse_json`] within the limits (duplicate member names
+//! and nesting depth refused as if the whole manifest were parsed at once: each piece's depth
+//! limit is lowered by its own depth), and every entry is checked before any is imported, so a
+//! manifest is refused exactly when the whole parse would refuse it — with the same error: on
+//! any problem the whole manifest is parsed once more, the way it always was, for its message.
 
 use serde::de::IgnoredAny;
 use serde_json::{Map, Value};
 
+/// The members of a badge entry that an import reads (`crate::archive`): the others (the
+/// verification report, name, recipient, …) are checked with the manifest and not kept.
+pub(super) const IMPORTED_MEMBERS: [&str; 6] =
+    ["id", "files", "documents", "source", "state", "importedAt"];
+
+/// A badge entry with only its [`IMPORTED_MEMBERS`] (an entry that is not an object as is).
+fn imported_part(entry: Value) -> Value {
+    match entry {
+        Value::Object(mut o) => {
+            o.retain(|k, _| IMPORTED_MEMBERS.contains(&k.as_str()));
+            Value::Object(o)
+        }
+        other => other,
+    }
+}
+
 /// A manifest: its members but `badges`, and its badge entries.
-pub(super) struct Manifest<'a> {
+pub(super) struct Manifest {
     /// Every member but `badges` (`format`, `formatVersion`, `collections`, …).
     pub(super) head: Value,
     /// The badge entries (none when `badges` is not an array).
-    pub(super) badges: Badges<'a>,
+    pub(super) badges: Badges,
 }
 
-/// A manifest's badge entries, each parsed (within the limits) when it is reached.
-pub(super) struct Badges<'a> {
-    bytes: &'a [u8],
+/// A manifest's badge entries, their [`IMPORTED_MEMBERS`] only, each parsed when it is
+/// reached.
+pub(super) struct Badges {
+    /// The entries' imported parts, rendered as compact JSON one after the other.
+    bytes: Vec<u8>,
     /// Each entry's span in `bytes`.
     spans: std::vec::IntoIter<(usize, usize)>,
     /// Entries already parsed (a manifest read whole).
@@ -29,14 +49,14 @@ pub(super) struct Badges<'a> {
     limits: openbadges_model::Limits,
 }
 
-impl Badges<'_> {
+impl Badges {
     /// How many entries are left.
     pub(super) fn len(&self) -> usize {
         self.spans.len() + self.values.len()
     }
 }
 
-impl Iterator for Badges<'_> {
+impl Iterator for Badges {
     type Item = Value;
 
     fn next(&mut self) -> Option<Value> {
@@ -44,8 +64,8 @@ impl Iterator for Badges<'_> {
             return Some(v);
         }
         let (start, end) = self.spans.next()?;
-        // Checked when the manifest was read: a failure here cannot happen, and would only
-        // make the entry unreadable (`Null` names no original file).
+        // Rendered by serde_json from a checked entry: a failure here cannot happen, and would
+        // only make the entry unreadable (`Null` names no original file).
         Some(
             self.bytes
                 .get(start..end)
@@ -55,10 +75,11 @@ impl Iterator for Badges<'_> {
     }
 }
 
-impl<'a> Manifest<'a> {
+impl Manifest {
     /// Reads `bytes` within `limits`; the error is what `parse_json` says of the manifest.
+    /// Nothing returned borrows `bytes`.
     pub(super) fn parse(
-        bytes: &'a [u8],
+        bytes: &[u8],
         limits: &openbadges_model::Limits,
     ) -> Result<Self, openbadges_model::Error> {
         if let Some(m) = Self::lazily(bytes, limits) {
@@ -68,13 +89,13 @@ impl<'a> Manifest<'a> {
         // reading did not (one that is not an object) is read from its value, as always.
         let mut head = openbadges_model::parse_json(bytes, limits)?;
         let values = match head.as_object_mut().and_then(|o| o.shift_remove("badges")) {
-            Some(Value::Array(a)) => a,
+            Some(Value::Array(a)) => a.into_iter().map(imported_part).collect(),
             _ => Vec::new(),
         };
         Ok(Manifest {
             head,
             badges: Badges {
-                bytes,
+                bytes: Vec::new(),
                 spans: Vec::new().into_iter(),
                 values: values.into_iter(),
                 limits: *limits,
@@ -83,7 +104,7 @@ impl<'a> Manifest<'a> {
     }
 
     /// The lazy reading; `None` on anything it does not accept.
-    fn lazily(bytes: &'a [u8], limits: &openbadges_model::Limits) -> Option<Self> {
+    fn lazily(bytes: &[u8], limits: &openbadges_model::Limits) -> Option<Self> {
         if bytes.len() > limits.max_bytes {
             return None;
         }
@@ -99,6 +120,7 @@ impl<'a> Manifest<'a> {
         let mut r = Reader { bytes, at: 0 };
         let mut head = Map::new();
         let mut badges = None;
+        let mut kept = Vec::new();
         r.require(b'{')?;
         if !r.eat(b'}') {
             loop {
@@ -110,7 +132,7 @@ impl<'a> Manifest<'a> {
                 if key == "badges" {
                     r.skip_ws();
                     if r.peek() == Some(b'[') {
-                        badges = Some(r.array(&entry_limits)?);
+                        badges = Some(r.array(&entry_limits, &mut kept)?);
                     } else {
                         let (_, start, end) = r.value::<IgnoredAny>()?;
                         openbadges_model::parse_json(bytes.get(start..end)?, &member_limits)
@@ -137,7 +159,7 @@ impl<'a> Manifest<'a> {
         Some(Manifest {
             head: Value::Object(head),
             badges: Badges {
-                bytes,
+                bytes: kept,
                 spans: badges.unwrap_or_default().into_iter(),
                 values: Vec::new().into_iter(),
                 limits: entry_limits,
@@ -190,8 +212,13 @@ impl Reader<'_> {
         Some((v, start, self.at))
     }
 
-    /// The spans of an array's elements, each checked within `limits`.
-    fn array(&mut self, limits: &openbadges_model::Limits) -> Option<Vec<(usize, usize)>> {
+    /// An array's elements, each checked within `limits`: their [`imported_part`] appended
+    /// to `kept` as compact JSON, and their spans there.
+    fn array(
+        &mut self,
+        limits: &openbadges_model::Limits,
+        kept: &mut Vec<u8>,
+    ) -> Option<Vec<(usize, usize)>> {
         self.require(b'[')?;
         let mut out = Vec::new();
         if self.eat(b']') {
@@ -199,8 +226,10 @@ impl Reader<'_> {
         }
         loop {
             let (_, start, end) = self.value::<IgnoredAny>()?;
-            openbadges_model::parse_json(self.bytes.get(start..end)?, limits).ok()?;
-            out.push((start, end));
+            let entry = openbadges_model::parse_json(self.bytes.get(start..end)?, limits).ok()?;
+            let at = kept.len();
+            serde_json::to_writer(&mut *kept, &imported_part(entry)).ok()?;
+            out.push((at, kept.len()));
             if self.eat(b',') {
                 continue;
             }
@@ -224,7 +253,7 @@ mod tests {
 
     #[test]
     fn reads_what_the_whole_parse_reads() {
-        let text = br#" {"format": "x", "badges" : [ {"id": 1, "verification": {"a": [1, 2]}} ,{"id":"b"}], "collections": [], "n": 1.5e3}  "#;
+        let text = br#" {"format": "x", "badges" : [ {"id": 1, "verification": {"a": [1, 2]}, "files": {"original": {"path": "p", "sha256": "s"}}, "documents": [{"url": "u"}], "source": {"kind": "k"}, "state": "rejected", "importedAt": "t", "name": "n"} ,{"id":"b"}, 3], "collections": [], "n": 1.5e3}  "#;
         let m = Manifest::parse(text, &limits(64)).unwrap();
         let whole = openbadges_model::parse_json(text, &limits(64)).unwrap();
         let mut head = whole.clone();
@@ -234,11 +263,22 @@ mod tests {
             .shift_remove("badges")
             .unwrap();
         assert_eq!(m.head, head);
-        assert_eq!(m.badges.len(), 2);
+        assert_eq!(m.badges.len(), 3);
+        // Every member an import reads, none of the others.
+        let imported: Vec<Value> = badges
+            .as_array()
+            .unwrap()
+            .iter()
+            .cloned()
+            .map(imported_part)
+            .collect();
         assert_eq!(
-            m.badges.collect::<Vec<_>>(),
-            badges.as_array().unwrap().clone()
+            imported[0],
+            serde_json::json!({"id": 1, "files": {"original": {"path": "p", "sha256": "s"}}, "documents": [{"url": "u"}], "source": {"kind": "k"}, "state": "rejected", "importedAt": "t"})
         );
+        assert_eq!(imported[1], serde_json::json!({"id": "b"}));
+        assert_eq!(imported[2], serde_json::json!(3));
+        assert_eq!(m.badges.collect::<Vec<_>>(), imported);
     }
 
     #[test]
