@@ -312,5 +312,34 @@ pub fn open(url: &str) -> Result<Box<dyn Store + Send + Sync>> {
     )))
 }
 
+/// The SHA-256 of the kept documents' bodies of one commit, each allocation hashed once: a
+/// batch's badges share the bodies of their issuer, key, class and image
+/// ([`KeptDocument::body`](crate::model::KeptDocument) is an `Arc<[u8]>` handed out by the
+/// import). Keyed on the allocation, which the map keeps alive for the commit, so the same key
+/// is always the same bytes; bounded by the commit's documents.
+#[derive(Default)]
+pub(crate) struct BodyDigests {
+    /// By (address, length) of the allocation: the body, kept alive, and its digest.
+    seen: std::collections::HashMap<(usize, usize), Digested>,
+}
+
+/// A body kept alive with its SHA-256 (lowercase hex).
+type Digested = (std::sync::Arc<[u8]>, String);
+
+impl BodyDigests {
+    /// The lowercase hex SHA-256 of `body`.
+    pub(crate) fn sha256(&mut self, body: &std::sync::Arc<[u8]>) -> String {
+        let key = (
+            std::sync::Arc::as_ptr(body).cast::<u8>() as usize,
+            body.len(),
+        );
+        self.seen
+            .entry(key)
+            .or_insert_with(|| (std::sync::Arc::clone(body), crate::model::sha256_hex(body)))
+            .1
+            .clone()
+    }
+}
+
 #[cfg(test)]
 mod tests;

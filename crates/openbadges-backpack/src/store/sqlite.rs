@@ -1,7 +1,7 @@
 //! The SQLite store (the default): one file, WAL journal, versioned migrations.
 
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::{LazyLock, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
 use rusqlite::{
@@ -9,7 +9,7 @@ use rusqlite::{
 };
 
 use super::rows::{BADGE_COLUMNS, RawBadge, decode_err, parse_time, visibility};
-use super::{Store, Write};
+use super::{BodyDigests, Store, Write};
 use crate::model::{
     BadgeId, BadgeRecord, BadgeState, Collection, CollectionId, KeptDocument, Visibility,
 };
@@ -347,44 +347,49 @@ fn raw_badge(r: &Row<'_>) -> rusqlite::Result<RawBadge> {
     })
 }
 
+/// The statement that stores a badge (prepared once per connection: `prepare_cached`).
+static PUT_BADGE: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "INSERT OR REPLACE INTO badges ({BADGE_COLUMNS}, original_sha256) VALUES \
+         (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)"
+    )
+});
+
+/// The statement that reads one badge (prepared once per connection: `prepare_cached`).
+static GET_BADGE: LazyLock<String> =
+    LazyLock::new(|| format!("SELECT {BADGE_COLUMNS} FROM badges WHERE id = ?1"));
+
 fn put_badge(tx: &rusqlite::Transaction<'_>, b: &BadgeRecord) -> Result<()> {
     let recipient = serde_json::to_string(&b.recipient)
         .map_err(|e| Error::storage_in("encoding recipient", e))?;
-    tx.execute(
-        &format!(
-            "INSERT OR REPLACE INTO badges ({BADGE_COLUMNS}, original_sha256) VALUES \
-             (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)"
-        ),
-        params![
-            b.id.as_str(),
-            b.dedup_key.as_str(),
-            b.original,
-            b.document.to_string(),
-            b.source.kind.as_str(),
-            b.source.location,
-            b.source.within,
-            b.input_kind.as_str(),
-            b.version.as_str(),
-            b.class,
-            recipient,
-            b.state.as_str(),
-            time_str(&b.imported_at),
-            b.valid_from.as_ref().map(time_str),
-            b.verification.status.as_str(),
-            b.verification.report,
-            time_str(&b.verification.checked_at),
-            sha256_hex(&b.original),
-        ],
-    )?;
+    tx.prepare_cached(&PUT_BADGE)?.execute(params![
+        b.id.as_str(),
+        b.dedup_key.as_str(),
+        b.original,
+        b.document.to_string(),
+        b.source.kind.as_str(),
+        b.source.location,
+        b.source.within,
+        b.input_kind.as_str(),
+        b.version.as_str(),
+        b.class,
+        recipient,
+        b.state.as_str(),
+        time_str(&b.imported_at),
+        b.valid_from.as_ref().map(time_str),
+        b.verification.status.as_str(),
+        b.verification.report,
+        time_str(&b.verification.checked_at),
+        sha256_hex(&b.original),
+    ])?;
     Ok(())
 }
 
 /// [`Error::NotFound`] unless badge `id` is stored.
 fn require_badge(tx: &rusqlite::Transaction<'_>, id: &BadgeId) -> Result<()> {
     let exists: Option<i64> = tx
-        .query_row("SELECT 1 FROM badges WHERE id = ?1", [id.as_str()], |r| {
-            r.get(0)
-        })
+        .prepare_cached("SELECT 1 FROM badges WHERE id = ?1")?
+        .query_row([id.as_str()], |r| r.get(0))
         .optional()?;
     match exists {
         Some(_) => Ok(()),
@@ -436,7 +441,7 @@ fn put_collection(tx: &rusqlite::Transaction<'_>, c: &Collection) -> Result<()> 
     Ok(())
 }
 
-fn apply(tx: &rusqlite::Transaction<'_>, w: &Write) -> Result<()> {
+fn apply(tx: &rusqlite::Transaction<'_>, w: &Write, digests: &mut BodyDigests) -> Result<()> {
     match w {
         Write::PutBadge(b) => put_badge(tx, b)?,
         Write::SetBadgeState(id, state) => {
@@ -494,7 +499,7 @@ fn apply(tx: &rusqlite::Transaction<'_>, w: &Write) -> Result<()> {
                 params![i.kind.as_str(), i.value],
             )?;
         }
-        Write::PutDocuments(id, docs) => put_documents(tx, id, docs)?,
+        Write::PutDocuments(id, docs) => put_documents(tx, id, docs, digests)?,
     }
     Ok(())
 }
@@ -503,12 +508,11 @@ fn put_documents(
     tx: &rusqlite::Transaction<'_>,
     id: &BadgeId,
     docs: &[KeptDocument],
+    digests: &mut BodyDigests,
 ) -> Result<()> {
     require_badge(tx, id)?;
-    tx.execute(
-        "DELETE FROM badge_documents WHERE badge_id = ?1",
-        [id.as_str()],
-    )?;
+    tx.prepare_cached("DELETE FROM badge_documents WHERE badge_id = ?1")?
+        .execute([id.as_str()])?;
     let mut insert = tx.prepare_cached(
         "INSERT OR IGNORE INTO documents (url, sha256, media_type, fetched_at, body)
          VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -518,15 +522,25 @@ fn put_documents(
         "INSERT OR IGNORE INTO badge_documents (badge_id, document_id) VALUES (?1, ?2)",
     )?;
     for d in docs {
-        let sha = d.sha256();
-        insert.execute(params![
-            d.url,
-            sha,
-            d.media_type,
-            time_str(&d.fetched_at),
-            &*d.body
-        ])?;
-        let doc_id: i64 = find.query_row(params![d.url, sha], |r| r.get(0))?;
+        let sha = digests.sha256(&d.body);
+        // Most documents are kept already (shared by many badges): looked up first, so their
+        // body is bound and inserted only when new.
+        let known: Option<i64> = find
+            .query_row(params![d.url, sha], |r| r.get(0))
+            .optional()?;
+        let doc_id = match known {
+            Some(doc_id) => doc_id,
+            None => {
+                insert.execute(params![
+                    d.url,
+                    sha,
+                    d.media_type,
+                    time_str(&d.fetched_at),
+                    &*d.body
+                ])?;
+                find.query_row(params![d.url, sha], |r| r.get(0))?
+            }
+        };
         link.execute(params![id.as_str(), doc_id])?;
     }
     Ok(())
@@ -558,12 +572,8 @@ impl Store for SqliteStore {
     fn badge(&self, id: &BadgeId) -> Result<Option<BadgeRecord>> {
         let conn = self.conn();
         let raw = conn
-            .query_row(
-                &format!("SELECT {BADGE_COLUMNS} FROM badges WHERE id = ?1"),
-                [id.as_str()],
-                raw_badge,
-            )
-            .optional()
+            .prepare_cached(&GET_BADGE)
+            .and_then(|mut stmt| stmt.query_row([id.as_str()], raw_badge).optional())
             .map_err(|e| classify(&self.path, e))?;
         raw.map(RawBadge::decode).transpose()
     }
@@ -693,8 +703,10 @@ impl Store for SqliteStore {
             .map_err(|e| classify(p, e))?;
         // Each write dropped once applied: a large batch's records and documents are not all
         // held until the commit.
+        // The kept documents' bodies shared by many badges of the batch are hashed once.
+        let mut digests = BodyDigests::default();
         for w in writes {
-            apply(&tx, &w)?;
+            apply(&tx, &w, &mut digests)?;
         }
         tx.commit().map_err(|e| classify(p, e))?;
         Ok(())

@@ -69,3 +69,29 @@ fn a_directory_that_cannot_be_created_keeps_the_io_error_as_its_source() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn body_digests_are_per_allocation_and_never_answer_for_other_bytes() {
+    use std::sync::Arc;
+    let mut digests = super::BodyDigests::default();
+    // Same length, other bytes: a key on the length (or any coarser key) would mix them up.
+    let a: Arc<[u8]> = Arc::from(&b"first body"[..]);
+    let b: Arc<[u8]> = Arc::from(&b"other body"[..]);
+    let a_again = Arc::clone(&a);
+    let a_copy: Arc<[u8]> = Arc::from(&b"first body"[..]);
+    for _ in 0..2 {
+        assert_eq!(digests.sha256(&a), crate::model::sha256_hex(b"first body"));
+        assert_eq!(digests.sha256(&b), crate::model::sha256_hex(b"other body"));
+        assert_eq!(
+            digests.sha256(&a_again),
+            crate::model::sha256_hex(b"first body")
+        );
+        assert_eq!(
+            digests.sha256(&a_copy),
+            crate::model::sha256_hex(b"first body")
+        );
+    }
+    // Empty bodies (which may share a dangling pointer) hash as empty.
+    let e: Arc<[u8]> = Arc::from(&b""[..]);
+    assert_eq!(digests.sha256(&e), crate::model::sha256_hex(b""));
+}
