@@ -109,8 +109,29 @@ impl Verifier for ProofVerifier<'_> {
         &self,
         requests: &[VerifyRequest<'_>],
     ) -> Vec<(VerificationOutcome, Vec<Document>)> {
+        self.verify_many(requests, &mut || {})
+    }
+
+    fn verify_keeping_many_while(
+        &self,
+        requests: &[VerifyRequest<'_>],
+        meanwhile: &mut dyn FnMut(),
+    ) -> Vec<(VerificationOutcome, Vec<Document>)> {
+        self.verify_many(requests, meanwhile)
+    }
+}
+
+impl ProofVerifier<'_> {
+    /// `requests` verified on up to `threads` threads while `meanwhile` runs on the calling
+    /// thread (on one thread: `meanwhile` first, then each request in turn).
+    fn verify_many(
+        &self,
+        requests: &[VerifyRequest<'_>],
+        meanwhile: &mut dyn FnMut(),
+    ) -> Vec<(VerificationOutcome, Vec<Document>)> {
         let threads = self.threads.min(requests.len());
         if threads <= 1 {
+            meanwhile();
             return requests.iter().map(|r| self.verify_keeping(r)).collect();
         }
         // Each thread takes the next request not yet taken; answers go back to their slot.
@@ -129,6 +150,7 @@ impl Verifier for ProofVerifier<'_> {
                     })
                 })
                 .collect();
+            meanwhile();
             handles
                 .into_iter()
                 .map(|h| h.join().unwrap_or_default())
@@ -146,9 +168,7 @@ impl Verifier for ProofVerifier<'_> {
             .map(|(a, r)| a.unwrap_or_else(|| self.verify_keeping(r)))
             .collect()
     }
-}
 
-impl ProofVerifier<'_> {
     /// One verification, through the wrapped verifier.
     fn check(&self, request: &VerifyRequest<'_>) -> VerificationOutcome {
         let profile = RecipientProfile::new().identity(request.recipient.clone());

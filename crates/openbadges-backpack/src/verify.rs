@@ -80,6 +80,21 @@ pub trait Verifier {
     ) -> Vec<(VerificationOutcome, Vec<Document>)> {
         requests.iter().map(|r| self.verify_keeping(r)).collect()
     }
+
+    /// [`verify_keeping_many`](Verifier::verify_keeping_many), running `meanwhile` on the
+    /// calling thread while `requests` are verified: the backpack takes the badges verified
+    /// before through its pipeline meanwhile. The default runs `meanwhile` first, then
+    /// verifies; a verifier that verifies on other threads
+    /// ([`ProofVerifier`](crate::proof::ProofVerifier)) runs both at once. The answers must be
+    /// those of `verify_keeping_many`.
+    fn verify_keeping_many_while(
+        &self,
+        requests: &[VerifyRequest<'_>],
+        meanwhile: &mut dyn FnMut(),
+    ) -> Vec<(VerificationOutcome, Vec<Document>)> {
+        meanwhile();
+        self.verify_keeping_many(requests)
+    }
 }
 
 impl<V: Verifier + ?Sized> Verifier for &V {
@@ -97,6 +112,14 @@ impl<V: Verifier + ?Sized> Verifier for &V {
     ) -> Vec<(VerificationOutcome, Vec<Document>)> {
         (**self).verify_keeping_many(requests)
     }
+
+    fn verify_keeping_many_while(
+        &self,
+        requests: &[VerifyRequest<'_>],
+        meanwhile: &mut dyn FnMut(),
+    ) -> Vec<(VerificationOutcome, Vec<Document>)> {
+        (**self).verify_keeping_many_while(requests, meanwhile)
+    }
 }
 
 impl<V: Verifier + ?Sized> Verifier for Box<V> {
@@ -113,5 +136,13 @@ impl<V: Verifier + ?Sized> Verifier for Box<V> {
         requests: &[VerifyRequest<'_>],
     ) -> Vec<(VerificationOutcome, Vec<Document>)> {
         (**self).verify_keeping_many(requests)
+    }
+
+    fn verify_keeping_many_while(
+        &self,
+        requests: &[VerifyRequest<'_>],
+        meanwhile: &mut dyn FnMut(),
+    ) -> Vec<(VerificationOutcome, Vec<Document>)> {
+        (**self).verify_keeping_many_while(requests, meanwhile)
     }
 }

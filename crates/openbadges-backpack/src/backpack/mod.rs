@@ -5,6 +5,8 @@
 mod pipeline;
 mod report;
 
+use std::collections::VecDeque;
+
 use chrono::{DateTime, Utc};
 
 use crate::fetch::Fetcher;
@@ -20,7 +22,7 @@ use openbadges_model::Identity;
 use openbadges_proof::report::Status;
 
 pub(crate) use pipeline::{Batch, Stop};
-use pipeline::{deciding_error, merge_kept};
+use pipeline::{Planned, Verified, deciding_error, merge_kept};
 pub use report::{ImportReport, ImportResult, ImportSummary, InputOutcome, ItemReport};
 
 /// What [`Backpack::recheck`] found.
@@ -457,7 +459,11 @@ impl<S: Store, V: Verifier> Backpack<S, V> {
     }
 
     /// Takes the badges of parsed inputs (none an archive) through the pipeline, verified
-    /// ahead together, and records each input's span of reports.
+    /// ahead together, and records each input's span of reports. Which badges are verified
+    /// ahead is decided for the whole group first ([`Backpack::plan_ahead`]); then the inputs
+    /// go through the pipeline a chunk at a time ([`PIPELINE_CHUNK`] badges or more), the next
+    /// chunk verified on the verifier's threads meanwhile
+    /// ([`Verifier::verify_keeping_many_while`]): the same requests, so the same answers.
     fn process_group(
         &mut self,
         ctx: &mut Batch,
@@ -468,22 +474,71 @@ impl<S: Store, V: Verifier> Backpack<S, V> {
         if group.is_empty() {
             return Ok(());
         }
-        // The items in the order the loop below processes them.
-        let items: Vec<&Item> = group
-            .iter()
-            .flat_map(|(_, parsed)| {
-                let (first, rest) = match parsed {
-                    Ok(Parsed::Single { item, members }) => (Some(item), members.as_slice()),
-                    Ok(Parsed::Many(items)) => (None, items.as_slice()),
-                    Ok(Parsed::Archive) | Err(_) => (None, &[][..]),
-                };
-                first
-                    .into_iter()
-                    .chain(rest.iter().filter_map(|m| m.as_ref().ok()))
-            })
-            .collect();
-        let mut verified = self.verify_ahead(ctx, &items, owner)?.into_iter();
-        for (source, parsed) in group {
+        let plan = {
+            let items: Vec<&Item> = group.iter().flat_map(|(_, p)| input_items(p)).collect();
+            self.plan_ahead(ctx, &items, owner)?
+        };
+        let mut plan = plan.into_iter();
+        let mut chunks: VecDeque<Chunk> = VecDeque::new();
+        let mut chunk = Chunk::default();
+        for input in group {
+            let n = input_items(&input.1).count();
+            chunk.plan.extend(plan.by_ref().take(n));
+            chunk.inputs.push(input);
+            if chunk.plan.len() >= PIPELINE_CHUNK {
+                chunks.push_back(std::mem::take(&mut chunk));
+            }
+        }
+        if !chunk.inputs.is_empty() {
+            chunks.push_back(chunk);
+        }
+        let this = &*self;
+        let mut verified = this.verify_chunk(chunks.front(), &mut || {});
+        while let Some(Chunk { inputs, .. }) = chunks.pop_front() {
+            let mut outcome = Ok(());
+            let mut todo = Some((inputs, verified));
+            let next = this.verify_chunk(chunks.front(), &mut || {
+                if let Some((inputs, verified)) = todo.take() {
+                    outcome = this.process_inputs(ctx, inputs, verified, owner, spans);
+                }
+            });
+            outcome?;
+            verified = next;
+        }
+        Ok(())
+    }
+
+    /// The verifications planned for `chunk`'s badges, while `meanwhile` runs.
+    fn verify_chunk(
+        &self,
+        chunk: Option<&Chunk>,
+        meanwhile: &mut dyn FnMut(),
+    ) -> Vec<Option<Verified>> {
+        match chunk {
+            Some(c) => self.verify_planned(
+                c.inputs.iter().flat_map(|(_, p)| input_items(p)),
+                &c.plan,
+                meanwhile,
+            ),
+            None => {
+                meanwhile();
+                Vec::new()
+            }
+        }
+    }
+
+    /// Takes parsed inputs through the pipeline in order, each badge with its verification
+    /// done ahead (`verified`, in the same order), and records each input's span of reports.
+    fn process_inputs(
+        &self,
+        ctx: &mut Batch,
+        inputs: Vec<(Source, std::result::Result<Parsed, String>)>,
+        verified: Vec<Option<Verified>>,
+        owner: &[Identity],
+        spans: &mut Vec<(String, usize, usize)>,
+    ) -> Result<()> {
+        let mut verified = verified.into_iter();
+        for (source, parsed) in inputs {
             let start = ctx.items.len();
             let label = source.location.as_str();
             match parsed {
@@ -565,6 +620,29 @@ impl<S: Store, V: Verifier> Backpack<S, V> {
     pub(crate) fn fetcher(&self) -> Option<&dyn Fetcher> {
         self.fetcher.as_deref().map(|f| f as &dyn Fetcher)
     }
+}
+
+/// The badges of a group's inputs taken through the pipeline together, while the next
+/// chunk's are verified ([`Backpack::process_group`]): at least this many.
+const PIPELINE_CHUNK: usize = 64;
+
+/// Consecutive inputs of a group and the verification planned for each of their badges.
+#[derive(Default)]
+struct Chunk {
+    inputs: Vec<(Source, std::result::Result<Parsed, String>)>,
+    plan: Vec<Option<Planned>>,
+}
+
+/// The badges of a parsed input, in the order the pipeline takes them.
+fn input_items(parsed: &std::result::Result<Parsed, String>) -> impl Iterator<Item = &Item> {
+    let (first, rest) = match parsed {
+        Ok(Parsed::Single { item, members }) => (Some(item), members.as_slice()),
+        Ok(Parsed::Many(items)) => (None, items.as_slice()),
+        Ok(Parsed::Archive) | Err(_) => (None, &[][..]),
+    };
+    first
+        .into_iter()
+        .chain(rest.iter().filter_map(|m| m.as_ref().ok()))
 }
 
 /// Whether `path` names a regular file that begins as a zip (a backpack archive): imported

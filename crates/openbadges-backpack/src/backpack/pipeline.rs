@@ -70,6 +70,10 @@ impl Batch {
 /// A badge's verification and the documents it loaded.
 pub(crate) type Verified = (VerificationOutcome, Vec<Document>);
 
+/// How a badge planned to be verified ahead is verified: its version and the recipient
+/// matched ([`Backpack::plan_ahead`]).
+pub(crate) type Planned = (Version, Identity);
+
 /// A badge accepted for storage, before its writes are committed.
 pub(super) struct Pending {
     pub(super) record: BadgeRecord,
@@ -255,7 +259,7 @@ impl<S: Store, V: Verifier> Backpack<S, V> {
     /// # Errors
     /// Only storage errors.
     pub(crate) fn process_with(
-        &mut self,
+        &self,
         ctx: &mut Batch,
         item: Item,
         source: &Source,
@@ -295,7 +299,7 @@ impl<S: Store, V: Verifier> Backpack<S, V> {
     /// build its record, restore an archive's state onto it, and gather its documents. Returns
     /// what to store and the note to report.
     fn admit(
-        &mut self,
+        &self,
         ctx: &mut Batch,
         item: Item,
         source: &Source,
@@ -317,11 +321,8 @@ impl<S: Store, V: Verifier> Backpack<S, V> {
     }
 
     /// Verifies ahead, together ([`Verifier::verify_keeping_many`]: on several threads), the
-    /// items of a batch that will get to step 4 unless an earlier item or the store settles
-    /// them: each item whose owner matches (steps 1 and 2), that is not held already with the
-    /// same bytes (then it is a duplicate, never verified) and whose badge no earlier item of
-    /// the batch is. Returns each item's verification, in order (`None`: verified in turn, if
-    /// it gets there). The request is the one step 4 makes, so the answer is the same.
+    /// items of a batch that [`Backpack::plan_ahead`] picks. Returns each item's verification,
+    /// in order (`None`: verified in turn, if it gets there).
     ///
     /// # Errors
     /// Storage errors.
@@ -331,10 +332,30 @@ impl<S: Store, V: Verifier> Backpack<S, V> {
         items: &[&Item],
         owner: &[Identity],
     ) -> Result<Vec<Option<Verified>>> {
-        let mut out: Vec<Option<Verified>> = items.iter().map(|_| None).collect();
+        let plan = self.plan_ahead(ctx, items, owner)?;
+        Ok(self.verify_planned(items.iter().copied(), &plan, &mut || {}))
+    }
+
+    /// The items of a batch to verify ahead, together, that will get to step 4 unless an
+    /// earlier item or the store settles them: each item whose owner matches (steps 1 and 2),
+    /// that is not held already with the same bytes (then it is a duplicate, never verified)
+    /// and whose badge no earlier item of the batch is. Returns, for each item in order, its
+    /// version and recipient to verify it with (the request step 4 makes, so the answer is the
+    /// same), or `None` (verified in turn, if it gets there; all `None` when fewer than two
+    /// would be verified ahead).
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub(crate) fn plan_ahead(
+        &self,
+        ctx: &Batch,
+        items: &[&Item],
+        owner: &[Identity],
+    ) -> Result<Vec<Option<Planned>>> {
+        let mut out: Vec<Option<Planned>> = items.iter().map(|_| None).collect();
         let mut seen = std::collections::BTreeSet::new();
-        let mut ahead: Vec<(usize, &Item, Identified)> = Vec::new();
-        for (i, item) in items.iter().enumerate() {
+        let mut ahead = 0usize;
+        for (item, slot) in items.iter().zip(out.iter_mut()) {
             let Ok(badge) = identify(item, owner) else {
                 continue;
             };
@@ -346,22 +367,46 @@ impl<S: Store, V: Verifier> Backpack<S, V> {
                     continue;
                 }
             }
-            ahead.push((i, item, badge));
+            *slot = Some((badge.version, badge.recipient.identifier));
+            ahead += 1;
         }
-        if ahead.len() < 2 {
-            return Ok(out);
+        if ahead < 2 {
+            out.iter_mut().for_each(|slot| *slot = None);
         }
-        let requests: Vec<VerifyRequest<'_>> = ahead
-            .iter()
-            .map(|(_, item, b)| request(item, b.version, &b.recipient.identifier))
-            .collect();
-        let answers = self.verifier.verify_keeping_many(&requests);
-        for ((i, _, _), answer) in ahead.iter().zip(answers) {
-            if let Some(slot) = out.get_mut(*i) {
+        Ok(out)
+    }
+
+    /// Verifies the `items` that `plan` (theirs, in the same order) says to verify ahead, while
+    /// `meanwhile` runs on the calling thread
+    /// ([`Verifier::verify_keeping_many_while`]). Returns each item's verification, in order.
+    pub(crate) fn verify_planned<'i>(
+        &self,
+        items: impl Iterator<Item = &'i Item>,
+        plan: &[Option<Planned>],
+        meanwhile: &mut dyn FnMut(),
+    ) -> Vec<Option<Verified>> {
+        let mut out: Vec<Option<Verified>> = plan.iter().map(|_| None).collect();
+        let (at, requests): (Vec<usize>, Vec<VerifyRequest<'_>>) = items
+            .zip(plan)
+            .enumerate()
+            .filter_map(|(i, (item, p))| {
+                p.as_ref()
+                    .map(|(version, recipient)| (i, request(item, *version, recipient)))
+            })
+            .unzip();
+        if requests.is_empty() {
+            meanwhile();
+            return out;
+        }
+        let answers = self
+            .verifier
+            .verify_keeping_many_while(&requests, meanwhile);
+        for (i, answer) in at.into_iter().zip(answers) {
+            if let Some(slot) = out.get_mut(i) {
                 *slot = Some(answer);
             }
         }
-        Ok(out)
+        out
     }
 
     /// The copy of badge `id` held: in this batch, else in the store.
@@ -485,23 +530,27 @@ impl<S: Store, V: Verifier> Backpack<S, V> {
         fetched: &[Document],
         now: DateTime<Utc>,
     ) -> BadgeRecord {
+        let Item {
+            original,
+            kind,
+            document,
+            within,
+        } = item;
         let document = match badge.version {
-            v if v.is_legacy() => inspect(&item.document)
-                .upgraded
-                .unwrap_or_else(|| item.document.clone()),
-            _ => item.document.clone(),
+            v if v.is_legacy() => inspect(&document).upgraded.unwrap_or(document),
+            _ => document,
         };
         // Shown from the original (the signed payload, the baked or hosted document) and what
         // verification loaded; never from an archive's own copy (checked against it later).
         let document = self.expand(document, badge.version, fetched);
         let mut source = source.clone();
-        source.within = item.within.clone();
+        source.within = within;
         BadgeRecord {
             id: badge.id,
-            original: item.original,
+            original,
             document,
             source,
-            input_kind: item.kind,
+            input_kind: kind,
             version: badge.version,
             class: badge.class.as_ref().map(|c| c.as_str().to_owned()),
             recipient: badge.recipient,
