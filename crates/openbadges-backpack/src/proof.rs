@@ -191,6 +191,10 @@ pub struct LoaderFetcher<L>(pub L);
 
 impl<L: DocumentLoader> Fetcher for LoaderFetcher<L> {
     fn fetch(&self, url: &str, max_bytes: usize) -> Result<Vec<u8>, String> {
+        self.fetch_shared(url, max_bytes).map(|body| body.to_vec())
+    }
+
+    fn fetch_shared(&self, url: &str, max_bytes: usize) -> Result<std::sync::Arc<[u8]>, String> {
         let doc = self.0.load(url).map_err(|e| e.to_string())?;
         if doc.body.len() > max_bytes {
             return Err(format!(
@@ -198,7 +202,7 @@ impl<L: DocumentLoader> Fetcher for LoaderFetcher<L> {
                 doc.body.len()
             ));
         }
-        Ok(doc.body.to_vec())
+        Ok(doc.body)
     }
 }
 

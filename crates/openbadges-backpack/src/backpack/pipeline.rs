@@ -606,8 +606,10 @@ impl<S: Store, V: Verifier> Backpack<S, V> {
         let fetcher = self.fetcher.as_deref();
         let fetch_object = |url: &str| -> Option<Value> {
             let bytes = match loaded.iter().find(|d| d.url == url) {
-                Some(d) => d.body.to_vec(),
-                None => fetcher?.fetch(url, self.limits.json.max_bytes).ok()?,
+                Some(d) => Arc::clone(&d.body),
+                None => fetcher?
+                    .fetch_shared(url, self.limits.json.max_bytes)
+                    .ok()?,
             };
             let v = openbadges_model::parse_json(&bytes, &self.limits.json).ok()?;
             v.is_object().then_some(v)
@@ -654,7 +656,9 @@ impl<S: Store, V: Verifier> Backpack<S, V> {
         {
             return None;
         }
-        let body = fetcher.fetch(url, self.limits.max_input_bytes).ok()?;
+        let body = fetcher
+            .fetch_shared(url, self.limits.max_input_bytes)
+            .ok()?;
         let media_type = match openbadges_bake::ImageFormat::detect(&body)? {
             openbadges_bake::ImageFormat::Png => "image/png",
             openbadges_bake::ImageFormat::Svg => {
@@ -669,7 +673,7 @@ impl<S: Store, V: Verifier> Backpack<S, V> {
             url: url.to_owned(),
             media_type: Some(media_type.to_owned()),
             fetched_at: now,
-            body: Arc::from(body),
+            body,
         })
     }
 }
