@@ -724,8 +724,10 @@ fn recheck_covers_a_baked_url_and_a_signed_badge() {
 /// Imports a batch with the real verifier on `threads` threads: every signed and hosted
 /// fixture, valid or not, some twice (a duplicate in the batch), plus a file that is no badge;
 /// then the batch's archive re-imported from a file into a second backpack. Returns what each
-/// import reported and what each store holds (records and kept documents).
-fn batch_with_threads(threads: usize) -> (Vec<String>, Vec<String>) {
+/// import reported and what each store holds (records and kept documents). With `copies` > 1
+/// the inputs come that many times over (more than one of `import_all`'s pipelined chunks of
+/// 64 badges, with copies of badges pending from an earlier chunk).
+fn batch_with_threads(threads: usize, copies: usize) -> (Vec<String>, Vec<String>) {
     let clock = FixedClock::parse("2025-06-01T00:00:00Z").unwrap();
     let cache = std::sync::Arc::new(CachingLoader::new(served_loader()));
     let recording = RecordingLoader::new(std::sync::Arc::clone(&cache));
@@ -743,6 +745,13 @@ fn batch_with_threads(threads: usize) -> (Vec<String>, Vec<String>) {
     let again = inputs[..3].to_vec();
     inputs.extend(again);
     inputs.push((b"not a badge".to_vec(), "junk.txt".to_owned()));
+    let once = inputs.clone();
+    for _ in 1..copies {
+        inputs.extend(once.iter().cloned());
+    }
+    if copies > 1 {
+        assert!(inputs.len() > 2 * 64, "{}", inputs.len());
+    }
     let reports = bp
         .import_all(inputs.iter().map(|(b, n)| (b.as_slice(), file(n))))
         .unwrap();
@@ -776,11 +785,26 @@ fn batch_with_threads(threads: usize) -> (Vec<String>, Vec<String>) {
 
 #[test]
 fn verifying_a_batch_on_two_threads_imports_exactly_what_one_thread_does() {
-    let (one_reports, one_held) = batch_with_threads(1);
-    let (two_reports, two_held) = batch_with_threads(2);
+    let (one_reports, one_held) = batch_with_threads(1, 1);
+    let (two_reports, two_held) = batch_with_threads(2, 1);
     assert_eq!(one_reports, two_reports);
     assert_eq!(one_held, two_held);
     // Some invalid, some valid, some duplicates: the batch exercised each way.
+    let all = one_reports.join("\n");
+    for want in ["Imported", "Duplicate", "Failed"] {
+        assert!(all.contains(want), "{want}: {all}");
+    }
+}
+
+#[test]
+fn a_batch_of_several_pipelined_chunks_imports_the_same_on_one_and_two_threads() {
+    let (one_reports, one_held) = batch_with_threads(1, 6);
+    let (two_reports, two_held) = batch_with_threads(2, 6);
+    assert_eq!(one_reports, two_reports);
+    assert_eq!(one_held, two_held);
+    // The copies change nothing held: the same records and documents as the batch once.
+    assert_eq!(one_held, batch_with_threads(2, 1).1);
+    // The copies after the first settle as duplicates of what the first chunk admitted.
     let all = one_reports.join("\n");
     for want in ["Imported", "Duplicate", "Failed"] {
         assert!(all.contains(want), "{want}: {all}");
