@@ -13,7 +13,7 @@
 //! - `endorsement`: endorsements of the assertion, badge class and issuer;
 //! - `ld`: documents read as JSON-LD.
 
-use openbadges_model::detect::{Class, Version};
+use openbadges_model::detect::{Class, Detection, Version};
 use openbadges_model::ob2::terms::in_v2_terms;
 use openbadges_model::ob2::{VerificationType, verification_type};
 use openbadges_model::value::parse_datetime;
@@ -101,19 +101,29 @@ fn strip_fragment(url: &str) -> &str {
 }
 
 /// `doc` as the model reads it: JSON-LD documents that need expansion are mapped to the v2 terms
-/// ([`ld::read_as_v2`]); in 2.0 documents, the v2 context's aliases are read as their v2 terms
+/// ([`ld::read_as_v2_detected`]); in 2.0 documents, the v2 context's aliases are read as their v2 terms
 /// ([`in_v2_terms`]; legacy documents get the same through `legacy::upgrade_from`). A view for
 /// reading only: signatures are checked on the bytes received.
 fn as_v2_view(doc: Value) -> Value {
-    if let Some(v) = ld::read_as_v2(&doc) {
-        return v;
+    let d = detect(&doc);
+    as_v2_view_detected(doc, d).0
+}
+
+/// [`as_v2_view`] of `doc` whose detection `d` is known, with the view's detection: `d` itself
+/// when the view is `doc` unchanged (detecting the same value again gives the same answer; a
+/// signed assertion was detected four times, ~6 k instructions).
+fn as_v2_view_detected(doc: Value, d: Detection) -> (Value, Detection) {
+    if let Some(v) = ld::read_as_v2_detected(&doc, &d) {
+        let dv = detect(&v);
+        return (v, dv);
     }
-    if detect(&doc).version == Some(Version::V2_0) {
+    if d.version == Some(Version::V2_0) {
         if let Cow::Owned(renamed) = in_v2_terms(&doc) {
-            return renamed;
+            let dr = detect(&renamed);
+            return (renamed, dr);
         }
     }
-    doc
+    (doc, d)
 }
 
 fn normalize(doc: Value, source: Option<&str>, hint: Option<Class>) -> Option<Normalized> {
@@ -129,9 +139,20 @@ fn normalize_with(
     hint: Option<Class>,
     validate: bool,
 ) -> Option<Normalized> {
-    let view = as_v2_view(doc);
+    let d = detect(&doc);
+    normalize_detected(doc, d, source, hint, validate)
+}
+
+/// [`normalize_with`] of `doc` whose detection `d` is known.
+fn normalize_detected(
+    doc: Value,
+    d: Detection,
+    source: Option<&str>,
+    hint: Option<Class>,
+    validate: bool,
+) -> Option<Normalized> {
+    let (view, d) = as_v2_view_detected(doc, d);
     let doc = &view;
-    let d = detect(doc);
     let version = d.version?;
     let is_assertion = hint == Some(Class::Assertion);
     let class = d.class.or(hint);
