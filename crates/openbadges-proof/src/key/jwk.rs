@@ -22,7 +22,7 @@ fn jwk_str<'a>(jwk: &'a Value, member: &str) -> Result<&'a str, Error> {
 }
 
 fn jwk_b64(jwk: &Value, member: &str) -> Result<Vec<u8>, Error> {
-    URL_SAFE_NO_PAD.decode(jwk_str(jwk, member)?).map_err(|e| {
+    crate::jws::b64url_decode(jwk_str(jwk, member)?).map_err(|e| {
         Error::invalid_key_caused(format!("jwk member `{member}` is not base64url"), e)
     })
 }

@@ -7,7 +7,6 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use super::{IssuerInfo, Pipeline, node_id, normalize, schema, str_of};
-use crate::input::is_http_url;
 use crate::report::{Code, Report};
 
 impl Pipeline<'_, '_> {
@@ -99,8 +98,8 @@ impl Pipeline<'_, '_> {
             );
             return None;
         };
-        let (iss, iss_src) = match node_id(issuer_v) {
-            Some(u) if is_http_url(u) => (
+        let (iss, iss_src) = match bc.issuer_http_id() {
+            Some(u) => (
                 self.fetch_shared_required(r, "fetch-issuer", u, "issuer profile")?
                     .normalized(Class::Profile),
                 Some(u.to_string()),

@@ -139,9 +139,12 @@ fn context_is_urls(doc: &Value) -> bool {
 /// The document in the v2 terms when it needs JSON-LD to be read (see the module docs), or
 /// `None` when it is read as written: no `@context`, a plain OB v1/v2 URL context, an OB 3.0
 /// credential, a context the bundled set does not hold, or a node outside the OB vocabulary.
-pub(super) fn read_as_v2(doc: &Value) -> Option<Value> {
+/// `d` is `doc`'s detection (`openbadges_model::detect`), which the caller already has.
+pub(super) fn read_as_v2_detected(
+    doc: &Value,
+    d: &openbadges_model::detect::Detection,
+) -> Option<Value> {
     doc.get("@context")?;
-    let d = openbadges_model::detect(doc);
     match d.version {
         Some(Version::V3_0 | Version::Clr2_0) => return None,
         Some(_) if context_is_urls(doc) => return None,
@@ -258,6 +261,10 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
     use super::*;
     use serde_json::json;
+
+    fn read_as_v2(doc: &Value) -> Option<Value> {
+        read_as_v2_detected(doc, &openbadges_model::detect(doc))
+    }
 
     /// Every pair of terms the bundled v1/v2 contexts map to one IRI is in the model's alias
     /// tables (or is the `revoked`/`revokedAssertions` pair it tells apart by value): the

@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use super::fetch::Fetch;
 use super::hosted::origin;
-use super::{IssuerInfo, Mode, Normalized, Pipeline, many, node_id, normalize, str_of};
+use super::{IssuerInfo, Mode, Normalized, Pipeline, many, node_id, normalize_detected, str_of};
 use crate::jws::Jws;
 use crate::key::Algorithm;
 use crate::report::{Code, Report};
@@ -57,7 +57,7 @@ impl Pipeline<'_, '_> {
             self.unsupported_v3(r, v);
             return;
         }
-        let Some(n) = normalize(payload, None, Some(Class::Assertion)) else {
+        let Some(n) = normalize_detected(payload, d, None, Some(Class::Assertion), true) else {
             r.fail(
                 "schema",
                 Code::SchemaInvalid,
