@@ -433,7 +433,9 @@ pub fn documents_from_dir(dir: impl AsRef<std::path::Path>) -> Result<Vec<KeptDo
     let read = |name: &str, limit: u64| -> Result<Vec<u8>> {
         let path = dir.join(name);
         let f = std::fs::File::open(&path).map_err(|e| bad(format!("{name}: {e}")))?;
-        let mut out = Vec::new();
+        // Sized from the file's length (within the limit): two reads, not one per doubling.
+        let len = f.metadata().map_or(0, |m| m.len()).min(limit);
+        let mut out = Vec::with_capacity(usize::try_from(len).unwrap_or(0).saturating_add(1));
         f.take(limit.saturating_add(1))
             .read_to_end(&mut out)
             .map_err(|e| bad(format!("{name}: {e}")))?;
