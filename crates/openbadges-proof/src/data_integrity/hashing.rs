@@ -8,6 +8,7 @@ use serde_json::{Map, Value};
 use super::DiError;
 use crate::jsonld::{
     BundledContexts, ContextCache, ContextLoader, JsonLdLimits, JsonLdOptions, to_rdf,
+    to_rdf_without,
 };
 use crate::rdfc::{CanonLimits, SlotTemplate, canonical_sha256, canonicalize};
 
@@ -95,17 +96,11 @@ impl<'a> Canonicalizer<'a> {
         let (Some(cache), Some(Value::String(created))) = (self.cache, cfg.get("created")) else {
             return self.sha256(&Value::Object(cfg.clone()));
         };
-        let mut probe = cfg.clone();
-        probe.insert("created".into(), Value::String(String::new()));
-        let key = format!(
-            "{}|{:?}|{:?}",
-            Value::Object(probe.clone()),
-            self.jsonld_limits,
-            self.canon_limits
-        );
+        let key = self.template_key(cfg);
         if let Some(t) = cache.template(&key) {
             return Ok(t.sha256(created));
         }
+        let mut probe = cfg.clone();
         probe.insert("created".into(), Value::String(SLOT.into()));
         let made = to_rdf(&Value::Object(probe), &self.jsonld_options())
             .ok()
@@ -121,6 +116,50 @@ impl<'a> Canonicalizer<'a> {
             }
             None => self.sha256(&Value::Object(cfg.clone())),
         }
+    }
+
+    /// The template cache key of the proof configuration `cfg`: `cfg` as JSON with an empty
+    /// `created` (written member by member, without copying the configuration), then every
+    /// JSON-LD and canonicalization limit.
+    fn template_key(&self, cfg: &Map<String, Value>) -> String {
+        use std::fmt::Write as _;
+        let empty = Value::String(String::new());
+        let mut key = String::with_capacity(512);
+        key.push('{');
+        for (i, (k, v)) in cfg.iter().enumerate() {
+            if i > 0 {
+                key.push(',');
+            }
+            let v = if k == "created" { &empty } else { v };
+            // Serializing a string key or a `Value` into a `String` cannot fail.
+            let _ = write!(key, "{}:{v}", Value::String(k.clone()));
+        }
+        key.push('}');
+        let JsonLdLimits {
+            max_depth,
+            max_work,
+            max_remote_contexts,
+            max_quads,
+        } = self.jsonld_limits;
+        let CanonLimits {
+            max_ndegree_calls,
+            max_permutations,
+            max_depth: canon_depth,
+            max_quads: canon_quads,
+        } = self.canon_limits;
+        let _ = write!(
+            key,
+            "|{max_depth},{max_work},{max_remote_contexts},{max_quads}\
+             |{max_ndegree_calls},{max_permutations},{canon_depth},{canon_quads}"
+        );
+        key
+    }
+
+    /// SHA-256 of the canonical N-Quads of the secured document `doc` without its `proof`
+    /// (the unsecured document, without copying `doc`).
+    pub(super) fn unsecured_sha256(&self, doc: &Value) -> Result<[u8; 32], DiError> {
+        let ds = to_rdf_without(doc, "proof", &self.jsonld_options())?;
+        Ok(canonical_sha256(&ds, &self.canon_limits)?)
     }
 
     /// SHA-256 of the canonical N-Quads of `doc` (hashed as they are produced).

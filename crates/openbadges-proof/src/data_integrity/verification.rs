@@ -78,26 +78,26 @@ pub fn verify(doc: &Value, options: &VerifyOptions<'_>) -> DiVerification {
     // Without a cache from the caller: this thread's cache of the bundled contexts, or one
     // shared by the document and its proofs.
     match options.context_cache {
-        Some(cache) => verify_proofs(d, proofs, options, cache),
+        Some(cache) => verify_proofs(doc, d, proofs, options, cache),
         None if options.contexts.is_bundled() => {
-            with_bundled_cache(|cache| verify_proofs(d, proofs, options, cache))
+            with_bundled_cache(|cache| verify_proofs(doc, d, proofs, options, cache))
         }
-        None => verify_proofs(d, proofs, options, &ContextCache::new()),
+        None => verify_proofs(doc, d, proofs, options, &ContextCache::new()),
     }
 }
 
-/// Checks each of `proofs` (of `d`), canonicalizing with the processed contexts in `cache`.
+/// Checks each of `proofs` (of `doc`, the map `d`), canonicalizing with the processed
+/// contexts in `cache`.
 fn verify_proofs(
+    doc: &Value,
     d: &Map<String, Value>,
     proofs: Vec<&Value>,
     options: &VerifyOptions<'_>,
     cache: &ContextCache,
 ) -> DiVerification {
-    let mut unsecured = d.clone();
-    unsecured.remove("proof");
     let mut check = ProofCheck {
+        secured: doc,
         doc: d,
-        unsecured: Value::Object(unsecured),
         options,
         canonicalizer: Canonicalizer {
             contexts: options.contexts,
@@ -138,10 +138,10 @@ fn overall(results: &[ProofVerification]) -> Outcome {
 
 /// The checks of the proofs of one document, and what they share.
 struct ProofCheck<'a> {
-    /// The secured document.
+    /// The secured document (canonicalized without its `proof`, not copied).
+    secured: &'a Value,
+    /// `secured`'s map.
     doc: &'a Map<String, Value>,
-    /// The document without `proof`.
-    unsecured: Value,
     /// The caller's options.
     options: &'a VerifyOptions<'a>,
     /// How the document and the proof configurations are canonicalized.
@@ -213,7 +213,7 @@ impl ProofCheck<'_> {
         }
         let r = self
             .canonicalizer
-            .sha256(&self.unsecured)
+            .unsecured_sha256(self.secured)
             .map_err(|e| jsonld_outcome(&e, "document"));
         self.doc_hash = Some(r.clone());
         r

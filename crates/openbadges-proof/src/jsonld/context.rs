@@ -1,7 +1,7 @@
 //! The active context and the JSON-LD 1.1 Context Processing algorithm (§4.1.2); term
 //! definitions are created in [`super::term`].
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 use std::sync::Arc;
 
 use serde_json::{Map, Value};

@@ -204,13 +204,31 @@ fn recompose(
 
 /// No characters that N-Quads cannot carry in an IRI (spaces, controls, `<>"{}|^` and backquote, backslash).
 pub(crate) fn well_formed_iri(s: &str) -> bool {
-    !s.chars()
-        .any(|c| c <= ' ' || matches!(c, '<' | '>' | '"' | '{' | '}' | '|' | '^' | '`' | '\\'))
+    // Every character refused is ASCII, and in UTF-8 no byte of a multi-byte character is
+    // ASCII: the bytes tell the same as the characters, without decoding them.
+    !s.bytes().any(|b| {
+        b <= b' '
+            || matches!(
+                b,
+                b'<' | b'>' | b'"' | b'{' | b'}' | b'|' | b'^' | b'`' | b'\\'
+            )
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::resolve;
+
+    proptest::proptest! {
+        /// The byte test agrees with the character test it replaced.
+        #[test]
+        fn well_formed_iri_by_bytes_is_by_chars(s in "\\PC{0,40}|[ -~é€𝄞\\x00-\\x1f]{0,40}") {
+            let by_chars = !s
+                .chars()
+                .any(|c| c <= ' ' || matches!(c, '<' | '>' | '"' | '{' | '}' | '|' | '^' | '`' | '\\'));
+            proptest::prop_assert_eq!(super::well_formed_iri(&s), by_chars);
+        }
+    }
 
     #[test]
     fn rfc3986_examples() {

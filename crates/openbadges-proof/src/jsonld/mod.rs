@@ -170,6 +170,9 @@ pub(crate) struct Processor<'a> {
     pub(crate) limits: JsonLdLimits,
     pub(crate) cache: &'a ContextCache,
     work: usize,
+    /// A member of the document's top-level map that expansion leaves out, as if the map
+    /// did not have it (a secured document's `proof`, without copying the document).
+    skip_root: Option<&'a str>,
 }
 
 impl Processor<'_> {
@@ -189,6 +192,15 @@ impl Processor<'_> {
 /// # Errors
 /// A [`JsonLdError`]: unknown context, invalid syntax, safe-mode violation, limits.
 pub fn expand(doc: &Value, opts: &JsonLdOptions<'_>) -> Result<Value, JsonLdError> {
+    expand_skipping(doc, None, opts)
+}
+
+/// [`expand`] of `doc` without its top-level member `skip` (when `doc` is a map).
+fn expand_skipping<'a>(
+    doc: &'a Value,
+    skip: Option<&'a str>,
+    opts: &JsonLdOptions<'a>,
+) -> Result<Value, JsonLdError> {
     let own_cache;
     let cache = match opts.cache {
         Some(c) => c,
@@ -203,6 +215,7 @@ pub fn expand(doc: &Value, opts: &JsonLdOptions<'_>) -> Result<Value, JsonLdErro
         limits: opts.limits,
         cache,
         work: 0,
+        skip_root: skip,
     };
     let active = Arc::new(Context::new(opts.base.map(str::to_owned)));
     let r = p.expand_element(&active, None, doc, opts.base, false, 0)?;
@@ -249,4 +262,63 @@ pub fn expanded_to_rdf(expanded: &Value, opts: &JsonLdOptions<'_>) -> Result<Dat
 pub fn to_rdf(doc: &Value, opts: &JsonLdOptions<'_>) -> Result<Dataset, JsonLdError> {
     let e = expand(doc, opts)?;
     expanded_to_rdf(&e, opts)
+}
+
+/// [`to_rdf`] of the map `doc` without its member `skip`: the same dataset as `to_rdf` of a
+/// copy of `doc` with `skip` removed (a secured document's unsecured form, not copied).
+///
+/// # Errors
+/// See [`to_rdf`].
+pub(crate) fn to_rdf_without(
+    doc: &Value,
+    skip: &str,
+    opts: &JsonLdOptions<'_>,
+) -> Result<Dataset, JsonLdError> {
+    let e = expand_skipping(doc, Some(skip), opts)?;
+    expanded_to_rdf(&e, opts)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use serde_json::json;
+
+    /// `to_rdf_without(doc, "proof")` is `to_rdf` of a copy of `doc` without `proof`: also
+    /// when the context makes `proof` an alias of `@type` or of `@nest`, when a nested map has
+    /// its own `proof` (kept), and for a document whose `proof` would fail expansion.
+    #[test]
+    fn to_rdf_without_is_to_rdf_of_the_copy_without_the_member() {
+        let v2 = "https://www.w3.org/ns/credentials/v2";
+        let docs = vec![
+            json!({"@context": [v2], "id": "urn:uuid:1", "type": ["VerifiableCredential"],
+                   "name": "A", "proof": {"type": "DataIntegrityProof", "created": "x"}}),
+            json!({"@context": {"@vocab": "http://example.org/", "proof": "@type"},
+                   "@id": "urn:uuid:1", "name": "A", "proof": "http://example.org/T"}),
+            json!({"@context": {"@vocab": "http://example.org/", "proof": "@nest"},
+                   "@id": "urn:uuid:1", "proof": {"p": "nested"},
+                   "s": {"@id": "urn:uuid:2", "proof": {"q": "kept"}}}),
+            json!({"@context": {"@vocab": "http://example.org/"},
+                   "@id": "urn:uuid:1", "proof": {"p": "x"},
+                   "s": {"@id": "urn:uuid:2", "proof": {"q": "kept"}}}),
+            json!({"@context": [v2], "id": "urn:uuid:1", "name": "A",
+                   "proof": {"undefinedTerm": 1}}),
+            json!({"@context": [v2], "id": "urn:uuid:1", "name": "A"}),
+        ];
+        let opts = JsonLdOptions::default();
+        for doc in docs {
+            let mut copy = doc.as_object().unwrap().clone();
+            copy.remove("proof");
+            let want = to_rdf(&Value::Object(copy), &opts);
+            let got = to_rdf_without(&doc, "proof", &opts);
+            assert_eq!(got, want, "{doc}");
+        }
+        // Every other member still counts.
+        let doc = json!({"@context": [v2], "id": "urn:uuid:1", "name": "A", "proof": {}});
+        let other = json!({"@context": [v2], "id": "urn:uuid:1", "name": "B", "proof": {}});
+        assert_ne!(
+            to_rdf_without(&doc, "proof", &opts).unwrap(),
+            to_rdf_without(&other, "proof", &opts).unwrap()
+        );
+    }
 }

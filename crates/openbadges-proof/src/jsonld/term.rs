@@ -1,7 +1,7 @@
 //! JSON-LD 1.1 Create Term Definition algorithm (§4.2.2), one step per method.
 
+use foldhash::{HashMap, HashMapExt};
 use std::borrow::Cow;
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use serde_json::{Map, Value};

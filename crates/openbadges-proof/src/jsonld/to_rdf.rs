@@ -2,7 +2,7 @@
 //! quads are emitted while walking the expanded tree; the dataset is a set, so the
 //! result is the same dataset up to blank node labels, which canonicalization fixes).
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 
 use serde_json::{Map, Value};
 

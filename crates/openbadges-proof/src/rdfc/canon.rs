@@ -1,6 +1,8 @@
 //! The RDFC-1.0 canonicalization algorithm (W3C Recommendation, 2024), SHA-256.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use foldhash::{HashMap, HashMapExt};
 
 use ring::digest::{Algorithm, Context, SHA256, SHA384, digest};
 

@@ -23,8 +23,9 @@ pub use canon::{
 pub use nquads::parse_nquads;
 pub(crate) use template::SlotTemplate;
 
-use std::collections::HashMap;
-use std::collections::hash_map::{Entry, RandomState};
+use foldhash::HashMap;
+use foldhash::fast::RandomState;
+use std::collections::hash_map::Entry;
 use std::fmt::Write as _;
 use std::hash::BuildHasher as _;
 

@@ -258,7 +258,7 @@ impl Processor<'_> {
         // Step 13.4.13.3.
         if let Some(Value::Object(rev)) = ev.remove("@reverse") {
             for (p, items) in rev {
-                add_value(result, &p, items);
+                add_value(result, p, items);
             }
         }
         // Step 13.4.13.4.

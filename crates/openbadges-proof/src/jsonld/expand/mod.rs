@@ -45,10 +45,8 @@ fn is_graph_obj(v: &Value) -> bool {
 }
 
 /// Add value (§5.1.3 helper): appends `v` (or its items) to the array at `map[key]`.
-fn add_value(map: &mut Map<String, Value>, key: &str, v: Value) {
-    let entry = map
-        .entry(key.to_owned())
-        .or_insert_with(|| Value::Array(Vec::new()));
+fn add_value(map: &mut Map<String, Value>, key: String, v: Value) {
+    let entry = map.entry(key).or_insert_with(|| Value::Array(Vec::new()));
     if !entry.is_array() {
         let old = entry.take();
         *entry = Value::Array(vec![old]);
@@ -83,6 +81,8 @@ struct Scope<'s> {
     input_type: Option<&'s str>,
     /// Nesting depth (limit).
     depth: usize,
+    /// A member of this map to leave out (only for the document's top-level map).
+    skip: Option<&'s str>,
 }
 
 impl Scope<'_> {
@@ -207,11 +207,19 @@ impl Processor<'_> {
         element: &Map<String, Value>,
         at: At<'_>,
     ) -> Result<Option<Value>, JsonLdError> {
+        // The document's top-level map (depth 0) may leave a member out; the initial context
+        // has no previous context, so step 7 does not look at its keys.
+        let skip = if at.depth == 0 {
+            self.skip_root.take()
+        } else {
+            None
+        };
         // Steps 7-12.
         let active = self.revert_unpropagated(active, element, at.from_map);
-        let active = self.map_context(&active, prop_def, element, at.base_url)?;
+        let active = self.map_context(&active, prop_def, element, at.base_url, skip)?;
         let type_scoped = active.clone();
-        let (active, input_type) = self.type_scoped_contexts(active, &type_scoped, element)?;
+        let (active, input_type) =
+            self.type_scoped_contexts(active, &type_scoped, element, skip)?;
         // Steps 13-14.
         let mut result = Map::new();
         let scope = Scope {
@@ -221,6 +229,7 @@ impl Processor<'_> {
             base_url: at.base_url,
             input_type: input_type.as_deref(),
             depth: at.depth,
+            skip,
         };
         self.expand_object(scope, element, &mut result)?;
         // Steps 15-20.
@@ -265,6 +274,7 @@ impl Processor<'_> {
         prop_def: Option<&TermDef>,
         element: &Map<String, Value>,
         base_url: Option<&str>,
+        skip: Option<&str>,
     ) -> Result<Arc<Context>, JsonLdError> {
         let mut active = active.clone();
         // Step 8.
@@ -276,7 +286,7 @@ impl Processor<'_> {
             active = self.process_scoped(&active, d, opts)?;
         }
         // Step 9.
-        if let Some(lc) = element.get("@context") {
+        if let (Some(lc), false) = (element.get("@context"), skip == Some("@context")) {
             active = self.process_context(&active, lc, base_url)?;
         }
         Ok(active)
@@ -289,9 +299,13 @@ impl Processor<'_> {
         mut active: Arc<Context>,
         type_scoped: &Arc<Context>,
         element: &Map<String, Value>,
+        skip: Option<&str>,
     ) -> Result<(Arc<Context>, Option<String>), JsonLdError> {
         let mut input_type: Option<String> = None;
-        let mut keys: Vec<&String> = element.keys().collect();
+        let mut keys: Vec<&String> = element
+            .keys()
+            .filter(|k| Some(k.as_str()) != skip)
+            .collect();
         keys.sort();
         for k in &keys {
             if expand_iri_cow(&active, k, false, true).as_deref() != Some("@type") {

@@ -17,7 +17,10 @@ impl Processor<'_> {
         result: &mut Map<String, Value>,
     ) -> Result<(), JsonLdError> {
         let mut nests: Vec<String> = Vec::new();
-        let mut keys: Vec<&String> = element.keys().collect();
+        let mut keys: Vec<&String> = element
+            .keys()
+            .filter(|k| Some(k.as_str()) != scope.skip)
+            .collect();
         keys.sort();
         for key in keys {
             let Some(value) = element.get(key.as_str()) else {
@@ -98,7 +101,7 @@ impl Processor<'_> {
             add_reverse(result, &ep, ev)
         } else {
             // Step 13.14.
-            add_value(result, &ep, ev);
+            add_value(result, ep, ev);
             Ok(())
         }
     }
@@ -128,6 +131,7 @@ impl Processor<'_> {
                 // Step 14.2.2.
                 let inner = Scope {
                     depth: scope.depth + 1,
+                    skip: None,
                     ..scope
                 };
                 self.expand_object(inner, nm, result)?;
@@ -179,6 +183,6 @@ pub(super) fn add_reverse(
     if items.iter().any(|i| is_value_obj(i) || is_list_obj(i)) {
         return Err(JsonLdError::InvalidReverse);
     }
-    add_value(rm, ep, Value::Array(items));
+    add_value(rm, ep.to_owned(), Value::Array(items));
     Ok(())
 }
