@@ -12,7 +12,7 @@ use clap::{Parser, Subcommand};
 /// mimalloc, not the system allocator: with glibc's malloc, `verify --jobs 2` used 9-15% more
 /// CPU than `--jobs 1` for the same inputs (reports are built on one thread and freed on
 /// another) and scaled 1.70x; with mimalloc the CPU stays the same, it scales 1.84x and one
-/// thread is ~15% faster (docs/benchmarks.md, issue #18 goal 5). The libraries do not choose
+/// thread is 5-15% faster (docs/benchmarks.md, issue #18 goal 5). The libraries do not choose
 /// an allocator; this program does.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
