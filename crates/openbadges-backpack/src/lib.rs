@@ -90,6 +90,7 @@ pub mod identity;
 mod input;
 mod model;
 pub mod oauth;
+mod parallel;
 pub mod proof;
 pub mod store;
 pub mod svg;

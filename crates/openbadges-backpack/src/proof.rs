@@ -4,13 +4,9 @@
 
 use openbadges_proof::loader::{Document, DocumentLoader, Recording, StaticLoader};
 use openbadges_proof::verify::RecipientProfile;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::fetch::Fetcher;
 use crate::verify::{VerificationOutcome, Verifier, VerifyRequest};
-
-/// A verification and the documents it loaded.
-type Kept = (VerificationOutcome, Vec<Document>);
 
 /// The proof crate's verifier, checking each badge against the identifier its recipient matched.
 #[derive(Debug, Clone)]
@@ -29,7 +25,7 @@ impl<'a> ProofVerifier<'a> {
         ProofVerifier {
             inner,
             recording: None,
-            threads: std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get),
+            threads: crate::parallel::cores(),
         }
     }
 
@@ -129,41 +125,14 @@ impl ProofVerifier<'_> {
         requests: &[VerifyRequest<'_>],
         meanwhile: &mut dyn FnMut(),
     ) -> Vec<(VerificationOutcome, Vec<Document>)> {
-        let threads = self.threads.min(requests.len());
-        if threads <= 1 {
-            meanwhile();
-            return requests.iter().map(|r| self.verify_keeping(r)).collect();
-        }
-        // Each thread takes the next request not yet taken; answers go back to their slot.
-        let next = AtomicUsize::new(0);
-        let done: Vec<Vec<(usize, Kept)>> = std::thread::scope(|s| {
-            let handles: Vec<_> = (0..threads)
-                .map(|_| {
-                    s.spawn(|| {
-                        let mut done = Vec::new();
-                        loop {
-                            let i = next.fetch_add(1, Ordering::Relaxed);
-                            let Some(r) = requests.get(i) else { break };
-                            done.push((i, self.verify_keeping(r)));
-                        }
-                        done
-                    })
-                })
-                .collect();
-            meanwhile();
-            handles
-                .into_iter()
-                .map(|h| h.join().unwrap_or_default())
-                .collect()
-        });
-        let mut out: Vec<Option<Kept>> = requests.iter().map(|_| None).collect();
-        for (i, answer) in done.into_iter().flatten() {
-            if let Some(slot) = out.get_mut(i) {
-                *slot = Some(answer);
-            }
-        }
+        let done = crate::parallel::map_in_order(
+            requests,
+            self.threads,
+            |r| self.verify_keeping(r),
+            meanwhile,
+        );
         // A request whose thread failed is verified again here (a panic is not a verdict).
-        out.into_iter()
+        done.into_iter()
             .zip(requests)
             .map(|(a, r)| a.unwrap_or_else(|| self.verify_keeping(r)))
             .collect()

@@ -458,43 +458,26 @@ impl<S: Store, V: Verifier> Backpack<S, V> {
         Ok(spans)
     }
 
-    /// Each input parsed ([`parse_input`]), on up to `available_parallelism()` threads when
-    /// there are several (consecutive runs of inputs per thread). Parsing an input depends on
+    /// Each input parsed ([`parse_input`]), on as many threads as the machine has cores when
+    /// there are several ([`crate::parallel::map_in_order`]). Parsing an input depends on
     /// nothing but its bytes, the limits and the fetcher, so the answers are those of parsing
     /// them in turn.
     fn parse_all(&self, inputs: &[(&[u8], Source)]) -> Vec<std::result::Result<Parsed, String>> {
         let limits = &self.limits;
         let fetcher = self.fetcher.as_deref();
         let parse = |bytes: &[u8]| parse_input(bytes, limits, fetcher.map(|f| f as &dyn Fetcher));
-        let threads = std::thread::available_parallelism()
-            .map_or(1, std::num::NonZeroUsize::get)
-            .min(inputs.len());
-        if threads <= 1 {
-            return inputs.iter().map(|(bytes, _)| parse(bytes)).collect();
-        }
-        let per_thread = inputs.len().div_ceil(threads);
-        std::thread::scope(|s| {
-            let runs: Vec<_> = inputs
-                .chunks(per_thread)
-                .map(|run| {
-                    let parse = &parse;
-                    (
-                        run,
-                        s.spawn(move || run.iter().map(|(bytes, _)| parse(bytes)).collect()),
-                    )
-                })
-                .collect();
-            runs.into_iter()
-                .flat_map(|(run, handle)| {
-                    // A run whose thread failed is parsed again here.
-                    handle.join().unwrap_or_else(|_| {
-                        run.iter()
-                            .map(|(bytes, _)| parse(bytes))
-                            .collect::<Vec<_>>()
-                    })
-                })
-                .collect()
-        })
+        let parsed = crate::parallel::map_in_order(
+            inputs,
+            crate::parallel::cores(),
+            |(bytes, _)| parse(bytes),
+            &mut || {},
+        );
+        // An input whose thread failed is parsed again here.
+        parsed
+            .into_iter()
+            .zip(inputs)
+            .map(|(p, (bytes, _))| p.unwrap_or_else(|| parse(bytes)))
+            .collect()
     }
 
     /// Takes the badges of parsed inputs (none an archive) through the pipeline, verified

@@ -1,0 +1,104 @@
+//! Independent CPU-bound work spread over a few threads, answers kept in input order.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// As many threads as the machine has cores (1 when that cannot be told).
+pub(crate) fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+}
+
+/// `work` applied to every item on up to `threads` threads while `meanwhile` runs on the
+/// calling thread; answers in the items' order, each computed once. Each thread takes the next
+/// item not yet taken, so a slow item never leaves a thread idle while others remain. On one
+/// thread (or for one item): `meanwhile` first, then each item in turn on the calling thread.
+/// An item whose thread panicked answers `None` (a bug, not an answer: the caller decides).
+pub(crate) fn map_in_order<T: Sync, R: Send>(
+    items: &[T],
+    threads: usize,
+    work: impl Fn(&T) -> R + Sync,
+    meanwhile: &mut dyn FnMut(),
+) -> Vec<Option<R>> {
+    let threads = threads.min(items.len());
+    if threads <= 1 {
+        meanwhile();
+        return items.iter().map(|item| Some(work(item))).collect();
+    }
+    let next = AtomicUsize::new(0);
+    let done: Vec<Vec<(usize, R)>> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..threads)
+            .map(|_| {
+                s.spawn(|| {
+                    let mut done = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(item) = items.get(i) else { break };
+                        done.push((i, work(item)));
+                    }
+                    done
+                })
+            })
+            .collect();
+        meanwhile();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_default())
+            .collect()
+    });
+    let mut out: Vec<Option<R>> = items.iter().map(|_| None).collect();
+    for (i, answer) in done.into_iter().flatten() {
+        if let Some(slot) = out.get_mut(i) {
+            *slot = Some(answer);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn answers_come_back_in_input_order_on_any_number_of_threads() {
+        let items: Vec<u64> = (0..200).collect();
+        for threads in [0, 1, 2, 3, 8, 500] {
+            let mut ran = false;
+            let out = map_in_order(
+                &items,
+                threads,
+                |i| {
+                    // Early items are the slowest: later ones finish first.
+                    std::thread::sleep(std::time::Duration::from_micros((200 - i) % 7 * 50));
+                    i * 2
+                },
+                &mut || ran = true,
+            );
+            let expected: Vec<Option<u64>> = items.iter().map(|i| Some(i * 2)).collect();
+            assert_eq!(out, expected, "{threads} threads");
+            assert!(ran, "{threads} threads: meanwhile did not run");
+        }
+    }
+
+    #[test]
+    fn an_item_whose_thread_panicked_answers_none_and_the_others_answer_in_place() {
+        let items: Vec<u32> = (0..50).collect();
+        let out = map_in_order(
+            &items,
+            2,
+            |i| {
+                assert!(*i != 7, "boom");
+                *i
+            },
+            &mut || {},
+        );
+        assert_eq!(out.len(), 50);
+        assert_eq!(out.get(7), Some(&None));
+        for (i, a) in out.iter().enumerate() {
+            if let Some(v) = a {
+                assert_eq!(*v as usize, i);
+            }
+        }
+        // The thread that died had taken at most items 0..=7: the other answered the rest.
+        assert!(out.iter().filter(|a| a.is_some()).count() >= 42);
+    }
+}
