@@ -3,6 +3,8 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::member::Members;
+
 /// An Open Badges (or CLR) specification version.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Version {
@@ -141,7 +143,7 @@ pub struct Detection {
 
 /// The `@context` entries of a document that are strings (objects are skipped).
 pub fn context_iris(doc: &Value) -> Vec<&str> {
-    match doc.get("@context") {
+    match doc.member("@context") {
         Some(Value::String(s)) => vec![s.as_str()],
         Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).collect(),
         _ => Vec::new(),
@@ -150,7 +152,7 @@ pub fn context_iris(doc: &Value) -> Vec<&str> {
 
 /// The `type` (or `@type`) values of a document, whether a single string or an array.
 pub fn type_names(doc: &Value) -> Vec<&str> {
-    let t = doc.get("type").or_else(|| doc.get("@type"));
+    let t = doc.member("type").or_else(|| doc.member("@type"));
     match t {
         Some(Value::String(s)) => vec![s.as_str()],
         Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).collect(),
@@ -255,14 +257,14 @@ pub fn detect(doc: &Value) -> Detection {
             class: class_2x(),
         };
     }
-    if obj.contains_key("@context") {
+    if obj.has_member("@context") {
         // An unknown context: not something we can place.
         return Detection {
             version: None,
             class: None,
         };
     }
-    if obj.get("recipient").is_some_and(Value::is_string) {
+    if obj.member("recipient").is_some_and(Value::is_string) {
         return Detection {
             version: Some(Version::V0_5),
             class: Some(Class::Assertion),
@@ -282,11 +284,11 @@ pub fn detect(doc: &Value) -> Detection {
 
 /// Class of a context-less (1.0) object from the properties it carries.
 fn infer_1x_class(obj: &serde_json::Map<String, Value>) -> Option<Class> {
-    if obj.contains_key("recipient") && (obj.contains_key("badge") || obj.contains_key("verify")) {
+    if obj.has_member("recipient") && (obj.has_member("badge") || obj.has_member("verify")) {
         Some(Class::Assertion)
-    } else if obj.contains_key("criteria") && obj.contains_key("issuer") {
+    } else if obj.has_member("criteria") && obj.has_member("issuer") {
         Some(Class::BadgeClass)
-    } else if obj.contains_key("name") && obj.contains_key("url") {
+    } else if obj.has_member("name") && obj.has_member("url") {
         Some(Class::Profile)
     } else {
         None

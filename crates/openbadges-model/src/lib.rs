@@ -74,6 +74,7 @@ mod error;
 pub mod identity;
 pub mod legacy;
 pub mod limits;
+pub mod member;
 pub mod ob2;
 pub mod ob3;
 pub mod problem;

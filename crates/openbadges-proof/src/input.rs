@@ -24,6 +24,7 @@
 //! ```
 
 use openbadges_model::Limits;
+use openbadges_model::member::Members;
 use serde_json::Value;
 
 use crate::Error;
@@ -115,8 +116,8 @@ pub struct Input {
 /// ```
 pub fn jws_credential(payload: &Value) -> &Value {
     match payload.as_object() {
-        Some(o) if !o.contains_key("@context") => {
-            o.get("vc").filter(|v| v.is_object()).unwrap_or(payload)
+        Some(o) if !o.has_member("@context") => {
+            o.member("vc").filter(|v| v.is_object()).unwrap_or(payload)
         }
         _ => payload,
     }

@@ -43,6 +43,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+use openbadges_model::member::Members;
 use serde_json::{Map, Value};
 
 use crate::Error;
@@ -116,17 +117,17 @@ impl VcJwt {
         {
             return Err(VcJwtError::UnexpectedHeader(k.clone()));
         }
-        match jws.header().get("typ") {
+        match jws.header().member("typ") {
             None => {}
             Some(Value::String(t)) if t == "JWT" => {}
             Some(other) => return Err(VcJwtError::BadTyp(other.to_string())),
         }
-        if let Some(kid) = jws.header().get("kid") {
+        if let Some(kid) = jws.header().member("kid") {
             if !kid.is_string() {
                 return Err(VcJwtError::Payload("`kid` is not a string".into()));
             }
         }
-        if let Some(jwk) = jws.header().get("jwk") {
+        if let Some(jwk) = jws.header().member("jwk") {
             if !jwk.is_object() {
                 return Err(VcJwtError::Payload("`jwk` is not an object".into()));
             }
@@ -143,13 +144,21 @@ impl VcJwt {
         let Value::Object(mut payload) = payload else {
             return Err(VcJwtError::Payload("not a JSON object".into()));
         };
-        let (claims, credential, vc_claim) = match payload.shift_remove("vc") {
+        // Removing hashes the name: only names that are there (a scan) are removed.
+        let take = |payload: &mut Map<String, Value>, k: &str| {
+            if payload.has_member(k) {
+                payload.shift_remove(k)
+            } else {
+                None
+            }
+        };
+        let (claims, credential, vc_claim) = match take(&mut payload, "vc") {
             Some(vc @ Value::Object(_)) => (payload, vc, true),
             Some(_) => return Err(VcJwtError::Payload("`vc` is not an object".into())),
             None => {
                 let mut claims = Map::new();
                 for k in REGISTERED_CLAIMS {
-                    if let Some(v) = payload.shift_remove(k) {
+                    if let Some(v) = take(&mut payload, k) {
                         claims.insert(k.to_owned(), v);
                     }
                 }
@@ -170,10 +179,10 @@ impl VcJwt {
         let Some(Value::Object(p)) = jws.payload_json() else {
             return false;
         };
-        if p.get("vc").is_some_and(Value::is_object) {
+        if p.member("vc").is_some_and(Value::is_object) {
             return true;
         }
-        let ctx = p.get("@context");
+        let ctx = p.member("@context");
         let has = |s: &str| match ctx {
             Some(Value::Array(a)) => a.iter().any(|c| c.as_str() == Some(s)),
             Some(Value::String(c)) => c == s,
@@ -211,7 +220,7 @@ impl VcJwt {
     pub fn header_key(&self) -> Result<Option<PublicKey>, Error> {
         self.jws
             .header()
-            .get("jwk")
+            .member("jwk")
             .map(PublicKey::from_jwk)
             .transpose()
     }

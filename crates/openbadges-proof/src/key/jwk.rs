@@ -3,6 +3,7 @@
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use openbadges_model::member::Members;
 use ring::signature;
 use rsa::pkcs8::{DecodePrivateKey, EncodePrivateKey};
 use rsa::traits::PrivateKeyParts;
@@ -16,7 +17,7 @@ use super::{PublicKey, SecretKey};
 use crate::Error;
 
 fn jwk_str<'a>(jwk: &'a Value, member: &str) -> Result<&'a str, Error> {
-    jwk.get(member)
+    jwk.member(member)
         .and_then(Value::as_str)
         .ok_or_else(|| Error::invalid_key(format!("jwk member `{member}` missing or not a string")))
 }

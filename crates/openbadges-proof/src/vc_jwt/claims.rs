@@ -3,6 +3,7 @@
 //! credential's issuer id, subject id and dates that both sides read.
 
 use chrono::{DateTime, NaiveDateTime, Utc};
+use openbadges_model::member::Members;
 use serde_json::Value;
 
 use super::VcJwt;
@@ -35,24 +36,24 @@ use super::VcJwt;
 /// assert_eq!(vc["credentialSubject"]["id"], "did:example:a");
 /// ```
 pub fn credential_from_claims(claims: &Value) -> Value {
-    let Some(o) = claims.as_object().filter(|o| !o.contains_key("@context")) else {
+    let Some(o) = claims.as_object().filter(|o| !o.has_member("@context")) else {
         return claims.clone();
     };
-    let Some(Value::Object(vc)) = o.get("vc") else {
+    let Some(Value::Object(vc)) = o.member("vc") else {
         return claims.clone();
     };
     let mut vc = vc.clone();
-    let v2 = vc.get("@context").is_some_and(|c| {
+    let v2 = vc.member("@context").is_some_and(|c| {
         let first = match c {
             Value::Array(a) => a.first(),
             other => Some(other),
         };
         first.and_then(Value::as_str) == Some("https://www.w3.org/ns/credentials/v2")
     });
-    if let Some(jti) = o.get("jti") {
+    if let Some(jti) = o.member("jti") {
         vc.entry("id").or_insert_with(|| jti.clone());
     }
-    if let Some(iss) = o.get("iss") {
+    if let Some(iss) = o.member("iss") {
         match vc.get_mut("issuer") {
             None => {
                 vc.insert("issuer".into(), iss.clone());
@@ -63,13 +64,13 @@ pub fn credential_from_claims(claims: &Value) -> Value {
             Some(_) => {}
         }
     }
-    if let Some(sub) = o.get("sub") {
+    if let Some(sub) = o.member("sub") {
         if let Some(Value::Object(cs)) = vc.get_mut("credentialSubject") {
             cs.entry("id").or_insert_with(|| sub.clone());
         }
     }
     let date = |claim: &str| {
-        let t = o.get(claim).and_then(Value::as_i64)?;
+        let t = o.member(claim).and_then(Value::as_i64)?;
         let t = DateTime::from_timestamp(t, 0)?;
         Some(Value::String(
             t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
@@ -79,7 +80,7 @@ pub fn credential_from_claims(claims: &Value) -> Value {
         ("nbf", "validFrom", "issuanceDate"),
         ("exp", "validUntil", "expirationDate"),
     ] {
-        if vc.contains_key(v2_name) || vc.contains_key(v1_name) {
+        if vc.has_member(v2_name) || vc.has_member(v1_name) {
             continue;
         }
         if let Some(d) = date(claim) {
@@ -101,17 +102,17 @@ pub fn parse_datetime(s: &str) -> Option<DateTime<Utc>> {
 
 /// The issuer id of a credential (`issuer` as a string or `issuer.id`).
 pub fn issuer_id(credential: &Value) -> Option<&str> {
-    match credential.get("issuer")? {
+    match credential.member("issuer")? {
         Value::String(s) => Some(s),
-        Value::Object(o) => o.get("id").and_then(Value::as_str),
+        Value::Object(o) => o.member("id").and_then(Value::as_str),
         _ => None,
     }
 }
 
 pub(super) fn subject_id(credential: &Value) -> Option<&str> {
-    match credential.get("credentialSubject")? {
-        Value::Object(o) => o.get("id").and_then(Value::as_str),
-        Value::Array(a) => a.first()?.get("id").and_then(Value::as_str),
+    match credential.member("credentialSubject")? {
+        Value::Object(o) => o.member("id").and_then(Value::as_str),
+        Value::Array(a) => a.first()?.member("id").and_then(Value::as_str),
         _ => None,
     }
 }
@@ -119,7 +120,7 @@ pub(super) fn subject_id(credential: &Value) -> Option<&str> {
 pub(super) fn date_of<'a>(credential: &'a Value, names: &[&str]) -> Option<&'a str> {
     names
         .iter()
-        .find_map(|n| credential.get(*n).and_then(Value::as_str))
+        .find_map(|n| credential.member(n).and_then(Value::as_str))
 }
 
 impl VcJwt {
@@ -130,7 +131,7 @@ impl VcJwt {
     pub fn claim_problems(&self) -> Vec<String> {
         let mut out = Vec::new();
         let c = &self.credential;
-        let claim_str = |k: &str| self.claims.get(k).map(|v| v.as_str().ok_or(v));
+        let claim_str = |k: &str| self.claims.member(k).map(|v| v.as_str().ok_or(v));
         let mut same =
             |claim: &str, want: Option<&str>, required: bool| match (claim_str(claim), want) {
                 (Some(Ok(got)), Some(w)) if got == w => {}
@@ -147,13 +148,13 @@ impl VcJwt {
                 (None, _) => {}
             };
         same("iss", issuer_id(c), true);
-        same("jti", c.get("id").and_then(Value::as_str), true);
+        same("jti", c.member("id").and_then(Value::as_str), true);
         same("sub", subject_id(c), false);
         let mut time = |claim: &str, names: &[&str], required: bool| {
             let want = date_of(c, names)
                 .and_then(parse_datetime)
                 .map(|t| t.timestamp());
-            match (self.claims.get(claim), want) {
+            match (self.claims.member(claim), want) {
                 (Some(v), Some(w)) => match v.as_i64().or_else(|| v.as_f64().map(|f| f as i64)) {
                     Some(got) if got == w => {}
                     Some(got) => out.push(format!(

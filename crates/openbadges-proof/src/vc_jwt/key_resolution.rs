@@ -4,6 +4,7 @@
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use openbadges_model::member::Members;
 use serde_json::Value;
 
 use super::VcJwt;
@@ -184,7 +185,7 @@ fn absolute(doc: &Value, id: &str) -> String {
     if id.starts_with('#') {
         format!(
             "{}{id}",
-            doc.get("id").and_then(Value::as_str).unwrap_or_default()
+            doc.member("id").and_then(Value::as_str).unwrap_or_default()
         )
     } else {
         id.to_owned()
@@ -192,14 +193,14 @@ fn absolute(doc: &Value, id: &str) -> String {
 }
 
 fn first_assertion_method(doc: &Value) -> Option<String> {
-    let am = doc.get("assertionMethod")?;
+    let am = doc.member("assertionMethod")?;
     let first = match am {
         Value::Array(a) => a.first()?,
         v => v,
     };
     let id = match first {
         Value::String(s) => s.as_str(),
-        Value::Object(o) => o.get("id")?.as_str()?,
+        Value::Object(o) => o.member("id")?.as_str()?,
         _ => return None,
     };
     Some(absolute(doc, id))
@@ -363,14 +364,14 @@ fn jwks_keys(
         }
     };
     let listed: Vec<(Option<&str>, PublicKey)> = jwks
-        .get("keys")
+        .member("keys")
         .and_then(Value::as_array)
         .map(|a| {
             a.iter()
                 .filter_map(|k| {
                     PublicKey::from_jwk(k)
                         .ok()
-                        .map(|p| (k.get("kid").and_then(Value::as_str), p))
+                        .map(|p| (k.member("kid").and_then(Value::as_str), p))
                 })
                 .collect()
         })

@@ -14,6 +14,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use openbadges_model::member::Members;
 use serde_json::Value;
 
 use super::ob3::as_list;
@@ -130,7 +131,7 @@ impl SchemaRegistry {
                 url: url.to_owned(),
             });
         }
-        let compiled = if schema.get("$schema").is_some() {
+        let compiled = if schema.member("$schema").is_some() {
             jsonschema::validator_for(schema)
         } else {
             jsonschema::options()
@@ -195,7 +196,7 @@ impl SchemaRegistry {
                 message: e.to_string(),
             })?;
             let Some(url) = schema
-                .get("$id")
+                .member("$id")
                 .and_then(Value::as_str)
                 .filter(|u| crate::input::is_http_url(u))
             else {
@@ -234,10 +235,13 @@ impl SchemaRegistry {
 /// Validates `doc` against every schema of `schemas` its `credentialSchema` names, recording a
 /// `credential-schema` check per entry.
 pub(super) fn check(schemas: &SchemaRegistry, r: &mut Report, doc: &Value, node: Option<&str>) {
-    for entry in as_list(doc.get("credentialSchema")) {
-        let id = entry.get("id").and_then(Value::as_str).unwrap_or("(no id)");
+    for entry in as_list(doc.member("credentialSchema")) {
+        let id = entry
+            .member("id")
+            .and_then(Value::as_str)
+            .unwrap_or("(no id)");
         let ty = entry
-            .get("type")
+            .member("type")
             .and_then(Value::as_str)
             .unwrap_or("(no type)");
         if !JSON_SCHEMA_TYPES.contains(&ty) {

@@ -14,6 +14,7 @@
 //! - `ld`: documents read as JSON-LD.
 
 use openbadges_model::detect::{Class, Detection, Version};
+use openbadges_model::member::Members;
 use openbadges_model::ob2::terms::in_v2_terms;
 use openbadges_model::ob2::{VerificationType, verification_type};
 use openbadges_model::value::parse_datetime;
@@ -67,7 +68,7 @@ impl Normalized {
     /// The id of the document's `issuer` (an IRI, or an object's `id`) when it is an http(s)
     /// URL.
     fn issuer_http_id(&self) -> Option<&str> {
-        let id = node_id(self.doc.get("issuer")?)?;
+        let id = node_id(self.doc.member("issuer")?)?;
         self.issuer_is_http
             .get_or_init(|| is_http_url(id))
             .then_some(id)
@@ -82,7 +83,7 @@ fn str_of<'v>(v: &'v Value, key: &str) -> Option<&'v str> {
 fn node_id(v: &Value) -> Option<&str> {
     match v {
         Value::String(s) => Some(s),
-        Value::Object(o) => o.get("id").and_then(Value::as_str),
+        Value::Object(o) => o.member("id").and_then(Value::as_str),
         _ => None,
     }
 }
@@ -169,7 +170,7 @@ fn normalize_detected(
         Version::V2_0 => {
             let mut doc = view;
             if let (Some(src), Value::Object(o)) = (source, &mut doc) {
-                if !o.contains_key("id") && !is_assertion {
+                if !o.has_member("id") && !is_assertion {
                     o.insert("id".into(), src.into());
                 }
             }
@@ -259,7 +260,7 @@ impl Pipeline<'_, '_> {
             None => {
                 // Pre-specification documents (and bakers) that only say where the hosted
                 // assertion lives: the hosted copy is the truth, so verify that.
-                let verify = doc.get("verify").or_else(|| doc.get("verification"));
+                let verify = doc.member("verify").or_else(|| doc.member("verification"));
                 let signed = verify
                     .and_then(|v| str_of(v, "type"))
                     .and_then(verification_type)
@@ -309,7 +310,7 @@ impl Pipeline<'_, '_> {
                     return;
                 }
                 // A stub or copy that says it is revoked is revoked: no fetch can make it valid.
-                if n.doc.get("revoked") == Some(&Value::Bool(true)) {
+                if n.doc.member("revoked") == Some(&Value::Bool(true)) {
                     let reason = str_of(&n.doc, "revocationReason").unwrap_or("no reason given");
                     r.proof = Some("hosted".into());
                     r.fail(
@@ -322,7 +323,7 @@ impl Pipeline<'_, '_> {
                 }
                 let vt = n
                     .doc
-                    .get("verification")
+                    .member("verification")
                     .and_then(|v| str_of(v, "type"))
                     .and_then(verification_type);
                 match vt {
@@ -374,7 +375,7 @@ impl Pipeline<'_, '_> {
         self.recipient(r, &n.doc, idr);
         // An assertion that says it is revoked is revoked (signed: forged or revoked, invalid
         // either way), decided before anything is fetched.
-        if n.doc.get("revoked") == Some(&Value::Bool(true)) {
+        if n.doc.member("revoked") == Some(&Value::Bool(true)) {
             let reason = str_of(&n.doc, "revocationReason").unwrap_or("no reason given");
             r.fail(
                 "not-revoked",
@@ -400,7 +401,7 @@ impl Pipeline<'_, '_> {
             (bc_id.as_deref(), &bc),
             (Some(issuer.id.as_str()), &issuer.doc),
         ] {
-            for e in many(holder.get("endorsement")) {
+            for e in many(holder.member("endorsement")) {
                 endorsements.push((node.unwrap_or_default().to_string(), e.clone()));
             }
         }

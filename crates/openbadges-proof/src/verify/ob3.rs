@@ -11,6 +11,7 @@
 //! - `nested`: credentials inside a credential: endorsements and CLR contents, each verified
 //!   into a report of its own.
 
+use openbadges_model::member::Members;
 use serde_json::Value;
 
 use openbadges_model::detect::Version;
@@ -118,7 +119,7 @@ impl<'v, 'a> Pipeline<'v, 'a> {
 
     fn json_ctx(&self, r: &mut Report, doc: &Value, ctx: Ctx) {
         if ctx.container_proof && !verdict::has_embedded_proof(doc) {
-            let node = doc.get("id").and_then(Value::as_str);
+            let node = doc.member("id").and_then(Value::as_str);
             r.proof = None;
             r.warning(
                 Code::NoProof,
@@ -139,7 +140,7 @@ impl<'v, 'a> Pipeline<'v, 'a> {
             .version
             .map(|v| v.as_str().to_string())
             .or(Some("vc".into()));
-        let node = doc.get("id").and_then(Value::as_str);
+        let node = doc.member("id").and_then(Value::as_str);
         // Structure.
         let problems = openbadges_model::ob3::validate(doc, d.class.as_ref());
         let errors = report_structure(r, &problems, node);
@@ -158,8 +159,8 @@ impl<'v, 'a> Pipeline<'v, 'a> {
         if ctx.status {
             self.status(r, doc, node, ctx);
         }
-        if let Some(rs) = doc.get("refreshService") {
-            let id = rs.get("id").and_then(Value::as_str).unwrap_or("?");
+        if let Some(rs) = doc.member("refreshService") {
+            let id = rs.member("id").and_then(Value::as_str).unwrap_or("?");
             r.warning(
                 Code::RefreshNotFollowed,
                 format!("refresh service {id} was not followed"),
@@ -181,7 +182,7 @@ impl<'v, 'a> Pipeline<'v, 'a> {
         let get = |names: [&'static str; 2]| {
             names
                 .iter()
-                .find_map(|n| doc.get(*n).and_then(Value::as_str).map(|s| (*n, s)))
+                .find_map(|n| doc.member(n).and_then(Value::as_str).map(|s| (*n, s)))
         };
         let mut ok = true;
         if let Some((name, s)) = get(["validFrom", "issuanceDate"]) {

@@ -6,6 +6,7 @@
 //! are; an unsigned presentation gets the warning `PRESENTATION_UNSIGNED` (its credentials still
 //! decide), unless a challenge or domain was required.
 
+use openbadges_model::member::Members;
 use serde_json::Value;
 
 use openbadges_model::{Class, detect};
@@ -26,7 +27,7 @@ pub(super) fn is_presentation_jwt(jws: &Jws) -> bool {
     let Some(p) = jws.payload_json() else {
         return false;
     };
-    p.get("vp").is_some_and(Value::is_object) || is_presentation(p)
+    p.member("vp").is_some_and(Value::is_object) || is_presentation(p)
 }
 
 /// Report codes of a presentation's proof: the presentation-specific findings keep their own
@@ -44,7 +45,7 @@ fn presentation_code(c: DiCode, invalid: bool) -> Code {
 /// Verifies the presentation `doc` into `r`.
 pub(super) fn verify(p: &Pipeline<'_, '_>, r: &mut Report, doc: &Value) {
     r.version = Some("vp".into());
-    let node = doc.get("id").and_then(Value::as_str);
+    let node = doc.member("id").and_then(Value::as_str);
     structure(r, doc, node);
     proof(p, r, doc, node);
     credentials(p, r, doc);
@@ -92,8 +93,8 @@ fn structure(r: &mut Report, doc: &Value, node: Option<&str>) {
 
 fn proof(p: &Pipeline<'_, '_>, r: &mut Report, doc: &Value, node: Option<&str>) {
     let v = p.v;
-    let has_proof = !matches!(doc.get("proof"), None | Some(Value::Null))
-        && !matches!(doc.get("proof"), Some(Value::Array(a)) if a.is_empty());
+    let has_proof = !matches!(doc.member("proof"), None | Some(Value::Null))
+        && !matches!(doc.member("proof"), Some(Value::Array(a)) if a.is_empty());
     if !has_proof {
         r.proof = None;
         if let Some(c) = &v.challenge {
@@ -139,7 +140,7 @@ fn proof(p: &Pipeline<'_, '_>, r: &mut Report, doc: &Value, node: Option<&str>) 
 }
 
 fn credentials(p: &Pipeline<'_, '_>, r: &mut Report, doc: &Value) {
-    let items = as_list(doc.get("verifiableCredential"));
+    let items = as_list(doc.member("verifiableCredential"));
     let ctx = Ctx {
         depth: 1,
         status: true,
@@ -149,7 +150,7 @@ fn credentials(p: &Pipeline<'_, '_>, r: &mut Report, doc: &Value) {
     let (mut invalid, mut unchecked) = (Vec::new(), Vec::new());
     for (i, c) in items.iter().enumerate() {
         let name = c
-            .get("id")
+            .member("id")
             .and_then(Value::as_str)
             .filter(|id| !id.starts_with("data:"))
             .map_or_else(|| format!("verifiableCredential[{i}]"), str::to_owned);

@@ -6,6 +6,7 @@
 //! - a credential without any proof is `NO_PROOF` (invalid), unless a CLR whose proof covers
 //!   it contains it.
 
+use openbadges_model::member::Members;
 use serde_json::Value;
 
 use super::ob3::as_list;
@@ -22,7 +23,7 @@ pub(super) const OPEN_BADGE_CREDENTIAL_TYPES: &[&str] = &[
 
 /// Whether `doc`'s `type` names one of [`OPEN_BADGE_CREDENTIAL_TYPES`].
 pub(super) fn is_open_badge_credential(doc: &Value) -> bool {
-    as_list(doc.get("type"))
+    as_list(doc.member("type"))
         .into_iter()
         .filter_map(Value::as_str)
         .any(|t| OPEN_BADGE_CREDENTIAL_TYPES.contains(&t))
@@ -34,8 +35,8 @@ pub(super) fn not_an_open_badge(r: &mut Report, credential: &Value) -> bool {
     if is_open_badge_credential(credential) {
         return false;
     }
-    let node = credential.get("id").and_then(Value::as_str);
-    let types: Vec<String> = as_list(credential.get("type"))
+    let node = credential.member("id").and_then(Value::as_str);
+    let types: Vec<String> = as_list(credential.member("type"))
         .into_iter()
         .map(|t| match t {
             Value::String(s) => s.clone(),
@@ -57,5 +58,5 @@ pub(super) fn not_an_open_badge(r: &mut Report, credential: &Value) -> bool {
 
 /// Whether `doc` carries a `proof` member with at least one proof in it.
 pub(super) fn has_embedded_proof(doc: &Value) -> bool {
-    !as_list(doc.get("proof")).is_empty()
+    !as_list(doc.member("proof")).is_empty()
 }

@@ -7,6 +7,7 @@ use super::Checker;
 use super::checks::each;
 use super::vocab::{ACHIEVEMENT_TYPES, ALIGNMENT_TARGET_TYPES, RESULT_TYPES};
 use crate::ProblemCode;
+use crate::member::Members;
 
 impl Checker {
     pub(super) fn achievement(&mut self, a: &Map<String, Value>, path: &str) {
@@ -17,8 +18,8 @@ impl Checker {
         if let Some((cr, p)) = self.single_object(a, "criteria", path, "a Criteria", true) {
             self.iri(cr, "id", &p, false);
             self.string(cr, "narrative", &p, false);
-            let has_id = cr.get("id").is_some_and(Value::is_string);
-            let has_narrative = cr.get("narrative").is_some_and(Value::is_string);
+            let has_id = cr.member("id").is_some_and(Value::is_string);
+            let has_narrative = cr.member("narrative").is_some_and(Value::is_string);
             if !has_id && !has_narrative {
                 self.error(
                     ProblemCode::MissingProperty,

@@ -5,6 +5,7 @@ use serde_json::{Map, Value};
 
 use super::Checker;
 use super::vocab::is_enum_or_ext;
+use crate::member::Members;
 use crate::value::{is_absolute_iri, parse_datetime};
 use crate::{ProblemCode, pointer_join};
 
@@ -14,7 +15,7 @@ pub(super) fn each<'a>(
     key: &str,
     path: &str,
 ) -> Vec<(&'a Value, String)> {
-    match obj.get(key) {
+    match obj.member(key) {
         None | Some(Value::Null) => Vec::new(),
         Some(Value::Array(a)) => {
             let base = pointer_join(path, key);
@@ -45,7 +46,7 @@ impl Checker {
         what: &str,
     ) {
         let tpath = || pointer_join(path, "type");
-        match obj.get("type") {
+        match obj.member("type") {
             None => self.error(
                 ProblemCode::MissingProperty,
                 &tpath(),
@@ -75,7 +76,7 @@ impl Checker {
         required: bool,
     ) {
         let p = || pointer_join(path, key);
-        match obj.get(key) {
+        match obj.member(key) {
             None if required => self.error(
                 ProblemCode::MissingProperty,
                 &p(),
@@ -118,7 +119,7 @@ impl Checker {
 
     pub(super) fn iri(&mut self, obj: &Map<String, Value>, key: &str, path: &str, required: bool) {
         let p = || pointer_join(path, key);
-        match obj.get(key) {
+        match obj.member(key) {
             None if required => self.error(
                 ProblemCode::MissingProperty,
                 &p(),
@@ -132,7 +133,7 @@ impl Checker {
 
     pub(super) fn datetime(&mut self, obj: &Map<String, Value>, key: &str, path: &str) {
         let p = || pointer_join(path, key);
-        match obj.get(key) {
+        match obj.member(key) {
             None => {}
             Some(Value::String(s)) if parse_datetime(s).is_none() => self.error(
                 ProblemCode::InvalidDateTime,
@@ -154,7 +155,7 @@ impl Checker {
     }
 
     pub(super) fn number(&mut self, obj: &Map<String, Value>, key: &str, path: &str) {
-        if obj.get(key).is_some_and(|v| !v.is_number()) {
+        if obj.member(key).is_some_and(|v| !v.is_number()) {
             self.error(
                 ProblemCode::WrongType,
                 &pointer_join(path, key),
@@ -173,7 +174,7 @@ impl Checker {
         strict: bool,
     ) {
         let p = || pointer_join(path, key);
-        match obj.get(key) {
+        match obj.member(key) {
             None => {}
             Some(Value::String(s)) => {
                 let ok = if extensible {
@@ -233,7 +234,7 @@ impl Checker {
         required: bool,
     ) -> Option<(&'a Map<String, Value>, String)> {
         let p = pointer_join(path, key);
-        match obj.get(key) {
+        match obj.member(key) {
             None if required => {
                 self.error(
                     ProblemCode::MissingProperty,
@@ -258,7 +259,7 @@ impl Checker {
     /// An `image`: an Image object (`id`, `type: Image`); a bare IRI is tolerated with a warning.
     pub(super) fn image(&mut self, o: &Map<String, Value>, key: &str, path: &str) {
         let p = pointer_join(path, key);
-        match o.get(key) {
+        match o.member(key) {
             None => {}
             Some(Value::Object(img)) => {
                 self.require_type(img, &p, "Image", "image");

@@ -4,10 +4,11 @@ use serde_json::{Map, Value};
 
 use super::{Checker, Kind};
 use crate::detect::{VC1_CONTEXT, VC2_CONTEXT};
+use crate::member::Members;
 use crate::{ProblemCode, pointer_join};
 
 pub(super) fn context_strings(obj: &Map<String, Value>) -> Vec<&str> {
-    match obj.get("@context") {
+    match obj.member("@context") {
         Some(Value::String(s)) => vec![s.as_str()],
         Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).collect(),
         _ => Vec::new(),
@@ -66,7 +67,7 @@ impl Checker {
         kind: Kind,
     ) -> (bool, bool) {
         let cpath = pointer_join(path, "@context");
-        let entries: Vec<&Value> = match obj.get("@context") {
+        let entries: Vec<&Value> = match obj.member("@context") {
             None => {
                 self.error(
                     ProblemCode::MissingProperty,
@@ -86,7 +87,7 @@ impl Checker {
                 return (false, false);
             }
         };
-        let is_array = obj.get("@context").is_some_and(Value::is_array);
+        let is_array = obj.member("@context").is_some_and(Value::is_array);
         let at = |i: usize| {
             if is_array {
                 pointer_join(&cpath, i)

@@ -7,6 +7,7 @@ use super::checks::{each, type_strings};
 use super::context::declares_ob_or_clr_context;
 use super::{Checker, Kind, MAX_NESTING};
 use crate::detect::detect;
+use crate::member::Members;
 use crate::value::parse_datetime;
 use crate::{Class, ProblemCode, pointer_join};
 
@@ -61,7 +62,7 @@ impl Checker {
     /// `issuer`: an IRI or a Profile (for a plain VC, any object with an `id`).
     fn credential_issuer(&mut self, obj: &Map<String, Value>, path: &str, kind: Kind) {
         let ipath = pointer_join(path, "issuer");
-        match obj.get("issuer") {
+        match obj.member("issuer") {
             None => self.error(ProblemCode::MissingProperty, &ipath, "`issuer` is required"),
             Some(Value::String(_)) => self.iri(obj, "issuer", path, true),
             Some(Value::Object(p)) if kind == Kind::PlainVc => self.iri(p, "id", &ipath, true),
@@ -78,7 +79,7 @@ impl Checker {
     /// may have any object or array).
     fn credential_subject(&mut self, obj: &Map<String, Value>, path: &str, kind: Kind) {
         let spath = pointer_join(path, "credentialSubject");
-        match (obj.get("credentialSubject"), kind) {
+        match (obj.member("credentialSubject"), kind) {
             (None, _) => self.error(
                 ProblemCode::MissingProperty,
                 &spath,
@@ -153,7 +154,7 @@ impl Checker {
 
     pub(super) fn credential_type(&mut self, obj: &Map<String, Value>, path: &str, kind: Kind) {
         let tpath = pointer_join(path, "type");
-        let Some(t) = obj.get("type") else {
+        let Some(t) = obj.member("type") else {
             self.error(ProblemCode::MissingProperty, &tpath, "`type` is required");
             return;
         };
@@ -194,7 +195,7 @@ impl Checker {
     }
 
     pub(super) fn dates(&mut self, obj: &Map<String, Value>, path: &str, v1: bool, v2: bool) {
-        let has = |k: &str| obj.contains_key(k);
+        let has = |k: &str| obj.has_member(k);
         if v2 && !has("validFrom") {
             let msg = if has("issuanceDate") {
                 "`validFrom` is required in VC Data Model 2.0 (`issuanceDate` is the 1.1 name)"
@@ -223,7 +224,11 @@ impl Checker {
         ] {
             self.datetime(obj, key, path);
         }
-        let get = |k: &str| obj.get(k).and_then(Value::as_str).and_then(parse_datetime);
+        let get = |k: &str| {
+            obj.member(k)
+                .and_then(Value::as_str)
+                .and_then(parse_datetime)
+        };
         let start = get("validFrom").or_else(|| get("issuanceDate"));
         let (end_key, end) = match get("validUntil") {
             Some(e) => ("validUntil", Some(e)),
@@ -240,7 +245,7 @@ impl Checker {
 
     pub(super) fn credential_status(&mut self, s: &Map<String, Value>, p: &str) {
         self.string(s, "type", p, true);
-        let kind = s.get("type").and_then(Value::as_str).unwrap_or("");
+        let kind = s.member("type").and_then(Value::as_str).unwrap_or("");
         self.iri(s, "id", p, kind == "1EdTechRevocationList");
         // The Bitstring Status List entry properties (StatusList2021Entry, its predecessor, is
         // not checked: that draft is superseded and its shape varied).
@@ -248,7 +253,7 @@ impl Checker {
             self.string(s, "statusPurpose", p, true);
             self.iri(s, "statusListCredential", p, true);
             let ip = pointer_join(p, "statusListIndex");
-            match s.get("statusListIndex") {
+            match s.member("statusListIndex") {
                 None => self.error(
                     ProblemCode::MissingProperty,
                     &ip,
@@ -300,7 +305,7 @@ impl Checker {
     /// be a `data:` URL; the enveloped credential is checked by whoever verifies it.
     pub(super) fn enveloped_credential(&mut self, o: &Map<String, Value>, p: &str) {
         if !o
-            .get("id")
+            .member("id")
             .and_then(Value::as_str)
             .is_some_and(|id| id.starts_with("data:"))
         {
@@ -358,7 +363,7 @@ impl Checker {
 
 /// Whether `o` is a VC DM 2.0 `EnvelopedVerifiableCredential`.
 fn is_enveloped(o: &Map<String, Value>) -> bool {
-    match o.get("type") {
+    match o.member("type") {
         Some(Value::String(t)) => t == "EnvelopedVerifiableCredential",
         Some(Value::Array(a)) => a
             .iter()

@@ -7,6 +7,7 @@ use super::Checker;
 use super::checks::each;
 use super::vocab::{ASSOCIATION_TYPES, IDENTIFIER_TYPES, RESULT_STATUSES};
 use crate::identity::IdentityHash;
+use crate::member::Members;
 use crate::{ProblemCode, pointer_join};
 
 impl Checker {
@@ -14,10 +15,10 @@ impl Checker {
     pub(super) fn subject_identity(&mut self, s: &Map<String, Value>, path: &str) {
         self.iri(s, "id", path, false);
         let has_id = s
-            .get("id")
+            .member("id")
             .and_then(Value::as_str)
             .is_some_and(|x| !x.trim().is_empty());
-        let has_identifier = match s.get("identifier") {
+        let has_identifier = match s.member("identifier") {
             Some(Value::Array(a)) => !a.is_empty(),
             Some(Value::Object(_)) => true,
             _ => false,
@@ -41,7 +42,7 @@ impl Checker {
             self.achievement(a, &p);
         }
         self.objects(s, "result", path, "a Result", |c, r, p| c.result(r, p));
-        if let Some(a) = s.get("achievement").and_then(Value::as_object) {
+        if let Some(a) = s.member("achievement").and_then(Value::as_object) {
             self.result_links(s, a, path);
         }
         if let Some((src, p)) = self.single_object(s, "source", path, "a Profile", false) {
@@ -68,12 +69,12 @@ impl Checker {
             .collect();
         for (r, p) in each(s, "result", path) {
             let Some(r) = r.as_object() else { continue };
-            let Some(rd_id) = r.get("resultDescription").and_then(Value::as_str) else {
+            let Some(rd_id) = r.member("resultDescription").and_then(Value::as_str) else {
                 continue;
             };
             let Some(rd) = descriptions
                 .iter()
-                .find(|d| d.get("id").and_then(Value::as_str) == Some(rd_id))
+                .find(|d| d.member("id").and_then(Value::as_str) == Some(rd_id))
             else {
                 self.warning(
                     ProblemCode::InvalidValue,
@@ -82,8 +83,8 @@ impl Checker {
                 );
                 continue;
             };
-            if rd.get("resultType").and_then(Value::as_str) == Some("Status")
-                && !r.contains_key("status")
+            if rd.member("resultType").and_then(Value::as_str) == Some("Status")
+                && !r.has_member("status")
             {
                 self.error(
                     ProblemCode::MissingProperty,
@@ -91,10 +92,10 @@ impl Checker {
                     "`status` is required for a result of a `Status` result description",
                 );
             }
-            if let Some(level) = r.get("achievedLevel").and_then(Value::as_str) {
+            if let Some(level) = r.member("achievedLevel").and_then(Value::as_str) {
                 let known = each(rd, "rubricCriterionLevel", "")
                     .into_iter()
-                    .any(|(l, _)| l.get("id").and_then(Value::as_str) == Some(level));
+                    .any(|(l, _)| l.member("id").and_then(Value::as_str) == Some(level));
                 if !known {
                     self.warning(
                         ProblemCode::InvalidValue,
@@ -123,7 +124,7 @@ impl Checker {
             c.achievement(a, p);
         });
         let vpath = pointer_join(path, "verifiableCredential");
-        match s.get("verifiableCredential") {
+        match s.member("verifiableCredential") {
             None => self.error(
                 ProblemCode::MissingProperty,
                 &vpath,
@@ -149,7 +150,7 @@ impl Checker {
     pub(super) fn identity_object(&mut self, o: &Map<String, Value>, path: &str) {
         self.require_type(o, path, "IdentityObject", "identifier");
         let hpath = pointer_join(path, "hashed");
-        let hashed = match o.get("hashed") {
+        let hashed = match o.member("hashed") {
             None => {
                 self.error(ProblemCode::MissingProperty, &hpath, "`hashed` is required");
                 None
@@ -161,7 +162,7 @@ impl Checker {
             }
         };
         self.string(o, "identityHash", path, true);
-        let bad_hash = match (hashed, o.get("identityHash").and_then(Value::as_str)) {
+        let bad_hash = match (hashed, o.member("identityHash").and_then(Value::as_str)) {
             (Some(true), Some(h)) => h.parse::<IdentityHash>().err(),
             _ => None,
         };

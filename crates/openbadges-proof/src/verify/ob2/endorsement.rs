@@ -2,6 +2,7 @@
 //! verified into a report of its own; one that does not verify is a warning on the badge.
 
 use openbadges_model::detect::Class;
+use openbadges_model::member::Members;
 use serde_json::Value;
 
 use super::{IssuerInfo, Pipeline, node_id, normalize, schema};
@@ -70,7 +71,7 @@ impl Pipeline<'_, '_> {
             "fetched the hosted endorsement",
             Some(url),
         );
-        if doc.get("revoked") == Some(&Value::Bool(true)) {
+        if doc.member("revoked") == Some(&Value::Bool(true)) {
             r.fail(
                 "not-revoked",
                 Code::Revoked,
@@ -99,7 +100,7 @@ impl Pipeline<'_, '_> {
             return;
         }
         schema(r, &n, "endorsement", Some(url));
-        let claim = n.doc.get("claim").and_then(node_id);
+        let claim = n.doc.member("claim").and_then(node_id);
         if claim == Some(endorsed) {
             r.pass(
                 "endorsement-claim",
@@ -120,7 +121,7 @@ impl Pipeline<'_, '_> {
         self.timestamps(r, &n.doc, Some(url));
         let Some(iss_url) = n
             .doc
-            .get("issuer")
+            .member("issuer")
             .and_then(node_id)
             .filter(|u| is_http_url(u))
             .map(str::to_string)

@@ -1,6 +1,7 @@
 //! Fetching a document for the OB 2.0 pipeline: JSON documents (read in the v2 terms, a
 //! fragment picking the node with that id) or text (PEM keys, compact JWS bodies).
 
+use openbadges_model::member::Members;
 use serde_json::Value;
 
 use std::sync::Arc;
@@ -34,7 +35,7 @@ fn find_node<'v>(doc: &'v Value, id: &str) -> Option<&'v Value> {
         }
         match v {
             Value::Object(o) => {
-                if o.get("id").and_then(Value::as_str) == Some(id) {
+                if o.member("id").and_then(Value::as_str) == Some(id) {
                     return Some(v);
                 }
                 stack.extend(o.values());

@@ -5,6 +5,7 @@
 use openbadges_model::compact_jws::has_compact_jws_shape;
 use openbadges_model::detect;
 use openbadges_model::detect::{Class, Version};
+use openbadges_model::member::Members;
 use serde_json::Value;
 
 use super::fetch::Fetch;
@@ -139,7 +140,7 @@ impl Pipeline<'_, '_> {
             return;
         }
         // A revoked stub need not be a complete assertion.
-        if doc.get("revoked") == Some(&Value::Bool(true)) {
+        if doc.member("revoked") == Some(&Value::Bool(true)) {
             let reason = str_of(&doc, "revocationReason").unwrap_or("no reason given");
             r.version = d.version.map(|v| v.as_str().to_string());
             r.fail(
@@ -211,12 +212,12 @@ impl Pipeline<'_, '_> {
         bc_id: Option<&str>,
         issuer: &IssuerInfo,
     ) {
-        let policy = issuer.doc.get("verification");
-        let starts: Vec<&str> = many(policy.and_then(|p| p.get("startsWith")))
+        let policy = issuer.doc.member("verification");
+        let starts: Vec<&str> = many(policy.and_then(|p| p.member("startsWith")))
             .into_iter()
             .filter_map(Value::as_str)
             .collect();
-        let allowed: Vec<&str> = many(policy.and_then(|p| p.get("allowedOrigins")))
+        let allowed: Vec<&str> = many(policy.and_then(|p| p.member("allowedOrigins")))
             .into_iter()
             .filter_map(Value::as_str)
             .collect();

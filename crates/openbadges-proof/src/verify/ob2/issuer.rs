@@ -2,6 +2,7 @@
 //! from its own id when it has one), brought into the 2.0 model and validated.
 
 use openbadges_model::detect::Class;
+use openbadges_model::member::Members;
 use std::sync::Arc;
 
 use serde_json::Value;
@@ -20,7 +21,7 @@ impl Pipeline<'_, '_> {
     ) -> Option<(Arc<Value>, Option<String>, IssuerInfo)> {
         // Every way out without a badge class and issuer records a failure: the checks that
         // need them (keys, revocation, hosted scope) are skipped, so the report must not pass.
-        let Some(badge) = assertion.get("badge") else {
+        let Some(badge) = assertion.member("badge") else {
             r.fail(
                 "schema",
                 Code::SchemaInvalid,
@@ -89,7 +90,7 @@ impl Pipeline<'_, '_> {
             );
         }
         schema(r, &bc, "badge class", bc_id.as_deref());
-        let Some(issuer_v) = bc.doc.get("issuer") else {
+        let Some(issuer_v) = bc.doc.member("issuer") else {
             r.fail(
                 "schema",
                 Code::SchemaInvalid,

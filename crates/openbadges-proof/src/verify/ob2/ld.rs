@@ -13,6 +13,7 @@ use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use openbadges_model::detect::{OB2_CONTEXT, Version};
+use openbadges_model::member::Members;
 use openbadges_model::ob2::{EXTENSIONS_IRI, EXTENSIONS_PREFIX, terms};
 use serde_json::{Map, Value};
 
@@ -58,7 +59,7 @@ fn loader() -> &'static StaticContexts {
 /// The term definitions of a context document (`{"@context": {…}}` or `[{…}, {…}]`, later
 /// objects overriding earlier ones), as term → IRI; aliases of other terms are resolved.
 pub(super) fn term_iris(context_doc: &Value) -> HashMap<String, String> {
-    let defs: Vec<&Map<String, Value>> = match context_doc.get("@context") {
+    let defs: Vec<&Map<String, Value>> = match context_doc.member("@context") {
         Some(Value::Object(o)) => vec![o],
         Some(Value::Array(a)) => a.iter().filter_map(Value::as_object).collect(),
         _ => Vec::new(),
@@ -68,7 +69,7 @@ pub(super) fn term_iris(context_doc: &Value) -> HashMap<String, String> {
         for (term, def) in o {
             let iri = match def {
                 Value::String(s) => Some(s.as_str()),
-                Value::Object(d) => d.get("@id").and_then(Value::as_str),
+                Value::Object(d) => d.member("@id").and_then(Value::as_str),
                 _ => None,
             };
             if let Some(iri) = iri {
@@ -129,7 +130,7 @@ fn v2_terms() -> &'static HashMap<String, String> {
 
 /// Whether every `@context` entry is a string (a URL: nothing renamed inline).
 fn context_is_urls(doc: &Value) -> bool {
-    match doc.get("@context") {
+    match doc.member("@context") {
         Some(Value::String(_)) => true,
         Some(Value::Array(a)) => a.iter().all(Value::is_string),
         _ => false,
@@ -144,7 +145,7 @@ pub(super) fn read_as_v2_detected(
     doc: &Value,
     d: &openbadges_model::detect::Detection,
 ) -> Option<Value> {
-    doc.get("@context")?;
+    doc.member("@context")?;
     match d.version {
         Some(Version::V3_0 | Version::Clr2_0) => return None,
         Some(_) if context_is_urls(doc) => return None,
@@ -175,7 +176,7 @@ pub(super) fn read_as_v2_detected(
 
 fn in_ob_vocabulary(node: &Map<String, Value>) -> bool {
     let types = node
-        .get("@type")
+        .member("@type")
         .and_then(Value::as_array)
         .map(|a| a.iter().filter_map(Value::as_str).collect::<Vec<_>>())
         .unwrap_or_default();
@@ -231,14 +232,14 @@ fn compact_node(node: &Map<String, Value>) -> Value {
 fn compact_value(v: &Value) -> Value {
     match v {
         Value::Object(o) => {
-            if let Some(x) = o.get("@value") {
+            if let Some(x) = o.member("@value") {
                 return x.clone();
             }
-            if let Some(Value::Array(l)) = o.get("@list") {
+            if let Some(Value::Array(l)) = o.member("@list") {
                 return Value::Array(l.iter().map(compact_value).collect());
             }
             if o.len() == 1 {
-                if let Some(id) = o.get("@id") {
+                if let Some(id) = o.member("@id") {
                     return id.clone();
                 }
             }

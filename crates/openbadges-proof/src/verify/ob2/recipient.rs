@@ -1,6 +1,7 @@
 //! Recipient matching: the assertion's recipient (plain or hashed, with its salt) against the
 //! identities of that type the caller gave.
 
+use openbadges_model::member::Members;
 use openbadges_model::{IdentityHash, IdentityKind, Salt};
 use serde_json::Value;
 
@@ -18,7 +19,7 @@ impl Pipeline<'_, '_> {
             );
             return;
         }
-        let Some(rec) = doc.get("recipient") else {
+        let Some(rec) = doc.member("recipient") else {
             r.fail(
                 "recipient",
                 Code::RecipientMismatch,
@@ -38,7 +39,7 @@ impl Pipeline<'_, '_> {
             return;
         };
         let identity = str_of(rec, "identity").unwrap_or_default();
-        let hashed = match rec.get("hashed") {
+        let hashed = match rec.member("hashed") {
             Some(Value::Bool(b)) => *b,
             Some(Value::String(s)) => s.eq_ignore_ascii_case("true"),
             _ => identity.contains('$') && identity.parse::<IdentityHash>().is_ok(),

@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 
+use openbadges_model::member::Members;
 use serde_json::Value;
 
 use super::fetch::Fetch;
@@ -63,7 +64,7 @@ fn owned(hit: Option<Option<&str>>) -> Option<Option<String>> {
 impl Pipeline<'_, '_> {
     pub(super) fn revocation(&self, r: &mut Report, n: &Normalized, issuer: &IssuerInfo) {
         let node = node_id(&n.doc);
-        let Some(list_url) = issuer.doc.get("revocationList").and_then(node_id) else {
+        let Some(list_url) = issuer.doc.member("revocationList").and_then(node_id) else {
             r.skip(
                 "not-revoked",
                 "the issuer publishes no revocation list",
@@ -72,8 +73,8 @@ impl Pipeline<'_, '_> {
             return;
         };
         let uid = str_of(&n.doc, "uid");
-        let (hit, entries) = match issuer.doc.get("revocationList") {
-            Some(v @ Value::Object(o)) if o.contains_key("revokedAssertions") => {
+        let (hit, entries) = match issuer.doc.member("revocationList") {
+            Some(v @ Value::Object(o)) if o.has_member("revokedAssertions") => {
                 let rl = RevocationIndex::new(RevocationList::from_value(&as_v2_view(v.clone())));
                 (owned(rl.find(node, uid)), rl.len())
             }

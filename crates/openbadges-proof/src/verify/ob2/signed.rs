@@ -4,6 +4,7 @@
 
 use openbadges_model::detect;
 use openbadges_model::detect::{Class, Version};
+use openbadges_model::member::Members;
 use openbadges_model::ob2::{VerificationType, verification_type};
 use serde_json::Value;
 
@@ -79,7 +80,7 @@ impl Pipeline<'_, '_> {
         }
         let vt = n
             .doc
-            .get("verification")
+            .member("verification")
             .and_then(|v| str_of(v, "type"))
             .and_then(verification_type);
         if vt != Some(VerificationType::Signed) {
@@ -134,8 +135,8 @@ impl Pipeline<'_, '_> {
         issuer: &IssuerInfo,
         node: Option<&str>,
     ) -> Option<Vec<KeyTry>> {
-        let verification = n.doc.get("verification");
-        let listed: Vec<String> = many(issuer.doc.get("publicKey"))
+        let verification = n.doc.member("verification");
+        let listed: Vec<String> = many(issuer.doc.member("publicKey"))
             .into_iter()
             .filter_map(node_id)
             .map(str::to_string)
@@ -163,19 +164,19 @@ impl Pipeline<'_, '_> {
             tries.push(self.try_key(jws, &key_url, None, not_owned));
         } else {
             let creator = verification
-                .and_then(|v| v.get("creator"))
+                .and_then(|v| v.member("creator"))
                 .and_then(node_id)
                 .map(str::to_string);
             let candidates: Vec<(String, Option<&Value>)> = match &creator {
                 Some(c) => vec![(c.clone(), None)],
-                None => many(issuer.doc.get("publicKey"))
+                None => many(issuer.doc.member("publicKey"))
                     .into_iter()
                     .take(16)
                     .filter_map(|k| {
                         let id = node_id(k)?.to_string();
                         // An embedded key in the (fetched) issuer profile is listed by it.
                         let embedded =
-                            (k.is_object() && k.get("publicKeyPem").is_some()).then_some(k);
+                            (k.is_object() && k.member("publicKeyPem").is_some()).then_some(k);
                         Some((id, embedded))
                     })
                     .collect(),
@@ -222,7 +223,7 @@ impl Pipeline<'_, '_> {
     fn owner_mismatch(&self, kid: &str, issuer: &IssuerInfo) -> Option<String> {
         match &self.fetch_shared(kid).fetched {
             Fetch::Json(k) => {
-                let owner = k.get("owner").and_then(node_id);
+                let owner = k.member("owner").and_then(node_id);
                 (owner != Some(issuer.id.as_str())).then(|| {
                     format!(
                         "key {kid} is owned by {} and not by the issuer {}",

@@ -1,6 +1,7 @@
 //! Credentials inside a credential: endorsements, and the credentials a CLR holds, each
 //! verified (to a bounded depth) into a report of its own on the containing one.
 
+use openbadges_model::member::Members;
 use serde_json::Value;
 
 use super::{Ctx, Pipeline, as_list};
@@ -8,7 +9,7 @@ use crate::jws::Jws;
 use crate::report::{Code, Report, Status};
 
 fn types(v: &Value) -> Vec<&str> {
-    as_list(v.get("type"))
+    as_list(v.member("type"))
         .into_iter()
         .filter_map(Value::as_str)
         .collect()
@@ -37,7 +38,7 @@ impl Pipeline<'_, '_> {
         match item {
             Value::String(t) => jwt(&mut sub, t),
             v if types(v).contains(&"EnvelopedVerifiableCredential") => {
-                let id = v.get("id").and_then(Value::as_str).unwrap_or_default();
+                let id = v.member("id").and_then(Value::as_str).unwrap_or_default();
                 let token = [
                     "application/vc+jwt",
                     "application/vc+ld+json+jwt",
@@ -69,21 +70,21 @@ impl Pipeline<'_, '_> {
 
     pub(super) fn endorsements(&self, r: &mut Report, doc: &Value, ctx: Ctx) {
         let mut holders: Vec<&Value> = vec![doc];
-        for s in as_list(doc.get("credentialSubject")) {
-            if let Some(a) = s.get("achievement") {
+        for s in as_list(doc.member("credentialSubject")) {
+            if let Some(a) = s.member("achievement") {
                 holders.push(a);
-                if let Some(c) = a.get("creator").filter(|c| c.is_object()) {
+                if let Some(c) = a.member("creator").filter(|c| c.is_object()) {
                     holders.push(c);
                 }
             }
         }
-        if let Some(i) = doc.get("issuer").filter(|i| i.is_object()) {
+        if let Some(i) = doc.member("issuer").filter(|i| i.is_object()) {
             holders.push(i);
         }
         let mut items = Vec::new();
         for h in holders {
-            items.extend(as_list(h.get("endorsement")));
-            items.extend(as_list(h.get("endorsementJwt")));
+            items.extend(as_list(h.member("endorsement")));
+            items.extend(as_list(h.member("endorsementJwt")));
         }
         if items.is_empty() {
             return;
@@ -102,7 +103,7 @@ impl Pipeline<'_, '_> {
                 break;
             }
             let name = e
-                .get("id")
+                .member("id")
                 .and_then(Value::as_str)
                 .map_or_else(|| format!("endorsement[{i}]"), str::to_owned);
             let sub = self.sub_report(name.clone(), e, ctx, false);
@@ -128,13 +129,13 @@ impl Pipeline<'_, '_> {
         }
         let mut n = 0;
         let mut failed = 0;
-        for s in as_list(doc.get("credentialSubject")) {
-            for (i, c) in as_list(s.get("verifiableCredential"))
+        for s in as_list(doc.member("credentialSubject")) {
+            for (i, c) in as_list(s.member("verifiableCredential"))
                 .into_iter()
                 .enumerate()
             {
                 let name = c
-                    .get("id")
+                    .member("id")
                     .and_then(Value::as_str)
                     .filter(|id| !id.starts_with("data:"))
                     .map_or_else(|| format!("verifiableCredential[{i}]"), str::to_owned);

@@ -1,6 +1,7 @@
 //! The proof of an OB 3.0 / CLR 2.0 credential: a VC-JWT (header, claims against the
 //! credential, key resolution and signature) or an embedded Data Integrity proof.
 
+use openbadges_model::member::Members;
 use serde_json::Value;
 
 use super::{Ctx, Docs, Pipeline, di_code};
@@ -36,7 +37,7 @@ impl Pipeline<'_, '_> {
         };
         r.pass("jwt-header", "JOSE header has only alg/kid/jwk/typ", None);
         let cred = jwt.credential();
-        let node = cred.get("id").and_then(Value::as_str);
+        let node = cred.member("id").and_then(Value::as_str);
         let problems = jwt.claim_problems();
         if problems.is_empty() {
             r.pass(
@@ -47,7 +48,7 @@ impl Pipeline<'_, '_> {
         } else {
             r.fail("jwt-claims", Code::ClaimMismatch, problems.join("; "), node);
         }
-        if cred.get("proof").is_some() {
+        if cred.member("proof").is_some() {
             r.warning(
                 Code::ProofWarning,
                 "the VC-JWT payload also carries an embedded proof; only the JWS is checked",
@@ -154,7 +155,7 @@ impl Pipeline<'_, '_> {
         check: &str,
         map: fn(DiCode, bool) -> Code,
     ) {
-        let node = doc.get("id").and_then(Value::as_str);
+        let node = doc.member("id").and_then(Value::as_str);
         let res = data_integrity::verify(doc, opts);
         for p in &res.proofs {
             let name = p

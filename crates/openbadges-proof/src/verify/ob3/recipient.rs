@@ -1,6 +1,7 @@
 //! Recipient matching for OB 3.0 / CLR 2.0: the `credentialSubject`'s identifiers (its `id`,
 //! `identifier` identity objects) against the identities the caller gave.
 
+use openbadges_model::member::Members;
 use serde_json::Value;
 
 use openbadges_model::ob3::IdentityObject;
@@ -15,9 +16,9 @@ impl Pipeline<'_, '_> {
             r.skip("recipient", "no recipient profile given", node);
             return;
         }
-        let subjects = as_list(doc.get("credentialSubject"));
+        let subjects = as_list(doc.member("credentialSubject"));
         for s in &subjects {
-            let id = s.get("id").and_then(Value::as_str);
+            let id = s.member("id").and_then(Value::as_str);
             for Identity { kind, value } in self.v.recipient.identities() {
                 if id.is_some_and(|i| {
                     i == value
@@ -32,7 +33,7 @@ impl Pipeline<'_, '_> {
                     );
                     return;
                 }
-                for ident in as_list(s.get("identifier")) {
+                for ident in as_list(s.member("identifier")) {
                     let Ok(io) = openbadges_model::ob3::from_value::<IdentityObject>(ident) else {
                         continue;
                     };

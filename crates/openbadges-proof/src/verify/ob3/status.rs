@@ -1,6 +1,7 @@
 //! `credentialStatus` of an OB 3.0 / CLR 2.0 credential: BitstringStatusList entries (the
 //! status list credential fetched, verified and decoded) and 1EdTechRevocationList entries.
 
+use openbadges_model::member::Members;
 use serde_json::Value;
 
 use super::{Ctx, Pipeline, as_list};
@@ -15,13 +16,16 @@ impl Pipeline<'_, '_> {
     }
 
     pub(super) fn status(&self, r: &mut Report, doc: &Value, node: Option<&str>, ctx: Ctx) {
-        let entries = as_list(doc.get("credentialStatus"));
+        let entries = as_list(doc.member("credentialStatus"));
         if entries.is_empty() {
             r.skip("status", "no credentialStatus", node);
             return;
         }
         for st in entries {
-            let kind = st.get("type").and_then(Value::as_str).unwrap_or_default();
+            let kind = st
+                .member("type")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
             match kind {
                 "BitstringStatusListEntry" | "StatusList2021Entry" => {
                     self.bitstring(r, st, node, ctx)
@@ -174,7 +178,7 @@ impl Pipeline<'_, '_> {
     }
 
     fn revocation_list(&self, r: &mut Report, st: &Value, doc: &Value, node: Option<&str>) {
-        let Some(url) = st.get("id").and_then(Value::as_str) else {
+        let Some(url) = st.member("id").and_then(Value::as_str) else {
             r.fail(
                 "status",
                 Code::SchemaInvalid,
@@ -183,7 +187,7 @@ impl Pipeline<'_, '_> {
             );
             return;
         };
-        let Some(cid) = doc.get("id").and_then(Value::as_str) else {
+        let Some(cid) = doc.member("id").and_then(Value::as_str) else {
             r.fail(
                 "status",
                 Code::StatusUnchecked,
