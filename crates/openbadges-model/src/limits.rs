@@ -59,14 +59,24 @@ pub fn parse_json(bytes: &[u8], limits: &Limits) -> Result<Value, Error> {
         });
     }
     let mut fault = None;
-    let mut de = serde_json::Deserializer::from_slice(bytes);
-    let parsed = ValueSeed {
+    let seed = ValueSeed {
         fault: &mut fault,
         depth: 0,
         max_depth: limits.max_depth,
-    }
-    .deserialize(&mut de)
-    .and_then(|v| de.end().map(|()| v));
+    };
+    // Valid UTF-8 (checked once, in bulk) is read as a `str`, so that serde_json does not check
+    // each string again as it reads it (~6 instructions a byte of strings); other bytes go
+    // through the byte reader, which reports where the bad sequence is.
+    let parsed = match std::str::from_utf8(bytes) {
+        Ok(text) => {
+            let mut de = serde_json::Deserializer::from_str(text);
+            seed.deserialize(&mut de).and_then(|v| de.end().map(|()| v))
+        }
+        Err(_) => {
+            let mut de = serde_json::Deserializer::from_slice(bytes);
+            seed.deserialize(&mut de).and_then(|v| de.end().map(|()| v))
+        }
+    };
     match parsed {
         Ok(v) => Ok(v),
         Err(e) => Err(match fault {

@@ -227,3 +227,37 @@ fn json_and_shape_errors_keep_their_cause() {
     assert!(matches!(e, Error::Shape { .. }));
     assert!(e.source().is_none());
 }
+
+/// Valid UTF-8 is read as text, anything else as bytes: both read what serde_json reads, and a
+/// bad byte sequence (in a string, in a name, outside strings) is refused with serde_json's
+/// error and position.
+#[test]
+fn invalid_utf8_is_refused_where_serde_json_refuses_it() {
+    for input in [
+        &b"{\"a\": \"x\xff\"}"[..],
+        b"{\"a\xc3\": 1}",
+        b"[\"ok\", \"\xed\xa0\x80\"]",
+        b"{\"a\": 1}\xff",
+        b"\xef\xbb\xbf{}",
+    ] {
+        let want = serde_json::from_slice::<Value>(input).map_err(|e| (e.line(), e.column()));
+        let got = parse_json(input, &Limits::default());
+        match (want, got) {
+            (Ok(w), Ok(g)) => assert_eq!(w, g),
+            (
+                Err((line, column)),
+                Err(Error::Json {
+                    line: l, column: c, ..
+                }),
+            ) => {
+                assert_eq!((l, c), (line, column), "{input:?}");
+            }
+            (w, g) => panic!("{input:?}: serde_json {w:?}, parse_json {g:?}"),
+        }
+    }
+    let text = "{\"name\": \"Zoë ✓ 🎓\", \"é\": [\"\\u00e9\"]}";
+    assert_eq!(
+        parse_json(text.as_bytes(), &Limits::default()).unwrap(),
+        serde_json::from_str::<Value>(text).unwrap()
+    );
+}
