@@ -162,7 +162,11 @@ pub fn type_names(doc: &Value) -> Vec<&str> {
 
 fn short_type(t: &str) -> &str {
     // 2.0 documents may use full IRIs such as https://w3id.org/openbadges#Assertion.
-    t.rsplit(['#', '/', ':']).next().unwrap_or(t)
+    // The separators are ASCII, so the byte after one starts a character.
+    match t.bytes().rposition(|b| matches!(b, b'#' | b'/' | b':')) {
+        Some(i) => t.get(i + 1..).unwrap_or(t),
+        None => t,
+    }
 }
 
 /// Detects the version and class of a JSON document the way the reference verifier does.
@@ -186,8 +190,11 @@ pub fn detect(doc: &Value) -> Detection {
         };
     };
     let contexts = context_iris(doc);
-    let types = type_names(doc);
-    let has = |name: &str| types.iter().any(|t| short_type(t) == name);
+    let mut types = type_names(doc);
+    for t in &mut types {
+        *t = short_type(t);
+    }
+    let has = |name: &str| types.contains(&name);
 
     let is_vc = contexts
         .iter()
@@ -292,5 +299,31 @@ fn infer_1x_class(obj: &serde_json::Map<String, Value>) -> Option<Class> {
         Some(Class::Profile)
     } else {
         None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::short_type;
+
+    #[test]
+    fn short_type_is_the_text_after_the_last_separator() {
+        for t in [
+            "Assertion",
+            "https://w3id.org/openbadges#Assertion",
+            "obi:BadgeClass",
+            "https://example.org/types/Profile",
+            "a/",
+            "#",
+            "",
+            "é:ü#ß/Ωmega",
+            "x:y/z#",
+        ] {
+            assert_eq!(
+                short_type(t),
+                t.rsplit(['#', '/', ':']).next().unwrap_or(t),
+                "{t}"
+            );
+        }
     }
 }

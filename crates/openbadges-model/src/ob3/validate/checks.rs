@@ -28,12 +28,15 @@ pub(super) fn each<'a>(
     }
 }
 
-pub(super) fn type_strings(v: Option<&Value>) -> Option<Vec<&str>> {
-    match v? {
-        Value::String(s) => Some(vec![s.as_str()]),
-        Value::Array(a) => a.iter().map(Value::as_str).collect(),
-        _ => None,
-    }
+/// The names a `type` value holds (one string, or an array's entries), or `None` when it is
+/// neither a string nor an array of strings. Read in place: no list is built.
+pub(super) fn type_names(v: &Value) -> Option<impl Iterator<Item = &str> + Clone> {
+    let all: &[Value] = match v {
+        Value::String(_) => std::slice::from_ref(v),
+        Value::Array(a) if a.iter().all(Value::is_string) => a,
+        _ => return None,
+    };
+    Some(all.iter().filter_map(Value::as_str))
 }
 
 impl Checker {
@@ -52,13 +55,13 @@ impl Checker {
                 &tpath(),
                 format!("{what} has no `type` (it must include `{required}`)"),
             ),
-            Some(t) => match type_strings(Some(t)) {
+            Some(t) => match type_names(t) {
                 None => self.error(
                     ProblemCode::WrongType,
                     &tpath(),
                     "`type` must be a string or an array of strings",
                 ),
-                Some(types) if !types.contains(&required) => self.error(
+                Some(types) if !types.clone().any(|t| t == required) => self.error(
                     ProblemCode::InvalidType,
                     &tpath(),
                     format!("{what} is not of type `{required}`"),
@@ -233,22 +236,22 @@ impl Checker {
         what: &str,
         required: bool,
     ) -> Option<(&'a Map<String, Value>, String)> {
-        let p = pointer_join(path, key);
+        let p = || pointer_join(path, key);
         match obj.member(key) {
             None if required => {
                 self.error(
                     ProblemCode::MissingProperty,
-                    &p,
+                    &p(),
                     format!("`{key}` is required"),
                 );
                 None
             }
             None => None,
-            Some(Value::Object(o)) => Some((o, p)),
+            Some(Value::Object(o)) => Some((o, p())),
             Some(_) => {
                 self.error(
                     ProblemCode::WrongType,
-                    &p,
+                    &p(),
                     format!("`{key}` must be {what} object"),
                 );
                 None
@@ -258,15 +261,17 @@ impl Checker {
 
     /// An `image`: an Image object (`id`, `type: Image`); a bare IRI is tolerated with a warning.
     pub(super) fn image(&mut self, o: &Map<String, Value>, key: &str, path: &str) {
+        let Some(v) = o.member(key) else {
+            return;
+        };
         let p = pointer_join(path, key);
-        match o.member(key) {
-            None => {}
-            Some(Value::Object(img)) => {
+        match v {
+            Value::Object(img) => {
                 self.require_type(img, &p, "Image", "image");
                 self.iri(img, "id", &p, true);
                 self.string(img, "caption", &p, false);
             }
-            Some(v @ Value::String(_)) => {
+            Value::String(_) => {
                 self.iri_value(v, &p, key);
                 self.warning(
                     ProblemCode::WrongType,
@@ -274,7 +279,7 @@ impl Checker {
                     "`image` should be an Image object (`id`, `type: Image`), not a bare IRI",
                 );
             }
-            Some(_) => self.error(
+            _ => self.error(
                 ProblemCode::WrongType,
                 &p,
                 "`image` must be an Image object",

@@ -7,22 +7,22 @@ use crate::detect::{VC1_CONTEXT, VC2_CONTEXT};
 use crate::member::Members;
 use crate::{ProblemCode, pointer_join};
 
-pub(super) fn context_strings(obj: &Map<String, Value>) -> Vec<&str> {
-    match obj.member("@context") {
-        Some(Value::String(s)) => vec![s.as_str()],
-        Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).collect(),
-        _ => Vec::new(),
-    }
+/// The `@context` entries that are strings, read in place.
+pub(super) fn context_strings(obj: &Map<String, Value>) -> impl Iterator<Item = &str> {
+    let all: &[Value] = match obj.member("@context") {
+        Some(v @ Value::String(_)) => std::slice::from_ref(v),
+        Some(Value::Array(a)) => a,
+        _ => &[],
+    };
+    all.iter().filter_map(Value::as_str)
 }
 
 pub(super) fn declares_ob_or_clr_context(obj: &Map<String, Value>) -> bool {
-    context_strings(obj)
-        .iter()
-        .any(|c| is_ob3_context(c) || is_clr2_context(c))
+    context_strings(obj).any(|c| is_ob3_context(c) || is_clr2_context(c))
 }
 
 pub(super) fn has_clr_context(obj: &Map<String, Value>) -> bool {
-    context_strings(obj).iter().any(|c| is_clr2_context(c))
+    context_strings(obj).any(is_clr2_context)
 }
 
 /// `https://purl.imsglobal.org/spec/ob/v3p0/context.json`, `…/context-3.x.y.json`, or the
@@ -48,14 +48,16 @@ pub(super) fn versioned_context(s: &str, prefix: &str, major: char) -> bool {
     let Some(version) = rest.strip_prefix('-').and_then(|r| r.strip_suffix(".json")) else {
         return false;
     };
-    let parts: Vec<&str> = version.split('.').collect();
-    parts.len() == 3
-        && parts
-            .first()
-            .is_some_and(|p| p.len() == 1 && p.starts_with(major))
-        && parts
-            .iter()
-            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+    // Exactly three non-empty runs of digits, the first one digit long and `major`.
+    let number =
+        |p: Option<&str>| p.is_some_and(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
+    let mut parts = version.split('.');
+    let first = parts.next();
+    first.is_some_and(|p| p.len() == 1 && p.starts_with(major))
+        && number(first)
+        && number(parts.next())
+        && number(parts.next())
+        && parts.next().is_none()
 }
 
 impl Checker {
@@ -66,36 +68,35 @@ impl Checker {
         path: &str,
         kind: Kind,
     ) -> (bool, bool) {
-        let cpath = pointer_join(path, "@context");
-        let entries: Vec<&Value> = match obj.member("@context") {
+        let cpath = || pointer_join(path, "@context");
+        let (entries, is_array): (&[Value], bool) = match obj.member("@context") {
             None => {
                 self.error(
                     ProblemCode::MissingProperty,
-                    &cpath,
+                    &cpath(),
                     "`@context` is required",
                 );
                 return (false, false);
             }
-            Some(Value::Array(a)) => a.iter().collect(),
-            Some(v @ Value::String(_)) => vec![v],
+            Some(Value::Array(a)) => (a, true),
+            Some(v @ Value::String(_)) => (std::slice::from_ref(v), false),
             Some(_) => {
                 self.error(
                     ProblemCode::WrongType,
-                    &cpath,
+                    &cpath(),
                     "`@context` must be an array of context IRIs or objects",
                 );
                 return (false, false);
             }
         };
-        let is_array = obj.member("@context").is_some_and(Value::is_array);
         let at = |i: usize| {
             if is_array {
-                pointer_join(&cpath, i)
+                pointer_join(&cpath(), i)
             } else {
-                cpath.clone()
+                cpath()
             }
         };
-        let iris: Vec<Option<&str>> = entries.iter().map(|v| v.as_str()).collect();
+        let iri = |i: usize| entries.get(i).and_then(Value::as_str);
         for (i, e) in entries.iter().enumerate() {
             if !(e.is_string() || e.is_object()) {
                 self.error(
@@ -105,7 +106,7 @@ impl Checker {
                 );
             }
         }
-        let first = iris.first().copied().flatten();
+        let first = iri(0);
         let v1 = first == Some(VC1_CONTEXT);
         let v2 = first == Some(VC2_CONTEXT);
         if !(v1 || v2) {
@@ -126,8 +127,10 @@ impl Checker {
         if kind == Kind::PlainVc {
             return (v1, v2);
         }
-        let ob_pos = iris.iter().position(|c| c.is_some_and(is_ob3_context));
-        let clr_pos = iris.iter().position(|c| c.is_some_and(is_clr2_context));
+        let position =
+            |is: fn(&str) -> bool| entries.iter().position(|c| c.as_str().is_some_and(is));
+        let ob_pos = position(is_ob3_context);
+        let clr_pos = position(is_clr2_context);
         let (main_pos, main_name) = if kind == Kind::Clr {
             (clr_pos, "CLR 2.0")
         } else {
@@ -138,7 +141,7 @@ impl Checker {
             Some(_) if !(v1 || v2) => {}
             None => self.error(
                 ProblemCode::InvalidContext,
-                &cpath,
+                &cpath(),
                 format!("the {main_name} context is missing from `@context`"),
             ),
             Some(1) => {}
@@ -151,11 +154,11 @@ impl Checker {
         if kind == Kind::Clr && ob_pos.is_none() {
             self.error(
                 ProblemCode::InvalidContext,
-                &cpath,
+                &cpath(),
                 "a ClrCredential must also declare the OB 3.0 context",
             );
         }
-        let old_ob = ob_pos.and_then(|i| Some((i, (*iris.get(i)?)?)));
+        let old_ob = ob_pos.and_then(|i| Some((i, iri(i)?)));
         if let Some((i, iri)) = old_ob.filter(|(_, iri)| !iri.ends_with("context-3.0.3.json")) {
             self.warning(
                 ProblemCode::Deprecated,

@@ -3,7 +3,7 @@
 
 use serde_json::{Map, Value};
 
-use super::checks::{each, type_strings};
+use super::checks::{each, type_names};
 use super::context::declares_ob_or_clr_context;
 use super::{Checker, Kind, MAX_NESTING};
 use crate::detect::detect;
@@ -61,15 +61,19 @@ impl Checker {
 
     /// `issuer`: an IRI or a Profile (for a plain VC, any object with an `id`).
     fn credential_issuer(&mut self, obj: &Map<String, Value>, path: &str, kind: Kind) {
-        let ipath = pointer_join(path, "issuer");
+        let ipath = || pointer_join(path, "issuer");
         match obj.member("issuer") {
-            None => self.error(ProblemCode::MissingProperty, &ipath, "`issuer` is required"),
+            None => self.error(
+                ProblemCode::MissingProperty,
+                &ipath(),
+                "`issuer` is required",
+            ),
             Some(Value::String(_)) => self.iri(obj, "issuer", path, true),
-            Some(Value::Object(p)) if kind == Kind::PlainVc => self.iri(p, "id", &ipath, true),
-            Some(Value::Object(p)) => self.profile_as(p, &ipath, "issuer"),
+            Some(Value::Object(p)) if kind == Kind::PlainVc => self.iri(p, "id", &ipath(), true),
+            Some(Value::Object(p)) => self.profile_as(p, &ipath(), "issuer"),
             Some(_) => self.error(
                 ProblemCode::WrongType,
-                &ipath,
+                &ipath(),
                 "`issuer` must be an IRI or a Profile object",
             ),
         }
@@ -153,42 +157,40 @@ impl Checker {
     }
 
     pub(super) fn credential_type(&mut self, obj: &Map<String, Value>, path: &str, kind: Kind) {
-        let tpath = pointer_join(path, "type");
+        let tpath = || pointer_join(path, "type");
         let Some(t) = obj.member("type") else {
-            self.error(ProblemCode::MissingProperty, &tpath, "`type` is required");
+            self.error(ProblemCode::MissingProperty, &tpath(), "`type` is required");
             return;
         };
-        let Some(types) = type_strings(Some(t)) else {
+        let Some(types) = type_names(t) else {
             self.error(
                 ProblemCode::WrongType,
-                &tpath,
+                &tpath(),
                 "`type` must be a string or an array of strings",
             );
             return;
         };
-        if !types.contains(&"VerifiableCredential") {
+        let has = |name: &str| types.clone().any(|t| t == name);
+        if !has("VerifiableCredential") {
             self.error(
                 ProblemCode::InvalidType,
-                &tpath,
+                &tpath(),
                 "`type` must include `VerifiableCredential`",
             );
         }
         let (ok, need) = match kind {
             Kind::OpenBadge => (
-                types.contains(&"OpenBadgeCredential") || types.contains(&"AchievementCredential"),
+                has("OpenBadgeCredential") || has("AchievementCredential"),
                 "`OpenBadgeCredential` or `AchievementCredential`",
             ),
-            Kind::Endorsement => (
-                types.contains(&"EndorsementCredential"),
-                "`EndorsementCredential`",
-            ),
-            Kind::Clr => (types.contains(&"ClrCredential"), "`ClrCredential`"),
+            Kind::Endorsement => (has("EndorsementCredential"), "`EndorsementCredential`"),
+            Kind::Clr => (has("ClrCredential"), "`ClrCredential`"),
             Kind::PlainVc => (true, ""),
         };
         if !ok {
             self.error(
                 ProblemCode::InvalidType,
-                &tpath,
+                &tpath(),
                 format!("`type` must include {need}"),
             );
         }
