@@ -118,8 +118,7 @@ impl Jws {
                 limit: limits.max_bytes,
             });
         }
-        let mut it = token.split('.');
-        let (Some(h), Some(p), Some(s), None) = (it.next(), it.next(), it.next(), it.next()) else {
+        let Some((h, p, s)) = openbadges_model::compact_jws::split_three(token) else {
             return Err(Error::malformed_jws(
                 "a compact JWS has exactly three dot-separated parts",
             ));
