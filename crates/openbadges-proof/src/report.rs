@@ -77,6 +77,8 @@
 //! assert_eq!(r.status(), Status::Invalid);
 //! ```
 
+use std::borrow::Cow;
+
 use serde::{Deserialize, Serialize};
 
 /// The overall outcome: the one verdict of the workspace (reports, the CLI's exit code, the
@@ -130,12 +132,13 @@ pub enum CheckStatus {
 /// One check that ran (or was skipped).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Check {
-    /// Stable identifier, e.g. `jws-signature` (see the crate docs for the table).
-    pub id: String,
+    /// Stable identifier, e.g. `jws-signature` (see the crate docs for the table). The ids are
+    /// fixed names, kept without a copy.
+    pub id: Cow<'static, str>,
     /// Outcome.
     pub status: CheckStatus,
-    /// Human-readable detail.
-    pub message: String,
+    /// Human-readable detail (a fixed text is kept without a copy).
+    pub message: Cow<'static, str>,
     /// The id (IRI) of the node it concerns, when there is one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub node: Option<String>,
@@ -361,13 +364,13 @@ impl Report {
     /// Records a check outcome.
     pub fn check(
         &mut self,
-        id: &str,
+        id: &'static str,
         status: CheckStatus,
-        message: impl Into<String>,
+        message: impl Into<Cow<'static, str>>,
         node: Option<&str>,
     ) {
         self.checks.push(Check {
-            id: id.to_string(),
+            id: Cow::Borrowed(id),
             status,
             message: message.into(),
             node: node.map(str::to_string),
@@ -375,19 +378,35 @@ impl Report {
     }
 
     /// Records a passed check.
-    pub fn pass(&mut self, id: &str, message: impl Into<String>, node: Option<&str>) {
+    pub fn pass(
+        &mut self,
+        id: &'static str,
+        message: impl Into<Cow<'static, str>>,
+        node: Option<&str>,
+    ) {
         self.check(id, CheckStatus::Passed, message, node);
     }
 
     /// Records a failed check and the error that goes with it.
-    pub fn fail(&mut self, id: &str, code: Code, message: impl Into<String>, node: Option<&str>) {
-        let m = message.into();
+    pub fn fail(
+        &mut self,
+        id: &'static str,
+        code: Code,
+        message: impl Into<String>,
+        node: Option<&str>,
+    ) {
+        let m: String = message.into();
         self.check(id, CheckStatus::Failed, m.clone(), node);
         self.error(code, m, node);
     }
 
     /// Records a skipped check.
-    pub fn skip(&mut self, id: &str, message: impl Into<String>, node: Option<&str>) {
+    pub fn skip(
+        &mut self,
+        id: &'static str,
+        message: impl Into<Cow<'static, str>>,
+        node: Option<&str>,
+    ) {
         self.check(id, CheckStatus::Skipped, message, node);
     }
 

@@ -409,11 +409,11 @@ impl Summary {
             .map(|c| {
                 let code = code_of(report, c);
                 ExplainedCheck {
-                    id: c.id.clone(),
+                    id: c.id.to_string(),
                     status: c.status,
                     code,
                     explanation: explain_check(&c.id, c.status, code).to_string(),
-                    detail: c.message.clone(),
+                    detail: c.message.to_string(),
                 }
             })
             .collect();

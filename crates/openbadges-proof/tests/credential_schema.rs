@@ -128,7 +128,7 @@ fn schema_checks(r: &Report) -> Vec<(CheckStatus, String)> {
     r.checks
         .iter()
         .filter(|c| c.id == "credential-schema")
-        .map(|c| (c.status, c.message.clone()))
+        .map(|c| (c.status, c.message.to_string()))
         .collect()
 }
 

@@ -92,7 +92,7 @@ impl Pipeline<'_, '_> {
     pub(super) fn fetch_required(
         &self,
         r: &mut Report,
-        check: &str,
+        check: &'static str,
         url: &str,
         what: &str,
     ) -> Option<Value> {
@@ -110,7 +110,7 @@ impl Pipeline<'_, '_> {
     pub(super) fn fetch_shared_required(
         &self,
         r: &mut Report,
-        check: &str,
+        check: &'static str,
         url: &str,
         what: &str,
     ) -> Option<Arc<SharedDoc>> {
@@ -125,7 +125,7 @@ impl Pipeline<'_, '_> {
 }
 
 /// Records under `check` why what fetching `url` gave is not a JSON document (nothing for one).
-fn record_failure(r: &mut Report, check: &str, url: &str, what: &str, f: &Fetch) {
+fn record_failure(r: &mut Report, check: &'static str, url: &str, what: &str, f: &Fetch) {
     match f {
         Fetch::Json(_) => {}
         Fetch::Gone => r.fail(

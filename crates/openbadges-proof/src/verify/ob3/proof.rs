@@ -152,7 +152,7 @@ impl Pipeline<'_, '_> {
         r: &mut Report,
         doc: &Value,
         opts: &VerifyOptions<'_>,
-        check: &str,
+        check: &'static str,
         map: fn(DiCode, bool) -> Code,
     ) {
         let node = doc.member("id").and_then(Value::as_str);
