@@ -144,22 +144,23 @@ impl VcJwt {
         let Value::Object(mut payload) = payload else {
             return Err(VcJwtError::Payload("not a JSON object".into()));
         };
-        // Removing hashes the name: only names that are there (a scan) are removed.
+        // Removing hashes the name: only names that are there (a scan) are removed, and a
+        // removed claim keeps its name's string.
         let take = |payload: &mut Map<String, Value>, k: &str| {
             if payload.has_member(k) {
-                payload.shift_remove(k)
+                payload.shift_remove_entry(k)
             } else {
                 None
             }
         };
         let (claims, credential, vc_claim) = match take(&mut payload, "vc") {
-            Some(vc @ Value::Object(_)) => (payload, vc, true),
+            Some((_, vc @ Value::Object(_))) => (payload, vc, true),
             Some(_) => return Err(VcJwtError::Payload("`vc` is not an object".into())),
             None => {
                 let mut claims = Map::new();
                 for k in REGISTERED_CLAIMS {
-                    if let Some(v) = take(&mut payload, k) {
-                        claims.insert(k.to_owned(), v);
+                    if let Some((name, v)) = take(&mut payload, k) {
+                        claims.insert(name, v);
                     }
                 }
                 (claims, Value::Object(payload), false)
