@@ -143,21 +143,23 @@ pub struct Detection {
 
 /// The `@context` entries of a document that are strings (objects are skipped).
 pub fn context_iris(doc: &Value) -> Vec<&str> {
-    match doc.member("@context") {
-        Some(Value::String(s)) => vec![s.as_str()],
-        Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).collect(),
-        _ => Vec::new(),
-    }
+    strings_in(doc.member("@context")).collect()
 }
 
 /// The `type` (or `@type`) values of a document, whether a single string or an array.
 pub fn type_names(doc: &Value) -> Vec<&str> {
-    let t = doc.member("type").or_else(|| doc.member("@type"));
-    match t {
-        Some(Value::String(s)) => vec![s.as_str()],
-        Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).collect(),
-        _ => Vec::new(),
-    }
+    strings_in(doc.member("type").or_else(|| doc.member("@type"))).collect()
+}
+
+/// The strings of a one-or-many property (a string, or an array's string entries), read in
+/// place.
+fn strings_in(v: Option<&Value>) -> impl Iterator<Item = &str> + Clone {
+    let all: &[Value] = match v {
+        Some(s @ Value::String(_)) => std::slice::from_ref(s),
+        Some(Value::Array(a)) => a,
+        _ => &[],
+    };
+    all.iter().filter_map(Value::as_str)
 }
 
 fn short_type(t: &str) -> &str {
@@ -189,18 +191,15 @@ pub fn detect(doc: &Value) -> Detection {
             class: None,
         };
     };
-    let contexts = context_iris(doc);
-    let mut types = type_names(doc);
-    for t in &mut types {
-        *t = short_type(t);
-    }
-    let has = |name: &str| types.contains(&name);
+    let contexts = strings_in(doc.member("@context"));
+    let types = strings_in(doc.member("type").or_else(|| doc.member("@type"))).map(short_type);
+    let has = |name: &str| types.clone().any(|t| t == name);
 
     let is_vc = contexts
-        .iter()
-        .any(|c| *c == VC1_CONTEXT || *c == VC2_CONTEXT)
-        || contexts.iter().any(|c| c.starts_with(OB3_CONTEXT_PREFIX))
-        || contexts.iter().any(|c| c.starts_with(CLR2_CONTEXT_PREFIX));
+        .clone()
+        .any(|c| c == VC1_CONTEXT || c == VC2_CONTEXT)
+        || contexts.clone().any(|c| c.starts_with(OB3_CONTEXT_PREFIX))
+        || contexts.clone().any(|c| c.starts_with(CLR2_CONTEXT_PREFIX));
     if is_vc {
         let class = if has("ClrCredential") {
             Some(Class::ClrCredential)
@@ -222,7 +221,7 @@ pub fn detect(doc: &Value) -> Detection {
             None
         };
         let version = if class == Some(Class::ClrCredential)
-            || contexts.iter().any(|c| c.starts_with(CLR2_CONTEXT_PREFIX))
+            || contexts.clone().any(|c| c.starts_with(CLR2_CONTEXT_PREFIX))
         {
             Version::Clr2_0
         } else {
@@ -252,13 +251,13 @@ pub fn detect(doc: &Value) -> Detection {
         }
     };
 
-    if contexts.iter().any(|c| OB2_CONTEXT_ALIASES.contains(c)) {
+    if contexts.clone().any(|c| OB2_CONTEXT_ALIASES.contains(&c)) {
         return Detection {
             version: Some(Version::V2_0),
             class: class_2x(),
         };
     }
-    if contexts.iter().any(|c| OB1_CONTEXT_ALIASES.contains(c)) {
+    if contexts.clone().any(|c| OB1_CONTEXT_ALIASES.contains(&c)) {
         return Detection {
             version: Some(Version::V1_1),
             class: class_2x(),

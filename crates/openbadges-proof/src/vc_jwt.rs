@@ -157,7 +157,7 @@ impl VcJwt {
             Some((_, vc @ Value::Object(_))) => (payload, vc, true),
             Some(_) => return Err(VcJwtError::Payload("`vc` is not an object".into())),
             None => {
-                let mut claims = Map::new();
+                let mut claims = Map::with_capacity(REGISTERED_CLAIMS.len());
                 for k in REGISTERED_CLAIMS {
                     if let Some((name, v)) = take(&mut payload, k) {
                         claims.insert(name, v);

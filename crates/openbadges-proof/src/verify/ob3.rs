@@ -75,11 +75,13 @@ pub(super) fn di_code(c: DiCode, invalid: bool) -> Code {
     }
 }
 
-pub(super) fn as_list(v: Option<&Value>) -> Vec<&Value> {
+/// The values of a one-or-many property, read in place (no list is built): none for a missing
+/// or `null` property, an array's entries, or the one value.
+pub(super) fn as_list(v: Option<&Value>) -> &[Value] {
     match v {
-        None | Some(Value::Null) => Vec::new(),
-        Some(Value::Array(a)) => a.iter().collect(),
-        Some(v) => vec![v],
+        None | Some(Value::Null) => &[],
+        Some(Value::Array(a)) => a,
+        Some(v) => std::slice::from_ref(v),
     }
 }
 

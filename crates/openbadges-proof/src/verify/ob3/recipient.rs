@@ -17,7 +17,7 @@ impl Pipeline<'_, '_> {
             return;
         }
         let subjects = as_list(doc.member("credentialSubject"));
-        for s in &subjects {
+        for s in subjects {
             let id = s.member("id").and_then(Value::as_str);
             for Identity { kind, value } in self.v.recipient.identities() {
                 if id.is_some_and(|i| {
