@@ -24,7 +24,7 @@ pub(super) const OPEN_BADGE_CREDENTIAL_TYPES: &[&str] = &[
 /// Whether `doc`'s `type` names one of [`OPEN_BADGE_CREDENTIAL_TYPES`].
 pub(super) fn is_open_badge_credential(doc: &Value) -> bool {
     as_list(doc.member("type"))
-        .into_iter()
+        .iter()
         .filter_map(Value::as_str)
         .any(|t| OPEN_BADGE_CREDENTIAL_TYPES.contains(&t))
 }
@@ -37,7 +37,7 @@ pub(super) fn not_an_open_badge(r: &mut Report, credential: &Value) -> bool {
     }
     let node = credential.member("id").and_then(Value::as_str);
     let types: Vec<String> = as_list(credential.member("type"))
-        .into_iter()
+        .iter()
         .map(|t| match t {
             Value::String(s) => s.clone(),
             other => other.to_string(),

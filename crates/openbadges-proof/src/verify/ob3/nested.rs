@@ -10,7 +10,7 @@ use crate::report::{Code, Report, Status};
 
 fn types(v: &Value) -> Vec<&str> {
     as_list(v.member("type"))
-        .into_iter()
+        .iter()
         .filter_map(Value::as_str)
         .collect()
 }
@@ -131,7 +131,7 @@ impl Pipeline<'_, '_> {
         let mut failed = 0;
         for s in as_list(doc.member("credentialSubject")) {
             for (i, c) in as_list(s.member("verifiableCredential"))
-                .into_iter()
+                .iter()
                 .enumerate()
             {
                 let name = c
