@@ -130,10 +130,7 @@ impl Pipeline<'_, '_> {
         let mut n = 0;
         let mut failed = 0;
         for s in as_list(doc.member("credentialSubject")) {
-            for (i, c) in as_list(s.member("verifiableCredential"))
-                .iter()
-                .enumerate()
-            {
+            for (i, c) in as_list(s.member("verifiableCredential")).iter().enumerate() {
                 let name = c
                     .member("id")
                     .and_then(Value::as_str)
