@@ -525,3 +525,35 @@ fn store_open_picks_the_store_from_the_url() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_large_commit_prepared_on_several_threads_stores_every_badge_as_given() {
+    // 300 badges (and their documents) in one commit: `SqliteStore` prepares the badges' JSON
+    // columns and hashes on other threads, 128 writes ahead of its statements. What it stores
+    // must be what a store without that (memory) keeps, in every column it reads back, and the
+    // stored hashes must match the originals (integrity check).
+    let f = "backpack/clr20/simple.json";
+    let mut bp = backpack(MemoryStore::new(), FixedVerifier(Status::Valid));
+    bp.import(&fixture(f), file(f)).unwrap();
+    let template = bp.store().badges().unwrap().remove(0);
+    let mut writes = Vec::new();
+    for i in 0..300 {
+        let mut b = template.clone();
+        b.dedup_key = openbadges_backpack::DedupKey::new(format!("test:{i}"));
+        b.id = openbadges_backpack::BadgeId::for_key(&b.dedup_key);
+        b.original = format!("original {i}").into_bytes();
+        b.document = json!({"n": i, "name": format!("badge {i}")});
+        let id = b.id.clone();
+        writes.push(Write::PutBadge(Box::new(b)));
+        writes.push(Write::PutDocuments(id, Vec::new()));
+    }
+    let dir = TempDir::new("large-commit");
+    let sqlite = SqliteStore::open(dir.join("backpack.sqlite")).unwrap();
+    let memory = MemoryStore::new();
+    sqlite.commit(writes.clone()).unwrap();
+    memory.commit(writes).unwrap();
+    let stored = sqlite.badges().unwrap();
+    assert_eq!(stored.len(), 300);
+    assert_eq!(stored, memory.badges().unwrap());
+    assert!(sqlite.integrity_check().unwrap().is_empty());
+}

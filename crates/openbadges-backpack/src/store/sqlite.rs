@@ -359,28 +359,46 @@ static PUT_BADGE: LazyLock<String> = LazyLock::new(|| {
 static GET_BADGE: LazyLock<String> =
     LazyLock::new(|| format!("SELECT {BADGE_COLUMNS} FROM badges WHERE id = ?1"));
 
-fn put_badge(tx: &rusqlite::Transaction<'_>, b: &BadgeRecord) -> Result<()> {
-    let recipient = serde_json::to_string(&b.recipient)
-        .map_err(|e| Error::storage_in("encoding recipient", e))?;
+/// The columns of a badge row that are computed from the record, not copied: its document and
+/// recipient as JSON text and its original's SHA-256. Pure work, so a large commit prepares them
+/// on several threads ([`SqliteStore::commit`]) while the statements run on the connection's.
+struct BadgeText {
+    document: String,
+    recipient: String,
+    original_sha256: String,
+}
+
+impl BadgeText {
+    fn of(b: &BadgeRecord) -> Result<Self> {
+        Ok(BadgeText {
+            document: b.document.to_string(),
+            recipient: serde_json::to_string(&b.recipient)
+                .map_err(|e| Error::storage_in("encoding recipient", e))?,
+            original_sha256: sha256_hex(&b.original),
+        })
+    }
+}
+
+fn put_badge(tx: &rusqlite::Transaction<'_>, b: &BadgeRecord, text: BadgeText) -> Result<()> {
     tx.prepare_cached(&PUT_BADGE)?.execute(params![
         b.id.as_str(),
         b.dedup_key.as_str(),
         b.original,
-        b.document.to_string(),
+        text.document,
         b.source.kind.as_str(),
         b.source.location,
         b.source.within,
         b.input_kind.as_str(),
         b.version.as_str(),
         b.class,
-        recipient,
+        text.recipient,
         b.state.as_str(),
         time_str(&b.imported_at),
         b.valid_from.as_ref().map(time_str),
         b.verification.status.as_str(),
         b.verification.report,
         time_str(&b.verification.checked_at),
-        sha256_hex(&b.original),
+        text.original_sha256,
     ])?;
     Ok(())
 }
@@ -441,9 +459,16 @@ fn put_collection(tx: &rusqlite::Transaction<'_>, c: &Collection) -> Result<()> 
     Ok(())
 }
 
-fn apply(tx: &rusqlite::Transaction<'_>, w: &Write, digests: &mut BodyDigests) -> Result<()> {
+/// Applies one write; `text` is a [`Write::PutBadge`]'s prepared columns (computed here if
+/// `None`).
+fn apply(
+    tx: &rusqlite::Transaction<'_>,
+    w: &Write,
+    text: Option<Result<BadgeText>>,
+    digests: &mut BodyDigests,
+) -> Result<()> {
     match w {
-        Write::PutBadge(b) => put_badge(tx, b)?,
+        Write::PutBadge(b) => put_badge(tx, b, text.unwrap_or_else(|| BadgeText::of(b))?)?,
         Write::SetBadgeState(id, state) => {
             let n = tx.execute(
                 "UPDATE badges SET state = ?2 WHERE id = ?1",
@@ -566,6 +591,34 @@ fn renumber(tx: &rusqlite::Transaction<'_>, cid: &str) -> Result<()> {
         )?;
     }
     Ok(())
+}
+
+/// A commit with at least this many badges prepares their rows on every core.
+const PARALLEL_COMMIT_MIN: usize = 16;
+
+/// Writes prepared (on other threads) while the previous ones are applied.
+const COMMIT_CHUNK: usize = 128;
+
+/// Each write's prepared badge columns (`None` for other writes, or where the thread preparing
+/// it failed: `apply` then computes them), computed on up to `threads` threads while
+/// `meanwhile` runs here.
+fn prepare_texts(
+    writes: &[Write],
+    threads: usize,
+    meanwhile: &mut dyn FnMut(),
+) -> Vec<Option<Result<BadgeText>>> {
+    crate::parallel::map_in_order(
+        writes,
+        threads,
+        |w| match w {
+            Write::PutBadge(b) => Some(BadgeText::of(b)),
+            _ => None,
+        },
+        meanwhile,
+    )
+    .into_iter()
+    .map(Option::flatten)
+    .collect()
 }
 
 impl Store for SqliteStore {
@@ -705,8 +758,32 @@ impl Store for SqliteStore {
         // held until the commit.
         // The kept documents' bodies shared by many badges of the batch are hashed once.
         let mut digests = BodyDigests::default();
-        for w in writes {
-            apply(&tx, &w, &mut digests)?;
+        // A large batch goes in chunks: while the statements of one chunk run here, the next
+        // chunk's badges are rendered and hashed on the other cores (`BadgeText`), in order.
+        let puts = writes
+            .iter()
+            .filter(|w| matches!(w, Write::PutBadge(_)))
+            .count();
+        let threads = if puts >= PARALLEL_COMMIT_MIN {
+            crate::parallel::cores()
+        } else {
+            1
+        };
+        let mut writes = writes.into_iter();
+        let mut chunk: Vec<Write> = writes.by_ref().take(COMMIT_CHUNK).collect();
+        let mut texts = prepare_texts(&chunk, threads, &mut || {});
+        while !chunk.is_empty() {
+            let next: Vec<Write> = writes.by_ref().take(COMMIT_CHUNK).collect();
+            let mut applied = Ok(());
+            let next_texts = prepare_texts(&next, threads, &mut || {
+                applied = std::mem::take(&mut chunk)
+                    .into_iter()
+                    .zip(std::mem::take(&mut texts))
+                    .try_for_each(|(w, text)| apply(&tx, &w, text, &mut digests));
+            });
+            applied?;
+            chunk = next;
+            texts = next_texts;
         }
         tx.commit().map_err(|e| classify(p, e))?;
         Ok(())
