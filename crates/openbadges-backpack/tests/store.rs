@@ -527,7 +527,7 @@ fn store_open_picks_the_store_from_the_url() {
 }
 
 #[test]
-fn a_large_commit_prepared_on_several_threads_stores_every_badge_as_given() {
+fn a_large_commit_prepared_on_several_threads_stores_every_badge_and_document_as_given() {
     // 300 badges (and their documents) in one commit: `SqliteStore` prepares the badges' JSON
     // columns and hashes on other threads, 128 writes ahead of its statements. What it stores
     // must be what a store without that (memory) keeps, in every column it reads back, and the
@@ -545,7 +545,18 @@ fn a_large_commit_prepared_on_several_threads_stores_every_badge_as_given() {
         b.document = json!({"n": i, "name": format!("badge {i}")});
         let id = b.id.clone();
         writes.push(Write::PutBadge(Box::new(b)));
-        writes.push(Write::PutDocuments(id, Vec::new()));
+        // Documents by (URL, content), each body its own allocation: the same URL with other
+        // bytes, the same bytes under another URL, and repeats, all in one commit (the store
+        // remembers each document row's id for the rest of the commit).
+        let documents = (0..2)
+            .map(|k| openbadges_backpack::KeptDocument {
+                url: format!("https://issuer.example/{}", (i + k) % 3),
+                media_type: Some("application/json".into()),
+                fetched_at: template.imported_at,
+                body: std::sync::Arc::from(format!("body {}", (i + 2 * k) % 4).into_bytes()),
+            })
+            .collect();
+        writes.push(Write::PutDocuments(id, documents));
     }
     let dir = TempDir::new("large-commit");
     let sqlite = SqliteStore::open(dir.join("backpack.sqlite")).unwrap();
@@ -555,5 +566,10 @@ fn a_large_commit_prepared_on_several_threads_stores_every_badge_as_given() {
     let stored = sqlite.badges().unwrap();
     assert_eq!(stored.len(), 300);
     assert_eq!(stored, memory.badges().unwrap());
+    for b in &stored {
+        let kept = sqlite.badge_documents(&b.id).unwrap();
+        assert_eq!(kept.len(), 2);
+        assert_eq!(kept, memory.badge_documents(&b.id).unwrap(), "{}", b.id);
+    }
     assert!(sqlite.integrity_check().unwrap().is_empty());
 }

@@ -459,16 +459,30 @@ fn put_collection(tx: &rusqlite::Transaction<'_>, c: &Collection) -> Result<()> 
     Ok(())
 }
 
+/// What one commit has learnt of its transaction, so as not to ask SQLite again: each kept
+/// body's SHA-256, the id of each document row by its unique key (URL, SHA-256), and the badges
+/// known to be stored. Rows of `documents` and `badges` are never deleted, so an answer stays
+/// true until the commit ends; bounded by the commit's writes.
+#[derive(Default)]
+struct Known {
+    digests: BodyDigests,
+    documents: std::collections::HashMap<(String, String), i64>,
+    badges: std::collections::HashSet<BadgeId>,
+}
+
 /// Applies one write; `text` is a [`Write::PutBadge`]'s prepared columns (computed here if
 /// `None`).
 fn apply(
     tx: &rusqlite::Transaction<'_>,
     w: &Write,
     text: Option<Result<BadgeText>>,
-    digests: &mut BodyDigests,
+    known: &mut Known,
 ) -> Result<()> {
     match w {
-        Write::PutBadge(b) => put_badge(tx, b, text.unwrap_or_else(|| BadgeText::of(b))?)?,
+        Write::PutBadge(b) => {
+            put_badge(tx, b, text.unwrap_or_else(|| BadgeText::of(b))?)?;
+            known.badges.insert(b.id.clone());
+        }
         Write::SetBadgeState(id, state) => {
             let n = tx.execute(
                 "UPDATE badges SET state = ?2 WHERE id = ?1",
@@ -524,7 +538,7 @@ fn apply(
                 params![i.kind.as_str(), i.value],
             )?;
         }
-        Write::PutDocuments(id, docs) => put_documents(tx, id, docs, digests)?,
+        Write::PutDocuments(id, docs) => put_documents(tx, id, docs, known)?,
     }
     Ok(())
 }
@@ -533,9 +547,12 @@ fn put_documents(
     tx: &rusqlite::Transaction<'_>,
     id: &BadgeId,
     docs: &[KeptDocument],
-    digests: &mut BodyDigests,
+    known: &mut Known,
 ) -> Result<()> {
-    require_badge(tx, id)?;
+    if !known.badges.contains(id) {
+        require_badge(tx, id)?;
+        known.badges.insert(id.clone());
+    }
     tx.prepare_cached("DELETE FROM badge_documents WHERE badge_id = ?1")?
         .execute([id.as_str()])?;
     let mut insert = tx.prepare_cached(
@@ -547,13 +564,16 @@ fn put_documents(
         "INSERT OR IGNORE INTO badge_documents (badge_id, document_id) VALUES (?1, ?2)",
     )?;
     for d in docs {
-        let sha = digests.sha256(&d.body);
-        // Most documents are kept already (shared by many badges): looked up first, so their
-        // body is bound and inserted only when new.
-        let known: Option<i64> = find
-            .query_row(params![d.url, sha], |r| r.get(0))
-            .optional()?;
-        let doc_id = match known {
+        let key = (d.url.clone(), known.digests.sha256(&d.body));
+        let (url, sha) = &key;
+        // Most documents are kept already (shared by many badges): looked up first (in what
+        // this commit has seen, then in the table), so their body is bound and inserted only
+        // when new.
+        let found: Option<i64> = match known.documents.get(&key) {
+            Some(doc_id) => Some(*doc_id),
+            None => find.query_row(params![url, sha], |r| r.get(0)).optional()?,
+        };
+        let doc_id = match found {
             Some(doc_id) => doc_id,
             None => {
                 insert.execute(params![
@@ -567,6 +587,7 @@ fn put_documents(
             }
         };
         link.execute(params![id.as_str(), doc_id])?;
+        known.documents.insert(key, doc_id);
     }
     Ok(())
 }
@@ -757,7 +778,7 @@ impl Store for SqliteStore {
         // Each write dropped once applied: a large batch's records and documents are not all
         // held until the commit.
         // The kept documents' bodies shared by many badges of the batch are hashed once.
-        let mut digests = BodyDigests::default();
+        let mut known = Known::default();
         // A large batch goes in chunks: while the statements of one chunk run here, the next
         // chunk's badges are rendered and hashed on the other cores (`BadgeText`), in order.
         let puts = writes
@@ -779,7 +800,7 @@ impl Store for SqliteStore {
                 applied = std::mem::take(&mut chunk)
                     .into_iter()
                     .zip(std::mem::take(&mut texts))
-                    .try_for_each(|(w, text)| apply(&tx, &w, text, &mut digests));
+                    .try_for_each(|(w, text)| apply(&tx, &w, text, &mut known));
             });
             applied?;
             chunk = next;
