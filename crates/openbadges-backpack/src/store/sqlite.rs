@@ -791,21 +791,35 @@ impl Store for SqliteStore {
             1
         };
         let mut writes = writes.into_iter();
-        let mut chunk: Vec<Write> = writes.by_ref().take(COMMIT_CHUNK).collect();
-        let mut texts = prepare_texts(&chunk, threads, &mut || {});
-        while !chunk.is_empty() {
-            let next: Vec<Write> = writes.by_ref().take(COMMIT_CHUNK).collect();
-            let mut applied = Ok(());
-            let next_texts = prepare_texts(&next, threads, &mut || {
-                applied = std::mem::take(&mut chunk)
-                    .into_iter()
-                    .zip(std::mem::take(&mut texts))
-                    .try_for_each(|(w, text)| apply(&tx, &w, text, &mut known));
-            });
-            applied?;
-            chunk = next;
-            texts = next_texts;
-        }
+        std::thread::scope(|s| -> Result<()> {
+            // The applied writes are freed on another thread too (a batch's records are many
+            // small allocations), while the next chunk's statements run here.
+            let (spent, freeing) = std::sync::mpsc::channel::<Vec<Write>>();
+            if threads > 1 {
+                s.spawn(move || freeing.into_iter().for_each(drop));
+            } else {
+                // No receiver: each chunk is dropped where it is sent, as soon as applied.
+                drop(freeing);
+            }
+            let mut chunk: Vec<Write> = writes.by_ref().take(COMMIT_CHUNK).collect();
+            let mut texts = prepare_texts(&chunk, threads, &mut || {});
+            while !chunk.is_empty() {
+                let next: Vec<Write> = writes.by_ref().take(COMMIT_CHUNK).collect();
+                let mut applied = Ok(());
+                let next_texts = prepare_texts(&next, threads, &mut || {
+                    applied = chunk
+                        .iter()
+                        .zip(std::mem::take(&mut texts))
+                        .try_for_each(|(w, text)| apply(&tx, w, text, &mut known));
+                });
+                applied?;
+                // Without a freeing thread (or if it is gone) the send fails and the chunk is
+                // dropped here.
+                let _ = spent.send(std::mem::replace(&mut chunk, next));
+                texts = next_texts;
+            }
+            Ok(())
+        })?;
         tx.commit().map_err(|e| classify(p, e))?;
         Ok(())
     }
