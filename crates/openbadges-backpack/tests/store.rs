@@ -572,4 +572,14 @@ fn a_large_commit_prepared_on_several_threads_stores_every_badge_and_document_as
         assert_eq!(kept, memory.badge_documents(&b.id).unwrap(), "{}", b.id);
     }
     assert!(sqlite.integrity_check().unwrap().is_empty());
+    // Read together (one read transaction): what `badge` answers for each id, stored or not.
+    let mut ids: Vec<_> = stored.iter().step_by(7).map(|b| b.id.clone()).collect();
+    ids.insert(
+        3,
+        openbadges_backpack::BadgeId::for_key(&openbadges_backpack::DedupKey::new("absent")),
+    );
+    let each: Vec<_> = ids.iter().map(|id| sqlite.badge(id).unwrap()).collect();
+    assert_eq!(sqlite.badges_by_id(&ids).unwrap(), each);
+    assert_eq!(memory.badges_by_id(&ids).unwrap(), each);
+    assert!(each.get(3).unwrap().is_none());
 }

@@ -423,18 +423,24 @@ impl<S: Store, V: Verifier> Backpack<S, V> {
         .collect();
         let mut out: Vec<Option<Planned>> = items.iter().map(|_| None).collect();
         let mut seen = std::collections::BTreeSet::new();
+        // The items to look up in the store (their first of each badge), looked up together.
+        let candidates: Vec<(usize, &Identified)> = identified
+            .iter()
+            .enumerate()
+            .filter_map(|(i, badge)| badge.as_ref().ok().map(|badge| (i, badge)))
+            .filter(|(_, badge)| {
+                !ctx.pending.contains_key(&badge.id) && seen.insert(badge.id.clone())
+            })
+            .collect();
+        let ids: Vec<BadgeId> = candidates.iter().map(|(_, b)| b.id.clone()).collect();
+        let held = self.store.badges_by_id(&ids)?;
         let mut ahead = 0usize;
-        for ((item, slot), badge) in items.iter().zip(out.iter_mut()).zip(&identified) {
-            let Ok(badge) = badge else {
+        for ((i, badge), held) in candidates.into_iter().zip(held) {
+            let (Some(item), Some(slot)) = (items.get(i), out.get_mut(i)) else {
                 continue;
             };
-            if ctx.pending.contains_key(&badge.id) || !seen.insert(badge.id.clone()) {
+            if held.is_some_and(|held| held.original == item.original) {
                 continue;
-            }
-            if let Some(held) = self.store.badge(&badge.id)? {
-                if held.original == item.original {
-                    continue;
-                }
             }
             *slot = Some((badge.version, badge.recipient.identifier.clone()));
             ahead += 1;

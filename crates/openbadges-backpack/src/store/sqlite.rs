@@ -652,6 +652,27 @@ impl Store for SqliteStore {
         raw.map(RawBadge::decode).transpose()
     }
 
+    fn badges_by_id(&self, ids: &[BadgeId]) -> Result<Vec<Option<BadgeRecord>>> {
+        let p = &self.path;
+        let mut conn = self.conn();
+        // One read transaction (deferred: a snapshot from the first read on), so the lookups
+        // share one set of file locks instead of taking and releasing them per badge.
+        let tx = conn.transaction().map_err(|e| classify(p, e))?;
+        let mut out = Vec::with_capacity(ids.len());
+        {
+            let mut stmt = tx.prepare_cached(&GET_BADGE).map_err(|e| classify(p, e))?;
+            for id in ids {
+                let raw = stmt
+                    .query_row([id.as_str()], raw_badge)
+                    .optional()
+                    .map_err(|e| classify(p, e))?;
+                out.push(raw.map(RawBadge::decode).transpose()?);
+            }
+        }
+        tx.commit().map_err(|e| classify(p, e))?;
+        Ok(out)
+    }
+
     fn badges(&self) -> Result<Vec<BadgeRecord>> {
         let conn = self.conn();
         let mut stmt = conn
