@@ -109,10 +109,75 @@ const MIGRATIONS: &[&str] = &[
 /// serialised by SQLite's write lock (each commit is an immediate transaction, waiting up to
 /// 5 s for it). Every method blocks on file I/O: in async code, call it from
 /// `tokio::task::spawn_blocking`.
+///
+/// Copying the write-ahead log into the database file (SQLite's checkpoint) is done by a
+/// thread of the store with a connection of its own, after each commit, while the caller goes
+/// on; the store's connection checkpoints itself only when the log has grown past 10,000
+/// pages. A commit is durable when it returns either way (the log is synced); the thread is
+/// joined when the store is dropped.
 #[derive(Debug)]
 pub struct SqliteStore {
     conn: Mutex<Connection>,
     path: PathBuf,
+    checkpoints: Option<Checkpointer>,
+}
+
+/// The store's checkpointing thread: woken after each commit, it runs a passive checkpoint on
+/// its own connection (never waiting for the writer; what it could not copy is copied the
+/// next time). Stopped and joined when the store is dropped.
+#[derive(Debug)]
+struct Checkpointer {
+    wake: Option<std::sync::mpsc::SyncSender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Checkpointer {
+    /// Starts the thread on a connection of its own to `path` (`None` if either fails: the
+    /// store's connection then checkpoints itself, as SQLite does by default).
+    fn start(path: &Path) -> Option<Checkpointer> {
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .ok()?;
+        conn.busy_timeout(BUSY_TIMEOUT).ok()?;
+        conn.execute_batch("PRAGMA synchronous = FULL;").ok()?;
+        let (wake, woken) = std::sync::mpsc::sync_channel::<()>(1);
+        let thread = std::thread::Builder::new()
+            .name("backpack-checkpoint".into())
+            .spawn(move || {
+                while woken.recv().is_ok() {
+                    // Best effort: a checkpoint that fails or stops short is retried after
+                    // the next commit.
+                    let _ = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()));
+                }
+            })
+            .ok()?;
+        Some(Checkpointer {
+            wake: Some(wake),
+            thread: Some(thread),
+        })
+    }
+
+    /// Asks for a checkpoint (one already asked for and not begun covers this one too).
+    fn poke(&self) {
+        if let Some(wake) = &self.wake {
+            let _ = wake.try_send(());
+        }
+    }
+}
+
+impl Drop for SqliteStore {
+    fn drop(&mut self) {
+        // The checkpointing connection closes first, so that the store's, closing last,
+        // checkpoints what is left and removes the log, as it does on its own.
+        if let Some(c) = &mut self.checkpoints {
+            c.wake = None;
+            if let Some(thread) = c.thread.take() {
+                let _ = thread.join();
+            }
+        }
+    }
 }
 
 fn classify(path: &Path, e: rusqlite::Error) -> Error {
@@ -140,9 +205,10 @@ impl SqliteStore {
                 | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
         .map_err(|e| classify(&path, e))?;
-        let store = SqliteStore {
+        let mut store = SqliteStore {
             conn: Mutex::new(conn),
             path,
+            checkpoints: None,
         };
         store.init().map_err(|e| match e {
             Error::Storage { source, .. } if says_corrupted(&*source) => Error::Corrupted {
@@ -151,6 +217,16 @@ impl SqliteStore {
             },
             other => other,
         })?;
+        store.checkpoints = Checkpointer::start(&store.path);
+        if store.checkpoints.is_some() {
+            // The store's connection checkpoints only if the log has grown far past SQLite's
+            // default (1,000 pages): when the thread falls behind, or for writes that do not
+            // wake it (the OAuth grant records).
+            store
+                .conn()
+                .execute_batch("PRAGMA wal_autocheckpoint = 10000;")
+                .map_err(|e| classify(&store.path, e))?;
+        }
         Ok(store)
     }
 
@@ -842,6 +918,9 @@ impl Store for SqliteStore {
             Ok(())
         })?;
         tx.commit().map_err(|e| classify(p, e))?;
+        if let Some(c) = &self.checkpoints {
+            c.poke();
+        }
         Ok(())
     }
 
