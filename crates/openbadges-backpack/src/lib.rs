@@ -107,4 +107,4 @@ pub use model::*;
 pub use store::{MemoryStore, SqliteStore, Store, Write};
 #[cfg(feature = "postgres")]
 pub use store::{PostgresOptions, PostgresStore};
-pub use verify::{VerificationOutcome, Verifier, VerifyRequest};
+pub use verify::{RenderedOutcome, VerificationOutcome, Verifier, VerifyRequest};

@@ -6,7 +6,7 @@ use openbadges_proof::loader::{Document, DocumentLoader, Recording, StaticLoader
 use openbadges_proof::verify::RecipientProfile;
 
 use crate::fetch::Fetcher;
-use crate::verify::{VerificationOutcome, Verifier, VerifyRequest};
+use crate::verify::{RenderedOutcome, VerificationOutcome, Verifier, VerifyRequest};
 
 /// The proof crate's verifier, checking each badge against the identifier its recipient matched.
 #[derive(Debug, Clone)]
@@ -77,19 +77,12 @@ pub fn is_bundled(url: &str) -> bool {
 
 impl Verifier for ProofVerifier<'_> {
     fn verify_keeping(&self, request: &VerifyRequest<'_>) -> (VerificationOutcome, Vec<Document>) {
-        let Some(log) = &self.recording else {
-            return (self.verify(request), Vec::new());
-        };
-        log.clear_this_thread();
-        let outcome = self.check(request);
-        let mut seen = std::collections::BTreeSet::new();
-        let docs = log
-            .take_this_thread()
-            .into_iter()
-            .filter(|d| !is_bundled(&d.url))
-            .filter(|d| seen.insert((d.url.clone(), d.body.clone())))
-            .collect();
-        (outcome, docs)
+        self.recorded(request, |report| {
+            let status = report.status();
+            let report =
+                serde_json::to_value(report).unwrap_or_else(|e| unserializable(status, &e));
+            VerificationOutcome { status, report }
+        })
     }
 
     fn verify(&self, request: &VerifyRequest<'_>) -> VerificationOutcome {
@@ -115,6 +108,42 @@ impl Verifier for ProofVerifier<'_> {
     ) -> Vec<(VerificationOutcome, Vec<Document>)> {
         self.verify_many(requests, meanwhile)
     }
+
+    fn verify_rendered_many_while(
+        &self,
+        requests: &[VerifyRequest<'_>],
+        meanwhile: &mut dyn FnMut(),
+    ) -> Vec<(RenderedOutcome, Vec<Document>)> {
+        // Each report rendered as text where it was made (the same text as rendering
+        // `verify_keeping`'s `Value`: the report's fields in order), not built as a `Value`
+        // there and rendered on the calling thread.
+        let render = |r: &VerifyRequest<'_>| {
+            self.recorded(r, |report| {
+                let status = report.status();
+                let mut text = serde_json::to_string(report)
+                    .unwrap_or_else(|e| unserializable(status, &e).to_string());
+                text.shrink_to_fit();
+                RenderedOutcome {
+                    status,
+                    report: text,
+                }
+            })
+        };
+        let done = crate::parallel::map_in_order(requests, self.threads, render, meanwhile);
+        // A request whose thread failed is verified again here (a panic is not a verdict).
+        done.into_iter()
+            .zip(requests)
+            .map(|(a, r)| a.unwrap_or_else(|| render(r)))
+            .collect()
+    }
+}
+
+/// The report of a report that could not be serialized.
+fn unserializable(
+    status: openbadges_proof::report::Status,
+    e: &serde_json::Error,
+) -> serde_json::Value {
+    serde_json::json!({"status": status.as_str(), "errors": [{"code": "REPORT_UNSERIALIZABLE", "message": e.to_string()}]})
 }
 
 impl ProofVerifier<'_> {
@@ -140,17 +169,41 @@ impl ProofVerifier<'_> {
 
     /// One verification, through the wrapped verifier.
     fn check(&self, request: &VerifyRequest<'_>) -> VerificationOutcome {
+        let report = self.report(request);
+        let status = report.status();
+        let report = serde_json::to_value(&report).unwrap_or_else(|e| unserializable(status, &e));
+        VerificationOutcome { status, report }
+    }
+
+    /// The wrapped verifier's report on one badge.
+    fn report(&self, request: &VerifyRequest<'_>) -> openbadges_proof::report::Report {
         let profile = RecipientProfile::new().identity(request.recipient.clone());
-        let report = self
-            .inner
+        self.inner
             .clone()
             .with_recipient(profile)
-            .verify_bytes("badge", request.original);
-        let status = report.status();
-        let report = serde_json::to_value(&report).unwrap_or_else(|e| {
-            serde_json::json!({"status": status.as_str(), "errors": [{"code": "REPORT_UNSERIALIZABLE", "message": e.to_string()}]})
-        });
-        VerificationOutcome { status, report }
+            .verify_bytes("badge", request.original)
+    }
+
+    /// One verification, its report turned into an answer by `answer`, and the documents it
+    /// loaded (none without a [`Recording`]).
+    fn recorded<T>(
+        &self,
+        request: &VerifyRequest<'_>,
+        answer: impl FnOnce(&openbadges_proof::report::Report) -> T,
+    ) -> (T, Vec<Document>) {
+        let Some(log) = &self.recording else {
+            return (answer(&self.report(request)), Vec::new());
+        };
+        log.clear_this_thread();
+        let outcome = answer(&self.report(request));
+        let mut seen = std::collections::BTreeSet::new();
+        let docs = log
+            .take_this_thread()
+            .into_iter()
+            .filter(|d| !is_bundled(&d.url))
+            .filter(|d| seen.insert((d.url.clone(), d.body.clone())))
+            .collect();
+        (outcome, docs)
     }
 }
 

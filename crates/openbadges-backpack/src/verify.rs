@@ -51,6 +51,27 @@ pub struct VerificationOutcome {
     pub report: Value,
 }
 
+/// A verifier's answer with its report rendered as compact JSON text: what the backpack stores
+/// with a badge ([`Verification::report`](crate::model::Verification)). Asked of a batch
+/// ([`Verifier::verify_rendered_many_while`]) so that a verifier working on several threads
+/// renders each report where it was made.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RenderedOutcome {
+    /// Valid, invalid, or could not be checked.
+    pub status: Status,
+    /// The full report as compact JSON text: [`VerificationOutcome::report`] rendered.
+    pub report: String,
+}
+
+impl From<VerificationOutcome> for RenderedOutcome {
+    fn from(outcome: VerificationOutcome) -> Self {
+        RenderedOutcome {
+            status: outcome.status,
+            report: outcome.report.to_string(),
+        }
+    }
+}
+
 /// Checks a badge's proof, status and validity period.
 ///
 /// Implementations must follow the workspace rule: "could not check" (a document could not be
@@ -95,6 +116,23 @@ pub trait Verifier {
         meanwhile();
         self.verify_keeping_many(requests)
     }
+
+    /// [`verify_keeping_many_while`](Verifier::verify_keeping_many_while) with each report
+    /// rendered as JSON text ([`RenderedOutcome`]): what the backpack asks of the badges it
+    /// verifies ahead. The default renders each answer of `verify_keeping_many_while` on the
+    /// calling thread; [`ProofVerifier`](crate::proof::ProofVerifier) renders each report on
+    /// the thread that verified it. The answers must be those of `verify_keeping_many_while`,
+    /// rendered.
+    fn verify_rendered_many_while(
+        &self,
+        requests: &[VerifyRequest<'_>],
+        meanwhile: &mut dyn FnMut(),
+    ) -> Vec<(RenderedOutcome, Vec<Document>)> {
+        self.verify_keeping_many_while(requests, meanwhile)
+            .into_iter()
+            .map(|(outcome, docs)| (outcome.into(), docs))
+            .collect()
+    }
 }
 
 impl<V: Verifier + ?Sized> Verifier for &V {
@@ -120,6 +158,14 @@ impl<V: Verifier + ?Sized> Verifier for &V {
     ) -> Vec<(VerificationOutcome, Vec<Document>)> {
         (**self).verify_keeping_many_while(requests, meanwhile)
     }
+
+    fn verify_rendered_many_while(
+        &self,
+        requests: &[VerifyRequest<'_>],
+        meanwhile: &mut dyn FnMut(),
+    ) -> Vec<(RenderedOutcome, Vec<Document>)> {
+        (**self).verify_rendered_many_while(requests, meanwhile)
+    }
 }
 
 impl<V: Verifier + ?Sized> Verifier for Box<V> {
@@ -144,5 +190,13 @@ impl<V: Verifier + ?Sized> Verifier for Box<V> {
         meanwhile: &mut dyn FnMut(),
     ) -> Vec<(VerificationOutcome, Vec<Document>)> {
         (**self).verify_keeping_many_while(requests, meanwhile)
+    }
+
+    fn verify_rendered_many_while(
+        &self,
+        requests: &[VerifyRequest<'_>],
+        meanwhile: &mut dyn FnMut(),
+    ) -> Vec<(RenderedOutcome, Vec<Document>)> {
+        (**self).verify_rendered_many_while(requests, meanwhile)
     }
 }

@@ -525,3 +525,61 @@ fn store_open_picks_the_store_from_the_url() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_large_commit_prepared_on_several_threads_stores_every_badge_and_document_as_given() {
+    // 300 badges (and their documents) in one commit: `SqliteStore` prepares the badges' JSON
+    // columns and hashes on other threads, 128 writes ahead of its statements. What it stores
+    // must be what a store without that (memory) keeps, in every column it reads back, and the
+    // stored hashes must match the originals (integrity check).
+    let f = "backpack/clr20/simple.json";
+    let mut bp = backpack(MemoryStore::new(), FixedVerifier(Status::Valid));
+    bp.import(&fixture(f), file(f)).unwrap();
+    let template = bp.store().badges().unwrap().remove(0);
+    let mut writes = Vec::new();
+    for i in 0..300 {
+        let mut b = template.clone();
+        b.dedup_key = openbadges_backpack::DedupKey::new(format!("test:{i}"));
+        b.id = openbadges_backpack::BadgeId::for_key(&b.dedup_key);
+        b.original = format!("original {i}").into_bytes();
+        b.document = json!({"n": i, "name": format!("badge {i}")});
+        let id = b.id.clone();
+        writes.push(Write::PutBadge(Box::new(b)));
+        // Documents by (URL, content), each body its own allocation: the same URL with other
+        // bytes, the same bytes under another URL, and repeats, all in one commit (the store
+        // remembers each document row's id for the rest of the commit).
+        let documents = (0..2)
+            .map(|k| openbadges_backpack::KeptDocument {
+                url: format!("https://issuer.example/{}", (i + k) % 3),
+                media_type: Some("application/json".into()),
+                fetched_at: template.imported_at,
+                body: std::sync::Arc::from(format!("body {}", (i + 2 * k) % 4).into_bytes()),
+            })
+            .collect();
+        writes.push(Write::PutDocuments(id, documents));
+    }
+    let dir = TempDir::new("large-commit");
+    let sqlite = SqliteStore::open(dir.join("backpack.sqlite")).unwrap();
+    let memory = MemoryStore::new();
+    sqlite.commit(writes.clone()).unwrap();
+    memory.commit(writes).unwrap();
+    let stored = sqlite.badges().unwrap();
+    assert_eq!(stored.len(), 300);
+    assert_eq!(stored, memory.badges().unwrap());
+    for b in &stored {
+        let kept = sqlite.badge_documents(&b.id).unwrap();
+        assert_eq!(kept.len(), 2);
+        assert_eq!(kept, memory.badge_documents(&b.id).unwrap(), "{}", b.id);
+    }
+    assert!(sqlite.integrity_check().unwrap().is_empty());
+    // Read together (one read transaction): what `badge` answers for each id, stored or not.
+    let mut ids: Vec<_> = stored.iter().step_by(7).map(|b| b.id.clone()).collect();
+    ids.insert(
+        3,
+        openbadges_backpack::BadgeId::for_key(&openbadges_backpack::DedupKey::new("absent")),
+    );
+    let each: Vec<_> = ids.iter().map(|id| sqlite.badge(id).unwrap()).collect();
+    assert_eq!(sqlite.badges_by_id(&ids).unwrap(), each);
+    assert_eq!(memory.badges_by_id(&ids).unwrap(), each);
+    assert!(each.get(3).unwrap().is_none());
+}

@@ -418,8 +418,8 @@ pub(crate) fn import_archive<S: Store, V: Verifier, R: Read + Seek>(
             match read {
                 Ok((item, restore)) => {
                     let src = Source::new(SourceKind::Archive, entry_label);
-                    let v = verified.next().flatten();
-                    bp.process_with(&mut ctx, item, &src, &owner, Some(restore), v)?;
+                    let ahead = verified.next().unwrap_or_default();
+                    bp.process_with(&mut ctx, item, &src, &owner, Some(restore), ahead)?;
                 }
                 Err(reason) => ctx.fail(&entry_label, None, reason),
             }

@@ -21,8 +21,8 @@ use crate::{Error, Result};
 use openbadges_model::Identity;
 use openbadges_proof::report::Status;
 
+use pipeline::{Ahead, Identification, Planned, Verified, deciding_error, merge_kept};
 pub(crate) use pipeline::{Batch, Stop};
-use pipeline::{Planned, Verified, deciding_error, merge_kept};
 pub use report::{ImportReport, ImportResult, ImportSummary, InputOutcome, ItemReport};
 
 /// What [`Backpack::recheck`] found.
@@ -496,16 +496,18 @@ impl<S: Store, V: Verifier> Backpack<S, V> {
         if group.is_empty() {
             return Ok(());
         }
-        let plan = {
+        let (plan, identified) = {
             let items: Vec<&Item> = group.iter().flat_map(|(_, p)| input_items(p)).collect();
             self.plan_ahead(ctx, &items, owner)?
         };
         let mut plan = plan.into_iter();
+        let mut identified = identified.into_iter();
         let mut chunks: VecDeque<Chunk> = VecDeque::new();
         let mut chunk = Chunk::default();
         for input in group {
             let n = input_items(&input.1).count();
             chunk.plan.extend(plan.by_ref().take(n));
+            chunk.identified.extend(identified.by_ref().take(n));
             chunk.inputs.push(input);
             if chunk.plan.len() >= PIPELINE_CHUNK {
                 chunks.push_back(std::mem::take(&mut chunk));
@@ -516,12 +518,24 @@ impl<S: Store, V: Verifier> Backpack<S, V> {
         }
         let this = &*self;
         let mut verified = this.verify_chunk(chunks.front(), &mut || {});
-        while let Some(Chunk { inputs, .. }) = chunks.pop_front() {
+        while let Some(Chunk {
+            inputs, identified, ..
+        }) = chunks.pop_front()
+        {
             let mut outcome = Ok(());
-            let mut todo = Some((inputs, verified));
+            let ahead: Vec<Ahead> = identified
+                .into_iter()
+                .map(Some)
+                .zip(verified)
+                .map(|(identified, verified)| Ahead {
+                    identified,
+                    verified,
+                })
+                .collect();
+            let mut todo = Some((inputs, ahead));
             let next = this.verify_chunk(chunks.front(), &mut || {
-                if let Some((inputs, verified)) = todo.take() {
-                    outcome = this.process_inputs(ctx, inputs, verified, owner, spans);
+                if let Some((inputs, ahead)) = todo.take() {
+                    outcome = this.process_inputs(ctx, inputs, ahead, owner, spans);
                 }
             });
             outcome?;
@@ -550,16 +564,17 @@ impl<S: Store, V: Verifier> Backpack<S, V> {
     }
 
     /// Takes parsed inputs through the pipeline in order, each badge with its verification
-    /// done ahead (`verified`, in the same order), and records each input's span of reports.
+    /// done ahead (`ahead`, in the same order: identification and verification), and records
+    /// each input's span of reports.
     fn process_inputs(
         &self,
         ctx: &mut Batch,
         inputs: Vec<(Source, std::result::Result<Parsed, String>)>,
-        verified: Vec<Option<Verified>>,
+        ahead: Vec<Ahead>,
         owner: &[Identity],
         spans: &mut Vec<(String, usize, usize)>,
     ) -> Result<()> {
-        let mut verified = verified.into_iter();
+        let mut ahead = ahead.into_iter();
         for (source, parsed) in inputs {
             let start = ctx.items.len();
             let label = source.location.as_str();
@@ -567,7 +582,7 @@ impl<S: Store, V: Verifier> Backpack<S, V> {
                 Err(reason) => ctx.fail(label, None, reason),
                 Ok(Parsed::Single { item, members }) => {
                     let at = ctx.items.len();
-                    let v = verified.next().flatten();
+                    let v = ahead.next().unwrap_or_default();
                     self.process_with(ctx, item, &source, owner, None, v)?;
                     let clr_id = ctx.items.get(at).and_then(|i| i.id.clone());
                     for m in members {
@@ -576,7 +591,7 @@ impl<S: Store, V: Verifier> Backpack<S, V> {
                                 if let (Some(id), Some(w)) = (&clr_id, &item.within) {
                                     item.within = Some(format!("clr:{id}/{w}"));
                                 }
-                                let v = verified.next().flatten();
+                                let v = ahead.next().unwrap_or_default();
                                 self.process_with(ctx, item, &source, owner, None, v)?;
                             }
                             Err(reason) => ctx.fail(label, None, reason),
@@ -590,7 +605,7 @@ impl<S: Store, V: Verifier> Backpack<S, V> {
                     for m in items {
                         match m {
                             Ok(item) => {
-                                let v = verified.next().flatten();
+                                let v = ahead.next().unwrap_or_default();
                                 self.process_with(ctx, item, &source, owner, None, v)?;
                             }
                             Err(reason) => ctx.fail(label, None, reason),
@@ -653,6 +668,8 @@ const PIPELINE_CHUNK: usize = 64;
 struct Chunk {
     inputs: Vec<(Source, std::result::Result<Parsed, String>)>,
     plan: Vec<Option<Planned>>,
+    /// Each badge's steps 1 and 2, worked out ahead.
+    identified: Vec<Identification>,
 }
 
 /// The badges of a parsed input, in the order the pipeline takes them.

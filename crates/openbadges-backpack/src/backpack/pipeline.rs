@@ -22,7 +22,7 @@ use crate::model::{
     Verification,
 };
 use crate::store::{Store, Write};
-use crate::verify::{VerificationOutcome, Verifier, VerifyRequest};
+use crate::verify::{RenderedOutcome, Verifier, VerifyRequest};
 use crate::{Error, Result};
 
 /// The state of one input's import: reports so far and the writes to commit together.
@@ -68,7 +68,22 @@ impl Batch {
 }
 
 /// A badge's verification and the documents it loaded.
-pub(crate) type Verified = (VerificationOutcome, Vec<Document>);
+pub(crate) type Verified = (RenderedOutcome, Vec<Document>);
+
+/// Steps 1 and 2 of an item for the batch's owner, worked out ahead on other threads
+/// ([`Backpack::plan_ahead`]): what identifies it, or why it was refused.
+pub(crate) type Identification = std::result::Result<Identified, String>;
+
+/// What was worked out for an item before the pipeline reached it: the same answers the
+/// pipeline's own steps would give (they depend only on the item and the owner, and on the
+/// verification request), so each is used in place of its step.
+#[derive(Default)]
+pub(crate) struct Ahead {
+    /// Steps 1 and 2 (`None`: done in turn).
+    pub(crate) identified: Option<Identification>,
+    /// Step 4 (`None`: verified in turn, if it gets there).
+    pub(crate) verified: Option<Verified>,
+}
 
 /// How a badge planned to be verified ahead is verified: its version and the recipient
 /// matched ([`Backpack::plan_ahead`]).
@@ -105,7 +120,7 @@ impl From<Error> for Stop {
 }
 
 /// What identifies a badge once it is known to be the owner's.
-struct Identified {
+pub(crate) struct Identified {
     version: Version,
     class: Option<Class>,
     recipient: MatchedIdentity,
@@ -185,6 +200,22 @@ fn match_owner(
 
 /// Steps 1 and 2, then the badge's de-duplication key and local id.
 fn identify(item: &Item, owner: &[Identity]) -> std::result::Result<Identified, Stop> {
+    identification(item, owner).map_err(Stop::Fail)
+}
+
+/// [`identify`], its refusal as the reason reported.
+fn identification(item: &Item, owner: &[Identity]) -> Identification {
+    let fail = |stop| match stop {
+        Stop::Fail(reason) => reason,
+        // Steps 1 and 2 only refuse.
+        Stop::Settled { reason, .. } => reason,
+        Stop::Storage(e) => e.to_string(),
+    };
+    identify_steps(item, owner).map_err(fail)
+}
+
+/// Steps 1 and 2, then the badge's de-duplication key and local id.
+fn identify_steps(item: &Item, owner: &[Identity]) -> std::result::Result<Identified, Stop> {
     let (version, class) = detect_awarded(&item.document)?;
     let recipient = match_owner(&item.document, version, owner)?;
     let key = dedup_key(&item.document, version);
@@ -249,12 +280,18 @@ fn first_error(report: &Value) -> String {
     deciding_error(report).map_or_else(String::new, |(code, msg)| format!(" ({code}: {msg})"))
 }
 
+/// [`first_error`] of a report rendered as JSON text.
+fn first_error_in(report: &str) -> String {
+    serde_json::from_str::<Value>(report).map_or_else(|_| String::new(), |r| first_error(&r))
+}
+
 impl<S: Store, V: Verifier> Backpack<S, V> {
     /// Runs one item through identity, de-duplication and verification, restoring what an
     /// archive kept for the badge (`restore`): the item is admitted (or stopped) step by step,
     /// and its outcome reported in `ctx`.
-    /// `verified` is the item's verification done ahead ([`Backpack::verify_ahead`]), used if
-    /// the item gets to step 4.
+    /// `ahead` is what was worked out for it ahead ([`Backpack::verify_ahead`],
+    /// [`Backpack::plan_ahead`]): its identification, and its verification, used if the item
+    /// gets to step 4.
     ///
     /// # Errors
     /// Only storage errors.
@@ -265,14 +302,14 @@ impl<S: Store, V: Verifier> Backpack<S, V> {
         source: &Source,
         owner: &[Identity],
         restore: Option<Restore>,
-        verified: Option<Verified>,
+        ahead: Ahead,
     ) -> Result<()> {
         let label = match &item.within {
             Some(w) => format!("{}#{w}", source.location),
             None => source.location.clone(),
         };
         let name = crate::display::name(&item.document).map(str::to_owned);
-        match self.admit(ctx, item, source, owner, restore, verified) {
+        match self.admit(ctx, item, source, owner, restore, ahead) {
             Ok((pending, note)) => {
                 let id = pending.record.id.clone();
                 let status = pending.record.verification.status;
@@ -305,9 +342,16 @@ impl<S: Store, V: Verifier> Backpack<S, V> {
         source: &Source,
         owner: &[Identity],
         restore: Option<Restore>,
-        verified: Option<Verified>,
+        ahead: Ahead,
     ) -> std::result::Result<(Pending, Option<String>), Stop> {
-        let badge = identify(&item, owner)?;
+        let Ahead {
+            identified,
+            verified,
+        } = ahead;
+        let badge = match identified {
+            Some(done) => done.map_err(Stop::Fail)?,
+            None => identify(&item, owner)?,
+        };
         let replacing = self.against_held(ctx, &item, &badge, restore.is_some())?;
         let (outcome, fetched) = self.verify_new(&item, &badge, &replacing, verified)?;
         let now = (self.clock)();
@@ -331,9 +375,17 @@ impl<S: Store, V: Verifier> Backpack<S, V> {
         ctx: &Batch,
         items: &[&Item],
         owner: &[Identity],
-    ) -> Result<Vec<Option<Verified>>> {
-        let plan = self.plan_ahead(ctx, items, owner)?;
-        Ok(self.verify_planned(items.iter().copied(), &plan, &mut || {}))
+    ) -> Result<Vec<Ahead>> {
+        let (plan, identified) = self.plan_ahead(ctx, items, owner)?;
+        let verified = self.verify_planned(items.iter().copied(), &plan, &mut || {});
+        Ok(verified
+            .into_iter()
+            .zip(identified)
+            .map(|(verified, identified)| Ahead {
+                identified: Some(identified),
+                verified,
+            })
+            .collect())
     }
 
     /// The items of a batch to verify ahead, together, that will get to step 4 unless an
@@ -342,7 +394,8 @@ impl<S: Store, V: Verifier> Backpack<S, V> {
     /// and whose badge no earlier item of the batch is. Returns, for each item in order, its
     /// version and recipient to verify it with (the request step 4 makes, so the answer is the
     /// same), or `None` (verified in turn, if it gets there; all `None` when fewer than two
-    /// would be verified ahead).
+    /// would be verified ahead); and each item's identification (steps 1 and 2 for `owner`,
+    /// worked out on as many threads as the machine has cores).
     ///
     /// # Errors
     /// Storage errors.
@@ -351,29 +404,51 @@ impl<S: Store, V: Verifier> Backpack<S, V> {
         ctx: &Batch,
         items: &[&Item],
         owner: &[Identity],
-    ) -> Result<Vec<Option<Planned>>> {
+    ) -> Result<(Vec<Option<Planned>>, Vec<Identification>)> {
+        let threads = if items.len() >= 16 {
+            crate::parallel::cores()
+        } else {
+            1
+        };
+        let identified: Vec<Identification> = crate::parallel::map_in_order(
+            items,
+            threads,
+            |item| identification(item, owner),
+            &mut || {},
+        )
+        .into_iter()
+        .zip(items)
+        // An item whose thread failed is identified again here.
+        .map(|(done, item)| done.unwrap_or_else(|| identification(item, owner)))
+        .collect();
         let mut out: Vec<Option<Planned>> = items.iter().map(|_| None).collect();
         let mut seen = std::collections::BTreeSet::new();
+        // The items to look up in the store (their first of each badge), looked up together.
+        let candidates: Vec<(usize, &Identified)> = identified
+            .iter()
+            .enumerate()
+            .filter_map(|(i, badge)| badge.as_ref().ok().map(|badge| (i, badge)))
+            .filter(|(_, badge)| {
+                !ctx.pending.contains_key(&badge.id) && seen.insert(badge.id.clone())
+            })
+            .collect();
+        let ids: Vec<BadgeId> = candidates.iter().map(|(_, b)| b.id.clone()).collect();
+        let held = self.store.badges_by_id(&ids)?;
         let mut ahead = 0usize;
-        for (item, slot) in items.iter().zip(out.iter_mut()) {
-            let Ok(badge) = identify(item, owner) else {
+        for ((i, badge), held) in candidates.into_iter().zip(held) {
+            let (Some(item), Some(slot)) = (items.get(i), out.get_mut(i)) else {
                 continue;
             };
-            if ctx.pending.contains_key(&badge.id) || !seen.insert(badge.id.clone()) {
+            if held.is_some_and(|held| held.original == item.original) {
                 continue;
             }
-            if let Some(held) = self.store.badge(&badge.id)? {
-                if held.original == item.original {
-                    continue;
-                }
-            }
-            *slot = Some((badge.version, badge.recipient.identifier));
+            *slot = Some((badge.version, badge.recipient.identifier.clone()));
             ahead += 1;
         }
         if ahead < 2 {
             out.iter_mut().for_each(|slot| *slot = None);
         }
-        Ok(out)
+        Ok((out, identified))
     }
 
     /// Verifies the `items` that `plan` (theirs, in the same order) says to verify ahead, while
@@ -400,7 +475,7 @@ impl<S: Store, V: Verifier> Backpack<S, V> {
         }
         let answers = self
             .verifier
-            .verify_keeping_many_while(&requests, meanwhile);
+            .verify_rendered_many_while(&requests, meanwhile);
         for (i, answer) in at.into_iter().zip(answers) {
             if let Some(slot) = out.get_mut(i) {
                 *slot = Some(answer);
@@ -493,14 +568,18 @@ impl<S: Store, V: Verifier> Backpack<S, V> {
         badge: &Identified,
         replacing: &Replacing,
         verified: Option<Verified>,
-    ) -> std::result::Result<(VerificationOutcome, Vec<Document>), Stop> {
+    ) -> std::result::Result<Verified, Stop> {
         let id = &badge.id;
         let (outcome, fetched) = verified.unwrap_or_else(|| {
-            self.verifier
-                .verify_keeping(&request(item, badge.version, &badge.recipient.identifier))
+            let (outcome, fetched) = self.verifier.verify_keeping(&request(
+                item,
+                badge.version,
+                &badge.recipient.identifier,
+            ));
+            (outcome.into(), fetched)
         });
         if outcome.status == Status::Invalid {
-            let why = first_error(&outcome.report);
+            let why = first_error_in(&outcome.report);
             let what = if replacing.unchecked {
                 format!("this copy of badge {id} is invalid")
             } else {
@@ -526,7 +605,7 @@ impl<S: Store, V: Verifier> Backpack<S, V> {
         item: Item,
         source: &Source,
         badge: Identified,
-        outcome: VerificationOutcome,
+        outcome: RenderedOutcome,
         fetched: &[Document],
         now: DateTime<Utc>,
     ) -> BadgeRecord {
@@ -562,7 +641,7 @@ impl<S: Store, V: Verifier> Backpack<S, V> {
                 status: outcome.status,
                 // Held until the batch commits: no spare capacity from the writer's growth.
                 report: {
-                    let mut report = outcome.report.to_string();
+                    let mut report = outcome.report;
                     report.shrink_to_fit();
                     report
                 },

@@ -60,6 +60,16 @@ pub trait Store: std::fmt::Debug {
     /// [`Error::Storage`] or [`Error::Decode`].
     fn badge(&self, id: &BadgeId) -> Result<Option<BadgeRecord>>;
 
+    /// The badges with these ids, in their order (`None` for an id not stored): what
+    /// [`Store::badge`] answers for each, read together — [`SqliteStore`] in one read
+    /// transaction instead of one per badge. The default asks [`Store::badge`] for each.
+    ///
+    /// # Errors
+    /// As [`Store::badge`].
+    fn badges_by_id(&self, ids: &[BadgeId]) -> Result<Vec<Option<BadgeRecord>>> {
+        ids.iter().map(|id| self.badge(id)).collect()
+    }
+
     /// Every badge, accepted and rejected, sorted by id.
     ///
     /// # Errors
@@ -219,6 +229,9 @@ macro_rules! forward_store {
         impl<S: Store + ?Sized> Store for $ptr {
             fn badge(&self, id: &BadgeId) -> Result<Option<BadgeRecord>> {
                 (**self).badge(id)
+            }
+            fn badges_by_id(&self, ids: &[BadgeId]) -> Result<Vec<Option<BadgeRecord>>> {
+                (**self).badges_by_id(ids)
             }
             fn badges(&self) -> Result<Vec<BadgeRecord>> {
                 (**self).badges()

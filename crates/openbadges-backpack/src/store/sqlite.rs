@@ -109,10 +109,75 @@ const MIGRATIONS: &[&str] = &[
 /// serialised by SQLite's write lock (each commit is an immediate transaction, waiting up to
 /// 5 s for it). Every method blocks on file I/O: in async code, call it from
 /// `tokio::task::spawn_blocking`.
+///
+/// Copying the write-ahead log into the database file (SQLite's checkpoint) is done by a
+/// thread of the store with a connection of its own, after each commit, while the caller goes
+/// on; the store's connection checkpoints itself only when the log has grown past 10,000
+/// pages. A commit is durable when it returns either way (the log is synced); the thread is
+/// joined when the store is dropped.
 #[derive(Debug)]
 pub struct SqliteStore {
     conn: Mutex<Connection>,
     path: PathBuf,
+    checkpoints: Option<Checkpointer>,
+}
+
+/// The store's checkpointing thread: woken after each commit, it runs a passive checkpoint on
+/// its own connection (never waiting for the writer; what it could not copy is copied the
+/// next time). Stopped and joined when the store is dropped.
+#[derive(Debug)]
+struct Checkpointer {
+    wake: Option<std::sync::mpsc::SyncSender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Checkpointer {
+    /// Starts the thread on a connection of its own to `path` (`None` if either fails: the
+    /// store's connection then checkpoints itself, as SQLite does by default).
+    fn start(path: &Path) -> Option<Checkpointer> {
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .ok()?;
+        conn.busy_timeout(BUSY_TIMEOUT).ok()?;
+        conn.execute_batch("PRAGMA synchronous = FULL;").ok()?;
+        let (wake, woken) = std::sync::mpsc::sync_channel::<()>(1);
+        let thread = std::thread::Builder::new()
+            .name("backpack-checkpoint".into())
+            .spawn(move || {
+                while woken.recv().is_ok() {
+                    // Best effort: a checkpoint that fails or stops short is retried after
+                    // the next commit.
+                    let _ = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()));
+                }
+            })
+            .ok()?;
+        Some(Checkpointer {
+            wake: Some(wake),
+            thread: Some(thread),
+        })
+    }
+
+    /// Asks for a checkpoint (one already asked for and not begun covers this one too).
+    fn poke(&self) {
+        if let Some(wake) = &self.wake {
+            let _ = wake.try_send(());
+        }
+    }
+}
+
+impl Drop for SqliteStore {
+    fn drop(&mut self) {
+        // The checkpointing connection closes first, so that the store's, closing last,
+        // checkpoints what is left and removes the log, as it does on its own.
+        if let Some(c) = &mut self.checkpoints {
+            c.wake = None;
+            if let Some(thread) = c.thread.take() {
+                let _ = thread.join();
+            }
+        }
+    }
 }
 
 fn classify(path: &Path, e: rusqlite::Error) -> Error {
@@ -140,9 +205,10 @@ impl SqliteStore {
                 | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
         .map_err(|e| classify(&path, e))?;
-        let store = SqliteStore {
+        let mut store = SqliteStore {
             conn: Mutex::new(conn),
             path,
+            checkpoints: None,
         };
         store.init().map_err(|e| match e {
             Error::Storage { source, .. } if says_corrupted(&*source) => Error::Corrupted {
@@ -151,6 +217,16 @@ impl SqliteStore {
             },
             other => other,
         })?;
+        store.checkpoints = Checkpointer::start(&store.path);
+        if store.checkpoints.is_some() {
+            // The store's connection checkpoints only if the log has grown far past SQLite's
+            // default (1,000 pages): when the thread falls behind, or for writes that do not
+            // wake it (the OAuth grant records).
+            store
+                .conn()
+                .execute_batch("PRAGMA wal_autocheckpoint = 10000;")
+                .map_err(|e| classify(&store.path, e))?;
+        }
         Ok(store)
     }
 
@@ -359,28 +435,46 @@ static PUT_BADGE: LazyLock<String> = LazyLock::new(|| {
 static GET_BADGE: LazyLock<String> =
     LazyLock::new(|| format!("SELECT {BADGE_COLUMNS} FROM badges WHERE id = ?1"));
 
-fn put_badge(tx: &rusqlite::Transaction<'_>, b: &BadgeRecord) -> Result<()> {
-    let recipient = serde_json::to_string(&b.recipient)
-        .map_err(|e| Error::storage_in("encoding recipient", e))?;
+/// The columns of a badge row that are computed from the record, not copied: its document and
+/// recipient as JSON text and its original's SHA-256. Pure work, so a large commit prepares them
+/// on several threads ([`SqliteStore::commit`]) while the statements run on the connection's.
+struct BadgeText {
+    document: String,
+    recipient: String,
+    original_sha256: String,
+}
+
+impl BadgeText {
+    fn of(b: &BadgeRecord) -> Result<Self> {
+        Ok(BadgeText {
+            document: b.document.to_string(),
+            recipient: serde_json::to_string(&b.recipient)
+                .map_err(|e| Error::storage_in("encoding recipient", e))?,
+            original_sha256: sha256_hex(&b.original),
+        })
+    }
+}
+
+fn put_badge(tx: &rusqlite::Transaction<'_>, b: &BadgeRecord, text: BadgeText) -> Result<()> {
     tx.prepare_cached(&PUT_BADGE)?.execute(params![
         b.id.as_str(),
         b.dedup_key.as_str(),
         b.original,
-        b.document.to_string(),
+        text.document,
         b.source.kind.as_str(),
         b.source.location,
         b.source.within,
         b.input_kind.as_str(),
         b.version.as_str(),
         b.class,
-        recipient,
+        text.recipient,
         b.state.as_str(),
         time_str(&b.imported_at),
         b.valid_from.as_ref().map(time_str),
         b.verification.status.as_str(),
         b.verification.report,
         time_str(&b.verification.checked_at),
-        sha256_hex(&b.original),
+        text.original_sha256,
     ])?;
     Ok(())
 }
@@ -441,9 +535,30 @@ fn put_collection(tx: &rusqlite::Transaction<'_>, c: &Collection) -> Result<()> 
     Ok(())
 }
 
-fn apply(tx: &rusqlite::Transaction<'_>, w: &Write, digests: &mut BodyDigests) -> Result<()> {
+/// What one commit has learnt of its transaction, so as not to ask SQLite again: each kept
+/// body's SHA-256, the id of each document row by its unique key (URL, SHA-256), and the badges
+/// known to be stored. Rows of `documents` and `badges` are never deleted, so an answer stays
+/// true until the commit ends; bounded by the commit's writes.
+#[derive(Default)]
+struct Known {
+    digests: BodyDigests,
+    documents: std::collections::HashMap<(String, String), i64>,
+    badges: std::collections::HashSet<BadgeId>,
+}
+
+/// Applies one write; `text` is a [`Write::PutBadge`]'s prepared columns (computed here if
+/// `None`).
+fn apply(
+    tx: &rusqlite::Transaction<'_>,
+    w: &Write,
+    text: Option<Result<BadgeText>>,
+    known: &mut Known,
+) -> Result<()> {
     match w {
-        Write::PutBadge(b) => put_badge(tx, b)?,
+        Write::PutBadge(b) => {
+            put_badge(tx, b, text.unwrap_or_else(|| BadgeText::of(b))?)?;
+            known.badges.insert(b.id.clone());
+        }
         Write::SetBadgeState(id, state) => {
             let n = tx.execute(
                 "UPDATE badges SET state = ?2 WHERE id = ?1",
@@ -499,7 +614,7 @@ fn apply(tx: &rusqlite::Transaction<'_>, w: &Write, digests: &mut BodyDigests) -
                 params![i.kind.as_str(), i.value],
             )?;
         }
-        Write::PutDocuments(id, docs) => put_documents(tx, id, docs, digests)?,
+        Write::PutDocuments(id, docs) => put_documents(tx, id, docs, known)?,
     }
     Ok(())
 }
@@ -508,9 +623,12 @@ fn put_documents(
     tx: &rusqlite::Transaction<'_>,
     id: &BadgeId,
     docs: &[KeptDocument],
-    digests: &mut BodyDigests,
+    known: &mut Known,
 ) -> Result<()> {
-    require_badge(tx, id)?;
+    if !known.badges.contains(id) {
+        require_badge(tx, id)?;
+        known.badges.insert(id.clone());
+    }
     tx.prepare_cached("DELETE FROM badge_documents WHERE badge_id = ?1")?
         .execute([id.as_str()])?;
     let mut insert = tx.prepare_cached(
@@ -522,13 +640,16 @@ fn put_documents(
         "INSERT OR IGNORE INTO badge_documents (badge_id, document_id) VALUES (?1, ?2)",
     )?;
     for d in docs {
-        let sha = digests.sha256(&d.body);
-        // Most documents are kept already (shared by many badges): looked up first, so their
-        // body is bound and inserted only when new.
-        let known: Option<i64> = find
-            .query_row(params![d.url, sha], |r| r.get(0))
-            .optional()?;
-        let doc_id = match known {
+        let key = (d.url.clone(), known.digests.sha256(&d.body));
+        let (url, sha) = &key;
+        // Most documents are kept already (shared by many badges): looked up first (in what
+        // this commit has seen, then in the table), so their body is bound and inserted only
+        // when new.
+        let found: Option<i64> = match known.documents.get(&key) {
+            Some(doc_id) => Some(*doc_id),
+            None => find.query_row(params![url, sha], |r| r.get(0)).optional()?,
+        };
+        let doc_id = match found {
             Some(doc_id) => doc_id,
             None => {
                 insert.execute(params![
@@ -542,6 +663,7 @@ fn put_documents(
             }
         };
         link.execute(params![id.as_str(), doc_id])?;
+        known.documents.insert(key, doc_id);
     }
     Ok(())
 }
@@ -568,6 +690,34 @@ fn renumber(tx: &rusqlite::Transaction<'_>, cid: &str) -> Result<()> {
     Ok(())
 }
 
+/// A commit with at least this many badges prepares their rows on every core.
+const PARALLEL_COMMIT_MIN: usize = 16;
+
+/// Writes prepared (on other threads) while the previous ones are applied.
+const COMMIT_CHUNK: usize = 128;
+
+/// Each write's prepared badge columns (`None` for other writes, or where the thread preparing
+/// it failed: `apply` then computes them), computed on up to `threads` threads while
+/// `meanwhile` runs here.
+fn prepare_texts(
+    writes: &[Write],
+    threads: usize,
+    meanwhile: &mut dyn FnMut(),
+) -> Vec<Option<Result<BadgeText>>> {
+    crate::parallel::map_in_order(
+        writes,
+        threads,
+        |w| match w {
+            Write::PutBadge(b) => Some(BadgeText::of(b)),
+            _ => None,
+        },
+        meanwhile,
+    )
+    .into_iter()
+    .map(Option::flatten)
+    .collect()
+}
+
 impl Store for SqliteStore {
     fn badge(&self, id: &BadgeId) -> Result<Option<BadgeRecord>> {
         let conn = self.conn();
@@ -576,6 +726,27 @@ impl Store for SqliteStore {
             .and_then(|mut stmt| stmt.query_row([id.as_str()], raw_badge).optional())
             .map_err(|e| classify(&self.path, e))?;
         raw.map(RawBadge::decode).transpose()
+    }
+
+    fn badges_by_id(&self, ids: &[BadgeId]) -> Result<Vec<Option<BadgeRecord>>> {
+        let p = &self.path;
+        let mut conn = self.conn();
+        // One read transaction (deferred: a snapshot from the first read on), so the lookups
+        // share one set of file locks instead of taking and releasing them per badge.
+        let tx = conn.transaction().map_err(|e| classify(p, e))?;
+        let mut out = Vec::with_capacity(ids.len());
+        {
+            let mut stmt = tx.prepare_cached(&GET_BADGE).map_err(|e| classify(p, e))?;
+            for id in ids {
+                let raw = stmt
+                    .query_row([id.as_str()], raw_badge)
+                    .optional()
+                    .map_err(|e| classify(p, e))?;
+                out.push(raw.map(RawBadge::decode).transpose()?);
+            }
+        }
+        tx.commit().map_err(|e| classify(p, e))?;
+        Ok(out)
     }
 
     fn badges(&self) -> Result<Vec<BadgeRecord>> {
@@ -704,11 +875,52 @@ impl Store for SqliteStore {
         // Each write dropped once applied: a large batch's records and documents are not all
         // held until the commit.
         // The kept documents' bodies shared by many badges of the batch are hashed once.
-        let mut digests = BodyDigests::default();
-        for w in writes {
-            apply(&tx, &w, &mut digests)?;
-        }
+        let mut known = Known::default();
+        // A large batch goes in chunks: while the statements of one chunk run here, the next
+        // chunk's badges are rendered and hashed on the other cores (`BadgeText`), in order.
+        let puts = writes
+            .iter()
+            .filter(|w| matches!(w, Write::PutBadge(_)))
+            .count();
+        let threads = if puts >= PARALLEL_COMMIT_MIN {
+            crate::parallel::cores()
+        } else {
+            1
+        };
+        let mut writes = writes.into_iter();
+        std::thread::scope(|s| -> Result<()> {
+            // The applied writes are freed on another thread too (a batch's records are many
+            // small allocations), while the next chunk's statements run here.
+            let (spent, freeing) = std::sync::mpsc::channel::<Vec<Write>>();
+            if threads > 1 {
+                s.spawn(move || freeing.into_iter().for_each(drop));
+            } else {
+                // No receiver: each chunk is dropped where it is sent, as soon as applied.
+                drop(freeing);
+            }
+            let mut chunk: Vec<Write> = writes.by_ref().take(COMMIT_CHUNK).collect();
+            let mut texts = prepare_texts(&chunk, threads, &mut || {});
+            while !chunk.is_empty() {
+                let next: Vec<Write> = writes.by_ref().take(COMMIT_CHUNK).collect();
+                let mut applied = Ok(());
+                let next_texts = prepare_texts(&next, threads, &mut || {
+                    applied = chunk
+                        .iter()
+                        .zip(std::mem::take(&mut texts))
+                        .try_for_each(|(w, text)| apply(&tx, w, text, &mut known));
+                });
+                applied?;
+                // Without a freeing thread (or if it is gone) the send fails and the chunk is
+                // dropped here.
+                let _ = spent.send(std::mem::replace(&mut chunk, next));
+                texts = next_texts;
+            }
+            Ok(())
+        })?;
         tx.commit().map_err(|e| classify(p, e))?;
+        if let Some(c) = &self.checkpoints {
+            c.poke();
+        }
         Ok(())
     }
 
