@@ -98,15 +98,7 @@ impl Verifier for ProofVerifier<'_> {
         &self,
         requests: &[VerifyRequest<'_>],
     ) -> Vec<(VerificationOutcome, Vec<Document>)> {
-        self.verify_many(requests, &mut || {})
-    }
-
-    fn verify_keeping_many_while(
-        &self,
-        requests: &[VerifyRequest<'_>],
-        meanwhile: &mut dyn FnMut(),
-    ) -> Vec<(VerificationOutcome, Vec<Document>)> {
-        self.verify_many(requests, meanwhile)
+        self.each(requests, |r| self.verify_keeping(r), &mut || {})
     }
 
     fn verify_rendered_many_while(
@@ -129,12 +121,7 @@ impl Verifier for ProofVerifier<'_> {
                 }
             })
         };
-        let done = crate::parallel::map_in_order(requests, self.threads, render, meanwhile);
-        // A request whose thread failed is verified again here (a panic is not a verdict).
-        done.into_iter()
-            .zip(requests)
-            .map(|(a, r)| a.unwrap_or_else(|| render(r)))
-            .collect()
+        self.each(requests, render, meanwhile)
     }
 }
 
@@ -147,23 +134,19 @@ fn unserializable(
 }
 
 impl ProofVerifier<'_> {
-    /// `requests` verified on up to `threads` threads while `meanwhile` runs on the calling
-    /// thread (on one thread: `meanwhile` first, then each request in turn).
-    fn verify_many(
+    /// `answer` for each of `requests`, in order, on up to `threads` threads while `meanwhile`
+    /// runs on the calling thread (on one thread: `meanwhile` first, then each request in
+    /// turn). A request whose thread failed is answered again here (a panic is not a verdict).
+    fn each<T: Send>(
         &self,
         requests: &[VerifyRequest<'_>],
+        answer: impl Fn(&VerifyRequest<'_>) -> T + Sync,
         meanwhile: &mut dyn FnMut(),
-    ) -> Vec<(VerificationOutcome, Vec<Document>)> {
-        let done = crate::parallel::map_in_order(
-            requests,
-            self.threads,
-            |r| self.verify_keeping(r),
-            meanwhile,
-        );
-        // A request whose thread failed is verified again here (a panic is not a verdict).
-        done.into_iter()
+    ) -> Vec<T> {
+        crate::parallel::map_in_order(requests, self.threads, &answer, meanwhile)
+            .into_iter()
             .zip(requests)
-            .map(|(a, r)| a.unwrap_or_else(|| self.verify_keeping(r)))
+            .map(|(done, r)| done.unwrap_or_else(|| answer(r)))
             .collect()
     }
 

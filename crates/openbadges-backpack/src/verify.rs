@@ -102,33 +102,21 @@ pub trait Verifier {
         requests.iter().map(|r| self.verify_keeping(r)).collect()
     }
 
-    /// [`verify_keeping_many`](Verifier::verify_keeping_many), running `meanwhile` on the
-    /// calling thread while `requests` are verified: the backpack takes the badges verified
-    /// before through its pipeline meanwhile. The default runs `meanwhile` first, then
-    /// verifies; a verifier that verifies on other threads
-    /// ([`ProofVerifier`](crate::proof::ProofVerifier)) runs both at once. The answers must be
-    /// those of `verify_keeping_many`.
-    fn verify_keeping_many_while(
-        &self,
-        requests: &[VerifyRequest<'_>],
-        meanwhile: &mut dyn FnMut(),
-    ) -> Vec<(VerificationOutcome, Vec<Document>)> {
-        meanwhile();
-        self.verify_keeping_many(requests)
-    }
-
-    /// [`verify_keeping_many_while`](Verifier::verify_keeping_many_while) with each report
-    /// rendered as JSON text ([`RenderedOutcome`]): what the backpack asks of the badges it
-    /// verifies ahead. The default renders each answer of `verify_keeping_many_while` on the
-    /// calling thread; [`ProofVerifier`](crate::proof::ProofVerifier) renders each report on
-    /// the thread that verified it. The answers must be those of `verify_keeping_many_while`,
-    /// rendered.
+    /// [`verify_keeping_many`](Verifier::verify_keeping_many) with each report rendered as JSON
+    /// text ([`RenderedOutcome`]), running `meanwhile` on the calling thread while `requests`
+    /// are verified: what the backpack asks of the badges it verifies ahead, taking the badges
+    /// verified before through its pipeline meanwhile. The default runs `meanwhile` first, then
+    /// verifies and renders on the calling thread; a verifier that verifies on other threads
+    /// ([`ProofVerifier`](crate::proof::ProofVerifier)) runs both at once and renders each
+    /// report on the thread that verified it. The answers must be those of
+    /// `verify_keeping_many`, rendered.
     fn verify_rendered_many_while(
         &self,
         requests: &[VerifyRequest<'_>],
         meanwhile: &mut dyn FnMut(),
     ) -> Vec<(RenderedOutcome, Vec<Document>)> {
-        self.verify_keeping_many_while(requests, meanwhile)
+        meanwhile();
+        self.verify_keeping_many(requests)
             .into_iter()
             .map(|(outcome, docs)| (outcome.into(), docs))
             .collect()
@@ -149,14 +137,6 @@ impl<V: Verifier + ?Sized> Verifier for &V {
         requests: &[VerifyRequest<'_>],
     ) -> Vec<(VerificationOutcome, Vec<Document>)> {
         (**self).verify_keeping_many(requests)
-    }
-
-    fn verify_keeping_many_while(
-        &self,
-        requests: &[VerifyRequest<'_>],
-        meanwhile: &mut dyn FnMut(),
-    ) -> Vec<(VerificationOutcome, Vec<Document>)> {
-        (**self).verify_keeping_many_while(requests, meanwhile)
     }
 
     fn verify_rendered_many_while(
@@ -182,14 +162,6 @@ impl<V: Verifier + ?Sized> Verifier for Box<V> {
         requests: &[VerifyRequest<'_>],
     ) -> Vec<(VerificationOutcome, Vec<Document>)> {
         (**self).verify_keeping_many(requests)
-    }
-
-    fn verify_keeping_many_while(
-        &self,
-        requests: &[VerifyRequest<'_>],
-        meanwhile: &mut dyn FnMut(),
-    ) -> Vec<(VerificationOutcome, Vec<Document>)> {
-        (**self).verify_keeping_many_while(requests, meanwhile)
     }
 
     fn verify_rendered_many_while(

@@ -485,7 +485,7 @@ impl<S: Store, V: Verifier> Backpack<S, V> {
     /// ahead is decided for the whole group first ([`Backpack::plan_ahead`]); then the inputs
     /// go through the pipeline a chunk at a time ([`PIPELINE_CHUNK`] badges or more), the next
     /// chunk verified on the verifier's threads meanwhile
-    /// ([`Verifier::verify_keeping_many_while`]): the same requests, so the same answers.
+    /// ([`Verifier::verify_rendered_many_while`]): the same requests, so the same answers.
     fn process_group(
         &mut self,
         ctx: &mut Batch,

@@ -163,21 +163,17 @@ fn request<'a>(item: &'a Item, version: Version, recipient: &'a Identity) -> Ver
 }
 
 /// Step 1, detect: the document's version and class, which must be a badge a backpack holds.
-fn detect_awarded(document: &Value) -> std::result::Result<(Version, Option<Class>), Stop> {
+fn detect_awarded(document: &Value) -> std::result::Result<(Version, Option<Class>), String> {
     let detection = detect(document);
     let Some(version) = detection.version else {
-        return Err(Stop::Fail(
-            "not a recognised Open Badges or CLR document".to_owned(),
-        ));
+        return Err("not a recognised Open Badges or CLR document".to_owned());
     };
     if !is_awarded(version, detection.class.as_ref()) {
         let what = detection
             .class
             .as_ref()
             .map_or("an unknown class", |c| c.as_str());
-        return Err(Stop::Fail(format!(
-            "not an awarded badge (a {what} document)"
-        )));
+        return Err(format!("not an awarded badge (a {what} document)"));
     }
     Ok((version, detection.class))
 }
@@ -187,35 +183,20 @@ fn match_owner(
     document: &Value,
     version: Version,
     owner: &[Identity],
-) -> std::result::Result<MatchedIdentity, Stop> {
+) -> std::result::Result<MatchedIdentity, String> {
     if owner.is_empty() {
-        return Err(Stop::Fail(
+        return Err(
             "this backpack has no verified identifiers yet; add the owner's email, URL, \
              telephone or DID first"
                 .to_owned(),
-        ));
+        );
     }
-    match_recipient(document, version, owner).map_err(|e| Stop::Fail(e.to_string()))
+    match_recipient(document, version, owner).map_err(|e| e.to_string())
 }
 
-/// Steps 1 and 2, then the badge's de-duplication key and local id.
-fn identify(item: &Item, owner: &[Identity]) -> std::result::Result<Identified, Stop> {
-    identification(item, owner).map_err(Stop::Fail)
-}
-
-/// [`identify`], its refusal as the reason reported.
+/// Steps 1 and 2, then the badge's de-duplication key and local id; a refusal is the reason
+/// reported.
 fn identification(item: &Item, owner: &[Identity]) -> Identification {
-    let fail = |stop| match stop {
-        Stop::Fail(reason) => reason,
-        // Steps 1 and 2 only refuse.
-        Stop::Settled { reason, .. } => reason,
-        Stop::Storage(e) => e.to_string(),
-    };
-    identify_steps(item, owner).map_err(fail)
-}
-
-/// Steps 1 and 2, then the badge's de-duplication key and local id.
-fn identify_steps(item: &Item, owner: &[Identity]) -> std::result::Result<Identified, Stop> {
     let (version, class) = detect_awarded(&item.document)?;
     let recipient = match_owner(&item.document, version, owner)?;
     let key = dedup_key(&item.document, version);
@@ -348,10 +329,9 @@ impl<S: Store, V: Verifier> Backpack<S, V> {
             identified,
             verified,
         } = ahead;
-        let badge = match identified {
-            Some(done) => done.map_err(Stop::Fail)?,
-            None => identify(&item, owner)?,
-        };
+        let badge = identified
+            .unwrap_or_else(|| identification(&item, owner))
+            .map_err(Stop::Fail)?;
         let replacing = self.against_held(ctx, &item, &badge, restore.is_some())?;
         let (outcome, fetched) = self.verify_new(&item, &badge, &replacing, verified)?;
         let now = (self.clock)();
@@ -453,7 +433,7 @@ impl<S: Store, V: Verifier> Backpack<S, V> {
 
     /// Verifies the `items` that `plan` (theirs, in the same order) says to verify ahead, while
     /// `meanwhile` runs on the calling thread
-    /// ([`Verifier::verify_keeping_many_while`]). Returns each item's verification, in order.
+    /// ([`Verifier::verify_rendered_many_while`]). Returns each item's verification, in order.
     pub(crate) fn verify_planned<'i>(
         &self,
         items: impl Iterator<Item = &'i Item>,
