@@ -153,7 +153,7 @@ pub fn type_names(doc: &Value) -> Vec<&str> {
 
 /// The strings of a one-or-many property (a string, or an array's string entries), read in
 /// place.
-fn strings_in(v: Option<&Value>) -> impl Iterator<Item = &str> + Clone {
+pub(crate) fn strings_in(v: Option<&Value>) -> impl Iterator<Item = &str> + Clone {
     let all: &[Value] = match v {
         Some(s @ Value::String(_)) => std::slice::from_ref(s),
         Some(Value::Array(a)) => a,

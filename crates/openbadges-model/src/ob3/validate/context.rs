@@ -9,12 +9,7 @@ use crate::{ProblemCode, pointer_join};
 
 /// The `@context` entries that are strings, read in place.
 pub(super) fn context_strings(obj: &Map<String, Value>) -> impl Iterator<Item = &str> {
-    let all: &[Value] = match obj.member("@context") {
-        Some(v @ Value::String(_)) => std::slice::from_ref(v),
-        Some(Value::Array(a)) => a,
-        _ => &[],
-    };
-    all.iter().filter_map(Value::as_str)
+    crate::detect::strings_in(obj.member("@context"))
 }
 
 pub(super) fn declares_ob_or_clr_context(obj: &Map<String, Value>) -> bool {
