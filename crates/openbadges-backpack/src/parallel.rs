@@ -9,9 +9,11 @@ pub(crate) fn cores() -> usize {
 
 /// `work` applied to every item on up to `threads` threads while `meanwhile` runs on the
 /// calling thread; answers in the items' order, each computed once. Each thread takes the next
-/// item not yet taken, so a slow item never leaves a thread idle while others remain. On one
-/// thread (or for one item): `meanwhile` first, then each item in turn on the calling thread.
-/// An item whose thread panicked answers `None` (a bug, not an answer: the caller decides).
+/// item not yet taken, so a slow item never leaves a thread idle while others remain; the
+/// calling thread takes items too once `meanwhile` has returned, so a short `meanwhile` leaves
+/// no core idle and a long one (a commit) can be given much work to hide. On one thread (or for
+/// one item): `meanwhile` first, then each item in turn on the calling thread. An item whose
+/// thread panicked answers `None` (a bug, not an answer: the caller decides).
 pub(crate) fn map_in_order<T: Sync, R: Send>(
     items: &[T],
     threads: usize,
@@ -24,24 +26,25 @@ pub(crate) fn map_in_order<T: Sync, R: Send>(
         return items.iter().map(|item| Some(work(item))).collect();
     }
     let next = AtomicUsize::new(0);
+    let take_items = || {
+        let mut done = Vec::new();
+        loop {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            let Some(item) = items.get(i) else { break };
+            done.push((i, work(item)));
+        }
+        done
+    };
     let done: Vec<Vec<(usize, R)>> = std::thread::scope(|s| {
-        let handles: Vec<_> = (0..threads)
-            .map(|_| {
-                s.spawn(|| {
-                    let mut done = Vec::new();
-                    loop {
-                        let i = next.fetch_add(1, Ordering::Relaxed);
-                        let Some(item) = items.get(i) else { break };
-                        done.push((i, work(item)));
-                    }
-                    done
-                })
-            })
-            .collect();
+        let handles: Vec<_> = (0..threads).map(|_| s.spawn(take_items)).collect();
         meanwhile();
+        // As a thread's: what this thread answered is lost if an item panics here.
+        let mine =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(take_items)).unwrap_or_default();
         handles
             .into_iter()
             .map(|h| h.join().unwrap_or_default())
+            .chain(std::iter::once(mine))
             .collect()
     });
     let mut out: Vec<Option<R>> = items.iter().map(|_| None).collect();
@@ -77,6 +80,30 @@ mod tests {
             assert_eq!(out, expected, "{threads} threads");
             assert!(ran, "{threads} threads: meanwhile did not run");
         }
+    }
+
+    #[test]
+    fn the_calling_thread_takes_items_once_meanwhile_is_done() {
+        // Each item waits (up to 5 s) until three are being worked on at once: only the two
+        // threads plus the calling thread can get there.
+        let in_flight = std::sync::Mutex::new(0usize);
+        let more = std::sync::Condvar::new();
+        let items = [0, 1, 2];
+        let out = map_in_order(
+            &items,
+            2,
+            |_| {
+                let mut n = in_flight.lock().unwrap();
+                *n += 1;
+                more.notify_all();
+                let (n, _) = more
+                    .wait_timeout_while(n, std::time::Duration::from_secs(5), |n| *n < 3)
+                    .unwrap();
+                *n >= 3
+            },
+            &mut || {},
+        );
+        assert_eq!(out, [Some(true), Some(true), Some(true)]);
     }
 
     #[test]
