@@ -717,3 +717,197 @@ fn unsigned_or_padded_jws_is_not_imported_as_a_jws() {
     }
     assert!(bp.store().badges().unwrap().is_empty());
 }
+
+/// A store that fails its commits from the `fail_from`-th on (counting from 1), as a full disk
+/// or a lost database connection would.
+#[derive(Debug)]
+struct FailingStore {
+    inner: MemoryStore,
+    commits: std::sync::atomic::AtomicUsize,
+    fail_from: usize,
+}
+
+impl Store for FailingStore {
+    fn badge(
+        &self,
+        id: &openbadges_backpack::BadgeId,
+    ) -> openbadges_backpack::Result<Option<openbadges_backpack::BadgeRecord>> {
+        self.inner.badge(id)
+    }
+    fn badges(&self) -> openbadges_backpack::Result<Vec<openbadges_backpack::BadgeRecord>> {
+        self.inner.badges()
+    }
+    fn collections(&self) -> openbadges_backpack::Result<Vec<openbadges_backpack::Collection>> {
+        self.inner.collections()
+    }
+    fn identifiers(&self) -> openbadges_backpack::Result<Vec<openbadges_model::Identity>> {
+        self.inner.identifiers()
+    }
+    fn commit(&self, writes: Vec<openbadges_backpack::Write>) -> openbadges_backpack::Result<()> {
+        let n = 1 + self
+            .commits
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        if n >= self.fail_from {
+            return Err(openbadges_backpack::Error::Storage {
+                context: Some("committing".into()),
+                source: "the disk is full".into(),
+            });
+        }
+        self.inner.commit(writes)
+    }
+}
+
+/// The inputs of `import_batches_answers_as_import_all_per_batch`: every fixture, each again
+/// two places later (so that a batch holds copies of badges the batch before is still
+/// committing), then a tampered copy of a held badge.
+fn stream_inputs() -> Vec<(String, Vec<u8>)> {
+    let files: Vec<String> =
+        fixture_files(&["backpack", "ob2/served", "ob2/baked", "ob3/examples"])
+            .into_iter()
+            .filter(|f| !f.ends_with(".md"))
+            .collect();
+    let mut inputs = Vec::new();
+    for (i, f) in files.iter().enumerate() {
+        inputs.push((f.clone(), fixture(f)));
+        if let Some(earlier) = i.checked_sub(2).and_then(|j| files.get(j)) {
+            inputs.push((format!("{earlier} again"), fixture(earlier)));
+        }
+    }
+    let mut other = ob3_credential("urn:uuid:stream-1", "2024-01-01T00:00:00Z", "Streamed");
+    inputs.push(("stream-1.json".into(), serde_json::to_vec(&other).unwrap()));
+    other["name"] = json!("Streamed, another copy");
+    inputs.push((
+        "stream-1-copy.json".into(),
+        serde_json::to_vec(&other).unwrap(),
+    ));
+    inputs
+}
+
+#[test]
+fn import_batches_answers_as_import_all_per_batch_and_reports_a_batch_once_committed() {
+    let inputs = stream_inputs();
+    assert!(inputs.len() > 100, "fixtures missing: {}", inputs.len());
+    for size in [1, 2, 3, 7, 50, inputs.len()] {
+        let mut one = backpack(MemoryStore::new(), MarkerVerifier(vec!["forged"]))
+            .with_fetcher(ServedFetcher);
+        let expected: Vec<Vec<_>> = inputs
+            .chunks(size)
+            .map(|c| {
+                one.import_all(c.iter().map(|(name, b)| (b.as_slice(), file(name))))
+                    .unwrap()
+            })
+            .collect();
+
+        let store = std::sync::Arc::new(MemoryStore::new());
+        let mut streamed = backpack(
+            std::sync::Arc::clone(&store),
+            MarkerVerifier(vec!["forged"]),
+        )
+        .with_fetcher(ServedFetcher);
+        let mut got: Vec<Vec<_>> = Vec::new();
+        streamed
+            .import_batches(
+                inputs
+                    .chunks(size)
+                    .map(|c| c.iter().map(|(name, b)| (b.as_slice(), file(name)))),
+                |reports| {
+                    // Reported once committed: every badge it imported is in the store.
+                    for item in reports.iter().flat_map(|r| &r.items) {
+                        if item.result == ImportResult::Imported {
+                            let id = item.id.as_ref().unwrap();
+                            assert!(store.badge(id).unwrap().is_some(), "{id} not committed");
+                        }
+                    }
+                    got.push(reports);
+                },
+            )
+            .unwrap();
+        assert_eq!(got, expected, "batches of {size}");
+        assert_eq!(
+            store.badges().unwrap(),
+            one.store().badges().unwrap(),
+            "batches of {size}"
+        );
+        let results: Vec<ImportResult> = got
+            .iter()
+            .flatten()
+            .flat_map(|r| r.items.iter().map(|i| i.result))
+            .collect();
+        assert!(
+            results.contains(&ImportResult::Duplicate),
+            "batches of {size}"
+        );
+        assert!(
+            results.contains(&ImportResult::Imported),
+            "batches of {size}"
+        );
+    }
+}
+
+#[test]
+fn import_batches_stops_at_a_failed_commit_with_every_earlier_batch_committed_and_reported() {
+    let batches: Vec<Vec<(String, Vec<u8>)>> = (0..4)
+        .map(|b| {
+            (0..5)
+                .map(|i| {
+                    let c = ob3_credential(
+                        &format!("urn:uuid:batch-{b}-{i}"),
+                        "2024-01-01T00:00:00Z",
+                        "Batched",
+                    );
+                    (format!("{b}-{i}.json"), serde_json::to_vec(&c).unwrap())
+                })
+                .collect()
+        })
+        .collect();
+    let store = FailingStore {
+        inner: MemoryStore::new(),
+        commits: std::sync::atomic::AtomicUsize::new(0),
+        fail_from: usize::MAX,
+    };
+    let bp = backpack(store, FixedVerifier(Status::Valid));
+    // The owner's identifiers took commits of their own: the third batch's commit fails.
+    let before = bp.store().commits.load(std::sync::atomic::Ordering::SeqCst);
+    let store = bp.into_store();
+    let store = FailingStore {
+        fail_from: before + 3,
+        ..store
+    };
+    let mut bp = openbadges_backpack::Backpack::new(store, FixedVerifier(Status::Valid));
+    let mut reported = Vec::new();
+    let outcome = bp.import_batches(
+        batches
+            .iter()
+            .map(|b| b.iter().map(|(name, bytes)| (bytes.as_slice(), file(name)))),
+        |reports| reported.push(reports),
+    );
+    assert!(
+        matches!(outcome, Err(openbadges_backpack::Error::Storage { .. })),
+        "{outcome:?}"
+    );
+    assert_eq!(reported.len(), 2, "only the committed batches are reported");
+    for (b, reports) in reported.iter().enumerate() {
+        assert_eq!(reports.len(), 5);
+        for (i, r) in reports.iter().enumerate() {
+            assert_eq!(r.input, format!("{b}-{i}.json"));
+            assert_eq!(r.result(), ImportResult::Imported);
+        }
+    }
+    let held: Vec<String> = bp
+        .store()
+        .badges()
+        .unwrap()
+        .into_iter()
+        .map(|b| b.source.location)
+        .collect();
+    let mut expected: Vec<String> = (0..2)
+        .flat_map(|b| (0..5).map(move |i| format!("{b}-{i}.json")))
+        .collect();
+    let mut held_sorted = held.clone();
+    held_sorted.sort();
+    expected.sort();
+    assert_eq!(
+        held_sorted, expected,
+        "the failed batch and later ones are not stored"
+    );
+}

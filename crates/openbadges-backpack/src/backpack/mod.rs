@@ -314,7 +314,12 @@ impl<S: Store, V: Verifier> Backpack<S, V> {
         let owner = self.store.identifiers()?;
         let mut ctx = Batch::default();
         let label = source.location.clone();
-        self.gather(&mut ctx, std::iter::once((bytes, source)), &owner)?;
+        self.gather(
+            &mut ctx,
+            std::iter::once((bytes, source)),
+            &owner,
+            &mut Uncommitted::none(),
+        )?;
         self.finish(label, ctx)
     }
 
@@ -358,18 +363,43 @@ impl<S: Store, V: Verifier> Backpack<S, V> {
         &mut self,
         inputs: impl IntoIterator<Item = (&'i [u8], Source)>,
     ) -> Result<Vec<ImportReport>> {
+        let mut reports = Vec::new();
+        self.import_batches(std::iter::once(inputs), |batch| reports = batch)?;
+        Ok(reports)
+    }
+
+    /// Imports batches of inputs one after the other, each as [`Backpack::import_all`] does
+    /// (its badges stored in one transaction), and calls `each` with a batch's reports (one per
+    /// input, in order) as soon as that batch is committed. While one batch commits, the next is
+    /// read, identified and verified on the verifier's threads, so that a bulk import keeps
+    /// every core busy instead of waiting for each commit (and its sync to disk) in turn. The
+    /// answers are those of one [`Backpack::import_all`] per batch: what the next batch's
+    /// verification is planned on leaves out the badges still being committed, and each of its
+    /// badges is weighed against the store only once the batch before is committed.
+    ///
+    /// # Errors
+    /// Only storage errors: the batch that failed is not stored and the ones after it are not
+    /// tried; every earlier batch is committed and was reported.
+    pub fn import_batches<'i, B>(
+        &mut self,
+        batches: impl IntoIterator<Item = B>,
+        mut each: impl FnMut(Vec<ImportReport>),
+    ) -> Result<()>
+    where
+        B: IntoIterator<Item = (&'i [u8], Source)>,
+    {
         let owner = self.store.identifiers()?;
-        let mut ctx = Batch::default();
-        let spans = self.gather(&mut ctx, inputs, &owner)?;
-        self.flush(&mut ctx)?;
-        let mut items = ctx.items.into_iter();
-        Ok(spans
-            .into_iter()
-            .map(|(input, start, end)| ImportReport {
-                input,
-                items: items.by_ref().take(end.saturating_sub(start)).collect(),
-            })
-            .collect())
+        let mut before = Uncommitted {
+            batch: None,
+            each: Some(&mut each),
+        };
+        for inputs in batches {
+            let mut ctx = Batch::default();
+            // Commits the batch before (once this one no longer needs the store as it was).
+            let spans = self.gather(&mut ctx, inputs, &owner, &mut before)?;
+            before.batch = Some((ctx, spans));
+        }
+        before.commit(self)
     }
 
     /// Imports inputs one after the other, each read within the limits
@@ -430,20 +460,24 @@ impl<S: Store, V: Verifier> Backpack<S, V> {
     /// Reads inputs into the batch: each parsed, the badges of consecutive inputs verified
     /// ahead together ([`Backpack::verify_ahead`]), then each badge taken through the pipeline
     /// in turn. A backpack archive is imported on its own, after committing what came before
-    /// it. Returns each input's label and the range of its reports in `ctx.items`.
+    /// it. The batch `before` (if any) is committed while the first badges are verified, and
+    /// in any case before this batch reads the store's badges. Returns each input's label and
+    /// the range of its reports in `ctx.items`.
     fn gather<'i>(
         &mut self,
         ctx: &mut Batch,
         inputs: impl IntoIterator<Item = (&'i [u8], Source)>,
         owner: &[Identity],
-    ) -> Result<Vec<(String, usize, usize)>> {
+        before: &mut Uncommitted<'_>,
+    ) -> Result<Vec<Span>> {
         let mut spans = Vec::new();
         let mut group = Vec::new();
         let inputs: Vec<(&[u8], Source)> = inputs.into_iter().collect();
         let parsed = self.parse_all(&inputs);
         for ((bytes, source), parsed) in inputs.into_iter().zip(parsed) {
             if let Ok(Parsed::Archive) = parsed {
-                self.process_group(ctx, std::mem::take(&mut group), owner, &mut spans)?;
+                self.process_group(ctx, std::mem::take(&mut group), owner, &mut spans, before)?;
+                before.commit(self)?;
                 let start = ctx.items.len();
                 self.flush(ctx)?;
                 let archive = std::io::Cursor::new(bytes);
@@ -454,7 +488,8 @@ impl<S: Store, V: Verifier> Backpack<S, V> {
                 group.push((source, parsed));
             }
         }
-        self.process_group(ctx, group, owner, &mut spans)?;
+        self.process_group(ctx, group, owner, &mut spans, before)?;
+        before.commit(self)?;
         Ok(spans)
     }
 
@@ -486,19 +521,29 @@ impl<S: Store, V: Verifier> Backpack<S, V> {
     /// go through the pipeline a chunk at a time ([`PIPELINE_CHUNK`] badges or more), the next
     /// chunk verified on the verifier's threads meanwhile
     /// ([`Verifier::verify_rendered_many_while`]): the same requests, so the same answers.
+    /// The batch `before` is committed while the first chunk is verified (then all but the
+    /// last [`PIPELINE_CHUNK`] badges, to hide the commit); the plan leaves out its badges.
     fn process_group(
         &mut self,
         ctx: &mut Batch,
         group: Vec<(Source, std::result::Result<Parsed, String>)>,
         owner: &[Identity],
-        spans: &mut Vec<(String, usize, usize)>,
+        spans: &mut Vec<Span>,
+        before: &mut Uncommitted<'_>,
     ) -> Result<()> {
         if group.is_empty() {
             return Ok(());
         }
         let (plan, identified) = {
             let items: Vec<&Item> = group.iter().flat_map(|(_, p)| input_items(p)).collect();
-            self.plan_ahead(ctx, &items, owner)?
+            self.plan_ahead(ctx, before.pending(), &items, owner)?
+        };
+        let first = match before.batch {
+            Some(_) => plan
+                .len()
+                .saturating_sub(PIPELINE_CHUNK)
+                .max(PIPELINE_CHUNK),
+            None => PIPELINE_CHUNK,
         };
         let mut plan = plan.into_iter();
         let mut identified = identified.into_iter();
@@ -509,7 +554,12 @@ impl<S: Store, V: Verifier> Backpack<S, V> {
             chunk.plan.extend(plan.by_ref().take(n));
             chunk.identified.extend(identified.by_ref().take(n));
             chunk.inputs.push(input);
-            if chunk.plan.len() >= PIPELINE_CHUNK {
+            let size = if chunks.is_empty() {
+                first
+            } else {
+                PIPELINE_CHUNK
+            };
+            if chunk.plan.len() >= size {
                 chunks.push_back(std::mem::take(&mut chunk));
             }
         }
@@ -517,7 +567,11 @@ impl<S: Store, V: Verifier> Backpack<S, V> {
             chunks.push_back(chunk);
         }
         let this = &*self;
-        let mut verified = this.verify_chunk(chunks.front(), &mut || {});
+        let mut committed = Ok(());
+        let mut verified = this.verify_chunk(chunks.front(), &mut || {
+            committed = before.commit(this);
+        });
+        committed?;
         while let Some(Chunk {
             inputs, identified, ..
         }) = chunks.pop_front()
@@ -625,7 +679,7 @@ impl<S: Store, V: Verifier> Backpack<S, V> {
     }
 
     /// Commits the batch's pending writes (its reports stay).
-    fn flush(&mut self, ctx: &mut Batch) -> Result<()> {
+    fn flush(&self, ctx: &mut Batch) -> Result<()> {
         let mut writes: Vec<Write> = Vec::new();
         for p in std::mem::take(&mut ctx.pending).into_values() {
             let id = p.record.id.clone();
@@ -662,6 +716,51 @@ impl<S: Store, V: Verifier> Backpack<S, V> {
 /// The badges of a group's inputs taken through the pipeline together, while the next
 /// chunk's are verified ([`Backpack::process_group`]): at least this many.
 const PIPELINE_CHUNK: usize = 64;
+
+/// An input's label and the range of its reports in its batch's items.
+type Span = (String, usize, usize);
+
+/// A batch taken through the pipeline whose writes are not committed yet, and where its
+/// reports go once they are ([`Backpack::import_batches`]).
+struct Uncommitted<'e> {
+    batch: Option<(Batch, Vec<Span>)>,
+    each: Option<&'e mut dyn FnMut(Vec<ImportReport>)>,
+}
+
+impl Uncommitted<'_> {
+    /// No batch waiting.
+    fn none() -> Uncommitted<'static> {
+        Uncommitted {
+            batch: None,
+            each: None,
+        }
+    }
+
+    /// The batch waiting to be committed, if any.
+    fn pending(&self) -> Option<&Batch> {
+        self.batch.as_ref().map(|(ctx, _)| ctx)
+    }
+
+    /// Commits the batch waiting (if any), then hands its reports, one per input, to `each`.
+    fn commit<S: Store, V: Verifier>(&mut self, backpack: &Backpack<S, V>) -> Result<()> {
+        let Some((mut ctx, spans)) = self.batch.take() else {
+            return Ok(());
+        };
+        backpack.flush(&mut ctx)?;
+        let mut items = ctx.items.into_iter();
+        let reports = spans
+            .into_iter()
+            .map(|(input, start, end)| ImportReport {
+                input,
+                items: items.by_ref().take(end.saturating_sub(start)).collect(),
+            })
+            .collect();
+        if let Some(each) = &mut self.each {
+            each(reports);
+        }
+        Ok(())
+    }
+}
 
 /// Consecutive inputs of a group and the verification planned for each of their badges.
 #[derive(Default)]

@@ -356,7 +356,7 @@ impl<S: Store, V: Verifier> Backpack<S, V> {
         items: &[&Item],
         owner: &[Identity],
     ) -> Result<Vec<Ahead>> {
-        let (plan, identified) = self.plan_ahead(ctx, items, owner)?;
+        let (plan, identified) = self.plan_ahead(ctx, None, items, owner)?;
         let verified = self.verify_planned(items.iter().copied(), &plan, &mut || {});
         Ok(verified
             .into_iter()
@@ -371,7 +371,8 @@ impl<S: Store, V: Verifier> Backpack<S, V> {
     /// The items of a batch to verify ahead, together, that will get to step 4 unless an
     /// earlier item or the store settles them: each item whose owner matches (steps 1 and 2),
     /// that is not held already with the same bytes (then it is a duplicate, never verified)
-    /// and whose badge no earlier item of the batch is. Returns, for each item in order, its
+    /// and whose badge no earlier item of the batch is, nor of the batch `before` still to be
+    /// committed (those are weighed in turn, once it is). Returns, for each item in order, its
     /// version and recipient to verify it with (the request step 4 makes, so the answer is the
     /// same), or `None` (verified in turn, if it gets there; all `None` when fewer than two
     /// would be verified ahead); and each item's identification (steps 1 and 2 for `owner`,
@@ -382,6 +383,7 @@ impl<S: Store, V: Verifier> Backpack<S, V> {
     pub(crate) fn plan_ahead(
         &self,
         ctx: &Batch,
+        before: Option<&Batch>,
         items: &[&Item],
         owner: &[Identity],
     ) -> Result<(Vec<Option<Planned>>, Vec<Identification>)> {
@@ -409,7 +411,8 @@ impl<S: Store, V: Verifier> Backpack<S, V> {
             .enumerate()
             .filter_map(|(i, badge)| badge.as_ref().ok().map(|badge| (i, badge)))
             .filter(|(_, badge)| {
-                !ctx.pending.contains_key(&badge.id) && seen.insert(badge.id.clone())
+                let pending = |b: &Batch| b.pending.contains_key(&badge.id);
+                !pending(ctx) && !before.is_some_and(pending) && seen.insert(badge.id.clone())
             })
             .collect();
         let ids: Vec<BadgeId> = candidates.iter().map(|(_, b)| b.id.clone()).collect();
