@@ -338,14 +338,12 @@ fn import(dir: &Path, store_dir: &Path, batch: usize) {
     let mut counts = [0usize; 3];
     let mut valid = 0usize;
     let mut first_failure = None;
-    for chunk in inputs.chunks(batch.max(1)) {
-        let reports = bp
-            .import_all(
-                chunk
-                    .iter()
-                    .map(|(b, name)| (b.as_slice(), Source::file(name.clone()))),
-            )
-            .unwrap();
+    let batches = inputs.chunks(batch.max(1)).map(|chunk| {
+        chunk
+            .iter()
+            .map(|(b, name)| (b.as_slice(), Source::file(name.clone())))
+    });
+    bp.import_batches(batches, |reports| {
         for r in reports {
             for item in &r.items {
                 let slot = match item.result {
@@ -362,7 +360,8 @@ fn import(dir: &Path, store_dir: &Path, batch: usize) {
                 }
             }
         }
-    }
+    })
+    .unwrap();
     let secs = start.elapsed().as_secs_f64();
     let store = bp.into_store();
     let held = store.badge_ids().unwrap().len();
