@@ -24,9 +24,11 @@
 //! `generate` also writes them to `DIR/documents/` in a backpack archive's `documents/` format,
 //! for `openbadges verify --offline --documents DIR/documents` (bench/side-by-side/verify_scaling.sh).
 //!
-//! Each phase prints one JSON line with its numbers. `import` takes an optional batch size: 1
-//! (the default) imports each input in its own transaction, as `openbadges backpack import`
-//! does; a larger one uses `Backpack::import_all` per batch (one transaction each).
+//! Each phase prints one JSON line with its numbers. `import` takes an optional batch size (1
+//! by default): the inputs go to `Backpack::import_batches` in batches of that many, each batch
+//! one transaction, reported once committed (while one batch commits, the next is verified).
+//! With 1, each input is its own transaction, as `openbadges backpack import` does (which
+//! imports them strictly one after the other).
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
