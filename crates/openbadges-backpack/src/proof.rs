@@ -77,12 +77,7 @@ pub fn is_bundled(url: &str) -> bool {
 
 impl Verifier for ProofVerifier<'_> {
     fn verify_keeping(&self, request: &VerifyRequest<'_>) -> (VerificationOutcome, Vec<Document>) {
-        self.recorded(request, |report| {
-            let status = report.status();
-            let report =
-                serde_json::to_value(report).unwrap_or_else(|e| unserializable(status, &e));
-            VerificationOutcome { status, report }
-        })
+        self.recorded(request, outcome_of)
     }
 
     fn verify(&self, request: &VerifyRequest<'_>) -> VerificationOutcome {
@@ -125,6 +120,13 @@ impl Verifier for ProofVerifier<'_> {
     }
 }
 
+/// A report as the backpack's answer: its status and the report as JSON.
+fn outcome_of(report: &openbadges_proof::report::Report) -> VerificationOutcome {
+    let status = report.status();
+    let report = serde_json::to_value(report).unwrap_or_else(|e| unserializable(status, &e));
+    VerificationOutcome { status, report }
+}
+
 /// The report of a report that could not be serialized.
 fn unserializable(
     status: openbadges_proof::report::Status,
@@ -136,26 +138,20 @@ fn unserializable(
 impl ProofVerifier<'_> {
     /// `answer` for each of `requests`, in order, on up to `threads` threads while `meanwhile`
     /// runs on the calling thread (on one thread: `meanwhile` first, then each request in
-    /// turn). A request whose thread failed is answered again here (a panic is not a verdict).
+    /// turn; [`crate::parallel::map_in_order`], which answers again on the calling thread what
+    /// a thread that panicked lost: a panic is not a verdict).
     fn each<T: Send>(
         &self,
         requests: &[VerifyRequest<'_>],
         answer: impl Fn(&VerifyRequest<'_>) -> T + Sync,
         meanwhile: &mut dyn FnMut(),
     ) -> Vec<T> {
-        crate::parallel::map_in_order(requests, self.threads, &answer, meanwhile)
-            .into_iter()
-            .zip(requests)
-            .map(|(done, r)| done.unwrap_or_else(|| answer(r)))
-            .collect()
+        crate::parallel::map_in_order(requests, self.threads, answer, meanwhile)
     }
 
     /// One verification, through the wrapped verifier.
     fn check(&self, request: &VerifyRequest<'_>) -> VerificationOutcome {
-        let report = self.report(request);
-        let status = report.status();
-        let report = serde_json::to_value(&report).unwrap_or_else(|e| unserializable(status, &e));
-        VerificationOutcome { status, report }
+        outcome_of(&self.report(request))
     }
 
     /// The wrapped verifier's report on one badge.

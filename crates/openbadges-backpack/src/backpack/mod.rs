@@ -311,16 +311,13 @@ impl<S: Store, V: Verifier> Backpack<S, V> {
     /// # Errors
     /// Only storage errors (then nothing of this input was stored).
     pub fn import(&mut self, bytes: &[u8], source: Source) -> Result<ImportReport> {
-        let owner = self.store.identifiers()?;
-        let mut ctx = Batch::default();
-        let label = source.location.clone();
-        self.gather(
-            &mut ctx,
-            std::iter::once((bytes, source)),
-            &owner,
-            &mut Uncommitted::none(),
-        )?;
-        self.finish(label, ctx)
+        let input = source.location.clone();
+        let mut reports = self.import_all(std::iter::once((bytes, source)))?;
+        // One input, one report (an empty one only if that ever failed to hold).
+        Ok(reports.pop().unwrap_or(ImportReport {
+            input,
+            items: Vec::new(),
+        }))
     }
 
     /// Imports a backpack archive (as [`Backpack::import`] does one given as bytes), reading
@@ -391,7 +388,7 @@ impl<S: Store, V: Verifier> Backpack<S, V> {
         let owner = self.store.identifiers()?;
         let mut before = Uncommitted {
             batch: None,
-            each: Some(&mut each),
+            each: &mut each,
         };
         for inputs in batches {
             let mut ctx = Batch::default();
@@ -501,18 +498,12 @@ impl<S: Store, V: Verifier> Backpack<S, V> {
         let limits = &self.limits;
         let fetcher = self.fetcher.as_deref();
         let parse = |bytes: &[u8]| parse_input(bytes, limits, fetcher.map(|f| f as &dyn Fetcher));
-        let parsed = crate::parallel::map_in_order(
+        crate::parallel::map_in_order(
             inputs,
             crate::parallel::cores(),
             |(bytes, _)| parse(bytes),
             &mut || {},
-        );
-        // An input whose thread failed is parsed again here.
-        parsed
-            .into_iter()
-            .zip(inputs)
-            .map(|(p, (bytes, _))| p.unwrap_or_else(|| parse(bytes)))
-            .collect()
+        )
     }
 
     /// Takes the badges of parsed inputs (none an archive) through the pipeline, verified
@@ -724,18 +715,10 @@ type Span = (String, usize, usize);
 /// reports go once they are ([`Backpack::import_batches`]).
 struct Uncommitted<'e> {
     batch: Option<(Batch, Vec<Span>)>,
-    each: Option<&'e mut dyn FnMut(Vec<ImportReport>)>,
+    each: &'e mut dyn FnMut(Vec<ImportReport>),
 }
 
 impl Uncommitted<'_> {
-    /// No batch waiting.
-    fn none() -> Uncommitted<'static> {
-        Uncommitted {
-            batch: None,
-            each: None,
-        }
-    }
-
     /// The batch waiting to be committed, if any.
     fn pending(&self) -> Option<&Batch> {
         self.batch.as_ref().map(|(ctx, _)| ctx)
@@ -755,9 +738,7 @@ impl Uncommitted<'_> {
                 items: items.by_ref().take(end.saturating_sub(start)).collect(),
             })
             .collect();
-        if let Some(each) = &mut self.each {
-            each(reports);
-        }
+        (self.each)(reports);
         Ok(())
     }
 }

@@ -397,12 +397,7 @@ impl<S: Store, V: Verifier> Backpack<S, V> {
             threads,
             |item| identification(item, owner),
             &mut || {},
-        )
-        .into_iter()
-        .zip(items)
-        // An item whose thread failed is identified again here.
-        .map(|(done, item)| done.unwrap_or_else(|| identification(item, owner)))
-        .collect();
+        );
         let mut out: Vec<Option<Planned>> = items.iter().map(|_| None).collect();
         let mut seen = std::collections::BTreeSet::new();
         // The items to look up in the store (their first of each badge), looked up together.

@@ -696,9 +696,8 @@ const PARALLEL_COMMIT_MIN: usize = 16;
 /// Writes prepared (on other threads) while the previous ones are applied.
 const COMMIT_CHUNK: usize = 128;
 
-/// Each write's prepared badge columns (`None` for other writes, or where the thread preparing
-/// it failed: `apply` then computes them), computed on up to `threads` threads while
-/// `meanwhile` runs here.
+/// Each write's prepared badge columns (`None` for other writes), computed on up to `threads`
+/// threads while `meanwhile` runs here.
 fn prepare_texts(
     writes: &[Write],
     threads: usize,
@@ -713,9 +712,6 @@ fn prepare_texts(
         },
         meanwhile,
     )
-    .into_iter()
-    .map(Option::flatten)
-    .collect()
 }
 
 impl Store for SqliteStore {
